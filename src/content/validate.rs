@@ -1,0 +1,1 @@
+//! Raw -> domain: ids unique, references resolve, regexes compile within size limits, values sane.

@@ -1,0 +1,284 @@
+//! An incident: a machine, the workloads running on it, the locks they share, the faults
+//! composed into it, and the ranges a seed may pick a variant from.
+//!
+//! Every time is in microseconds (`_us`) unless the name says otherwise, every size in MiB or
+//! KiB as named. Validation (`content::validate`) guarantees the invariants documented on each
+//! field, so the model may rely on them without re-checking.
+
+use super::IncidentId;
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Incident {
+    pub id: IncidentId,
+    pub title: String,
+    /// What the operators see, in prose; shown by `sysdrill show --describe` and to coaches.
+    pub narrative: String,
+    /// Seed used when neither the drill, the command line nor a transcript gives one.
+    pub default_seed: u64,
+    pub machine: Machine,
+    /// At least one; the first is the service whose latency and throughput the drill is about.
+    pub workloads: Vec<Workload>,
+    pub locks: Vec<LockSpec>,
+    pub faults: Vec<Fault>,
+    pub variants: Variants,
+    pub costs: Costs,
+    /// Stable hash of the source text; recorded in transcripts.
+    pub content_hash: u64,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Machine {
+    pub hostname: String,
+    /// `uname -r`, e.g. `6.8.0-45-generic`.
+    pub kernel: String,
+    /// 1..=1024.
+    pub cpus: u32,
+    /// Timer ticks per second per busy CPU: 100, 250, 300 or 1000.
+    pub hz: u32,
+    pub memory_mib: u64,
+    pub swap_mib: u64,
+    /// A guest: perf samples `cpu-clock:pppH`, idle shows as `pv_native_safe_halt`.
+    pub virtualized: bool,
+    /// Seconds since boot when the drill starts.
+    pub uptime_s: u64,
+    /// Time of day when the drill starts, seconds after midnight (rendered HH:MM:SS).
+    pub clock_s: u32,
+    /// Date printed in sysstat banners, e.g. `03/14/25`.
+    pub date: String,
+    pub disks: Vec<Disk>,
+    pub nics: Vec<Nic>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Disk {
+    /// Device name as iostat prints it, e.g. `nvme0n1`, `sda`.
+    pub name: String,
+    /// Mean device service time of one IO, in microseconds (> 0).
+    pub service_us: f64,
+    /// How many IOs the device serves at once (M/M/c servers), >= 1.
+    pub parallelism: u32,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Nic {
+    pub name: String,
+    /// Receive queues; packets are spread over them by RSS hash.
+    pub rx_queues: u32,
+    /// CPUs that take the queues' interrupts (and so their softirq work). Non-empty; each < cpus.
+    pub irq_cpus: Vec<u32>,
+    /// Packets per interrupt that NAPI coalesces at high rates (>= 1).
+    pub coalesce: u32,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Workload {
+    /// Process name (comm), at most 15 characters.
+    pub name: String,
+    pub pid: u32,
+    pub user: String,
+    pub uid: u32,
+    /// Worker threads, 1..=100_000.
+    pub threads: u32,
+    pub arrivals: Arrivals,
+    pub request: RequestProfile,
+    /// Resident anonymous memory of the process, MiB.
+    pub rss_mib: u64,
+    /// Page cache the workload's files would like to keep, MiB.
+    pub file_cache_mib: u64,
+    /// Symbol of the application's own hot function, e.g. `process_request`.
+    pub app_symbol: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Arrivals {
+    /// Each thread loops: think, then issue a request (a closed system of `threads` users).
+    Closed { think_us: f64 },
+    /// Poisson arrivals at `rate_per_s` into a queue served by the worker threads.
+    Open { rate_per_s: f64 },
+}
+
+/// How a time parameter is drawn for each request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Distribution {
+    #[default]
+    Exponential,
+    Deterministic,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct RequestProfile {
+    /// User-mode CPU per request, microseconds (>= 0).
+    pub compute_us: f64,
+    pub distribution: Distribution,
+    /// Plain system calls per request (each costs `costs.syscall_us` of system CPU).
+    pub syscalls: u32,
+    /// Critical sections taken, in this order, once per request each.
+    pub critical_sections: Vec<CriticalSection>,
+    /// Pages allocated (and later freed) per request.
+    pub page_allocs: u32,
+    pub disk_io: Option<DiskIo>,
+    /// Network packets received per request.
+    pub packets: u32,
+    /// Other threads woken per request (hand-offs, condition variables): each takes a run-queue lock.
+    pub wakeups: u32,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct CriticalSection {
+    /// Index into `Incident::locks`.
+    pub lock: usize,
+    /// Mean hold time, microseconds (> 0).
+    pub hold_us: f64,
+    /// For rwlocks and seqlocks: the fraction of acquisitions that write (0..=1).
+    pub write_fraction: f64,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct DiskIo {
+    /// Index into `Machine::disks`.
+    pub disk: usize,
+    pub reads: u32,
+    pub writes: u32,
+    /// Size of each IO, KiB.
+    pub kib: u32,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum LockKind {
+    /// Waiters spin on the CPU (kernel spinlock: system time, `native_queued_spin_lock_slowpath`).
+    Spinlock,
+    /// Waiters sleep in the kernel (pthread mutex over futex): context switches, idle CPU.
+    Mutex,
+    /// Readers share, writers exclude; readers bounce the lock word's cache line.
+    RwLock,
+    /// Readers never wait; writers wait for a grace period before freeing.
+    Rcu,
+    /// Readers retry when a writer intervened; writers never wait for readers.
+    Seqlock,
+    /// Counting semaphore with `permits` holders at once; waiters sleep.
+    Semaphore,
+}
+
+/// Whose lock it is: decides where its waiting shows (kernel spin symbols vs user futex path).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LockScope {
+    Kernel,
+    User,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct LockSpec {
+    /// Id used by critical sections and drills.
+    pub id: String,
+    /// Class name as lock_stat and perf lock print it, e.g. `&hb->lock`.
+    pub class_name: String,
+    pub kind: LockKind,
+    pub scope: LockScope,
+    /// `perf lock contention` caller, e.g. `futex_wake+0x15a`.
+    pub caller: String,
+    /// Semaphore permits (1 for every other kind).
+    pub permits: u32,
+    /// Independent shards the data is split over (1 = one lock); requests pick one uniformly.
+    pub shards: u32,
+    /// Extra hold time per waiter from cache-line transfers, nanoseconds (0 = none). Gives the
+    /// retrograde, USL-shaped throughput curve.
+    pub bounce_ns: f64,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Fault {
+    /// Two threads take `first` and `second` in opposite orders; after `after_s` seconds they
+    /// deadlock and every thread needing either lock blocks behind them (hung tasks).
+    Deadlock {
+        first: usize,
+        second: usize,
+        after_s: u32,
+    },
+    /// Requests retry an optimistic step that conflicts: each attempt costs `attempt_us` and
+    /// succeeds with `success_probability`; no lock is held while retrying.
+    Livelock {
+        attempt_us: f64,
+        success_probability: f64,
+    },
+    /// Anonymous memory beyond what fits: the box reclaims, and swaps when `swap` is set.
+    MemoryPressure {
+        /// Free memory the box settles at, MiB (below the low watermark triggers reclaim).
+        free_mib: u64,
+        /// Fraction of page allocations that fall into direct reclaim (0..=1).
+        direct_reclaim_fraction: f64,
+        /// Cost of one direct reclaim, microseconds.
+        reclaim_us: f64,
+        /// Fraction of requests that fault a swapped-out page back in (0..=1).
+        major_fault_fraction: f64,
+        /// Reclaim comes in bursts every this many seconds (0 = steady).
+        burst_every_s: u32,
+    },
+    /// A noisy neighbour on the same host: `steal_pct` of each CPU's time goes to the hypervisor.
+    NoisyNeighbor { steal_pct: f64, burst_every_s: u32 },
+}
+
+/// Ranges a seed picks from; `None` keeps the base value.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Variants {
+    pub cpus: Option<(u32, u32)>,
+    pub threads: Option<(u32, u32)>,
+    /// Open-arrival rate range, requests/s.
+    pub rate_per_s: Option<(f64, f64)>,
+    /// Scales every critical-section hold time by a factor in this range.
+    pub hold_scale: Option<(f64, f64)>,
+}
+
+/// Kernel cost constants (MODEL.md section 2). Tests zero them to compare with pure queueing.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Costs {
+    pub syscall_us: f64,
+    pub context_switch_us: f64,
+    /// Wall-clock delay between a futex wake and the woken thread running.
+    pub wakeup_latency_us: f64,
+    pub lock_uncontended_us: f64,
+    pub timer_tick_us: f64,
+    pub softirq_per_packet_us: f64,
+    pub page_alloc_us: f64,
+    pub page_fault_us: f64,
+    /// Scheduler time slice before an involuntary preemption.
+    pub timeslice_us: f64,
+}
+
+impl Default for Costs {
+    fn default() -> Self {
+        Self {
+            syscall_us: 0.1,
+            context_switch_us: 1.5,
+            wakeup_latency_us: 3.0,
+            lock_uncontended_us: 0.025,
+            timer_tick_us: 1.0,
+            softirq_per_packet_us: 1.2,
+            page_alloc_us: 0.25,
+            page_fault_us: 0.8,
+            timeslice_us: 3000.0,
+        }
+    }
+}
+
+impl Costs {
+    /// Every kernel cost zero: the model reduces to pure queueing (for the MVA and M/M/c oracles).
+    pub fn zero() -> Self {
+        Self {
+            syscall_us: 0.0,
+            context_switch_us: 0.0,
+            wakeup_latency_us: 0.0,
+            lock_uncontended_us: 0.0,
+            timer_tick_us: 0.0,
+            softirq_per_packet_us: 0.0,
+            page_alloc_us: 0.0,
+            page_fault_us: 0.0,
+            timeslice_us: f64::INFINITY,
+        }
+    }
+}
+
+impl Incident {
+    pub fn lock_index(&self, id: &str) -> Option<usize> {
+        self.locks.iter().position(|lock| lock.id == id)
+    }
+}

@@ -1,0 +1,267 @@
+//! What the model hands to the renderers: static facts about the box, a since-boot summary, and
+//! one sample per simulated second, plus kernel log events.
+//!
+//! Architecture invariant: renderers read only this type. Every number a tool prints is either a
+//! field here or a pure function of fields here (sums, means, rounding), so "the tools agree with
+//! each other" holds by construction. Counts are per sample (one second), times in nanoseconds.
+
+/// Nanoseconds.
+pub type Nanos = u64;
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Trace {
+    pub info: BoxInfo,
+    /// Averages since boot (vmstat's first line, iostat's first report, top's load averages).
+    pub since_boot: Sample,
+    /// Sample `i` covers simulated seconds `[i, i + 1)` after the drill starts.
+    pub samples: Vec<Sample>,
+    /// Kernel log, in time order; `at_s` is seconds since boot.
+    pub log: Vec<LogEvent>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct BoxInfo {
+    pub hostname: String,
+    pub kernel: String,
+    pub cpus: u32,
+    pub hz: u32,
+    pub virtualized: bool,
+    pub mem_total_kib: u64,
+    pub swap_total_kib: u64,
+    /// Seconds since boot at the start of sample 0.
+    pub uptime_s: u64,
+    /// Time of day at the start of sample 0, seconds after midnight.
+    pub clock_s: u32,
+    pub date: String,
+    pub disks: Vec<String>,
+    /// Every task a tool may list (the workloads' processes, kernel threads such as `kswapd0`,
+    /// `ksoftirqd/0`), sorted by pid. Per-sample activity is in `Sample::tasks`, same order.
+    pub tasks: Vec<TaskInfo>,
+    /// Symbol table for `Sample::symbols` (index = symbol id).
+    pub symbols: Vec<Symbol>,
+    /// Lock classes for `Sample::locks` (index = lock id), as perf lock / lock_stat name them.
+    pub locks: Vec<LockInfo>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct TaskInfo {
+    pub pid: u32,
+    pub comm: String,
+    pub user: String,
+    pub uid: u32,
+    /// Threads in the process (1 for kernel threads).
+    pub threads: u32,
+    pub virt_kib: u64,
+    pub res_kib: u64,
+    pub shr_kib: u64,
+    pub kernel_thread: bool,
+    /// CPU time before the drill started, centiseconds (top's TIME+).
+    pub cpu_time_before_cs: u64,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Symbol {
+    pub name: String,
+    /// `[kernel]` for kernel symbols, else the library or binary (`libc.so.6`, `worker`).
+    pub dso: String,
+    pub kernel: bool,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct LockInfo {
+    pub class_name: String,
+    /// perf lock type string: `spinlock`, `mutex`, `rwlock:R`, `rwlock:W`, `rwsem:R`, `semaphore` …
+    pub perf_type: String,
+    /// Type as `perf lock contention -l` prints it in parentheses: `spinlock`, `rwsem`, `mutex`.
+    pub lock_type: String,
+    /// Stable fake address for `-l` and lock_stat contention points.
+    pub address: u64,
+    /// For rwlocks with both sides in lock_stat (`-R` / `-W` rows).
+    pub read_write: bool,
+}
+
+/// One second of the box.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Sample {
+    /// One entry per CPU.
+    pub cpus: Vec<CpuTime>,
+    /// Time-averaged running + runnable tasks (vmstat r is this, rounded).
+    pub runnable: f64,
+    /// Time-averaged tasks in uninterruptible sleep (vmstat b).
+    pub blocked: f64,
+    /// Interrupts in the second, timer included.
+    pub interrupts: u64,
+    pub context_switches: u64,
+    pub mem: Memory,
+    pub swap_in_kib: u64,
+    pub swap_out_kib: u64,
+    /// KiB read from / written to block devices in the second (vmstat bi/bo).
+    pub blocks_in_kib: u64,
+    pub blocks_out_kib: u64,
+    /// Same order as `BoxInfo::disks`.
+    pub disks: Vec<DiskSample>,
+    /// Same order as `BoxInfo::tasks`.
+    pub tasks: Vec<TaskSample>,
+    /// CPU time by symbol id (only non-zero entries), summed over CPUs.
+    pub symbols: Vec<(usize, Nanos)>,
+    /// Same order as `BoxInfo::locks`.
+    pub locks: Vec<LockSample>,
+    pub app: AppSample,
+    /// Load averages (1, 5, 15 min) at the end of the second.
+    pub load_avg: [f64; 3],
+}
+
+/// Where one CPU's second went, in nanoseconds; the fields sum to 1e9.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct CpuTime {
+    pub user: Nanos,
+    pub nice: Nanos,
+    pub system: Nanos,
+    pub irq: Nanos,
+    pub softirq: Nanos,
+    pub iowait: Nanos,
+    pub steal: Nanos,
+    pub idle: Nanos,
+}
+
+impl CpuTime {
+    pub fn total(&self) -> Nanos {
+        self.user
+            + self.nice
+            + self.system
+            + self.irq
+            + self.softirq
+            + self.iowait
+            + self.steal
+            + self.idle
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct Memory {
+    pub free_kib: u64,
+    pub buffers_kib: u64,
+    /// Cached + SReclaimable.
+    pub cache_kib: u64,
+    pub shared_kib: u64,
+    pub available_kib: u64,
+    pub swap_used_kib: u64,
+    /// Watermarks of the normal zone, KiB (si/so > 0 only below `low`).
+    pub watermark_min_kib: u64,
+    pub watermark_low_kib: u64,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct DiskSample {
+    pub reads: u64,
+    pub writes: u64,
+    pub read_kib: u64,
+    pub write_kib: u64,
+    pub read_merges: u64,
+    pub write_merges: u64,
+    /// Mean time from issue to completion, milliseconds.
+    pub r_await_ms: f64,
+    pub w_await_ms: f64,
+    /// Time-averaged IOs in flight or queued (iostat aqu-sz).
+    pub queue_size: f64,
+    /// Fraction of the second with at least one IO in flight, 0..=1.
+    pub util: f64,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct TaskSample {
+    pub user_ns: Nanos,
+    pub system_ns: Nanos,
+    /// Time runnable but waiting for a CPU (pidstat %wait).
+    pub wait_ns: Nanos,
+    pub voluntary_cs: u64,
+    pub involuntary_cs: u64,
+    /// Threads running or runnable at the end of the second.
+    pub running: u32,
+    /// Threads in D state at the end of the second.
+    pub uninterruptible: u32,
+    /// CPU the task (its main thread) last ran on.
+    pub last_cpu: u32,
+    pub minor_faults: u64,
+    pub major_faults: u64,
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct LockSample {
+    pub acquired: u64,
+    pub contended: u64,
+    /// Acquisitions whose cache line came from another CPU.
+    pub acq_bounces: u64,
+    pub con_bounces: u64,
+    pub wait_total_ns: Nanos,
+    /// Over contended acquisitions only; 0 when none contended.
+    pub wait_min_ns: Nanos,
+    pub wait_max_ns: Nanos,
+    pub hold_total_ns: Nanos,
+    pub hold_min_ns: Nanos,
+    pub hold_max_ns: Nanos,
+    /// For read-write locks, the read side (the fields above are then the write side).
+    pub read_side: Option<Box<LockSample>>,
+    /// Contention by call site (perf lock contention's caller column), largest first.
+    pub callers: Vec<CallerWait>,
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct CallerWait {
+    /// `sym+0xoff`.
+    pub caller: String,
+    pub contended: u64,
+    pub wait_total_ns: Nanos,
+    pub wait_max_ns: Nanos,
+}
+
+/// The application's own view of the second.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct AppSample {
+    pub completed: u64,
+    /// Requests in the system (queued or in service), time-averaged.
+    pub in_system: f64,
+    pub latency_mean_us: f64,
+    pub latency_p50_us: f64,
+    pub latency_p99_us: f64,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct LogEvent {
+    /// Seconds since boot, microsecond resolution.
+    pub at_us: u64,
+    pub kind: LogKind,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum LogKind {
+    HungTask {
+        comm: String,
+        pid: u32,
+        blocked_s: u32,
+        /// Innermost frame first, e.g. `__mutex_lock.constprop.0`.
+        stack: Vec<String>,
+    },
+    SoftLockup {
+        cpu: u32,
+        stuck_s: u32,
+        comm: String,
+        pid: u32,
+        rip: String,
+        stack: Vec<String>,
+    },
+    OomKill {
+        comm: String,
+        pid: u32,
+        uid: u32,
+        total_vm_kib: u64,
+        anon_rss_kib: u64,
+        file_rss_kib: u64,
+    },
+    RcuStall {
+        cpu: u32,
+        ticks: u64,
+    },
+    /// Any other line, printed verbatim after the timestamp (boot noise, link up …).
+    Text(String),
+}
