@@ -68,3 +68,5 @@ pub struct FinalScore {
     #[serde(default)]
     pub red_flags: Vec<String>,
 }
+
+pub mod load;
