@@ -108,6 +108,7 @@ struct Thread {
     task: u32,
     pc: u32,
     remaining: u64,
+    /// When the current timeslice began.
     slice: u64,
     cpu: u32,
     state: St,
@@ -982,7 +983,7 @@ impl Engine {
                 Arrivals::Closed { think_us } => {
                     for t in first..first + n {
                         // Stagger the first requests over one think time.
-                        let d = self.rng.exp(think_us.max(0.0) * NS_PER_US) as u64;
+                        let d = self.rng.exp(think_us.max(0.0) * NS_PER_US).round() as u64;
                         self.threads[t as usize].pc = 0;
                         self.push(d, EvKind::Timer, t, 0);
                     }
@@ -992,7 +993,7 @@ impl Engine {
                         self.workloads[wi].idle_workers.push(t);
                     }
                     if rate_per_s > 0.0 && rate_per_s.is_finite() {
-                        let d = self.rng.exp(1e9 / rate_per_s) as u64;
+                        let d = self.rng.exp(1e9 / rate_per_s).round() as u64;
                         self.push(d, EvKind::Arrival, wi as u32, 0);
                     }
                 }
@@ -1120,9 +1121,7 @@ impl Engine {
         let waited = now - th.runnable_since;
         th.state = St::Running;
         th.cpu = c;
-        if th.slice == 0 {
-            th.slice = self.timeslice;
-        }
+        th.slice = now;
         let task = th.task as usize;
         self.task_acc[task].wait += waited;
         if self.cpus[c as usize].was_idle {
@@ -1262,8 +1261,9 @@ impl Engine {
                         Step::Reclaim => self.act_reclaim,
                         _ => self.workloads[w].retry_act,
                     };
-                    let slice = self.threads[t as usize].slice.max(1);
-                    let len = rem.min(slice);
+                    let used = self.now - self.threads[t as usize].slice;
+                    let left = self.timeslice.saturating_sub(used).max(1);
+                    let len = rem.min(left);
                     self.segment(c, Mode::Run, t, act, len);
                     return;
                 }
@@ -1440,7 +1440,8 @@ impl Engine {
         }
         match self.workloads[w].arrivals {
             Arrivals::Closed { think_us } => {
-                let think = self.draw(think_us * NS_PER_US, false);
+                let det = self.workloads[w].deterministic;
+                let think = self.draw(think_us * NS_PER_US, det);
                 if think == 0 {
                     self.next_request(t, now);
                     return true;
@@ -1858,9 +1859,10 @@ impl Engine {
                 self.run(c, t);
             }
             Mode::Run => {
+                let now = self.now;
+                let timeslice = self.timeslice;
                 let th = &mut self.threads[t as usize];
                 th.remaining = th.remaining.saturating_sub(len);
-                th.slice = th.slice.saturating_sub(len);
                 if th.prog as usize >= self.workloads.len() {
                     // kswapd burst over.
                     th.remaining = 0;
@@ -1869,25 +1871,25 @@ impl Engine {
                 }
                 if th.remaining == 0 {
                     let pc = th.pc + 1;
-                    if th.slice == 0 {
-                        th.slice = self.timeslice;
-                    }
                     self.enter(t, pc);
+                }
+                let th = &mut self.threads[t as usize];
+                // The slice counts all time on the CPU (spinning and holding included); the
+                // switch happens at the next preemptible point, here.
+                if now - th.slice < timeslice {
+                    self.run(c, t);
+                } else if self.runq.is_empty() {
+                    th.slice = now;
                     self.run(c, t);
                 } else {
-                    th.slice = self.timeslice;
-                    if self.runq.is_empty() {
-                        self.run(c, t);
-                    } else {
-                        // Timeslice over with others waiting: involuntary switch.
-                        self.cs += 1;
-                        let task = th.task as usize;
-                        th.state = St::Runnable;
-                        th.runnable_since = self.now;
-                        self.task_acc[task].involuntary += 1;
-                        self.runq.push_back(t);
-                        self.pick_next(c);
-                    }
+                    // Timeslice over with others waiting: involuntary switch.
+                    self.cs += 1;
+                    let task = th.task as usize;
+                    th.state = St::Runnable;
+                    th.runnable_since = now;
+                    self.task_acc[task].involuntary += 1;
+                    self.runq.push_back(t);
+                    self.pick_next(c);
                 }
             }
             Mode::Idle | Mode::Spin => {}
@@ -1929,7 +1931,7 @@ impl Engine {
         let now = self.now;
         let wl = &mut self.workloads[w as usize];
         if let Arrivals::Open { rate_per_s } = wl.arrivals {
-            let d = self.rng.exp(1e9 / rate_per_s) as u64;
+            let d = self.rng.exp(1e9 / rate_per_s).round() as u64;
             self.push(d.max(1), EvKind::Arrival, w, 0);
         }
         let wl = &mut self.workloads[w as usize];
