@@ -41,7 +41,7 @@ use rng::SimRng;
 
 /// Events a window aims at: small enough that `vmstat 1 5` simulates in a few milliseconds,
 /// large enough that a second's percentiles rest on hundreds of requests.
-pub const EVENT_BUDGET: f64 = 12_000.0;
+pub const EVENT_BUDGET: f64 = 5_000.0;
 
 /// A running simulation of one incident. Owns the engine state between seconds.
 #[derive(Debug, Clone)]
@@ -98,7 +98,7 @@ pub fn window_params(incident: &Incident) -> EngineParams {
     let window = (window / 1000.0).round() as u64 * 1000;
     EngineParams {
         window_ns: window,
-        warmup_ns: window * 2,
+        warmup_ns: window,
         max_events: (EVENT_BUDGET * 8.0) as u64,
     }
 }
