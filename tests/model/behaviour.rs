@@ -220,3 +220,109 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn steal_disk_softirq_and_livelock_show_where_they_should() {
+    // Noisy neighbour: steal near the configured share in every (steady) second.
+    let mut inc = closed_lock(8, 4, 1.0, 50.0, LockKind::Mutex, Costs::default());
+    inc.workloads[0].request.compute_us = 200.0;
+    inc.faults = vec![Fault::NoisyNeighbor {
+        steal_pct: 25.0,
+        burst_every_s: 0,
+    }];
+    let t = simulate(&inc, Seed(1), 2);
+    for s in &t.samples {
+        let busy: u64 = s
+            .cpus
+            .iter()
+            .map(|c| c.user + c.system + c.irq + c.softirq)
+            .sum();
+        let steal: u64 = s.cpus.iter().map(|c| c.steal).sum();
+        let share = steal as f64 / (busy + steal) as f64;
+        assert!((share - 0.25).abs() < 0.01, "steal share {share}");
+    }
+
+    // Disk as M/M/c: aqu-sz = IOPS × await (Little), util ≤ 1, reads block in D state.
+    let mut inc = closed_lock(32, 4, 1.0, 100.0, LockKind::Mutex, Costs::default());
+    inc.workloads[0].request.disk_io = Some(DiskIo {
+        disk: 0,
+        reads: 2,
+        writes: 0,
+        kib: 16,
+    });
+    inc.machine.disks[0].parallelism = 1;
+    inc.machine.disks[0].service_us = 100.0;
+    let mut sim = Simulation::with_params(
+        &inc,
+        Seed(4),
+        EngineParams {
+            window_ns: 200_000_000,
+            warmup_ns: 20_000_000,
+            max_events: u64::MAX,
+        },
+    );
+    sim.advance_to(1);
+    let s = &sim.trace().samples[0];
+    let d = &s.disks[0];
+    let little = d.reads as f64 * d.r_await_ms / 1000.0;
+    assert!((little - d.queue_size).abs() / d.queue_size < 0.02, "{d:?}");
+    assert!(d.util > 0.5 && d.util <= 1.0, "{d:?}");
+    assert!(s.blocked > 1.0, "readers wait in D state: b {}", s.blocked);
+    assert!(
+        s.cpus.iter().any(|c| c.iowait > 0),
+        "idle CPUs with IO outstanding are iowait"
+    );
+    assert_eq!(s.blocks_in_kib, d.read_kib);
+
+    // All packets on one interrupt CPU: its softirq time dwarfs the others'; spreading fixes it.
+    let mut inc = closed_lock(16, 4, 1.0, 20.0, LockKind::Mutex, Costs::default());
+    inc.workloads[0].request.packets = 8;
+    inc.workloads[0].request.compute_us = 5.0;
+    inc.machine.nics[0].irq_cpus = vec![0];
+    let one = simulate(&inc, Seed(2), 1);
+    let s = &one.samples[0];
+    assert!(
+        s.cpus[0].softirq > 10 * s.cpus[1].softirq.max(1),
+        "{:?}",
+        s.cpus
+    );
+    let ks = one
+        .info
+        .tasks
+        .iter()
+        .position(|x| x.comm == "ksoftirqd/0")
+        .unwrap();
+    assert!(
+        s.tasks[ks].system_ns > 0,
+        "ksoftirqd/0 picks up the overflow"
+    );
+    let spread = whatif::apply(&inc, &[whatif::Override::parse("irq_spread=on").unwrap()]).unwrap();
+    let s = &simulate(&spread, Seed(2), 1).samples[0];
+    assert!(s.cpus[1].softirq > s.cpus[0].softirq / 3, "{:?}", s.cpus);
+
+    // Livelock: busy CPUs, little progress, no lock held while retrying.
+    let mut inc = closed_lock(8, 4, 1.0, 0.0, LockKind::Mutex, Costs::default());
+    inc.workloads[0].request.compute_us = 1.0;
+    inc.workloads[0].request.critical_sections.clear();
+    let healthy = simulate(&inc, Seed(3), 1).samples[0].app.completed;
+    inc.faults = vec![Fault::Livelock {
+        attempt_us: 3.0,
+        success_probability: 0.01,
+    }];
+    let t = simulate(&inc, Seed(3), 1);
+    let s = &t.samples[0];
+    assert!(idle_pct(s) < 5.0, "id {}", idle_pct(s));
+    assert!(
+        s.app.completed * 20 < healthy,
+        "{} vs {healthy}",
+        s.app.completed
+    );
+    assert_eq!(s.locks[0].contended, 0);
+    let retry = t
+        .info
+        .symbols
+        .iter()
+        .position(|x| x.name == "do_sched_yield")
+        .unwrap();
+    assert!(s.symbols.iter().any(|&(id, ns)| id == retry && ns > 0));
+}
