@@ -9,7 +9,7 @@
 use std::cmp::Ordering;
 
 use super::span::{self, Span};
-use super::text::apportion;
+use super::text::{apportion, cut};
 use super::uptime::uptime_text;
 use crate::model::Trace;
 
@@ -168,7 +168,7 @@ fn frame(trace: &Trace, from: usize, seconds: usize) -> String {
                 tenths(cpu_tenths),
                 tenths(mem_tenths),
                 time_plus(task.cpu_time_before_cs + total_cs),
-                task.comm
+                cut(&task.comm, 15)
             );
             Row {
                 pid: task.pid,
@@ -246,7 +246,7 @@ mod tests {
             "{}",
             lines[7]
         );
-        assert!(lines[7].ends_with(" worker-with-a-long-name"));
+        assert!(lines[7].ends_with(" worker-with-a-l"));
         assert!(
             lines[8].starts_with("     15 root      20   0       0      0      0 R   6.2   0.0 ")
         );
