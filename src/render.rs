@@ -47,7 +47,21 @@ pub fn render(trace: &Trace, command: &ToolCommand, start: usize) -> String {
             one_line,
             reports,
         } => pidstat::render(trace, *report, *one_line, *reports, start),
-        ToolCommand::Iostat { reports } => iostat::render(trace, *reports, start),
+        ToolCommand::Iostat {
+            extended,
+            skip_boot,
+            hide_idle,
+            reports,
+        } => iostat::render(
+            trace,
+            iostat::Options {
+                extended: *extended,
+                skip_boot: *skip_boot,
+                hide_idle: *hide_idle,
+            },
+            *reports,
+            start,
+        ),
         ToolCommand::Top { frames, delay_s } => top::render(trace, *frames, *delay_s, start),
         ToolCommand::Free { unit, wide } => free::render(trace, *unit, *wide, start),
         ToolCommand::Uptime => uptime::render(trace, start),
@@ -64,6 +78,6 @@ pub fn render(trace: &Trace, command: &ToolCommand, start: usize) -> String {
             source,
         } => perf_lock::contention(trace, *by, *entries, *source, start),
         ToolCommand::LockStat => lock_stat::render(trace, start),
-        ToolCommand::Dmesg => dmesg::render(trace, start),
+        ToolCommand::Dmesg { human_time } => dmesg::render(trace, *human_time, start),
     }
 }

@@ -9,8 +9,8 @@
 //! - `vmstat` and `iostat -x` with `interval count`: the first report is the since-boot
 //!   average, later ones cover `interval` seconds each, so they consume `interval × (count − 1)`
 //!   seconds (`vmstat 1 5` = 4 s). `mpstat` and `pidstat` print only interval reports (then an
-//!   `Average:` block): `interval × count` seconds. Without an interval all four print one
-//!   since-boot report and consume nothing. With an interval but no count the real tools run until interrupted;
+//!   `Average:` block): `interval × count` seconds, and so does `iostat -y`. Without an
+//!   interval all four print one since-boot report and consume nothing. With an interval but no count the real tools run until interrupted;
 //!   sysdrill stops after [`DEFAULT_COUNT`] reports, as if the command ran under `timeout`.
 //! - `top -b -n N [-d D]`: every frame covers `D` seconds (default 1), so `N × D` seconds.
 //! - `free`, `uptime`, `dmesg`, `cat /proc/lock_stat`: snapshots of the latest completed second,
@@ -138,8 +138,14 @@ pub enum ToolCommand {
         one_line: bool,
         reports: Reports,
     },
-    /// `iostat -x`.
+    /// `iostat [-x] [-y] [-z]`.
     Iostat {
+        /// `-x`: the extended device report.
+        extended: bool,
+        /// `-y`: omit the since-boot report.
+        skip_boot: bool,
+        /// `-z`: omit devices with no activity in the report.
+        hide_idle: bool,
         reports: Reports,
     },
     /// `top -b -n frames -d delay`.
@@ -170,16 +176,27 @@ pub enum ToolCommand {
     },
     /// `cat /proc/lock_stat`.
     LockStat,
-    Dmesg,
+    Dmesg {
+        /// `-T`: wall-clock time instead of seconds since boot.
+        human_time: bool,
+    },
 }
 
 impl ToolCommand {
     /// Simulated seconds the command consumes (the time cursor moves on by this much).
     pub fn seconds(&self) -> usize {
         match self {
-            ToolCommand::Vmstat { reports, .. } | ToolCommand::Iostat { reports } => {
-                reports.seconds_after_boot_report()
-            }
+            ToolCommand::Vmstat { reports, .. }
+            | ToolCommand::Iostat {
+                skip_boot: false,
+                reports,
+                ..
+            } => reports.seconds_after_boot_report(),
+            ToolCommand::Iostat {
+                skip_boot: true,
+                reports,
+                ..
+            } => reports.seconds_all_intervals(),
             ToolCommand::Mpstat { reports, .. } | ToolCommand::Pidstat { reports, .. } => {
                 reports.seconds_all_intervals()
             }
@@ -187,7 +204,7 @@ impl ToolCommand {
             ToolCommand::Free { .. }
             | ToolCommand::Uptime
             | ToolCommand::LockStat
-            | ToolCommand::Dmesg => 0,
+            | ToolCommand::Dmesg { .. } => 0,
             ToolCommand::PerfTop { delay_s, .. } => *delay_s as usize,
             ToolCommand::PerfLockRecord { seconds } => *seconds as usize,
             ToolCommand::PerfLockReport { source, .. }
@@ -332,6 +349,12 @@ fn usage_suffix(usage: &str) -> String {
     format!("\n{usage}")
 }
 
+/// A real option of the tool that this box does not imitate: say so instead of pretending the
+/// option does not exist.
+fn unavailable(tool: &str, c: char) -> ToolError {
+    ToolError::new(format!("{tool}: option -{c} is not available on this box"))
+}
+
 fn invalid_option(tool: &str, c: char, usage: &str) -> ToolError {
     ToolError::new(format!(
         "{tool}: invalid option -- '{}'{}",
@@ -410,6 +433,9 @@ fn parse_vmstat(args: &[&str]) -> Result<ToolCommand, ToolError> {
             'w' => wide = true,
             // -n: print the header once; sysdrill repeats it every 22 lines like a pipe would.
             'n' => {}
+            'a' | 'd' | 'D' | 'f' | 'm' | 'p' | 's' | 'S' | 't' | 'y' => {
+                return Err(unavailable("vmstat", *flag));
+            }
             other => return Err(invalid_option("vmstat", *other, VMSTAT_USAGE)),
         }
     }
@@ -441,6 +467,7 @@ fn parse_mpstat(args: &[&str]) -> Result<ToolCommand, ToolError> {
         match (flag, value) {
             ('P', Some(list)) => cpus = cpu_list(list)?,
             ('u', _) => {}
+            ('A' | 'I' | 'n' | 'N' | 'o' | 'T', _) => return Err(unavailable("mpstat", *flag)),
             _ => return Err(ToolError::new(MPSTAT_USAGE)),
         }
     }
@@ -487,6 +514,9 @@ fn parse_pidstat(args: &[&str]) -> Result<ToolCommand, ToolError> {
                 report = Some(PidstatReport::Switches)
             }
             'h' => one_line = true,
+            'd' | 'r' | 's' | 't' | 'U' | 'R' | 'v' | 'l' | 'H' | 'I' => {
+                return Err(unavailable("pidstat", *flag));
+            }
             _ => return Err(ToolError::new(PIDSTAT_USAGE)),
         }
     }
@@ -503,22 +533,27 @@ fn parse_iostat(args: &[&str]) -> Result<ToolCommand, ToolError> {
     if let Some((name, _)) = opts.long.first() {
         return Err(unrecognized_long("iostat", name, IOSTAT_USAGE));
     }
-    let mut extended = false;
+    let (mut extended, mut skip_boot, mut hide_idle) = (false, false, false);
     for (flag, _) in &opts.flags {
         match flag {
             'x' => extended = true,
-            // -k is iostat's default unit; -y / -z would change which reports print.
+            'y' => skip_boot = true,
+            'z' => hide_idle = true,
+            // -k is iostat's default unit.
             'k' => {}
+            'c' | 'd' | 'h' | 'm' | 'N' | 'p' | 't' | 's' | 'g' | 'H' | 'j' => {
+                return Err(unavailable("iostat", *flag));
+            }
             _ => return Err(ToolError::new(IOSTAT_USAGE)),
         }
     }
-    if !extended {
-        return Err(ToolError::new(
-            "iostat: this box answers the extended report only; try iostat -x",
-        ));
-    }
     let reports = reports("iostat", &opts.operands, &sysstat_bad(IOSTAT_USAGE))?;
-    Ok(ToolCommand::Iostat { reports })
+    Ok(ToolCommand::Iostat {
+        extended,
+        skip_boot,
+        hide_idle,
+        reports,
+    })
 }
 
 fn parse_top(args: &[&str]) -> Result<ToolCommand, ToolError> {
@@ -547,6 +582,12 @@ fn parse_top(args: &[&str]) -> Result<ToolCommand, ToolError> {
                         printable(d)
                     ))
                 })?;
+            }
+            (
+                'c' | 'E' | 'e' | 'H' | 'i' | 'O' | 'o' | 'p' | 'S' | 's' | 'u' | 'U' | 'w' | '1',
+                _,
+            ) => {
+                return Err(unavailable("top", *flag));
             }
             (other, _) => return Err(invalid_option("top", *other, TOP_USAGE)),
         }
@@ -596,6 +637,7 @@ fn parse_free(args: &[&str]) -> Result<ToolCommand, ToolError> {
                 wide = true;
                 unit
             }
+            'c' | 'l' | 's' | 't' | 'v' | 'L' => return Err(unavailable("free", *flag)),
             other => return Err(invalid_option("free", *other, FREE_USAGE)),
         };
     }
@@ -641,11 +683,26 @@ fn parse_cat(args: &[&str]) -> Result<ToolCommand, ToolError> {
 
 fn parse_dmesg(args: &[&str]) -> Result<ToolCommand, ToolError> {
     let opts = getopt("dmesg", args, "", DMESG_USAGE)?;
-    if let Some((name, _)) = opts.long.first() {
-        return Err(unrecognized_long("dmesg", name, DMESG_USAGE));
+    let mut human_time = false;
+    for (name, _) in &opts.long {
+        match *name {
+            "ctime" => human_time = true,
+            _ => return Err(unrecognized_long("dmesg", name, DMESG_USAGE)),
+        }
     }
-    if let Some((flag, _)) = opts.flags.first() {
-        return Err(invalid_option("dmesg", *flag, DMESG_USAGE));
+    for (flag, _) in &opts.flags {
+        match flag {
+            'T' => human_time = true,
+            'C' | 'c' | 'D' | 'E' | 'n' => {
+                return Err(ToolError::new(
+                    "dmesg: read kernel buffer failed: Operation not permitted",
+                ));
+            }
+            'H' | 'k' | 'l' | 'L' | 'f' | 'r' | 'w' | 'W' | 'x' | 'e' | 'd' | 't' | 'P' => {
+                return Err(unavailable("dmesg", *flag));
+            }
+            other => return Err(invalid_option("dmesg", *other, DMESG_USAGE)),
+        }
     }
     if let Some(extra) = opts.operands.first() {
         return Err(ToolError::new(format!(
@@ -653,7 +710,7 @@ fn parse_dmesg(args: &[&str]) -> Result<ToolCommand, ToolError> {
             printable(extra)
         )));
     }
-    Ok(ToolCommand::Dmesg)
+    Ok(ToolCommand::Dmesg { human_time })
 }
 
 const PERF_USAGE: &str = "\n usage: perf [--version] [--help] [OPTIONS] COMMAND [ARGS]\n\n sysdrill's perf knows: top, lock";
@@ -712,8 +769,30 @@ fn sleep_seconds(tool: &str, command: &[&str]) -> Result<u32, ToolError> {
     }
 }
 
+/// `--delay 3` → `--delay=3` for perf's long options that take a value.
+fn join_long_values<'a>(args: &[&'a str], names: &[&str]) -> Vec<std::borrow::Cow<'a, str>> {
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < args.len() {
+        let arg = args[i];
+        i += 1;
+        let takes_value = arg
+            .strip_prefix("--")
+            .is_some_and(|name| names.contains(&name));
+        if takes_value && i < args.len() {
+            out.push(std::borrow::Cow::Owned(format!("{arg}={}", args[i])));
+            i += 1;
+        } else {
+            out.push(std::borrow::Cow::Borrowed(arg));
+        }
+    }
+    out
+}
+
 fn parse_perf_top(args: &[&str]) -> Result<ToolCommand, ToolError> {
-    let opts = getopt("perf top", args, "dEKs", PERF_TOP_USAGE)?;
+    let joined = join_long_values(args, &["delay", "entries", "sort", "event", "freq"]);
+    let args: Vec<&str> = joined.iter().map(|a| a.as_ref()).collect();
+    let opts = getopt("perf top", &args, "dEs", PERF_TOP_USAGE)?;
     let mut delay_s = 2u32;
     let mut entries = 20usize;
     let bad = |what: &str, v: &str| {

@@ -1,5 +1,7 @@
-//! `dmesg`: the kernel log up to the cursor, Linux 6.8 style, each line prefixed
-//! `[%5lu.%06lu] ` (seconds since boot). Structured events expand into the lines the kernel
+//! `dmesg [-T]`: the kernel log up to the cursor, Linux 6.8 style, each line prefixed
+//! `[%5lu.%06lu] ` (seconds since boot), or with `-T` the wall-clock time util-linux derives
+//! from the boot time (`[Fri Mar 14 10:02:11 2025] `), computed from `BoxInfo::date`,
+//! `clock_s` and `uptime_s`. Structured events expand into the lines the kernel
 //! prints for them (`kernel/watchdog.c`, `kernel/hung_task.c`, `mm/oom_kill.c`,
 //! `kernel/rcu/tree_stall.h`), with stable, plausible surroundings (module list, hardware
 //! name, registers) derived from the box and the event.
@@ -216,11 +218,82 @@ fn event_lines(info: &BoxInfo, kind: &LogKind) -> Vec<String> {
     lines
 }
 
-pub(crate) fn render(trace: &Trace, start: usize) -> String {
+/// Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's `days_from_civil`).
+fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let doy = (153 * (m + if m > 2 { -3 } else { 9 }) + 2) / 5 + d - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
+}
+
+/// (year, month, day) of a day count since 1970-01-01 (`civil_from_days`).
+fn civil_from_days(z: i64) -> (i64, i64, i64) {
+    let z = z + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    (yoe + era * 400 + i64::from(m <= 2), m, d)
+}
+
+/// The drill's start date from `mm/dd/yy` (sysstat's `%x`) or `yyyy-mm-dd`, as days since 1970.
+fn start_day(date: &str) -> Option<i64> {
+    let numbers: Vec<i64> = date
+        .split(['/', '-'])
+        .map(|p| p.parse().ok())
+        .collect::<Option<_>>()?;
+    let (y, m, d) = match (date.contains('/'), numbers.as_slice()) {
+        (true, [m, d, y]) => (if *y < 100 { 2000 + y } else { *y }, *m, *d),
+        (false, [y, m, d]) => (*y, *m, *d),
+        _ => return None,
+    };
+    ((1..=12).contains(&m) && (1..=31).contains(&d)).then(|| days_from_civil(y, m, d))
+}
+
+/// `[Fri Mar 14 10:02:11 2025] ` for an event `at_us` after boot.
+fn wall_stamp(trace: &Trace, day: i64, at_us: u64) -> String {
+    const WEEKDAYS: [&str; 7] = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"];
+    const MONTHS: [&str; 12] = [
+        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+    ];
+    let boot = day * 86_400 + trace.info.clock_s as i64 - trace.info.uptime_s as i64;
+    let t = boot + (at_us / 1_000_000) as i64;
+    let days = t.div_euclid(86_400);
+    let secs = t.rem_euclid(86_400);
+    let (y, m, d) = civil_from_days(days);
+    format!(
+        "[{} {} {d:2} {:02}:{:02}:{:02} {y}] ",
+        WEEKDAYS[(days + 4).rem_euclid(7) as usize],
+        MONTHS[(m - 1).clamp(0, 11) as usize],
+        secs / 3600,
+        secs / 60 % 60,
+        secs % 60
+    )
+}
+
+pub(crate) fn render(trace: &Trace, human_time: bool, start: usize) -> String {
     let now_us = (trace.info.uptime_s + start as u64).saturating_mul(1_000_000);
+    let day = match (human_time, start_day(&trace.info.date)) {
+        (false, _) => None,
+        (true, Some(day)) => Some(day),
+        (true, None) => {
+            return format!(
+                "dmesg: cannot compute wall-clock times: this box's date '{}' is not mm/dd/yy\n",
+                trace.info.date
+            );
+        }
+    };
     let mut out = String::new();
     for event in trace.log.iter().filter(|e| e.at_us <= now_us) {
-        let prefix = stamp(event.at_us);
+        let prefix = match day {
+            Some(day) => wall_stamp(trace, day, event.at_us),
+            None => stamp(event.at_us),
+        };
         for line in event_lines(&trace.info, &event.kind) {
             out.push_str(&prefix);
             out.push_str(&line);
@@ -238,7 +311,7 @@ mod tests {
     #[test]
     fn prefix_and_events_up_to_now() {
         let trace = fixture_trace(3);
-        let out = render(&trace, 0);
+        let out = render(&trace, false, 0);
         let lines: Vec<&str> = out.lines().collect();
         assert_eq!(
             lines[0],
@@ -257,9 +330,29 @@ mod tests {
         assert!(lines.contains(&"[1047846.123456]  <TASK>"));
         // The hung task report lies in the future at second 0.
         assert!(!out.contains("INFO: task"));
-        let later = render(&trace, 60);
+        let later = render(&trace, false, 60);
         assert!(later.contains("] INFO: task worker:4243 blocked for more than 122 seconds.\n"));
         assert!(later.contains("] task:worker          state:D stack:0     pid:4243  tgid:4243  ppid:1      flags:0x00004000\n"));
+    }
+
+    #[test]
+    fn wall_clock_times() {
+        let trace = fixture_trace(0);
+        let out = render(&trace, true, 0);
+        // Booted 12 days, 3:04:07 before Fri 03/14/25 10:02:11, i.e. Sun Mar 2 06:58:04.
+        assert!(
+            out.starts_with("[Sun Mar  2 06:58:06 2025] EXT4-fs"),
+            "{out}"
+        );
+        assert!(
+            out.contains("\n[Fri Mar 14 10:02:10 2025] watchdog: BUG: soft lockup"),
+            "{out}"
+        );
+        assert_eq!(civil_from_days(days_from_civil(2024, 2, 29)), (2024, 2, 29));
+        assert_eq!(start_day("2025-03-14"), start_day("03/14/25"));
+        let mut bad = fixture_trace(0);
+        bad.info.date = "someday".into();
+        assert!(render(&bad, true, 0).starts_with("dmesg: cannot compute"));
     }
 
     #[test]
@@ -285,7 +378,7 @@ mod tests {
                 },
             },
         ];
-        let out = render(&trace, 0);
+        let out = render(&trace, false, 0);
         assert!(out.contains("[    5.000000] Out of memory: Killed process 4242 (worker) total-vm:8123456kB, anon-rss:7654321kB, file-rss:1234kB, shmem-rss:0kB, UID:1000 pgtables:15866kB oom_score_adj:0\n"));
         assert!(out.contains("[    6.000000] rcu: INFO: rcu_preempt self-detected stall on CPU\n"));
         assert!(out.contains("[    6.000000] rcu: \t4-....: (5249 ticks this GP) idle="));

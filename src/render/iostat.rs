@@ -1,6 +1,7 @@
-//! `iostat -x [interval [count]]` as sysstat 12.6 prints it: banner, then per report the
-//! `avg-cpu:` block, the extended device header (r/w/d/f groups) and one row per disk, each
-//! report followed by an empty line. The first report is since boot.
+//! `iostat [-x] [-y] [-z] [interval [count]]` as sysstat 12.6 prints it: banner, then per
+//! report the `avg-cpu:` block, the device header (extended: r/w/d/f groups; basic: tps and kB
+//! rates with cumulative kB columns) and one row per disk, each report followed by an empty
+//! line. The first report is since boot unless `-y`; `-z` leaves out idle devices.
 //!
 //! Discard and flush columns are 0: the model issues neither. Must not print figures that are
 //! not sums or means of `DiskSample` / `CpuTime` fields.
@@ -9,6 +10,16 @@ use super::argv::Reports;
 use super::span::{self, DiskSum, Span};
 use super::text::{apportion, hundredths, sysstat_banner};
 use crate::model::Trace;
+
+const BASIC_HEADER: &str = "Device             tps    kB_read/s    kB_wrtn/s    kB_dscd/s    kB_read    kB_wrtn    kB_dscd\n";
+
+/// Which report and which devices.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Options {
+    pub extended: bool,
+    pub skip_boot: bool,
+    pub hide_idle: bool,
+}
 
 const DEVICE_HEADER: &str = "Device            r/s     rkB/s   rrqm/s  %rrqm r_await rareq-sz     w/s     wkB/s   wrqm/s  %wrqm w_await wareq-sz     d/s     dkB/s   drqm/s  %drqm d_await dareq-sz     f/s f_await  aqu-sz  %util\n";
 
@@ -74,15 +85,36 @@ pub(crate) fn device_row(span: &Span, d: &DiskSum) -> DeviceRow {
     }
 }
 
-fn report(out: &mut String, trace: &Trace, span: &Span) {
+fn report(out: &mut String, trace: &Trace, span: &Span, options: Options) {
     out.push_str("avg-cpu:  %user   %nice %system %iowait  %steal   %idle\n       ");
     for v in avg_cpu(span) {
         out.push_str(&format!(" {:>7}", hundredths(v)));
     }
     out.push_str("\n\n");
-    out.push_str(DEVICE_HEADER);
+    out.push_str(if options.extended {
+        DEVICE_HEADER
+    } else {
+        BASIC_HEADER
+    });
     for (i, name) in trace.info.disks.iter().enumerate() {
         let d = span.disks.get(i).cloned().unwrap_or_default();
+        if options.hide_idle && d.reads + d.writes == 0 {
+            continue;
+        }
+        if !options.extended {
+            let secs = span.seconds.max(1) as f64;
+            out.push_str(&format!(
+                "{name:<13} {:8.2} {:12.2} {:12.2} {:12.2} {:10} {:10} {:10}\n",
+                (d.reads + d.writes) as f64 / secs,
+                d.read_kib as f64 / secs,
+                d.write_kib as f64 / secs,
+                0.0,
+                d.read_kib,
+                d.write_kib,
+                0
+            ));
+            continue;
+        }
         let r = device_row(span, &d);
         out.push_str(&format!(
             "{name:<13} {:7.2} {:9.2} {:8.2} {:6.2} {:7.2} {:8.2} {:7.2} {:9.2} {:8.2} {:6.2} {:7.2} {:8.2} {:7.2} {:9.2} {:8.2} {:6.2} {:7.2} {:8.2} {:7.2} {:7.2} {:7.2} {:6.2}\n",
@@ -113,17 +145,17 @@ fn report(out: &mut String, trace: &Trace, span: &Span) {
     out.push('\n');
 }
 
-pub(crate) fn render(trace: &Trace, reports: Reports, start: usize) -> String {
+pub(crate) fn render(trace: &Trace, options: Options, reports: Reports, start: usize) -> String {
     let mut out = sysstat_banner(&trace.info);
     out.push('\n');
     let every = reports.interval.unwrap_or(1) as usize;
     for i in 0..reports.count as usize {
-        let span = if i == 0 {
-            Span::since_boot(trace, start)
-        } else {
-            Span::over(trace, start + (i - 1) * every, every)
+        let span = match (i, options.skip_boot && reports.interval.is_some()) {
+            (0, false) => Span::since_boot(trace, start),
+            (i, false) => Span::over(trace, start + (i - 1) * every, every),
+            (i, true) => Span::over(trace, start + i * every, every),
         };
-        report(&mut out, trace, &span);
+        report(&mut out, trace, &span, options);
     }
     out
 }
@@ -133,11 +165,50 @@ mod tests {
     use super::*;
     use crate::render::testing::fixture_trace;
 
+    const EXTENDED: Options = Options {
+        extended: true,
+        skip_boot: false,
+        hide_idle: false,
+    };
+
+    #[test]
+    fn basic_report_and_skip_boot() {
+        let trace = fixture_trace(3);
+        let options = Options {
+            extended: false,
+            skip_boot: true,
+            hide_idle: false,
+        };
+        let out = render(
+            &trace,
+            options,
+            Reports {
+                interval: Some(1),
+                count: 1,
+            },
+            1,
+        );
+        let lines: Vec<&str> = out.lines().collect();
+        assert_eq!(lines[5], BASIC_HEADER.trim_end());
+        let d = &trace.samples[1].disks[0];
+        assert_eq!(
+            lines[6],
+            format!(
+                "nvme0n1       {:8.2} {:12.2}      7680.00         0.00 {:10}       7680          0",
+                (d.reads + d.writes) as f64,
+                d.read_kib as f64,
+                d.read_kib
+            )
+        );
+        assert_eq!(lines.len(), 8);
+    }
+
     #[test]
     fn layout() {
         let trace = fixture_trace(3);
         let out = render(
             &trace,
+            EXTENDED,
             Reports {
                 interval: Some(1),
                 count: 2,

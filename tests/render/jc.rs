@@ -378,6 +378,25 @@ fn iostat_parses_to_the_trace() {
 }
 
 #[test]
+fn basic_iostat_parses_to_the_trace() {
+    let trace = fixture_trace(10);
+    let Some(rows) = jc("iostat", &run(&trace, "iostat -y 1 2", 3)) else {
+        return;
+    };
+    let rows = rows.as_array().unwrap();
+    assert_eq!(rows.len(), 4);
+    for (report, s) in [(0, &trace.samples[3]), (1, &trace.samples[4])] {
+        let dev = &rows[report * 2 + 1];
+        let d = &s.disks[0];
+        close(dev, "tps", (d.reads + d.writes) as f64, 0.005);
+        close(dev, "kb_read_s", d.read_kib as f64, 0.005);
+        close(dev, "kb_wrtn_s", d.write_kib as f64, 0.005);
+        assert_eq!(int(dev, "kb_read"), d.read_kib);
+        assert_eq!(int(dev, "kb_wrtn"), d.write_kib);
+    }
+}
+
+#[test]
 fn top_parses_to_the_trace() {
     let trace = fixture_trace(10);
     let Some(frames) = jc("top", &run(&trace, "top -b -n 1", 2)) else {

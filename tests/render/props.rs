@@ -67,7 +67,12 @@ fn valid() -> impl Strategy<Value = String> {
             if w { "-w" } else { "-u" },
             if h { "-h" } else { "" }
         )),
-        (n(), n()).prop_map(|(i, c)| format!("iostat -x {i} {c}")),
+        (
+            n(),
+            n(),
+            prop_oneof![Just("-x"), Just("-xyz"), Just("-y"), Just("")]
+        )
+            .prop_map(|(i, c, f)| format!("iostat {f} {i} {c}")),
         (n(), n()).prop_map(|(f, d)| format!("top -b -n {f} -d {d}")),
         prop_oneof![Just("-m"), Just("-g"), Just("-h -w"), Just("-b"), Just("")]
             .prop_map(|f| format!("free {f}")),
@@ -79,7 +84,7 @@ fn valid() -> impl Strategy<Value = String> {
         )),
         n().prop_map(|s| format!("perf lock record -a -- sleep {s}")),
         Just("cat /proc/lock_stat".to_owned()),
-        Just("dmesg".to_owned()),
+        prop_oneof![Just("dmesg"), Just("dmesg -T")].prop_map(str::to_owned),
     ]
 }
 

@@ -12,6 +12,7 @@ const COMMANDS: &[(&str, &str, usize)] = &[
     ("pidstat_h", "pidstat -u -h 1 2", 0),
     ("pidstat_w", "pidstat -w -h 1 1", 0),
     ("iostat", "iostat -x 1 2", 0),
+    ("iostat_basic", "iostat -y -z 2 2", 0),
     ("top", "top -b -n 1", 0),
     ("free", "free -m", 1),
     ("free_human_wide", "free -h -w", 1),
@@ -30,6 +31,7 @@ const COMMANDS: &[(&str, &str, usize)] = &[
     ),
     ("lock_stat", "cat /proc/lock_stat", 3),
     ("dmesg", "dmesg", 60),
+    ("dmesg_wall_clock", "dmesg -T", 60),
 ];
 
 #[test]
