@@ -277,7 +277,11 @@ fn wall_stamp(trace: &Trace, day: i64, at_us: u64) -> String {
 }
 
 pub(crate) fn render(trace: &Trace, human_time: bool, start: usize) -> String {
-    let now_us = (trace.info.uptime_s + start as u64).saturating_mul(1_000_000);
+    let now_us = trace
+        .info
+        .uptime_s
+        .saturating_add(start as u64)
+        .saturating_mul(1_000_000);
     let day = match (human_time, start_day(&trace.info.date)) {
         (false, _) => None,
         (true, Some(day)) => Some(day),

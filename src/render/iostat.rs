@@ -152,8 +152,8 @@ pub(crate) fn render(trace: &Trace, options: Options, reports: Reports, start: u
     for i in 0..reports.count as usize {
         let span = match (i, options.skip_boot && reports.interval.is_some()) {
             (0, false) => Span::since_boot(trace, start),
-            (i, false) => Span::over(trace, start + (i - 1) * every, every),
-            (i, true) => Span::over(trace, start + i * every, every),
+            (i, false) => Span::over(trace, start.saturating_add((i - 1) * every), every),
+            (i, true) => Span::over(trace, start.saturating_add(i * every), every),
         };
         report(&mut out, trace, &span, options);
     }

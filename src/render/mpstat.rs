@@ -91,12 +91,12 @@ pub(crate) fn render(trace: &Trace, cpus: &CpuSelection, reports: Reports, start
         return out;
     };
     for i in 0..reports.count as usize {
-        let from = start + i * every;
+        let from = start.saturating_add(i * every);
         let span = Span::over(trace, from, every);
         block(
             &mut out,
             &clock(&trace.info, from),
-            &clock(&trace.info, from + every),
+            &clock(&trace.info, from.saturating_add(every)),
             &span,
             cpus,
         );

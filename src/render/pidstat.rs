@@ -110,7 +110,7 @@ pub(crate) fn render(
         return out;
     };
     for i in 0..reports.count as usize {
-        let from = start + i * every;
+        let from = start.saturating_add(i * every);
         let span = Span::over(trace, from, every);
         block(
             &mut out,
@@ -118,7 +118,7 @@ pub(crate) fn render(
             report,
             one_line,
             &clock(&trace.info, from),
-            &clock(&trace.info, from + every),
+            &clock(&trace.info, from.saturating_add(every)),
             &span,
             false,
         );

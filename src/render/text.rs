@@ -38,7 +38,7 @@ pub(crate) fn hundredths(value: u64) -> String {
 
 /// `HH:MM:SS` of the box `elapsed_s` seconds after the drill started.
 pub(crate) fn clock(info: &BoxInfo, elapsed_s: usize) -> String {
-    let t = (info.clock_s as u64 + elapsed_s as u64) % 86_400;
+    let t = (info.clock_s as u64 % 86_400 + elapsed_s as u64 % 86_400) % 86_400;
     format!("{:02}:{:02}:{:02}", t / 3600, t / 60 % 60, t % 60)
 }
 

@@ -79,7 +79,7 @@ struct Row {
 fn frame(trace: &Trace, from: usize, seconds: usize) -> String {
     let info = &trace.info;
     let span = Span::over(trace, from, seconds);
-    let end = from + seconds;
+    let end = from.saturating_add(seconds);
     let last = span.last;
     let mut out = format!("top - {}\n", uptime_text(trace, end));
 
@@ -205,7 +205,7 @@ pub(crate) fn render(trace: &Trace, frames: u32, delay_s: u32, start: usize) -> 
             out.push('\n');
         }
         let seconds = delay_s as usize;
-        out.push_str(&frame(trace, start + j * seconds, seconds));
+        out.push_str(&frame(trace, start.saturating_add(j * seconds), seconds));
     }
     out
 }

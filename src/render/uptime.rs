@@ -20,7 +20,7 @@ pub(crate) fn users(trace: &Trace) -> usize {
 
 /// `HH:MM:SS up 12 days,  3:04,  2 users,  load average: 6.12, 4.87, 3.10` (no leading space).
 pub(crate) fn uptime_text(trace: &Trace, at: usize) -> String {
-    let up = trace.info.uptime_s + at as u64;
+    let up = trace.info.uptime_s.saturating_add(at as u64);
     let days = up / 86_400;
     let hours = up / 3600 % 24;
     let minutes = up / 60 % 60;

@@ -97,7 +97,7 @@ pub(crate) fn render(trace: &Trace, wide: bool, reports: Reports, start: usize) 
             span.last = span::latest(trace, start);
             span
         } else {
-            Span::over(trace, start + (i - 1) * every, every)
+            Span::over(trace, start.saturating_add((i - 1) * every), every)
         };
         out.push_str(&line(&span, wide));
     }

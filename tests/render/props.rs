@@ -92,6 +92,12 @@ proptest! {
     #![proptest_config(ProptestConfig { cases: 96, ..ProptestConfig::default() })]
 
     #[test]
+    fn any_start_renders_without_panicking(s in valid(), start in any::<usize>()) {
+        let command = parse_command(&s).map_err(|e| TestCaseError::fail(format!("{s}: {e}")))?;
+        let _ = render(&fixture_trace(2), &command, start);
+    }
+
+    #[test]
     fn valid_commands_render_without_panicking(s in valid(), held in 0u64..8, start in 0usize..10) {
         let command = parse_command(&s).map_err(|e| TestCaseError::fail(format!("{s}: {e}")))?;
         let trace = fixture_trace(held);
