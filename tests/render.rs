@@ -5,6 +5,8 @@
 
 #[path = "render/fixture.rs"]
 mod fixture;
+#[path = "render/incident.rs"]
+mod incident;
 #[path = "render/jc.rs"]
 mod jc;
 #[path = "render/props.rs"]

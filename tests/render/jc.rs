@@ -55,7 +55,7 @@ fn venv() -> &'static Result<PathBuf, String> {
 }
 
 /// `jc --<parser>` on `text`; `None` (with the reason printed) when jc cannot be installed.
-fn jc(parser: &str, text: &str) -> Option<Value> {
+pub fn jc(parser: &str, text: &str) -> Option<Value> {
     let jc = match venv() {
         Ok(jc) => jc,
         Err(reason) => {
@@ -119,14 +119,10 @@ fn hhmmss(trace: &Trace, elapsed: usize) -> (u64, u64, u64) {
     (t / 3600, t / 60 % 60, t % 60)
 }
 
-#[test]
-fn vmstat_parses_to_the_trace() {
-    let trace = fixture_trace(10);
-    let Some(rows) = jc("vmstat", &run(&trace, "vmstat 1 5", 0)) else {
-        return;
-    };
+/// `vmstat 1 N` run at second 0: the since-boot line, then one line per sample.
+pub fn check_vmstat(trace: &Trace, rows: &Value) {
     let rows = rows.as_array().unwrap();
-    assert_eq!(rows.len(), 5);
+    assert!(!rows.is_empty());
     for (i, row) in rows.iter().enumerate() {
         let s = if i == 0 {
             &trace.since_boot
@@ -172,6 +168,16 @@ fn vmstat_parses_to_the_trace() {
         .sum();
         assert_eq!(sum, 100, "{row}");
     }
+}
+
+#[test]
+fn vmstat_parses_to_the_trace() {
+    let trace = fixture_trace(10);
+    let Some(rows) = jc("vmstat", &run(&trace, "vmstat 1 5", 0)) else {
+        return;
+    };
+    assert_eq!(rows.as_array().unwrap().len(), 5);
+    check_vmstat(&trace, &rows);
 }
 
 #[test]
@@ -221,21 +227,26 @@ fn mpstat_row_sum(row: &Value) -> f64 {
         + float(row, "percent_gnice")
 }
 
-#[test]
-fn mpstat_parses_to_the_trace() {
-    let trace = fixture_trace(10);
-    let Some(rows) = jc("mpstat", &run(&trace, "mpstat -P ALL 1 2", 0)) else {
-        return;
-    };
+/// Seconds after the drill's start that a sysstat `HH:MM:SS` stamp names (within a day).
+fn elapsed_at(trace: &Trace, stamp: &str) -> usize {
+    let parts: Vec<u64> = stamp.split(':').map(|p| p.parse().unwrap()).collect();
+    let t = parts[0] * 3600 + parts[1] * 60 + parts[2];
+    ((t + 86_400 - trace.info.clock_s as u64 % 86_400) % 86_400) as usize
+}
+
+/// `mpstat -P ALL 1 N` run at second 0: interval blocks and the `Average:` block.
+pub fn check_mpstat(trace: &Trace, rows: &Value) {
     let rows = rows.as_array().unwrap();
-    assert_eq!(rows.len(), 3 * 5);
+    let cpus = trace.info.cpus as usize;
+    let intervals = rows.len() / (cpus + 1) - 1;
+    assert_eq!(rows.len(), (intervals + 1) * (cpus + 1));
     for row in rows {
         let average = row.get("average").and_then(Value::as_bool) == Some(true);
-        let cpus: Vec<CpuTime> = if average {
-            (0..4)
+        let window: Vec<CpuTime> = if average {
+            (0..cpus)
                 .map(|c| {
                     let mut sum = CpuTime::default();
-                    for s in &trace.samples[..2] {
+                    for s in &trace.samples[..intervals] {
                         let x = s.cpus[c];
                         sum.user += x.user;
                         sum.nice += x.nice;
@@ -250,23 +261,19 @@ fn mpstat_parses_to_the_trace() {
                 })
                 .collect()
         } else {
-            let (h, m, s) = hhmmss(&trace, 1);
-            let second = if row["time"] == format!("{h:02}:{m:02}:{s:02}") {
-                0
-            } else {
-                1
-            };
-            trace.samples[second].cpus.clone()
+            let end = elapsed_at(trace, row["time"].as_str().unwrap());
+            trace.samples[end - 1].cpus.clone()
         };
         let cpu = row["cpu"].as_str().unwrap();
         for (key, f) in MPSTAT_FIELDS {
             let expected = if cpu == "all" {
-                cpus.iter()
+                window
+                    .iter()
                     .map(|c| f(c) as f64 / c.total() as f64 * 100.0)
                     .sum::<f64>()
-                    / cpus.len() as f64
+                    / window.len() as f64
             } else {
-                let c = &cpus[cpu.parse::<usize>().unwrap()];
+                let c = &window[cpu.parse::<usize>().unwrap()];
                 f(c) as f64 / c.total() as f64 * 100.0
             };
             close(row, key, expected, 0.01);
@@ -276,29 +283,30 @@ fn mpstat_parses_to_the_trace() {
 }
 
 #[test]
-fn pidstat_parses_to_the_trace() {
+fn mpstat_parses_to_the_trace() {
     let trace = fixture_trace(10);
-    let Some(rows) = jc("pidstat", &run(&trace, "pidstat -u -h 1 2", 0)) else {
+    let Some(rows) = jc("mpstat", &run(&trace, "mpstat -P ALL 1 2", 0)) else {
         return;
     };
+    assert_eq!(rows.as_array().unwrap().len(), 3 * 5);
+    check_mpstat(&trace, &rows);
+}
+
+/// `pidstat -u -h 1 N` run at second 0.
+pub fn check_pidstat_cpu(trace: &Trace, rows: &Value) {
     let rows = rows.as_array().unwrap();
-    let active: Vec<usize> = (0..trace.info.tasks.len())
-        .filter(|&i| {
-            let t = &trace.samples[0].tasks[i];
-            t.user_ns + t.system_ns > 0
-        })
-        .collect();
-    assert_eq!(rows.len(), 2 * active.len());
-    for (n, row) in rows.iter().enumerate() {
-        let second = n / active.len();
-        let (h, m, s) = hhmmss(&trace, second + 1);
-        assert_eq!(int(row, "time"), h * 10_000 + m * 100 + s);
+    let mut listed = std::collections::BTreeSet::new();
+    for row in rows {
+        let t = int(row, "time");
+        let stamp = format!("{:02}:{:02}:{:02}", t / 10_000, t / 100 % 100, t % 100);
+        let second = elapsed_at(trace, &stamp) - 1;
         let i = trace
             .info
             .tasks
             .iter()
             .position(|t| t.pid as u64 == int(row, "pid"))
             .expect("a listed pid is a trace task");
+        listed.insert((second, i));
         let info = &trace.info.tasks[i];
         let t = &trace.samples[second].tasks[i];
         assert_eq!(int(row, "uid"), info.uid as u64);
@@ -312,33 +320,64 @@ fn pidstat_parses_to_the_trace() {
         let comm: String = info.comm.chars().take(15).collect();
         assert_eq!(row["command"], comm.as_str());
     }
+    // Exactly the tasks that ran in each second are listed.
+    let seconds: std::collections::BTreeSet<usize> = listed.iter().map(|(s, _)| *s).collect();
+    for second in seconds {
+        for (i, t) in trace.samples[second].tasks.iter().enumerate() {
+            assert_eq!(
+                listed.contains(&(second, i)),
+                t.user_ns + t.system_ns > 0,
+                "task {i} in second {second}"
+            );
+        }
+    }
+}
 
-    let Some(rows) = jc("pidstat", &run(&trace, "pidstat -w -h 1 1", 3)) else {
-        return;
-    };
+/// `pidstat -w -h 1 N` run at second `start`.
+pub fn check_pidstat_switches(trace: &Trace, rows: &Value) {
     for row in rows.as_array().unwrap() {
+        let t = int(row, "time");
+        let stamp = format!("{:02}:{:02}:{:02}", t / 10_000, t / 100 % 100, t % 100);
+        let second = elapsed_at(trace, &stamp) - 1;
         let i = trace
             .info
             .tasks
             .iter()
             .position(|t| t.pid as u64 == int(row, "pid"))
             .unwrap();
-        let t = &trace.samples[3].tasks[i];
+        let t = &trace.samples[second].tasks[i];
         close(row, "cswch_s", t.voluntary_cs as f64, 0.005);
         close(row, "nvcswch_s", t.involuntary_cs as f64, 0.005);
     }
 }
 
 #[test]
-fn iostat_parses_to_the_trace() {
+fn pidstat_parses_to_the_trace() {
     let trace = fixture_trace(10);
-    let Some(rows) = jc("iostat", &run(&trace, "iostat -x 1 2", 0)) else {
+    let Some(rows) = jc("pidstat", &run(&trace, "pidstat -u -h 1 2", 0)) else {
         return;
     };
+    assert_eq!(rows.as_array().unwrap().len(), 4);
+    check_pidstat_cpu(&trace, &rows);
+    let Some(rows) = jc("pidstat", &run(&trace, "pidstat -w -h 1 1", 3)) else {
+        return;
+    };
+    assert_eq!(rows.as_array().unwrap().len(), 2);
+    check_pidstat_switches(&trace, &rows);
+}
+
+/// `iostat -x 1 N` run at second 0: the since-boot report, then one per sample.
+pub fn check_iostat(trace: &Trace, rows: &Value) {
     let rows = rows.as_array().unwrap();
-    assert_eq!(rows.len(), 4);
-    for (report, s) in [(0, &trace.since_boot), (1, &trace.samples[0])] {
-        let cpu = &rows[report * 2];
+    let per_report = 1 + trace.info.disks.len();
+    assert_eq!(rows.len() % per_report, 0);
+    for report in 0..rows.len() / per_report {
+        let s = if report == 0 {
+            &trace.since_boot
+        } else {
+            &trace.samples[report - 1]
+        };
+        let cpu = &rows[report * per_report];
         assert_eq!(cpu["type"], "cpu");
         let total = cpu_total(&s.cpus);
         let pct = |f: fn(&CpuTime) -> u64| cpu_sum(&s.cpus, f) / total * 100.0;
@@ -353,28 +392,73 @@ fn iostat_parses_to_the_trace() {
         close(cpu, "percent_iowait", pct(|c| c.iowait), 0.01);
         close(cpu, "percent_steal", pct(|c| c.steal), 0.01);
         close(cpu, "percent_idle", pct(|c| c.idle), 0.01);
-        let dev = &rows[report * 2 + 1];
-        assert_eq!(dev["device"], trace.info.disks[0].as_str());
-        let d = &s.disks[0];
-        close(dev, "r_s", d.reads as f64, 0.005);
-        close(dev, "rkb_s", d.read_kib as f64, 0.005);
-        close(dev, "rrqm_s", d.read_merges as f64, 0.005);
-        close(dev, "w_s", d.writes as f64, 0.005);
-        close(dev, "wkb_s", d.write_kib as f64, 0.005);
-        close(dev, "wrqm_s", d.write_merges as f64, 0.005);
-        close(
-            dev,
-            "percent_wrqm",
-            d.write_merges as f64 * 100.0 / (d.write_merges + d.writes) as f64,
-            0.005,
-        );
-        close(dev, "r_await", d.r_await_ms, 0.005);
-        close(dev, "w_await", d.w_await_ms, 0.005);
-        close(dev, "rareq_sz", d.read_kib as f64 / d.reads as f64, 0.005);
-        close(dev, "wareq_sz", d.write_kib as f64 / d.writes as f64, 0.005);
-        close(dev, "aqu_sz", d.queue_size, 0.005);
-        close(dev, "percent_util", d.util * 100.0, 0.005);
+        for (k, name) in trace.info.disks.iter().enumerate() {
+            let dev = &rows[report * per_report + 1 + k];
+            assert_eq!(dev["device"], name.as_str());
+            let d = &s.disks[k];
+            let ratio = |a: f64, b: f64| if b > 0.0 { a / b } else { 0.0 };
+            close(dev, "r_s", d.reads as f64, 0.005);
+            close(dev, "rkb_s", d.read_kib as f64, 0.005);
+            close(dev, "rrqm_s", d.read_merges as f64, 0.005);
+            close(dev, "w_s", d.writes as f64, 0.005);
+            close(dev, "wkb_s", d.write_kib as f64, 0.005);
+            close(dev, "wrqm_s", d.write_merges as f64, 0.005);
+            close(
+                dev,
+                "percent_rrqm",
+                ratio(
+                    d.read_merges as f64 * 100.0,
+                    (d.read_merges + d.reads) as f64,
+                ),
+                0.005,
+            );
+            close(
+                dev,
+                "percent_wrqm",
+                ratio(
+                    d.write_merges as f64 * 100.0,
+                    (d.write_merges + d.writes) as f64,
+                ),
+                0.005,
+            );
+            close(
+                dev,
+                "r_await",
+                if d.reads > 0 { d.r_await_ms } else { 0.0 },
+                0.005,
+            );
+            close(
+                dev,
+                "w_await",
+                if d.writes > 0 { d.w_await_ms } else { 0.0 },
+                0.005,
+            );
+            close(
+                dev,
+                "rareq_sz",
+                ratio(d.read_kib as f64, d.reads as f64),
+                0.005,
+            );
+            close(
+                dev,
+                "wareq_sz",
+                ratio(d.write_kib as f64, d.writes as f64),
+                0.005,
+            );
+            close(dev, "aqu_sz", d.queue_size, 0.005);
+            close(dev, "percent_util", (d.util * 100.0).min(100.0), 0.005);
+        }
     }
+}
+
+#[test]
+fn iostat_parses_to_the_trace() {
+    let trace = fixture_trace(10);
+    let Some(rows) = jc("iostat", &run(&trace, "iostat -x 1 2", 0)) else {
+        return;
+    };
+    assert_eq!(rows.as_array().unwrap().len(), 4);
+    check_iostat(&trace, &rows);
 }
 
 #[test]
@@ -396,15 +480,11 @@ fn basic_iostat_parses_to_the_trace() {
     }
 }
 
-#[test]
-fn top_parses_to_the_trace() {
-    let trace = fixture_trace(10);
-    let Some(frames) = jc("top", &run(&trace, "top -b -n 1", 2)) else {
-        return;
-    };
+/// `top -b -n 1` run at second `start`: one frame over sample `start`.
+pub fn check_top(trace: &Trace, frames: &Value, start: usize) {
     let top = &frames[0];
-    let s = &trace.samples[2];
-    let (h, m, sec) = hhmmss(&trace, 3);
+    let s = &trace.samples[start];
+    let (h, m, sec) = hhmmss(trace, start + 1);
     assert_eq!(top["time"], format!("{h:02}:{m:02}:{sec:02}"));
     close(top, "load_1m", s.load_avg[0], 0.005);
     close(top, "load_5m", s.load_avg[1], 0.005);
@@ -480,29 +560,74 @@ fn top_parses_to_the_trace() {
 }
 
 #[test]
+fn top_parses_to_the_trace() {
+    let trace = fixture_trace(10);
+    let Some(frames) = jc("top", &run(&trace, "top -b -n 1", 2)) else {
+        return;
+    };
+    check_top(&trace, &frames, 2);
+}
+
+/// `free` in KiB (divisor 1), `-m` (1024) or `-g` (1024²), run at second `start`.
+pub fn check_free(trace: &Trace, rows: &Value, start: usize, divisor: u64) {
+    let m = if start == 0 {
+        &trace.since_boot.mem
+    } else {
+        &trace.samples[start - 1].mem
+    };
+    let total = trace.info.mem_total_kib;
+    let mem = &rows[0];
+    assert_eq!(mem["type"], "Mem");
+    assert_eq!(int(mem, "total"), total / divisor);
+    assert_eq!(int(mem, "used"), (total - m.available_kib) / divisor);
+    assert_eq!(int(mem, "free"), m.free_kib / divisor);
+    assert_eq!(int(mem, "shared"), m.shared_kib / divisor);
+    assert_eq!(
+        int(mem, "buff_cache"),
+        (m.buffers_kib + m.cache_kib) / divisor
+    );
+    assert_eq!(int(mem, "available"), m.available_kib / divisor);
+    let swap = &rows[1];
+    assert_eq!(int(swap, "total"), trace.info.swap_total_kib / divisor);
+    assert_eq!(int(swap, "used"), m.swap_used_kib / divisor);
+}
+
+#[test]
 fn free_parses_to_the_trace() {
     let trace = fixture_trace(10);
     for (flag, divisor) in [("", 1), ("-m", 1024), ("-g", 1024 * 1024)] {
         let Some(rows) = jc("free", &run(&trace, &format!("free {flag}"), 6)) else {
             return;
         };
-        let m = &trace.samples[5].mem;
-        let total = trace.info.mem_total_kib;
-        let mem = &rows[0];
-        assert_eq!(mem["type"], "Mem");
-        assert_eq!(int(mem, "total"), total / divisor);
-        assert_eq!(int(mem, "used"), (total - m.available_kib) / divisor);
-        assert_eq!(int(mem, "free"), m.free_kib / divisor);
-        assert_eq!(int(mem, "shared"), m.shared_kib / divisor);
-        assert_eq!(
-            int(mem, "buff_cache"),
-            (m.buffers_kib + m.cache_kib) / divisor
-        );
-        assert_eq!(int(mem, "available"), m.available_kib / divisor);
-        let swap = &rows[1];
-        assert_eq!(int(swap, "total"), trace.info.swap_total_kib / divisor);
-        assert_eq!(int(swap, "used"), m.swap_used_kib / divisor);
+        check_free(&trace, &rows, 6, divisor);
     }
+}
+
+/// `uptime` run at second `start`.
+pub fn check_uptime(trace: &Trace, u: &Value, start: usize) {
+    let up = trace.info.uptime_s + start as u64;
+    let (h, m, s) = hhmmss(trace, start);
+    assert_eq!(int(u, "time_hour"), h);
+    assert_eq!(int(u, "time_minute"), m);
+    assert_eq!(int(u, "time_second"), s);
+    assert_eq!(int(u, "uptime_days"), up / 86_400);
+    assert_eq!(int(u, "uptime_hours"), up / 3600 % 24);
+    assert_eq!(int(u, "uptime_minutes"), up / 60 % 60);
+    let shells = trace
+        .info
+        .tasks
+        .iter()
+        .filter(|t| !t.kernel_thread && matches!(t.comm.as_str(), "bash" | "-bash" | "zsh" | "sh"))
+        .count() as u64;
+    assert_eq!(int(u, "users"), shells);
+    let load = if start == 0 {
+        trace.since_boot.load_avg
+    } else {
+        trace.samples[start - 1].load_avg
+    };
+    close(u, "load_1m", load[0], 0.005);
+    close(u, "load_5m", load[1], 0.005);
+    close(u, "load_15m", load[2], 0.005);
 }
 
 #[test]
@@ -513,22 +638,6 @@ fn uptime_parses_to_the_trace() {
         let Some(u) = jc("uptime", &run(&trace, "uptime", start)) else {
             return;
         };
-        let up = uptime_s + start as u64;
-        let (h, m, s) = hhmmss(&trace, start);
-        assert_eq!(int(&u, "time_hour"), h);
-        assert_eq!(int(&u, "time_minute"), m);
-        assert_eq!(int(&u, "time_second"), s);
-        assert_eq!(int(&u, "uptime_days"), up / 86_400);
-        assert_eq!(int(&u, "uptime_hours"), up / 3600 % 24);
-        assert_eq!(int(&u, "uptime_minutes"), up / 60 % 60);
-        assert_eq!(int(&u, "users"), 0);
-        let load = if start == 0 {
-            trace.since_boot.load_avg
-        } else {
-            trace.samples[start - 1].load_avg
-        };
-        close(&u, "load_1m", load[0], 0.005);
-        close(&u, "load_5m", load[1], 0.005);
-        close(&u, "load_15m", load[2], 0.005);
+        check_uptime(&trace, &u, start);
     }
 }
