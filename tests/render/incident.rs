@@ -123,3 +123,45 @@ fn every_tool_on_the_incident() {
         });
     }
 }
+
+fn fresh_console() -> Console {
+    let catalog = sysdrill::content::load_catalog(&[]).expect("embedded content loads");
+    let incident = &catalog.incidents[&IncidentId::from(INCIDENT)];
+    let seed = Seed(SEED);
+    Console::new(&sysdrill::model::variant::pick(incident, seed), seed)
+}
+
+#[test]
+#[ignore = "needs the content catalog and the model on main"]
+fn the_console_moves_time_on() {
+    let mut console = fresh_console();
+    let first = console.run("vmstat 1 5").unwrap();
+    assert_eq!(console.elapsed_s(), 4);
+    let second = console.run("vmstat 1 5").unwrap();
+    assert_eq!(console.elapsed_s(), 8);
+    assert_ne!(first, second, "the second run shows the next seconds");
+    // The second run's interval lines are samples 4..8, exactly as rendered from second 4.
+    let command = sysdrill::render::parse_command("vmstat 1 5").unwrap();
+    let trace = console.simulation().trace();
+    assert_eq!(second, sysdrill::render::render(trace, &command, 4));
+    // Snapshots take no time; errors take none either.
+    console.run("free -m").unwrap();
+    assert!(console.run("vmstat -q").is_err());
+    assert_eq!(console.elapsed_s(), 8);
+}
+
+#[test]
+#[ignore = "needs the content catalog and the model on main"]
+fn perf_lock_report_reads_the_last_recording() {
+    let mut console = fresh_console();
+    let err = console.run("perf lock report").unwrap_err();
+    assert!(err.message.contains("perf.data"), "{err}");
+    let recorded = console.run("perf lock record -a -- sleep 3").unwrap();
+    assert!(recorded.starts_with("[ perf record: Woken up "));
+    assert_eq!(console.elapsed_s(), 3);
+    let report = console.run("perf lock report").unwrap();
+    assert_eq!(console.elapsed_s(), 3);
+    assert!(report.starts_with("                Name   acquired"));
+    // Reading the same recording twice gives the same table.
+    assert_eq!(report, console.run("perf lock report").unwrap());
+}
