@@ -15,7 +15,7 @@ pub const PROTECTED: [&str; 19] = [
 
 /// Correctly spelled words that sit one or two edits from a rubric term but mean something else.
 /// A candidate who writes one of them wrote that word, not a typo.
-const DISTINCT_WORDS: [&str; 18] = [
+const DISTINCT_WORDS: &[&str] = &[
     "content",
     "contented",
     "contest",
@@ -34,6 +34,8 @@ const DISTINCT_WORDS: [&str; 18] = [
     "recall",
     "clocking",
     "sheeting",
+    "writing",
+    "waiting",
 ];
 
 /// The largest edit distance allowed between two words of these lengths (in characters), or

@@ -242,14 +242,15 @@ impl Matcher {
                             end: n.tokens[to - 1].end,
                             fuzzy,
                         };
-                        if !out.contains(&m) {
-                            out.push(m);
-                        }
+                        out.push(m);
                     }
                 }
             }
         }
         self.find_regexes(n, out);
+        // The same phrase can be reached from two start candidates (a word and a join).
+        out.sort_by_key(|m| (m.item, m.start, m.end, m.from, m.to, m.fuzzy));
+        out.dedup_by(|a, b| (a.item, a.from, a.to) == (b.item, b.from, b.to));
     }
 
     fn find_regexes(&self, n: &Normalized<'_>, out: &mut Vec<Match>) {

@@ -36,11 +36,12 @@ pub fn write_text(out: &mut impl Write, drill: &Drill, report: &ScoreReport) -> 
         .iter()
         .filter(|c| c.required && !c.hit)
         .count();
-    if missing_required > 0 {
+    let cap = Band::cap_for_missing_required(missing_required);
+    if Band::for_score(report.score) > cap {
         writeln!(
             out,
             "  band capped at {}: {missing_required} required concept(s) missing",
-            Band::cap_for_missing_required(missing_required).label()
+            cap.label()
         )?;
     }
     if report.keyword_stuffing {

@@ -5,7 +5,8 @@
 //! over "not", "is ruled out" over "ruled out"). Then:
 //! - a pre-negation covers the tokens after it up to a termination term, another trigger, a
 //!   clause mark (`;`, `:`, brackets) or the sentence end; "rather than" and "instead of" also
-//!   stop at a comma, so "Rather than adding threads, cap the pool" keeps "cap the pool";
+//!   stop at a comma or a new subject ("I", "we" …), so "Rather than adding threads, cap the
+//!   pool" and "Instead of adding threads I would cap the pool" keep "cap the pool";
 //! - a post-negation covers up to five tokens before it, stopping at a termination term or
 //!   clause mark;
 //! - a hypothetical trigger covers the tokens after it up to a termination term, a clause mark or
@@ -182,6 +183,11 @@ const TERM: &[&str] = &[
     "meaning",
 ];
 
+/// A new subject ends the scope of "rather than" / "instead of".
+const SUBJECTS: &[&str] = &[
+    "i", "we", "you", "they", "i'd", "we'd", "i'll", "we'll", "let's", "let", "i'm", "we're",
+];
+
 /// Triggers indexed by their first token, longest first.
 #[derive(Debug, Clone)]
 pub struct Triggers {
@@ -298,10 +304,12 @@ impl Scopes {
                 match occ.class {
                     Class::PreNegation | Class::ClauseNegation => {
                         let stop = next_trigger(&|c| c != Class::Pseudo);
-                        let limit = if occ.class == Class::ClauseNegation {
-                            Gap::Comma
+                        let (limit, stop) = if occ.class == Class::ClauseNegation {
+                            let subject =
+                                (occ.to..stop).find(|&t| SUBJECTS.contains(&n.token_text(t)));
+                            (Gap::Comma, subject.unwrap_or(stop))
                         } else {
-                            Gap::Clause
+                            (Gap::Clause, stop)
                         };
                         mark_forward(n, &mut scopes.negated, occ.to, stop, limit, k);
                     }
