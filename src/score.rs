@@ -21,6 +21,7 @@ pub struct Scorer {
     order_penalty: f64,
     matcher: matcher::Matcher,
     triggers: scope::Triggers,
+    lexicon: lexicon::Lexicon,
     skipped: Vec<String>,
     /// Concept indices each calibration example hits (for confidence).
     example_hits: Vec<BTreeSet<usize>>,
@@ -286,6 +287,7 @@ impl Scorer {
             order_penalty: rubric.order_penalty,
             matcher,
             triggers: scope::Triggers::new(),
+            lexicon: lexicon::Lexicon::new(TOOLS, AMBIGUOUS_TOOLS),
             skipped,
             example_hits: Vec::new(),
         };
@@ -330,7 +332,8 @@ impl Scorer {
             })
             .collect();
         let of = |item: matcher::Item| decided.iter().filter(move |d| d.m.item == item);
-        let linked = stuffing::linked_tokens(&n);
+        let classes = self.lexicon.classify(&n);
+        let linked = stuffing::linked_tokens(&n, &classes);
         let evidence = |d: &Decided| -> Evidence {
             let (start, end) = n.original_span(d.m.start, d.m.end);
             let trigger = match d.standing {
@@ -495,7 +498,7 @@ impl Scorer {
 
         let structure = structure::assess(&placed, self.order_penalty);
         let shown_values = grounding::ShownValues::parse(shown);
-        let misreads = grounding::misreads(&n, &shown_values);
+        let misreads = grounding::misreads(&n, &classes, &shown_values);
 
         let penalties: f64 = red_flags
             .iter()
@@ -510,7 +513,7 @@ impl Scorer {
         let missing_required = concepts.iter().filter(|c| c.required && !c.hit).count();
         let band = Band::for_score(score).min(Band::cap_for_missing_required(missing_required));
 
-        let tools = self.tools_named(&n);
+        let tools = tools_named(&n, &classes);
         let numbers_cited = n.tokens.iter().filter(|t| t.numeric).count();
         let mut report = ScoreReport {
             score,
@@ -532,26 +535,28 @@ impl Scorer {
         report.confidence = self.confidence(&report, raw);
         report
     }
+}
 
-    fn tools_named(&self, n: &normalize::Normalized<'_>) -> Vec<String> {
-        let mut tools = BTreeSet::new();
-        for i in 0..n.tokens.len() {
-            let word = n.token_text(i);
-            if TOOLS.contains(&word) {
+fn tools_named(n: &normalize::Normalized<'_>, classes: &[u8]) -> Vec<String> {
+    let mut tools = BTreeSet::new();
+    for (i, class) in classes.iter().enumerate() {
+        let word = n.token_text(i);
+        if class & lexicon::TOOL != 0 {
+            tools.insert(word.to_owned());
+        } else if class & lexicon::AMBIGUOUS_TOOL != 0 {
+            let before = i.checked_sub(1).map(|j| n.token_text(j));
+            let after = (i + 1 < n.tokens.len()).then(|| n.token_text(i + 1));
+            if before.is_some_and(|w| TOOL_CONTEXT[..7].contains(&w))
+                || after.is_some_and(|w| TOOL_CONTEXT.contains(&w))
+            {
                 tools.insert(word.to_owned());
-            } else if AMBIGUOUS_TOOLS.contains(&word) {
-                let before = i.checked_sub(1).map(|j| n.token_text(j));
-                let after = (i + 1 < n.tokens.len()).then(|| n.token_text(i + 1));
-                if before.is_some_and(|w| TOOL_CONTEXT[..7].contains(&w))
-                    || after.is_some_and(|w| TOOL_CONTEXT.contains(&w))
-                {
-                    tools.insert(word.to_owned());
-                }
             }
         }
-        tools.into_iter().collect()
     }
+    tools.into_iter().collect()
+}
 
+impl Scorer {
     /// What an interviewer would push on, most important first: red flags, misconceptions,
     /// misreads, then the drill's own rules for missing concepts, vagueness and rambling.
     fn pushback_lines(&self, report: &ScoreReport) -> Vec<String> {
@@ -660,6 +665,7 @@ fn round2(value: f64) -> f64 {
 pub mod check;
 pub mod fuzzy;
 mod grounding;
+mod lexicon;
 mod matcher;
 mod normalize;
 pub mod report;

@@ -13,6 +13,7 @@
 
 use std::collections::BTreeMap;
 
+use super::lexicon;
 use super::normalize::{Gap, Normalized};
 use super::{Misread, Shown};
 
@@ -199,7 +200,7 @@ impl ShownValues {
 
 /// How an answer may name a field: tokens, canonical field, whether it is also a common English
 /// word (then it needs a reading-like form), whether it is a percentage.
-const ALIASES: &[(&[&str], &str, bool, bool)] = &[
+pub const ALIASES: &[(&[&str], &str, bool, bool)] = &[
     (&["run", "queue"], "r", false, false),
     (&["runqueue"], "r", false, false),
     (&["runnable"], "r", false, false),
@@ -367,7 +368,7 @@ fn followed_by_percent(n: &Normalized<'_>, token: usize) -> bool {
 }
 
 /// Citations found in the answer that disagree with what was shown.
-pub fn misreads(n: &Normalized<'_>, shown: &ShownValues) -> Vec<Misread> {
+pub fn misreads(n: &Normalized<'_>, classes: &[u8], shown: &ShownValues) -> Vec<Misread> {
     let mut out = Vec::new();
     if shown.is_empty() {
         return out;
@@ -376,7 +377,14 @@ pub fn misreads(n: &Normalized<'_>, shown: &ShownValues) -> Vec<Misread> {
     let mut i = 0;
     while i < count {
         // "<field> [fillers] <number>"
-        if let Some((end, field, common, _)) = alias_at(n, i) {
+        let names_field = |t: usize| {
+            classes
+                .get(t)
+                .is_some_and(|c| c & lexicon::FIELD_START != 0)
+        };
+        if names_field(i)
+            && let Some((end, field, common, _)) = alias_at(n, i)
+        {
             let mut j = end;
             let mut bound = Bound::Near;
             let mut hedged = false;
@@ -421,6 +429,7 @@ pub fn misreads(n: &Normalized<'_>, shown: &ShownValues) -> Vec<Misread> {
         if n.tokens[i].numeric
             && i + 1 < count
             && n.tokens[i + 1].gap < Gap::Comma
+            && names_field(i + 1)
             && let Some(value) = parse_number(n.token_text(i))
             && let Some((end, field, common, percent)) = alias_at(n, i + 1)
         {
@@ -514,7 +523,8 @@ mod tests {
 
     fn check(answer: &str, text: &str) -> Vec<String> {
         let n = Normalized::new(answer);
-        misreads(&n, &shown(text))
+        let classes = lexicon::Lexicon::new(&[], &[]).classify(&n);
+        misreads(&n, &classes, &shown(text))
             .into_iter()
             .map(|m| m.cited)
             .collect()

@@ -10,6 +10,7 @@
 //! weight. Adding a linked sentence can only clear the flag, never set it.
 //! Owns only this rule; must not match rubric text.
 
+use super::lexicon;
 use super::normalize::{Gap, Normalized};
 
 /// Share of a bare concept's weight it keeps when the answer is stuffed.
@@ -123,7 +124,7 @@ pub const LINKING: &[&str] = &[
 ];
 
 /// For each token, whether its unit is linked.
-pub fn linked_tokens(n: &Normalized<'_>) -> Vec<bool> {
+pub fn linked_tokens(n: &Normalized<'_>, classes: &[u8]) -> Vec<bool> {
     let mut linked = vec![false; n.tokens.len()];
     let mut start = 0;
     for i in 0..=n.tokens.len() {
@@ -131,7 +132,9 @@ pub fn linked_tokens(n: &Normalized<'_>) -> Vec<bool> {
         if !boundary {
             continue;
         }
-        let is_linked = (start..i).any(|t| LINKING.contains(&n.token_text(t)));
+        let is_linked = classes[start..i]
+            .iter()
+            .any(|c| c & lexicon::LINKING_WORD != 0);
         linked[start..i].fill(is_linked);
         start = i;
     }
@@ -152,7 +155,7 @@ mod tests {
         let n = Normalized::new(
             "lock contention, run queue, futex.\nThe run queue is 40 so threads wait.",
         );
-        let linked = linked_tokens(&n);
+        let linked = linked_tokens(&n, &lexicon::Lexicon::new(&[], &[]).classify(&n));
         assert!(!linked[0] && !linked[4]);
         assert!(linked[6] && linked[n.tokens.len() - 1]);
     }
