@@ -610,27 +610,29 @@ impl<G: Grader> Interview<G> {
     }
 
     fn tool(&mut self, line: &str) -> Output {
-        let Some(console) = self.console.as_mut() else {
-            return Output::ToolError {
-                command: line.to_owned(),
-                message: "this is a concept drill: there is no machine to run commands on"
-                    .to_owned(),
-            };
-        };
-        match console.run(line) {
-            Ok(text) => {
-                self.shown.outputs.push(ShownOutput {
-                    command: line.to_owned(),
-                    text: text.clone(),
-                });
-                Output::Tool {
-                    command: line.to_owned(),
-                    text,
-                }
+        let result = match self.console.as_mut() {
+            Some(console) => console.run(line).map_err(|error| error.message),
+            None => {
+                Err("this is a concept drill: there is no machine to run commands on".to_owned())
             }
-            Err(error) => Output::ToolError {
+        };
+        // Errors are recorded as shown too: the transcript keeps every command with what it
+        // printed, and grading rebuilds `Shown` from exactly those turns.
+        let text = match &result {
+            Ok(text) | Err(text) => text.clone(),
+        };
+        self.shown.outputs.push(ShownOutput {
+            command: line.to_owned(),
+            text,
+        });
+        match result {
+            Ok(text) => Output::Tool {
                 command: line.to_owned(),
-                message: error.message,
+                text,
+            },
+            Err(message) => Output::ToolError {
+                command: line.to_owned(),
+                message,
             },
         }
     }
