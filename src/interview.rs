@@ -369,7 +369,7 @@ pub fn fmt_duration(seconds: u64) -> String {
 }
 
 /// One practice session of one drill.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct Interview<G: Grader = Scorer> {
     drill: Drill,
     grader: G,
