@@ -319,7 +319,16 @@ fn home(
                  quit          leave (Ctrl-D too)",
             )?,
             ["start", id] | [id] if catalog.drills.contains_key(&DrillId::from(*id)) => {
-                run_drill(catalog, id, config, source, screen, data_dir)?;
+                match run_drill(catalog, id, config, source, screen, data_dir) {
+                    Ok(()) => {}
+                    // A drill that cannot start (its incident is missing) leaves the home
+                    // screen usable.
+                    Err(error) if error.kind() == io::ErrorKind::NotFound => {
+                        let painted = screen.paint(&error.to_string(), Color::Red, false);
+                        screen.line(&painted)?;
+                    }
+                    Err(error) => return Err(error),
+                }
                 screen.line("Back at the drill list: `start ID`, `list` or `quit`.")?;
             }
             ["start", id] => {
