@@ -2,8 +2,9 @@
 //! and report in a deterministic order; a bad file is reported and skipped.
 //!
 //! Flow: the walk ([`walk`]) yields files lazily in sorted order; they are taken in chunks of
-//! [`CHUNK`], each chunk is loaded and scored on a local rayon pool (`--jobs`), and the results
-//! come back in input order, whatever the thread count. Rows are written as each chunk
+//! [`CHUNK`], each chunk is loaded and scored on a local rayon pool (`--jobs`) while the calling
+//! thread walks ahead and writes the previous chunk, and results come back in input order,
+//! whatever the thread count. Rows are written as each chunk
 //! completes and folded into the summary, groups and agreement, which keep counters rather
 //! than rows, so memory stays flat as the batch grows (one chunk of transcripts in flight).
 //!
@@ -188,68 +189,108 @@ pub fn grade_paths(
         .max()
         .unwrap_or(0)
         .min(32);
-    let mut sink = Sink::new(options.format, out, drill_width)?;
-    let mut summary = summary::Summary::new();
-    let mut groups = groups::Groups::default();
-    let mut agreement = agreement::Agreement::default();
-    let mut bad_files = Vec::new();
-    let mut outcome = Outcome::default();
-    let mut walk = Walk::new(paths);
-    loop {
-        let chunk: Vec<Entry> = walk.by_ref().take(CHUNK).collect();
-        if chunk.is_empty() {
-            break;
-        }
-        let results: Vec<Graded> = pool.install(|| {
-            chunk
-                .par_iter()
-                .map(|entry| grade_entry(catalog, score, entry))
-                .collect()
-        });
-        for result in results {
-            match result {
-                Graded::Row(mut row) => {
-                    if let Some(human) = &options.human
-                        && let Some(value) = human.lookup(&row.file)
-                    {
-                        row.human_score = Some(value);
-                    }
-                    if !options.compare_human {
-                        // Human scores only feed the comparison; without it the queue of
-                        // disagreements stays empty.
-                        row.human_score = None;
-                    }
-                    sink.row(&row)?;
-                    summary.add(&row);
-                    if options.groups {
-                        groups.add(&row);
-                    }
-                    if let Some(human) = row.human_score.filter(|h| h.is_finite()) {
-                        agreement.add(f64::from(row.score), human);
-                    }
-                    outcome.graded += 1;
-                }
-                Graded::Bad(bad) => {
-                    if options.format == GradeFormat::Csv {
-                        eprintln!("error: {}: {}", bad.file, bad.reason);
-                    }
-                    bad_files.push(bad);
-                    outcome.bad += 1;
-                }
-            }
-            if let Some(bar) = progress {
-                bar.inc(1);
-            }
-        }
-    }
-    let tail = Tail {
-        bad_files,
-        summary: summary.report(),
-        agreement: options.compare_human.then(|| agreement.report()),
-        groups: options.groups.then(|| groups.report()),
+    let mut fold = Fold {
+        sink: Sink::new(options.format, out, drill_width)?,
+        options,
+        progress,
+        summary: summary::Summary::new(),
+        groups: groups::Groups::default(),
+        agreement: agreement::Agreement::default(),
+        bad_files: Vec::new(),
+        outcome: Outcome::default(),
     };
-    sink.finish(&tail)?;
-    Ok(outcome)
+    // A two-stage pipeline: while the pool grades chunk k, this thread walks ahead to chunk
+    // k + 1 and writes the results of chunk k - 1, in order. At most three chunks are alive.
+    let mut walk = Walk::new(paths);
+    let mut current: Vec<Entry> = walk.by_ref().take(CHUNK).collect();
+    let mut finished: Vec<Graded> = Vec::new();
+    while !current.is_empty() || !finished.is_empty() {
+        let mut graded: Vec<Graded> = Vec::new();
+        let mut next: Vec<Entry> = Vec::new();
+        let mut written = Ok(());
+        pool.in_place_scope(|scope| {
+            if !current.is_empty() {
+                let (current, graded) = (&current, &mut graded);
+                scope.spawn(move |_| {
+                    *graded = current
+                        .par_iter()
+                        .map(|entry| grade_entry(catalog, score, entry))
+                        .collect();
+                });
+            }
+            next = walk.by_ref().take(CHUNK).collect();
+            written = std::mem::take(&mut finished)
+                .into_iter()
+                .try_for_each(|result| fold.take(result));
+        });
+        written?;
+        finished = graded;
+        current = next;
+    }
+    fold.finish()
+}
+
+/// The sequential half of the pipeline: results in input order into the report and summaries.
+struct Fold<'a, W: Write> {
+    sink: Sink<W>,
+    options: &'a Options,
+    progress: Option<&'a indicatif::ProgressBar>,
+    summary: summary::Summary,
+    groups: groups::Groups,
+    agreement: agreement::Agreement,
+    bad_files: Vec<BadFile>,
+    outcome: Outcome,
+}
+
+impl<W: Write> Fold<'_, W> {
+    fn take(&mut self, result: Graded) -> io::Result<()> {
+        let options = self.options;
+        match result {
+            Graded::Row(mut row) => {
+                if let Some(human) = &options.human
+                    && let Some(value) = human.lookup(&row.file)
+                {
+                    row.human_score = Some(value);
+                }
+                if !options.compare_human {
+                    // Human scores only feed the comparison; without it the queue of
+                    // disagreements stays empty.
+                    row.human_score = None;
+                }
+                self.sink.row(&row)?;
+                self.summary.add(&row);
+                if options.groups {
+                    self.groups.add(&row);
+                }
+                if let Some(human) = row.human_score.filter(|h| h.is_finite()) {
+                    self.agreement.add(f64::from(row.score), human);
+                }
+                self.outcome.graded += 1;
+            }
+            Graded::Bad(bad) => {
+                if options.format == GradeFormat::Csv {
+                    eprintln!("error: {}: {}", bad.file, bad.reason);
+                }
+                self.bad_files.push(bad);
+                self.outcome.bad += 1;
+            }
+        }
+        if let Some(bar) = self.progress {
+            bar.inc(1);
+        }
+        Ok(())
+    }
+
+    fn finish(self) -> io::Result<Outcome> {
+        let tail = Tail {
+            bad_files: self.bad_files,
+            summary: self.summary.report(),
+            agreement: self.options.compare_human.then(|| self.agreement.report()),
+            groups: self.options.groups.then(|| self.groups.report()),
+        };
+        self.sink.finish(&tail)?;
+        Ok(self.outcome)
+    }
 }
 
 fn grade_entry(catalog: &Catalog, score: &ScoreFn<'_>, entry: &Entry) -> Graded {
