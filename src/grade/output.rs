@@ -335,6 +335,12 @@ fn write_table_tail(out: &mut impl Write, tail: &Tail) -> io::Result<()> {
             "Agreement with human scores ({} pairs)",
             agreement.pairs
         )?;
+        if agreement.pairs == 0 {
+            writeln!(
+                out,
+                "  no human scores found: add human_score to the transcripts or pass --human CSV"
+            )?;
+        }
         writeln!(
             out,
             "  QWK (levels 0-4) {}   Spearman {}   exact {}   adjacent {}",
