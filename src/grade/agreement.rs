@@ -5,6 +5,8 @@
 //! to the nearest of 0, 25, 50, 75, 100, i.e. `level = floor((score + 12.5) / 25)`, clamped. The
 //! kappa uses the full 0..4 range whatever the data hold. Pure arithmetic: no IO.
 
+use std::collections::BTreeMap;
+
 use serde::Serialize;
 
 /// Number of holistic levels (0..=4).
@@ -121,13 +123,84 @@ fn pearson(x: &[f64], y: &[f64]) -> Option<f64> {
     Some(sxy / (sxx.sqrt() * syy.sqrt()))
 }
 
-/// Accumulates (engine, human) pairs: the level confusion matrix streams; Spearman needs the
-/// scores themselves (16 bytes a pair).
+/// Accumulates (engine, human) pairs as counts of distinct pairs: the level confusion matrix,
+/// and a joint table from which Spearman's ρ (with average ranks) is computed exactly. Engine
+/// scores are integers 0–100 and human scores are usually whole numbers too, so the table holds
+/// at most about 101 × 101 entries however many transcripts are graded.
 #[derive(Debug, Clone, Default)]
 pub struct Agreement {
     confusion: [[u64; LEVELS]; LEVELS],
-    engine: Vec<f64>,
-    human: Vec<f64>,
+    pairs: BTreeMap<(Key, Key), u64>,
+    count: u64,
+}
+
+/// An f64 as a key whose integer order is the numeric order (finite values; -0 folded into 0).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+struct Key(u64);
+
+impl Key {
+    fn new(value: f64) -> Self {
+        let bits = (value + 0.0).to_bits();
+        Key(if bits >> 63 == 1 {
+            !bits
+        } else {
+            bits | 1 << 63
+        })
+    }
+
+    #[cfg(test)]
+    fn value(self) -> f64 {
+        let bits = if self.0 >> 63 == 1 {
+            self.0 & !(1 << 63)
+        } else {
+            !self.0
+        };
+        f64::from_bits(bits)
+    }
+}
+
+/// Average ranks (1-based) of each distinct value, from the count of each.
+fn ranks_of(counts: &BTreeMap<Key, u64>) -> BTreeMap<Key, f64> {
+    let mut below = 0u64;
+    counts
+        .iter()
+        .map(|(&key, &n)| {
+            // Positions below+1 ..= below+n share their mean rank.
+            let rank = below as f64 + (n as f64 + 1.0) / 2.0;
+            below += n;
+            (key, rank)
+        })
+        .collect()
+}
+
+/// Spearman's ρ from a table of distinct (a, b) pairs and their counts.
+fn spearman_from_counts(pairs: &BTreeMap<(Key, Key), u64>) -> Option<f64> {
+    let mut a_counts: BTreeMap<Key, u64> = BTreeMap::new();
+    let mut b_counts: BTreeMap<Key, u64> = BTreeMap::new();
+    let mut total = 0u64;
+    for (&(a, b), &n) in pairs {
+        *a_counts.entry(a).or_default() += n;
+        *b_counts.entry(b).or_default() += n;
+        total += n;
+    }
+    if total < 2 {
+        return None;
+    }
+    let (a_ranks, b_ranks) = (ranks_of(&a_counts), ranks_of(&b_counts));
+    // Both rank vectors average (n + 1) / 2.
+    let mean = (total as f64 + 1.0) / 2.0;
+    let (mut sab, mut saa, mut sbb) = (0.0, 0.0, 0.0);
+    for (&(a, b), &n) in pairs {
+        let (da, db) = (a_ranks[&a] - mean, b_ranks[&b] - mean);
+        let n = n as f64;
+        sab += n * da * db;
+        saa += n * da * da;
+        sbb += n * db * db;
+    }
+    if saa == 0.0 || sbb == 0.0 {
+        return None;
+    }
+    Some(sab / (saa.sqrt() * sbb.sqrt()))
 }
 
 /// The agreement figures as reported.
@@ -146,14 +219,21 @@ pub struct AgreementReport {
 }
 
 impl Agreement {
+    /// Adds one pair; non-finite scores are ignored.
     pub fn add(&mut self, engine: f64, human: f64) {
+        if !engine.is_finite() || !human.is_finite() {
+            return;
+        }
         self.confusion[level(engine)][level(human)] += 1;
-        self.engine.push(engine);
-        self.human.push(human);
+        *self
+            .pairs
+            .entry((Key::new(engine), Key::new(human)))
+            .or_default() += 1;
+        self.count += 1;
     }
 
     pub fn report(&self) -> AgreementReport {
-        let pairs = self.engine.len();
+        let pairs = self.count as usize;
         let matrix: Vec<f64> = self
             .confusion
             .iter()
@@ -176,7 +256,7 @@ impl Agreement {
         AgreementReport {
             pairs,
             qwk: kappa_from_matrix(&matrix, LEVELS),
-            spearman: spearman(&self.engine, &self.human),
+            spearman: spearman_from_counts(&self.pairs),
             exact: within(0),
             adjacent: within(1),
             confusion: self.confusion,
@@ -242,6 +322,23 @@ mod tests {
         let y = [1.0, 2.0, 2.0, 3.0, 3.0];
         assert!((spearman(&x, &y).unwrap() - 0.9486832980505138).abs() < 1e-12);
         assert_eq!(spearman(&x, &[2.0; 5]), None);
+    }
+
+    #[test]
+    fn streaming_spearman_matches_the_direct_one() {
+        let engine = [10.0, 20.0, 20.0, 35.0, 50.0, 50.0, 50.0, 90.0, 0.0, 100.0];
+        let human = [15.0, 10.0, 30.0, 30.0, 45.5, 60.0, 45.5, 85.0, -0.0, 0.0];
+        let mut agreement = Agreement::default();
+        for (&e, &h) in engine.iter().zip(&human) {
+            agreement.add(e, h);
+        }
+        let streamed = agreement.report().spearman.unwrap();
+        let direct = spearman(&engine, &human).unwrap();
+        assert!((streamed - direct).abs() < 1e-12, "{streamed} vs {direct}");
+        for value in [-3.5, -0.0, 0.0, 1e-300, 42.25, 100.0] {
+            assert_eq!(Key::new(value).value(), value + 0.0);
+        }
+        assert!(Key::new(-1.0) < Key::new(0.0) && Key::new(0.0) < Key::new(0.5));
     }
 
     #[test]
