@@ -24,10 +24,20 @@ pub struct LoadError {
 }
 
 impl LoadError {
+    /// Reasons are one line (they are printed one per file), whatever the parser said.
     fn new(reason: impl Into<String>) -> Self {
-        Self {
-            reason: reason.into(),
-        }
+        let reason: String = reason.into();
+        let reason = if reason.contains(['\n', '\r']) {
+            reason
+                .lines()
+                .map(str::trim)
+                .filter(|line| !line.is_empty())
+                .collect::<Vec<_>>()
+                .join(" ")
+        } else {
+            reason
+        };
+        Self { reason }
     }
 }
 
@@ -344,6 +354,26 @@ mod tests {
         let text = good_json().replace("\"seed\":7", "\"seed\":\"seven\"");
         let got = reason("a.json", text.as_bytes());
         assert!(got.starts_with("not a transcript: invalid type"), "{got}");
+    }
+
+    proptest::proptest! {
+        /// Any bytes give a transcript or a one-line reason, never a panic.
+        #[test]
+        fn arbitrary_json_bytes_never_panic(bytes in proptest::collection::vec(proptest::num::u8::ANY, 0..512)) {
+            if let Err(error) = parse(Path::new("x.json"), &bytes) {
+                proptest::prop_assert!(!error.reason.is_empty());
+                proptest::prop_assert!(!error.reason.contains('\n'));
+            }
+        }
+
+        /// Cutting a good transcript anywhere is reported, never accepted or panicking.
+        #[test]
+        fn any_cut_of_a_transcript_is_reported(cut in 1usize..200) {
+            let text = good_json();
+            let cut = cut.min(text.len() - 1);
+            let error = parse(Path::new("x.json"), &text.as_bytes()[..cut]).unwrap_err();
+            proptest::prop_assert!(error.reason.starts_with("truncated JSON"), "{}", error.reason);
+        }
     }
 
     #[test]
