@@ -320,10 +320,16 @@ fn write_table_tail(out: &mut impl Write, tail: &Tail) -> io::Result<()> {
     if !summary.review_low_confidence.is_empty() {
         writeln!(out)?;
         writeln!(out, "Review queue: lowest confidence")?;
+        let width = summary
+            .review_low_confidence
+            .iter()
+            .map(|entry| entry.drill.len())
+            .max()
+            .unwrap_or(0);
         for entry in &summary.review_low_confidence {
             writeln!(
                 out,
-                "  {:>4.2}  {:>3}  {}  {}",
+                "  {:>4.2}  {:>3}  {:<width$}  {}",
                 entry.confidence, entry.score, entry.drill, entry.file
             )?;
         }
@@ -356,10 +362,16 @@ fn write_table_tail(out: &mut impl Write, tail: &Tail) -> io::Result<()> {
         }
         if !summary.review_disagreements.is_empty() {
             writeln!(out, "Review queue: largest disagreements")?;
+            let width = summary
+                .review_disagreements
+                .iter()
+                .map(|entry| entry.drill.len())
+                .max()
+                .unwrap_or(0);
             for entry in &summary.review_disagreements {
                 writeln!(
                     out,
-                    "  engine {:>3}  human {:>5}  conf {:>4.2}  {}  {}",
+                    "  engine {:>3}  human {:>5}  conf {:>4.2}  {:<width$}  {}",
                     entry.score,
                     number(entry.human_score),
                     entry.confidence,
