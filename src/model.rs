@@ -4,37 +4,165 @@
 //! Architecture invariant: pure. No IO, no clock, no unseeded randomness; the same incident and
 //! seed give the same trace, and simulating more seconds never changes the ones already produced
 //! (a longer run extends a shorter one), so a REPL can keep simulating as time moves on.
+//!
+//! # How a second is simulated
+//! Each simulated second is represented by a *window* of engine time (a few milliseconds, chosen
+//! per incident so a window holds about [`EVENT_BUDGET`] events; see [`window_params`]). The
+//! engine runs continuously from window to window, so the state at the end of second `i` is the
+//! state at the start of second `i + 1`. Counters of the window are scaled to the second: CPU
+//! times, shares, rates, means and time averages are exact for the window; counts (context
+//! switches, acquisitions, IOs, completions) are the window's counts times `1 s / window`.
+//! Effects that vary over seconds (reclaim and steal bursts, the deadlock forming) are inputs of
+//! each window. A warm-up window precedes sample 0 and is never recorded, except as the steady
+//! state from which the since-boot summary is synthesised (see `boot`).
+//!
+//! # Deadlock timing
+//! `Fault::Deadlock::after_s` counts seconds **since boot**. With `after_s < uptime_s` the
+//! deadlock is already in place when the drill starts and the hung-task detector (checks every
+//! 120 s since boot, reports tasks blocked for 120 s or more, at most 10 warnings per boot) has
+//! already logged its lines, which `dmesg` shows at once; otherwise the deadlock forms during
+//! the drill at second `after_s − uptime_s`.
 
+pub mod boot;
+pub mod engine;
+pub mod queueing;
+pub mod rng;
+mod sample;
+pub mod symbols;
 pub mod trace;
 pub mod variant;
 pub mod whatif;
 
 pub use trace::*;
 
-use crate::domain::{Incident, Seed};
+use crate::domain::{Fault, Incident, Seed};
+use engine::{Engine, EngineParams, WindowInputs, WindowStats};
+use rng::SimRng;
+
+/// Events a window aims at: small enough that `vmstat 1 5` simulates in a few milliseconds,
+/// large enough that a second's percentiles rest on hundreds of requests.
+pub const EVENT_BUDGET: f64 = 12_000.0;
 
 /// A running simulation of one incident. Owns the engine state between seconds.
 #[derive(Debug, Clone)]
 pub struct Simulation {
     trace: Trace,
+    engine: Engine,
+    params: EngineParams,
+    ctx: sample::Context,
+    last_stats: WindowStats,
+}
+
+/// Picks the window and warm-up lengths for an incident from a static estimate of its event
+/// rate (requests/s bounded by threads, CPUs and lock capacity, times events per request).
+pub fn window_params(incident: &Incident) -> EngineParams {
+    let cpus = f64::from(incident.machine.cpus.max(1));
+    let c = &incident.costs;
+    let mut events_per_ns = 0.0;
+    for w in &incident.workloads {
+        let r = &w.request;
+        let holds: f64 = r
+            .critical_sections
+            .iter()
+            .map(|cs| cs.hold_us.max(0.0))
+            .sum();
+        let cpu_us = r.compute_us.max(0.0)
+            + holds
+            + f64::from(r.syscalls) * c.syscall_us
+            + f64::from(r.page_allocs) * (c.page_alloc_us + c.page_fault_us)
+            + 2.0 * c.context_switch_us;
+        let mut rate = match w.arrivals {
+            crate::domain::Arrivals::Closed { think_us } => {
+                f64::from(w.threads.max(1)) / (think_us.max(0.0) + cpu_us).max(0.01) * 1e6
+            }
+            crate::domain::Arrivals::Open { rate_per_s } => rate_per_s.max(0.0),
+        };
+        rate = rate.min(cpus / cpu_us.max(0.01) * 1e6);
+        for cs in &r.critical_sections {
+            if let Some(lock) = incident.locks.get(cs.lock) {
+                let cap =
+                    f64::from(lock.shards.max(1) * lock.permits.max(1)) / cs.hold_us.max(0.01);
+                rate = rate.min(cap * 1e6 * 1.2);
+            }
+        }
+        let per_request = 6.0
+            + 3.0 * r.critical_sections.len() as f64
+            + 2.0 * f64::from(r.disk_io.as_ref().map_or(0, |d| d.reads + d.writes));
+        events_per_ns += rate * per_request / 1e9;
+    }
+    let window = if events_per_ns > 0.0 {
+        (EVENT_BUDGET / events_per_ns).clamp(1e6, 2e8)
+    } else {
+        2e7
+    };
+    let window = (window / 1000.0).round() as u64 * 1000;
+    EngineParams {
+        window_ns: window,
+        warmup_ns: window * 2,
+        max_events: (EVENT_BUDGET * 40.0) as u64,
+    }
 }
 
 impl Simulation {
     /// Sets up the box described by `incident` (already a concrete variant) and the since-boot
     /// summary; no second is simulated yet.
     pub fn new(incident: &Incident, seed: Seed) -> Self {
-        let _ = (incident, seed);
-        unimplemented!("model: Simulation::new")
+        Self::with_params(incident, seed, window_params(incident))
+    }
+
+    /// As [`Simulation::new`] with explicit window lengths (oracle tests run long windows).
+    pub fn with_params(incident: &Incident, seed: Seed, params: EngineParams) -> Self {
+        let mut engine = Engine::new(incident, SimRng::stream(seed, "engine"));
+        let mut ctx = sample::Context::new(incident, seed, &engine);
+        let inputs = ctx.inputs(0, None);
+        let warm = engine.run_window(params.warmup_ns.max(1), inputs, params.max_events * 2);
+        let steady = ctx.sample(&engine, &warm, 0, true);
+        let since_boot = boot::since_boot(&steady, &ctx);
+        ctx.start_load(&steady);
+        let info = ctx.box_info(incident, &engine, &steady);
+        let log = ctx.log_before_start();
+        Self {
+            trace: Trace {
+                info,
+                since_boot,
+                samples: Vec::new(),
+                log,
+            },
+            engine,
+            params,
+            ctx,
+            last_stats: warm,
+        }
     }
 
     /// Simulates until the trace holds at least `seconds` samples.
     pub fn advance_to(&mut self, seconds: usize) {
-        let _ = seconds;
-        unimplemented!("model: Simulation::advance_to")
+        while self.trace.samples.len() < seconds {
+            let i = self.trace.samples.len();
+            let inputs = self.ctx.inputs(i, Some(&self.last_stats));
+            let stats = self.engine.run_window(
+                self.params.window_ns.max(1),
+                inputs,
+                self.params.max_events,
+            );
+            let sample = self.ctx.sample(&self.engine, &stats, i, false);
+            self.trace.log.extend(self.ctx.log_during(i));
+            self.trace.samples.push(sample);
+            self.last_stats = stats;
+        }
     }
 
     pub fn trace(&self) -> &Trace {
         &self.trace
+    }
+
+    /// Raw counters of the last simulated window (for oracle tests and benchmarks).
+    pub fn last_window(&self) -> &WindowStats {
+        &self.last_stats
+    }
+
+    pub fn params(&self) -> EngineParams {
+        self.params
     }
 }
 
@@ -43,4 +171,21 @@ pub fn simulate(incident: &Incident, seed: Seed, seconds: usize) -> Trace {
     let mut simulation = Simulation::new(incident, seed);
     simulation.advance_to(seconds);
     simulation.trace
+}
+
+/// The deadlock's formation time in seconds since boot, if the incident has one.
+fn deadlock_fault(incident: &Incident) -> Option<(usize, usize, u64)> {
+    incident.faults.iter().find_map(|f| match *f {
+        Fault::Deadlock {
+            first,
+            second,
+            after_s,
+        } => Some((first, second, u64::from(after_s))),
+        _ => None,
+    })
+}
+
+#[doc(hidden)]
+pub fn __window_inputs_for_tests() -> WindowInputs {
+    WindowInputs::default()
 }

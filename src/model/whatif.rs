@@ -1,6 +1,9 @@
 //! What-if overrides for `try threads=16 shards=8`: parse `PARAM=VALUE` and apply to an incident.
+//!
+//! Owns: the parameter names, their value syntax, range checks and "did you mean" suggestions.
+//! Must not: simulate; the caller re-runs the model on the returned incident.
 
-use crate::domain::Incident;
+use crate::domain::{Incident, LockKind};
 
 /// One parameter change a candidate may try.
 #[derive(Debug, Clone, PartialEq)]
@@ -40,15 +43,326 @@ pub enum WhatIfError {
     Syntax(String),
 }
 
+/// Parameter names `try` accepts (`shards.LOCK` and `lock.LOCK` name one lock).
+pub const PARAMETERS: &[&str] = &[
+    "threads",
+    "cpus",
+    "shards",
+    "lock",
+    "memory",
+    "irq_spread",
+    "hold_scale",
+];
+
+const KINDS: &[(&str, LockKind)] = &[
+    ("spinlock", LockKind::Spinlock),
+    ("mutex", LockKind::Mutex),
+    ("rwlock", LockKind::RwLock),
+    ("rcu", LockKind::Rcu),
+    ("seqlock", LockKind::Seqlock),
+    ("semaphore", LockKind::Semaphore),
+];
+
+fn suggest<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<String> {
+    candidates
+        .into_iter()
+        .map(|c| (strsim::osa_distance(word, c), c))
+        .filter(|&(d, c)| d <= 2.max(c.len() / 3))
+        .min()
+        .map(|(_, c)| c.to_owned())
+}
+
+fn bad(name: &str, value: &str, reason: &str) -> WhatIfError {
+    WhatIfError::BadValue {
+        name: name.to_owned(),
+        value: value.to_owned(),
+        reason: reason.to_owned(),
+    }
+}
+
+fn int(name: &str, value: &str, lo: u64, hi: u64) -> Result<u64, WhatIfError> {
+    let n: u64 = value
+        .trim()
+        .replace('_', "")
+        .parse()
+        .map_err(|_| bad(name, value, "expected a whole number"))?;
+    if n < lo || n > hi {
+        return Err(bad(name, value, &format!("must be between {lo} and {hi}")));
+    }
+    Ok(n)
+}
+
+fn memory_mib(value: &str) -> Result<u64, WhatIfError> {
+    let v = value.trim().to_ascii_lowercase();
+    let v = v
+        .strip_suffix("ib")
+        .or_else(|| v.strip_suffix('b'))
+        .unwrap_or(&v);
+    let (num, mult) = match v.chars().last() {
+        Some('g') => (&v[..v.len() - 1], 1024.0),
+        Some('t') => (&v[..v.len() - 1], 1024.0 * 1024.0),
+        Some('m') => (&v[..v.len() - 1], 1.0),
+        _ => (v, 1.0),
+    };
+    let n: f64 = num.trim().parse().map_err(|_| {
+        bad(
+            "memory",
+            value,
+            "expected a size such as 32g or 32768 (MiB)",
+        )
+    })?;
+    let mib = n * mult;
+    if !mib.is_finite() || !(64.0..=64.0 * 1024.0 * 1024.0).contains(&mib) {
+        return Err(bad("memory", value, "must be between 64 MiB and 64 TiB"));
+    }
+    Ok(mib.round() as u64)
+}
+
 impl Override {
     pub fn parse(text: &str) -> Result<Override, WhatIfError> {
-        let _ = text;
-        unimplemented!("model: Override::parse")
+        let Some((name, value)) = text.split_once('=') else {
+            return Err(WhatIfError::Syntax(text.to_owned()));
+        };
+        let name = name.trim();
+        let value = value.trim();
+        if name.is_empty() || value.is_empty() {
+            return Err(WhatIfError::Syntax(text.to_owned()));
+        }
+        let (base, lock) = match name.split_once('.') {
+            Some((b, l)) if !l.is_empty() => (b, Some(l.to_owned())),
+            _ => (name, None),
+        };
+        let lower = base.to_ascii_lowercase();
+        match lower.as_str() {
+            "threads" if lock.is_none() => {
+                Ok(Override::Threads(int(name, value, 1, 100_000)? as u32))
+            }
+            "cpus" if lock.is_none() => Ok(Override::Cpus(int(name, value, 1, 1024)? as u32)),
+            "shards" => Ok(Override::Shards {
+                lock,
+                shards: int(name, value, 1, 4096)? as u32,
+            }),
+            "lock" => {
+                let v = value.to_ascii_lowercase();
+                match KINDS.iter().find(|(k, _)| *k == v) {
+                    Some(&(_, kind)) => Ok(Override::LockKind { lock, kind }),
+                    None => {
+                        let hint = suggest(&v, KINDS.iter().map(|k| k.0))
+                            .map(|s| format!(" (did you mean `{s}`?)"))
+                            .unwrap_or_default();
+                        Err(bad(
+                            name,
+                            value,
+                            &format!(
+                                "expected spinlock, mutex, rwlock, rcu, seqlock or semaphore{hint}"
+                            ),
+                        ))
+                    }
+                }
+            }
+            "memory" if lock.is_none() => Ok(Override::MemoryMib(memory_mib(value)?)),
+            "irq_spread" if lock.is_none() => match value.to_ascii_lowercase().as_str() {
+                "on" | "true" | "yes" | "1" => Ok(Override::IrqSpread(true)),
+                "off" | "false" | "no" | "0" => Ok(Override::IrqSpread(false)),
+                _ => Err(bad(name, value, "expected on or off")),
+            },
+            "hold_scale" if lock.is_none() => {
+                let f: f64 = value
+                    .parse()
+                    .map_err(|_| bad(name, value, "expected a number such as 0.5"))?;
+                if !f.is_finite() || f <= 0.0 || f > 100.0 {
+                    return Err(bad(name, value, "must be above 0 and at most 100"));
+                }
+                Ok(Override::HoldScale(f))
+            }
+            _ => Err(WhatIfError::UnknownParameter {
+                name: name.to_owned(),
+                suggestion: suggest(&lower, PARAMETERS.iter().copied()),
+            }),
+        }
+    }
+}
+
+/// The lock indices an override names (every lock when `None`).
+fn locks_named(
+    incident: &Incident,
+    lock: &Option<String>,
+    param: &str,
+) -> Result<Vec<usize>, WhatIfError> {
+    match lock {
+        None => Ok((0..incident.locks.len()).collect()),
+        Some(id) => match incident.lock_index(id) {
+            Some(i) => Ok(vec![i]),
+            None => Err(WhatIfError::UnknownParameter {
+                name: format!("{param}.{id}"),
+                suggestion: suggest(id, incident.locks.iter().map(|l| l.id.as_str()))
+                    .map(|s| format!("{param}.{s}")),
+            }),
+        },
     }
 }
 
 /// The incident with every override applied, re-validated.
 pub fn apply(incident: &Incident, overrides: &[Override]) -> Result<Incident, WhatIfError> {
-    let _ = overrides;
-    Ok(incident.clone())
+    let mut out = incident.clone();
+    for o in overrides {
+        match o {
+            Override::Threads(n) => {
+                if !(1..=100_000).contains(n) {
+                    return Err(bad(
+                        "threads",
+                        &n.to_string(),
+                        "must be between 1 and 100000",
+                    ));
+                }
+                if let Some(w) = out.workloads.first_mut() {
+                    w.threads = *n;
+                }
+            }
+            Override::Cpus(n) => {
+                if !(1..=1024).contains(n) {
+                    return Err(bad("cpus", &n.to_string(), "must be between 1 and 1024"));
+                }
+                out.machine.cpus = *n;
+                for nic in &mut out.machine.nics {
+                    nic.irq_cpus.retain(|c| c < n);
+                    if nic.irq_cpus.is_empty() {
+                        nic.irq_cpus.push(0);
+                    }
+                }
+            }
+            Override::Shards { lock, shards } => {
+                if !(1..=4096).contains(shards) {
+                    return Err(bad(
+                        "shards",
+                        &shards.to_string(),
+                        "must be between 1 and 4096",
+                    ));
+                }
+                for i in locks_named(&out, lock, "shards")? {
+                    out.locks[i].shards = *shards;
+                }
+            }
+            Override::LockKind { lock, kind } => {
+                for i in locks_named(&out, lock, "lock")? {
+                    out.locks[i].kind = *kind;
+                }
+            }
+            Override::MemoryMib(m) => {
+                if *m < 64 {
+                    return Err(bad("memory", &m.to_string(), "must be at least 64 MiB"));
+                }
+                out.machine.memory_mib = *m;
+                // More memory than the workloads need ends the pressure.
+                let need: u64 = out
+                    .workloads
+                    .iter()
+                    .map(|w| w.rss_mib + w.file_cache_mib)
+                    .sum::<u64>()
+                    + *m / 10;
+                if *m > need {
+                    out.faults
+                        .retain(|f| !matches!(f, crate::domain::Fault::MemoryPressure { .. }));
+                }
+            }
+            Override::IrqSpread(on) => {
+                let cpus = out.machine.cpus;
+                for nic in &mut out.machine.nics {
+                    if *on {
+                        nic.irq_cpus = (0..cpus).collect();
+                        nic.rx_queues = nic.rx_queues.max(cpus);
+                    } else {
+                        nic.irq_cpus = vec![0];
+                        nic.rx_queues = 1;
+                    }
+                }
+            }
+            Override::HoldScale(f) => {
+                if !f.is_finite() || *f <= 0.0 || *f > 100.0 {
+                    return Err(bad(
+                        "hold_scale",
+                        &f.to_string(),
+                        "must be above 0 and at most 100",
+                    ));
+                }
+                for w in &mut out.workloads {
+                    for cs in &mut w.request.critical_sections {
+                        cs.hold_us *= f;
+                    }
+                }
+            }
+        }
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_every_parameter() {
+        assert_eq!(Override::parse("threads=16"), Ok(Override::Threads(16)));
+        assert_eq!(Override::parse("cpus=8"), Ok(Override::Cpus(8)));
+        assert_eq!(
+            Override::parse("shards=8"),
+            Ok(Override::Shards {
+                lock: None,
+                shards: 8
+            })
+        );
+        assert_eq!(
+            Override::parse("shards.queue=8"),
+            Ok(Override::Shards {
+                lock: Some("queue".into()),
+                shards: 8
+            })
+        );
+        assert_eq!(
+            Override::parse("lock.queue=mutex"),
+            Ok(Override::LockKind {
+                lock: Some("queue".into()),
+                kind: LockKind::Mutex
+            })
+        );
+        assert_eq!(
+            Override::parse("memory=32g"),
+            Ok(Override::MemoryMib(32768))
+        );
+        assert_eq!(
+            Override::parse("memory=32768"),
+            Ok(Override::MemoryMib(32768))
+        );
+        assert_eq!(
+            Override::parse("irq_spread=on"),
+            Ok(Override::IrqSpread(true))
+        );
+        assert_eq!(
+            Override::parse("hold_scale=0.5"),
+            Ok(Override::HoldScale(0.5))
+        );
+    }
+
+    #[test]
+    fn errors_are_clear() {
+        let e = Override::parse("thread=4").unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "unknown parameter `thread` (did you mean `threads`?)"
+        );
+        let e = Override::parse("threads=lots").unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "bad value `lots` for `threads`: expected a whole number"
+        );
+        assert!(matches!(
+            Override::parse("threads"),
+            Err(WhatIfError::Syntax(_))
+        ));
+        let e = Override::parse("lock=mutx").unwrap_err().to_string();
+        assert!(e.contains("did you mean `mutex`"), "{e}");
+        assert!(Override::parse("cpus=0").is_err());
+        assert!(Override::parse("hold_scale=-1").is_err());
+        assert!(Override::parse("irq_spread=maybe").is_err());
+    }
 }

@@ -1,0 +1,734 @@
+//! Turns one engine window into one second's [`Sample`]: scales counters to the second, splits
+//! CPU time exactly (each CPU's fields sum to 1e9 ns by a largest-remainder pass), adds timer
+//! ticks and interrupts, synthesises memory from the workloads and the memory-pressure fault,
+//! keeps the load averages, and produces the box facts and kernel log.
+//!
+//! Owns: per-second inputs (bursts), scaling and the per-second synthesis rules. Must not: run
+//! the engine or change a sample once produced.
+
+use super::engine::{Engine, LockAcc, WindowInputs, WindowStats};
+use super::rng::SimRng;
+use super::trace::*;
+use crate::domain::{Fault, Incident, LockKind, LockScope, Seed};
+
+/// Baseline kernel activity of an otherwise idle box (measured: in ≈ 91/s, cs ≈ 76/s on 2 vCPUs).
+const BASE_IRQ: f64 = 30.0;
+const BASE_IRQ_PER_CPU: f64 = 30.0;
+const BASE_CS: f64 = 20.0;
+const BASE_CS_PER_CPU: f64 = 28.0;
+/// Hung-task detector: timeout and warnings per boot (kernel defaults).
+const HUNG_TIMEOUT_S: u64 = 120;
+const HUNG_WARNINGS: usize = 10;
+
+#[derive(Debug, Clone)]
+struct LockMeta {
+    caller: String,
+    read_write: bool,
+}
+
+#[derive(Debug, Clone)]
+pub(crate) struct Context {
+    pub cpus: u32,
+    hz: f64,
+    tick_ns: f64,
+    uptime_s: u64,
+    mem_total_kib: u64,
+    swap_total_kib: u64,
+    wm_min: u64,
+    wm_low: u64,
+    wm_high: u64,
+    anon_kib: u64,
+    file_kib: u64,
+    pressure: Option<(u64, u32)>,
+    steal: Option<(f64, u32)>,
+    deadlock: Option<(usize, usize, u64)>,
+    noise: SimRng,
+    load: [f64; 3],
+    swap_used_kib: u64,
+    locks: Vec<LockMeta>,
+    /// Engine task index → position in `BoxInfo::tasks` (sorted by pid), and back.
+    order: Vec<usize>,
+    pids: Vec<u32>,
+    hung: Vec<LogEvent>,
+    hung_next: usize,
+    pub baseline_in: f64,
+    pub baseline_cs: f64,
+}
+
+impl Context {
+    pub fn new(incident: &Incident, seed: Seed, engine: &Engine) -> Self {
+        let m = &incident.machine;
+        let total = m.memory_mib.saturating_mul(1024).max(65_536);
+        // min_free_kbytes = 4·sqrt(total KiB), clamped as the kernel does; low and high add
+        // max(min/4, total·watermark_scale_factor/10000) with the default factor 10.
+        let wm_min = ((4.0 * (total as f64).sqrt()) as u64).clamp(128, 262_144);
+        let step = (wm_min / 4).max(total / 1000);
+        let anon: u64 = incident.workloads.iter().map(|w| w.rss_mib * 1024).sum();
+        let file: u64 = incident
+            .workloads
+            .iter()
+            .map(|w| w.file_cache_mib * 1024)
+            .sum();
+        let mut pressure = None;
+        let mut steal = None;
+        for f in &incident.faults {
+            match *f {
+                Fault::MemoryPressure {
+                    free_mib,
+                    burst_every_s,
+                    ..
+                } => pressure = Some((free_mib * 1024, burst_every_s)),
+                Fault::NoisyNeighbor {
+                    steal_pct,
+                    burst_every_s,
+                } => steal = Some(((steal_pct / 100.0).clamp(0.0, 0.95), burst_every_s)),
+                _ => {}
+            }
+        }
+        let locks = incident
+            .locks
+            .iter()
+            .map(|l| LockMeta {
+                caller: l.caller.clone(),
+                read_write: l.kind == LockKind::RwLock,
+            })
+            .collect();
+        let pids: Vec<u32> = engine
+            .tasks
+            .iter()
+            .map(|t| match (t.workload, t.kswapd, t.ksoftirqd) {
+                (Some(w), _, _) => incident.workloads[w].pid,
+                (_, true, _) => 90 + 8 * m.cpus.min(4096),
+                (_, _, Some(c)) => 14 + 8 * c,
+                _ => 2,
+            })
+            .collect();
+        let mut idx: Vec<usize> = (0..pids.len()).collect();
+        idx.sort_by_key(|&i| (pids[i], i));
+        let mut order = vec![0; pids.len()];
+        for (pos, &i) in idx.iter().enumerate() {
+            order[i] = pos;
+        }
+        let cpus = m.cpus.max(1);
+        let mut ctx = Self {
+            cpus,
+            hz: f64::from(m.hz.max(1)),
+            tick_ns: incident.costs.timer_tick_us.max(0.0) * 1000.0,
+            uptime_s: m.uptime_s,
+            mem_total_kib: total,
+            swap_total_kib: m.swap_mib * 1024,
+            wm_min,
+            wm_low: wm_min + step,
+            wm_high: wm_min + 2 * step,
+            anon_kib: anon,
+            file_kib: file,
+            pressure,
+            steal,
+            deadlock: super::deadlock_fault(incident),
+            noise: SimRng::stream(seed, "noise"),
+            load: [0.0; 3],
+            swap_used_kib: 0,
+            locks,
+            order,
+            pids,
+            hung: Vec::new(),
+            hung_next: 0,
+            baseline_in: BASE_IRQ + BASE_IRQ_PER_CPU * f64::from(cpus),
+            baseline_cs: BASE_CS + BASE_CS_PER_CPU * f64::from(cpus),
+        };
+        if pressure.is_some() && ctx.swap_total_kib > 0 {
+            ctx.swap_used_kib = ctx.swap_total_kib * 3 / 10;
+        }
+        ctx.hung = ctx.hung_events(incident, engine);
+        ctx
+    }
+
+    fn boot_second(&self, i: usize) -> u64 {
+        self.uptime_s + i as u64
+    }
+
+    fn burst(&self, i: usize, every: u32) -> bool {
+        every == 0 || self.boot_second(i) % u64::from(every) < u64::from(every.div_ceil(4))
+    }
+
+    /// The inputs of second `i`: bursts, deadlock, kswapd duty from the last window's
+    /// allocation rate.
+    pub fn inputs(&self, i: usize, last: Option<&WindowStats>) -> WindowInputs {
+        let steal = match self.steal {
+            Some((s, every)) if self.burst(i, every) => s,
+            Some((s, _)) => s * 0.15,
+            None => 0.0,
+        };
+        let pressure = match self.pressure {
+            Some((free, every)) => free < self.wm_low && self.burst(i, every),
+            None => false,
+        };
+        let freeze = self
+            .deadlock
+            .is_some_and(|(_, _, at)| at < self.boot_second(i) + 1);
+        let alloc_rate = last.map_or(0.0, |w| w.page_allocs as f64 * 1e9 / w.len_ns.max(1) as f64);
+        WindowInputs {
+            steal,
+            pressure,
+            freeze_deadlock: freeze,
+            kswapd_duty: if pressure {
+                (0.08 + alloc_rate * 0.25e-6).clamp(0.08, 0.9)
+            } else {
+                0.0
+            },
+        }
+    }
+
+    pub fn start_load(&mut self, steady: &Sample) {
+        let n = steady.runnable + steady.blocked;
+        self.load = [n; 3];
+    }
+
+    /// One second from one window.
+    pub fn sample(&mut self, engine: &Engine, w: &WindowStats, i: usize, warmup: bool) -> Sample {
+        let len = w.len_ns.max(1) as f64;
+        let k = 1e9 / len;
+        let scale = |x: u64| (x as f64 * k).round() as u64;
+        let ncpu = w.cpu_acc.len();
+
+        // CPU times with timer ticks moved from busy time into irq.
+        let mut cpus = Vec::with_capacity(ncpu);
+        let mut tick_total = 0.0;
+        let mut busy_total = 0.0;
+        let mut ticks = 0.0;
+        for c in 0..ncpu {
+            let a = w.cpu_acc[c];
+            let mut v = [
+                a[0] * k,
+                a[1] * k,
+                a[2] * k,
+                a[3] * k,
+                w.cpu_iowait[c] as f64 * k,
+                w.cpu_steal[c] * k,
+                w.cpu_idle[c] as f64 * k,
+            ];
+            let busy = v[0] + v[1] + v[2] + v[3];
+            let busy_frac = (busy / 1e9).clamp(0.0, 1.0);
+            let t = self.hz * busy_frac;
+            ticks += t + (1.0 - busy_frac) * 2.0;
+            let us_sy = v[0] + v[1];
+            let tick = (t * self.tick_ns).min(us_sy);
+            if us_sy > 0.0 {
+                v[0] -= tick * v[0] / us_sy;
+                v[1] -= tick * v[1] / us_sy;
+            }
+            v[2] += tick;
+            tick_total += tick;
+            busy_total += us_sy;
+            let n = largest_remainder(&v, 1_000_000_000);
+            cpus.push(CpuTime {
+                user: n[0],
+                nice: 0,
+                system: n[1],
+                irq: n[2],
+                softirq: n[3],
+                iowait: n[4],
+                steal: n[5],
+                idle: n[6],
+            });
+        }
+
+        // Symbols: activity time × fixed splits; busy activities give up the tick share.
+        let acts = engine.activities();
+        let keep = if busy_total > 0.0 {
+            1.0 - tick_total / busy_total
+        } else {
+            1.0
+        };
+        let mut sym = vec![0.0f64; engine.symbols.symbols.len()];
+        let idle_ns: f64 = cpus.iter().map(|c| (c.idle + c.iowait) as f64).sum();
+        for (ai, a) in acts.iter().enumerate() {
+            let t = if ai as u32 == engine.act_idle {
+                idle_ns
+            } else if ai as u32 == engine.act_tick {
+                tick_total
+            } else {
+                let irq_soft = a.category.irq + a.category.softirq;
+                let x = w.act_ns[ai] * k;
+                x * irq_soft + x * (1.0 - irq_soft) * keep
+            };
+            if t <= 0.0 {
+                continue;
+            }
+            for &(s, f) in &a.symbols {
+                sym[s] += t * f;
+            }
+        }
+        let symbols = sym
+            .iter()
+            .enumerate()
+            .filter_map(|(i, &v)| (v.round() as u64 > 0).then(|| (i, v.round() as u64)))
+            .collect();
+
+        // Interrupts: ticks, NIC interrupts (NAPI coalesces more at high rates), baseline.
+        let mut nic_irqs = 0.0;
+        for &p in &w.cpu_packets {
+            let rate = p as f64 * k;
+            let coalesce = (rate / 5000.0).clamp(1.0, f64::from(engine.coalesce));
+            nic_irqs += rate / coalesce;
+        }
+        let interrupts = (ticks + nic_irqs + self.baseline_in).round() as u64;
+        let context_switches = scale(w.context_switches) + self.baseline_cs.round() as u64;
+        let runnable = w.runnable_area / len;
+        let blocked = w.blocked_area / len;
+
+        // Memory and swap.
+        let pressure_now = self.inputs(i, None).pressure;
+        let jitter = 1.0 + (self.noise.f64() - 0.5) * 0.04;
+        let kernel_kib = self.mem_total_kib / 30;
+        let buffers = (self.mem_total_kib / 200).min(512 * 1024);
+        let used = self.anon_kib + kernel_kib + buffers;
+        let natural_free = self.mem_total_kib.saturating_sub(used + self.file_kib);
+        let free = match self.pressure {
+            Some((target, _)) if pressure_now => ((target as f64) * jitter) as u64,
+            Some((target, _)) => ((target.max(self.wm_high) as f64) * 1.1 * jitter) as u64,
+            None => ((natural_free.max(self.wm_high * 2) as f64) * jitter) as u64,
+        }
+        .min(self.mem_total_kib.saturating_sub(used).max(self.wm_min));
+        let cache = self.mem_total_kib.saturating_sub(used + free).min(
+            self.file_kib
+                .max(self.mem_total_kib.saturating_sub(used + free)),
+        );
+        let swap_pages = scale(w.swap_ins);
+        let (si, so) = if pressure_now && self.swap_total_kib > 0 && free < self.wm_low {
+            let si = swap_pages * 4;
+            let so = (si as f64 * (0.9 + 0.3 * self.noise.f64())) as u64 + 4 * 64;
+            (si, so)
+        } else {
+            (0, 0)
+        };
+        if !warmup {
+            self.swap_used_kib = (self.swap_used_kib + so)
+                .saturating_sub(si)
+                .min(self.swap_total_kib);
+        }
+        let mem = Memory {
+            free_kib: free,
+            buffers_kib: buffers,
+            cache_kib: cache,
+            shared_kib: (cache / 40).min(256 * 1024),
+            available_kib: (free + cache * 7 / 10).saturating_sub(self.wm_low),
+            swap_used_kib: self.swap_used_kib,
+            watermark_min_kib: self.wm_min,
+            watermark_low_kib: self.wm_low,
+        };
+
+        // Disks.
+        let disks: Vec<DiskSample> = w
+            .disks
+            .iter()
+            .map(|d| DiskSample {
+                reads: scale(d.reads),
+                writes: scale(d.writes),
+                read_kib: scale(d.read_kib),
+                write_kib: scale(d.write_kib),
+                read_merges: 0,
+                write_merges: 0,
+                r_await_ms: if d.reads > 0 {
+                    d.read_wait as f64 / d.reads as f64 / 1e6
+                } else {
+                    0.0
+                },
+                w_await_ms: if d.writes > 0 {
+                    d.write_wait as f64 / d.writes as f64 / 1e6
+                } else {
+                    0.0
+                },
+                queue_size: d.inflight_area / len,
+                util: (d.busy_area / len).clamp(0.0, 1.0),
+            })
+            .collect();
+        let blocks_in_kib = disks.iter().map(|d| d.read_kib).sum();
+        let blocks_out_kib = disks.iter().map(|d| d.write_kib).sum::<u64>() + so;
+
+        // Tasks, in pid order.
+        let mut tasks = vec![TaskSample::default(); w.tasks.len()];
+        for (ti, desc) in engine.tasks.iter().enumerate() {
+            let a = w.tasks[ti];
+            let mut s = TaskSample {
+                user_ns: (a.user * k).round() as u64,
+                system_ns: (a.system * k).round() as u64,
+                wait_ns: scale(a.wait),
+                voluntary_cs: scale(a.voluntary),
+                involuntary_cs: scale(a.involuntary),
+                running: 0,
+                uninterruptible: 0,
+                last_cpu: 0,
+                minor_faults: scale(a.minor_faults),
+                major_faults: scale(a.major_faults),
+            };
+            if let Some(wi) = desc.workload {
+                let (run, d, cpu) = engine.workload_states(wi);
+                s.running = run;
+                s.uninterruptible = d;
+                s.last_cpu = cpu;
+            } else if desc.kswapd {
+                s.running = u32::from(engine.kswapd_running());
+            } else if let Some(c) = desc.ksoftirqd {
+                // Softirq work beyond a fifth of a CPU is deferred to ksoftirqd/N.
+                let soft = cpus.get(c as usize).map_or(0, |t| t.softirq) as f64;
+                let extra = ((soft / 1e9 - 0.2) / 0.8).max(0.0) * soft;
+                s.system_ns = extra.round() as u64;
+                s.last_cpu = c;
+                s.running = u32::from(extra > 5e8);
+            }
+            tasks[self.order[ti]] = s;
+        }
+
+        // Locks.
+        let locks = w
+            .locks
+            .iter()
+            .enumerate()
+            .map(|(li, (wr, rd))| {
+                let meta = &self.locks[li];
+                let mut s = lock_sample(wr, k, &meta.caller);
+                if meta.read_write {
+                    s.read_side = Some(Box::new(lock_sample(rd, k, &meta.caller)));
+                } else {
+                    // Readers of RCU and seqlocks are folded into the one row.
+                    let merged = merge(wr, rd);
+                    s = lock_sample(&merged, k, &meta.caller);
+                }
+                s
+            })
+            .collect();
+
+        // Application view.
+        let mut lat = w.latencies_ns.clone();
+        let pct = |v: &mut Vec<u64>, q: f64| -> f64 {
+            if v.is_empty() {
+                return 0.0;
+            }
+            let i = ((v.len() as f64 - 1.0) * q).round() as usize;
+            let (_, x, _) = v.select_nth_unstable(i);
+            *x as f64 / 1000.0
+        };
+        let app = AppSample {
+            completed: scale(w.completed),
+            in_system: w.in_system_area / len,
+            latency_mean_us: if w.completed > 0 {
+                w.latency_sum_ns / w.completed as f64 / 1000.0
+            } else {
+                0.0
+            },
+            latency_p50_us: pct(&mut lat, 0.5),
+            latency_p99_us: pct(&mut lat, 0.99),
+        };
+
+        // Load averages: the kernel's exponential damping, applied per second.
+        let n = runnable + blocked;
+        if !warmup {
+            for (l, period) in self.load.iter_mut().zip([60.0f64, 300.0, 900.0]) {
+                let e = (-1.0 / period).exp();
+                *l = *l * e + n * (1.0 - e);
+            }
+        }
+        Sample {
+            cpus,
+            runnable,
+            blocked,
+            interrupts,
+            context_switches,
+            mem,
+            swap_in_kib: si,
+            swap_out_kib: so,
+            blocks_in_kib,
+            blocks_out_kib,
+            disks,
+            tasks,
+            symbols,
+            locks,
+            app,
+            load_avg: if warmup { [n; 3] } else { self.load },
+        }
+    }
+
+    pub fn box_info(&self, incident: &Incident, engine: &Engine, steady: &Sample) -> BoxInfo {
+        let m = &incident.machine;
+        let mut tasks: Vec<(usize, TaskInfo)> = engine
+            .tasks
+            .iter()
+            .enumerate()
+            .map(|(ti, d)| {
+                let pos = self.order[ti];
+                let busy = steady.tasks.get(pos).map_or(0, |t| t.user_ns + t.system_ns) as f64;
+                // CPU time before the drill: the since-boot rule (half the uptime at this load).
+                let before = (busy / 1e9 * self.uptime_s as f64 * 0.5 * 100.0) as u64;
+                let info = match d.workload {
+                    Some(w) => {
+                        let wl = &incident.workloads[w];
+                        TaskInfo {
+                            pid: wl.pid,
+                            comm: wl.name.clone(),
+                            user: wl.user.clone(),
+                            uid: wl.uid,
+                            threads: engine.workload_threads(w),
+                            virt_kib: wl.rss_mib * 1024 * 3 / 2 + 262_144,
+                            res_kib: wl.rss_mib * 1024,
+                            shr_kib: 18_432,
+                            kernel_thread: false,
+                            cpu_time_before_cs: before,
+                        }
+                    }
+                    None => TaskInfo {
+                        pid: self.pids[ti],
+                        comm: match d.ksoftirqd {
+                            Some(c) => format!("ksoftirqd/{c}"),
+                            None => "kswapd0".to_owned(),
+                        },
+                        user: "root".to_owned(),
+                        uid: 0,
+                        threads: 1,
+                        virt_kib: 0,
+                        res_kib: 0,
+                        shr_kib: 0,
+                        kernel_thread: true,
+                        cpu_time_before_cs: before,
+                    },
+                };
+                (pos, info)
+            })
+            .collect();
+        tasks.sort_by_key(|(pos, _)| *pos);
+        BoxInfo {
+            hostname: m.hostname.clone(),
+            kernel: m.kernel.clone(),
+            cpus: self.cpus,
+            hz: m.hz,
+            virtualized: m.virtualized,
+            mem_total_kib: self.mem_total_kib,
+            swap_total_kib: self.swap_total_kib,
+            uptime_s: m.uptime_s,
+            clock_s: m.clock_s,
+            date: m.date.clone(),
+            disks: m.disks.iter().map(|d| d.name.clone()).collect(),
+            tasks: tasks.into_iter().map(|(_, t)| t).collect(),
+            symbols: engine.symbols.symbols.clone(),
+            locks: incident
+                .locks
+                .iter()
+                .enumerate()
+                .map(|(i, l)| LockInfo {
+                    class_name: l.class_name.clone(),
+                    perf_type: perf_type(l.kind, l.scope).to_owned(),
+                    lock_type: lock_type(l.kind, l.scope).to_owned(),
+                    address: 0xffff_8881_0000_0000
+                        + (crate::domain::stable_hash(l.class_name.as_bytes()) & 0xff_fff0)
+                        + i as u64 * 0x40,
+                    read_write: l.kind == LockKind::RwLock,
+                })
+                .collect(),
+        }
+    }
+
+    /// Hung-task reports for a deadlock on kernel mutexes (D-state waiters), in time order.
+    fn hung_events(&self, incident: &Incident, engine: &Engine) -> Vec<LogEvent> {
+        let Some((a, b, at)) = self.deadlock else {
+            return Vec::new();
+        };
+        let sleeps_d = |l: usize| {
+            incident.locks.get(l).is_some_and(|s| {
+                s.scope == LockScope::Kernel && !matches!(s.kind, LockKind::Spinlock)
+            })
+        };
+        if !sleeps_d(a) && !sleeps_d(b) {
+            return Vec::new();
+        }
+        let mut victims = engine.threads_using(a);
+        for v in engine.threads_using(b) {
+            if !victims.contains(&v) {
+                victims.push(v);
+            }
+        }
+        victims.sort();
+        let mut out = Vec::new();
+        let mut check = (at / HUNG_TIMEOUT_S + 1) * HUNG_TIMEOUT_S;
+        while check < at + HUNG_TIMEOUT_S {
+            check += HUNG_TIMEOUT_S;
+        }
+        'outer: while out.len() < HUNG_WARNINGS {
+            for (n, &(w, t)) in victims.iter().enumerate() {
+                if out.len() >= HUNG_WARNINGS {
+                    break 'outer;
+                }
+                let wl = &incident.workloads[w];
+                let lock = if wl.request.critical_sections.iter().any(|c| c.lock == a) {
+                    a
+                } else {
+                    b
+                };
+                let caller = incident.locks[lock].caller.split('+').next().unwrap_or("");
+                out.push(LogEvent {
+                    at_us: check * 1_000_000 + 4_000 + n as u64 * 37,
+                    kind: LogKind::HungTask {
+                        comm: wl.name.clone(),
+                        pid: wl.pid + t,
+                        blocked_s: (check - at) as u32,
+                        stack: [
+                            "__schedule",
+                            "schedule",
+                            "schedule_preempt_disabled",
+                            "__mutex_lock.constprop.0",
+                            "__mutex_lock_slowpath",
+                            "mutex_lock",
+                            caller,
+                            "do_syscall_64",
+                            "entry_SYSCALL_64_after_hwframe",
+                        ]
+                        .iter()
+                        .filter(|s| !s.is_empty())
+                        .map(|s| (*s).to_owned())
+                        .collect(),
+                    },
+                });
+            }
+            check += HUNG_TIMEOUT_S;
+        }
+        out
+    }
+
+    /// Log lines stamped before the drill starts.
+    pub fn log_before_start(&mut self) -> Vec<LogEvent> {
+        let start = self.uptime_s * 1_000_000;
+        let n = self.hung.iter().take_while(|e| e.at_us < start).count();
+        self.hung_next = n;
+        self.hung[..n].to_vec()
+    }
+
+    /// Log lines stamped within drill second `i`.
+    pub fn log_during(&mut self, i: usize) -> Vec<LogEvent> {
+        let end = (self.uptime_s + i as u64 + 1) * 1_000_000;
+        let from = self.hung_next;
+        let n = self.hung[from..]
+            .iter()
+            .take_while(|e| e.at_us < end)
+            .count();
+        self.hung_next += n;
+        self.hung[from..from + n].to_vec()
+    }
+}
+
+fn merge(a: &LockAcc, b: &LockAcc) -> LockAcc {
+    let min = |x: u64, y: u64, cx: u64, cy: u64| match (cx, cy) {
+        (0, _) => y,
+        (_, 0) => x,
+        _ => x.min(y),
+    };
+    LockAcc {
+        acquired: a.acquired + b.acquired,
+        contended: a.contended + b.contended,
+        acq_bounces: a.acq_bounces + b.acq_bounces,
+        con_bounces: a.con_bounces + b.con_bounces,
+        wait_total: a.wait_total + b.wait_total,
+        wait_min: min(a.wait_min, b.wait_min, a.contended, b.contended),
+        wait_max: a.wait_max.max(b.wait_max),
+        hold_total: a.hold_total + b.hold_total,
+        hold_min: min(a.hold_min, b.hold_min, a.acquired, b.acquired),
+        hold_max: a.hold_max.max(b.hold_max),
+    }
+}
+
+fn lock_sample(a: &LockAcc, k: f64, caller: &str) -> LockSample {
+    let scale = |x: u64| (x as f64 * k).round() as u64;
+    let contended = scale(a.contended);
+    let wait_total = scale(a.wait_total);
+    LockSample {
+        acquired: scale(a.acquired),
+        contended,
+        acq_bounces: scale(a.acq_bounces),
+        con_bounces: scale(a.con_bounces),
+        wait_total_ns: wait_total,
+        wait_min_ns: a.wait_min,
+        wait_max_ns: a.wait_max,
+        hold_total_ns: scale(a.hold_total),
+        hold_min_ns: a.hold_min,
+        hold_max_ns: a.hold_max,
+        read_side: None,
+        callers: if contended > 0 {
+            vec![CallerWait {
+                caller: caller.to_owned(),
+                contended,
+                wait_total_ns: wait_total,
+                wait_max_ns: a.wait_max,
+            }]
+        } else {
+            Vec::new()
+        },
+    }
+}
+
+fn perf_type(kind: LockKind, scope: LockScope) -> &'static str {
+    match (kind, scope) {
+        (LockKind::Spinlock, _) => "spinlock",
+        (LockKind::Mutex, _) => "mutex",
+        (LockKind::RwLock, LockScope::Kernel) => "rwlock:W",
+        (LockKind::RwLock, LockScope::User) => "rwsem:W",
+        (LockKind::Rcu, _) => "spinlock",
+        (LockKind::Seqlock, _) => "spinlock",
+        (LockKind::Semaphore, _) => "semaphore",
+    }
+}
+
+fn lock_type(kind: LockKind, scope: LockScope) -> &'static str {
+    match (kind, scope) {
+        (LockKind::Spinlock | LockKind::Rcu | LockKind::Seqlock, _) => "spinlock",
+        (LockKind::Mutex, _) => "mutex",
+        (LockKind::RwLock, LockScope::Kernel) => "rwlock",
+        (LockKind::RwLock, LockScope::User) => "rwsem",
+        (LockKind::Semaphore, _) => "semaphore",
+    }
+}
+
+/// Rounds non-negative parts to integers summing exactly to `total` (largest remainder).
+pub(crate) fn largest_remainder(parts: &[f64; 7], total: u64) -> [u64; 7] {
+    let sum: f64 = parts.iter().map(|p| p.max(0.0)).sum();
+    let mut out = [0u64; 7];
+    if sum <= 0.0 {
+        out[6] = total;
+        return out;
+    }
+    let f = total as f64 / sum;
+    let mut rem = [(0.0f64, 0usize); 7];
+    let mut acc = 0u64;
+    for (i, p) in parts.iter().enumerate() {
+        let x = p.max(0.0) * f;
+        out[i] = x.floor() as u64;
+        acc += out[i];
+        rem[i] = (x - x.floor(), i);
+    }
+    rem.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+    let mut left = total.saturating_sub(acc);
+    let mut j = 0;
+    while left > 0 {
+        out[rem[j % 7].1] += 1;
+        left -= 1;
+        j += 1;
+    }
+    if acc > total {
+        // Floating error pushed the floors past the total: take the excess from the largest.
+        let over = acc - total;
+        let i = (0..7).max_by_key(|&i| out[i]).unwrap_or(6);
+        out[i] = out[i].saturating_sub(over);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn largest_remainder_sums_exactly() {
+        let v = [1.0 / 3.0, 1.0 / 3.0, 1.0 / 3.0, 0.0, 0.0, 0.0, 0.0];
+        let r = largest_remainder(&v, 1_000_000_000);
+        assert_eq!(r.iter().sum::<u64>(), 1_000_000_000);
+        let r = largest_remainder(&[0.0; 7], 10);
+        assert_eq!(r[6], 10);
+    }
+}
