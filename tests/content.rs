@@ -143,3 +143,143 @@ fn schema_files_are_current() {
         "stale JSON Schema: {stale:?}; run `UPDATE_SCHEMA=1 cargo test --test tests content::schema_files`"
     );
 }
+
+/// `sysdrill lint ARGS` run from `tests/fixtures/content`: exit code, stdout and stderr.
+fn lint(args: &[&str]) -> String {
+    let output = crate::common::sysdrill()
+        .current_dir(fixture("content"))
+        .arg("lint")
+        .args(args)
+        .output()
+        .unwrap();
+    format!(
+        "exit: {}\n--- stdout\n{}--- stderr\n{}",
+        output.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    )
+}
+
+/// Snapshots are named `content__*` (without the test binary's module prefix).
+fn snapshot(name: &str, value: String) {
+    let mut settings = insta::Settings::clone_current();
+    settings.set_prepend_module_to_snapshot(false);
+    settings.bind(|| insta::assert_snapshot!(format!("content__{name}"), value));
+}
+
+#[test]
+fn lint_is_clean_on_valid_content() {
+    let output = lint(&["valid"]);
+    assert!(output.starts_with("exit: 0\n"), "{output}");
+    assert!(output.contains("no problems found"), "{output}");
+}
+
+#[test]
+fn lint_unknown_keys_and_values_suggest_the_closest() {
+    snapshot(
+        "lint_unknown_keys",
+        lint(&[
+            "broken/drills/unknown-key.yaml",
+            "broken/drills/unknown-value.yaml",
+            "broken/incidents/unknown-key.yaml",
+        ]),
+    );
+}
+
+#[test]
+fn lint_bad_types_and_syntax() {
+    snapshot(
+        "lint_bad_types",
+        lint(&[
+            "broken/incidents/bad-type.yaml",
+            "broken/drills/bad-syntax.yaml",
+            "broken/incidents/not-utf8.yaml",
+        ]),
+    );
+}
+
+#[test]
+fn lint_unknown_incident_suggests_a_known_one() {
+    snapshot(
+        "lint_unknown_incident",
+        lint(&[
+            "broken/incidents/slow-under-load.yaml",
+            "broken/drills/unknown-incident.yaml",
+        ]),
+    );
+}
+
+#[test]
+fn lint_rubric_mistakes_are_all_reported_in_one_run() {
+    snapshot(
+        "lint_rubric_mistakes",
+        lint(&[
+            "broken/drills/rubric-mistakes.yaml",
+            "broken/drills/empty-rubric.yaml",
+        ]),
+    );
+}
+
+#[test]
+fn lint_absurd_machine_values() {
+    snapshot(
+        "lint_absurd_machine",
+        lint(&["broken/incidents/absurd-machine.yaml"]),
+    );
+}
+
+#[test]
+fn lint_format_versions_and_duplicate_files() {
+    snapshot(
+        "lint_versions_and_duplicates",
+        lint(&[
+            "broken/drills/newer-version.yaml",
+            "broken/drills/no-version.yaml",
+            "broken/duplicate-files",
+        ]),
+    );
+}
+
+#[test]
+fn lint_of_a_whole_tree_reports_every_file_sorted() {
+    let output = lint(&["broken"]);
+    assert!(output.starts_with("exit: 1\n"), "{output}");
+    let locations: Vec<&str> = output
+        .lines()
+        .filter_map(|line| line.trim_start().strip_prefix("--> "))
+        .collect();
+    let mut sorted = locations.clone();
+    sorted.sort_by_key(|location| {
+        let mut parts = location.rsplitn(3, ':');
+        let col: usize = parts.next().and_then(|p| p.parse().ok()).unwrap_or(0);
+        let line: usize = parts.next().and_then(|p| p.parse().ok()).unwrap_or(0);
+        (parts.next().unwrap_or(location).to_owned(), line, col)
+    });
+    assert_eq!(locations, sorted);
+    for file in [
+        "absurd-machine",
+        "rubric-mistakes",
+        "unknown-key",
+        "newer-version",
+        "twice",
+    ] {
+        assert!(output.contains(file), "{file} missing from\n{output}");
+    }
+}
+
+#[test]
+fn irq_cpus_must_exist_in_every_variant() {
+    let path = content_fixture("valid/incidents/slow-under-load.yaml");
+    let text = std::fs::read_to_string(&path).unwrap();
+    let text = text.replace("cpus: [8, 16]", "cpus: [4, 16]");
+    let diagnostics = content::load_incident(&path, text.as_bytes()).unwrap_err();
+    let messages: Vec<String> = diagnostics.iter().map(|d| d.message.clone()).collect();
+    assert_eq!(
+        messages,
+        (4..8)
+            .map(|cpu| format!("irq cpu {cpu} does not exist on a machine with 4 cpus"))
+            .collect::<Vec<_>>()
+    );
+    let line = text.lines().position(|l| l.contains("irq_cpus")).unwrap() + 1;
+    assert!(diagnostics.iter().all(|d| d.line == line));
+}

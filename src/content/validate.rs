@@ -84,16 +84,17 @@ impl<'a> Checker<'a> {
 
     /// A finite number within `low..=high`.
     fn number(&mut self, key_path: &str, value: f64, low: f64, high: f64, unit: &str) {
+        let name = key_name(key_path);
         if value.is_nan() {
             self.error_help(
                 key_path,
-                "not a number (nan)",
+                format!("{name} is not a number (nan)"),
                 format!("write a number from {low} to {high}{unit}"),
             );
         } else if !value.is_finite() || value < low || value > high {
             self.error_help(
                 key_path,
-                format!("{} is out of range", show_f64(value)),
+                format!("{name} {} is out of range", show_f64(value)),
                 format!("expected {low} to {high}{unit}"),
             );
         }
@@ -101,12 +102,17 @@ impl<'a> Checker<'a> {
 
     /// A finite number strictly above 0 and at most `high`.
     fn positive(&mut self, key_path: &str, value: f64, high: f64, unit: &str) {
+        let name = key_name(key_path);
         if value.is_nan() {
-            self.error_help(key_path, "not a number (nan)", "write a positive number");
+            self.error_help(
+                key_path,
+                format!("{name} is not a number (nan)"),
+                "write a positive number",
+            );
         } else if !(value > 0.0 && value <= high) {
             self.error_help(
                 key_path,
-                format!("{} is out of range", show_f64(value)),
+                format!("{name} {} is out of range", show_f64(value)),
                 format!("expected more than 0 and at most {high}{unit}"),
             );
         }
@@ -152,6 +158,9 @@ impl<'a> Checker<'a> {
         if known.contains(&id) {
             return true;
         }
+        let mut known: Vec<&str> = known.to_vec();
+        known.sort_unstable();
+        known.dedup();
         let help = match closest(id, known.iter().copied()) {
             Some(best) => format!("did you mean `{best}`?"),
             None if known.is_empty() => format!("there is no {what} to refer to"),
@@ -204,6 +213,12 @@ impl<'a> Checker<'a> {
             }
         }
     }
+}
+
+/// The last key of a key path, without indices: `a.b[2].score[0]` -> `score`.
+fn key_name(key_path: &str) -> &str {
+    let last = key_path.rsplit('.').next().unwrap_or(key_path);
+    last.split('[').next().unwrap_or(last)
 }
 
 fn show_f64(value: f64) -> String {
@@ -346,7 +361,8 @@ pub fn incident(
             );
         }
         for (j, cpu) in n.irq_cpus.iter().enumerate() {
-            if *cpu >= min_cpus {
+            // With no valid cpu count the `cpus` error says it all.
+            if min_cpus >= 1 && *cpu >= min_cpus {
                 c.error_help(
                     &format!("{at}.irq_cpus[{j}]"),
                     format!("irq cpu {cpu} does not exist on a machine with {min_cpus} cpus"),

@@ -37,11 +37,19 @@ fn diagnose(path: &Path, source: &str, error: &serde_yaml::Error) -> Diagnostic 
         Some(location) => (location.line(), location.column()),
         None => (0, 0),
     };
-    // Drop serde_yaml's own " at line L column C" suffix: the location is shown separately.
-    let text = match full.rfind(" at line ") {
-        Some(at) if line > 0 => full[..at].to_owned(),
-        _ => full,
+    // serde_yaml appends " at line L column C" (twice for syntax errors: the problem, then the
+    // context); the location is shown separately, so drop them, keeping the context's position.
+    let (text, marks) = strip_marks(&full);
+    // A syntax error found at the end of the file ("unexpected end of stream") is best shown
+    // where the unfinished construct started.
+    let lines = source.lines().count();
+    let (line, col) = match marks.last() {
+        Some(&(context_line, context_col)) if line > lines && marks.len() > 1 => {
+            (context_line, context_col)
+        }
+        _ => (line, col),
     };
+    let text = text.replace("end of stream", "end of file");
     let (key_path, text) = split_key_path(&text);
     let explained = explain(&text, key_path.as_deref());
     let diagnostic = if line == 0 {
@@ -50,6 +58,38 @@ fn diagnose(path: &Path, source: &str, error: &serde_yaml::Error) -> Diagnostic 
         Diagnostic::at(path, source, line, col, explained.message)
     };
     diagnostic.with_optional_help(explained.help)
+}
+
+/// Removes every ` at line L column C` from `text`, returning the positions in order.
+fn strip_marks(text: &str) -> (String, Vec<(usize, usize)>) {
+    let mut out = String::new();
+    let mut marks = Vec::new();
+    let mut rest = text;
+    while let Some(at) = rest.find(" at line ") {
+        out.push_str(&rest[..at]);
+        let after = &rest[at + " at line ".len()..];
+        let digits = |s: &str| s.bytes().take_while(u8::is_ascii_digit).count();
+        let line_len = digits(after);
+        let parsed = after[line_len..].strip_prefix(" column ").and_then(|tail| {
+            let col_len = digits(tail);
+            let line = after[..line_len].parse().ok()?;
+            let col = tail[..col_len].parse().ok()?;
+            Some((line, col, tail[col_len..].to_owned()))
+        });
+        match parsed {
+            Some((line, col, tail)) => {
+                marks.push((line, col));
+                let consumed = rest.len() - tail.len();
+                rest = &rest[consumed..];
+            }
+            None => {
+                out.push_str(" at line ");
+                rest = after;
+            }
+        }
+    }
+    out.push_str(rest);
+    (out, marks)
 }
 
 /// serde_yaml prefixes errors inside the document with the key path: `machine.cpus: invalid …`.
@@ -138,6 +178,12 @@ fn explain(text: &str, key_path: Option<&str>) -> Explained {
         return Explained {
             message: "the file holds more than one YAML document".to_owned(),
             help: Some("keep one document per file (remove the `---` separators)".to_owned()),
+        };
+    }
+    if text.contains("end of file") && text.contains("quoted scalar") {
+        return Explained {
+            message: "a quoted string is never closed".to_owned(),
+            help: Some("add the closing quote".to_owned()),
         };
     }
     if text.contains("found character that cannot start any token") && text.contains('\t') {
@@ -299,6 +345,15 @@ mod tests {
         assert!(diagnostic.line >= 1);
         let empty = from_str::<Box1>(Path::new("x.yaml"), "# nothing\n").unwrap_err();
         assert_eq!(empty.message, "the file is empty");
+    }
+
+    #[test]
+    fn unterminated_strings_point_at_their_start() {
+        let source = "threads: 4\nkind: \"mutex\nother: 1\n";
+        let diagnostic = from_str::<Box1>(Path::new("x.yaml"), source).unwrap_err();
+        assert_eq!((diagnostic.line, diagnostic.col), (2, 7), "{diagnostic:?}");
+        assert!(!diagnostic.message.contains(" at line "), "{diagnostic:?}");
+        assert_eq!(diagnostic.message, "a quoted string is never closed");
     }
 
     #[test]
