@@ -1,1 +1,58 @@
-fn main() {}
+//! Scoring throughput: one ~150-word answer against the twelve-concept "slow under load" rubric
+//! (plus red flags and misconceptions), on one core. Target (SCORING.md section 4): at most 50 µs
+//! per answer, at least 20,000 answers per second.
+//!
+//! Run: `cargo bench --bench score`.
+
+use std::hint::black_box;
+
+use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+use sysdrill::score::{Scorer, Shown, ShownOutput};
+
+#[path = "../tests/score/fixture.rs"]
+mod fixture;
+
+/// About 150 words, with a typo, a negation, a hedge, a rejected red flag and cited numbers.
+const ANSWER: &str = "Throughput dropped when we went from 16 to 64 threads, and p99 latency went \
+up, so my first suspects are lock contention or oversubscription; it's not disk IO because wa is \
+0. I would check the run queue with vmstat 1: r is about 40 on 8 CPUs, and sy is above 70%, so \
+threads are spinning in the kernel rather than doing useful work. Context switches are high too, \
+around 3000 a second. Then perf lock report shows one hot lock, the futex hash bucket lock, with \
+most of the wait time; perf top agrees with native_queued_spin_lock_slowpath at the top. That \
+serial critical section caps the speedup, which is Amdahl at work. Instead of adding more threads \
+I would cap the pool near the core count, shard the lock by key, and shorten the critical section \
+by moving work out of the lock. Maybe a faster CPU would help a little, but not much. Then measure \
+again to confirm the fix and watch the contetion numbers fall.";
+
+const VMSTAT: &str =
+    "procs -----------memory---------- ---swap-- -----io---- -system-- -------cpu-------
+ r  b   swpd   free   buff  cache   si   so    bi    bo   in   cs us sy id wa st gu
+ 1  0      0 5120344  98304 2210456    0    0     3    21  410  820  2  1 97  0  0  0
+38  0      0 5119872  98304 2210512    0    0     0    64 6120 2950 17 71 12  0  0  0
+41  1      0 5119100  98304 2210540    0    0     0    72 6388 3010 16 73 11  0  0  0
+";
+
+fn bench(c: &mut Criterion) {
+    let drill = fixture::slow_under_load();
+    let scorer = Scorer::new(&drill);
+    let words = ANSWER.split_whitespace().count();
+    let shown = Shown {
+        outputs: vec![ShownOutput {
+            command: "vmstat 1 3".to_owned(),
+            text: VMSTAT.to_owned(),
+        }],
+    };
+    let mut group = c.benchmark_group("score");
+    group.throughput(Throughput::Elements(1));
+    group.bench_function(format!("answer_{words}_words"), |b| {
+        b.iter(|| scorer.score(black_box(ANSWER), black_box(&Shown::default())))
+    });
+    group.bench_function(format!("answer_{words}_words_with_vmstat_shown"), |b| {
+        b.iter(|| scorer.score(black_box(ANSWER), black_box(&shown)))
+    });
+    group.finish();
+    c.bench_function("scorer_new", |b| b.iter(|| Scorer::new(black_box(&drill))));
+}
+
+criterion_group!(benches, bench);
+criterion_main!(benches);

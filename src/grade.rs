@@ -1,13 +1,413 @@
 //! Batch grading: walk transcript files, re-score them in parallel against the current rubric,
 //! and report in a deterministic order; a bad file is reported and skipped.
+//!
+//! Flow: the walk ([`walk`]) yields files lazily in sorted order; they are taken in chunks of
+//! [`CHUNK`], each chunk is loaded and scored on a local rayon pool (`--jobs`) while the calling
+//! thread walks ahead and writes the previous chunk, and results come back in input order,
+//! whatever the thread count. Rows are written as each chunk
+//! completes and folded into the summary, groups and agreement, which keep counters rather
+//! than rows, so memory stays flat as the batch grows (one chunk of transcripts in flight).
+//!
+//! Owns: the grading pipeline, `--human` CSV reading, progress on a terminal stderr. It must not
+//! print anything from the workers, nor depend on timing for any output.
 
+pub mod agreement;
+pub mod groups;
+pub mod output;
+pub mod rescore;
+pub mod summary;
+pub mod synth;
+pub mod walk;
+
+use std::collections::{BTreeMap, HashMap};
+use std::io::{self, IsTerminal, Write};
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use crate::cli::GradeArgs;
+use rayon::prelude::*;
+
+use crate::cli::{GradeArgs, GradeFormat};
 use crate::content::Catalog;
+use crate::domain::{Drill, DrillId};
+use crate::score::{ScoreReport, Scorer, Shown};
+
+use output::{BadFile, Sink, Tail};
+use rescore::Row;
+use walk::{Entry, Walk};
+
+/// Files per parallel chunk: large enough to keep every worker busy between the ordered
+/// hand-overs, small enough that a chunk of parsed transcripts stays a few MiB.
+pub const CHUNK: usize = 512;
+
+/// Scores one answer against one drill; the real one wraps compiled [`Scorer`]s, tests may pass
+/// a stand-in.
+pub type ScoreFn<'a> = dyn Fn(&Drill, &str, &Shown) -> ScoreReport + Sync + 'a;
+
+/// What `grade_paths` needs besides the files.
+#[derive(Debug, Clone, Default)]
+pub struct Options {
+    pub format: GradeFormat,
+    /// Worker threads; `None` is rayon's default (the number of CPUs).
+    pub jobs: Option<usize>,
+    pub compare_human: bool,
+    /// Human scores from `--human`, which win over the transcripts' own `human_score`.
+    pub human: Option<HumanScores>,
+    pub groups: bool,
+}
+
+/// How a batch went.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Outcome {
+    pub graded: u64,
+    pub bad: u64,
+}
 
 /// `sysdrill grade`: exit 0 when every file graded, 1 when any was bad.
 pub fn run(catalog: &Catalog, args: &GradeArgs) -> std::io::Result<ExitCode> {
-    let _ = (catalog, args);
-    unimplemented!("grade: run")
+    if args.jobs == Some(0) {
+        eprintln!("error: --jobs must be at least 1");
+        return Ok(ExitCode::from(2));
+    }
+    let human = match &args.human {
+        Some(path) => match HumanScores::read(path) {
+            Ok(scores) => Some(scores),
+            Err(reason) => {
+                eprintln!("error: {}: {reason}", path.display());
+                return Ok(ExitCode::from(2));
+            }
+        },
+        None => None,
+    };
+    let options = Options {
+        format: args.format,
+        jobs: args.jobs,
+        // A human CSV only makes sense for comparing.
+        compare_human: args.compare_human || human.is_some(),
+        human,
+        groups: args.groups,
+    };
+    let scorers: HashMap<DrillId, Scorer> = catalog
+        .drills
+        .iter()
+        .map(|(id, drill)| (id.clone(), Scorer::new(drill)))
+        .collect();
+    let score = |drill: &Drill, answer: &str, shown: &Shown| match scorers.get(&drill.id) {
+        Some(scorer) => scorer.score(answer, shown),
+        // Every catalog drill has a scorer; compile one for a drill that is somehow not there.
+        None => Scorer::new(drill).score(answer, shown),
+    };
+    let progress = progress_bar(&args.paths);
+    let outcome = match &args.out {
+        Some(path) => {
+            let file = std::fs::File::create(path).map_err(|error| {
+                io::Error::new(error.kind(), format!("{}: {error}", path.display()))
+            })?;
+            let mut writer = io::BufWriter::new(file);
+            let outcome = grade_paths(
+                catalog,
+                &score,
+                &args.paths,
+                &options,
+                &mut writer,
+                progress.as_ref(),
+            )?;
+            writer.flush()?;
+            outcome
+        }
+        None => {
+            let mut stdout = io::BufWriter::new(io::stdout().lock());
+            let outcome = grade_paths(
+                catalog,
+                &score,
+                &args.paths,
+                &options,
+                &mut stdout,
+                progress.as_ref(),
+            )?;
+            stdout.flush()?;
+            outcome
+        }
+    };
+    if let Some(bar) = progress {
+        bar.finish_and_clear();
+    }
+    if outcome.bad > 0 {
+        if args.out.is_some() || args.format == GradeFormat::Csv {
+            eprintln!("{} bad file(s); {} graded", outcome.bad, outcome.graded);
+        }
+        return Ok(ExitCode::from(1));
+    }
+    Ok(ExitCode::SUCCESS)
 }
+
+/// A bar on a terminal stderr (after counting the files, which only lists directories); none
+/// on a pipe, so scripts and logs see nothing.
+fn progress_bar(paths: &[PathBuf]) -> Option<indicatif::ProgressBar> {
+    if !io::stderr().is_terminal() {
+        return None;
+    }
+    let total = Walk::new(paths).count() as u64;
+    let bar = indicatif::ProgressBar::with_draw_target(
+        Some(total),
+        indicatif::ProgressDrawTarget::stderr(),
+    );
+    if let Ok(style) = indicatif::ProgressStyle::with_template(
+        "{spinner} grading {pos}/{len} [{bar:30}] {per_sec} eta {eta}",
+    ) {
+        bar.set_style(style.progress_chars("=> "));
+    }
+    Some(bar)
+}
+
+enum Graded {
+    Row(Box<Row>),
+    Bad(BadFile),
+}
+
+/// Grades every transcript under `paths` and writes the report to `out`. Bad files are part of
+/// the report (and, for CSV, printed to stderr); the caller turns `Outcome::bad` into the exit
+/// code.
+pub fn grade_paths(
+    catalog: &Catalog,
+    score: &ScoreFn<'_>,
+    paths: &[PathBuf],
+    options: &Options,
+    out: &mut dyn Write,
+    progress: Option<&indicatif::ProgressBar>,
+) -> io::Result<Outcome> {
+    let mut builder = rayon::ThreadPoolBuilder::new();
+    if let Some(jobs) = options.jobs {
+        builder = builder.num_threads(jobs.max(1));
+    }
+    let pool = builder
+        .build()
+        .map_err(|error| io::Error::other(format!("cannot start worker threads: {error}")))?;
+    let drill_width = catalog
+        .drills
+        .keys()
+        .map(|id| id.as_str().len())
+        .max()
+        .unwrap_or(0)
+        .min(32);
+    let mut fold = Fold {
+        sink: Sink::new(options.format, out, drill_width)?,
+        options,
+        progress,
+        summary: summary::Summary::new(),
+        groups: groups::Groups::default(),
+        agreement: agreement::Agreement::default(),
+        bad_files: Vec::new(),
+        outcome: Outcome::default(),
+    };
+    // A two-stage pipeline: while the pool grades chunk k, this thread walks ahead to chunk
+    // k + 1 and writes the results of chunk k - 1, in order. At most three chunks are alive.
+    let mut walk = Walk::new(paths);
+    let mut current: Vec<Entry> = walk.by_ref().take(CHUNK).collect();
+    let mut finished: Vec<Graded> = Vec::new();
+    while !current.is_empty() || !finished.is_empty() {
+        let mut graded: Vec<Graded> = Vec::new();
+        let mut next: Vec<Entry> = Vec::new();
+        let mut written = Ok(());
+        pool.in_place_scope(|scope| {
+            if !current.is_empty() {
+                let (current, graded) = (&current, &mut graded);
+                scope.spawn(move |_| {
+                    *graded = current
+                        .par_iter()
+                        .map(|entry| grade_entry(catalog, score, entry))
+                        .collect();
+                });
+            }
+            next = walk.by_ref().take(CHUNK).collect();
+            written = std::mem::take(&mut finished)
+                .into_iter()
+                .try_for_each(|result| fold.take(result));
+        });
+        written?;
+        finished = graded;
+        current = next;
+    }
+    fold.finish()
+}
+
+/// The sequential half of the pipeline: results in input order into the report and summaries.
+struct Fold<'a, W: Write> {
+    sink: Sink<W>,
+    options: &'a Options,
+    progress: Option<&'a indicatif::ProgressBar>,
+    summary: summary::Summary,
+    groups: groups::Groups,
+    agreement: agreement::Agreement,
+    bad_files: Vec<BadFile>,
+    outcome: Outcome,
+}
+
+impl<W: Write> Fold<'_, W> {
+    fn take(&mut self, result: Graded) -> io::Result<()> {
+        let options = self.options;
+        match result {
+            Graded::Row(mut row) => {
+                if let Some(human) = &options.human
+                    && let Some(value) = human.lookup(&row.file)
+                {
+                    row.human_score = Some(value);
+                }
+                if !options.compare_human {
+                    // Human scores only feed the comparison; without it the queue of
+                    // disagreements stays empty.
+                    row.human_score = None;
+                }
+                self.sink.row(&row)?;
+                self.summary.add(&row);
+                if options.groups {
+                    self.groups.add(&row);
+                }
+                if let Some(human) = row.human_score.filter(|h| h.is_finite()) {
+                    self.agreement.add(f64::from(row.score), human);
+                }
+                self.outcome.graded += 1;
+            }
+            Graded::Bad(bad) => {
+                if options.format == GradeFormat::Csv {
+                    eprintln!("error: {}: {}", bad.file, bad.reason);
+                }
+                self.bad_files.push(bad);
+                self.outcome.bad += 1;
+            }
+        }
+        if let Some(bar) = self.progress {
+            bar.inc(1);
+        }
+        Ok(())
+    }
+
+    fn finish(self) -> io::Result<Outcome> {
+        let tail = Tail {
+            bad_files: self.bad_files,
+            summary: self.summary.report(),
+            agreement: self.options.compare_human.then(|| self.agreement.report()),
+            groups: self.options.groups.then(|| self.groups.report()),
+        };
+        self.sink.finish(&tail)?;
+        Ok(self.outcome)
+    }
+}
+
+fn grade_entry(catalog: &Catalog, score: &ScoreFn<'_>, entry: &Entry) -> Graded {
+    let path = match entry {
+        Entry::File(path) => path,
+        Entry::Bad { path, reason } => {
+            return Graded::Bad(BadFile {
+                file: path.display().to_string(),
+                reason: reason.clone(),
+            });
+        }
+    };
+    let file = path.display().to_string();
+    let transcript = match crate::transcript::load::load(path) {
+        Ok(transcript) => transcript,
+        Err(error) => {
+            return Graded::Bad(BadFile {
+                file,
+                reason: error.reason,
+            });
+        }
+    };
+    let id = DrillId(transcript.drill_id.clone());
+    let Some(drill) = catalog.drills.get(&id) else {
+        let mut reason = format!("unknown drill `{}`", transcript.drill_id);
+        let known = catalog.drills.keys().map(DrillId::as_str);
+        if let Some(suggestion) = rescore::suggest(&transcript.drill_id, known) {
+            reason.push_str(&format!(" (did you mean `{suggestion}`?)"));
+        }
+        return Graded::Bad(BadFile { file, reason });
+    };
+    let answer = rescore::answer_of(&transcript);
+    let shown = rescore::shown_of(&transcript);
+    let report = score(drill, &answer, &shown);
+    Graded::Row(Box::new(rescore::row(file, &transcript, drill, &report)))
+}
+
+/// Human scores from a `file,score` CSV (header row optional). A file matches a transcript when
+/// it names the same path as the report shows, or the same file on disk (relative names are
+/// taken from the CSV's own folder, then from the working directory).
+#[derive(Debug, Clone, Default)]
+pub struct HumanScores {
+    by_name: BTreeMap<String, f64>,
+    by_path: BTreeMap<PathBuf, f64>,
+}
+
+impl HumanScores {
+    pub fn read(path: &Path) -> Result<Self, String> {
+        let mut reader = csv::ReaderBuilder::new()
+            .has_headers(false)
+            .flexible(true)
+            .trim(csv::Trim::All)
+            .from_path(path)
+            .map_err(|error| error.to_string())?;
+        let base = path.parent().unwrap_or(Path::new("."));
+        let mut scores = Self::default();
+        for (index, record) in reader.records().enumerate() {
+            let record = record.map_err(|error| error.to_string())?;
+            let (Some(file), Some(value)) = (record.get(0), record.get(1)) else {
+                return Err(format!(
+                    "line {}: expected two columns: file,score",
+                    index + 1
+                ));
+            };
+            let value: f64 = match value.parse() {
+                Ok(value) => value,
+                // A header row.
+                Err(_) if index == 0 => continue,
+                Err(_) => {
+                    return Err(format!(
+                        "line {}: score `{value}` is not a number",
+                        index + 1
+                    ));
+                }
+            };
+            if !value.is_finite() || !(0.0..=100.0).contains(&value) {
+                return Err(format!(
+                    "line {}: score {value} is outside 0-100",
+                    index + 1
+                ));
+            }
+            scores.by_name.insert(file.to_owned(), value);
+            let relative = base.join(file);
+            let candidate = if relative.exists() {
+                relative
+            } else {
+                PathBuf::from(file)
+            };
+            if let Ok(canonical) = candidate.canonicalize() {
+                scores.by_path.insert(canonical, value);
+            }
+        }
+        Ok(scores)
+    }
+
+    pub fn lookup(&self, file: &str) -> Option<f64> {
+        if let Some(&value) = self.by_name.get(file) {
+            return Some(value);
+        }
+        if self.by_path.is_empty() {
+            return None;
+        }
+        let canonical = Path::new(file).canonicalize().ok()?;
+        self.by_path.get(&canonical).copied()
+    }
+
+    pub fn len(&self) -> usize {
+        self.by_name.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.by_name.is_empty()
+    }
+}
+
+#[cfg(test)]
+pub(crate) mod testing;
+
+#[cfg(test)]
+mod tests;

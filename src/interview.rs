@@ -1,4 +1,930 @@
 //! The interviewer: a state machine over a drill's phases that reads each input and answers with
 //! one move, in PRODUCT.md's priority order. Free of terminal IO and of the clock.
+//!
+//! The edge (`repl`) turns lines into [`Input`]s (see [`Input::classify`]) and prints the
+//! [`Output`]s; wall time arrives as data inside an input, never read here. After every answer
+//! the accumulated answers are scored (the rubric is compiled once per session) and
+//! [`pushback::choose`] picks one move; when it has nothing to push on, the interview moves to
+//! the next phase, and after the last phase it wraps up with the [`Scorecard`].
+//!
+//! Architecture invariants: the persona never states a fact about the machine (it only asks,
+//! quotes the drill's own pushback and corrections, or prints what a tool printed), and never
+//! shows a model-answer line or the label of a concept the candidate has not hit, except in a
+//! hint the candidate asked for or in the final scorecard.
+//!
+//! How the final score is computed (so `grade` can recompute it from a transcript): the
+//! candidate's answer turns joined with a blank line, scored against what the candidate was
+//! shown (every tool command and `try` output, in order), minus the cost of the hints used
+//! (the drill's first `hints_used` hints), floored at 0.
 
 pub mod pushback;
+
+use rand_chacha::ChaCha8Rng;
+use rand_core::SeedableRng;
+
+use crate::console::Console;
+use crate::domain::{Drill, DrillKind, Incident, Seed, Stage, stable_hash};
+use crate::model;
+use crate::model::whatif::{self, Override};
+use crate::score::{Band, ScoreReport, Scorer, Shown, ShownOutput, Status};
+
+pub use pushback::{Ledger, MoveKind};
+
+/// Simulated seconds a `try` runs before and after the change, unless the tool asks for more.
+pub const TRY_SECONDS: usize = 10;
+
+/// Tools a candidate may run; a line starting with one of these is a tool command (see
+/// [`Input::classify`]). Kept in step with `render::argv`.
+pub const TOOLS: &[&str] = &[
+    "vmstat", "mpstat", "pidstat", "iostat", "top", "free", "uptime", "perf", "cat", "dmesg",
+];
+
+/// Example command lines (for help, completion and hints at the edge).
+pub const TOOL_EXAMPLES: &[&str] = &[
+    "vmstat 1 5",
+    "vmstat -w 1 5",
+    "mpstat -P ALL 1 1",
+    "pidstat -u 1 1",
+    "pidstat -w 1 1",
+    "iostat -x 1 2",
+    "top -b -n 1",
+    "free -m",
+    "uptime",
+    "perf top",
+    "perf lock report",
+    "perf lock contention",
+    "cat /proc/lock_stat",
+    "dmesg",
+];
+
+/// The REPL commands the interviewer understands (besides tool commands and answers).
+pub const COMMANDS: &[&str] = &["help", "hint", "time", "score", "try", "quit", "exit"];
+
+/// How the interviewer behaves.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Mode {
+    /// Pushback only; evidence is kept for the scorecard.
+    #[default]
+    Interview,
+    /// Gentler: after each answer, the points it earned are shown with their evidence.
+    Practice,
+}
+
+impl Mode {
+    pub fn name(self) -> &'static str {
+        match self {
+            Mode::Interview => "interview",
+            Mode::Practice => "practice",
+        }
+    }
+}
+
+/// One thing the candidate did.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Input {
+    /// Free text: reasoning, to be scored.
+    Answer(String),
+    /// A tool command line to run on the simulated box (`vmstat 1 5`).
+    Tool(String),
+    /// `try PARAM=VALUE … [TOOL ARGS]`: the arguments after `try`.
+    Try(String),
+    Hint,
+    Score,
+    Help,
+    /// Elapsed wall-clock seconds, measured at the edge (`None` when unknown).
+    Time {
+        wall_s: Option<u64>,
+    },
+    Quit,
+}
+
+impl Input {
+    /// Classifies one line the candidate typed; `None` for a blank line.
+    ///
+    /// A line is a tool command when its first word is a known tool and the rest looks like a
+    /// command line (flags, numbers, paths; perf subcommands), so `vmstat -q` reaches the tool
+    /// and gets its own error from `render::parse_command`, while "free memory is low" or "top
+    /// shows the worker at 800%" are answers.
+    pub fn classify(line: &str) -> Option<Input> {
+        let line = line.trim();
+        if line.is_empty() {
+            return None;
+        }
+        let mut words = line.split_whitespace();
+        let first = words.next().unwrap_or_default();
+        let rest: Vec<&str> = words.collect();
+        let lower = first.to_ascii_lowercase();
+        match lower.as_str() {
+            "help" | "?" if rest.is_empty() => return Some(Input::Help),
+            "hint" if rest.is_empty() => return Some(Input::Hint),
+            "score" if rest.is_empty() => return Some(Input::Score),
+            "time" if rest.is_empty() => return Some(Input::Time { wall_s: None }),
+            "quit" | "exit" if rest.is_empty() => return Some(Input::Quit),
+            "try" if rest.is_empty() || rest[0].contains('=') => {
+                return Some(Input::Try(rest.join(" ")));
+            }
+            _ => {}
+        }
+        if TOOLS.contains(&first) && looks_like_tool_line(first, &rest, line) {
+            return Some(Input::Tool(line.to_owned()));
+        }
+        Some(Input::Answer(line.to_owned()))
+    }
+}
+
+fn looks_like_tool_line(first: &str, rest: &[&str], _line: &str) -> bool {
+    if first == "perf" {
+        // perf's subcommands are words (`perf lock report`): accept short lines of lowercase
+        // words and flags that start with a perf subcommand, so `perf lock reprot` still gets
+        // perf's own error while "perf shows the spinlock" is an answer.
+        return rest.len() <= 6
+            && rest.first().is_some_and(|w| {
+                ["lock", "top", "record", "report", "stat", "sched", "trace"].contains(w)
+            })
+            && rest.iter().all(|w| {
+                w.starts_with('-')
+                    || w.chars()
+                        .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+            })
+            && !rest
+                .iter()
+                .any(|w| ["shows", "says", "is", "was", "the", "a", "and", "at"].contains(w));
+    }
+    // Other tools take flags, numbers, paths and `ALL` (mpstat -P ALL): a line of anything else
+    // ("top shows the worker at 800%") is prose about the tool, not a command.
+    rest.iter().all(|word| {
+        word.starts_with('-')
+            || word.starts_with('/')
+            || word
+                .chars()
+                .all(|c| c.is_ascii_digit() || c == '.' || c == ',')
+            || word.eq_ignore_ascii_case("all")
+    })
+}
+
+/// What the interviewer (or the box) says back.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Output {
+    /// The interviewer speaks: a question, a challenge, a phase prompt.
+    Say {
+        kind: MoveKind,
+        text: String,
+    },
+    /// What a tool printed on the simulated box.
+    Tool {
+        command: String,
+        text: String,
+    },
+    /// The tool refused the command line (as a shell would print it).
+    ToolError {
+        command: String,
+        message: String,
+    },
+    /// Before / after of a `try`.
+    WhatIf {
+        command: String,
+        text: String,
+    },
+    /// Practice mode: the points the last answer earned, with evidence.
+    Feedback(String),
+    /// Help, time, usage messages: not part of the interview itself.
+    Info(String),
+    Hint {
+        number: usize,
+        text: String,
+        cost: f64,
+    },
+    Scorecard(Scorecard),
+    /// The session is over; the edge saves and leaves.
+    Finished,
+}
+
+/// Scores answers against a drill. [`Scorer`] is the real one; tests substitute their own.
+pub trait Grader {
+    fn grade(&self, answer: &str, shown: &Shown) -> ScoreReport;
+}
+
+impl Grader for Scorer {
+    fn grade(&self, answer: &str, shown: &Shown) -> ScoreReport {
+        self.score(answer, shown)
+    }
+}
+
+/// The per-concept view of a score, as the candidate sees it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Scorecard {
+    pub drill: String,
+    pub title: String,
+    /// The final score after hint costs.
+    pub score: u32,
+    /// The rubric score before hint costs.
+    pub rubric_score: u32,
+    pub band: Band,
+    pub hints_used: usize,
+    pub hint_cost: f64,
+    pub concepts: Vec<CardConcept>,
+    /// Fired red flags: (label, evidence, the interviewer's challenge).
+    pub red_flags: Vec<CardFlag>,
+    pub misconceptions: Vec<CardFlag>,
+    /// Numbers cited that disagree with what was shown.
+    pub misreads: Vec<String>,
+    pub sim_seconds: usize,
+    /// Filled in by the edge.
+    pub wall_s: Option<u64>,
+    /// The end-of-session card: missed concepts show the model answer's line.
+    pub final_card: bool,
+    pub answers: usize,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct CardConcept {
+    pub id: String,
+    /// `None` on a mid-session card for concepts not hit yet (the label would give them away).
+    pub label: Option<String>,
+    pub hit: bool,
+    pub required: bool,
+    pub evidence: Option<String>,
+    /// On the final card, for missed concepts.
+    pub model_line: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct CardFlag {
+    pub id: String,
+    pub evidence: Option<String>,
+    pub message: String,
+}
+
+impl Scorecard {
+    /// Plain text, one item per line; the edge may colour it line by line.
+    pub fn to_text(&self) -> String {
+        use std::fmt::Write as _;
+        let mut out = String::new();
+        let heading = if self.final_card {
+            "Scorecard"
+        } else {
+            "Score so far"
+        };
+        let _ = writeln!(out, "{heading}: {} ({})", self.title, self.drill);
+        let _ = write!(out, "  score {}/100, {}", self.score, self.band.label());
+        if self.hints_used > 0 {
+            let _ = write!(
+                out,
+                " (rubric {} − {} for {} hint{})",
+                self.rubric_score,
+                fmt_points(self.hint_cost),
+                self.hints_used,
+                if self.hints_used == 1 { "" } else { "s" }
+            );
+        }
+        out.push('\n');
+        let _ = write!(
+            out,
+            "  answers {}, hints used {}, simulated time {} s",
+            self.answers, self.hints_used, self.sim_seconds
+        );
+        if let Some(wall) = self.wall_s {
+            let _ = write!(out, ", wall time {}", fmt_duration(wall));
+        }
+        out.push('\n');
+        out.push_str("Concepts:\n");
+        let mut hidden = 0usize;
+        for concept in &self.concepts {
+            match (&concept.label, concept.hit) {
+                (Some(label), true) => {
+                    let _ = writeln!(out, "  [x] {label}");
+                    if let Some(evidence) = &concept.evidence {
+                        let _ = writeln!(out, "      evidence: \"{evidence}\"");
+                    }
+                }
+                (Some(label), false) => {
+                    let required = if concept.required { " (required)" } else { "" };
+                    let _ = writeln!(out, "  [ ] {label}{required}");
+                    if let Some(line) = &concept.model_line {
+                        let _ = writeln!(out, "      model answer: {line}");
+                    }
+                }
+                (None, _) => hidden += 1,
+            }
+        }
+        if hidden > 0 {
+            let _ = writeln!(
+                out,
+                "  … and {hidden} more point{} not made yet",
+                if hidden == 1 { "" } else { "s" }
+            );
+        }
+        if !self.red_flags.is_empty() {
+            out.push_str("Red flags:\n");
+            for flag in &self.red_flags {
+                write_flag(&mut out, flag);
+            }
+        }
+        if !self.misconceptions.is_empty() {
+            out.push_str("Misconceptions:\n");
+            for flag in &self.misconceptions {
+                write_flag(&mut out, flag);
+            }
+        }
+        if !self.misreads.is_empty() {
+            out.push_str("Misread numbers:\n");
+            for misread in &self.misreads {
+                let _ = writeln!(out, "  {misread}");
+            }
+        }
+        out
+    }
+}
+
+fn write_flag(out: &mut String, flag: &CardFlag) {
+    use std::fmt::Write as _;
+    let _ = write!(out, "  [!] {}", flag.id);
+    if let Some(evidence) = &flag.evidence {
+        let _ = write!(out, ": \"{evidence}\"");
+    }
+    out.push('\n');
+    if !flag.message.is_empty() {
+        let _ = writeln!(out, "      {}", flag.message);
+    }
+}
+
+fn fmt_points(points: f64) -> String {
+    if points.fract() == 0.0 {
+        format!("{points:.0}")
+    } else {
+        format!("{points:.1}")
+    }
+}
+
+/// `1h 02m 03s`, `4m 05s`, `7s`.
+pub fn fmt_duration(seconds: u64) -> String {
+    let (h, m, s) = (seconds / 3600, seconds / 60 % 60, seconds % 60);
+    if h > 0 {
+        format!("{h}h {m:02}m {s:02}s")
+    } else if m > 0 {
+        format!("{m}m {s:02}s")
+    } else {
+        format!("{s}s")
+    }
+}
+
+/// One practice session of one drill.
+#[derive(Debug, Clone)]
+pub struct Interview<G: Grader = Scorer> {
+    drill: Drill,
+    grader: G,
+    /// The concrete incident variant the seed picked (for `try`).
+    incident: Option<Incident>,
+    console: Option<Console>,
+    seed: Seed,
+    mode: Mode,
+    /// Index into `drill.phases`.
+    phase: usize,
+    answers: Vec<String>,
+    shown: Shown,
+    hints_used: usize,
+    ledger: Ledger,
+    rng: ChaCha8Rng,
+    started: bool,
+    finished: bool,
+    /// The score of all answers so far.
+    total: Option<ScoreReport>,
+    /// Concepts already credited (practice-mode feedback shows only new ones).
+    credited: Vec<String>,
+}
+
+impl Interview<Scorer> {
+    /// A session with the real rubric scorer. `incident` is the drill's incident as loaded; the
+    /// seed picks its concrete variant (`model::variant::pick`), and the console runs on that.
+    pub fn new(drill: &Drill, incident: Option<&Incident>, seed: Seed, mode: Mode) -> Self {
+        let scorer = Scorer::new(drill);
+        Self::with_grader(drill, incident, seed, mode, scorer)
+    }
+}
+
+impl<G: Grader> Interview<G> {
+    pub fn with_grader(
+        drill: &Drill,
+        incident: Option<&Incident>,
+        seed: Seed,
+        mode: Mode,
+        grader: G,
+    ) -> Self {
+        let incident = incident.map(|incident| model::variant::pick(incident, seed));
+        let console = incident
+            .as_ref()
+            .map(|incident| Console::new(incident, seed));
+        Self::assemble(drill, incident, console, seed, mode, grader)
+    }
+
+    /// A session without a simulated box (concept drills, or tests).
+    pub fn without_box(drill: &Drill, seed: Seed, mode: Mode, grader: G) -> Self {
+        Self::assemble(drill, None, None, seed, mode, grader)
+    }
+
+    fn assemble(
+        drill: &Drill,
+        incident: Option<Incident>,
+        console: Option<Console>,
+        seed: Seed,
+        mode: Mode,
+        grader: G,
+    ) -> Self {
+        let stream = seed.0 ^ stable_hash(b"interview/phrasing");
+        Self {
+            drill: drill.clone(),
+            grader,
+            incident,
+            console,
+            seed,
+            mode,
+            phase: 0,
+            answers: Vec::new(),
+            shown: Shown::default(),
+            hints_used: 0,
+            ledger: Ledger::default(),
+            rng: ChaCha8Rng::seed_from_u64(stream),
+            started: false,
+            finished: false,
+            total: None,
+            credited: Vec::new(),
+        }
+    }
+
+    pub fn drill(&self) -> &Drill {
+        &self.drill
+    }
+
+    pub fn seed(&self) -> Seed {
+        self.seed
+    }
+
+    pub fn mode(&self) -> Mode {
+        self.mode
+    }
+
+    pub fn is_finished(&self) -> bool {
+        self.finished
+    }
+
+    pub fn hints_used(&self) -> usize {
+        self.hints_used
+    }
+
+    /// Index of the current phase.
+    pub fn phase(&self) -> usize {
+        self.phase
+    }
+
+    pub fn shown(&self) -> &Shown {
+        &self.shown
+    }
+
+    /// The candidate's answers so far, joined as they are scored.
+    pub fn answer_text(&self) -> String {
+        self.answers.join("\n\n")
+    }
+
+    /// Simulated seconds the candidate's commands have consumed.
+    pub fn sim_seconds(&self) -> usize {
+        self.console.as_ref().map_or(0, Console::elapsed_s)
+    }
+
+    /// The opening: the interviewer's first words and the first phase's prompt.
+    pub fn start(&mut self) -> Vec<Output> {
+        if self.started {
+            return Vec::new();
+        }
+        self.started = true;
+        let mut text = self.drill.opening.trim_end().to_owned();
+        if let Some(phase) = self.drill.phases.first() {
+            let prompt = phase.prompt.trim();
+            if !prompt.is_empty() && !text.contains(prompt) {
+                text.push_str("\n\n");
+                text.push_str(prompt);
+            }
+        }
+        vec![Output::Say {
+            kind: MoveKind::Opening,
+            text,
+        }]
+    }
+
+    pub fn handle(&mut self, input: Input) -> Vec<Output> {
+        let mut out = if self.started {
+            Vec::new()
+        } else {
+            self.start()
+        };
+        if self.finished {
+            out.push(Output::Info(
+                "the interview is over; the scorecard above is final".to_owned(),
+            ));
+            return out;
+        }
+        match input {
+            Input::Answer(text) => out.extend(self.answer(text)),
+            Input::Tool(line) => out.push(self.tool(&line)),
+            Input::Try(args) => out.push(self.what_if(&args)),
+            Input::Hint => out.push(self.hint()),
+            Input::Score => out.push(Output::Scorecard(self.scorecard(false))),
+            Input::Help => out.push(Output::Info(self.help())),
+            Input::Time { wall_s } => {
+                let mut text = format!("simulated time on the box: {} s", self.sim_seconds());
+                if let Some(wall) = wall_s {
+                    text.push_str(&format!("; wall time: {}", fmt_duration(wall)));
+                }
+                out.push(Output::Info(text));
+            }
+            Input::Quit => out.extend(self.wrap_up(None)),
+        }
+        out
+    }
+
+    fn answer(&mut self, text: String) -> Vec<Output> {
+        let text = text.trim().to_owned();
+        if text.is_empty() {
+            return Vec::new();
+        }
+        let turn = self.grader.grade(&text, &self.shown);
+        self.answers.push(text.clone());
+        let total = self.grader.grade(&self.answer_text(), &self.shown);
+        self.after_answer(&text, &turn, total)
+    }
+
+    /// Chooses the move for an answer already scored: `turn` is the latest answer alone, `total`
+    /// all answers together. Split from [`Self::handle`] so the policy is testable with
+    /// hand-built reports.
+    pub fn after_answer(
+        &mut self,
+        latest: &str,
+        turn: &ScoreReport,
+        total: ScoreReport,
+    ) -> Vec<Output> {
+        let mut out = Vec::new();
+        if self.mode == Mode::Practice
+            && let Some(feedback) = self.feedback(&total)
+        {
+            out.push(Output::Feedback(feedback));
+        }
+        let context = pushback::Context {
+            drill: &self.drill,
+            phase: self.phase,
+            latest,
+            incident_drill: self.drill.kind == DrillKind::Incident,
+        };
+        let chosen = pushback::choose(&context, turn, &total, &mut self.ledger, &mut self.rng);
+        self.total = Some(total);
+        match chosen {
+            Some(chosen) => out.push(Output::Say {
+                kind: chosen.kind,
+                text: chosen.text,
+            }),
+            None if self.phase + 1 < self.drill.phases.len() => {
+                self.phase += 1;
+                out.push(Output::Say {
+                    kind: MoveKind::NextPhase,
+                    text: self.drill.phases[self.phase].prompt.trim().to_owned(),
+                });
+            }
+            None => out.extend(self.wrap_up(None)),
+        }
+        out
+    }
+
+    fn feedback(&mut self, total: &ScoreReport) -> Option<String> {
+        let mut lines = Vec::new();
+        for concept in total.concepts.iter().filter(|c| c.hit) {
+            if self.credited.contains(&concept.id) {
+                continue;
+            }
+            self.credited.push(concept.id.clone());
+            let evidence = concept
+                .evidence
+                .as_ref()
+                .map(|e| format!(" (\"{}\")", e.text))
+                .unwrap_or_default();
+            lines.push(format!("  + {}{evidence}", concept.label));
+        }
+        (!lines.is_empty()).then(|| format!("Points made:\n{}", lines.join("\n")))
+    }
+
+    fn tool(&mut self, line: &str) -> Output {
+        let result = match self.console.as_mut() {
+            Some(console) => console.run(line).map_err(|error| error.message),
+            None => {
+                Err("this is a concept drill: there is no machine to run commands on".to_owned())
+            }
+        };
+        // Errors are recorded as shown too: the transcript keeps every command with what it
+        // printed, and grading rebuilds `Shown` from exactly those turns.
+        let text = match &result {
+            Ok(text) | Err(text) => text.clone(),
+        };
+        self.shown.outputs.push(ShownOutput {
+            command: line.to_owned(),
+            text,
+        });
+        match result {
+            Ok(text) => Output::Tool {
+                command: line.to_owned(),
+                text,
+            },
+            Err(message) => Output::ToolError {
+                command: line.to_owned(),
+                message,
+            },
+        }
+    }
+
+    fn what_if(&mut self, args: &str) -> Output {
+        let usage = "usage: try PARAM=VALUE ... [TOOL ARGS], e.g. `try threads=16` or \
+                     `try shards=8 vmstat 1 3`";
+        let Some(incident) = self.incident.as_ref() else {
+            return Output::Info("`try` needs an incident drill with a simulated box".to_owned());
+        };
+        let words: Vec<&str> = args.split_whitespace().collect();
+        let split = words
+            .iter()
+            .position(|word| !word.contains('='))
+            .unwrap_or(words.len());
+        let (params, tool) = words.split_at(split);
+        if params.is_empty() {
+            return Output::Info(usage.to_owned());
+        }
+        let mut overrides = Vec::new();
+        for param in params {
+            match Override::parse(param) {
+                Ok(parsed) => overrides.push(parsed),
+                Err(error) => return Output::Info(format!("try: {error}")),
+            }
+        }
+        let tool_line = tool.join(" ");
+        let mut seconds = TRY_SECONDS;
+        if !tool_line.is_empty() {
+            match crate::render::parse_command(&tool_line) {
+                Ok(command) => seconds = seconds.max(command.seconds()),
+                Err(error) => {
+                    return Output::ToolError {
+                        command: tool_line,
+                        message: error.message,
+                    };
+                }
+            }
+        }
+        let changed = match whatif::apply(incident, &overrides) {
+            Ok(changed) => changed,
+            Err(error) => return Output::Info(format!("try: {error}")),
+        };
+        let before = summarize(&model::simulate(incident, self.seed, seconds), seconds);
+        let after = summarize(&model::simulate(&changed, self.seed, seconds), seconds);
+        let mut text = format!(
+            "what if {}: {seconds} simulated seconds before and after\n\
+             \x20 throughput   {:>10} → {:<10} req/s  ({})\n\
+             \x20 p99 latency  {:>10} → {:<10}\n",
+            params.join(" "),
+            format!("{:.0}", before.throughput),
+            format!("{:.0}", after.throughput),
+            percent_change(before.throughput, after.throughput),
+            fmt_latency(before.p99_us),
+            fmt_latency(after.p99_us),
+        );
+        if !tool_line.is_empty() {
+            match Console::new(&changed, self.seed).run(&tool_line) {
+                Ok(output) => {
+                    text.push_str(&format!("\n$ {tool_line}\n{output}"));
+                }
+                Err(error) => {
+                    text.push_str(&format!("\n$ {tool_line}\n{}\n", error.message));
+                }
+            }
+        }
+        let command = format!("try {}", words.join(" "));
+        self.shown.outputs.push(ShownOutput {
+            command: command.clone(),
+            text: text.clone(),
+        });
+        Output::WhatIf { command, text }
+    }
+
+    fn hint(&mut self) -> Output {
+        match self.drill.hints.get(self.hints_used) {
+            Some(hint) => {
+                self.hints_used += 1;
+                Output::Hint {
+                    number: self.hints_used,
+                    text: hint.text.trim().to_owned(),
+                    cost: hint.cost,
+                }
+            }
+            None if self.drill.hints.is_empty() => {
+                Output::Info("this drill has no hints: reason it through".to_owned())
+            }
+            None => Output::Info("no more hints".to_owned()),
+        }
+    }
+
+    /// Points the hints used so far cost.
+    pub fn hint_cost(&self) -> f64 {
+        self.drill
+            .hints
+            .iter()
+            .take(self.hints_used)
+            .map(|hint| hint.cost)
+            .sum()
+    }
+
+    fn help(&self) -> String {
+        let mut text = String::from(
+            "Type your reasoning as plain text; end a line with `\\` to continue it on the next.\n\
+             Commands:\n\
+             \x20 hint            a hint (costs points)\n\
+             \x20 score           the score so far\n\
+             \x20 time            simulated and wall time\n\
+             \x20 quit, exit      finish with the scorecard (Ctrl-D too)\n",
+        );
+        if self.console.is_some() {
+            text.push_str(
+                "  try P=V ...     re-run the box with a change, e.g. `try threads=16 vmstat 1 3`\n\
+                 Tools on the box:\n",
+            );
+            for example in TOOL_EXAMPLES {
+                text.push_str("  ");
+                text.push_str(example);
+                text.push('\n');
+            }
+        }
+        text
+    }
+
+    /// Ends the session: the final scorecard. `wall_s` is filled in by the edge if known.
+    pub fn wrap_up(&mut self, wall_s: Option<u64>) -> Vec<Output> {
+        if self.finished {
+            return Vec::new();
+        }
+        self.finished = true;
+        let mut card = self.scorecard(true);
+        card.wall_s = wall_s;
+        vec![
+            Output::Say {
+                kind: MoveKind::WrapUp,
+                text: pushback::wrap_up_line(&mut self.rng),
+            },
+            Output::Scorecard(card),
+            Output::Finished,
+        ]
+    }
+
+    /// The score of every answer so far, hint costs taken off.
+    pub fn final_score(&self) -> u32 {
+        let rubric = self.total.as_ref().map_or(0, |total| total.score);
+        apply_hint_cost(rubric, self.hint_cost())
+    }
+
+    pub fn report(&self) -> Option<&ScoreReport> {
+        self.total.as_ref()
+    }
+
+    /// The scorecard now; `final_card` adds the model answer's line to missed concepts and
+    /// shows every concept's label.
+    pub fn scorecard(&mut self, final_card: bool) -> Scorecard {
+        let total = match &self.total {
+            Some(total) => total.clone(),
+            None => {
+                let total = self.grader.grade(&self.answer_text(), &self.shown);
+                self.total = Some(total.clone());
+                total
+            }
+        };
+        let concepts = total
+            .concepts
+            .iter()
+            .map(|concept| CardConcept {
+                id: concept.id.clone(),
+                label: (final_card || concept.hit).then(|| concept.label.clone()),
+                hit: concept.hit,
+                required: concept.required,
+                evidence: concept
+                    .evidence
+                    .as_ref()
+                    .filter(|_| concept.hit)
+                    .map(|e| e.text.clone()),
+                model_line: (final_card && !concept.hit)
+                    .then(|| self.drill.model_line_for(&concept.id).map(str::to_owned))
+                    .flatten(),
+            })
+            .collect();
+        let flags = |flags: &[crate::score::FlagResult]| {
+            flags
+                .iter()
+                .filter(|flag| flag.fired)
+                .map(|flag| CardFlag {
+                    id: flag.id.clone(),
+                    evidence: flag.evidence.as_ref().map(|e| e.text.clone()),
+                    message: flag.message.clone(),
+                })
+                .collect::<Vec<_>>()
+        };
+        Scorecard {
+            drill: self.drill.id.to_string(),
+            title: self.drill.title.clone(),
+            score: apply_hint_cost(total.score, self.hint_cost()),
+            rubric_score: total.score,
+            band: total.band,
+            hints_used: self.hints_used,
+            hint_cost: self.hint_cost(),
+            concepts,
+            red_flags: flags(&total.red_flags),
+            misconceptions: flags(&total.misconceptions),
+            misreads: total
+                .misreads
+                .iter()
+                .map(|m| {
+                    format!(
+                        "\"{}\": {} was shown between {} and {}",
+                        m.cited, m.field, m.shown_min, m.shown_max
+                    )
+                })
+                .collect(),
+            sim_seconds: self.sim_seconds(),
+            wall_s: None,
+            final_card,
+            answers: self.answers.len(),
+        }
+    }
+
+    /// Whether a concept was asserted in the answers so far.
+    pub fn concept_hit(&self, id: &str) -> bool {
+        self.total.as_ref().is_some_and(|total| {
+            total
+                .concepts
+                .iter()
+                .any(|c| c.id == id && c.hit && c.status == Status::Asserted)
+        })
+    }
+
+    pub fn current_stages(&self) -> &[Stage] {
+        self.drill
+            .phases
+            .get(self.phase)
+            .map_or(&[], |phase| phase.stages.as_slice())
+    }
+}
+
+/// The final score: the rubric score minus hint costs, floored at 0 and rounded.
+pub fn apply_hint_cost(rubric: u32, cost: f64) -> u32 {
+    let value = (f64::from(rubric) - cost.max(0.0)).max(0.0);
+    value.round() as u32
+}
+
+struct Window {
+    throughput: f64,
+    p99_us: f64,
+}
+
+/// Mean completed requests per second and the mean of the per-second p99 over `seconds`.
+fn summarize(trace: &crate::model::Trace, seconds: usize) -> Window {
+    let samples = &trace.samples[..seconds.min(trace.samples.len())];
+    if samples.is_empty() {
+        return Window {
+            throughput: 0.0,
+            p99_us: 0.0,
+        };
+    }
+    let completed: u64 = samples.iter().map(|s| s.app.completed).sum();
+    let busy: Vec<f64> = samples
+        .iter()
+        .filter(|s| s.app.completed > 0)
+        .map(|s| s.app.latency_p99_us)
+        .collect();
+    Window {
+        throughput: completed as f64 / samples.len() as f64,
+        p99_us: if busy.is_empty() {
+            0.0
+        } else {
+            busy.iter().sum::<f64>() / busy.len() as f64
+        },
+    }
+}
+
+fn percent_change(before: f64, after: f64) -> String {
+    if before <= 0.0 {
+        return "n/a".to_owned();
+    }
+    format!("{:+.0}%", (after - before) / before * 100.0)
+}
+
+fn fmt_latency(us: f64) -> String {
+    if us <= 0.0 {
+        "-".to_owned()
+    } else if us >= 1_000_000.0 {
+        format!("{:.2} s", us / 1_000_000.0)
+    } else if us >= 1000.0 {
+        format!("{:.1} ms", us / 1000.0)
+    } else {
+        format!("{us:.0} µs")
+    }
+}
+
+#[cfg(test)]
+mod tests;

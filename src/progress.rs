@@ -1,11 +1,503 @@
 //! The candidate's progress across practice runs (`sysdrill stats`), read from saved transcripts.
+//!
+//! Reads every `*.json` transcript under the directory (the XDG data directory keeps them in
+//! `transcripts/`; the walk goes a few levels down), skipping unreadable or foreign files with a
+//! note. Reports attempts per drill, scores in chronological order, the weakest concepts across
+//! attempts, and the drill to do next because of them.
+//!
+//! Weakness of a concept: the sum over finished attempts that missed it of its rubric weight
+//! (weight 1 when the drill is no longer in the catalog). The next drill is the one whose rubric
+//! covers the most weakness among the five weakest concepts, leaving out the drills of the two
+//! most recent attempts when another drill covers any of them.
+//!
+//! Must not: modify or delete any file; output is deterministic for a given set of files.
 
+use std::collections::{BTreeMap, BTreeSet};
 use std::io::{self, Write};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use crate::content::Catalog;
+use crate::domain::DrillId;
+use crate::transcript::Transcript;
+
+/// How deep below the given directory transcripts are looked for.
+const MAX_DEPTH: usize = 4;
+/// How many weakest concepts are listed and used to choose the next drill.
+const WEAKEST: usize = 5;
+/// Drills of this many most recent attempts count as "recently practised".
+const RECENT: usize = 2;
+
+/// Per drill: attempts, finished attempts, best score, last score.
+type DrillTally = (usize, usize, Option<u32>, Option<u32>);
+
+/// One readable transcript.
+#[derive(Debug, Clone)]
+struct Attempt {
+    path: PathBuf,
+    transcript: Transcript,
+}
+
+/// Progress gathered from a directory.
+#[derive(Debug, Clone, Default)]
+pub struct Progress {
+    attempts: Vec<Attempt>,
+    /// (file, reason) for files that could not be used.
+    pub skipped: Vec<(PathBuf, String)>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Weakness {
+    pub concept: String,
+    pub label: String,
+    pub missed: u32,
+    pub seen: u32,
+    pub weight: f64,
+    pub drills: BTreeSet<String>,
+}
+
+impl Progress {
+    /// Reads every transcript under `dir`; a missing directory is simply empty.
+    pub fn read(dir: &Path) -> Self {
+        let mut files = Vec::new();
+        collect(dir, 0, &mut files);
+        files.sort();
+        let mut progress = Progress::default();
+        for path in files {
+            match std::fs::read(&path) {
+                Err(error) => progress
+                    .skipped
+                    .push((path, format!("cannot read: {error}"))),
+                Ok(bytes) => match serde_json::from_slice::<Transcript>(&bytes) {
+                    Ok(transcript)
+                        if transcript.format_version > crate::transcript::FORMAT_VERSION =>
+                    {
+                        let reason = format!(
+                            "transcript format {} is newer than this sysdrill understands ({})",
+                            transcript.format_version,
+                            crate::transcript::FORMAT_VERSION
+                        );
+                        progress.skipped.push((path, reason));
+                    }
+                    Ok(transcript) => progress.attempts.push(Attempt { path, transcript }),
+                    Err(error) => progress
+                        .skipped
+                        .push((path, format!("not a sysdrill transcript: {error}"))),
+                },
+            }
+        }
+        // Chronological; RFC 3339 UTC stamps sort as text. Path breaks ties.
+        progress.attempts.sort_by(|a, b| {
+            a.transcript
+                .started_at
+                .cmp(&b.transcript.started_at)
+                .then_with(|| a.path.cmp(&b.path))
+        });
+        progress
+    }
+
+    /// Concepts missed most, weighted; at most `limit`.
+    pub fn weakest(&self, catalog: &Catalog, limit: usize) -> Vec<Weakness> {
+        let mut by_concept: BTreeMap<String, Weakness> = BTreeMap::new();
+        for attempt in &self.attempts {
+            let Some(score) = &attempt.transcript.final_score else {
+                continue;
+            };
+            let drill = catalog
+                .drills
+                .get(&DrillId::from(attempt.transcript.drill_id.as_str()));
+            let describe = |id: &str| {
+                let concept = drill.and_then(|drill| drill.concept(id));
+                (
+                    concept.map_or(1.0, |c| c.weight),
+                    concept.map_or_else(|| id.to_owned(), |c| c.label.clone()),
+                )
+            };
+            for (id, missed) in score
+                .concepts_missed
+                .iter()
+                .map(|id| (id, true))
+                .chain(score.concepts_hit.iter().map(|id| (id, false)))
+            {
+                let (weight, label) = describe(id);
+                let entry = by_concept.entry(id.clone()).or_insert_with(|| Weakness {
+                    concept: id.clone(),
+                    label,
+                    missed: 0,
+                    seen: 0,
+                    weight: 0.0,
+                    drills: BTreeSet::new(),
+                });
+                entry.seen += 1;
+                if missed {
+                    entry.missed += 1;
+                    entry.weight += weight;
+                    entry.drills.insert(attempt.transcript.drill_id.clone());
+                }
+            }
+        }
+        let mut weak: Vec<Weakness> = by_concept.into_values().filter(|w| w.missed > 0).collect();
+        weak.sort_by(|a, b| {
+            b.weight
+                .total_cmp(&a.weight)
+                .then(b.missed.cmp(&a.missed))
+                .then(a.concept.cmp(&b.concept))
+        });
+        weak.truncate(limit);
+        weak
+    }
+
+    /// The drill to practise next, with the weak concepts it covers.
+    pub fn next_drill(&self, catalog: &Catalog) -> Option<(DrillId, Vec<String>)> {
+        let weak = self.weakest(catalog, WEAKEST);
+        let recent: BTreeSet<&str> = self
+            .attempts
+            .iter()
+            .rev()
+            .take(RECENT)
+            .map(|a| a.transcript.drill_id.as_str())
+            .collect();
+        let attempts = self.attempts_by_drill();
+        let mut scored: Vec<(f64, bool, usize, &DrillId, Vec<String>)> = Vec::new();
+        for (id, drill) in &catalog.drills {
+            let covered: Vec<&Weakness> = weak
+                .iter()
+                .filter(|w| drill.rubric.concepts.iter().any(|c| c.id == w.concept))
+                .collect();
+            if covered.is_empty() {
+                continue;
+            }
+            let value: f64 = covered.iter().map(|w| w.weight).sum();
+            let tried = attempts.get(id.as_str()).map_or(0, |a| a.0);
+            scored.push((
+                value,
+                recent.contains(id.as_str()),
+                tried,
+                id,
+                covered.iter().map(|w| w.concept.clone()).collect(),
+            ));
+        }
+        // Not recently practised first, then most weakness covered, fewer attempts, id.
+        scored.sort_by(|a, b| {
+            a.1.cmp(&b.1)
+                .then(b.0.total_cmp(&a.0))
+                .then(a.2.cmp(&b.2))
+                .then(a.3.cmp(b.3))
+        });
+        if let Some((_, _, _, id, covers)) = scored.into_iter().next() {
+            return Some((id.clone(), covers));
+        }
+        // No weakness to work on yet: the easiest drill not tried.
+        catalog
+            .drills
+            .values()
+            .filter(|drill| !attempts.contains_key(drill.id.as_str()))
+            .min_by(|a, b| a.difficulty.cmp(&b.difficulty).then(a.id.cmp(&b.id)))
+            .map(|drill| (drill.id.clone(), Vec::new()))
+    }
+
+    /// drill id → (attempts, finished, best, last).
+    fn attempts_by_drill(&self) -> BTreeMap<&str, DrillTally> {
+        let mut map: BTreeMap<&str, DrillTally> = BTreeMap::new();
+        for attempt in &self.attempts {
+            let entry = map
+                .entry(attempt.transcript.drill_id.as_str())
+                .or_insert((0, 0, None, None));
+            entry.0 += 1;
+            if let Some(score) = &attempt.transcript.final_score {
+                entry.1 += 1;
+                entry.2 = Some(entry.2.map_or(score.score, |best| best.max(score.score)));
+                entry.3 = Some(score.score);
+            }
+        }
+        map
+    }
+}
+
+fn collect(dir: &Path, depth: usize, files: &mut Vec<PathBuf>) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let path = entry.path();
+        let Ok(kind) = entry.file_type() else {
+            continue;
+        };
+        if kind.is_dir() && depth < MAX_DEPTH {
+            collect(&path, depth + 1, files);
+        } else if kind.is_file() && path.extension().is_some_and(|ext| ext == "json") {
+            files.push(path);
+        }
+    }
+}
 
 pub fn print_stats(catalog: &Catalog, dir: &Path, out: &mut impl Write) -> io::Result<()> {
-    let _ = (catalog, dir, out);
-    unimplemented!("progress: print_stats")
+    let progress = Progress::read(dir);
+    write_stats(catalog, &progress, dir, out)
+}
+
+fn write_stats(
+    catalog: &Catalog,
+    progress: &Progress,
+    dir: &Path,
+    out: &mut impl Write,
+) -> io::Result<()> {
+    if progress.attempts.is_empty() {
+        writeln!(out, "No practice runs yet in {}.", dir.display())?;
+    } else {
+        let by_drill = progress.attempts_by_drill();
+        let width = by_drill.keys().map(|id| id.len()).max().unwrap_or(5).max(5);
+        writeln!(out, "Attempts")?;
+        writeln!(out, "  {:<width$}  ATTEMPTS  FINISHED  BEST  LAST", "DRILL")?;
+        for (id, (attempts, finished, best, last)) in &by_drill {
+            let show = |v: &Option<u32>| v.map_or_else(|| "-".to_owned(), |v| v.to_string());
+            writeln!(
+                out,
+                "  {id:<width$}  {attempts:>8}  {finished:>8}  {:>4}  {:>4}",
+                show(best),
+                show(last)
+            )?;
+        }
+        writeln!(out)?;
+        writeln!(out, "Scores over time")?;
+        for attempt in &progress.attempts {
+            let t = &attempt.transcript;
+            let when = if t.started_at.is_empty() {
+                "(no start time)"
+            } else {
+                t.started_at.as_str()
+            };
+            match &t.final_score {
+                Some(score) => writeln!(
+                    out,
+                    "  {when:<20}  {:<width$}  {:>3}  {}{}",
+                    t.drill_id,
+                    score.score,
+                    score.band,
+                    if t.hints_used > 0 {
+                        format!(
+                            " ({} hint{})",
+                            t.hints_used,
+                            if t.hints_used == 1 { "" } else { "s" }
+                        )
+                    } else {
+                        String::new()
+                    }
+                )?,
+                None => writeln!(out, "  {when:<20}  {:<width$}    -  unfinished", t.drill_id)?,
+            }
+        }
+        let weak = progress.weakest(catalog, WEAKEST);
+        writeln!(out)?;
+        if weak.is_empty() {
+            writeln!(out, "Weakest concepts: none missed so far")?;
+        } else {
+            writeln!(
+                out,
+                "Weakest concepts (missed most, weighted by rubric weight)"
+            )?;
+            for w in &weak {
+                writeln!(
+                    out,
+                    "  {:<28} missed {}/{}  weight {:<5} in {}",
+                    w.concept,
+                    w.missed,
+                    w.seen,
+                    trim_float(w.weight),
+                    w.drills.iter().cloned().collect::<Vec<_>>().join(", ")
+                )?;
+                if w.label != w.concept {
+                    writeln!(out, "  {:<28} ({})", "", w.label)?;
+                }
+            }
+        }
+    }
+    writeln!(out)?;
+    match progress.next_drill(catalog) {
+        Some((id, covers)) if covers.is_empty() => {
+            writeln!(out, "Next: sysdrill practice {id}")?;
+        }
+        Some((id, covers)) => writeln!(
+            out,
+            "Next: sysdrill practice {id}  (works on {})",
+            covers.join(", ")
+        )?,
+        None => writeln!(out, "Next: every drill tried and nothing missed; pick any")?,
+    }
+    if !progress.skipped.is_empty() {
+        writeln!(out)?;
+        writeln!(out, "Skipped {} file(s):", progress.skipped.len())?;
+        for (path, reason) in &progress.skipped {
+            writeln!(out, "  {}: {reason}", path.display())?;
+        }
+    }
+    Ok(())
+}
+
+fn trim_float(value: f64) -> String {
+    if value.fract() == 0.0 {
+        format!("{value:.0}")
+    } else {
+        format!("{value:.1}")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::{Concept, Difficulty, Drill, DrillKind, Phase, Rubric, Stage};
+    use crate::transcript::{FinalScore, save};
+
+    fn drill(id: &str, concepts: &[(&str, f64)]) -> Drill {
+        Drill {
+            id: DrillId::from(id),
+            title: id.to_owned(),
+            kind: DrillKind::Concept,
+            tags: Vec::new(),
+            difficulty: Difficulty::Medium,
+            incident: None,
+            seed: None,
+            opening: String::new(),
+            phases: vec![Phase {
+                id: "p".into(),
+                prompt: String::new(),
+                stages: vec![Stage::Interpret],
+            }],
+            rubric: Rubric {
+                concepts: concepts
+                    .iter()
+                    .map(|(id, weight)| Concept {
+                        id: (*id).to_owned(),
+                        label: format!("{id} label"),
+                        weight: *weight,
+                        required: true,
+                        phrases: Vec::new(),
+                        regexes: Vec::new(),
+                        stage: Stage::Interpret,
+                    })
+                    .collect(),
+                red_flags: Vec::new(),
+                misconceptions: Vec::new(),
+                order_penalty: 0.0,
+            },
+            pushback: Vec::new(),
+            hints: Vec::new(),
+            model_answer: Vec::new(),
+            examples: Vec::new(),
+            content_hash: 0,
+        }
+    }
+
+    fn catalog() -> Catalog {
+        let mut catalog = Catalog::default();
+        for d in [
+            drill("locks", &[("contention", 3.0), ("spin", 1.0)]),
+            drill("sched", &[("runqueue", 2.0), ("contention", 1.0)]),
+            drill("mem", &[("reclaim", 2.0)]),
+        ] {
+            catalog.drills.insert(d.id.clone(), d);
+        }
+        catalog
+    }
+
+    fn write(
+        dir: &Path,
+        name: &str,
+        drill: &str,
+        at: &str,
+        hit: &[&str],
+        missed: &[&str],
+        score: Option<u32>,
+    ) {
+        let mut t = Transcript::new(drill, 0, 1, "interview", None, at.to_owned());
+        t.final_score = score.map(|score| FinalScore {
+            score,
+            band: "hire".into(),
+            concepts_hit: hit.iter().map(|s| (*s).to_owned()).collect(),
+            concepts_missed: missed.iter().map(|s| (*s).to_owned()).collect(),
+            red_flags: Vec::new(),
+        });
+        save(&dir.join(name), &t).unwrap();
+    }
+
+    #[test]
+    fn stats_rank_weak_concepts_and_pick_a_drill_not_just_done() {
+        let dir = tempfile::tempdir().unwrap();
+        let sub = dir.path().join("transcripts");
+        write(
+            &sub,
+            "b.json",
+            "locks",
+            "2026-01-02T00:00:00Z",
+            &["spin"],
+            &["contention"],
+            Some(40),
+        );
+        write(
+            &sub,
+            "a.json",
+            "locks",
+            "2026-01-01T00:00:00Z",
+            &[],
+            &["contention", "spin"],
+            Some(10),
+        );
+        write(
+            &sub,
+            "c.json",
+            "mem",
+            "2026-01-03T00:00:00Z",
+            &[],
+            &["reclaim"],
+            Some(20),
+        );
+        write(
+            &sub,
+            "d.json",
+            "mem",
+            "2026-01-04T00:00:00Z",
+            &[],
+            &[],
+            None,
+        );
+        std::fs::write(sub.join("junk.json"), b"{ not json").unwrap();
+        std::fs::write(sub.join("notes.txt"), b"ignored").unwrap();
+
+        let catalog = catalog();
+        let progress = Progress::read(dir.path());
+        assert_eq!(progress.attempts.len(), 4);
+        assert_eq!(progress.skipped.len(), 1);
+        let weak = progress.weakest(&catalog, 5);
+        let order: Vec<&str> = weak.iter().map(|w| w.concept.as_str()).collect();
+        // contention: missed twice at weight 3 = 6; reclaim 2; spin 1.
+        assert_eq!(order, vec!["contention", "reclaim", "spin"]);
+        assert_eq!((weak[0].missed, weak[0].seen), (2, 2));
+        // mem was practised last; locks and sched both cover contention, locks covers more
+        // weakness (contention + spin) and is not among the two most recent attempts.
+        let (next, covers) = progress.next_drill(&catalog).unwrap();
+        assert_eq!(next.as_str(), "locks");
+        assert_eq!(covers, vec!["contention", "spin"]);
+
+        let mut out = Vec::new();
+        print_stats(&catalog, dir.path(), &mut out).unwrap();
+        let text = String::from_utf8(out).unwrap();
+        let first = text.find("2026-01-01").unwrap();
+        let second = text.find("2026-01-02").unwrap();
+        assert!(first < second, "chronological:\n{text}");
+        assert!(text.contains("unfinished"), "{text}");
+        assert!(text.contains("Next: sysdrill practice locks"), "{text}");
+        assert!(
+            text.contains("junk.json: not a sysdrill transcript"),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn empty_directory_suggests_the_easiest_drill() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut out = Vec::new();
+        print_stats(&catalog(), &dir.path().join("missing"), &mut out).unwrap();
+        let text = String::from_utf8(out).unwrap();
+        assert!(text.contains("No practice runs yet"), "{text}");
+        assert!(text.contains("Next: sysdrill practice locks"), "{text}");
+    }
 }

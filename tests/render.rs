@@ -1,1 +1,24 @@
-//! Integration tests: render.
+//! Integration tests: render. Every renderer through the public API (`parse_command` +
+//! `render`) on a fixed hand-built trace: snapshots of each tool's output, the jc round trip
+//! (each jc-parsable output parses back to the trace's values), and properties (no input
+//! panics the parser; no valid command panics a renderer).
+
+#[path = "render/fixture.rs"]
+mod fixture;
+#[path = "render/incident.rs"]
+mod incident;
+#[path = "render/jc.rs"]
+mod jc;
+#[path = "render/props.rs"]
+mod props;
+#[path = "render/snapshots.rs"]
+mod snapshots;
+
+use sysdrill::model::Trace;
+use sysdrill::render::{parse_command, render};
+
+/// Renders `line` over `trace` from second `start`.
+fn run(trace: &Trace, line: &str, start: usize) -> String {
+    let command = parse_command(line).unwrap_or_else(|e| panic!("{line}: {e}"));
+    render(trace, &command, start)
+}

@@ -1,11 +1,225 @@
 //! A score report as text for a terminal (coloured by `colored`, which the app configures).
+//!
+//! The report explains itself: the score and band, every concept with the words that earned it
+//! (or, when missed, the model answer's line for it), negated and hypothetical mentions with
+//! their trigger, red flags and misconceptions with the interviewer's words, misread numbers, the
+//! order of reasoning, and what the interviewer would push on. Writes only to the given writer.
 
 use std::io::{self, Write};
 
+use colored::Colorize;
+
 use crate::domain::Drill;
-use crate::score::ScoreReport;
+use crate::score::{Band, Evidence, ScoreReport, Status};
+
+/// Longest quote shown for one piece of evidence before it is shortened with "…".
+const QUOTE_CHARS: usize = 110;
 
 pub fn write_text(out: &mut impl Write, drill: &Drill, report: &ScoreReport) -> io::Result<()> {
-    let _ = (out, drill, report);
-    unimplemented!("score: write_text")
+    let band = report.band.label();
+    let band = match report.band {
+        Band::StrongHire => band.green().bold(),
+        Band::Hire => band.green(),
+        Band::LeanNoHire => band.yellow(),
+        Band::NoHire => band.red(),
+    };
+    writeln!(
+        out,
+        "{} {}/100  {}  (confidence {:.2})",
+        drill.id.as_str().bold(),
+        report.score.to_string().bold(),
+        band,
+        report.confidence
+    )?;
+    let missing_required = report
+        .concepts
+        .iter()
+        .filter(|c| c.required && !c.hit)
+        .count();
+    let cap = Band::cap_for_missing_required(missing_required);
+    if Band::for_score(report.score) > cap {
+        writeln!(
+            out,
+            "  band capped at {}: {missing_required} required concept(s) missing",
+            cap.label()
+        )?;
+    }
+    if report.keyword_stuffing {
+        writeln!(
+            out,
+            "  {} concepts listed without sentences linking them earn half credit",
+            "keyword list:".yellow()
+        )?;
+    }
+
+    writeln!(out, "\n{}", "Concepts".bold())?;
+    for concept in &report.concepts {
+        let required = if concept.required { " (required)" } else { "" };
+        if concept.hit {
+            writeln!(
+                out,
+                "  {} {}{}  +{:.1}",
+                "✓".green(),
+                concept.label,
+                required,
+                concept.credit
+            )?;
+            if let Some(ev) = &concept.evidence {
+                write_evidence(out, ev)?;
+                if let Some(trigger) = &ev.trigger {
+                    writeln!(
+                        out,
+                        "      hedged (\"{trigger}\"), still counts as a hypothesis"
+                    )?;
+                }
+            }
+            continue;
+        }
+        writeln!(out, "  {} {}{}", "✗".red(), concept.label, required)?;
+        match (concept.status, &concept.evidence) {
+            (Status::Negated, Some(ev)) => {
+                write_evidence(out, ev)?;
+                writeln!(
+                    out,
+                    "      negated by \"{}\"",
+                    ev.trigger.as_deref().unwrap_or("?")
+                )?;
+            }
+            (Status::Hypothetical, Some(ev)) => {
+                write_evidence(out, ev)?;
+                writeln!(
+                    out,
+                    "      only hypothetical (\"{}\"): say it as a finding",
+                    ev.trigger.as_deref().unwrap_or("?")
+                )?;
+            }
+            _ => {}
+        }
+        if let Some(line) = drill.model_line_for(&concept.id) {
+            writeln!(out, "      {} {}", "model answer:".dimmed(), line.trim())?;
+        }
+    }
+
+    let flags: Vec<_> = report
+        .red_flags
+        .iter()
+        .filter(|f| f.status != Status::Missing)
+        .collect();
+    if !flags.is_empty() {
+        writeln!(out, "\n{}", "Red flags".bold())?;
+        for flag in flags {
+            write_flag(out, flag, "")?;
+        }
+    }
+    let wrong: Vec<_> = report
+        .misconceptions
+        .iter()
+        .filter(|f| f.status != Status::Missing)
+        .collect();
+    if !wrong.is_empty() {
+        writeln!(out, "\n{}", "Misconceptions".bold())?;
+        for flag in wrong {
+            write_flag(out, flag, "correction: ")?;
+        }
+    }
+    if !report.misreads.is_empty() {
+        writeln!(out, "\n{}", "Numbers that disagree with the outputs".bold())?;
+        for m in &report.misreads {
+            writeln!(
+                out,
+                "  {} \"{}\": {} was shown between {} and {}",
+                "!".red(),
+                m.cited,
+                m.field,
+                trim_number(m.shown_min),
+                trim_number(m.shown_max)
+            )?;
+        }
+    }
+
+    writeln!(out, "\n{}", "Structure".bold())?;
+    if report.structure.stages.is_empty() {
+        writeln!(out, "  no stage of reasoning recognised")?;
+    } else {
+        writeln!(
+            out,
+            "  {}  (order {:.2})",
+            report.structure.stages.join(" → "),
+            report.structure.order_score
+        )?;
+    }
+    if report.structure.penalty > 0.0 {
+        writeln!(
+            out,
+            "  {} jumped to a fix before any check or interpretation: −{}",
+            "!".yellow(),
+            trim_number(report.structure.penalty)
+        )?;
+    }
+
+    if !report.pushback.is_empty() {
+        writeln!(out, "\n{}", "The interviewer would ask".bold())?;
+        for line in &report.pushback {
+            writeln!(out, "  › {line}")?;
+        }
+    }
+    for skipped in &report.skipped_patterns {
+        writeln!(out, "{} {skipped}", "warning:".yellow())?;
+    }
+    Ok(())
+}
+
+fn write_flag(
+    out: &mut impl Write,
+    flag: &crate::score::FlagResult,
+    prefix: &str,
+) -> io::Result<()> {
+    let (mark, note) = match flag.status {
+        _ if flag.fired => ("✗".red(), format!("−{}", trim_number(flag.penalty))),
+        Status::Negated => ("✓".green(), "rejected, no penalty".to_owned()),
+        Status::Hypothetical => ("?".yellow(), "only hypothetical, no penalty".to_owned()),
+        _ => ("·".normal(), String::new()),
+    };
+    writeln!(out, "  {mark} {}  {note}", flag.id)?;
+    if let Some(ev) = &flag.evidence {
+        write_evidence(out, ev)?;
+        if let (Some(trigger), false) = (&ev.trigger, flag.fired) {
+            writeln!(out, "      because of \"{trigger}\"")?;
+        }
+    }
+    if flag.fired {
+        writeln!(out, "      {prefix}{}", flag.message.trim())?;
+    }
+    Ok(())
+}
+
+fn write_evidence(out: &mut impl Write, ev: &Evidence) -> io::Result<()> {
+    let fuzzy = if ev.fuzzy {
+        " (typo-tolerant match)"
+    } else {
+        ""
+    };
+    let quote = shorten(if ev.context.is_empty() {
+        &ev.text
+    } else {
+        &ev.context
+    });
+    writeln!(out, "      \"{}\"{}", quote.italic(), fuzzy.dimmed())
+}
+
+fn shorten(text: &str) -> String {
+    let flat: String = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    if flat.chars().count() <= QUOTE_CHARS {
+        return flat;
+    }
+    let cut: String = flat.chars().take(QUOTE_CHARS - 1).collect();
+    format!("{}…", cut.trim_end())
+}
+
+fn trim_number(value: f64) -> String {
+    if value.fract() == 0.0 && value.abs() < 1e15 {
+        format!("{value:.0}")
+    } else {
+        format!("{value:.2}")
+    }
 }

@@ -1,9 +1,20 @@
 //! Reading a transcript file of unknown quality: JSON (as the REPL writes it) or YAML (written by
 //! hand), with a clear reason for every file that cannot be used.
+//!
+//! Owns: the size cap, text checks (empty, binary, not UTF-8), format detection, and turning
+//! parser errors into one-line reasons (truncated, not JSON/YAML, wrong or missing
+//! `format_version`, newer version). It must not know about drills: whether the drill id exists
+//! is for the caller (`grade`), which has the catalog. YAML goes through `content::yaml`, the one
+//! YAML entry point.
 
+use std::io::Read;
 use std::path::Path;
 
-use super::Transcript;
+use super::{FORMAT_VERSION, Transcript};
+
+/// Files above this size are refused without being read: a transcript of a long session is a few
+/// hundred KiB, so 8 MiB leaves room and still keeps a batch's memory bounded per worker.
+pub const MAX_BYTES: u64 = 8 * 1024 * 1024;
 
 /// Why a transcript file was rejected (shown per file by `grade`).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -12,16 +23,376 @@ pub struct LoadError {
     pub reason: String,
 }
 
-/// Parses a transcript from its bytes; `path` decides nothing but appears in errors.
-pub fn parse(path: &Path, bytes: &[u8]) -> Result<Transcript, LoadError> {
-    let _ = (path, bytes);
-    unimplemented!("transcript: load::parse")
+impl LoadError {
+    /// Reasons are one line (they are printed one per file), whatever the parser said.
+    fn new(reason: impl Into<String>) -> Self {
+        let reason: String = reason.into();
+        let reason = if reason.contains(['\n', '\r']) {
+            reason
+                .lines()
+                .map(str::trim)
+                .filter(|line| !line.is_empty())
+                .collect::<Vec<_>>()
+                .join(" ")
+        } else {
+            reason
+        };
+        Self { reason }
+    }
 }
 
-/// Reads and parses one file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Syntax {
+    Json,
+    Yaml,
+}
+
+/// Parses a transcript from its bytes; `path` decides nothing but appears in errors (and its
+/// extension picks JSON or YAML; without a known extension the first character decides).
+pub fn parse(path: &Path, bytes: &[u8]) -> Result<Transcript, LoadError> {
+    if bytes.len() as u64 > MAX_BYTES {
+        return Err(too_large(bytes.len() as u64));
+    }
+    if bytes.iter().all(u8::is_ascii_whitespace) {
+        return Err(LoadError::new("empty file"));
+    }
+    // NUL never appears in JSON or YAML text; it is the cheapest sign of a binary file.
+    if let Some(at) = bytes.iter().position(|&byte| byte == 0) {
+        return Err(LoadError::new(format!(
+            "binary file, not JSON or YAML (NUL byte at offset {at})"
+        )));
+    }
+    let text = match std::str::from_utf8(bytes) {
+        Ok(text) => text,
+        Err(error) => {
+            return Err(LoadError::new(format!(
+                "binary file, not JSON or YAML (invalid UTF-8 at byte {})",
+                error.valid_up_to()
+            )));
+        }
+    };
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let transcript = match syntax_of(path, text) {
+        Syntax::Json => parse_json(text)?,
+        Syntax::Yaml => parse_yaml(path, text)?,
+    };
+    check_version(transcript.format_version)?;
+    Ok(transcript)
+}
+
+/// Reads and parses one file. The size is checked from the metadata first, so a huge file is
+/// reported without being read, and the read itself is capped in case the file grows meanwhile.
 pub fn load(path: &Path) -> Result<Transcript, LoadError> {
-    let bytes = std::fs::read(path).map_err(|error| LoadError {
-        reason: format!("cannot read: {error}"),
-    })?;
+    let file = std::fs::File::open(path)
+        .map_err(|error| LoadError::new(format!("cannot read: {}", io_reason(&error))))?;
+    let metadata = file
+        .metadata()
+        .map_err(|error| LoadError::new(format!("cannot read: {}", io_reason(&error))))?;
+    if metadata.is_dir() {
+        return Err(LoadError::new("is a directory"));
+    }
+    if metadata.len() > MAX_BYTES {
+        return Err(too_large(metadata.len()));
+    }
+    let mut bytes = Vec::with_capacity(metadata.len() as usize);
+    file.take(MAX_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|error| LoadError::new(format!("cannot read: {}", io_reason(&error))))?;
     parse(path, &bytes)
+}
+
+fn io_reason(error: &std::io::Error) -> String {
+    match error.kind() {
+        std::io::ErrorKind::NotFound => "no such file".to_owned(),
+        std::io::ErrorKind::PermissionDenied => "permission denied".to_owned(),
+        _ => error.to_string(),
+    }
+}
+
+fn too_large(len: u64) -> LoadError {
+    LoadError::new(format!(
+        "too large: {:.1} MiB (the limit is {} MiB)",
+        len as f64 / (1024.0 * 1024.0),
+        MAX_BYTES / (1024 * 1024)
+    ))
+}
+
+fn syntax_of(path: &Path, text: &str) -> Syntax {
+    match path
+        .extension()
+        .and_then(|ext| ext.to_str())
+        .map(str::to_ascii_lowercase)
+        .as_deref()
+    {
+        Some("json") => Syntax::Json,
+        Some("yaml" | "yml") => Syntax::Yaml,
+        _ => {
+            if text.trim_start().starts_with(['{', '[']) {
+                Syntax::Json
+            } else {
+                Syntax::Yaml
+            }
+        }
+    }
+}
+
+fn check_version(version: u32) -> Result<(), LoadError> {
+    if version > FORMAT_VERSION {
+        return Err(newer(u64::from(version)));
+    }
+    if version == 0 {
+        return Err(LoadError::new(format!(
+            "format_version 0 is not a transcript version (this sysdrill reads 1 to {FORMAT_VERSION})"
+        )));
+    }
+    Ok(())
+}
+
+fn newer(version: u64) -> LoadError {
+    LoadError::new(format!(
+        "written by a newer sysdrill (format_version {version}; this one reads up to \
+         {FORMAT_VERSION}): upgrade sysdrill to grade it"
+    ))
+}
+
+/// The fast path parses straight into [`Transcript`]; only a failure pays for a second parse into
+/// a generic value, to tell a version problem from a plain type error.
+fn parse_json(text: &str) -> Result<Transcript, LoadError> {
+    let error = match serde_json::from_str::<Transcript>(text) {
+        Ok(transcript) => return Ok(transcript),
+        Err(error) => error,
+    };
+    match error.classify() {
+        serde_json::error::Category::Eof => Err(LoadError::new(format!(
+            "truncated JSON: the text ends early (line {}, column {})",
+            error.line(),
+            error.column()
+        ))),
+        serde_json::error::Category::Syntax => Err(LoadError::new(format!(
+            "not valid JSON: {} at line {}, column {}",
+            strip_location(&error.to_string()),
+            error.line(),
+            error.column()
+        ))),
+        serde_json::error::Category::Io => Err(LoadError::new(format!("cannot read: {error}"))),
+        serde_json::error::Category::Data => {
+            let value: serde_json::Value = serde_json::from_str(text)
+                .map_err(|_| LoadError::new(format!("not a transcript: {error}")))?;
+            diagnose_value(&value)?;
+            Err(LoadError::new(format!("not a transcript: {error}")))
+        }
+    }
+}
+
+fn parse_yaml(path: &Path, text: &str) -> Result<Transcript, LoadError> {
+    let diagnostic = match crate::content::yaml::from_str::<Transcript>(path, text) {
+        Ok(transcript) => return Ok(transcript),
+        Err(diagnostic) => diagnostic,
+    };
+    let located = |message: &str| {
+        if diagnostic.line > 0 {
+            format!(
+                "{message} at line {}, column {}",
+                diagnostic.line, diagnostic.col
+            )
+        } else {
+            message.to_owned()
+        }
+    };
+    match crate::content::yaml::from_str::<serde_json::Value>(path, text) {
+        // Syntactically fine: the shape or the version is wrong.
+        Ok(value) => {
+            diagnose_value(&value)?;
+            let mut reason = located(&format!("not a transcript: {}", diagnostic.message));
+            if let Some(help) = &diagnostic.help {
+                reason.push_str(&format!(" ({help})"));
+            }
+            Err(LoadError::new(reason))
+        }
+        Err(_) => Err(LoadError::new(located(&format!(
+            "not valid YAML: {}",
+            diagnostic.message
+        )))),
+    }
+}
+
+/// Explains why a syntactically valid document is not a transcript, when the reason is the
+/// version or the overall shape; `Ok` means "look at the type error instead".
+fn diagnose_value(value: &serde_json::Value) -> Result<(), LoadError> {
+    let Some(object) = value.as_object() else {
+        return Err(LoadError::new(format!(
+            "not a transcript: the document is {}, not a mapping of fields",
+            kind_of(value)
+        )));
+    };
+    match object.get("format_version") {
+        None => Err(LoadError::new(
+            "not a transcript: format_version is missing",
+        )),
+        Some(version) => match version.as_u64() {
+            Some(version) if version > u64::from(FORMAT_VERSION) => Err(newer(version)),
+            Some(version) => check_version(version as u32),
+            None => Err(LoadError::new(format!(
+                "format_version must be a whole number, found {}",
+                kind_of(version)
+            ))),
+        },
+    }
+}
+
+fn kind_of(value: &serde_json::Value) -> &'static str {
+    match value {
+        serde_json::Value::Null => "null",
+        serde_json::Value::Bool(_) => "a boolean",
+        serde_json::Value::Number(_) => "a number",
+        serde_json::Value::String(_) => "a string",
+        serde_json::Value::Array(_) => "a list",
+        serde_json::Value::Object(_) => "a mapping",
+    }
+}
+
+/// serde_json appends " at line L column C" to its messages; the reason states it once itself.
+fn strip_location(message: &str) -> &str {
+    match message.rfind(" at line ") {
+        Some(at) => &message[..at],
+        None => message,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn good_json() -> String {
+        serde_json::json!({
+            "format_version": 1,
+            "drill_id": "futex",
+            "content_hash": "00000000deadbeef",
+            "seed": 7,
+            "sysdrill_version": "0.1.0",
+            "turns": [{"who": "candidate", "text": "a futex is a mechanism"}]
+        })
+        .to_string()
+    }
+
+    fn reason(path: &str, bytes: &[u8]) -> String {
+        parse(Path::new(path), bytes).unwrap_err().reason
+    }
+
+    #[test]
+    fn parses_a_json_transcript() {
+        let transcript = parse(Path::new("a.json"), good_json().as_bytes()).unwrap();
+        assert_eq!(transcript.drill_id, "futex");
+        assert_eq!(transcript.turns.len(), 1);
+    }
+
+    #[test]
+    fn a_byte_order_mark_is_ignored() {
+        let text = format!("\u{feff}{}", good_json());
+        assert!(parse(Path::new("a.json"), text.as_bytes()).is_ok());
+    }
+
+    #[test]
+    fn empty_and_blank_files_are_empty() {
+        assert_eq!(reason("a.json", b""), "empty file");
+        assert_eq!(reason("a.yaml", b" \n\t\r\n"), "empty file");
+    }
+
+    #[test]
+    fn binary_files_are_named_binary() {
+        assert!(reason("a.json", b"\x7fELF\x02\x01\x00\x00").starts_with("binary file"));
+        assert!(reason("a.json", b"{\"a\": \"\xff\xfe\"}").contains("invalid UTF-8 at byte 7"));
+    }
+
+    #[test]
+    fn truncated_json_says_truncated() {
+        let text = good_json();
+        let cut = &text[..text.len() / 2];
+        assert!(reason("a.json", cut.as_bytes()).starts_with("truncated JSON"));
+    }
+
+    #[test]
+    fn garbage_json_is_not_valid_json() {
+        let got = reason("a.json", b"{\"format_version\": 1,, }");
+        assert!(got.starts_with("not valid JSON"), "{got}");
+        assert!(got.contains("line 1"), "{got}");
+    }
+
+    #[test]
+    fn newer_versions_are_refused_with_an_upgrade_message() {
+        let text = good_json().replace("\"format_version\":1", "\"format_version\":9");
+        assert!(text.contains("\"format_version\":9"));
+        assert!(reason("a.json", text.as_bytes()).starts_with("written by a newer sysdrill"));
+        // A newer file may also carry fields this version does not know: still "newer".
+        let text = text.replacen('{', "{\"future\": true,", 1);
+        assert!(reason("a.json", text.as_bytes()).starts_with("written by a newer sysdrill"));
+    }
+
+    #[test]
+    fn missing_and_wrong_versions_are_explained() {
+        let text = good_json().replace("\"format_version\":1,", "");
+        assert_eq!(
+            reason("a.json", text.as_bytes()),
+            "not a transcript: format_version is missing"
+        );
+        let text = good_json().replace("\"format_version\":1", "\"format_version\":\"one\"");
+        assert!(reason("a.json", text.as_bytes()).contains("whole number"));
+        let text = good_json().replace("\"format_version\":1", "\"format_version\":0");
+        assert!(reason("a.json", text.as_bytes()).contains("format_version 0"));
+    }
+
+    #[test]
+    fn a_json_list_is_not_a_transcript() {
+        assert_eq!(
+            reason("a.json", b"[1, 2]"),
+            "not a transcript: the document is a list, not a mapping of fields"
+        );
+    }
+
+    #[test]
+    fn a_type_error_names_the_field() {
+        let text = good_json().replace("\"seed\":7", "\"seed\":\"seven\"");
+        let got = reason("a.json", text.as_bytes());
+        assert!(got.starts_with("not a transcript: invalid type"), "{got}");
+    }
+
+    proptest::proptest! {
+        /// Any bytes give a transcript or a one-line reason, never a panic.
+        #[test]
+        fn arbitrary_json_bytes_never_panic(bytes in proptest::collection::vec(proptest::num::u8::ANY, 0..512)) {
+            if let Err(error) = parse(Path::new("x.json"), &bytes) {
+                proptest::prop_assert!(!error.reason.is_empty());
+                proptest::prop_assert!(!error.reason.contains('\n'));
+            }
+        }
+
+        /// Cutting a good transcript anywhere is reported, never accepted or panicking.
+        #[test]
+        fn any_cut_of_a_transcript_is_reported(cut in 1usize..200) {
+            let text = good_json();
+            let cut = cut.min(text.len() - 1);
+            let error = parse(Path::new("x.json"), &text.as_bytes()[..cut]).unwrap_err();
+            proptest::prop_assert!(error.reason.starts_with("truncated JSON"), "{}", error.reason);
+        }
+    }
+
+    #[test]
+    fn oversized_input_is_refused_before_parsing() {
+        let big = vec![b' '; MAX_BYTES as usize + 1];
+        assert!(reason("a.json", &big).starts_with("too large"));
+    }
+
+    #[test]
+    fn load_checks_the_size_from_metadata() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("big.json");
+        let file = std::fs::File::create(&path).unwrap();
+        file.set_len(10 * 1024 * 1024).unwrap();
+        let got = load(&path).unwrap_err().reason;
+        assert_eq!(got, "too large: 10.0 MiB (the limit is 8 MiB)");
+        assert_eq!(
+            load(&dir.path().join("missing.json")).unwrap_err().reason,
+            "cannot read: no such file"
+        );
+    }
 }

@@ -1,0 +1,41 @@
+//! One REPL turn: score the answer (alone and with the earlier answers) and choose the
+//! interviewer's move. PRODUCT.md's budget is well under 1 ms.
+
+use criterion::{BatchSize, Criterion, criterion_group, criterion_main};
+
+use sysdrill::content::load_catalog;
+use sysdrill::domain::{DrillId, Seed};
+use sysdrill::interview::{Input, Interview, Mode};
+
+const DRILL: &str = "slow-under-load";
+
+const FIRST: &str = "Throughput flattened and p99 grew under load; success is p99 back under \
+    target. I suspect lock contention, oversubscription, memory pressure or disk saturation.";
+const SECOND: &str = "vmstat shows r well above the CPU count but lots of idle and a high cs \
+    rate, so threads sleep rather than run: a contended mutex. perf lock report would name it; \
+    rather than adding more threads I would shard the lock and check p99 again.";
+
+fn turn(c: &mut Criterion) {
+    let catalog = load_catalog(&[]).expect("embedded content loads");
+    let drill = &catalog.drills[&DrillId::from(DRILL)];
+    let incident = drill
+        .incident
+        .as_ref()
+        .and_then(|id| catalog.incidents.get(id));
+    let mut session = Interview::new(drill, incident, Seed(7), Mode::Interview);
+    session.start();
+    session.handle(Input::Answer(FIRST.to_owned()));
+    c.bench_function("interview/turn (score + move)", |b| {
+        b.iter_batched(
+            || session.clone(),
+            |mut session| session.handle(Input::Answer(SECOND.to_owned())),
+            BatchSize::SmallInput,
+        )
+    });
+    c.bench_function("interview/new session (compile rubric)", |b| {
+        b.iter(|| Interview::new(drill, None, Seed(7), Mode::Interview))
+    });
+}
+
+criterion_group!(benches, turn);
+criterion_main!(benches);

@@ -1,0 +1,425 @@
+//! Writing the grade report as rows arrive (in input order) and the tail once the batch is done:
+//! an aligned table, one JSON object, or CSV.
+//!
+//! Formats (stable; scripts depend on them):
+//! - table: one line per transcript (`SCORE BAND CONF HINTS DRIFT DRILL CANDIDATE FILE`) with an
+//!   indented line of concepts hit / missed and red flags, then bad files, the summary, agreement
+//!   figures and groups;
+//! - JSON: `{"rows": [...], "bad_files": [...], "summary": {...}, "agreement": {...} | null,
+//!   "groups": [...] | null}`, rows streamed so the batch is never held in memory;
+//! - CSV: a header and one row per graded transcript with the columns of [`CSV_HEADER`]; lists
+//!   are joined with `;`, absent values are empty. The summary is not part of the CSV (use JSON
+//!   for it); bad files go to stderr.
+//!
+//! Writes only to the writer it is given.
+
+use std::io::{self, Write};
+
+use serde::Serialize;
+
+use super::agreement::AgreementReport;
+use super::groups::Group;
+use super::rescore::Row;
+use super::summary::SummaryReport;
+use crate::cli::GradeFormat;
+
+/// The CSV columns, in order.
+pub const CSV_HEADER: [&str; 17] = [
+    "file",
+    "drill",
+    "candidate",
+    "score",
+    "band",
+    "confidence",
+    "raw_score",
+    "hints_used",
+    "hint_penalty",
+    "concepts_hit",
+    "concepts_missed",
+    "concepts_negated",
+    "red_flags",
+    "misconceptions",
+    "old_score",
+    "drifted",
+    "human_score",
+];
+
+/// A file that could not be graded, and why.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct BadFile {
+    pub file: String,
+    pub reason: String,
+}
+
+/// Everything reported after the rows.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Tail {
+    pub bad_files: Vec<BadFile>,
+    pub summary: SummaryReport,
+    /// With `--compare-human`.
+    pub agreement: Option<AgreementReport>,
+    /// With `--groups`.
+    pub groups: Option<Vec<Group>>,
+}
+
+/// A report being written.
+pub enum Sink<W: Write> {
+    Table {
+        out: W,
+        drill_width: usize,
+        rows: u64,
+    },
+    Json {
+        out: W,
+        rows: u64,
+    },
+    Csv {
+        out: Box<csv::Writer<W>>,
+    },
+}
+
+fn csv_error(error: csv::Error) -> io::Error {
+    match error.into_kind() {
+        csv::ErrorKind::Io(error) => error,
+        other => io::Error::other(format!("{other:?}")),
+    }
+}
+
+impl<W: Write> Sink<W> {
+    /// Starts a report; `drill_width` aligns the table's drill column (the longest drill id).
+    pub fn new(format: GradeFormat, mut out: W, drill_width: usize) -> io::Result<Self> {
+        Ok(match format {
+            GradeFormat::Table => {
+                let drill_width = drill_width.max("DRILL".len());
+                writeln!(
+                    out,
+                    "{:>5}  {:<12}  {:>4}  {:>5}  {:<9}  {:<drill_width$}  {:<16}  FILE",
+                    "SCORE", "BAND", "CONF", "HINTS", "DRIFT", "DRILL", "CANDIDATE"
+                )?;
+                Sink::Table {
+                    out,
+                    drill_width,
+                    rows: 0,
+                }
+            }
+            GradeFormat::Json => {
+                out.write_all(b"{\"rows\":[")?;
+                Sink::Json { out, rows: 0 }
+            }
+            GradeFormat::Csv => {
+                let mut writer = csv::Writer::from_writer(out);
+                writer.write_record(CSV_HEADER).map_err(csv_error)?;
+                Sink::Csv {
+                    out: Box::new(writer),
+                }
+            }
+        })
+    }
+
+    pub fn row(&mut self, row: &Row) -> io::Result<()> {
+        match self {
+            Sink::Table {
+                out,
+                drill_width,
+                rows,
+            } => {
+                *rows += 1;
+                let drift = match &row.drift {
+                    Some(drift) => match drift.old_score {
+                        Some(old) => format!("{old}->{}", drift.new_score),
+                        None => format!("?->{}", drift.new_score),
+                    },
+                    None => String::new(),
+                };
+                let candidate = truncate(row.candidate.as_deref().unwrap_or("-"), 16);
+                writeln!(
+                    out,
+                    "{:>5}  {:<12}  {:>4.2}  {:>5}  {:<9}  {:<width$}  {:<16}  {}",
+                    row.score,
+                    row.band.label(),
+                    row.confidence,
+                    row.hints_used,
+                    drift,
+                    row.drill,
+                    candidate,
+                    row.file,
+                    width = *drill_width
+                )?;
+                let mut detail = format!("       hit: {}", list(&row.concepts_hit));
+                detail.push_str(&format!("  missed: {}", list(&row.concepts_missed)));
+                if !row.red_flags.is_empty() {
+                    detail.push_str(&format!("  red flags: {}", list(&row.red_flags)));
+                }
+                if !row.misconceptions.is_empty() {
+                    detail.push_str(&format!("  misconceptions: {}", list(&row.misconceptions)));
+                }
+                writeln!(out, "{detail}")
+            }
+            Sink::Json { out, rows } => {
+                if *rows > 0 {
+                    out.write_all(b",")?;
+                }
+                out.write_all(b"\n")?;
+                *rows += 1;
+                serde_json::to_writer(&mut *out, row).map_err(io::Error::from)
+            }
+            Sink::Csv { out } => {
+                let join = |items: &[String]| items.join(";");
+                let record = [
+                    row.file.clone(),
+                    row.drill.clone(),
+                    row.candidate.clone().unwrap_or_default(),
+                    row.score.to_string(),
+                    row.band.label().to_owned(),
+                    format!("{:.3}", row.confidence),
+                    row.raw_score.to_string(),
+                    row.hints_used.to_string(),
+                    number(row.hint_penalty),
+                    join(&row.concepts_hit),
+                    join(&row.concepts_missed),
+                    join(&row.concepts_negated),
+                    join(&row.red_flags),
+                    join(&row.misconceptions),
+                    row.drift
+                        .as_ref()
+                        .and_then(|drift| drift.old_score)
+                        .map(|old| old.to_string())
+                        .unwrap_or_default(),
+                    row.drift.is_some().to_string(),
+                    row.human_score.map(number).unwrap_or_default(),
+                ];
+                out.write_record(&record).map_err(csv_error)
+            }
+        }
+    }
+
+    /// Writes the tail and flushes; returns the writer.
+    pub fn finish(self, tail: &Tail) -> io::Result<W> {
+        match self {
+            Sink::Table { mut out, rows, .. } => {
+                if rows == 0 {
+                    writeln!(out, "(no transcripts graded)")?;
+                }
+                write_table_tail(&mut out, tail)?;
+                out.flush()?;
+                Ok(out)
+            }
+            Sink::Json { mut out, rows } => {
+                if rows > 0 {
+                    out.write_all(b"\n")?;
+                }
+                out.write_all(b"],\"bad_files\":")?;
+                serde_json::to_writer(&mut out, &tail.bad_files)?;
+                out.write_all(b",\"summary\":")?;
+                serde_json::to_writer(&mut out, &tail.summary)?;
+                out.write_all(b",\"agreement\":")?;
+                serde_json::to_writer(&mut out, &tail.agreement)?;
+                out.write_all(b",\"groups\":")?;
+                serde_json::to_writer(&mut out, &tail.groups)?;
+                out.write_all(b"}\n")?;
+                out.flush()?;
+                Ok(out)
+            }
+            Sink::Csv { out } => out
+                .into_inner()
+                .map_err(|error| io::Error::other(error.to_string())),
+        }
+    }
+}
+
+/// Numbers without a pointless `.0`, and at most three decimals.
+fn number(value: f64) -> String {
+    if value.fract() == 0.0 && value.abs() < 1e15 {
+        format!("{value:.0}")
+    } else {
+        let text = format!("{value:.3}");
+        text.trim_end_matches('0').trim_end_matches('.').to_owned()
+    }
+}
+
+fn list(items: &[String]) -> String {
+    if items.is_empty() {
+        "-".to_owned()
+    } else {
+        items.join(", ")
+    }
+}
+
+fn truncate(text: &str, width: usize) -> String {
+    if text.chars().count() <= width {
+        text.to_owned()
+    } else {
+        let mut cut: String = text.chars().take(width - 1).collect();
+        cut.push('~');
+        cut
+    }
+}
+
+fn percent(share: Option<f64>) -> String {
+    share.map_or("-".to_owned(), |share| format!("{:.1}%", share * 100.0))
+}
+
+fn fixed(value: Option<f64>, decimals: usize) -> String {
+    value.map_or("-".to_owned(), |value| format!("{value:.decimals$}"))
+}
+
+fn write_table_tail(out: &mut impl Write, tail: &Tail) -> io::Result<()> {
+    if !tail.bad_files.is_empty() {
+        writeln!(out)?;
+        writeln!(out, "Bad files ({}):", tail.bad_files.len())?;
+        for bad in &tail.bad_files {
+            writeln!(out, "  {}: {}", bad.file, bad.reason)?;
+        }
+    }
+    let summary = &tail.summary;
+    writeln!(out)?;
+    writeln!(out, "Summary")?;
+    writeln!(
+        out,
+        "  graded {}   mean {}   median {}   drifted {}   bad files {}",
+        summary.count,
+        fixed(summary.mean, 1),
+        fixed(summary.median, 1),
+        summary.drifted,
+        tail.bad_files.len()
+    )?;
+    let bands: Vec<String> = summary
+        .bands
+        .iter()
+        .map(|band| format!("{} {}", band.band, band.count))
+        .collect();
+    writeln!(out, "  bands: {}", bands.join(", "))?;
+    for drill in &summary.drills {
+        writeln!(
+            out,
+            "  {} ({} graded, mean {:.1})",
+            drill.drill, drill.count, drill.mean
+        )?;
+        let concepts = |list: &[super::summary::ConceptCount]| -> String {
+            if list.is_empty() {
+                return "-".to_owned();
+            }
+            list.iter()
+                .map(|c| format!("{} {} ({:.0}%)", c.concept, c.count, c.share * 100.0))
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        writeln!(out, "    most missed:  {}", concepts(&drill.most_missed))?;
+        writeln!(out, "    most negated: {}", concepts(&drill.most_negated))?;
+    }
+    if !summary.red_flags.is_empty() {
+        writeln!(out, "  red flags:")?;
+        for flag in &summary.red_flags {
+            writeln!(
+                out,
+                "    {:>6}  {} / {}",
+                flag.count, flag.drill, flag.red_flag
+            )?;
+        }
+    }
+    if !summary.review_low_confidence.is_empty() {
+        writeln!(out)?;
+        writeln!(out, "Review queue: lowest confidence")?;
+        let width = summary
+            .review_low_confidence
+            .iter()
+            .map(|entry| entry.drill.len())
+            .max()
+            .unwrap_or(0);
+        for entry in &summary.review_low_confidence {
+            writeln!(
+                out,
+                "  {:>4.2}  {:>3}  {:<width$}  {}",
+                entry.confidence, entry.score, entry.drill, entry.file
+            )?;
+        }
+    }
+    if let Some(agreement) = &tail.agreement {
+        writeln!(out)?;
+        writeln!(
+            out,
+            "Agreement with human scores ({} pairs)",
+            agreement.pairs
+        )?;
+        if agreement.pairs == 0 {
+            writeln!(
+                out,
+                "  no human scores found: add human_score to the transcripts or pass --human CSV"
+            )?;
+        }
+        writeln!(
+            out,
+            "  QWK (levels 0-4) {}   Spearman {}   exact {}   adjacent {}",
+            fixed(agreement.qwk, 3),
+            fixed(agreement.spearman, 3),
+            percent(agreement.exact),
+            percent(agreement.adjacent)
+        )?;
+        writeln!(out, "  confusion (rows engine level 0-4, columns human):")?;
+        for (level, row) in agreement.confusion.iter().enumerate() {
+            let cells: Vec<String> = row.iter().map(|n| format!("{n:>6}")).collect();
+            writeln!(out, "    {level}  {}", cells.join(""))?;
+        }
+        if !summary.review_disagreements.is_empty() {
+            writeln!(out, "Review queue: largest disagreements")?;
+            let width = summary
+                .review_disagreements
+                .iter()
+                .map(|entry| entry.drill.len())
+                .max()
+                .unwrap_or(0);
+            for entry in &summary.review_disagreements {
+                writeln!(
+                    out,
+                    "  engine {:>3}  human {:>5}  conf {:>4.2}  {:<width$}  {}",
+                    entry.score,
+                    number(entry.human_score),
+                    entry.confidence,
+                    entry.drill,
+                    entry.file
+                )?;
+            }
+        }
+    }
+    if let Some(groups) = &tail.groups {
+        writeln!(out)?;
+        writeln!(out, "Groups (same drill, same concepts and red flags)")?;
+        for group in groups {
+            let more = group.count.saturating_sub(group.files.len() as u64);
+            let mut files = group.files.join(", ");
+            if more > 0 {
+                files.push_str(&format!(" and {more} more"));
+            }
+            writeln!(
+                out,
+                "  {:>6}  {}  scores {}-{}  hit: {}  red flags: {}",
+                group.count,
+                group.drill,
+                group.score_min,
+                group.score_max,
+                list(&group.concepts_hit),
+                list(&group.red_flags)
+            )?;
+            writeln!(out, "          {files}")?;
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbers_print_compactly() {
+        assert_eq!(number(20.0), "20");
+        assert_eq!(number(2.5), "2.5");
+        assert_eq!(number(1.0 / 3.0), "0.333");
+    }
+
+    #[test]
+    fn truncation_marks_the_cut() {
+        assert_eq!(truncate("short", 16), "short");
+        assert_eq!(truncate("a-very-long-candidate-name", 8), "a-very-~");
+    }
+}

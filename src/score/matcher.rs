@@ -1,0 +1,415 @@
+//! Phrase and regex matching of rubric items against a normalised answer.
+//!
+//! Phrases are tokenised like answers and matched token by token: each answer token is looked up
+//! exactly (hash) and, only when that misses, through the typo policy of `fuzzy`. A phrase word
+//! pair may match one answer token ("run queue" ~ "runqueue") and one phrase word may match two
+//! answer tokens ("runqueue" ~ "run queue"); "run-queue" is two tokens already. Phrases never
+//! span a comma, clause mark or sentence end. Author regexes compile once, with size limits, run
+//! case-insensitively on the normalised text, and a `RegexSet` skips those that cannot match.
+//! Owns matching only; must not decide negation, credit or score.
+
+use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
+
+use regex::{Regex, RegexBuilder, RegexSet, RegexSetBuilder};
+
+use super::fuzzy::FuzzyIndex;
+use super::normalize::{Gap, Normalized};
+
+/// Compiled-size limits for author regexes (validation enforces the same).
+const REGEX_SIZE_LIMIT: usize = 1 << 20;
+const REGEX_DFA_LIMIT: usize = 1 << 20;
+
+/// FNV-1a: short keys, no need for DoS resistance, and much cheaper than SipHash.
+#[derive(Default)]
+pub struct Fnv(u64);
+
+impl Hasher for Fnv {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        let mut hash = if self.0 == 0 {
+            0xcbf2_9ce4_8422_2325
+        } else {
+            self.0
+        };
+        for b in bytes {
+            hash ^= u64::from(*b);
+            hash = hash.wrapping_mul(0x0100_0000_01b3);
+        }
+        self.0 = hash;
+    }
+}
+
+pub type FnvMap<K, V> = HashMap<K, V, BuildHasherDefault<Fnv>>;
+
+/// What a pattern belongs to: an index into the rubric's concepts, red flags or misconceptions.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Item {
+    Concept(usize),
+    RedFlag(usize),
+    Misconception(usize),
+}
+
+/// One match in the answer: tokens `from..to`, bytes `start..end` of the normalised text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Match {
+    pub item: Item,
+    pub from: usize,
+    pub to: usize,
+    pub start: usize,
+    pub end: usize,
+    pub fuzzy: bool,
+}
+
+/// A pattern that could not be compiled; it is skipped and reported, never a panic.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Skipped {
+    pub item: Item,
+    pub pattern: String,
+    pub reason: String,
+}
+
+#[derive(Debug, Clone)]
+struct Phrase {
+    item: Item,
+    words: Vec<u32>,
+    /// `joins[p]`: the vocabulary id of `words[p] + words[p + 1]` written as one word.
+    joins: Vec<Option<u32>>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct Matcher {
+    vocab: FnvMap<String, u32>,
+    fuzzy: FuzzyIndex,
+    fuzzy_ids: Vec<u32>,
+    phrases: Vec<Phrase>,
+    /// Phrases that may start at a token matching this vocabulary id.
+    starts: FnvMap<u32, Vec<u32>>,
+    longest_word: usize,
+    regexes: Vec<(Regex, Item)>,
+    set: Option<RegexSet>,
+    pub skipped: Vec<Skipped>,
+}
+
+impl Matcher {
+    pub fn new<'a>(patterns: impl IntoIterator<Item = (Item, &'a [String], &'a [String])>) -> Self {
+        let mut matcher = Matcher::default();
+        let mut sources = Vec::new();
+        for (item, phrases, regexes) in patterns {
+            for phrase in phrases {
+                matcher.add_phrase(item, phrase);
+            }
+            for source in regexes {
+                let built = RegexBuilder::new(source)
+                    .case_insensitive(true)
+                    .size_limit(REGEX_SIZE_LIMIT)
+                    .dfa_size_limit(REGEX_DFA_LIMIT)
+                    .build();
+                match built {
+                    Ok(regex) => {
+                        sources.push(source.clone());
+                        matcher.regexes.push((regex, item));
+                    }
+                    Err(error) => matcher.skipped.push(Skipped {
+                        item,
+                        pattern: source.clone(),
+                        reason: error.to_string(),
+                    }),
+                }
+            }
+        }
+        if !sources.is_empty() {
+            matcher.set = RegexSetBuilder::new(&sources)
+                .case_insensitive(true)
+                .size_limit(REGEX_SIZE_LIMIT * 4)
+                .dfa_size_limit(REGEX_DFA_LIMIT * 4)
+                .build()
+                .ok();
+        }
+        for (index, phrase) in matcher.phrases.iter().enumerate() {
+            let mut firsts = vec![phrase.words[0]];
+            firsts.extend(phrase.joins[0]);
+            for first in firsts {
+                let list = matcher.starts.entry(first).or_default();
+                if !list.contains(&(index as u32)) {
+                    list.push(index as u32);
+                }
+            }
+        }
+        matcher
+    }
+
+    /// A phrase word or, with `joined`, two phrase words written as one (those match exactly
+    /// only: a typo inside a run-together word is too weak a signal, and they would double the
+    /// fuzzy candidates).
+    fn intern(&mut self, word: &str, joined: bool) -> u32 {
+        if let Some(&id) = self.vocab.get(word) {
+            if !joined && !self.fuzzy_ids.contains(&id) {
+                self.fuzzy_ids.push(id);
+                self.fuzzy.add(id, word);
+            }
+            return id;
+        }
+        let id = self.vocab.len() as u32;
+        self.vocab.insert(word.to_owned(), id);
+        if !joined {
+            self.fuzzy_ids.push(id);
+            self.fuzzy.add(id, word);
+        }
+        self.longest_word = self.longest_word.max(word.len());
+        id
+    }
+
+    fn add_phrase(&mut self, item: Item, phrase: &str) {
+        let normalized = Normalized::new(phrase);
+        let texts: Vec<&str> = (0..normalized.tokens.len())
+            .map(|i| normalized.token_text(i))
+            .collect();
+        if texts.is_empty() {
+            self.skipped.push(Skipped {
+                item,
+                pattern: phrase.to_owned(),
+                reason: "the phrase has no words".to_owned(),
+            });
+            return;
+        }
+        let words: Vec<u32> = texts.iter().map(|w| self.intern(w, false)).collect();
+        let joins = (0..texts.len())
+            .map(|p| {
+                (p + 1 < texts.len())
+                    .then(|| self.intern(&format!("{}{}", texts[p], texts[p + 1]), true))
+            })
+            .collect();
+        self.phrases.push(Phrase { item, words, joins });
+    }
+
+    /// Every phrase and regex match in the answer, in a deterministic order.
+    #[allow(clippy::needless_range_loop)]
+    pub fn find(&self, n: &Normalized<'_>, out: &mut Vec<Match>) {
+        let count = n.tokens.len();
+        // Per token: a range into `ids` of (vocabulary id, fuzzy).
+        let mut ranges: Vec<(u32, u32)> = Vec::with_capacity(count);
+        let mut ids: Vec<(u32, bool)> = Vec::with_capacity(count);
+        let mut cache: FnvMap<&str, (u32, u32)> = FnvMap::default();
+        let mut scratch = Vec::new();
+        for i in 0..count {
+            let text = n.token_text(i);
+            if let Some(&id) = self.vocab.get(text) {
+                ranges.push((ids.len() as u32, 1));
+                ids.push((id, false));
+                continue;
+            }
+            if n.tokens[i].numeric || text.len() < 6 {
+                ranges.push((0, 0));
+                continue;
+            }
+            let range = *cache.entry(text).or_insert_with(|| {
+                scratch.clear();
+                self.fuzzy.lookup(text, &mut scratch);
+                let start = ids.len() as u32;
+                ids.extend(scratch.iter().map(|&id| (id, true)));
+                (start, scratch.len() as u32)
+            });
+            ranges.push(range);
+        }
+        // Two adjacent tokens written as one rubric word.
+        let mut split: Vec<Option<u32>> = vec![None; count];
+        let mut joined = String::new();
+        for i in 0..count.saturating_sub(1) {
+            let (a, b) = (&n.tokens[i], &n.tokens[i + 1]);
+            if b.gap >= Gap::Comma || (a.end - a.start) + (b.end - b.start) > self.longest_word {
+                continue;
+            }
+            joined.clear();
+            joined.push_str(n.token_text(i));
+            joined.push_str(n.token_text(i + 1));
+            split[i] = self.vocab.get(joined.as_str()).copied();
+        }
+        let view = View {
+            n,
+            ranges: &ranges,
+            ids: &ids,
+            split: &split,
+        };
+        for i in 0..count {
+            let (s, l) = ranges[i];
+            let candidates = ids[s as usize..(s + l) as usize]
+                .iter()
+                .map(|&(id, _)| id)
+                .chain(split[i]);
+            for id in candidates {
+                let Some(list) = self.starts.get(&id) else {
+                    continue;
+                };
+                for &p in list {
+                    let phrase = &self.phrases[p as usize];
+                    if let Some((to, fuzzy)) = view.try_match(phrase, 0, i, i) {
+                        let m = Match {
+                            item: phrase.item,
+                            from: i,
+                            to,
+                            start: n.tokens[i].start,
+                            end: n.tokens[to - 1].end,
+                            fuzzy,
+                        };
+                        out.push(m);
+                    }
+                }
+            }
+        }
+        self.find_regexes(n, out);
+        // The same phrase can be reached from two start candidates (a word and a join).
+        out.sort_by_key(|m| (m.item, m.start, m.end, m.from, m.to, m.fuzzy));
+        out.dedup_by(|a, b| (a.item, a.from, a.to) == (b.item, b.from, b.to));
+    }
+
+    fn find_regexes(&self, n: &Normalized<'_>, out: &mut Vec<Match>) {
+        if self.regexes.is_empty() {
+            return;
+        }
+        let candidates: Vec<usize> = match &self.set {
+            Some(set) => set.matches(&n.text).into_iter().collect(),
+            None => (0..self.regexes.len()).collect(),
+        };
+        for index in candidates {
+            let (regex, item) = &self.regexes[index];
+            for found in regex.find_iter(&n.text) {
+                if found.start() == found.end() {
+                    continue;
+                }
+                let from = n.tokens.partition_point(|t| t.end <= found.start());
+                let to = n
+                    .tokens
+                    .partition_point(|t| t.start < found.end())
+                    .max(from);
+                out.push(Match {
+                    item: *item,
+                    from,
+                    to,
+                    start: found.start(),
+                    end: found.end(),
+                    fuzzy: false,
+                });
+            }
+        }
+    }
+}
+
+struct View<'v, 'a> {
+    n: &'v Normalized<'a>,
+    ranges: &'v [(u32, u32)],
+    ids: &'v [(u32, bool)],
+    split: &'v [Option<u32>],
+}
+
+impl View<'_, '_> {
+    /// Whether token `i` matches vocabulary id `id`, and whether only fuzzily.
+    fn token_is(&self, i: usize, id: u32) -> Option<bool> {
+        let (s, l) = self.ranges[i];
+        self.ids[s as usize..(s + l) as usize]
+            .iter()
+            .find(|&&(candidate, _)| candidate == id)
+            .map(|&(_, fuzzy)| fuzzy)
+    }
+
+    /// Matches `phrase.words[p..]` from answer token `i`; returns the end token and fuzziness.
+    fn try_match(
+        &self,
+        phrase: &Phrase,
+        p: usize,
+        i: usize,
+        first: usize,
+    ) -> Option<(usize, bool)> {
+        if p == phrase.words.len() {
+            return Some((i, false));
+        }
+        if i >= self.n.tokens.len() || (i > first && self.n.tokens[i].gap >= Gap::Comma) {
+            return None;
+        }
+        let word = phrase.words[p];
+        if let Some(fuzzy) = self.token_is(i, word)
+            && let Some((to, rest)) = self.try_match(phrase, p + 1, i + 1, first)
+        {
+            return Some((to, fuzzy || rest));
+        }
+        if let Some(join) = phrase.joins[p]
+            && let Some(fuzzy) = self.token_is(i, join)
+            && let Some((to, rest)) = self.try_match(phrase, p + 2, i + 1, first)
+        {
+            return Some((to, fuzzy || rest));
+        }
+        if self.split[i] == Some(word)
+            && self.n.tokens.get(i + 1).is_some_and(|t| t.gap < Gap::Comma)
+            && let Some((to, rest)) = self.try_match(phrase, p + 1, i + 2, first)
+        {
+            return Some((to, rest));
+        }
+        None
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn matches(phrases: &[&str], answer: &str) -> Vec<(String, bool)> {
+        let phrases: Vec<String> = phrases.iter().map(|p| (*p).to_owned()).collect();
+        let none: Vec<String> = Vec::new();
+        let matcher = Matcher::new([(Item::Concept(0), &phrases[..], &none[..])]);
+        let n = Normalized::new(answer);
+        let mut out = Vec::new();
+        matcher.find(&n, &mut out);
+        out.iter()
+            .map(|m| {
+                (
+                    n.original
+                        [n.original_span(m.start, m.end).0..n.original_span(m.start, m.end).1]
+                        .to_owned(),
+                    m.fuzzy,
+                )
+            })
+            .collect()
+    }
+
+    #[test]
+    fn run_queue_spellings() {
+        for answer in [
+            "the runqueue is long",
+            "the run-queue is long",
+            "the Run Queue is long",
+        ] {
+            assert_eq!(matches(&["run queue"], answer).len(), 1, "{answer}");
+        }
+        assert_eq!(matches(&["runqueue"], "the run queue is long").len(), 1);
+    }
+
+    #[test]
+    fn fuzzy_only_on_long_words() {
+        assert_eq!(
+            matches(&["lock contention"], "lock contetion"),
+            [("lock contetion".to_owned(), true)]
+        );
+        assert!(matches(&["futex wait"], "mutex wait").is_empty());
+        assert!(matches(&["lock contention"], "lack contention").is_empty());
+    }
+
+    #[test]
+    fn phrases_do_not_span_commas() {
+        assert!(matches(&["more threads"], "add more, threads").is_empty());
+    }
+
+    #[test]
+    fn bad_regex_is_skipped_not_fatal() {
+        let none: Vec<String> = Vec::new();
+        let bad = ["(unclosed".to_owned(), "fine".to_owned()];
+        let matcher = Matcher::new([(Item::RedFlag(1), &none[..], &bad[..])]);
+        assert_eq!(matcher.skipped.len(), 1);
+        let n = Normalized::new("this is FINE");
+        let mut out = Vec::new();
+        matcher.find(&n, &mut out);
+        assert_eq!(out.len(), 1);
+        assert_eq!((out[0].from, out[0].to), (2, 3));
+    }
+}

@@ -1,0 +1,351 @@
+//! Normalising and tokenising an answer once: Unicode NFKC, lower case, ASCII quotes and
+//! dashes, collapsed whitespace (CRLF included), with a map from every normalised byte back to
+//! the original text so evidence quotes exactly what the candidate wrote.
+//!
+//! Owns sentence, clause and line boundaries between tokens. Must not know about rubrics,
+//! triggers or scoring: everything downstream works on these tokens.
+
+use unicode_normalization::UnicodeNormalization;
+
+/// The punctuation between a token and the one before it, strongest wins.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub(crate) enum Gap {
+    None,
+    /// A single line break (hard-wrapped prose keeps its sentence going).
+    Line,
+    Comma,
+    /// `;`, `:`, brackets: end of a clause.
+    Clause,
+    /// `.`, `!`, `?`, a blank line, or a new bullet item.
+    Sentence,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Token {
+    /// Byte range in the normalised text.
+    pub start: usize,
+    pub end: usize,
+    /// Contains a digit: never fuzzy, may be a cited value.
+    pub numeric: bool,
+    /// What separates it from the previous token.
+    pub gap: Gap,
+    pub sentence: u32,
+}
+
+#[derive(Debug, Clone)]
+pub(crate) struct Normalized<'a> {
+    pub original: &'a str,
+    pub text: String,
+    /// For each byte of `text`, the byte offset in `original` of the character it came from.
+    map: Vec<u32>,
+    pub tokens: Vec<Token>,
+    /// Token index ranges, one per sentence.
+    pub sentences: Vec<(usize, usize)>,
+}
+
+/// Curly quotes, primes and dashes to their ASCII forms; zero-width characters dropped.
+fn ascii_fold(c: char) -> Option<char> {
+    Some(match c {
+        '\u{2018}' | '\u{2019}' | '\u{201A}' | '\u{201B}' | '\u{2032}' | '\u{00B4}' | '`' => '\'',
+        '\u{201C}' | '\u{201D}' | '\u{201E}' | '\u{201F}' | '\u{2033}' | '\u{00AB}'
+        | '\u{00BB}' => '"',
+        '\u{2010}' | '\u{2011}' | '\u{2012}' | '\u{2013}' | '\u{2014}' | '\u{2015}'
+        | '\u{2212}' => '-',
+        '\u{2026}' => '.',
+        '\u{200B}' | '\u{200C}' | '\u{200D}' | '\u{2060}' | '\u{FEFF}' | '\u{00AD}' => return None,
+        other => other,
+    })
+}
+
+impl<'a> Normalized<'a> {
+    pub fn new(original: &'a str) -> Self {
+        let mut text = String::with_capacity(original.len() + 8);
+        let mut map: Vec<u32> = Vec::with_capacity(original.len() + 8);
+        // Pending whitespace: (offset of its first char, newlines seen).
+        let mut pending: Option<(usize, u32)> = None;
+        let mut chars = original.char_indices().peekable();
+        while let Some((at, c)) = chars.next() {
+            if c == '\r' || c == '\n' || c.is_whitespace() || c.is_control() {
+                let newline =
+                    u32::from(c == '\n' || (c == '\r' && !matches!(chars.peek(), Some((_, '\n')))));
+                let entry = pending.get_or_insert((at, 0));
+                entry.1 += newline;
+                continue;
+            }
+            let push = |text: &mut String,
+                        map: &mut Vec<u32>,
+                        pending: &mut Option<(usize, u32)>,
+                        ch: char| {
+                if let Some((ws_at, newlines)) = pending.take()
+                    && !text.is_empty()
+                {
+                    let sep = match newlines {
+                        0 => " ",
+                        1 => "\n",
+                        _ => "\n\n",
+                    };
+                    text.push_str(sep);
+                    map.extend(std::iter::repeat_n(offset(ws_at), sep.len()));
+                }
+                let before = text.len();
+                text.push(ch);
+                map.extend(std::iter::repeat_n(offset(at), text.len() - before));
+            };
+            if c.is_ascii() {
+                push(
+                    &mut text,
+                    &mut map,
+                    &mut pending,
+                    ascii_fold(c).unwrap_or(c).to_ascii_lowercase(),
+                );
+                continue;
+            }
+            let Some(folded) = ascii_fold(c) else {
+                continue;
+            };
+            for n in std::iter::once(folded).nfkc() {
+                let Some(n) = ascii_fold(n) else { continue };
+                if n.is_whitespace() || n.is_control() {
+                    pending.get_or_insert((at, 0));
+                    continue;
+                }
+                for lower in n.to_lowercase() {
+                    push(&mut text, &mut map, &mut pending, lower);
+                }
+            }
+        }
+        let mut normalized = Normalized {
+            original,
+            text,
+            map,
+            tokens: Vec::new(),
+            sentences: Vec::new(),
+        };
+        normalized.tokenize();
+        normalized
+    }
+
+    /// The original byte range behind a normalised byte range.
+    pub fn original_span(&self, start: usize, end: usize) -> (usize, usize) {
+        if self.map.is_empty() || start >= end {
+            let at = self
+                .map
+                .get(start)
+                .map_or(self.original.len(), |&o| o as usize);
+            return (at, at);
+        }
+        let from = self.map[start.min(self.map.len() - 1)] as usize;
+        let last = self.map[(end - 1).min(self.map.len() - 1)] as usize;
+        let to = last
+            + self.original[last..]
+                .chars()
+                .next()
+                .map_or(0, char::len_utf8);
+        (from, to.max(from))
+    }
+
+    pub fn token_text(&self, index: usize) -> &str {
+        let token = &self.tokens[index];
+        &self.text[token.start..token.end]
+    }
+
+    /// The original text of tokens `from..to` (exclusive), with its byte range.
+    pub fn original_tokens(&self, from: usize, to: usize) -> (usize, usize, &'a str) {
+        if from >= to || to > self.tokens.len() {
+            return (0, 0, "");
+        }
+        let (s, e) = self.original_span(self.tokens[from].start, self.tokens[to - 1].end);
+        (s, e, &self.original[s..e])
+    }
+
+    /// The sentence around token `index`, in the original text, trimmed.
+    pub fn sentence_text(&self, index: usize) -> &'a str {
+        let sentence = self.tokens[index].sentence as usize;
+        let (from, to) = self.sentences[sentence];
+        let (s, e) = self.original_span(self.tokens[from].start, self.tokens[to - 1].end);
+        // Extend to the sentence's closing punctuation if it is right there.
+        let tail = &self.original[e..];
+        let extra = tail
+            .char_indices()
+            .take_while(|(_, c)| matches!(c, '.' | '!' | '?' | ')' | '"' | '\''))
+            .last()
+            .map_or(0, |(i, c)| i + c.len_utf8());
+        self.original[s..e + extra].trim()
+    }
+
+    fn tokenize(&mut self) {
+        let bytes = self.text.as_bytes();
+        let text = self.text.as_str();
+        let mut tokens = Vec::with_capacity(text.len() / 5 + 1);
+        let mut gap = Gap::None;
+        let mut sentence: u32 = 0;
+        let mut line_start = true;
+        let mut iter = text.char_indices().peekable();
+        while let Some((at, c)) = iter.next() {
+            if c.is_alphanumeric() || c == '_' {
+                // A new token: a run of word characters, with `'` inside words and `.` / `,`
+                // between digits (2.5, 120,000).
+                let mut end = at + c.len_utf8();
+                let mut numeric = c.is_ascii_digit();
+                while let Some(&(next_at, next)) = iter.peek() {
+                    if next.is_alphanumeric() || next == '_' {
+                        numeric |= next.is_ascii_digit();
+                        end = next_at + next.len_utf8();
+                        iter.next();
+                        continue;
+                    }
+                    let after = bytes.get(next_at + 1).copied();
+                    let inner = match next {
+                        '\'' => after.is_some_and(|b| b.is_ascii_alphabetic()),
+                        '.' | ',' => {
+                            bytes[end - 1].is_ascii_digit()
+                                && after.is_some_and(|b| b.is_ascii_digit())
+                        }
+                        _ => false,
+                    };
+                    if !inner {
+                        break;
+                    }
+                    end = next_at + 1;
+                    iter.next();
+                }
+                if gap == Gap::Sentence && !tokens.is_empty() {
+                    sentence += 1;
+                }
+                tokens.push(Token {
+                    start: at,
+                    end,
+                    numeric,
+                    gap: if tokens.is_empty() { Gap::None } else { gap },
+                    sentence,
+                });
+                gap = Gap::None;
+                line_start = false;
+                continue;
+            }
+            let next = iter.peek().map(|&(_, n)| n);
+            let here = match c {
+                '.' | '!' | '?' | '\u{3002}' => {
+                    let ends =
+                        next.is_none_or(|n| n.is_whitespace() || n == '"' || n == ')' || n == '\'');
+                    if (ends && !(c == '.' && self.is_abbreviation(at))) || c == '?' || c == '!' {
+                        Gap::Sentence
+                    } else {
+                        Gap::None
+                    }
+                }
+                ';' | ':' | '(' | ')' | '[' | ']' => Gap::Clause,
+                ',' => Gap::Comma,
+                '\n' => {
+                    if next == Some('\n') {
+                        Gap::Sentence
+                    } else {
+                        line_start = true;
+                        Gap::Line
+                    }
+                }
+                '-' | '*' | '\u{2022}' | '>' if line_start => Gap::Sentence,
+                _ => Gap::None,
+            };
+            if c != ' ' && c != '\n' {
+                line_start = false;
+            }
+            gap = gap.max(here);
+        }
+        // Sentences as token ranges.
+        let mut sentences = Vec::new();
+        let mut from = 0;
+        for (i, token) in tokens.iter().enumerate() {
+            if i > 0 && token.sentence != tokens[i - 1].sentence {
+                sentences.push((from, i));
+                from = i;
+            }
+        }
+        if !tokens.is_empty() {
+            sentences.push((from, tokens.len()));
+        }
+        self.tokens = tokens;
+        self.sentences = sentences;
+    }
+
+    /// `e.g.`, `i.e.`, `vs.`, `cf.`, `approx.` do not end a sentence.
+    fn is_abbreviation(&self, dot: usize) -> bool {
+        let before = &self.text[..dot];
+        ["e.g", "i.e", " vs", " cf", "approx", "etc.,"]
+            .iter()
+            .any(|abbr| before.ends_with(abbr))
+            || before == "vs"
+    }
+}
+
+fn offset(at: usize) -> u32 {
+    u32::try_from(at).unwrap_or(u32::MAX)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn words(n: &Normalized<'_>) -> Vec<String> {
+        (0..n.tokens.len())
+            .map(|i| n.token_text(i).to_owned())
+            .collect()
+    }
+
+    #[test]
+    fn folds_case_quotes_dashes_and_whitespace() {
+        let n = Normalized::new("It\u{2019}s  NOT\r\n\u{201C}Lock\u{201D} \u{2014} contention");
+        assert_eq!(n.text, "it's not\n\"lock\" - contention");
+        assert_eq!(words(&n), ["it's", "not", "lock", "contention"]);
+    }
+
+    #[test]
+    fn nfkc_folds_compatibility_forms() {
+        let n = Normalized::new("ＦＵＴＥＸ ﬁx");
+        assert_eq!(words(&n), ["futex", "fix"]);
+    }
+
+    #[test]
+    fn maps_back_to_original_bytes() {
+        let original = "Ｒ is “about” 40";
+        let n = Normalized::new(original);
+        let i = words(&n).iter().position(|w| w == "about").unwrap_or(0);
+        let (s, e, quoted) = n.original_tokens(i, i + 1);
+        assert_eq!(quoted, "about");
+        assert_eq!(&original[s..e], "about");
+        let (_, _, r) = n.original_tokens(0, 1);
+        assert_eq!(r, "Ｒ");
+    }
+
+    #[test]
+    fn numbers_keep_decimals_and_thousands() {
+        let n = Normalized::new("cs 120,000 and 2.5 ms, then 40.");
+        assert_eq!(
+            words(&n),
+            ["cs", "120,000", "and", "2.5", "ms", "then", "40"]
+        );
+        assert!(n.tokens[1].numeric);
+        assert_eq!(n.tokens[4].gap, Gap::None);
+        assert_eq!(n.tokens[5].gap, Gap::Comma);
+    }
+
+    #[test]
+    fn sentences_split_on_terminators_blank_lines_and_bullets() {
+        let n = Normalized::new(
+            "First one. Second, e.g. this\nwrapped line\n\nThird\n- fourth\n- fifth?",
+        );
+        assert_eq!(n.sentences.len(), 5);
+        // A single newline inside prose does not end the sentence.
+        assert_eq!(
+            n.tokens[words(&n).iter().position(|w| w == "wrapped").unwrap_or(0)].gap,
+            Gap::Line
+        );
+    }
+
+    #[test]
+    fn empty_and_control_input() {
+        assert!(Normalized::new("").tokens.is_empty());
+        let n = Normalized::new("\u{0}\u{7}\u{FFFD}abc\u{1b}[0m");
+        assert_eq!(words(&n), ["abc", "0m"]);
+    }
+}

@@ -1,0 +1,143 @@
+//! Property tests: adding a correct concept sentence never lowers the score, adding a red flag
+//! never raises it, case / whitespace / quote style change nothing, and permuting sentences
+//! changes only the order part.
+
+use proptest::prelude::*;
+use sysdrill::score::{ScoreReport, Scorer, Shown};
+
+use super::fixture::slow_under_load;
+
+/// Each names exactly one concept of the fixture drill, inside a linked sentence.
+const CONCEPT_SENTENCES: &[&str] = &[
+    "Throughput dropped as load grew.",
+    "My first suspect is lock contention.",
+    "The run queue is long on every CPU.",
+    "Context switches are very high.",
+    "I would check perf lock to see where threads wait.",
+    "It shows one hot lock taking most of the wait.",
+    "The threads are spinning in the kernel.",
+    "That is Amdahl at work.",
+    "We should cap the pool at eight threads.",
+    "We can shard the lock by key.",
+    "We can move work out of the lock.",
+    "Then we measure again.",
+];
+const RED_FLAG_SENTENCES: &[&str] = &[
+    "We should add more threads.",
+    "I would buy a faster CPU.",
+    "Let us restart the service.",
+];
+const NEUTRAL_SENTENCES: &[&str] = &[
+    "The box has eight CPUs.",
+    "This started on Monday.",
+    "Users are unhappy about it.",
+];
+
+/// Compiled once for all cases: regex compilation dominates a debug-build test otherwise.
+fn scorer() -> &'static Scorer {
+    static SCORER: std::sync::OnceLock<Scorer> = std::sync::OnceLock::new();
+    SCORER.get_or_init(|| Scorer::new(&slow_under_load()))
+}
+
+fn sentences() -> impl Strategy<Value = Vec<&'static str>> {
+    let pool: Vec<&'static str> = CONCEPT_SENTENCES
+        .iter()
+        .chain(NEUTRAL_SENTENCES)
+        .copied()
+        .collect();
+    prop::collection::vec(prop::sample::select(pool), 0..8)
+}
+
+fn score(scorer: &Scorer, parts: &[&str]) -> ScoreReport {
+    scorer.score(&parts.join(" "), &Shown::default())
+}
+
+fn hits(report: &ScoreReport) -> Vec<bool> {
+    report.concepts.iter().map(|c| c.hit).collect()
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 96, failure_persistence: None, ..ProptestConfig::default() })]
+
+    #[test]
+    fn adding_a_concept_sentence_never_lowers_the_score(
+        parts in sentences(),
+        extra in prop::sample::select(CONCEPT_SENTENCES),
+        at in 0usize..9,
+    ) {
+        let scorer = scorer();
+        let before = score(scorer, &parts);
+        // A concept the answer does not have yet (repeating one only moves where it first
+        // appears, which the order rule may rightly charge).
+        prop_assume!(!parts.contains(&extra));
+        let mut more = parts.clone();
+        more.insert(at.min(more.len()), extra);
+        let after = score(scorer, &more);
+        prop_assert!(after.score >= before.score, "{} -> {}: {:?}", before.score, after.score, more);
+    }
+
+    #[test]
+    fn adding_a_red_flag_never_raises_the_score(
+        parts in sentences(),
+        flag in prop::sample::select(RED_FLAG_SENTENCES),
+        at in 0usize..9,
+    ) {
+        let scorer = scorer();
+        let before = score(scorer, &parts);
+        let mut more = parts.clone();
+        more.insert(at.min(more.len()), flag);
+        let after = score(scorer, &more);
+        prop_assert!(after.score <= before.score, "{} -> {}: {:?}", before.score, after.score, more);
+    }
+
+    #[test]
+    fn case_whitespace_and_quotes_change_nothing(
+        parts in sentences(),
+        upper in prop::collection::vec(any::<bool>(), 0..64),
+        spaces in prop::collection::vec(0usize..4, 0..64),
+    ) {
+        let scorer = scorer();
+        let plain = parts.join(" ").replace("I would", "I'd say I would");
+        let mut styled = String::new();
+        let mut k = 0;
+        for c in plain.chars() {
+            k += 1;
+            match c {
+                ' ' => styled.push_str(["  ", "\t", " \u{a0}", " "][spaces.get(k % 64).copied().unwrap_or(0)]),
+                '\'' => styled.push('\u{2019}'),
+                _ if upper.get(k % 64).copied().unwrap_or(false) => styled.extend(c.to_uppercase()),
+                _ => styled.push(c),
+            }
+        }
+        let a = scorer.score(&plain, &Shown::default());
+        let b = scorer.score(&styled.replace('\n', "\r\n"), &Shown::default());
+        prop_assert_eq!(a.score, b.score);
+        prop_assert_eq!(hits(&a), hits(&b));
+        prop_assert_eq!(a.structure, b.structure);
+    }
+
+    #[test]
+    fn permuting_sentences_changes_only_the_order_part(
+        parts in sentences(),
+        order in Just(()).prop_perturb(|_, mut rng| rng.random::<u64>()),
+    ) {
+        let scorer = scorer();
+        let mut shuffled = parts.clone();
+        // Deterministic Fisher-Yates from the drawn number.
+        let mut state = order | 1;
+        for i in (1..shuffled.len()).rev() {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            shuffled.swap(i, (state % (i as u64 + 1)) as usize);
+        }
+        let a = score(scorer, &parts);
+        let b = score(scorer, &shuffled);
+        prop_assert_eq!(hits(&a), hits(&b));
+        prop_assert_eq!(a.keyword_stuffing, b.keyword_stuffing);
+        let credits = |r: &ScoreReport| r.concepts.iter().map(|c| c.credit).collect::<Vec<_>>();
+        prop_assert_eq!(credits(&a), credits(&b));
+        let with_order = |r: &ScoreReport| f64::from(r.score) + r.structure.penalty;
+        prop_assert!((with_order(&a) - with_order(&b)).abs() <= 1.0, "{:?} vs {:?}", a.structure, b.structure);
+    }
+}
