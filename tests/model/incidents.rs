@@ -58,6 +58,7 @@ pub fn added_threads_slower() -> Incident {
     let mut queue = lock("queue", LockKind::Mutex, LockScope::User);
     queue.bounce_ns = 200.0;
     let mut inc = incident(machine(8), vec![w], vec![queue], Costs::default());
+    inc.machine.uptime_s = 355_020;
     inc.variants = Variants {
         cpus: None,
         threads: Some((48, 96)),
@@ -74,6 +75,7 @@ pub fn high_cpu_spinlock() -> Incident {
     let mut hb = lock("bucket", LockKind::Spinlock, LockScope::Kernel);
     hb.caller = "futex_q_lock+0x2a".into();
     let mut inc = incident(machine(8), vec![w], vec![hb], Costs::default());
+    inc.machine.uptime_s = 2_210_400;
     inc.variants = Variants {
         cpus: None,
         threads: Some((24, 48)),
@@ -122,6 +124,7 @@ pub fn healthy_baseline() -> Incident {
         Costs::default(),
     );
     let mut inc = named("healthy-baseline", inc);
+    inc.machine.uptime_s = 98_765;
     inc.variants.rate_per_s = Some((150.0, 300.0));
     inc
 }

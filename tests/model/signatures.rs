@@ -361,3 +361,52 @@ fn seconds_already_produced_never_change() {
         assert!(late.log.starts_with(&early.log));
     }
 }
+
+/// The shipped YAML files load and mean the same machine and workload as the builders above.
+#[test]
+fn shipped_incident_files_match_the_builders() {
+    for built in all() {
+        let path = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+            .join("incidents")
+            .join(format!("{}.yaml", built.id));
+        let bytes = std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        let loaded = match sysdrill::content::load_incident(&path, &bytes) {
+            Ok(i) => i,
+            Err(d) => panic!("{d:?}"),
+        };
+        let loaded = &loaded;
+        // The file's signature holds too (names differ from the builders, numbers do not).
+        let t = run(loaded, 1, 2);
+        check_invariants(loaded, &t);
+        assert_eq!(loaded.machine.cpus, built.machine.cpus, "{}", built.id);
+        assert_eq!(
+            loaded.machine.memory_mib, built.machine.memory_mib,
+            "{}",
+            built.id
+        );
+        assert_eq!(
+            loaded.machine.uptime_s, built.machine.uptime_s,
+            "{}",
+            built.id
+        );
+        assert_eq!(loaded.machine.disks, built.machine.disks, "{}", built.id);
+        assert_eq!(loaded.costs, built.costs, "{}", built.id);
+        assert_eq!(loaded.faults, built.faults, "{}", built.id);
+        assert_eq!(loaded.variants, built.variants, "{}", built.id);
+        let (lw, bw) = (&loaded.workloads[0], &built.workloads[0]);
+        assert_eq!(lw.threads, bw.threads, "{}", built.id);
+        assert_eq!(lw.arrivals, bw.arrivals, "{}", built.id);
+        assert_eq!(lw.request, bw.request, "{}", built.id);
+        assert_eq!(lw.rss_mib, bw.rss_mib, "{}", built.id);
+        for (l, b) in loaded.locks.iter().zip(&built.locks) {
+            assert_eq!(
+                (l.kind, l.scope, l.shards, l.permits),
+                (b.kind, b.scope, b.shards, b.permits)
+            );
+            assert_eq!(
+                (&l.class_name, &l.caller, l.bounce_ns),
+                (&b.class_name, &b.caller, b.bounce_ns)
+            );
+        }
+    }
+}
