@@ -153,6 +153,7 @@ pub fn score(drill: &Drill, answer: &str, _shown: &Shown) -> ScoreReport {
                 weight: concept.weight,
                 stage: concept.stage,
                 evidence: None,
+                credit: 0.0,
             }
         })
         .collect();
@@ -188,5 +189,8 @@ pub fn score(drill: &Drill, answer: &str, _shown: &Shown) -> ScoreReport {
         keyword_stuffing: false,
         pushback: vec![],
         word_count: words.len(),
+        tools: vec![],
+        numbers_cited: 0,
+        skipped_patterns: vec![],
     }
 }
