@@ -72,16 +72,21 @@ impl<'a> Normalized<'a> {
                 if b <= b' ' || b == 0x7f {
                     let newline = b == b'\n' || (b == b'\r' && bytes.get(at + 1) != Some(&b'\n'));
                     pending.get_or_insert((at, 0)).1 += u32::from(newline);
+                    at += 1;
                 } else {
+                    // A run of visible ASCII: copied lower-cased in one go.
                     flush(&mut text, &mut map, &mut pending);
-                    text.push(if b == b'`' {
-                        b'\''
-                    } else {
-                        b.to_ascii_lowercase()
-                    });
-                    map.push(offset(at));
+                    let end = bytes[at..]
+                        .iter()
+                        .position(|&c| c <= b' ' || c >= 0x7f)
+                        .map_or(bytes.len(), |k| at + k);
+                    text.extend(bytes[at..end].iter().map(|&c| match c {
+                        b'`' => b'\'',
+                        _ => c.to_ascii_lowercase(),
+                    }));
+                    map.extend(offset(at)..offset(end));
+                    at = end;
                 }
-                at += 1;
                 continue;
             }
             let Some(c) = original[at..].chars().next() else {
