@@ -153,7 +153,11 @@ pub fn score(drill: &Drill, answer: &str, _shown: &Shown) -> ScoreReport {
                 weight: concept.weight,
                 stage: concept.stage,
                 evidence: None,
-                credit: 0.0,
+                credit: if hit {
+                    concept.weight / total * 100.0
+                } else {
+                    0.0
+                },
             }
         })
         .collect();
@@ -179,7 +183,7 @@ pub fn score(drill: &Drill, answer: &str, _shown: &Shown) -> ScoreReport {
     let missed = concepts.iter().filter(|c| !c.hit).count();
     ScoreReport {
         score,
-        band: crate::grade::rescore::band_for(score),
+        band: crate::score::Band::for_score(score),
         confidence: 1.0 - missed as f64 / (concepts.len() as f64 + 1.0),
         concepts,
         red_flags,
