@@ -520,8 +520,13 @@ impl Scorer {
             .collect();
 
         let structure = structure::assess(&placed, self.order_penalty);
-        let shown_values = grounding::ShownValues::parse(shown);
-        let misreads = grounding::misreads(&n, &classes, &shown_values);
+        // No number in the answer, nothing to ground: skip parsing the outputs.
+        let numbers_cited = n.tokens.iter().filter(|t| t.numeric).count();
+        let misreads = if numbers_cited > 0 && !shown.outputs.is_empty() {
+            grounding::misreads(&n, &classes, &grounding::ShownValues::parse(shown))
+        } else {
+            Vec::new()
+        };
 
         let penalties: f64 = red_flags
             .iter()
@@ -537,7 +542,6 @@ impl Scorer {
         let band = Band::for_score(score).min(Band::cap_for_missing_required(missing_required));
 
         let tools = tools_named(&n, &classes);
-        let numbers_cited = n.tokens.iter().filter(|t| t.numeric).count();
         let mut report = ScoreReport {
             score,
             band,
