@@ -2,27 +2,20 @@
 //! (plus red flags and misconceptions), on one core. Target (SCORING.md section 4): at most 50 µs
 //! per answer, at least 20,000 answers per second.
 //!
-//! Run: `cargo bench --bench score`.
+//! Run: `cargo bench --bench score`. On a shared machine wall-clock numbers inflate with load;
+//! see `main` for a CPU-time measurement.
 
 use std::hint::black_box;
 
-use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+use criterion::{Criterion, Throughput, criterion_group};
 use sysdrill::score::{Scorer, Shown, ShownOutput};
 
 #[path = "../tests/score/fixture.rs"]
 mod fixture;
 
-/// About 150 words, with a typo, a negation, a hedge, a rejected red flag and cited numbers.
-const ANSWER: &str = "Throughput dropped when we went from 16 to 64 threads, and p99 latency went \
-up, so my first suspects are lock contention or oversubscription; it's not disk IO because wa is \
-0. I would check the run queue with vmstat 1: r is about 40 on 8 CPUs, and sy is above 70%, so \
-threads are spinning in the kernel rather than doing useful work. Context switches are high too, \
-around 3000 a second. Then perf lock report shows one hot lock, the futex hash bucket lock, with \
-most of the wait time; perf top agrees with native_queued_spin_lock_slowpath at the top. That \
-serial critical section caps the speedup, which is Amdahl at work. Instead of adding more threads \
-I would cap the pool near the core count, shard the lock by key, and shorten the critical section \
-by moving work out of the lock. Maybe a faster CPU would help a little, but not much. Then measure \
-again to confirm the fix and watch the contetion numbers fall.";
+#[path = "score_answer.rs"]
+mod score_answer;
+use score_answer::ANSWER;
 
 const VMSTAT: &str =
     "procs -----------memory---------- ---swap-- -----io---- -system-- -------cpu-------
@@ -55,4 +48,22 @@ fn bench(c: &mut Criterion) {
 }
 
 criterion_group!(benches, bench);
-criterion_main!(benches);
+
+/// `SCORE_LOOP=N` scores the answer N times and exits, for CPU-time measurement that a busy
+/// machine cannot distort: `SCORE_LOOP=20000 perf stat -e task-clock target/release/deps/score-*`
+/// (task-clock / N = CPU time per answer). Otherwise the criterion benchmarks run.
+fn main() {
+    if let Some(n) = std::env::var("SCORE_LOOP")
+        .ok()
+        .and_then(|v| v.parse::<u32>().ok())
+    {
+        let scorer = Scorer::new(&fixture::slow_under_load());
+        let total: u64 = (0..n)
+            .map(|_| u64::from(scorer.score(black_box(ANSWER), &Shown::default()).score))
+            .sum();
+        println!("scored {n} answers (checksum {total})");
+        return;
+    }
+    benches();
+    Criterion::default().configure_from_args().final_summary();
+}

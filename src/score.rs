@@ -2,6 +2,29 @@
 //! with typo tolerance and negation / hypothetical scopes, check the order of reasoning and the
 //! numbers cited, and explain every point with its evidence (SCORING.md).
 //!
+//! Pipeline: `normalize` (NFKC, case, quotes, whitespace, tokens with offsets) → `matcher`
+//! (phrases token by token with the `fuzzy` typo policy, author regexes) → `scope` (NegEx /
+//! ConText negation and hypothetical scopes) → per-item decisions → `structure`, `grounding`,
+//! `stuffing` → score, band, confidence, pushback.
+//!
+//! The rules, as implemented:
+//! - A concept is credited when one of its matches lies outside every negated and hypothetical
+//!   scope; a hypothesis-stage concept is also credited from a hedged mention ("it could be lock
+//!   contention"), since a hypothesis is hedged by nature. Otherwise its status is negated,
+//!   hypothetical or missing. A red flag or misconception fires on an affirmed match; a negated
+//!   one ("instead of adding threads") never fires; a hypothetical one fires only for red flags
+//!   marked `fires_when_hypothetical`.
+//! - Score = credited weight / total weight × 100 (bare concepts of a keyword list count
+//!   [`stuffing::STUFFED_CREDIT`] of their weight), minus fired red-flag and misconception
+//!   penalties, the order penalty (`structure`), and [`MISREAD_PENALTY`] per misread number (at
+//!   most [`MAX_MISREADS_CHARGED`]); clamped to 0..=100 and rounded.
+//! - Band: strong hire from [`STRONG_HIRE_FROM`], hire from [`HIRE_FROM`], lean no hire from
+//!   [`LEAN_NO_HIRE_FROM`], else no hire. One missing required concept caps the band at hire,
+//!   two or more at lean no hire ([`Band::cap_for_missing_required`]).
+//! - Confidence: see [`Scorer::score`]'s helper `confidence`: lowered by fuzzy-only evidence,
+//!   a score near a band threshold, very short or very long answers, keyword stuffing, and
+//!   distance (Jaccard over credited concepts) from every calibration example.
+//!
 //! Architecture invariant: pure and deterministic; patterns compile once per drill
 //! ([`Scorer::new`]), scoring an answer allocates only per answer.
 
@@ -497,8 +520,13 @@ impl Scorer {
             .collect();
 
         let structure = structure::assess(&placed, self.order_penalty);
-        let shown_values = grounding::ShownValues::parse(shown);
-        let misreads = grounding::misreads(&n, &classes, &shown_values);
+        // No number in the answer, nothing to ground: skip parsing the outputs.
+        let numbers_cited = n.tokens.iter().filter(|t| t.numeric).count();
+        let misreads = if numbers_cited > 0 && !shown.outputs.is_empty() {
+            grounding::misreads(&n, &classes, &grounding::ShownValues::parse(shown))
+        } else {
+            Vec::new()
+        };
 
         let penalties: f64 = red_flags
             .iter()
@@ -514,7 +542,6 @@ impl Scorer {
         let band = Band::for_score(score).min(Band::cap_for_missing_required(missing_required));
 
         let tools = tools_named(&n, &classes);
-        let numbers_cited = n.tokens.iter().filter(|t| t.numeric).count();
         let mut report = ScoreReport {
             score,
             band,

@@ -22,6 +22,7 @@ fn evidence(answer: &str, phrase: &str) -> Option<Evidence> {
         text: phrase.to_owned(),
         trigger: None,
         fuzzy: false,
+        context: String::new(),
     })
 }
 
@@ -50,6 +51,7 @@ impl Grader for Substrings {
                     weight: concept.weight,
                     stage: concept.stage,
                     evidence: found,
+                    credit: 0.0,
                 }
             })
             .collect();
@@ -104,6 +106,9 @@ impl Grader for Substrings {
             keyword_stuffing: false,
             pushback: Vec::new(),
             word_count: answer.split_whitespace().count(),
+            tools: Vec::new(),
+            numbers_cited: 0,
+            skipped_patterns: Vec::new(),
         }
     }
 }

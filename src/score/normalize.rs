@@ -59,61 +59,66 @@ fn ascii_fold(c: char) -> Option<char> {
 
 impl<'a> Normalized<'a> {
     pub fn new(original: &'a str) -> Self {
-        let mut text = String::with_capacity(original.len() + 8);
+        let bytes = original.as_bytes();
+        let mut text: Vec<u8> = Vec::with_capacity(original.len() + 8);
         let mut map: Vec<u32> = Vec::with_capacity(original.len() + 8);
         // Pending whitespace: (offset of its first char, newlines seen).
         let mut pending: Option<(usize, u32)> = None;
-        let mut chars = original.char_indices().peekable();
-        while let Some((at, c)) = chars.next() {
-            if c == '\r' || c == '\n' || c.is_whitespace() || c.is_control() {
-                let newline =
-                    u32::from(c == '\n' || (c == '\r' && !matches!(chars.peek(), Some((_, '\n')))));
-                let entry = pending.get_or_insert((at, 0));
-                entry.1 += newline;
+        let mut at = 0;
+        while at < bytes.len() {
+            let b = bytes[at];
+            // ASCII fast path: most answers are plain ASCII.
+            if b < 0x80 {
+                if b <= b' ' || b == 0x7f {
+                    let newline = b == b'\n' || (b == b'\r' && bytes.get(at + 1) != Some(&b'\n'));
+                    pending.get_or_insert((at, 0)).1 += u32::from(newline);
+                    at += 1;
+                } else {
+                    // A run of visible ASCII: copied lower-cased in one go.
+                    flush(&mut text, &mut map, &mut pending);
+                    let end = bytes[at..]
+                        .iter()
+                        .position(|&c| c <= b' ' || c >= 0x7f)
+                        .map_or(bytes.len(), |k| at + k);
+                    text.extend(bytes[at..end].iter().map(|&c| match c {
+                        b'`' => b'\'',
+                        _ => c.to_ascii_lowercase(),
+                    }));
+                    map.extend(offset(at)..offset(end));
+                    at = end;
+                }
                 continue;
             }
-            let push = |text: &mut String,
-                        map: &mut Vec<u32>,
-                        pending: &mut Option<(usize, u32)>,
-                        ch: char| {
-                if let Some((ws_at, newlines)) = pending.take()
-                    && !text.is_empty()
-                {
-                    let sep = match newlines {
-                        0 => " ",
-                        1 => "\n",
-                        _ => "\n\n",
-                    };
-                    text.push_str(sep);
-                    map.extend(std::iter::repeat_n(offset(ws_at), sep.len()));
-                }
-                let before = text.len();
-                text.push(ch);
-                map.extend(std::iter::repeat_n(offset(at), text.len() - before));
+            let Some(c) = original[at..].chars().next() else {
+                break;
             };
-            if c.is_ascii() {
-                push(
-                    &mut text,
-                    &mut map,
-                    &mut pending,
-                    ascii_fold(c).unwrap_or(c).to_ascii_lowercase(),
-                );
+            let len = c.len_utf8();
+            if c.is_whitespace() || c.is_control() {
+                pending.get_or_insert((at, 0));
+                at += len;
                 continue;
             }
-            let Some(folded) = ascii_fold(c) else {
-                continue;
-            };
-            for n in std::iter::once(folded).nfkc() {
-                let Some(n) = ascii_fold(n) else { continue };
-                if n.is_whitespace() || n.is_control() {
-                    pending.get_or_insert((at, 0));
-                    continue;
-                }
-                for lower in n.to_lowercase() {
-                    push(&mut text, &mut map, &mut pending, lower);
+            if let Some(folded) = ascii_fold(c) {
+                for n in std::iter::once(folded).nfkc() {
+                    let Some(n) = ascii_fold(n) else { continue };
+                    if n.is_whitespace() || n.is_control() {
+                        pending.get_or_insert((at, 0));
+                        continue;
+                    }
+                    for lower in n.to_lowercase() {
+                        flush(&mut text, &mut map, &mut pending);
+                        let mut buffer = [0u8; 4];
+                        let encoded = lower.encode_utf8(&mut buffer).as_bytes();
+                        text.extend_from_slice(encoded);
+                        map.extend(std::iter::repeat_n(offset(at), encoded.len()));
+                    }
                 }
             }
+            at += len;
         }
+        // Only whole UTF-8 sequences were pushed, so this never replaces anything.
+        let text = String::from_utf8(text)
+            .unwrap_or_else(|error| String::from_utf8_lossy(error.as_bytes()).into_owned());
         let mut normalized = Normalized {
             original,
             text,
@@ -180,21 +185,31 @@ impl<'a> Normalized<'a> {
         let mut gap = Gap::None;
         let mut sentence: u32 = 0;
         let mut line_start = true;
-        let mut iter = text.char_indices().peekable();
-        while let Some((at, c)) = iter.next() {
-            if c.is_alphanumeric() || c == '_' {
+        let char_at = |i: usize| -> Option<char> {
+            match bytes.get(i) {
+                Some(&b) if b < 0x80 => Some(char::from(b)),
+                Some(_) => text[i..].chars().next(),
+                None => None,
+            }
+        };
+        let is_word = |c: char| {
+            c.is_ascii_alphanumeric() || c == '_' || (!c.is_ascii() && c.is_alphanumeric())
+        };
+        let mut at = 0;
+        while let Some(c) = char_at(at) {
+            if is_word(c) {
                 // A new token: a run of word characters, with `'` inside words and `.` / `,`
                 // between digits (2.5, 120,000).
+                let start = at;
                 let mut end = at + c.len_utf8();
                 let mut numeric = c.is_ascii_digit();
-                while let Some(&(next_at, next)) = iter.peek() {
-                    if next.is_alphanumeric() || next == '_' {
+                while let Some(next) = char_at(end) {
+                    if is_word(next) {
                         numeric |= next.is_ascii_digit();
-                        end = next_at + next.len_utf8();
-                        iter.next();
+                        end += next.len_utf8();
                         continue;
                     }
-                    let after = bytes.get(next_at + 1).copied();
+                    let after = bytes.get(end + 1).copied();
                     let inner = match next {
                         '\'' => after.is_some_and(|b| b.is_ascii_alphabetic()),
                         '.' | ',' => {
@@ -206,14 +221,13 @@ impl<'a> Normalized<'a> {
                     if !inner {
                         break;
                     }
-                    end = next_at + 1;
-                    iter.next();
+                    end += 1;
                 }
                 if gap == Gap::Sentence && !tokens.is_empty() {
                     sentence += 1;
                 }
                 tokens.push(Token {
-                    start: at,
+                    start,
                     end,
                     numeric,
                     gap: if tokens.is_empty() { Gap::None } else { gap },
@@ -221,14 +235,18 @@ impl<'a> Normalized<'a> {
                 });
                 gap = Gap::None;
                 line_start = false;
+                at = end;
                 continue;
             }
-            let next = iter.peek().map(|&(_, n)| n);
+            at += c.len_utf8();
+            let next = char_at(at);
             let here = match c {
+                ' ' => Gap::None,
                 '.' | '!' | '?' | '\u{3002}' => {
                     let ends =
                         next.is_none_or(|n| n.is_whitespace() || n == '"' || n == ')' || n == '\'');
-                    if (ends && !(c == '.' && self.is_abbreviation(at))) || c == '?' || c == '!' {
+                    if (ends && !(c == '.' && self.is_abbreviation(at - 1))) || c == '?' || c == '!'
+                    {
                         Gap::Sentence
                     } else {
                         Gap::None
@@ -275,6 +293,22 @@ impl<'a> Normalized<'a> {
             .iter()
             .any(|abbr| before.ends_with(abbr))
             || before == "vs"
+    }
+}
+
+/// Writes the whitespace pending before the next visible character: a space, or the line
+/// breaks that matter for sentences (one, or a blank line).
+fn flush(text: &mut Vec<u8>, map: &mut Vec<u32>, pending: &mut Option<(usize, u32)>) {
+    if let Some((ws_at, newlines)) = pending.take()
+        && !text.is_empty()
+    {
+        let sep: &[u8] = match newlines {
+            0 => b" ",
+            1 => b"\n",
+            _ => b"\n\n",
+        };
+        text.extend_from_slice(sep);
+        map.extend(std::iter::repeat_n(offset(ws_at), sep.len()));
     }
 }
 

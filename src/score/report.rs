@@ -199,21 +199,53 @@ fn write_evidence(out: &mut impl Write, ev: &Evidence) -> io::Result<()> {
     } else {
         ""
     };
-    let quote = shorten(if ev.context.is_empty() {
+    let context = if ev.context.is_empty() {
         &ev.text
     } else {
         &ev.context
-    });
-    writeln!(out, "      \"{}\"{}", quote.italic(), fuzzy.dimmed())
+    };
+    writeln!(
+        out,
+        "      \"{}\"{}",
+        quote(context, &ev.text).italic(),
+        fuzzy.dimmed()
+    )
 }
 
-fn shorten(text: &str) -> String {
-    let flat: String = text.split_whitespace().collect::<Vec<_>>().join(" ");
-    if flat.chars().count() <= QUOTE_CHARS {
-        return flat;
+/// The sentence, flattened, cut to [`QUOTE_CHARS`] around the matched words so they stay visible.
+fn quote(context: &str, matched: &str) -> String {
+    let flat: Vec<char> = context
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .chars()
+        .collect();
+    if flat.len() <= QUOTE_CHARS {
+        return flat.into_iter().collect();
     }
-    let cut: String = flat.chars().take(QUOTE_CHARS - 1).collect();
-    format!("{}…", cut.trim_end())
+    let needle: Vec<char> = matched
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .chars()
+        .collect();
+    let at = (0..=flat.len().saturating_sub(needle.len()))
+        .find(|&i| flat[i..].starts_with(&needle))
+        .unwrap_or(0);
+    let room = QUOTE_CHARS - 2;
+    let start = at
+        .saturating_sub(room.saturating_sub(needle.len()) / 2)
+        .min(flat.len() - room);
+    let end = (start + room).min(flat.len());
+    let mut quoted = String::new();
+    if start > 0 {
+        quoted.push('…');
+    }
+    quoted.extend(&flat[start..end]);
+    if end < flat.len() {
+        quoted.push('…');
+    }
+    quoted
 }
 
 fn trim_number(value: f64) -> String {
@@ -221,5 +253,26 @@ fn trim_number(value: f64) -> String {
         format!("{value:.0}")
     } else {
         format!("{value:.2}")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn quotes_keep_the_match_visible() {
+        let long = format!(
+            "{} shard the lock {}",
+            "word ".repeat(60),
+            "tail ".repeat(60)
+        );
+        let q = quote(&long, "shard the lock");
+        assert!(q.contains("shard the lock"), "{q}");
+        assert!(q.starts_with('…') && q.ends_with('…'));
+        assert!(q.chars().count() <= QUOTE_CHARS);
+        assert_eq!(quote("short  and\nsweet", "sweet"), "short and sweet");
+        let ending = format!("{}the end", "x ".repeat(100));
+        assert!(quote(&ending, "the end").ends_with("the end"));
     }
 }

@@ -10,7 +10,9 @@
 //! - a post-negation covers up to five tokens before it, stopping at a termination term or
 //!   clause mark;
 //! - a hypothetical trigger covers the tokens after it up to a termination term, a clause mark or
-//!   the sentence end (other triggers do not end it: "if it were not X" stays hypothetical);
+//!   the sentence end (other triggers do not end it: "maybe it is not X" stays hypothetical); a
+//!   condition ("if", "whether", "assuming" …) covers only its clause, up to a comma, so "If r
+//!   is above the CPU count, cap the pool" proposes capping the pool;
 //! - pseudo-negations and termination terms cover nothing.
 //!
 //! Scopes never cross a sentence. Every covered token remembers its trigger, so evidence can
@@ -27,6 +29,8 @@ pub enum Class {
     PostNegation,
     Pseudo,
     Hypothetical,
+    /// A hypothetical trigger whose scope also ends at a comma.
+    Condition,
     Termination,
 }
 
@@ -143,20 +147,24 @@ const PSEUDO: &[&str] = &[
     "if not",
     "no matter",
 ];
-const HYPO: &[&str] = &[
+/// Conditions: their scope is the condition clause, up to a comma ("If r is high, cap the pool"
+/// proposes capping the pool).
+const CONDITION: &[&str] = &[
     "if",
     "whether",
-    "could",
-    "might",
-    "maybe",
-    "perhaps",
-    "would check if",
     "suppose",
     "supposing",
     "in case",
     "assuming",
-    "hypothetically",
     "what if",
+    "would check if",
+];
+const HYPO: &[&str] = &[
+    "could",
+    "might",
+    "maybe",
+    "perhaps",
+    "hypothetically",
     "possibly",
     "may be",
     "might be",
@@ -202,11 +210,12 @@ impl Default for Triggers {
 impl Triggers {
     pub fn new() -> Self {
         let mut by_first: FnvMap<&'static str, Vec<(Vec<&'static str>, Class)>> = FnvMap::default();
-        let lists: [(&[&'static str], Class); 6] = [
+        let lists: [(&[&'static str], Class); 7] = [
             (PSEUDO, Class::Pseudo),
             (POST, Class::PostNegation),
             (CLAUSE_NEG, Class::ClauseNegation),
             (PRE, Class::PreNegation),
+            (CONDITION, Class::Condition),
             (HYPO, Class::Hypothetical),
             (TERM, Class::Termination),
         ];
@@ -312,9 +321,14 @@ impl Scopes {
                         };
                         mark_forward(n, &mut scopes.negated, occ.to, stop, limit, k);
                     }
-                    Class::Hypothetical => {
+                    Class::Hypothetical | Class::Condition => {
                         let stop = next_trigger(&|c| c == Class::Termination);
-                        mark_forward(n, &mut scopes.hypothetical, occ.to, stop, Gap::Clause, k);
+                        let limit = if occ.class == Class::Condition {
+                            Gap::Comma
+                        } else {
+                            Gap::Clause
+                        };
+                        mark_forward(n, &mut scopes.hypothetical, occ.to, stop, limit, k);
                     }
                     Class::PostNegation => {
                         let floor = scopes.occurrences[first..k]
@@ -443,6 +457,17 @@ mod tests {
         assert_eq!(
             standing_of("Maybe add more threads? Then cap it.", "cap"),
             AFF
+        );
+    }
+
+    #[test]
+    fn a_condition_covers_its_clause_only() {
+        let s = "If r is above the CPU count, cap the pool.";
+        assert_eq!(standing_of(s, "count"), HYP);
+        assert_eq!(standing_of(s, "pool"), AFF);
+        assert_eq!(
+            standing_of("if it were lock contention we would see waits", "waits"),
+            HYP
         );
     }
 

@@ -140,4 +140,17 @@ proptest! {
         let with_order = |r: &ScoreReport| f64::from(r.score) + r.structure.penalty;
         prop_assert!((with_order(&a) - with_order(&b)).abs() <= 1.0, "{:?} vs {:?}", a.structure, b.structure);
     }
+
+    #[test]
+    fn arbitrary_text_never_panics_and_evidence_points_into_it(
+        text in "(\\PC|[\u{0}-\u{1f}\u{fffd}\u{200b}'\".,;:!?%=~-]|run queue|not |lock contention| r is 4| ){0,200}",
+    ) {
+        let report = scorer().score(&text, &Shown::default());
+        prop_assert!(report.score <= 100);
+        prop_assert!((0.0..=1.0).contains(&report.confidence));
+        for evidence in report.concepts.iter().filter_map(|c| c.evidence.as_ref()) {
+            prop_assert!(text.is_char_boundary(evidence.start) && text.is_char_boundary(evidence.end));
+            prop_assert_eq!(&text[evidence.start..evidence.end], evidence.text.as_str());
+        }
+    }
 }
