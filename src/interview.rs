@@ -15,7 +15,9 @@
 //! How the final score is computed (so `grade` can recompute it from a transcript): the
 //! candidate's answer turns joined with a blank line, scored against what the candidate was
 //! shown (every tool command and `try` output, in order), minus the cost of the hints used
-//! (the drill's first `hints_used` hints), floored at 0.
+//! (the drill's first `hints_used` hints), floored at 0; with a hint penalty the band is
+//! re-derived from the reduced score (never above the scorer's). `grade::rescore` applies the
+//! same rule to saved transcripts.
 
 pub mod pushback;
 
@@ -730,7 +732,7 @@ impl<G: Grader> Interview<G> {
             .hints
             .iter()
             .take(self.hints_used)
-            .map(|hint| hint.cost)
+            .map(|hint| hint.cost.max(0.0))
             .sum()
     }
 
@@ -825,12 +827,19 @@ impl<G: Grader> Interview<G> {
                 })
                 .collect::<Vec<_>>()
         };
+        let score = apply_hint_cost(total.score, self.hint_cost());
+        // As `grade` re-derives it: a hint penalty can lower the band, never raise it.
+        let band = if self.hint_cost() > 0.0 {
+            crate::grade::rescore::band_for(score).min(total.band)
+        } else {
+            total.band
+        };
         Scorecard {
             drill: self.drill.id.to_string(),
             title: self.drill.title.clone(),
-            score: apply_hint_cost(total.score, self.hint_cost()),
+            score,
             rubric_score: total.score,
-            band: total.band,
+            band,
             hints_used: self.hints_used,
             hint_cost: self.hint_cost(),
             concepts,
@@ -873,7 +882,7 @@ impl<G: Grader> Interview<G> {
 
 /// The final score: the rubric score minus hint costs, floored at 0 and rounded.
 pub fn apply_hint_cost(rubric: u32, cost: f64) -> u32 {
-    let value = (f64::from(rubric) - cost.max(0.0)).max(0.0);
+    let value = (f64::from(rubric.min(100)) - cost.max(0.0)).max(0.0);
     value.round() as u32
 }
 

@@ -22,6 +22,7 @@ fn evidence(answer: &str, phrase: &str) -> Option<Evidence> {
         text: phrase.to_owned(),
         trigger: None,
         fuzzy: false,
+        context: phrase.to_owned(),
     })
 }
 
@@ -49,6 +50,7 @@ impl Grader for Substrings {
                     required: concept.required,
                     weight: concept.weight,
                     stage: concept.stage,
+                    credit: if found.is_some() { 1.0 } else { 0.0 },
                     evidence: found,
                 }
             })
@@ -104,6 +106,16 @@ impl Grader for Substrings {
             keyword_stuffing: false,
             pushback: Vec::new(),
             word_count: answer.split_whitespace().count(),
+            tools: TOOLS
+                .iter()
+                .filter(|tool| answer.split_whitespace().any(|word| word == **tool))
+                .map(|tool| (*tool).to_owned())
+                .collect(),
+            numbers_cited: answer
+                .split_whitespace()
+                .filter(|word| word.chars().any(|c| c.is_ascii_digit()))
+                .count(),
+            skipped_patterns: Vec::new(),
         }
     }
 }
@@ -386,7 +398,6 @@ fn rambling_is_cut_off_once() {
 }
 
 #[test]
-#[ignore = "needs score::triggered, which lands with the scorer"]
 fn drill_rules_fire_at_most_max_times_with_their_own_phrasings() {
     let mut drill = drill();
     drill.pushback.push(PushbackRule {
