@@ -112,8 +112,12 @@ impl Input {
         if line.is_empty() {
             return None;
         }
-        let mut words = line.split_whitespace();
-        let first = words.next().unwrap_or_default();
+        let mut words = line.split_whitespace().peekable();
+        let mut first = words.next().unwrap_or_default();
+        // `sudo vmstat 1` is still vmstat; the tool parser drops the `sudo` too.
+        while first == "sudo" && words.peek().is_some() {
+            first = words.next().unwrap_or_default();
+        }
         let rest: Vec<&str> = words.collect();
         let lower = first.to_ascii_lowercase();
         match lower.as_str() {
@@ -153,7 +157,13 @@ fn looks_like_tool_line(first: &str, rest: &[&str], _line: &str) -> bool {
                 .any(|w| ["shows", "says", "is", "was", "the", "a", "and", "at"].contains(w));
     }
     // Other tools take flags, numbers, paths and `ALL` (mpstat -P ALL): a line of anything else
-    // ("top shows the worker at 800%") is prose about the tool, not a command.
+    // ("top shows the worker at 800%") is prose about the tool, not a command. A shell pipe
+    // or redirection (`vmstat 1 5 | tail`) marks a command too; the tool parser explains that
+    // the box has no pipes.
+    let piped = rest
+        .iter()
+        .position(|word| word.starts_with('|') || word.starts_with('>'));
+    let rest = &rest[..piped.unwrap_or(rest.len())];
     rest.iter().all(|word| {
         word.starts_with('-')
             || word.starts_with('/')

@@ -266,6 +266,26 @@ fn classify_tells_commands_tools_and_answers_apart() {
         Some(Input::Try("threads=16 vmstat 1 3".to_owned()))
     );
     assert_eq!(Input::classify("time"), Some(Input::Time { wall_s: None }));
+    assert_eq!(
+        Input::classify("sudo perf lock report"),
+        Some(Input::Tool("sudo perf lock report".to_owned()))
+    );
+    assert_eq!(
+        Input::classify("vmstat 1 5 | tail -3"),
+        Some(Input::Tool("vmstat 1 5 | tail -3".to_owned()))
+    );
+    for line in [
+        "mpstat -P ALL 1 1",
+        "cat /proc/lock_stat",
+        "dmesg",
+        "perf top --stdio",
+        "perf lock contention -a -b",
+        "top -b -n 1",
+        "iostat -x 1 2",
+    ] {
+        assert_eq!(Input::classify(line), Some(Input::Tool(line.to_owned())));
+        assert!(crate::render::parse_command(line).is_ok(), "{line}");
+    }
     // Words that happen to start like a command are answers.
     assert!(matches!(
         Input::classify("try harder to find the lock"),
@@ -277,6 +297,10 @@ fn classify_tells_commands_tools_and_answers_apart() {
     ));
     assert!(matches!(
         Input::classify("top shows the worker at 800% CPU"),
+        Some(Input::Answer(_))
+    ));
+    assert!(matches!(
+        Input::classify("perf shows the spinlock at the top"),
         Some(Input::Answer(_))
     ));
     assert!(matches!(
