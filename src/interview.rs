@@ -15,9 +15,8 @@
 //! How the final score is computed (so `grade` can recompute it from a transcript): the
 //! candidate's answer turns joined with a blank line, scored against what the candidate was
 //! shown (every tool command and `try` output, in order), minus the cost of the hints used
-//! (the drill's first `hints_used` hints), floored at 0; with a hint penalty the band is
-//! re-derived from the reduced score (never above the scorer's). `grade::rescore` applies the
-//! same rule to saved transcripts.
+//! (the drill's first `hints_used` hints), floored at 0 and rounded; the band stays the
+//! scorer's band for the answer. `grade::rescore` applies the same rule to saved transcripts.
 
 pub mod pushback;
 
@@ -838,12 +837,8 @@ impl<G: Grader> Interview<G> {
                 .collect::<Vec<_>>()
         };
         let score = apply_hint_cost(total.score, self.hint_cost());
-        // As `grade` re-derives it: a hint penalty can lower the band, never raise it.
-        let band = if self.hint_cost() > 0.0 {
-            crate::grade::rescore::band_for(score).min(total.band)
-        } else {
-            total.band
-        };
+        // The band is the scorer's for the answer; hints lower the score only (`grade` agrees).
+        let band = total.band;
         Scorecard {
             drill: self.drill.id.to_string(),
             title: self.drill.title.clone(),
