@@ -15,7 +15,8 @@
 //! How the final score is computed (so `grade` can recompute it from a transcript): the
 //! candidate's answer turns joined with a blank line, scored against what the candidate was
 //! shown (every tool command and `try` output, in order), minus the cost of the hints used
-//! (the drill's first `hints_used` hints), floored at 0.
+//! (the drill's first `hints_used` hints), floored at 0 and rounded; the band stays the
+//! scorer's band for the answer. `grade::rescore` applies the same rule to saved transcripts.
 
 pub mod pushback;
 
@@ -110,8 +111,12 @@ impl Input {
         if line.is_empty() {
             return None;
         }
-        let mut words = line.split_whitespace();
-        let first = words.next().unwrap_or_default();
+        let mut words = line.split_whitespace().peekable();
+        let mut first = words.next().unwrap_or_default();
+        // `sudo vmstat 1` is still vmstat; the tool parser drops the `sudo` too.
+        while first == "sudo" && words.peek().is_some() {
+            first = words.next().unwrap_or_default();
+        }
         let rest: Vec<&str> = words.collect();
         let lower = first.to_ascii_lowercase();
         match lower.as_str() {
@@ -151,7 +156,13 @@ fn looks_like_tool_line(first: &str, rest: &[&str], _line: &str) -> bool {
                 .any(|w| ["shows", "says", "is", "was", "the", "a", "and", "at"].contains(w));
     }
     // Other tools take flags, numbers, paths and `ALL` (mpstat -P ALL): a line of anything else
-    // ("top shows the worker at 800%") is prose about the tool, not a command.
+    // ("top shows the worker at 800%") is prose about the tool, not a command. A shell pipe
+    // or redirection (`vmstat 1 5 | tail`) marks a command too; the tool parser explains that
+    // the box has no pipes.
+    let piped = rest
+        .iter()
+        .position(|word| word.starts_with('|') || word.starts_with('>'));
+    let rest = &rest[..piped.unwrap_or(rest.len())];
     rest.iter().all(|word| {
         word.starts_with('-')
             || word.starts_with('/')
@@ -730,7 +741,7 @@ impl<G: Grader> Interview<G> {
             .hints
             .iter()
             .take(self.hints_used)
-            .map(|hint| hint.cost)
+            .map(|hint| hint.cost.max(0.0))
             .sum()
     }
 
@@ -825,12 +836,15 @@ impl<G: Grader> Interview<G> {
                 })
                 .collect::<Vec<_>>()
         };
+        let score = apply_hint_cost(total.score, self.hint_cost());
+        // The band is the scorer's for the answer; hints lower the score only (`grade` agrees).
+        let band = total.band;
         Scorecard {
             drill: self.drill.id.to_string(),
             title: self.drill.title.clone(),
-            score: apply_hint_cost(total.score, self.hint_cost()),
+            score,
             rubric_score: total.score,
-            band: total.band,
+            band,
             hints_used: self.hints_used,
             hint_cost: self.hint_cost(),
             concepts,
@@ -873,7 +887,7 @@ impl<G: Grader> Interview<G> {
 
 /// The final score: the rubric score minus hint costs, floored at 0 and rounded.
 pub fn apply_hint_cost(rubric: u32, cost: f64) -> u32 {
-    let value = (f64::from(rubric) - cost.max(0.0)).max(0.0);
+    let value = (f64::from(rubric.min(100)) - cost.max(0.0)).max(0.0);
     value.round() as u32
 }
 

@@ -391,8 +391,9 @@ fn session_completions(drill: &Drill) -> Vec<String> {
                 "try threads=",
                 "try shards=",
                 "try cpus=",
-                "try memory_mib=",
-                "try irq_spread=true",
+                "try lock=",
+                "try memory=",
+                "try irq_spread=on",
                 "try hold_scale=",
             ]
             .map(String::from),

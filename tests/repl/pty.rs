@@ -79,10 +79,14 @@ impl Repl {
         self.prompt();
     }
 
+    /// Waits for a fresh prompt: one that starts a new line. rustyline redraws the prompt
+    /// in place (after a carriage return) on every keystroke, so a bare match on the prompt text
+    /// would stop at the echo of the line being typed.
     pub fn prompt(&mut self) {
+        let pattern = fresh_prompt(&self.prompt);
         let found = self
             .session
-            .expect(self.prompt.as_str())
+            .expect(Regex(pattern.as_str()))
             .unwrap_or_else(|e| panic!("no prompt `{}`: {e}", self.prompt));
         self.last = String::from_utf8_lossy(found.before()).into_owned();
     }
@@ -104,7 +108,7 @@ impl Repl {
 
     /// Waits for the prompt or `text`, whichever comes first; true for `text`.
     pub fn prompt_or(&mut self, text: &str) -> bool {
-        let pattern = format!("{}|{}", regex_escape(&self.prompt), regex_escape(text));
+        let pattern = format!("{}|{}", fresh_prompt(&self.prompt), regex_escape(text));
         let found = self
             .session
             .expect(Regex(pattern.as_str()))
@@ -112,7 +116,7 @@ impl Repl {
         let matched = found
             .get(0)
             .map(|m| String::from_utf8_lossy(m).into_owned());
-        matched.as_deref() == Some(text)
+        matched.is_some_and(|m| m.ends_with(text) && !m.ends_with(&self.prompt))
     }
 
     pub fn quit(&mut self) {
@@ -148,16 +152,14 @@ impl Drop for Repl {
     }
 }
 
+/// The prompt at the start of a line, after any terminal control sequences.
+fn fresh_prompt(prompt: &str) -> String {
+    format!(r"\n(?:\x1b\[[0-9;?]*[A-Za-z]|\r)*{}", regex_escape(prompt))
+}
+
+/// `regex::escape`: note `\>` is an end-of-word assertion in regex ≥ 1.10, not a literal `>`.
 fn regex_escape(text: &str) -> String {
-    text.chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || c == ' ' {
-                c.to_string()
-            } else {
-                format!("\\{c}")
-            }
-        })
-        .collect()
+    regex::escape(text)
 }
 
 fn unique() -> u64 {
@@ -178,17 +180,5 @@ pub fn poll<T>(timeout: Duration, mut check: impl FnMut() -> Option<T>) -> Optio
             return None;
         }
         std::thread::sleep(Duration::from_millis(20));
-    }
-}
-
-/// The first `score` number in grade's JSON (a report per transcript).
-pub fn find_score(json: &serde_json::Value) -> Option<u64> {
-    match json {
-        serde_json::Value::Object(map) => map
-            .get("score")
-            .and_then(serde_json::Value::as_u64)
-            .or_else(|| map.values().find_map(find_score)),
-        serde_json::Value::Array(items) => items.iter().find_map(find_score),
-        _ => None,
     }
 }
