@@ -23,6 +23,7 @@ use std::collections::{BTreeMap, HashMap};
 use std::io::{self, IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::sync::OnceLock;
 
 use rayon::prelude::*;
 
@@ -86,14 +87,18 @@ pub fn run(catalog: &Catalog, args: &GradeArgs) -> std::io::Result<ExitCode> {
         human,
         groups: args.groups,
     };
-    let scorers: HashMap<DrillId, Scorer> = catalog
+    // Each drill's rubric is compiled once, by the first worker that needs it: a batch over a
+    // few drills does not pay for compiling all of them.
+    let scorers: HashMap<DrillId, OnceLock<Scorer>> = catalog
         .drills
-        .iter()
-        .map(|(id, drill)| (id.clone(), Scorer::new(drill)))
+        .keys()
+        .map(|id| (id.clone(), OnceLock::new()))
         .collect();
     let score = |drill: &Drill, answer: &str, shown: &Shown| match scorers.get(&drill.id) {
-        Some(scorer) => scorer.score(answer, shown),
-        // Every catalog drill has a scorer; compile one for a drill that is somehow not there.
+        Some(scorer) => scorer
+            .get_or_init(|| Scorer::new(drill))
+            .score(answer, shown),
+        // Every catalog drill has a slot; compile one for a drill that is somehow not there.
         None => Scorer::new(drill).score(answer, shown),
     };
     let progress = progress_bar(&args.paths);

@@ -41,7 +41,7 @@ fn stdout_of(args: &[&str], dir: &Path) -> (String, i32) {
 #[test]
 fn grade_output_is_the_same_for_one_and_eight_jobs() {
     let dir = tempfile::tempdir().unwrap();
-    cohort(dir.path(), 600);
+    cohort(dir.path(), 240);
     for format in ["table", "json", "csv"] {
         let (one, code) = stdout_of(&["--format", format, "--jobs", "1", "--groups"], dir.path());
         assert_eq!(code, 0, "{one}");
