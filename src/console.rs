@@ -35,7 +35,7 @@ impl Console {
     /// Runs one command line and returns exactly what the tool prints, advancing time.
     pub fn run(&mut self, line: &str) -> Result<String, ToolError> {
         let mut command = render::parse_command(line)?;
-        match &mut command {
+        match command.tool_mut() {
             ToolCommand::PerfLockReport { source, .. }
             | ToolCommand::PerfLockContention { source, .. } => {
                 if let LockSource::Recorded(window) = source {

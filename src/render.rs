@@ -20,6 +20,7 @@ mod mpstat;
 mod perf_lock;
 mod perf_top;
 mod pidstat;
+mod pipe;
 mod span;
 #[cfg(test)]
 mod testing;
@@ -29,6 +30,8 @@ mod uptime;
 mod vmstat;
 
 use crate::model::Trace;
+
+pub use pipe::{Filter, Grep};
 
 pub use argv::{
     ContentionBy, CpuSelection, FreeUnit, LockReportKey, LockSource, PidstatReport, Reports,
@@ -79,5 +82,10 @@ pub fn render(trace: &Trace, command: &ToolCommand, start: usize) -> String {
         } => perf_lock::contention(trace, *by, *entries, *source, start),
         ToolCommand::LockStat => lock_stat::render(trace, start),
         ToolCommand::Dmesg { human_time } => dmesg::render(trace, *human_time, start),
+        ToolCommand::Piped { command, filters } => filters
+            .iter()
+            .fold(render(trace, command, start), |text, filter| {
+                pipe::apply(&text, filter)
+            }),
     }
 }

@@ -22,6 +22,8 @@
 //! - No command consumes more than [`MAX_SECONDS`] seconds or prints more than [`MAX_COUNT`]
 //!   reports; larger requests are refused with a message, never allocated.
 
+use super::pipe::{self, Filter};
+
 /// Reports printed when an interval is given without a count.
 pub const DEFAULT_COUNT: u32 = 5;
 /// Seconds a live `perf lock contention` samples when no `-- sleep N` is given.
@@ -180,12 +182,18 @@ pub enum ToolCommand {
         /// `-T`: wall-clock time instead of seconds since boot.
         human_time: bool,
     },
+    /// A tool's output run through filters (`dmesg | tail -20`).
+    Piped {
+        command: Box<ToolCommand>,
+        filters: Vec<Filter>,
+    },
 }
 
 impl ToolCommand {
     /// Simulated seconds the command consumes (the time cursor moves on by this much).
     pub fn seconds(&self) -> usize {
         match self {
+            ToolCommand::Piped { command, .. } => command.seconds(),
             ToolCommand::Vmstat { reports, .. }
             | ToolCommand::Iostat {
                 skip_boot: false,
@@ -216,6 +224,16 @@ impl ToolCommand {
     }
 }
 
+impl ToolCommand {
+    /// The tool itself, under any pipe (the console fills in perf lock recordings there).
+    pub fn tool_mut(&mut self) -> &mut ToolCommand {
+        match self {
+            ToolCommand::Piped { command, .. } => command.tool_mut(),
+            other => other,
+        }
+    }
+}
+
 /// What a shell would print for a bad invocation, e.g. `vmstat: invalid option -- 'q'`.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{message}")]
@@ -241,19 +259,52 @@ const TOP_USAGE: &str =
     "Usage:\n  top -hv | -bcEeHiOSs1 -d secs -n max -u|U user -p pid(s) -o field -w [cols]";
 const DMESG_USAGE: &str = "\nUsage:\n dmesg [options]";
 
-/// Parses one command line. `sudo` in front is accepted and ignored.
+/// Parses one command line: a tool, optionally piped into `head`, `tail`, `grep` or `wc -l`
+/// (see [`Filter`]). `sudo` in front is accepted and ignored; quotes work as in a shell.
 pub fn parse_command(line: &str) -> Result<ToolCommand, ToolError> {
-    if line.contains('|') || line.contains('>') || line.contains(';') || line.contains('&') {
-        return Err(ToolError::new(
-            "sysdrill: pipes, redirections and command lists are not available on this box; run one tool at a time",
-        ));
+    let tokens = pipe::tokens(line)?;
+    let mut stages: Vec<Vec<&str>> = vec![Vec::new()];
+    for token in &tokens {
+        match token {
+            pipe::Token::Word(word) => stages.last_mut().map_or((), |s| s.push(word)),
+            pipe::Token::Pipe => stages.push(Vec::new()),
+        }
     }
-    let mut words: Vec<&str> = line.split_whitespace().collect();
+    let (first, rest) = stages.split_first().unwrap_or((&stages[0], &[]));
+    let mut command = parse_tool(first)?;
+    if rest.is_empty() {
+        return Ok(command);
+    }
+    let mut filters = Vec::new();
+    if let ToolCommand::Piped {
+        command: inner,
+        filters: from_tool,
+    } = command
+    {
+        // `grep PATTERN /proc/lock_stat | head` is already a pipeline.
+        command = *inner;
+        filters = from_tool;
+    }
+    for stage in rest {
+        filters.push(pipe::parse_filter(stage)?);
+    }
+    Ok(ToolCommand::Piped {
+        command: Box::new(command),
+        filters,
+    })
+}
+
+fn parse_tool(words: &[&str]) -> Result<ToolCommand, ToolError> {
+    let mut words = words;
     while words.first() == Some(&"sudo") {
-        words.remove(0);
+        words = &words[1..];
     }
     let Some((&tool, args)) = words.split_first() else {
-        return Err(ToolError::new("sysdrill: type a command, e.g. vmstat 1 5"));
+        return Err(ToolError::new(if words.is_empty() {
+            "sysdrill: type a command, e.g. vmstat 1 5"
+        } else {
+            "bash: syntax error near unexpected token `|'"
+        }));
     };
     match tool {
         "vmstat" => parse_vmstat(args),
@@ -265,11 +316,38 @@ pub fn parse_command(line: &str) -> Result<ToolCommand, ToolError> {
         "uptime" => parse_uptime(args),
         "perf" => parse_perf(args),
         "cat" => parse_cat(args),
+        "grep" | "egrep" => parse_grep_file(tool, args),
         "dmesg" => parse_dmesg(args),
+        "head" | "tail" | "wc" => Err(ToolError::new(format!(
+            "{tool}: this box has no files to read; pipe a tool into it, e.g. dmesg | {tool}{}",
+            if tool == "wc" { " -l" } else { "" }
+        ))),
         _ => Err(ToolError::new(format!(
             "bash: {}: command not found",
             printable(tool)
         ))),
+    }
+}
+
+/// `grep PATTERN /proc/lock_stat` = `cat /proc/lock_stat | grep PATTERN`.
+fn parse_grep_file(tool: &str, args: &[&str]) -> Result<ToolCommand, ToolError> {
+    let mut owned: Vec<&str> = Vec::new();
+    if tool == "egrep" {
+        owned.push("-E");
+    }
+    owned.extend_from_slice(args);
+    match pipe::parse_grep(&owned)? {
+        (grep, Some(file)) if file == "/proc/lock_stat" => Ok(ToolCommand::Piped {
+            command: Box::new(ToolCommand::LockStat),
+            filters: vec![Filter::Grep(grep)],
+        }),
+        (_, Some(file)) => Err(ToolError::new(format!(
+            "grep: {}: Permission denied (this box only exposes /proc/lock_stat)",
+            printable(&file)
+        ))),
+        (_, None) => Err(ToolError::new(
+            "grep: reading standard input is not available on this box; pipe a tool into grep",
+        )),
     }
 }
 

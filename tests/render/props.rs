@@ -23,6 +23,10 @@ fn word() -> impl Strategy<Value = String> {
         Just("record".to_owned()),
         Just("sleep".to_owned()),
         Just("--".to_owned()),
+        Just("|".to_owned()),
+        Just("head".to_owned()),
+        Just("grep".to_owned()),
+        Just("'".to_owned()),
         Just("cat".to_owned()),
         Just("/proc/lock_stat".to_owned()),
         Just("dmesg".to_owned()),
@@ -85,6 +89,8 @@ fn valid() -> impl Strategy<Value = String> {
         n().prop_map(|s| format!("perf lock record -a -- sleep {s}")),
         Just("cat /proc/lock_stat".to_owned()),
         prop_oneof![Just("dmesg"), Just("dmesg -T")].prop_map(str::to_owned),
+        (0usize..5).prop_map(|n| format!("dmesg | grep -i lock | tail -{n}")),
+        (0usize..5).prop_map(|n| format!("vmstat 1 3 | head -n {n} | wc -l")),
     ]
 }
 
@@ -185,5 +191,31 @@ fn errors_read_like_a_shell() {
     assert_eq!(
         err("perf stat"),
         "perf: 'stat' is not a perf-command. See 'perf --help'."
+    );
+}
+
+#[test]
+fn pipes_filter_the_tool_output() {
+    let trace = fixture_trace(10);
+    let run = |line: &str, start| render(&trace, &parse_command(line).unwrap(), start);
+    assert_eq!(run("vmstat 1 5 | wc -l", 0), "7\n");
+    assert_eq!(
+        run("vmstat 1 5 | tail -1", 0),
+        run("vmstat 1 5", 0).lines().last().unwrap().to_owned() + "\n"
+    );
+    assert_eq!(
+        parse_command("vmstat 1 5 | head").unwrap().seconds(),
+        parse_command("vmstat 1 5").unwrap().seconds()
+    );
+    let classes = run("grep : /proc/lock_stat", 3);
+    assert_eq!(classes.lines().count(), 4, "{classes}");
+    assert!(classes.lines().all(|l| l.contains(':')));
+    let err = |line: &str| parse_command(line).unwrap_err().message;
+    assert!(err("dmesg | sort").contains("only head, tail, grep and wc -l"));
+    assert!(err("dmesg > /tmp/x").contains("not available"));
+    assert!(err("grep x /etc/passwd").contains("Permission denied"));
+    assert_eq!(
+        err("dmesg |"),
+        "bash: syntax error near unexpected token `|'"
     );
 }

@@ -32,6 +32,12 @@ const COMMANDS: &[(&str, &str, usize)] = &[
     ("lock_stat", "cat /proc/lock_stat", 3),
     ("dmesg", "dmesg", 60),
     ("dmesg_wall_clock", "dmesg -T", 60),
+    (
+        "dmesg_piped",
+        "dmesg | grep -i -E 'lockup|blocked' | tail -n 2",
+        60,
+    ),
+    ("lock_stat_grep", "grep : /proc/lock_stat | head -3", 3),
 ];
 
 #[test]
