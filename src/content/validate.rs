@@ -617,11 +617,13 @@ pub fn incident(
                         "name the lock each thread takes first",
                     );
                 }
+                // Seconds since boot, so a deadlock may have formed long before the drill
+                // starts (the hung-task detector has then already reported it).
                 c.count(
                     &format!("{at}.deadlock.after_s"),
-                    *after_s,
+                    u64::from(*after_s),
                     0,
-                    86_400,
+                    MAX_UPTIME_S + 86_400,
                     "after_s",
                 );
                 if a && b {
@@ -1222,7 +1224,8 @@ pub fn drill(
                 .filter(|f| e.red_flags.contains(&f.id) && f.penalty.is_finite())
                 .map(|f| f.penalty)
                 .sum();
-            let best = 100.0 * (1.0 - missed / total_weight) - penalties;
+            // Scores are clamped at 0, so a range starting at 0 is always reachable.
+            let best = (100.0 * (1.0 - missed / total_weight) - penalties).max(0.0);
             if best + 1e-9 < low {
                 c.error_help(
                     &format!("{at}.score"),
