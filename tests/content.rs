@@ -8,6 +8,8 @@ use sysdrill::domain::*;
 
 use crate::common::fixture;
 
+mod props;
+
 fn content_fixture(name: &str) -> PathBuf {
     fixture("content").join(name)
 }

@@ -61,43 +61,60 @@ pub struct Location {
 }
 
 /// Locates `path` (as [`parse_path`] reads it) in `source`; falls back to the deepest segment
-/// found, and to 1:1 when not even the first one is found.
+/// found, and to the first content line when not even the first one is found.
 pub fn locate(source: &str, path: &str) -> Location {
-    let lines: Vec<Vec<char>> = source
-        .lines()
-        .map(|line| line.trim_end_matches('\r').chars().collect())
-        .collect();
-    let segments = parse_path(path);
-    let Some(mut node) = first_content(&lines, 0) else {
-        return Location {
-            line: 1,
-            col: 1,
-            matched: 0,
-        };
-    };
-    let mut found = Location {
-        line: node.line + 1,
-        col: node.col + 1,
-        matched: 0,
-    };
-    for (depth, segment) in segments.iter().enumerate() {
-        let next = match segment {
-            Segment::Key(key) => find_key(&lines, node, key),
-            Segment::Index(index) => find_item(&lines, node, *index),
-        };
-        match next {
-            Some(next) => {
-                node = next;
-                found = Location {
-                    line: next.line + 1,
-                    col: next.col + 1,
-                    matched: depth + 1,
-                };
-            }
-            None => break,
+    Locator::new(source).locate(path)
+}
+
+/// The source split into lines once, for locating many paths in one file.
+pub struct Locator {
+    lines: Vec<Vec<char>>,
+}
+
+impl Locator {
+    pub fn new(source: &str) -> Self {
+        Self {
+            lines: source
+                .lines()
+                .map(|line| line.trim_end_matches('\r').chars().collect())
+                .collect(),
         }
     }
-    found
+
+    pub fn locate(&self, path: &str) -> Location {
+        let lines = &self.lines;
+        let segments = parse_path(path);
+        let Some(mut node) = first_content(lines, 0) else {
+            return Location {
+                line: 1,
+                col: 1,
+                matched: 0,
+            };
+        };
+        let mut found = Location {
+            line: node.line + 1,
+            col: node.col + 1,
+            matched: 0,
+        };
+        for (depth, segment) in segments.iter().enumerate() {
+            let next = match segment {
+                Segment::Key(key) => find_key(lines, node, key),
+                Segment::Index(index) => find_item(lines, node, *index),
+            };
+            match next {
+                Some(next) => {
+                    node = next;
+                    found = Location {
+                        line: next.line + 1,
+                        col: next.col + 1,
+                        matched: depth + 1,
+                    };
+                }
+                None => break,
+            }
+        }
+        found
+    }
 }
 
 fn is_content(line: &[char]) -> bool {

@@ -25,7 +25,7 @@ use std::path::Path;
 use regex::RegexBuilder;
 
 use super::Diagnostic;
-use super::locate::locate;
+use super::locate::Locator;
 use super::raw::*;
 use super::yaml::closest;
 use crate::domain::*;
@@ -43,11 +43,17 @@ const MAX_COUNT: u32 = 100_000;
 const MAX_UPTIME_S: u64 = 100 * 365 * 86_400;
 const MAX_COMM: usize = 15;
 
+/// At most this many located errors per file; the rest are counted (a generated file with a
+/// million bad entries must not take a million source scans).
+pub const MAX_ERRORS_PER_FILE: usize = 200;
+
 /// Collects located diagnostics for one file.
 pub struct Checker<'a> {
     path: &'a Path,
     source: &'a str,
-    pub diagnostics: Vec<Diagnostic>,
+    locator: Locator,
+    diagnostics: Vec<Diagnostic>,
+    suppressed: usize,
 }
 
 impl<'a> Checker<'a> {
@@ -55,13 +61,37 @@ impl<'a> Checker<'a> {
         Self {
             path,
             source,
+            locator: Locator::new(source),
             diagnostics: Vec::new(),
+            suppressed: 0,
         }
+    }
+
+    /// Every diagnostic reported, plus a count of those over the limit.
+    pub fn finish(mut self) -> Vec<Diagnostic> {
+        if self.suppressed > 0 {
+            self.diagnostics.push(Diagnostic::file(
+                self.path,
+                format!(
+                    "{} more errors in this file not shown (first {MAX_ERRORS_PER_FILE} only)",
+                    self.suppressed
+                ),
+            ));
+        }
+        self.diagnostics
+    }
+
+    pub fn is_clean(&self) -> bool {
+        self.diagnostics.is_empty() && self.suppressed == 0
     }
 
     /// Reports `message` at the value of `key_path` (or its nearest located parent).
     pub fn report(&mut self, key_path: &str, message: impl Into<String>, help: Option<String>) {
-        let location = locate(self.source, key_path);
+        if self.diagnostics.len() >= MAX_ERRORS_PER_FILE {
+            self.suppressed += 1;
+            return;
+        }
+        let location = self.locator.locate(key_path);
         self.diagnostics.push(
             Diagnostic::at(self.path, self.source, location.line, location.col, message)
                 .with_optional_help(help),
@@ -831,8 +861,8 @@ pub fn incident(
         timeslice_us: cost("timeslice_us", k.timeslice_us, defaults.timeslice_us, true),
     };
 
-    if !c.diagnostics.is_empty() {
-        return Err(c.diagnostics);
+    if !c.is_clean() {
+        return Err(c.finish());
     }
     Ok(Incident {
         id: IncidentId(id.to_owned()),
@@ -1248,8 +1278,8 @@ pub fn drill(
         });
     }
 
-    if !c.diagnostics.is_empty() {
-        return Err(c.diagnostics);
+    if !c.is_clean() {
+        return Err(c.finish());
     }
     Ok(Drill {
         id: DrillId(id.to_owned()),

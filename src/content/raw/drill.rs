@@ -10,6 +10,7 @@ use super::default_one_u32;
 #[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, expecting = "a drill (a mapping of keys)")]
 #[schemars(title = "sysdrill drill")]
+#[schemars(rename = "Drill")]
 pub struct RawDrill {
     /// Version of this file format; this sysdrill reads version 1.
     pub format_version: u32,
@@ -52,6 +53,7 @@ pub struct RawDrill {
 /// What sort of drill it is.
 #[derive(Debug, Clone, Copy, Deserialize, JsonSchema)]
 #[serde(rename_all = "lowercase")]
+#[schemars(rename = "DrillKind")]
 pub enum RawDrillKind {
     /// The candidate investigates a simulated machine (needs `incident`).
     Incident,
@@ -62,6 +64,7 @@ pub enum RawDrillKind {
 /// How hard the drill is.
 #[derive(Debug, Clone, Copy, Deserialize, JsonSchema)]
 #[serde(rename_all = "lowercase")]
+#[schemars(rename = "Difficulty")]
 pub enum RawDifficulty {
     /// Warm-up.
     Easy,
@@ -74,6 +77,7 @@ pub enum RawDifficulty {
 /// One of the five steps of reasoning out loud, in their natural order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, JsonSchema)]
 #[serde(rename_all = "lowercase")]
+#[schemars(rename = "Stage")]
 pub enum RawStage {
     /// Restate the problem.
     Restate,
@@ -90,6 +94,7 @@ pub enum RawStage {
 /// A phase of the interview.
 #[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, expecting = "a phase (a mapping of keys)")]
+#[schemars(rename = "Phase")]
 pub struct RawPhase {
     /// Unique within the drill.
     pub id: String,
@@ -102,6 +107,7 @@ pub struct RawPhase {
 /// How answers are scored.
 #[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, expecting = "a rubric (a mapping of keys)")]
+#[schemars(rename = "Rubric")]
 pub struct RawRubric {
     /// Points (of 100) off for jumping to a fix before any check or reasoning, 0..=100
     /// (default 0).
@@ -120,6 +126,7 @@ pub struct RawRubric {
 /// Something a strong answer shows.
 #[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, expecting = "a concept (a mapping of keys)")]
+#[schemars(rename = "Concept")]
 pub struct RawConcept {
     /// Unique among the drill's concepts.
     pub id: String,
@@ -148,6 +155,7 @@ fn default_weight() -> f64 {
 /// A proposal a senior interviewer would challenge.
 #[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, expecting = "a red flag (a mapping of keys)")]
+#[schemars(rename = "RedFlag")]
 pub struct RawRedFlag {
     /// Unique among the drill's red flags.
     pub id: String,
@@ -171,6 +179,7 @@ pub struct RawRedFlag {
 /// A wrong belief with its correction.
 #[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, expecting = "a misconception (a mapping of keys)")]
+#[schemars(rename = "Misconception")]
 pub struct RawMisconception {
     /// Unique among the drill's misconceptions.
     pub id: String,
@@ -189,6 +198,7 @@ pub struct RawMisconception {
 /// A pushback rule.
 #[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, expecting = "a pushback rule (a mapping of keys)")]
+#[schemars(rename = "Pushback")]
 pub struct RawPushback {
     /// Unique among the drill's pushback rules.
     pub id: String,
@@ -209,6 +219,7 @@ pub struct RawPushback {
     expecting = "a trigger: `{red_flag: ID}`, `{misconception: ID}`, `{missing_concept: ID}`, \
                  `vague`, `{rambling: {words: N}}` or `misread`"
 )]
+#[schemars(rename = "Trigger")]
 pub enum RawTrigger {
     /// The red flag with this id fired.
     RedFlag(String),
@@ -230,6 +241,7 @@ pub enum RawTrigger {
 /// A hint.
 #[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, expecting = "a hint (a mapping of keys)")]
+#[schemars(rename = "Hint")]
 pub struct RawHint {
     /// What the interviewer says.
     pub text: String,
@@ -248,6 +260,7 @@ fn default_hint_cost() -> f64 {
     deny_unknown_fields,
     expecting = "a model answer line (a mapping of keys)"
 )]
+#[schemars(rename = "ModelAnswerLine")]
 pub struct RawModelAnswerLine {
     /// The concept this line demonstrates (shown on the scorecard when it is missed).
     #[serde(default)]
@@ -259,6 +272,7 @@ pub struct RawModelAnswerLine {
 /// A calibration example.
 #[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, expecting = "an example (a mapping of keys)")]
+#[schemars(rename = "Example")]
 pub struct RawExample {
     /// Unique among the drill's examples.
     pub name: String,

@@ -12,6 +12,7 @@ use super::{default_one_f64, default_one_u32};
 #[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, expecting = "an incident (a mapping of keys)")]
 #[schemars(title = "sysdrill incident")]
+#[schemars(rename = "Incident")]
 pub struct RawIncident {
     /// Version of this file format; this sysdrill reads version 1.
     pub format_version: u32,
@@ -47,6 +48,7 @@ fn default_seed() -> u64 {
 /// The simulated box.
 #[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, expecting = "a machine (a mapping of keys)")]
+#[schemars(rename = "Machine")]
 pub struct RawMachine {
     /// Host name shown in prompts and tool banners, e.g. `app01`.
     pub hostname: String,
@@ -81,6 +83,7 @@ pub struct RawMachine {
 /// A block device.
 #[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, expecting = "a disk (a mapping of keys)")]
+#[schemars(rename = "Disk")]
 pub struct RawDisk {
     /// Device name as iostat prints it, e.g. `nvme0n1`, `sda`; unique on the machine.
     pub name: String,
@@ -93,6 +96,7 @@ pub struct RawDisk {
 /// A network interface.
 #[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, expecting = "a nic (a mapping of keys)")]
+#[schemars(rename = "Nic")]
 pub struct RawNic {
     /// Interface name, e.g. `eth0`.
     pub name: String,
@@ -108,6 +112,7 @@ pub struct RawNic {
 /// A process on the box.
 #[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, expecting = "a workload (a mapping of keys)")]
+#[schemars(rename = "Workload")]
 pub struct RawWorkload {
     /// Process name (comm), at most 15 characters.
     pub name: String,
@@ -138,6 +143,7 @@ pub struct RawWorkload {
     rename_all = "snake_case",
     expecting = "arrivals: `closed: {think_us: N}` or `open: {rate_per_s: N}`"
 )]
+#[schemars(rename = "Arrivals")]
 pub enum RawArrivals {
     /// Each thread loops: think, then issue one request (a closed system of `threads` users).
     Closed {
@@ -154,6 +160,7 @@ pub enum RawArrivals {
 /// How a time parameter is drawn for each request.
 #[derive(Debug, Clone, Copy, Default, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
+#[schemars(rename = "Distribution")]
 pub enum RawDistribution {
     /// Exponentially distributed around the mean.
     #[default]
@@ -168,6 +175,7 @@ pub enum RawDistribution {
     deny_unknown_fields,
     expecting = "a request profile (a mapping of keys)"
 )]
+#[schemars(rename = "Request")]
 pub struct RawRequest {
     /// User-mode CPU per request, microseconds (>= 0).
     pub compute_us: f64,
@@ -200,6 +208,7 @@ pub struct RawRequest {
     deny_unknown_fields,
     expecting = "a critical section (a mapping of keys)"
 )]
+#[schemars(rename = "CriticalSection")]
 pub struct RawCriticalSection {
     /// Id of a lock under `locks`.
     pub lock: String,
@@ -213,6 +222,7 @@ pub struct RawCriticalSection {
 /// Disk IO issued per request.
 #[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, expecting = "disk io (a mapping of keys)")]
+#[schemars(rename = "DiskIo")]
 pub struct RawDiskIo {
     /// Name of a disk under `machine.disks`.
     pub disk: String,
@@ -229,6 +239,7 @@ pub struct RawDiskIo {
 /// A lock the workloads share.
 #[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, expecting = "a lock (a mapping of keys)")]
+#[schemars(rename = "Lock")]
 pub struct RawLock {
     /// Id used by critical sections, faults and drills; unique in the incident.
     pub id: String,
@@ -255,6 +266,7 @@ pub struct RawLock {
 /// What kind of lock it is.
 #[derive(Debug, Clone, Copy, Deserialize, JsonSchema)]
 #[serde(rename_all = "lowercase")]
+#[schemars(rename = "LockKind")]
 pub enum RawLockKind {
     /// Waiters spin on the CPU.
     Spinlock,
@@ -273,6 +285,7 @@ pub enum RawLockKind {
 /// Whose lock it is.
 #[derive(Debug, Clone, Copy, Default, Deserialize, JsonSchema)]
 #[serde(rename_all = "lowercase")]
+#[schemars(rename = "LockScope")]
 pub enum RawLockScope {
     /// A kernel lock: waiting shows as kernel spin or sleep symbols.
     #[default]
@@ -288,6 +301,7 @@ pub enum RawLockScope {
     rename_all = "snake_case",
     expecting = "a fault: `deadlock`, `livelock`, `memory_pressure` or `noisy_neighbor`"
 )]
+#[schemars(rename = "Fault")]
 pub enum RawFault {
     /// Two threads take `first` and `second` in opposite orders and deadlock after `after_s`.
     Deadlock {
@@ -332,6 +346,7 @@ pub enum RawFault {
 /// Ranges `[low, high]` a seed picks from; unset ones keep the base value.
 #[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, expecting = "variants (a mapping of keys)")]
+#[schemars(rename = "Variants")]
 pub struct RawVariants {
     /// Range of `machine.cpus`.
     #[serde(default)]
@@ -350,6 +365,7 @@ pub struct RawVariants {
 /// Kernel cost constants, microseconds; unset ones keep their defaults (MODEL.md section 2).
 #[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, expecting = "costs (a mapping of keys)")]
+#[schemars(rename = "Costs")]
 pub struct RawCosts {
     /// One plain system call (default 0.1).
     #[serde(default)]
