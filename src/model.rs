@@ -36,7 +36,7 @@ pub mod whatif;
 pub use trace::*;
 
 use crate::domain::{Fault, Incident, Seed};
-use engine::{Engine, EngineParams, WindowInputs, WindowStats};
+use engine::{Engine, EngineParams, WindowStats};
 use rng::SimRng;
 
 /// Events a window aims at: small enough that `vmstat 1 5` simulates in a few milliseconds,
@@ -99,7 +99,7 @@ pub fn window_params(incident: &Incident) -> EngineParams {
     EngineParams {
         window_ns: window,
         warmup_ns: window * 2,
-        max_events: (EVENT_BUDGET * 40.0) as u64,
+        max_events: (EVENT_BUDGET * 8.0) as u64,
     }
 }
 
@@ -115,7 +115,11 @@ impl Simulation {
         let mut engine = Engine::new(incident, SimRng::stream(seed, "engine"));
         let mut ctx = sample::Context::new(incident, seed, &engine);
         let inputs = ctx.inputs(0, None);
-        let warm = engine.run_window(params.warmup_ns.max(1), inputs, params.max_events * 2);
+        let warm = engine.run_window(
+            params.warmup_ns.max(1),
+            inputs,
+            params.max_events.saturating_mul(2),
+        );
         let steady = ctx.sample(&engine, &warm, 0, true);
         let since_boot = boot::since_boot(&steady, &ctx);
         ctx.start_load(&steady);
@@ -183,9 +187,4 @@ fn deadlock_fault(incident: &Incident) -> Option<(usize, usize, u64)> {
         } => Some((first, second, u64::from(after_s))),
         _ => None,
     })
-}
-
-#[doc(hidden)]
-pub fn __window_inputs_for_tests() -> WindowInputs {
-    WindowInputs::default()
 }

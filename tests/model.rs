@@ -1,7 +1,13 @@
 //! Integration tests: the model, driven through its public API (`Simulation`, `simulate`,
 //! `variant`, `whatif`) and the analytic helpers in `model::queueing`.
 
+#[path = "model/behaviour.rs"]
+mod behaviour;
 #[path = "model/build.rs"]
 mod build;
+#[path = "model/incidents.rs"]
+mod incidents;
 #[path = "model/oracles.rs"]
 mod oracles;
+#[path = "model/signatures.rs"]
+mod signatures;

@@ -11,3 +11,4 @@ mod model;
 mod render;
 mod repl;
 mod score;
+mod signatures;

@@ -187,8 +187,8 @@ pub struct LockSpec {
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum Fault {
-    /// Two threads take `first` and `second` in opposite orders; after `after_s` seconds they
-    /// deadlock and every thread needing either lock blocks behind them (hung tasks).
+    /// Two threads take `first` and `second` in opposite orders; at `after_s` seconds since boot
+    /// (possibly before the drill starts) they deadlock and every thread needing either lock blocks behind them (hung tasks).
     Deadlock {
         first: usize,
         second: usize,

@@ -101,7 +101,7 @@ mod tests {
             drill: drill.into(),
             candidate: None,
             score,
-            band: crate::grade::rescore::band_for(score),
+            band: crate::score::Band::for_score(score),
             confidence: 1.0,
             raw_score: score,
             hints_used: 0,

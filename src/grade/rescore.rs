@@ -1,14 +1,15 @@
 //! Re-scoring one transcript against the current rubric: which turns are the candidate's answer,
 //! what they were shown, the hint cost, and drift against the score saved in the transcript.
 //!
-//! The rule, mirroring the practice session:
+//! The rule, the same as the practice session's final score (see `interview`'s module doc), so a
+//! transcript of an unchanged drill re-grades to the score it saved:
 //! - the answer is every candidate turn that is not a tool command, in order, joined by a blank
 //!   line (the scorer sees one answer, so concepts spread over turns all count);
 //! - `Shown` is every tool turn (`command` set) with the text it printed, in order;
 //! - hints cost the sum of the first `hints_used` hints' `cost` in the drill (hints are given in
-//!   order; a count beyond the drill's hints adds nothing more), taken off the 0–100 score and
-//!   floored at 0; the band is then re-derived from the reduced score with [`band_for`], never
-//!   above the scorer's own band;
+//!   order; a count beyond the drill's hints adds nothing more), taken off the 0–100 score,
+//!   floored at 0 and rounded, with the interviewer's own `interview::apply_hint_cost`; the band
+//!   stays the scorer's band for the answer, as on the practice session's scorecard;
 //! - drift is reported when the drill's content hash differs from the transcript's: the old score
 //!   (the transcript's `final_score`) beside the new one.
 //!
@@ -19,17 +20,6 @@ use serde::Serialize;
 use crate::domain::Drill;
 use crate::score::{Band, ScoreReport, Shown, ShownOutput, Status};
 use crate::transcript::Transcript;
-
-/// Band cut-offs on the 0–100 score used after a hint penalty (and for nothing else: without a
-/// penalty the scorer's band stands).
-pub fn band_for(score: u32) -> Band {
-    match score {
-        80.. => Band::StrongHire,
-        60..=79 => Band::Hire,
-        40..=59 => Band::LeanNoHire,
-        _ => Band::NoHire,
-    }
-}
 
 /// One graded transcript: everything a row of the report shows and the summary folds in.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -115,7 +105,7 @@ pub fn hint_penalty(drill: &Drill, hints_used: u32) -> f64 {
         .hints
         .iter()
         .take(hints_used as usize)
-        .map(|hint| hint.cost.max(0.0))
+        .map(|hint| hint.cost)
         .sum()
 }
 
@@ -123,12 +113,8 @@ pub fn hint_penalty(drill: &Drill, hints_used: u32) -> f64 {
 pub fn row(file: String, transcript: &Transcript, drill: &Drill, report: &ScoreReport) -> Row {
     let penalty = hint_penalty(drill, transcript.hints_used);
     let raw = report.score.min(100);
-    let score = (f64::from(raw) - penalty).max(0.0).round() as u32;
-    let band = if penalty > 0.0 {
-        band_for(score).min(report.band)
-    } else {
-        report.band
-    };
+    let score = crate::interview::apply_hint_cost(raw, penalty);
+    let band = report.band;
     let mut hit = Vec::new();
     let mut missed = Vec::new();
     let mut negated = Vec::new();
@@ -237,7 +223,7 @@ mod tests {
     }
 
     #[test]
-    fn hints_cost_points_and_lower_the_band() {
+    fn hints_cost_points_as_in_the_interview() {
         let drill = crate::grade::testing::drill("d");
         let mut transcript = crate::grade::testing::transcript("d", drill.content_hash);
         transcript.hints_used = 2;

@@ -320,7 +320,7 @@ mod tests {
             drill: "d".into(),
             candidate: None,
             score,
-            band: crate::grade::rescore::band_for(score),
+            band: crate::score::Band::for_score(score),
             confidence,
             raw_score: score,
             hints_used: 0,

@@ -258,7 +258,7 @@ pub fn transcript(
         hints_used,
         final_score: Some(FinalScore {
             score: old_score.round() as u32,
-            band: crate::grade::rescore::band_for(old_score.round() as u32)
+            band: crate::score::Band::for_score(old_score.round() as u32)
                 .label()
                 .to_owned(),
             concepts_hit: vec![],

@@ -153,6 +153,11 @@ pub fn score(drill: &Drill, answer: &str, _shown: &Shown) -> ScoreReport {
                 weight: concept.weight,
                 stage: concept.stage,
                 evidence: None,
+                credit: if hit {
+                    concept.weight / total * 100.0
+                } else {
+                    0.0
+                },
             }
         })
         .collect();
@@ -178,7 +183,7 @@ pub fn score(drill: &Drill, answer: &str, _shown: &Shown) -> ScoreReport {
     let missed = concepts.iter().filter(|c| !c.hit).count();
     ScoreReport {
         score,
-        band: crate::grade::rescore::band_for(score),
+        band: crate::score::Band::for_score(score),
         confidence: 1.0 - missed as f64 / (concepts.len() as f64 + 1.0),
         concepts,
         red_flags,
@@ -188,5 +193,8 @@ pub fn score(drill: &Drill, answer: &str, _shown: &Shown) -> ScoreReport {
         keyword_stuffing: false,
         pushback: vec![],
         word_count: words.len(),
+        tools: vec![],
+        numbers_cited: 0,
+        skipped_patterns: vec![],
     }
 }

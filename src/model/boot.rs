@@ -5,7 +5,8 @@
 //! warm-up window) and the other half idle at the baseline. So every busy CPU time, rate and IO
 //! count of the steady state is halved, idle absorbs the difference (each CPU still sums to
 //! exactly 1e9 ns), interrupts and context switches are the mean of the steady value and the
-//! idle baseline, and memory and load averages are the steady state's.
+//! idle baseline, and memory, load averages, symbol samples and lock statistics are the steady
+//! state's (profiles and lock tables have no since-boot form).
 //!
 //! Owns: that rule. Must not: run the engine.
 
@@ -75,7 +76,7 @@ pub(crate) fn since_boot(steady: &Sample, ctx: &Context) -> Sample {
         blocks_out_kib: half(steady.blocks_out_kib),
         disks,
         tasks,
-        symbols: steady.symbols.iter().map(|&(s, n)| (s, n / 2)).collect(),
+        symbols: steady.symbols.clone(),
         locks: steady.locks.clone(),
         app: steady.app,
         load_avg: steady.load_avg,

@@ -284,7 +284,6 @@ struct Workload {
     prog: Vec<Step>,
     threads: u32,
     first_thread: u32,
-    task: u32,
     arrivals: Arrivals,
     compute_ns: f64,
     deterministic: bool,
@@ -390,7 +389,6 @@ pub struct Engine {
     cost_futex: u64,
     cost_uncontended: u64,
     cost_softirq: u64,
-    cost_fault: u64,
     timeslice: u64,
     livelock: Option<(f64, f64)>,
     pressure: Option<(f64, f64, f64)>,
@@ -419,8 +417,6 @@ pub struct Engine {
     act_net: u32,
     act_kswapd: u32,
     act_reclaim: u32,
-    act_fault: u32,
-    pub(crate) virtualized: bool,
     woke_flag: bool,
     kswapd_armed: bool,
 }
@@ -449,7 +445,7 @@ impl Engine {
         let ncpu = m.cpus.max(1);
         let mut symbols = SymbolTable::default();
         let mut acts: Vec<Activity> = Vec::new();
-        let mut push = |acts: &mut Vec<Activity>, a: Activity| {
+        let push = |acts: &mut Vec<Activity>, a: Activity| {
             acts.push(a);
             (acts.len() - 1) as u32
         };
@@ -504,7 +500,7 @@ impl Engine {
         let reclaim = sys(&mut symbols, splits::DIRECT_RECLAIM);
         let act_reclaim = push(&mut acts, reclaim);
         let fault = sys(&mut symbols, splits::FAULT);
-        let act_fault = push(&mut acts, fault.clone());
+
         let syscall = sys(&mut symbols, splits::SYSCALL);
         let alloc = sys(&mut symbols, splits::PAGE_ALLOC);
         let wakeup = sys(&mut symbols, splits::WAKEUP);
@@ -774,7 +770,6 @@ impl Engine {
                 prog,
                 threads: n,
                 first_thread,
-                task,
                 arrivals: w.arrivals,
                 compute_ns,
                 deterministic: r.distribution == Distribution::Deterministic,
@@ -888,7 +883,6 @@ impl Engine {
             cost_futex: ns(2.0 * c.syscall_us),
             cost_uncontended: ns(c.lock_uncontended_us),
             cost_softirq: ns(c.softirq_per_packet_us),
-            cost_fault: ns(c.page_fault_us),
             timeslice: if c.timeslice_us.is_finite() && c.timeslice_us > 0.0 {
                 ns(c.timeslice_us).max(1)
             } else {
@@ -920,8 +914,6 @@ impl Engine {
             act_net,
             act_kswapd,
             act_reclaim,
-            act_fault,
-            virtualized: m.virtualized,
             woke_flag: false,
             kswapd_armed: false,
         };
@@ -931,10 +923,6 @@ impl Engine {
 
     pub(crate) fn activities(&self) -> &[Activity] {
         &self.acts
-    }
-
-    pub(crate) fn cpu_count(&self) -> usize {
-        self.cpus.len()
     }
 
     pub(crate) fn workload_threads(&self, w: usize) -> u32 {

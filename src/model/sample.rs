@@ -262,7 +262,8 @@ impl Context {
         let symbols = sym
             .iter()
             .enumerate()
-            .filter_map(|(i, &v)| (v.round() as u64 > 0).then(|| (i, v.round() as u64)))
+            .map(|(i, &v)| (i, v.round() as u64))
+            .filter(|&(_, v)| v > 0)
             .collect();
 
         // Interrupts: ticks, NIC interrupts (NAPI coalesces more at high rates), baseline.
@@ -541,12 +542,11 @@ impl Context {
             return Vec::new();
         }
         let mut victims = engine.threads_using(a);
-        for v in engine.threads_using(b) {
-            if !victims.contains(&v) {
-                victims.push(v);
-            }
-        }
-        victims.sort();
+        victims.extend(engine.threads_using(b));
+        victims.sort_unstable();
+        victims.dedup();
+        // Only the first few can ever be reported.
+        victims.truncate(HUNG_WARNINGS);
         let mut out = Vec::new();
         let mut check = (at / HUNG_TIMEOUT_S + 1) * HUNG_TIMEOUT_S;
         while check < at + HUNG_TIMEOUT_S {

@@ -122,13 +122,15 @@ struct Entry {
 /// before any distance is computed.
 #[derive(Debug, Clone, Default)]
 pub struct FuzzyIndex {
-    entries: Vec<Entry>,
+    /// By first character: a typo keeps the first letter (see [`is_typo_of`]).
+    entries: std::collections::BTreeMap<char, Vec<Entry>>,
 }
 
 impl FuzzyIndex {
     pub fn add(&mut self, id: u32, word: &str) {
         if fuzzable(word) {
-            self.entries.push(Entry {
+            let first = word.chars().next().unwrap_or(' ');
+            self.entries.entry(first).or_default().push(Entry {
                 id,
                 word: word.to_owned(),
                 chars: word.chars().count(),
@@ -146,7 +148,10 @@ impl FuzzyIndex {
         let chars = token.chars().count();
         let first = token.chars().next().unwrap_or(' ');
         let mut histogram = None;
-        for entry in &self.entries {
+        let Some(bucket) = self.entries.get(&first) else {
+            return;
+        };
+        for entry in bucket {
             let Some(k) = max_edits(chars, entry.chars) else {
                 continue;
             };

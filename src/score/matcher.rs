@@ -83,6 +83,7 @@ struct Phrase {
 pub struct Matcher {
     vocab: FnvMap<String, u32>,
     fuzzy: FuzzyIndex,
+    fuzzy_ids: Vec<u32>,
     phrases: Vec<Phrase>,
     /// Phrases that may start at a token matching this vocabulary id.
     starts: FnvMap<u32, Vec<u32>>,
@@ -140,13 +141,23 @@ impl Matcher {
         matcher
     }
 
-    fn intern(&mut self, word: &str) -> u32 {
+    /// A phrase word or, with `joined`, two phrase words written as one (those match exactly
+    /// only: a typo inside a run-together word is too weak a signal, and they would double the
+    /// fuzzy candidates).
+    fn intern(&mut self, word: &str, joined: bool) -> u32 {
         if let Some(&id) = self.vocab.get(word) {
+            if !joined && !self.fuzzy_ids.contains(&id) {
+                self.fuzzy_ids.push(id);
+                self.fuzzy.add(id, word);
+            }
             return id;
         }
         let id = self.vocab.len() as u32;
         self.vocab.insert(word.to_owned(), id);
-        self.fuzzy.add(id, word);
+        if !joined {
+            self.fuzzy_ids.push(id);
+            self.fuzzy.add(id, word);
+        }
         self.longest_word = self.longest_word.max(word.len());
         id
     }
@@ -164,10 +175,11 @@ impl Matcher {
             });
             return;
         }
-        let words: Vec<u32> = texts.iter().map(|w| self.intern(w)).collect();
+        let words: Vec<u32> = texts.iter().map(|w| self.intern(w, false)).collect();
         let joins = (0..texts.len())
             .map(|p| {
-                (p + 1 < texts.len()).then(|| self.intern(&format!("{}{}", texts[p], texts[p + 1])))
+                (p + 1 < texts.len())
+                    .then(|| self.intern(&format!("{}{}", texts[p], texts[p + 1]), true))
             })
             .collect();
         self.phrases.push(Phrase { item, words, joins });

@@ -16,8 +16,7 @@
 //! Scopes never cross a sentence. Every covered token remembers its trigger, so evidence can
 //! name it. Owns only this; must not know about rubric items.
 
-use std::collections::HashMap;
-
+use super::matcher::FnvMap;
 use super::normalize::{Gap, Normalized};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -191,7 +190,7 @@ const SUBJECTS: &[&str] = &[
 /// Triggers indexed by their first token, longest first.
 #[derive(Debug, Clone)]
 pub struct Triggers {
-    by_first: HashMap<&'static str, Vec<(Vec<&'static str>, Class)>>,
+    by_first: FnvMap<&'static str, Vec<(Vec<&'static str>, Class)>>,
 }
 
 impl Default for Triggers {
@@ -202,7 +201,7 @@ impl Default for Triggers {
 
 impl Triggers {
     pub fn new() -> Self {
-        let mut by_first: HashMap<&'static str, Vec<(Vec<&'static str>, Class)>> = HashMap::new();
+        let mut by_first: FnvMap<&'static str, Vec<(Vec<&'static str>, Class)>> = FnvMap::default();
         let lists: [(&[&'static str], Class); 6] = [
             (PSEUDO, Class::Pseudo),
             (POST, Class::PostNegation),

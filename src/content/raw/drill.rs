@@ -1,0 +1,278 @@
+//! Raw drill: the YAML shape of `drills/*.yaml`, field for field as docs/FORMATS.md gives it.
+//! Ids stay strings here; `validate` checks that every id a rule names exists.
+
+use schemars::JsonSchema;
+use serde::Deserialize;
+
+use super::default_one_u32;
+
+/// A drill: what the interviewer asks and how answers are scored. The file stem is the drill id.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, expecting = "a drill (a mapping of keys)")]
+#[schemars(title = "sysdrill drill")]
+pub struct RawDrill {
+    /// Version of this file format; this sysdrill reads version 1.
+    pub format_version: u32,
+    /// One line, shown in listings.
+    pub title: String,
+    /// `concept` (the interviewer asks, the candidate explains) or `incident` (the candidate
+    /// investigates a simulated machine).
+    pub kind: RawDrillKind,
+    /// Topics, for `sysdrill list --tag` (default: none).
+    #[serde(default)]
+    pub tags: Vec<String>,
+    /// `easy`, `medium` or `hard`.
+    pub difficulty: RawDifficulty,
+    /// Incident drills: the id of the incident (a file stem under `incidents/`).
+    #[serde(default)]
+    pub incident: Option<String>,
+    /// Incident drills: the seed used when none is given (default: the incident's).
+    #[serde(default)]
+    pub seed: Option<u64>,
+    /// What the interviewer says first.
+    pub opening: String,
+    /// The phases of the interview, in order; at least one.
+    pub phases: Vec<RawPhase>,
+    /// How answers are scored.
+    pub rubric: RawRubric,
+    /// When and how the interviewer pushes back (default: none).
+    #[serde(default)]
+    pub pushback: Vec<RawPushback>,
+    /// Hints the candidate may ask for, in order (default: none).
+    #[serde(default)]
+    pub hints: Vec<RawHint>,
+    /// The model answer shown on the scorecard, line by line (default: none).
+    #[serde(default)]
+    pub model_answer: Vec<RawModelAnswerLine>,
+    /// Calibration answers `sysdrill check` scores against their expected ranges (default: none).
+    #[serde(default)]
+    pub examples: Vec<RawExample>,
+}
+
+/// What sort of drill it is.
+#[derive(Debug, Clone, Copy, Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum RawDrillKind {
+    /// The candidate investigates a simulated machine (needs `incident`).
+    Incident,
+    /// The interviewer asks, the candidate explains.
+    Concept,
+}
+
+/// How hard the drill is.
+#[derive(Debug, Clone, Copy, Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum RawDifficulty {
+    /// Warm-up.
+    Easy,
+    /// Typical interview question.
+    Medium,
+    /// Senior-level.
+    Hard,
+}
+
+/// One of the five steps of reasoning out loud, in their natural order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum RawStage {
+    /// Restate the problem.
+    Restate,
+    /// Name candidate causes.
+    Hypothesis,
+    /// Run the decisive checks.
+    Check,
+    /// Interpret what the checks show.
+    Interpret,
+    /// Propose fixes tied to the cause.
+    Fix,
+}
+
+/// A phase of the interview.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, expecting = "a phase (a mapping of keys)")]
+pub struct RawPhase {
+    /// Unique within the drill.
+    pub id: String,
+    /// What the interviewer asks when the phase opens.
+    pub prompt: String,
+    /// Which stages of reasoning the phase is about; at least one.
+    pub stages: Vec<RawStage>,
+}
+
+/// How answers are scored.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, expecting = "a rubric (a mapping of keys)")]
+pub struct RawRubric {
+    /// Points (of 100) off for jumping to a fix before any check or reasoning, 0..=100
+    /// (default 0).
+    #[serde(default)]
+    pub order_penalty: f64,
+    /// What a strong answer shows; at least one. The score is the hit weight over the total.
+    pub concepts: Vec<RawConcept>,
+    /// Proposals a senior interviewer would challenge (default: none).
+    #[serde(default)]
+    pub red_flags: Vec<RawRedFlag>,
+    /// Wrong beliefs with their corrections (default: none).
+    #[serde(default)]
+    pub misconceptions: Vec<RawMisconception>,
+}
+
+/// Something a strong answer shows.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, expecting = "a concept (a mapping of keys)")]
+pub struct RawConcept {
+    /// Unique among the drill's concepts.
+    pub id: String,
+    /// What the concept is, as the scorecard shows it.
+    pub label: String,
+    /// Relative weight, > 0 and at most 1000 (default 1).
+    #[serde(default = "default_weight")]
+    pub weight: f64,
+    /// The interviewer asks about a missing required concept (default false).
+    #[serde(default)]
+    pub required: bool,
+    /// The stage of reasoning the concept belongs to.
+    pub stage: RawStage,
+    /// Phrases that assert it, matched token by token with typo tolerance (default: none).
+    #[serde(default)]
+    pub phrases: Vec<String>,
+    /// Regular expressions (Rust `regex` syntax) that assert it (default: none).
+    #[serde(default)]
+    pub regexes: Vec<String>,
+}
+
+fn default_weight() -> f64 {
+    1.0
+}
+
+/// A proposal a senior interviewer would challenge.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, expecting = "a red flag (a mapping of keys)")]
+pub struct RawRedFlag {
+    /// Unique among the drill's red flags.
+    pub id: String,
+    /// What the proposal is, as the scorecard shows it.
+    pub label: String,
+    /// Phrases that fire it (default: none).
+    #[serde(default)]
+    pub phrases: Vec<String>,
+    /// Regular expressions that fire it (default: none).
+    #[serde(default)]
+    pub regexes: Vec<String>,
+    /// Points (of 100) off when it fires, 0..=100.
+    pub penalty: f64,
+    /// What the interviewer says when it fires.
+    pub pushback: String,
+    /// Whether a hypothetical mention ("maybe add threads?") fires it (default false).
+    #[serde(default)]
+    pub fires_when_hypothetical: bool,
+}
+
+/// A wrong belief with its correction.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, expecting = "a misconception (a mapping of keys)")]
+pub struct RawMisconception {
+    /// Unique among the drill's misconceptions.
+    pub id: String,
+    /// Phrases that state it (default: none).
+    #[serde(default)]
+    pub phrases: Vec<String>,
+    /// Regular expressions that state it (default: none).
+    #[serde(default)]
+    pub regexes: Vec<String>,
+    /// What the interviewer says to correct it.
+    pub correction: String,
+    /// Points (of 100) off when it is stated, 0..=100.
+    pub penalty: f64,
+}
+
+/// A pushback rule.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, expecting = "a pushback rule (a mapping of keys)")]
+pub struct RawPushback {
+    /// Unique among the drill's pushback rules.
+    pub id: String,
+    /// What makes it fire.
+    pub when: RawTrigger,
+    /// Alternative phrasings; the seed picks one. At least one.
+    pub say: Vec<String>,
+    /// How many times in one session the rule may fire, >= 1 (default 1).
+    #[serde(default = "default_one_u32")]
+    pub max_times: u32,
+}
+
+/// What makes a pushback rule fire.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(
+    deny_unknown_fields,
+    rename_all = "snake_case",
+    expecting = "a trigger: `{red_flag: ID}`, `{misconception: ID}`, `{missing_concept: ID}`, \
+                 `vague`, `{rambling: {words: N}}` or `misread`"
+)]
+pub enum RawTrigger {
+    /// The red flag with this id fired.
+    RedFlag(String),
+    /// The misconception with this id was stated.
+    Misconception(String),
+    /// The concept with this id is still missing.
+    MissingConcept(String),
+    /// The answer names no tool and cites no number.
+    Vague,
+    /// The answer runs long.
+    Rambling {
+        /// Word count above which the answer counts as rambling (>= 1).
+        words: u32,
+    },
+    /// A number cited about the machine disagrees with what was shown.
+    Misread,
+}
+
+/// A hint.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, expecting = "a hint (a mapping of keys)")]
+pub struct RawHint {
+    /// What the interviewer says.
+    pub text: String,
+    /// Points (of 100) the hint costs, 0..=100 (default 5).
+    #[serde(default = "default_hint_cost")]
+    pub cost: f64,
+}
+
+fn default_hint_cost() -> f64 {
+    5.0
+}
+
+/// One line of the model answer.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(
+    deny_unknown_fields,
+    expecting = "a model answer line (a mapping of keys)"
+)]
+pub struct RawModelAnswerLine {
+    /// The concept this line demonstrates (shown on the scorecard when it is missed).
+    #[serde(default)]
+    pub concept: Option<String>,
+    /// The line itself.
+    pub text: String,
+}
+
+/// A calibration example.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, expecting = "an example (a mapping of keys)")]
+pub struct RawExample {
+    /// Unique among the drill's examples.
+    pub name: String,
+    /// The answer to score.
+    pub answer: String,
+    /// Expected score range `[low, high]`, inclusive, within 0..=100.
+    pub score: (f64, f64),
+    /// Concepts the answer must hit (default: none).
+    #[serde(default)]
+    pub must_hit: Vec<String>,
+    /// Concepts the answer must not hit (default: none).
+    #[serde(default)]
+    pub must_miss: Vec<String>,
+    /// Red flags that must fire (default: none).
+    #[serde(default)]
+    pub red_flags: Vec<String>,
+}
