@@ -65,9 +65,22 @@ fn mem_cell(kib: u64, width: usize) -> String {
     format!("{:>width$}", "?")
 }
 
-/// TIME+ from centiseconds: `m:ss.hh`.
+/// TIME+ from centiseconds in top's 9-character column (`scale_tics`): `m:ss.hh`, then
+/// `m:ss`, `h,mm`, `Nd+Nh`, `Nd`, `Nw` — the first that fits.
 fn time_plus(cs: u64) -> String {
-    format!("{}:{:02}.{:02}", cs / 6000, cs / 100 % 60, cs % 100)
+    let minutes = cs / 6000;
+    let candidates = [
+        format!("{minutes}:{:02}.{:02}", cs / 100 % 60, cs % 100),
+        format!("{minutes}:{:02}", cs / 100 % 60),
+        format!("{},{:02}", minutes / 60, minutes % 60),
+        format!("{}d+{}h", minutes / 1440, minutes / 60 % 24),
+        format!("{}d", minutes / 1440),
+        format!("{}w", minutes / 10_080),
+    ];
+    candidates
+        .into_iter()
+        .find(|c| c.len() <= 9)
+        .unwrap_or_else(|| "?".to_owned())
 }
 
 struct Row {
@@ -275,5 +288,9 @@ mod tests {
         assert_eq!(mem_cell(812_344, 6), "812344");
         assert_eq!(mem_cell(12_345_678, 6), " 11.8g");
         assert_eq!(time_plus(75_456), "12:34.56");
+        assert_eq!(time_plus(329_671_195), "54945:11");
+        assert_eq!(time_plus(600_000_000), "100000:00");
+        assert_eq!(time_plus(6_000_000_000), "16666,40");
+        assert_eq!(time_plus(600_000_000_000), "69444d");
     }
 }

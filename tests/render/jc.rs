@@ -541,9 +541,21 @@ pub fn check_top(trace: &Trace, frames: &Value, start: usize) {
         let info = &trace.info.tasks[i];
         let t = &s.tasks[i];
         assert_eq!(p["user"], info.user.as_str());
-        close(p, "virtual_mem", info.virt_kib as f64, 0.0);
-        close(p, "resident_mem", info.res_kib as f64, 0.0);
-        close(p, "shared_mem", info.shr_kib as f64, 0.0);
+        // Plain KiB, or scaled like `2.0g` when too wide (jc reports the unit).
+        for (key, kib) in [
+            ("virtual_mem", info.virt_kib),
+            ("resident_mem", info.res_kib),
+            ("shared_mem", info.shr_kib),
+        ] {
+            let scale = match p[format!("{key}_unit")].as_str() {
+                Some("m") => 1024f64,
+                Some("g") => 1024f64.powi(2),
+                Some("t") => 1024f64.powi(3),
+                _ => 1.0,
+            };
+            let tolerance = if scale == 1.0 { 0.0 } else { 0.05 };
+            close(p, key, kib as f64 / scale, tolerance);
+        }
         let cpu = (t.user_ns + t.system_ns) as f64 / 1e7;
         close(p, "percent_cpu", cpu, 0.05);
         close(
