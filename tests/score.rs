@@ -15,7 +15,6 @@ mod typos;
 /// `sysdrill score DRILL -` with invalid UTF-8 on stdin: the bad bytes become U+FFFD, the rest
 /// of the answer still counts, and nothing panics.
 #[test]
-#[ignore = "the embedded catalog refuses to load while some drills name incidents not yet shipped"]
 fn score_command_replaces_invalid_utf8() {
     let mut stdin = b"It is lock contention: \xff\xfe the run queue is long, \xc3(".to_vec();
     stdin.extend_from_slice(b" vmstat r is 40 on 8 CPUs.");

@@ -57,7 +57,6 @@ fn both(line: &str) -> (String, Trace) {
 }
 
 #[test]
-#[ignore = "the embedded catalog does not load yet: drills name incidents not written"]
 fn jc_round_trip_on_the_incident() {
     let (out, trace) = both("vmstat 1 5");
     if let Some(rows) = jc("vmstat", &out) {
@@ -97,7 +96,6 @@ fn jc_round_trip_on_the_incident() {
 }
 
 #[test]
-#[ignore = "the embedded catalog does not load yet: drills name incidents not written"]
 fn every_tool_on_the_incident() {
     for (name, line) in [
         ("vmstat", "vmstat 1 5"),
