@@ -52,35 +52,22 @@ fn line(span: &Span, wide: bool) -> String {
         span.rate(span.interrupts),
         span.rate(span.context_switches),
     );
-    if wide {
-        format!(
-            "{r:4} {b:4} {:12} {:12} {:12} {:12} {si:4} {so:4} {bi:5} {bo:5} {int:4} {cs:4} {:3} {:3} {:3} {:3} {:3} {:3}\n",
-            m.swap_used_kib,
-            m.free_kib,
-            m.buffers_kib,
-            m.cache_kib,
-            cpu[0],
-            cpu[1],
-            cpu[2],
-            cpu[3],
-            cpu[4],
-            cpu[5]
-        )
-    } else {
-        format!(
-            "{r:2} {b:2} {:6} {:6} {:6} {:6} {si:4} {so:4} {bi:5} {bo:5} {int:4} {cs:4} {:2} {:2} {:2} {:2} {:2} {:2}\n",
-            m.swap_used_kib,
-            m.free_kib,
-            m.buffers_kib,
-            m.cache_kib,
-            cpu[0],
-            cpu[1],
-            cpu[2],
-            cpu[3],
-            cpu[4],
-            cpu[5]
-        )
-    }
+    // procps prints the same fields with `%4lu`/`%12lu`/`%3u` in wide mode and `%2lu`/`%6lu`/`%2u`
+    // otherwise; si..cs keep their widths in both.
+    let (proc_w, mem_w, pct_w) = if wide { (4, 12, 3) } else { (2, 6, 2) };
+    format!(
+        "{r:proc_w$} {b:proc_w$} {:mem_w$} {:mem_w$} {:mem_w$} {:mem_w$} {si:4} {so:4} {bi:5} {bo:5} {int:4} {cs:4} {:pct_w$} {:pct_w$} {:pct_w$} {:pct_w$} {:pct_w$} {:pct_w$}\n",
+        m.swap_used_kib,
+        m.free_kib,
+        m.buffers_kib,
+        m.cache_kib,
+        cpu[0],
+        cpu[1],
+        cpu[2],
+        cpu[3],
+        cpu[4],
+        cpu[5]
+    )
 }
 
 pub(crate) fn render(trace: &Trace, wide: bool, reports: Reports, start: usize) -> String {
