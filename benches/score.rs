@@ -25,16 +25,20 @@ const VMSTAT: &str =
 41  1      0 5119100  98304 2210540    0    0     0    72 6388 3010 16 73 11  0  0  0
 ";
 
-fn bench(c: &mut Criterion) {
-    let drill = fixture::slow_under_load();
-    let scorer = Scorer::new(&drill);
-    let words = ANSWER.split_whitespace().count();
-    let shown = Shown {
+fn vmstat_shown() -> Shown {
+    Shown {
         outputs: vec![ShownOutput {
             command: "vmstat 1 3".to_owned(),
             text: VMSTAT.to_owned(),
         }],
-    };
+    }
+}
+
+fn bench(c: &mut Criterion) {
+    let drill = fixture::slow_under_load();
+    let scorer = Scorer::new(&drill);
+    let words = ANSWER.split_whitespace().count();
+    let shown = vmstat_shown();
     let mut group = c.benchmark_group("score");
     group.throughput(Throughput::Elements(1));
     group.bench_function(format!("answer_{words}_words"), |b| {
@@ -51,15 +55,22 @@ criterion_group!(benches, bench);
 
 /// `SCORE_LOOP=N` scores the answer N times and exits, for CPU-time measurement that a busy
 /// machine cannot distort: `SCORE_LOOP=20000 perf stat -e task-clock target/release/deps/score-*`
-/// (task-clock / N = CPU time per answer). Otherwise the criterion benchmarks run.
+/// (task-clock / N = CPU time per answer); add `SCORE_SHOWN=1` to ground against a vmstat output
+/// as well. Otherwise the criterion benchmarks run.
 fn main() {
     if let Some(n) = std::env::var("SCORE_LOOP")
         .ok()
         .and_then(|v| v.parse::<u32>().ok())
     {
         let scorer = Scorer::new(&fixture::slow_under_load());
+        // `SCORE_SHOWN=1` scores against the vmstat output, so grounding runs too.
+        let shown = if std::env::var_os("SCORE_SHOWN").is_some_and(|v| !v.is_empty()) {
+            vmstat_shown()
+        } else {
+            Shown::default()
+        };
         let total: u64 = (0..n)
-            .map(|_| u64::from(scorer.score(black_box(ANSWER), &Shown::default()).score))
+            .map(|_| u64::from(scorer.score(black_box(ANSWER), black_box(&shown)).score))
             .sum();
         println!("scored {n} answers (checksum {total})");
         return;

@@ -29,6 +29,7 @@
 //! ([`Scorer::new`]), scoring an answer allocates only per answer.
 
 use std::collections::BTreeSet;
+use std::sync::{Arc, Mutex};
 
 use serde::Serialize;
 
@@ -48,6 +49,36 @@ pub struct Scorer {
     skipped: Vec<String>,
     /// Concept indices each calibration example hits (for confidence).
     example_hits: Vec<BTreeSet<usize>>,
+    shown_cache: ShownCache,
+}
+
+/// The last shown outputs parsed for grounding, so scoring several answers against the same
+/// outputs (an interview turn scores two, a benchmark thousands) parses them once. A memo only:
+/// every result is what parsing afresh would give. A scorer shared between threads never waits
+/// on it: whoever finds it busy parses for itself.
+#[derive(Debug, Default)]
+struct ShownCache(Mutex<Option<(Shown, Arc<grounding::ShownValues>)>>);
+
+impl Clone for ShownCache {
+    fn clone(&self) -> Self {
+        ShownCache::default()
+    }
+}
+
+impl ShownCache {
+    fn values(&self, shown: &Shown) -> Arc<grounding::ShownValues> {
+        let Ok(mut slot) = self.0.try_lock() else {
+            return Arc::new(grounding::ShownValues::parse(shown));
+        };
+        if let Some((cached, values)) = slot.as_ref()
+            && cached == shown
+        {
+            return Arc::clone(values);
+        }
+        let values = Arc::new(grounding::ShownValues::parse(shown));
+        *slot = Some((shown.clone(), Arc::clone(&values)));
+        values
+    }
 }
 
 /// What the candidate was shown before answering: tool commands and their outputs, so cited
@@ -302,6 +333,14 @@ impl Scorer {
                 format!("{owner}: {:?} skipped: {}", s.pattern, s.reason)
             })
             .collect();
+        let triggers = scope::Triggers::new();
+        let mut lexicon = lexicon::Lexicon::new(TOOLS, AMBIGUOUS_TOOLS);
+        for word in triggers.first_words() {
+            lexicon.add_class(word, lexicon::TRIGGER_START);
+        }
+        for (word, id) in matcher.vocabulary() {
+            lexicon.add_vocab(word, id);
+        }
         let mut scorer = Scorer {
             concepts: rubric.concepts.clone(),
             red_flags: rubric.red_flags.clone(),
@@ -309,10 +348,11 @@ impl Scorer {
             pushback: drill.pushback.clone(),
             order_penalty: rubric.order_penalty,
             matcher,
-            triggers: scope::Triggers::new(),
-            lexicon: lexicon::Lexicon::new(TOOLS, AMBIGUOUS_TOOLS),
+            triggers,
+            lexicon,
             skipped,
             example_hits: Vec::new(),
+            shown_cache: ShownCache::default(),
         };
         let example_hits = drill
             .examples
@@ -341,9 +381,14 @@ impl Scorer {
     /// Scores one answer. Pure and deterministic; never panics on any input.
     pub fn score(&self, answer: &str, shown: &Shown) -> ScoreReport {
         let n = normalize::Normalized::new(answer);
-        let scopes = scope::Scopes::find(&n, &self.triggers);
+        // One lookup per token: its word classes and its exact rubric vocabulary id.
+        let lexicon::Tags {
+            classes,
+            vocab: exact,
+        } = self.lexicon.tag(&n);
+        let scopes = scope::Scopes::find_tagged(&n, &self.triggers, &classes);
         let mut matches = Vec::new();
-        self.matcher.find(&n, &mut matches);
+        self.matcher.find_tagged(&n, &exact, &mut matches);
         matches.sort_by(|a, b| {
             (a.item, a.start, a.end, a.fuzzy).cmp(&(b.item, b.start, b.end, b.fuzzy))
         });
@@ -354,8 +399,12 @@ impl Scorer {
                 standing: scopes.standing(m.from, m.to),
             })
             .collect();
-        let of = |item: matcher::Item| decided.iter().filter(move |d| d.m.item == item);
-        let classes = self.lexicon.classify(&n);
+        // `decided` is sorted by item first, so each item's matches are one slice.
+        let of = |item: matcher::Item| {
+            let from = decided.partition_point(|d| d.m.item < item);
+            let to = decided.partition_point(|d| d.m.item <= item);
+            decided[from..to].iter()
+        };
         let linked = stuffing::linked_tokens(&n, &classes);
         let evidence = |d: &Decided| -> Evidence {
             let (start, end) = n.original_span(d.m.start, d.m.end);
@@ -391,11 +440,11 @@ impl Scorer {
                 scope::Standing::Hypothetical(_) => concept.stage == Stage::Hypothesis,
                 scope::Standing::Negated(_) => false,
             };
-            let credited: Vec<&Decided> = of(matcher::Item::Concept(i)).filter(credits).collect();
-            let (status, chosen) = if !credited.is_empty() {
+            let credited = || of(matcher::Item::Concept(i)).filter(credits);
+            let (status, chosen) = if let Some(first) = credited().next() {
                 // Prefer an exact match as evidence; among equals, the earliest.
-                let best = credited.iter().find(|d| !d.m.fuzzy).unwrap_or(&credited[0]);
-                (Status::Asserted, Some(**best))
+                let best = credited().find(|d| !d.m.fuzzy).unwrap_or(first);
+                (Status::Asserted, Some(*best))
             } else if let Some(d) = of(matcher::Item::Concept(i))
                 .find(|d| matches!(d.standing, scope::Standing::Negated(_)))
             {
@@ -407,14 +456,14 @@ impl Scorer {
             };
             let hit = status == Status::Asserted;
             bare.push(
-                hit && credited.iter().all(|d| {
+                hit && credited().all(|d| {
                     (d.m.from..d.m.to.max(d.m.from + 1))
                         .all(|t| !linked.get(t).copied().unwrap_or(true))
                 }),
             );
             let mut ev = chosen.map(|d| evidence(&d));
             if let Some(ev) = ev.as_mut() {
-                ev.fuzzy = hit && credited.iter().all(|d| d.m.fuzzy);
+                ev.fuzzy = hit && credited().all(|d| d.m.fuzzy);
             }
             concepts.push(ConceptResult {
                 id: concept.id.clone(),
@@ -470,17 +519,20 @@ impl Scorer {
         // flags that say so.
         let flag =
             |item: matcher::Item, when_hypothetical: bool| -> (bool, Status, Option<Evidence>) {
-                let all: Vec<&Decided> = of(item).collect();
-                if let Some(d) = all.iter().find(|d| d.standing == scope::Standing::Affirmed) {
+                let mut all = of(item);
+                if let Some(d) = all
+                    .clone()
+                    .find(|d| d.standing == scope::Standing::Affirmed)
+                {
                     return (true, Status::Asserted, Some(evidence(d)));
                 }
                 if let Some(d) = all
-                    .iter()
+                    .clone()
                     .find(|d| matches!(d.standing, scope::Standing::Hypothetical(_)))
                 {
                     return (when_hypothetical, Status::Hypothetical, Some(evidence(d)));
                 }
-                if let Some(d) = all.first() {
+                if let Some(d) = all.next() {
                     return (false, Status::Negated, Some(evidence(d)));
                 }
                 (false, Status::Missing, None)
@@ -523,7 +575,7 @@ impl Scorer {
         // No number in the answer, nothing to ground: skip parsing the outputs.
         let numbers_cited = n.tokens.iter().filter(|t| t.numeric).count();
         let misreads = if numbers_cited > 0 && !shown.outputs.is_empty() {
-            grounding::misreads(&n, &classes, &grounding::ShownValues::parse(shown))
+            grounding::misreads(&n, &classes, &self.shown_cache.values(shown))
         } else {
             Vec::new()
         };

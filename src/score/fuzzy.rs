@@ -142,15 +142,19 @@ impl FuzzyIndex {
 
     /// Rubric word ids the token is a typo of (the token is known not to match any exactly).
     pub fn lookup(&self, token: &str, out: &mut Vec<u32>) {
-        if !fuzzable(token) || DISTINCT_WORDS.contains(&token) {
-            return;
-        }
-        let chars = token.chars().count();
+        // Cheapest rejections first: no rubric word shares the first letter, too short (which
+        // also rules out every protected term, none being longer than five characters), digits;
+        // the word lists are consulted only for a token that got past the distance filters.
         let first = token.chars().next().unwrap_or(' ');
-        let mut histogram = None;
         let Some(bucket) = self.entries.get(&first) else {
             return;
         };
+        let chars = token.chars().count();
+        if chars < 6 || token.bytes().any(|b| b.is_ascii_digit()) {
+            return;
+        }
+        let before = out.len();
+        let mut histogram = None;
         for entry in bucket {
             let Some(k) = max_edits(chars, entry.chars) else {
                 continue;
@@ -165,6 +169,9 @@ impl FuzzyIndex {
             if strsim::osa_distance(token, &entry.word) <= k {
                 out.push(entry.id);
             }
+        }
+        if out.len() > before && (is_protected(token) || DISTINCT_WORDS.contains(&token)) {
+            out.truncate(before);
         }
     }
 }

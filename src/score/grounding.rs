@@ -345,8 +345,12 @@ fn parse_number(token: &str) -> Option<f64> {
 /// Whether the answer names a field (alias tokens starting at `i`); returns its end and entry.
 fn alias_at(n: &Normalized<'_>, i: usize) -> Option<(usize, &'static str, bool, bool)> {
     let mut best: Option<(usize, &'static str, bool, bool)> = None;
+    let first = n.token_text(i);
     for &(words, field, common, percent) in ALIASES {
-        let fits = words.iter().enumerate().all(|(k, w)| {
+        if words[0] != first {
+            continue;
+        }
+        let fits = words.iter().enumerate().skip(1).all(|(k, w)| {
             n.tokens
                 .get(i + k)
                 .is_some_and(|t| (k == 0 || t.gap == Gap::None) && n.token_text(i + k) == *w)

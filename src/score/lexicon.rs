@@ -1,6 +1,7 @@
 //! Word classes the scorer asks about every token (linking words, tool names, the first words of
-//! field names), gathered into one hash table built once per scorer, so each token costs one
-//! lookup instead of a scan of every list. Owns no word lists itself.
+//! field names and of negation triggers) and the token's id in the rubric's phrase vocabulary,
+//! gathered into one hash table built once per scorer, so each answer token costs one lookup
+//! instead of one per list. Owns no word lists itself.
 
 use super::grounding::ALIASES;
 use super::matcher::FnvMap;
@@ -11,35 +12,88 @@ pub const LINKING_WORD: u8 = 1;
 pub const TOOL: u8 = 2;
 pub const AMBIGUOUS_TOOL: u8 = 4;
 pub const FIELD_START: u8 = 8;
+/// The first word of some negation, hypothetical or termination trigger.
+pub const TRIGGER_START: u8 = 16;
+
+/// Vocabulary id of a token that is no rubric word.
+pub const NO_WORD: u32 = u32::MAX;
+
+#[derive(Debug, Clone, Copy)]
+struct Entry {
+    class: u8,
+    vocab: u32,
+}
+
+impl Default for Entry {
+    fn default() -> Self {
+        Entry {
+            class: 0,
+            vocab: NO_WORD,
+        }
+    }
+}
 
 #[derive(Debug, Clone, Default)]
 pub struct Lexicon {
-    classes: FnvMap<&'static str, u8>,
+    words: FnvMap<String, Entry>,
+}
+
+/// Per token of one answer: its classes and its exact rubric vocabulary id (or [`NO_WORD`]).
+#[derive(Debug, Clone, Default)]
+pub struct Tags {
+    pub classes: Vec<u8>,
+    pub vocab: Vec<u32>,
 }
 
 impl Lexicon {
     pub fn new(tools: &[&'static str], ambiguous_tools: &[&'static str]) -> Self {
-        let mut classes: FnvMap<&'static str, u8> = FnvMap::default();
-        let mut add = |word: &'static str, class: u8| *classes.entry(word).or_default() |= class;
+        let mut lexicon = Lexicon::default();
         for word in LINKING {
-            add(word, LINKING_WORD);
+            lexicon.add_class(word, LINKING_WORD);
         }
         for word in tools {
-            add(word, TOOL);
+            lexicon.add_class(word, TOOL);
         }
         for word in ambiguous_tools {
-            add(word, AMBIGUOUS_TOOL);
+            lexicon.add_class(word, AMBIGUOUS_TOOL);
         }
         for (words, ..) in ALIASES {
-            add(words[0], FIELD_START);
+            lexicon.add_class(words[0], FIELD_START);
         }
-        Lexicon { classes }
+        lexicon
+    }
+
+    pub fn add_class(&mut self, word: &str, class: u8) {
+        self.entry(word).class |= class;
+    }
+
+    /// Records the rubric vocabulary id of `word`.
+    pub fn add_vocab(&mut self, word: &str, id: u32) {
+        self.entry(word).vocab = id;
+    }
+
+    fn entry(&mut self, word: &str) -> &mut Entry {
+        self.words.entry(word.to_owned()).or_default()
     }
 
     /// The classes of every token of an answer.
+    #[cfg(test)]
     pub fn classify(&self, n: &Normalized<'_>) -> Vec<u8> {
-        (0..n.tokens.len())
-            .map(|i| self.classes.get(n.token_text(i)).copied().unwrap_or(0))
-            .collect()
+        self.tag(n).classes
+    }
+
+    /// Classes and vocabulary ids of every token, one lookup per token.
+    pub fn tag(&self, n: &Normalized<'_>) -> Tags {
+        let count = n.tokens.len();
+        let mut tags = Tags {
+            classes: Vec::with_capacity(count),
+            vocab: Vec::with_capacity(count),
+        };
+        for i in 0..count {
+            let entry = self.words.get(n.token_text(i)).copied().unwrap_or_default();
+            tags.classes.push(entry.class);
+            tags.vocab.push(entry.vocab);
+        }
+        tags
     }
 }

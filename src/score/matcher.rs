@@ -14,6 +14,7 @@ use std::hash::{BuildHasherDefault, Hasher};
 use regex::{Regex, RegexBuilder, RegexSet, RegexSetBuilder};
 
 use super::fuzzy::FuzzyIndex;
+use super::lexicon::NO_WORD;
 use super::normalize::{Gap, Normalized};
 
 /// Compiled-size limits for author regexes (validation enforces the same).
@@ -86,8 +87,13 @@ pub struct Matcher {
     fuzzy_ids: Vec<u32>,
     phrases: Vec<Phrase>,
     /// Phrases that may start at a token matching this vocabulary id.
-    starts: FnvMap<u32, Vec<u32>>,
+    /// Indexed by vocabulary id.
+    starts: Vec<Vec<u32>>,
     longest_word: usize,
+    /// Bit `k` set when some vocabulary word is `k` bytes long (63: longer), and which bytes
+    /// start one: a cheap filter before joining two answer tokens to look them up.
+    lengths: u64,
+    first_bytes: Vec<bool>,
     regexes: Vec<(Regex, Item)>,
     set: Option<RegexSet>,
     pub skipped: Vec<Skipped>,
@@ -132,7 +138,11 @@ impl Matcher {
             let mut firsts = vec![phrase.words[0]];
             firsts.extend(phrase.joins[0]);
             for first in firsts {
-                let list = matcher.starts.entry(first).or_default();
+                let first = first as usize;
+                if matcher.starts.len() <= first {
+                    matcher.starts.resize(first + 1, Vec::new());
+                }
+                let list = &mut matcher.starts[first];
                 if !list.contains(&(index as u32)) {
                     list.push(index as u32);
                 }
@@ -154,6 +164,13 @@ impl Matcher {
         }
         let id = self.vocab.len() as u32;
         self.vocab.insert(word.to_owned(), id);
+        self.lengths |= 1 << word.len().min(63);
+        if self.first_bytes.is_empty() {
+            self.first_bytes = vec![false; 256];
+        }
+        if let Some(&b) = word.as_bytes().first() {
+            self.first_bytes[usize::from(b)] = true;
+        }
         if !joined {
             self.fuzzy_ids.push(id);
             self.fuzzy.add(id, word);
@@ -185,9 +202,24 @@ impl Matcher {
         self.phrases.push(Phrase { item, words, joins });
     }
 
+    /// The phrase vocabulary: each word (and run-together word pair) with its id.
+    pub fn vocabulary(&self) -> impl Iterator<Item = (&str, u32)> {
+        self.vocab.iter().map(|(word, &id)| (word.as_str(), id))
+    }
+
     /// Every phrase and regex match in the answer, in a deterministic order.
-    #[allow(clippy::needless_range_loop)]
+    #[cfg(test)]
     pub fn find(&self, n: &Normalized<'_>, out: &mut Vec<Match>) {
+        let exact: Vec<u32> = (0..n.tokens.len())
+            .map(|i| self.vocab.get(n.token_text(i)).copied().unwrap_or(NO_WORD))
+            .collect();
+        self.find_tagged(n, &exact, out);
+    }
+
+    /// Every phrase and regex match in the answer, in a deterministic order, given each token's
+    /// exact vocabulary id (`NO_WORD` when it has none).
+    #[allow(clippy::needless_range_loop)]
+    pub fn find_tagged(&self, n: &Normalized<'_>, exact: &[u32], out: &mut Vec<Match>) {
         let count = n.tokens.len();
         // Per token: a range into `ids` of (vocabulary id, fuzzy).
         let mut ranges: Vec<(u32, u32)> = Vec::with_capacity(count);
@@ -196,7 +228,8 @@ impl Matcher {
         let mut scratch = Vec::new();
         for i in 0..count {
             let text = n.token_text(i);
-            if let Some(&id) = self.vocab.get(text) {
+            let id = exact.get(i).copied().unwrap_or(NO_WORD);
+            if id != NO_WORD {
                 ranges.push((ids.len() as u32, 1));
                 ids.push((id, false));
                 continue;
@@ -219,7 +252,15 @@ impl Matcher {
         let mut joined = String::new();
         for i in 0..count.saturating_sub(1) {
             let (a, b) = (&n.tokens[i], &n.tokens[i + 1]);
-            if b.gap >= Gap::Comma || (a.end - a.start) + (b.end - b.start) > self.longest_word {
+            let joined_len = (a.end - a.start) + (b.end - b.start);
+            if b.gap >= Gap::Comma
+                || joined_len > self.longest_word
+                || self.lengths & (1 << joined_len.min(63)) == 0
+                || self
+                    .first_bytes
+                    .get(usize::from(n.text.as_bytes()[a.start]))
+                    != Some(&true)
+            {
                 continue;
             }
             joined.clear();
@@ -240,7 +281,7 @@ impl Matcher {
                 .map(|&(id, _)| id)
                 .chain(split[i]);
             for id in candidates {
-                let Some(list) = self.starts.get(&id) else {
+                let Some(list) = self.starts.get(id as usize) else {
                     continue;
                 };
                 for &p in list {

@@ -36,7 +36,9 @@ pub(crate) struct Token {
 pub(crate) struct Normalized<'a> {
     pub original: &'a str,
     pub text: String,
-    /// For each byte of `text`, the byte offset in `original` of the character it came from.
+    /// For each byte of `text`, the byte offset in `original` of the character it came from;
+    /// empty when `text` is `original` lower-cased byte for byte (the ASCII fast path), and the
+    /// offset is the index itself.
     map: Vec<u32>,
     pub tokens: Vec<Token>,
     /// Token index ranges, one per sentence.
@@ -57,9 +59,54 @@ fn ascii_fold(c: char) -> Option<char> {
     })
 }
 
+/// Whether normalising leaves every byte where it is: printable ASCII words separated by single
+/// spaces or single line breaks, nothing before the first or after the last visible character.
+/// Such text (most answers) only needs lower-casing, and its byte offsets map to themselves.
+fn in_place(bytes: &[u8]) -> bool {
+    let space = |b: u8| b <= b' ' || b == 0x7f;
+    if bytes.first().is_some_and(|&b| space(b)) || bytes.last().is_some_and(|&b| space(b)) {
+        return false;
+    }
+    let mut previous_space = false;
+    for &b in bytes {
+        if b >= 0x7f {
+            return false;
+        }
+        if b <= b' ' {
+            if previous_space || (b != b' ' && b != b'\n') {
+                return false;
+            }
+            previous_space = true;
+        } else {
+            previous_space = false;
+        }
+    }
+    true
+}
+
 impl<'a> Normalized<'a> {
     pub fn new(original: &'a str) -> Self {
         let bytes = original.as_bytes();
+        if in_place(bytes) {
+            let mut lower = bytes.to_ascii_lowercase();
+            for b in &mut lower {
+                if *b == b'`' {
+                    *b = b'\'';
+                }
+            }
+            // ASCII in, ASCII out: this never replaces anything.
+            let text = String::from_utf8(lower)
+                .unwrap_or_else(|error| String::from_utf8_lossy(error.as_bytes()).into_owned());
+            let mut normalized = Normalized {
+                original,
+                text,
+                map: Vec::new(),
+                tokens: Vec::new(),
+                sentences: Vec::new(),
+            };
+            normalized.tokenize();
+            return normalized;
+        }
         let mut text: Vec<u8> = Vec::with_capacity(original.len() + 8);
         let mut map: Vec<u32> = Vec::with_capacity(original.len() + 8);
         // Pending whitespace: (offset of its first char, newlines seen).
@@ -132,21 +179,32 @@ impl<'a> Normalized<'a> {
 
     /// The original byte range behind a normalised byte range.
     pub fn original_span(&self, start: usize, end: usize) -> (usize, usize) {
-        if self.map.is_empty() || start >= end {
-            let at = self
-                .map
-                .get(start)
-                .map_or(self.original.len(), |&o| o as usize);
+        let len = self.text.len();
+        if len == 0 || start >= end {
+            let at = if start < len {
+                self.origin(start)
+            } else {
+                self.original.len()
+            };
             return (at, at);
         }
-        let from = self.map[start.min(self.map.len() - 1)] as usize;
-        let last = self.map[(end - 1).min(self.map.len() - 1)] as usize;
+        let from = self.origin(start.min(len - 1));
+        let last = self.origin((end - 1).min(len - 1));
         let to = last
             + self.original[last..]
                 .chars()
                 .next()
                 .map_or(0, char::len_utf8);
         (from, to.max(from))
+    }
+
+    /// The original byte offset of normalised byte `at` (`at < text.len()`).
+    fn origin(&self, at: usize) -> usize {
+        if self.map.is_empty() {
+            at
+        } else {
+            self.map[at] as usize
+        }
     }
 
     pub fn token_text(&self, index: usize) -> &str {
@@ -203,9 +261,17 @@ impl<'a> Normalized<'a> {
                 let start = at;
                 let mut end = at + c.len_utf8();
                 let mut numeric = c.is_ascii_digit();
-                while let Some(next) = char_at(end) {
+                loop {
+                    // The common case first: a run of ASCII word bytes.
+                    while let Some(&b) = bytes.get(end) {
+                        if !(b.is_ascii_alphanumeric() || b == b'_') {
+                            break;
+                        }
+                        numeric |= b.is_ascii_digit();
+                        end += 1;
+                    }
+                    let Some(next) = char_at(end) else { break };
                     if is_word(next) {
-                        numeric |= next.is_ascii_digit();
                         end += next.len_utf8();
                         continue;
                     }
@@ -374,6 +440,36 @@ mod tests {
             n.tokens[words(&n).iter().position(|w| w == "wrapped").unwrap_or(0)].gap,
             Gap::Line
         );
+    }
+
+    #[test]
+    fn ascii_fast_path_agrees_with_the_general_path() {
+        // A trailing space forces the general path; everything else must come out the same.
+        let fast_input = "It's NOT `disk` IO, e.g. wa is 0.\nThe run-queue: r = 38 (8 CPUs)!";
+        assert!(in_place(fast_input.as_bytes()));
+        let slow_input = format!("{fast_input} ");
+        assert!(!in_place(slow_input.as_bytes()));
+        let (fast, slow) = (Normalized::new(fast_input), Normalized::new(&slow_input));
+        assert_eq!(fast.text, slow.text);
+        assert_eq!(fast.tokens, slow.tokens);
+        assert_eq!(fast.sentences, slow.sentences);
+        for i in 0..fast.tokens.len() {
+            assert_eq!(
+                fast.original_tokens(i, i + 1),
+                slow.original_tokens(i, i + 1)
+            );
+            assert_eq!(fast.sentence_text(i), slow.sentence_text(i));
+        }
+        assert_eq!(fast.original_span(3, 3), slow.original_span(3, 3));
+        for odd in [
+            "  lead",
+            "two  spaces",
+            "tab\there",
+            "crlf\r\nline",
+            "caf\u{e9}",
+        ] {
+            assert!(!in_place(odd.as_bytes()), "{odd:?}");
+        }
     }
 
     #[test]

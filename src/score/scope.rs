@@ -18,6 +18,7 @@
 //! Scopes never cross a sentence. Every covered token remembers its trigger, so evidence can
 //! name it. Owns only this; must not know about rubric items.
 
+use super::lexicon::TRIGGER_START;
 use super::matcher::FnvMap;
 use super::normalize::{Gap, Normalized};
 
@@ -232,6 +233,11 @@ impl Triggers {
         Triggers { by_first }
     }
 
+    /// Every word that starts a trigger.
+    pub fn first_words(&self) -> impl Iterator<Item = &'static str> + '_ {
+        self.by_first.keys().copied()
+    }
+
     /// The longest trigger starting at token `i` that stays inside the sentence and clause.
     fn at(&self, n: &Normalized<'_>, i: usize, end: usize) -> Option<(usize, Class)> {
         let entries = self.by_first.get(n.token_text(i))?;
@@ -277,7 +283,23 @@ pub enum Standing {
 }
 
 impl Scopes {
+    #[cfg(test)]
     pub fn find(n: &Normalized<'_>, triggers: &Triggers) -> Self {
+        let classes: Vec<u8> = (0..n.tokens.len())
+            .map(|i| {
+                if triggers.by_first.contains_key(n.token_text(i)) {
+                    TRIGGER_START
+                } else {
+                    0
+                }
+            })
+            .collect();
+        Self::find_tagged(n, triggers, &classes)
+    }
+
+    /// The scopes of an answer, given each token's lexicon classes: only tokens marked
+    /// [`TRIGGER_START`] are looked up as triggers.
+    pub fn find_tagged(n: &Normalized<'_>, triggers: &Triggers, classes: &[u8]) -> Self {
         let count = n.tokens.len();
         let mut scopes = Scopes {
             occurrences: Vec::new(),
@@ -288,6 +310,10 @@ impl Scopes {
             let first = scopes.occurrences.len();
             let mut i = start;
             while i < end {
+                if classes.get(i).is_none_or(|c| c & TRIGGER_START == 0) {
+                    i += 1;
+                    continue;
+                }
                 match triggers.at(n, i, end) {
                     Some((len, class)) => {
                         scopes.occurrences.push(Occurrence {
