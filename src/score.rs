@@ -396,7 +396,17 @@ impl Scorer {
             .iter()
             .map(|&m| Decided {
                 m,
-                standing: scopes.standing(m.from, m.to),
+                standing: scopes.standing(
+                    m.from,
+                    m.to,
+                    matches!(m.item, matcher::Item::RedFlag(_)),
+                    &|k| {
+                        let occ = scopes.occurrences[k];
+                        m.regex == matcher::PHRASE
+                            || (occ.from..occ.to)
+                                .all(|t| self.matcher.regex_spells(m.regex, n.token_text(t)))
+                    },
+                ),
             })
             .collect();
         // `decided` is sorted by item first, so each item's matches are one slice.
@@ -412,7 +422,11 @@ impl Scorer {
                 scope::Standing::Affirmed => None,
                 scope::Standing::Negated(k) | scope::Standing::Hypothetical(k) => {
                     let occ = scopes.occurrences[k];
-                    Some(n.original_tokens(occ.from, occ.to).2.to_owned())
+                    Some(if occ.class == scope::Class::Question {
+                        "?".to_owned()
+                    } else {
+                        n.original_tokens(occ.from, occ.to).2.to_owned()
+                    })
                 }
             };
             Evidence {

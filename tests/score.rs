@@ -1,8 +1,11 @@
-//! Integration tests: score. The oracle cases of SCORING.md section 5, the typo policy, property
-//! tests (monotonicity, invariance, sentence order), robustness, the text report and `check`.
+//! Integration tests: score. The oracle cases of SCORING.md section 5, negation and
+//! hypothetical scopes, the typo policy, property tests (monotonicity, invariance, sentence
+//! order), robustness, the text report and `check`.
 
 #[path = "score/fixture.rs"]
 mod fixture;
+#[path = "score/negation.rs"]
+mod negation;
 #[path = "score/oracle.rs"]
 mod oracle;
 #[path = "score/properties.rs"]

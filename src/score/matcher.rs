@@ -62,7 +62,12 @@ pub struct Match {
     pub start: usize,
     pub end: usize,
     pub fuzzy: bool,
+    /// The author regex that matched (index into the matcher's regexes), or [`PHRASE`].
+    pub regex: u32,
 }
+
+/// [`Match::regex`] of a phrase match.
+pub const PHRASE: u32 = u32::MAX;
 
 /// A pattern that could not be compiled; it is skipped and reported, never a panic.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -95,6 +100,9 @@ pub struct Matcher {
     lengths: u64,
     first_bytes: Vec<bool>,
     regexes: Vec<(Regex, Item)>,
+    /// Per regex: the words written out literally in its source, sorted (see
+    /// [`Matcher::regex_spells`]).
+    regex_words: Vec<Vec<String>>,
     set: Option<RegexSet>,
     pub skipped: Vec<Skipped>,
 }
@@ -117,6 +125,7 @@ impl Matcher {
                     Ok(regex) => {
                         sources.push(source.clone());
                         matcher.regexes.push((regex, item));
+                        matcher.regex_words.push(literal_words(source));
                     }
                     Err(error) => matcher.skipped.push(Skipped {
                         item,
@@ -294,6 +303,7 @@ impl Matcher {
                             start: n.tokens[i].start,
                             end: n.tokens[to - 1].end,
                             fuzzy,
+                            regex: PHRASE,
                         };
                         out.push(m);
                     }
@@ -316,6 +326,7 @@ impl Matcher {
         };
         for index in candidates {
             let (regex, item) = &self.regexes[index];
+            let pattern = index as u32;
             for found in regex.find_iter(&n.text) {
                 if found.start() == found.end() {
                     continue;
@@ -332,9 +343,44 @@ impl Matcher {
                     start: found.start(),
                     end: found.end(),
                     fuzzy: false,
+                    regex: pattern,
                 });
             }
         }
+    }
+}
+
+/// The words a regex source spells out: lower-cased runs of letters and apostrophes, once
+/// escapes such as `\b`, `\s` and `\w` are removed (`\bnever\s(sleeps?|blocks?)` spells
+/// "never", "sleeps", "blocks"; a word split by regex syntax, like `doesn'?t`, is not spelled).
+fn literal_words(source: &str) -> Vec<String> {
+    let mut cleaned = String::with_capacity(source.len());
+    let mut chars = source.chars();
+    while let Some(c) = chars.next() {
+        if c == '\\' {
+            chars.next();
+            cleaned.push(' ');
+        } else {
+            cleaned.extend(c.to_lowercase());
+        }
+    }
+    let mut words: Vec<String> = cleaned
+        .split(|c: char| !(c.is_alphanumeric() || c == '\'' || c == '_'))
+        .filter(|w| w.chars().any(char::is_alphabetic))
+        .map(str::to_owned)
+        .collect();
+    words.sort();
+    words.dedup();
+    words
+}
+
+impl Matcher {
+    /// Whether regex `index` spells out `word` literally, so a trigger word inside its match was
+    /// written by the rubric's author rather than swallowed by a gap like `[^.]{0,20}`.
+    pub fn regex_spells(&self, index: u32, word: &str) -> bool {
+        self.regex_words
+            .get(index as usize)
+            .is_some_and(|words| words.binary_search_by(|w| w.as_str().cmp(word)).is_ok())
     }
 }
 
@@ -439,6 +485,16 @@ mod tests {
     #[test]
     fn phrases_do_not_span_commas() {
         assert!(matches(&["more threads"], "add more, threads").is_empty());
+    }
+
+    #[test]
+    fn regex_sources_spell_their_literal_words() {
+        assert_eq!(
+            literal_words(r"\bNever\s(sleeps?|blocks?)\b"),
+            ["blocks", "never", "sleeps"]
+        );
+        assert_eq!(literal_words(r"\bsy\b[^.]{0,20}\bhigh"), ["high", "sy"]);
+        assert_eq!(literal_words(r"doesn't\s+spin"), ["doesn't", "spin"]);
     }
 
     #[test]

@@ -4,19 +4,44 @@
 //! Per sentence, triggers are found leftmost-longest on normalised tokens (so "not only" wins
 //! over "not", "is ruled out" over "ruled out"). Then:
 //! - a pre-negation covers the tokens after it up to a termination term, another trigger, a
-//!   clause mark (`;`, `:`, brackets) or the sentence end; "rather than" and "instead of" also
-//!   stop at a comma or a new subject ("I", "we" …), so "Rather than adding threads, cap the
-//!   pool" and "Instead of adding threads I would cap the pool" keep "cap the pool";
-//! - a post-negation covers up to five tokens before it, stopping at a termination term or
-//!   clause mark;
-//! - a hypothetical trigger covers the tokens after it up to a termination term, a clause mark or
-//!   the sentence end (other triggers do not end it: "maybe it is not X" stays hypothetical); a
-//!   condition ("if", "whether", "assuming" …) covers only its clause, up to a comma, so "If r
-//!   is above the CPU count, cap the pool" proposes capping the pool;
+//!   clause mark (`;`, `:`, brackets), the sentence end, or a comma that opens a new clause: one
+//!   followed, before the next comma, by a verb, a subject pronoun or a relative word
+//!   ([`CLAUSE_WORDS`]). So "not disk IO, the run queue is high" leaves the run queue affirmed,
+//!   while the list in "I don't see IO wait, swapping or steal" stays denied. "Rather than" and
+//!   "instead of" also stop at any comma or a new subject ("I", "we" …), so "Rather than adding
+//!   threads, cap the pool" and "Instead of adding threads I would cap the pool" keep "cap the
+//!   pool";
+//! - a post-negation ("… is fine", "… is ruled out") covers at most five tokens before it, and
+//!   only the phrase it is said of: the look back stops at a comma, a clause mark, a
+//!   termination term, a verb, pronoun or relative word, or a conjunction ("cs is high while us
+//!   is normal" and "it's lock contention and the disk is fine" clear only us and the disk). A
+//!   plural trigger ("are fine") reaches across a conjunction: "memory and disk are fine";
+//! - a hedge ("maybe", "might", "could" …) covers the tokens after it up to a termination term,
+//!   the next hedge, a clause mark, a clause-opening comma or the sentence end (negations do not
+//!   end it: "maybe it is not X" stays hypothetical);
+//! - a condition ("if", "whether", "assuming" …) covers only its clause, up to a comma, so "If r
+//!   is above the CPU count, cap the pool" proposes capping the pool. A condition the same
+//!   sentence goes on to affirm ("here", "in this case", "which is what …", "and it is"; see
+//!   [`AFFIRMING`]) explains rather than supposes: "If the run queue is above the CPU count,
+//!   threads wait, and here r is 38" asserts the run queue claim. That holds for claims only: a
+//!   red flag in such a condition ("if we add threads it gets worse here") stays hypothetical.
+//!   A general rule with nothing affirming it ("if r is above the CPU count, threads wait")
+//!   keeps its condition hypothetical; a concept stated firmly elsewhere is credited from there
+//!   anyway, since any affirmed mention credits;
+//! - a sentence ending in `?` that does not start with a question word ("Lock contention?",
+//!   "Is it the disk?", "Add more threads?") is hypothetical as a whole; a wh-question ("Why is
+//!   sy at 70%?") presupposes its content and changes nothing;
 //! - pseudo-negations and termination terms cover nothing.
 //!
-//! Scopes never cross a sentence. Every covered token remembers its trigger, so evidence can
-//! name it. Owns only this; must not know about rubric items.
+//! A match is not negated or made hypothetical by a trigger it contains itself: a rubric phrase
+//! such as "never sleeps", "may not spin" or "wouldn't help" carries its own negation, and
+//! asserting it asserts the concept. For a regex match, a trigger counts as its own only when
+//! the regex spells the trigger's words out (so `sy[^.]{0,20}high` matching "sy is not high" is
+//! still negated). A negation outside the phrase that reaches up to its trigger denies it: "it
+//! is not true that spinners never sleep", "it's not about having no task context".
+//!
+//! Scopes never cross a sentence. Every decision keeps its trigger, so evidence can name it.
+//! Owns only this; must not know about rubric items.
 
 use super::lexicon::TRIGGER_START;
 use super::matcher::FnvMap;
@@ -33,6 +58,8 @@ pub enum Class {
     /// A hypothetical trigger whose scope also ends at a comma.
     Condition,
     Termination,
+    /// A hedging question: the whole sentence is hypothetical.
+    Question,
 }
 
 const PRE: &[&str] = &[
@@ -106,6 +133,18 @@ const POST: &[&str] = &[
     "is not the problem",
     "is not the bottleneck",
     "isn't the bottleneck",
+    "isn't involved",
+    "is not involved",
+    "aren't involved",
+    "are not involved",
+    "isn't relevant",
+    "is not relevant",
+    "aren't relevant",
+    "are not relevant",
+    "isn't a factor",
+    "is not a factor",
+    "isn't an issue",
+    "is not an issue",
     "is fine",
     "are fine",
     "looks fine",
@@ -257,7 +296,8 @@ impl Triggers {
     }
 }
 
-/// A trigger found in the answer (token range).
+/// A trigger found in the answer (token range; a question mark has an empty range at the end
+/// of its sentence).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Occurrence {
     pub class: Class,
@@ -265,13 +305,19 @@ pub struct Occurrence {
     pub to: usize,
 }
 
-/// Per-token scope decisions for one answer.
+/// Per-trigger scope decisions for one answer.
 #[derive(Debug, Clone, Default)]
 pub struct Scopes {
     pub occurrences: Vec<Occurrence>,
-    /// Index into `occurrences` of the trigger negating each token.
-    negated: Vec<Option<u32>>,
-    hypothetical: Vec<Option<u32>>,
+    /// Parallel to `occurrences`: the tokens each one covers (empty for pseudo-negations and
+    /// termination terms).
+    covers: Vec<(usize, usize)>,
+    /// Parallel to `occurrences`: a condition the same sentence goes on to affirm ("…, and here
+    /// r is 38"). Its clause states a fact, except for proposals (see [`Scopes::standing`]).
+    explains: Vec<bool>,
+    /// Per sentence: its first token and its first occurrence, so a span consults only the
+    /// triggers of its own sentences (scopes never cross one).
+    sentences: Vec<(usize, usize)>,
 }
 
 /// How a span of tokens stands.
@@ -300,14 +346,11 @@ impl Scopes {
     /// The scopes of an answer, given each token's lexicon classes: only tokens marked
     /// [`TRIGGER_START`] are looked up as triggers.
     pub fn find_tagged(n: &Normalized<'_>, triggers: &Triggers, classes: &[u8]) -> Self {
-        let count = n.tokens.len();
-        let mut scopes = Scopes {
-            occurrences: Vec::new(),
-            negated: vec![None; count],
-            hypothetical: vec![None; count],
-        };
+        let mut scopes = Scopes::default();
+        let mut next: Vec<(usize, usize, usize)> = Vec::new();
         for &(start, end) in &n.sentences {
             let first = scopes.occurrences.len();
+            scopes.sentences.push((start, first));
             let mut i = start;
             while i < end {
                 if classes.get(i).is_none_or(|c| c & TRIGGER_START == 0) {
@@ -326,85 +369,339 @@ impl Scopes {
                     None => i += 1,
                 }
             }
+            if is_hedging_question(n, start, end) {
+                scopes.occurrences.push(Occurrence {
+                    class: Class::Question,
+                    from: end,
+                    to: end,
+                });
+            }
             let found = scopes.occurrences.len();
+            // Where the next trigger of each kind starts, for every occurrence: one backward
+            // pass, so a sentence full of triggers costs linear time.
+            next.clear();
+            let (mut any, mut term, mut hedge) = (end, end, end);
+            for occ in scopes.occurrences[first..found].iter().rev() {
+                next.push((any, term, hedge));
+                match occ.class {
+                    Class::Question => {}
+                    Class::Pseudo => {}
+                    Class::Termination => (any, term) = (occ.from, occ.from),
+                    Class::Hypothetical => (any, hedge) = (occ.from, occ.from),
+                    _ => any = occ.from,
+                }
+            }
+            next.reverse();
+            // The last place in the sentence an affirming phrase starts.
+            let mut affirmed_from: Option<Option<usize>> = None;
             for k in first..found {
                 let occ = scopes.occurrences[k];
-                let next_trigger = |kinds: &dyn Fn(Class) -> bool| {
-                    scopes.occurrences[k + 1..found]
-                        .iter()
-                        .find(|o| kinds(o.class))
-                        .map_or(end, |o| o.from)
-                };
-                match occ.class {
+                let (next_any, next_term, next_hedge) = next[k - first];
+                let cover = match occ.class {
                     Class::PreNegation | Class::ClauseNegation => {
-                        let stop = next_trigger(&|c| c != Class::Pseudo);
-                        let (limit, stop) = if occ.class == Class::ClauseNegation {
+                        let stop = next_any;
+                        if occ.class == Class::ClauseNegation {
                             let subject =
                                 (occ.to..stop).find(|&t| SUBJECTS.contains(&n.token_text(t)));
-                            (Gap::Comma, subject.unwrap_or(stop))
+                            forward(n, occ.to, subject.unwrap_or(stop), Gap::Comma, end)
                         } else {
-                            (Gap::Clause, stop)
-                        };
-                        mark_forward(n, &mut scopes.negated, occ.to, stop, limit, k);
+                            forward(n, occ.to, stop, Gap::Clause, end)
+                        }
                     }
-                    Class::Hypothetical | Class::Condition => {
-                        let stop = next_trigger(&|c| c == Class::Termination);
-                        let limit = if occ.class == Class::Condition {
-                            Gap::Comma
-                        } else {
-                            Gap::Clause
-                        };
-                        mark_forward(n, &mut scopes.hypothetical, occ.to, stop, limit, k);
+                    // A hedge runs to the next termination term; the next hedge takes over
+                    // from there ("maybe X or it might be Y": both hedged).
+                    Class::Hypothetical => {
+                        forward(n, occ.to, next_term.min(next_hedge), Gap::Clause, end)
                     }
+                    Class::Condition => forward(n, occ.to, next_term, Gap::Comma, end),
                     Class::PostNegation => {
                         let floor = scopes.occurrences[first..k]
                             .iter()
                             .rev()
                             .find(|o| o.class == Class::Termination)
                             .map_or(start, |o| o.to)
-                            .max(occ.from.saturating_sub(5));
-                        // The separator between t-1 and t is recorded on token t.
-                        let mut t = occ.from;
-                        while t > floor && n.tokens[t].gap < Gap::Clause {
-                            t -= 1;
-                            scopes.negated[t].get_or_insert(k as u32);
-                        }
+                            .max(occ.from.saturating_sub(POST_WINDOW));
+                        backward(n, floor, occ.from)
                     }
-                    Class::Pseudo | Class::Termination => {}
-                }
+                    Class::Question => (start, end),
+                    Class::Pseudo | Class::Termination => (occ.to, occ.to),
+                };
+                let explains = occ.class == Class::Condition
+                    && affirmed_from
+                        .get_or_insert_with(|| last_affirming(n, start, end))
+                        .is_some_and(|at| at >= cover.1);
+                scopes.explains.push(explains);
+                scopes.covers.push(cover);
             }
         }
         scopes
     }
 
-    /// Negated wins over hypothetical; any token of the span in scope puts the span in scope.
-    pub fn standing(&self, from: usize, to: usize) -> Standing {
-        let to = to.min(self.negated.len());
-        if let Some(k) = (from..to).find_map(|t| self.negated[t]) {
-            return Standing::Negated(k as usize);
-        }
-        if let Some(k) = (from..to).find_map(|t| self.hypothetical[t]) {
-            return Standing::Hypothetical(k as usize);
+    /// How tokens `from..to` (one match) stand. Negated wins over hypothetical; any token of the
+    /// span in some trigger's scope puts the span in scope, except that
+    /// - a trigger sharing a token with the span is part of what was matched ("never sleeps",
+    ///   "may not spin", "wouldn't help" written in the rubric) and decides nothing about it;
+    /// - an explanatory condition ("if r is above the CPU count, threads wait, and here r is
+    ///   38") states a fact, so it leaves claims affirmed; a `proposal` (a red flag: "if we add
+    ///   threads, it gets worse here") stays hypothetical, since explaining what an action would
+    ///   do is not proposing it.
+    ///
+    /// `spelled(k)` says whether trigger `k`, where it overlaps the span, was written in the
+    /// pattern (always, for a phrase; for a regex, when the regex spells its words out). A scope
+    /// that ends where such a trigger starts runs on over the span: in "it's not about having no
+    /// task context" the outer "not" denies "no task context".
+    pub fn standing(
+        &self,
+        from: usize,
+        to: usize,
+        proposal: bool,
+        spelled: &dyn Fn(usize) -> bool,
+    ) -> Standing {
+        // The occurrences of the sentences the span touches.
+        let sentence_of = |t: usize| self.sentences.partition_point(|&(s, _)| s <= t).max(1) - 1;
+        let first = self.sentences.get(sentence_of(from)).map_or(0, |&(_, k)| k);
+        let last = self
+            .sentences
+            .get(sentence_of(to.max(from + 1) - 1) + 1)
+            .map_or(self.occurrences.len(), |&(_, k)| k);
+        let range = first..last.max(first);
+        let overlaps = |k: usize| {
+            let occ = &self.occurrences[k];
+            occ.from < to && occ.to > from
+        };
+        let own = |k: usize| overlaps(k) && spelled(k);
+        // Where the span's own triggers start (rarely more than one).
+        let own_start = range
+            .clone()
+            .filter(|&k| overlaps(k))
+            .filter(|&k| own(k))
+            .map(|k| self.occurrences[k].from)
+            .min();
+        let applies = |k: usize, t: usize, negation: bool| {
+            let occ = &self.occurrences[k];
+            let (c_from, mut c_to) = self.covers[k];
+            if own_start == Some(c_to) && occ.to <= c_from {
+                c_to = c_to.max(to);
+            }
+            let explained = self.explains[k] && !proposal;
+            occ.class.negates() == negation && !explained && c_from <= t && t < c_to && !own(k)
+        };
+        for negation in [true, false] {
+            for t in from..to {
+                if let Some(k) = range.clone().find(|&k| applies(k, t, negation)) {
+                    return if negation {
+                        Standing::Negated(k)
+                    } else {
+                        Standing::Hypothetical(k)
+                    };
+                }
+            }
         }
         Standing::Affirmed
     }
 }
 
-#[allow(clippy::needless_range_loop)]
-fn mark_forward(
-    n: &Normalized<'_>,
-    marks: &mut [Option<u32>],
-    from: usize,
-    stop: usize,
-    limit: Gap,
-    k: usize,
-) {
-    for t in from..stop {
-        if n.tokens[t].gap >= limit {
+impl Class {
+    /// Whether a scope of this class negates (otherwise it makes hypothetical).
+    fn negates(self) -> bool {
+        matches!(
+            self,
+            Class::PreNegation | Class::ClauseNegation | Class::PostNegation
+        )
+    }
+}
+
+/// How far back a post-negation may reach (NegEx's window is five words).
+const POST_WINDOW: usize = 5;
+
+/// Words that open a new clause after a comma ("not disk IO, the run queue is high"), and that
+/// stop a post-negation's look back ("cs is high while us is normal" leaves cs alone): verbs and
+/// auxiliaries, subject pronouns, conjunctions and relative words.
+const CLAUSE_WORDS: &[&str] = &[
+    "is",
+    "are",
+    "was",
+    "were",
+    "be",
+    "been",
+    "being",
+    "am",
+    "has",
+    "have",
+    "had",
+    "does",
+    "do",
+    "did",
+    "can",
+    "could",
+    "would",
+    "will",
+    "should",
+    "must",
+    "may",
+    "might",
+    "shows",
+    "showed",
+    "show",
+    "means",
+    "meant",
+    "see",
+    "saw",
+    "seen",
+    "seems",
+    "looks",
+    "stays",
+    "sits",
+    "spins",
+    "sleeps",
+    "waits",
+    "runs",
+    "rises",
+    "rose",
+    "drops",
+    "dropped",
+    "falls",
+    "fell",
+    "goes",
+    "went",
+    "grows",
+    "climbs",
+    "jumps",
+    "points",
+    "suggests",
+    "indicates",
+    "confirms",
+    "tells",
+    "says",
+    "it's",
+    "that's",
+    "there's",
+    "here's",
+    "we're",
+    "they're",
+    "i'm",
+    "we've",
+    "i've",
+    "i'd",
+    "we'd",
+    "i'll",
+    "we'll",
+    "i",
+    "we",
+    "you",
+    "they",
+    "he",
+    "she",
+    "it",
+    "there",
+    "here",
+    "while",
+    "whereas",
+    "when",
+    "where",
+    "which",
+    "who",
+    "that",
+    "as",
+    "if",
+    "than",
+];
+
+/// Conjunctions stop a post-negation's look back ("it's lock contention and the disk is fine"
+/// clears only the disk), unless the trigger is plural ("memory and disk are fine" clears both).
+/// They do not open a clause after a comma: "not IO, swap or steal" is one list.
+const CONJUNCTIONS: &[&str] = &["and", "or", "nor", "plus"];
+
+/// First words of plural post-negations.
+const PLURAL: &[&str] = &["are", "look", "aren't", "were"];
+
+/// The tokens a forward scope covers: from `from` up to `stop`, the sentence end, a separator at
+/// or above `limit`, or a comma that opens a new clause.
+fn forward(n: &Normalized<'_>, from: usize, stop: usize, limit: Gap, end: usize) -> (usize, usize) {
+    let mut t = from;
+    while t < stop.min(end) {
+        let gap = n.tokens[t].gap;
+        if gap >= limit || (gap == Gap::Comma && opens_clause(n, t, end)) {
             break;
         }
-        marks[t].get_or_insert(k as u32);
+        t += 1;
     }
+    (from, t.max(from))
+}
+
+/// Whether the stretch starting at token `t` (after a comma), up to the next comma or clause
+/// mark, is a clause of its own: it has a verb, a subject pronoun or a conjunction. A bare list
+/// item ("not IO, swap or steal") is not.
+fn opens_clause(n: &Normalized<'_>, t: usize, end: usize) -> bool {
+    (t..end)
+        .take_while(|&u| u == t || n.tokens[u].gap < Gap::Comma)
+        .any(|u| CLAUSE_WORDS.contains(&n.token_text(u)))
+}
+
+/// The tokens a post-negation starting at token `to` covers: back to `floor`, stopping at a
+/// comma or clause mark and before a word of [`CLAUSE_WORDS`] or [`CONJUNCTIONS`], so it reaches
+/// only the phrase it is said of.
+fn backward(n: &Normalized<'_>, floor: usize, to: usize) -> (usize, usize) {
+    let plural = PLURAL.contains(&n.token_text(to));
+    let mut t = to;
+    // The separator between t-1 and t is recorded on token t.
+    while t > floor && n.tokens[t].gap < Gap::Comma {
+        let word = n.token_text(t - 1);
+        if CLAUSE_WORDS.contains(&word) || (!plural && CONJUNCTIONS.contains(&word)) {
+            break;
+        }
+        t -= 1;
+    }
+    (t, to)
+}
+
+/// Words after a condition, in the same sentence, that say it holds in the case at hand: "if r
+/// is above the CPU count, threads wait, and here r is 38" explains a rule and applies it.
+const AFFIRMING: &[&[&str]] = &[
+    &["here"],
+    &["in", "this", "case"],
+    &["in", "our", "case"],
+    &["is", "the", "case"],
+    &["which", "is", "what"],
+    &["that's", "what"],
+    &["this", "is", "what"],
+    &["that", "is", "what"],
+    &["and", "it", "is"],
+    &["which", "it", "is"],
+    &["and", "it", "does"],
+    &["which", "it", "does"],
+    &["right", "now"],
+    &["currently"],
+];
+
+/// Where the last [`AFFIRMING`] phrase of tokens `from..end` starts, if any.
+fn last_affirming(n: &Normalized<'_>, from: usize, end: usize) -> Option<usize> {
+    (from..end).rev().find(|&t| {
+        AFFIRMING.iter().any(|words| {
+            t + words.len() <= end
+                && words
+                    .iter()
+                    .enumerate()
+                    .all(|(k, w)| n.token_text(t + k) == *w)
+        })
+    })
+}
+
+/// Question words that make a question rhetorical rather than hedged: "Why is sy at 70%?" takes
+/// sy at 70% as given.
+const WH_WORDS: &[&str] = &[
+    "what", "why", "how", "which", "where", "when", "who", "whose",
+];
+
+/// A sentence ending in `?` that does not start with a question word is a hedge ("Lock
+/// contention?", "Is it the disk?", "Add more threads?"): everything in it is hypothetical.
+fn is_hedging_question(n: &Normalized<'_>, start: usize, end: usize) -> bool {
+    if start >= end || WH_WORDS.contains(&n.token_text(start)) {
+        return false;
+    }
+    n.text[n.tokens[end - 1].end..]
+        .trim_start_matches([' ', '"', '\'', ')', ']'])
+        .starts_with('?')
 }
 
 #[cfg(test)]
@@ -418,7 +715,48 @@ mod tests {
             .find(|&i| n.token_text(i) == word)
             .unwrap_or(usize::MAX);
         assert!(i != usize::MAX, "{word} not in {answer}");
-        match scopes.standing(i, i + 1) {
+        match scopes.standing(i, i + 1, false, &|_| true) {
+            Standing::Affirmed => Standing::Affirmed,
+            Standing::Negated(_) => Standing::Negated(0),
+            Standing::Hypothetical(_) => Standing::Hypothetical(0),
+        }
+    }
+
+    /// How the tokens of `phrase` (found as consecutive words) stand, as a phrase match, or as
+    /// a regex match whose source spells `spelled` out.
+    fn standing_span(answer: &str, phrase: &str, spelled: &[&str]) -> Standing {
+        let n = Normalized::new(answer);
+        let scopes = Scopes::find(&n, &Triggers::new());
+        let words: Vec<&str> = phrase.split(' ').collect();
+        let from = (0..n.tokens.len())
+            .find(|&i| {
+                i + words.len() <= n.tokens.len()
+                    && words
+                        .iter()
+                        .enumerate()
+                        .all(|(k, w)| n.token_text(i + k) == *w)
+            })
+            .unwrap_or(usize::MAX);
+        assert!(from != usize::MAX, "{phrase} not in {answer}");
+        let spelled_by = |k: usize| {
+            let occ = scopes.occurrences[k];
+            spelled.is_empty() || (occ.from..occ.to).all(|t| spelled.contains(&n.token_text(t)))
+        };
+        match scopes.standing(from, from + words.len(), false, &spelled_by) {
+            Standing::Affirmed => Standing::Affirmed,
+            Standing::Negated(_) => Standing::Negated(0),
+            Standing::Hypothetical(_) => Standing::Hypothetical(0),
+        }
+    }
+
+    fn proposal_standing(answer: &str, word: &str) -> Standing {
+        let n = Normalized::new(answer);
+        let scopes = Scopes::find(&n, &Triggers::new());
+        let i = (0..n.tokens.len())
+            .find(|&i| n.token_text(i) == word)
+            .unwrap_or(usize::MAX);
+        assert!(i != usize::MAX, "{word} not in {answer}");
+        match scopes.standing(i, i + 1, true, &|_| true) {
             Standing::Affirmed => Standing::Affirmed,
             Standing::Negated(_) => Standing::Negated(0),
             Standing::Hypothetical(_) => Standing::Hypothetical(0),
@@ -503,5 +841,160 @@ mod tests {
             standing_of("It is not IO. Lock contention is the cause.", "contention"),
             AFF
         );
+    }
+
+    #[test]
+    fn a_phrase_is_not_negated_by_its_own_trigger() {
+        // The rubric phrase carries the negation: asserting it is asserting the concept.
+        assert_eq!(
+            standing_span("Spin waiters never sleep.", "never sleep", &[]),
+            AFF
+        );
+        assert_eq!(
+            standing_span("In that path the mutex may not spin.", "may not spin", &[]),
+            AFF
+        );
+        assert_eq!(
+            standing_span("A futex does not spin in the kernel.", "does not spin", &[]),
+            AFF
+        );
+        assert_eq!(
+            standing_span(
+                "Adding threads wouldn't help here.",
+                "adding threads wouldn't help",
+                &[]
+            ),
+            AFF
+        );
+        // A trigger outside the phrase still negates it.
+        assert_eq!(
+            standing_span(
+                "It is not true that spin waiters never sleep.",
+                "never sleep",
+                &[]
+            ),
+            NEG
+        );
+        assert_eq!(
+            standing_span(
+                "It's not about having no task context.",
+                "no task context",
+                &[]
+            ),
+            NEG
+        );
+        assert_eq!(standing_span("Waiters don't spin.", "spin", &[]), NEG);
+    }
+
+    #[test]
+    fn a_regex_owns_only_the_triggers_it_spells() {
+        // `\bsy\b[^.]{0,20}\bhigh` swallowing "not" is still negated.
+        assert_eq!(
+            standing_span("sy is not high.", "sy is not high", &["sy", "high"]),
+            NEG
+        );
+        // `\bnever\s(sleeps?|blocks?)` spells "never".
+        assert_eq!(
+            standing_span("Spinners never block.", "never block", &["never", "block"]),
+            AFF
+        );
+    }
+
+    #[test]
+    fn post_negation_reaches_only_the_phrase_before_it() {
+        assert_eq!(standing_of("cs is high while us is normal", "cs"), AFF);
+        assert_eq!(standing_of("cs is high while us is normal", "us"), NEG);
+        assert_eq!(
+            standing_of("It's lock contention and the disk is fine.", "contention"),
+            AFF
+        );
+        assert_eq!(
+            standing_of("It's lock contention and the disk is fine.", "disk"),
+            NEG
+        );
+        assert_eq!(standing_of("The slow path is fine, sy is 70%", "sy"), AFF);
+        assert_eq!(standing_of("Steal on this host is normal.", "steal"), NEG);
+        assert_eq!(standing_of("Memory and disk are fine.", "memory"), NEG);
+        assert_eq!(
+            standing_of(
+                "steal is normal on a dedicated host, but here st is 23",
+                "st"
+            ),
+            AFF
+        );
+        assert_eq!(standing_of("and the slow path isn't involved", "path"), NEG);
+    }
+
+    #[test]
+    fn a_comma_that_opens_a_clause_ends_a_negation() {
+        assert_eq!(
+            standing_of("It's not disk IO, the run queue is high.", "queue"),
+            AFF
+        );
+        assert_eq!(
+            standing_of("It's not disk IO, the run queue is high.", "disk"),
+            NEG
+        );
+        assert_eq!(
+            standing_of("It is not spinning, and the box is idle.", "idle"),
+            AFF
+        );
+        assert_eq!(
+            standing_of("It is not spinning, which explains the idle CPU.", "idle"),
+            AFF
+        );
+        // A list after the comma stays inside the scope.
+        assert_eq!(
+            standing_of("I don't see IO wait, swapping or steal in vmstat.", "steal"),
+            NEG
+        );
+        assert_eq!(
+            standing_of("No swapping, reclaim or steal.", "reclaim"),
+            NEG
+        );
+    }
+
+    #[test]
+    fn hedges_stay_hypothetical_and_explained_conditions_do_not() {
+        let explained =
+            "If the run queue is above the CPU count, threads are waiting, and here r is 38.";
+        assert_eq!(standing_of(explained, "queue"), AFF);
+        assert_eq!(standing_of(explained, "waiting"), AFF);
+        // A general rule, with nothing saying it holds here, stays a condition.
+        let rule = "If the run queue is above the CPU count, threads are waiting.";
+        assert_eq!(standing_of(rule, "queue"), HYP);
+        assert_eq!(standing_of(rule, "waiting"), AFF);
+        // Explaining what an action would do is not proposing it.
+        let action = "If we add more threads, it gets worse here.";
+        assert_eq!(proposal_standing(action, "threads"), HYP);
+        // Hedges are hedges, whatever follows.
+        assert_eq!(
+            standing_of(
+                "Maybe it's lock contention, and here r is 38.",
+                "contention"
+            ),
+            HYP
+        );
+        assert_eq!(
+            standing_of("It might be reclaim or it could be steal.", "reclaim"),
+            HYP
+        );
+        assert_eq!(
+            standing_of("It might be reclaim or it could be steal.", "steal"),
+            HYP
+        );
+    }
+
+    #[test]
+    fn a_yes_no_question_is_hypothetical_a_wh_question_is_not() {
+        assert_eq!(
+            standing_of("Lock contention? I'd check.", "contention"),
+            HYP
+        );
+        assert_eq!(standing_of("Is it the disk?", "disk"), HYP);
+        assert_eq!(standing_of("Could it be steal?", "steal"), HYP);
+        assert_eq!(standing_of("Add more threads?", "threads"), HYP);
+        assert_eq!(standing_of("Why is sy at 70%? Spinning.", "sy"), AFF);
+        assert_eq!(standing_of("Lock contention? I'd check.", "check"), AFF);
     }
 }
