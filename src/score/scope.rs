@@ -465,9 +465,10 @@ impl Scopes {
             .get(sentence_of(to.max(from + 1) - 1) + 1)
             .map_or(self.occurrences.len(), |&(_, k)| k);
         let range = first..last.max(first);
+        // A question mark has no tokens, so it is never a span's own.
         let overlaps = |k: usize| {
             let occ = &self.occurrences[k];
-            occ.from < to && occ.to > from
+            occ.from < occ.to && occ.from < to && occ.to > from
         };
         let own = |k: usize| overlaps(k) && spelled(k);
         // Where the span's own triggers start (rarely more than one).
@@ -674,7 +675,14 @@ const AFFIRMING: &[&[&str]] = &[
     &["currently"],
 ];
 
-/// Where the last [`AFFIRMING`] phrase of tokens `from..end` starts, if any.
+/// Words that turn an affirming phrase around: "that is not the case here".
+const DENYING: &[&str] = &[
+    "not", "no", "never", "isn't", "isnt", "wasn't", "aren't", "doesn't", "don't", "didn't", "nor",
+    "neither",
+];
+
+/// Where the last [`AFFIRMING`] phrase of tokens `from..end` starts, if any; one with a
+/// [`DENYING`] word in it or among the three tokens before it does not count.
 fn last_affirming(n: &Normalized<'_>, from: usize, end: usize) -> Option<usize> {
     (from..end).rev().find(|&t| {
         AFFIRMING.iter().any(|words| {
@@ -683,6 +691,8 @@ fn last_affirming(n: &Normalized<'_>, from: usize, end: usize) -> Option<usize> 
                     .iter()
                     .enumerate()
                     .all(|(k, w)| n.token_text(t + k) == *w)
+                && !(t.saturating_sub(3).max(from)..t + words.len())
+                    .any(|u| DENYING.contains(&n.token_text(u)))
         })
     })
 }
@@ -960,6 +970,10 @@ mod tests {
             "If the run queue is above the CPU count, threads are waiting, and here r is 38.";
         assert_eq!(standing_of(explained, "queue"), AFF);
         assert_eq!(standing_of(explained, "waiting"), AFF);
+        // Saying the condition does not hold keeps it a condition.
+        let denied =
+            "If the run queue is above the CPU count, threads wait, but that is not the case here.";
+        assert_eq!(standing_of(denied, "queue"), HYP);
         // A general rule, with nothing saying it holds here, stays a condition.
         let rule = "If the run queue is above the CPU count, threads are waiting.";
         assert_eq!(standing_of(rule, "queue"), HYP);
@@ -996,5 +1010,12 @@ mod tests {
         assert_eq!(standing_of("Add more threads?", "threads"), HYP);
         assert_eq!(standing_of("Why is sy at 70%? Spinning.", "sy"), AFF);
         assert_eq!(standing_of("Lock contention? I'd check.", "check"), AFF);
+        // A span reaching out of the question is still in its scope.
+        let n = Normalized::new("Add more threads? No: cap the pool.");
+        let scopes = Scopes::find(&n, &Triggers::new());
+        assert!(matches!(
+            scopes.standing(2, n.tokens.len(), false, &|_| true),
+            Standing::Hypothetical(_)
+        ));
     }
 }
