@@ -4,7 +4,7 @@
 //! instead of one per list. Owns no word lists itself.
 
 use super::grounding::ALIASES;
-use super::matcher::FnvMap;
+use super::matcher::FastMap;
 use super::normalize::Normalized;
 use super::stuffing::LINKING;
 
@@ -35,7 +35,7 @@ impl Default for Entry {
 
 #[derive(Debug, Clone, Default)]
 pub struct Lexicon {
-    words: FnvMap<String, Entry>,
+    words: FastMap<String, Entry>,
 }
 
 /// Per token of one answer: its classes and its exact rubric vocabulary id (or [`NO_WORD`]).

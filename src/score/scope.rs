@@ -44,7 +44,7 @@
 //! Owns only this; must not know about rubric items.
 
 use super::lexicon::TRIGGER_START;
-use super::matcher::FnvMap;
+use super::matcher::FastMap;
 use super::normalize::{Gap, Normalized};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -238,7 +238,7 @@ const SUBJECTS: &[&str] = &[
 /// Triggers indexed by their first token, longest first.
 #[derive(Debug, Clone)]
 pub struct Triggers {
-    by_first: FnvMap<&'static str, Vec<(Vec<&'static str>, Class)>>,
+    by_first: FastMap<&'static str, Vec<(Vec<&'static str>, Class)>>,
 }
 
 impl Default for Triggers {
@@ -249,7 +249,8 @@ impl Default for Triggers {
 
 impl Triggers {
     pub fn new() -> Self {
-        let mut by_first: FnvMap<&'static str, Vec<(Vec<&'static str>, Class)>> = FnvMap::default();
+        let mut by_first: FastMap<&'static str, Vec<(Vec<&'static str>, Class)>> =
+            FastMap::default();
         let lists: [(&[&'static str], Class); 7] = [
             (PSEUDO, Class::Pseudo),
             (POST, Class::PostNegation),
@@ -465,6 +466,9 @@ impl Scopes {
             .get(sentence_of(to.max(from + 1) - 1) + 1)
             .map_or(self.occurrences.len(), |&(_, k)| k);
         let range = first..last.max(first);
+        if range.is_empty() {
+            return Standing::Affirmed;
+        }
         // A question mark has no tokens, so it is never a span's own.
         let overlaps = |k: usize| {
             let occ = &self.occurrences[k];
