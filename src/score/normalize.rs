@@ -263,13 +263,12 @@ impl<'a> Normalized<'a> {
                 let mut numeric = c.is_ascii_digit();
                 loop {
                     // The common case first: a run of ASCII word bytes.
-                    while let Some(&b) = bytes.get(end) {
-                        if !(b.is_ascii_alphanumeric() || b == b'_') {
-                            break;
-                        }
-                        numeric |= b.is_ascii_digit();
-                        end += 1;
-                    }
+                    let run = bytes[end..]
+                        .iter()
+                        .position(|&b| !is_ascii_word(b))
+                        .unwrap_or(bytes.len() - end);
+                    numeric |= bytes[end..end + run].iter().any(u8::is_ascii_digit);
+                    end += run;
                     let Some(next) = char_at(end) else { break };
                     if is_word(next) {
                         end += next.len_utf8();
@@ -360,6 +359,22 @@ impl<'a> Normalized<'a> {
             .any(|abbr| before.ends_with(abbr))
             || before == "vs"
     }
+}
+
+/// ASCII letters, digits and `_`, by table: the tokeniser asks this of nearly every byte.
+const ASCII_WORD: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut b = 0;
+    while b < 256 {
+        let c = b as u8;
+        table[b] = c.is_ascii_alphanumeric() || c == b'_';
+        b += 1;
+    }
+    table
+};
+
+fn is_ascii_word(b: u8) -> bool {
+    ASCII_WORD[usize::from(b)]
 }
 
 /// Writes the whitespace pending before the next visible character: a space, or the line
