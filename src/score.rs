@@ -387,7 +387,7 @@ impl Scorer {
             vocab: exact,
         } = self.lexicon.tag(&n);
         let scopes = scope::Scopes::find_tagged(&n, &self.triggers, &classes);
-        let mut matches = Vec::new();
+        let mut matches = Vec::with_capacity(n.tokens.len() / 4 + 16);
         self.matcher.find_tagged(&n, &exact, &mut matches);
         matches.sort_by(|a, b| {
             (a.item, a.start, a.end, a.fuzzy).cmp(&(b.item, b.start, b.end, b.fuzzy))
