@@ -9,7 +9,8 @@
 //!
 //! The rules, as implemented:
 //! - A concept is credited when one of its matches lies outside every negated and hypothetical
-//!   scope; a hypothesis-stage concept is also credited from a hedged mention ("it could be lock
+//!   scope (as `scope` draws them: a match is never denied by a trigger word it contains itself,
+//!   and a condition the sentence goes on to affirm is a statement); a hypothesis-stage concept is also credited from a hedged mention ("it could be lock
 //!   contention"), since a hypothesis is hedged by nature. Otherwise its status is negated,
 //!   hypothetical or missing. A red flag or misconception fires on an affirmed match; a negated
 //!   one ("instead of adding threads") never fires; a hypothetical one fires only for red flags
@@ -26,7 +27,9 @@
 //!   distance (Jaccard over credited concepts) from every calibration example.
 //!
 //! Architecture invariant: pure and deterministic; patterns compile once per drill
-//! ([`Scorer::new`]), scoring an answer allocates only per answer.
+//! ([`Scorer::new`]), scoring an answer allocates only per answer. The one piece of state a
+//! scorer keeps between answers is a memo of the last shown outputs it parsed, which never
+//! changes a result.
 
 use std::collections::BTreeSet;
 use std::sync::{Arc, Mutex};
