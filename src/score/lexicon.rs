@@ -33,9 +33,23 @@ impl Default for Entry {
     }
 }
 
+/// Words of up to 16 bytes, packed into one integer: a lookup then hashes two machine words and
+/// compares in place, with no pointer to a heap string to follow. Tokens never contain a NUL, so
+/// zero padding cannot make two different words equal.
+pub fn short_key(word: &str) -> Option<u128> {
+    let bytes = word.as_bytes();
+    if bytes.len() > 16 {
+        return None;
+    }
+    let mut packed = [0u8; 16];
+    packed[..bytes.len()].copy_from_slice(bytes);
+    Some(u128::from_le_bytes(packed))
+}
+
 #[derive(Debug, Clone, Default)]
 pub struct Lexicon {
-    words: FastMap<String, Entry>,
+    short: FastMap<u128, Entry>,
+    long: FastMap<String, Entry>,
 }
 
 /// Per token of one answer: its classes and its exact rubric vocabulary id (or [`NO_WORD`]).
@@ -73,7 +87,19 @@ impl Lexicon {
     }
 
     fn entry(&mut self, word: &str) -> &mut Entry {
-        self.words.entry(word.to_owned()).or_default()
+        match short_key(word) {
+            Some(key) => self.short.entry(key).or_default(),
+            None => self.long.entry(word.to_owned()).or_default(),
+        }
+    }
+
+    fn get(&self, word: &str) -> Entry {
+        match short_key(word) {
+            Some(key) => self.short.get(&key),
+            None => self.long.get(word),
+        }
+        .copied()
+        .unwrap_or_default()
     }
 
     /// The classes of every token of an answer.
@@ -90,10 +116,50 @@ impl Lexicon {
             vocab: Vec::with_capacity(count),
         };
         for i in 0..count {
-            let entry = self.words.get(n.token_text(i)).copied().unwrap_or_default();
+            let entry = self.get(n.token_text(i));
             tags.classes.push(entry.class);
             tags.vocab.push(entry.vocab);
         }
         tags
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn short_and_long_words_are_both_found() {
+        let mut lexicon = Lexicon::new(&["vmstat"], &["top"]);
+        lexicon.add_vocab("native_queued_spin_lock_slowpath", 7);
+        lexicon.add_vocab("contention", 3);
+        let n = Normalized::new("vmstat top a contention native_queued_spin_lock_slowpath is");
+        let tags = lexicon.tag(&n);
+        assert_eq!(tags.vocab, [NO_WORD, NO_WORD, NO_WORD, 3, 7, NO_WORD]);
+        assert_eq!(tags.classes[0], TOOL);
+        assert_eq!(tags.classes[1], AMBIGUOUS_TOOL);
+        assert_eq!(tags.classes[2], 0);
+        assert_eq!(tags.classes[5], LINKING_WORD);
+    }
+
+    #[test]
+    fn packed_keys_differ_for_different_words() {
+        let words = [
+            "a",
+            "ab",
+            "ba",
+            "abcdefghijklmnop",
+            "abcdefghijklmno",
+            "r",
+            "is",
+        ];
+        let keys: Vec<Option<u128>> = words.iter().map(|w| short_key(w)).collect();
+        for (i, a) in keys.iter().enumerate() {
+            assert!(a.is_some());
+            for b in &keys[i + 1..] {
+                assert_ne!(a, b);
+            }
+        }
+        assert_eq!(short_key("abcdefghijklmnopq"), None);
     }
 }

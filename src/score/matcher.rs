@@ -64,6 +64,10 @@ impl Hasher for WordHasher {
     fn write_u64(&mut self, value: u64) {
         self.add(value);
     }
+    fn write_u128(&mut self, value: u128) {
+        self.add(value as u64);
+        self.add((value >> 64) as u64);
+    }
     fn write_usize(&mut self, value: usize) {
         self.add(value as u64);
     }
