@@ -14,7 +14,7 @@ use std::hash::{BuildHasherDefault, Hasher};
 use regex::{Regex, RegexBuilder, RegexSet, RegexSetBuilder};
 
 use super::fuzzy::FuzzyIndex;
-use super::lexicon::NO_WORD;
+use super::lexicon::{NO_WORD, short_key};
 use super::normalize::{Gap, Normalized};
 
 /// Compiled-size limits for author regexes (validation enforces the same).
@@ -118,6 +118,8 @@ struct Phrase {
 #[derive(Debug, Clone, Default)]
 pub struct Matcher {
     vocab: FastMap<String, u32>,
+    /// The words of `vocab` of up to 16 bytes, by packed key (see `lexicon::short_key`).
+    short_vocab: FastMap<u128, u32>,
     fuzzy: FuzzyIndex,
     fuzzy_ids: Vec<u32>,
     phrases: Vec<Phrase>,
@@ -203,6 +205,9 @@ impl Matcher {
         }
         let id = self.vocab.len() as u32;
         self.vocab.insert(word.to_owned(), id);
+        if let Some(key) = short_key(word) {
+            self.short_vocab.insert(key, id);
+        }
         self.lengths |= 1 << word.len().min(63);
         if self.first_bytes.is_empty() {
             self.first_bytes = vec![false; 256];
@@ -263,7 +268,8 @@ impl Matcher {
         // Per token: a range into `ids` of (vocabulary id, fuzzy).
         let mut ranges: Vec<(u32, u32)> = Vec::with_capacity(count);
         let mut ids: Vec<(u32, bool)> = Vec::with_capacity(count);
-        let mut cache: FastMap<&str, (u32, u32)> = FastMap::default();
+        // Fuzzy results of tokens seen before in this answer (those of up to 16 bytes).
+        let mut cache: FastMap<u128, (u32, u32)> = FastMap::default();
         let mut scratch = Vec::new();
         for i in 0..count {
             let text = n.token_text(i);
@@ -277,13 +283,17 @@ impl Matcher {
                 ranges.push((0, 0));
                 continue;
             }
-            let range = *cache.entry(text).or_insert_with(|| {
+            let mut lookup = || {
                 scratch.clear();
                 self.fuzzy.lookup(text, &mut scratch);
                 let start = ids.len() as u32;
                 ids.extend(scratch.iter().map(|&id| (id, true)));
                 (start, scratch.len() as u32)
-            });
+            };
+            let range = match short_key(text) {
+                Some(key) => *cache.entry(key).or_insert_with(lookup),
+                None => lookup(),
+            };
             ranges.push(range);
         }
         // Two adjacent tokens written as one rubric word.
@@ -302,10 +312,18 @@ impl Matcher {
             {
                 continue;
             }
-            joined.clear();
-            joined.push_str(n.token_text(i));
-            joined.push_str(n.token_text(i + 1));
-            split[i] = self.vocab.get(joined.as_str()).copied();
+            let (first, second) = (n.token_text(i).as_bytes(), n.token_text(i + 1).as_bytes());
+            split[i] = if joined_len <= 16 {
+                let mut packed = [0u8; 16];
+                packed[..first.len()].copy_from_slice(first);
+                packed[first.len()..joined_len].copy_from_slice(second);
+                self.short_vocab.get(&u128::from_le_bytes(packed)).copied()
+            } else {
+                joined.clear();
+                joined.push_str(n.token_text(i));
+                joined.push_str(n.token_text(i + 1));
+                self.vocab.get(joined.as_str()).copied()
+            };
         }
         let view = View {
             n,
