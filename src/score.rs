@@ -457,16 +457,18 @@ impl Scorer {
                 scope::Standing::Hypothetical(_) => concept.stage == Stage::Hypothesis,
                 scope::Standing::Negated(_) => false,
             };
-            let credited = || of(matcher::Item::Concept(i)).filter(credits);
+            let mine = of(matcher::Item::Concept(i));
+            let credited = || mine.clone().filter(credits);
             let (status, chosen) = if let Some(first) = credited().next() {
                 // Prefer an exact match as evidence; among equals, the earliest.
                 let best = credited().find(|d| !d.m.fuzzy).unwrap_or(first);
                 (Status::Asserted, Some(*best))
-            } else if let Some(d) = of(matcher::Item::Concept(i))
+            } else if let Some(d) = mine
+                .clone()
                 .find(|d| matches!(d.standing, scope::Standing::Negated(_)))
             {
                 (Status::Negated, Some(*d))
-            } else if let Some(d) = of(matcher::Item::Concept(i)).next() {
+            } else if let Some(d) = mine.clone().next() {
                 (Status::Hypothetical, Some(*d))
             } else {
                 (Status::Missing, None)
