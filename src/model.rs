@@ -114,7 +114,7 @@ impl Simulation {
     pub fn with_params(incident: &Incident, seed: Seed, params: EngineParams) -> Self {
         let mut engine = Engine::new(incident, SimRng::stream(seed, "engine"));
         let mut ctx = sample::Context::new(incident, seed, &engine);
-        let inputs = ctx.inputs(0, None);
+        let inputs = ctx.warmup_inputs();
         let warm = engine.run_window(
             params.warmup_ns.max(1),
             inputs,

@@ -154,13 +154,33 @@ impl Context {
     /// The inputs of second `i`: bursts, deadlock, kswapd duty from the last window's
     /// allocation rate.
     pub fn inputs(&self, i: usize, last: Option<&WindowStats>) -> WindowInputs {
+        self.inputs_with(i, last, false)
+    }
+
+    /// The inputs of the warm-up window, whose steady state stands for the box since boot: a
+    /// second between bursts when bursts are periodic (they take at most a quarter of the
+    /// seconds, so the typical second is a calm one), else second 0's. Starting the drill from
+    /// a burst warm-up would put the cold-start pile-up into vmstat's first line and the load
+    /// averages.
+    pub fn warmup_inputs(&self) -> WindowInputs {
+        self.inputs_with(0, None, true)
+    }
+
+    fn inputs_with(&self, i: usize, last: Option<&WindowStats>, calm: bool) -> WindowInputs {
+        let burst = |every: u32| {
+            if calm && every > 0 {
+                false
+            } else {
+                self.burst(i, every)
+            }
+        };
         let steal = match self.steal {
-            Some((s, every)) if self.burst(i, every) => s,
+            Some((s, every)) if burst(every) => s,
             Some((s, _)) => s * 0.15,
             None => 0.0,
         };
         let pressure = match self.pressure {
-            Some((free, every)) => free < self.wm_low && self.burst(i, every),
+            Some((free, every)) => free < self.wm_low && burst(every),
             None => false,
         };
         let freeze = self
@@ -279,7 +299,11 @@ impl Context {
         let blocked = w.blocked_area / len;
 
         // Memory and swap.
-        let pressure_now = self.inputs(i, None).pressure;
+        let pressure_now = if warmup {
+            self.warmup_inputs().pressure
+        } else {
+            self.inputs(i, None).pressure
+        };
         let jitter = 1.0 + (self.noise.f64() - 0.5) * 0.04;
         let kernel_kib = self.mem_total_kib / 30;
         let buffers = (self.mem_total_kib / 200).min(512 * 1024);
