@@ -288,3 +288,35 @@ fn slow_under_load_drill_claims_hold_on_the_model() {
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
+
+/// `p99-tail-reclaim`: the tail comes from the reclaim bursts, not from where the drill starts
+/// in their period. Every phase of the three-second burst period (uptime shifted by 0, 1, 2
+/// seconds, and by a day and a second) shows the signature for every seed.
+#[test]
+fn p99_tail_reclaim_holds_at_every_phase_of_the_burst_period() {
+    let inc = incident("p99-tail-reclaim");
+    let sig = SIGNATURES
+        .iter()
+        .find(|s| s.incident == "p99-tail-reclaim")
+        .expect("signature");
+    let mut failures = Vec::new();
+    for shift in [0u64, 1, 2, 86_401] {
+        let mut shifted = inc.clone();
+        shifted.machine.uptime_s += shift;
+        for seed in SEEDS {
+            let t = run(&shifted, seed);
+            if !(sig.holds)(&t) {
+                let seconds: Vec<String> = t
+                    .samples
+                    .iter()
+                    .map(|s| format!("  {}", facts::digest(&t, s)))
+                    .collect();
+                failures.push(format!(
+                    "shift {shift} seed {seed}:\n{}",
+                    seconds.join("\n")
+                ));
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
