@@ -320,3 +320,52 @@ fn p99_tail_reclaim_holds_at_every_phase_of_the_burst_period() {
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
+
+/// `high-cpu-livelock`: the few requests that do win are counted, at the rate the retry cost
+/// allows (CPUs over the expected CPU time of a request), so "nothing completes" is the
+/// livelock's and not a window too short to see a completion. With a likelier win the same
+/// box completes proportionally more.
+#[test]
+fn livelock_completions_follow_the_retry_cost() {
+    use sysdrill::domain::Fault;
+    let inc = incident("high-cpu-livelock");
+    for seed in [1u64, 2, 3] {
+        let base = variant::pick(&inc, Seed(seed));
+        for p in [2e-5, 1e-6] {
+            let mut v = base.clone();
+            let mut attempt = 0.0;
+            for f in &mut v.faults {
+                if let Fault::Livelock {
+                    attempt_us,
+                    success_probability,
+                } = f
+                {
+                    *success_probability = p;
+                    attempt = *attempt_us;
+                }
+            }
+            let t = simulate(&v, Seed(seed), 3);
+            let done = t
+                .samples
+                .iter()
+                .map(|s| s.app.completed as f64)
+                .sum::<f64>()
+                / 3.0;
+            let cap = 1e6 + 1.0;
+            let per_request_s = attempt * 1e-6 * (1.0 - (1.0 - p).powf(cap)) / p;
+            let expected = f64::from(t.info.cpus) / per_request_s;
+            if p >= 2e-5 {
+                // Enough completions per window to compare with the expectation.
+                assert!(
+                    done >= 0.5 * expected && done <= 1.5 * expected,
+                    "seed {seed} p {p}: {done:.1}/s, expected about {expected:.1}/s"
+                );
+            } else {
+                assert!(
+                    done <= 2.0 * expected.max(5.0),
+                    "seed {seed}: {done:.1}/s is not near zero (expected {expected:.1}/s)"
+                );
+            }
+        }
+    }
+}
