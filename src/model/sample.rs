@@ -19,6 +19,8 @@ const BASE_CS_PER_CPU: f64 = 28.0;
 /// Hung-task detector: timeout and warnings per boot (kernel defaults).
 const HUNG_TIMEOUT_S: u64 = 120;
 const HUNG_WARNINGS: usize = 10;
+/// KiB per swap-out write IO (the kernel writes swapped pages out in clusters).
+const SWAP_CLUSTER_KIB: u64 = 32;
 
 #[derive(Debug, Clone)]
 struct LockMeta {
@@ -53,6 +55,9 @@ pub(crate) struct Context {
     hung_next: usize,
     pub baseline_in: f64,
     pub baseline_cs: f64,
+    /// Per disk: mean service time (ms) and IOs served at once.
+    disk_service_ms: Vec<f64>,
+    disk_parallelism: Vec<f64>,
 }
 
 impl Context {
@@ -135,6 +140,16 @@ impl Context {
             hung_next: 0,
             baseline_in: BASE_IRQ + BASE_IRQ_PER_CPU * f64::from(cpus),
             baseline_cs: BASE_CS + BASE_CS_PER_CPU * f64::from(cpus),
+            disk_service_ms: m
+                .disks
+                .iter()
+                .map(|d| d.service_us.max(0.001) / 1000.0)
+                .collect(),
+            disk_parallelism: m
+                .disks
+                .iter()
+                .map(|d| f64::from(d.parallelism.max(1)))
+                .collect(),
         };
         if pressure.is_some() && ctx.swap_total_kib > 0 {
             ctx.swap_used_kib = ctx.swap_total_kib * 3 / 10;
@@ -368,8 +383,26 @@ impl Context {
                 util: (d.busy_area / len).clamp(0.0, 1.0),
             })
             .collect();
+        let mut disks = disks;
+        // Swap-out writes go to the first disk (the swap device), so iostat's wkB/s and
+        // vmstat's bo agree. The kernel clusters them; each cluster is one IO at the device's
+        // service time on an otherwise lightly loaded write side.
+        let mut unplaced_so = so;
+        if let (Some(d), Some(&svc_ms)) = (disks.first_mut(), self.disk_service_ms.first())
+            && so > 0
+        {
+            let ios = so.div_ceil(SWAP_CLUSTER_KIB);
+            let busy = (ios as f64 * svc_ms / 1000.0 / self.disk_parallelism[0]).min(1.0);
+            d.w_await_ms =
+                (d.w_await_ms * d.writes as f64 + svc_ms * ios as f64) / (d.writes + ios) as f64;
+            d.writes += ios;
+            d.write_kib += so;
+            d.queue_size += ios as f64 * svc_ms / 1000.0;
+            d.util = (d.util + busy * (1.0 - d.util)).clamp(0.0, 1.0);
+            unplaced_so = 0;
+        }
         let blocks_in_kib = disks.iter().map(|d| d.read_kib).sum();
-        let blocks_out_kib = disks.iter().map(|d| d.write_kib).sum::<u64>() + so;
+        let blocks_out_kib = disks.iter().map(|d| d.write_kib).sum::<u64>() + unplaced_so;
 
         // Tasks, in pid order.
         let mut tasks = vec![TaskSample::default(); w.tasks.len()];

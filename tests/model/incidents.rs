@@ -21,7 +21,7 @@ fn named(id: &str, mut inc: Incident) -> Incident {
 pub fn slow_under_load() -> Incident {
     let mut m = machine(8);
     m.hostname = "app01".into();
-    m.uptime_s = 1_054_380;
+    m.uptime_s = 1_054_381;
     let mut w = workload(96, Arrivals::Closed { think_us: 300.0 }, 3.0);
     w.rss_mib = 13_800;
     w.file_cache_mib = 3000;
