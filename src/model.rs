@@ -151,7 +151,25 @@ impl Simulation {
             inputs,
             params.max_events.saturating_mul(2),
         );
-        let steady = ctx.sample(&engine, &warm, 0, true);
+        let calm = ctx.sample(&engine, &warm, 0, true);
+        // With periodic bursts the box's history holds burst seconds too: a burst window run
+        // on a copy of the engine (the drill itself starts from the calm state) is blended in
+        // by its share of the seconds, so the since-boot line, the load averages and the
+        // tasks' CPU time before the drill (kswapd's, for one) carry the bursts.
+        let steady = match ctx.burst_profile() {
+            Some((share, phase)) => {
+                let inputs = ctx.inputs(phase, Some(&warm));
+                let mut probe = engine.clone();
+                let stats = probe.run_window(
+                    params.warmup_ns.max(1),
+                    inputs,
+                    params.max_events.saturating_mul(2),
+                );
+                let burst = ctx.sample_burst_probe(&probe, &stats, phase);
+                boot::blend(&calm, &burst, share)
+            }
+            None => calm,
+        };
         let since_boot = boot::since_boot(&steady, &ctx);
         ctx.start_load(&steady);
         let info = ctx.box_info(incident, &engine, &steady);

@@ -181,6 +181,20 @@ impl Context {
         self.inputs_with(0, None, true)
     }
 
+    /// With periodic bursts: the share of seconds that are burst seconds, and the first drill
+    /// second that is one (the since-boot summary blends a burst into the calm steady state).
+    pub fn burst_profile(&self) -> Option<(f64, usize)> {
+        let every = match (self.pressure, self.steal) {
+            (Some((free, every)), _) if every > 0 && free < self.wm_low => every,
+            (_, Some((_, every))) if every > 0 => every,
+            _ => return None,
+        };
+        let share = f64::from(every.div_ceil(4)) / f64::from(every);
+        // A second at phase 0 of the period is a burst second.
+        let phase = (u64::from(every) - self.uptime_s % u64::from(every)) % u64::from(every);
+        Some((share, phase as usize))
+    }
+
     fn inputs_with(&self, i: usize, last: Option<&WindowStats>, calm: bool) -> WindowInputs {
         let burst = |every: u32| {
             if calm && every > 0 {
@@ -221,6 +235,28 @@ impl Context {
 
     /// One second from one window.
     pub fn sample(&mut self, engine: &Engine, w: &WindowStats, i: usize, warmup: bool) -> Sample {
+        let pressure_now = if warmup {
+            self.warmup_inputs().pressure
+        } else {
+            self.inputs(i, None).pressure
+        };
+        self.sample_with(engine, w, warmup, pressure_now)
+    }
+
+    /// A burst window run before the drill for the since-boot summary: sampled like the
+    /// warm-up (nothing carried into later seconds) but with the burst's memory state.
+    pub fn sample_burst_probe(&mut self, engine: &Engine, w: &WindowStats, i: usize) -> Sample {
+        let pressure = self.inputs(i, None).pressure;
+        self.sample_with(engine, w, true, pressure)
+    }
+
+    fn sample_with(
+        &mut self,
+        engine: &Engine,
+        w: &WindowStats,
+        warmup: bool,
+        pressure_now: bool,
+    ) -> Sample {
         let len = w.len_ns.max(1) as f64;
         let k = 1e9 / len;
         let scale = |x: u64| (x as f64 * k).round() as u64;
@@ -314,11 +350,6 @@ impl Context {
         let blocked = w.blocked_area / len;
 
         // Memory and swap.
-        let pressure_now = if warmup {
-            self.warmup_inputs().pressure
-        } else {
-            self.inputs(i, None).pressure
-        };
         let jitter = 1.0 + (self.noise.f64() - 0.5) * 0.04;
         let kernel_kib = self.mem_total_kib / 30;
         let buffers = (self.mem_total_kib / 200).min(512 * 1024);
