@@ -8,7 +8,7 @@
 //! idle baseline, and memory, load averages, symbol samples and lock statistics are the steady
 //! state's (profiles and lock tables have no since-boot form). With periodic bursts the steady
 //! state is the calm warm-up blended with one burst window by the bursts' share of the seconds
-//! ([`blend`]).
+//! (`blend`).
 //!
 //! Owns: that rule. Must not: run the engine.
 
