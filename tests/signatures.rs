@@ -227,10 +227,11 @@ fn slow_under_load_drill_claims_hold_on_the_model() {
             if below_low(s) {
                 // The storm: "r jumps above the CPU count", "si/so non-zero", reclaim in
                 // perf top.
-                if s.runnable <= cpus || s.swap_in_kib + s.swap_out_kib == 0 {
+                // "Direct reclaim and kswapd fill the CPUs."
+                if s.runnable <= cpus || s.swap_in_kib + s.swap_out_kib == 0 || vm.id >= 15.0 {
                     fail(format!(
-                        "second {i}: storm r {:.1} si {}",
-                        s.runnable, s.swap_in_kib
+                        "second {i}: storm r {:.1} si {} id {:.0}",
+                        s.runnable, s.swap_in_kib, vm.id
                     ));
                 }
                 if share(
