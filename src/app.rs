@@ -11,6 +11,7 @@ use clap::{CommandFactory, Parser};
 
 use crate::cli::{Cli, ColorChoice, Command, ListFormat, ScoreFormat};
 use crate::console::Console;
+use crate::content::index::DrillSummary;
 use crate::content::{self, Catalog, Diagnostic};
 use crate::domain::{DrillId, IncidentId, Seed};
 use crate::score::{Scorer, Shown};
@@ -110,7 +111,15 @@ fn dispatch(cli: Cli) -> Result<ExitCode> {
                 args.candidate,
             )
         }
-        Some(Command::List(args)) => list(&load(&content_dirs)?, args.tag.as_deref(), args.format),
+        Some(Command::List(args)) => {
+            // The embedded drills are listed from the build-time index; with `--content`
+            // directories everything is loaded (and validated) as for any other command.
+            let drills = match content::index::embedded() {
+                Some(index) if content_dirs.is_empty() => index,
+                _ => content::index::of_catalog(&load(&content_dirs)?),
+            };
+            list(&drills, args.tag.as_deref(), args.format)
+        }
         Some(Command::Show(args)) => show(
             &load(&content_dirs)?,
             &args.incident,
@@ -224,11 +233,10 @@ pub fn did_you_mean<'a>(given: &str, candidates: impl Iterator<Item = &'a str>) 
         .map(|(_, candidate)| format!(" (did you mean `{candidate}`?)"))
 }
 
-fn list(catalog: &Catalog, tag: Option<&str>, format: ListFormat) -> Result<ExitCode> {
+fn list(drills: &[DrillSummary], tag: Option<&str>, format: ListFormat) -> Result<ExitCode> {
     use colored::Colorize;
-    let drills: Vec<_> = catalog
-        .drills
-        .values()
+    let drills: Vec<_> = drills
+        .iter()
         .filter(|drill| tag.is_none_or(|tag| drill.tags.iter().any(|t| t == tag)))
         .collect();
     let mut out = io::stdout().lock();
@@ -238,12 +246,12 @@ fn list(catalog: &Catalog, tag: Option<&str>, format: ListFormat) -> Result<Exit
                 .iter()
                 .map(|drill| {
                     serde_json::json!({
-                        "id": drill.id.as_str(),
+                        "id": drill.id,
                         "title": drill.title,
                         "kind": kind_name(drill.kind),
                         "tags": drill.tags,
                         "difficulty": difficulty_name(drill.difficulty),
-                        "incident": drill.incident.as_ref().map(|i| i.as_str()),
+                        "incident": drill.incident,
                     })
                 })
                 .collect();
@@ -251,12 +259,7 @@ fn list(catalog: &Catalog, tag: Option<&str>, format: ListFormat) -> Result<Exit
             writeln!(out)?;
         }
         ListFormat::Table => {
-            let id_width = drills
-                .iter()
-                .map(|d| d.id.as_str().len())
-                .max()
-                .unwrap_or(2)
-                .max(2);
+            let id_width = drills.iter().map(|d| d.id.len()).max().unwrap_or(2).max(2);
             writeln!(
                 out,
                 "{}",
@@ -270,7 +273,7 @@ fn list(catalog: &Catalog, tag: Option<&str>, format: ListFormat) -> Result<Exit
                 writeln!(
                     out,
                     "{:<id_width$}  {:<8}  {:<6}  {:<40}  {}",
-                    drill.id.as_str().cyan(),
+                    drill.id.cyan(),
                     kind_name(drill.kind),
                     difficulty_name(drill.difficulty),
                     truncate(&drill.title, 40),
