@@ -4,8 +4,12 @@
 
 use criterion::{BatchSize, Criterion, criterion_group, criterion_main};
 
+use std::collections::BTreeSet;
+
 use sysdrill::content::load_catalog;
+use sysdrill::domain::Drill;
 use sysdrill::domain::{DrillId, Seed};
+use sysdrill::grade::synth::{self, SynthConfig};
 use sysdrill::interview::{Input, Interview, Mode};
 
 const DRILL: &str = "slow-under-load";
@@ -36,6 +40,20 @@ fn turn(c: &mut Criterion) {
             BatchSize::SmallInput,
         )
     });
+    // Answers the scorer has never seen, so the regexes' lazy DFAs meet new input every turn
+    // (a repeated answer is served from states cached on its first run).
+    let unseen = unseen_answers(drill, 4096);
+    let mut next = 0usize;
+    c.bench_function("interview/turn, unseen answers", |b| {
+        b.iter_batched_ref(
+            || session.clone(),
+            |session| {
+                next = (next + 1) % unseen.len();
+                session.handle(Input::Answer(unseen[next].clone()))
+            },
+            BatchSize::SmallInput,
+        )
+    });
     c.bench_function("interview/first turn (cold regex caches)", |b| {
         // A fresh scorer each time: its regexes' lazy DFAs start empty, as in the first answer
         // of a session.
@@ -52,6 +70,26 @@ fn turn(c: &mut Criterion) {
     c.bench_function("interview/new session (compile rubric)", |b| {
         b.iter(|| Interview::new(drill, None, Seed(7), Mode::Interview))
     });
+}
+
+/// Distinct candidate answers to `drill`, from the synthetic transcript generator.
+fn unseen_answers(drill: &Drill, count: usize) -> Vec<String> {
+    let config = SynthConfig::default();
+    let mut answers = BTreeSet::new();
+    for index in 0..(count as u64 * 4) {
+        let Some(transcript) = synth::transcript(&[drill], &config, index, &|_, _| None) else {
+            continue;
+        };
+        for turn in transcript.turns {
+            if turn.who == "candidate" && turn.command.is_none() && turn.text.len() > 80 {
+                answers.insert(turn.text);
+            }
+        }
+        if answers.len() >= count {
+            break;
+        }
+    }
+    answers.into_iter().collect()
 }
 
 criterion_group!(benches, turn);
