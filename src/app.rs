@@ -101,7 +101,10 @@ fn dispatch(cli: Cli) -> Result<ExitCode> {
             practice(&catalog, None, None, Default::default(), None, None)
         }
         Some(Command::Practice(args)) => {
-            let catalog = load(&content_dirs)?;
+            let catalog = match &args.id {
+                Some(id) => load_for_drill(&content_dirs, id)?,
+                None => load(&content_dirs)?,
+            };
             practice(
                 &catalog,
                 args.id,
@@ -121,13 +124,13 @@ fn dispatch(cli: Cli) -> Result<ExitCode> {
             list(&drills, args.tag.as_deref(), args.format)
         }
         Some(Command::Show(args)) => show(
-            &load(&content_dirs)?,
+            &load_needed(&content_dirs, content::Need::Incidents)?,
             &args.incident,
             &args.commands,
             args.seed,
         ),
         Some(Command::Score(args)) => score(
-            &load(&content_dirs)?,
+            &load_for_drill(&content_dirs, &args.drill)?,
             &args.drill,
             args.file.as_deref(),
             args.format,
@@ -163,7 +166,22 @@ fn dispatch(cli: Cli) -> Result<ExitCode> {
 
 /// Loads the catalog; content errors are printed with their locations and exit 1.
 fn load(content_dirs: &[PathBuf]) -> Result<Catalog> {
-    match content::load_catalog(content_dirs) {
+    load_needed(content_dirs, content::Need::Everything)
+}
+
+/// The drill `id` and the incidents; everything when there is no such drill, so the
+/// "unknown drill" message can list the ones that exist.
+fn load_for_drill(content_dirs: &[PathBuf], id: &str) -> Result<Catalog> {
+    let catalog = load_needed(content_dirs, content::Need::Drill(id))?;
+    if catalog.drills.contains_key(&DrillId::from(id)) {
+        Ok(catalog)
+    } else {
+        load(content_dirs)
+    }
+}
+
+fn load_needed(content_dirs: &[PathBuf], need: content::Need<'_>) -> Result<Catalog> {
+    match content::load_needed(content_dirs, need) {
         Ok(catalog) => Ok(catalog),
         Err(diagnostics) => {
             print_diagnostics(&diagnostics);

@@ -50,11 +50,40 @@ pub struct Origins {
 /// Loads the embedded content plus each directory in `extra` (files there override embedded
 /// ones with the same id). Errors in any file are returned together, sorted by location.
 pub fn load_catalog(extra: &[PathBuf]) -> Result<Catalog, Vec<Diagnostic>> {
+    load_needed(extra, Need::Everything)
+}
+
+/// What part of the content a command needs: a session or `score` of one drill needs that
+/// drill and the incidents, `show` only the incidents. Loading only that part keeps start-up
+/// short (parsing is the cost) and a mistake in an unrelated file from blocking the command;
+/// `list` and `lint` still see everything.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Need<'a> {
+    Everything,
+    /// The drill with this id (from every source, so overrides still apply) and all incidents.
+    Drill(&'a str),
+    Incidents,
+}
+
+impl Need<'_> {
+    fn wants(&self, file: &SourceFile) -> bool {
+        match (self, file.kind) {
+            (Need::Everything, _) | (Need::Drill(_), Kind::Incident) => true,
+            (Need::Incidents, Kind::Incident) => true,
+            (Need::Drill(id), Kind::Drill) => file.id == *id,
+            (Need::Incidents, Kind::Drill) => false,
+        }
+    }
+}
+
+/// [`load_catalog`] restricted to what `need` names; the catalog holds only that part.
+pub fn load_needed(extra: &[PathBuf], need: Need<'_>) -> Result<Catalog, Vec<Diagnostic>> {
     let mut diagnostics = Vec::new();
     let mut files = source::embedded();
     for (i, dir) in extra.iter().enumerate() {
         files.extend(source::collect(dir, i + 1, &mut diagnostics));
     }
+    files.retain(|file| need.wants(file));
     let (catalog, more) = build(files, &BTreeSet::new(), Use::Load);
     diagnostics.extend(more);
     finish(diagnostics).map(|()| catalog)

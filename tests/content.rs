@@ -131,6 +131,34 @@ fn a_content_directory_regex_too_big_to_compile_is_an_error_at_load() {
 }
 
 #[test]
+fn loading_only_what_a_command_needs() {
+    let all = content::load_catalog(&[]).unwrap();
+    let one = content::load_needed(&[], content::Need::Drill("futex")).unwrap();
+    assert_eq!(
+        one.drills.keys().map(|id| id.as_str()).collect::<Vec<_>>(),
+        ["futex"]
+    );
+    assert_eq!(
+        one.drills[&DrillId::from("futex")],
+        all.drills[&DrillId::from("futex")]
+    );
+    assert_eq!(one.incidents, all.incidents);
+    let incidents = content::load_needed(&[], content::Need::Incidents).unwrap();
+    assert!(incidents.drills.is_empty());
+    assert_eq!(incidents.incidents, all.incidents);
+    // A drill from a `--content` directory still overrides the embedded one of the same id.
+    let valid = content_fixture("valid");
+    let overridden =
+        content::load_needed(&[valid.clone()], content::Need::Drill("slow-under-load")).unwrap();
+    let id = DrillId::from("slow-under-load");
+    assert!(overridden.is_from_dirs(&id));
+    assert_eq!(
+        overridden.drills[&id],
+        content::load_catalog(&[valid]).unwrap().drills[&id]
+    );
+}
+
+#[test]
 fn a_missing_content_directory_is_reported() {
     let diagnostics = content::load_catalog(&[content_fixture("no-such-dir")]).unwrap_err();
     assert_eq!(diagnostics.len(), 1);
