@@ -148,8 +148,11 @@ fn loading_only_what_a_command_needs() {
     assert_eq!(incidents.incidents, all.incidents);
     // A drill from a `--content` directory still overrides the embedded one of the same id.
     let valid = content_fixture("valid");
-    let overridden =
-        content::load_needed(&[valid.clone()], content::Need::Drill("slow-under-load")).unwrap();
+    let overridden = content::load_needed(
+        std::slice::from_ref(&valid),
+        content::Need::Drill("slow-under-load"),
+    )
+    .unwrap();
     let id = DrillId::from("slow-under-load");
     assert!(overridden.is_from_dirs(&id));
     assert_eq!(
