@@ -19,6 +19,14 @@ const BASE_CS_PER_CPU: f64 = 28.0;
 /// Hung-task detector: timeout and warnings per boot (kernel defaults).
 const HUNG_TIMEOUT_S: u64 = 120;
 const HUNG_WARNINGS: usize = 10;
+/// Soft-lockup watchdog (watchdog_thresh 10 s): first report, then every 26 s while stuck.
+const SOFTLOCKUP_FIRST_S: u64 = 22;
+const SOFTLOCKUP_REPEAT_S: u64 = 26;
+/// RCU CPU stall warnings (rcu_cpu_stall_timeout 21 s): first, then every 3 × 21 + 3 s.
+const RCU_STALL_S: u64 = 21;
+const RCU_REPEAT_S: u64 = 66;
+/// Seconds of drill time the kernel log is generated for ahead of time.
+const LOG_HORIZON_S: u64 = 3600;
 /// KiB per swap-out write IO (the kernel writes swapped pages out in clusters).
 const SWAP_CLUSTER_KIB: u64 = 32;
 
@@ -154,7 +162,7 @@ impl Context {
         if pressure.is_some() && ctx.swap_total_kib > 0 {
             ctx.swap_used_kib = ctx.swap_total_kib * 3 / 10;
         }
-        ctx.hung = ctx.hung_events(incident, engine);
+        ctx.hung = ctx.deadlock_events(incident, engine);
         ctx
     }
 
@@ -614,6 +622,106 @@ impl Context {
                 })
                 .collect(),
         }
+    }
+
+    /// Everything the kernel logs about a deadlock, in time order: hung-task reports for
+    /// waiters asleep in D state on kernel mutexes, soft lockups and RCU stalls for waiters
+    /// spinning on a kernel spinlock.
+    fn deadlock_events(&self, incident: &Incident, engine: &Engine) -> Vec<LogEvent> {
+        let mut out = self.hung_events(incident, engine);
+        out.extend(self.spin_events(incident, engine));
+        out.sort_by_key(|e| e.at_us);
+        out
+    }
+
+    /// A deadlock on a kernel spinlock: its waiters spin with preemption off, so each CPU
+    /// that takes one never schedules again (the engine keeps them spinning). The soft-lockup
+    /// watchdog reports every stuck CPU once it has not scheduled for 20 s ("stuck for 22s!")
+    /// and again every 26 s; RCU reports a self-detected stall after 21 s and every 66 s
+    /// (3 × 21 + 3) after that. Kept: each first report, the reports of the last minute before
+    /// the drill starts, and those of its first hour (a dmesg buffer holds no more anyway).
+    fn spin_events(&self, incident: &Incident, engine: &Engine) -> Vec<LogEvent> {
+        let Some((a, b, at)) = self.deadlock else {
+            return Vec::new();
+        };
+        let spins = |l: usize| {
+            incident.locks.get(l).is_some_and(|s| {
+                s.scope == LockScope::Kernel
+                    && matches!(
+                        s.kind,
+                        LockKind::Spinlock | LockKind::RwLock | LockKind::Seqlock | LockKind::Rcu
+                    )
+            })
+        };
+        let spinning: Vec<usize> = [a, b].into_iter().filter(|&l| spins(l)).collect();
+        let mut victims: Vec<(usize, u32, usize)> = spinning
+            .iter()
+            .flat_map(|&l| {
+                engine
+                    .threads_using(l)
+                    .into_iter()
+                    .map(move |(w, t)| (w, t, l))
+            })
+            .collect();
+        victims.sort_unstable();
+        victims.dedup_by_key(|v| (v.0, v.1));
+        victims.truncate(self.cpus as usize);
+        let kept = |s: u64, first: bool| {
+            first || (s + 60 >= self.uptime_s && s < self.uptime_s + LOG_HORIZON_S)
+        };
+        let end = self.uptime_s + LOG_HORIZON_S;
+        let mut out = Vec::new();
+        for (cpu, &(w, t, lock)) in victims.iter().enumerate() {
+            let wl = &incident.workloads[w];
+            let caller = incident.locks[lock]
+                .caller
+                .split('+')
+                .next()
+                .unwrap_or("")
+                .to_owned();
+            let mut stuck = SOFTLOCKUP_FIRST_S;
+            while at + stuck < end {
+                if kept(at + stuck, stuck == SOFTLOCKUP_FIRST_S) {
+                    out.push(LogEvent {
+                        at_us: (at + stuck) * 1_000_000 + 2_000 + cpu as u64 * 211,
+                        kind: LogKind::SoftLockup {
+                            cpu: cpu as u32,
+                            stuck_s: stuck as u32,
+                            comm: wl.name.clone(),
+                            pid: wl.pid + t,
+                            rip: "native_queued_spin_lock_slowpath+0x6e/0x2c0".to_owned(),
+                            stack: [
+                                "_raw_spin_lock",
+                                caller.as_str(),
+                                "do_syscall_64",
+                                "entry_SYSCALL_64_after_hwframe",
+                            ]
+                            .iter()
+                            .filter(|s| !s.is_empty())
+                            .map(|s| (*s).to_owned())
+                            .collect(),
+                        },
+                    });
+                }
+                stuck += SOFTLOCKUP_REPEAT_S;
+            }
+        }
+        if !victims.is_empty() {
+            let mut stall = RCU_STALL_S;
+            while at + stall < end {
+                if kept(at + stall, stall == RCU_STALL_S) {
+                    out.push(LogEvent {
+                        at_us: (at + stall) * 1_000_000 + 1_000,
+                        kind: LogKind::RcuStall {
+                            cpu: 0,
+                            ticks: (stall as f64 * self.hz) as u64 + 1,
+                        },
+                    });
+                }
+                stall += RCU_REPEAT_S;
+            }
+        }
+        out
     }
 
     /// Hung-task reports for a deadlock on kernel mutexes (D-state waiters), in time order.
