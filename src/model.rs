@@ -21,7 +21,9 @@
 //! deadlock is already in place when the drill starts and the hung-task detector (checks every
 //! 120 s since boot, reports tasks blocked for 120 s or more, at most 10 warnings per boot) has
 //! already logged its lines, which `dmesg` shows at once; otherwise the deadlock forms during
-//! the drill at second `after_s − uptime_s`.
+//! the drill at second `after_s − uptime_s`. A deadlock on a kernel spinlock leaves its waiters
+//! spinning with preemption off instead: the soft-lockup watchdog reports each stuck CPU 22 s
+//! in and every 26 s after, and RCU a stall after 21 s and every 66 s after.
 
 pub mod boot;
 pub mod engine;
