@@ -1,10 +1,15 @@
 //! One REPL turn: score the answer (alone and with the earlier answers) and choose the
-//! interviewer's move. PRODUCT.md's budget is well under 1 ms.
+//! interviewer's move. PRODUCT.md's budget is well under 1 ms. Measured twice: a turn of a
+//! running session, and the first answer of a session, whose regexes start with cold caches.
 
 use criterion::{BatchSize, Criterion, criterion_group, criterion_main};
 
+use std::collections::BTreeSet;
+
 use sysdrill::content::load_catalog;
+use sysdrill::domain::Drill;
 use sysdrill::domain::{DrillId, Seed};
+use sysdrill::grade::synth::{self, SynthConfig};
 use sysdrill::interview::{Input, Interview, Mode};
 
 const DRILL: &str = "slow-under-load";
@@ -27,9 +32,37 @@ fn turn(c: &mut Criterion) {
     session.handle(Input::Answer(FIRST.to_owned()));
     c.bench_function("interview/turn (score + move)", |b| {
         // By reference, so dropping the cloned session (its simulation and trace) stays out of
-        // the measured turn.
+        // the measured turn. Clones share the session's scorer, as a running session's later
+        // turns do.
         b.iter_batched_ref(
             || session.clone(),
+            |session| session.handle(Input::Answer(SECOND.to_owned())),
+            BatchSize::SmallInput,
+        )
+    });
+    // Answers the scorer has never seen, so the regexes' lazy DFAs meet new input every turn
+    // (a repeated answer is served from states cached on its first run).
+    let unseen = unseen_answers(drill, 4096);
+    let mut next = 0usize;
+    c.bench_function("interview/turn, unseen answers", |b| {
+        b.iter_batched_ref(
+            || session.clone(),
+            |session| {
+                next = (next + 1) % unseen.len();
+                session.handle(Input::Answer(unseen[next].clone()))
+            },
+            BatchSize::SmallInput,
+        )
+    });
+    c.bench_function("interview/first turn (cold regex caches)", |b| {
+        // A fresh scorer each time: its regexes' lazy DFAs start empty, as in the first answer
+        // of a session.
+        b.iter_batched_ref(
+            || {
+                let mut fresh = Interview::new(drill, None, Seed(7), Mode::Interview);
+                fresh.start();
+                fresh
+            },
             |session| session.handle(Input::Answer(SECOND.to_owned())),
             BatchSize::SmallInput,
         )
@@ -37,6 +70,26 @@ fn turn(c: &mut Criterion) {
     c.bench_function("interview/new session (compile rubric)", |b| {
         b.iter(|| Interview::new(drill, None, Seed(7), Mode::Interview))
     });
+}
+
+/// Distinct candidate answers to `drill`, from the synthetic transcript generator.
+fn unseen_answers(drill: &Drill, count: usize) -> Vec<String> {
+    let config = SynthConfig::default();
+    let mut answers = BTreeSet::new();
+    for index in 0..(count as u64 * 4) {
+        let Some(transcript) = synth::transcript(&[drill], &config, index, &|_, _| None) else {
+            continue;
+        };
+        for turn in transcript.turns {
+            if turn.who == "candidate" && turn.command.is_none() && turn.text.len() > 80 {
+                answers.insert(turn.text);
+            }
+        }
+        if answers.len() >= count {
+            break;
+        }
+    }
+    answers.into_iter().collect()
 }
 
 criterion_group!(benches, turn);

@@ -11,6 +11,7 @@ use clap::{CommandFactory, Parser};
 
 use crate::cli::{Cli, ColorChoice, Command, ListFormat, ScoreFormat};
 use crate::console::Console;
+use crate::content::index::DrillSummary;
 use crate::content::{self, Catalog, Diagnostic};
 use crate::domain::{DrillId, IncidentId, Seed};
 use crate::score::{Scorer, Shown};
@@ -100,7 +101,10 @@ fn dispatch(cli: Cli) -> Result<ExitCode> {
             practice(&catalog, None, None, Default::default(), None, None)
         }
         Some(Command::Practice(args)) => {
-            let catalog = load(&content_dirs)?;
+            let catalog = match &args.id {
+                Some(id) => load_for_drill(&content_dirs, id)?,
+                None => load(&content_dirs)?,
+            };
             practice(
                 &catalog,
                 args.id,
@@ -110,15 +114,23 @@ fn dispatch(cli: Cli) -> Result<ExitCode> {
                 args.candidate,
             )
         }
-        Some(Command::List(args)) => list(&load(&content_dirs)?, args.tag.as_deref(), args.format),
+        Some(Command::List(args)) => {
+            // The embedded drills are listed from the build-time index; with `--content`
+            // directories everything is loaded (and validated) as for any other command.
+            let drills = match content::index::embedded() {
+                Some(index) if content_dirs.is_empty() => index,
+                _ => content::index::of_catalog(&load(&content_dirs)?),
+            };
+            list(&drills, args.tag.as_deref(), args.format)
+        }
         Some(Command::Show(args)) => show(
-            &load(&content_dirs)?,
+            &load_needed(&content_dirs, content::Need::Incidents)?,
             &args.incident,
             &args.commands,
             args.seed,
         ),
         Some(Command::Score(args)) => score(
-            &load(&content_dirs)?,
+            &load_for_drill(&content_dirs, &args.drill)?,
             &args.drill,
             args.file.as_deref(),
             args.format,
@@ -154,7 +166,22 @@ fn dispatch(cli: Cli) -> Result<ExitCode> {
 
 /// Loads the catalog; content errors are printed with their locations and exit 1.
 fn load(content_dirs: &[PathBuf]) -> Result<Catalog> {
-    match content::load_catalog(content_dirs) {
+    load_needed(content_dirs, content::Need::Everything)
+}
+
+/// The drill `id` and the incidents; everything when there is no such drill, so the
+/// "unknown drill" message can list the ones that exist.
+fn load_for_drill(content_dirs: &[PathBuf], id: &str) -> Result<Catalog> {
+    let catalog = load_needed(content_dirs, content::Need::Drill(id))?;
+    if catalog.drills.contains_key(&DrillId::from(id)) {
+        Ok(catalog)
+    } else {
+        load(content_dirs)
+    }
+}
+
+fn load_needed(content_dirs: &[PathBuf], need: content::Need<'_>) -> Result<Catalog> {
+    match content::load_needed(content_dirs, need) {
         Ok(catalog) => Ok(catalog),
         Err(diagnostics) => {
             print_diagnostics(&diagnostics);
@@ -224,11 +251,10 @@ pub fn did_you_mean<'a>(given: &str, candidates: impl Iterator<Item = &'a str>) 
         .map(|(_, candidate)| format!(" (did you mean `{candidate}`?)"))
 }
 
-fn list(catalog: &Catalog, tag: Option<&str>, format: ListFormat) -> Result<ExitCode> {
+fn list(drills: &[DrillSummary], tag: Option<&str>, format: ListFormat) -> Result<ExitCode> {
     use colored::Colorize;
-    let drills: Vec<_> = catalog
-        .drills
-        .values()
+    let drills: Vec<_> = drills
+        .iter()
         .filter(|drill| tag.is_none_or(|tag| drill.tags.iter().any(|t| t == tag)))
         .collect();
     let mut out = io::stdout().lock();
@@ -238,12 +264,12 @@ fn list(catalog: &Catalog, tag: Option<&str>, format: ListFormat) -> Result<Exit
                 .iter()
                 .map(|drill| {
                     serde_json::json!({
-                        "id": drill.id.as_str(),
+                        "id": drill.id,
                         "title": drill.title,
                         "kind": kind_name(drill.kind),
                         "tags": drill.tags,
                         "difficulty": difficulty_name(drill.difficulty),
-                        "incident": drill.incident.as_ref().map(|i| i.as_str()),
+                        "incident": drill.incident,
                     })
                 })
                 .collect();
@@ -251,12 +277,7 @@ fn list(catalog: &Catalog, tag: Option<&str>, format: ListFormat) -> Result<Exit
             writeln!(out)?;
         }
         ListFormat::Table => {
-            let id_width = drills
-                .iter()
-                .map(|d| d.id.as_str().len())
-                .max()
-                .unwrap_or(2)
-                .max(2);
+            let id_width = drills.iter().map(|d| d.id.len()).max().unwrap_or(2).max(2);
             writeln!(
                 out,
                 "{}",
@@ -270,7 +291,7 @@ fn list(catalog: &Catalog, tag: Option<&str>, format: ListFormat) -> Result<Exit
                 writeln!(
                     out,
                     "{:<id_width$}  {:<8}  {:<6}  {:<40}  {}",
-                    drill.id.as_str().cyan(),
+                    drill.id.cyan(),
                     kind_name(drill.kind),
                     difficulty_name(drill.difficulty),
                     truncate(&drill.title, 40),

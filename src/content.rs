@@ -9,6 +9,7 @@
 //! are an error. This module does no scoring, simulation or printing.
 
 pub mod diag;
+pub mod index;
 pub mod locate;
 pub mod raw;
 pub mod schema;
@@ -19,6 +20,8 @@ pub mod yaml;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
+use rayon::prelude::*;
+
 use crate::domain::{Drill, DrillId, Incident, IncidentId, stable_hash};
 
 pub use diag::Diagnostic;
@@ -26,6 +29,7 @@ pub use source::{Kind, Origin};
 
 use raw::{FORMAT_VERSION, RawDrill, RawIncident, VersionProbe};
 use source::SourceFile;
+use validate::RegexCheck;
 
 /// Every drill and incident available to this run, keyed by id (sorted, so listings are stable).
 #[derive(Debug, Clone, Default)]
@@ -46,12 +50,41 @@ pub struct Origins {
 /// Loads the embedded content plus each directory in `extra` (files there override embedded
 /// ones with the same id). Errors in any file are returned together, sorted by location.
 pub fn load_catalog(extra: &[PathBuf]) -> Result<Catalog, Vec<Diagnostic>> {
+    load_needed(extra, Need::Everything)
+}
+
+/// What part of the content a command needs: a session or `score` of one drill needs that
+/// drill and the incidents, `show` only the incidents. Loading only that part keeps start-up
+/// short (parsing is the cost) and a mistake in an unrelated file from blocking the command;
+/// `list` and `lint` still see everything.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Need<'a> {
+    Everything,
+    /// The drill with this id (from every source, so overrides still apply) and all incidents.
+    Drill(&'a str),
+    Incidents,
+}
+
+impl Need<'_> {
+    fn wants(&self, file: &SourceFile) -> bool {
+        match (self, file.kind) {
+            (Need::Everything, _) | (Need::Drill(_), Kind::Incident) => true,
+            (Need::Incidents, Kind::Incident) => true,
+            (Need::Drill(id), Kind::Drill) => file.id == *id,
+            (Need::Incidents, Kind::Drill) => false,
+        }
+    }
+}
+
+/// [`load_catalog`] restricted to what `need` names; the catalog holds only that part.
+pub fn load_needed(extra: &[PathBuf], need: Need<'_>) -> Result<Catalog, Vec<Diagnostic>> {
     let mut diagnostics = Vec::new();
     let mut files = source::embedded();
     for (i, dir) in extra.iter().enumerate() {
         files.extend(source::collect(dir, i + 1, &mut diagnostics));
     }
-    let (catalog, more) = build(files, &BTreeSet::new());
+    files.retain(|file| need.wants(file));
+    let (catalog, more) = build(files, &BTreeSet::new(), Use::Load);
     diagnostics.extend(more);
     finish(diagnostics).map(|()| catalog)
 }
@@ -75,7 +108,7 @@ pub fn lint(paths: &[PathBuf]) -> Vec<Diagnostic> {
         }
         (files, known)
     };
-    let (_, more) = build(files, &known);
+    let (_, more) = build(files, &known, Use::Lint);
     diagnostics.extend(more);
     match finish(diagnostics) {
         Ok(()) => Vec::new(),
@@ -99,6 +132,7 @@ pub fn load_drill(path: &Path, bytes: &[u8]) -> Result<Drill, Vec<Diagnostic>> {
         source,
         stable_hash(bytes),
         &[incident.as_str()],
+        RegexCheck::Compile,
     )
 }
 
@@ -121,39 +155,50 @@ fn finish(mut diagnostics: Vec<Diagnostic>) -> Result<(), Vec<Diagnostic>> {
     Err(diagnostics)
 }
 
-/// Checks `format_version` first, so that a file from a newer sysdrill is refused with an
-/// upgrade message rather than with the keys this build does not know; then parses it fully.
-fn parse<T: serde::de::DeserializeOwned>(path: &Path, source: &str) -> Result<T, Diagnostic> {
-    let probe: VersionProbe = yaml::from_str(path, source)?;
+/// Parses a drill or incident. A file from a newer sysdrill is refused with an upgrade message
+/// rather than with the keys this build does not know, so when the full parse fails (or the
+/// version it read is out of range) the version is probed on its own. The probe runs only on
+/// that path: parsing every embedded file twice doubled start-up time.
+fn parse<T: serde::de::DeserializeOwned + raw::Versioned>(
+    path: &Path,
+    source: &str,
+) -> Result<T, Diagnostic> {
+    match yaml::from_str::<T>(path, source) {
+        Ok(parsed) => {
+            check_version(path, source, Some(i64::from(parsed.format_version())))?;
+            Ok(parsed)
+        }
+        Err(error) => match yaml::from_str::<VersionProbe>(path, source) {
+            Ok(probe) => check_version(path, source, probe.format_version).and(Err(error)),
+            Err(_) => Err(error),
+        },
+    }
+}
+
+/// `format_version` must be present, at least 1, and no newer than this build reads.
+fn check_version(path: &Path, source: &str, version: Option<i64>) -> Result<(), Diagnostic> {
     let version_at = |message: String, help: &str| {
         let location = locate::locate(source, "format_version");
         Diagnostic::at(path, source, location.line, location.col, message).with_help(help)
     };
-    match probe.format_version {
-        None => {
-            return Err(
-                Diagnostic::at(path, source, 1, 1, "missing `format_version`").with_help(format!(
-                    "add `format_version: {FORMAT_VERSION}` as the first key"
-                )),
-            );
-        }
-        Some(version) if version > i64::from(FORMAT_VERSION) => {
-            return Err(version_at(
-                format!(
-                    "format_version {version} is newer than this sysdrill reads (up to {FORMAT_VERSION})"
-                ),
-                "upgrade sysdrill (`cargo install sysdrill`) to load this file",
-            ));
-        }
-        Some(version) if version < 1 => {
-            return Err(version_at(
-                format!("format_version {version} does not exist"),
-                &format!("the current format is `format_version: {FORMAT_VERSION}`"),
-            ));
-        }
-        Some(_) => {}
+    match version {
+        None => Err(
+            Diagnostic::at(path, source, 1, 1, "missing `format_version`").with_help(format!(
+                "add `format_version: {FORMAT_VERSION}` as the first key"
+            )),
+        ),
+        Some(version) if version > i64::from(FORMAT_VERSION) => Err(version_at(
+            format!(
+                "format_version {version} is newer than this sysdrill reads (up to {FORMAT_VERSION})"
+            ),
+            "upgrade sysdrill (`cargo install sysdrill`) to load this file",
+        )),
+        Some(version) if version < 1 => Err(version_at(
+            format!("format_version {version} does not exist"),
+            &format!("the current format is `format_version: {FORMAT_VERSION}`"),
+        )),
+        Some(_) => Ok(()),
     }
-    yaml::from_str(path, source)
 }
 
 /// A parsed file waiting for validation.
@@ -162,41 +207,34 @@ struct Parsed<T> {
     raw: Option<T>,
 }
 
+/// Why content is being built: loading for use trusts the embedded drills' regexes to the test
+/// suite's lint; linting checks everything fully.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Use {
+    Load,
+    Lint,
+}
+
 /// Parses, resolves overrides and validates `files`; `known_incidents` are extra incident ids a
 /// drill may name (embedded ones when linting paths).
-fn build(files: Vec<SourceFile>, known_incidents: &BTreeSet<String>) -> (Catalog, Vec<Diagnostic>) {
+fn build(
+    files: Vec<SourceFile>,
+    known_incidents: &BTreeSet<String>,
+    purpose: Use,
+) -> (Catalog, Vec<Diagnostic>) {
     let mut diagnostics = Vec::new();
     let mut drills: BTreeMap<String, Parsed<RawDrill>> = BTreeMap::new();
     let mut incidents: BTreeMap<String, Parsed<RawIncident>> = BTreeMap::new();
     let mut sources: BTreeMap<PathBuf, String> = BTreeMap::new();
 
-    for file in files {
+    // Parsing is most of the cost of loading and each file is independent: parse them in
+    // parallel, then apply overrides in the original (sorted) order.
+    let parsed: Vec<_> = files.into_par_iter().map(parse_file).collect();
+    for (file, text, raw_drill, raw_incident, found) in parsed {
+        diagnostics.extend(found);
         if !validate::valid_id(&file.id) {
-            diagnostics.push(
-                Diagnostic::file(&file.path, format!("`{}` is not a valid {} id", file.id, file.kind.name()))
-                    .with_help("name the file with lowercase letters, digits and `-`, e.g. `slow-under-load.yaml`"),
-            );
             continue;
         }
-        let (text, raw_drill, raw_incident) = match source::decode(&file.path, &file.bytes) {
-            Err(diagnostic) => {
-                diagnostics.push(diagnostic);
-                (None, None, None)
-            }
-            Ok(text) => {
-                let (drill, incident) = match file.kind {
-                    Kind::Drill => (
-                        keep(parse::<RawDrill>(&file.path, text), &mut diagnostics),
-                        None,
-                    ),
-                    Kind::Incident => (
-                        None,
-                        keep(parse::<RawIncident>(&file.path, text), &mut diagnostics),
-                    ),
-                };
-                (Some(text.to_owned()), drill, incident)
-            }
-        };
         if let Some(text) = text {
             sources.insert(file.path.clone(), text);
         }
@@ -211,55 +249,117 @@ fn build(files: Vec<SourceFile>, known_incidents: &BTreeSet<String>) -> (Catalog
     // gets no second, misleading "unknown incident" error.
     let mut incident_ids: BTreeSet<String> = known_incidents.clone();
     incident_ids.extend(incidents.keys().cloned());
-    for (id, parsed) in incidents {
-        let Some(raw) = parsed.raw else { continue };
-        let text = sources
-            .get(&parsed.file.path)
-            .map(String::as_str)
-            .unwrap_or_default();
-        match validate::incident(
-            &id,
-            raw,
-            &parsed.file.path,
-            text,
-            stable_hash(&parsed.file.bytes),
-        ) {
+    let validated: Vec<_> = incidents
+        .into_par_iter()
+        .filter_map(|(id, parsed)| {
+            let raw = parsed.raw?;
+            let text = sources
+                .get(&parsed.file.path)
+                .map(String::as_str)
+                .unwrap_or_default();
+            let result = validate::incident(
+                &id,
+                raw,
+                &parsed.file.path,
+                text,
+                stable_hash(&parsed.file.bytes),
+            );
+            Some((result, parsed.file.origin))
+        })
+        .collect();
+    for (result, origin) in validated {
+        match result {
             Ok(incident) => {
                 catalog
                     .origins
                     .incidents
-                    .insert(incident.id.clone(), parsed.file.origin.clone());
+                    .insert(incident.id.clone(), origin);
                 catalog.incidents.insert(incident.id.clone(), incident);
             }
             Err(found) => diagnostics.extend(found),
         }
     }
     let incident_list: Vec<&str> = incident_ids.iter().map(String::as_str).collect();
-    for (id, parsed) in drills {
-        let Some(raw) = parsed.raw else { continue };
-        let text = sources
-            .get(&parsed.file.path)
-            .map(String::as_str)
-            .unwrap_or_default();
-        match validate::drill(
-            &id,
-            raw,
-            &parsed.file.path,
-            text,
-            stable_hash(&parsed.file.bytes),
-            &incident_list,
-        ) {
+    let validated: Vec<_> = drills
+        .into_par_iter()
+        .filter_map(|(id, parsed)| {
+            let raw = parsed.raw?;
+            let text = sources
+                .get(&parsed.file.path)
+                .map(String::as_str)
+                .unwrap_or_default();
+            let regex_check = match (purpose, &parsed.file.origin) {
+                (Use::Load, Origin::Embedded) => RegexCheck::Syntax,
+                _ => RegexCheck::Compile,
+            };
+            let result = validate::drill(
+                &id,
+                raw,
+                &parsed.file.path,
+                text,
+                stable_hash(&parsed.file.bytes),
+                &incident_list,
+                regex_check,
+            );
+            Some((result, parsed.file.origin))
+        })
+        .collect();
+    for (result, origin) in validated {
+        match result {
             Ok(drill) => {
-                catalog
-                    .origins
-                    .drills
-                    .insert(drill.id.clone(), parsed.file.origin.clone());
+                catalog.origins.drills.insert(drill.id.clone(), origin);
                 catalog.drills.insert(drill.id.clone(), drill);
             }
             Err(found) => diagnostics.extend(found),
         }
     }
     (catalog, diagnostics)
+}
+
+/// A file read and parsed, not yet validated.
+type ParsedFile = (
+    SourceFile,
+    Option<String>,
+    Option<RawDrill>,
+    Option<RawIncident>,
+    Vec<Diagnostic>,
+);
+
+/// Decodes and parses one file; an invalid id or a parse error becomes a diagnostic.
+fn parse_file(file: SourceFile) -> ParsedFile {
+    let mut diagnostics = Vec::new();
+    if !validate::valid_id(&file.id) {
+        diagnostics.push(
+            Diagnostic::file(
+                &file.path,
+                format!("`{}` is not a valid {} id", file.id, file.kind.name()),
+            )
+            .with_help(
+                "name the file with lowercase letters, digits and `-`, e.g. `slow-under-load.yaml`",
+            ),
+        );
+        return (file, None, None, None, diagnostics);
+    }
+    match source::decode(&file.path, &file.bytes) {
+        Err(diagnostic) => {
+            diagnostics.push(diagnostic);
+            (file, None, None, None, diagnostics)
+        }
+        Ok(text) => {
+            let text_owned = text.to_owned();
+            let (drill, incident) = match file.kind {
+                Kind::Drill => (
+                    keep(parse::<RawDrill>(&file.path, text), &mut diagnostics),
+                    None,
+                ),
+                Kind::Incident => (
+                    None,
+                    keep(parse::<RawIncident>(&file.path, text), &mut diagnostics),
+                ),
+            };
+            (file, Some(text_owned), drill, incident, diagnostics)
+        }
+    }
 }
 
 fn keep<T>(result: Result<T, Diagnostic>, diagnostics: &mut Vec<Diagnostic>) -> Option<T> {

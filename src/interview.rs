@@ -20,6 +20,8 @@
 
 pub mod pushback;
 
+use std::sync::Arc;
+
 use rand_chacha::ChaCha8Rng;
 use rand_core::SeedableRng;
 
@@ -221,6 +223,16 @@ impl Grader for Scorer {
     }
 }
 
+/// A session holds its scorer behind an `Arc`: a cloned session (a `try` experiment, a
+/// benchmark's fresh copy) shares the compiled rubric and the regexes' warmed lazy-DFA caches
+/// instead of recompiling; a cloned `Regex` starts with an empty cache, and rebuilding it
+/// cost more than the rest of a turn together.
+impl<G: Grader + ?Sized> Grader for Arc<G> {
+    fn grade(&self, answer: &str, shown: &Shown) -> ScoreReport {
+        (**self).grade(answer, shown)
+    }
+}
+
 /// The per-concept view of a score, as the candidate sees it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Scorecard {
@@ -381,7 +393,7 @@ pub fn fmt_duration(seconds: u64) -> String {
 
 /// One practice session of one drill.
 #[derive(Debug, Clone)]
-pub struct Interview<G: Grader = Scorer> {
+pub struct Interview<G: Grader = Arc<Scorer>> {
     drill: Drill,
     grader: G,
     /// The concrete incident variant the seed picked (for `try`).
@@ -404,11 +416,11 @@ pub struct Interview<G: Grader = Scorer> {
     credited: Vec<String>,
 }
 
-impl Interview<Scorer> {
+impl Interview<Arc<Scorer>> {
     /// A session with the real rubric scorer. `incident` is the drill's incident as loaded; the
     /// seed picks its concrete variant (`model::variant::pick`), and the console runs on that.
     pub fn new(drill: &Drill, incident: Option<&Incident>, seed: Seed, mode: Mode) -> Self {
-        let scorer = Scorer::new(drill);
+        let scorer = Arc::new(Scorer::new(drill));
         Self::with_grader(drill, incident, seed, mode, scorer)
     }
 }

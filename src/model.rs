@@ -21,7 +21,9 @@
 //! deadlock is already in place when the drill starts and the hung-task detector (checks every
 //! 120 s since boot, reports tasks blocked for 120 s or more, at most 10 warnings per boot) has
 //! already logged its lines, which `dmesg` shows at once; otherwise the deadlock forms during
-//! the drill at second `after_s − uptime_s`.
+//! the drill at second `after_s − uptime_s`. A deadlock on a kernel spinlock leaves its waiters
+//! spinning with preemption off instead: the soft-lockup watchdog reports each stuck CPU 22 s
+//! in and every 26 s after, and RCU a stall after 21 s and every 66 s after.
 
 pub mod boot;
 pub mod engine;
@@ -58,8 +60,32 @@ pub struct Simulation {
 pub fn window_params(incident: &Incident) -> EngineParams {
     let cpus = f64::from(incident.machine.cpus.max(1));
     let c = &incident.costs;
+    // A livelocked request retries until an attempt wins: its expected CPU time is the mean of
+    // the engine's capped geometric attempt count times the attempt, and each timeslice of it
+    // is a segment and a preemption. Leaving it out sizes the window for requests a million
+    // times shorter, so a window would end before any request completes.
+    let livelock_us = incident
+        .faults
+        .iter()
+        .find_map(|f| match *f {
+            Fault::Livelock {
+                attempt_us,
+                success_probability,
+            } => {
+                let p = success_probability.clamp(1e-6, 1.0);
+                let cap = engine::MAX_ATTEMPTS + 1.0;
+                let attempts = if p >= 1.0 {
+                    1.0
+                } else {
+                    (1.0 - (1.0 - p).powf(cap)) / p
+                };
+                Some(attempt_us.max(0.0) * attempts)
+            }
+            _ => None,
+        })
+        .unwrap_or(0.0);
     let mut events_per_ns = 0.0;
-    for w in &incident.workloads {
+    for (wi, w) in incident.workloads.iter().enumerate() {
         let r = &w.request;
         let holds: f64 = r
             .critical_sections
@@ -70,7 +96,13 @@ pub fn window_params(incident: &Incident) -> EngineParams {
             + holds
             + f64::from(r.syscalls) * c.syscall_us
             + f64::from(r.page_allocs) * (c.page_alloc_us + c.page_fault_us)
-            + 2.0 * c.context_switch_us;
+            + 2.0 * c.context_switch_us
+            + if wi == 0 { livelock_us } else { 0.0 };
+        let slices = if wi == 0 && c.timeslice_us.is_finite() && c.timeslice_us > 0.0 {
+            livelock_us / c.timeslice_us
+        } else {
+            0.0
+        };
         let mut rate = match w.arrivals {
             crate::domain::Arrivals::Closed { think_us } => {
                 f64::from(w.threads.max(1)) / (think_us.max(0.0) + cpu_us).max(0.01) * 1e6
@@ -86,6 +118,7 @@ pub fn window_params(incident: &Incident) -> EngineParams {
             }
         }
         let per_request = 6.0
+            + 2.0 * slices
             + 3.0 * r.critical_sections.len() as f64
             + 2.0 * f64::from(r.disk_io.as_ref().map_or(0, |d| d.reads + d.writes));
         events_per_ns += rate * per_request / 1e9;
@@ -114,13 +147,31 @@ impl Simulation {
     pub fn with_params(incident: &Incident, seed: Seed, params: EngineParams) -> Self {
         let mut engine = Engine::new(incident, SimRng::stream(seed, "engine"));
         let mut ctx = sample::Context::new(incident, seed, &engine);
-        let inputs = ctx.inputs(0, None);
+        let inputs = ctx.warmup_inputs();
         let warm = engine.run_window(
             params.warmup_ns.max(1),
             inputs,
             params.max_events.saturating_mul(2),
         );
-        let steady = ctx.sample(&engine, &warm, 0, true);
+        let calm = ctx.sample(&engine, &warm, 0, true);
+        // With periodic bursts the box's history holds burst seconds too: a burst window run
+        // on a copy of the engine (the drill itself starts from the calm state) is blended in
+        // by its share of the seconds, so the since-boot line, the load averages and the
+        // tasks' CPU time before the drill (kswapd's, for one) carry the bursts.
+        let steady = match ctx.burst_profile() {
+            Some((share, phase)) => {
+                let inputs = ctx.inputs(phase, Some(&warm));
+                let mut probe = engine.clone();
+                let stats = probe.run_window(
+                    params.warmup_ns.max(1),
+                    inputs,
+                    params.max_events.saturating_mul(2),
+                );
+                let burst = ctx.sample_burst_probe(&probe, &stats, phase);
+                boot::blend(&calm, &burst, share)
+            }
+            None => calm,
+        };
         let since_boot = boot::since_boot(&steady, &ctx);
         ctx.start_load(&steady);
         let info = ctx.box_info(incident, &engine, &steady);

@@ -105,6 +105,62 @@ fn the_embedded_content_loads_and_lints_clean() {
     assert!(content::lint(&[]).is_empty());
 }
 
+/// Embedded drills have their regexes parsed, not compiled, at load (the suite lints them
+/// fully); a drill from a `--content` directory is compiled under the scorer's size limit, so
+/// a pattern too big to run is an error at load, not a rule the scorer silently drops.
+#[test]
+fn a_content_directory_regex_too_big_to_compile_is_an_error_at_load() {
+    let dir = tempfile::tempdir().unwrap();
+    let drills = dir.path().join("drills");
+    std::fs::create_dir(&drills).unwrap();
+    let valid =
+        std::fs::read_to_string(content_fixture("valid/drills/spin-or-mutex.yaml")).unwrap();
+    let huge = valid.replace(
+        r"regexes: ['\bshort\b.{0,30}\b(hold|critical)']",
+        r"regexes: ['(?:\w{1000}){1000}']",
+    );
+    assert_ne!(huge, valid, "the fixture's regex line moved");
+    std::fs::write(drills.join("spin-or-mutex.yaml"), huge).unwrap();
+    let diagnostics = content::load_catalog(&[dir.path().to_owned()]).unwrap_err();
+    assert!(
+        diagnostics
+            .iter()
+            .any(|d| d.message.contains("invalid regex") && d.message.contains("size limit")),
+        "{diagnostics:?}"
+    );
+}
+
+#[test]
+fn loading_only_what_a_command_needs() {
+    let all = content::load_catalog(&[]).unwrap();
+    let one = content::load_needed(&[], content::Need::Drill("futex")).unwrap();
+    assert_eq!(
+        one.drills.keys().map(|id| id.as_str()).collect::<Vec<_>>(),
+        ["futex"]
+    );
+    assert_eq!(
+        one.drills[&DrillId::from("futex")],
+        all.drills[&DrillId::from("futex")]
+    );
+    assert_eq!(one.incidents, all.incidents);
+    let incidents = content::load_needed(&[], content::Need::Incidents).unwrap();
+    assert!(incidents.drills.is_empty());
+    assert_eq!(incidents.incidents, all.incidents);
+    // A drill from a `--content` directory still overrides the embedded one of the same id.
+    let valid = content_fixture("valid");
+    let overridden = content::load_needed(
+        std::slice::from_ref(&valid),
+        content::Need::Drill("slow-under-load"),
+    )
+    .unwrap();
+    let id = DrillId::from("slow-under-load");
+    assert!(overridden.is_from_dirs(&id));
+    assert_eq!(
+        overridden.drills[&id],
+        content::load_catalog(&[valid]).unwrap().drills[&id]
+    );
+}
+
 #[test]
 fn a_missing_content_directory_is_reported() {
     let diagnostics = content::load_catalog(&[content_fixture("no-such-dir")]).unwrap_err();

@@ -27,6 +27,23 @@ pub struct VersionProbe {
     pub format_version: Option<i64>,
 }
 
+/// The `format_version` a parsed file declared.
+pub trait Versioned {
+    fn format_version(&self) -> u32;
+}
+
+impl Versioned for RawDrill {
+    fn format_version(&self) -> u32 {
+        self.format_version
+    }
+}
+
+impl Versioned for RawIncident {
+    fn format_version(&self) -> u32 {
+        self.format_version
+    }
+}
+
 pub(crate) fn default_one_u32() -> u32 {
     1
 }

@@ -47,6 +47,18 @@ const MAX_COMM: usize = 15;
 /// million bad entries must not take a million source scans).
 pub const MAX_ERRORS_PER_FILE: usize = 200;
 
+/// How thoroughly author regexes are checked.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RegexCheck {
+    /// Compile each regex under the scorer's size limits: catches patterns too big to run.
+    /// `lint`, `check` and every file from a `--content` directory get this.
+    Compile,
+    /// Parse only (syntax and nesting). For the embedded drills, which the test suite lints
+    /// with `Compile`: compiling every pattern of every drill was 70% of start-up time, and
+    /// the scorer compiles the one drill it needs anyway.
+    Syntax,
+}
+
 /// Collects located diagnostics for one file.
 pub struct Checker<'a> {
     path: &'a Path,
@@ -54,6 +66,7 @@ pub struct Checker<'a> {
     locator: Locator,
     diagnostics: Vec<Diagnostic>,
     suppressed: usize,
+    regex_check: RegexCheck,
 }
 
 impl<'a> Checker<'a> {
@@ -64,7 +77,13 @@ impl<'a> Checker<'a> {
             locator: Locator::new(source),
             diagnostics: Vec::new(),
             suppressed: 0,
+            regex_check: RegexCheck::Compile,
         }
+    }
+
+    pub fn with_regex_check(mut self, regex_check: RegexCheck) -> Self {
+        self.regex_check = regex_check;
+        self
     }
 
     /// Every diagnostic reported, plus a count of those over the limit.
@@ -214,13 +233,22 @@ impl<'a> Checker<'a> {
                 self.error(&here, "empty regex matches everything");
                 continue;
             }
-            if let Err(error) = RegexBuilder::new(pattern)
-                .size_limit(REGEX_SIZE_LIMIT)
-                .dfa_size_limit(REGEX_SIZE_LIMIT)
-                .nest_limit(REGEX_NEST_LIMIT)
-                .build()
-            {
-                let shown = error.to_string();
+            let checked = match self.regex_check {
+                RegexCheck::Compile => RegexBuilder::new(pattern)
+                    .size_limit(REGEX_SIZE_LIMIT)
+                    .dfa_size_limit(REGEX_SIZE_LIMIT)
+                    .nest_limit(REGEX_NEST_LIMIT)
+                    .build()
+                    .map(drop)
+                    .map_err(|error| error.to_string()),
+                RegexCheck::Syntax => regex_syntax::ParserBuilder::new()
+                    .nest_limit(REGEX_NEST_LIMIT)
+                    .build()
+                    .parse(pattern)
+                    .map(drop)
+                    .map_err(|error| error.to_string()),
+            };
+            if let Err(shown) = checked {
                 let detail = shown
                     .lines()
                     .rev()
@@ -938,8 +966,9 @@ pub fn drill(
     source: &str,
     content_hash: u64,
     incidents: &[&str],
+    regex_check: RegexCheck,
 ) -> Result<Drill, Vec<Diagnostic>> {
-    let mut c = Checker::new(path, source);
+    let mut c = Checker::new(path, source).with_regex_check(regex_check);
     c.non_empty("title", "title", &raw.title);
     c.non_empty("opening", "opening", &raw.opening);
     let kind = match raw.kind {

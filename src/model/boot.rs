@@ -6,12 +6,108 @@
 //! count of the steady state is halved, idle absorbs the difference (each CPU still sums to
 //! exactly 1e9 ns), interrupts and context switches are the mean of the steady value and the
 //! idle baseline, and memory, load averages, symbol samples and lock statistics are the steady
-//! state's (profiles and lock tables have no since-boot form).
+//! state's (profiles and lock tables have no since-boot form). With periodic bursts the steady
+//! state is the calm warm-up blended with one burst window by the bursts' share of the seconds
+//! (`blend`).
 //!
 //! Owns: that rule. Must not: run the engine.
 
 use super::sample::Context;
 use super::trace::{CpuTime, DiskSample, Sample, TaskSample};
+use std::collections::BTreeMap;
+
+/// The steady state of a box that spends `share` of its seconds in `burst` and the rest in
+/// `calm`: times, rates, counts and averages are the weighted means; what describes one
+/// instant (memory, lock tables, the application's latencies, task states) is the calm
+/// second's, the typical one.
+pub(crate) fn blend(calm: &Sample, burst: &Sample, share: f64) -> Sample {
+    let f = share.clamp(0.0, 1.0);
+    let mix = |a: u64, b: u64| (a as f64 * (1.0 - f) + b as f64 * f).round() as u64;
+    let mixf = |a: f64, b: f64| a * (1.0 - f) + b * f;
+    let cpus = calm
+        .cpus
+        .iter()
+        .zip(&burst.cpus)
+        .map(|(a, b)| {
+            let mut t = CpuTime {
+                user: mix(a.user, b.user),
+                nice: mix(a.nice, b.nice),
+                system: mix(a.system, b.system),
+                irq: mix(a.irq, b.irq),
+                softirq: mix(a.softirq, b.softirq),
+                iowait: mix(a.iowait, b.iowait),
+                steal: mix(a.steal, b.steal),
+                idle: 0,
+            };
+            // Both sum to 1e9, so the busy parts do too, up to rounding; idle takes the rest.
+            t.idle = a.total().saturating_sub(t.total());
+            t
+        })
+        .collect();
+    let disks = calm
+        .disks
+        .iter()
+        .zip(&burst.disks)
+        .map(|(a, b)| DiskSample {
+            reads: mix(a.reads, b.reads),
+            writes: mix(a.writes, b.writes),
+            read_kib: mix(a.read_kib, b.read_kib),
+            write_kib: mix(a.write_kib, b.write_kib),
+            read_merges: mix(a.read_merges, b.read_merges),
+            write_merges: mix(a.write_merges, b.write_merges),
+            r_await_ms: mixf(a.r_await_ms, b.r_await_ms),
+            w_await_ms: mixf(a.w_await_ms, b.w_await_ms),
+            queue_size: mixf(a.queue_size, b.queue_size),
+            util: mixf(a.util, b.util).clamp(0.0, 1.0),
+        })
+        .collect();
+    let tasks = calm
+        .tasks
+        .iter()
+        .zip(&burst.tasks)
+        .map(|(a, b)| TaskSample {
+            user_ns: mix(a.user_ns, b.user_ns),
+            system_ns: mix(a.system_ns, b.system_ns),
+            wait_ns: mix(a.wait_ns, b.wait_ns),
+            voluntary_cs: mix(a.voluntary_cs, b.voluntary_cs),
+            involuntary_cs: mix(a.involuntary_cs, b.involuntary_cs),
+            minor_faults: mix(a.minor_faults, b.minor_faults),
+            major_faults: mix(a.major_faults, b.major_faults),
+            ..*a
+        })
+        .collect();
+    let mut symbols: BTreeMap<usize, (u64, u64)> = BTreeMap::new();
+    for &(id, ns) in &calm.symbols {
+        symbols.entry(id).or_default().0 = ns;
+    }
+    for &(id, ns) in &burst.symbols {
+        symbols.entry(id).or_default().1 = ns;
+    }
+    let runnable = mixf(calm.runnable, burst.runnable);
+    let blocked = mixf(calm.blocked, burst.blocked);
+    Sample {
+        cpus,
+        runnable,
+        blocked,
+        interrupts: mix(calm.interrupts, burst.interrupts),
+        context_switches: mix(calm.context_switches, burst.context_switches),
+        mem: calm.mem,
+        swap_in_kib: mix(calm.swap_in_kib, burst.swap_in_kib),
+        swap_out_kib: mix(calm.swap_out_kib, burst.swap_out_kib),
+        blocks_in_kib: mix(calm.blocks_in_kib, burst.blocks_in_kib),
+        blocks_out_kib: mix(calm.blocks_out_kib, burst.blocks_out_kib),
+        disks,
+        tasks,
+        symbols: symbols
+            .into_iter()
+            .map(|(id, (a, b))| (id, mix(a, b)))
+            .filter(|&(_, ns)| ns > 0)
+            .collect(),
+        locks: calm.locks.clone(),
+        app: calm.app,
+        load_avg: [runnable + blocked; 3],
+    }
+}
 
 pub(crate) fn since_boot(steady: &Sample, ctx: &Context) -> Sample {
     let half = |x: u64| x / 2;
@@ -80,5 +176,46 @@ pub(crate) fn since_boot(steady: &Sample, ctx: &Context) -> Sample {
         locks: steady.locks.clone(),
         app: steady.app,
         load_avg: steady.load_avg,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn second(user: u64, system: u64, swap: u64, runnable: f64, sym: &[(usize, u64)]) -> Sample {
+        let cpu = CpuTime {
+            user,
+            system,
+            idle: 1_000_000_000 - user - system,
+            ..CpuTime::default()
+        };
+        Sample {
+            cpus: vec![cpu; 2],
+            runnable,
+            swap_in_kib: swap,
+            symbols: sym.to_vec(),
+            ..Sample::default()
+        }
+    }
+
+    #[test]
+    fn blend_weights_times_and_rates_and_keeps_every_cpu_at_one_second() {
+        let calm = second(100_000_000, 300_000_000, 0, 4.0, &[(0, 400), (1, 100)]);
+        let burst = second(30_000_000, 940_000_000, 12_000, 16.0, &[(1, 900), (2, 300)]);
+        let b = blend(&calm, &burst, 1.0 / 3.0);
+        for c in &b.cpus {
+            assert_eq!(c.total(), 1_000_000_000);
+            assert_eq!(c.user, 76_666_667);
+            assert_eq!(c.system, 513_333_333);
+        }
+        assert_eq!(b.swap_in_kib, 4000);
+        assert!((b.runnable - 8.0).abs() < 1e-9);
+        assert_eq!(b.load_avg, [8.0; 3]);
+        assert_eq!(b.symbols, vec![(0, 267), (1, 367), (2, 100)]);
+        // No burst share: the calm second unchanged.
+        let c = blend(&calm, &burst, 0.0);
+        assert_eq!(c.cpus, calm.cpus);
+        assert_eq!(c.symbols, calm.symbols);
     }
 }

@@ -421,6 +421,9 @@ pub struct Engine {
     kswapd_armed: bool,
 }
 
+/// Attempts a livelocked request makes at most before one wins (bounds a request's length).
+pub const MAX_ATTEMPTS: f64 = 1e6;
+
 /// The most latencies one window keeps for percentiles (a uniform subsample beyond that).
 const MAX_LATENCIES: usize = 1 << 16;
 /// Requests an open workload queues before dropping arrivals (a full accept backlog).
@@ -1356,7 +1359,7 @@ impl Engine {
                 let attempts = if p >= 1.0 {
                     1.0
                 } else {
-                    (u.ln() / (1.0 - p).ln()).floor().min(1e6) + 1.0
+                    (u.ln() / (1.0 - p).ln()).floor().min(MAX_ATTEMPTS) + 1.0
                 };
                 ns(attempt * attempts)
             }

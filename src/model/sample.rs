@@ -19,6 +19,16 @@ const BASE_CS_PER_CPU: f64 = 28.0;
 /// Hung-task detector: timeout and warnings per boot (kernel defaults).
 const HUNG_TIMEOUT_S: u64 = 120;
 const HUNG_WARNINGS: usize = 10;
+/// Soft-lockup watchdog (watchdog_thresh 10 s): first report, then every 26 s while stuck.
+const SOFTLOCKUP_FIRST_S: u64 = 22;
+const SOFTLOCKUP_REPEAT_S: u64 = 26;
+/// RCU CPU stall warnings (rcu_cpu_stall_timeout 21 s): first, then every 3 × 21 + 3 s.
+const RCU_STALL_S: u64 = 21;
+const RCU_REPEAT_S: u64 = 66;
+/// Seconds of drill time the kernel log is generated for ahead of time.
+const LOG_HORIZON_S: u64 = 3600;
+/// KiB per swap-out write IO (the kernel writes swapped pages out in clusters).
+const SWAP_CLUSTER_KIB: u64 = 32;
 
 #[derive(Debug, Clone)]
 struct LockMeta {
@@ -53,6 +63,9 @@ pub(crate) struct Context {
     hung_next: usize,
     pub baseline_in: f64,
     pub baseline_cs: f64,
+    /// Per disk: mean service time (ms) and IOs served at once.
+    disk_service_ms: Vec<f64>,
+    disk_parallelism: Vec<f64>,
 }
 
 impl Context {
@@ -135,11 +148,21 @@ impl Context {
             hung_next: 0,
             baseline_in: BASE_IRQ + BASE_IRQ_PER_CPU * f64::from(cpus),
             baseline_cs: BASE_CS + BASE_CS_PER_CPU * f64::from(cpus),
+            disk_service_ms: m
+                .disks
+                .iter()
+                .map(|d| d.service_us.max(0.001) / 1000.0)
+                .collect(),
+            disk_parallelism: m
+                .disks
+                .iter()
+                .map(|d| f64::from(d.parallelism.max(1)))
+                .collect(),
         };
         if pressure.is_some() && ctx.swap_total_kib > 0 {
             ctx.swap_used_kib = ctx.swap_total_kib * 3 / 10;
         }
-        ctx.hung = ctx.hung_events(incident, engine);
+        ctx.hung = ctx.deadlock_events(incident, engine);
         ctx
     }
 
@@ -154,13 +177,47 @@ impl Context {
     /// The inputs of second `i`: bursts, deadlock, kswapd duty from the last window's
     /// allocation rate.
     pub fn inputs(&self, i: usize, last: Option<&WindowStats>) -> WindowInputs {
+        self.inputs_with(i, last, false)
+    }
+
+    /// The inputs of the warm-up window, whose steady state stands for the box since boot: a
+    /// second between bursts when bursts are periodic (they take at most a quarter of the
+    /// seconds, so the typical second is a calm one), else second 0's. Starting the drill from
+    /// a burst warm-up would put the cold-start pile-up into vmstat's first line and the load
+    /// averages.
+    pub fn warmup_inputs(&self) -> WindowInputs {
+        self.inputs_with(0, None, true)
+    }
+
+    /// With periodic bursts: the share of seconds that are burst seconds, and the first drill
+    /// second that is one (the since-boot summary blends a burst into the calm steady state).
+    pub fn burst_profile(&self) -> Option<(f64, usize)> {
+        let every = match (self.pressure, self.steal) {
+            (Some((free, every)), _) if every > 0 && free < self.wm_low => every,
+            (_, Some((_, every))) if every > 0 => every,
+            _ => return None,
+        };
+        let share = f64::from(every.div_ceil(4)) / f64::from(every);
+        // A second at phase 0 of the period is a burst second.
+        let phase = (u64::from(every) - self.uptime_s % u64::from(every)) % u64::from(every);
+        Some((share, phase as usize))
+    }
+
+    fn inputs_with(&self, i: usize, last: Option<&WindowStats>, calm: bool) -> WindowInputs {
+        let burst = |every: u32| {
+            if calm && every > 0 {
+                false
+            } else {
+                self.burst(i, every)
+            }
+        };
         let steal = match self.steal {
-            Some((s, every)) if self.burst(i, every) => s,
+            Some((s, every)) if burst(every) => s,
             Some((s, _)) => s * 0.15,
             None => 0.0,
         };
         let pressure = match self.pressure {
-            Some((free, every)) => free < self.wm_low && self.burst(i, every),
+            Some((free, every)) => free < self.wm_low && burst(every),
             None => false,
         };
         let freeze = self
@@ -186,6 +243,28 @@ impl Context {
 
     /// One second from one window.
     pub fn sample(&mut self, engine: &Engine, w: &WindowStats, i: usize, warmup: bool) -> Sample {
+        let pressure_now = if warmup {
+            self.warmup_inputs().pressure
+        } else {
+            self.inputs(i, None).pressure
+        };
+        self.sample_with(engine, w, warmup, pressure_now)
+    }
+
+    /// A burst window run before the drill for the since-boot summary: sampled like the
+    /// warm-up (nothing carried into later seconds) but with the burst's memory state.
+    pub fn sample_burst_probe(&mut self, engine: &Engine, w: &WindowStats, i: usize) -> Sample {
+        let pressure = self.inputs(i, None).pressure;
+        self.sample_with(engine, w, true, pressure)
+    }
+
+    fn sample_with(
+        &mut self,
+        engine: &Engine,
+        w: &WindowStats,
+        warmup: bool,
+        pressure_now: bool,
+    ) -> Sample {
         let len = w.len_ns.max(1) as f64;
         let k = 1e9 / len;
         let scale = |x: u64| (x as f64 * k).round() as u64;
@@ -279,16 +358,26 @@ impl Context {
         let blocked = w.blocked_area / len;
 
         // Memory and swap.
-        let pressure_now = self.inputs(i, None).pressure;
-        let jitter = 1.0 + (self.noise.f64() - 0.5) * 0.04;
+        let wobble = (self.noise.f64() - 0.5) * 0.04;
+        let jitter = 1.0 + wobble;
         let kernel_kib = self.mem_total_kib / 30;
         let buffers = (self.mem_total_kib / 200).min(512 * 1024);
-        let used = self.anon_kib + kernel_kib + buffers;
+        // Second-to-second churn is mostly in anonymous memory (processes allocating and
+        // freeing, ±0.5%), barely in the page cache (±0.02%): `free` moves, `cache` creeps.
+        // Under pressure reclaim pins `free` near its target instead (below).
+        let churn = match self.pressure {
+            None => (self.anon_kib as f64 * wobble / 4.0) as i64,
+            Some(_) => 0,
+        };
+        let cache_churn = (self.file_kib as f64 * wobble / 100.0) as i64;
+        let used = (self.anon_kib + kernel_kib + buffers).saturating_add_signed(churn);
         let natural_free = self.mem_total_kib.saturating_sub(used + self.file_kib);
         let free = match self.pressure {
             Some((target, _)) if pressure_now => ((target as f64) * jitter) as u64,
             Some((target, _)) => ((target.max(self.wm_high) as f64) * 1.1 * jitter) as u64,
-            None => ((natural_free.max(self.wm_high * 2) as f64) * jitter) as u64,
+            None => natural_free
+                .saturating_add_signed(-cache_churn)
+                .max(self.wm_high * 2),
         }
         .min(self.mem_total_kib.saturating_sub(used).max(self.wm_min));
         let cache = self.mem_total_kib.saturating_sub(used + free).min(
@@ -344,8 +433,26 @@ impl Context {
                 util: (d.busy_area / len).clamp(0.0, 1.0),
             })
             .collect();
+        let mut disks = disks;
+        // Swap-out writes go to the first disk (the swap device), so iostat's wkB/s and
+        // vmstat's bo agree. The kernel clusters them; each cluster is one IO at the device's
+        // service time on an otherwise lightly loaded write side.
+        let mut unplaced_so = so;
+        if let (Some(d), Some(&svc_ms)) = (disks.first_mut(), self.disk_service_ms.first())
+            && so > 0
+        {
+            let ios = so.div_ceil(SWAP_CLUSTER_KIB);
+            let busy = (ios as f64 * svc_ms / 1000.0 / self.disk_parallelism[0]).min(1.0);
+            d.w_await_ms =
+                (d.w_await_ms * d.writes as f64 + svc_ms * ios as f64) / (d.writes + ios) as f64;
+            d.writes += ios;
+            d.write_kib += so;
+            d.queue_size += ios as f64 * svc_ms / 1000.0;
+            d.util = (d.util + busy * (1.0 - d.util)).clamp(0.0, 1.0);
+            unplaced_so = 0;
+        }
         let blocks_in_kib = disks.iter().map(|d| d.read_kib).sum();
-        let blocks_out_kib = disks.iter().map(|d| d.write_kib).sum::<u64>() + so;
+        let blocks_out_kib = disks.iter().map(|d| d.write_kib).sum::<u64>() + unplaced_so;
 
         // Tasks, in pid order.
         let mut tasks = vec![TaskSample::default(); w.tasks.len()];
@@ -526,6 +633,106 @@ impl Context {
                 })
                 .collect(),
         }
+    }
+
+    /// Everything the kernel logs about a deadlock, in time order: hung-task reports for
+    /// waiters asleep in D state on kernel mutexes, soft lockups and RCU stalls for waiters
+    /// spinning on a kernel spinlock.
+    fn deadlock_events(&self, incident: &Incident, engine: &Engine) -> Vec<LogEvent> {
+        let mut out = self.hung_events(incident, engine);
+        out.extend(self.spin_events(incident, engine));
+        out.sort_by_key(|e| e.at_us);
+        out
+    }
+
+    /// A deadlock on a kernel spinlock: its waiters spin with preemption off, so each CPU
+    /// that takes one never schedules again (the engine keeps them spinning). The soft-lockup
+    /// watchdog reports every stuck CPU once it has not scheduled for 20 s ("stuck for 22s!")
+    /// and again every 26 s; RCU reports a self-detected stall after 21 s and every 66 s
+    /// (3 × 21 + 3) after that. Kept: each first report, the reports of the last minute before
+    /// the drill starts, and those of its first hour (a dmesg buffer holds no more anyway).
+    fn spin_events(&self, incident: &Incident, engine: &Engine) -> Vec<LogEvent> {
+        let Some((a, b, at)) = self.deadlock else {
+            return Vec::new();
+        };
+        let spins = |l: usize| {
+            incident.locks.get(l).is_some_and(|s| {
+                s.scope == LockScope::Kernel
+                    && matches!(
+                        s.kind,
+                        LockKind::Spinlock | LockKind::RwLock | LockKind::Seqlock | LockKind::Rcu
+                    )
+            })
+        };
+        let spinning: Vec<usize> = [a, b].into_iter().filter(|&l| spins(l)).collect();
+        let mut victims: Vec<(usize, u32, usize)> = spinning
+            .iter()
+            .flat_map(|&l| {
+                engine
+                    .threads_using(l)
+                    .into_iter()
+                    .map(move |(w, t)| (w, t, l))
+            })
+            .collect();
+        victims.sort_unstable();
+        victims.dedup_by_key(|v| (v.0, v.1));
+        victims.truncate(self.cpus as usize);
+        let kept = |s: u64, first: bool| {
+            first || (s + 60 >= self.uptime_s && s < self.uptime_s + LOG_HORIZON_S)
+        };
+        let end = self.uptime_s + LOG_HORIZON_S;
+        let mut out = Vec::new();
+        for (cpu, &(w, t, lock)) in victims.iter().enumerate() {
+            let wl = &incident.workloads[w];
+            let caller = incident.locks[lock]
+                .caller
+                .split('+')
+                .next()
+                .unwrap_or("")
+                .to_owned();
+            let mut stuck = SOFTLOCKUP_FIRST_S;
+            while at + stuck < end {
+                if kept(at + stuck, stuck == SOFTLOCKUP_FIRST_S) {
+                    out.push(LogEvent {
+                        at_us: (at + stuck) * 1_000_000 + 2_000 + cpu as u64 * 211,
+                        kind: LogKind::SoftLockup {
+                            cpu: cpu as u32,
+                            stuck_s: stuck as u32,
+                            comm: wl.name.clone(),
+                            pid: wl.pid + t,
+                            rip: "native_queued_spin_lock_slowpath+0x6e/0x2c0".to_owned(),
+                            stack: [
+                                "_raw_spin_lock",
+                                caller.as_str(),
+                                "do_syscall_64",
+                                "entry_SYSCALL_64_after_hwframe",
+                            ]
+                            .iter()
+                            .filter(|s| !s.is_empty())
+                            .map(|s| (*s).to_owned())
+                            .collect(),
+                        },
+                    });
+                }
+                stuck += SOFTLOCKUP_REPEAT_S;
+            }
+        }
+        if !victims.is_empty() {
+            let mut stall = RCU_STALL_S;
+            while at + stall < end {
+                if kept(at + stall, stall == RCU_STALL_S) {
+                    out.push(LogEvent {
+                        at_us: (at + stall) * 1_000_000 + 1_000,
+                        kind: LogKind::RcuStall {
+                            cpu: 0,
+                            ticks: (stall as f64 * self.hz) as u64 + 1,
+                        },
+                    });
+                }
+                stall += RCU_REPEAT_S;
+            }
+        }
+        out
     }
 
     /// Hung-task reports for a deadlock on kernel mutexes (D-state waiters), in time order.

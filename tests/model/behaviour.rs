@@ -326,3 +326,98 @@ fn steal_disk_softirq_and_livelock_show_where_they_should() {
         .unwrap();
     assert!(s.symbols.iter().any(|&(id, ns)| id == retry && ns > 0));
 }
+
+/// `hung-deadlock` with both locks kernel spinlocks: the waiters spin with preemption off, so
+/// the CPUs fill with spinning, the kernel logs soft lockups and RCU stalls (never hung tasks,
+/// which are for D-state sleepers), and the reports follow the watchdog's timing.
+#[test]
+fn a_spinlock_deadlock_logs_soft_lockups_and_rcu_stalls() {
+    use sysdrill::model::LogKind;
+    let spin = |mut inc: Incident| {
+        for l in &mut inc.locks {
+            l.kind = LockKind::Spinlock;
+        }
+        inc
+    };
+    // Formed 100 s before the drill: the first report of every CPU is already in dmesg.
+    let mut before = spin(super::incidents::hung_deadlock());
+    let up = before.machine.uptime_s;
+    before.faults = vec![Fault::Deadlock {
+        first: 0,
+        second: 1,
+        after_s: u32::try_from(up - 100).expect("uptime fits"),
+    }];
+    let t = simulate(&before, Seed(1), 3);
+    let cpus = t.info.cpus;
+    let lockups: Vec<(u64, u32, u32)> = t
+        .log
+        .iter()
+        .filter_map(|e| match &e.kind {
+            LogKind::SoftLockup { cpu, stuck_s, .. } => Some((e.at_us, *cpu, *stuck_s)),
+            _ => None,
+        })
+        .collect();
+    for cpu in 0..cpus {
+        let first = lockups
+            .iter()
+            .find(|l| l.1 == cpu)
+            .expect("every CPU stuck");
+        assert_eq!(first.2, 22, "cpu {cpu}: first report");
+        assert_eq!(
+            first.0 / 1_000_000,
+            up - 100 + 22,
+            "cpu {cpu}: reported 22 s in"
+        );
+        // Later reports 26 s apart, each stuck that much longer.
+        let later: Vec<u32> = lockups.iter().filter(|l| l.1 == cpu).map(|l| l.2).collect();
+        assert!(later.windows(2).all(|w| w[1] == w[0] + 26), "{later:?}");
+        assert!(
+            later.contains(&100),
+            "cpu {cpu}: the report at the drill start {later:?}"
+        );
+    }
+    assert!(
+        t.log.windows(2).all(|w| w[0].at_us <= w[1].at_us),
+        "log in time order"
+    );
+    assert!(
+        t.log
+            .iter()
+            .any(|e| matches!(e.kind, LogKind::RcuStall { ticks, .. } if ticks == 21 * 250 + 1)),
+        "RCU stall after 21 s at HZ 250"
+    );
+    assert!(
+        !t.log
+            .iter()
+            .any(|e| matches!(e.kind, LogKind::HungTask { .. })),
+        "spinners are not hung tasks"
+    );
+    for s in &t.samples {
+        assert!(idle_pct(s) < 1.0, "every CPU spins: idle {}", idle_pct(s));
+    }
+
+    // Formed during the drill: nothing until the watchdog's 22 s have passed.
+    let mut during = spin(super::incidents::hung_deadlock());
+    during.faults = vec![Fault::Deadlock {
+        first: 0,
+        second: 1,
+        after_s: u32::try_from(up + 1).expect("uptime fits"),
+    }];
+    let mut sim = Simulation::new(&during, Seed(1));
+    sim.advance_to(23);
+    assert!(
+        !sim.trace()
+            .log
+            .iter()
+            .any(|e| matches!(e.kind, LogKind::SoftLockup { .. })),
+        "no report before 22 s"
+    );
+    sim.advance_to(25);
+    let first = sim
+        .trace()
+        .log
+        .iter()
+        .find(|e| matches!(e.kind, LogKind::SoftLockup { .. }))
+        .expect("reported once stuck 22 s");
+    assert_eq!(first.at_us / 1_000_000, up + 1 + 22);
+}

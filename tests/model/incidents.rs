@@ -21,15 +21,15 @@ fn named(id: &str, mut inc: Incident) -> Incident {
 pub fn slow_under_load() -> Incident {
     let mut m = machine(8);
     m.hostname = "app01".into();
-    m.uptime_s = 1_054_380;
-    let mut w = workload(96, Arrivals::Closed { think_us: 300.0 }, 15.0);
+    m.uptime_s = 1_054_381;
+    let mut w = workload(96, Arrivals::Closed { think_us: 300.0 }, 3.0);
     w.rss_mib = 13_800;
     w.file_cache_mib = 3000;
-    w.request.syscalls = 8;
-    w.request.page_allocs = 32;
+    w.request.syscalls = 12;
+    w.request.page_allocs = 8;
     w.request.wakeups = 2;
     w.request.packets = 2;
-    w.request.critical_sections = vec![cs(0, 1.5), cs(1, 6.0)];
+    w.request.critical_sections = vec![cs(0, 3.0), cs(1, 4.0)];
     let queue = lock("queue", LockKind::Mutex, LockScope::User);
     let mut zone = lock("zone", LockKind::Spinlock, LockScope::Kernel);
     zone.class_name = "&zone->lock".into();
@@ -37,10 +37,10 @@ pub fn slow_under_load() -> Incident {
     let mut inc = incident(m, vec![w], vec![queue, zone], Costs::default());
     inc.faults = vec![Fault::MemoryPressure {
         free_mib: 24,
-        direct_reclaim_fraction: 0.002,
-        reclaim_us: 150.0,
-        major_fault_fraction: 0.01,
-        burst_every_s: 0,
+        direct_reclaim_fraction: 0.06,
+        reclaim_us: 250.0,
+        major_fault_fraction: 0.08,
+        burst_every_s: 3,
     }];
     inc.variants = Variants {
         cpus: None,

@@ -1,8 +1,9 @@
 //! One predicate per incident signature (KERNEL-SYMBOLS.md "Cause → signature cheat sheet",
 //! CURRICULUM.md), each over a whole trace. A predicate states what a candidate would point
 //! at to name the cause, including what tells it apart from its neighbours: `slow-under-load`
-//! and `added-threads-slower` both show one contended mutex, and differ in memory pressure and
-//! in whether the CPUs are oversubscribed; `high-cpu-spinlock`, `socket-rx-contention` and
+//! and `added-threads-slower` both show one contended mutex with idle CPUs, and differ in the
+//! reclaim storms that push `slow-under-load` below the watermark and its run queue above the
+//! CPUs; `high-cpu-spinlock`, `socket-rx-contention` and
 //! `runqueue-contention` all spin in the kernel, and differ in context switches, where the
 //! softirq time lands and which lock leads perf lock.
 //!
@@ -96,11 +97,17 @@ fn one_mutex_dominates(t: &Trace, s: &Sample) -> bool {
     }) && s.context_switches >= 50_000
 }
 
-/// One hot mutex, threads above cores, and memory below the low watermark amplifying it.
+/// One hot mutex every second, and memory pressure amplifying it in storms: most seconds the
+/// threads sleep on the lock with CPUs idle, and in reclaim seconds (free below the low
+/// watermark, swapping) the run queue climbs above the CPU count.
 fn slow_under_load(t: &Trace) -> bool {
-    every(t, |s| {
-        one_mutex_dominates(t, s) && s.runnable > cpus(t) && below_low(s)
-    })
+    let storm = some(t, |s| {
+        below_low(s) && s.runnable > cpus(t) && s.swap_in_kib + s.swap_out_kib > 0
+    });
+    let waiting = some(t, |s| {
+        !below_low(s) && s.runnable < cpus(t) && vmstat(s).id >= 30.0
+    });
+    storm && waiting && every(t, |s| one_mutex_dominates(t, s))
 }
 
 /// One hot mutex with idle CPU and long waits, and no memory pressure.
