@@ -249,25 +249,9 @@ fn build(
     // gets no second, misleading "unknown incident" error.
     let mut incident_ids: BTreeSet<String> = known_incidents.clone();
     incident_ids.extend(incidents.keys().cloned());
-    let validated: Vec<_> = incidents
-        .into_par_iter()
-        .filter_map(|(id, parsed)| {
-            let raw = parsed.raw?;
-            let text = sources
-                .get(&parsed.file.path)
-                .map(String::as_str)
-                .unwrap_or_default();
-            let result = validate::incident(
-                &id,
-                raw,
-                &parsed.file.path,
-                text,
-                stable_hash(&parsed.file.bytes),
-            );
-            Some((result, parsed.file.origin))
-        })
-        .collect();
-    for (result, origin) in validated {
+    for (result, origin) in validate_each(incidents, &sources, |id, raw, file, text| {
+        validate::incident(id, raw, &file.path, text, stable_hash(&file.bytes))
+    }) {
         match result {
             Ok(incident) => {
                 catalog
@@ -280,31 +264,14 @@ fn build(
         }
     }
     let incident_list: Vec<&str> = incident_ids.iter().map(String::as_str).collect();
-    let validated: Vec<_> = drills
-        .into_par_iter()
-        .filter_map(|(id, parsed)| {
-            let raw = parsed.raw?;
-            let text = sources
-                .get(&parsed.file.path)
-                .map(String::as_str)
-                .unwrap_or_default();
-            let regex_check = match (purpose, &parsed.file.origin) {
-                (Use::Load, Origin::Embedded) => RegexCheck::Syntax,
-                _ => RegexCheck::Compile,
-            };
-            let result = validate::drill(
-                &id,
-                raw,
-                &parsed.file.path,
-                text,
-                stable_hash(&parsed.file.bytes),
-                &incident_list,
-                regex_check,
-            );
-            Some((result, parsed.file.origin))
-        })
-        .collect();
-    for (result, origin) in validated {
+    for (result, origin) in validate_each(drills, &sources, |id, raw, file, text| {
+        let regex_check = match (purpose, &file.origin) {
+            (Use::Load, Origin::Embedded) => RegexCheck::Syntax,
+            _ => RegexCheck::Compile,
+        };
+        let hash = stable_hash(&file.bytes);
+        validate::drill(id, raw, &file.path, text, hash, &incident_list, regex_check)
+    }) {
         match result {
             Ok(drill) => {
                 catalog.origins.drills.insert(drill.id.clone(), origin);
@@ -314,6 +281,27 @@ fn build(
         }
     }
     (catalog, diagnostics)
+}
+
+/// Validates every parsed file of one kind in parallel (files that did not parse are skipped:
+/// their error is already reported), in id order, with where each came from.
+fn validate_each<R: Send, T: Send>(
+    parsed: BTreeMap<String, Parsed<R>>,
+    sources: &BTreeMap<PathBuf, String>,
+    validate: impl Fn(&str, R, &SourceFile, &str) -> Result<T, Vec<Diagnostic>> + Sync,
+) -> Vec<(Result<T, Vec<Diagnostic>>, Origin)> {
+    parsed
+        .into_par_iter()
+        .filter_map(|(id, parsed)| {
+            let raw = parsed.raw?;
+            let text = sources
+                .get(&parsed.file.path)
+                .map(String::as_str)
+                .unwrap_or_default();
+            let result = validate(&id, raw, &parsed.file, text);
+            Some((result, parsed.file.origin))
+        })
+        .collect()
 }
 
 /// A file read and parsed, not yet validated.

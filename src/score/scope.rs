@@ -729,18 +729,28 @@ fn is_hedging_question(n: &Normalized<'_>, start: usize, end: usize) -> bool {
 mod tests {
     use super::*;
 
-    fn standing_of(answer: &str, word: &str) -> Standing {
+    /// How `word` stands in `answer`, as a claim or (`proposal`) as a proposed action.
+    fn word_standing(answer: &str, word: &str, proposal: bool) -> Standing {
         let n = Normalized::new(answer);
         let scopes = Scopes::find(&n, &Triggers::new());
         let i = (0..n.tokens.len())
             .find(|&i| n.token_text(i) == word)
             .unwrap_or(usize::MAX);
         assert!(i != usize::MAX, "{word} not in {answer}");
-        match scopes.standing(i, i + 1, false, &|_| true) {
+        without_trigger(scopes.standing(i, i + 1, proposal, &|_| true))
+    }
+
+    /// The standing with its trigger index dropped, to compare against the constants below.
+    fn without_trigger(standing: Standing) -> Standing {
+        match standing {
             Standing::Affirmed => Standing::Affirmed,
             Standing::Negated(_) => Standing::Negated(0),
             Standing::Hypothetical(_) => Standing::Hypothetical(0),
         }
+    }
+
+    fn standing_of(answer: &str, word: &str) -> Standing {
+        word_standing(answer, word, false)
     }
 
     /// How the tokens of `phrase` (found as consecutive words) stand, as a phrase match, or as
@@ -763,25 +773,11 @@ mod tests {
             let occ = scopes.occurrences[k];
             spelled.is_empty() || (occ.from..occ.to).all(|t| spelled.contains(&n.token_text(t)))
         };
-        match scopes.standing(from, from + words.len(), false, &spelled_by) {
-            Standing::Affirmed => Standing::Affirmed,
-            Standing::Negated(_) => Standing::Negated(0),
-            Standing::Hypothetical(_) => Standing::Hypothetical(0),
-        }
+        without_trigger(scopes.standing(from, from + words.len(), false, &spelled_by))
     }
 
     fn proposal_standing(answer: &str, word: &str) -> Standing {
-        let n = Normalized::new(answer);
-        let scopes = Scopes::find(&n, &Triggers::new());
-        let i = (0..n.tokens.len())
-            .find(|&i| n.token_text(i) == word)
-            .unwrap_or(usize::MAX);
-        assert!(i != usize::MAX, "{word} not in {answer}");
-        match scopes.standing(i, i + 1, true, &|_| true) {
-            Standing::Affirmed => Standing::Affirmed,
-            Standing::Negated(_) => Standing::Negated(0),
-            Standing::Hypothetical(_) => Standing::Hypothetical(0),
-        }
+        word_standing(answer, word, true)
     }
 
     const NEG: Standing = Standing::Negated(0);
