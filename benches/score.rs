@@ -8,7 +8,8 @@
 use std::hint::black_box;
 
 use criterion::{Criterion, Throughput, criterion_group};
-use sysdrill::score::{Scorer, Shown, ShownOutput};
+use fixture::vmstat_shown;
+use sysdrill::score::{Scorer, Shown};
 
 #[path = "../tests/score/fixture.rs"]
 mod fixture;
@@ -16,23 +17,6 @@ mod fixture;
 #[path = "score_answer.rs"]
 mod score_answer;
 use score_answer::ANSWER;
-
-const VMSTAT: &str =
-    "procs -----------memory---------- ---swap-- -----io---- -system-- -------cpu-------
- r  b   swpd   free   buff  cache   si   so    bi    bo   in   cs us sy id wa st gu
- 1  0      0 5120344  98304 2210456    0    0     3    21  410  820  2  1 97  0  0  0
-38  0      0 5119872  98304 2210512    0    0     0    64 6120 2950 17 71 12  0  0  0
-41  1      0 5119100  98304 2210540    0    0     0    72 6388 3010 16 73 11  0  0  0
-";
-
-fn vmstat_shown() -> Shown {
-    Shown {
-        outputs: vec![ShownOutput {
-            command: "vmstat 1 3".to_owned(),
-            text: VMSTAT.to_owned(),
-        }],
-    }
-}
 
 fn bench(c: &mut Criterion) {
     let drill = fixture::slow_under_load();

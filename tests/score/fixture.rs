@@ -4,6 +4,8 @@
 
 #![allow(dead_code)]
 
+use sysdrill::score::{ScoreReport, Shown, ShownOutput, Status};
+
 use sysdrill::domain::{
     Concept, Difficulty, Drill, DrillId, DrillKind, Example, Misconception, ModelAnswerLine, Phase,
     PushbackRule, RedFlag, Rubric, Stage, Trigger,
@@ -315,4 +317,32 @@ pub fn slow_under_load() -> Drill {
         },
     ];
     drill
+}
+
+/// A vmstat run on the lock-storm box: r far above the CPUs, sy high, id low.
+pub const VMSTAT: &str =
+    "procs -----------memory---------- ---swap-- -----io---- -system-- -------cpu-------
+ r  b   swpd   free   buff  cache   si   so    bi    bo   in   cs us sy id wa st gu
+ 1  0      0 5120344  98304 2210456    0    0     3    21  410  820  2  1 97  0  0  0
+38  0      0 5119872  98304 2210512    0    0     0    64 6120 2950 17 71 12  0  0  0
+41  1      0 5119100  98304 2210540    0    0     0    72 6388 3010 16 73 11  0  0  0
+";
+
+/// [`VMSTAT`] as what the candidate was shown.
+pub fn vmstat_shown() -> Shown {
+    Shown {
+        outputs: vec![ShownOutput {
+            command: "vmstat 1 3".to_owned(),
+            text: VMSTAT.to_owned(),
+        }],
+    }
+}
+
+/// How concept `id` stands in `report` (missing when the rubric has no such concept).
+pub fn status(report: &ScoreReport, id: &str) -> Status {
+    report
+        .concepts
+        .iter()
+        .find(|c| c.id == id)
+        .map_or(Status::Missing, |c| c.status)
 }

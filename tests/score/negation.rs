@@ -5,7 +5,7 @@
 use sysdrill::domain::Stage;
 use sysdrill::score::{ScoreReport, Scorer, Shown, Status};
 
-use super::fixture::{bare_drill, concept, red_flag};
+use super::fixture::{bare_drill, concept, red_flag, status};
 
 fn scorer() -> Scorer {
     let concepts = vec![
@@ -74,14 +74,6 @@ fn scorer() -> Scorer {
 
 fn score(answer: &str) -> ScoreReport {
     scorer().score(answer, &Shown::default())
-}
-
-fn status(report: &ScoreReport, id: &str) -> Status {
-    report
-        .concepts
-        .iter()
-        .find(|c| c.id == id)
-        .map_or(Status::Missing, |c| c.status)
 }
 
 fn flag_status(report: &ScoreReport, id: &str) -> (bool, Status) {

@@ -3,7 +3,7 @@
 use sysdrill::domain::Stage;
 use sysdrill::score::{ScoreReport, Scorer, Shown, Status};
 
-use super::fixture::{bare_drill, concept, red_flag};
+use super::fixture::{bare_drill, concept, red_flag, status};
 
 fn scorer() -> Scorer {
     let concepts = vec![
@@ -44,14 +44,6 @@ fn scorer() -> Scorer {
 
 fn score(answer: &str) -> ScoreReport {
     scorer().score(answer, &Shown::default())
-}
-
-fn status(report: &ScoreReport, id: &str) -> Status {
-    report
-        .concepts
-        .iter()
-        .find(|c| c.id == id)
-        .map_or(Status::Missing, |c| c.status)
 }
 
 fn hit(report: &ScoreReport, id: &str) -> bool {

@@ -4,26 +4,9 @@
 use sysdrill::domain::{PushbackRule, Trigger};
 use sysdrill::score::check::{run_examples, write_report};
 use sysdrill::score::report::write_text;
-use sysdrill::score::{Band, Scorer, Shown, ShownOutput, triggered};
+use sysdrill::score::{Band, Scorer, Shown, triggered};
 
-use super::fixture::{LIST, STRONG, WEAK, slow_under_load};
-
-const VMSTAT: &str =
-    "procs -----------memory---------- ---swap-- -----io---- -system-- -------cpu-------
- r  b   swpd   free   buff  cache   si   so    bi    bo   in   cs us sy id wa st gu
- 1  0      0 5120344  98304 2210456    0    0     3    21  410  820  2  1 97  0  0  0
-38  0      0 5119872  98304 2210512    0    0     0    64 6120 2950 17 71 12  0  0  0
-41  1      0 5119100  98304 2210540    0    0     0    72 6388 3010 16 73 11  0  0  0
-";
-
-fn vmstat_shown() -> Shown {
-    Shown {
-        outputs: vec![ShownOutput {
-            command: "vmstat 1 3".to_owned(),
-            text: VMSTAT.to_owned(),
-        }],
-    }
-}
+use super::fixture::{LIST, STRONG, WEAK, slow_under_load, vmstat_shown};
 
 fn text(answer: &str) -> String {
     colored::control::set_override(false);
