@@ -421,6 +421,16 @@ pub struct Engine {
     kswapd_armed: bool,
 }
 
+/// Whether waiters on a kernel lock of this kind spin on CPU (`spinlock_t`, `rwlock_t`, the
+/// write side of seqlocks and RCU updaters' spinlocks) rather than sleep (mutex, rw_semaphore,
+/// semaphore, futex). Hung-task reports and soft lockups follow from this one rule.
+pub fn kernel_waiters_spin(kind: LockKind) -> bool {
+    matches!(
+        kind,
+        LockKind::Spinlock | LockKind::RwLock | LockKind::Seqlock | LockKind::Rcu
+    )
+}
+
 /// Attempts a livelocked request makes at most before one wins (bounds a request's length).
 pub const MAX_ATTEMPTS: f64 = 1e6;
 
@@ -518,12 +528,7 @@ impl Engine {
         let mut locks = Vec::new();
         for (ci, spec) in incident.locks.iter().enumerate() {
             let kernel = spec.scope == LockScope::Kernel;
-            let spins = kernel
-                && matches!(
-                    spec.kind,
-                    LockKind::Spinlock | LockKind::RwLock | LockKind::Seqlock | LockKind::Rcu
-                )
-                || spec.kind == LockKind::Spinlock;
+            let spins = kernel && kernel_waiters_spin(spec.kind) || spec.kind == LockKind::Spinlock;
             let spin_act = if kernel {
                 let split = if spec.kind == LockKind::RwLock {
                     splits::RWLOCK_WRITE_SPIN

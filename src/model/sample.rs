@@ -6,7 +6,7 @@
 //! Owns: per-second inputs (bursts), scaling and the per-second synthesis rules. Must not: run
 //! the engine or change a sample once produced.
 
-use super::engine::{Engine, LockAcc, WindowInputs, WindowStats};
+use super::engine::{self, Engine, LockAcc, WindowInputs, WindowStats};
 use super::rng::SimRng;
 use super::trace::*;
 use crate::domain::{Fault, Incident, LockKind, LockScope, Seed};
@@ -657,11 +657,7 @@ impl Context {
         };
         let spins = |l: usize| {
             incident.locks.get(l).is_some_and(|s| {
-                s.scope == LockScope::Kernel
-                    && matches!(
-                        s.kind,
-                        LockKind::Spinlock | LockKind::RwLock | LockKind::Seqlock | LockKind::Rcu
-                    )
+                s.scope == LockScope::Kernel && engine::kernel_waiters_spin(s.kind)
             })
         };
         let spinning: Vec<usize> = [a, b].into_iter().filter(|&l| spins(l)).collect();
@@ -740,9 +736,10 @@ impl Context {
         let Some((a, b, at)) = self.deadlock else {
             return Vec::new();
         };
+        // The complement of `spin_events`: waiters that sleep in D state.
         let sleeps_d = |l: usize| {
             incident.locks.get(l).is_some_and(|s| {
-                s.scope == LockScope::Kernel && !matches!(s.kind, LockKind::Spinlock)
+                s.scope == LockScope::Kernel && !engine::kernel_waiters_spin(s.kind)
             })
         };
         if !sleeps_d(a) && !sleeps_d(b) {

@@ -421,3 +421,30 @@ fn a_spinlock_deadlock_logs_soft_lockups_and_rcu_stalls() {
         .expect("reported once stuck 22 s");
     assert_eq!(first.at_us / 1_000_000, up + 1 + 22);
 }
+
+/// Waiters spin or sleep by one rule (`engine::kernel_waiters_spin`): a deadlock on kernel
+/// `rwlock_t`s spins (soft lockups, no hung tasks); the shipped mutex deadlock sleeps in D
+/// state (hung tasks, no soft lockups). Never both.
+#[test]
+fn a_deadlock_logs_either_soft_lockups_or_hung_tasks() {
+    use sysdrill::model::LogKind;
+    let kinds = |inc: &Incident| {
+        let t = simulate(inc, Seed(1), 2);
+        let lockups = t
+            .log
+            .iter()
+            .any(|e| matches!(e.kind, LogKind::SoftLockup { .. }));
+        let hung = t
+            .log
+            .iter()
+            .any(|e| matches!(e.kind, LogKind::HungTask { .. }));
+        (lockups, hung)
+    };
+    let mutexes = super::incidents::hung_deadlock();
+    assert_eq!(kinds(&mutexes), (false, true));
+    let mut rwlocks = mutexes;
+    for l in &mut rwlocks.locks {
+        l.kind = LockKind::RwLock;
+    }
+    assert_eq!(kinds(&rwlocks), (true, false));
+}
