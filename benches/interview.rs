@@ -1,5 +1,5 @@
 //! One REPL turn: score the answer (alone and with the earlier answers) and choose the
-//! interviewer's move. PRODUCT.md's budget is well under 1 ms. Measured twice: a turn of a
+//! interviewer's move. The budget is well under 1 ms. Measured twice: a turn of a
 //! running session, and the first answer of a session, whose regexes start with cold caches.
 
 use criterion::{BatchSize, Criterion, criterion_group, criterion_main};

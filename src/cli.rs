@@ -1,4 +1,4 @@
-//! The command line, as PRODUCT.md fixes it (tests and scripts depend on it). Definitions only:
+//! The command line, stable once shipped (tests and scripts depend on it). Definitions only:
 //! no logic lives here.
 
 use std::path::PathBuf;

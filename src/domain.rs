@@ -49,7 +49,7 @@ macro_rules! string_id {
 }
 
 string_id!(
-    /// A drill id: the file stem under `drills/`, fixed forever once shipped (CURRICULUM.md).
+    /// A drill id: the file stem under `drills/`, fixed forever once shipped.
     DrillId
 );
 string_id!(

@@ -1,5 +1,5 @@
 //! The interviewer: a state machine over a drill's phases that reads each input and answers with
-//! one move, in PRODUCT.md's priority order. Free of terminal IO and of the clock.
+//! one move, in a fixed priority order (see `pushback`). Free of terminal IO and of the clock.
 //!
 //! The edge (`repl`) turns lines into [`Input`]s (see [`Input::classify`]) and prints the
 //! [`Output`]s; wall time arrives as data inside an input, never read here. After every answer

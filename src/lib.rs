@@ -6,6 +6,7 @@
 //! outwards to the edges that do IO.
 
 pub mod domain;
+pub mod term;
 
 pub mod content;
 

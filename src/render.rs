@@ -1,5 +1,5 @@
 //! Renderers: pure functions from a [`Trace`] to the exact text a real tool prints
-//! (TOOL-FORMATS.md), plus the parser for the command lines a candidate types.
+//! (docs/FORMATS.md, "Tool outputs"), plus the parser for the command lines a candidate types.
 //!
 //! Architecture invariant: renderers never drive the simulation and never query the terminal;
 //! they read samples `[start, start + seconds)` of a trace that already holds them. Snapshot

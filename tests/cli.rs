@@ -1,4 +1,4 @@
-//! Integration tests: the command surface of PRODUCT.md (exit codes, usage errors).
+//! Integration tests: the command surface of README.md (exit codes, usage errors).
 
 use crate::common::sysdrill;
 

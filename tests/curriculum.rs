@@ -13,7 +13,7 @@ use sysdrill::domain::{Drill, DrillKind, Stage, Trigger};
 
 use crate::common::sysdrill;
 
-/// The incident drills of the curriculum (docs/CURRICULUM.md), each backed by the incident with
+/// The incident drills of the curriculum (docs/COVERAGE.md), each backed by the incident with
 /// the same id. Ids never change once shipped, so this list is fixed on purpose.
 const INCIDENT_IDS: [&str; 13] = [
     "slow-under-load",

@@ -1,5 +1,5 @@
 //! The only module that calls the YAML crate: parsing with error locations. A swap of the YAML
-//! library (see STYLE.md) stays local to this file.
+//! library stays local to this file.
 //!
 //! serde_yaml reports one error per document with a 1-based line and column and a path prefix
 //! (`workloads[0].request: …`). Here that becomes an author-facing [`Diagnostic`]: Rust type

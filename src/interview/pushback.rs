@@ -1,4 +1,4 @@
-//! Choosing the interviewer's move after an answer (PRODUCT.md order, `max_times`, seeded phrasing).
+//! Choosing the interviewer's move after an answer (fixed priority order, `max_times`, seeded phrasing).
 //!
 //! Order: challenge a red flag; correct a misconception; question a misread number; ask about
 //! the most important missing required concept (the current phase's stages first, then earlier

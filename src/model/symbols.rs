@@ -1,4 +1,4 @@
-//! The symbol table and the activity → symbol split (KERNEL-SYMBOLS.md): every kind of CPU work
+//! The symbol table and the activity → symbol split (docs/MODEL.md, "What each tool shows"): every kind of CPU work
 //! the engine accounts (user compute, spinning, the futex path, the scheduler, page allocation,
 //! reclaim, network receive, idle …) is spread over the functions a profiler would sample, with
 //! fixed fractions written out below. A symbol's share of `perf top` is therefore exactly its

@@ -1,4 +1,4 @@
-//! Incident signatures (KERNEL-SYMBOLS.md cheat sheet) and the per-sample consistency rules
+//! Incident signatures (docs/COVERAGE.md) and the per-sample consistency rules
 //! (MODEL.md oracles 8–11), for every shipped incident over several seeds.
 
 use super::incidents::*;

@@ -1,4 +1,4 @@
-//! The jc round trip (TOOL-FORMATS.md, "How to validate"): every output jc has a parser for
+//! The jc round trip (docs/FORMATS.md, "Tool outputs"): every output jc has a parser for
 //! (vmstat, mpstat, pidstat -h, iostat -x, top, free, uptime) parses back to the values the
 //! trace holds. Expected values are computed here from the trace's fields, independently of the
 //! renderers: counts exactly, two-decimal fields within 0.005.

@@ -1,5 +1,4 @@
-//! One predicate per incident signature (KERNEL-SYMBOLS.md "Cause → signature cheat sheet",
-//! CURRICULUM.md), each over a whole trace. A predicate states what a candidate would point
+//! One predicate per incident signature (docs/COVERAGE.md), each over a whole trace. A predicate states what a candidate would point
 //! at to name the cause, including what tells it apart from its neighbours: `slow-under-load`
 //! and `added-threads-slower` both show one contended mutex with idle CPUs, and differ in the
 //! reclaim storms that push `slow-under-load` below the watermark and its run queue above the
