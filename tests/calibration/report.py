@@ -9,7 +9,7 @@ Usage (from the repository root, after `cargo build --release`):
 It runs `sysdrill grade <half> --compare-human --human <half>/human.csv --format json`, takes
 Spearman and quadratic weighted kappa from grade's own agreement block, and adds the mean
 absolute error, the mean scorer and human score per kind of answer, and per-drill Spearman,
-from `grades.csv` (one row per answer: its kind and the human grade with its reason).
+from `<half>/grades.csv` (one row per answer: its kind and the human grade with its reason).
 Standard library only.
 """
 import csv, json, os, statistics, subprocess, sys
@@ -49,7 +49,7 @@ def main():
         sys.exit(f"{' '.join(cmd)} failed ({run.returncode}):\n{run.stderr}")
     report = json.loads(run.stdout)
     scores = {row["file"]: row["score"] for row in report["rows"]}
-    meta = {r["file"]: r for r in csv.DictReader(open(os.path.join(HERE, "grades.csv")))}
+    meta = {r["file"]: r for r in csv.DictReader(open(os.path.join(HERE, half, "grades.csv")))}
     pairs = [(scores[f], float(meta[f]["human_score"]), meta[f]) for f in scores if f in meta]
     if not pairs:
         sys.exit("no graded rows matched grades.csv")
