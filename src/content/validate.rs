@@ -100,6 +100,11 @@ impl<'a> Checker<'a> {
         self.diagnostics
     }
 
+    /// The 1-based line `key_path` (or its nearest located parent) starts on.
+    pub fn line_of(&self, key_path: &str) -> usize {
+        self.locator.locate(key_path).line
+    }
+
     pub fn is_clean(&self) -> bool {
         self.diagnostics.is_empty() && self.suppressed == 0
     }
@@ -1269,6 +1274,15 @@ pub fn drill(
         for (j, id) in e.red_flags.iter().enumerate() {
             c.reference(&format!("{at}.red_flags[{j}]"), "red flag", id, &flag_ids);
         }
+        for (j, id) in e.misconceptions.iter().enumerate() {
+            c.reference(
+                &format!("{at}.misconceptions[{j}]"),
+                "misconception",
+                id,
+                &misconception_ids,
+            );
+        }
+        shown_commands(&mut c, &format!("{at}.shown"), &e.shown, kind);
         // The best this example can do: every concept it may hit, no penalty it need not take.
         if total_weight > 0.0 && low.is_finite() {
             let missed: f64 = rubric
@@ -1282,6 +1296,13 @@ pub fn drill(
                 .iter()
                 .filter(|f| e.red_flags.contains(&f.id) && f.penalty.is_finite())
                 .map(|f| f.penalty)
+                .chain(
+                    rubric
+                        .misconceptions
+                        .iter()
+                        .filter(|m| e.misconceptions.contains(&m.id) && m.penalty.is_finite())
+                        .map(|m| m.penalty),
+                )
                 .sum();
             // Scores are clamped at 0, so a range starting at 0 is always reachable.
             let best = (100.0 * (1.0 - missed / total_weight) - penalties).max(0.0);
@@ -1304,6 +1325,9 @@ pub fn drill(
             must_hit: e.must_hit.clone(),
             must_miss: e.must_miss.clone(),
             red_flags: e.red_flags.clone(),
+            misconceptions: e.misconceptions.clone(),
+            shown: e.shown.clone(),
+            line: c.line_of(&at),
         });
     }
 
@@ -1356,6 +1380,28 @@ fn matchers(
     }
     c.phrases(&format!("{at}.phrases"), phrases);
     c.regexes(&format!("{at}.regexes"), regexes);
+}
+
+/// An example's `shown` commands: only an incident drill has a machine to run them on, and
+/// each must be a command line the simulated shell understands.
+fn shown_commands(c: &mut Checker<'_>, at: &str, commands: &[String], kind: DrillKind) {
+    if !commands.is_empty() && kind == DrillKind::Concept {
+        c.error_help(
+            at,
+            "a concept drill has no machine to show outputs from",
+            "remove `shown`, or make it an incident drill",
+        );
+        return;
+    }
+    for (j, line) in commands.iter().enumerate() {
+        if let Err(error) = crate::render::parse_command(line) {
+            c.error_help(
+                &format!("{at}[{j}]"),
+                format!("`{line}` is not a command the simulated machine runs"),
+                error.message.trim().to_owned(),
+            );
+        }
+    }
 }
 
 /// Drill ids and incident ids are file stems: lowercase words joined by `-` or `_`.

@@ -289,4 +289,12 @@ pub struct RawExample {
     /// Red flags that must fire (default: none).
     #[serde(default)]
     pub red_flags: Vec<String>,
+    /// Misconceptions that must fire (default: none).
+    #[serde(default)]
+    pub misconceptions: Vec<String>,
+    /// Incident drills: tool command lines (`vmstat 1 5`) run in order on the drill's incident
+    /// at the drill's seed before scoring; the answer's numbers are checked against their
+    /// outputs, as in a session (default: none).
+    #[serde(default)]
+    pub shown: Vec<String>,
 }
