@@ -270,10 +270,21 @@ fn parse<T: serde::de::DeserializeOwned + raw::Versioned>(
             Ok(parsed)
         }
         Err(error) => match yaml::from_str::<VersionProbe>(path, source) {
+            // `format_versoin: 1` is a misspelt key, which says more than "missing version".
+            Ok(probe) if probe.format_version.is_none() && misspells_version(&error) => Err(error),
             Ok(probe) => check_version(path, source, probe.format_version).and(Err(error)),
             Err(_) => Err(error),
         },
     }
+}
+
+/// An unknown key whose closest known key is `format_version`.
+fn misspells_version(error: &Diagnostic) -> bool {
+    error.message.starts_with("unknown key")
+        && error
+            .help
+            .as_deref()
+            .is_some_and(|help| help.contains("`format_version`"))
 }
 
 /// `format_version` must be present, at least 1, and no newer than this build reads.
@@ -283,11 +294,15 @@ fn check_version(path: &Path, source: &str, version: Option<i64>) -> Result<(), 
         Diagnostic::at(path, source, location.line, location.col, message).with_help(help)
     };
     match version {
-        None => Err(
-            Diagnostic::at(path, source, 1, 1, "missing `format_version`").with_help(format!(
-                "add `format_version: {FORMAT_VERSION}` as the first key"
-            )),
-        ),
+        None => {
+            // Not found, the path locates the first content line (never a comment above it).
+            let first = locate::locate(source, "format_version");
+            Err(
+                Diagnostic::at(path, source, first.line, 1, "missing `format_version`").with_help(
+                    format!("add `format_version: {FORMAT_VERSION}` as the first key"),
+                ),
+            )
+        }
         Some(version) if version > i64::from(FORMAT_VERSION) => Err(version_at(
             format!(
                 "format_version {version} is newer than this sysdrill reads (up to {FORMAT_VERSION})"

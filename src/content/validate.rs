@@ -800,19 +800,22 @@ pub fn incident(
 
     let v = &raw.variants;
     if let Some((low, high)) = v.cpus {
-        range_check(&mut c, "variants.cpus", f64::from(low), f64::from(high));
-        c.count("variants.cpus[0]", low, 1, MAX_CPUS, "cpus");
-        c.count("variants.cpus[1]", high, 1, MAX_CPUS, "cpus");
+        let (low, high) = (f64::from(low), f64::from(high));
+        variant_range(&mut c, "cpus", (low, high), 1.0, f64::from(MAX_CPUS), "");
     }
     if let Some((low, high)) = v.threads {
-        range_check(&mut c, "variants.threads", f64::from(low), f64::from(high));
-        c.count("variants.threads[0]", low, 1, MAX_THREADS, "threads");
-        c.count("variants.threads[1]", high, 1, MAX_THREADS, "threads");
+        let (low, high) = (f64::from(low), f64::from(high));
+        variant_range(
+            &mut c,
+            "threads",
+            (low, high),
+            1.0,
+            f64::from(MAX_THREADS),
+            "",
+        );
     }
-    if let Some((low, high)) = v.rate_per_s {
-        range_check(&mut c, "variants.rate_per_s", low, high);
-        c.positive("variants.rate_per_s[0]", low, 1e7, " requests/s");
-        c.positive("variants.rate_per_s[1]", high, 1e7, " requests/s");
+    if let Some(range) = v.rate_per_s {
+        variant_range(&mut c, "rate_per_s", range, 0.0, 1e7, " requests/s");
         if raw
             .workloads
             .first()
@@ -820,15 +823,13 @@ pub fn incident(
         {
             c.error_help(
                 "variants.rate_per_s",
-                "rate_per_s varies an open arrival rate but the first workload is closed",
+                "`variants.rate_per_s` varies an open arrival rate but the first workload is closed",
                 "use `arrivals: {open: {rate_per_s: N}}` or drop this variant",
             );
         }
     }
-    if let Some((low, high)) = v.hold_scale {
-        range_check(&mut c, "variants.hold_scale", low, high);
-        c.positive("variants.hold_scale[0]", low, 100.0, "");
-        c.positive("variants.hold_scale[1]", high, 100.0, "");
+    if let Some(range) = v.hold_scale {
+        variant_range(&mut c, "hold_scale", range, 0.0, 100.0, "");
     }
 
     let defaults = Costs::default();
@@ -941,6 +942,50 @@ fn range_check(c: &mut Checker<'_>, key_path: &str, low: f64, high: f64) {
             ),
             "write ranges as `[low, high]`",
         );
+    }
+}
+
+/// A `variants` range: ordered, each end from `min` to `max` (strictly above 0 when `min` is
+/// 0). Messages name the key in full, `variants.cpus`, since `cpus` alone reads as the
+/// machine's own.
+fn variant_range(
+    c: &mut Checker<'_>,
+    key: &str,
+    (low, high): (f64, f64),
+    min: f64,
+    max: f64,
+    unit: &str,
+) {
+    let at = format!("variants.{key}");
+    if low > high {
+        c.error_help(
+            &at,
+            format!(
+                "`{at}` range starts above its end ({} > {})",
+                show_f64(low),
+                show_f64(high)
+            ),
+            "write ranges as `[low, high]`",
+        );
+    }
+    for (index, end, value) in [(0, "low", low), (1, "high", high)] {
+        let inside = if min > 0.0 {
+            value >= min && value <= max
+        } else {
+            value > min && value <= max
+        };
+        if !inside {
+            let expected = if min > 0.0 {
+                format!("expected {min} to {max}{unit}")
+            } else {
+                format!("expected more than {min} and at most {max}{unit}")
+            };
+            c.error_help(
+                &format!("{at}[{index}]"),
+                format!("`{at}` {end} end {} is out of range", show_f64(value)),
+                expected,
+            );
+        }
     }
 }
 

@@ -387,13 +387,13 @@ fn write_failure(out: &mut impl Write, path: &str, example: &ExampleOutcome) -> 
         if !penalties.is_empty() {
             writeln!(out, "    penalties: {}", penalties.join(", "))?;
         }
-        for misread in &example.misreads {
-            writeln!(
-                out,
-                "    misread: \"{}\" ({} shown {}..={})",
-                misread.cited, misread.field, misread.shown_min, misread.shown_max
-            )?;
-        }
+    }
+    for misread in &example.misreads {
+        writeln!(
+            out,
+            "    misread: \"{}\" ({} shown {}..={})",
+            misread.cited, misread.field, misread.shown_min, misread.shown_max
+        )?;
     }
     for (kind, item) in example.differing() {
         let verdict = match (item.expect, kind) {
