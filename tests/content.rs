@@ -10,6 +10,7 @@ use crate::common::fixture;
 
 mod check;
 mod props;
+mod schema;
 
 fn content_fixture(name: &str) -> PathBuf {
     fixture("content").join(name)

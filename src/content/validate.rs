@@ -34,14 +34,17 @@ use crate::domain::*;
 pub const REGEX_SIZE_LIMIT: usize = 1 << 20;
 pub const REGEX_NEST_LIMIT: u32 = 64;
 
-const MAX_CPUS: u32 = 1024;
-const MAX_THREADS: u32 = 100_000;
-const MAX_MIB: u64 = 16 * 1024 * 1024;
-const MAX_PID: u32 = 4_194_304;
-const MAX_TIME_US: f64 = 1e9;
-const MAX_COUNT: u32 = 100_000;
-const MAX_UPTIME_S: u64 = 100 * 365 * 86_400;
-const MAX_COMM: usize = 15;
+pub(crate) const MAX_CPUS: u32 = 1024;
+pub(crate) const MAX_THREADS: u32 = 100_000;
+pub(crate) const MAX_MIB: u64 = 16 * 1024 * 1024;
+pub(crate) const MAX_PID: u32 = 4_194_304;
+pub(crate) const MAX_TIME_US: f64 = 1e9;
+pub(crate) const MAX_COUNT: u32 = 100_000;
+pub(crate) const MAX_UPTIME_S: u64 = 100 * 365 * 86_400;
+pub(crate) const MAX_COMM: usize = 15;
+pub(crate) const MAX_RATE_PER_S: f64 = 1e7;
+/// The kernel's timer frequencies (CONFIG_HZ).
+pub(crate) const TIMER_HZ: [u32; 4] = [100, 250, 300, 1000];
 
 /// At most this many located errors per file; the rest are counted (a generated file with a
 /// million bad entries must not take a million source scans).
@@ -303,7 +306,7 @@ pub fn parse_clock(text: &str) -> Option<u32> {
     (h < 24 && m < 60 && s < 60).then_some(h * 3600 + m * 60 + s)
 }
 
-fn valid_date(text: &str) -> bool {
+pub(crate) fn valid_date(text: &str) -> bool {
     let parts: Vec<&str> = text.split('/').collect();
     if parts.len() != 3
         || parts
@@ -339,7 +342,7 @@ pub fn incident(
     }
     c.non_empty("machine.kernel", "kernel", &m.kernel);
     c.count("machine.cpus", m.cpus, 1, MAX_CPUS, "cpus");
-    if ![100, 250, 300, 1000].contains(&m.hz) {
+    if !TIMER_HZ.contains(&m.hz) {
         c.error_help(
             "machine.hz",
             format!("hz {} is not a kernel timer frequency", m.hz),
@@ -553,7 +556,7 @@ pub fn incident(
                 c.positive(
                     &format!("{at}.arrivals.open.rate_per_s"),
                     rate_per_s,
-                    1e7,
+                    MAX_RATE_PER_S,
                     " requests/s",
                 );
                 Arrivals::Open { rate_per_s }
@@ -815,7 +818,14 @@ pub fn incident(
         );
     }
     if let Some(range) = v.rate_per_s {
-        variant_range(&mut c, "rate_per_s", range, 0.0, 1e7, " requests/s");
+        variant_range(
+            &mut c,
+            "rate_per_s",
+            range,
+            0.0,
+            MAX_RATE_PER_S,
+            " requests/s",
+        );
         if raw
             .workloads
             .first()
