@@ -9,6 +9,7 @@ use sysdrill::domain::*;
 use crate::common::fixture;
 
 mod check;
+mod docs;
 mod props;
 mod schema;
 
