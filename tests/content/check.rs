@@ -158,3 +158,52 @@ fn try_with_an_unknown_parameter_lists_the_valid_ones() {
         .unwrap_or_default();
     snapshot("try_unknown_parameter", line.to_owned());
 }
+
+/// `shown` commands need a machine (an incident drill) and must be commands the simulated
+/// shell runs; unknown misconceptions are reported like unknown red flags.
+#[test]
+fn example_outputs_and_misconceptions_are_validated() {
+    let concept = std::fs::read_to_string(fixture("content/valid/drills/spin-or-mutex.yaml"))
+        .unwrap()
+        .replace(
+            "    misconceptions: []       # misconceptions that must fire",
+            "    misconceptions: [spinlock-sleep]\n    shown: [\"vmstat 1 5\"]",
+        );
+    let diagnostics = sysdrill::content::load_drill(
+        std::path::Path::new("drills/spin-or-mutex.yaml"),
+        concept.as_bytes(),
+    )
+    .unwrap_err();
+    let messages: Vec<&str> = diagnostics.iter().map(|d| d.message.as_str()).collect();
+    assert_eq!(
+        messages,
+        [
+            "unknown misconception `spinlock-sleep`",
+            "a concept drill has no machine to show outputs from",
+        ]
+    );
+
+    let incident = std::fs::read_to_string(fixture("content").join(DRIFTED))
+        .unwrap()
+        .replace(
+            "    shown: [\"vmstat 1 3\"]\n    answer: vmstat shows cs",
+            "    shown: [\"vmstat 1 3\", \"iotop -o\"]\n    answer: vmstat shows cs",
+        );
+    let diagnostics = sysdrill::content::load_drill(
+        std::path::Path::new("drills/drifted-calibration.yaml"),
+        incident.as_bytes(),
+    )
+    .unwrap_err();
+    assert_eq!(diagnostics.len(), 1, "{diagnostics:?}");
+    assert_eq!(
+        diagnostics[0].message,
+        "`iotop -o` is not a command the simulated machine runs"
+    );
+    assert!(
+        diagnostics[0]
+            .source_line
+            .as_deref()
+            .unwrap_or_default()
+            .contains("iotop")
+    );
+}
