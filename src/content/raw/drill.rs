@@ -332,6 +332,7 @@ pub struct RawExample {
     /// Incident drills: tool command lines (`vmstat 1 5`) run in order on the drill's incident
     /// at the drill's seed before scoring; the answer's numbers are checked against their
     /// outputs, as in a session (default: none).
+    #[schemars(inner(regex(pattern = NOT_BLANK)))]
     #[serde(default)]
     pub shown: Vec<String>,
 }
