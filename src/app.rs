@@ -136,7 +136,7 @@ fn dispatch(cli: Cli) -> Result<ExitCode> {
             args.format,
         ),
         Some(Command::Lint(args)) => lint(&args.paths, &content_dirs),
-        Some(Command::Check(args)) => check(&args.paths, &content_dirs),
+        Some(Command::Check(args)) => check(&args.targets, args.format, &content_dirs),
         Some(Command::Grade(args)) => {
             let catalog = load(&content_dirs)?;
             Ok(crate::grade::run(&catalog, &args)?)
@@ -195,12 +195,37 @@ fn print_diagnostics(diagnostics: &[Diagnostic]) {
     for diagnostic in diagnostics {
         let _ = write!(err, "{}", diagnostic.render());
     }
-    let _ = writeln!(
-        err,
-        "{} error{} found",
-        diagnostics.len(),
-        if diagnostics.len() == 1 { "" } else { "s" }
-    );
+    let _ = writeln!(err, "{}", tally(diagnostics));
+}
+
+/// "2 errors, 1 warning found"; without errors, "no errors; 1 note".
+fn tally(diagnostics: &[Diagnostic]) -> String {
+    use crate::content::diag::Severity;
+    let counted = |severity: Severity, name: &str| {
+        let n = diagnostics
+            .iter()
+            .filter(|d| d.severity == severity)
+            .count();
+        (n > 0).then(|| format!("{n} {name}{}", if n == 1 { "" } else { "s" }))
+    };
+    let errors = counted(Severity::Error, "error");
+    let others: Vec<String> = [
+        counted(Severity::Warning, "warning"),
+        counted(Severity::Note, "note"),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
+    match errors {
+        Some(errors) => {
+            std::iter::once(errors)
+                .chain(others)
+                .collect::<Vec<_>>()
+                .join(", ")
+                + " found"
+        }
+        None => format!("no errors; {}", others.join(", ")),
+    }
 }
 
 /// The XDG data directory for transcripts and history.
@@ -416,37 +441,68 @@ fn lint(paths: &[PathBuf], content_dirs: &[PathBuf]) -> Result<ExitCode> {
     } else {
         paths
     };
-    let diagnostics = content::lint(targets);
+    let diagnostics = content::lint(targets, content_dirs);
     if diagnostics.is_empty() {
         println!("no problems found");
         return Ok(ExitCode::SUCCESS);
     }
     print_diagnostics(&diagnostics);
-    Ok(ExitCode::from(EXIT_FINDINGS))
+    Ok(if diagnostics.iter().any(Diagnostic::is_error) {
+        ExitCode::from(EXIT_FINDINGS)
+    } else {
+        ExitCode::SUCCESS
+    })
 }
 
-fn check(paths: &[PathBuf], content_dirs: &[PathBuf]) -> Result<ExitCode> {
-    let dirs = if paths.is_empty() {
-        content_dirs
-    } else {
-        paths
-    };
-    let catalog = load(dirs)?;
-    let mut out = io::stdout().lock();
-    let mut failures = 0usize;
-    for drill in catalog.drills.values() {
-        // With explicit paths, check only the drills loaded from them.
-        if !paths.is_empty() && !catalog.is_from_dirs(&drill.id) {
-            continue;
+/// `check [ID|PATH ...]`: a target that exists on disk (or looks like a file) is content to load
+/// after the `--content` directories; any other is a drill id. No targets: every drill.
+fn check(targets: &[PathBuf], format: ScoreFormat, content_dirs: &[PathBuf]) -> Result<ExitCode> {
+    let (paths, ids): (Vec<&PathBuf>, Vec<&PathBuf>) = targets.iter().partition(|target| {
+        target.exists() || target.extension().is_some() || target.components().count() > 1
+    });
+    let mut dirs = content_dirs.to_vec();
+    dirs.extend(paths.iter().map(|path| (*path).clone()));
+    let catalog = load(&dirs)?;
+    let mut selected: Vec<&crate::domain::Drill> = Vec::new();
+    for id in &ids {
+        selected.push(require_drill(&catalog, &id.to_string_lossy())?);
+    }
+    for (id, drill) in &catalog.drills {
+        let from_paths = matches!(
+            catalog.origins.drills.get(id),
+            Some(content::Origin::File(file)) if paths.iter().any(|path| file.starts_with(path))
+        );
+        if (targets.is_empty() || from_paths) && !selected.iter().any(|d| d.id == *id) {
+            selected.push(drill);
         }
-        let report = crate::score::check::run_examples(drill);
-        failures += report.failures();
-        crate::score::check::write_report(&mut out, drill, &report)?;
     }
-    if failures > 0 {
-        writeln!(out, "{failures} example(s) failed")?;
-        Ok(ExitCode::from(EXIT_FINDINGS))
+    let reports: Vec<_> = selected
+        .iter()
+        .map(|drill| {
+            let incident = drill
+                .incident
+                .as_ref()
+                .and_then(|id| catalog.incidents.get(id));
+            let path = catalog.drill_path(&drill.id);
+            crate::score::check::run_examples(drill, incident, &path.display().to_string())
+        })
+        .collect();
+    let failures: usize = reports.iter().map(|r| r.failures()).sum();
+    let mut out = io::stdout().lock();
+    match format {
+        ScoreFormat::Json => crate::score::check::write_json(&mut out, &reports)?,
+        ScoreFormat::Text => {
+            for report in &reports {
+                crate::score::check::write_report(&mut out, report)?;
+            }
+            if failures > 0 {
+                writeln!(out, "{failures} example(s) failed")?;
+            }
+        }
+    }
+    Ok(if failures > 0 {
+        ExitCode::from(EXIT_FINDINGS)
     } else {
-        Ok(ExitCode::SUCCESS)
-    }
+        ExitCode::SUCCESS
+    })
 }

@@ -18,16 +18,40 @@ pub struct Diagnostic {
     pub source_line: Option<String>,
     /// "did you mean `slow-under-load`?" and the like.
     pub help: Option<String>,
+    pub severity: Severity,
+}
+
+/// How serious a diagnostic is: only errors make `lint` fail.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Default)]
+pub enum Severity {
+    /// The file cannot be used as written.
+    #[default]
+    Error,
+    /// It works, but probably not as meant.
+    Warning,
+    /// Worth knowing: nothing is wrong.
+    Note,
+}
+
+impl Severity {
+    pub fn label(self) -> &'static str {
+        match self {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+            Severity::Note => "note",
+        }
+    }
 }
 
 impl fmt::Display for Diagnostic {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(
             f,
-            "{}:{}:{}: error: {}",
+            "{}:{}:{}: {}: {}",
             self.path.display(),
             self.line,
             self.col,
+            self.severity.label(),
             self.message
         )
     }
@@ -43,6 +67,7 @@ impl Diagnostic {
             message: message.into(),
             source_line: None,
             help: None,
+            severity: Severity::Error,
         }
     }
 
@@ -69,12 +94,22 @@ impl Diagnostic {
             message: message.into(),
             source_line,
             help: None,
+            severity: Severity::Error,
         }
     }
 
     pub fn with_help(mut self, help: impl Into<String>) -> Self {
         self.help = Some(help.into());
         self
+    }
+
+    pub fn with_severity(mut self, severity: Severity) -> Self {
+        self.severity = severity;
+        self
+    }
+
+    pub fn is_error(&self) -> bool {
+        self.severity == Severity::Error
     }
 
     pub fn with_optional_help(mut self, help: Option<String>) -> Self {
@@ -85,7 +120,7 @@ impl Diagnostic {
     /// rustc-style: `error: msg`, ` --> file:line:col`, the source line, a caret, `help: …`,
     /// then a blank line so that consecutive diagnostics stay apart.
     pub fn render(&self) -> String {
-        let mut out = format!("error: {}\n", self.message);
+        let mut out = format!("{}: {}\n", self.severity.label(), self.message);
         let location = if self.line == 0 {
             format!("{}", self.path.display())
         } else {

@@ -51,7 +51,26 @@ fn diagnose(path: &Path, source: &str, error: &serde_yaml::Error) -> Diagnostic 
     };
     let text = text.replace("end of stream", "end of file");
     let (key_path, text) = split_key_path(&text);
-    let explained = explain(&text, key_path.as_deref());
+    let mut explained = explain(&text, key_path.as_deref());
+    // serde places a duplicate key at the start of its mapping; show the duplicate itself.
+    let (line, col) = match text.strip_prefix("duplicate field ") {
+        Some(name) => super::locate::duplicate_key(source, line, col, name.trim_matches('`'))
+            .unwrap_or((line, col)),
+        None => (line, col),
+    };
+    if text.starts_with("mapping values are not allowed") {
+        let quoted = source
+            .lines()
+            .nth(line.saturating_sub(1))
+            .and_then(super::locate::quoted_value);
+        explained = Explained {
+            message: "a `: ` inside a value starts a new key".to_owned(),
+            help: Some(match quoted {
+                Some(quoted) => format!("quote it: `{quoted}`"),
+                None => "quote the value, or write it as a block scalar (`|`)".to_owned(),
+            }),
+        };
+    }
     let diagnostic = if line == 0 {
         Diagnostic::file(path, explained.message)
     } else {
