@@ -84,7 +84,7 @@ impl Walk {
         }
     }
 
-    /// Never yields `path` (nor another name of the same file).
+    /// Never yields `path`: a file of the same name that resolves to the same place.
     pub fn excluding(mut self, path: &Path) -> Self {
         if let Ok(canonical) = fs::canonicalize(path) {
             self.exclude.push(canonical);
@@ -93,7 +93,12 @@ impl Walk {
     }
 
     fn is_excluded(&self, path: &Path) -> bool {
-        !self.exclude.is_empty()
+        // Names first: only a file named like an excluded one costs a canonicalize.
+        let named_alike = self
+            .exclude
+            .iter()
+            .any(|excluded| excluded.file_name() == path.file_name());
+        named_alike
             && fs::canonicalize(path).is_ok_and(|canonical| self.exclude.contains(&canonical))
     }
 
