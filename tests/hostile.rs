@@ -767,3 +767,72 @@ proptest::proptest! {
         assert_no_control(&got.stderr, "practice (stderr)");
     }
 }
+
+#[test]
+fn a_partial_file_left_by_a_killed_session_is_removed_by_the_next() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("t.json");
+    // What a session killed in the middle of a save leaves (no process has this pid).
+    let stale = dir.path().join(".t.json.4294967295.sysdrill-partial");
+    std::fs::write(&stale, b"{\"format_version\": 1, \"turns\": [").unwrap();
+    let got = practice(&path, dir.path(), &format!("{ANSWER}\n"));
+    assert_eq!(got.code, 0, "{}", got.stderr);
+    assert!(!stale.exists());
+    let names: Vec<String> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|entry| entry.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|name| name != "data")
+        .collect();
+    assert_eq!(names, ["t.json"]);
+}
+
+#[test]
+fn a_file_name_cannot_forge_lines_of_the_report() {
+    let dir = tempfile::tempdir().unwrap();
+    write_transcript(&dir.path().join("a.json"), "ann", ANSWER);
+    std::fs::write(dir.path().join("x\n  forged.json: graded fine.json"), "{").unwrap();
+    let got = grade(&[], &[dir.path()]);
+    assert_eq!(got.code, 1, "{}", got.stderr);
+    assert!(
+        got.stdout.contains("x   forged.json: graded fine.json: "),
+        "{}",
+        got.stdout
+    );
+    assert!(
+        !got.stdout
+            .lines()
+            .any(|line| line.starts_with("  forged.json")),
+        "{}",
+        got.stdout
+    );
+}
+
+#[test]
+fn hostile_titles_are_shown_not_interpreted_in_list_and_check() {
+    let dir = tempfile::tempdir().unwrap();
+    let pack = dir.path().join("pack");
+    std::fs::create_dir_all(pack.join("drills")).unwrap();
+    let drill =
+        std::fs::read_to_string(fixture("content/valid/drills/spin-or-mutex.yaml")).unwrap();
+    let drill = drill.replacen(
+        "title: Spinlock or mutex?",
+        "title: \"Spin\\e]52;c;aGk=\\a\\e[2J\"",
+        1,
+    );
+    std::fs::write(pack.join("drills/spin.yaml"), drill).unwrap();
+    for args in [vec!["list", "--content"], vec!["check"]] {
+        let mut command = capped();
+        command.args(&args).arg(&pack);
+        let got = run(&mut command);
+        assert_no_control(&got.stdout, &format!("{args:?}"));
+        assert_no_control(&got.stderr, &format!("{args:?} (stderr)"));
+    }
+    let mut command = capped();
+    command.args(["list", "--content"]).arg(&pack);
+    let got = run(&mut command);
+    assert!(
+        got.stdout.contains("Spin^[]52;c;aGk=^G^[[2J"),
+        "{}",
+        got.stdout
+    );
+}

@@ -295,7 +295,13 @@ fn write_table_tail(out: &mut impl Write, tail: &Tail) -> io::Result<()> {
         writeln!(out)?;
         writeln!(out, "Bad files ({}):", tail.bad_files.len())?;
         for bad in &tail.bad_files {
-            writeln!(out, "  {}: {}", bad.file, bad.reason)?;
+            // One line per file, whatever newlines its name or reason holds.
+            writeln!(
+                out,
+                "  {}: {}",
+                term::visible_line(&bad.file),
+                term::visible_line(&bad.reason)
+            )?;
         }
     }
     let summary = &tail.summary;
@@ -357,7 +363,10 @@ fn write_table_tail(out: &mut impl Write, tail: &Tail) -> io::Result<()> {
             writeln!(
                 out,
                 "  {:>4.2}  {:>3}  {:<width$}  {}",
-                entry.confidence, entry.score, entry.drill, entry.file
+                entry.confidence,
+                entry.score,
+                entry.drill,
+                term::visible_line(&entry.file)
             )?;
         }
     }
@@ -403,7 +412,7 @@ fn write_table_tail(out: &mut impl Write, tail: &Tail) -> io::Result<()> {
                     number(entry.human_score),
                     entry.confidence,
                     entry.drill,
-                    entry.file
+                    term::visible_line(&entry.file)
                 )?;
             }
         }
@@ -413,7 +422,7 @@ fn write_table_tail(out: &mut impl Write, tail: &Tail) -> io::Result<()> {
         writeln!(out, "Groups (same drill, same concepts and red flags)")?;
         for group in groups {
             let more = group.count.saturating_sub(group.files.len() as u64);
-            let mut files = group.files.join(", ");
+            let mut files = term::visible_line(&group.files.join(", ")).into_owned();
             if more > 0 {
                 files.push_str(&format!(" and {more} more"));
             }
