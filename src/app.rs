@@ -267,13 +267,9 @@ fn require_drill<'c>(catalog: &'c Catalog, id: &str) -> Result<&'c crate::domain
     })
 }
 
-/// ", did you mean `x`?" for the closest candidate within a small edit distance.
+/// " (did you mean `x`?)" for the closest candidate, if any is close.
 pub fn did_you_mean<'a>(given: &str, candidates: impl Iterator<Item = &'a str>) -> Option<String> {
-    candidates
-        .map(|candidate| (strsim::damerau_levenshtein(given, candidate), candidate))
-        .filter(|(distance, candidate)| *distance <= (candidate.len() / 3).max(2))
-        .min()
-        .map(|(_, candidate)| format!(" (did you mean `{candidate}`?)"))
+    Some(crate::suggest::did_you_mean(given, candidates)).filter(|hint| !hint.is_empty())
 }
 
 fn list(drills: &[DrillSummary], tag: Option<&str>, format: ListFormat) -> Result<ExitCode> {
@@ -319,7 +315,7 @@ fn list(drills: &[DrillSummary], tag: Option<&str>, format: ListFormat) -> Resul
                     drill.id.cyan(),
                     kind_name(drill.kind),
                     difficulty_name(drill.difficulty),
-                    truncate(&drill.title, 40),
+                    truncate(&crate::term::visible_line(&drill.title), 40),
                     drill.tags.join(",")
                 )?;
             }
@@ -371,7 +367,12 @@ fn show(
     let mut console = Console::new(&concrete, seed);
     let mut out = io::stdout().lock();
     if commands.is_empty() {
-        writeln!(out, "{}\n\n{}", found.title, found.narrative.trim_end())?;
+        writeln!(
+            out,
+            "{}\n\n{}",
+            crate::term::visible_line(&found.title),
+            crate::term::visible(found.narrative.trim_end())
+        )?;
         return Ok(ExitCode::SUCCESS);
     }
     let mut failed = false;
@@ -383,7 +384,7 @@ fn show(
             writeln!(out, "$ {line}")?;
         }
         match console.run(line) {
-            Ok(text) => out.write_all(text.as_bytes())?,
+            Ok(text) => out.write_all(crate::term::visible(&text).as_bytes())?,
             Err(error) => {
                 failed = true;
                 out.flush()?;
@@ -406,12 +407,16 @@ fn score(
     format: ScoreFormat,
 ) -> Result<ExitCode> {
     let drill = require_drill(catalog, drill_id)?;
+    let limit = crate::transcript::load::MAX_BYTES;
     let bytes = match file {
-        None => read_all(io::stdin().lock())?,
-        Some(path) if path == Path::new("-") => read_all(io::stdin().lock())?,
-        Some(path) => {
-            std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?
-        }
+        None => read_all(io::stdin().lock(), limit)?,
+        Some(path) if path == Path::new("-") => read_all(io::stdin().lock(), limit)?,
+        Some(path) => crate::walk::read_regular(path, limit).with_context(|| {
+            format!(
+                "cannot score {}",
+                crate::term::visible_line(&path.display().to_string())
+            )
+        })?,
     };
     // Invalid UTF-8 is replaced (U+FFFD) rather than refused: the rest of the answer still counts.
     let answer = String::from_utf8_lossy(&bytes);
@@ -422,16 +427,41 @@ fn score(
             serde_json::to_writer_pretty(&mut out, &report)?;
             writeln!(out)?;
         }
-        ScoreFormat::Text => crate::score::report::write_text(&mut out, drill, &report)?,
+        ScoreFormat::Text => {
+            // The report quotes the answer and the drill: shown, never interpreted, keeping
+            // only the report's own colours.
+            let mut text = Vec::new();
+            crate::score::report::write_text(&mut text, drill, &report)?;
+            out.write_all(shown_with_own_colours(&text).as_bytes())?;
+        }
     }
     Ok(ExitCode::SUCCESS)
 }
 
-fn read_all(mut reader: impl Read) -> Result<Vec<u8>> {
+/// Report text built with `colored` from untrusted parts, ready for stdout: with colours on, only
+/// sysdrill's own colour sequences survive; with colours off, no escape at all does.
+fn shown_with_own_colours(text: &[u8]) -> String {
+    let text = String::from_utf8_lossy(text);
+    if colored::control::SHOULD_COLORIZE.should_colorize() {
+        crate::term::visible_keeping_colour(&text).into_owned()
+    } else {
+        crate::term::visible(&text).into_owned()
+    }
+}
+
+/// Reads at most `limit` bytes; more is an error naming the limit, not an answer cut short.
+fn read_all(reader: impl Read, limit: u64) -> Result<Vec<u8>> {
     let mut bytes = Vec::new();
     reader
+        .take(limit + 1)
         .read_to_end(&mut bytes)
         .context("cannot read stdin")?;
+    if bytes.len() as u64 > limit {
+        return Err(usage(format!(
+            "the answer on stdin is larger than {}; score a shorter answer",
+            crate::walk::limit(limit)
+        )));
+    }
     Ok(bytes)
 }
 
@@ -493,7 +523,9 @@ fn check(targets: &[PathBuf], format: ScoreFormat, content_dirs: &[PathBuf]) -> 
         ScoreFormat::Json => crate::score::check::write_json(&mut out, &reports)?,
         ScoreFormat::Text => {
             for report in &reports {
-                crate::score::check::write_report(&mut out, report)?;
+                let mut text = Vec::new();
+                crate::score::check::write_report(&mut text, report)?;
+                out.write_all(shown_with_own_colours(&text).as_bytes())?;
             }
             if failures > 0 {
                 writeln!(out, "{failures} example(s) failed")?;

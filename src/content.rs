@@ -84,8 +84,10 @@ pub fn load_needed(extra: &[PathBuf], need: Need<'_>) -> Result<Catalog, Vec<Dia
         files.extend(source::collect(dir, i + 1, &mut diagnostics));
     }
     files.retain(|file| need.wants(file));
+    let unquoted: Vec<SourceFile> = files.iter().filter(|f| !f.quote).cloned().collect();
     let (catalog, more) = build(files, &BTreeSet::new(), Use::Load);
     diagnostics.extend(more);
+    source::redact(&unquoted, &mut diagnostics);
     finish(diagnostics).map(|()| catalog)
 }
 
@@ -115,11 +117,13 @@ pub fn lint(paths: &[PathBuf], content_dirs: &[PathBuf]) -> Vec<Diagnostic> {
         diagnostics.extend(replaced_shipped(&files, &embedded));
         (files, known)
     };
+    let unquoted: Vec<SourceFile> = files.iter().filter(|f| !f.quote).cloned().collect();
     let (_, more) = build(files, &known, Use::Lint);
     diagnostics.extend(more);
     for diagnostic in &mut diagnostics {
         suggest_unlinted_incident(diagnostic);
     }
+    source::redact(&unquoted, &mut diagnostics);
     match finish(diagnostics) {
         Ok(()) => Vec::new(),
         Err(diagnostics) => diagnostics,

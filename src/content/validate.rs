@@ -27,8 +27,8 @@ use regex::RegexBuilder;
 use super::Diagnostic;
 use super::locate::Locator;
 use super::raw::*;
-use super::yaml::closest;
 use crate::domain::*;
+use crate::suggest::closest;
 
 /// Regex compile limits; the scorer compiles with the same budget.
 pub const REGEX_SIZE_LIMIT: usize = 1 << 20;
@@ -317,7 +317,112 @@ pub(crate) fn valid_date(text: &str) -> bool {
     }
     let month: u32 = parts[0].parse().unwrap_or(0);
     let day: u32 = parts[1].parse().unwrap_or(0);
-    (1..=12).contains(&month) && (1..=31).contains(&day)
+    let year: u32 = 2000 + parts[2].parse::<u32>().unwrap_or(0);
+    let leap = year.is_multiple_of(4) && (!year.is_multiple_of(100) || year.is_multiple_of(400));
+    let days = match month {
+        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+        4 | 6 | 9 | 11 => 30,
+        2 if leap => 29,
+        2 => 28,
+        _ => return false,
+    };
+    (1..=days).contains(&day)
+}
+
+/// Most workloads in one incident: the shipped ones have two; each is simulated per thread.
+pub const MAX_WORKLOADS: usize = 64;
+/// Most threads over all workloads of an incident: the simulation keeps state per thread.
+pub const MAX_TOTAL_THREADS: u64 = 100_000;
+/// Most locks in one incident.
+pub const MAX_LOCKS: usize = 256;
+/// Most concepts, and most red flags plus misconceptions, in one rubric.
+pub const MAX_CONCEPTS: usize = 100;
+/// Most phrases and regexes over a whole rubric: the shipped rubrics have a few hundred.
+pub const MAX_PHRASES: usize = 5_000;
+
+/// Size limits on an incident: the model's memory and time grow with workloads, threads and
+/// locks.
+fn incident_limits(c: &mut Checker<'_>, raw: &RawIncident) {
+    if raw.workloads.len() > MAX_WORKLOADS {
+        c.error_help(
+            "workloads",
+            format!(
+                "{} workloads; an incident has at most {MAX_WORKLOADS}",
+                raw.workloads.len()
+            ),
+            "model the few services the drill is about",
+        );
+    }
+    // A workload over its own limit is reported on its own; the total counts it at that limit.
+    let threads: u64 = raw
+        .workloads
+        .iter()
+        .map(|w| u64::from(w.threads.min(MAX_THREADS)))
+        .sum();
+    if threads > MAX_TOTAL_THREADS {
+        c.error_help(
+            "workloads",
+            format!("{threads} threads over all workloads; the limit is {MAX_TOTAL_THREADS}"),
+            "a few hundred threads show any contention a thousand would",
+        );
+    }
+    if raw.locks.len() > MAX_LOCKS {
+        c.error_help(
+            "locks",
+            format!(
+                "{} locks; an incident has at most {MAX_LOCKS}",
+                raw.locks.len()
+            ),
+            "use `shards` for a lock split into many",
+        );
+    }
+}
+
+/// Size limits on a rubric: compiling and matching grow with concepts and phrases.
+fn drill_limits(c: &mut Checker<'_>, raw: &RawDrill) {
+    let rubric = &raw.rubric;
+    if rubric.concepts.len() > MAX_CONCEPTS {
+        c.error_help(
+            "rubric.concepts",
+            format!(
+                "{} concepts; a rubric has at most {MAX_CONCEPTS}",
+                rubric.concepts.len()
+            ),
+            "split the drill",
+        );
+    }
+    let flags = rubric.red_flags.len() + rubric.misconceptions.len();
+    if flags > MAX_CONCEPTS {
+        c.error_help(
+            "rubric.red_flags",
+            format!("{flags} red flags and misconceptions; a rubric has at most {MAX_CONCEPTS}"),
+            "split the drill",
+        );
+    }
+    let phrases: usize = rubric
+        .concepts
+        .iter()
+        .map(|x| x.phrases.len() + x.regexes.len())
+        .chain(
+            rubric
+                .red_flags
+                .iter()
+                .map(|x| x.phrases.len() + x.regexes.len()),
+        )
+        .chain(
+            rubric
+                .misconceptions
+                .iter()
+                .map(|x| x.phrases.len() + x.regexes.len()),
+        )
+        .sum();
+    if phrases > MAX_PHRASES {
+        c.error_help(
+            "rubric",
+            format!("{phrases} phrases and regexes; a rubric has at most {MAX_PHRASES}"),
+            "a concept needs a handful of phrasings, not every wording",
+        );
+    }
 }
 
 /// Builds an [`Incident`], or returns every problem found.
@@ -329,6 +434,9 @@ pub fn incident(
     content_hash: u64,
 ) -> Result<Incident, Vec<Diagnostic>> {
     let mut c = Checker::new(path, source);
+    // Checking is linear in the file; the limits protect the simulation, which never sees an
+    // incident with errors.
+    incident_limits(&mut c, &raw);
     c.non_empty("title", "title", &raw.title);
 
     let m = &raw.machine;
@@ -1029,6 +1137,11 @@ pub fn drill(
     regex_check: RegexCheck,
 ) -> Result<Drill, Vec<Diagnostic>> {
     let mut c = Checker::new(path, source).with_regex_check(regex_check);
+    drill_limits(&mut c, &raw);
+    if !c.is_clean() {
+        // Over a limit: compiling every phrase of a huge rubric would cost what the limit saves.
+        return Err(c.finish());
+    }
     c.non_empty("title", "title", &raw.title);
     c.non_empty("opening", "opening", &raw.opening);
     let kind = match raw.kind {
@@ -1509,6 +1622,11 @@ mod tests {
         assert!(valid_date("03/14/25"));
         assert!(!valid_date("2025-03-14"));
         assert!(!valid_date("13/01/25"));
+        assert!(!valid_date("02/31/25"));
+        assert!(!valid_date("04/31/25"));
+        assert!(!valid_date("02/29/25"));
+        assert!(valid_date("02/29/24"));
+        assert!(valid_date("12/31/25"));
     }
 
     #[test]

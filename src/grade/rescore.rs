@@ -106,7 +106,9 @@ pub fn hint_penalty(drill: &Drill, hints_used: u32) -> f64 {
         .iter()
         .take(hints_used as usize)
         .map(|hint| hint.cost)
-        .sum()
+        .sum::<f64>()
+        // An empty f64 sum is -0.0, which reports and CSV would print as `-0`.
+        + 0.0
 }
 
 /// Builds the row from a transcript, its drill and the fresh score report.
@@ -163,12 +165,7 @@ pub fn row(file: String, transcript: &Transcript, drill: &Drill, report: &ScoreR
 
 /// "did you mean `x`?" for an unknown drill id, from the closest known id.
 pub fn suggest<'a>(unknown: &str, known: impl Iterator<Item = &'a str>) -> Option<&'a str> {
-    let limit = (unknown.chars().count() / 3).max(2);
-    known
-        .map(|id| (strsim::levenshtein(unknown, id), id))
-        .filter(|&(distance, _)| distance <= limit)
-        .min()
-        .map(|(_, id)| id)
+    crate::suggest::closest(unknown, known)
 }
 
 #[cfg(test)]

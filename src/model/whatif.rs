@@ -74,12 +74,7 @@ const KINDS: &[(&str, LockKind)] = &[
 ];
 
 fn suggest<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<String> {
-    candidates
-        .into_iter()
-        .map(|c| (strsim::osa_distance(word, c), c))
-        .filter(|&(d, c)| d <= 2.max(c.len() / 3))
-        .min()
-        .map(|(_, c)| c.to_owned())
+    crate::suggest::closest(word, candidates).map(str::to_owned)
 }
 
 fn bad(name: &str, value: &str, reason: &str) -> WhatIfError {
