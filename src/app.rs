@@ -204,10 +204,8 @@ fn print_diagnostics(diagnostics: &[Diagnostic]) {
 }
 
 /// The XDG data directory for transcripts and history.
-pub fn data_dir() -> Result<PathBuf> {
-    directories::ProjectDirs::from("", "", "sysdrill")
-        .map(|dirs| dirs.data_dir().to_path_buf())
-        .context("no home directory to keep transcripts in; pass --transcript PATH")
+fn data_dir() -> Result<PathBuf> {
+    Ok(crate::repl::data_dir()?)
 }
 
 fn practice(
@@ -221,6 +219,10 @@ fn practice(
     if let Some(id) = &drill {
         require_drill(catalog, id)?;
     }
+    let mode = match mode {
+        crate::cli::Mode::Interview => crate::interview::Mode::Interview,
+        crate::cli::Mode::Practice => crate::interview::Mode::Practice,
+    };
     let config = crate::repl::PracticeConfig {
         drill,
         seed,
@@ -243,12 +245,9 @@ fn require_drill<'c>(catalog: &'c Catalog, id: &str) -> Result<&'c crate::domain
 }
 
 /// ", did you mean `x`?" for the closest candidate within a small edit distance.
-pub fn did_you_mean<'a>(given: &str, candidates: impl Iterator<Item = &'a str>) -> Option<String> {
-    candidates
-        .map(|candidate| (strsim::damerau_levenshtein(given, candidate), candidate))
-        .filter(|(distance, candidate)| *distance <= (candidate.len() / 3).max(2))
-        .min()
-        .map(|(_, candidate)| format!(" (did you mean `{candidate}`?)"))
+fn did_you_mean<'a>(given: &str, candidates: impl Iterator<Item = &'a str>) -> Option<String> {
+    crate::repl::did_you_mean(given, candidates)
+        .map(|candidate| format!(" (did you mean `{candidate}`?)"))
 }
 
 fn list(drills: &[DrillSummary], tag: Option<&str>, format: ListFormat) -> Result<ExitCode> {
@@ -266,9 +265,9 @@ fn list(drills: &[DrillSummary], tag: Option<&str>, format: ListFormat) -> Resul
                     serde_json::json!({
                         "id": drill.id,
                         "title": drill.title,
-                        "kind": kind_name(drill.kind),
+                        "kind": drill.kind.name(),
                         "tags": drill.tags,
-                        "difficulty": difficulty_name(drill.difficulty),
+                        "difficulty": drill.difficulty.name(),
                         "incident": drill.incident,
                     })
                 })
@@ -292,8 +291,8 @@ fn list(drills: &[DrillSummary], tag: Option<&str>, format: ListFormat) -> Resul
                     out,
                     "{:<id_width$}  {:<8}  {:<6}  {:<40}  {}",
                     drill.id.cyan(),
-                    kind_name(drill.kind),
-                    difficulty_name(drill.difficulty),
+                    drill.kind.name(),
+                    drill.difficulty.name(),
                     truncate(&drill.title, 40),
                     drill.tags.join(",")
                 )?;
@@ -310,21 +309,6 @@ fn truncate(text: &str, width: usize) -> String {
         let mut cut: String = text.chars().take(width - 1).collect();
         cut.push('…');
         cut
-    }
-}
-
-pub fn kind_name(kind: crate::domain::DrillKind) -> &'static str {
-    match kind {
-        crate::domain::DrillKind::Incident => "incident",
-        crate::domain::DrillKind::Concept => "concept",
-    }
-}
-
-pub fn difficulty_name(difficulty: crate::domain::Difficulty) -> &'static str {
-    match difficulty {
-        crate::domain::Difficulty::Easy => "easy",
-        crate::domain::Difficulty::Medium => "medium",
-        crate::domain::Difficulty::Hard => "hard",
     }
 }
 

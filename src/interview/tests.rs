@@ -106,10 +106,9 @@ impl Grader for Substrings {
             keyword_stuffing: false,
             pushback: Vec::new(),
             word_count: answer.split_whitespace().count(),
-            tools: TOOLS
-                .iter()
-                .filter(|tool| answer.split_whitespace().any(|word| word == **tool))
-                .map(|tool| (*tool).to_owned())
+            tools: commands::tool_names()
+                .filter(|tool| answer.split_whitespace().any(|word| word == *tool))
+                .map(str::to_owned)
                 .collect(),
             numbers_cited: answer
                 .split_whitespace()
@@ -219,6 +218,7 @@ fn drill() -> Drill {
             },
         ],
         examples: Vec::new(),
+        follow_ups: Vec::new(),
         content_hash: 1,
     }
 }
@@ -748,7 +748,7 @@ fn tool_commands_run_on_the_box_and_count_as_shown() {
 fn try_shows_before_and_after_and_the_named_tool() {
     let mut interview = boxed_session(2);
     let out = interview.handle(Input::Try("shards=8 vmstat 1 2".into()));
-    let [Output::WhatIf { command, text }] = &out[..] else {
+    let [Output::WhatIf { command, text }, ..] = &out[..] else {
         panic!("{out:?}");
     };
     assert_eq!(command, "try shards=8 vmstat 1 2");
@@ -773,5 +773,41 @@ fn try_shows_before_and_after_and_the_named_tool() {
             panic!("{args}: {out:?}");
         };
         assert!(message.contains(expect), "{args}: {message}");
+    }
+}
+
+#[test]
+fn a_try_that_helps_asks_the_cost_and_one_that_hurts_is_challenged() {
+    let mut interview = boxed_session(2);
+    let out = interview.handle(Input::Try("shards=8".into()));
+    let said = says(&out);
+    assert_eq!(said.len(), 1, "{out:?}");
+    assert_eq!(said[0].0, MoveKind::ChallengeTry);
+    assert!(said[0].1.contains("helped"), "{}", said[0].1);
+    assert!(
+        said[0].1.contains("verify it in production"),
+        "{}",
+        said[0].1
+    );
+    // Asked once: the same question is not repeated.
+    let again = interview.handle(Input::Try("shards=16".into()));
+    assert!(says(&again).is_empty(), "{again:?}");
+
+    let mut interview = boxed_session(2);
+    let out = interview.handle(Input::Try("hold_scale=4".into()));
+    let said = says(&out);
+    assert_eq!(said.len(), 1, "{out:?}");
+    assert_eq!(said[0].0, MoveKind::ChallengeTry);
+    assert!(said[0].1.contains("made it worse"), "{}", said[0].1);
+    // Only numbers from the output just shown are quoted.
+    let Output::WhatIf { text, .. } = &out[0] else {
+        panic!("{out:?}");
+    };
+    for number in said[0]
+        .1
+        .split(|c: char| !c.is_ascii_digit())
+        .filter(|n| n.len() > 1)
+    {
+        assert!(text.contains(number), "{number} not shown in {text}");
     }
 }
