@@ -20,6 +20,7 @@
 
 pub mod memory;
 pub mod pushback;
+pub mod teach;
 
 use std::sync::Arc;
 
@@ -184,6 +185,12 @@ pub struct Scorecard {
     /// The end-of-session card: missed concepts show the model answer's line.
     pub final_card: bool,
     pub answers: usize,
+    /// The drill's follow-up concepts (final card only), scored apart from the rubric.
+    pub follow_ups: Vec<CardConcept>,
+    /// Final card: the model answer as the five steps.
+    pub narrative: Vec<(Stage, String)>,
+    /// Final card: this seed's numbers from the simulation.
+    pub seed_numbers: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -196,6 +203,8 @@ pub struct CardConcept {
     pub evidence: Option<String>,
     /// On the final card, for missed concepts.
     pub model_line: Option<String>,
+    /// On the final card, for missed concepts: the output row that shows it.
+    pub shown_row: Option<teach::ShownRow>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -253,6 +262,9 @@ impl Scorecard {
                     if let Some(line) = &concept.model_line {
                         let _ = writeln!(out, "      model answer: {line}");
                     }
+                    if let Some(shown) = &concept.shown_row {
+                        write_shown_row(&mut out, shown);
+                    }
                 }
                 (None, _) => hidden += 1,
             }
@@ -282,7 +294,51 @@ impl Scorecard {
                 let _ = writeln!(out, "  {misread}");
             }
         }
+        if !self.follow_ups.is_empty() {
+            out.push_str("Follow-ups (not part of the score):\n");
+            for concept in &self.follow_ups {
+                let label = concept.label.as_deref().unwrap_or(&concept.id);
+                let mark = if concept.hit { "x" } else { " " };
+                let _ = writeln!(out, "  [{mark}] {label}");
+                if let Some(evidence) = &concept.evidence {
+                    let _ = writeln!(out, "      evidence: \"{evidence}\"");
+                }
+            }
+        }
+        if !self.narrative.is_empty() {
+            out.push_str("The model answer, step by step:\n");
+            for (stage, text) in &self.narrative {
+                let _ = writeln!(out, "  {}: {text}", stage_title(*stage));
+            }
+            if let Some(numbers) = &self.seed_numbers {
+                let _ = writeln!(out, "  The numbers: {numbers}.");
+            }
+        }
         out
+    }
+}
+
+/// Lines of a quoted output row start with this; the edge prints them unwrapped, as the tool
+/// printed them.
+pub const QUOTE: &str = "      | ";
+
+fn write_shown_row(out: &mut String, shown: &teach::ShownRow) {
+    use std::fmt::Write as _;
+    let verb = if shown.ran { "you ran" } else { "run" };
+    let _ = writeln!(out, "      shown by `{}` ({verb} it):", shown.command);
+    if let Some(header) = &shown.header {
+        let _ = writeln!(out, "{QUOTE}{header}");
+    }
+    let _ = writeln!(out, "{QUOTE}{}", shown.row);
+}
+
+fn stage_title(stage: Stage) -> &'static str {
+    match stage {
+        Stage::Restate => "Restate",
+        Stage::Hypothesis => "Hypotheses",
+        Stage::Check => "Checks",
+        Stage::Interpret => "Reading",
+        Stage::Fix => "Fix",
     }
 }
 
@@ -353,9 +409,9 @@ struct FollowUps {
     scorer: Option<Arc<Scorer>>,
     /// Index of the next follow-up to ask.
     next: usize,
-    /// A follow-up question is waiting for its answer.
+    /// The follow-ups have begun: every answer moves on to the next one.
     asking: bool,
-    answers: Vec<String>,
+    /// The score of all answers against the follow-ups' concepts, when last needed.
     report: Option<ScoreReport>,
 }
 
@@ -558,6 +614,9 @@ impl<G: Grader> Interview<G> {
         }
         let turn = self.grader.grade(&text, &self.shown);
         self.memory.answered(&stages_reached(&turn));
+        if !turn.tools.is_empty() || turn.numbers_cited > 0 {
+            self.memory.discussed();
+        }
         self.answers.push(text.clone());
         // With one answer, "all answers so far" is that answer: same text, same report.
         let total = if self.answers.len() == 1 {
@@ -565,9 +624,6 @@ impl<G: Grader> Interview<G> {
         } else {
             self.grader.grade(&self.answer_text(), &self.shown)
         };
-        if self.follow_ups.asking {
-            self.follow_up_answer(&text);
-        }
         self.after_answer(&text, &turn, total)
     }
 
@@ -646,10 +702,18 @@ impl<G: Grader> Interview<G> {
                 return vec![self.say(MoveKind::NextPhase, text, stage)];
             }
         }
+        if self.follow_ups.next < self.drill.follow_ups.len() {
+            self.score_follow_ups();
+        }
         while let Some(follow_up) = self.drill.follow_ups.get(self.follow_ups.next) {
             self.follow_ups.next += 1;
+            // Already answered in passing: not asked.
+            let report = self.follow_ups.report.as_ref();
+            let covered = follow_up.concepts.iter().all(|concept| {
+                report.is_some_and(|r| r.concepts.iter().any(|c| c.id == concept.id && c.hit))
+            });
             let ask = follow_up.ask.clone();
-            if self.memory.permits(&ask) {
+            if !covered && self.memory.permits(&ask) {
                 self.follow_ups.asking = true;
                 return vec![self.say(MoveKind::FollowUp, ask, None)];
             }
@@ -657,12 +721,11 @@ impl<G: Grader> Interview<G> {
         self.wrap_up(None)
     }
 
-    /// Scores the follow-up answers so far against the follow-ups' own concepts.
-    fn follow_up_answer(&mut self, text: &str) {
-        self.follow_ups.answers.push(text.to_owned());
+    /// Scores every answer so far against the follow-ups' own concepts (only when a follow-up
+    /// is about to be chosen and for the final card, so a turn pays for it rarely).
+    fn score_follow_ups(&mut self) {
         if let Some(scorer) = &self.follow_ups.scorer {
-            let answers = self.follow_ups.answers.join("\n\n");
-            self.follow_ups.report = Some(scorer.score(&answers, &self.shown));
+            self.follow_ups.report = Some(scorer.score(&self.answer_text(), &self.shown));
         }
     }
 
@@ -944,8 +1007,25 @@ impl<G: Grader> Interview<G> {
                 model_line: (final_card && !concept.hit)
                     .then(|| self.drill.model_line_for(&concept.id).map(str::to_owned))
                     .flatten(),
+                shown_row: (final_card && !concept.hit)
+                    .then(|| {
+                        teach::shown_row(
+                            &self.drill,
+                            &concept.id,
+                            self.incident.as_ref(),
+                            self.seed,
+                            &self.shown,
+                        )
+                    })
+                    .flatten(),
             })
             .collect();
+        let follow_ups = if final_card {
+            self.score_follow_ups();
+            self.follow_up_card()
+        } else {
+            Vec::new()
+        };
         let flags = |flags: &[crate::score::FlagResult]| {
             flags
                 .iter()
@@ -985,7 +1065,44 @@ impl<G: Grader> Interview<G> {
             wall_s: None,
             final_card,
             answers: self.answers.len(),
+            follow_ups,
+            narrative: if final_card {
+                teach::narrative(&self.drill)
+            } else {
+                Vec::new()
+            },
+            seed_numbers: self
+                .incident
+                .as_ref()
+                .filter(|_| final_card)
+                .and_then(|incident| teach::seed_numbers(incident, self.seed, TRY_SECONDS)),
         }
+    }
+
+    /// Every follow-up concept, hit or not, with the evidence from the follow-up answers.
+    fn follow_up_card(&self) -> Vec<CardConcept> {
+        let report = self.follow_ups.report.as_ref();
+        self.drill
+            .follow_ups
+            .iter()
+            .flat_map(|follow_up| follow_up.concepts.iter())
+            .map(|concept| {
+                let result = report.and_then(|r| r.concepts.iter().find(|c| c.id == concept.id));
+                let hit = result.is_some_and(|c| c.hit);
+                CardConcept {
+                    id: concept.id.clone(),
+                    label: Some(concept.label.clone()),
+                    hit,
+                    required: false,
+                    evidence: result
+                        .filter(|_| hit)
+                        .and_then(|c| c.evidence.as_ref())
+                        .map(|e| e.text.clone()),
+                    model_line: None,
+                    shown_row: None,
+                }
+            })
+            .collect()
     }
 
     /// Whether a concept was asserted in the answers so far.

@@ -316,18 +316,25 @@ impl Screen {
 
     fn scorecard(&mut self, card: &Scorecard) -> io::Result<()> {
         writeln!(self.out)?;
-        let text = self.wrapped_lines(&card.to_text());
-        for line in text.lines() {
-            let painted = if line.starts_with("  [x]") {
-                self.paint(line, Color::Green, false)
-            } else if line.starts_with("  [ ]") || line.starts_with("  [!]") {
-                self.paint(line, Color::Red, false)
-            } else if !line.starts_with(' ') {
-                self.paint(line, Color::White, true)
+        for source_line in card.to_text().lines() {
+            // Quoted output rows stay as the tool printed them; everything else wraps.
+            let text = if source_line.starts_with(interview::QUOTE) {
+                term::visible(source_line).into_owned()
             } else {
-                line.to_owned()
+                self.wrapped_lines(source_line)
             };
-            writeln!(self.out, "{painted}")?;
+            for line in text.lines() {
+                let painted = if line.starts_with("  [x]") {
+                    self.paint(line, Color::Green, false)
+                } else if line.starts_with("  [ ]") || line.starts_with("  [!]") {
+                    self.paint(line, Color::Red, false)
+                } else if !line.starts_with(' ') {
+                    self.paint(line, Color::White, true)
+                } else {
+                    line.to_owned()
+                };
+                writeln!(self.out, "{painted}")?;
+            }
         }
         Ok(())
     }

@@ -141,6 +141,10 @@ impl Memory {
             self.covered.insert(stage);
         }
         self.covered.extend(stages.iter().copied());
+    }
+
+    /// The candidate talked about what they saw (named a tool or cited a number).
+    pub fn discussed(&mut self) {
         self.undiscussed.clear();
     }
 
