@@ -104,6 +104,7 @@ impl Input {
 }
 
 /// What the interviewer (or the box) says back.
+#[allow(clippy::large_enum_variant)] // a scorecard is made once or twice a session
 #[derive(Debug, Clone, PartialEq)]
 pub enum Output {
     /// The interviewer speaks: a question, a challenge, a phase prompt.
