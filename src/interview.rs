@@ -926,6 +926,8 @@ impl<G: Grader> Interview<G> {
         match self.drill.hints.get(self.hints_used) {
             Some(hint) => {
                 self.hints_used += 1;
+                // The candidate asked for it: what it names is theirs to talk about now.
+                self.memory.observe(&hint.text);
                 Output::Hint {
                     number: self.hints_used,
                     text: hint.text.trim().to_owned(),

@@ -4,6 +4,7 @@
 //! PTY rule (rustyline drops typeahead): wait for the prompt before sending every line. Lines are
 //! sent with a carriage return, as a terminal's Enter key does.
 
+mod dialogue;
 mod pty;
 
 use std::io::Write;
