@@ -5,6 +5,7 @@
 //! sent with a carriage return, as a terminal's Enter key does.
 
 mod dialogue;
+mod listening;
 mod pty;
 
 use std::io::Write;

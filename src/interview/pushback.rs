@@ -244,9 +244,13 @@ pub fn choose(
     {
         return Some(chosen);
     }
-    if let Some(chosen) = from_rules(drill, turn, ledger, rng, memory, |rule| {
-        rule.when == Trigger::Vague
-    }) {
+    // Asking which tool or number only makes sense while investigating: a vague restatement
+    // or list of hypotheses is not asked for measurements.
+    if (investigating || !context.incident_drill)
+        && let Some(chosen) = from_rules(drill, turn, ledger, rng, memory, |rule| {
+            rule.when == Trigger::Vague
+        })
+    {
         return Some(chosen.with_kind(MoveKind::ProbeVague));
     }
     let vague_key = phase_key("vague");
