@@ -100,8 +100,17 @@ enum Source<'a> {
     Pipe(io::StdinLock<'a>),
 }
 
+/// Longest line read, in bytes (a multi-line answer counts as one line): about three pages.
+pub const MAX_LINE_BYTES: usize = 16 * 1024;
+/// Most inputs one drill session takes before it finishes with the scorecard.
+pub const MAX_INPUTS: usize = 1000;
+/// Most bytes typed in one drill session before it finishes with the scorecard.
+pub const MAX_SESSION_BYTES: usize = 1024 * 1024;
+
 enum Line {
     Text(String),
+    /// A line over [`MAX_LINE_BYTES`]: not kept; its length in bytes (at least).
+    TooLong(usize),
     /// Ctrl-C: the line is dropped.
     Interrupted,
     /// Ctrl-D or end of input.
@@ -158,6 +167,9 @@ impl Source<'_> {
                             let _ = editor.append_history(path);
                         }
                     }
+                    if line.len() > MAX_LINE_BYTES {
+                        return Ok(Line::TooLong(line.len()));
+                    }
                     Ok(Line::Text(helper::join_continuations(&line)))
                 }
                 Err(ReadlineError::Interrupted) => Ok(Line::Interrupted),
@@ -182,16 +194,23 @@ impl Source<'_> {
 }
 
 /// One logical line from a pipe: CRLF and LF endings, invalid UTF-8 replaced, `\` continuation.
-fn read_piped(stdin: &mut impl BufRead) -> io::Result<Line> {
+/// A line over [`MAX_LINE_BYTES`] is skipped to its end without being kept.
+fn read_piped<R: BufRead>(stdin: &mut R) -> io::Result<Line> {
     let mut text = String::new();
     loop {
         let mut bytes = Vec::new();
-        if stdin.read_until(b'\n', &mut bytes)? == 0 {
+        let budget = (MAX_LINE_BYTES + 1).saturating_sub(text.len()) as u64;
+        let read = <&mut R as io::Read>::take(stdin, budget).read_until(b'\n', &mut bytes)?;
+        if read == 0 {
             return Ok(if text.is_empty() {
                 Line::Eof
             } else {
                 Line::Text(text)
             });
+        }
+        if !bytes.ends_with(b"\n") && text.len() + bytes.len() > MAX_LINE_BYTES {
+            let skipped = skip_line(stdin)?;
+            return Ok(Line::TooLong(text.len() + bytes.len() + skipped));
         }
         while bytes.last().is_some_and(|b| *b == b'\n' || *b == b'\r') {
             bytes.pop();
@@ -206,6 +225,36 @@ fn read_piped(stdin: &mut impl BufRead) -> io::Result<Line> {
         text.push_str(&line);
         return Ok(Line::Text(text));
     }
+}
+
+/// Reads to the end of the current line without keeping it; the bytes skipped before the
+/// newline.
+fn skip_line(stdin: &mut impl BufRead) -> io::Result<usize> {
+    let mut skipped = 0;
+    loop {
+        let buffer = stdin.fill_buf()?;
+        if buffer.is_empty() {
+            return Ok(skipped);
+        }
+        match buffer.iter().position(|b| *b == b'\n') {
+            Some(end) => {
+                stdin.consume(end + 1);
+                return Ok(skipped + end);
+            }
+            None => {
+                let length = buffer.len();
+                stdin.consume(length);
+                skipped += length;
+            }
+        }
+    }
+}
+
+fn too_long_message(bytes: usize) -> String {
+    format!(
+        "that line is {bytes} bytes, over the limit of {MAX_LINE_BYTES} (about three pages): \
+         it was not read; split it into several answers"
+    )
 }
 
 /// Prints, with or without colour. Prose is wrapped to the terminal's width at the moment it is
@@ -382,6 +431,10 @@ fn home(
                 break;
             }
             Line::Interrupted => continue,
+            Line::TooLong(bytes) => {
+                screen.line(&too_long_message(bytes))?;
+                continue;
+            }
             Line::Text(line) => line,
         };
         let words: Vec<&str> = line.split_whitespace().collect();
@@ -724,7 +777,20 @@ fn run_drill(
     recorder.save(screen)?;
 
     let prompt = if interactive { "you> " } else { "" };
+    let (mut inputs, mut typed) = (0usize, 0usize);
     while !session.is_finished() {
+        if inputs >= MAX_INPUTS || typed >= MAX_SESSION_BYTES {
+            let message = format!(
+                "This session has reached its limit ({MAX_INPUTS} inputs or {} KiB typed): \
+                 finishing with the scorecard.",
+                MAX_SESSION_BYTES / 1024
+            );
+            screen.line(&message)?;
+            let wall = recorder.elapsed().as_secs();
+            let outputs = session.wrap_up(Some(wall));
+            finish_turn(&mut recorder, screen, None, outputs)?;
+            break;
+        }
         let line = match source.read(prompt)? {
             Line::Eof => {
                 let what = if interactive {
@@ -740,11 +806,17 @@ fn run_drill(
                 break;
             }
             Line::Interrupted => continue,
+            Line::TooLong(bytes) => {
+                screen.line(&too_long_message(bytes))?;
+                continue;
+            }
             Line::Text(line) => line,
         };
         let Some(mut input) = Input::classify(&line) else {
             continue;
         };
+        inputs += 1;
+        typed += line.len();
         let wall = recorder.elapsed().as_secs();
         if let Input::Time { wall_s } = &mut input {
             *wall_s = Some(wall);
@@ -827,13 +899,28 @@ mod tests {
             match read_piped(&mut reader).unwrap() {
                 Line::Text(text) => lines.push(text),
                 Line::Eof => break,
-                Line::Interrupted => unreachable!(),
+                Line::Interrupted | Line::TooLong(_) => unreachable!(),
             }
         }
         assert_eq!(
             lines,
             vec!["vmstat 1 3", "first \nsecond", "\u{fffd} bad", "last"]
         );
+    }
+
+    #[test]
+    fn piped_lines_over_the_limit_are_skipped_not_kept() {
+        let mut input = b"vmstat 1\n".to_vec();
+        input.extend(std::iter::repeat_n(b'x', MAX_LINE_BYTES * 3));
+        input.extend(b"\nlast\n");
+        let mut reader = io::BufReader::with_capacity(64, &input[..]);
+        assert!(matches!(read_piped(&mut reader).unwrap(), Line::Text(t) if t == "vmstat 1"));
+        assert!(matches!(
+            read_piped(&mut reader).unwrap(),
+            Line::TooLong(n) if n == MAX_LINE_BYTES * 3
+        ));
+        assert!(matches!(read_piped(&mut reader).unwrap(), Line::Text(t) if t == "last"));
+        assert!(matches!(read_piped(&mut reader).unwrap(), Line::Eof));
     }
 
     #[test]

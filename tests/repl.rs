@@ -314,3 +314,35 @@ fn pty_home_screen_lists_and_starts_drills() {
     repl.send_line("quit");
     repl.wait_exit();
 }
+
+#[test]
+fn piped_sessions_and_lines_are_bounded_with_a_clear_message() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut script = "x".repeat(40 * 1024);
+    script.push('\n');
+    for _ in 0..1005 {
+        script.push_str("time\n");
+    }
+    let assert = sysdrill()
+        .env("HOME", dir.path())
+        .env("XDG_DATA_HOME", dir.path().join("data"))
+        .args(["practice", DRILL, "--seed", "7", "--transcript"])
+        .arg(dir.path().join("t.json"))
+        .write_stdin(script)
+        .timeout(Duration::from_secs(120))
+        .assert()
+        .success();
+    let stdout = String::from_utf8_lossy(&assert.get_output().stdout).into_owned();
+    assert!(
+        stdout.contains("that line is 40960 bytes, over the limit"),
+        "{}",
+        &stdout[..stdout.len().min(2000)]
+    );
+    assert!(
+        stdout.contains("reached its limit"),
+        "no session limit message"
+    );
+    assert!(stdout.contains("Scorecard"));
+    // The 1000th input was the last one run.
+    assert_eq!(stdout.matches("simulated time on the box").count(), 1000);
+}
