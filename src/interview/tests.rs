@@ -811,3 +811,43 @@ fn a_try_that_helps_asks_the_cost_and_one_that_hurts_is_challenged() {
         assert!(text.contains(number), "{number} not shown in {text}");
     }
 }
+
+#[test]
+fn a_lone_word_gets_a_nudge_and_no_credit() {
+    let drill = drill();
+    let mut interview = session(&drill, 5);
+    for junk in ["clear", "contention", "???"] {
+        let out = answer(&mut interview, junk);
+        assert_eq!(move_of(&out), MoveKind::Nudge, "{junk}");
+    }
+    assert_eq!(interview.answer_text(), "");
+    assert_eq!(
+        interview.phase(),
+        0,
+        "a nudge does not move the interview on"
+    );
+}
+
+#[test]
+fn a_tool_the_candidate_ran_is_asked_about_instead_of_which_tool_to_run() {
+    let mut interview = boxed_session(6);
+    // Move to the checks: the first phase's concepts answered.
+    answer(
+        &mut interview,
+        "p99 is the symptom; I suspect lock contention or oversubscription",
+    );
+    interview.handle(Input::Tool("vmstat 1 2".into()));
+    let out = answer(&mut interview, "I would look around");
+    let said = says(&out);
+    assert_eq!(said.len(), 1, "{out:?}");
+    assert_eq!(said[0].0, MoveKind::AskAboutOutput, "{said:?}");
+    assert!(said[0].1.contains("vmstat 1 2"), "{}", said[0].1);
+    // Asked once: the next vague answer is not asked about it again.
+    let out = answer(&mut interview, "I would look around more");
+    assert!(
+        says(&out)
+            .iter()
+            .all(|(kind, _)| *kind != MoveKind::AskAboutOutput),
+        "{out:?}"
+    );
+}
