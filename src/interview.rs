@@ -1131,7 +1131,7 @@ impl<G: Grader> Interview<G> {
 pub fn help_text(with_box: bool) -> String {
     use std::fmt::Write as _;
     let mut text = String::from(
-        "Type your reasoning as plain text; end a line with `\\` to continue it on the next.\n\
+        "Type your reasoning as plain text; end a line with `\\` to continue it on the next.\n\n\
          Commands:\n",
     );
     for (verb, command) in commands::SESSION {

@@ -346,3 +346,32 @@ fn piped_sessions_and_lines_are_bounded_with_a_clear_message() {
     // The 1000th input was the last one run.
     assert_eq!(stdout.matches("simulated time on the box").count(), 1000);
 }
+
+#[test]
+fn home_lists_every_command_and_suggests_drill_ids() {
+    let dir = tempfile::tempdir().unwrap();
+    let assert = sysdrill()
+        .env("HOME", dir.path())
+        .env("XDG_DATA_HOME", dir.path().join("data"))
+        .arg("practice")
+        .write_stdin("help\nstart\nstart slow-under-lod\nstart s\nquit\n")
+        .timeout(Duration::from_secs(60))
+        .assert()
+        .success();
+    let stdout = String::from_utf8_lossy(&assert.get_output().stdout).into_owned();
+    for (_, command) in sysdrill::commands::HOME {
+        assert!(
+            stdout.contains(command.usage),
+            "home help lacks `{}`:\n{stdout}",
+            command.usage
+        );
+    }
+    assert!(stdout.contains("Which drill?"), "{stdout}");
+    assert!(
+        stdout.contains("unknown drill `slow-under-lod`: did you mean slow-under-load?"),
+        "{stdout}"
+    );
+    // A prefix several ids share lists them.
+    assert!(stdout.contains("`s` could be"), "{stdout}");
+    assert!(stdout.contains("End of input") || stdout.ends_with('\n'));
+}

@@ -54,7 +54,10 @@ pub fn reflow(text: &str) -> String {
             }
         }
         out.push_str(if starts_block { line } else { line.trim_end() });
-        previous_joins = !line.trim().is_empty() && !line.starts_with(char::is_whitespace);
+        // A line ending in a colon introduces what follows on its own lines.
+        previous_joins = !line.trim().is_empty()
+            && !line.starts_with(char::is_whitespace)
+            && !line.trim_end().ends_with(':');
     }
     out
 }
@@ -103,6 +106,10 @@ mod tests {
             "Commands:\n  hint  a hint\n  score"
         );
         assert_eq!(reflow("Steps:\n- one\n- two"), "Steps:\n- one\n- two");
+        assert_eq!(
+            reflow("Type text.\nCommands:\nhelp"),
+            "Type text. Commands:\nhelp"
+        );
     }
 
     #[test]
