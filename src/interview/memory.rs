@@ -7,10 +7,12 @@
 //! interviewer never says the same thing twice in a row, nor asks again for a step the
 //! candidate has covered or answered.
 //!
-//! Cheap by construction: each text is scanned once when it arrives (a few dozen substring
-//! searches), and checking a move scans only the move.
+//! Cheap by construction: each text is scanned once when it arrives, for every term at once
+//! (one Aho-Corasick pass), and checking a move scans only the move.
 
 use std::collections::{BTreeMap, BTreeSet, HashSet};
+
+use aho_corasick::AhoCorasick;
 
 use crate::domain::{Drill, Incident, Stage};
 
@@ -59,6 +61,8 @@ const CAUSE_WORDS: &[&str] = &[
 pub struct Memory {
     /// Leak-prone terms of this drill, lowercase.
     terms: Vec<String>,
+    /// Finds every term in one pass; `None` only for the empty default.
+    finder: Option<AhoCorasick>,
     /// Parallel to `terms`: said or shown already.
     seen: Vec<bool>,
     /// Identifiers (words with `_`) said or shown, lowercase.
@@ -81,8 +85,12 @@ impl Memory {
         terms.sort();
         terms.dedup();
         let seen = vec![false; terms.len()];
+        // Terms are short literals: building cannot fail; without it every term stays unseen,
+        // the strict side.
+        let finder = AhoCorasick::new(&terms).ok();
         Self {
             terms,
+            finder,
             seen,
             ..Self::default()
         }
@@ -91,9 +99,15 @@ impl Memory {
     /// Records text the candidate said or was shown.
     pub fn observe(&mut self, text: &str) {
         let lower = text.to_lowercase();
-        for (term, seen) in self.terms.iter().zip(self.seen.iter_mut()) {
-            if !*seen && contains_word(&lower, term) {
-                *seen = true;
+        if let Some(finder) = &self.finder {
+            for found in finder.find_overlapping_iter(&lower) {
+                let at_word_start = !lower[..found.start()]
+                    .chars()
+                    .next_back()
+                    .is_some_and(char::is_alphanumeric);
+                if at_word_start {
+                    self.seen[found.pattern().as_usize()] = true;
+                }
             }
         }
         self.identifiers
@@ -237,6 +251,7 @@ mod tests {
     fn names_nothing_unseen_and_never_repeats() {
         let mut memory = Memory {
             terms: vec!["lock".to_owned()],
+            finder: AhoCorasick::new(["lock"]).ok(),
             seen: vec![false],
             ..Memory::default()
         };
