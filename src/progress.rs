@@ -381,6 +381,7 @@ mod tests {
             hints: Vec::new(),
             model_answer: Vec::new(),
             examples: Vec::new(),
+            follow_ups: Vec::new(),
             content_hash: 0,
         }
     }

@@ -26,6 +26,8 @@ pub struct Drill {
     pub hints: Vec<Hint>,
     pub model_answer: Vec<ModelAnswerLine>,
     pub examples: Vec<Example>,
+    /// Asked after the fix, before the scorecard.
+    pub follow_ups: Vec<FollowUp>,
     /// Stable hash of the source text; a transcript graded after the drill changed shows drift.
     pub content_hash: u64,
 }
@@ -190,6 +192,15 @@ pub struct Example {
     pub line: usize,
 }
 
+/// A question the interviewer asks after the fix, with its own concepts (stage `fix`). They are
+/// matched like rubric concepts and shown on the scorecard, apart from the rubric score.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FollowUp {
+    pub id: String,
+    pub ask: String,
+    pub concepts: Vec<Concept>,
+}
+
 impl Drill {
     pub fn concept(&self, id: &str) -> Option<&Concept> {
         self.rubric.concepts.iter().find(|concept| concept.id == id)
@@ -200,5 +211,26 @@ impl Drill {
             .iter()
             .find(|line| line.concept.as_deref() == Some(concept))
             .map(|line| line.text.as_str())
+    }
+}
+
+impl DrillKind {
+    /// As listings print it.
+    pub fn name(self) -> &'static str {
+        match self {
+            DrillKind::Incident => "incident",
+            DrillKind::Concept => "concept",
+        }
+    }
+}
+
+impl Difficulty {
+    /// As listings print it.
+    pub fn name(self) -> &'static str {
+        match self {
+            Difficulty::Easy => "easy",
+            Difficulty::Medium => "medium",
+            Difficulty::Hard => "hard",
+        }
     }
 }

@@ -79,6 +79,7 @@ pub fn drill(id: &str) -> Drill {
             },
         ],
         examples: vec![],
+        follow_ups: vec![],
         content_hash: crate::domain::stable_hash(id.as_bytes()),
     }
 }

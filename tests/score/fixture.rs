@@ -71,6 +71,7 @@ pub fn bare_drill(concepts: Vec<Concept>, red_flags: Vec<RedFlag>, order_penalty
         hints: Vec::new(),
         model_answer: Vec::new(),
         examples: Vec::new(),
+        follow_ups: Vec::new(),
         content_hash: 0,
     }
 }

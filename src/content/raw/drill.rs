@@ -54,6 +54,10 @@ pub struct RawDrill {
     /// Calibration answers `sysdrill check` scores against their expected ranges (default: none).
     #[serde(default)]
     pub examples: Vec<RawExample>,
+    /// Questions the interviewer asks after the fix (verification, trade-offs, what to monitor,
+    /// the next bottleneck), each with its own concepts (default: none).
+    #[serde(default)]
+    pub follow_ups: Vec<RawFollowUp>,
 }
 
 /// What sort of drill it is.
@@ -335,4 +339,37 @@ pub struct RawExample {
     #[schemars(inner(regex(pattern = NOT_BLANK)))]
     #[serde(default)]
     pub shown: Vec<String>,
+}
+
+/// A question asked after the fix, with the concepts a good answer to it makes.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, expecting = "a follow-up (a mapping of keys)")]
+#[schemars(rename = "FollowUp")]
+pub struct RawFollowUp {
+    /// Unique among the drill's follow-ups.
+    pub id: String,
+    /// What the interviewer asks.
+    pub ask: String,
+    /// What a good answer says; at least one.
+    pub concepts: Vec<RawFollowUpConcept>,
+}
+
+/// A point a follow-up answer can make, matched like a rubric concept.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(
+    deny_unknown_fields,
+    expecting = "a follow-up concept (a mapping of keys)"
+)]
+#[schemars(rename = "FollowUpConcept")]
+pub struct RawFollowUpConcept {
+    /// Unique within the drill, rubric concepts included.
+    pub id: String,
+    /// Shown on the scorecard.
+    pub label: String,
+    /// Literal phrases (matched as the rubric's are).
+    #[serde(default)]
+    pub phrases: Vec<String>,
+    /// Regular expressions (matched as the rubric's are).
+    #[serde(default)]
+    pub regexes: Vec<String>,
 }
