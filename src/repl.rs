@@ -517,17 +517,18 @@ fn resolve_drill(catalog: &Catalog, wanted: &str) -> Result<String, String> {
     let wanted = term::visible_line(wanted);
     match prefixed.as_slice() {
         [only] => Ok((*only).to_owned()),
-        [] => Err(match crate::suggest::closest(&wanted, ids.iter().copied()) {
-            Some(id) => format!("unknown drill `{wanted}`: did you mean {id}?"),
-            None => format!("unknown drill `{wanted}`; `list` shows the drills"),
-        }),
+        [] => Err(
+            match crate::suggest::closest(&wanted, ids.iter().copied()) {
+                Some(id) => format!("unknown drill `{wanted}`: did you mean {id}?"),
+                None => format!("unknown drill `{wanted}`; `list` shows the drills"),
+            },
+        ),
         several => Err(format!(
             "`{wanted}` could be {}: which one?",
             several.join(", ")
         )),
     }
 }
-
 
 fn home_help() -> String {
     let mut text = String::from("Commands:\n");

@@ -125,7 +125,11 @@ impl Diagnostic {
     /// around the caret: a diagnostic never prints more than one short line of any file.
     pub fn render(&self) -> String {
         use crate::term::visible_line;
-        let mut out = format!("{}: {}\n", self.severity.label(), visible_line(&self.message));
+        let mut out = format!(
+            "{}: {}\n",
+            self.severity.label(),
+            visible_line(&self.message)
+        );
         let path = self.path.display().to_string();
         let location = if self.line == 0 {
             visible_line(&path).into_owned()
