@@ -1232,6 +1232,7 @@ mod matcher;
 mod normalize;
 pub mod report;
 mod scope;
+pub use stuffing::MENTION_CREDIT;
 mod structure;
 mod stuffing;
 mod tags;

@@ -2,6 +2,8 @@
 //! hypothetical scopes, the typo policy, property tests (monotonicity, invariance, sentence
 //! order), robustness, the text report and `check`.
 
+#[path = "score/claims.rs"]
+mod claims;
 #[path = "score/fixture.rs"]
 mod fixture;
 #[path = "score/lexicon.rs"]
