@@ -250,6 +250,22 @@ pub struct Misread {
     /// The range of values shown for that field.
     pub shown_min: f64,
     pub shown_max: f64,
+    /// For a name cited against what was shown (the top lock): the name shown instead.
+    pub shown_name: Option<String>,
+}
+
+impl Misread {
+    /// What was shown, in words: "r was shown between 38 and 41", "the top lock shown is
+    /// &hb->lock".
+    pub fn shown(&self) -> String {
+        match &self.shown_name {
+            Some(name) => format!("the {} shown is {name}", self.field),
+            None => format!(
+                "{} was shown between {} and {}",
+                self.field, self.shown_min, self.shown_max
+            ),
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Default)]
