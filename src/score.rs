@@ -1,24 +1,30 @@
 //! The rubric scorer: normalise an answer once, match every concept, red flag and misconception
-//! with typo tolerance and negation / hypothetical scopes, check the order of reasoning and the
-//! numbers cited, and explain every point with its evidence (SCORING.md).
+//! (with the forms of the lexicon entries they name) with typo tolerance, inflection and
+//! negation / hypothetical scopes, check the order of reasoning and the numbers and names cited,
+//! and explain every point with the clause that earned it (docs/SCORING.md).
 //!
-//! Pipeline: `normalize` (NFKC, case, quotes, whitespace, tokens with offsets) → `matcher`
-//! (phrases token by token with the `fuzzy` typo policy, author regexes) → `scope` (NegEx /
-//! ConText negation and hypothetical scopes) → per-item decisions → `structure`, `grounding`,
-//! `stuffing` → score, band, confidence, pushback.
+//! Pipeline: `normalize` (NFKC, case, quotes, whitespace, tokens with offsets) → `tags` (word
+//! classes and vocabulary ids, one lookup per token) → `scope` (NegEx / ConText negation,
+//! hypothetical and question scopes) → `context` (clauses, quotes, command lines, rejecting
+//! frames) → `matcher` (exact: phrases and lexicon terms token by token with the `fuzzy` typo
+//! policy, author regexes; plain: plain phrases, claims and idea roles across `inflect`ions) →
+//! ideas (all roles in one clause or sentence) → per-item decisions → `stuffing` (reasoning
+//! or mention), `structure`, `grounding` → score, band, confidence, pushback.
 //!
 //! The rules, as implemented:
 //! - A concept is credited when one of its matches lies outside every negated and hypothetical
-//!   scope (as `scope` draws them: a match is never denied by a trigger word it contains itself,
-//!   and a condition the sentence goes on to affirm is a statement); a hypothesis-stage concept is also credited from a hedged mention ("it could be lock
-//!   contention"), since a hypothesis is hedged by nature. Otherwise its status is negated,
-//!   hypothetical or missing. A red flag or misconception fires on an affirmed match; a negated
-//!   one ("instead of adding threads") never fires; a hypothetical one fires only for red flags
-//!   marked `fires_when_hypothetical`.
-//! - Score = credited weight / total weight × 100 (bare concepts of a keyword list count
-//!   [`stuffing::STUFFED_CREDIT`] of their weight), minus fired red-flag and misconception
-//!   penalties, the order penalty (`structure`), and [`MISREAD_PENALTY`] per misread number (at
-//!   most [`MAX_MISREADS_CHARGED`]); clamped to 0..=100 and rounded.
+//!   scope; a hypothesis-stage concept is also credited from a hedged mention ("it could be
+//!   lock contention"). Only a check-stage concept takes credit from a command line, or from a
+//!   command the candidate ran (`Shown`). Otherwise its status is negated, hypothetical or
+//!   missing.
+//! - A credited concept all of whose credited matches are bare (`stuffing`: a list of terms, or
+//!   a unit saying nothing about the case) earns [`stuffing::MENTION_CREDIT`] of its weight.
+//! - A red flag or misconception fires only when asserted: never when negated, questioned,
+//!   quoted, rejected ("… is a myth") or typed as a command; a hypothetical one fires only for
+//!   red flags marked `fires_when_hypothetical`.
+//! - Score = credited weight / total weight × 100, minus fired red-flag and misconception
+//!   penalties, the order penalty (`structure`), and [`MISREAD_PENALTY`] per misread (at most
+//!   [`MAX_MISREADS_CHARGED`]); clamped to 0..=100 and rounded.
 //! - Band: strong hire from [`STRONG_HIRE_FROM`], hire from [`HIRE_FROM`], lean no hire from
 //!   [`LEAN_NO_HIRE_FROM`], else no hire. One missing required concept caps the band at hire,
 //!   two or more at lean no hire ([`Band::cap_for_missing_required`]).
@@ -26,10 +32,10 @@
 //!   a score near a band threshold, very short or very long answers, keyword stuffing, and
 //!   distance (Jaccard over credited concepts) from every calibration example.
 //!
-//! Architecture invariant: pure and deterministic; patterns compile once per drill
-//! ([`Scorer::new`]), scoring an answer allocates only per answer. The one piece of state a
-//! scorer keeps between answers is a memo of the last shown outputs it parsed, which never
-//! changes a result.
+//! Architecture invariant: pure and deterministic; patterns and role tables compile once per
+//! drill ([`Scorer::new`], linear in the rubric), scoring an answer allocates only per answer
+//! and takes time linear in its length. The one piece of state a scorer keeps between answers
+//! is a memo of the last shown outputs it parsed, which never changes a result.
 
 use std::collections::BTreeSet;
 use std::sync::{Arc, Mutex};

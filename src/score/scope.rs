@@ -1,5 +1,5 @@
 //! Negation and hypothetical scopes (NegEx, Chapman et al. 2001; ConText, Harkema et al. 2009),
-//! with the trigger classes of SCORING.md section 1 adapted to interview answers.
+//! with the trigger classes of docs/SCORING.md section 1 adapted to interview answers.
 //!
 //! Per sentence, triggers are found leftmost-longest on normalised tokens (so "not only" wins
 //! over "not", "is ruled out" over "ruled out"). Then:
