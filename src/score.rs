@@ -518,12 +518,8 @@ impl Scorer {
             }
         }
         let plain = matcher::Matcher::plain(plain_phrases);
+        // A role's alternative that could not be compiled belongs to its idea's item.
         let owner = |item: matcher::Item| match item {
-            matcher::Item::Concept(i) => format!("concept {}", rubric.concepts[i].id),
-            matcher::Item::RedFlag(i) => format!("red flag {}", rubric.red_flags[i].id),
-            matcher::Item::Misconception(i) => {
-                format!("misconception {}", rubric.misconceptions[i].id)
-            }
             matcher::Item::Role(r) => ideas
                 .iter()
                 .find(|idea: &&CompiledIdea| idea.roles.contains(&r))
@@ -531,6 +527,7 @@ impl Scorer {
                     || "an idea".to_owned(),
                     |idea| format!("an idea of {}", owner_name(rubric, idea.item)),
                 ),
+            other => owner_name(rubric, other),
         };
         let mut skipped: Vec<String> = matcher
             .skipped
@@ -899,6 +896,8 @@ impl Scorer {
             let to = roles.partition_point(|m| m.item <= matcher::Item::Role(r));
             &roles[from..to]
         };
+        // The best match of each role in the unit at hand (one buffer for the whole answer).
+        let mut chosen: Vec<(matcher::Match, Standing)> = Vec::new();
         for idea in &self.ideas {
             let Some(first_role) = idea.roles.clone().next() else {
                 continue;
@@ -917,8 +916,7 @@ impl Scorer {
                     continue;
                 }
                 last_unit = Some(unit);
-                let mut chosen: Vec<(matcher::Match, Standing)> =
-                    Vec::with_capacity(idea.roles.len());
+                chosen.clear();
                 for r in idea.roles.clone() {
                     let list = of_role(r);
                     let from = list.partition_point(|m| m.from < unit.0);
