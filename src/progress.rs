@@ -371,6 +371,8 @@ mod tests {
                         phrases: Vec::new(),
                         regexes: Vec::new(),
                         stage: Stage::Interpret,
+                        lexicon: Vec::new(),
+                        ideas: Vec::new(),
                     })
                     .collect(),
                 red_flags: Vec::new(),
@@ -383,6 +385,7 @@ mod tests {
             examples: Vec::new(),
             follow_ups: Vec::new(),
             content_hash: 0,
+            lexicon: Default::default(),
         }
     }
 

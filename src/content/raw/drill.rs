@@ -4,6 +4,7 @@
 use schemars::JsonSchema;
 use serde::Deserialize;
 
+use super::lexicon::RawForm;
 use super::{FORMAT_VERSION, ID_PATTERN, NOT_BLANK, default_one_u32};
 
 /// A drill: what the interviewer asks and how answers are scored. The file stem is the drill id.
@@ -166,6 +167,13 @@ pub struct RawConcept {
     #[schemars(inner(length(min = 1)))]
     #[serde(default)]
     pub regexes: Vec<String>,
+    /// Ids of lexicon entries whose forms count for this concept (default: none).
+    #[serde(default)]
+    pub lexicon: Vec<String>,
+    /// Concept-local plain forms: phrases, or ideas (`all: [[lock, mutex], [held, hold],
+    /// [shorter, less]]`) whose roles must all appear in one clause or sentence (default: none).
+    #[serde(default)]
+    pub ideas: Vec<RawForm>,
 }
 
 fn default_weight() -> f64 {
@@ -200,6 +208,13 @@ pub struct RawRedFlag {
     /// Whether a hypothetical mention ("maybe add threads?") fires it (default false).
     #[serde(default)]
     pub fires_when_hypothetical: bool,
+    /// The proposal in the candidate's own words: phrases or ideas. A claim fires only when
+    /// asserted, never when negated, questioned, hypothetical or quoted (default: none).
+    #[serde(default)]
+    pub claims: Vec<RawForm>,
+    /// Ids of lexicon entries whose forms fire it (default: none).
+    #[serde(default)]
+    pub lexicon: Vec<String>,
 }
 
 /// A wrong belief with its correction.
@@ -218,6 +233,13 @@ pub struct RawMisconception {
     #[schemars(inner(length(min = 1)))]
     #[serde(default)]
     pub regexes: Vec<String>,
+    /// The belief in the candidate's own words: phrases or ideas. A claim fires only when
+    /// asserted, never when negated, questioned, hypothetical or quoted (default: none).
+    #[serde(default)]
+    pub claims: Vec<RawForm>,
+    /// Ids of lexicon entries whose forms state it (default: none).
+    #[serde(default)]
+    pub lexicon: Vec<String>,
     /// What the interviewer says to correct it.
     #[schemars(regex(pattern = NOT_BLANK))]
     pub correction: String,
