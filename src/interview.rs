@@ -39,7 +39,8 @@ pub const TRY_SECONDS: usize = 10;
 /// Tools a candidate may run; a line starting with one of these is a tool command (see
 /// [`Input::classify`]). Kept in step with `render::argv`.
 pub const TOOLS: &[&str] = &[
-    "vmstat", "mpstat", "pidstat", "iostat", "top", "free", "uptime", "perf", "cat", "dmesg",
+    "vmstat", "mpstat", "pidstat", "iostat", "top", "free", "uptime", "perf", "cat", "dmesg", "ps",
+    "strace", "timeout", "sar",
 ];
 
 /// Example command lines (for help, completion and hints at the edge).
@@ -58,6 +59,18 @@ pub const TOOL_EXAMPLES: &[&str] = &[
     "perf lock contention",
     "cat /proc/lock_stat",
     "dmesg",
+    "ps -eLo pid,tid,stat,wchan,comm",
+    "ps aux",
+    "cat /proc/PID/task/*/stack",
+    "strace -c -f -p PID",
+    "cat /proc/meminfo",
+    "cat /proc/vmstat",
+    "cat /proc/pressure/cpu",
+    "cat /proc/interrupts",
+    "cat /proc/softirqs",
+    "sar -q 1 5",
+    "sar -w 1 5",
+    "perf trace -s -p PID -- sleep 5",
 ];
 
 /// The REPL commands the interviewer understands (besides tool commands and answers).
@@ -152,6 +165,19 @@ fn looks_like_tool_line(first: &str, rest: &[&str], _line: &str) -> bool {
                 w.starts_with('-')
                     || w.chars()
                         .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+            })
+            && !rest
+                .iter()
+                .any(|w| ["shows", "says", "is", "was", "the", "a", "and", "at"].contains(w));
+    }
+    if first == "ps" || first == "timeout" {
+        // `ps aux`, `ps -eLo pid,tid,stat`, `timeout 5 strace -c -p 42`: short lowercase words.
+        return rest.len() <= 8
+            && rest.iter().all(|w| {
+                w.starts_with('-')
+                    || w.chars().all(|c| {
+                        c.is_ascii_lowercase() || c.is_ascii_digit() || c == ',' || c == '%'
+                    })
             })
             && !rest
                 .iter()

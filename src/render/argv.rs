@@ -182,6 +182,8 @@ pub enum ToolCommand {
         /// `-T`: wall-clock time instead of seconds since boot.
         human_time: bool,
     },
+    /// Thread-level tools and kernel files (`ps`, `strace -c`, `cat /proc/meminfo` …).
+    Inspect(super::inspect::Inspect),
     /// A tool's output run through filters (`dmesg | tail -20`).
     Piped {
         command: Box<ToolCommand>,
@@ -214,6 +216,7 @@ impl ToolCommand {
             | ToolCommand::LockStat
             | ToolCommand::Dmesg { .. } => 0,
             ToolCommand::PerfTop { delay_s, .. } => *delay_s as usize,
+            ToolCommand::Inspect(inspect) => inspect.seconds(),
             ToolCommand::PerfLockRecord { seconds } => *seconds as usize,
             ToolCommand::PerfLockReport { source, .. }
             | ToolCommand::PerfLockContention { source, .. } => match source {
@@ -318,6 +321,10 @@ fn parse_tool(words: &[&str]) -> Result<ToolCommand, ToolError> {
         "cat" => parse_cat(args),
         "grep" | "egrep" => parse_grep_file(tool, args),
         "dmesg" => parse_dmesg(args),
+        "ps" => super::ps::parse(args).map(ToolCommand::Inspect),
+        "sar" => super::sar::parse(args).map(ToolCommand::Inspect),
+        "strace" => super::strace::parse(args, None).map(ToolCommand::Inspect),
+        "timeout" => super::strace::parse_timeout(args).map(ToolCommand::Inspect),
         "head" | "tail" | "wc" => Err(ToolError::new(format!(
             "{tool}: this box has no files to read; pipe a tool into it, e.g. dmesg | {tool}{}",
             if tool == "wc" { " -l" } else { "" }
@@ -450,7 +457,7 @@ fn unrecognized_long(tool: &str, name: &str, usage: &str) -> ToolError {
 }
 
 /// `interval [count]` operands; `bad` builds the tool's message for a malformed number.
-fn reports(
+pub(super) fn reports(
     tool: &str,
     operands: &[&str],
     bad: &dyn Fn(&str) -> ToolError,
@@ -531,7 +538,7 @@ fn parse_vmstat(args: &[&str]) -> Result<ToolCommand, ToolError> {
     Ok(ToolCommand::Vmstat { wide, reports })
 }
 
-fn sysstat_bad(usage: &'static str) -> impl Fn(&str) -> ToolError {
+pub(super) fn sysstat_bad(usage: &'static str) -> impl Fn(&str) -> ToolError {
     move |_word: &str| ToolError::new(usage)
 }
 
@@ -748,6 +755,9 @@ fn parse_uptime(args: &[&str]) -> Result<ToolCommand, ToolError> {
 fn parse_cat(args: &[&str]) -> Result<ToolCommand, ToolError> {
     match args {
         ["/proc/lock_stat"] => Ok(ToolCommand::LockStat),
+        [path] if let Some(parsed) = super::inspect::parse_cat_path(path) => {
+            parsed.map(ToolCommand::Inspect)
+        }
         [] => Err(ToolError::new(
             "cat: reading standard input is not available on this box",
         )),
@@ -791,7 +801,7 @@ fn parse_dmesg(args: &[&str]) -> Result<ToolCommand, ToolError> {
     Ok(ToolCommand::Dmesg { human_time })
 }
 
-const PERF_USAGE: &str = "\n usage: perf [--version] [--help] [OPTIONS] COMMAND [ARGS]\n\n sysdrill's perf knows: top, lock";
+const PERF_USAGE: &str = "\n usage: perf [--version] [--help] [OPTIONS] COMMAND [ARGS]\n\n sysdrill's perf knows: top, lock, trace";
 const PERF_TOP_USAGE: &str = "\n Usage: perf top [<options>]";
 const PERF_LOCK_USAGE: &str =
     "\n Usage: perf lock [<options>] {record|report|script|info|contention}";
@@ -800,6 +810,7 @@ fn parse_perf(args: &[&str]) -> Result<ToolCommand, ToolError> {
     match args.split_first() {
         Some((&"top", rest)) => parse_perf_top(rest),
         Some((&"lock", rest)) => parse_perf_lock(rest),
+        Some((&"trace", rest)) => super::perf_trace::parse(rest).map(ToolCommand::Inspect),
         Some((other, _)) if !other.starts_with('-') => Err(ToolError::new(format!(
             "perf: '{}' is not a perf-command. See 'perf --help'.",
             printable(other)

@@ -180,6 +180,7 @@ fn fixture_sample(second: u64, tasks: usize, locks: usize) -> Sample {
             latency_p99_us: 41_000.0,
         },
         load_avg: [6.12, 4.87, 3.10],
+        detail: Detail::default(),
     }
 }
 
