@@ -68,9 +68,15 @@ pub const TOOL_EXAMPLES: &[&str] = &[
     "cat /proc/pressure/cpu",
     "cat /proc/interrupts",
     "cat /proc/softirqs",
+    "top -H -b -n 1",
+    "pidstat -t 1 1",
+    "pidstat -r 1 1",
     "sar -q 1 5",
     "sar -w 1 5",
     "perf trace -s -p PID -- sleep 5",
+    "perf sched record -- sleep 5",
+    "perf sched latency",
+    "perf stat -a -- sleep 5",
 ];
 
 /// The REPL commands the interviewer understands (besides tool commands and answers).

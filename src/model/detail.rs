@@ -112,7 +112,11 @@ pub(crate) fn build(
             system_ns: (acc.system * k).round() as u64,
             wait_ns: scale(acc.wait),
             wait_max_ns: acc.wait_max,
+            // Where in the window the longest wait ended, as the same point of the second.
+            wait_max_end_ns: (acc.wait_max_end.saturating_sub(w.start_ns) as f64 * k).round()
+                as u64,
             dispatches: scale(acc.dispatches),
+            migrations: scale(acc.migrations),
             voluntary_cs: scale(acc.voluntary),
             involuntary_cs: scale(acc.involuntary),
             state,
@@ -136,7 +140,9 @@ pub(crate) fn build(
             system_ns: t.system_ns,
             wait_ns: t.wait_ns,
             wait_max_ns: 0,
+            wait_max_end_ns: 0,
             dispatches: t.voluntary_cs + t.involuntary_cs,
+            migrations: 0,
             voluntary_cs: t.voluntary_cs,
             involuntary_cs: t.involuntary_cs,
             state: if t.running > 0 {
@@ -323,6 +329,7 @@ pub(crate) fn since_boot(steady: &Detail, interrupts: u64) -> Detail {
         t.system_ns = half(t.system_ns);
         t.wait_ns = half(t.wait_ns);
         t.dispatches = half(t.dispatches);
+        t.migrations = half(t.migrations);
         t.voluntary_cs = half(t.voluntary_cs);
         t.involuntary_cs = half(t.involuntary_cs);
         for call in &mut t.syscalls {

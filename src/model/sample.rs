@@ -653,6 +653,7 @@ impl Context {
                         + (crate::domain::stable_hash(l.class_name.as_bytes()) & 0xff_fff0)
                         + i as u64 * 0x40,
                     read_write: l.kind == LockKind::RwLock,
+                    caller: l.caller.clone(),
                 })
                 .collect(),
         }

@@ -78,6 +78,9 @@ pub struct LockInfo {
     pub address: u64,
     /// For rwlocks with both sides in lock_stat (`-R` / `-W` rows).
     pub read_write: bool,
+    /// The code that takes the lock, `sym+0xoff` (a kernel stack's frame under the lock's slow
+    /// path; the caller perf lock prints).
+    pub caller: String,
 }
 
 /// One second of the box.
@@ -293,10 +296,14 @@ pub struct ThreadSample {
     pub system_ns: Nanos,
     /// Runnable but waiting for a CPU.
     pub wait_ns: Nanos,
-    /// Longest single run-queue wait that ended in the second.
+    /// Longest single run-queue wait that ended in the second, and where in the second it
+    /// ended (ns after the second's start).
     pub wait_max_ns: Nanos,
+    pub wait_max_end_ns: Nanos,
     /// Times the thread was put on a CPU.
     pub dispatches: u64,
+    /// Times it was put on a different CPU than it last ran on.
+    pub migrations: u64,
     pub voluntary_cs: u64,
     pub involuntary_cs: u64,
     /// State at the end of the second.

@@ -312,8 +312,14 @@ fn parse_tool(words: &[&str]) -> Result<ToolCommand, ToolError> {
     match tool {
         "vmstat" => parse_vmstat(args),
         "mpstat" => parse_mpstat(args),
+        "pidstat" if super::pidstat_threads::handles(args) => {
+            super::pidstat_threads::parse(args).map(ToolCommand::Inspect)
+        }
         "pidstat" => parse_pidstat(args),
         "iostat" => parse_iostat(args),
+        "top" if let Some(parsed) = super::top_threads::parse(args) => {
+            parsed.map(ToolCommand::Inspect)
+        }
         "top" => parse_top(args),
         "free" => parse_free(args),
         "uptime" => parse_uptime(args),
@@ -801,7 +807,7 @@ fn parse_dmesg(args: &[&str]) -> Result<ToolCommand, ToolError> {
     Ok(ToolCommand::Dmesg { human_time })
 }
 
-const PERF_USAGE: &str = "\n usage: perf [--version] [--help] [OPTIONS] COMMAND [ARGS]\n\n sysdrill's perf knows: top, lock, trace";
+const PERF_USAGE: &str = "\n usage: perf [--version] [--help] [OPTIONS] COMMAND [ARGS]\n\n sysdrill's perf knows: top, lock, trace, sched, stat";
 const PERF_TOP_USAGE: &str = "\n Usage: perf top [<options>]";
 const PERF_LOCK_USAGE: &str =
     "\n Usage: perf lock [<options>] {record|report|script|info|contention}";
@@ -811,6 +817,8 @@ fn parse_perf(args: &[&str]) -> Result<ToolCommand, ToolError> {
         Some((&"top", rest)) => parse_perf_top(rest),
         Some((&"lock", rest)) => parse_perf_lock(rest),
         Some((&"trace", rest)) => super::perf_trace::parse(rest).map(ToolCommand::Inspect),
+        Some((&"sched", rest)) => super::perf_sched::parse(rest).map(ToolCommand::Inspect),
+        Some((&"stat", rest)) => super::perf_stat::parse(rest).map(ToolCommand::Inspect),
         Some((other, _)) if !other.starts_with('-') => Err(ToolError::new(format!(
             "perf: '{}' is not a perf-command. See 'perf --help'.",
             printable(other)

@@ -1,14 +1,17 @@
 //! The tools that look below processes and at the kernel's own files: `ps`, `cat` of
 //! `/proc/PID/stack`, `/proc/meminfo`, `/proc/vmstat`, `/proc/pressure/*`, `/proc/interrupts`,
-//! `/proc/softirqs`, `sar -q|-w`, `strace -c` and `perf trace -s`. Each tool parses its own
+//! `/proc/softirqs`, `top -H`, `perf sched`, `perf stat -a`, `pidstat -t|-r`, `sar -q|-w`, `strace -c` and `perf trace -s`. Each tool parses its own
 //! arguments (in its file) into one [`Inspect`] value and renders it; this module only routes.
 //!
 //! Time rules: `ps` and the `/proc` files are snapshots of the latest completed second (0 s);
-//! `sar` consumes `interval × count` seconds like `mpstat`; `strace -c -p PID` traces for `timeout N` seconds and
+//! `top -H` consumes its frames like `top`; `pidstat -t|-r` and `sar` consume `interval × count` seconds like `mpstat`; `strace -c -p PID` traces for `timeout N` seconds and
 //! `perf trace -s` for `-- sleep N`, default [`DEFAULT_TRACE_S`].
 
-use super::argv::{Reports, ToolError};
-use super::{perf_trace, proc_files, proc_stack, ps, sar, strace};
+use super::argv::{Reports, ToolError, Window};
+use super::{
+    perf_sched, perf_stat, perf_trace, pidstat_threads, proc_files, proc_stack, ps, sar, strace,
+    top_threads,
+};
 use crate::model::Trace;
 
 /// Seconds `strace -c -p` traces when no duration is given.
@@ -30,6 +33,29 @@ pub enum Inspect {
         reports: Reports,
     },
     Strace(strace::StraceCommand),
+    /// `pidstat -t` and `pidstat -r`.
+    PidstatDetail {
+        detail: pidstat_threads::PidstatDetail,
+        one_line: bool,
+        reports: Reports,
+    },
+    /// `top -H -b -n frames -d delay`.
+    TopThreads {
+        frames: u32,
+        delay_s: u32,
+    },
+    /// `perf sched record -- sleep N`.
+    PerfSchedRecord {
+        seconds: u32,
+    },
+    /// `perf sched latency` over the last recording (the console fills in its window).
+    PerfSchedLatency {
+        window: Option<Window>,
+    },
+    /// `perf stat -a -- sleep N`.
+    PerfStat {
+        seconds: u32,
+    },
     /// `perf trace -s`: every process, or the one with pid `pid`.
     PerfTrace {
         pid: Option<u32>,
@@ -46,7 +72,14 @@ impl Inspect {
                 reports.interval.unwrap_or(0) as usize * reports.count as usize
             }
             Inspect::Strace(command) => command.seconds as usize,
-            Inspect::PerfTrace { seconds, .. } => *seconds as usize,
+            Inspect::TopThreads { frames, delay_s } => *frames as usize * *delay_s as usize,
+            Inspect::PidstatDetail { reports, .. } => {
+                reports.interval.unwrap_or(0) as usize * reports.count as usize
+            }
+            Inspect::PerfTrace { seconds, .. }
+            | Inspect::PerfSchedRecord { seconds }
+            | Inspect::PerfStat { seconds } => *seconds as usize,
+            Inspect::PerfSchedLatency { .. } => 0,
         }
     }
 
@@ -61,7 +94,40 @@ impl Inspect {
             Inspect::Proc(file) => proc_files::render(trace, *file, start),
             Inspect::Sar { report, reports } => sar::render(trace, *report, *reports, start),
             Inspect::Strace(command) => strace::render(trace, command, start),
+            Inspect::TopThreads { frames, delay_s } => {
+                top_threads::render(trace, *frames, *delay_s, start)
+            }
+            Inspect::PidstatDetail {
+                detail,
+                one_line,
+                reports,
+            } => pidstat_threads::render(trace, *detail, *one_line, *reports, start),
             Inspect::PerfTrace { pid, seconds } => perf_trace::render(trace, *pid, *seconds, start),
+            Inspect::PerfSchedRecord { seconds } => perf_sched::record(trace, *seconds, start),
+            Inspect::PerfSchedLatency { window } => match window {
+                Some(window) => perf_sched::latency(trace, *window),
+                None => NO_RECORDING.to_owned(),
+            },
+            Inspect::PerfStat { seconds } => perf_stat::render(trace, *seconds, start),
+        }
+    }
+}
+
+const NO_RECORDING: &str = "  Error: failed to open perf.data: No such file or directory  (try 'perf sched record' first)\n";
+
+impl Inspect {
+    /// What the box remembers between commands: `perf sched record` leaves its window in
+    /// `perf.data` (`recording`, shared with `perf lock record`), `perf sched latency` reads it.
+    pub fn use_recording(&mut self, recording: &mut Option<Window>, cursor: usize) {
+        match self {
+            Inspect::PerfSchedRecord { seconds } => {
+                *recording = Some(Window {
+                    start: cursor,
+                    seconds: *seconds as usize,
+                });
+            }
+            Inspect::PerfSchedLatency { window } => *window = *recording,
+            _ => {}
         }
     }
 }

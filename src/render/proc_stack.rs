@@ -6,7 +6,7 @@
 //!
 //! The stack follows from the thread's state in the last completed second: a futex wait for
 //! user-space locks and idle pool workers, the kernel lock's slow path for kernel locks (with
-//! the lock's caller from the trace), the page-cache wait for disk reads and swap-ins.
+//! the lock's caller), the page-cache wait for disk reads and swap-ins.
 
 use super::argv::ToolError;
 use super::inspect::Inspect;
@@ -58,7 +58,7 @@ pub(crate) fn render(
     }
     let mut out = String::new();
     for thread in chosen {
-        for frame in frames(trace, sample, thread) {
+        for frame in frames(trace, thread) {
             out.push_str("[<0>] ");
             out.push_str(&frame);
             out.push('\n');
@@ -82,23 +82,23 @@ pub(crate) fn threads_of(sample: &Sample, task: usize) -> impl Iterator<Item = &
 }
 
 /// The wait channel `ps` prints: the innermost frame's symbol, `-` for a thread on a CPU.
-pub(crate) fn wchan(trace: &Trace, sample: &Sample, thread: &ThreadSample) -> String {
-    symbols(trace, sample, thread).first().map_or_else(
+pub(crate) fn wchan(trace: &Trace, thread: &ThreadSample) -> String {
+    symbols(trace, thread).first().map_or_else(
         || "-".to_owned(),
         |s| s.split('+').next().unwrap_or(s).to_owned(),
     )
 }
 
 /// The stack's frames with offsets, innermost first; empty for a thread on a CPU.
-fn frames(trace: &Trace, sample: &Sample, thread: &ThreadSample) -> Vec<String> {
-    symbols(trace, sample, thread)
+fn frames(trace: &Trace, thread: &ThreadSample) -> Vec<String> {
+    symbols(trace, thread)
         .into_iter()
         .map(|s| with_offset(&s))
         .collect()
 }
 
 /// The stack as bare symbols (a caller may already carry its `+0xoff`).
-fn symbols(trace: &Trace, sample: &Sample, thread: &ThreadSample) -> Vec<String> {
+fn symbols(trace: &Trace, thread: &ThreadSample) -> Vec<String> {
     let wait = match thread.state {
         ThreadState::Running | ThreadState::Runnable | ThreadState::Spinning => {
             return Vec::new();
@@ -118,7 +118,7 @@ fn symbols(trace: &Trace, sample: &Sample, thread: &ThreadSample) -> Vec<String>
         v
     };
     match wait {
-        WaitFor::Lock(lock) if uninterruptible => kernel_lock_frames(trace, sample, lock),
+        WaitFor::Lock(lock) if uninterruptible => kernel_lock_frames(trace, lock),
         WaitFor::Lock(_) | WaitFor::NoRequest => futex(),
         WaitFor::Client => {
             let mut v = list(&["ep_poll", "do_epoll_wait", "__x64_sys_epoll_wait"]);
@@ -167,7 +167,7 @@ fn symbols(trace: &Trace, sample: &Sample, thread: &ThreadSample) -> Vec<String>
 
 /// A kernel lock's sleeping slow path, then the code that took the lock (its caller as the
 /// lock tools print it), then the syscall entry.
-fn kernel_lock_frames(trace: &Trace, sample: &Sample, lock: usize) -> Vec<String> {
+fn kernel_lock_frames(trace: &Trace, lock: usize) -> Vec<String> {
     let info = trace.info.locks.get(lock);
     let lock_type = info.map_or("mutex", |l| l.lock_type.as_str());
     let slow: &[&str] = match lock_type {
@@ -180,20 +180,8 @@ fn kernel_lock_frames(trace: &Trace, sample: &Sample, lock: usize) -> Vec<String
         ],
     };
     let mut v: Vec<String> = slow.iter().map(|s| (*s).to_owned()).collect();
-    let caller = sample
-        .locks
-        .get(lock)
-        .and_then(|l| l.callers.first())
-        .or_else(|| {
-            trace
-                .since_boot
-                .locks
-                .get(lock)
-                .and_then(|l| l.callers.first())
-        })
-        .map(|c| c.caller.clone());
-    if let Some(caller) = caller {
-        v.push(caller);
+    if let Some(caller) = info.map(|l| l.caller.as_str()).filter(|c| !c.is_empty()) {
+        v.push(caller.to_owned());
     }
     v.extend(SYSCALL_EXIT.iter().map(|s| (*s).to_owned()));
     v

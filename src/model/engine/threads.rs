@@ -78,10 +78,13 @@ pub(crate) struct ThreadAcc {
     pub system: f64,
     /// Runnable but not on a CPU, summed over dispatches in the window.
     pub wait: u64,
-    /// Longest single run-queue wait that ended in the window.
+    /// Longest single run-queue wait that ended in the window, and when it ended (engine ns).
     pub wait_max: u64,
+    pub wait_max_end: u64,
     /// Dispatches onto a CPU (perf sched's switches column counts these).
     pub dispatches: u64,
+    /// Dispatches onto a different CPU than the thread last ran on.
+    pub migrations: u64,
     pub voluntary: u64,
     pub involuntary: u64,
     /// Requests finished.
@@ -140,6 +143,8 @@ pub(crate) struct ThreadBook {
     /// model counts a woken thread as runnable only once that latency has passed.
     shown_reason: Vec<SleepReason>,
     asleep_since: Vec<u64>,
+    /// CPU each thread last ran on (`NONE` before its first run).
+    last_cpu: Vec<u32>,
     window_start: u64,
 }
 
@@ -150,6 +155,7 @@ impl ThreadBook {
             reason: vec![SleepReason::Awake; threads],
             shown_reason: vec![SleepReason::Awake; threads],
             asleep_since: vec![0; threads],
+            last_cpu: vec![NONE; threads],
             window_start: 0,
         }
     }
@@ -222,10 +228,19 @@ impl Engine {
 
     /// Thread `t` got a CPU after `waited` ns on the run queue.
     pub(super) fn note_dispatch(&mut self, t: u32, waited: u64) {
-        self.thread_book.shown_reason[t as usize] = SleepReason::Awake;
-        let acc = &mut self.thread_book.acc[t as usize];
+        let cpu = self.threads[t as usize].cpu;
+        let book = &mut self.thread_book;
+        book.shown_reason[t as usize] = SleepReason::Awake;
+        let last = std::mem::replace(&mut book.last_cpu[t as usize], cpu);
+        let acc = &mut book.acc[t as usize];
+        if last != NONE && last != cpu {
+            acc.migrations += 1;
+        }
         acc.wait += waited;
-        acc.wait_max = acc.wait_max.max(waited);
+        if waited > acc.wait_max {
+            acc.wait_max = waited;
+            acc.wait_max_end = self.now;
+        }
         acc.dispatches += 1;
     }
 
