@@ -71,6 +71,7 @@ pub const TOOL_EXAMPLES: &[&str] = &[
     "top -H -b -n 1",
     "pidstat -t 1 1",
     "pidstat -r 1 1",
+    "pidstat -d 1 1",
     "sar -q 1 5",
     "sar -w 1 5",
     "perf trace -s -p PID -- sleep 5",

@@ -1,10 +1,10 @@
 //! The tools that look below processes and at the kernel's own files: `ps`, `cat` of
 //! `/proc/PID/stack`, `/proc/meminfo`, `/proc/vmstat`, `/proc/pressure/*`, `/proc/interrupts`,
-//! `/proc/softirqs`, `top -H`, `perf sched`, `perf stat -a`, `pidstat -t|-r`, `sar -q|-w`, `strace -c` and `perf trace -s`. Each tool parses its own
+//! `/proc/softirqs`, `top -H`, `perf sched`, `perf stat -a`, `pidstat -t|-r|-d`, `sar -q|-w`, `strace -c` and `perf trace -s`. Each tool parses its own
 //! arguments (in its file) into one [`Inspect`] value and renders it; this module only routes.
 //!
 //! Time rules: `ps` and the `/proc` files are snapshots of the latest completed second (0 s);
-//! `top -H` consumes its frames like `top`; `pidstat -t|-r` and `sar` consume `interval × count` seconds like `mpstat`; `strace -c -p PID` traces for `timeout N` seconds and
+//! `top -H` consumes its frames like `top`; `pidstat -t|-r|-d` and `sar` consume `interval × count` seconds like `mpstat`; `strace -c -p PID` traces for `timeout N` seconds and
 //! `perf trace -s` for `-- sleep N`, default [`DEFAULT_TRACE_S`].
 
 use super::argv::{Reports, ToolError, Window};
@@ -33,7 +33,7 @@ pub enum Inspect {
         reports: Reports,
     },
     Strace(strace::StraceCommand),
-    /// `pidstat -t` and `pidstat -r`.
+    /// `pidstat -t`, `pidstat -r` and `pidstat -d`.
     PidstatDetail {
         detail: pidstat_threads::PidstatDetail,
         one_line: bool,

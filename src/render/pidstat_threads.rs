@@ -1,9 +1,14 @@
-//! `pidstat -t [-u|-w]` (per-thread rows under each process) and `pidstat -r` (page faults and
-//! memory) as sysstat 12.6 prints them, with `interval [count]` and `-h` like the plain report.
+//! `pidstat -t [-u|-w]` (per-thread rows under each process), `pidstat -r` (page faults and
+//! memory) and `pidstat -d` (block IO) as sysstat 12.6 prints them, with `interval [count]` and
+//! `-h` like the plain report.
 //!
 //! With `-t` the process line (`TGID`, `TID` shown as `-`) is the same line plain `pidstat`
 //! prints, and each thread follows as `|__comm` with its own counters from the sample's thread
 //! detail. `-r`: minflt/s and majflt/s are `TaskSample` faults; VSZ, RSS and %MEM the process's.
+//! `-d`: each second's device reads are charged to the processes by their read IOs (`pread64`
+//! calls and major faults), the written data (swap-out excluded, which no task is charged for)
+//! by their `write` calls; kB_ccwr/s is 0 (the model truncates no dirty files); iodelay is the
+//! time the process's threads slept in disk reads, in clock ticks (1/100 s).
 //! Only tasks (and threads) active in the interval are listed, as sysstat does.
 
 use super::argv::{self, PidstatReport, Reports, ToolError};
@@ -12,7 +17,7 @@ use super::span::Span;
 use super::text::{clock, cut, sysstat_banner};
 use std::collections::BTreeMap;
 
-use crate::model::{Sample, ThreadSample, Trace};
+use crate::model::{Sample, Syscall, ThreadSample, Trace};
 
 const USAGE: &str = "Usage: pidstat [ options ] [ <interval> [ <count> ] ]";
 
@@ -22,16 +27,19 @@ pub enum PidstatDetail {
     Threads(PidstatReport),
     /// `-r`: page faults and memory.
     Memory,
+    /// `-d`: block IO.
+    Disk,
 }
 
-/// Whether `pidstat ARGS` asks for a report this module prints (`-t` or `-r`).
+/// Whether `pidstat ARGS` asks for a report this module prints (`-t`, `-r` or `-d`).
 pub(crate) fn handles(args: &[&str]) -> bool {
     args.iter()
-        .any(|a| a.starts_with('-') && !a.starts_with("--") && (a.contains('t') || a.contains('r')))
+        .any(|a| a.starts_with('-') && !a.starts_with("--") && a.contains(['t', 'r', 'd']))
 }
 
 pub(crate) fn parse(args: &[&str]) -> Result<Inspect, ToolError> {
     let (mut threads, mut memory, mut switches, mut one_line) = (false, false, false, false);
+    let mut disk = false;
     let mut operands = Vec::new();
     for arg in args {
         let Some(flags) = arg.strip_prefix('-') else {
@@ -42,31 +50,40 @@ pub(crate) fn parse(args: &[&str]) -> Result<Inspect, ToolError> {
             match c {
                 't' => threads = true,
                 'r' => memory = true,
+                'd' => disk = true,
                 'w' => switches = true,
                 'u' => {}
                 'h' => one_line = true,
                 _ => {
                     return Err(ToolError::new(format!(
-                        "pidstat: with -t or -r this box prints -u, -w or -r reports (not -{})",
+                        "pidstat: with -t, -r or -d this box prints -u, -w, -r or -d reports (not -{})",
                         c.escape_default()
                     )));
                 }
             }
         }
     }
-    let detail = match (threads, memory) {
-        (_, true) if switches || threads => {
-            return Err(ToolError::new(
-                "pidstat: sysdrill prints one report at a time; use -r alone, or -t with -u or -w",
-            ));
-        }
-        (_, true) => PidstatDetail::Memory,
-        (true, false) => PidstatDetail::Threads(if switches {
+    let reports_asked = [memory, disk, threads || switches]
+        .iter()
+        .filter(|&&x| x)
+        .count();
+    if reports_asked > 1 {
+        return Err(ToolError::new(
+            "pidstat: sysdrill prints one report at a time; use -r or -d alone, or -t with -u or -w",
+        ));
+    }
+    let detail = if memory {
+        PidstatDetail::Memory
+    } else if disk {
+        PidstatDetail::Disk
+    } else if threads {
+        PidstatDetail::Threads(if switches {
             PidstatReport::Switches
         } else {
             PidstatReport::Cpu
-        }),
-        (false, false) => return Err(ToolError::new(USAGE)),
+        })
+    } else {
+        return Err(ToolError::new(USAGE));
     };
     let reports = argv::reports("pidstat", &operands, &argv::sysstat_bad(USAGE))?;
     Ok(Inspect::PidstatDetail {
@@ -119,20 +136,61 @@ fn weighted(trace: &Trace, from: usize, seconds: Option<usize>) -> Vec<(&Sample,
     }
 }
 
-/// Per-thread sums and per-process faults (minor, major) over the report's samples.
-fn sums(trace: &Trace, from: usize, seconds: Option<usize>) -> (ThreadSums, Vec<(u128, u128)>) {
+/// One process's faults and block IO over a report.
+#[derive(Default, Clone, Copy)]
+struct ProcessIo {
+    minor_faults: u128,
+    major_faults: u128,
+    read_kib: f64,
+    write_kib: f64,
+    read_sleep_ns: u128,
+}
+
+/// Per-thread sums and per-process faults and IO over the report's samples.
+fn sums(trace: &Trace, from: usize, seconds: Option<usize>) -> (ThreadSums, Vec<ProcessIo>) {
     let mut threads = ThreadSums::new();
-    let mut faults = vec![(0u128, 0u128); trace.info.tasks.len()];
+    let mut processes = vec![ProcessIo::default(); trace.info.tasks.len()];
     for (sample, weight) in weighted(trace, from, seconds) {
         for t in &sample.detail.threads {
             add_thread(&mut threads, t, weight);
         }
-        for (sum, t) in faults.iter_mut().zip(&sample.tasks) {
-            sum.0 += u128::from(t.minor_faults) * weight;
-            sum.1 += u128::from(t.major_faults) * weight;
+        // Read IOs and write calls per process in this second.
+        let mut reads = vec![0u64; processes.len()];
+        let mut writes = vec![0u64; processes.len()];
+        for t in &sample.detail.threads {
+            for call in &t.syscalls {
+                match call.call {
+                    Syscall::Pread64 => {
+                        reads[t.task] += call.calls;
+                        processes[t.task].read_sleep_ns +=
+                            u128::from(call.wall_ns.saturating_sub(call.system_ns)) * weight;
+                    }
+                    Syscall::Write => writes[t.task] += call.calls,
+                    _ => {}
+                }
+            }
+        }
+        for (count, t) in reads.iter_mut().zip(&sample.tasks) {
+            *count += t.major_faults;
+        }
+        let read_kib: u64 = sample.disks.iter().map(|d| d.read_kib).sum();
+        let write_kib = sample.blocks_out_kib.saturating_sub(sample.swap_out_kib);
+        let (all_reads, all_writes) = (reads.iter().sum::<u64>(), writes.iter().sum::<u64>());
+        let w = weight as f64;
+        for (i, p) in processes.iter_mut().enumerate() {
+            if let Some(t) = sample.tasks.get(i) {
+                p.minor_faults += u128::from(t.minor_faults) * weight;
+                p.major_faults += u128::from(t.major_faults) * weight;
+            }
+            if all_reads > 0 {
+                p.read_kib += read_kib as f64 * reads[i] as f64 / all_reads as f64 * w;
+            }
+            if all_writes > 0 {
+                p.write_kib += write_kib as f64 * writes[i] as f64 / all_writes as f64 * w;
+            }
         }
     }
-    (threads, faults)
+    (threads, processes)
 }
 
 fn columns(detail: PidstatDetail) -> &'static str {
@@ -142,6 +200,7 @@ fn columns(detail: PidstatDetail) -> &'static str {
         }
         PidstatDetail::Threads(PidstatReport::Switches) => "   cswch/s nvcswch/s  Command",
         PidstatDetail::Memory => "  minflt/s  majflt/s     VSZ     RSS   %MEM  Command",
+        PidstatDetail::Disk => "   kB_rd/s   kB_wr/s kB_ccwr/s iodelay  Command",
     }
 }
 
@@ -154,13 +213,13 @@ fn block(
     header_stamp: &str,
     stamp: &str,
     span: &Span,
-    (threads, faults): &(ThreadSums, Vec<(u128, u128)>),
-    average: bool,
+    (threads, processes): &(ThreadSums, Vec<ProcessIo>),
+    average: Option<u64>,
 ) {
     let first = if one_line { "# Time" } else { header_stamp };
     let ids = match detail {
         PidstatDetail::Threads(_) => "   UID      TGID       TID",
-        PidstatDetail::Memory => "   UID       PID",
+        PidstatDetail::Memory | PidstatDetail::Disk => "   UID       PID",
     };
     out.push_str(&format!("\n{first:<11}{ids}{}\n", columns(detail)));
     let secs = span.seconds.max(1) as f64;
@@ -170,8 +229,27 @@ fn block(
             continue;
         };
         match detail {
+            PidstatDetail::Disk => {
+                let io = processes.get(index).copied().unwrap_or_default();
+                // iodelay is per interval: the Average line is the mean over the intervals.
+                let ticks = io.read_sleep_ns / 10_000_000 / u128::from(average.unwrap_or(1).max(1));
+                if io.read_kib + io.write_kib <= 0.0 && ticks == 0 {
+                    continue;
+                }
+                out.push_str(&format!(
+                    "{stamp:<11} {:5} {:9} {:9.2} {:9.2} {:9.2} {:7}  {}\n",
+                    task.uid,
+                    task.pid,
+                    io.read_kib / secs,
+                    io.write_kib / secs,
+                    0.0,
+                    ticks,
+                    cut(&task.comm, 15)
+                ));
+            }
             PidstatDetail::Memory => {
-                let (minor, major) = faults.get(index).copied().unwrap_or_default();
+                let io = processes.get(index).copied().unwrap_or_default();
+                let (minor, major) = (io.minor_faults, io.major_faults);
                 if minor + major == 0 {
                     continue;
                 }
@@ -193,7 +271,7 @@ fn block(
                         if sum.user_ns + sum.system_ns == 0 {
                             continue;
                         }
-                        let cpu = if average {
+                        let cpu = if average.is_some() {
                             "     -".to_owned()
                         } else {
                             format!(
@@ -234,7 +312,7 @@ fn block(
                             if t.user_ns + t.system_ns == 0 {
                                 continue;
                             }
-                            let cpu = if average {
+                            let cpu = if average.is_some() {
                                 "     -".to_owned()
                             } else {
                                 format!("   {:3}", t.cpu)
@@ -284,7 +362,7 @@ pub(crate) fn render(
         let span = Span::since_boot(trace, start);
         let sums = sums(trace, start, None);
         block(
-            &mut out, trace, detail, one_line, &now, &now, &span, &sums, false,
+            &mut out, trace, detail, one_line, &now, &now, &span, &sums, None,
         );
         return out;
     };
@@ -301,7 +379,7 @@ pub(crate) fn render(
             &clock(&trace.info, from.saturating_add(every)),
             &span,
             &sums,
-            false,
+            None,
         );
     }
     if !one_line {
@@ -309,7 +387,15 @@ pub(crate) fn render(
         let whole = Span::over(trace, start, seconds);
         let sums = sums(trace, start, Some(seconds));
         block(
-            &mut out, trace, detail, false, "Average:", "Average:", &whole, &sums, true,
+            &mut out,
+            trace,
+            detail,
+            false,
+            "Average:",
+            "Average:",
+            &whole,
+            &sums,
+            Some(u64::from(reports.count)),
         );
     }
     out
