@@ -42,6 +42,7 @@ fn snapshots_on_slow_under_load() {
         ("pidstat_threads", "pidstat -t -h 1 1"),
         ("pidstat_threads_switches", "pidstat -w -t 1 1"),
         ("pidstat_memory", "pidstat -r 1 2"),
+        ("pidstat_disk", "pidstat -d 1 2"),
         ("sar_queue", "sar -q 1 3"),
         ("sar_switches", "sar -w 1 3"),
         ("perf_trace_summary", "perf trace -s -p 4242 -- sleep 1"),
@@ -192,6 +193,28 @@ fn thread_and_sar_reports_agree_with_the_rest() {
             t[2].lines().count() - 1,
             threads,
             "{incident}: ps -eLf rows"
+        );
+    }
+}
+
+/// pidstat -d charges every KiB iostat saw read and written (swap-out aside) to a process.
+#[test]
+fn pidstat_disk_adds_up_to_the_devices() {
+    for seed in 1..=3 {
+        let (p, trace) = session("disk-saturation", seed, &["pidstat -d -h 1 1"]);
+        let rows = sysstat_rows(&p[0]);
+        let read: f64 = rows.iter().map(|r| r[3].parse::<f64>().unwrap()).sum();
+        let written: f64 = rows.iter().map(|r| r[4].parse::<f64>().unwrap()).sum();
+        let s = &trace.samples[0];
+        let device_read: u64 = s.disks.iter().map(|d| d.read_kib).sum();
+        let device_written = s.blocks_out_kib - s.swap_out_kib;
+        assert!(
+            (read - device_read as f64).abs() <= 0.01 * rows.len() as f64,
+            "{read} vs {device_read}"
+        );
+        assert!(
+            (written - device_written as f64).abs() <= 0.01 * rows.len() as f64,
+            "{written} vs {device_written}"
         );
     }
 }
@@ -476,5 +499,91 @@ fn jc_reads_ps_and_meminfo() {
             info["Cached"].as_u64().unwrap() + info["SReclaimable"].as_u64().unwrap(),
             m.cache_kib
         );
+    }
+}
+
+mod props {
+    use proptest::prelude::*;
+    use sysdrill::render::{parse_command, render};
+
+    use super::super::fixture::fixture_trace;
+
+    fn word() -> impl Strategy<Value = String> {
+        prop_oneof![
+            Just("ps".to_owned()),
+            Just("-eLo".to_owned()),
+            Just("pid,tid,stat,wchan,comm".to_owned()),
+            Just("aux".to_owned()),
+            Just("strace".to_owned()),
+            Just("timeout".to_owned()),
+            Just("sar".to_owned()),
+            Just("perf".to_owned()),
+            Just("trace".to_owned()),
+            Just("sched".to_owned()),
+            Just("stat".to_owned()),
+            Just("latency".to_owned()),
+            Just("record".to_owned()),
+            Just("sleep".to_owned()),
+            Just("--".to_owned()),
+            Just("cat".to_owned()),
+            Just("/proc/4242/task/*/stack".to_owned()),
+            Just("/proc/pressure/io".to_owned()),
+            Just("top".to_owned()),
+            Just("-H".to_owned()),
+            Just("pidstat".to_owned()),
+            Just("-t".to_owned()),
+            Just("-p".to_owned()),
+            "-[a-zA-Z]{1,4}",
+            "[0-9]{1,7}",
+            ".{0,6}",
+        ]
+    }
+
+    /// Valid commands of these tools, with varied numbers.
+    fn valid() -> impl Strategy<Value = String> {
+        let n = || 1u32..4;
+        prop_oneof![
+            Just("ps -eLo pid,tid,stat,wchan,comm".to_owned()),
+            Just("ps -eLf".to_owned()),
+            Just("ps aux".to_owned()),
+            (0u32..5000).prop_map(|p| format!("cat /proc/{p}/task/*/stack")),
+            (0u32..5000).prop_map(|p| format!("cat /proc/{p}/stack")),
+            prop_oneof![
+                Just("/proc/meminfo"),
+                Just("/proc/vmstat"),
+                Just("/proc/pressure/cpu"),
+                Just("/proc/pressure/memory"),
+                Just("/proc/interrupts"),
+                Just("/proc/softirqs"),
+            ]
+            .prop_map(|f| format!("cat {f}")),
+            (n(), n()).prop_map(|(i, c)| format!("sar -q {i} {c}")),
+            (n(), n()).prop_map(|(i, c)| format!("sar -w {i} {c}")),
+            (n(), 0u32..5000).prop_map(|(s, p)| format!("timeout {s} strace -c -f -p {p}")),
+            (n(), 0u32..5000).prop_map(|(s, p)| format!("perf trace -s -p {p} -- sleep {s}")),
+            n().prop_map(|s| format!("perf stat -a -- sleep {s}")),
+            n().prop_map(|s| format!("perf sched record -- sleep {s}")),
+            Just("perf sched latency".to_owned()),
+            (n(), n()).prop_map(|(f, d)| format!("top -H -b -n {f} -d {d}")),
+            (n(), n()).prop_map(|(i, c)| format!("pidstat -t {i} {c}")),
+            (n(), n()).prop_map(|(i, c)| format!("pidstat -r -h {i} {c}")),
+            (n(), n()).prop_map(|(i, c)| format!("pidstat -d {i} {c}")),
+        ]
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
+
+        #[test]
+        fn parser_never_panics(words in prop::collection::vec(word(), 0..7)) {
+            let _ = parse_command(&words.join(" "));
+        }
+
+        #[test]
+        fn renderers_never_panic(line in valid(), seconds in 0u64..4, start in 0usize..6) {
+            let command = parse_command(&line).unwrap();
+            let trace = fixture_trace(seconds);
+            let _ = render(&trace, &command, start);
+        }
     }
 }
