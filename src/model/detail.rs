@@ -102,8 +102,8 @@ pub(crate) fn build(
             0
         };
         let syscalls = match desc.workload {
-            Some(wl) => syscalls(inputs, wl, acc, wakes_here, k),
-            None => Vec::new(),
+            Some(wl) => syscalls(inputs, wl, acc, wakes_here, k).into_boxed_slice(),
+            None => Box::default(),
         };
         threads.push(ThreadSample {
             task: pos,
@@ -151,7 +151,7 @@ pub(crate) fn build(
                 ThreadState::Sleeping(WaitFor::KernelIdle)
             },
             cpu: t.last_cpu,
-            syscalls: Vec::new(),
+            syscalls: Box::default(),
         });
     }
     threads.sort_by_key(|t| (t.task, t.tid));
@@ -332,7 +332,7 @@ pub(crate) fn since_boot(steady: &Detail, interrupts: u64) -> Detail {
         t.migrations = half(t.migrations);
         t.voluntary_cs = half(t.voluntary_cs);
         t.involuntary_cs = half(t.involuntary_cs);
-        for call in &mut t.syscalls {
+        for call in t.syscalls.iter_mut() {
             call.calls = half(call.calls);
             call.errors = half(call.errors);
             call.wall_ns = half(call.wall_ns);

@@ -310,8 +310,9 @@ pub struct ThreadSample {
     pub state: ThreadState,
     /// CPU the thread last ran on.
     pub cpu: u32,
-    /// System calls in the second, by call.
-    pub syscalls: Vec<SyscallSample>,
+    /// System calls in the second, by call (a boxed slice: one exact allocation per thread and
+    /// second, as a trace holds every thread's every second).
+    pub syscalls: Box<[SyscallSample]>,
 }
 
 /// A thread's scheduler state as `ps` shows it, with what a sleeper waits for.

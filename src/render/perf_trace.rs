@@ -135,7 +135,7 @@ pub(crate) fn render(trace: &Trace, pid: Option<u32>, seconds: u32, start: usize
                 continue;
             }
             let calls = threads.entry((thread.task, thread.tid)).or_default();
-            for s in &thread.syscalls {
+            for s in thread.syscalls.iter() {
                 calls.entry(s.call).or_default().add(s);
             }
         }

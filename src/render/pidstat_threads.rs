@@ -158,7 +158,7 @@ fn sums(trace: &Trace, from: usize, seconds: Option<usize>) -> (ThreadSums, Vec<
         let mut reads = vec![0u64; processes.len()];
         let mut writes = vec![0u64; processes.len()];
         for t in &sample.detail.threads {
-            for call in &t.syscalls {
+            for call in t.syscalls.iter() {
                 match call.call {
                     Syscall::Pread64 => {
                         reads[t.task] += call.calls;

@@ -8,6 +8,8 @@
 //!
 //! Must not list a process that is not in `BoxInfo::tasks` or a thread not in the sample.
 
+use std::collections::BTreeMap;
+
 use super::argv::ToolError;
 use super::inspect::Inspect;
 use super::proc_stack::{threads_of, wchan};
@@ -279,6 +281,12 @@ fn command_threads(command: &PsCommand) -> bool {
 
 fn rows<'a>(trace: &'a Trace, sample: &Sample, start: usize, threads: bool) -> Vec<Row<'a>> {
     let mut out = Vec::new();
+    let end = start.min(trace.samples.len());
+    let thread_ns = if threads {
+        thread_cpu_ns(&trace.samples[..end])
+    } else {
+        BTreeMap::new()
+    };
     for (index, task) in trace.info.tasks.iter().enumerate() {
         let list: Vec<&ThreadSample> = threads_of(sample, index).collect();
         let nlwp = list.len().max(1);
@@ -289,7 +297,7 @@ fn rows<'a>(trace: &'a Trace, sample: &Sample, start: usize, threads: bool) -> V
         } else {
             "s"
         };
-        let process_time = cpu_time_cs(trace, index, None, start);
+        let before = task.cpu_time_before_cs;
         let leader = list.iter().find(|t| t.tid == task.pid).or(list.first());
         if threads {
             for thread in &list {
@@ -300,7 +308,9 @@ fn rows<'a>(trace: &'a Trace, sample: &Sample, start: usize, threads: bool) -> V
                     wchan: wchan(trace, thread),
                     cpu: thread.cpu,
                     nlwp,
-                    time_cs: cpu_time_cs(trace, index, Some((thread.tid, nlwp)), start),
+                    // The time before the drill is shared evenly among the threads.
+                    time_cs: before / nlwp as u64
+                        + centiseconds(thread_ns.get(&(index, thread.tid)).copied().unwrap_or(0)),
                     flags,
                 });
             }
@@ -312,7 +322,14 @@ fn rows<'a>(trace: &'a Trace, sample: &Sample, start: usize, threads: bool) -> V
                 wchan: leader.map_or_else(|| "-".to_owned(), |t| wchan(trace, t)),
                 cpu: leader.map_or(0, |t| t.cpu),
                 nlwp,
-                time_cs: process_time,
+                time_cs: before
+                    + centiseconds(
+                        trace.samples[..end]
+                            .iter()
+                            .filter_map(|s| s.tasks.get(index))
+                            .map(|t| u128::from(t.user_ns + t.system_ns))
+                            .sum(),
+                    ),
                 flags,
             });
         }
@@ -320,35 +337,19 @@ fn rows<'a>(trace: &'a Trace, sample: &Sample, start: usize, threads: bool) -> V
     out
 }
 
-/// CPU time in centiseconds: the time before the drill (shared evenly among threads for a
-/// thread row) plus every simulated second before `start`.
-fn cpu_time_cs(trace: &Trace, task: usize, thread: Option<(u32, usize)>, start: usize) -> u64 {
-    let before = trace
-        .info
-        .tasks
-        .get(task)
-        .map_or(0, |t| t.cpu_time_before_cs);
-    let end = start.min(trace.samples.len());
-    let ns: u128 = trace.samples[..end]
-        .iter()
-        .map(|s| match thread {
-            None => s
-                .tasks
-                .get(task)
-                .map_or(0, |t| u128::from(t.user_ns + t.system_ns)),
-            Some((tid, _)) => s
-                .detail
-                .threads
-                .iter()
-                .find(|t| t.task == task && t.tid == tid)
-                .map_or(0, |t| u128::from(t.user_ns + t.system_ns)),
-        })
-        .sum();
-    let before = match thread {
-        Some((_, n)) => before / n.max(1) as u64,
-        None => before,
-    };
-    before + (ns / 10_000_000) as u64
+fn centiseconds(ns: u128) -> u64 {
+    u64::try_from(ns / 10_000_000).unwrap_or(u64::MAX)
+}
+
+/// CPU time (user + system) of every thread over `samples`, by (task index, tid), in one pass.
+pub(crate) fn thread_cpu_ns(samples: &[Sample]) -> BTreeMap<(usize, u32), u128> {
+    let mut out = BTreeMap::new();
+    for sample in samples {
+        for t in &sample.detail.threads {
+            *out.entry((t.task, t.tid)).or_insert(0) += u128::from(t.user_ns + t.system_ns);
+        }
+    }
+    out
 }
 
 pub(crate) fn state_letter(thread: &ThreadSample) -> char {

@@ -132,7 +132,7 @@ pub(crate) fn render(trace: &Trace, command: &StraceCommand, start: usize) -> St
             if i == 0 {
                 threads += 1;
             }
-            for call in &thread.syscalls {
+            for call in thread.syscalls.iter() {
                 let sum = calls.entry(call.call).or_default();
                 sum.calls += call.calls;
                 sum.errors += call.errors;

@@ -7,7 +7,7 @@ use std::cmp::Ordering;
 
 use super::argv::ToolError;
 use super::inspect::Inspect;
-use super::ps::state_letter;
+use super::ps::{state_letter, thread_cpu_ns};
 use super::text::cut;
 use super::top::{self, TABLE_HEADER, cut_user, mem_cell, tenths, time_plus};
 use crate::model::Trace;
@@ -82,27 +82,24 @@ fn frame(trace: &Trace, from: usize, seconds: usize) -> String {
     let begin = from.min(end);
     let window_ns = seconds.max(1) as f64 * 1e9;
     let mem_total = trace.info.mem_total_kib;
+    let window_ns_by_thread = thread_cpu_ns(&trace.samples[begin..end]);
+    let total_ns_by_thread = thread_cpu_ns(&trace.samples[..end]);
     let mut rows: Vec<Row> = threads
         .iter()
         .filter_map(|t| {
             let task = trace.info.tasks.get(t.task)?;
-            let busy_in = |range: &[crate::model::Sample]| -> u64 {
-                range
-                    .iter()
-                    .filter_map(|s| {
-                        s.detail
-                            .threads
-                            .iter()
-                            .find(|x| x.task == t.task && x.tid == t.tid)
-                    })
-                    .map(|x| x.user_ns + x.system_ns)
-                    .sum()
-            };
-            let busy = busy_in(&trace.samples[begin..end]);
+            let busy = window_ns_by_thread
+                .get(&(t.task, t.tid))
+                .copied()
+                .unwrap_or(0);
             let cpu_tenths = (busy as f64 / window_ns * 1000.0).round() as u64;
             let nlwp = task.threads.max(1) as u64;
-            let total_cs =
-                task.cpu_time_before_cs / nlwp + busy_in(&trace.samples[..end]) / 10_000_000;
+            let so_far = total_ns_by_thread
+                .get(&(t.task, t.tid))
+                .copied()
+                .unwrap_or(0);
+            let total_cs = task.cpu_time_before_cs / nlwp
+                + u64::try_from(so_far / 10_000_000).unwrap_or(u64::MAX);
             let mem_tenths =
                 (task.res_kib as f64 / mem_total.max(1) as f64 * 1000.0).round() as u64;
             let line = format!(
