@@ -46,8 +46,14 @@ pub const TOOLS: &[Tool] = &[
     },
     Tool {
         name: "pidstat",
-        summary: "per-task CPU (-u) and context switches (-w)",
-        examples: &["pidstat -u 1 1", "pidstat -w 1 1"],
+        summary: "per-task CPU (-u), context switches (-w), threads (-t), memory (-r), disk (-d)",
+        examples: &[
+            "pidstat -u 1 1",
+            "pidstat -w 1 1",
+            "pidstat -t 1 1",
+            "pidstat -r 1 1",
+            "pidstat -d 1 1",
+        ],
         parse: argv::parse_pidstat,
     },
     Tool {
@@ -58,8 +64,8 @@ pub const TOOLS: &[Tool] = &[
     },
     Tool {
         name: "top",
-        summary: "tasks and load, batch mode",
-        examples: &["top -b -n 1"],
+        summary: "tasks and load, batch mode (-H: threads)",
+        examples: &["top -b -n 1", "top -H -b -n 1"],
         parse: argv::parse_top,
     },
     Tool {
@@ -76,19 +82,32 @@ pub const TOOLS: &[Tool] = &[
     },
     Tool {
         name: "perf",
-        summary: "CPU profile (top) and lock contention (lock record, then lock report)",
+        summary: "CPU profile (top), lock contention (lock record, then lock report), syscalls \
+                  (trace -s), scheduler latency (sched record, then sched latency), counters (stat)",
         examples: &[
             "perf top",
             "perf lock record -a -- sleep 5",
             "perf lock report",
             "perf lock contention -a -b",
+            "perf trace -s -p PID -- sleep 5",
+            "perf sched record -- sleep 5",
+            "perf sched latency",
+            "perf stat -a -- sleep 5",
         ],
         parse: argv::parse_perf,
     },
     Tool {
         name: "cat",
-        summary: "the kernel's lock statistics",
-        examples: &["cat /proc/lock_stat"],
+        summary: "kernel files: lock statistics, task stacks, memory, interrupts, pressure",
+        examples: &[
+            "cat /proc/lock_stat",
+            "cat /proc/PID/task/*/stack",
+            "cat /proc/meminfo",
+            "cat /proc/vmstat",
+            "cat /proc/interrupts",
+            "cat /proc/softirqs",
+            "cat /proc/pressure/cpu",
+        ],
         parse: argv::parse_cat,
     },
     Tool {
@@ -108,6 +127,30 @@ pub const TOOLS: &[Tool] = &[
         summary: "kernel messages (lockups, hung tasks, OOM)",
         examples: &["dmesg", "dmesg -T | tail -20"],
         parse: argv::parse_dmesg,
+    },
+    Tool {
+        name: "ps",
+        summary: "processes and threads with their state and wait channel",
+        examples: &["ps -eLo pid,tid,stat,wchan,comm", "ps aux", "ps -eLf"],
+        parse: argv::parse_ps,
+    },
+    Tool {
+        name: "sar",
+        summary: "run queue and load (-q), task creation and switches (-w)",
+        examples: &["sar -q 1 5", "sar -w 1 5"],
+        parse: argv::parse_sar,
+    },
+    Tool {
+        name: "strace",
+        summary: "system call counts and times of a process (-c -f -p PID)",
+        examples: &["strace -c -f -p PID"],
+        parse: argv::parse_strace,
+    },
+    Tool {
+        name: "timeout",
+        summary: "run strace for a while: timeout SECONDS strace …",
+        examples: &["timeout 5 strace -c -f -p PID"],
+        parse: argv::parse_timeout,
     },
 ];
 
@@ -145,15 +188,12 @@ pub const ABSENT: &[&str] = &[
     "pgrep",
     "pidof",
     "pkill",
-    "ps",
     "pstack",
     "pwd",
-    "sar",
     "sed",
     "slabtop",
     "sort",
     "ss",
-    "strace",
     "sysctl",
     "systemctl",
     "taskset",

@@ -55,6 +55,9 @@ impl Console {
                     seconds: *seconds as usize,
                 });
             }
+            ToolCommand::Inspect(inspect) => {
+                inspect.use_recording(&mut self.recording, self.cursor)
+            }
             _ => {}
         }
         let seconds = command.seconds();

@@ -26,6 +26,7 @@
 //! in and every 26 s after, and RCU a stall after 21 s and every 66 s after.
 
 pub mod boot;
+mod detail;
 pub mod engine;
 pub mod queueing;
 pub mod rng;

@@ -14,23 +14,35 @@
 pub mod argv;
 mod dmesg;
 mod free;
+mod inspect;
 mod iostat;
 mod lock_stat;
 mod mpstat;
 mod perf_lock;
+mod perf_sched;
+mod perf_stat;
 mod perf_top;
+mod perf_trace;
 mod pidstat;
+mod pidstat_threads;
 mod pipe;
+mod proc_files;
+mod proc_stack;
+mod ps;
+mod sar;
 mod span;
+mod strace;
 #[cfg(test)]
 mod testing;
 mod text;
 mod top;
+mod top_threads;
 mod uptime;
 mod vmstat;
 
 use crate::model::Trace;
 
+pub use inspect::Inspect;
 pub use pipe::{Filter, Grep};
 
 pub use argv::{
@@ -82,6 +94,7 @@ pub fn render(trace: &Trace, command: &ToolCommand, start: usize) -> String {
         } => perf_lock::contention(trace, *by, *entries, *source, start),
         ToolCommand::LockStat => lock_stat::render(trace, start),
         ToolCommand::Dmesg { human_time } => dmesg::render(trace, *human_time, start),
+        ToolCommand::Inspect(inspect) => inspect.render(trace, start),
         ToolCommand::Piped { command, filters } => filters
             .iter()
             .fold(render(trace, command, start), |text, filter| {

@@ -7,6 +7,8 @@
 mod fixture;
 #[path = "render/incident.rs"]
 mod incident;
+#[path = "render/inspect.rs"]
+mod inspect;
 #[path = "render/jc.rs"]
 mod jc;
 #[path = "render/props.rs"]

@@ -85,11 +85,12 @@ pub(crate) fn blend(calm: &Sample, burst: &Sample, share: f64) -> Sample {
     }
     let runnable = mixf(calm.runnable, burst.runnable);
     let blocked = mixf(calm.blocked, burst.blocked);
+    let interrupts = mix(calm.interrupts, burst.interrupts);
     Sample {
         cpus,
         runnable,
         blocked,
-        interrupts: mix(calm.interrupts, burst.interrupts),
+        interrupts,
         context_switches: mix(calm.context_switches, burst.context_switches),
         mem: calm.mem,
         swap_in_kib: mix(calm.swap_in_kib, burst.swap_in_kib),
@@ -106,6 +107,7 @@ pub(crate) fn blend(calm: &Sample, burst: &Sample, share: f64) -> Sample {
         locks: calm.locks.clone(),
         app: calm.app,
         load_avg: [runnable + blocked; 3],
+        detail: super::detail::with_interrupts(&calm.detail, interrupts),
     }
 }
 
@@ -159,11 +161,12 @@ pub(crate) fn since_boot(steady: &Sample, ctx: &Context) -> Sample {
         })
         .collect();
     let mid = |x: u64, base: f64| ((x as f64 + base) / 2.0).round() as u64;
+    let interrupts = mid(steady.interrupts, ctx.baseline_in);
     Sample {
         cpus,
         runnable: steady.runnable / 2.0,
         blocked: steady.blocked / 2.0,
-        interrupts: mid(steady.interrupts, ctx.baseline_in),
+        interrupts,
         context_switches: mid(steady.context_switches, ctx.baseline_cs),
         mem: steady.mem,
         swap_in_kib: half(steady.swap_in_kib),
@@ -176,6 +179,7 @@ pub(crate) fn since_boot(steady: &Sample, ctx: &Context) -> Sample {
         locks: steady.locks.clone(),
         app: steady.app,
         load_avg: steady.load_avg,
+        detail: super::detail::since_boot(&steady.detail, interrupts),
     }
 }
 

@@ -21,6 +21,9 @@ use super::rng::SimRng;
 use super::symbols::{self, Activity, Category, SymbolTable, splits};
 use crate::domain::{Arrivals, Distribution, Fault, Incident, LockKind, LockScope};
 
+mod threads;
+pub(crate) use threads::{SleepReason, SleepSpread, ThreadAcc, ThreadRunState};
+
 pub(crate) const NONE: u32 = u32::MAX;
 const NS_PER_US: f64 = 1000.0;
 
@@ -330,6 +333,8 @@ pub struct WindowStats {
     pub(crate) locks: Vec<(LockAcc, LockAcc)>,
     pub(crate) disks: Vec<DiskAcc>,
     pub(crate) tasks: Vec<TaskAcc>,
+    /// Per engine thread (workload threads, then kswapd).
+    pub(crate) threads: Vec<ThreadAcc>,
     /// Workload 0: completions, latency sum (ns), time-averaged requests in the system (area).
     pub completed: u64,
     pub latency_sum_ns: f64,
@@ -426,6 +431,8 @@ pub struct Engine {
     act_reclaim: u32,
     woke_flag: bool,
     kswapd_armed: bool,
+    /// Per-thread counters for thread-level tools; read by nothing in the simulation.
+    thread_book: threads::ThreadBook,
 }
 
 /// Whether waiters on a kernel lock of this kind spin on CPU (`spinlock_t`, `rwlock_t`, the
@@ -874,6 +881,7 @@ impl Engine {
         let nlocks = classes.len();
         let ndisks = disks.len();
         let ntasks = tasks.len();
+        let nthreads = threads.len();
         let mut engine = Self {
             now: 0,
             seq: 0,
@@ -931,6 +939,7 @@ impl Engine {
             act_reclaim,
             woke_flag: false,
             kswapd_armed: false,
+            thread_book: threads::ThreadBook::new(nthreads),
         };
         engine.start();
         engine
@@ -1051,6 +1060,9 @@ impl Engine {
             let acc = &mut self.task_acc[task];
             acc.user += w * cat.user;
             acc.system += w * (1.0 - cat.user);
+            let acc = &mut self.thread_book.acc[cpu.thread as usize];
+            acc.user += w * cat.user;
+            acc.system += w * (1.0 - cat.user);
         }
     }
 
@@ -1127,6 +1139,7 @@ impl Engine {
         th.slice = now;
         let task = th.task as usize;
         self.task_acc[task].wait += waited;
+        self.note_dispatch(t, waited);
         if self.cpus[c as usize].was_idle {
             self.cs += 1;
             self.cpus[c as usize].was_idle = false;
@@ -1166,6 +1179,8 @@ impl Engine {
         th.dstate = dstate;
         let task = th.task as usize;
         self.task_acc[task].voluntary += 1;
+        self.thread_book.acc[t as usize].voluntary += 1;
+        self.note_asleep(t);
         self.set_runnable(-1);
         if dstate {
             self.set_blocked(1);
@@ -1175,6 +1190,7 @@ impl Engine {
 
     /// Wakes a sleeping thread after the wake-up latency.
     fn wake(&mut self, t: u32) {
+        self.note_awake(t);
         let th = &mut self.threads[t as usize];
         if th.dstate {
             th.dstate = false;
@@ -1426,6 +1442,7 @@ impl Engine {
         let th = &mut self.threads[t as usize];
         if th.in_request {
             th.in_request = false;
+            self.thread_book.acc[t as usize].requests += 1;
             let lat = now.saturating_sub(th.req_start);
             self.workloads[w].in_system.add(now, -1);
             if w == 0 {
@@ -1832,6 +1849,7 @@ impl Engine {
             Mode::Softirq => self.pick_next(c),
             Mode::BlockPrep => {
                 if self.threads[t as usize].granted {
+                    self.note_handed_over(t);
                     self.run(c, t);
                 } else {
                     let inst = self.threads[t as usize].inst as usize;
@@ -1891,6 +1909,7 @@ impl Engine {
                     th.state = St::Runnable;
                     th.runnable_since = now;
                     self.task_acc[task].involuntary += 1;
+                    self.thread_book.acc[t as usize].involuntary += 1;
                     self.runq.push_back(t);
                     self.pick_next(c);
                 }
@@ -2053,6 +2072,7 @@ impl Engine {
                 &mut self.task_acc,
                 vec![TaskAcc::default(); self.tasks.len()],
             ),
+            threads: self.take_thread_acc(),
             completed: std::mem::take(&mut self.completed),
             latency_sum_ns: std::mem::take(&mut self.latency_sum),
             in_system_area: self

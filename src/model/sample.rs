@@ -66,6 +66,8 @@ pub(crate) struct Context {
     /// Per disk: mean service time (ms) and IOs served at once.
     disk_service_ms: Vec<f64>,
     disk_parallelism: Vec<f64>,
+    /// Thread and interrupt detail (`detail.rs`).
+    detail: super::detail::DetailInputs,
 }
 
 impl Context {
@@ -143,7 +145,7 @@ impl Context {
             swap_used_kib: 0,
             locks,
             order,
-            pids,
+            pids: pids.clone(),
             hung: Vec::new(),
             hung_next: 0,
             baseline_in: BASE_IRQ + BASE_IRQ_PER_CPU * f64::from(cpus),
@@ -158,6 +160,7 @@ impl Context {
                 .iter()
                 .map(|d| f64::from(d.parallelism.max(1)))
                 .collect(),
+            detail: super::detail::DetailInputs::new(incident, &pids),
         };
         if pressure.is_some() && ctx.swap_total_kib > 0 {
             ctx.swap_used_kib = ctx.swap_total_kib * 3 / 10;
@@ -275,6 +278,7 @@ impl Context {
         let mut tick_total = 0.0;
         let mut busy_total = 0.0;
         let mut ticks = 0.0;
+        let mut timer_rates = Vec::with_capacity(ncpu);
         for c in 0..ncpu {
             let a = w.cpu_acc[c];
             let mut v = [
@@ -290,6 +294,7 @@ impl Context {
             let busy_frac = (busy / 1e9).clamp(0.0, 1.0);
             let t = self.hz * busy_frac;
             ticks += t + (1.0 - busy_frac) * 2.0;
+            timer_rates.push(t + (1.0 - busy_frac) * 2.0);
             let us_sy = v[0] + v[1];
             let tick = (t * self.tick_ns).min(us_sy);
             if us_sy > 0.0 {
@@ -347,10 +352,12 @@ impl Context {
 
         // Interrupts: ticks, NIC interrupts (NAPI coalesces more at high rates), baseline.
         let mut nic_irqs = 0.0;
+        let mut nic_rates = Vec::with_capacity(ncpu);
         for &p in &w.cpu_packets {
             let rate = p as f64 * k;
             let coalesce = (rate / 5000.0).clamp(1.0, f64::from(engine.coalesce));
             nic_irqs += rate / coalesce;
+            nic_rates.push(rate / coalesce);
         }
         let interrupts = (ticks + nic_irqs + self.baseline_in).round() as u64;
         let context_switches = scale(w.context_switches) + self.baseline_cs.round() as u64;
@@ -529,6 +536,21 @@ impl Context {
             latency_p99_us: pct(&mut lat, 0.99),
         };
 
+        let detail = super::detail::build(
+            &self.detail,
+            engine,
+            w,
+            &self.order,
+            &cpus,
+            &tasks,
+            interrupts,
+            &super::detail::IrqRates {
+                timer: timer_rates,
+                nic: nic_rates,
+                other: self.baseline_in,
+            },
+        );
+
         // Load averages: the kernel's exponential damping, applied per second.
         let n = runnable + blocked;
         if !warmup {
@@ -554,6 +576,7 @@ impl Context {
             locks,
             app,
             load_avg: if warmup { [n; 3] } else { self.load },
+            detail,
         }
     }
 
@@ -630,6 +653,7 @@ impl Context {
                         + (crate::domain::stable_hash(l.class_name.as_bytes()) & 0xff_fff0)
                         + i as u64 * 0x40,
                     read_write: l.kind == LockKind::RwLock,
+                    caller: l.caller.clone(),
                 })
                 .collect(),
         }

@@ -78,6 +78,9 @@ pub struct LockInfo {
     pub address: u64,
     /// For rwlocks with both sides in lock_stat (`-R` / `-W` rows).
     pub read_write: bool,
+    /// The code that takes the lock, `sym+0xoff` (a kernel stack's frame under the lock's slow
+    /// path; the caller perf lock prints).
+    pub caller: String,
 }
 
 /// One second of the box.
@@ -109,6 +112,8 @@ pub struct Sample {
     pub app: AppSample,
     /// Load averages (1, 5, 15 min) at the end of the second.
     pub load_avg: [f64; 3],
+    /// Thread, interrupt and pressure detail for the tools that look below processes.
+    pub detail: Detail,
 }
 
 /// Where one CPU's second went, in nanoseconds; the fields sum to 1e9.
@@ -264,4 +269,146 @@ pub enum LogKind {
     },
     /// Any other line, printed verbatim after the timestamp (boot noise, link up …).
     Text(String),
+}
+
+// ------------------------------------------------------------------------------------------
+// Detail below the process level: threads, interrupts per CPU, pressure stall shares. Read by
+// `ps -L`, `top -H`, `pidstat -t`, `/proc/PID/task/*/stack`, `/proc/interrupts`,
+// `/proc/softirqs`, `/proc/pressure/*`, `strace -c`, `perf trace -s` and `perf sched latency`.
+
+/// One second of detail. Per-thread counts are per second like the rest of the sample.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Detail {
+    /// Every thread of the model's processes, ordered by (`task`, `tid`).
+    pub threads: Vec<ThreadSample>,
+    /// One entry per CPU; all fields over all CPUs sum to `Sample::interrupts`.
+    pub irqs: Vec<CpuIrqs>,
+    pub pressure: Pressure,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct ThreadSample {
+    /// Index into `BoxInfo::tasks` (and `Sample::tasks`) of the thread's process.
+    pub task: usize,
+    /// Thread id; the main thread's equals the process's pid.
+    pub tid: u32,
+    pub user_ns: Nanos,
+    pub system_ns: Nanos,
+    /// Runnable but waiting for a CPU.
+    pub wait_ns: Nanos,
+    /// Longest single run-queue wait that ended in the second, and where in the second it
+    /// ended (ns after the second's start).
+    pub wait_max_ns: Nanos,
+    pub wait_max_end_ns: Nanos,
+    /// Times the thread was put on a CPU.
+    pub dispatches: u64,
+    /// Times it was put on a different CPU than it last ran on.
+    pub migrations: u64,
+    pub voluntary_cs: u64,
+    pub involuntary_cs: u64,
+    /// State at the end of the second.
+    pub state: ThreadState,
+    /// CPU the thread last ran on.
+    pub cpu: u32,
+    /// System calls in the second, by call (a boxed slice: one exact allocation per thread and
+    /// second, as a trace holds every thread's every second).
+    pub syscalls: Box<[SyscallSample]>,
+}
+
+/// A thread's scheduler state as `ps` shows it, with what a sleeper waits for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ThreadState {
+    Running,
+    Runnable,
+    /// Spinning on a kernel lock with preemption off: `R`, with no sleeping stack.
+    Spinning,
+    /// `S`: an interruptible sleep.
+    Sleeping(WaitFor),
+    /// `D`: an uninterruptible sleep.
+    DiskSleep(WaitFor),
+}
+
+/// What a sleeping thread waits for; decides its wait channel and kernel stack.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WaitFor {
+    /// A lock (index into `BoxInfo::locks`): a futex for user-space locks, the kernel lock's
+    /// slow path for kernel ones.
+    Lock(usize),
+    /// A synchronous disk read.
+    DiskRead,
+    /// A page coming back from swap (major fault).
+    SwapIn,
+    /// A pool worker with no request to serve (condition variable).
+    NoRequest,
+    /// A worker waiting for its client's next request on a socket.
+    Client,
+    /// A kernel thread with nothing to do (`kswapd0`, `ksoftirqd/N`).
+    KernelIdle,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Syscall {
+    Futex,
+    EpollWait,
+    Pread64,
+    Read,
+    Write,
+}
+
+impl Syscall {
+    pub fn name(self) -> &'static str {
+        match self {
+            Syscall::Futex => "futex",
+            Syscall::EpollWait => "epoll_wait",
+            Syscall::Pread64 => "pread64",
+            Syscall::Read => "read",
+            Syscall::Write => "write",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct SyscallSample {
+    pub call: Syscall,
+    pub calls: u64,
+    /// Calls that failed (`futex` waits that found the lock already handed over: `EAGAIN`).
+    pub errors: u64,
+    /// Time from entry to exit, asleep included (`perf trace`, `strace -w`).
+    pub wall_ns: Nanos,
+    /// System CPU time inside the call (`strace -c`).
+    pub system_ns: Nanos,
+    /// Mean, shortest and longest single call, and the standard deviation of one call's wall
+    /// time, over the calls that ended in the second, each counted whole (`perf trace -s`).
+    pub wall_mean_ns: f64,
+    pub wall_min_ns: Nanos,
+    pub wall_max_ns: Nanos,
+    pub wall_sd_ns: f64,
+}
+
+/// Interrupts taken by one CPU in the second, by source.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct CpuIrqs {
+    /// Local timer (`LOC`).
+    pub timer: u64,
+    /// NIC receive queues whose interrupts this CPU takes.
+    pub nic: u64,
+    /// Rescheduling and function-call IPIs and other housekeeping (`RES`, `CAL`).
+    pub ipi: u64,
+}
+
+impl CpuIrqs {
+    pub fn total(&self) -> u64 {
+        self.timer + self.nic + self.ipi
+    }
+}
+
+/// Shares of the second (0..=1) in which some / all non-idle tasks were stalled on a resource,
+/// as Linux pressure stall information counts them.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct Pressure {
+    pub cpu_some: f64,
+    pub memory_some: f64,
+    pub memory_full: f64,
+    pub io_some: f64,
+    pub io_full: f64,
 }

@@ -182,6 +182,8 @@ pub enum ToolCommand {
         /// `-T`: wall-clock time instead of seconds since boot.
         human_time: bool,
     },
+    /// Thread-level tools and kernel files (`ps`, `strace -c`, `cat /proc/meminfo` …).
+    Inspect(super::inspect::Inspect),
     /// A tool's output run through filters (`dmesg | tail -20`).
     Piped {
         command: Box<ToolCommand>,
@@ -214,6 +216,7 @@ impl ToolCommand {
             | ToolCommand::LockStat
             | ToolCommand::Dmesg { .. } => 0,
             ToolCommand::PerfTop { delay_s, .. } => *delay_s as usize,
+            ToolCommand::Inspect(inspect) => inspect.seconds(),
             ToolCommand::PerfLockRecord { seconds } => *seconds as usize,
             ToolCommand::PerfLockReport { source, .. }
             | ToolCommand::PerfLockContention { source, .. } => match source {
@@ -316,6 +319,22 @@ fn parse_tool(words: &[&str]) -> Result<ToolCommand, ToolError> {
         )));
     }
     Err(ToolError::new(crate::commands::not_found(&printable(tool))))
+}
+
+pub(crate) fn parse_ps(args: &[&str]) -> Result<ToolCommand, ToolError> {
+    super::ps::parse(args).map(ToolCommand::Inspect)
+}
+
+pub(crate) fn parse_sar(args: &[&str]) -> Result<ToolCommand, ToolError> {
+    super::sar::parse(args).map(ToolCommand::Inspect)
+}
+
+pub(crate) fn parse_strace(args: &[&str]) -> Result<ToolCommand, ToolError> {
+    super::strace::parse(args, None).map(ToolCommand::Inspect)
+}
+
+pub(crate) fn parse_timeout(args: &[&str]) -> Result<ToolCommand, ToolError> {
+    super::strace::parse_timeout(args).map(ToolCommand::Inspect)
 }
 
 pub(crate) fn parse_grep(args: &[&str]) -> Result<ToolCommand, ToolError> {
@@ -447,7 +466,7 @@ fn unrecognized_long(tool: &str, name: &str, usage: &str) -> ToolError {
 }
 
 /// `interval [count]` operands; `bad` builds the tool's message for a malformed number.
-fn reports(
+pub(super) fn reports(
     tool: &str,
     operands: &[&str],
     bad: &dyn Fn(&str) -> ToolError,
@@ -528,7 +547,7 @@ pub(crate) fn parse_vmstat(args: &[&str]) -> Result<ToolCommand, ToolError> {
     Ok(ToolCommand::Vmstat { wide, reports })
 }
 
-fn sysstat_bad(usage: &'static str) -> impl Fn(&str) -> ToolError {
+pub(super) fn sysstat_bad(usage: &'static str) -> impl Fn(&str) -> ToolError {
     move |_word: &str| ToolError::new(usage)
 }
 
@@ -571,6 +590,10 @@ fn cpu_list(list: &str) -> Result<CpuSelection, ToolError> {
 }
 
 pub(crate) fn parse_pidstat(args: &[&str]) -> Result<ToolCommand, ToolError> {
+    // -t, -r and -d are the per-thread, memory and disk views.
+    if super::pidstat_threads::handles(args) {
+        return super::pidstat_threads::parse(args).map(ToolCommand::Inspect);
+    }
     let opts = getopt("pidstat", args, "", PIDSTAT_USAGE)?;
     if let Some((name, _)) = opts.long.first() {
         return Err(unrecognized_long("pidstat", name, PIDSTAT_USAGE));
@@ -632,6 +655,10 @@ pub(crate) fn parse_iostat(args: &[&str]) -> Result<ToolCommand, ToolError> {
 }
 
 pub(crate) fn parse_top(args: &[&str]) -> Result<ToolCommand, ToolError> {
+    // -H lists threads.
+    if let Some(parsed) = super::top_threads::parse(args) {
+        return parsed.map(ToolCommand::Inspect);
+    }
     let opts = getopt("top", args, "nd", TOP_USAGE)?;
     if let Some((name, _)) = opts.long.first() {
         return Err(unrecognized_long("top", name, TOP_USAGE));
@@ -745,6 +772,9 @@ pub(crate) fn parse_uptime(args: &[&str]) -> Result<ToolCommand, ToolError> {
 pub(crate) fn parse_cat(args: &[&str]) -> Result<ToolCommand, ToolError> {
     match args {
         ["/proc/lock_stat"] => Ok(ToolCommand::LockStat),
+        [path] if let Some(parsed) = super::inspect::parse_cat_path(path) => {
+            parsed.map(ToolCommand::Inspect)
+        }
         [] => Err(ToolError::new(
             "cat: reading standard input is not available on this box",
         )),
@@ -788,7 +818,7 @@ pub(crate) fn parse_dmesg(args: &[&str]) -> Result<ToolCommand, ToolError> {
     Ok(ToolCommand::Dmesg { human_time })
 }
 
-const PERF_USAGE: &str = "\n usage: perf [--version] [--help] [OPTIONS] COMMAND [ARGS]\n\n sysdrill's perf knows: top, lock";
+const PERF_USAGE: &str = "\n usage: perf [--version] [--help] [OPTIONS] COMMAND [ARGS]\n\n sysdrill's perf knows: top, lock, trace, sched, stat";
 const PERF_TOP_USAGE: &str = "\n Usage: perf top [<options>]";
 const PERF_LOCK_USAGE: &str =
     "\n Usage: perf lock [<options>] {record|report|script|info|contention}";
@@ -797,6 +827,9 @@ pub(crate) fn parse_perf(args: &[&str]) -> Result<ToolCommand, ToolError> {
     match args.split_first() {
         Some((&"top", rest)) => parse_perf_top(rest),
         Some((&"lock", rest)) => parse_perf_lock(rest),
+        Some((&"trace", rest)) => super::perf_trace::parse(rest).map(ToolCommand::Inspect),
+        Some((&"sched", rest)) => super::perf_sched::parse(rest).map(ToolCommand::Inspect),
+        Some((&"stat", rest)) => super::perf_stat::parse(rest).map(ToolCommand::Inspect),
         Some((other, _)) if !other.starts_with('-') => Err(ToolError::new(format!(
             "perf: '{}' is not a perf-command. See 'perf --help'.",
             printable(other)

@@ -180,6 +180,7 @@ fn fixture_sample(second: u64, tasks: usize, locks: usize) -> Sample {
             latency_p99_us: 41_000.0,
         },
         load_avg: [6.12, 4.87, 3.10],
+        detail: Detail::default(),
     }
 }
 
@@ -243,6 +244,7 @@ pub fn fixture_trace(seconds: u64) -> Trace {
         lock_type: lock_type.into(),
         address,
         read_write: rw,
+        caller: format!("{name}_caller+0x2a"),
     };
     let mut since_boot = fixture_sample(10_000, 3, 3);
     since_boot.mem = fixture_sample(0, 0, 0).mem;

@@ -13,7 +13,7 @@ use super::text::{apportion, cut};
 use super::uptime::uptime_text;
 use crate::model::Trace;
 
-const TABLE_HEADER: &str =
+pub(crate) const TABLE_HEADER: &str =
     "    PID USER      PR  NI    VIRT    RES    SHR S  %CPU  %MEM     TIME+ COMMAND\n";
 
 /// `%Cpu(s)` values in tenths of a percent, in print order (us sy ni id wa hi si st), summing
@@ -37,7 +37,7 @@ pub(crate) fn cpu_tenths(span: &Span) -> [u64; 8] {
     out
 }
 
-fn tenths(v: u64) -> String {
+pub(crate) fn tenths(v: u64) -> String {
     format!("{}.{}", v / 10, v % 10)
 }
 
@@ -50,7 +50,7 @@ fn mib(kib: u64) -> String {
 
 /// A KiB memory column: plain when it fits, else `%.1f` in the first unit that fits, like
 /// `22.4g` (top's `scale_mem`).
-fn mem_cell(kib: u64, width: usize) -> String {
+pub(crate) fn mem_cell(kib: u64, width: usize) -> String {
     let plain = kib.to_string();
     if plain.len() <= width {
         return format!("{plain:>width$}");
@@ -67,7 +67,7 @@ fn mem_cell(kib: u64, width: usize) -> String {
 
 /// TIME+ from centiseconds in top's 9-character column (`scale_tics`): `m:ss.hh`, then
 /// `m:ss`, `h,mm`, `Nd+Nh`, `Nd`, `Nw` — the first that fits.
-fn time_plus(cs: u64) -> String {
+pub(crate) fn time_plus(cs: u64) -> String {
     let minutes = cs / 6000;
     let candidates = [
         format!("{minutes}:{:02}.{:02}", cs / 100 % 60, cs % 100),
@@ -201,7 +201,7 @@ fn frame(trace: &Trace, from: usize, seconds: usize) -> String {
 }
 
 /// top cuts long user names to 7 characters plus `+`.
-fn cut_user(user: &str) -> String {
+pub(crate) fn cut_user(user: &str) -> String {
     if user.chars().count() > 8 {
         let mut short: String = user.chars().take(7).collect();
         short.push('+');

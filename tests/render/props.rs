@@ -189,8 +189,8 @@ fn errors_read_like_a_shell() {
         "free: invalid option -- 'q'\n\nUsage:\n free [options]"
     );
     assert_eq!(
-        err("perf stat"),
-        "perf: 'stat' is not a perf-command. See 'perf --help'."
+        err("perf kmem"),
+        "perf: 'kmem' is not a perf-command. See 'perf --help'."
     );
 }
 

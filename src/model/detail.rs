@@ -1,0 +1,448 @@
+//! Builds one second's [`Detail`]: every thread with its counters, state and system calls,
+//! interrupts per CPU, and pressure stall shares, all from the engine window the rest of the
+//! sample comes from.
+//!
+//! Derivations (the engine counts sleeps and CPU time per thread; the names are Linux's):
+//! - A sleep on a user-space lock is one `futex` wait; a wait that found the lock already
+//!   handed over returns `EAGAIN` at once (an error, no sleep). Every such sleeper was woken by
+//!   one `FUTEX_WAKE` from a releaser; the process's wakes are shared among its threads by the
+//!   requests each finished (each request releases its locks once).
+//! - An open-arrival worker with no request waits on a condition variable (`futex`); a
+//!   closed-loop worker waits for its client in `epoll_wait`. A synchronous disk read is one
+//!   `pread64`. A request's plain system calls are half `read` (its input), half `write`.
+//! - System time in a call is the model's syscall cost (twice that for the futex paths, as
+//!   the engine charges them); wall time adds the sleep.
+//! - Pressure: with `n` the mean number of tasks stalled on a resource over the second, the
+//!   share of the second with at least one stalled is `1 − e^(−n)` (exact when the count is
+//!   Poisson-distributed); "full" is that share times the CPUs' idle share (no task ran).
+//!
+//! Must not: change anything the other sample fields are computed from.
+
+use super::engine::{Engine, SleepReason, SleepSpread, ThreadAcc, ThreadRunState, WindowStats};
+use super::trace::*;
+use crate::domain::{Arrivals, Incident};
+
+/// What the builder needs from the incident, resolved once.
+#[derive(Debug, Clone)]
+pub(crate) struct DetailInputs {
+    syscall_ns: f64,
+    /// Per workload: plain system calls per request, and whether it is closed-loop.
+    workloads: Vec<(u32, bool)>,
+    pids: Vec<u32>,
+}
+
+impl DetailInputs {
+    pub fn new(incident: &Incident, pids: &[u32]) -> Self {
+        Self {
+            syscall_ns: incident.costs.syscall_us.max(0.0) * 1000.0,
+            workloads: incident
+                .workloads
+                .iter()
+                .map(|w| {
+                    (
+                        w.request.syscalls,
+                        matches!(w.arrivals, Arrivals::Closed { .. }),
+                    )
+                })
+                .collect(),
+            pids: pids.to_vec(),
+        }
+    }
+}
+
+/// Per-CPU interrupt rates (per second, unrounded) measured while the sample was built.
+pub(crate) struct IrqRates {
+    pub timer: Vec<f64>,
+    pub nic: Vec<f64>,
+    pub other: f64,
+}
+
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn build(
+    inputs: &DetailInputs,
+    engine: &Engine,
+    w: &WindowStats,
+    order: &[usize],
+    cpus: &[CpuTime],
+    tasks: &[TaskSample],
+    interrupts: u64,
+    irq_rates: &IrqRates,
+) -> Detail {
+    let k = 1e9 / w.len_ns.max(1) as f64;
+    let scale = |x: u64| (x as f64 * k).round() as u64;
+    let views = engine.thread_views();
+    let mut threads = Vec::with_capacity(views.len() + tasks.len());
+
+    // Futex wakes per process (raw window counts): one per user-lock sleep of its threads.
+    let mut wakes_per_task = vec![(0u64, 0u64); engine.tasks.len()];
+    for (view, acc) in views.iter().zip(&w.threads) {
+        let pair = &mut wakes_per_task[view.task as usize];
+        pair.0 += acc.futex_sleeps;
+        pair.1 += acc.requests;
+    }
+
+    for (view, acc) in views.iter().zip(&w.threads) {
+        let task = view.task as usize;
+        let desc = &engine.tasks[task];
+        let pos = order.get(task).copied().unwrap_or(task);
+        let pid = inputs.pids.get(task).copied().unwrap_or(0);
+        let state = match view.state {
+            ThreadRunState::Running => ThreadState::Running,
+            ThreadRunState::Runnable => ThreadState::Runnable,
+            ThreadRunState::Spinning => ThreadState::Spinning,
+            ThreadRunState::Sleeping => ThreadState::Sleeping(wait_for(inputs, desc, view.reason)),
+            ThreadRunState::DiskSleep => {
+                ThreadState::DiskSleep(wait_for(inputs, desc, view.reason))
+            }
+        };
+        let (wakes, requests) = wakes_per_task[task];
+        let wakes_here = if requests > 0 {
+            (wakes as f64 * acc.requests as f64 / requests as f64).round() as u64
+        } else {
+            0
+        };
+        let syscalls = match desc.workload {
+            Some(wl) => syscalls(inputs, wl, acc, wakes_here, k).into_boxed_slice(),
+            None => Box::default(),
+        };
+        threads.push(ThreadSample {
+            task: pos,
+            tid: pid + view.index,
+            user_ns: (acc.user * k).round() as u64,
+            system_ns: (acc.system * k).round() as u64,
+            wait_ns: scale(acc.wait),
+            wait_max_ns: acc.wait_max,
+            // Where in the window the longest wait ended, as the same point of the second.
+            wait_max_end_ns: (acc.wait_max_end.saturating_sub(w.start_ns) as f64 * k).round()
+                as u64,
+            dispatches: scale(acc.dispatches),
+            migrations: scale(acc.migrations),
+            voluntary_cs: scale(acc.voluntary),
+            involuntary_cs: scale(acc.involuntary),
+            state,
+            cpu: view.cpu,
+            syscalls,
+        });
+    }
+
+    // Kernel threads the engine does not run as threads (ksoftirqd/N): their process sample is
+    // their only thread.
+    for (task, desc) in engine.tasks.iter().enumerate() {
+        if desc.ksoftirqd.is_none() {
+            continue;
+        }
+        let pos = order.get(task).copied().unwrap_or(task);
+        let Some(t) = tasks.get(pos) else { continue };
+        threads.push(ThreadSample {
+            task: pos,
+            tid: inputs.pids.get(task).copied().unwrap_or(0),
+            user_ns: t.user_ns,
+            system_ns: t.system_ns,
+            wait_ns: t.wait_ns,
+            wait_max_ns: 0,
+            wait_max_end_ns: 0,
+            dispatches: t.voluntary_cs + t.involuntary_cs,
+            migrations: 0,
+            voluntary_cs: t.voluntary_cs,
+            involuntary_cs: t.involuntary_cs,
+            state: if t.running > 0 {
+                ThreadState::Running
+            } else {
+                ThreadState::Sleeping(WaitFor::KernelIdle)
+            },
+            cpu: t.last_cpu,
+            syscalls: Box::default(),
+        });
+    }
+    threads.sort_by_key(|t| (t.task, t.tid));
+
+    let pressure = pressure(engine, w, k, cpus, &threads);
+    Detail {
+        threads,
+        irqs: irqs(interrupts, irq_rates),
+        pressure,
+    }
+}
+
+fn wait_for(inputs: &DetailInputs, desc: &super::engine::TaskDesc, reason: SleepReason) -> WaitFor {
+    match reason {
+        SleepReason::Lock { class, .. } => WaitFor::Lock(class as usize),
+        SleepReason::DiskRead => WaitFor::DiskRead,
+        SleepReason::SwapIn => WaitFor::SwapIn,
+        SleepReason::NoRequest => WaitFor::NoRequest,
+        SleepReason::Think => WaitFor::Client,
+        SleepReason::Awake => match desc.workload {
+            // Asleep before the engine saw it go to sleep: a worker between requests.
+            Some(w) if inputs.workloads.get(w).is_some_and(|&(_, closed)| !closed) => {
+                WaitFor::NoRequest
+            }
+            Some(_) => WaitFor::Client,
+            None => WaitFor::KernelIdle,
+        },
+    }
+}
+
+fn syscalls(
+    inputs: &DetailInputs,
+    workload: usize,
+    acc: &ThreadAcc,
+    wakes: u64,
+    k: f64,
+) -> Vec<SyscallSample> {
+    let scale = |x: u64| (x as f64 * k).round() as u64;
+    let (plain, closed) = inputs.workloads.get(workload).copied().unwrap_or((0, true));
+    let cost = |calls: u64, factor: f64| (calls as f64 * inputs.syscall_ns * factor).round() as u64;
+    let mut out = Vec::new();
+    let (pool_waits, pool_wall) = if closed {
+        (0, 0)
+    } else {
+        (acc.idle_sleeps, acc.idle_sleep_ns)
+    };
+    let futex_calls = scale(acc.futex_sleeps + acc.futex_again + pool_waits + wakes);
+    if futex_calls > 0 {
+        let wall = scale(acc.futex_sleep_ns + pool_wall) + cost(scale(wakes), 2.0);
+        out.push(with_spread(
+            SyscallSample {
+                call: Syscall::Futex,
+                calls: futex_calls,
+                errors: scale(acc.futex_again),
+                wall_ns: wall,
+                system_ns: cost(futex_calls, 2.0),
+                ..quick(inputs.syscall_ns * 2.0)
+            },
+            &acc.futex_spread,
+            wakes + acc.futex_again,
+        ));
+    }
+    if closed && acc.idle_sleeps > 0 {
+        let calls = scale(acc.idle_sleeps);
+        out.push(with_spread(
+            SyscallSample {
+                call: Syscall::EpollWait,
+                calls,
+                errors: 0,
+                wall_ns: scale(acc.idle_sleep_ns) + cost(calls, 1.0),
+                system_ns: cost(calls, 1.0),
+                ..quick(inputs.syscall_ns)
+            },
+            &acc.epoll_spread,
+            0,
+        ));
+    }
+    if acc.io_sleeps > 0 {
+        let calls = scale(acc.io_sleeps);
+        out.push(with_spread(
+            SyscallSample {
+                call: Syscall::Pread64,
+                calls,
+                errors: 0,
+                wall_ns: scale(acc.io_sleep_ns) + cost(calls, 1.0),
+                system_ns: cost(calls, 1.0),
+                ..quick(inputs.syscall_ns)
+            },
+            &acc.read_spread,
+            0,
+        ));
+    }
+    let plain_calls = scale(acc.requests * u64::from(plain));
+    let reads = plain_calls.div_ceil(2);
+    for (call, calls) in [
+        (Syscall::Read, reads),
+        (Syscall::Write, plain_calls - reads),
+    ] {
+        if calls > 0 {
+            out.push(SyscallSample {
+                call,
+                calls,
+                errors: 0,
+                wall_ns: cost(calls, 1.0),
+                system_ns: cost(calls, 1.0),
+                ..quick(inputs.syscall_ns)
+            });
+        }
+    }
+    out
+}
+
+/// A call that never sleeps: every call takes the syscall cost.
+fn quick(cost_ns: f64) -> SyscallSample {
+    let ns = cost_ns.round() as u64;
+    SyscallSample {
+        call: Syscall::Read,
+        calls: 0,
+        errors: 0,
+        wall_ns: 0,
+        system_ns: 0,
+        wall_mean_ns: cost_ns,
+        wall_min_ns: ns,
+        wall_max_ns: ns,
+        wall_sd_ns: 0.0,
+    }
+}
+
+/// The call's spread from the sleeps that ended in the window (a sleeping call also pays its
+/// syscall cost) and `quick` raw calls that returned without sleeping.
+fn with_spread(mut call: SyscallSample, spread: &SleepSpread, quick: u64) -> SyscallSample {
+    if spread.count > 0 {
+        let cost = call.wall_mean_ns;
+        let n = (spread.count + quick) as f64;
+        call.wall_mean_ns = (spread.sum + n * cost) / n;
+        if quick == 0 {
+            call.wall_min_ns = spread.min + cost.round() as u64;
+        }
+        let cost = cost.round() as u64;
+        call.wall_max_ns = spread.max + cost;
+        call.wall_sd_ns = spread.sd();
+    }
+    call
+}
+
+/// `detail` with its interrupts re-split to a new total in the same proportions (a blended
+/// second).
+pub(crate) fn with_interrupts(detail: &Detail, total: u64) -> Detail {
+    let weights: Vec<f64> = detail
+        .irqs
+        .iter()
+        .flat_map(|c| [c.timer as f64, c.nic as f64, c.ipi as f64])
+        .collect();
+    let parts = split_exactly(&weights, total);
+    Detail {
+        irqs: parts
+            .chunks(3)
+            .map(|p| CpuIrqs {
+                timer: p[0],
+                nic: p[1],
+                ipi: p[2],
+            })
+            .collect(),
+        ..detail.clone()
+    }
+}
+
+/// The since-boot average second, by the since-boot rule of `boot` (half the steady load over
+/// the uptime): per-thread counts and stall shares halved, interrupts re-split to `interrupts`.
+pub(crate) fn since_boot(steady: &Detail, interrupts: u64) -> Detail {
+    let half = |x: u64| x / 2;
+    let mut out = with_interrupts(steady, interrupts);
+    for t in &mut out.threads {
+        t.user_ns = half(t.user_ns);
+        t.system_ns = half(t.system_ns);
+        t.wait_ns = half(t.wait_ns);
+        t.dispatches = half(t.dispatches);
+        t.migrations = half(t.migrations);
+        t.voluntary_cs = half(t.voluntary_cs);
+        t.involuntary_cs = half(t.involuntary_cs);
+        for call in t.syscalls.iter_mut() {
+            call.calls = half(call.calls);
+            call.errors = half(call.errors);
+            call.wall_ns = half(call.wall_ns);
+            call.system_ns = half(call.system_ns);
+        }
+    }
+    let p = &mut out.pressure;
+    for share in [
+        &mut p.cpu_some,
+        &mut p.memory_some,
+        &mut p.memory_full,
+        &mut p.io_some,
+        &mut p.io_full,
+    ] {
+        *share /= 2.0;
+    }
+    out
+}
+
+/// Splits the second's interrupt count over CPUs and sources by the measured rates, exactly.
+fn irqs(total: u64, rates: &IrqRates) -> Vec<CpuIrqs> {
+    let n = rates.timer.len().max(1);
+    let mut weights = Vec::with_capacity(3 * n);
+    for c in 0..n {
+        weights.push(rates.timer.get(c).copied().unwrap_or(0.0));
+        weights.push(rates.nic.get(c).copied().unwrap_or(0.0));
+        weights.push(rates.other / n as f64);
+    }
+    let parts = split_exactly(&weights, total);
+    parts
+        .chunks(3)
+        .map(|p| CpuIrqs {
+            timer: p[0],
+            nic: p[1],
+            ipi: p[2],
+        })
+        .collect()
+}
+
+/// Integers proportional to `weights` summing to `total` (largest remainder, ties to the
+/// earlier entry).
+fn split_exactly(weights: &[f64], total: u64) -> Vec<u64> {
+    let sum: f64 = weights.iter().map(|w| w.max(0.0)).sum();
+    if sum.is_nan() || sum <= 0.0 || !sum.is_finite() {
+        let mut out = vec![0; weights.len()];
+        if let Some(first) = out.first_mut() {
+            *first = total;
+        }
+        return out;
+    }
+    let quotas: Vec<f64> = weights
+        .iter()
+        .map(|w| w.max(0.0) / sum * total as f64)
+        .collect();
+    let mut out: Vec<u64> = quotas.iter().map(|q| q.floor() as u64).collect();
+    let assigned: u64 = out.iter().sum();
+    let mut order: Vec<usize> = (0..weights.len()).collect();
+    order.sort_by(|&a, &b| {
+        (quotas[b] - quotas[b].floor())
+            .total_cmp(&(quotas[a] - quotas[a].floor()))
+            .then(a.cmp(&b))
+    });
+    for &i in order.iter().take(total.saturating_sub(assigned) as usize) {
+        out[i] += 1;
+    }
+    out
+}
+
+fn pressure(
+    engine: &Engine,
+    w: &WindowStats,
+    k: f64,
+    cpus: &[CpuTime],
+    threads: &[ThreadSample],
+) -> Pressure {
+    let share = |mean_stalled: f64| 1.0 - (-mean_stalled.max(0.0)).exp();
+    let idle = if cpus.is_empty() {
+        0.0
+    } else {
+        cpus.iter()
+            .map(|c| (c.idle + c.iowait) as f64 / c.total().max(1) as f64)
+            .sum::<f64>()
+            / cpus.len() as f64
+    };
+    let waiting: f64 = threads.iter().map(|t| t.wait_ns as f64).sum::<f64>() / 1e9;
+    let io_stalled: f64 = w
+        .threads
+        .iter()
+        .map(|a| (a.io_sleep_ns + a.swap_sleep_ns) as f64 * k)
+        .sum::<f64>()
+        / 1e9;
+    let reclaim_ns = w
+        .act_ns
+        .get(engine.reclaim_activity())
+        .copied()
+        .unwrap_or(0.0)
+        * k;
+    let memory_stalled = (w
+        .threads
+        .iter()
+        .map(|a| a.swap_sleep_ns as f64 * k)
+        .sum::<f64>()
+        + reclaim_ns)
+        / 1e9;
+    let (io_some, memory_some) = (share(io_stalled), share(memory_stalled));
+    Pressure {
+        cpu_some: share(waiting),
+        memory_some,
+        memory_full: memory_some * idle,
+        io_some,
+        io_full: io_some * idle,
+    }
+}

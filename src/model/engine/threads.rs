@@ -1,0 +1,316 @@
+//! Per-thread accounting for the tools that look at single threads (`ps -L`, `top -H`,
+//! `pidstat -t`, `/proc/PID/task/*/stack`, `strace -c`, `perf trace -s`, `perf sched latency`).
+//!
+//! Kept apart from the scheduler and lock code: the engine calls the `note_*` hooks at the few
+//! places where a thread's life changes (on a CPU, dispatched after waiting, asleep, woken), and
+//! this module turns them into per-thread counters and sleep times by reason. Sleep time is
+//! integrated over the window (a sleep that started in an earlier window counts only its part
+//! inside this one), so a thread never sleeps more than the window lasts.
+//!
+//! Must not change any state the simulation reads: removing every hook leaves the trace's other
+//! fields byte-identical.
+
+use super::{Arrivals, Engine, NONE, St, Step};
+
+/// Why a thread is asleep, decided when it goes to sleep.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub(crate) enum SleepReason {
+    /// Not asleep.
+    #[default]
+    Awake,
+    /// Waiting for lock class `class` (index into the incident's locks), for writing or not;
+    /// `futex` when the waiter sleeps interruptibly (a user-space lock), else it is a kernel
+    /// lock's uninterruptible sleep.
+    Lock {
+        class: u32,
+        write: bool,
+        futex: bool,
+    },
+    /// A synchronous disk read of the request.
+    DiskRead,
+    /// A major fault reading a page back from swap.
+    SwapIn,
+    /// An open-arrival worker with an empty request queue (a condition variable wait).
+    NoRequest,
+    /// A closed-loop worker between requests (waiting for its client on a socket).
+    Think,
+}
+
+/// Durations of the sleeps of one kind that ended in a window (whole sleeps, not clipped to
+/// the window): the spread `perf trace -s` prints.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub(crate) struct SleepSpread {
+    pub count: u64,
+    pub sum: f64,
+    pub sum_sq: f64,
+    pub min: u64,
+    pub max: u64,
+}
+
+impl SleepSpread {
+    fn add(&mut self, ns: u64) {
+        if self.count == 0 || ns < self.min {
+            self.min = ns;
+        }
+        self.max = self.max.max(ns);
+        self.count += 1;
+        let x = ns as f64;
+        self.sum += x;
+        self.sum_sq += x * x;
+    }
+
+    /// Standard deviation of one sleep, ns (0 with fewer than two).
+    pub fn sd(&self) -> f64 {
+        if self.count < 2 {
+            return 0.0;
+        }
+        let n = self.count as f64;
+        ((self.sum_sq - self.sum * self.sum / n) / (n - 1.0))
+            .max(0.0)
+            .sqrt()
+    }
+}
+
+/// One thread's counters over one window (raw, before scaling to a second).
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub(crate) struct ThreadAcc {
+    pub user: f64,
+    pub system: f64,
+    /// Runnable but not on a CPU, summed over dispatches in the window.
+    pub wait: u64,
+    /// Longest single run-queue wait that ended in the window, and when it ended (engine ns).
+    pub wait_max: u64,
+    pub wait_max_end: u64,
+    /// Dispatches onto a CPU (perf sched's switches column counts these).
+    pub dispatches: u64,
+    /// Dispatches onto a different CPU than the thread last ran on.
+    pub migrations: u64,
+    pub voluntary: u64,
+    pub involuntary: u64,
+    /// Requests finished.
+    pub requests: u64,
+    /// Sleeps that began in the window, by reason, and the time asleep inside the window.
+    pub futex_sleeps: u64,
+    pub futex_sleep_ns: u64,
+    pub kernel_lock_sleeps: u64,
+    pub kernel_lock_sleep_ns: u64,
+    pub idle_sleeps: u64,
+    pub idle_sleep_ns: u64,
+    pub io_sleeps: u64,
+    pub io_sleep_ns: u64,
+    pub swap_sleeps: u64,
+    pub swap_sleep_ns: u64,
+    /// Whole sleeps that ended in the window: on a futex (user lock or empty pool queue), in
+    /// `epoll_wait`, in a disk read.
+    pub futex_spread: SleepSpread,
+    pub epoll_spread: SleepSpread,
+    pub read_spread: SleepSpread,
+    /// Futex waits that returned at once because the lock was handed over before the thread
+    /// slept (`EAGAIN`).
+    pub futex_again: u64,
+}
+
+/// Where one thread is at the end of a window.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct ThreadView {
+    /// Engine task (process) index.
+    pub task: u32,
+    /// Position among its process's threads (0 = the main thread).
+    pub index: u32,
+    pub state: ThreadRunState,
+    pub reason: SleepReason,
+    pub cpu: u32,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum ThreadRunState {
+    Running,
+    /// On the run queue, or woken and about to be.
+    Runnable,
+    /// Spinning on a kernel lock with preemption off (still `R` to ps).
+    Spinning,
+    Sleeping,
+    /// Asleep uninterruptibly (`D`).
+    DiskSleep,
+}
+
+/// Per-thread bookkeeping the hooks need between events.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct ThreadBook {
+    pub acc: Vec<ThreadAcc>,
+    reason: Vec<SleepReason>,
+    /// What the thread last slept on, kept through the wake-up latency until it runs: the
+    /// model counts a woken thread as runnable only once that latency has passed.
+    shown_reason: Vec<SleepReason>,
+    asleep_since: Vec<u64>,
+    /// CPU each thread last ran on (`NONE` before its first run).
+    last_cpu: Vec<u32>,
+    window_start: u64,
+}
+
+impl ThreadBook {
+    pub fn new(threads: usize) -> Self {
+        Self {
+            acc: vec![ThreadAcc::default(); threads],
+            reason: vec![SleepReason::Awake; threads],
+            shown_reason: vec![SleepReason::Awake; threads],
+            asleep_since: vec![0; threads],
+            last_cpu: vec![NONE; threads],
+            window_start: 0,
+        }
+    }
+
+    fn add_sleep(&mut self, t: usize, ns: u64) {
+        let acc = &mut self.acc[t];
+        match self.reason[t] {
+            SleepReason::Awake => {}
+            SleepReason::Lock { futex: true, .. } => acc.futex_sleep_ns += ns,
+            SleepReason::Lock { futex: false, .. } => acc.kernel_lock_sleep_ns += ns,
+            SleepReason::DiskRead => acc.io_sleep_ns += ns,
+            SleepReason::SwapIn => acc.swap_sleep_ns += ns,
+            SleepReason::NoRequest | SleepReason::Think => acc.idle_sleep_ns += ns,
+        }
+    }
+}
+
+impl Engine {
+    /// Thread `t` left its CPU to sleep now.
+    pub(super) fn note_asleep(&mut self, t: u32) {
+        let reason = self.sleep_reason(t);
+        let now = self.now;
+        let book = &mut self.thread_book;
+        let i = t as usize;
+        book.reason[i] = reason;
+        book.shown_reason[i] = reason;
+        book.asleep_since[i] = now;
+        let acc = &mut book.acc[i];
+        match reason {
+            SleepReason::Awake => {}
+            SleepReason::Lock { futex: true, .. } => acc.futex_sleeps += 1,
+            SleepReason::Lock { futex: false, .. } => acc.kernel_lock_sleeps += 1,
+            SleepReason::DiskRead => acc.io_sleeps += 1,
+            SleepReason::SwapIn => acc.swap_sleeps += 1,
+            SleepReason::NoRequest | SleepReason::Think => acc.idle_sleeps += 1,
+        }
+    }
+
+    /// Thread `t` was woken now.
+    pub(super) fn note_awake(&mut self, t: u32) {
+        let now = self.now;
+        let book = &mut self.thread_book;
+        let i = t as usize;
+        let from = book.asleep_since[i].max(book.window_start);
+        book.add_sleep(i, now.saturating_sub(from));
+        let whole = now.saturating_sub(book.asleep_since[i]);
+        let acc = &mut book.acc[i];
+        match book.reason[i] {
+            SleepReason::Lock { futex: true, .. } | SleepReason::NoRequest => {
+                acc.futex_spread.add(whole)
+            }
+            SleepReason::Think => acc.epoll_spread.add(whole),
+            SleepReason::DiskRead => acc.read_spread.add(whole),
+            _ => {}
+        }
+        book.reason[i] = SleepReason::Awake;
+    }
+
+    /// Thread `t` was granted the lock it was about to sleep on before it slept: for a
+    /// user-space lock its futex wait returns `EAGAIN` at once.
+    pub(super) fn note_handed_over(&mut self, t: u32) {
+        let inst = self.threads[t as usize].inst;
+        let Some(lock) = self.locks.get(inst as usize) else {
+            return;
+        };
+        if !self.classes[lock.class as usize].dstate {
+            self.thread_book.acc[t as usize].futex_again += 1;
+        }
+    }
+
+    /// Thread `t` got a CPU after `waited` ns on the run queue.
+    pub(super) fn note_dispatch(&mut self, t: u32, waited: u64) {
+        let cpu = self.threads[t as usize].cpu;
+        let book = &mut self.thread_book;
+        book.shown_reason[t as usize] = SleepReason::Awake;
+        let last = std::mem::replace(&mut book.last_cpu[t as usize], cpu);
+        let acc = &mut book.acc[t as usize];
+        if last != NONE && last != cpu {
+            acc.migrations += 1;
+        }
+        acc.wait += waited;
+        if waited > acc.wait_max {
+            acc.wait_max = waited;
+            acc.wait_max_end = self.now;
+        }
+        acc.dispatches += 1;
+    }
+
+    /// The window's per-thread counters; sleeps still under way are cut at `now` and go on in
+    /// the next window.
+    pub(super) fn take_thread_acc(&mut self) -> Vec<ThreadAcc> {
+        let now = self.now;
+        let book = &mut self.thread_book;
+        for i in 0..book.acc.len() {
+            if book.reason[i] != SleepReason::Awake {
+                let from = book.asleep_since[i].max(book.window_start);
+                book.add_sleep(i, now.saturating_sub(from));
+            }
+        }
+        book.window_start = now;
+        let fresh = vec![ThreadAcc::default(); book.acc.len()];
+        std::mem::replace(&mut book.acc, fresh)
+    }
+
+    fn sleep_reason(&self, t: u32) -> SleepReason {
+        let th = &self.threads[t as usize];
+        match self.step_of(t) {
+            Step::Acquire(_) if th.inst != NONE => SleepReason::Lock {
+                class: self.locks[th.inst as usize].class,
+                write: th.write,
+                futex: !th.dstate,
+            },
+            Step::DiskRead => SleepReason::DiskRead,
+            Step::MajorFault => SleepReason::SwapIn,
+            _ => match self.workloads.get(th.prog as usize).map(|w| w.arrivals) {
+                Some(Arrivals::Open { .. }) => SleepReason::NoRequest,
+                _ => SleepReason::Think,
+            },
+        }
+    }
+
+    /// Every workload thread (then kswapd) as it stands now, in engine thread order.
+    pub(crate) fn thread_views(&self) -> Vec<ThreadView> {
+        let mut first_of_task = vec![u32::MAX; self.tasks.len()];
+        self.threads
+            .iter()
+            .enumerate()
+            .map(|(i, th)| {
+                let first = &mut first_of_task[th.task as usize];
+                if *first == u32::MAX {
+                    *first = i as u32;
+                }
+                let state = match th.state {
+                    St::Running => ThreadRunState::Running,
+                    St::Runnable => ThreadRunState::Runnable,
+                    // Woken but not yet counted runnable (the wake-up latency): the model's
+                    // run queue and D counts still hold it where it slept.
+                    St::Waking => ThreadRunState::Sleeping,
+                    St::Spinning => ThreadRunState::Spinning,
+                    St::Sleeping if th.dstate => ThreadRunState::DiskSleep,
+                    St::Sleeping => ThreadRunState::Sleeping,
+                };
+                ThreadView {
+                    task: th.task,
+                    index: i as u32 - *first,
+                    state,
+                    reason: self.thread_book.shown_reason[i],
+                    cpu: th.cpu,
+                }
+            })
+            .collect()
+    }
+
+    /// The activity of direct reclaim (its CPU time is time stalled on memory).
+    pub(crate) fn reclaim_activity(&self) -> usize {
+        self.act_reclaim as usize
+    }
+}

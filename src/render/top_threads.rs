@@ -1,0 +1,147 @@
+//! `top -H -b -n N [-d D]`: top's threads mode as procps-ng 4.0.4 prints it. The summary is
+//! top's own (the same frame `top -b` prints) with the `Threads:` line in place of `Tasks:`,
+//! then one row per thread sorted by %CPU: the PID column holds the thread id, state, %CPU and
+//! TIME+ are the thread's, memory columns its process's.
+
+use std::cmp::Ordering;
+
+use super::argv::ToolError;
+use super::inspect::Inspect;
+use super::ps::{state_letter, thread_cpu_ns};
+use super::text::cut;
+use super::top::{self, TABLE_HEADER, cut_user, mem_cell, tenths, time_plus};
+use crate::model::Trace;
+
+/// Parses `top -H ...`; `None` when the words do not ask for threads mode.
+pub(crate) fn parse(args: &[&str]) -> Option<Result<Inspect, ToolError>> {
+    let threads = args
+        .iter()
+        .any(|a| a.starts_with('-') && !a.starts_with("--") && a.contains('H'));
+    if !threads {
+        return None;
+    }
+    // top's own parser checks the rest once -H is taken out of its cluster.
+    let rest: Vec<String> = args
+        .iter()
+        .map(|a| {
+            if a.starts_with('-') && !a.starts_with("--") {
+                a.replace('H', "")
+            } else {
+                (*a).to_owned()
+            }
+        })
+        .filter(|a| a != "-")
+        .collect();
+    let mut line = String::from("top");
+    for word in &rest {
+        line.push(' ');
+        line.push_str(word);
+    }
+    Some(
+        super::argv::parse_command(&line).and_then(|command| match command {
+            super::argv::ToolCommand::Top { frames, delay_s } => {
+                Ok(Inspect::TopThreads { frames, delay_s })
+            }
+            _ => Err(ToolError::new("top: use top -H -b -n 1")),
+        }),
+    )
+}
+
+struct Row {
+    tid: u32,
+    cpu_tenths: u64,
+    line: String,
+}
+
+fn frame(trace: &Trace, from: usize, seconds: usize) -> String {
+    let summary = top::render(trace, 1, seconds as u32, from);
+    let end = from.saturating_add(seconds).min(trace.samples.len());
+    let Some(last) = trace.samples[..end].last() else {
+        return summary;
+    };
+    let threads = &last.detail.threads;
+    let running = threads.iter().filter(|t| state_letter(t) == 'R').count();
+    let sleeping = threads.len() - running;
+    let mut out = String::new();
+    for line in summary.lines() {
+        if line.starts_with("Tasks:") {
+            out.push_str(&format!(
+                "Threads: {:3} total, {running:3} running, {sleeping:3} sleeping, {:3} stopped, {:3} zombie\n",
+                threads.len(),
+                0,
+                0
+            ));
+            continue;
+        }
+        out.push_str(line);
+        out.push('\n');
+        if line == TABLE_HEADER.trim_end() {
+            break;
+        }
+    }
+    let begin = from.min(end);
+    let window_ns = seconds.max(1) as f64 * 1e9;
+    let mem_total = trace.info.mem_total_kib;
+    let window_ns_by_thread = thread_cpu_ns(&trace.samples[begin..end]);
+    let total_ns_by_thread = thread_cpu_ns(&trace.samples[..end]);
+    let mut rows: Vec<Row> = threads
+        .iter()
+        .filter_map(|t| {
+            let task = trace.info.tasks.get(t.task)?;
+            let busy = window_ns_by_thread
+                .get(&(t.task, t.tid))
+                .copied()
+                .unwrap_or(0);
+            let cpu_tenths = (busy as f64 / window_ns * 1000.0).round() as u64;
+            let nlwp = task.threads.max(1) as u64;
+            let so_far = total_ns_by_thread
+                .get(&(t.task, t.tid))
+                .copied()
+                .unwrap_or(0);
+            let total_cs = task.cpu_time_before_cs / nlwp
+                + u64::try_from(so_far / 10_000_000).unwrap_or(u64::MAX);
+            let mem_tenths =
+                (task.res_kib as f64 / mem_total.max(1) as f64 * 1000.0).round() as u64;
+            let line = format!(
+                "{:7} {:<8} {:>3} {:3} {} {} {} {} {:>5} {:>5} {:>9} {}\n",
+                t.tid,
+                cut_user(&task.user),
+                20,
+                0,
+                mem_cell(task.virt_kib, 7),
+                mem_cell(task.res_kib, 6),
+                mem_cell(task.shr_kib, 6),
+                state_letter(t),
+                tenths(cpu_tenths),
+                tenths(mem_tenths),
+                time_plus(total_cs),
+                cut(&task.comm, 15)
+            );
+            Some(Row {
+                tid: t.tid,
+                cpu_tenths,
+                line,
+            })
+        })
+        .collect();
+    rows.sort_by(|a, b| match b.cpu_tenths.cmp(&a.cpu_tenths) {
+        Ordering::Equal => a.tid.cmp(&b.tid),
+        other => other,
+    });
+    for row in rows {
+        out.push_str(&row.line);
+    }
+    out
+}
+
+pub(crate) fn render(trace: &Trace, frames: u32, delay_s: u32, start: usize) -> String {
+    let mut out = String::new();
+    for j in 0..frames as usize {
+        if j > 0 {
+            out.push('\n');
+        }
+        let seconds = delay_s as usize;
+        out.push_str(&frame(trace, start.saturating_add(j * seconds), seconds));
+    }
+    out
+}
