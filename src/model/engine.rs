@@ -24,14 +24,12 @@ use crate::domain::{Arrivals, Distribution, Fault, Incident, LockKind, LockScope
 pub(crate) const NONE: u32 = u32::MAX;
 const NS_PER_US: f64 = 1000.0;
 
-/// Ordered by (time, seq), smallest first.
+/// What happens at `time`; ordered by (time, seq), smallest first.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 struct Event {
     time: u64,
     seq: u64,
     kind: EvKind,
-    a: u32,
-    b: u32,
 }
 
 impl Ord for Event {
@@ -48,16 +46,19 @@ impl PartialOrd for Event {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum EvKind {
-    /// The segment running on CPU `a` ends (stale unless `b` equals the CPU's generation).
-    Segment,
-    /// Thread `a` finished sleeping (think time or timed delay).
-    Timer,
-    /// Thread `a` was woken; after the wake-up latency it becomes runnable.
-    Wake,
-    /// Open arrival for workload `a`.
-    Arrival,
-    /// Disk `a` finished IO slot `b`.
-    Disk,
+    /// The timed segment on `cpu` ends; stale (ignored) unless `epoch` is still the CPU's,
+    /// since a preemption or a new segment replaces it.
+    SegmentEnd { cpu: u32, epoch: u32 },
+    /// `thread`'s sleep is over: think time, or kswapd's period.
+    SleepOver { thread: u32 },
+    /// The fixed-latency IO that stands in for a missing disk completed: `thread` leaves D.
+    StandInIoDone { thread: u32 },
+    /// `thread` was woken; after the wake-up latency it becomes runnable.
+    WakeLatencyOver { thread: u32 },
+    /// An open arrival for `workload`.
+    Arrival { workload: u32 },
+    /// `disk` finished the IO in `slot`.
+    DiskDone { disk: u32, slot: u32 },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -126,9 +127,14 @@ struct Thread {
     major: bool,
     reads_left: u32,
     hold_ns: u64,
+    /// Hold time already run before a preemption cut the critical section.
+    hold_done: u64,
     dstate: bool,
     iowait_cpu: u32,
     in_request: bool,
+    /// Run time after which the thread, picked at `slice`, loses eligibility to a waking
+    /// thread (its lag when picked; see `preempt_for_wakeup`).
+    eligible_ns: u64,
 }
 
 #[derive(Debug, Clone)]
@@ -137,10 +143,12 @@ struct Cpu {
     thread: u32,
     act: u32,
     since: u64,
+    /// When the current timed segment began, and its length in CPU work.
+    seg_start: u64,
     seg_len: u64,
     epoch: u32,
     was_idle: bool,
-    in_idle_stack: bool,
+    in_idle_queue: bool,
     softirq_pending: u64,
     nr_iowait: u32,
     /// user, system, irq, softirq (work, steal excluded).
@@ -169,6 +177,10 @@ struct LockClass {
     kind: LockKind,
     spins: bool,
     dstate: bool,
+    /// A user-space lock: its holder runs preemptible user code and can lose the CPU while
+    /// holding it (kernel spinlock holders run with preemption off, kernel mutex holders in
+    /// kernel code that does not reschedule until it is done).
+    user: bool,
     permits: u32,
     bounce_ns: f64,
     base: u32,
@@ -372,7 +384,9 @@ pub struct Engine {
     rng: SimRng,
     threads: Vec<Thread>,
     cpus: Vec<Cpu>,
-    idle_stack: Vec<u32>,
+    /// Idle CPUs, longest idle first: a waking thread whose own CPU is busy takes the CPU idle
+    /// longest, so work spreads over all CPUs as the kernel's idle search spreads it.
+    idle_cpus: VecDeque<u32>,
     runq: VecDeque<u32>,
     locks: Vec<LockInst>,
     classes: Vec<LockClass>,
@@ -559,7 +573,7 @@ impl Engine {
                 push(&mut acts, a)
             };
             let (wait_act, wake_act) = if kernel {
-                let w = if spec.kind == LockKind::RwLock {
+                let w = if matches!(spec.kind, LockKind::RwLock | LockKind::RwSem) {
                     splits::RWSEM_WAIT
                 } else {
                     splits::KMUTEX_WAIT
@@ -601,6 +615,7 @@ impl Engine {
                 kind: spec.kind,
                 spins,
                 dstate: kernel && !spins,
+                user: !kernel,
                 permits,
                 bounce_ns: spec.bounce_ns.max(0.0),
                 base: locks.len() as u32,
@@ -681,9 +696,11 @@ impl Engine {
             major: false,
             reads_left: 0,
             hold_ns: 0,
+            hold_done: 0,
             dstate: false,
             iowait_cpu: NONE,
             in_request: false,
+            eligible_ns: 0,
         };
         let disk_index = |d: usize| if d < m.disks.len() { d as u32 } else { NONE };
         for (wi, w) in incident.workloads.iter().enumerate() {
@@ -850,10 +867,11 @@ impl Engine {
                 thread: NONE,
                 act: act_idle,
                 since: 0,
+                seg_start: 0,
                 seg_len: 0,
                 epoch: 0,
                 was_idle: true,
-                in_idle_stack: true,
+                in_idle_queue: true,
                 softirq_pending: 0,
                 nr_iowait: 0,
                 acc: [0.0; 4],
@@ -874,7 +892,7 @@ impl Engine {
             rng,
             threads,
             cpus,
-            idle_stack: (0..ncpu).rev().collect(),
+            idle_cpus: (0..ncpu).collect(),
             runq: VecDeque::new(),
             locks,
             classes,
@@ -955,6 +973,21 @@ impl Engine {
         (run, d, self.threads[range.start].cpu)
     }
 
+    /// Threads running or runnable, and threads in D state, right now (`procs_running` and
+    /// `procs_blocked` of `/proc/stat`).
+    pub(crate) fn thread_states(&self) -> (u32, u32) {
+        let mut run = 0;
+        let mut d = 0;
+        for t in &self.threads {
+            match t.state {
+                St::Running | St::Runnable | St::Spinning => run += 1,
+                St::Sleeping if t.dstate => d += 1,
+                _ => {}
+            }
+        }
+        (run, d)
+    }
+
     pub(crate) fn kswapd_running(&self) -> bool {
         self.threads[self.kswapd_thread as usize].state != St::Sleeping
     }
@@ -981,7 +1014,7 @@ impl Engine {
                         // Stagger the first requests over one think time.
                         let d = self.rng.exp(think_us.max(0.0) * NS_PER_US).round() as u64;
                         self.threads[t as usize].pc = 0;
-                        self.push(d, EvKind::Timer, t, 0);
+                        self.push(d, EvKind::SleepOver { thread: t });
                     }
                 }
                 Arrivals::Open { rate_per_s } => {
@@ -990,7 +1023,12 @@ impl Engine {
                     }
                     if rate_per_s > 0.0 && rate_per_s.is_finite() {
                         let d = self.rng.exp(1e9 / rate_per_s).round() as u64;
-                        self.push(d, EvKind::Arrival, wi as u32, 0);
+                        self.push(
+                            d,
+                            EvKind::Arrival {
+                                workload: wi as u32,
+                            },
+                        );
                     }
                 }
             }
@@ -999,14 +1037,12 @@ impl Engine {
     }
 
     #[inline]
-    fn push(&mut self, delay: u64, kind: EvKind, a: u32, b: u32) {
+    fn push(&mut self, delay: u64, kind: EvKind) {
         self.seq += 1;
         self.heap.push(Event {
             time: self.now.saturating_add(delay),
             seq: self.seq,
             kind,
-            a,
-            b,
         });
     }
 
@@ -1069,11 +1105,13 @@ impl Engine {
     fn segment(&mut self, c: u32, mode: Mode, thread: u32, act: u32, work: u64) {
         self.set_cpu(c, mode, thread, act);
         let wall = self.stretch(work);
+        let now = self.now;
         let cpu = &mut self.cpus[c as usize];
+        cpu.seg_start = now;
         cpu.seg_len = work;
         cpu.epoch = cpu.epoch.wrapping_add(1);
         let g = cpu.epoch;
-        self.push(wall, EvKind::Segment, c, g);
+        self.push(wall, EvKind::SegmentEnd { cpu: c, epoch: g });
     }
 
     fn set_runnable(&mut self, delta: i64) {
@@ -1089,9 +1127,9 @@ impl Engine {
     // ---------------------------------------------------------------- scheduling
 
     fn pop_idle_cpu(&mut self) -> Option<u32> {
-        while let Some(c) = self.idle_stack.pop() {
+        while let Some(c) = self.idle_cpus.pop_front() {
             let cpu = &mut self.cpus[c as usize];
-            cpu.in_idle_stack = false;
+            cpu.in_idle_queue = false;
             if cpu.mode == Mode::Idle {
                 return Some(c);
             }
@@ -1105,10 +1143,85 @@ impl Engine {
         let th = &mut self.threads[t as usize];
         th.state = St::Runnable;
         th.runnable_since = self.now;
+        // A waking thread goes back to the CPU it last ran on when that one is idle (its cache
+        // is warm there), as the kernel's wake-up placement prefers; else to any idle CPU.
+        let prev = th.cpu as usize;
+        if self.cpus.get(prev).is_some_and(|c| c.mode == Mode::Idle) {
+            self.dispatch(prev as u32, t);
+            return;
+        }
         match self.pop_idle_cpu() {
             Some(c) => self.dispatch(c, t),
-            None => self.runq.push_back(t),
+            None => {
+                if !self.preempt_for_wakeup(t) {
+                    self.runq.push_back(t);
+                }
+            }
         }
+    }
+
+    /// Wake-up preemption as EEVDF decides it: a thread picked after waiting `w` on a run
+    /// queue shared with `n` others was owed about `w / n` of CPU (its lag); once it has run
+    /// that long it is no longer eligible, and a thread waking on its CPU (the wakee's previous
+    /// one) takes the CPU. The preempted thread goes back on the run queue: an involuntary
+    /// switch. Only preemptible code is cut: user code, including user-space critical
+    /// sections; kernel spinlock holders, spinners and the switch and wait paths run on.
+    /// Returns whether `t` took the CPU.
+    fn preempt_for_wakeup(&mut self, t: u32) -> bool {
+        let c = self.threads[t as usize].cpu;
+        let Some(cpu) = self.cpus.get(c as usize) else {
+            return false;
+        };
+        let cur = cpu.thread;
+        let preemptible = match cpu.mode {
+            Mode::Run => true,
+            Mode::Hold => {
+                let inst = self.threads[cur as usize].inst as usize;
+                self.classes[self.locks[inst].class as usize].user
+            }
+            _ => false,
+        };
+        if !preemptible || cur == NONE || cur == t {
+            return false;
+        }
+        let th = &self.threads[cur as usize];
+        if th.prog as usize >= self.workloads.len()
+            || self.now - th.slice < th.eligible_ns.max(self.cost_cs)
+        {
+            return false;
+        }
+        // The work the cut segment got done (the wall time less what steal took).
+        let cpu = &self.cpus[c as usize];
+        let wall = self.now - cpu.seg_start;
+        let work = ((wall as f64) * (1.0 - self.inputs.steal)) as u64;
+        let done = work.min(cpu.seg_len);
+        let mode = cpu.mode;
+        let th = &mut self.threads[cur as usize];
+        if mode == Mode::Hold {
+            th.hold_done += done;
+            th.hold_ns = th.hold_ns.saturating_sub(done).max(1);
+        } else {
+            th.remaining = th.remaining.saturating_sub(done);
+            if th.remaining == 0 {
+                let pc = th.pc + 1;
+                self.enter(cur, pc);
+            }
+        }
+        self.involuntary_switch(cur);
+        self.runq.push_back(cur);
+        self.dispatch(c, t);
+        true
+    }
+
+    /// Thread `t`, still runnable, loses its CPU (a preemption or a yield to a waiting thread).
+    fn involuntary_switch(&mut self, t: u32) {
+        self.cs += 1;
+        let now = self.now;
+        let th = &mut self.threads[t as usize];
+        th.state = St::Runnable;
+        th.runnable_since = now;
+        let task = th.task as usize;
+        self.task_acc[task].involuntary += 1;
     }
 
     fn dispatch(&mut self, c: u32, t: u32) {
@@ -1118,6 +1231,9 @@ impl Engine {
         th.state = St::Running;
         th.cpu = c;
         th.slice = now;
+        // Its lag: the wait shared with the threads queued per CPU (see `preempt_for_wakeup`).
+        let sharing = self.runq.len() as f64 / self.cpus.len() as f64;
+        th.eligible_ns = (waited as f64 / sharing.max(1.0)) as u64;
         let task = th.task as usize;
         self.task_acc[task].wait += waited;
         if self.cpus[c as usize].was_idle {
@@ -1145,9 +1261,9 @@ impl Engine {
         self.set_cpu(c, Mode::Idle, NONE, self.act_idle);
         let cpu = &mut self.cpus[c as usize];
         cpu.was_idle = true;
-        if !cpu.in_idle_stack {
-            cpu.in_idle_stack = true;
-            self.idle_stack.push(c);
+        if !cpu.in_idle_queue {
+            cpu.in_idle_queue = true;
+            self.idle_cpus.push_back(c);
         }
     }
 
@@ -1176,7 +1292,7 @@ impl Engine {
         let th = &mut self.threads[t as usize];
         th.state = St::Waking;
         if self.cost_wake > 0 {
-            self.push(self.cost_wake, EvKind::Wake, t, 0);
+            self.push(self.cost_wake, EvKind::WakeLatencyOver { thread: t });
         } else {
             self.make_runnable(t);
         }
@@ -1269,7 +1385,7 @@ impl Engine {
                         // Burst over: sleep one period.
                         let period = 1_000_000;
                         self.block(c, t, false);
-                        self.push(period, EvKind::Timer, t, 0);
+                        self.push(period, EvKind::SleepOver { thread: t });
                         return;
                     }
                     let rem = th.remaining;
@@ -1291,7 +1407,7 @@ impl Engine {
                     self.charge(c);
                     self.cpus[c as usize].nr_iowait += 1;
                     if self.disks.is_empty() {
-                        self.push(150_000, EvKind::Timer, t, 1);
+                        self.push(150_000, EvKind::StandInIoDone { thread: t });
                     } else {
                         self.submit_io(0, t, false, 4);
                     }
@@ -1444,7 +1560,7 @@ impl Engine {
                 }
                 self.enter(t, 0);
                 self.block(c, t, false);
-                self.push(think, EvKind::Timer, t, 0);
+                self.push(think, EvKind::SleepOver { thread: t });
                 false
             }
             Arrivals::Open { .. } => {
@@ -1499,7 +1615,7 @@ impl Engine {
         };
         let inst = base + shard;
         let write = match kind {
-            LockKind::RwLock | LockKind::Seqlock | LockKind::Rcu => {
+            LockKind::RwLock | LockKind::RwSem | LockKind::Seqlock | LockKind::Rcu => {
                 wf >= 1.0 || self.rng.chance(wf)
             }
             _ => true,
@@ -1550,7 +1666,7 @@ impl Engine {
         }
         let cl = &self.classes[l.class as usize];
         match cl.kind {
-            LockKind::RwLock => {
+            LockKind::RwLock | LockKind::RwSem => {
                 if write {
                     !l.writer && l.readers == 0 && l.waiters.is_empty()
                 } else {
@@ -1572,11 +1688,11 @@ impl Engine {
         let l = &mut self.locks[inst as usize];
         let kind = self.classes[l.class as usize].kind;
         match kind {
-            LockKind::RwLock | LockKind::Seqlock | LockKind::Rcu => {
+            LockKind::RwLock | LockKind::RwSem | LockKind::Seqlock | LockKind::Rcu => {
                 if write {
                     l.writer = true;
                     l.seq = l.seq.wrapping_add(1);
-                } else if kind == LockKind::RwLock {
+                } else if matches!(kind, LockKind::RwLock | LockKind::RwSem) {
                     l.readers += 1;
                 }
             }
@@ -1656,7 +1772,7 @@ impl Engine {
             return false;
         }
         match kind {
-            LockKind::RwLock | LockKind::Seqlock | LockKind::Rcu => {
+            LockKind::RwLock | LockKind::RwSem | LockKind::Seqlock | LockKind::Rcu => {
                 if write {
                     l.writer = false;
                 } else {
@@ -1681,7 +1797,7 @@ impl Engine {
             let cl = &self.classes[l.class as usize];
             let ok = !l.frozen
                 && match cl.kind {
-                    LockKind::RwLock => {
+                    LockKind::RwLock | LockKind::RwSem => {
                         if write {
                             !l.writer && l.readers == 0
                         } else {
@@ -1731,7 +1847,7 @@ impl Engine {
     fn submit_io(&mut self, disk: u32, thread: u32, write: bool, kib: u32) {
         if disk == NONE || disk as usize >= self.disks.len() {
             if thread != NONE {
-                self.push(100_000, EvKind::Timer, thread, 1);
+                self.push(100_000, EvKind::StandInIoDone { thread });
             }
             return;
         }
@@ -1770,7 +1886,7 @@ impl Engine {
         }
         d.busy += 1;
         let s = self.rng.exp(svc).round() as u64;
-        self.push(s.max(1), EvKind::Disk, disk, slot);
+        self.push(s.max(1), EvKind::DiskDone { disk, slot });
     }
 
     fn io_done(&mut self, disk: u32, slot: u32) {
@@ -1833,7 +1949,8 @@ impl Engine {
                 }
             }
             Mode::Hold => {
-                let retry = self.release(c, t, len);
+                let held = len + std::mem::take(&mut self.threads[t as usize].hold_done);
+                let retry = self.release(c, t, held);
                 if retry {
                     // Seqlock reader retry: run the read side again.
                     let hold = self.threads[t as usize].hold_ns.max(1);
@@ -1879,11 +1996,7 @@ impl Engine {
                     self.run(c, t);
                 } else {
                     // Timeslice over with others waiting: involuntary switch.
-                    self.cs += 1;
-                    let task = th.task as usize;
-                    th.state = St::Runnable;
-                    th.runnable_since = now;
-                    self.task_acc[task].involuntary += 1;
+                    self.involuntary_switch(t);
                     self.runq.push_back(t);
                     self.pick_next(c);
                 }
@@ -1898,12 +2011,7 @@ impl Engine {
         std::mem::take(&mut self.woke_flag)
     }
 
-    fn on_timer(&mut self, t: u32, b: u32) {
-        if b == 1 {
-            // Timed IO stand-in (no disk): wake from D state.
-            self.io_wake(t);
-            return;
-        }
+    fn on_sleep_over(&mut self, t: u32) {
         let th = &self.threads[t as usize];
         if th.prog as usize >= self.workloads.len() {
             // kswapd period.
@@ -1928,7 +2036,7 @@ impl Engine {
         let wl = &mut self.workloads[w as usize];
         if let Arrivals::Open { rate_per_s } = wl.arrivals {
             let d = self.rng.exp(1e9 / rate_per_s).round() as u64;
-            self.push(d.max(1), EvKind::Arrival, w, 0);
+            self.push(d.max(1), EvKind::Arrival { workload: w });
         }
         let wl = &mut self.workloads[w as usize];
         if let Some(t) = wl.idle_workers.pop() {
@@ -1959,7 +2067,7 @@ impl Engine {
         if inputs.pressure && inputs.kswapd_duty > 0.0 && !self.kswapd_armed {
             self.kswapd_armed = true;
             let t = self.kswapd_thread;
-            self.push(0, EvKind::Timer, t, 0);
+            self.push(0, EvKind::SleepOver { thread: t });
         }
         let start = self.now;
         let end = start.saturating_add(len);
@@ -1972,16 +2080,18 @@ impl Engine {
             self.now = ev.time;
             events += 1;
             match ev.kind {
-                EvKind::Segment => {
-                    let cpu = &self.cpus[ev.a as usize];
-                    if cpu.epoch == ev.b && cpu.mode != Mode::Idle && cpu.mode != Mode::Spin {
-                        self.on_segment(ev.a);
+                EvKind::SegmentEnd { cpu, epoch } => {
+                    let state = &self.cpus[cpu as usize];
+                    if state.epoch == epoch && state.mode != Mode::Idle && state.mode != Mode::Spin
+                    {
+                        self.on_segment(cpu);
                     }
                 }
-                EvKind::Timer => self.on_timer(ev.a, ev.b),
-                EvKind::Wake => self.make_runnable(ev.a),
-                EvKind::Arrival => self.on_arrival(ev.a),
-                EvKind::Disk => self.io_done(ev.a, ev.b),
+                EvKind::SleepOver { thread } => self.on_sleep_over(thread),
+                EvKind::StandInIoDone { thread } => self.io_wake(thread),
+                EvKind::WakeLatencyOver { thread } => self.make_runnable(thread),
+                EvKind::Arrival { workload } => self.on_arrival(workload),
+                EvKind::DiskDone { disk, slot } => self.io_done(disk, slot),
             }
         }
         let end = if events >= max_events {
@@ -2072,5 +2182,5 @@ impl Engine {
 }
 
 fn cl_exclusive(kind: LockKind) -> bool {
-    !matches!(kind, LockKind::RwLock)
+    !matches!(kind, LockKind::RwLock | LockKind::RwSem)
 }

@@ -314,7 +314,8 @@ pub fn check_pidstat_cpu(trace: &Trace, rows: &Value) {
         close(row, "percent_usr", pct(t.user_ns), 0.005);
         close(row, "percent_system", pct(t.system_ns), 0.005);
         close(row, "percent_guest", 0.0, 0.005);
-        close(row, "percent_wait", pct(t.wait_ns), 0.005);
+        // The process line's wait is its main thread's (schedstat of the process's own task).
+        close(row, "percent_wait", pct(t.leader.wait_ns), 0.005);
         close(row, "percent_cpu", pct(t.user_ns + t.system_ns), 0.005);
         assert_eq!(int(row, "cpu"), t.last_cpu as u64);
         let comm: String = info.comm.chars().take(15).collect();
@@ -346,8 +347,8 @@ pub fn check_pidstat_switches(trace: &Trace, rows: &Value) {
             .position(|t| t.pid as u64 == int(row, "pid"))
             .unwrap();
         let t = &trace.samples[second].tasks[i];
-        close(row, "cswch_s", t.voluntary_cs as f64, 0.005);
-        close(row, "nvcswch_s", t.involuntary_cs as f64, 0.005);
+        close(row, "cswch_s", t.leader.voluntary_cs as f64, 0.005);
+        close(row, "nvcswch_s", t.leader.involuntary_cs as f64, 0.005);
     }
 }
 
