@@ -192,7 +192,7 @@ impl Simulation {
         // summary (half the steady state, the rest idle) stand for it.
         let healthy =
             (steady.runnable + steady.blocked).min(f64::from(incident.machine.cpus.max(1))) * 0.5;
-        ctx.start_load(&steady, healthy);
+        since_boot.load_avg = ctx.start_load(&steady, healthy);
         let info = ctx.box_info(incident, &engine, &steady);
         let log = ctx.log_before_start();
         Self {

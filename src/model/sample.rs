@@ -279,12 +279,14 @@ impl Context {
     /// The load averages when the drill starts: the kernel's exponential damping of the tasks
     /// running, runnable or in D state, which sat at the healthy level `healthy` until the
     /// incident began `onset_s` seconds ago and at the incident's `steady` level since.
-    pub fn start_load(&mut self, steady: &Sample, healthy: f64) {
+    /// Returns them (what `uptime` shows before the first second completes).
+    pub fn start_load(&mut self, steady: &Sample, healthy: f64) -> [f64; 3] {
         let n = steady.runnable + steady.blocked;
         let elapsed = self.onset_s as f64;
         for (l, period) in self.load.iter_mut().zip([60.0f64, 300.0, 900.0]) {
             *l = n + (healthy - n) * (-elapsed / period).exp();
         }
+        self.load
     }
 
     /// One second from one window.

@@ -541,7 +541,13 @@ pub fn check_top(trace: &Trace, frames: &Value, start: usize) {
             .unwrap();
         let info = &trace.info.tasks[i];
         let t = &s.tasks[i];
-        assert_eq!(p["user"], info.user.as_str());
+        // top cuts a user name longer than eight characters to seven and a `+`.
+        let user: String = if info.user.chars().count() > 8 {
+            info.user.chars().take(7).chain(['+']).collect()
+        } else {
+            info.user.clone()
+        };
+        assert_eq!(p["user"], user.as_str());
         // Plain KiB, or scaled like `2.0g` when too wide (jc reports the unit).
         for (key, kib) in [
             ("virtual_mem", info.virt_kib),

@@ -93,9 +93,14 @@ fn load_averages_carry_the_history_from_the_onset() {
     every_incident(|t| {
         let s = &t.samples[0];
         let now = s.runnable + s.blocked;
-        let [one, _, fifteen] = s.load_avg;
-        (now >= 2.0 && (one - fifteen).abs() < 0.05 * one)
-            .then(|| format!("flat load {:?} with {now:.1} tasks", s.load_avg))
+        // What uptime shows at the start (the since-boot load) and after the first second.
+        [t.since_boot.load_avg, s.load_avg]
+            .into_iter()
+            .find_map(|load| {
+                let [one, _, fifteen] = load;
+                (now >= 2.0 && (one - fifteen).abs() < 0.05 * one)
+                    .then(|| format!("flat load {load:?} with {now:.1} tasks"))
+            })
     });
 }
 
