@@ -160,8 +160,8 @@ struct Cpu {
     in_idle_queue: bool,
     softirq_pending: u64,
     nr_iowait: u32,
-    /// user, system, irq, softirq (work, steal excluded).
-    acc: [f64; 4],
+    /// The work this CPU did in the window (steal excluded).
+    work: WorkNs,
     idle: u64,
     iowait: u64,
     steal: f64,
@@ -199,6 +199,16 @@ struct LockClass {
     hold_act: u32,
     wait_act: u32,
     wake_act: u32,
+}
+
+/// One CPU's working time in a window by kind, nanoseconds (fractional: an activity's time
+/// splits over the kinds by its category's shares).
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub(crate) struct WorkNs {
+    pub user: f64,
+    pub system: f64,
+    pub irq: f64,
+    pub softirq: f64,
 }
 
 /// Raw lock counters of one side (write or exclusive; or read).
@@ -332,7 +342,7 @@ pub struct WindowStats {
     pub start_ns: u64,
     pub len_ns: u64,
     pub events: u64,
-    pub(crate) cpu_acc: Vec<[f64; 4]>,
+    pub(crate) cpu_work: Vec<WorkNs>,
     pub(crate) cpu_idle: Vec<u64>,
     pub(crate) cpu_iowait: Vec<u64>,
     pub(crate) cpu_steal: Vec<f64>,
@@ -883,7 +893,7 @@ impl Engine {
                 in_idle_queue: true,
                 softirq_pending: 0,
                 nr_iowait: 0,
-                acc: [0.0; 4],
+                work: WorkNs::default(),
                 idle: 0,
                 iowait: 0,
                 steal: 0.0,
@@ -1115,9 +1125,9 @@ impl Engine {
             start_ns: start,
             len_ns: end - start,
             events,
-            cpu_acc: cpus
+            cpu_work: cpus
                 .iter_mut()
-                .map(|c| std::mem::take(&mut c.acc))
+                .map(|c| std::mem::take(&mut c.work))
                 .collect(),
             cpu_idle: cpus
                 .iter_mut()

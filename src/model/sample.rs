@@ -316,7 +316,7 @@ impl Context {
         let len = w.len_ns.max(1) as f64;
         let k = 1e9 / len;
         let scale = |x: u64| (x as f64 * k).round() as u64;
-        let ncpu = w.cpu_acc.len();
+        let ncpu = w.cpu_work.len();
 
         // CPU times with timer ticks moved from busy time into irq.
         let mut cpus = Vec::with_capacity(ncpu);
@@ -324,12 +324,12 @@ impl Context {
         let mut busy_total = 0.0;
         let mut ticks = 0.0;
         for c in 0..ncpu {
-            let a = w.cpu_acc[c];
+            let a = w.cpu_work[c];
             let mut v = [
-                a[0] * k,
-                a[1] * k,
-                a[2] * k,
-                a[3] * k,
+                a.user * k,
+                a.system * k,
+                a.irq * k,
+                a.softirq * k,
                 w.cpu_iowait[c] as f64 * k,
                 w.cpu_steal[c] * k,
                 w.cpu_idle[c] as f64 * k,

@@ -27,10 +27,10 @@ impl Engine {
         let w = e - st;
         cpu.steal += st;
         let cat = self.acts[cpu.act as usize].category;
-        cpu.acc[0] += w * cat.user;
-        cpu.acc[1] += w * cat.system;
-        cpu.acc[2] += w * cat.irq;
-        cpu.acc[3] += w * cat.softirq;
+        cpu.work.user += w * cat.user;
+        cpu.work.system += w * cat.system;
+        cpu.work.irq += w * cat.irq;
+        cpu.work.softirq += w * cat.softirq;
         self.act_ns[cpu.act as usize] += w;
         if cpu.thread != NONE {
             let task = self.threads[cpu.thread as usize].task as usize;
