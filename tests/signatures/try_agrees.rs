@@ -132,3 +132,48 @@ fn low_cpu_high_latency_fixes_and_red_flags() {
         ],
     );
 }
+
+#[test]
+fn slow_under_load_fixes_and_red_flags() {
+    // Capping threads is the drill's first fix, but here the threads are the clients (a
+    // closed workload with think time), so fewer of them offer less load: not checked until
+    // the incident models a worker pool behind an open stream of requests.
+    check(
+        "slow-under-load",
+        &[
+            ("shorter critical sections", Expect::Helps, |_| {
+                vec![Override::HoldScale(0.5)]
+            }),
+            ("more threads", Expect::DoesNotHelp, |v| {
+                vec![Override::Threads(threads(v) * 2)]
+            }),
+            ("a spinlock in user space", Expect::DoesNotHelp, |_| {
+                vec![Override::LockKind {
+                    lock: Some("queue".into()),
+                    kind: LockKind::Spinlock,
+                }]
+            }),
+        ],
+    );
+}
+
+#[test]
+fn added_threads_slower_fixes_and_red_flags() {
+    check(
+        "added-threads-slower",
+        &[
+            ("cap threads near the cores", Expect::Helps, |v| {
+                vec![Override::Threads(v.machine.cpus * 2)]
+            }),
+            ("shard the lock", Expect::Helps, |_| {
+                vec![Override::Shards {
+                    lock: None,
+                    shards: 8,
+                }]
+            }),
+            ("more threads", Expect::DoesNotHelp, |v| {
+                vec![Override::Threads(threads(v) * 2)]
+            }),
+        ],
+    );
+}
