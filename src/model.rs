@@ -28,6 +28,8 @@
 pub mod boot;
 mod detail;
 pub mod engine;
+mod kernel_log;
+mod processes;
 pub mod queueing;
 pub mod rng;
 mod sample;
@@ -130,9 +132,17 @@ pub fn window_params(incident: &Incident) -> EngineParams {
         2e7
     };
     let window = (window / 1000.0).round() as u64 * 1000;
+    // The warm-up lasts at least two timeslices, so the drill starts from a box where threads
+    // that never sleep have already been preempted and rotated, not from the moment they all
+    // became runnable at once.
+    let slices = if c.timeslice_us.is_finite() && c.timeslice_us > 0.0 {
+        (2.0 * c.timeslice_us * 1000.0) as u64
+    } else {
+        0
+    };
     EngineParams {
         window_ns: window,
-        warmup_ns: window,
+        warmup_ns: window.max(slices.min(window.saturating_mul(20))),
         max_events: (EVENT_BUDGET * 8.0) as u64,
     }
 }
@@ -173,8 +183,17 @@ impl Simulation {
             }
             None => calm,
         };
-        let since_boot = boot::since_boot(&steady, &ctx);
-        ctx.start_load(&steady);
+        let mut since_boot = boot::since_boot(&steady, &ctx);
+        // vmstat's first line prints procs_running and procs_blocked as they are at the
+        // instant, not averaged since boot.
+        let (running, blocked) = engine.thread_states();
+        since_boot.runnable = f64::from(running);
+        since_boot.blocked = f64::from(blocked);
+        // Before the incident the box ran its healthy load: the busy CPUs of the since-boot
+        // summary (half the steady state, the rest idle) stand for it.
+        let healthy =
+            (steady.runnable + steady.blocked).min(f64::from(incident.machine.cpus.max(1))) * 0.5;
+        since_boot.load_avg = ctx.start_load(&steady, healthy);
         let info = ctx.box_info(incident, &engine, &steady);
         let log = ctx.log_before_start();
         Self {

@@ -573,6 +573,7 @@ pub fn incident(
             RawLockKind::Spinlock => LockKind::Spinlock,
             RawLockKind::Mutex => LockKind::Mutex,
             RawLockKind::Rwlock => LockKind::RwLock,
+            RawLockKind::Rwsem => LockKind::RwSem,
             RawLockKind::Rcu => LockKind::Rcu,
             RawLockKind::Seqlock => LockKind::Seqlock,
             RawLockKind::Semaphore => LockKind::Semaphore,

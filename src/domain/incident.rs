@@ -149,8 +149,12 @@ pub enum LockKind {
     Spinlock,
     /// Waiters sleep in the kernel (pthread mutex over futex): context switches, idle CPU.
     Mutex,
-    /// Readers share, writers exclude; readers bounce the lock word's cache line.
+    /// Readers share, writers exclude; readers bounce the lock word's cache line. In the
+    /// kernel its waiters spin (`rwlock_t`); in user space they sleep (`pthread_rwlock_t`).
     RwLock,
+    /// Readers share, writers exclude, and every waiter sleeps in D state: the kernel's
+    /// `rw_semaphore` (`i_data_sem`, `mmap_lock`).
+    RwSem,
     /// Readers never wait; writers wait for a grace period before freeing.
     Rcu,
     /// Readers retry when a writer intervened; writers never wait for readers.

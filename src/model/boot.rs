@@ -13,7 +13,7 @@
 //! Owns: that rule. Must not: run the engine.
 
 use super::sample::Context;
-use super::trace::{CpuTime, DiskSample, Sample, TaskSample};
+use super::trace::{CpuTime, DiskSample, Sample, TaskSample, ThreadSched};
 use std::collections::BTreeMap;
 
 /// The steady state of a box that spends `share` of its seconds in `burst` and the rest in
@@ -73,6 +73,11 @@ pub(crate) fn blend(calm: &Sample, burst: &Sample, share: f64) -> Sample {
             involuntary_cs: mix(a.involuntary_cs, b.involuntary_cs),
             minor_faults: mix(a.minor_faults, b.minor_faults),
             major_faults: mix(a.major_faults, b.major_faults),
+            leader: ThreadSched {
+                wait_ns: mix(a.leader.wait_ns, b.leader.wait_ns),
+                voluntary_cs: mix(a.leader.voluntary_cs, b.leader.voluntary_cs),
+                involuntary_cs: mix(a.leader.involuntary_cs, b.leader.involuntary_cs),
+            },
             ..*a
         })
         .collect();
@@ -157,6 +162,11 @@ pub(crate) fn since_boot(steady: &Sample, ctx: &Context) -> Sample {
             involuntary_cs: half(t.involuntary_cs),
             minor_faults: half(t.minor_faults),
             major_faults: half(t.major_faults),
+            leader: ThreadSched {
+                wait_ns: half(t.leader.wait_ns),
+                voluntary_cs: half(t.leader.voluntary_cs),
+                involuntary_cs: half(t.leader.involuntary_cs),
+            },
             ..*t
         })
         .collect();

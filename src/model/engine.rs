@@ -13,9 +13,18 @@
 //!
 //! Owns: the state machines and raw counters. Must not: format anything for a tool, know about
 //! seconds since boot, or read a clock.
+//!
+//! Layout: this file holds the state, its construction and the window loop; `scheduler` runs
+//! threads on CPUs (dispatch, preemption, the request program, events), `locks` the lock
+//! semantics, `io` the disks, `accounting` where each CPU's time goes.
 
 use std::cmp::Ordering;
 use std::collections::{BinaryHeap, VecDeque};
+
+mod accounting;
+mod io;
+mod locks;
+mod scheduler;
 
 use super::rng::SimRng;
 use super::symbols::{self, Activity, Category, SymbolTable, splits};
@@ -27,14 +36,12 @@ pub(crate) use threads::{SleepReason, SleepSpread, ThreadAcc, ThreadRunState};
 pub(crate) const NONE: u32 = u32::MAX;
 const NS_PER_US: f64 = 1000.0;
 
-/// Ordered by (time, seq), smallest first.
+/// What happens at `time`; ordered by (time, seq), smallest first.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 struct Event {
     time: u64,
     seq: u64,
     kind: EvKind,
-    a: u32,
-    b: u32,
 }
 
 impl Ord for Event {
@@ -51,16 +58,19 @@ impl PartialOrd for Event {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum EvKind {
-    /// The segment running on CPU `a` ends (stale unless `b` equals the CPU's generation).
-    Segment,
-    /// Thread `a` finished sleeping (think time or timed delay).
-    Timer,
-    /// Thread `a` was woken; after the wake-up latency it becomes runnable.
-    Wake,
-    /// Open arrival for workload `a`.
-    Arrival,
-    /// Disk `a` finished IO slot `b`.
-    Disk,
+    /// The timed segment on `cpu` ends; stale (ignored) unless `epoch` is still the CPU's,
+    /// since a preemption or a new segment replaces it.
+    SegmentEnd { cpu: u32, epoch: u32 },
+    /// `thread`'s sleep is over: think time, or kswapd's period.
+    SleepOver { thread: u32 },
+    /// The fixed-latency IO that stands in for a missing disk completed: `thread` leaves D.
+    StandInIoDone { thread: u32 },
+    /// `thread` was woken; after the wake-up latency it becomes runnable.
+    WakeLatencyOver { thread: u32 },
+    /// An open arrival for `workload`.
+    Arrival { workload: u32 },
+    /// `disk` finished the IO in `slot`.
+    DiskDone { disk: u32, slot: u32 },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -129,9 +139,14 @@ struct Thread {
     major: bool,
     reads_left: u32,
     hold_ns: u64,
+    /// Hold time already run before a preemption cut the critical section.
+    hold_done: u64,
     dstate: bool,
     iowait_cpu: u32,
     in_request: bool,
+    /// Run time after which the thread, picked at `slice`, loses eligibility to a waking
+    /// thread (its lag when picked; see `preempt_for_wakeup`).
+    eligible_ns: u64,
 }
 
 #[derive(Debug, Clone)]
@@ -140,14 +155,16 @@ struct Cpu {
     thread: u32,
     act: u32,
     since: u64,
+    /// When the current timed segment began, and its length in CPU work.
+    seg_start: u64,
     seg_len: u64,
     epoch: u32,
     was_idle: bool,
-    in_idle_stack: bool,
+    in_idle_queue: bool,
     softirq_pending: u64,
     nr_iowait: u32,
-    /// user, system, irq, softirq (work, steal excluded).
-    acc: [f64; 4],
+    /// The work this CPU did in the window (steal excluded).
+    work: WorkNs,
     idle: u64,
     iowait: u64,
     steal: f64,
@@ -172,6 +189,10 @@ struct LockClass {
     kind: LockKind,
     spins: bool,
     dstate: bool,
+    /// A user-space lock: its holder runs preemptible user code and can lose the CPU while
+    /// holding it (kernel spinlock holders run with preemption off, kernel mutex holders in
+    /// kernel code that does not reschedule until it is done).
+    user: bool,
     permits: u32,
     bounce_ns: f64,
     base: u32,
@@ -181,6 +202,16 @@ struct LockClass {
     hold_act: u32,
     wait_act: u32,
     wake_act: u32,
+}
+
+/// One CPU's working time in a window by kind, nanoseconds (fractional: an activity's time
+/// splits over the kinds by its category's shares).
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub(crate) struct WorkNs {
+    pub user: f64,
+    pub system: f64,
+    pub irq: f64,
+    pub softirq: f64,
 }
 
 /// Raw lock counters of one side (write or exclusive; or read).
@@ -321,7 +352,7 @@ pub struct WindowStats {
     pub start_ns: u64,
     pub len_ns: u64,
     pub events: u64,
-    pub(crate) cpu_acc: Vec<[f64; 4]>,
+    pub(crate) cpu_work: Vec<WorkNs>,
     pub(crate) cpu_idle: Vec<u64>,
     pub(crate) cpu_iowait: Vec<u64>,
     pub(crate) cpu_steal: Vec<f64>,
@@ -384,7 +415,9 @@ pub struct Engine {
     rng: SimRng,
     threads: Vec<Thread>,
     cpus: Vec<Cpu>,
-    idle_stack: Vec<u32>,
+    /// Idle CPUs, longest idle first: a waking thread whose own CPU is busy takes the CPU idle
+    /// longest, so work spreads over all CPUs as the kernel's idle search spreads it.
+    idle_cpus: VecDeque<u32>,
     runq: VecDeque<u32>,
     locks: Vec<LockInst>,
     classes: Vec<LockClass>,
@@ -573,7 +606,7 @@ impl Engine {
                 push(&mut acts, a)
             };
             let (wait_act, wake_act) = if kernel {
-                let w = if spec.kind == LockKind::RwLock {
+                let w = if matches!(spec.kind, LockKind::RwLock | LockKind::RwSem) {
                     splits::RWSEM_WAIT
                 } else {
                     splits::KMUTEX_WAIT
@@ -615,6 +648,7 @@ impl Engine {
                 kind: spec.kind,
                 spins,
                 dstate: kernel && !spins,
+                user: !kernel,
                 permits,
                 bounce_ns: spec.bounce_ns.max(0.0),
                 base: locks.len() as u32,
@@ -695,9 +729,11 @@ impl Engine {
             major: false,
             reads_left: 0,
             hold_ns: 0,
+            hold_done: 0,
             dstate: false,
             iowait_cpu: NONE,
             in_request: false,
+            eligible_ns: 0,
         };
         let disk_index = |d: usize| if d < m.disks.len() { d as u32 } else { NONE };
         for (wi, w) in incident.workloads.iter().enumerate() {
@@ -864,13 +900,14 @@ impl Engine {
                 thread: NONE,
                 act: act_idle,
                 since: 0,
+                seg_start: 0,
                 seg_len: 0,
                 epoch: 0,
                 was_idle: true,
-                in_idle_stack: true,
+                in_idle_queue: true,
                 softirq_pending: 0,
                 nr_iowait: 0,
-                acc: [0.0; 4],
+                work: WorkNs::default(),
                 idle: 0,
                 iowait: 0,
                 steal: 0.0,
@@ -889,7 +926,7 @@ impl Engine {
             rng,
             threads,
             cpus,
-            idle_stack: (0..ncpu).rev().collect(),
+            idle_cpus: (0..ncpu).collect(),
             runq: VecDeque::new(),
             locks,
             classes,
@@ -971,6 +1008,21 @@ impl Engine {
         (run, d, self.threads[range.start].cpu)
     }
 
+    /// Threads running or runnable, and threads in D state, right now (`procs_running` and
+    /// `procs_blocked` of `/proc/stat`).
+    pub(crate) fn thread_states(&self) -> (u32, u32) {
+        let mut run = 0;
+        let mut d = 0;
+        for t in &self.threads {
+            match t.state {
+                St::Running | St::Runnable | St::Spinning => run += 1,
+                St::Sleeping if t.dstate => d += 1,
+                _ => {}
+            }
+        }
+        (run, d)
+    }
+
     pub(crate) fn kswapd_running(&self) -> bool {
         self.threads[self.kswapd_thread as usize].state != St::Sleeping
     }
@@ -997,7 +1049,7 @@ impl Engine {
                         // Stagger the first requests over one think time.
                         let d = self.rng.exp(think_us.max(0.0) * NS_PER_US).round() as u64;
                         self.threads[t as usize].pc = 0;
-                        self.push(d, EvKind::Timer, t, 0);
+                        self.push(d, EvKind::SleepOver { thread: t });
                     }
                 }
                 Arrivals::Open { rate_per_s } => {
@@ -1006,7 +1058,12 @@ impl Engine {
                     }
                     if rate_per_s > 0.0 && rate_per_s.is_finite() {
                         let d = self.rng.exp(1e9 / rate_per_s).round() as u64;
-                        self.push(d, EvKind::Arrival, wi as u32, 0);
+                        self.push(
+                            d,
+                            EvKind::Arrival {
+                                workload: wi as u32,
+                            },
+                        );
                     }
                 }
             }
@@ -1015,961 +1072,14 @@ impl Engine {
     }
 
     #[inline]
-    fn push(&mut self, delay: u64, kind: EvKind, a: u32, b: u32) {
+    fn push(&mut self, delay: u64, kind: EvKind) {
         self.seq += 1;
         self.heap.push(Event {
             time: self.now.saturating_add(delay),
             seq: self.seq,
             kind,
-            a,
-            b,
         });
     }
-
-    // ---------------------------------------------------------------- accounting
-
-    #[inline]
-    fn charge(&mut self, c: u32) {
-        let now = self.now;
-        let cpu = &mut self.cpus[c as usize];
-        let e = now - cpu.since;
-        cpu.since = now;
-        if e == 0 {
-            return;
-        }
-        if cpu.mode == Mode::Idle {
-            if cpu.nr_iowait > 0 {
-                cpu.iowait += e;
-            } else {
-                cpu.idle += e;
-            }
-            return;
-        }
-        let e = e as f64;
-        let st = e * self.inputs.steal;
-        let w = e - st;
-        cpu.steal += st;
-        let cat = self.acts[cpu.act as usize].category;
-        cpu.acc[0] += w * cat.user;
-        cpu.acc[1] += w * cat.system;
-        cpu.acc[2] += w * cat.irq;
-        cpu.acc[3] += w * cat.softirq;
-        self.act_ns[cpu.act as usize] += w;
-        if cpu.thread != NONE {
-            let task = self.threads[cpu.thread as usize].task as usize;
-            let acc = &mut self.task_acc[task];
-            acc.user += w * cat.user;
-            acc.system += w * (1.0 - cat.user);
-            let acc = &mut self.thread_book.acc[cpu.thread as usize];
-            acc.user += w * cat.user;
-            acc.system += w * (1.0 - cat.user);
-        }
-    }
-
-    /// Wall time a CPU needs for `work` ns under the current steal.
-    #[inline]
-    fn stretch(&self, work: u64) -> u64 {
-        if self.inputs.steal > 0.0 {
-            (work as f64 / (1.0 - self.inputs.steal)).ceil() as u64
-        } else {
-            work
-        }
-    }
-
-    fn set_cpu(&mut self, c: u32, mode: Mode, thread: u32, act: u32) {
-        self.charge(c);
-        let cpu = &mut self.cpus[c as usize];
-        cpu.mode = mode;
-        cpu.thread = thread;
-        cpu.act = act;
-    }
-
-    /// Starts a timed segment on CPU `c` of `work` ns.
-    fn segment(&mut self, c: u32, mode: Mode, thread: u32, act: u32, work: u64) {
-        self.set_cpu(c, mode, thread, act);
-        let wall = self.stretch(work);
-        let cpu = &mut self.cpus[c as usize];
-        cpu.seg_len = work;
-        cpu.epoch = cpu.epoch.wrapping_add(1);
-        let g = cpu.epoch;
-        self.push(wall, EvKind::Segment, c, g);
-    }
-
-    fn set_runnable(&mut self, delta: i64) {
-        let now = self.now;
-        self.runnable.add(now, delta);
-    }
-
-    fn set_blocked(&mut self, delta: i64) {
-        let now = self.now;
-        self.blocked.add(now, delta);
-    }
-
-    // ---------------------------------------------------------------- scheduling
-
-    fn pop_idle_cpu(&mut self) -> Option<u32> {
-        while let Some(c) = self.idle_stack.pop() {
-            let cpu = &mut self.cpus[c as usize];
-            cpu.in_idle_stack = false;
-            if cpu.mode == Mode::Idle {
-                return Some(c);
-            }
-        }
-        None
-    }
-
-    /// Thread `t` becomes runnable: onto an idle CPU, else to the tail of the run queue.
-    fn make_runnable(&mut self, t: u32) {
-        self.set_runnable(1);
-        let th = &mut self.threads[t as usize];
-        th.state = St::Runnable;
-        th.runnable_since = self.now;
-        match self.pop_idle_cpu() {
-            Some(c) => self.dispatch(c, t),
-            None => self.runq.push_back(t),
-        }
-    }
-
-    fn dispatch(&mut self, c: u32, t: u32) {
-        let now = self.now;
-        let th = &mut self.threads[t as usize];
-        let waited = now - th.runnable_since;
-        th.state = St::Running;
-        th.cpu = c;
-        th.slice = now;
-        let task = th.task as usize;
-        self.task_acc[task].wait += waited;
-        self.note_dispatch(t, waited);
-        if self.cpus[c as usize].was_idle {
-            self.cs += 1;
-            self.cpus[c as usize].was_idle = false;
-        }
-        if self.cost_cs > 0 {
-            self.segment(c, Mode::Switch, t, self.act_sched, self.cost_cs);
-        } else {
-            self.run(c, t);
-        }
-    }
-
-    /// CPU `c` is free: softirq work first, then the run queue, else idle.
-    fn pick_next(&mut self, c: u32) {
-        if self.cpus[c as usize].softirq_pending > 0 {
-            let work = std::mem::take(&mut self.cpus[c as usize].softirq_pending);
-            self.segment(c, Mode::Softirq, NONE, self.act_net, work);
-            return;
-        }
-        if let Some(t) = self.runq.pop_front() {
-            self.dispatch(c, t);
-            return;
-        }
-        self.set_cpu(c, Mode::Idle, NONE, self.act_idle);
-        let cpu = &mut self.cpus[c as usize];
-        cpu.was_idle = true;
-        if !cpu.in_idle_stack {
-            cpu.in_idle_stack = true;
-            self.idle_stack.push(c);
-        }
-    }
-
-    /// Thread `t` on CPU `c` leaves the CPU to sleep (voluntary switch).
-    fn block(&mut self, c: u32, t: u32, dstate: bool) {
-        self.cs += 1;
-        let th = &mut self.threads[t as usize];
-        th.state = St::Sleeping;
-        th.dstate = dstate;
-        let task = th.task as usize;
-        self.task_acc[task].voluntary += 1;
-        self.thread_book.acc[t as usize].voluntary += 1;
-        self.note_asleep(t);
-        self.set_runnable(-1);
-        if dstate {
-            self.set_blocked(1);
-        }
-        self.pick_next(c);
-    }
-
-    /// Wakes a sleeping thread after the wake-up latency.
-    fn wake(&mut self, t: u32) {
-        self.note_awake(t);
-        let th = &mut self.threads[t as usize];
-        if th.dstate {
-            th.dstate = false;
-            self.set_blocked(-1);
-        }
-        let th = &mut self.threads[t as usize];
-        th.state = St::Waking;
-        if self.cost_wake > 0 {
-            self.push(self.cost_wake, EvKind::Wake, t, 0);
-        } else {
-            self.make_runnable(t);
-        }
-    }
-
-    // ---------------------------------------------------------------- requests
-
-    fn draw(&mut self, mean_ns: f64, deterministic: bool) -> u64 {
-        if mean_ns <= 0.0 {
-            0
-        } else if deterministic {
-            mean_ns.round() as u64
-        } else {
-            self.rng.exp(mean_ns).round() as u64
-        }
-    }
-
-    /// Enters step `pc` of thread `t`: sets the burst length for burst steps.
-    fn enter(&mut self, t: u32, pc: u32) {
-        let th = &self.threads[t as usize];
-        let prog = th.prog as usize;
-        let step = if prog < self.workloads.len() {
-            self.workloads[prog]
-                .prog
-                .get(pc as usize)
-                .copied()
-                .unwrap_or(Step::End)
-        } else {
-            Step::Kswapd
-        };
-        let th = &mut self.threads[t as usize];
-        th.pc = pc;
-        th.remaining = match step {
-            Step::Pre => th.pre_ns,
-            Step::Mid => th.compute_part,
-            Step::Reclaim => th.reclaim_ns,
-            Step::Retry => th.retry_ns,
-            _ => 0,
-        };
-    }
-
-    fn step_of(&self, t: u32) -> Step {
-        let th = &self.threads[t as usize];
-        let prog = th.prog as usize;
-        if prog < self.workloads.len() {
-            self.workloads[prog]
-                .prog
-                .get(th.pc as usize)
-                .copied()
-                .unwrap_or(Step::End)
-        } else {
-            Step::Kswapd
-        }
-    }
-
-    /// Runs thread `t` on CPU `c` from its current step until it starts a timed segment,
-    /// spins, or sleeps.
-    fn run(&mut self, c: u32, t: u32) {
-        loop {
-            let step = self.step_of(t);
-            match step {
-                Step::Begin => {
-                    self.begin_request(t);
-                    let pc = self.threads[t as usize].pc + 1;
-                    self.enter(t, pc);
-                }
-                Step::Pre | Step::Mid | Step::Reclaim | Step::Retry => {
-                    let rem = self.threads[t as usize].remaining;
-                    if rem == 0 {
-                        let pc = self.threads[t as usize].pc + 1;
-                        self.enter(t, pc);
-                        continue;
-                    }
-                    let w = self.threads[t as usize].prog as usize;
-                    let act = match step {
-                        Step::Pre => self.workloads[w].pre_act,
-                        Step::Mid => self.workloads[w].mid_act,
-                        Step::Reclaim => self.act_reclaim,
-                        _ => self.workloads[w].retry_act,
-                    };
-                    let used = self.now - self.threads[t as usize].slice;
-                    let left = self.timeslice.saturating_sub(used).max(1);
-                    let len = rem.min(left);
-                    self.segment(c, Mode::Run, t, act, len);
-                    return;
-                }
-                Step::Kswapd => {
-                    let th = &self.threads[t as usize];
-                    if th.remaining == 0 {
-                        // Burst over: sleep one period.
-                        let period = 1_000_000;
-                        self.block(c, t, false);
-                        self.push(period, EvKind::Timer, t, 0);
-                        return;
-                    }
-                    let rem = th.remaining;
-                    self.segment(c, Mode::Run, t, self.act_kswapd, rem);
-                    return;
-                }
-                Step::MajorFault => {
-                    let th = &mut self.threads[t as usize];
-                    if !th.major {
-                        let pc = th.pc + 1;
-                        self.enter(t, pc);
-                        continue;
-                    }
-                    th.major = false;
-                    th.iowait_cpu = c;
-                    let task = th.task as usize;
-                    self.task_acc[task].major_faults += 1;
-                    self.swap_ins += 1;
-                    self.charge(c);
-                    self.cpus[c as usize].nr_iowait += 1;
-                    if self.disks.is_empty() {
-                        self.push(150_000, EvKind::Timer, t, 1);
-                    } else {
-                        self.submit_io(0, t, false, 4);
-                    }
-                    self.block(c, t, true);
-                    return;
-                }
-                Step::Acquire(j) => {
-                    if self.acquire(c, t, j) {
-                        continue;
-                    }
-                    return;
-                }
-                Step::Hold(_) => {
-                    let hold = self.threads[t as usize].hold_ns.max(1);
-                    let inst = self.threads[t as usize].inst;
-                    let class = self.locks[inst as usize].class as usize;
-                    let act = self.classes[class].hold_act;
-                    self.segment(c, Mode::Hold, t, act, hold);
-                    return;
-                }
-                Step::DiskRead => {
-                    let w = self.threads[t as usize].prog as usize;
-                    let th = &mut self.threads[t as usize];
-                    if th.reads_left == 0 {
-                        let pc = th.pc + 1;
-                        self.enter(t, pc);
-                        continue;
-                    }
-                    th.reads_left -= 1;
-                    th.iowait_cpu = c;
-                    let (disk, kib) = (self.workloads[w].disk, self.workloads[w].io_kib);
-                    self.charge(c);
-                    self.cpus[c as usize].nr_iowait += 1;
-                    self.submit_io(disk, t, false, kib);
-                    self.block(c, t, true);
-                    return;
-                }
-                Step::End => {
-                    if self.end_request(c, t) {
-                        continue;
-                    }
-                    return;
-                }
-            }
-        }
-    }
-
-    fn begin_request(&mut self, t: u32) {
-        let w = self.threads[t as usize].prog as usize;
-        let wl = &self.workloads[w];
-        let (compute, det, k) = (wl.compute_ns, wl.deterministic, wl.cs_lock.len());
-        let (fixed, allocs, packets, reads) =
-            (wl.pre_fixed_ns, wl.page_allocs, wl.packets, wl.reads);
-        let total = self.draw(compute, det);
-        let part = total / (k as u64 + 1);
-        let mut reclaim = 0;
-        let mut major = false;
-        if let Some((direct, reclaim_us, major_frac)) = self.pressure
-            && self.inputs.pressure
-        {
-            let p = (f64::from(allocs) * direct).min(1.0);
-            if self.rng.chance(p) {
-                reclaim = ns(reclaim_us);
-            }
-            major = self.rng.chance(major_frac);
-        }
-        let retry = match self.livelock {
-            Some((attempt, p)) if w == 0 => {
-                let u = self.rng.f64_open0();
-                let attempts = if p >= 1.0 {
-                    1.0
-                } else {
-                    (u.ln() / (1.0 - p).ln()).floor().min(MAX_ATTEMPTS) + 1.0
-                };
-                ns(attempt * attempts)
-            }
-            _ => 0,
-        };
-        self.page_allocs += u64::from(allocs);
-        let task = self.threads[t as usize].task as usize;
-        self.task_acc[task].minor_faults += u64::from(allocs);
-        let th = &mut self.threads[t as usize];
-        th.compute_part = part;
-        th.pre_ns = part + fixed;
-        th.reclaim_ns = reclaim;
-        th.retry_ns = retry;
-        th.major = major;
-        th.reads_left = reads;
-        th.in_request = true;
-        if packets > 0 {
-            self.packets(packets);
-        }
-    }
-
-    /// Network receive work for one request's packets on the RSS-selected interrupt CPU.
-    fn packets(&mut self, n: u32) {
-        let q = self.rng.below(u64::from(self.rx_queues)) as usize;
-        let c = self.irq_cpus[q % self.irq_cpus.len()];
-        let work = self.cost_softirq * u64::from(n);
-        let cpu = &mut self.cpus[c as usize];
-        cpu.packets += u64::from(n);
-        if work == 0 {
-            return;
-        }
-        cpu.softirq_pending += work;
-        if cpu.mode == Mode::Idle {
-            // An interrupt on an idle CPU runs its softirq at once.
-            let work = std::mem::take(&mut cpu.softirq_pending);
-            self.segment(c, Mode::Softirq, NONE, self.act_net, work);
-        }
-    }
-
-    /// Returns true when the thread continues on the CPU at once (next request ready).
-    fn end_request(&mut self, c: u32, t: u32) -> bool {
-        let w = self.threads[t as usize].prog as usize;
-        let now = self.now;
-        let (writes, disk, kib) = (
-            self.workloads[w].writes,
-            self.workloads[w].disk,
-            self.workloads[w].io_kib,
-        );
-        for _ in 0..writes {
-            self.submit_io(disk, NONE, true, kib);
-        }
-        let th = &mut self.threads[t as usize];
-        if th.in_request {
-            th.in_request = false;
-            self.thread_book.acc[t as usize].requests += 1;
-            let lat = now.saturating_sub(th.req_start);
-            self.workloads[w].in_system.add(now, -1);
-            if w == 0 {
-                self.completed += 1;
-                self.latency_sum += lat as f64;
-                if self.latencies.len() < MAX_LATENCIES {
-                    self.latencies.push(lat);
-                } else {
-                    let i = self.rng.below(self.completed) as usize;
-                    if i < MAX_LATENCIES {
-                        self.latencies[i] = lat;
-                    }
-                }
-            }
-        }
-        match self.workloads[w].arrivals {
-            Arrivals::Closed { think_us } => {
-                let det = self.workloads[w].deterministic;
-                let think = self.draw(think_us * NS_PER_US, det);
-                if think == 0 {
-                    self.next_request(t, now);
-                    return true;
-                }
-                self.enter(t, 0);
-                self.block(c, t, false);
-                self.push(think, EvKind::Timer, t, 0);
-                false
-            }
-            Arrivals::Open { .. } => {
-                if let Some(arrived) = self.workloads[w].queue.pop_front() {
-                    if w == 0 {
-                        self.queued += 1;
-                        self.queue_wait_sum += (now - arrived) as f64;
-                    }
-                    self.next_request_at(t, arrived);
-                    true
-                } else {
-                    self.enter(t, 0);
-                    self.workloads[w].idle_workers.push(t);
-                    self.block(c, t, false);
-                    false
-                }
-            }
-        }
-    }
-
-    fn next_request(&mut self, t: u32, now: u64) {
-        let w = self.threads[t as usize].prog as usize;
-        self.workloads[w].in_system.add(now, 1);
-        self.next_request_at(t, now);
-    }
-
-    /// Starts a request that entered the system at `start` (already counted in `in_system`).
-    fn next_request_at(&mut self, t: u32, start: u64) {
-        let th = &mut self.threads[t as usize];
-        th.req_start = start;
-        self.enter(t, 0);
-    }
-
-    // ---------------------------------------------------------------- locks
-
-    /// Tries to take the lock of critical section `j`. True: taken, continue at Hold.
-    fn acquire(&mut self, c: u32, t: u32, j: u16) -> bool {
-        let w = self.threads[t as usize].prog as usize;
-        let class = self.workloads[w].cs_lock[j as usize];
-        if class == NONE {
-            let pc = self.threads[t as usize].pc + 2;
-            self.enter(t, pc);
-            return true;
-        }
-        let wf = self.workloads[w].cs_write[j as usize];
-        let cl = &self.classes[class as usize];
-        let (kind, base, shards) = (cl.kind, cl.base, cl.shards);
-        let shard = if shards > 1 {
-            self.rng.below(u64::from(shards)) as u32
-        } else {
-            0
-        };
-        let inst = base + shard;
-        let write = match kind {
-            LockKind::RwLock | LockKind::Seqlock | LockKind::Rcu => {
-                wf >= 1.0 || self.rng.chance(wf)
-            }
-            _ => true,
-        };
-        let th = &mut self.threads[t as usize];
-        th.inst = inst;
-        th.write = write;
-        th.granted = false;
-        th.wait_start = self.now;
-        if kind == LockKind::Rcu && !write {
-            // RCU readers take no lock.
-            self.grant_stats(t, inst, false, 0);
-            self.draw_hold(t, j);
-            let pc = self.threads[t as usize].pc + 1;
-            self.enter(t, pc);
-            return true;
-        }
-        if self.can_take(inst, write) {
-            self.take(inst, write);
-            self.grant_stats(t, inst, false, 0);
-            self.draw_hold(t, j);
-            let pc = self.threads[t as usize].pc + 1;
-            self.enter(t, pc);
-            return true;
-        }
-        // Contended.
-        self.locks[inst as usize].waiters.push_back(t);
-        let cl = &self.classes[class as usize];
-        if cl.spins {
-            let act = if write { cl.spin_act } else { cl.spin_read_act };
-            self.threads[t as usize].state = St::Spinning;
-            self.set_cpu(c, Mode::Spin, t, act);
-            self.cpus[c as usize].epoch = self.cpus[c as usize].epoch.wrapping_add(1);
-        } else if self.cost_futex > 0 {
-            let act = cl.wait_act;
-            self.segment(c, Mode::BlockPrep, t, act, self.cost_futex);
-        } else {
-            let d = cl.dstate;
-            self.block(c, t, d);
-        }
-        false
-    }
-
-    fn can_take(&self, inst: u32, write: bool) -> bool {
-        let l = &self.locks[inst as usize];
-        if l.frozen {
-            return false;
-        }
-        let cl = &self.classes[l.class as usize];
-        match cl.kind {
-            LockKind::RwLock => {
-                if write {
-                    !l.writer && l.readers == 0 && l.waiters.is_empty()
-                } else {
-                    !l.writer && l.waiters.is_empty()
-                }
-            }
-            LockKind::Seqlock | LockKind::Rcu => {
-                if write {
-                    !l.writer && l.waiters.is_empty()
-                } else {
-                    !l.writer
-                }
-            }
-            _ => l.used < cl.permits && l.waiters.is_empty(),
-        }
-    }
-
-    fn take(&mut self, inst: u32, write: bool) {
-        let l = &mut self.locks[inst as usize];
-        let kind = self.classes[l.class as usize].kind;
-        match kind {
-            LockKind::RwLock | LockKind::Seqlock | LockKind::Rcu => {
-                if write {
-                    l.writer = true;
-                    l.seq = l.seq.wrapping_add(1);
-                } else if kind == LockKind::RwLock {
-                    l.readers += 1;
-                }
-            }
-            _ => l.used += 1,
-        }
-    }
-
-    fn draw_hold(&mut self, t: u32, j: u16) {
-        let w = self.threads[t as usize].prog as usize;
-        let (mean, det) = (
-            self.workloads[w].holds_ns[j as usize],
-            self.workloads[w].deterministic,
-        );
-        let inst = self.threads[t as usize].inst as usize;
-        let l = &self.locks[inst];
-        let bounce = self.classes[l.class as usize].bounce_ns;
-        let extra = if bounce > 0.0 {
-            let sharers = l.waiters.len() as f64 + f64::from(l.readers.saturating_sub(1));
-            (bounce * sharers).round() as u64
-        } else {
-            0
-        };
-        let seq = l.seq;
-        let hold = self.draw(mean, det) + extra + self.cost_uncontended;
-        let th = &mut self.threads[t as usize];
-        th.hold_ns = hold;
-        th.seq_seen = seq;
-    }
-
-    fn grant_stats(&mut self, t: u32, inst: u32, contended: bool, wait: u64) {
-        let th = &self.threads[t as usize];
-        let (write, cpu) = (th.write, th.cpu);
-        let l = &mut self.locks[inst as usize];
-        let bounce = l.last_cpu != NONE && l.last_cpu != cpu;
-        l.last_cpu = cpu;
-        let class = l.class as usize;
-        let pair = &mut self.lock_acc[class];
-        let acc = if write { &mut pair.0 } else { &mut pair.1 };
-        if contended {
-            acc.wait(wait);
-            if bounce {
-                acc.con_bounces += 1;
-            }
-        }
-        if bounce {
-            acc.acq_bounces += 1;
-        }
-        acc.acquired += 1;
-    }
-
-    /// Releases the lock held by `t` (hold of length `held` ended) and grants waiters.
-    fn release(&mut self, c: u32, t: u32, held: u64) -> bool {
-        let th = &self.threads[t as usize];
-        let (inst, write) = (th.inst, th.write);
-        let class = self.locks[inst as usize].class as usize;
-        let kind = self.classes[class].kind;
-        {
-            let pair = &mut self.lock_acc[class];
-            let acc = if write { &mut pair.0 } else { &mut pair.1 };
-            acc.hold(held);
-        }
-        if kind == LockKind::Rcu && !write {
-            return false;
-        }
-        if kind == LockKind::Seqlock && !write {
-            // A reader whose section overlapped a writer retries it.
-            let l = &self.locks[inst as usize];
-            if l.seq != self.threads[t as usize].seq_seen || l.writer {
-                let seq = l.seq;
-                self.threads[t as usize].seq_seen = seq;
-                return true;
-            }
-            return false;
-        }
-        let l = &mut self.locks[inst as usize];
-        if l.frozen {
-            return false;
-        }
-        match kind {
-            LockKind::RwLock | LockKind::Seqlock | LockKind::Rcu => {
-                if write {
-                    l.writer = false;
-                } else {
-                    l.readers = l.readers.saturating_sub(1);
-                }
-            }
-            _ => l.used = l.used.saturating_sub(1),
-        }
-        let _ = c;
-        self.grant_waiters(inst);
-        false
-    }
-
-    fn grant_waiters(&mut self, inst: u32) {
-        loop {
-            let Some(&t) = self.locks[inst as usize].waiters.front() else {
-                return;
-            };
-            let write = self.threads[t as usize].write;
-            // The head may take it if the lock is free enough for its mode.
-            let l = &self.locks[inst as usize];
-            let cl = &self.classes[l.class as usize];
-            let ok = !l.frozen
-                && match cl.kind {
-                    LockKind::RwLock => {
-                        if write {
-                            !l.writer && l.readers == 0
-                        } else {
-                            !l.writer
-                        }
-                    }
-                    LockKind::Seqlock | LockKind::Rcu => !l.writer,
-                    _ => l.used < cl.permits,
-                };
-            if !ok {
-                return;
-            }
-            self.locks[inst as usize].waiters.pop_front();
-            self.take(inst, write);
-            let wait = self.now - self.threads[t as usize].wait_start;
-            self.grant_stats(t, inst, true, wait);
-            let w = self.threads[t as usize].prog as usize;
-            let j = match self.workloads[w].prog[self.threads[t as usize].pc as usize] {
-                Step::Acquire(j) => j,
-                _ => 0,
-            };
-            self.draw_hold(t, j);
-            let pc = self.threads[t as usize].pc + 1;
-            self.enter(t, pc);
-            self.threads[t as usize].granted = true;
-            match self.threads[t as usize].state {
-                St::Spinning => {
-                    let c = self.threads[t as usize].cpu;
-                    self.threads[t as usize].state = St::Running;
-                    self.run(c, t);
-                }
-                St::Sleeping => {
-                    self.woke_flag = true;
-                    self.wake(t);
-                }
-                // Still in the futex wait path: it will see the grant and not sleep.
-                _ => {}
-            }
-            if write && cl_exclusive(self.classes[self.locks[inst as usize].class as usize].kind) {
-                return;
-            }
-        }
-    }
-
-    // ---------------------------------------------------------------- disks
-
-    fn submit_io(&mut self, disk: u32, thread: u32, write: bool, kib: u32) {
-        if disk == NONE || disk as usize >= self.disks.len() {
-            if thread != NONE {
-                self.push(100_000, EvKind::Timer, thread, 1);
-            }
-            return;
-        }
-        let now = self.now;
-        let d = &mut self.disks[disk as usize];
-        let req = IoReq {
-            thread,
-            write,
-            issued: now,
-            kib,
-        };
-        let slot = match d.free.pop() {
-            Some(s) => {
-                d.slots[s as usize] = req;
-                s
-            }
-            None => {
-                d.slots.push(req);
-                (d.slots.len() - 1) as u32
-            }
-        };
-        d.inflight.add(now, 1);
-        if d.busy < d.servers {
-            self.start_io(disk, slot);
-        } else {
-            d.queue.push_back(slot);
-        }
-    }
-
-    fn start_io(&mut self, disk: u32, slot: u32) {
-        let now = self.now;
-        let svc = self.disks[disk as usize].svc_ns;
-        let d = &mut self.disks[disk as usize];
-        if d.busy == 0 {
-            d.busy_area.add(now, 1);
-        }
-        d.busy += 1;
-        let s = self.rng.exp(svc).round() as u64;
-        self.push(s.max(1), EvKind::Disk, disk, slot);
-    }
-
-    fn io_done(&mut self, disk: u32, slot: u32) {
-        let now = self.now;
-        let d = &mut self.disks[disk as usize];
-        let req = d.slots[slot as usize];
-        d.free.push(slot);
-        d.busy -= 1;
-        if d.busy == 0 {
-            d.busy_area.add(now, -1);
-        }
-        d.inflight.add(now, -1);
-        let next = d.queue.pop_front();
-        let acc = &mut self.disk_acc[disk as usize];
-        let lat = now - req.issued;
-        if req.write {
-            acc.writes += 1;
-            acc.write_kib += u64::from(req.kib);
-            acc.write_wait += lat;
-        } else {
-            acc.reads += 1;
-            acc.read_kib += u64::from(req.kib);
-            acc.read_wait += lat;
-        }
-        if let Some(s) = next {
-            self.start_io(disk, s);
-        }
-        if req.thread != NONE {
-            self.io_wake(req.thread);
-        }
-    }
-
-    fn io_wake(&mut self, t: u32) {
-        let c = self.threads[t as usize].iowait_cpu;
-        if c != NONE {
-            self.charge(c);
-            let cpu = &mut self.cpus[c as usize];
-            cpu.nr_iowait = cpu.nr_iowait.saturating_sub(1);
-            self.threads[t as usize].iowait_cpu = NONE;
-        }
-        self.wake(t);
-    }
-
-    // ---------------------------------------------------------------- events
-
-    fn on_segment(&mut self, c: u32) {
-        let mode = self.cpus[c as usize].mode;
-        let t = self.cpus[c as usize].thread;
-        let len = self.cpus[c as usize].seg_len;
-        match mode {
-            Mode::Switch => self.run(c, t),
-            Mode::Softirq => self.pick_next(c),
-            Mode::BlockPrep => {
-                if self.threads[t as usize].granted {
-                    self.note_handed_over(t);
-                    self.run(c, t);
-                } else {
-                    let inst = self.threads[t as usize].inst as usize;
-                    let d = self.classes[self.locks[inst].class as usize].dstate;
-                    self.block(c, t, d);
-                }
-            }
-            Mode::Hold => {
-                let retry = self.release(c, t, len);
-                if retry {
-                    // Seqlock reader retry: run the read side again.
-                    let hold = self.threads[t as usize].hold_ns.max(1);
-                    let act = self.cpus[c as usize].act;
-                    self.segment(c, Mode::Hold, t, act, hold);
-                    return;
-                }
-                let inst = self.threads[t as usize].inst as usize;
-                let class = self.locks[inst].class as usize;
-                let sleeper_woken = !self.classes[class].spins && self.threads_woken_recently();
-                let pc = self.threads[t as usize].pc + 1;
-                self.enter(t, pc);
-                if sleeper_woken && self.cost_futex > 0 {
-                    let act = self.classes[class].wake_act;
-                    // The wake path runs before the next step; a Switch segment resumes after it.
-                    self.segment(c, Mode::Switch, t, act, self.cost_futex);
-                    return;
-                }
-                self.run(c, t);
-            }
-            Mode::Run => {
-                let now = self.now;
-                let timeslice = self.timeslice;
-                let th = &mut self.threads[t as usize];
-                th.remaining = th.remaining.saturating_sub(len);
-                if th.prog as usize >= self.workloads.len() {
-                    // kswapd burst over.
-                    th.remaining = 0;
-                    self.run(c, t);
-                    return;
-                }
-                if th.remaining == 0 {
-                    let pc = th.pc + 1;
-                    self.enter(t, pc);
-                }
-                let th = &mut self.threads[t as usize];
-                // The slice counts all time on the CPU (spinning and holding included); the
-                // switch happens at the next preemptible point, here.
-                if now - th.slice < timeslice {
-                    self.run(c, t);
-                } else if self.runq.is_empty() {
-                    th.slice = now;
-                    self.run(c, t);
-                } else {
-                    // Timeslice over with others waiting: involuntary switch.
-                    self.cs += 1;
-                    let task = th.task as usize;
-                    th.state = St::Runnable;
-                    th.runnable_since = now;
-                    self.task_acc[task].involuntary += 1;
-                    self.thread_book.acc[t as usize].involuntary += 1;
-                    self.runq.push_back(t);
-                    self.pick_next(c);
-                }
-            }
-            Mode::Idle | Mode::Spin => {}
-        }
-    }
-
-    /// Whether the last release handed the lock to a sleeping waiter (the releaser then pays
-    /// the futex/mutex wake path). Tracked through `last_wake`.
-    fn threads_woken_recently(&mut self) -> bool {
-        std::mem::take(&mut self.woke_flag)
-    }
-
-    fn on_timer(&mut self, t: u32, b: u32) {
-        if b == 1 {
-            // Timed IO stand-in (no disk): wake from D state.
-            self.io_wake(t);
-            return;
-        }
-        let th = &self.threads[t as usize];
-        if th.prog as usize >= self.workloads.len() {
-            // kswapd period.
-            if self.inputs.pressure && self.inputs.kswapd_duty > 0.0 {
-                let burst = (1_000_000.0 * self.inputs.kswapd_duty.min(0.95)) as u64;
-                let th = &mut self.threads[t as usize];
-                th.remaining = burst.max(1);
-                self.make_runnable(t);
-            } else {
-                self.threads[t as usize].state = St::Sleeping;
-                self.kswapd_armed = false;
-            }
-            return;
-        }
-        let now = self.now;
-        self.next_request(t, now);
-        self.make_runnable(t);
-    }
-
-    fn on_arrival(&mut self, w: u32) {
-        let now = self.now;
-        let wl = &mut self.workloads[w as usize];
-        if let Arrivals::Open { rate_per_s } = wl.arrivals {
-            let d = self.rng.exp(1e9 / rate_per_s).round() as u64;
-            self.push(d.max(1), EvKind::Arrival, w, 0);
-        }
-        let wl = &mut self.workloads[w as usize];
-        if let Some(t) = wl.idle_workers.pop() {
-            wl.in_system.add(now, 1);
-            self.next_request_at(t, now);
-            self.wake(t);
-        } else if wl.queue.len() < MAX_QUEUE {
-            wl.in_system.add(now, 1);
-            wl.queue.push_back(now);
-        } else {
-            self.dropped += 1;
-        }
-    }
-
-    // ---------------------------------------------------------------- windows
 
     /// Simulates `[now, now + len)` with the given inputs and returns what it accumulated.
     pub fn run_window(&mut self, len: u64, inputs: WindowInputs, max_events: u64) -> WindowStats {
@@ -1985,7 +1095,7 @@ impl Engine {
         if inputs.pressure && inputs.kswapd_duty > 0.0 && !self.kswapd_armed {
             self.kswapd_armed = true;
             let t = self.kswapd_thread;
-            self.push(0, EvKind::Timer, t, 0);
+            self.push(0, EvKind::SleepOver { thread: t });
         }
         let start = self.now;
         let end = start.saturating_add(len);
@@ -1998,16 +1108,18 @@ impl Engine {
             self.now = ev.time;
             events += 1;
             match ev.kind {
-                EvKind::Segment => {
-                    let cpu = &self.cpus[ev.a as usize];
-                    if cpu.epoch == ev.b && cpu.mode != Mode::Idle && cpu.mode != Mode::Spin {
-                        self.on_segment(ev.a);
+                EvKind::SegmentEnd { cpu, epoch } => {
+                    let state = &self.cpus[cpu as usize];
+                    if state.epoch == epoch && state.mode != Mode::Idle && state.mode != Mode::Spin
+                    {
+                        self.on_segment(cpu);
                     }
                 }
-                EvKind::Timer => self.on_timer(ev.a, ev.b),
-                EvKind::Wake => self.make_runnable(ev.a),
-                EvKind::Arrival => self.on_arrival(ev.a),
-                EvKind::Disk => self.io_done(ev.a, ev.b),
+                EvKind::SleepOver { thread } => self.on_sleep_over(thread),
+                EvKind::StandInIoDone { thread } => self.io_wake(thread),
+                EvKind::WakeLatencyOver { thread } => self.make_runnable(thread),
+                EvKind::Arrival { workload } => self.on_arrival(workload),
+                EvKind::DiskDone { disk, slot } => self.io_done(disk, slot),
             }
         }
         let end = if events >= max_events {
@@ -2029,9 +1141,9 @@ impl Engine {
             start_ns: start,
             len_ns: end - start,
             events,
-            cpu_acc: cpus
+            cpu_work: cpus
                 .iter_mut()
-                .map(|c| std::mem::take(&mut c.acc))
+                .map(|c| std::mem::take(&mut c.work))
                 .collect(),
             cpu_idle: cpus
                 .iter_mut()
@@ -2099,5 +1211,5 @@ impl Engine {
 }
 
 fn cl_exclusive(kind: LockKind) -> bool {
-    !matches!(kind, LockKind::RwLock)
+    !matches!(kind, LockKind::RwLock | LockKind::RwSem)
 }

@@ -53,12 +53,22 @@ pub(crate) struct Context {
     steal: Option<(f64, u32)>,
     deadlock: Option<(usize, usize, u64)>,
     noise: SimRng,
+    /// Seconds added to the seconds since boot before the burst period is applied, so every
+    /// seed's bursts land on their own phase of the period.
+    burst_phase: u64,
+    /// Seconds the incident had been going on when the drill starts (the load averages'
+    /// history: before it, the box ran at its healthy load).
+    onset_s: u64,
     load: [f64; 3],
     swap_used_kib: u64,
     locks: Vec<LockMeta>,
-    /// Engine task index → position in `BoxInfo::tasks` (sorted by pid), and back.
+    /// Engine task index → position in `BoxInfo::tasks` (sorted by pid).
     order: Vec<usize>,
     pids: Vec<u32>,
+    /// The box's other tasks (init, daemons, kernel threads), and their positions.
+    system: Vec<(usize, TaskInfo)>,
+    /// Tasks in `BoxInfo::tasks`, engine and system together.
+    task_count: usize,
     hung: Vec<LogEvent>,
     hung_next: usize,
     pub baseline_in: f64,
@@ -105,7 +115,7 @@ impl Context {
             .iter()
             .map(|l| LockMeta {
                 caller: l.caller.clone(),
-                read_write: l.kind == LockKind::RwLock,
+                read_write: matches!(l.kind, LockKind::RwLock | LockKind::RwSem),
             })
             .collect();
         let pids: Vec<u32> = engine
@@ -113,18 +123,39 @@ impl Context {
             .iter()
             .map(|t| match (t.workload, t.kswapd, t.ksoftirqd) {
                 (Some(w), _, _) => incident.workloads[w].pid,
-                (_, true, _) => 90 + 8 * m.cpus.min(4096),
-                (_, _, Some(c)) => 14 + 8 * c,
+                (_, true, _) => super::processes::kswapd_pid(m.cpus.clamp(1, 4096)),
+                (_, _, Some(c)) => super::processes::ksoftirqd_pid(c),
                 _ => 2,
             })
             .collect();
-        let mut idx: Vec<usize> = (0..pids.len()).collect();
-        idx.sort_by_key(|&i| (pids[i], i));
+        let highest = pids.iter().copied().max().unwrap_or(1);
+        let others = super::processes::system_tasks(m, &pids, highest);
+        // Everything sorted by pid: engine tasks are `Ok(i)`, the others `Err(j)`.
+        let mut all: Vec<(u32, Result<usize, usize>)> = pids
+            .iter()
+            .enumerate()
+            .map(|(i, &p)| (p, Ok(i)))
+            .chain(others.iter().enumerate().map(|(j, t)| (t.pid, Err(j))))
+            .collect();
+        all.sort_by_key(|&(pid, src)| (pid, src.is_err()));
         let mut order = vec![0; pids.len()];
-        for (pos, &i) in idx.iter().enumerate() {
-            order[i] = pos;
+        let mut system = Vec::with_capacity(others.len());
+        for (pos, &(_, src)) in all.iter().enumerate() {
+            match src {
+                Ok(i) => order[i] = pos,
+                Err(j) => system.push((pos, others[j].clone())),
+            }
         }
         let cpus = m.cpus.max(1);
+        let mut history = SimRng::stream(seed, "history");
+        let burst_phase = history.below(3600);
+        let deadlock = super::deadlock_fault(incident);
+        // A deadlock in place dates its own onset; otherwise the trouble began between five
+        // minutes and half an hour before the candidate was called in.
+        let onset_s = match deadlock {
+            Some((_, _, at)) if at < m.uptime_s => m.uptime_s - at,
+            _ => u64::from(history.range_u32(300, 1800)),
+        };
         let mut ctx = Self {
             cpus,
             hz: f64::from(m.hz.max(1)),
@@ -139,13 +170,17 @@ impl Context {
             file_kib: file,
             pressure,
             steal,
-            deadlock: super::deadlock_fault(incident),
+            deadlock,
             noise: SimRng::stream(seed, "noise"),
+            burst_phase,
+            onset_s,
             load: [0.0; 3],
             swap_used_kib: 0,
             locks,
             order,
             pids: pids.clone(),
+            system,
+            task_count: all.len(),
             hung: Vec::new(),
             hung_next: 0,
             baseline_in: BASE_IRQ + BASE_IRQ_PER_CPU * f64::from(cpus),
@@ -165,7 +200,9 @@ impl Context {
         if pressure.is_some() && ctx.swap_total_kib > 0 {
             ctx.swap_used_kib = ctx.swap_total_kib * 3 / 10;
         }
-        ctx.hung = ctx.deadlock_events(incident, engine);
+        ctx.hung = super::kernel_log::boot_messages(m);
+        let events = ctx.deadlock_events(incident, engine);
+        ctx.hung.extend(events);
         ctx
     }
 
@@ -174,7 +211,9 @@ impl Context {
     }
 
     fn burst(&self, i: usize, every: u32) -> bool {
-        every == 0 || self.boot_second(i) % u64::from(every) < u64::from(every.div_ceil(4))
+        every == 0
+            || (self.boot_second(i) + self.burst_phase) % u64::from(every)
+                < u64::from(every.div_ceil(4))
     }
 
     /// The inputs of second `i`: bursts, deadlock, kswapd duty from the last window's
@@ -202,7 +241,8 @@ impl Context {
         };
         let share = f64::from(every.div_ceil(4)) / f64::from(every);
         // A second at phase 0 of the period is a burst second.
-        let phase = (u64::from(every) - self.uptime_s % u64::from(every)) % u64::from(every);
+        let every = u64::from(every);
+        let phase = (every - (self.uptime_s + self.burst_phase) % every) % every;
         Some((share, phase as usize))
     }
 
@@ -239,9 +279,17 @@ impl Context {
         }
     }
 
-    pub fn start_load(&mut self, steady: &Sample) {
+    /// The load averages when the drill starts: the kernel's exponential damping of the tasks
+    /// running, runnable or in D state, which sat at the healthy level `healthy` until the
+    /// incident began `onset_s` seconds ago and at the incident's `steady` level since.
+    /// Returns them (what `uptime` shows before the first second completes).
+    pub fn start_load(&mut self, steady: &Sample, healthy: f64) -> [f64; 3] {
         let n = steady.runnable + steady.blocked;
-        self.load = [n; 3];
+        let elapsed = self.onset_s as f64;
+        for (l, period) in self.load.iter_mut().zip([60.0f64, 300.0, 900.0]) {
+            *l = n + (healthy - n) * (-elapsed / period).exp();
+        }
+        self.load
     }
 
     /// One second from one window.
@@ -271,7 +319,7 @@ impl Context {
         let len = w.len_ns.max(1) as f64;
         let k = 1e9 / len;
         let scale = |x: u64| (x as f64 * k).round() as u64;
-        let ncpu = w.cpu_acc.len();
+        let ncpu = w.cpu_work.len();
 
         // CPU times with timer ticks moved from busy time into irq.
         let mut cpus = Vec::with_capacity(ncpu);
@@ -280,12 +328,12 @@ impl Context {
         let mut ticks = 0.0;
         let mut timer_rates = Vec::with_capacity(ncpu);
         for c in 0..ncpu {
-            let a = w.cpu_acc[c];
+            let a = w.cpu_work[c];
             let mut v = [
-                a[0] * k,
-                a[1] * k,
-                a[2] * k,
-                a[3] * k,
+                a.user * k,
+                a.system * k,
+                a.irq * k,
+                a.softirq * k,
                 w.cpu_iowait[c] as f64 * k,
                 w.cpu_steal[c] * k,
                 w.cpu_idle[c] as f64 * k,
@@ -359,8 +407,13 @@ impl Context {
             nic_irqs += rate / coalesce;
             nic_rates.push(rate / coalesce);
         }
-        let interrupts = (ticks + nic_irqs + self.baseline_in).round() as u64;
-        let context_switches = scale(w.context_switches) + self.baseline_cs.round() as u64;
+        // The baseline (timers, housekeeping, device interrupts) comes in at random: Poisson
+        // counts, here their normal approximation.
+        let base_in = poisson(&mut self.noise, self.baseline_in);
+        let base_cs = poisson(&mut self.noise, self.baseline_cs);
+        let interrupts = dither(&mut self.noise, ticks + nic_irqs + base_in);
+        let context_switches =
+            spread(&mut self.noise, w.context_switches, k) + dither(&mut self.noise, base_cs);
         let runnable = w.runnable_area / len;
         let blocked = w.blocked_area / len;
 
@@ -387,10 +440,15 @@ impl Context {
                 .max(self.wm_high * 2),
         }
         .min(self.mem_total_kib.saturating_sub(used).max(self.wm_min));
-        let cache = self.mem_total_kib.saturating_sub(used + free).min(
-            self.file_kib
-                .max(self.mem_total_kib.saturating_sub(used + free)),
-        );
+        // Reclaim never empties the page cache: the processes' own text and libraries are file
+        // pages they keep touching, so a tenth of the file set (at least 64 MiB) stays; what
+        // anonymous memory does not fit beside it is in swap.
+        let file_floor = (self.file_kib / 10).max(65_536).min(self.mem_total_kib / 8);
+        let cache = self
+            .mem_total_kib
+            .saturating_sub(used + free)
+            .max(file_floor)
+            .min(self.mem_total_kib.saturating_sub(free + buffers));
         let swap_pages = scale(w.swap_ins);
         let (si, so) = if pressure_now && self.swap_total_kib > 0 && free < self.wm_low {
             let si = swap_pages * 4;
@@ -462,7 +520,7 @@ impl Context {
         let blocks_out_kib = disks.iter().map(|d| d.write_kib).sum::<u64>() + unplaced_so;
 
         // Tasks, in pid order.
-        let mut tasks = vec![TaskSample::default(); w.tasks.len()];
+        let mut tasks = vec![TaskSample::default(); self.task_count];
         for (ti, desc) in engine.tasks.iter().enumerate() {
             let a = w.tasks[ti];
             let mut s = TaskSample {
@@ -476,6 +534,19 @@ impl Context {
                 last_cpu: 0,
                 minor_faults: scale(a.minor_faults),
                 major_faults: scale(a.major_faults),
+                leader: ThreadSched::default(),
+            };
+            // The main thread runs the same code as every other thread of the process, so its
+            // expected share of the process's wait and switches is one thread's. (A window is
+            // too short to hold enough of one thread's own switches to estimate its second.)
+            let threads = desc
+                .workload
+                .map_or(1, |wi| engine.workload_threads(wi).max(1));
+            let per_thread = |x: f64| x / f64::from(threads) * k;
+            s.leader = ThreadSched {
+                wait_ns: (per_thread(a.wait as f64).round() as u64).min(1_000_000_000),
+                voluntary_cs: dither(&mut self.noise, per_thread(a.voluntary as f64)),
+                involuntary_cs: dither(&mut self.noise, per_thread(a.involuntary as f64)),
             };
             if let Some(wi) = desc.workload {
                 let (run, d, cpu) = engine.workload_states(wi);
@@ -525,7 +596,7 @@ impl Context {
             *x as f64 / 1000.0
         };
         let app = AppSample {
-            completed: scale(w.completed),
+            completed: spread(&mut self.noise, w.completed, k),
             in_system: w.in_system_area / len,
             latency_mean_us: if w.completed > 0 {
                 w.latency_sum_ns / w.completed as f64 / 1000.0
@@ -604,6 +675,7 @@ impl Context {
                             res_kib: wl.rss_mib * 1024,
                             shr_kib: 18_432,
                             kernel_thread: false,
+                            sleep_state: SleepState::Interruptible,
                             cpu_time_before_cs: before,
                         }
                     }
@@ -620,12 +692,35 @@ impl Context {
                         res_kib: 0,
                         shr_kib: 0,
                         kernel_thread: true,
+                        sleep_state: SleepState::Interruptible,
                         cpu_time_before_cs: before,
                     },
                 };
                 (pos, info)
             })
             .collect();
+        // The daemons and kernel threads did their little work since boot: up to a few seconds
+        // a day each, some more than others; hotplug, idle-injection and rescuer threads only
+        // run when their rare event comes.
+        tasks.extend(self.system.iter().map(|(pos, t)| {
+            let rare = ["cpuhp/", "idle_inject/", "kworker/R-"]
+                .iter()
+                .any(|p| t.comm.starts_with(p));
+            let share = crate::domain::stable_hash(t.comm.as_bytes()) % 200;
+            let per_day_cs = match (rare, t.kernel_thread) {
+                (true, _) => 0,
+                (false, true) => 20 * share / 100,
+                (false, false) => 300 * share / 100,
+            };
+            let before = self.uptime_s * per_day_cs / 86_400;
+            (
+                *pos,
+                TaskInfo {
+                    cpu_time_before_cs: before,
+                    ..t.clone()
+                },
+            )
+        }));
         tasks.sort_by_key(|(pos, _)| *pos);
         BoxInfo {
             hostname: m.hostname.clone(),
@@ -652,7 +747,7 @@ impl Context {
                     address: 0xffff_8881_0000_0000
                         + (crate::domain::stable_hash(l.class_name.as_bytes()) & 0xff_fff0)
                         + i as u64 * 0x40,
-                    read_write: l.kind == LockKind::RwLock,
+                    read_write: matches!(l.kind, LockKind::RwLock | LockKind::RwSem),
                     caller: l.caller.clone(),
                 })
                 .collect(),
@@ -704,12 +799,6 @@ impl Context {
         let mut out = Vec::new();
         for (cpu, &(w, t, lock)) in victims.iter().enumerate() {
             let wl = &incident.workloads[w];
-            let caller = incident.locks[lock]
-                .caller
-                .split('+')
-                .next()
-                .unwrap_or("")
-                .to_owned();
             let mut stuck = SOFTLOCKUP_FIRST_S;
             while at + stuck < end {
                 if kept(at + stuck, stuck == SOFTLOCKUP_FIRST_S) {
@@ -721,16 +810,7 @@ impl Context {
                             comm: wl.name.clone(),
                             pid: wl.pid + t,
                             rip: "native_queued_spin_lock_slowpath+0x6e/0x2c0".to_owned(),
-                            stack: [
-                                "_raw_spin_lock",
-                                caller.as_str(),
-                                "do_syscall_64",
-                                "entry_SYSCALL_64_after_hwframe",
-                            ]
-                            .iter()
-                            .filter(|s| !s.is_empty())
-                            .map(|s| (*s).to_owned())
-                            .collect(),
+                            stack: spinning_stack(&incident.locks[lock].caller),
                         },
                     });
                 }
@@ -755,7 +835,11 @@ impl Context {
         out
     }
 
-    /// Hung-task reports for a deadlock on kernel mutexes (D-state waiters), in time order.
+    /// Hung-task reports for a deadlock on sleeping kernel locks (D-state waiters), in time
+    /// order. The cycle shows in the stacks: the first reported thread holds the first lock and
+    /// waits for the second, the next holds the second and waits for the first, and the rest
+    /// queue behind them on the first lock; each waits in its lock's own slow path (a mutex in
+    /// `__mutex_lock`, an rw_semaphore in `rwsem_down_write_slowpath`).
     fn hung_events(&self, incident: &Incident, engine: &Engine) -> Vec<LogEvent> {
         let Some((a, b, at)) = self.deadlock else {
             return Vec::new();
@@ -775,6 +859,12 @@ impl Context {
         victims.dedup();
         // Only the first few can ever be reported.
         victims.truncate(HUNG_WARNINGS);
+        let waits_on = |n: usize| {
+            let l = if n == 0 { b } else { a };
+            let other = if l == a { b } else { a };
+            // A lock whose waiters spin cannot hold a sleeper: it waits on the other.
+            if sleeps_d(l) { l } else { other }
+        };
         let mut out = Vec::new();
         let mut check = (at / HUNG_TIMEOUT_S + 1) * HUNG_TIMEOUT_S;
         while check < at + HUNG_TIMEOUT_S {
@@ -786,33 +876,15 @@ impl Context {
                     break 'outer;
                 }
                 let wl = &incident.workloads[w];
-                let lock = if wl.request.critical_sections.iter().any(|c| c.lock == a) {
-                    a
-                } else {
-                    b
-                };
-                let caller = incident.locks[lock].caller.split('+').next().unwrap_or("");
+                let lock = &incident.locks[waits_on(n)];
                 out.push(LogEvent {
                     at_us: check * 1_000_000 + 4_000 + n as u64 * 37,
                     kind: LogKind::HungTask {
                         comm: wl.name.clone(),
                         pid: wl.pid + t,
+                        tgid: wl.pid,
                         blocked_s: (check - at) as u32,
-                        stack: [
-                            "__schedule",
-                            "schedule",
-                            "schedule_preempt_disabled",
-                            "__mutex_lock.constprop.0",
-                            "__mutex_lock_slowpath",
-                            "mutex_lock",
-                            caller,
-                            "do_syscall_64",
-                            "entry_SYSCALL_64_after_hwframe",
-                        ]
-                        .iter()
-                        .filter(|s| !s.is_empty())
-                        .map(|s| (*s).to_owned())
-                        .collect(),
+                        stack: sleeping_stack(lock.kind, &lock.caller),
                     },
                 });
             }
@@ -840,6 +912,88 @@ impl Context {
         self.hung_next += n;
         self.hung[from..from + n].to_vec()
     }
+}
+
+/// A count for the second from its scaled window value `x` (possibly fractional): the integer
+/// part plus one with the probability of the fraction. The window is a sample of the second,
+/// so its scaled count is an estimate; printing it as a multiple of the scale would show the
+/// sampling (every count `k·1000 + c` over a millisecond window).
+fn dither(noise: &mut SimRng, x: f64) -> u64 {
+    if !(x.is_finite() && x > 0.0) {
+        return 0;
+    }
+    let floor = x.floor();
+    floor as u64 + u64::from(noise.chance(x - floor))
+}
+
+/// A count of the second from `n` events in a window scaled by `k`: `n` events could be anywhere
+/// from `n − ½` to `n + ½` window's worth of the second's events, so the estimate spreads
+/// uniformly over that range instead of landing on a multiple of `k`.
+fn spread(noise: &mut SimRng, n: u64, k: f64) -> u64 {
+    let jitter = if k > 1.0 { noise.f64() - 0.5 } else { 0.0 };
+    dither(noise, (n as f64 + jitter).max(0.0) * k)
+}
+
+/// A Poisson count with mean `mean` (normal approximation; Irwin–Hall for the normal draw).
+fn poisson(noise: &mut SimRng, mean: f64) -> f64 {
+    if !(mean.is_finite() && mean > 0.0) {
+        return 0.0;
+    }
+    let z: f64 = (0..12).map(|_| noise.f64()).sum::<f64>() - 6.0;
+    (mean + z * mean.sqrt()).max(0.0)
+}
+
+/// The stack of a thread spinning on a kernel spinlock taken at `caller`, below the
+/// slow path the soft-lockup report names in RIP.
+fn spinning_stack(caller: &str) -> Vec<String> {
+    vec![
+        "_raw_spin_lock+0x3f/0x60".to_owned(),
+        with_size(caller),
+        "do_syscall_64+0x7e/0x170".to_owned(),
+        "entry_SYSCALL_64_after_hwframe+0x76/0x7e".to_owned(),
+    ]
+}
+
+/// `sym+0xoff` as a stack frame, `sym+0xoff/0xsize`: the function runs a few hundred bytes
+/// past the call.
+fn with_size(caller: &str) -> String {
+    match caller.split_once("+0x") {
+        Some((sym, off)) => {
+            let off = u64::from_str_radix(off, 16).unwrap_or(0);
+            format!("{sym}+0x{off:x}/0x{:x}", (off + 0x200) & !0xf)
+        }
+        None => caller.to_owned(),
+    }
+}
+
+/// The stack of a thread asleep on a kernel lock of `kind` taken at `caller` (`sym+0xoff`),
+/// innermost frame first, with offsets and function sizes as the kernel prints them.
+fn sleeping_stack(kind: LockKind, caller: &str) -> Vec<String> {
+    let slow_path: &[&str] = match kind {
+        LockKind::RwSem | LockKind::RwLock => &[
+            "rwsem_down_write_slowpath+0x2a3/0x6a0",
+            "down_write+0x5b/0x60",
+        ],
+        LockKind::Semaphore => &["__down_common+0x11c/0x250", "down+0x47/0x60"],
+        _ => &[
+            "schedule_preempt_disabled+0x15/0x30",
+            "__mutex_lock.constprop.0+0x3a4/0x790",
+            "__mutex_lock_slowpath+0x13/0x20",
+            "mutex_lock+0x3b/0x50",
+        ],
+    };
+    let caller = with_size(caller);
+    let mut stack = vec![
+        "__schedule+0x3c9/0xb60".to_owned(),
+        "schedule+0x27/0xa0".to_owned(),
+    ];
+    stack.extend(slow_path.iter().map(|s| (*s).to_owned()));
+    stack.extend([
+        caller,
+        "do_syscall_64+0x7e/0x170".to_owned(),
+        "entry_SYSCALL_64_after_hwframe+0x76/0x7e".to_owned(),
+    ]);
+    stack
 }
 
 fn merge(a: &LockAcc, b: &LockAcc) -> LockAcc {
@@ -896,7 +1050,7 @@ fn perf_type(kind: LockKind, scope: LockScope) -> &'static str {
         (LockKind::Spinlock, _) => "spinlock",
         (LockKind::Mutex, _) => "mutex",
         (LockKind::RwLock, LockScope::Kernel) => "rwlock:W",
-        (LockKind::RwLock, LockScope::User) => "rwsem:W",
+        (LockKind::RwLock, LockScope::User) | (LockKind::RwSem, _) => "rwsem:W",
         (LockKind::Rcu, _) => "spinlock",
         (LockKind::Seqlock, _) => "spinlock",
         (LockKind::Semaphore, _) => "semaphore",
@@ -908,7 +1062,7 @@ fn lock_type(kind: LockKind, scope: LockScope) -> &'static str {
         (LockKind::Spinlock | LockKind::Rcu | LockKind::Seqlock, _) => "spinlock",
         (LockKind::Mutex, _) => "mutex",
         (LockKind::RwLock, LockScope::Kernel) => "rwlock",
-        (LockKind::RwLock, LockScope::User) => "rwsem",
+        (LockKind::RwLock, LockScope::User) | (LockKind::RwSem, _) => "rwsem",
         (LockKind::Semaphore, _) => "semaphore",
     }
 }

@@ -55,8 +55,29 @@ pub struct TaskInfo {
     pub res_kib: u64,
     pub shr_kib: u64,
     pub kernel_thread: bool,
+    /// The state `ps` and `top` print while the task sleeps.
+    pub sleep_state: SleepState,
     /// CPU time before the drill started, centiseconds (top's TIME+).
     pub cpu_time_before_cs: u64,
+}
+
+/// How a sleeping task shows in `ps` and `top`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum SleepState {
+    /// `S`: waiting for an event (a socket, a timer, work for a kernel thread).
+    #[default]
+    Interruptible,
+    /// `I`: an idle kernel worker (a `kworker` with nothing queued).
+    Idle,
+}
+
+impl SleepState {
+    pub fn letter(self) -> char {
+        match self {
+            Self::Interruptible => 'S',
+            Self::Idle => 'I',
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -177,8 +198,9 @@ pub struct DiskSample {
 pub struct TaskSample {
     pub user_ns: Nanos,
     pub system_ns: Nanos,
-    /// Time runnable but waiting for a CPU (pidstat %wait).
+    /// Time runnable but waiting for a CPU, summed over the process's threads.
     pub wait_ns: Nanos,
+    /// Switches of all the process's threads.
     pub voluntary_cs: u64,
     pub involuntary_cs: u64,
     /// Threads running or runnable at the end of the second.
@@ -189,6 +211,19 @@ pub struct TaskSample {
     pub last_cpu: u32,
     pub minor_faults: u64,
     pub major_faults: u64,
+    /// The main thread alone. `/proc/PID/schedstat` and `/proc/PID/status` describe the
+    /// process's main thread, so pidstat's process line reads its `%wait` and switches from
+    /// here (its `%usr` and `%system` from `/proc/PID/stat`, the whole process).
+    pub leader: ThreadSched,
+}
+
+/// One thread's scheduler counters in the second.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct ThreadSched {
+    /// Time runnable but waiting for a CPU.
+    pub wait_ns: Nanos,
+    pub voluntary_cs: u64,
+    pub involuntary_cs: u64,
 }
 
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -242,7 +277,9 @@ pub struct LogEvent {
 pub enum LogKind {
     HungTask {
         comm: String,
+        /// The thread's own id, and its process's (the thread group leader's).
         pid: u32,
+        tgid: u32,
         blocked_s: u32,
         /// Innermost frame first, e.g. `__mutex_lock.constprop.0`.
         stack: Vec<String>,

@@ -107,6 +107,7 @@ const KINDS: &[(&str, LockKind)] = &[
     ("spinlock", LockKind::Spinlock),
     ("mutex", LockKind::Mutex),
     ("rwlock", LockKind::RwLock),
+    ("rwsem", LockKind::RwSem),
     ("rcu", LockKind::Rcu),
     ("seqlock", LockKind::Seqlock),
     ("semaphore", LockKind::Semaphore),

@@ -119,6 +119,7 @@ fn event_lines(info: &BoxInfo, kind: &LogKind) -> Vec<String> {
         LogKind::HungTask {
             comm,
             pid,
+            tgid,
             blocked_s,
             stack,
         } => {
@@ -132,7 +133,7 @@ fn event_lines(info: &BoxInfo, kind: &LogKind) -> Vec<String> {
             );
             let short: String = comm.chars().take(15).collect();
             lines.push(format!(
-                "task:{short:<15} state:D stack:0     pid:{pid:<5} tgid:{pid:<5} ppid:1      flags:0x00004000"
+                "task:{short:<15} state:D stack:0     pid:{pid:<5} tgid:{tgid:<5} ppid:1      flags:0x00004000"
             ));
             call_trace(&mut lines, stack);
         }
@@ -336,7 +337,7 @@ mod tests {
         assert!(!out.contains("INFO: task"));
         let later = render(&trace, false, 60);
         assert!(later.contains("] INFO: task worker:4243 blocked for more than 122 seconds.\n"));
-        assert!(later.contains("] task:worker          state:D stack:0     pid:4243  tgid:4243  ppid:1      flags:0x00004000\n"));
+        assert!(later.contains("] task:worker          state:D stack:0     pid:4243  tgid:4242  ppid:1      flags:0x00004000\n"));
     }
 
     #[test]

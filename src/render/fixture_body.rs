@@ -144,6 +144,11 @@ fn fixture_sample(second: u64, tasks: usize, locks: usize) -> Sample {
                     last_cpu: 3,
                     minor_faults: 10,
                     major_faults: 0,
+                    leader: ThreadSched {
+                        wait_ns: 310_000_000,
+                        voluntary_cs: 8_035 + w,
+                        involuntary_cs: 368,
+                    },
                 },
                 // ksoftirqd/0
                 1 => TaskSample {
@@ -157,6 +162,11 @@ fn fixture_sample(second: u64, tasks: usize, locks: usize) -> Sample {
                     last_cpu: 0,
                     minor_faults: 0,
                     major_faults: 0,
+                    leader: ThreadSched {
+                        wait_ns: 0,
+                        voluntary_cs: 0,
+                        involuntary_cs: 12,
+                    },
                 },
                 // an idle sshd
                 _ => TaskSample::default(),
@@ -197,6 +207,7 @@ pub fn fixture_trace(seconds: u64) -> Trace {
             res_kib: 12_288,
             shr_kib: 8_448,
             kernel_thread: false,
+            sleep_state: SleepState::Interruptible,
             cpu_time_before_cs: 6_211,
         },
         TaskInfo {
@@ -209,6 +220,7 @@ pub fn fixture_trace(seconds: u64) -> Trace {
             res_kib: 0,
             shr_kib: 0,
             kernel_thread: true,
+            sleep_state: SleepState::Interruptible,
             cpu_time_before_cs: 6_211,
         },
         TaskInfo {
@@ -221,6 +233,7 @@ pub fn fixture_trace(seconds: u64) -> Trace {
             res_kib: 812_344,
             shr_kib: 23_456,
             kernel_thread: false,
+            sleep_state: SleepState::Interruptible,
             cpu_time_before_cs: 75_456,
         },
     ];
@@ -337,6 +350,7 @@ pub fn fixture_trace(seconds: u64) -> Trace {
                 kind: LogKind::HungTask {
                     comm: "worker".into(),
                     pid: 4243,
+                    tgid: 4242,
                     blocked_s: 122,
                     stack: vec![
                         "__schedule".into(),

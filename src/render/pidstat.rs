@@ -3,8 +3,11 @@
 //! over tasks active in every... any interval; `-h` prints one line per task with a `# Time`
 //! header and no `Average:` block. Only tasks active in the interval are listed, by pid.
 //!
-//! `%wait` is `TaskSample::wait_ns`; `%guest` is 0 (the model runs no guests). Must not list a
-//! task that is not in `BoxInfo::tasks`.
+//! A process line is what `/proc/PID` shows: `%usr` and `%system` of the whole process (so
+//! `%CPU` passes 100 with several threads busy), but `%wait` and the switches of its main
+//! thread alone (`TaskSample::leader`), as sysstat reads `schedstat` and `status` of the
+//! process's own task; so `%wait` stays at or below 100. `%guest` is 0 (the model runs no
+//! guests). Must not list a task that is not in `BoxInfo::tasks`.
 
 use super::argv::{PidstatReport, Reports};
 use super::span::{Span, TaskSum};
@@ -17,7 +20,7 @@ const CS_COLUMNS: &str = "   cswch/s nvcswch/s  Command";
 fn active(report: PidstatReport, t: &TaskSum) -> bool {
     match report {
         PidstatReport::Cpu => t.user_ns + t.system_ns > 0,
-        PidstatReport::Switches => t.voluntary_cs + t.involuntary_cs > 0,
+        PidstatReport::Switches => t.leader_voluntary_cs + t.leader_involuntary_cs > 0,
     }
 }
 
@@ -25,7 +28,7 @@ fn values(report: PidstatReport, span: &Span, t: &TaskSum) -> String {
     match report {
         PidstatReport::Cpu => {
             let pct = |ns: u128| ns as f64 / (span.seconds.max(1) as f64 * 1e9) * 100.0;
-            let (usr, sys, wait) = (pct(t.user_ns), pct(t.system_ns), pct(t.wait_ns));
+            let (usr, sys, wait) = (pct(t.user_ns), pct(t.system_ns), pct(t.leader_wait_ns));
             format!(
                 " {usr:7.2} {sys:7.2} {:7.2} {wait:7.2} {:7.2}",
                 0.0,
@@ -34,8 +37,8 @@ fn values(report: PidstatReport, span: &Span, t: &TaskSum) -> String {
         }
         PidstatReport::Switches => format!(
             " {:9.2} {:9.2}",
-            span.rate_f(t.voluntary_cs),
-            span.rate_f(t.involuntary_cs)
+            span.rate_f(t.leader_voluntary_cs),
+            span.rate_f(t.leader_involuntary_cs)
         ),
     }
 }
@@ -163,7 +166,7 @@ mod tests {
         assert_eq!(
             lines[4],
             format!(
-                "10:02:12     1000      4242 {usr:7.2}  138.00    0.00   95.00 {:7.2}     3  worker-with-a-l",
+                "10:02:12     1000      4242 {usr:7.2}  138.00    0.00   31.00 {:7.2}     3  worker-with-a-l",
                 usr + 138.0
             )
         );

@@ -43,6 +43,10 @@ pub(crate) struct TaskSum {
     pub wait_ns: u128,
     pub voluntary_cs: u128,
     pub involuntary_cs: u128,
+    /// The main thread's own (what a process line shows for them).
+    pub leader_wait_ns: u128,
+    pub leader_voluntary_cs: u128,
+    pub leader_involuntary_cs: u128,
 }
 
 /// Totals over `seconds` seconds, plus the last sample for instantaneous values.
@@ -130,6 +134,9 @@ impl<'a> Span<'a> {
             sum.wait_ns += t.wait_ns as u128 * w;
             sum.voluntary_cs += t.voluntary_cs as u128 * w;
             sum.involuntary_cs += t.involuntary_cs as u128 * w;
+            sum.leader_wait_ns += t.leader.wait_ns as u128 * w;
+            sum.leader_voluntary_cs += t.leader.voluntary_cs as u128 * w;
+            sum.leader_involuntary_cs += t.leader.involuntary_cs as u128 * w;
         }
         for (id, ns) in &sample.symbols {
             *self.symbols.entry(*id).or_insert(0) += *ns as u128 * w;

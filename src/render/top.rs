@@ -41,6 +41,16 @@ pub(crate) fn tenths(v: u64) -> String {
     format!("{}.{}", v / 10, v % 10)
 }
 
+/// A percentage column five characters wide: one decimal while it fits, whole numbers from
+/// 1000 on (`2285`, not `2285.0`), as top scales a value that would overflow its field.
+fn percent_cell(v: u64) -> String {
+    if v >= 10_000 {
+        format!("{}", (v + 5) / 10)
+    } else {
+        tenths(v)
+    }
+}
+
 /// A MiB figure in `%9.9s`: one decimal, cut to nine characters. The format string has no
 /// space before it, so a nine-character value glues to the label, as in top.
 fn mib(kib: u64) -> String {
@@ -164,10 +174,8 @@ fn frame(trace: &Trace, from: usize, seconds: usize) -> String {
                 'R'
             } else if sample.uninterruptible > 0 {
                 'D'
-            } else if task.kernel_thread {
-                'I'
             } else {
-                'S'
+                task.sleep_state.letter()
             };
             let line = format!(
                 "{:7} {:<8} {:>3} {:3} {} {} {} {state} {:>5} {:>5} {:>9} {}\n",
@@ -178,7 +186,7 @@ fn frame(trace: &Trace, from: usize, seconds: usize) -> String {
                 mem_cell(task.virt_kib, 7),
                 mem_cell(task.res_kib, 6),
                 mem_cell(task.shr_kib, 6),
-                tenths(cpu_tenths),
+                percent_cell(cpu_tenths),
                 tenths(mem_tenths),
                 time_plus(task.cpu_time_before_cs + total_cs),
                 cut(&task.comm, 15)
@@ -264,6 +272,13 @@ mod tests {
             lines[8].starts_with("     15 root      20   0       0      0      0 R   6.2   0.0 ")
         );
         assert!(lines[9].starts_with("      1 root "));
+    }
+
+    #[test]
+    fn wide_percentages_drop_the_decimal() {
+        assert_eq!(percent_cell(9_999), "999.9");
+        assert_eq!(percent_cell(22_850), "2285");
+        assert_eq!(percent_cell(22_846), "2285");
     }
 
     #[test]

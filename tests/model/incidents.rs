@@ -90,12 +90,12 @@ pub fn hung_deadlock() -> Incident {
     m.uptime_s = 864_210;
     let mut w = workload(32, Arrivals::Closed { think_us: 2000.0 }, 50.0);
     w.request.critical_sections = vec![cs(0, 5.0), cs(1, 5.0)];
-    let mut a = lock("cache", LockKind::Mutex, LockScope::Kernel);
+    let mut a = lock("cache", LockKind::RwSem, LockScope::Kernel);
     a.class_name = "&ei->i_data_sem".into();
     a.caller = "ext4_map_blocks+0x1b4".into();
     let mut b = lock("journal", LockKind::Mutex, LockScope::Kernel);
-    b.class_name = "&journal->j_state_lock".into();
-    b.caller = "jbd2_journal_stop+0x12c".into();
+    b.class_name = "&journal->j_checkpoint_mutex".into();
+    b.caller = "__jbd2_log_wait_for_space+0xc4".into();
     let mut inc = incident(m, vec![w], vec![a, b], Costs::default());
     inc.faults = vec![Fault::Deadlock {
         first: 0,

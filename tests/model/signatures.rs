@@ -304,9 +304,13 @@ fn hung_deadlock_signature() {
             })
             .collect();
         assert!(!hung.is_empty(), "hung-task reports");
+        // Each waits in its lock's slow path: the mutex's or the rw_semaphore's.
+        let waits_in = |s: &[String], path: &str| s.iter().any(|f| f.starts_with(path));
         assert!(
             hung.iter()
-                .all(|(s, b)| s.contains(&"__mutex_lock.constprop.0".to_owned()) && *b >= 120)
+                .all(|(s, b)| (waits_in(s, "__mutex_lock.constprop.0+")
+                    || waits_in(s, "rwsem_down_write_slowpath+"))
+                    && *b >= 120)
         );
         assert!(
             t.log

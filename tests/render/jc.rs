@@ -320,7 +320,8 @@ pub fn check_pidstat_cpu(trace: &Trace, rows: &Value) {
         close(row, "percent_usr", pct(t.user_ns), 0.005);
         close(row, "percent_system", pct(t.system_ns), 0.005);
         close(row, "percent_guest", 0.0, 0.005);
-        close(row, "percent_wait", pct(t.wait_ns), 0.005);
+        // The process line's wait is its main thread's (schedstat of the process's own task).
+        close(row, "percent_wait", pct(t.leader.wait_ns), 0.005);
         close(row, "percent_cpu", pct(t.user_ns + t.system_ns), 0.005);
         assert_eq!(int(row, "cpu"), t.last_cpu as u64);
         let comm: String = info.comm.chars().take(15).collect();
@@ -352,8 +353,8 @@ pub fn check_pidstat_switches(trace: &Trace, rows: &Value) {
             .position(|t| t.pid as u64 == int(row, "pid"))
             .unwrap();
         let t = &trace.samples[second].tasks[i];
-        close(row, "cswch_s", t.voluntary_cs as f64, 0.005);
-        close(row, "nvcswch_s", t.involuntary_cs as f64, 0.005);
+        close(row, "cswch_s", t.leader.voluntary_cs as f64, 0.005);
+        close(row, "nvcswch_s", t.leader.involuntary_cs as f64, 0.005);
     }
 }
 
@@ -546,7 +547,13 @@ pub fn check_top(trace: &Trace, frames: &Value, start: usize) {
             .unwrap();
         let info = &trace.info.tasks[i];
         let t = &s.tasks[i];
-        assert_eq!(p["user"], info.user.as_str());
+        // top cuts a user name longer than eight characters to seven and a `+`.
+        let user: String = if info.user.chars().count() > 8 {
+            info.user.chars().take(7).chain(['+']).collect()
+        } else {
+            info.user.clone()
+        };
+        assert_eq!(p["user"], user.as_str());
         // Plain KiB, or scaled like `2.0g` when too wide (jc reports the unit).
         for (key, kib) in [
             ("virtual_mem", info.virt_kib),

@@ -324,8 +324,10 @@ pub enum RawLockKind {
     Spinlock,
     /// Waiters sleep in the kernel (pthread mutex over futex).
     Mutex,
-    /// Readers share, writers exclude.
+    /// Readers share, writers exclude; waiters spin in the kernel (`rwlock_t`).
     Rwlock,
+    /// Readers share, writers exclude; waiters sleep (the kernel's `rw_semaphore`).
+    Rwsem,
     /// Readers never wait; writers wait for a grace period.
     Rcu,
     /// Readers retry when a writer intervened.

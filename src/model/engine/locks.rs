@@ -1,0 +1,253 @@
+//! Locks with their real waiting semantics: acquire (spin, or the futex/mutex wait path and
+//! sleep), hold times with cache-line bounces, release and hand-off to waiters in order, and
+//! the per-class counters perf lock and lock_stat read.
+
+use super::*;
+
+impl Engine {
+    /// Tries to take the lock of critical section `j`. True: taken, continue at Hold.
+    pub(super) fn acquire(&mut self, c: u32, t: u32, j: u16) -> bool {
+        let w = self.threads[t as usize].prog as usize;
+        let class = self.workloads[w].cs_lock[j as usize];
+        if class == NONE {
+            let pc = self.threads[t as usize].pc + 2;
+            self.enter(t, pc);
+            return true;
+        }
+        let wf = self.workloads[w].cs_write[j as usize];
+        let cl = &self.classes[class as usize];
+        let (kind, base, shards) = (cl.kind, cl.base, cl.shards);
+        let shard = if shards > 1 {
+            self.rng.below(u64::from(shards)) as u32
+        } else {
+            0
+        };
+        let inst = base + shard;
+        let write = match kind {
+            LockKind::RwLock | LockKind::RwSem | LockKind::Seqlock | LockKind::Rcu => {
+                wf >= 1.0 || self.rng.chance(wf)
+            }
+            _ => true,
+        };
+        let th = &mut self.threads[t as usize];
+        th.inst = inst;
+        th.write = write;
+        th.granted = false;
+        th.wait_start = self.now;
+        if kind == LockKind::Rcu && !write {
+            // RCU readers take no lock.
+            self.grant_stats(t, inst, false, 0);
+            self.draw_hold(t, j);
+            let pc = self.threads[t as usize].pc + 1;
+            self.enter(t, pc);
+            return true;
+        }
+        if self.can_take(inst, write) {
+            self.take(inst, write);
+            self.grant_stats(t, inst, false, 0);
+            self.draw_hold(t, j);
+            let pc = self.threads[t as usize].pc + 1;
+            self.enter(t, pc);
+            return true;
+        }
+        // Contended.
+        self.locks[inst as usize].waiters.push_back(t);
+        let cl = &self.classes[class as usize];
+        if cl.spins {
+            let act = if write { cl.spin_act } else { cl.spin_read_act };
+            self.threads[t as usize].state = St::Spinning;
+            self.set_cpu(c, Mode::Spin, t, act);
+            self.cpus[c as usize].epoch = self.cpus[c as usize].epoch.wrapping_add(1);
+        } else if self.cost_futex > 0 {
+            let act = cl.wait_act;
+            self.segment(c, Mode::BlockPrep, t, act, self.cost_futex);
+        } else {
+            let d = cl.dstate;
+            self.block(c, t, d);
+        }
+        false
+    }
+
+    pub(super) fn can_take(&self, inst: u32, write: bool) -> bool {
+        let l = &self.locks[inst as usize];
+        if l.frozen {
+            return false;
+        }
+        let cl = &self.classes[l.class as usize];
+        match cl.kind {
+            LockKind::RwLock | LockKind::RwSem => {
+                if write {
+                    !l.writer && l.readers == 0 && l.waiters.is_empty()
+                } else {
+                    !l.writer && l.waiters.is_empty()
+                }
+            }
+            LockKind::Seqlock | LockKind::Rcu => {
+                if write {
+                    !l.writer && l.waiters.is_empty()
+                } else {
+                    !l.writer
+                }
+            }
+            _ => l.used < cl.permits && l.waiters.is_empty(),
+        }
+    }
+
+    pub(super) fn take(&mut self, inst: u32, write: bool) {
+        let l = &mut self.locks[inst as usize];
+        let kind = self.classes[l.class as usize].kind;
+        match kind {
+            LockKind::RwLock | LockKind::RwSem | LockKind::Seqlock | LockKind::Rcu => {
+                if write {
+                    l.writer = true;
+                    l.seq = l.seq.wrapping_add(1);
+                } else if matches!(kind, LockKind::RwLock | LockKind::RwSem) {
+                    l.readers += 1;
+                }
+            }
+            _ => l.used += 1,
+        }
+    }
+
+    pub(super) fn draw_hold(&mut self, t: u32, j: u16) {
+        let w = self.threads[t as usize].prog as usize;
+        let (mean, det) = (
+            self.workloads[w].holds_ns[j as usize],
+            self.workloads[w].deterministic,
+        );
+        let inst = self.threads[t as usize].inst as usize;
+        let l = &self.locks[inst];
+        let bounce = self.classes[l.class as usize].bounce_ns;
+        let extra = if bounce > 0.0 {
+            let sharers = l.waiters.len() as f64 + f64::from(l.readers.saturating_sub(1));
+            (bounce * sharers).round() as u64
+        } else {
+            0
+        };
+        let seq = l.seq;
+        let hold = self.draw(mean, det) + extra + self.cost_uncontended;
+        let th = &mut self.threads[t as usize];
+        th.hold_ns = hold;
+        th.seq_seen = seq;
+    }
+
+    pub(super) fn grant_stats(&mut self, t: u32, inst: u32, contended: bool, wait: u64) {
+        let th = &self.threads[t as usize];
+        let (write, cpu) = (th.write, th.cpu);
+        let l = &mut self.locks[inst as usize];
+        let bounce = l.last_cpu != NONE && l.last_cpu != cpu;
+        l.last_cpu = cpu;
+        let class = l.class as usize;
+        let pair = &mut self.lock_acc[class];
+        let acc = if write { &mut pair.0 } else { &mut pair.1 };
+        if contended {
+            acc.wait(wait);
+            if bounce {
+                acc.con_bounces += 1;
+            }
+        }
+        if bounce {
+            acc.acq_bounces += 1;
+        }
+        acc.acquired += 1;
+    }
+
+    /// Releases the lock held by `t` (hold of length `held` ended) and grants waiters.
+    pub(super) fn release(&mut self, c: u32, t: u32, held: u64) -> bool {
+        let th = &self.threads[t as usize];
+        let (inst, write) = (th.inst, th.write);
+        let class = self.locks[inst as usize].class as usize;
+        let kind = self.classes[class].kind;
+        {
+            let pair = &mut self.lock_acc[class];
+            let acc = if write { &mut pair.0 } else { &mut pair.1 };
+            acc.hold(held);
+        }
+        if kind == LockKind::Rcu && !write {
+            return false;
+        }
+        if kind == LockKind::Seqlock && !write {
+            // A reader whose section overlapped a writer retries it.
+            let l = &self.locks[inst as usize];
+            if l.seq != self.threads[t as usize].seq_seen || l.writer {
+                let seq = l.seq;
+                self.threads[t as usize].seq_seen = seq;
+                return true;
+            }
+            return false;
+        }
+        let l = &mut self.locks[inst as usize];
+        if l.frozen {
+            return false;
+        }
+        match kind {
+            LockKind::RwLock | LockKind::RwSem | LockKind::Seqlock | LockKind::Rcu => {
+                if write {
+                    l.writer = false;
+                } else {
+                    l.readers = l.readers.saturating_sub(1);
+                }
+            }
+            _ => l.used = l.used.saturating_sub(1),
+        }
+        let _ = c;
+        self.grant_waiters(inst);
+        false
+    }
+
+    pub(super) fn grant_waiters(&mut self, inst: u32) {
+        loop {
+            let Some(&t) = self.locks[inst as usize].waiters.front() else {
+                return;
+            };
+            let write = self.threads[t as usize].write;
+            // The head may take it if the lock is free enough for its mode.
+            let l = &self.locks[inst as usize];
+            let cl = &self.classes[l.class as usize];
+            let ok = !l.frozen
+                && match cl.kind {
+                    LockKind::RwLock | LockKind::RwSem => {
+                        if write {
+                            !l.writer && l.readers == 0
+                        } else {
+                            !l.writer
+                        }
+                    }
+                    LockKind::Seqlock | LockKind::Rcu => !l.writer,
+                    _ => l.used < cl.permits,
+                };
+            if !ok {
+                return;
+            }
+            self.locks[inst as usize].waiters.pop_front();
+            self.take(inst, write);
+            let wait = self.now - self.threads[t as usize].wait_start;
+            self.grant_stats(t, inst, true, wait);
+            let w = self.threads[t as usize].prog as usize;
+            let j = match self.workloads[w].prog[self.threads[t as usize].pc as usize] {
+                Step::Acquire(j) => j,
+                _ => 0,
+            };
+            self.draw_hold(t, j);
+            let pc = self.threads[t as usize].pc + 1;
+            self.enter(t, pc);
+            self.threads[t as usize].granted = true;
+            match self.threads[t as usize].state {
+                St::Spinning => {
+                    let c = self.threads[t as usize].cpu;
+                    self.threads[t as usize].state = St::Running;
+                    self.run(c, t);
+                }
+                St::Sleeping => {
+                    self.woke_flag = true;
+                    self.wake(t);
+                }
+                // Still in the futex wait path: it will see the grant and not sleep.
+                _ => {}
+            }
+            if write && cl_exclusive(self.classes[self.locks[inst as usize].class as usize].kind) {
+                return;
+            }
+        }
+    }
+}

@@ -1,0 +1,599 @@
+//! Threads on CPUs: idle CPUs, dispatch, wake-up preemption, voluntary and involuntary
+//! switches, each thread's program of steps (a request's compute, reclaim, retries, critical
+//! sections, IO), timeslices, kswapd's bursts, open arrivals, and the events that drive them.
+
+use super::*;
+
+impl Engine {
+    pub(super) fn pop_idle_cpu(&mut self) -> Option<u32> {
+        while let Some(c) = self.idle_cpus.pop_front() {
+            let cpu = &mut self.cpus[c as usize];
+            cpu.in_idle_queue = false;
+            if cpu.mode == Mode::Idle {
+                return Some(c);
+            }
+        }
+        None
+    }
+
+    /// Thread `t` becomes runnable: onto an idle CPU, else to the tail of the run queue.
+    pub(super) fn make_runnable(&mut self, t: u32) {
+        self.set_runnable(1);
+        let th = &mut self.threads[t as usize];
+        th.state = St::Runnable;
+        th.runnable_since = self.now;
+        // A waking thread goes back to the CPU it last ran on when that one is idle (its cache
+        // is warm there), as the kernel's wake-up placement prefers; else to any idle CPU.
+        let prev = th.cpu as usize;
+        if self.cpus.get(prev).is_some_and(|c| c.mode == Mode::Idle) {
+            self.dispatch(prev as u32, t);
+            return;
+        }
+        match self.pop_idle_cpu() {
+            Some(c) => self.dispatch(c, t),
+            None => {
+                if !self.preempt_for_wakeup(t) {
+                    self.runq.push_back(t);
+                }
+            }
+        }
+    }
+
+    /// Wake-up preemption as EEVDF decides it: a thread picked after waiting `w` on a run
+    /// queue shared with `n` others was owed about `w / n` of CPU (its lag); once it has run
+    /// that long it is no longer eligible, and a thread waking on its CPU (the wakee's previous
+    /// one) takes the CPU. The preempted thread goes back on the run queue: an involuntary
+    /// switch. Only preemptible code is cut: user code, including user-space critical
+    /// sections; kernel spinlock holders, spinners and the switch and wait paths run on.
+    /// Returns whether `t` took the CPU.
+    pub(super) fn preempt_for_wakeup(&mut self, t: u32) -> bool {
+        let c = self.threads[t as usize].cpu;
+        let Some(cpu) = self.cpus.get(c as usize) else {
+            return false;
+        };
+        let cur = cpu.thread;
+        let preemptible = match cpu.mode {
+            Mode::Run => true,
+            Mode::Hold => {
+                let inst = self.threads[cur as usize].inst as usize;
+                self.classes[self.locks[inst].class as usize].user
+            }
+            _ => false,
+        };
+        if !preemptible || cur == NONE || cur == t {
+            return false;
+        }
+        let th = &self.threads[cur as usize];
+        if th.prog as usize >= self.workloads.len()
+            || self.now - th.slice < th.eligible_ns.max(self.cost_cs)
+        {
+            return false;
+        }
+        // The work the cut segment got done (the wall time less what steal took).
+        let cpu = &self.cpus[c as usize];
+        let wall = self.now - cpu.seg_start;
+        let work = ((wall as f64) * (1.0 - self.inputs.steal)) as u64;
+        let done = work.min(cpu.seg_len);
+        let mode = cpu.mode;
+        let th = &mut self.threads[cur as usize];
+        if mode == Mode::Hold {
+            th.hold_done += done;
+            th.hold_ns = th.hold_ns.saturating_sub(done).max(1);
+        } else {
+            th.remaining = th.remaining.saturating_sub(done);
+            if th.remaining == 0 {
+                let pc = th.pc + 1;
+                self.enter(cur, pc);
+            }
+        }
+        self.involuntary_switch(cur);
+        self.runq.push_back(cur);
+        self.dispatch(c, t);
+        true
+    }
+
+    /// Thread `t`, still runnable, loses its CPU (a preemption or a yield to a waiting thread).
+    pub(super) fn involuntary_switch(&mut self, t: u32) {
+        self.cs += 1;
+        let now = self.now;
+        let th = &mut self.threads[t as usize];
+        th.state = St::Runnable;
+        th.runnable_since = now;
+        let task = th.task as usize;
+        self.task_acc[task].involuntary += 1;
+        self.thread_book.acc[t as usize].involuntary += 1;
+    }
+
+    pub(super) fn dispatch(&mut self, c: u32, t: u32) {
+        let now = self.now;
+        let th = &mut self.threads[t as usize];
+        let waited = now - th.runnable_since;
+        th.state = St::Running;
+        th.cpu = c;
+        th.slice = now;
+        // Its lag: the wait shared with the threads queued per CPU (see `preempt_for_wakeup`).
+        let sharing = self.runq.len() as f64 / self.cpus.len() as f64;
+        th.eligible_ns = (waited as f64 / sharing.max(1.0)) as u64;
+        let task = th.task as usize;
+        self.task_acc[task].wait += waited;
+        self.note_dispatch(t, waited);
+        if self.cpus[c as usize].was_idle {
+            self.cs += 1;
+            self.cpus[c as usize].was_idle = false;
+        }
+        if self.cost_cs > 0 {
+            self.segment(c, Mode::Switch, t, self.act_sched, self.cost_cs);
+        } else {
+            self.run(c, t);
+        }
+    }
+
+    /// CPU `c` is free: softirq work first, then the run queue, else idle.
+    pub(super) fn pick_next(&mut self, c: u32) {
+        if self.cpus[c as usize].softirq_pending > 0 {
+            let work = std::mem::take(&mut self.cpus[c as usize].softirq_pending);
+            self.segment(c, Mode::Softirq, NONE, self.act_net, work);
+            return;
+        }
+        if let Some(t) = self.runq.pop_front() {
+            self.dispatch(c, t);
+            return;
+        }
+        self.set_cpu(c, Mode::Idle, NONE, self.act_idle);
+        let cpu = &mut self.cpus[c as usize];
+        cpu.was_idle = true;
+        if !cpu.in_idle_queue {
+            cpu.in_idle_queue = true;
+            self.idle_cpus.push_back(c);
+        }
+    }
+
+    /// Thread `t` on CPU `c` leaves the CPU to sleep (voluntary switch).
+    pub(super) fn block(&mut self, c: u32, t: u32, dstate: bool) {
+        self.cs += 1;
+        let th = &mut self.threads[t as usize];
+        th.state = St::Sleeping;
+        th.dstate = dstate;
+        let task = th.task as usize;
+        self.task_acc[task].voluntary += 1;
+        self.thread_book.acc[t as usize].voluntary += 1;
+        self.note_asleep(t);
+        self.set_runnable(-1);
+        if dstate {
+            self.set_blocked(1);
+        }
+        self.pick_next(c);
+    }
+
+    /// Wakes a sleeping thread after the wake-up latency.
+    pub(super) fn wake(&mut self, t: u32) {
+        self.note_awake(t);
+        let th = &mut self.threads[t as usize];
+        if th.dstate {
+            th.dstate = false;
+            self.set_blocked(-1);
+        }
+        let th = &mut self.threads[t as usize];
+        th.state = St::Waking;
+        if self.cost_wake > 0 {
+            self.push(self.cost_wake, EvKind::WakeLatencyOver { thread: t });
+        } else {
+            self.make_runnable(t);
+        }
+    }
+
+    pub(super) fn draw(&mut self, mean_ns: f64, deterministic: bool) -> u64 {
+        if mean_ns <= 0.0 {
+            0
+        } else if deterministic {
+            mean_ns.round() as u64
+        } else {
+            self.rng.exp(mean_ns).round() as u64
+        }
+    }
+
+    /// Enters step `pc` of thread `t`: sets the burst length for burst steps.
+    pub(super) fn enter(&mut self, t: u32, pc: u32) {
+        let th = &self.threads[t as usize];
+        let prog = th.prog as usize;
+        let step = if prog < self.workloads.len() {
+            self.workloads[prog]
+                .prog
+                .get(pc as usize)
+                .copied()
+                .unwrap_or(Step::End)
+        } else {
+            Step::Kswapd
+        };
+        let th = &mut self.threads[t as usize];
+        th.pc = pc;
+        th.remaining = match step {
+            Step::Pre => th.pre_ns,
+            Step::Mid => th.compute_part,
+            Step::Reclaim => th.reclaim_ns,
+            Step::Retry => th.retry_ns,
+            _ => 0,
+        };
+    }
+
+    pub(super) fn step_of(&self, t: u32) -> Step {
+        let th = &self.threads[t as usize];
+        let prog = th.prog as usize;
+        if prog < self.workloads.len() {
+            self.workloads[prog]
+                .prog
+                .get(th.pc as usize)
+                .copied()
+                .unwrap_or(Step::End)
+        } else {
+            Step::Kswapd
+        }
+    }
+
+    /// Runs thread `t` on CPU `c` from its current step until it starts a timed segment,
+    /// spins, or sleeps.
+    pub(super) fn run(&mut self, c: u32, t: u32) {
+        loop {
+            let step = self.step_of(t);
+            match step {
+                Step::Begin => {
+                    self.begin_request(t);
+                    let pc = self.threads[t as usize].pc + 1;
+                    self.enter(t, pc);
+                }
+                Step::Pre | Step::Mid | Step::Reclaim | Step::Retry => {
+                    let rem = self.threads[t as usize].remaining;
+                    if rem == 0 {
+                        let pc = self.threads[t as usize].pc + 1;
+                        self.enter(t, pc);
+                        continue;
+                    }
+                    let w = self.threads[t as usize].prog as usize;
+                    let act = match step {
+                        Step::Pre => self.workloads[w].pre_act,
+                        Step::Mid => self.workloads[w].mid_act,
+                        Step::Reclaim => self.act_reclaim,
+                        _ => self.workloads[w].retry_act,
+                    };
+                    let used = self.now - self.threads[t as usize].slice;
+                    let left = self.timeslice.saturating_sub(used).max(1);
+                    let len = rem.min(left);
+                    self.segment(c, Mode::Run, t, act, len);
+                    return;
+                }
+                Step::Kswapd => {
+                    let th = &self.threads[t as usize];
+                    if th.remaining == 0 {
+                        // Burst over: sleep one period.
+                        let period = 1_000_000;
+                        self.block(c, t, false);
+                        self.push(period, EvKind::SleepOver { thread: t });
+                        return;
+                    }
+                    let rem = th.remaining;
+                    self.segment(c, Mode::Run, t, self.act_kswapd, rem);
+                    return;
+                }
+                Step::MajorFault => {
+                    let th = &mut self.threads[t as usize];
+                    if !th.major {
+                        let pc = th.pc + 1;
+                        self.enter(t, pc);
+                        continue;
+                    }
+                    th.major = false;
+                    th.iowait_cpu = c;
+                    let task = th.task as usize;
+                    self.task_acc[task].major_faults += 1;
+                    self.swap_ins += 1;
+                    self.charge(c);
+                    self.cpus[c as usize].nr_iowait += 1;
+                    if self.disks.is_empty() {
+                        self.push(150_000, EvKind::StandInIoDone { thread: t });
+                    } else {
+                        self.submit_io(0, t, false, 4);
+                    }
+                    self.block(c, t, true);
+                    return;
+                }
+                Step::Acquire(j) => {
+                    if self.acquire(c, t, j) {
+                        continue;
+                    }
+                    return;
+                }
+                Step::Hold(_) => {
+                    let hold = self.threads[t as usize].hold_ns.max(1);
+                    let inst = self.threads[t as usize].inst;
+                    let class = self.locks[inst as usize].class as usize;
+                    let act = self.classes[class].hold_act;
+                    self.segment(c, Mode::Hold, t, act, hold);
+                    return;
+                }
+                Step::DiskRead => {
+                    let w = self.threads[t as usize].prog as usize;
+                    let th = &mut self.threads[t as usize];
+                    if th.reads_left == 0 {
+                        let pc = th.pc + 1;
+                        self.enter(t, pc);
+                        continue;
+                    }
+                    th.reads_left -= 1;
+                    th.iowait_cpu = c;
+                    let (disk, kib) = (self.workloads[w].disk, self.workloads[w].io_kib);
+                    self.charge(c);
+                    self.cpus[c as usize].nr_iowait += 1;
+                    self.submit_io(disk, t, false, kib);
+                    self.block(c, t, true);
+                    return;
+                }
+                Step::End => {
+                    if self.end_request(c, t) {
+                        continue;
+                    }
+                    return;
+                }
+            }
+        }
+    }
+
+    pub(super) fn begin_request(&mut self, t: u32) {
+        let w = self.threads[t as usize].prog as usize;
+        let wl = &self.workloads[w];
+        let (compute, det, k) = (wl.compute_ns, wl.deterministic, wl.cs_lock.len());
+        let (fixed, allocs, packets, reads) =
+            (wl.pre_fixed_ns, wl.page_allocs, wl.packets, wl.reads);
+        let total = self.draw(compute, det);
+        let part = total / (k as u64 + 1);
+        let mut reclaim = 0;
+        let mut major = false;
+        if let Some((direct, reclaim_us, major_frac)) = self.pressure
+            && self.inputs.pressure
+        {
+            let p = (f64::from(allocs) * direct).min(1.0);
+            if self.rng.chance(p) {
+                reclaim = ns(reclaim_us);
+            }
+            major = self.rng.chance(major_frac);
+        }
+        let retry = match self.livelock {
+            Some((attempt, p)) if w == 0 => {
+                let u = self.rng.f64_open0();
+                let attempts = if p >= 1.0 {
+                    1.0
+                } else {
+                    (u.ln() / (1.0 - p).ln()).floor().min(MAX_ATTEMPTS) + 1.0
+                };
+                ns(attempt * attempts)
+            }
+            _ => 0,
+        };
+        self.page_allocs += u64::from(allocs);
+        let task = self.threads[t as usize].task as usize;
+        self.task_acc[task].minor_faults += u64::from(allocs);
+        let th = &mut self.threads[t as usize];
+        th.compute_part = part;
+        th.pre_ns = part + fixed;
+        th.reclaim_ns = reclaim;
+        th.retry_ns = retry;
+        th.major = major;
+        th.reads_left = reads;
+        th.in_request = true;
+        if packets > 0 {
+            self.packets(packets);
+        }
+    }
+
+    /// Network receive work for one request's packets on the RSS-selected interrupt CPU.
+    pub(super) fn packets(&mut self, n: u32) {
+        let q = self.rng.below(u64::from(self.rx_queues)) as usize;
+        let c = self.irq_cpus[q % self.irq_cpus.len()];
+        let work = self.cost_softirq * u64::from(n);
+        let cpu = &mut self.cpus[c as usize];
+        cpu.packets += u64::from(n);
+        if work == 0 {
+            return;
+        }
+        cpu.softirq_pending += work;
+        if cpu.mode == Mode::Idle {
+            // An interrupt on an idle CPU runs its softirq at once.
+            let work = std::mem::take(&mut cpu.softirq_pending);
+            self.segment(c, Mode::Softirq, NONE, self.act_net, work);
+        }
+    }
+
+    /// Returns true when the thread continues on the CPU at once (next request ready).
+    pub(super) fn end_request(&mut self, c: u32, t: u32) -> bool {
+        let w = self.threads[t as usize].prog as usize;
+        let now = self.now;
+        let (writes, disk, kib) = (
+            self.workloads[w].writes,
+            self.workloads[w].disk,
+            self.workloads[w].io_kib,
+        );
+        for _ in 0..writes {
+            self.submit_io(disk, NONE, true, kib);
+        }
+        let th = &mut self.threads[t as usize];
+        if th.in_request {
+            th.in_request = false;
+            self.thread_book.acc[t as usize].requests += 1;
+            let lat = now.saturating_sub(th.req_start);
+            self.workloads[w].in_system.add(now, -1);
+            if w == 0 {
+                self.completed += 1;
+                self.latency_sum += lat as f64;
+                if self.latencies.len() < MAX_LATENCIES {
+                    self.latencies.push(lat);
+                } else {
+                    let i = self.rng.below(self.completed) as usize;
+                    if i < MAX_LATENCIES {
+                        self.latencies[i] = lat;
+                    }
+                }
+            }
+        }
+        match self.workloads[w].arrivals {
+            Arrivals::Closed { think_us } => {
+                let det = self.workloads[w].deterministic;
+                let think = self.draw(think_us * NS_PER_US, det);
+                if think == 0 {
+                    self.next_request(t, now);
+                    return true;
+                }
+                self.enter(t, 0);
+                self.block(c, t, false);
+                self.push(think, EvKind::SleepOver { thread: t });
+                false
+            }
+            Arrivals::Open { .. } => {
+                if let Some(arrived) = self.workloads[w].queue.pop_front() {
+                    if w == 0 {
+                        self.queued += 1;
+                        self.queue_wait_sum += (now - arrived) as f64;
+                    }
+                    self.next_request_at(t, arrived);
+                    true
+                } else {
+                    self.enter(t, 0);
+                    self.workloads[w].idle_workers.push(t);
+                    self.block(c, t, false);
+                    false
+                }
+            }
+        }
+    }
+
+    pub(super) fn next_request(&mut self, t: u32, now: u64) {
+        let w = self.threads[t as usize].prog as usize;
+        self.workloads[w].in_system.add(now, 1);
+        self.next_request_at(t, now);
+    }
+
+    /// Starts a request that entered the system at `start` (already counted in `in_system`).
+    pub(super) fn next_request_at(&mut self, t: u32, start: u64) {
+        let th = &mut self.threads[t as usize];
+        th.req_start = start;
+        self.enter(t, 0);
+    }
+
+    pub(super) fn on_segment(&mut self, c: u32) {
+        let mode = self.cpus[c as usize].mode;
+        let t = self.cpus[c as usize].thread;
+        let len = self.cpus[c as usize].seg_len;
+        match mode {
+            Mode::Switch => self.run(c, t),
+            Mode::Softirq => self.pick_next(c),
+            Mode::BlockPrep => {
+                if self.threads[t as usize].granted {
+                    self.note_handed_over(t);
+                    self.run(c, t);
+                } else {
+                    let inst = self.threads[t as usize].inst as usize;
+                    let d = self.classes[self.locks[inst].class as usize].dstate;
+                    self.block(c, t, d);
+                }
+            }
+            Mode::Hold => {
+                let held = len + std::mem::take(&mut self.threads[t as usize].hold_done);
+                let retry = self.release(c, t, held);
+                if retry {
+                    // Seqlock reader retry: run the read side again.
+                    let hold = self.threads[t as usize].hold_ns.max(1);
+                    let act = self.cpus[c as usize].act;
+                    self.segment(c, Mode::Hold, t, act, hold);
+                    return;
+                }
+                let inst = self.threads[t as usize].inst as usize;
+                let class = self.locks[inst].class as usize;
+                let sleeper_woken = !self.classes[class].spins && self.threads_woken_recently();
+                let pc = self.threads[t as usize].pc + 1;
+                self.enter(t, pc);
+                if sleeper_woken && self.cost_futex > 0 {
+                    let act = self.classes[class].wake_act;
+                    // The wake path runs before the next step; a Switch segment resumes after it.
+                    self.segment(c, Mode::Switch, t, act, self.cost_futex);
+                    return;
+                }
+                self.run(c, t);
+            }
+            Mode::Run => {
+                let now = self.now;
+                let timeslice = self.timeslice;
+                let th = &mut self.threads[t as usize];
+                th.remaining = th.remaining.saturating_sub(len);
+                if th.prog as usize >= self.workloads.len() {
+                    // kswapd burst over.
+                    th.remaining = 0;
+                    self.run(c, t);
+                    return;
+                }
+                if th.remaining == 0 {
+                    let pc = th.pc + 1;
+                    self.enter(t, pc);
+                }
+                let th = &mut self.threads[t as usize];
+                // The slice counts all time on the CPU (spinning and holding included); the
+                // switch happens at the next preemptible point, here.
+                if now - th.slice < timeslice {
+                    self.run(c, t);
+                } else if self.runq.is_empty() {
+                    th.slice = now;
+                    self.run(c, t);
+                } else {
+                    // Timeslice over with others waiting: involuntary switch.
+                    self.involuntary_switch(t);
+                    self.runq.push_back(t);
+                    self.pick_next(c);
+                }
+            }
+            Mode::Idle | Mode::Spin => {}
+        }
+    }
+
+    /// Whether the last release handed the lock to a sleeping waiter (the releaser then pays
+    /// the futex/mutex wake path). Tracked through `last_wake`.
+    pub(super) fn threads_woken_recently(&mut self) -> bool {
+        std::mem::take(&mut self.woke_flag)
+    }
+
+    pub(super) fn on_sleep_over(&mut self, t: u32) {
+        let th = &self.threads[t as usize];
+        if th.prog as usize >= self.workloads.len() {
+            // kswapd period.
+            if self.inputs.pressure && self.inputs.kswapd_duty > 0.0 {
+                let burst = (1_000_000.0 * self.inputs.kswapd_duty.min(0.95)) as u64;
+                let th = &mut self.threads[t as usize];
+                th.remaining = burst.max(1);
+                self.make_runnable(t);
+            } else {
+                self.threads[t as usize].state = St::Sleeping;
+                self.kswapd_armed = false;
+            }
+            return;
+        }
+        let now = self.now;
+        self.next_request(t, now);
+        self.make_runnable(t);
+    }
+
+    pub(super) fn on_arrival(&mut self, w: u32) {
+        let now = self.now;
+        let wl = &mut self.workloads[w as usize];
+        if let Arrivals::Open { rate_per_s } = wl.arrivals {
+            let d = self.rng.exp(1e9 / rate_per_s).round() as u64;
+            self.push(d.max(1), EvKind::Arrival { workload: w });
+        }
+        let wl = &mut self.workloads[w as usize];
+        if let Some(t) = wl.idle_workers.pop() {
+            wl.in_system.add(now, 1);
+            self.next_request_at(t, now);
+            self.wake(t);
+        } else if wl.queue.len() < MAX_QUEUE {
+            wl.in_system.add(now, 1);
+            wl.queue.push_back(now);
+        } else {
+            self.dropped += 1;
+        }
+    }
+}

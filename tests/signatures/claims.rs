@@ -1,0 +1,483 @@
+//! What each incident drill says about its box (its opening, the incident's narrative, its
+//! hints and model answer) holds on the model for seeds 1..=20. One test per drill; each claim
+//! is checked as a candidate would read it off the tools (`facts`), with the drill's words in
+//! the comment above the check. `slow-under-load` has its own, longer test in `signatures.rs`.
+//!
+//! Must not: loosen a check until it passes. Where the model is right and the text was wrong,
+//! the text changes.
+
+use super::facts::*;
+use super::{SEEDS, incident};
+use sysdrill::domain::{Incident, Seed};
+use sysdrill::model::{LogKind, Sample, Trace, simulate, variant, whatif};
+
+/// Runs `claims` on every seed's variant and trace; collects every failure with its seed.
+fn check(
+    id: &str,
+    seconds: usize,
+    claims: impl Fn(&Incident, &Trace, u64, &mut dyn FnMut(String)),
+) {
+    let inc = incident(id);
+    let mut failures = Vec::new();
+    for seed in SEEDS {
+        let v = variant::pick(&inc, Seed(seed));
+        let t = simulate(&v, Seed(seed), seconds);
+        let mut fail = |what: String| {
+            let digest: Vec<String> = t
+                .samples
+                .iter()
+                .map(|s| format!("    {}", digest(&t, s)))
+                .collect();
+            failures.push(format!("seed {seed}: {what}\n{}", digest.join("\n")));
+        };
+        claims(&v, &t, seed, &mut fail);
+    }
+    assert!(failures.is_empty(), "{id}:\n{}", failures.join("\n"));
+}
+
+fn mean(t: &Trace, f: impl Fn(&Sample) -> f64) -> f64 {
+    t.samples.iter().map(f).sum::<f64>() / t.samples.len().max(1) as f64
+}
+
+/// Mean completions per second of `v` changed by `overrides`, over three seconds.
+fn throughput(v: &Incident, overrides: &[whatif::Override], seed: u64) -> f64 {
+    let changed = whatif::apply(v, overrides).expect("valid overrides");
+    mean(&simulate(&changed, Seed(seed), 3), |s| {
+        s.app.completed as f64
+    })
+}
+
+fn cpus(t: &Trace) -> f64 {
+    f64::from(t.info.cpus)
+}
+
+#[test]
+fn added_threads_slower_drill_claims_hold_on_the_model() {
+    check("added-threads-slower", 3, |v, t, seed, fail| {
+        for (i, s) in t.samples.iter().enumerate() {
+            let vm = vmstat(s);
+            // "the dashboards show the CPUs mostly idle"; "CPU still shows idle time".
+            if vm.id < 50.0 {
+                fail(format!("second {i}: id {:.0}", vm.id));
+            }
+            // "r stays below the CPU count: the extra threads ... are asleep."
+            if s.runnable >= cpus(t) {
+                fail(format!("second {i}: r {:.1}", s.runnable));
+            }
+            // "cs is very high: threads sleep and wake on the lock."
+            if s.context_switches < 50_000 {
+                fail(format!("second {i}: cs {}", s.context_switches));
+            }
+            // "perf lock: one mutex dominates the wait time"; "waits are long".
+            if top_lock_share(s) < 0.8 || lock_waiters(s) < 1.0 {
+                fail(format!(
+                    "second {i}: top lock share {:.2}, {:.1} waiting",
+                    top_lock_share(s),
+                    lock_waiters(s)
+                ));
+            }
+        }
+        // "raised the worker pool from 16 to 64 threads. Throughput went down instead of up":
+        // a quarter of the threads does at least as much.
+        let now = throughput(v, &[], seed);
+        let fewer = throughput(
+            v,
+            &[whatif::Override::Threads(v.workloads[0].threads / 4)],
+            seed,
+        );
+        if fewer < 0.95 * now {
+            fail(format!(
+                "a quarter of the threads: {now:.0} -> {fewer:.0}/s"
+            ));
+        }
+    });
+}
+
+#[test]
+fn high_cpu_spinlock_drill_claims_hold_on_the_model() {
+    check("high-cpu-spinlock", 3, |v, t, seed, fail| {
+        for (i, s) in t.samples.iter().enumerate() {
+            let vm = vmstat(s);
+            // "every CPU sits at 100 percent"; "sy is high, idle near zero".
+            if vm.id > 2.0 || vm.sy < 30.0 {
+                fail(format!("second {i}: id {:.1} sy {:.0}", vm.id, vm.sy));
+            }
+            // "native_queued_spin_lock_slowpath under _raw_spin_lock near the top."
+            if !in_top(t, s, 3, "native_queued_spin_lock_slowpath") {
+                fail(format!("second {i}: spin slow path not in the top 3"));
+            }
+            // "perf lock names one lock and its caller as nearly all the wait."
+            if top_lock_share(s) < 0.9 {
+                fail(format!(
+                    "second {i}: top lock share {:.2}",
+                    top_lock_share(s)
+                ));
+            }
+            // "cs stays near baseline because spinners never sleep."
+            if s.context_switches > 50_000 {
+                fail(format!("second {i}: cs {}", s.context_switches));
+            }
+        }
+        // "the job gets no more done than it did with half the workers."
+        let now = throughput(v, &[], seed);
+        let half = throughput(
+            v,
+            &[whatif::Override::Threads(v.workloads[0].threads / 2)],
+            seed,
+        );
+        if now > 1.1 * half {
+            fail(format!("half the workers: {half:.0}/s, all: {now:.0}/s"));
+        }
+    });
+}
+
+#[test]
+fn high_cpu_livelock_drill_claims_hold_on_the_model() {
+    check("high-cpu-livelock", 3, |_, t, _, fail| {
+        for (i, s) in t.samples.iter().enumerate() {
+            let vm = vmstat(s);
+            // "every core pegged"; "a deadlock would leave the CPU idle".
+            if vm.id > 2.0 {
+                fail(format!("second {i}: id {:.1}", vm.id));
+            }
+            // "a handful of commits now and then."
+            if s.app.completed > 1000 {
+                fail(format!("second {i}: {} completed", s.app.completed));
+            }
+            // "perf lock shows little lock waiting."
+            if lock_waiters(s) >= 0.05 {
+                fail(format!(
+                    "second {i}: {:.2} waiting on locks",
+                    lock_waiters(s)
+                ));
+            }
+            // "perf top is dominated by the application's retry path."
+            if !in_top(t, s, 5, "do_sched_yield") {
+                fail(format!("second {i}: no yield in the top 5"));
+            }
+        }
+    });
+}
+
+#[test]
+fn p99_tail_reclaim_drill_claims_hold_on_the_model() {
+    check("p99-tail-reclaim", 6, |_, t, _, fail| {
+        let bursts: Vec<&Sample> = t.samples.iter().filter(|s| below_low(s)).collect();
+        let calm: Vec<&Sample> = t.samples.iter().filter(|s| !below_low(s)).collect();
+        // "it comes and goes": some seconds reclaim, some do not.
+        if bursts.is_empty() || calm.is_empty() {
+            fail(format!("{} burst seconds in 6", bursts.len()));
+            return;
+        }
+        for s in &bursts {
+            // "Some intervals show si/so and sy jumping, with free at the low watermark."
+            let calm_sy = calm.iter().map(|c| vmstat(c).sy).fold(0.0, f64::max);
+            if s.swap_in_kib + s.swap_out_kib == 0 || vmstat(s).sy <= calm_sy {
+                fail(format!(
+                    "a burst second with si {} so {} sy {:.0} (calm sy up to {calm_sy:.0})",
+                    s.swap_in_kib,
+                    s.swap_out_kib,
+                    vmstat(s).sy
+                ));
+            }
+            // "perf top in those intervals shows shrink_folio_list, __alloc_pages_slowpath".
+            if share(
+                t,
+                s,
+                &["shrink_folio_list", "__alloc_pages_slowpath.constprop.0"],
+            ) < 0.02
+            {
+                fail("a burst second without reclaim in perf top".to_owned());
+            }
+            // "The tail is the problem, not the average."
+            if s.app.latency_p99_us < 8.0 * s.app.latency_p50_us {
+                fail(format!(
+                    "burst p50 {:.0} p99 {:.0}",
+                    s.app.latency_p50_us, s.app.latency_p99_us
+                ));
+            }
+        }
+        for s in &calm {
+            if s.swap_in_kib + s.swap_out_kib > 0 {
+                fail("a calm second swaps".to_owned());
+            }
+        }
+    });
+}
+
+#[test]
+fn low_cpu_high_latency_drill_claims_hold_on_the_model() {
+    check("low-cpu-high-latency", 3, |_, t, _, fail| {
+        for (i, s) in t.samples.iter().enumerate() {
+            let vm = vmstat(s);
+            // "CPU usage is low"; "the threads are waiting, not computing".
+            if vm.us + vm.sy > 30.0 {
+                fail(format!("second {i}: us+sy {:.0}", vm.us + vm.sy));
+            }
+            // "free memory is low, si/so are steadily non-zero, wa is up."
+            if !below_low(s) || s.swap_in_kib == 0 || s.swap_out_kib == 0 || vm.wa < 5.0 {
+                fail(format!(
+                    "second {i}: free {} si {} so {} wa {:.0}",
+                    s.mem.free_kib, s.swap_in_kib, s.swap_out_kib, vm.wa
+                ));
+            }
+            // Reclaim squeezes the page cache but never empties it.
+            if s.mem.cache_kib < 65_536 {
+                fail(format!("second {i}: cache {} KiB", s.mem.cache_kib));
+            }
+            // "Hypotheses: lock waits ..." are ruled out: the locks are quiet.
+            if lock_waiters(s) >= 0.05 {
+                fail(format!(
+                    "second {i}: {:.2} waiting on locks",
+                    lock_waiters(s)
+                ));
+            }
+        }
+    });
+}
+
+#[test]
+fn hung_deadlock_drill_claims_hold_on_the_model() {
+    check("hung-deadlock", 3, |_, t, _, fail| {
+        for (i, s) in t.samples.iter().enumerate() {
+            let vm = vmstat(s);
+            // "CPU is idle, id near 100 and r near zero"; "tasks in ... D state, vmstat's b".
+            if vm.id < 99.0 || s.runnable >= 0.5 || s.blocked < 10.0 {
+                fail(format!(
+                    "second {i}: id {:.1} r {:.1} b {:.1}",
+                    vm.id, s.runnable, s.blocked
+                ));
+            }
+            // "The load average has climbed towards the number of its threads" (D state
+            // counts), and is still climbing: the 1-minute average leads the 15-minute one.
+            let stuck = t
+                .info
+                .tasks
+                .iter()
+                .find(|x| x.comm == "ingestd")
+                .map(|x| x.threads);
+            let [one, _, fifteen] = s.load_avg;
+            if one < 10.0 || one > f64::from(stuck.unwrap_or(0)) + 1.0 || fifteen >= one {
+                fail(format!("second {i}: load {:?}", s.load_avg));
+            }
+        }
+        // "dmesg has hung task warnings: tasks blocked for minutes on kernel locks, the
+        // journal's checkpoint mutex and the inode's i_data_sem"; "one in __mutex_lock ...,
+        // one in rwsem_down_write_slowpath for i_data_sem, an rw_semaphore".
+        let stacks: Vec<(&Vec<String>, u32, u32, u32)> = t
+            .log
+            .iter()
+            .filter_map(|e| match &e.kind {
+                LogKind::HungTask {
+                    stack,
+                    blocked_s,
+                    pid,
+                    tgid,
+                    ..
+                } => Some((stack, *blocked_s, *pid, *tgid)),
+                _ => None,
+            })
+            .collect();
+        let waits_in = |frame: &str, caller: &str| {
+            stacks.iter().any(|(s, ..)| {
+                s.iter().any(|f| f.starts_with(frame)) && s.iter().any(|f| f.starts_with(caller))
+            })
+        };
+        if !waits_in("__mutex_lock", "__jbd2_log_wait_for_space")
+            || !waits_in("rwsem_down_write_slowpath", "ext4_map_blocks")
+        {
+            fail("the stacks do not show both locks of the cycle".to_owned());
+        }
+        if stacks
+            .iter()
+            .any(|&(_, b, pid, tgid)| b < 120 || tgid > pid)
+        {
+            fail("a report blocked under two minutes, or a tgid above its pid".to_owned());
+        }
+        // Both locks in their kinds in the lock tables.
+        let kinds: Vec<(&str, &str)> = t
+            .info
+            .locks
+            .iter()
+            .map(|l| (l.class_name.as_str(), l.lock_type.as_str()))
+            .collect();
+        if !kinds.contains(&("&ei->i_data_sem", "rwsem"))
+            || !kinds.contains(&("&journal->j_checkpoint_mutex", "mutex"))
+        {
+            fail(format!("lock kinds {kinds:?}"));
+        }
+    });
+}
+
+#[test]
+fn socket_rx_contention_drill_claims_hold_on_the_model() {
+    check("socket-rx-contention", 3, |v, t, seed, fail| {
+        for (i, s) in t.samples.iter().enumerate() {
+            let soft = soft_pct(s);
+            let hot = soft.iter().copied().fold(0.0, f64::max);
+            let rest = (soft.iter().sum::<f64>() - hot) / (soft.len().max(2) - 1) as f64;
+            // "One CPU's %soft is near 100 while the others show almost none."
+            if hot < 80.0 || rest > 10.0 {
+                fail(format!("second {i}: hot %soft {hot:.0}, others {rest:.1}"));
+            }
+            // "perf top there shows the spin lock slow path under the socket lock".
+            let lock = top_lock(s).map(|l| t.info.locks[l].class_name.as_str());
+            if !in_top(t, s, 3, "native_queued_spin_lock_slowpath") || lock != Some("slock-AF_INET")
+            {
+                fail(format!("second {i}: top lock {lock:?}"));
+            }
+        }
+        // "tops out at about the same packet rate no matter how many cores we give it."
+        let now = throughput(v, &[], seed);
+        let more = throughput(v, &[whatif::Override::Cpus(t.info.cpus * 2)], seed);
+        if more > 1.15 * now {
+            fail(format!("twice the cores: {now:.0} -> {more:.0}/s"));
+        }
+    });
+}
+
+#[test]
+fn read_mostly_rwlock_drill_claims_hold_on_the_model() {
+    check("read-mostly-rwlock", 3, |_, t, _, fail| {
+        // "moved it from 8 cores to a box with two to three times as many."
+        if !(16..=24).contains(&t.info.cpus) {
+            fail(format!("{} cpus", t.info.cpus));
+        }
+        for (i, s) in t.samples.iter().enumerate() {
+            let Some(l) = top_lock(s).map(|l| &s.locks[l]) else {
+                fail(format!("second {i}: no lock waits"));
+                continue;
+            };
+            let Some(read) = l.read_side.as_deref() else {
+                fail(format!("second {i}: top lock has no read side"));
+                continue;
+            };
+            // "only about one access in a hundred is a write."
+            let writes = l.acquired as f64 / (l.acquired + read.acquired).max(1) as f64;
+            if !(0.003..=0.03).contains(&writes) {
+                fail(format!(
+                    "second {i}: writes are {:.2} % of accesses",
+                    writes * 100.0
+                ));
+            }
+            // "perf top shows queued_read_lock_slowpath".
+            if !in_top(t, s, 5, "queued_read_lock_slowpath") {
+                fail(format!("second {i}: reader slow path not in the top 5"));
+            }
+            // "perf lock shows many reader waits, and writer waits as long as theirs."
+            let avg = |x: &sysdrill::model::LockSample| {
+                x.wait_total_ns as f64 / x.contended.max(1) as f64
+            };
+            if read.contended <= l.contended || avg(l) < 0.5 * avg(read) {
+                fail(format!(
+                    "second {i}: reader waits {} avg {:.0} ns, writer waits {} avg {:.0} ns",
+                    read.contended,
+                    avg(read),
+                    l.contended,
+                    avg(l)
+                ));
+            }
+        }
+    });
+}
+
+#[test]
+fn runqueue_contention_drill_claims_hold_on_the_model() {
+    check("runqueue-contention", 3, |v, t, seed, fail| {
+        for (i, s) in t.samples.iter().enumerate() {
+            let vm = vmstat(s);
+            // "sy is high and cs is in the hundreds of thousands per second."
+            if vm.sy < 40.0 || s.context_switches < 100_000 {
+                fail(format!(
+                    "second {i}: sy {:.0} cs {}",
+                    vm.sy, s.context_switches
+                ));
+            }
+            // "perf top shows try_to_wake_up ...; perf lock names &rq->__lock."
+            let lock = top_lock(s).map(|l| t.info.locks[l].class_name.as_str());
+            if !in_top(t, s, 5, "try_to_wake_up") || lock != Some("&rq->__lock") {
+                fail(format!("second {i}: top lock {lock:?}"));
+            }
+        }
+        // "adding cores barely helps."
+        let now = throughput(v, &[], seed);
+        // "adding cores helps less than in proportion": half again the cores gains less than
+        // half again the tasks.
+        let more = throughput(v, &[whatif::Override::Cpus(t.info.cpus * 3 / 2)], seed);
+        if more >= 1.5 * now {
+            fail(format!("half again the cores: {now:.0} -> {more:.0}/s"));
+        }
+    });
+}
+
+#[test]
+fn noisy_neighbor_steal_drill_claims_hold_on_the_model() {
+    check("noisy-neighbor-steal", 3, |_, t, _, fail| {
+        for (i, s) in t.samples.iter().enumerate() {
+            let vm = vmstat(s);
+            // "st sits well above zero, around a fifth of the CPU".
+            if vm.st < 10.0 {
+                fail(format!("second {i}: st {:.0}", vm.st));
+            }
+            // "Nothing local: perf lock is quiet and perf top looks normal": no lock waits,
+            // no IO wait, no reclaim, the service's own code on top.
+            let top = perf_top(t, s);
+            if lock_waiters(s) >= 0.05
+                || vm.wa >= 5.0
+                || below_low(s)
+                || top.first().is_some_and(|(_, x)| *x < 0.2)
+            {
+                fail(format!("second {i}: something local"));
+            }
+        }
+        // The box runs the service the story names.
+        if !t.info.tasks.iter().any(|x| x.comm == "checkout") {
+            fail("no checkout process".to_owned());
+        }
+    });
+}
+
+#[test]
+fn disk_saturation_drill_claims_hold_on_the_model() {
+    check("disk-saturation", 3, |_, t, _, fail| {
+        for (i, s) in t.samples.iter().enumerate() {
+            let vm = vmstat(s);
+            let (util, wait) = busiest_disk(s);
+            let queue = s.disks.iter().map(|d| d.queue_size).fold(0.0, f64::max);
+            // "wa is high and b is above zero"; "the CPUs are mostly waiting".
+            if vm.wa < 20.0 || s.blocked < 1.0 || vm.us + vm.sy > 30.0 {
+                fail(format!(
+                    "second {i}: wa {:.0} b {:.1} us+sy {:.0}",
+                    vm.wa,
+                    s.blocked,
+                    vm.us + vm.sy
+                ));
+            }
+            // "%util near 100 and await far above its usual, with a deep queue."
+            if util < 95.0 || wait < 5.0 || queue < 2.0 {
+                fail(format!(
+                    "second {i}: util {util:.0} await {wait:.1} aqu {queue:.1}"
+                ));
+            }
+        }
+    });
+}
+
+#[test]
+fn healthy_baseline_drill_claims_hold_on_the_model() {
+    check("healthy-baseline", 3, |_, t, _, fail| {
+        for (i, s) in t.samples.iter().enumerate() {
+            let vm = vmstat(s);
+            // "r is below the CPU count, cs is modest, id is high, wa is 0, and lock waits are
+            // short."
+            if s.runnable >= cpus(t)
+                || s.context_switches > 20_000
+                || vm.id < 70.0
+                || vm.wa >= 0.5
+                || lock_waiters(s) >= 0.05
+            {
+                fail(format!("second {i}: not quiet"));
+            }
+        }
+    });
+}

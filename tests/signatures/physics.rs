@@ -1,0 +1,153 @@
+//! The physics an expert checks across tools, for every shipped incident and seeds 1..=20:
+//! a run queue longer than the CPUs preempts someone, a process line's `%wait` is one thread's
+//! and stays at or below 100, counters are not the window's count times its scale, vmstat's
+//! since-boot `r` and `b` are instantaneous counts, the load averages carry the incident's
+//! history, the kernel log holds the boot, IO waiters leave iowait on the idle CPUs they
+//! blocked on, and periodic bursts fall on each seed's own phase.
+
+use std::collections::BTreeSet;
+
+use super::facts::vmstat;
+use super::{SEEDS, incidents};
+use sysdrill::domain::Seed;
+use sysdrill::model::{LogKind, Trace, simulate, variant};
+
+/// Runs `check` on every incident and seed (3 seconds each); collects every failure.
+fn every_incident(check: impl Fn(&Trace) -> Option<String>) {
+    let mut failures = Vec::new();
+    for inc in incidents() {
+        for seed in SEEDS {
+            let t = simulate(&variant::pick(&inc, Seed(seed)), Seed(seed), 3);
+            if let Some(what) = check(&t) {
+                failures.push(format!("{} seed {seed}: {what}", inc.id));
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+#[test]
+fn a_run_queue_longer_than_the_cpus_preempts() {
+    every_incident(|t| {
+        let cpus = f64::from(t.info.cpus);
+        let queued = t.samples.iter().all(|s| s.runnable > cpus + 1.0);
+        let involuntary: u64 = t
+            .samples
+            .iter()
+            .flat_map(|s| &s.tasks)
+            .map(|x| x.involuntary_cs)
+            .sum();
+        (queued && involuntary == 0).then(|| "r above the CPUs and no involuntary switch".into())
+    });
+}
+
+#[test]
+fn a_process_line_shows_its_main_thread_s_wait_and_switches() {
+    every_incident(|t| {
+        t.samples.iter().enumerate().find_map(|(i, s)| {
+            s.tasks.iter().zip(&t.info.tasks).find_map(|(x, info)| {
+                let leader = x.leader;
+                let bad = leader.wait_ns > 1_000_000_000
+                    || leader.wait_ns > x.wait_ns
+                    || leader.voluntary_cs > x.voluntary_cs.max(1) * 2
+                    || (info.threads > 4
+                        && x.voluntary_cs > 1000
+                        && leader.voluntary_cs >= x.voluntary_cs);
+                bad.then(|| format!("second {i}: {} leader {leader:?} of {x:?}", info.comm))
+            })
+        })
+    });
+}
+
+/// A counter sampled from a short window and scaled to the second would end in the same
+/// digits every second (`k·1000 + c`); three seconds of real counts almost never do.
+#[test]
+fn counters_are_not_multiples_of_the_window_scale() {
+    every_incident(|t| {
+        let tails = |f: fn(&sysdrill::model::Sample) -> u64| {
+            t.samples
+                .iter()
+                .map(f)
+                .map(|x| x % 1000)
+                .collect::<BTreeSet<u64>>()
+        };
+        let cs = tails(|s| s.context_switches);
+        let ints = tails(|s| s.interrupts);
+        (cs.len() == 1 || ints.len() == 1).then(|| format!("cs tails {cs:?}, in tails {ints:?}"))
+    });
+}
+
+#[test]
+fn since_boot_procs_are_instantaneous_counts() {
+    every_incident(|t| {
+        let b = &t.since_boot;
+        (b.runnable.fract() != 0.0 || b.blocked.fract() != 0.0)
+            .then(|| format!("r {} b {}", b.runnable, b.blocked))
+    });
+}
+
+/// Loaded boxes started their trouble minutes ago: the 1-minute average has moved further
+/// towards the present load than the 15-minute one, so the three differ.
+#[test]
+fn load_averages_carry_the_history_from_the_onset() {
+    every_incident(|t| {
+        let s = &t.samples[0];
+        let now = s.runnable + s.blocked;
+        // What uptime shows at the start (the since-boot load) and after the first second.
+        [t.since_boot.load_avg, s.load_avg]
+            .into_iter()
+            .find_map(|load| {
+                let [one, _, fifteen] = load;
+                (now >= 2.0 && (one - fifteen).abs() < 0.05 * one)
+                    .then(|| format!("flat load {load:?} with {now:.1} tasks"))
+            })
+    });
+}
+
+#[test]
+fn the_kernel_log_starts_with_the_boot() {
+    every_incident(|t| {
+        let first = t.log.first().map(|e| (&e.kind, e.at_us));
+        match first {
+            Some((LogKind::Text(text), 0)) if text.starts_with("Linux version") => None,
+            _ => Some(format!("first log line {first:?}")),
+        }
+    });
+}
+
+/// With tasks asleep on IO, every idle CPU they last ran on counts its idle time as iowait;
+/// with more such tasks than CPUs, every CPU with idle time shows some.
+#[test]
+fn io_waiters_leave_iowait_on_the_idle_cpus() {
+    every_incident(|t| {
+        let cpus = f64::from(t.info.cpus);
+        t.samples.iter().enumerate().find_map(|(i, s)| {
+            let io_bound = s.blocked >= 2.0 * cpus && vmstat(s).wa >= 5.0;
+            let missing = s
+                .cpus
+                .iter()
+                .filter(|c| c.idle > 0 && c.iowait == 0)
+                .count();
+            (io_bound && missing > 0).then(|| {
+                format!(
+                    "second {i}: b {:.0}, {missing} idle CPUs without iowait",
+                    s.blocked
+                )
+            })
+        })
+    });
+}
+
+/// The reclaim bursts of `p99-tail-reclaim` come every three seconds; which of the first three
+/// seconds holds one depends on the seed, not on the uptime alone.
+#[test]
+fn burst_phases_differ_between_seeds() {
+    let inc = super::incident("p99-tail-reclaim");
+    let phases: BTreeSet<Option<usize>> = SEEDS
+        .map(|seed| {
+            let t = simulate(&variant::pick(&inc, Seed(seed)), Seed(seed), 3);
+            t.samples.iter().position(super::facts::below_low)
+        })
+        .collect();
+    assert!(phases.len() >= 2, "every seed bursts at {phases:?}");
+}

@@ -1,0 +1,179 @@
+//! `try` agrees with the drills: each fix a drill's model answer gives, as a `try` change,
+//! moves throughput and p99 the way the answer says (throughput not lower, p99 lower), and each
+//! red-flag fix (more threads, a faster or bigger box where the drill calls that wrong) does
+//! not help: p99 no better, or throughput no higher. Seeds 1..=20, as `try` runs them: the
+//! drill's variant before and after, the same seed, a few simulated seconds.
+
+use super::{SEEDS, incident};
+use sysdrill::domain::{Incident, LockKind, Seed};
+use sysdrill::model::{simulate, variant, whatif::Override};
+
+/// Seconds `try` simulates on each side.
+const SECONDS: usize = 3;
+
+#[derive(Debug, Clone, Copy)]
+struct Outcome {
+    throughput: f64,
+    p99_us: f64,
+}
+
+fn outcome(v: &Incident, seed: u64) -> Outcome {
+    let t = simulate(v, Seed(seed), SECONDS);
+    let n = t.samples.len().max(1) as f64;
+    Outcome {
+        throughput: t
+            .samples
+            .iter()
+            .map(|s| s.app.completed as f64)
+            .sum::<f64>()
+            / n,
+        p99_us: t.samples.iter().map(|s| s.app.latency_p99_us).sum::<f64>() / n,
+    }
+}
+
+enum Expect {
+    /// A fix: p99 lower and throughput at least 90 % of before (three seconds of a closed
+    /// workload vary by a few percent).
+    Helps,
+    /// A red flag: p99 not lower by more than 10 %, or throughput not higher by more than 10 %.
+    DoesNotHelp,
+}
+
+/// A named `try` change, built from the seed's variant, and what it must do.
+type Change = (&'static str, Expect, fn(&Incident) -> Vec<Override>);
+
+/// Each change must move the outcome as its `Expect` says.
+fn check(id: &str, changes: &[Change]) {
+    let inc = incident(id);
+    let mut failures = Vec::new();
+    for seed in SEEDS {
+        let v = variant::pick(&inc, Seed(seed));
+        let before = outcome(&v, seed);
+        for (name, expect, change) in changes {
+            let changed = sysdrill::model::whatif::apply(&v, &change(&v)).expect("valid change");
+            let after = outcome(&changed, seed);
+            let ok = match expect {
+                Expect::Helps => {
+                    after.p99_us < before.p99_us && after.throughput >= 0.9 * before.throughput
+                }
+                Expect::DoesNotHelp => {
+                    after.p99_us >= 0.9 * before.p99_us
+                        || after.throughput <= 1.1 * before.throughput
+                }
+            };
+            if !ok {
+                failures.push(format!("seed {seed}: {name}: {before:?} -> {after:?}"));
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{id}:\n{}", failures.join("\n"));
+}
+
+fn threads(v: &Incident) -> u32 {
+    v.workloads.first().map_or(1, |w| w.threads)
+}
+
+#[test]
+fn high_cpu_spinlock_fixes_and_red_flags() {
+    check(
+        "high-cpu-spinlock",
+        &[
+            ("shard the lock", Expect::Helps, |_| {
+                vec![Override::Shards {
+                    lock: None,
+                    shards: 8,
+                }]
+            }),
+            ("shorter holds", Expect::Helps, |_| {
+                vec![Override::HoldScale(0.5)]
+            }),
+            ("more threads", Expect::DoesNotHelp, |v| {
+                vec![Override::Threads(threads(v) * 2)]
+            }),
+        ],
+    );
+}
+
+#[test]
+fn read_mostly_rwlock_fixes_and_red_flags() {
+    check(
+        "read-mostly-rwlock",
+        &[
+            ("rcu for the table", Expect::Helps, |_| {
+                vec![Override::LockKind {
+                    lock: None,
+                    kind: LockKind::Rcu,
+                }]
+            }),
+            ("more threads", Expect::DoesNotHelp, |v| {
+                vec![Override::Threads(threads(v) * 2)]
+            }),
+            ("a plain mutex", Expect::DoesNotHelp, |_| {
+                vec![Override::LockKind {
+                    lock: None,
+                    kind: LockKind::Mutex,
+                }]
+            }),
+        ],
+    );
+}
+
+#[test]
+fn low_cpu_high_latency_fixes_and_red_flags() {
+    check(
+        "low-cpu-high-latency",
+        &[
+            ("more memory", Expect::Helps, |v| {
+                vec![Override::MemoryMib(v.machine.memory_mib * 2)]
+            }),
+            ("more cores", Expect::DoesNotHelp, |v| {
+                vec![Override::Cpus(v.machine.cpus * 2)]
+            }),
+        ],
+    );
+}
+
+#[test]
+fn slow_under_load_fixes_and_red_flags() {
+    // Capping threads is the drill's first fix, but here the threads are the clients (a
+    // closed workload with think time), so fewer of them offer less load: not checked until
+    // the incident models a worker pool behind an open stream of requests.
+    check(
+        "slow-under-load",
+        &[
+            ("shorter critical sections", Expect::Helps, |_| {
+                vec![Override::HoldScale(0.5)]
+            }),
+            ("more threads", Expect::DoesNotHelp, |v| {
+                vec![Override::Threads(threads(v) * 2)]
+            }),
+            ("a spinlock in user space", Expect::DoesNotHelp, |_| {
+                vec![Override::LockKind {
+                    lock: Some("queue".into()),
+                    kind: LockKind::Spinlock,
+                }]
+            }),
+        ],
+    );
+}
+
+#[test]
+fn added_threads_slower_fixes_and_red_flags() {
+    check(
+        "added-threads-slower",
+        &[
+            ("cap threads near the cores", Expect::Helps, |v| {
+                vec![Override::Threads(v.machine.cpus * 2)]
+            }),
+            ("shard the lock", Expect::Helps, |_| {
+                vec![Override::Shards {
+                    lock: None,
+                    shards: 8,
+                }]
+            }),
+            ("more threads", Expect::DoesNotHelp, |v| {
+                vec![Override::Threads(threads(v) * 2)]
+            }),
+        ],
+    );
+}
