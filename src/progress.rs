@@ -373,6 +373,8 @@ mod tests {
                         phrases: Vec::new(),
                         regexes: Vec::new(),
                         stage: Stage::Interpret,
+                        lexicon: Vec::new(),
+                        ideas: Vec::new(),
                     })
                     .collect(),
                 red_flags: Vec::new(),
@@ -384,6 +386,7 @@ mod tests {
             model_answer: Vec::new(),
             examples: Vec::new(),
             content_hash: 0,
+            lexicon: Default::default(),
         }
     }
 

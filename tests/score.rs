@@ -4,6 +4,8 @@
 
 #[path = "score/fixture.rs"]
 mod fixture;
+#[path = "score/lexicon.rs"]
+mod lexicon;
 #[path = "score/negation.rs"]
 mod negation;
 #[path = "score/oracle.rs"]

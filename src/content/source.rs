@@ -6,7 +6,8 @@
 //! folder named `incidents` or `drills` decides; a file outside both is an incident when one of
 //! its lines starts with `machine:` (a top-level key only incidents have), else a drill. Only
 //! `*.yaml` and `*.yml` files are content; the id is the file stem. Hidden entries (`.git`,
-//! `.gitkeep`) are skipped, and directory walks stop 16 levels deep.
+//! `.gitkeep`) are skipped, and directory walks stop 16 levels deep. A file whose top level has
+//! `entries:` is a lexicon, in whichever folder.
 
 use std::fs;
 use std::path::{Component, Path, PathBuf};
@@ -24,6 +25,8 @@ const MAX_DEPTH: usize = 16;
 pub enum Kind {
     Drill,
     Incident,
+    /// A domain lexicon: a file whose top level has `entries:`.
+    Lexicon,
 }
 
 impl Kind {
@@ -31,6 +34,7 @@ impl Kind {
         match self {
             Kind::Drill => "drill",
             Kind::Incident => "incident",
+            Kind::Lexicon => "lexicon",
         }
     }
 }
@@ -71,7 +75,11 @@ pub fn embedded() -> Vec<SourceFile> {
             files.push(SourceFile {
                 path: Path::new(folder).join(file.path()),
                 id,
-                kind,
+                kind: if is_lexicon(file.contents()) {
+                    Kind::Lexicon
+                } else {
+                    kind
+                },
                 bytes: file.contents().to_vec(),
                 origin: Origin::Embedded,
                 root: 0,
@@ -189,8 +197,19 @@ fn read_file(
     }
 }
 
+/// A lexicon has a top-level `entries:` key, which neither drills nor incidents have; it is a
+/// lexicon wherever it sits.
+fn is_lexicon(bytes: &[u8]) -> bool {
+    bytes
+        .split(|b| *b == b'\n')
+        .any(|line| line.starts_with(b"entries:"))
+}
+
 /// The kind rule documented at the top of this module.
 pub fn kind_of(path: &Path, bytes: &[u8]) -> Kind {
+    if is_lexicon(bytes) {
+        return Kind::Lexicon;
+    }
     let folders = path
         .parent()
         .map(|p| p.components().rev())
@@ -265,6 +284,13 @@ mod tests {
         assert_eq!(
             kind_of(Path::new("c/x.yaml"), b"title: x\n  machine: 1"),
             Kind::Drill
+        );
+        assert_eq!(
+            kind_of(
+                Path::new("drills/lexicon.yaml"),
+                b"format_version: 1\nentries:\n"
+            ),
+            Kind::Lexicon
         );
     }
 

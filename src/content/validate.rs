@@ -189,7 +189,11 @@ impl<'a> Checker<'a> {
     }
 
     /// Reports each id that appears more than once (at its second and later occurrences).
-    fn unique<'s>(&mut self, ids: impl IntoIterator<Item = (String, &'s str)>, what: &str) {
+    pub(super) fn unique<'s>(
+        &mut self,
+        ids: impl IntoIterator<Item = (String, &'s str)>,
+        what: &str,
+    ) {
         let mut seen = BTreeSet::new();
         for (key_path, id) in ids {
             if !seen.insert(id.to_owned()) {
@@ -226,7 +230,7 @@ impl<'a> Checker<'a> {
         false
     }
 
-    fn regexes(&mut self, key_path: &str, patterns: &[String]) {
+    pub(super) fn regexes(&mut self, key_path: &str, patterns: &[String]) {
         for (i, pattern) in patterns.iter().enumerate() {
             let here = format!("{key_path}[{i}]");
             if pattern.is_empty() {
@@ -264,7 +268,7 @@ impl<'a> Checker<'a> {
         }
     }
 
-    fn phrases(&mut self, key_path: &str, phrases: &[String]) {
+    pub(super) fn phrases(&mut self, key_path: &str, phrases: &[String]) {
         for (i, phrase) in phrases.iter().enumerate() {
             if phrase.trim().is_empty() {
                 self.error(&format!("{key_path}[{i}]"), "empty phrase");
@@ -1076,7 +1080,10 @@ pub fn drill(
         c.non_empty(&format!("{at}.id"), "concept id", &k.id);
         c.non_empty(&format!("{at}.label"), "label", &k.label);
         c.positive(&format!("{at}.weight"), k.weight, 1000.0, "");
-        matchers(&mut c, &at, "concept", &k.id, &k.phrases, &k.regexes);
+        let ideas = super::lexicon::forms(&mut c, &format!("{at}.ideas"), &k.ideas);
+        matchers(
+            &mut c, &at, "concept", &k.id, &k.phrases, &k.regexes, &ideas, &k.lexicon,
+        );
         concepts.push(Concept {
             id: k.id.clone(),
             label: k.label.clone(),
@@ -1085,6 +1092,8 @@ pub fn drill(
             phrases: k.phrases.clone(),
             regexes: k.regexes.clone(),
             stage: stage(k.stage),
+            lexicon: k.lexicon.clone(),
+            ideas,
         });
     }
     let mut red_flags = Vec::new();
@@ -1094,7 +1103,10 @@ pub fn drill(
         c.non_empty(&format!("{at}.label"), "label", &f.label);
         c.non_empty(&format!("{at}.pushback"), "pushback", &f.pushback);
         c.number(&format!("{at}.penalty"), f.penalty, 0.0, 100.0, " points");
-        matchers(&mut c, &at, "red flag", &f.id, &f.phrases, &f.regexes);
+        let claims = super::lexicon::forms(&mut c, &format!("{at}.claims"), &f.claims);
+        matchers(
+            &mut c, &at, "red flag", &f.id, &f.phrases, &f.regexes, &claims, &f.lexicon,
+        );
         red_flags.push(RedFlag {
             id: f.id.clone(),
             label: f.label.clone(),
@@ -1103,6 +1115,8 @@ pub fn drill(
             penalty: f.penalty,
             pushback: f.pushback.clone(),
             fires_when_hypothetical: f.fires_when_hypothetical,
+            claims,
+            lexicon: f.lexicon.clone(),
         });
     }
     let mut misconceptions = Vec::new();
@@ -1111,13 +1125,25 @@ pub fn drill(
         c.non_empty(&format!("{at}.id"), "misconception id", &f.id);
         c.non_empty(&format!("{at}.correction"), "correction", &f.correction);
         c.number(&format!("{at}.penalty"), f.penalty, 0.0, 100.0, " points");
-        matchers(&mut c, &at, "misconception", &f.id, &f.phrases, &f.regexes);
+        let claims = super::lexicon::forms(&mut c, &format!("{at}.claims"), &f.claims);
+        matchers(
+            &mut c,
+            &at,
+            "misconception",
+            &f.id,
+            &f.phrases,
+            &f.regexes,
+            &claims,
+            &f.lexicon,
+        );
         misconceptions.push(Misconception {
             id: f.id.clone(),
             phrases: f.phrases.clone(),
             regexes: f.regexes.clone(),
             correction: f.correction.clone(),
             penalty: f.penalty,
+            claims,
+            lexicon: f.lexicon.clone(),
         });
     }
     let concept_ids: Vec<&str> = rubric.concepts.iter().map(|k| k.id.as_str()).collect();
@@ -1335,10 +1361,13 @@ pub fn drill(
         model_answer,
         examples,
         content_hash,
+        lexicon: Lexicon::default(),
     })
 }
 
-/// Phrases and regexes of one rubric item: at least one of them, none empty, regexes compile.
+/// The forms of one rubric item: at least one of them, none empty, regexes compile. (Lexicon
+/// ids are resolved once the lexicon is loaded: `content::lexicon::resolve`.)
+#[allow(clippy::too_many_arguments)]
 fn matchers(
     c: &mut Checker<'_>,
     at: &str,
@@ -1346,12 +1375,15 @@ fn matchers(
     id: &str,
     phrases: &[String],
     regexes: &[String],
+    plain: &[Form],
+    lexicon: &[String],
 ) {
-    if phrases.is_empty() && regexes.is_empty() {
+    if phrases.is_empty() && regexes.is_empty() && plain.is_empty() && lexicon.is_empty() {
+        let key = if what == "concept" { "ideas" } else { "claims" };
         c.error_help(
             &format!("{at}.id"),
-            format!("{what} `{id}` has no phrases or regexes, so it can never match"),
-            "add `phrases: [\"…\"]` or `regexes: ['…']`",
+            format!("{what} `{id}` has no phrases, regexes, {key} or lexicon entries, so it can never match"),
+            format!("add `{key}: [\"…\"]`, `lexicon: [ENTRY]`, `phrases: [\"…\"]` or `regexes: ['…']`"),
         );
     }
     c.phrases(&format!("{at}.phrases"), phrases);

@@ -4,7 +4,7 @@
 //! Patterns are kept as the author wrote them; `score` compiles them once per drill. Validation
 //! guarantees that every id a rule names exists and that every regex compiles within limits.
 
-use super::{DrillId, IncidentId};
+use super::{DrillId, Form, IncidentId, Lexicon};
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Drill {
@@ -28,6 +28,9 @@ pub struct Drill {
     pub examples: Vec<Example>,
     /// Stable hash of the source text; a transcript graded after the drill changed shows drift.
     pub content_hash: u64,
+    /// The lexicon entries the rubric names (resolved when the drill is loaded, with every
+    /// coach's extension), so a drill scores on its own.
+    pub lexicon: Lexicon,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -92,8 +95,8 @@ pub struct Rubric {
     pub order_penalty: f64,
 }
 
-/// Something a strong answer shows. It hits when one of its phrases (typo-tolerant, token by
-/// token) or regexes matches outside a negated or hypothetical scope.
+/// Something a strong answer shows. It hits when one of its forms (phrases, regexes, ideas and
+/// those of the lexicon entries it names) matches outside a negated or hypothetical scope.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Concept {
     pub id: String,
@@ -104,6 +107,10 @@ pub struct Concept {
     pub phrases: Vec<String>,
     pub regexes: Vec<String>,
     pub stage: Stage,
+    /// Lexicon entry ids whose forms count for this concept.
+    pub lexicon: Vec<String>,
+    /// Concept-local plain forms (phrases and ideas).
+    pub ideas: Vec<Form>,
 }
 
 /// A proposal a senior interviewer would challenge ("add more threads").
@@ -119,6 +126,9 @@ pub struct RedFlag {
     pub pushback: String,
     /// Whether a hypothetical mention ("maybe add threads?") fires it (default: no).
     pub fires_when_hypothetical: bool,
+    /// The claim in the candidate's own words: fires only when asserted.
+    pub claims: Vec<Form>,
+    pub lexicon: Vec<String>,
 }
 
 /// A wrong belief with its correction ("a futex is a lock").
@@ -129,6 +139,9 @@ pub struct Misconception {
     pub regexes: Vec<String>,
     pub correction: String,
     pub penalty: f64,
+    /// The belief in the candidate's own words: fires only when asserted.
+    pub claims: Vec<Form>,
+    pub lexicon: Vec<String>,
 }
 
 #[derive(Debug, Clone, PartialEq)]

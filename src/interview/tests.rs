@@ -23,6 +23,8 @@ fn evidence(answer: &str, phrase: &str) -> Option<Evidence> {
         trigger: None,
         fuzzy: false,
         context: phrase.to_owned(),
+        matched: phrase.to_owned(),
+        command: None,
     })
 }
 
@@ -138,6 +140,8 @@ fn concept(id: &str, stage: Stage, weight: f64, required: bool, phrase: &str) ->
         phrases: vec![phrase.to_owned()],
         regexes: Vec::new(),
         stage,
+        lexicon: Vec::new(),
+        ideas: Vec::new(),
     }
 }
 
@@ -187,6 +191,8 @@ fn drill() -> Drill {
                 penalty: 15.0,
                 pushback: "What happens to the queue on that lock if you add threads?".to_owned(),
                 fires_when_hypothetical: false,
+                claims: Vec::new(),
+                lexicon: Vec::new(),
             }],
             misconceptions: vec![Misconception {
                 id: "futex-is-lock".to_owned(),
@@ -194,6 +200,8 @@ fn drill() -> Drill {
                 regexes: Vec::new(),
                 correction: "A futex is a kernel wait queue primitive.".to_owned(),
                 penalty: 5.0,
+                claims: Vec::new(),
+                lexicon: Vec::new(),
             }],
             order_penalty: 0.0,
         },
@@ -220,6 +228,7 @@ fn drill() -> Drill {
         ],
         examples: Vec::new(),
         content_hash: 1,
+        lexicon: Default::default(),
     }
 }
 

@@ -13,8 +13,8 @@
 
 use std::collections::BTreeMap;
 
-use super::lexicon;
 use super::normalize::{Gap, Normalized};
+use super::tags;
 use super::{Misread, Shown};
 
 /// Field values shown, by canonical field name.
@@ -381,11 +381,7 @@ pub fn misreads(n: &Normalized<'_>, classes: &[u8], shown: &ShownValues) -> Vec<
     let mut i = 0;
     while i < count {
         // "<field> [fillers] <number>"
-        let names_field = |t: usize| {
-            classes
-                .get(t)
-                .is_some_and(|c| c & lexicon::FIELD_START != 0)
-        };
+        let names_field = |t: usize| classes.get(t).is_some_and(|c| c & tags::FIELD_START != 0);
         if names_field(i)
             && let Some((end, field, common, _)) = alias_at(n, i)
         {
@@ -527,7 +523,7 @@ mod tests {
 
     fn check(answer: &str, text: &str) -> Vec<String> {
         let n = Normalized::new(answer);
-        let classes = lexicon::Lexicon::new(&[], &[]).classify(&n);
+        let classes = tags::Tagger::new(&[], &[]).classify(&n);
         misreads(&n, &classes, &shown(text))
             .into_iter()
             .map(|m| m.cited)

@@ -43,9 +43,9 @@
 //! Scopes never cross a sentence. Every decision keeps its trigger, so evidence can name it.
 //! Owns only this; must not know about rubric items.
 
-use super::lexicon::TRIGGER_START;
 use super::matcher::FastMap;
 use super::normalize::{Gap, Normalized};
+use super::tags::TRIGGER_START;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Class {
@@ -344,7 +344,7 @@ impl Scopes {
         Self::find_tagged(n, triggers, &classes)
     }
 
-    /// The scopes of an answer, given each token's lexicon classes: only tokens marked
+    /// The scopes of an answer, given each token's word classes: only tokens marked
     /// [`TRIGGER_START`] are looked up as triggers.
     pub fn find_tagged(n: &Normalized<'_>, triggers: &Triggers, classes: &[u8]) -> Self {
         // About one trigger in eight tokens in real answers: size once rather than regrow.
@@ -402,12 +402,20 @@ impl Scopes {
             next.reverse();
             // The last place in the sentence an affirming phrase starts.
             let mut affirmed_from: Option<Option<usize>> = None;
+            // Where the scope of the last condition ends: a negation inside a condition stays
+            // inside it ("If that is not enough, add more threads" proposes adding threads).
+            let mut condition_end = start;
+            // Where the last termination term ends: a post-negation looks back no further.
+            let mut termination_end = start;
             for k in first..found {
                 let occ = scopes.occurrences[k];
                 let (next_any, next_term, next_hedge) = next[k - first];
                 let cover = match occ.class {
                     Class::PreNegation | Class::ClauseNegation => {
-                        let stop = next_any;
+                        let mut stop = next_any.min(occ.to + MAX_SCOPE);
+                        if occ.from < condition_end {
+                            stop = stop.min(condition_end);
+                        }
                         if occ.class == Class::ClauseNegation {
                             let subject =
                                 (occ.to..stop).find(|&t| SUBJECTS.contains(&n.token_text(t)));
@@ -419,20 +427,30 @@ impl Scopes {
                     // A hedge runs to the next termination term; the next hedge takes over
                     // from there ("maybe X or it might be Y": both hedged).
                     Class::Hypothetical => {
-                        forward(n, occ.to, next_term.min(next_hedge), Gap::Clause, end)
+                        let stop = next_term.min(next_hedge).min(occ.to + MAX_SCOPE);
+                        forward(n, occ.to, stop, Gap::Clause, end)
                     }
-                    Class::Condition => forward(n, occ.to, next_term, Gap::Comma, end),
+                    Class::Condition => {
+                        let cover = forward(
+                            n,
+                            occ.to,
+                            next_term.min(occ.to + MAX_SCOPE),
+                            Gap::Comma,
+                            end,
+                        );
+                        condition_end = cover.1;
+                        cover
+                    }
                     Class::PostNegation => {
-                        let floor = scopes.occurrences[first..k]
-                            .iter()
-                            .rev()
-                            .find(|o| o.class == Class::Termination)
-                            .map_or(start, |o| o.to)
-                            .max(occ.from.saturating_sub(POST_WINDOW));
+                        let floor = termination_end.max(occ.from.saturating_sub(POST_WINDOW));
                         backward(n, floor, occ.from)
                     }
                     Class::Question => (start, end),
-                    Class::Pseudo | Class::Termination => (occ.to, occ.to),
+                    Class::Termination => {
+                        termination_end = occ.to;
+                        (occ.to, occ.to)
+                    }
+                    Class::Pseudo => (occ.to, occ.to),
                 };
                 let explains = occ.class == Class::Condition
                     && affirmed_from
@@ -476,6 +494,26 @@ impl Scopes {
         if range.is_empty() {
             return Standing::Affirmed;
         }
+        // Only triggers near the span can reach it (forward scopes end within `MAX_SCOPE`
+        // tokens, backward ones within `POST_WINDOW`), plus the question mark of each sentence
+        // it touches: occurrences are in token order, so both ends are binary searches and a
+        // long run-on sentence costs no more per match than a short one.
+        let lo = self.occurrences[range.clone()]
+            .partition_point(|o| o.from + MAX_SCOPE + LONGEST_TRIGGER < from)
+            + range.start;
+        let hi = self.occurrences[range.clone()]
+            .partition_point(|o| o.from < to + POST_WINDOW + LONGEST_TRIGGER)
+            + range.start;
+        let questions = (sentence_of(from)..=sentence_of(to.max(from + 1) - 1)).filter_map(|s| {
+            let next = self
+                .sentences
+                .get(s + 1)
+                .map_or(self.occurrences.len(), |&(_, k)| k);
+            let k = next.checked_sub(1)?;
+            (k >= self.sentences[s].1 && k >= hi && self.occurrences[k].class == Class::Question)
+                .then_some(k)
+        });
+        let range = (lo..hi.max(lo)).chain(questions);
         // A question mark has no tokens, so it is never a span's own.
         let overlaps = |k: usize| {
             let occ = &self.occurrences[k];
@@ -525,6 +563,11 @@ impl Class {
 
 /// How far back a post-negation may reach (NegEx's window is five words).
 const POST_WINDOW: usize = 5;
+/// How far forward a negation, hedge or condition may reach, in tokens: far beyond any real
+/// clause, and what keeps judging a match linear in a run-on answer with no punctuation.
+const MAX_SCOPE: usize = 40;
+/// The most tokens a trigger has ("would make it worse").
+const LONGEST_TRIGGER: usize = 6;
 
 /// Words that open a new clause after a comma ("not disk IO, the run queue is high"), and that
 /// stop a post-negation's look back ("cs is high while us is normal" leaves cs alone): verbs and
@@ -644,7 +687,7 @@ fn forward(n: &Normalized<'_>, from: usize, stop: usize, limit: Gap, end: usize)
 /// Whether the stretch starting at token `t` (after a comma), up to the next comma or clause
 /// mark, is a clause of its own: it has a verb, a subject pronoun or a conjunction. A bare list
 /// item ("not IO, swap or steal") is not.
-fn opens_clause(n: &Normalized<'_>, t: usize, end: usize) -> bool {
+pub(super) fn opens_clause(n: &Normalized<'_>, t: usize, end: usize) -> bool {
     (t..end)
         .take_while(|&u| u == t || n.tokens[u].gap < Gap::Comma)
         .any(|u| CLAUSE_WORDS.contains(&n.token_text(u)))

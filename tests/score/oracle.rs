@@ -96,8 +96,8 @@ fn oracle_3_plain_red_flag_fires() {
         report.red_flags[0]
             .evidence
             .as_ref()
-            .map(|e| e.text.as_str()),
-        Some("Adding more threads")
+            .map(|e| (e.matched.as_str(), e.text.as_str())),
+        Some(("Adding more threads", "Adding more threads will fix it"))
     );
     assert!(report.pushback.iter().any(|p| p.contains("add threads")));
 }
@@ -199,7 +199,9 @@ fn evidence_quotes_the_original_text() {
         .find(|c| c.id == "run-queue")
         .and_then(|c| c.evidence.clone());
     let evidence = concept.expect("run-queue evidence");
-    assert_eq!(evidence.text, "RUN-QUEUE");
-    assert_eq!(&answer[evidence.start..evidence.end], "RUN-QUEUE");
-    assert_eq!(evidence.context, answer);
+    // The clause that earned the point, exactly as written, and the words matched in it.
+    assert_eq!(evidence.matched, "RUN-QUEUE");
+    assert_eq!(evidence.text, "Clearly the “RUN-QUEUE” is long");
+    assert_eq!(&answer[evidence.start..evidence.end], evidence.text);
+    assert_eq!(evidence.context, "Clearly the “RUN-QUEUE” is long");
 }

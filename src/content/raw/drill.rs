@@ -5,6 +5,7 @@ use schemars::JsonSchema;
 use serde::Deserialize;
 
 use super::default_one_u32;
+use super::lexicon::RawForm;
 
 /// A drill: what the interviewer asks and how answers are scored. The file stem is the drill id.
 #[derive(Debug, Clone, Deserialize, JsonSchema)]
@@ -146,6 +147,13 @@ pub struct RawConcept {
     /// Regular expressions (Rust `regex` syntax) that assert it (default: none).
     #[serde(default)]
     pub regexes: Vec<String>,
+    /// Ids of lexicon entries whose forms count for this concept (default: none).
+    #[serde(default)]
+    pub lexicon: Vec<String>,
+    /// Concept-local plain forms: phrases, or ideas (`all: [[lock, mutex], [held, hold],
+    /// [shorter, less]]`) whose roles must all appear in one clause or sentence (default: none).
+    #[serde(default)]
+    pub ideas: Vec<RawForm>,
 }
 
 fn default_weight() -> f64 {
@@ -174,6 +182,13 @@ pub struct RawRedFlag {
     /// Whether a hypothetical mention ("maybe add threads?") fires it (default false).
     #[serde(default)]
     pub fires_when_hypothetical: bool,
+    /// The proposal in the candidate's own words: phrases or ideas. A claim fires only when
+    /// asserted, never when negated, questioned, hypothetical or quoted (default: none).
+    #[serde(default)]
+    pub claims: Vec<RawForm>,
+    /// Ids of lexicon entries whose forms fire it (default: none).
+    #[serde(default)]
+    pub lexicon: Vec<String>,
 }
 
 /// A wrong belief with its correction.
@@ -189,6 +204,13 @@ pub struct RawMisconception {
     /// Regular expressions that state it (default: none).
     #[serde(default)]
     pub regexes: Vec<String>,
+    /// The belief in the candidate's own words: phrases or ideas. A claim fires only when
+    /// asserted, never when negated, questioned, hypothetical or quoted (default: none).
+    #[serde(default)]
+    pub claims: Vec<RawForm>,
+    /// Ids of lexicon entries whose forms state it (default: none).
+    #[serde(default)]
+    pub lexicon: Vec<String>,
     /// What the interviewer says to correct it.
     pub correction: String,
     /// Points (of 100) off when it is stated, 0..=100.
