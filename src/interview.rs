@@ -870,12 +870,7 @@ impl<G: Grader> Interview<G> {
             misreads: total
                 .misreads
                 .iter()
-                .map(|m| {
-                    format!(
-                        "\"{}\": {} was shown between {} and {}",
-                        m.cited, m.field, m.shown_min, m.shown_max
-                    )
-                })
+                .map(|m| format!("\"{}\": {}", m.cited, m.shown()))
                 .collect(),
             sim_seconds: self.sim_seconds(),
             wall_s: None,

@@ -1,24 +1,30 @@
 //! The rubric scorer: normalise an answer once, match every concept, red flag and misconception
-//! with typo tolerance and negation / hypothetical scopes, check the order of reasoning and the
-//! numbers cited, and explain every point with its evidence (SCORING.md).
+//! (with the forms of the lexicon entries they name) with typo tolerance, inflection and
+//! negation / hypothetical scopes, check the order of reasoning and the numbers and names cited,
+//! and explain every point with the clause that earned it (docs/SCORING.md).
 //!
-//! Pipeline: `normalize` (NFKC, case, quotes, whitespace, tokens with offsets) → `matcher`
-//! (phrases token by token with the `fuzzy` typo policy, author regexes) → `scope` (NegEx /
-//! ConText negation and hypothetical scopes) → per-item decisions → `structure`, `grounding`,
-//! `stuffing` → score, band, confidence, pushback.
+//! Pipeline: `normalize` (NFKC, case, quotes, whitespace, tokens with offsets) → `tags` (word
+//! classes and vocabulary ids, one lookup per token) → `scope` (NegEx / ConText negation,
+//! hypothetical and question scopes) → `context` (clauses, quotes, command lines, rejecting
+//! frames) → `matcher` (exact: phrases and lexicon terms token by token with the `fuzzy` typo
+//! policy, author regexes; plain: plain phrases, claims and idea roles across `inflect`ions) →
+//! ideas (all roles in one clause or sentence) → per-item decisions → `stuffing` (reasoning
+//! or mention), `structure`, `grounding` → score, band, confidence, pushback.
 //!
 //! The rules, as implemented:
 //! - A concept is credited when one of its matches lies outside every negated and hypothetical
-//!   scope (as `scope` draws them: a match is never denied by a trigger word it contains itself,
-//!   and a condition the sentence goes on to affirm is a statement); a hypothesis-stage concept is also credited from a hedged mention ("it could be lock
-//!   contention"), since a hypothesis is hedged by nature. Otherwise its status is negated,
-//!   hypothetical or missing. A red flag or misconception fires on an affirmed match; a negated
-//!   one ("instead of adding threads") never fires; a hypothetical one fires only for red flags
-//!   marked `fires_when_hypothetical`.
-//! - Score = credited weight / total weight × 100 (bare concepts of a keyword list count
-//!   [`stuffing::STUFFED_CREDIT`] of their weight), minus fired red-flag and misconception
-//!   penalties, the order penalty (`structure`), and [`MISREAD_PENALTY`] per misread number (at
-//!   most [`MAX_MISREADS_CHARGED`]); clamped to 0..=100 and rounded.
+//!   scope; a hypothesis-stage concept is also credited from a hedged mention ("it could be
+//!   lock contention"). Only a check-stage concept takes credit from a command line, or from a
+//!   command the candidate ran (`Shown`). Otherwise its status is negated, hypothetical or
+//!   missing.
+//! - A credited concept all of whose credited matches are bare (`stuffing`: a list of terms, or
+//!   a unit saying nothing about the case) earns [`stuffing::MENTION_CREDIT`] of its weight.
+//! - A red flag or misconception fires only when asserted: never when negated, questioned,
+//!   quoted, rejected ("… is a myth") or typed as a command; a hypothetical one fires only for
+//!   red flags marked `fires_when_hypothetical`.
+//! - Score = credited weight / total weight × 100, minus fired red-flag and misconception
+//!   penalties, the order penalty (`structure`), and [`MISREAD_PENALTY`] per misread (at most
+//!   [`MAX_MISREADS_CHARGED`]); clamped to 0..=100 and rounded.
 //! - Band: strong hire from [`STRONG_HIRE_FROM`], hire from [`HIRE_FROM`], lean no hire from
 //!   [`LEAN_NO_HIRE_FROM`], else no hire. One missing required concept caps the band at hire,
 //!   two or more at lean no hire ([`Band::cap_for_missing_required`]).
@@ -26,10 +32,10 @@
 //!   a score near a band threshold, very short or very long answers, keyword stuffing, and
 //!   distance (Jaccard over credited concepts) from every calibration example.
 //!
-//! Architecture invariant: pure and deterministic; patterns compile once per drill
-//! ([`Scorer::new`]), scoring an answer allocates only per answer. The one piece of state a
-//! scorer keeps between answers is a memo of the last shown outputs it parsed, which never
-//! changes a result.
+//! Architecture invariant: pure and deterministic; patterns and role tables compile once per
+//! drill ([`Scorer::new`], linear in the rubric), scoring an answer allocates only per answer
+//! and takes time linear in its length. The one piece of state a scorer keeps between answers
+//! is a memo of the last shown outputs it parsed, which never changes a result.
 
 use std::collections::BTreeSet;
 use std::sync::{Arc, Mutex};
@@ -250,6 +256,22 @@ pub struct Misread {
     /// The range of values shown for that field.
     pub shown_min: f64,
     pub shown_max: f64,
+    /// For a name cited against what was shown (the top lock): the name shown instead.
+    pub shown_name: Option<String>,
+}
+
+impl Misread {
+    /// What was shown, in words: "r was shown between 38 and 41", "the top lock shown is
+    /// &hb->lock".
+    pub fn shown(&self) -> String {
+        match &self.shown_name {
+            Some(name) => format!("the {} shown is {name}", self.field),
+            None => format!(
+                "{} was shown between {} and {}",
+                self.field, self.shown_min, self.shown_max
+            ),
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Default)]
@@ -496,12 +518,8 @@ impl Scorer {
             }
         }
         let plain = matcher::Matcher::plain(plain_phrases);
+        // A role's alternative that could not be compiled belongs to its idea's item.
         let owner = |item: matcher::Item| match item {
-            matcher::Item::Concept(i) => format!("concept {}", rubric.concepts[i].id),
-            matcher::Item::RedFlag(i) => format!("red flag {}", rubric.red_flags[i].id),
-            matcher::Item::Misconception(i) => {
-                format!("misconception {}", rubric.misconceptions[i].id)
-            }
             matcher::Item::Role(r) => ideas
                 .iter()
                 .find(|idea: &&CompiledIdea| idea.roles.contains(&r))
@@ -509,6 +527,7 @@ impl Scorer {
                     || "an idea".to_owned(),
                     |idea| format!("an idea of {}", owner_name(rubric, idea.item)),
                 ),
+            other => owner_name(rubric, other),
         };
         let mut skipped: Vec<String> = matcher
             .skipped
@@ -877,6 +896,8 @@ impl Scorer {
             let to = roles.partition_point(|m| m.item <= matcher::Item::Role(r));
             &roles[from..to]
         };
+        // The best match of each role in the unit at hand (one buffer for the whole answer).
+        let mut chosen: Vec<(matcher::Match, Standing)> = Vec::new();
         for idea in &self.ideas {
             let Some(first_role) = idea.roles.clone().next() else {
                 continue;
@@ -895,8 +916,7 @@ impl Scorer {
                     continue;
                 }
                 last_unit = Some(unit);
-                let mut chosen: Vec<(matcher::Match, Standing)> =
-                    Vec::with_capacity(idea.roles.len());
+                chosen.clear();
                 for r in idea.roles.clone() {
                     let list = of_role(r);
                     let from = list.partition_point(|m| m.from < unit.0);
@@ -1232,6 +1252,7 @@ mod matcher;
 mod normalize;
 pub mod report;
 mod scope;
+pub use stuffing::MENTION_CREDIT;
 mod structure;
 mod stuffing;
 mod tags;

@@ -1,7 +1,9 @@
-//! Integration tests: score. The oracle cases of SCORING.md section 5, negation and
-//! hypothetical scopes, the typo policy, property tests (monotonicity, invariance, sentence
-//! order), robustness, the text report and `check`.
+//! Integration tests: score. The oracle cases of docs/SCORING.md, negation and hypothetical
+//! scopes, claims, the typo policy, the lexicon, property tests (monotonicity, mention credit,
+//! invariance, sentence order), robustness, the text report and `check`.
 
+#[path = "score/claims.rs"]
+mod claims;
 #[path = "score/fixture.rs"]
 mod fixture;
 #[path = "score/lexicon.rs"]

@@ -73,7 +73,7 @@ const SUBORDINATORS: &[&str] = &[
 ];
 
 /// Words and phrases with which a candidate reports a claim to reject it.
-const REJECTING: &[&[&str]] = &[
+pub const REJECTING: &[&[&str]] = &[
     &["myth"],
     &["misconception"],
     &["misconceptions"],
@@ -144,7 +144,7 @@ impl Context {
                     .push(context.clause_starts.len().saturating_sub(1) as u32);
             }
             context.mark_quotes(n, start, end);
-            context.find_rejections(n, start, end);
+            context.find_rejections(n, classes, start, end);
         }
         context.mark_commands(n, classes);
         context
@@ -217,8 +217,11 @@ impl Context {
         }
     }
 
-    fn find_rejections(&mut self, n: &Normalized<'_>, start: usize, end: usize) {
+    fn find_rejections(&mut self, n: &Normalized<'_>, classes: &[u8], start: usize, end: usize) {
         for t in start..end {
+            if classes.get(t).is_none_or(|c| c & tags::REJECT_START == 0) {
+                continue;
+            }
             for words in REJECTING {
                 if t + words.len() <= end
                     && words

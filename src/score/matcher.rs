@@ -311,6 +311,10 @@ impl Matcher {
     /// exact vocabulary id (`NO_WORD` when it has none).
     #[allow(clippy::needless_range_loop)]
     pub fn find_tagged(&self, n: &Normalized<'_>, exact: &[u32], out: &mut Vec<Match>) {
+        if self.phrases.is_empty() && self.regexes.is_empty() {
+            // A rubric with no plain forms leaves its plain matcher empty: no work at all.
+            return;
+        }
         let count = n.tokens.len();
         // Per token: a range into `ids` of (vocabulary id, fuzzy).
         let mut ranges: Vec<(u32, u32)> = Vec::with_capacity(count);

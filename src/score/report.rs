@@ -131,17 +131,22 @@ pub fn write_text(out: &mut impl Write, drill: &Drill, report: &ScoreReport) -> 
         }
     }
     if !report.misreads.is_empty() {
-        writeln!(out, "\n{}", "Numbers that disagree with the outputs".bold())?;
+        writeln!(
+            out,
+            "\n{}",
+            "Readings that disagree with the outputs".bold()
+        )?;
         for m in &report.misreads {
-            writeln!(
-                out,
-                "  {} \"{}\": {} was shown between {} and {}",
-                "!".red(),
-                m.cited,
-                m.field,
-                trim_number(m.shown_min),
-                trim_number(m.shown_max)
-            )?;
+            let shown = match &m.shown_name {
+                Some(_) => m.shown(),
+                None => format!(
+                    "{} was shown between {} and {}",
+                    m.field,
+                    trim_number(m.shown_min),
+                    trim_number(m.shown_max)
+                ),
+            };
+            writeln!(out, "  {} \"{}\": {shown}", "!".red(), m.cited)?;
         }
     }
 

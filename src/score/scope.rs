@@ -1,5 +1,5 @@
 //! Negation and hypothetical scopes (NegEx, Chapman et al. 2001; ConText, Harkema et al. 2009),
-//! with the trigger classes of SCORING.md section 1 adapted to interview answers.
+//! with the trigger classes of docs/SCORING.md section 1 adapted to interview answers.
 //!
 //! Per sentence, triggers are found leftmost-longest on normalised tokens (so "not only" wins
 //! over "not", "is ruled out" over "ruled out"). Then:
@@ -31,7 +31,19 @@
 //! - a sentence ending in `?` that does not start with a question word ("Lock contention?",
 //!   "Is it the disk?", "Add more threads?") is hypothetical as a whole; a wh-question ("Why is
 //!   sy at 70%?") presupposes its content and changes nothing;
-//! - pseudo-negations and termination terms cover nothing.
+//! - pseudo-negations and termination terms cover nothing. Conclusion words ("so", "therefore",
+//!   "hence", "which means", "thus") are termination terms: they end every scope and never
+//!   hedge what follows ("r is 2, so not CPU" denies only CPU);
+//! - a negation inside a condition stays inside it: "If that is not enough, add more threads"
+//!   proposes adding threads;
+//! - a question mark inside a parenthesis hedges only the parenthesis ("clean up (temp
+//!   files?)"); a question that restates the interviewer's point ("So throughput fell when we
+//!   added threads?", "You're asking whether …?") hedges nothing;
+//! - misspelled triggers count as what they are: listed forms ("dosen't", "isnt", "becuase")
+//!   and, for the long connectives and negations of [`TYPO_TRIGGERS`], any token the typo
+//!   policy of `fuzzy` accepts;
+//! - forward scopes reach at most [`MAX_SCOPE`] tokens, so judging a match costs the same in a
+//!   run-on answer as in a short one.
 //!
 //! A match is not negated or made hypothetical by a trigger it contains itself: a rubric phrase
 //! such as "never sleeps", "may not spin" or "wouldn't help" carries its own negation, and
@@ -116,6 +128,23 @@ const PRE: &[&str] = &[
     "no evidence of",
     "there is no",
     "there's no",
+    // Misspelled as candidates type them under time pressure.
+    "dosen't",
+    "dosent",
+    "does'nt",
+    "doens't",
+    "do'nt",
+    "is'nt",
+    "arent",
+    "didnt",
+    "did'nt",
+    "wont",
+    "cant",
+    "couldnt",
+    "shouldnt",
+    "wouldnt",
+    "hasnt",
+    "havent",
 ];
 const CLAUSE_NEG: &[&str] = &["rather than", "instead of"];
 const POST: &[&str] = &[
@@ -228,6 +257,24 @@ const TERM: &[&str] = &[
     "whereas",
     "since",
     "meaning",
+    // Misspelled as candidates type them under time pressure.
+    "becuase",
+    "becasue",
+    "beacuse",
+    "becaus",
+    "bcause",
+    "bc",
+    "cuz",
+    "coz",
+    "therefor",
+    "therfore",
+    "threfore",
+    "hense",
+    "howver",
+    "althoguh",
+    "altough",
+    "wich means",
+    "whcih means",
 ];
 
 /// A new subject ends the scope of "rather than" / "instead of".
@@ -362,6 +409,16 @@ impl Scopes {
             let mut i = start;
             while i < end {
                 if classes.get(i).is_none_or(|c| c & TRIGGER_START == 0) {
+                    // A misspelled connective or negation ("becuase", "dosen't") is still one.
+                    if classes.get(i) == Some(&0)
+                        && let Some(class) = misspelled_trigger(n.token_text(i))
+                    {
+                        scopes.occurrences.push(Occurrence {
+                            class,
+                            from: i,
+                            to: i + 1,
+                        });
+                    }
                     i += 1;
                     continue;
                 }
@@ -377,7 +434,8 @@ impl Scopes {
                     None => i += 1,
                 }
             }
-            if is_hedging_question(n, start, end) {
+            let question_from = question_start(n, start, end);
+            if is_hedging_question(n, question_from, end) {
                 scopes.occurrences.push(Occurrence {
                     class: Class::Question,
                     from: end,
@@ -445,7 +503,7 @@ impl Scopes {
                         let floor = termination_end.max(occ.from.saturating_sub(POST_WINDOW));
                         backward(n, floor, occ.from)
                     }
-                    Class::Question => (start, end),
+                    Class::Question => (question_from, end),
                     Class::Termination => {
                         termination_end = occ.to;
                         (occ.to, occ.to)
@@ -751,6 +809,66 @@ fn last_affirming(n: &Normalized<'_>, from: usize, end: usize) -> Option<usize> 
     })
 }
 
+/// Connectives and negations long enough for the typo policy: a token within its edit distance
+/// of one of them (and no word of its own) counts as that trigger.
+const TYPO_TRIGGERS: &[(&str, Class)] = &[
+    ("because", Class::Termination),
+    ("however", Class::Termination),
+    ("therefore", Class::Termination),
+    ("although", Class::Termination),
+    ("whereas", Class::Termination),
+    ("doesn't", Class::PreNegation),
+    ("without", Class::PreNegation),
+];
+
+/// The trigger class a misspelled token stands for ("becuase" -> termination), by the typo
+/// policy of `fuzzy`.
+fn misspelled_trigger(token: &str) -> Option<Class> {
+    if !(6..=11).contains(&token.len()) {
+        return None;
+    }
+    TYPO_TRIGGERS
+        .iter()
+        .find(|(word, _)| super::fuzzy::is_typo_of(token, word))
+        .map(|&(_, class)| class)
+}
+
+/// Where the question of a sentence ending in `?` starts: at the `(` when the question mark
+/// sits inside a parenthesis ("cap the pool (temp files?)" asks only about the temp files),
+/// else at the sentence start.
+fn question_start(n: &Normalized<'_>, start: usize, end: usize) -> usize {
+    let bytes = n.text.as_bytes();
+    for t in (start + 1..end).rev() {
+        let gap = &bytes[n.tokens[t - 1].end..n.tokens[t].start];
+        if gap.contains(&b')') {
+            break;
+        }
+        if gap.contains(&b'(') {
+            return t;
+        }
+    }
+    start
+}
+
+/// Openings with which a candidate restates the interviewer's point as a question before
+/// answering it ("So throughput fell when we added threads? …"): not a hedge of the answer.
+const RESTATING: &[&[&str]] = &[
+    &["you're", "asking"],
+    &["you", "are", "asking"],
+    &["you", "asked"],
+    &["you", "mean"],
+    &["the", "question", "is"],
+    &["to", "restate"],
+    &["restating"],
+];
+
+/// Auxiliaries that make "so …?" a real question ("So is it the disk?") rather than a
+/// restatement ("So throughput fell when we added threads?").
+const AUXILIARIES: &[&str] = &[
+    "is", "are", "was", "were", "do", "does", "did", "could", "can", "would", "should", "might",
+    "may", "will", "have", "has", "it", "it's", "maybe",
+];
+
 /// Question words that make a question rhetorical rather than hedged: "Why is sy at 70%?" takes
 /// sy at 70% as given.
 const WH_WORDS: &[&str] = &[
@@ -758,9 +876,22 @@ const WH_WORDS: &[&str] = &[
 ];
 
 /// A sentence ending in `?` that does not start with a question word is a hedge ("Lock
-/// contention?", "Is it the disk?", "Add more threads?"): everything in it is hypothetical.
+/// contention?", "Is it the disk?", "Add more threads?"): everything in it is hypothetical;
+/// unless it restates the interviewer's point ([`RESTATING`], or "so" and no auxiliary).
 fn is_hedging_question(n: &Normalized<'_>, start: usize, end: usize) -> bool {
     if start >= end || WH_WORDS.contains(&n.token_text(start)) {
+        return false;
+    }
+    let restates = RESTATING.iter().any(|words| {
+        start + words.len() <= end
+            && words
+                .iter()
+                .enumerate()
+                .all(|(k, w)| n.token_text(start + k) == *w)
+    }) || (n.token_text(start) == "so"
+        && start + 1 < end
+        && !AUXILIARIES.contains(&n.token_text(start + 1)));
+    if restates {
         return false;
     }
     n.text[n.tokens[end - 1].end..]
@@ -1047,6 +1178,108 @@ mod tests {
             standing_of("It might be reclaim or it could be steal.", "steal"),
             HYP
         );
+    }
+
+    #[test]
+    fn conclusion_words_never_hedge() {
+        for answer in [
+            "Maybe it is the disk, so not CPU.",
+            "If it were compute-bound us would be high, so not CPU.",
+            "Idle is 60%, therefore not CPU.",
+            "Idle is 60%, which means not CPU.",
+        ] {
+            assert_eq!(standing_of(answer, "cpu"), NEG, "{answer}");
+        }
+        // The other way: a hedge without a conclusion word reaches on.
+        assert_eq!(
+            standing_of("Maybe it is the disk and not CPU.", "disk"),
+            HYP
+        );
+        assert_eq!(standing_of("Idle is 60%, so CPU is fine.", "idle"), AFF);
+    }
+
+    #[test]
+    fn a_negation_inside_a_condition_stays_there() {
+        let s = "If that is not enough, add more threads.";
+        assert_eq!(proposal_standing(s, "threads"), AFF);
+        assert_eq!(standing_of(s, "enough"), NEG);
+        // Without the condition the negation still reaches the list after the comma.
+        assert_eq!(
+            proposal_standing("It is not enough, more threads or more memory.", "threads"),
+            NEG
+        );
+        assert_eq!(
+            proposal_standing("If we add threads, it is not enough.", "threads"),
+            HYP
+        );
+    }
+
+    #[test]
+    fn a_question_in_parentheses_hedges_only_the_parenthesis() {
+        let s = "Cap the pool and clean up the cache (temp files?) before the next run.";
+        assert_eq!(standing_of(s, "pool"), AFF);
+        assert_eq!(standing_of(s, "temp"), HYP);
+        // The other way: a question outside parentheses still hedges its sentence.
+        assert_eq!(
+            standing_of("Cap the pool and clean up the temp files?", "pool"),
+            HYP
+        );
+    }
+
+    #[test]
+    fn misspelled_negations_and_connectives_count() {
+        assert_eq!(standing_of("It dosen't spin, it sleeps.", "spin"), NEG);
+        assert_eq!(standing_of("It isnt the disk.", "disk"), NEG);
+        assert_eq!(
+            standing_of(
+                "It's not IO becuase wa is 0 and the run queue is long.",
+                "queue"
+            ),
+            AFF
+        );
+        assert_eq!(
+            standing_of(
+                "It's not IO beacuse wa is 0 and the run queue is long.",
+                "queue"
+            ),
+            AFF
+        );
+        // A typo inside the edit distance of "because", though no listed spelling.
+        assert_eq!(
+            standing_of(
+                "It's not IO becauze wa is 0 and the run queue is long.",
+                "queue"
+            ),
+            AFF
+        );
+        // The other way: without the connective the negation runs on.
+        assert_eq!(
+            standing_of(
+                "It's not IO and wa is 0 and the run queue is long.",
+                "queue"
+            ),
+            NEG
+        );
+        // A real word near a trigger is that word.
+        assert_eq!(
+            standing_of("It became clear the run queue is long.", "queue"),
+            AFF
+        );
+    }
+
+    #[test]
+    fn a_question_restating_the_point_is_no_hedge() {
+        let s = "So throughput fell when we added threads? That points to lock contention.";
+        assert_eq!(standing_of(s, "throughput"), AFF);
+        assert_eq!(
+            standing_of(
+                "You're asking whether the disk is slow? It is not.",
+                "asking"
+            ),
+            AFF
+        );
+        // The other way: "so" with an auxiliary is a real question.
+        assert_eq!(standing_of("So is it the disk? Probably.", "disk"), HYP);
     }
 
     #[test]

@@ -10,7 +10,8 @@
 //! word from [`FUNCTION`] ("the", "on", "to", "cause" …): that is syntax, a statement about
 //! something. A unit that is a *list* (at least three items split by commas, slashes or `|`,
 //! at least two of them and at least half with no such word and no number) reasons only in its
-//! items that have one. A token in a unit (or list item) that does not reason is *bare*.
+//! items that have a number or a word of [`LINKING`] ("queue for the lock" is a term like any
+//! other there). A token in a unit (or list item) that does not reason is *bare*.
 //!
 //! A credited concept all of whose credited matches are bare earns [`MENTION_CREDIT`] of its
 //! weight. The answer is flagged as keyword stuffing when at least [`MIN_BARE`] credited
@@ -155,10 +156,28 @@ pub fn reasoned_tokens(n: &Normalized<'_>, classes: &[u8]) -> Vec<bool> {
                 .get(t)
                 .is_some_and(|c| c & (tags::LINKING_WORD | tags::FUNCTION_WORD) != 0)
     };
+    // Inside a list only a verb, connective or pronoun (or a number) makes an item a
+    // statement: "queue for the lock" is a noun phrase like any other term.
+    let states = |t: usize| {
+        n.tokens[t].numeric || classes.get(t).is_some_and(|c| c & tags::LINKING_WORD != 0)
+    };
     let mut start = 0;
     // Item boundaries inside the current unit.
     let mut items: Vec<usize> = Vec::new();
+    // Inside a path such as `/proc/interrupts`, whose slashes separate nothing.
+    let mut in_path = false;
     for t in 0..=count {
+        if t < count {
+            let gap = gap_text(t);
+            let opens_path = gap.last() == Some(&b'/')
+                && (gap.len() == 1 && t == 0
+                    || gap.len() >= 2 && gap[gap.len() - 2].is_ascii_whitespace());
+            if opens_path {
+                in_path = true;
+            } else if gap.iter().any(u8::is_ascii_whitespace) || gap.is_empty() {
+                in_path = false;
+            }
+        }
         let boundary = t == count
             || (t > start
                 && (n.tokens[t].gap == Gap::Sentence
@@ -166,13 +185,14 @@ pub fn reasoned_tokens(n: &Normalized<'_>, classes: &[u8]) -> Vec<bool> {
                         .iter()
                         .any(|b| matches!(b, b'(' | b')' | b'[' | b']' | b';'))));
         if !boundary {
-            if t > start && gap_text(t).iter().any(|b| matches!(b, b',' | b'/' | b'|')) {
+            let separates = |b: &u8| matches!(b, b',' | b'|') || (*b == b'/' && !in_path);
+            if t > start && gap_text(t).iter().any(separates) {
                 items.push(t);
             }
             continue;
         }
         if t > start {
-            mark_unit(start, t, &items, &speaks, &mut reasoned);
+            mark_unit(start, t, &items, &speaks, &states, &mut reasoned);
         }
         items.clear();
         start = t;
@@ -186,6 +206,7 @@ fn mark_unit(
     end: usize,
     splits: &[usize],
     speaks: &dyn Fn(usize) -> bool,
+    states: &dyn Fn(usize) -> bool,
     reasoned: &mut [bool],
 ) {
     let bounds = || {
@@ -198,7 +219,7 @@ fn mark_unit(
     let bare_items = bounds().filter(|&b| !item_speaks(b)).count();
     if items >= 3 && bare_items >= 2 && bare_items * 2 >= items {
         for (from, to) in bounds() {
-            let says = item_speaks((from, to));
+            let says = (from..to).any(states);
             reasoned[from..to].fill(says);
         }
     } else {
@@ -251,6 +272,9 @@ mod tests {
         let (n, r) = reasoned("Keywords: \"lock contention, run queue, steal\".");
         assert!(!of(&n, &r, "steal"));
         // One list item that says something keeps its credit.
+        // Slashes of a path separate nothing.
+        let (n, r) = reasoned("I'd check /proc/interrupts and spread the IRQs with affinity.");
+        assert!(of(&n, &r, "interrupts") && of(&n, &r, "check"));
         let (n, r) = reasoned("Run queue, steal, and the lock is held too long.");
         assert!(of(&n, &r, "held") && !of(&n, &r, "steal"));
     }

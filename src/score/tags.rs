@@ -4,6 +4,7 @@
 //! hash table built once per scorer, so each answer token costs one lookup instead of one per
 //! list. Owns no word lists itself.
 
+use super::context::REJECTING;
 use super::grounding::ALIASES;
 use super::matcher::FastMap;
 use super::normalize::Normalized;
@@ -18,6 +19,8 @@ pub const TRIGGER_START: u8 = 16;
 /// A determiner, preposition or claim word (`stuffing::FUNCTION`): a unit with one is syntax,
 /// not a list of terms.
 pub const FUNCTION_WORD: u8 = 32;
+/// The first word of a rejecting frame (`context::REJECTING`: "myth", "people think" …).
+pub const REJECT_START: u8 = 64;
 
 /// Vocabulary id of a token that is no rubric word.
 pub const NO_WORD: u32 = u32::MAX;
@@ -75,6 +78,9 @@ impl Tagger {
         }
         for word in FUNCTION {
             tagger.add_class(word, FUNCTION_WORD);
+        }
+        for words in REJECTING {
+            tagger.add_class(words[0], REJECT_START);
         }
         for word in tools {
             tagger.add_class(word, TOOL);

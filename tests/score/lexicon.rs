@@ -168,3 +168,71 @@ fn a_rubric_item_may_rest_on_ideas_alone() {
         "{errors:#?}"
     );
 }
+
+const COACH_LEXICON: &str = "format_version: 1
+entries:
+  - id: direct-reclaim
+    terms: [\"kswapd could not keep up\"]
+  - id: tail-latency
+    label: \"the slowest requests, not the average\"
+    plain: [\"the slowest requests\"]
+";
+
+#[test]
+fn a_coach_lexicon_extends_shipped_entries_and_adds_new_ones() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    std::fs::write(dir.path().join("my-lexicon.yaml"), COACH_LEXICON).expect("write");
+    let catalog =
+        content::load_catalog(&[dir.path().to_path_buf()]).unwrap_or_else(|e| panic!("{e:#?}"));
+    let reclaim = catalog
+        .lexicon
+        .get("direct-reclaim")
+        .expect("shipped entry");
+    assert!(
+        reclaim
+            .terms
+            .iter()
+            .any(|t| t == "kswapd could not keep up")
+    );
+    assert!(reclaim.terms.iter().any(|t| t == "direct reclaim"));
+    assert!(catalog.lexicon.get("tail-latency").is_some());
+    // The lexicon file is no drill.
+    assert!(!catalog.drills.keys().any(|id| id.as_str() == "my-lexicon"));
+}
+
+#[test]
+fn lint_locates_every_mistake_of_a_lexicon_file() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let bad = "format_version: 1
+entries:
+  - id: Bad_Id
+    label: x
+    plain: [\"x\"]
+  - id: no-plain
+    label: y
+  - id: no-plain
+    label: z
+    plain:
+      - all: []
+    regexes: [\"(unclosed\"]
+";
+    let path = dir.path().join("lexicon.yaml");
+    std::fs::write(&path, bad).expect("write");
+    let found = content::lint(&[path]);
+    let messages: Vec<String> = found
+        .iter()
+        .map(|d| format!("{}:{} {}", d.line, d.col, d.message))
+        .collect();
+    for expected in [
+        "3:9 `Bad_Id` is not a valid lexicon id",
+        "6:9 lexicon entry `no-plain` has no plain-language form",
+        "8:9 duplicate lexicon entry id `no-plain`",
+        "an idea needs at least one role",
+        "invalid regex",
+    ] {
+        assert!(
+            messages.iter().any(|m| m.contains(expected)),
+            "{expected}: {messages:#?}"
+        );
+    }
+}

@@ -1,4 +1,4 @@
-//! The deterministic oracle cases of SCORING.md section 5.
+//! The deterministic oracle cases: one small answer per rule of docs/SCORING.md.
 
 use sysdrill::domain::Stage;
 use sysdrill::score::{ScoreReport, Scorer, Shown, Status};
@@ -157,7 +157,7 @@ fn oracle_8_strsim_documented_values() {
         (strsim::normalized_damerau_levenshtein("levenshtein", "löwenbräu") - 0.272).abs() < 0.001
     );
     assert!((strsim::jaro("Friedrich Nietzsche", "Jean-Paul Sartre") - 0.392).abs() < 0.001);
-    // strsim's README says 0.911 (and SCORING.md copied it); the crate's own doc test and unit
+    // strsim's README says 0.911 (and earlier notes copied it); the crate's own doc test and unit
     // test pin 0.866, which is what 0.11.1 returns.
     assert!((strsim::jaro_winkler("cheeseburger", "cheese fries") - 0.866).abs() < 0.001);
     assert_eq!(
