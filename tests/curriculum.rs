@@ -59,9 +59,6 @@ const CONCEPT_IDS: [&str; 20] = [
 /// Name prefixes of the six calibration kinds every drill must carry (see docs/COVERAGE.md).
 const EXAMPLE_KINDS: [&str; 6] = ["strong", "partial", "wrong", "negated", "typo", "stuffed"];
 
-/// The shared lexicon lives beside the drills but is not one.
-const LEXICON_STEM: &str = "lexicon";
-
 /// Words the scorer matches exactly (SCORING.md): a typo'd example must leave them alone.
 const PROTECTED: [&str; 19] = [
     "futex", "mutex", "shard", "lock", "perf", "cs", "sy", "us", "id", "wa", "si", "so", "in", "r",
@@ -124,9 +121,6 @@ fn drill_files_are_one_per_curriculum_row() {
     let mut stems = BTreeSet::new();
     for entry in std::fs::read_dir(manifest_dir().join("drills")).expect("drills/ exists") {
         let path = entry.expect("readable entry").path();
-        if path.file_stem().and_then(|s| s.to_str()) == Some(LEXICON_STEM) {
-            continue;
-        }
         if path.extension().and_then(|e| e.to_str()) == Some("yaml") {
             let text = std::fs::read_to_string(&path).expect("readable drill");
             // The domain lexicon sits beside the drills (a top-level `entries:` key).
