@@ -10,6 +10,7 @@ use std::path::PathBuf;
 
 use sysdrill::content::{Catalog, load_catalog};
 use sysdrill::domain::{Drill, DrillKind, Stage, Trigger};
+use sysdrill::score::{FlagResult, ScoreReport, Scorer, Shown};
 
 use crate::common::sysdrill;
 
@@ -381,4 +382,762 @@ fn coverage_table_maps_every_drill_once() {
         );
     }
     assert_eq!(seen, all_ids());
+}
+
+/// Scores `answer` on `drill` with nothing shown, as `sysdrill check` does.
+fn score(drill: &Drill, answer: &str) -> ScoreReport {
+    Scorer::new(drill).score(answer, &Shown::default())
+}
+
+fn drill<'a>(catalog: &'a Catalog, id: &str) -> &'a Drill {
+    catalog
+        .drills
+        .get(&sysdrill::domain::DrillId::from(id))
+        .unwrap_or_else(|| panic!("no drill {id}"))
+}
+
+/// Names of the plain-language strong examples: the reasoning of a strong answer in a
+/// candidate's own words, with as little jargon as the drill allows.
+const PLAIN_STRONG: &str = "strong-plain";
+
+/// Reasoning beats vocabulary: in every drill the bare list of the right terms scores below the
+/// same ideas explained in plain words.
+#[test]
+fn keyword_lists_score_below_plain_strong_answers() {
+    let catalog = catalog();
+    let mut inverted = Vec::new();
+    for drill in catalog.drills.values() {
+        let stuffed = score(drill, example(drill, "stuffed")).score;
+        let plain = score(drill, example(drill, PLAIN_STRONG)).score;
+        if stuffed >= plain {
+            inverted.push(format!(
+                "{}: stuffed {stuffed} >= {PLAIN_STRONG} {plain}",
+                drill.id
+            ));
+        }
+    }
+    assert!(inverted.is_empty(), "{}", inverted.join("\n"));
+}
+
+/// Claims shared by the drills that carry the same red flag, in a candidate's own words.
+const SHARED_CLAIMS: &[(&str, &str)] = &[
+    ("add-threads", "If that is not enough, add more threads."),
+    (
+        "add-threads",
+        "I'd double the worker pool so more requests run at once.",
+    ),
+    (
+        "faster-cpu",
+        "We should move it to a bigger machine with faster CPUs.",
+    ),
+    (
+        "restart-it",
+        "I'd restart the service and see if it comes back healthy.",
+    ),
+    ("restart-only", "Restart the service and we're done."),
+    (
+        "increase-timeout",
+        "Raise the client timeout so requests stop failing.",
+    ),
+    (
+        "blame-disk",
+        "The disk is the bottleneck here, so upgrade it to SSDs.",
+    ),
+    (
+        "more-threads-more-throughput",
+        "More threads always means more throughput, that is the point of a pool.",
+    ),
+];
+
+/// Drill-specific claims: (drill, red flag or misconception, what a candidate would say).
+const DRILL_CLAIMS: &[(&str, &str, &str)] = &[
+    (
+        "added-threads-slower",
+        "spin-instead",
+        "Switch the mutex to a spinlock so the waiters don't sleep.",
+    ),
+    (
+        "added-threads-slower",
+        "sleepers-burn-cpu",
+        "The blocked threads are burning CPU while they wait for the mutex.",
+    ),
+    (
+        "contention-collapse",
+        "linear-scaling",
+        "Throughput should scale linearly with the number of threads.",
+    ),
+    (
+        "contention-collapse",
+        "more-threads-more",
+        "Throughput keeps rising as you add threads, just more slowly.",
+    ),
+    (
+        "contention-collapse",
+        "only-cpu-bound",
+        "This only matters for CPU-bound code.",
+    ),
+    (
+        "deadlock-vs-livelock",
+        "restart-it",
+        "Just restart both services and move on.",
+    ),
+    (
+        "deadlock-vs-livelock",
+        "timeouts-fix",
+        "Put a timeout on every lock acquisition.",
+    ),
+    (
+        "deadlock-vs-livelock",
+        "livelock-idle",
+        "In a livelock the threads are asleep, so the CPU is idle.",
+    ),
+    (
+        "deadlock-vs-livelock",
+        "deadlock-busy",
+        "A deadlock burns a lot of CPU because the threads spin.",
+    ),
+    (
+        "disk-saturation",
+        "reads-are-free",
+        "The export only reads, and reading is harmless for everyone else.",
+    ),
+    (
+        "disk-saturation",
+        "wa-is-cpu",
+        "High wa means the CPU is busy doing work.",
+    ),
+    (
+        "futex",
+        "syscall-every-lock",
+        "A futex is a kernel mutex: every lock and unlock is a system call.",
+    ),
+    (
+        "futex",
+        "futex-is-lock",
+        "A futex is a kernel mutex: every lock and unlock is a system call.",
+    ),
+    (
+        "futex",
+        "replace-with-spinlock",
+        "I'd replace the mutex with a user-space spinlock to avoid the syscalls.",
+    ),
+    (
+        "futex",
+        "futex-kernel-only",
+        "The futex lives in the kernel and user space just calls it.",
+    ),
+    (
+        "healthy-baseline",
+        "invent-contention",
+        "It's lock contention, clearly.",
+    ),
+    (
+        "healthy-baseline",
+        "idle-is-bad",
+        "That much idle CPU is a bad sign, something must be stuck.",
+    ),
+    (
+        "healthy-baseline",
+        "cs-bad",
+        "Context switches are a problem, they mean contention.",
+    ),
+    (
+        "high-cpu-livelock",
+        "fixed-backoff",
+        "Have every worker sleep for a fixed 10ms and retry.",
+    ),
+    (
+        "high-cpu-livelock",
+        "livelock-is-deadlock",
+        "This is a deadlock between the workers.",
+    ),
+    (
+        "high-cpu-livelock",
+        "spin-contention-here",
+        "It's spinlock contention burning the CPU.",
+    ),
+    (
+        "high-cpu-spinlock",
+        "optimise-app",
+        "We should optimise the application code in apply_update.",
+    ),
+    (
+        "high-cpu-spinlock",
+        "busy-means-working",
+        "The CPU is at 100 percent, so the box is doing a lot of useful work.",
+    ),
+    (
+        "high-cpu-spinlock",
+        "spinlock-sleeps",
+        "Threads waiting on a spinlock go to sleep until it is free.",
+    ),
+    (
+        "hung-deadlock",
+        "deadlock-busy",
+        "Deadlocked threads burn CPU, so the idle graph means something else.",
+    ),
+    (
+        "hung-deadlock",
+        "it-is-livelock",
+        "This is a livelock: the threads keep retrying.",
+    ),
+    (
+        "interrupt-context-sleep",
+        "mutex-in-handler",
+        "Just take a mutex in the interrupt handler and wait for the device.",
+    ),
+    (
+        "interrupt-context-sleep",
+        "handler-is-thread",
+        "The interrupt handler runs as its own thread, so it can wait like any other.",
+    ),
+    (
+        "interrupt-context-sleep",
+        "sleeping-is-slow-only",
+        "Sleeping in a handler is only a performance issue.",
+    ),
+    (
+        "kernel-deadlock-rules",
+        "timeouts-instead",
+        "We can break deadlocks by adding a timeout to every lock.",
+    ),
+    (
+        "kernel-deadlock-rules",
+        "recursive-ok",
+        "Kernel spinlocks are reentrant, so taking one twice is fine.",
+    ),
+    (
+        "kernel-deadlock-rules",
+        "interrupts-irrelevant",
+        "Interrupts can't cause deadlocks; only threads can.",
+    ),
+    (
+        "lock-debugging-tools",
+        "guess-and-change",
+        "I'd rewrite the locking first and measure afterwards.",
+    ),
+    (
+        "lock-debugging-tools",
+        "perf-top-enough",
+        "perf top shows all the lock contention you need.",
+    ),
+    (
+        "lock-debugging-tools",
+        "lockdep-perf",
+        "lockdep shows which lock is slow.",
+    ),
+    (
+        "low-cpu-high-latency",
+        "low-cpu-fine",
+        "Low CPU means the box is doing fine.",
+    ),
+    (
+        "low-cpu-high-latency",
+        "swap-harmless",
+        "Swapping is normal and costs nothing.",
+    ),
+    (
+        "monitor",
+        "if-not-while",
+        "An if around the wait is enough.",
+    ),
+    (
+        "monitor",
+        "busy-poll",
+        "The consumer can just poll the buffer in a loop until something arrives.",
+    ),
+    (
+        "monitor",
+        "wait-holds-lock",
+        "The waiting thread keeps holding the mutex while it sleeps.",
+    ),
+    (
+        "monitor",
+        "signal-guarantees",
+        "After a signal the condition is guaranteed to be true.",
+    ),
+    (
+        "noisy-neighbor-steal",
+        "tune-app",
+        "We should profile and optimise the search code.",
+    ),
+    (
+        "noisy-neighbor-steal",
+        "st-is-idle",
+        "Steal is basically idle time, harmless.",
+    ),
+    (
+        "noisy-neighbor-steal",
+        "must-be-us",
+        "It must be a bug in our code.",
+    ),
+    (
+        "p99-tail-reclaim",
+        "tune-average",
+        "Let's focus on the average latency, that's what users feel.",
+    ),
+    (
+        "p99-tail-reclaim",
+        "avg-represents",
+        "The average is fine, so most users are fine.",
+    ),
+    (
+        "p99-tail-reclaim",
+        "swap-is-disk",
+        "High wa proves the disk is the problem.",
+    ),
+    (
+        "page-allocator",
+        "global-lock-every-alloc",
+        "Take one global lock for every page allocation.",
+    ),
+    (
+        "page-allocator",
+        "pcp-locked-globally",
+        "The per-CPU lists are shared, so they need a global lock.",
+    ),
+    (
+        "page-allocator",
+        "rcu-allocator",
+        "The free lists are protected by RCU.",
+    ),
+    (
+        "preemption-vs-interrupts",
+        "interrupts-are-syscalls",
+        "An interrupt is basically a system call from the device.",
+    ),
+    (
+        "preemption-vs-interrupts",
+        "preemption-from-hardware",
+        "Preemption is a hardware interrupt.",
+    ),
+    (
+        "preemption-vs-interrupts",
+        "only-at-syscalls",
+        "Preemption only happens at system calls, never in the middle of a function.",
+    ),
+    (
+        "race-lost-update",
+        "volatile-fix",
+        "Just mark the counter volatile.",
+    ),
+    (
+        "race-lost-update",
+        "sleep-fix",
+        "Put a short sleep between the increments.",
+    ),
+    (
+        "race-lost-update",
+        "single-instruction",
+        "The increment is a single instruction, so it's atomic.",
+    ),
+    (
+        "race-lost-update",
+        "one-cpu-safe",
+        "On a single core this is safe; it only happens on multicore.",
+    ),
+    (
+        "rcu",
+        "rcu-write-heavy",
+        "We should use RCU for the run queue too.",
+    ),
+    (
+        "rcu",
+        "free-immediately",
+        "Free the old copy right after swapping the pointer.",
+    ),
+    (
+        "rcu",
+        "readers-lock",
+        "Readers take a read lock before they look at the data.",
+    ),
+    (
+        "rcu",
+        "readers-wait",
+        "Readers wait for the writer to finish its update.",
+    ),
+    (
+        "read-mostly-rwlock",
+        "mutex-instead",
+        "Replace the rwlock with a plain mutex.",
+    ),
+    (
+        "read-mostly-rwlock",
+        "readers-dont-contend",
+        "Readers on a reader-writer lock never contend with each other.",
+    ),
+    (
+        "read-mostly-rwlock",
+        "rcu-for-writes",
+        "RCU makes the writes faster.",
+    ),
+    (
+        "runqueue-contention",
+        "more-workers-per-core",
+        "Spawn a thread for each task.",
+    ),
+    (
+        "runqueue-contention",
+        "sy-is-useful",
+        "High sy means the app is doing useful work in the kernel.",
+    ),
+    (
+        "runqueue-contention",
+        "global-rq",
+        "All the CPUs share one run queue.",
+    ),
+    (
+        "rwlock",
+        "rwlock-write-heavy",
+        "Use an rwlock for the hit counter too.",
+    ),
+    (
+        "rwlock",
+        "readers-free",
+        "Readers cost nothing on an rwlock.",
+    ),
+    (
+        "rwlock",
+        "writers-priority",
+        "Writers always get priority, so they never wait long.",
+    ),
+    (
+        "scheduler-run-queues",
+        "global-queue",
+        "Linux keeps one global run queue with one lock.",
+    ),
+    (
+        "scheduler-run-queues",
+        "rcu-run-queues",
+        "The run queues are protected with RCU.",
+    ),
+    (
+        "scheduler-run-queues",
+        "mutex-rq",
+        "The run queue uses a mutex.",
+    ),
+    (
+        "scheduler-run-queues",
+        "no-cross-cpu",
+        "Each CPU only touches its own queue.",
+    ),
+    (
+        "semaphore-vs-mutex",
+        "semaphore-as-mutex",
+        "I'd replace every mutex with a semaphore, they are strictly better.",
+    ),
+    (
+        "semaphore-vs-mutex",
+        "same-thing",
+        "A semaphore is the same thing as a mutex.",
+    ),
+    (
+        "semaphore-vs-mutex",
+        "semaphore-spins",
+        "A semaphore busy-waits until the count goes up.",
+    ),
+    (
+        "seqlock",
+        "seqlock-large",
+        "A seqlock is a good fit for a big linked list.",
+    ),
+    (
+        "seqlock",
+        "readers-block-writers",
+        "Readers block the writer until they finish.",
+    ),
+    (
+        "seqlock",
+        "seqlock-rwlock",
+        "A seqlock is just a read-write lock.",
+    ),
+    (
+        "slow-under-load",
+        "remove-the-lock",
+        "Get rid of the lock on the queue.",
+    ),
+    (
+        "socket-receive-path",
+        "mutex-in-softirq",
+        "Protect the receive queue with a mutex.",
+    ),
+    (
+        "socket-receive-path",
+        "all-in-interrupt",
+        "The whole TCP stack runs in the hard interrupt handler.",
+    ),
+    (
+        "socket-receive-path",
+        "rcu-locks",
+        "Routing lookups take a read lock on the table.",
+    ),
+    (
+        "socket-rx-contention",
+        "bigger-buffers-only",
+        "Raise rmem_max so the socket buffer is bigger.",
+    ),
+    (
+        "socket-rx-contention",
+        "app-is-bottleneck",
+        "The application is the bottleneck, decode_batch is too slow.",
+    ),
+    (
+        "socket-rx-contention",
+        "irq-everywhere",
+        "Interrupts are spread evenly over all the CPUs.",
+    ),
+    (
+        "spinlock-vs-mutex",
+        "spin-long",
+        "I'd hold a spinlock around the disk read.",
+    ),
+    (
+        "spinlock-vs-mutex",
+        "mutex-in-irq",
+        "Taking a mutex in an interrupt handler is fine.",
+    ),
+    (
+        "spinlock-vs-mutex",
+        "always-spin",
+        "Always use spinlocks, they're faster.",
+    ),
+    (
+        "spinlock-vs-mutex",
+        "spinlock-sleeps",
+        "A spinlock puts the waiting thread to sleep.",
+    ),
+    (
+        "spinlock-vs-mutex",
+        "mutex-burns-cpu",
+        "A mutex burns CPU while it waits.",
+    ),
+    (
+        "what-locks-protect",
+        "locks-optional",
+        "Locks are optional; skip them for speed.",
+    ),
+    (
+        "what-locks-protect",
+        "kernel-single",
+        "The kernel only runs one thing at a time.",
+    ),
+    (
+        "why-locks",
+        "single-cpu-no-locks",
+        "On a single CPU you don't need locks.",
+    ),
+    (
+        "why-locks",
+        "avoid-locks",
+        "Drop the locks for speed, they are slow.",
+    ),
+    (
+        "why-locks",
+        "locks-cause-slowness",
+        "Locks make the kernel slow.",
+    ),
+    (
+        "why-locks",
+        "only-user-threads",
+        "Only user threads need locks; the kernel is single threaded.",
+    ),
+    (
+        "why-not-rcu-everywhere",
+        "rcu-anyway",
+        "Use RCU for the allocator anyway.",
+    ),
+    (
+        "why-not-rcu-everywhere",
+        "rcu-writes-free",
+        "RCU writes are cheap too.",
+    ),
+    (
+        "why-not-rcu-everywhere",
+        "rcu-no-sync-writers",
+        "RCU serialises the writers for you.",
+    ),
+];
+
+/// Sentences that mention a claim without asserting it: describing the incident, rejecting the
+/// claim, or asking about it. (drill, red flag or misconception, text).
+const NOT_CLAIMS: &[(&str, &str, &str)] = &[
+    (
+        "slow-under-load",
+        "faster-cpu",
+        "More cores just makes that queue longer.",
+    ),
+    (
+        "slow-under-load",
+        "add-threads",
+        "Rather than adding more threads, I'd cap the pool near the core count.",
+    ),
+    (
+        "slow-under-load",
+        "add-threads",
+        "Doubling the worker threads is what made it worse.",
+    ),
+    (
+        "read-mostly-rwlock",
+        "readers-dont-contend",
+        "Readers don't exclude each other, but they still fight over the lock word.",
+    ),
+    (
+        "futex",
+        "futex-is-lock",
+        "A futex is not a lock by itself; locks are built on it.",
+    ),
+    (
+        "healthy-baseline",
+        "invent-contention",
+        "Is it lock contention? Nothing here says so.",
+    ),
+    (
+        "high-cpu-livelock",
+        "livelock-is-deadlock",
+        "It is not a deadlock: a deadlock would leave the CPU idle.",
+    ),
+    (
+        "spinlock-vs-mutex",
+        "spinlock-sleeps",
+        "A mutex puts the waiter to sleep; a spinlock never does.",
+    ),
+    (
+        "why-locks",
+        "single-cpu-no-locks",
+        "Even on a single CPU you still need locks, because of preemption.",
+    ),
+];
+
+/// The claims to try for `target` on drill `id`: the drill's own if it has any, else the shared
+/// ones.
+fn claims_for(id: &str, target: &str) -> Vec<&'static str> {
+    let own: Vec<&'static str> = DRILL_CLAIMS
+        .iter()
+        .filter(|(d, flag, _)| *d == id && *flag == target)
+        .map(|(.., text)| *text)
+        .collect();
+    if !own.is_empty() {
+        return own;
+    }
+    SHARED_CLAIMS
+        .iter()
+        .filter(|(flag, _)| *flag == target)
+        .map(|(_, text)| *text)
+        .collect()
+}
+
+/// Ids of a drill's red flags and misconceptions.
+fn flag_ids(drill: &Drill) -> impl Iterator<Item = &str> {
+    let flags = drill.rubric.red_flags.iter().map(|f| f.id.as_str());
+    flags.chain(drill.rubric.misconceptions.iter().map(|m| m.id.as_str()))
+}
+
+/// The red flag or misconception `id` of `report`, if the rubric has one.
+fn flag<'a>(report: &'a ScoreReport, id: &str) -> Option<&'a FlagResult> {
+    report
+        .red_flags
+        .iter()
+        .chain(&report.misconceptions)
+        .find(|f| f.id == id)
+}
+
+/// Every shipped red flag and misconception fires on at least one claim in a candidate's own
+/// words, and every listed claim fires what it claims.
+#[test]
+fn every_red_flag_and_misconception_fires_on_a_claim() {
+    let catalog = catalog();
+    let mut problems = Vec::new();
+    for drill in catalog.drills.values() {
+        let id = drill.id.as_str();
+        let scorer = Scorer::new(drill);
+        for target in flag_ids(drill) {
+            let mine = claims_for(id, target);
+            if mine.is_empty() {
+                problems.push(format!("{id}: no claim for {target}"));
+            }
+            for text in mine {
+                let report = scorer.score(text, &Shown::default());
+                if !flag(&report, target).is_some_and(|f| f.fired) {
+                    problems.push(format!("{id}: {target} silent on {text:?}"));
+                }
+            }
+        }
+    }
+    for (id, target, _) in DRILL_CLAIMS {
+        assert!(
+            flag_ids(drill(&catalog, id)).any(|flag| flag == *target),
+            "{id} has no red flag or misconception {target}"
+        );
+    }
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
+
+/// Describing, rejecting or questioning a claim does not fire it.
+#[test]
+fn mentions_that_do_not_assert_a_claim_stay_silent() {
+    let catalog = catalog();
+    let mut problems = Vec::new();
+    for (id, target, text) in NOT_CLAIMS {
+        let report = score(drill(&catalog, id), text);
+        match flag(&report, target) {
+            None => problems.push(format!("{id} has no {target}")),
+            Some(f) if f.fired => problems.push(format!("{id}: {target} fired on {text:?}")),
+            Some(_) => {}
+        }
+    }
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
+
+fn yaml_file(path: &std::path::Path) -> serde_yaml::Value {
+    let text = std::fs::read_to_string(path).expect("readable YAML");
+    serde_yaml::from_str(&text).expect("valid YAML")
+}
+
+fn strings(value: &serde_yaml::Value) -> Vec<&str> {
+    value
+        .as_sequence()
+        .map(|items| items.iter().filter_map(|v| v.as_str()).collect())
+        .unwrap_or_default()
+}
+
+/// The shared lexicon covers the field: at least 150 ideas, eight ways to say each on average,
+/// and everyday wording for every one of them.
+#[test]
+fn lexicon_covers_the_field_in_jargon_and_plain_words() {
+    let lexicon = yaml_file(&manifest_dir().join("drills").join("lexicon.yaml"));
+    let entries = lexicon["entries"].as_sequence().expect("entries");
+    assert!(entries.len() >= 150, "only {} entries", entries.len());
+    let mut forms = 0;
+    for entry in entries {
+        let id = entry["id"].as_str().expect("every entry has an id");
+        let plain = entry["plain"].as_sequence().map_or(0, Vec::len);
+        assert!(plain > 0, "{id} has no plain-language form");
+        forms += strings(&entry["terms"]).len() + plain + strings(&entry["regexes"]).len();
+    }
+    let average = forms as f64 / entries.len() as f64;
+    assert!(average >= 8.0, "{average:.1} surface forms per entry");
+}
+
+/// Every rubric concept of the shipped drills names the lexicon entries it stands for, and every
+/// red flag and misconception says its claim in a candidate's words.
+#[test]
+fn every_rubric_item_uses_the_lexicon_or_claims() {
+    let mut missing = Vec::new();
+    for id in all_ids() {
+        let drill = yaml_file(&manifest_dir().join("drills").join(format!("{id}.yaml")));
+        let rubric = &drill["rubric"];
+        for concept in rubric["concepts"].as_sequence().expect("concepts") {
+            if strings(&concept["lexicon"]).is_empty() {
+                missing.push(format!("{id}: concept {:?}", concept["id"]));
+            }
+        }
+        for key in ["red_flags", "misconceptions"] {
+            for item in rubric[key].as_sequence().map_or(&[][..], Vec::as_slice) {
+                if item["claims"].as_sequence().is_none_or(Vec::is_empty) {
+                    missing.push(format!("{id}: {key} {:?}", item["id"]));
+                }
+            }
+        }
+    }
+    assert!(missing.is_empty(), "{}", missing.join("\n"));
 }

@@ -15,9 +15,10 @@ fn shipped() -> Lexicon {
         .unwrap_or_else(|diagnostics| panic!("drills/lexicon.yaml does not load: {diagnostics:#?}"))
 }
 
-/// A one-concept drill whose concept is exactly lexicon entry `id`.
+/// A one-concept drill whose concept is exactly lexicon entry `id`. A check-stage concept, so
+/// entries for tools match their command lines too (only checks take credit from a command).
 fn scorer_for(lexicon: &Lexicon, id: &str) -> Scorer {
-    let mut only = concept("entry", Stage::Interpret, 1.0, false, &[], &[]);
+    let mut only = concept("entry", Stage::Check, 1.0, false, &[], &[]);
     only.lexicon = vec![id.to_owned()];
     let mut drill = bare_drill(vec![only], Vec::new(), 0.0);
     drill.lexicon = lexicon.select([id]);
