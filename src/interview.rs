@@ -12,11 +12,9 @@
 //! shows a model-answer line or the label of a concept the candidate has not hit, except in a
 //! hint the candidate asked for or in the final scorecard.
 //!
-//! How the final score is computed (so `grade` can recompute it from a transcript): the
-//! candidate's answer turns joined with a blank line, scored against what the candidate was
-//! shown (every tool command and `try` output, in order), minus the cost of the hints used
-//! (the drill's first `hints_used` hints), floored at 0 and rounded; the band stays the
-//! scorer's band for the answer. `grade::rescore` applies the same rule to saved transcripts.
+//! The session writes its own log ([`Interview::log`]): every input handled and every output
+//! returned, in order; that log is the transcript. The final score is computed from it by
+//! `score::session`, the rule `grade` and `stats` apply to saved transcripts too.
 
 pub mod pushback;
 
@@ -29,7 +27,11 @@ use crate::console::Console;
 use crate::domain::{Drill, DrillKind, Incident, Seed, Stage, stable_hash};
 use crate::model;
 use crate::model::whatif::{self, Override};
+use crate::score::session;
 use crate::score::{Band, ScoreReport, Scorer, Shown, ShownOutput, Status};
+use crate::transcript::{Entry, Event};
+
+pub use crate::score::session::apply_hint_cost;
 
 pub use pushback::{Ledger, MoveKind};
 
@@ -414,6 +416,11 @@ pub struct Interview<G: Grader = Arc<Scorer>> {
     total: Option<ScoreReport>,
     /// Concepts already credited (practice-mode feedback shows only new ones).
     credited: Vec<String>,
+    /// Every input handled and output returned: the session's transcript.
+    log: Vec<Entry>,
+    /// Wall-clock seconds since the session started, as the edge last reported them; stamps
+    /// log entries.
+    elapsed_s: f64,
 }
 
 impl Interview<Arc<Scorer>> {
@@ -471,7 +478,36 @@ impl<G: Grader> Interview<G> {
             finished: false,
             total: None,
             credited: Vec::new(),
+            log: Vec::new(),
+            elapsed_s: 0.0,
         }
+    }
+
+    /// The session log so far (inputs and outputs in order).
+    pub fn log(&self) -> &[Entry] {
+        &self.log
+    }
+
+    /// Tells the session how many wall-clock seconds have passed since it started (measured at
+    /// the edge), for the log's timestamps.
+    pub fn set_elapsed(&mut self, seconds: f64) {
+        self.elapsed_s = seconds;
+    }
+
+    /// Where the log is written: an input before it is handled (the final scorecard it may
+    /// produce is computed from the log), then the outputs it returned.
+    fn log_input(&mut self, input: &Input) {
+        let at_s = self.elapsed_s;
+        self.log.push(Entry {
+            at_s,
+            event: Event::input(input),
+        });
+    }
+
+    fn log_outputs(&mut self, outputs: &[Output]) {
+        let at_s = self.elapsed_s;
+        let events = outputs.iter().filter_map(Event::output);
+        self.log.extend(events.map(|event| Entry { at_s, event }));
     }
 
     pub fn drill(&self) -> &Drill {
@@ -527,18 +563,25 @@ impl<G: Grader> Interview<G> {
                 text.push_str(prompt);
             }
         }
-        vec![Output::Say {
+        let out = vec![Output::Say {
             kind: MoveKind::Opening,
             text,
-        }]
+        }];
+        self.log_outputs(&out);
+        out
     }
 
     pub fn handle(&mut self, input: Input) -> Vec<Output> {
-        let mut out = if self.started {
-            Vec::new()
-        } else {
-            self.start()
-        };
+        let mut out = self.start();
+        self.log_input(&input);
+        let replies = self.respond(input);
+        self.log_outputs(&replies);
+        out.extend(replies);
+        out
+    }
+
+    fn respond(&mut self, input: Input) -> Vec<Output> {
+        let mut out = Vec::new();
         if self.finished {
             out.push(Output::Info(
                 "the interview is over; the scorecard above is final".to_owned(),
@@ -559,7 +602,7 @@ impl<G: Grader> Interview<G> {
                 }
                 out.push(Output::Info(text));
             }
-            Input::Quit => out.extend(self.wrap_up(None)),
+            Input::Quit => out.extend(self.finish(None)),
         }
         out
     }
@@ -615,7 +658,7 @@ impl<G: Grader> Interview<G> {
                     text: self.drill.phases[self.phase].prompt.trim().to_owned(),
                 });
             }
-            None => out.extend(self.wrap_up(None)),
+            None => out.extend(self.finish(None)),
         }
         out
     }
@@ -754,12 +797,7 @@ impl<G: Grader> Interview<G> {
 
     /// Points the hints used so far cost.
     pub fn hint_cost(&self) -> f64 {
-        self.drill
-            .hints
-            .iter()
-            .take(self.hints_used)
-            .map(|hint| hint.cost.max(0.0))
-            .sum()
+        session::hint_cost(&self.drill, self.hints_used)
     }
 
     fn help(&self) -> String {
@@ -785,8 +823,21 @@ impl<G: Grader> Interview<G> {
         text
     }
 
-    /// Ends the session: the final scorecard. `wall_s` is filled in by the edge if known.
+    /// Ends the session (the candidate quit): the final scorecard. `wall_s` is filled in by the
+    /// edge if known.
     pub fn wrap_up(&mut self, wall_s: Option<u64>) -> Vec<Output> {
+        let mut out = self.start();
+        if self.finished {
+            return out;
+        }
+        self.log_input(&Input::Quit);
+        let replies = self.finish(wall_s);
+        self.log_outputs(&replies);
+        out.extend(replies);
+        out
+    }
+
+    fn finish(&mut self, wall_s: Option<u64>) -> Vec<Output> {
         if self.finished {
             return Vec::new();
         }
@@ -803,10 +854,15 @@ impl<G: Grader> Interview<G> {
         ]
     }
 
-    /// The score of every answer so far, hint costs taken off.
+    /// The score of the session so far (`score::session`'s rule over the log).
     pub fn final_score(&self) -> u32 {
-        let rubric = self.total.as_ref().map_or(0, |total| total.score);
-        apply_hint_cost(rubric, self.hint_cost())
+        self.result().score
+    }
+
+    fn result(&self) -> session::SessionResult {
+        session::result(&self.drill, &self.log, |answer, shown| {
+            self.grader.grade(answer, shown)
+        })
     }
 
     pub fn report(&self) -> Option<&ScoreReport> {
@@ -816,14 +872,9 @@ impl<G: Grader> Interview<G> {
     /// The scorecard now; `final_card` adds the model answer's line to missed concepts and
     /// shows every concept's label.
     pub fn scorecard(&mut self, final_card: bool) -> Scorecard {
-        let total = match &self.total {
-            Some(total) => total.clone(),
-            None => {
-                let total = self.grader.grade(&self.answer_text(), &self.shown);
-                self.total = Some(total.clone());
-                total
-            }
-        };
+        // From the log, by the rule `grade` and `stats` apply to the saved transcript.
+        let result = self.result();
+        let total = result.report;
         let concepts = total
             .concepts
             .iter()
@@ -853,17 +904,14 @@ impl<G: Grader> Interview<G> {
                 })
                 .collect::<Vec<_>>()
         };
-        let score = apply_hint_cost(total.score, self.hint_cost());
-        // The band is the scorer's for the answer; hints lower the score only (`grade` agrees).
-        let band = total.band;
         Scorecard {
             drill: self.drill.id.to_string(),
             title: self.drill.title.clone(),
-            score,
+            score: result.score,
             rubric_score: total.score,
-            band,
-            hints_used: self.hints_used,
-            hint_cost: self.hint_cost(),
+            band: result.band,
+            hints_used: result.tally.hints_used,
+            hint_cost: result.tally.hint_cost,
             concepts,
             red_flags: flags(&total.red_flags),
             misconceptions: flags(&total.misconceptions),
@@ -880,7 +928,7 @@ impl<G: Grader> Interview<G> {
             sim_seconds: self.sim_seconds(),
             wall_s: None,
             final_card,
-            answers: self.answers.len(),
+            answers: result.tally.answers,
         }
     }
 
@@ -900,12 +948,6 @@ impl<G: Grader> Interview<G> {
             .get(self.phase)
             .map_or(&[], |phase| phase.stages.as_slice())
     }
-}
-
-/// The final score: the rubric score minus hint costs, floored at 0 and rounded.
-pub fn apply_hint_cost(rubric: u32, cost: f64) -> u32 {
-    let value = (f64::from(rubric.min(100)) - cost.max(0.0)).max(0.0);
-    value.round() as u32
 }
 
 struct Window {

@@ -26,8 +26,8 @@ use rustyline::history::{FileHistory, History};
 
 use crate::content::Catalog;
 use crate::domain::{Drill, DrillId, Seed};
-use crate::interview::{self, Input, Interview, MoveKind, Output, Scorecard};
-use crate::transcript::{self, FinalScore, Transcript, Turn};
+use crate::interview::{self, Input, Interview, Output, Scorecard};
+use crate::transcript::{self, Transcript};
 
 use helper::ReplHelper;
 
@@ -402,7 +402,8 @@ fn session_completions(drill: &Drill) -> Vec<String> {
     lines
 }
 
-/// The transcript file and the wall clock of one session.
+/// The transcript file and the wall clock of one session. The interviewer writes the log; this
+/// only stamps the time and saves it.
 struct Recorder {
     path: PathBuf,
     transcript: Transcript,
@@ -420,47 +421,8 @@ impl Recorder {
         (self.elapsed().as_secs_f64() * 1000.0).round() / 1000.0
     }
 
-    fn push(&mut self, who: &str, text: &str, command: Option<&str>, kind: Option<&str>) {
-        let at_s = self.at_s();
-        self.transcript.turns.push(Turn {
-            who: who.to_owned(),
-            text: text.to_owned(),
-            command: command.map(str::to_owned),
-            move_kind: kind.map(str::to_owned),
-            at_s,
-        });
-    }
-
-    /// Records what the candidate did and what came back.
-    fn record(&mut self, input: Option<&Input>, outputs: &[Output]) {
-        if let Some(Input::Answer(text)) = input {
-            self.push("candidate", text.trim(), None, None);
-        }
-        for output in outputs {
-            match output {
-                Output::Say { kind, text } => {
-                    self.push("interviewer", text, None, Some(kind.as_str()));
-                }
-                Output::Tool { command, text } | Output::WhatIf { command, text } => {
-                    self.push("candidate", text, Some(command), None);
-                }
-                // A bad `try` is not recorded (the interviewer does not count it as shown).
-                Output::ToolError { command, message } if matches!(input, Some(Input::Tool(_))) => {
-                    self.push("candidate", message, Some(command), None);
-                }
-                Output::ToolError { .. } => {}
-                Output::Hint { text, .. } => {
-                    self.push("interviewer", text, None, Some(MoveKind::Hint.as_str()));
-                }
-                Output::Feedback(text) => {
-                    self.push("interviewer", text, None, Some("feedback"));
-                }
-                Output::Info(_) | Output::Scorecard(_) | Output::Finished => {}
-            }
-        }
-    }
-
-    fn save(&mut self, screen: &mut Screen) -> io::Result<()> {
+    fn save(&mut self, session: &Interview, screen: &mut Screen) -> io::Result<()> {
+        self.transcript.log = session.log().to_vec();
         if let Err(error) = transcript::save(&self.path, &self.transcript)
             && !self.warned
         {
@@ -556,20 +518,25 @@ fn run_drill(
     );
     let banner = screen.paint(&banner, Color::BrightBlack, false);
     screen.line(&banner)?;
+    session.set_elapsed(recorder.at_s());
     let opening = session.start();
-    recorder.record(None, &opening);
     for output in &opening {
         screen.show(output)?;
     }
-    recorder.save(screen)?;
+    recorder.save(&session, screen)?;
+    // Saved transcripts outside the data directory are found by `stats` through its index.
+    if let Some(dir) = data_dir {
+        crate::progress::index::remember(dir, &recorder.path);
+    }
 
     let prompt = if interactive { "you> " } else { "" };
     while !session.is_finished() {
         let line = match source.read(prompt)? {
             Line::Eof => {
                 let wall = recorder.elapsed().as_secs();
+                session.set_elapsed(recorder.at_s());
                 let outputs = session.wrap_up(Some(wall));
-                finish_turn(&mut recorder, screen, None, outputs)?;
+                finish_turn(&mut recorder, &session, screen, outputs)?;
                 break;
             }
             Line::Interrupted => continue,
@@ -582,20 +549,17 @@ fn run_drill(
         if let Input::Time { wall_s } = &mut input {
             *wall_s = Some(wall);
         }
+        session.set_elapsed(recorder.at_s());
         let outputs = if input == Input::Quit {
             session.wrap_up(Some(wall))
         } else {
-            session.handle(input.clone())
+            session.handle(input)
         };
-        recorder.transcript.hints_used = session.hints_used() as u32;
-        finish_turn(&mut recorder, screen, Some(&input), outputs)?;
+        finish_turn(&mut recorder, &session, screen, outputs)?;
     }
 
-    recorder.transcript.hints_used = session.hints_used() as u32;
     recorder.transcript.finished_at = Some(clock::rfc3339(epoch_now()));
-    let card = session.scorecard(true);
-    recorder.transcript.final_score = Some(final_score(&card));
-    recorder.save(screen)?;
+    recorder.save(&session, screen)?;
     let saved = format!("transcript saved: {}", recorder.path.display());
     let saved = screen.paint(&saved, Color::BrightBlack, false);
     screen.line(&saved)
@@ -603,8 +567,8 @@ fn run_drill(
 
 fn finish_turn(
     recorder: &mut Recorder,
+    session: &Interview,
     screen: &mut Screen,
-    input: Option<&Input>,
     mut outputs: Vec<Output>,
 ) -> io::Result<()> {
     let wall = recorder.elapsed().as_secs();
@@ -616,32 +580,11 @@ fn finish_turn(
             card.wall_s = Some(wall);
         }
     }
-    recorder.record(input, &outputs);
-    recorder.save(screen)?;
+    recorder.save(session, screen)?;
     for output in &outputs {
         screen.show(output)?;
     }
     Ok(())
-}
-
-fn final_score(card: &Scorecard) -> FinalScore {
-    FinalScore {
-        score: card.score,
-        band: card.band.label().to_owned(),
-        concepts_hit: card
-            .concepts
-            .iter()
-            .filter(|c| c.hit)
-            .map(|c| c.id.clone())
-            .collect(),
-        concepts_missed: card
-            .concepts
-            .iter()
-            .filter(|c| !c.hit)
-            .map(|c| c.id.clone())
-            .collect(),
-        red_flags: card.red_flags.iter().map(|f| f.id.clone()).collect(),
-    }
 }
 
 #[cfg(test)]

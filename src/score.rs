@@ -125,7 +125,9 @@ pub struct ScoreReport {
     pub skipped_patterns: Vec<String>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, serde::Deserialize,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum Band {
     NoHire,
@@ -768,6 +770,7 @@ mod matcher;
 mod normalize;
 pub mod report;
 mod scope;
+pub mod session;
 mod structure;
 mod stuffing;
 

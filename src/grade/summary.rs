@@ -325,12 +325,15 @@ mod tests {
             raw_score: score,
             hints_used: 0,
             hint_penalty: 0.0,
+            tries: 0,
             concepts_hit: vec![],
             concepts_missed: missed.iter().map(|s| s.to_string()).collect(),
             concepts_negated: vec![],
             red_flags: vec!["threads".into()],
             misconceptions: vec![],
             drift: None,
+            tampered: false,
+            notes: vec![],
             human_score: Some(50.0),
         }
     }

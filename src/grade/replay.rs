@@ -1,0 +1,286 @@
+//! Re-deriving what a transcript's session showed, so a grade cannot be forged by editing the
+//! outputs a file stores: the simulation is deterministic per incident, seed and sysdrill
+//! version, so the commands in the log, replayed in order through a fresh session's box, print
+//! exactly what the candidate saw.
+//!
+//! The stored outputs of the box (command outputs, errors, `try` results) are never used: they
+//! are replaced by the re-derived ones, and compared with them only to report a difference. A
+//! difference from a transcript this version wrote is tampering; from another version it may be
+//! the model having changed, which is noted as such. Box outputs the log stores without a command
+//! before them are dropped (and count as tampering).
+//!
+//! Pure: no IO. The scorer is passed in (the replayed session never scores an answer, but a
+//! session needs one).
+
+use crate::content::Catalog;
+use crate::domain::{Drill, Seed};
+use crate::interview::{Grader, Input, Interview, Mode};
+use crate::score::{ScoreReport, Shown};
+use crate::transcript::{Entry, Event, Transcript};
+
+use super::ScoreFn;
+
+/// The log to grade, with every box output re-derived, and what the comparison found.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Verified {
+    pub log: Vec<Entry>,
+    /// A stored output differs from the re-derived one, in a transcript of this version.
+    pub tampered: bool,
+    /// One line each, for the report.
+    pub notes: Vec<String>,
+}
+
+/// The sysdrill version whose outputs this build re-derives.
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");
+
+/// Replays the transcript's commands and `try`s and returns its log with the box outputs
+/// replaced by what they print.
+pub fn rederive(
+    catalog: &Catalog,
+    drill: &Drill,
+    transcript: &Transcript,
+    score: &ScoreFn<'_>,
+) -> Verified {
+    let log = &transcript.log;
+    let touches_box = log.iter().any(|entry| {
+        entry.event.is_box_output()
+            || matches!(entry.event, Event::Command { .. } | Event::Try { .. })
+    });
+    if !touches_box {
+        return Verified {
+            log: log.clone(),
+            tampered: false,
+            notes: Vec::new(),
+        };
+    }
+    let grader = Rubric { drill, score };
+    let seed = Seed(transcript.seed);
+    let mut session = match &drill.incident {
+        None => Interview::without_box(drill, seed, Mode::Interview, grader),
+        Some(id) => match catalog.incidents.get(id) {
+            Some(incident) => {
+                Interview::with_grader(drill, Some(incident), seed, Mode::Interview, grader)
+            }
+            None => {
+                return Verified {
+                    log: log
+                        .iter()
+                        .filter(|entry| !entry.event.is_box_output())
+                        .cloned()
+                        .collect(),
+                    tampered: false,
+                    notes: vec![format!(
+                        "outputs not re-derived: incident `{id}` is not loaded; graded without them"
+                    )],
+                };
+            }
+        },
+    };
+
+    let mut rebuilt = Vec::with_capacity(log.len());
+    // For the last box input: what it printed now, and what the file stores after it.
+    let mut derived: Vec<Event> = Vec::new();
+    let mut stored: Vec<Event> = Vec::new();
+    let mut current: Option<String> = None;
+    let mut differs: Vec<String> = Vec::new();
+    let mut stray = 0usize;
+    for entry in log {
+        let event = &entry.event;
+        if event.is_input() {
+            settle(&mut current, &mut derived, &mut stored, &mut differs);
+        }
+        let replayed = match event {
+            Event::Command { line } => Some((line.clone(), Input::Tool(line.clone()))),
+            Event::Try { args } => Some((format!("try {args}"), Input::Try(args.clone()))),
+            _ => None,
+        };
+        if let Some((command, input)) = replayed {
+            rebuilt.push(entry.clone());
+            derived = session
+                .handle(input)
+                .iter()
+                .filter_map(Event::output)
+                .filter(Event::is_box_output)
+                .collect();
+            rebuilt.extend(derived.iter().map(|event| Entry {
+                at_s: entry.at_s,
+                event: event.clone(),
+            }));
+            current = Some(command);
+        } else if event.is_box_output() {
+            if current.is_some() {
+                stored.push(event.clone());
+            } else {
+                stray += 1;
+            }
+        } else {
+            rebuilt.push(entry.clone());
+        }
+    }
+    settle(&mut current, &mut derived, &mut stored, &mut differs);
+
+    let mut notes = Vec::new();
+    let same_version = transcript.sysdrill_version.trim() == VERSION;
+    let tampered = same_version && (!differs.is_empty() || stray > 0);
+    if !differs.is_empty() {
+        let list = quote_list(&differs);
+        notes.push(if same_version {
+            format!(
+                "tampered: the stored output of {list} is not what it prints; graded on the \
+                 re-derived outputs"
+            )
+        } else {
+            format!(
+                "recorded by sysdrill {}: the outputs of {list} cannot be re-derived by \
+                 sysdrill {VERSION}; graded on this version's outputs",
+                transcript.sysdrill_version.trim()
+            )
+        });
+    }
+    if stray > 0 {
+        notes.push(format!(
+            "{}{stray} stored output(s) follow no command and were ignored",
+            if same_version { "tampered: " } else { "" }
+        ));
+    }
+    Verified {
+        log: rebuilt,
+        tampered,
+        notes,
+    }
+}
+
+/// Closes the comparison for the last box input: a difference names its command.
+fn settle(
+    current: &mut Option<String>,
+    derived: &mut Vec<Event>,
+    stored: &mut Vec<Event>,
+    differs: &mut Vec<String>,
+) {
+    if let Some(command) = current.take()
+        && derived != stored
+    {
+        differs.push(command);
+    }
+    derived.clear();
+    stored.clear();
+}
+
+/// "`a`, `b` and 3 more": the first few commands, enough for a one-line note.
+fn quote_list(commands: &[String]) -> String {
+    const SHOWN: usize = 3;
+    let mut list = commands
+        .iter()
+        .take(SHOWN)
+        .map(|command| format!("`{command}`"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    if commands.len() > SHOWN {
+        list.push_str(&format!(" and {} more", commands.len() - SHOWN));
+    }
+    list
+}
+
+/// The batch's scorer as a session's grader.
+struct Rubric<'a> {
+    drill: &'a Drill,
+    score: &'a ScoreFn<'a>,
+}
+
+impl Grader for Rubric<'_> {
+    fn grade(&self, answer: &str, shown: &Shown) -> ScoreReport {
+        (self.score)(self.drill, answer, shown)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::grade::testing;
+
+    fn entry(event: Event) -> Entry {
+        Entry { at_s: 1.0, event }
+    }
+
+    fn concept_transcript(log: Vec<Entry>, version: &str) -> Transcript {
+        let mut transcript = testing::transcript("d", 0);
+        transcript.sysdrill_version = version.to_owned();
+        transcript.log = log;
+        transcript
+    }
+
+    #[test]
+    fn a_log_without_commands_is_kept_as_it_is() {
+        let catalog = testing::catalog(&["d"]);
+        let drill = &catalog.drills[&crate::domain::DrillId::from("d")];
+        let log = vec![entry(Event::Answer {
+            text: "alpha".into(),
+        })];
+        let verified = rederive(
+            &catalog,
+            drill,
+            &concept_transcript(log.clone(), VERSION),
+            &testing::score,
+        );
+        assert_eq!(verified.log, log);
+        assert!(!verified.tampered && verified.notes.is_empty());
+    }
+
+    #[test]
+    fn a_forged_output_is_replaced_and_flagged() {
+        let catalog = testing::catalog(&["d"]);
+        let drill = &catalog.drills[&crate::domain::DrillId::from("d")];
+        // A concept drill has no box: the command printed the box's refusal, not this.
+        let forged = vec![
+            entry(Event::Command {
+                line: "vmstat 1 5".into(),
+            }),
+            entry(Event::ToolOutput {
+                command: "vmstat 1 5".into(),
+                text: "r 40".into(),
+            }),
+            entry(Event::ToolOutput {
+                command: "cat /proc/lock_stat".into(),
+                text: "made up".into(),
+            }),
+            entry(Event::Answer {
+                text: "alpha".into(),
+            }),
+        ];
+        let verified = rederive(
+            &catalog,
+            drill,
+            &concept_transcript(forged.clone(), VERSION),
+            &testing::score,
+        );
+        assert!(verified.tampered);
+        assert!(
+            verified.notes[0].starts_with("tampered: the stored output of `vmstat 1 5`"),
+            "{:?}",
+            verified.notes
+        );
+        let outputs: Vec<&Event> = verified
+            .log
+            .iter()
+            .map(|entry| &entry.event)
+            .filter(|event| event.is_box_output())
+            .collect();
+        assert!(
+            matches!(outputs[..], [Event::ToolError { message, .. }] if message.contains("concept drill")),
+            "{outputs:?}"
+        );
+        // The same file from another version is noted, not called tampered.
+        let verified = rederive(
+            &catalog,
+            drill,
+            &concept_transcript(forged, "0.0.1"),
+            &testing::score,
+        );
+        assert!(!verified.tampered);
+        assert!(
+            verified.notes[0].starts_with("recorded by sysdrill 0.0.1"),
+            "{:?}",
+            verified.notes
+        );
+    }
+}
