@@ -11,4 +11,5 @@ mod model;
 mod render;
 mod repl;
 mod score;
+mod session;
 mod signatures;

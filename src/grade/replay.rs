@@ -158,12 +158,24 @@ fn settle(
     differs: &mut Vec<String>,
 ) {
     if let Some(command) = current.take()
-        && derived != stored
+        && !derived.iter().map(printed).eq(stored.iter().map(printed))
     {
         differs.push(command);
     }
     derived.clear();
     stored.clear();
+}
+
+/// What a box output put on the screen: its command and text. Whether the text was an error is
+/// not compared, since format 1 did not record it.
+fn printed(event: &Event) -> Option<(&str, &str)> {
+    match event {
+        Event::ToolOutput { command, text } | Event::WhatIf { command, text } => {
+            Some((command, text))
+        }
+        Event::ToolError { command, message } => Some((command, message)),
+        _ => None,
+    }
 }
 
 /// "`a`, `b` and 3 more": the first few commands, enough for a one-line note.
