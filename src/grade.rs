@@ -213,6 +213,7 @@ pub fn grade_paths(
     };
     // A two-stage pipeline: while the pool grades chunk k, this thread walks ahead to chunk
     // k + 1 and writes the results of chunk k - 1, in order. At most three chunks are alive.
+    let replays = replay::Replays::default();
     let mut walk = Walk::new(paths);
     let mut current: Vec<Entry> = walk.by_ref().take(CHUNK).collect();
     let mut finished: Vec<Graded> = Vec::new();
@@ -222,11 +223,11 @@ pub fn grade_paths(
         let mut written = Ok(());
         pool.in_place_scope(|scope| {
             if !current.is_empty() {
-                let (current, graded) = (&current, &mut graded);
+                let (current, graded, replays) = (&current, &mut graded, &replays);
                 scope.spawn(move |_| {
                     *graded = current
                         .par_iter()
-                        .map(|entry| grade_entry(catalog, score, entry))
+                        .map(|entry| grade_entry(catalog, score, replays, entry))
                         .collect();
                 });
             }
@@ -302,7 +303,12 @@ impl<W: Write> Fold<'_, W> {
     }
 }
 
-fn grade_entry(catalog: &Catalog, score: &ScoreFn<'_>, entry: &Entry) -> Graded {
+fn grade_entry(
+    catalog: &Catalog,
+    score: &ScoreFn<'_>,
+    replays: &replay::Replays,
+    entry: &Entry,
+) -> Graded {
     let path = match entry {
         Entry::File(path) => path,
         Entry::Bad { path, reason } => {
@@ -331,7 +337,7 @@ fn grade_entry(catalog: &Catalog, score: &ScoreFn<'_>, entry: &Entry) -> Graded 
         }
         return Graded::Bad(BadFile { file, reason });
     };
-    let verified = replay::rederive(catalog, drill, &transcript, score);
+    let verified = replay::rederive(catalog, drill, &transcript, score, replays);
     let result = crate::score::session::result(drill, &verified.log, |answer, shown| {
         score(drill, answer, shown)
     });

@@ -408,7 +408,8 @@ fn write_stats(
 /// folder (those are found by the walk), so `stats` sees every session wherever
 /// `--transcript` put it.
 pub mod index {
-    use std::io::Write;
+    use std::collections::BTreeSet;
+    use std::io::{Read, Write};
     use std::path::{Path, PathBuf};
 
     /// The index file's name in the data directory.
@@ -442,20 +443,25 @@ pub mod index {
         }
     }
 
+    /// An index this large is not one the REPL wrote (a path a line, a line a session); it is
+    /// read no further.
+    const MAX_BYTES: u64 = 16 * 1024 * 1024;
+
     /// The paths the index in `data_dir` lists, in order, without duplicates (empty when there
     /// is no index).
     pub fn read(data_dir: &Path) -> Vec<PathBuf> {
-        let Ok(text) = std::fs::read_to_string(data_dir.join(FILE)) else {
+        let mut text = String::new();
+        let read = std::fs::File::open(data_dir.join(FILE))
+            .and_then(|file| file.take(MAX_BYTES).read_to_string(&mut text));
+        if read.is_err() {
             return Vec::new();
-        };
-        let mut paths: Vec<PathBuf> = Vec::new();
-        for line in text.lines().map(str::trim).filter(|line| !line.is_empty()) {
-            let path = PathBuf::from(line);
-            if path.is_absolute() && !paths.contains(&path) {
-                paths.push(path);
-            }
         }
-        paths
+        let mut seen = BTreeSet::new();
+        text.lines()
+            .map(str::trim)
+            .map(PathBuf::from)
+            .filter(|path| path.is_absolute() && seen.insert(path.clone()))
+            .collect()
     }
 }
 
@@ -623,6 +629,46 @@ mod tests {
         assert!(text.contains("unfinished"), "{text}");
         assert!(text.contains("Next: sysdrill practice locks"), "{text}");
         assert!(text.contains("junk.json: not valid JSON"), "{text}");
+    }
+
+    #[test]
+    fn the_index_lists_transcripts_saved_elsewhere_once() {
+        let data = tempfile::tempdir().unwrap();
+        let elsewhere = tempfile::tempdir().unwrap();
+        write(
+            elsewhere.path(),
+            "run.json",
+            "locks",
+            "2026-01-05T00:00:00Z",
+            &["spin"],
+            &["contention"],
+            Some(50),
+        );
+        write(
+            &data.path().join("transcripts"),
+            "walked.json",
+            "mem",
+            "2026-01-06T00:00:00Z",
+            &[],
+            &["reclaim"],
+            Some(0),
+        );
+        let run = elsewhere.path().join("run.json");
+        index::remember(data.path(), &run);
+        index::remember(data.path(), &run);
+        // Found by the walk already: not indexed.
+        index::remember(data.path(), &data.path().join("transcripts/walked.json"));
+        // Not saved (no such file): not indexed.
+        index::remember(data.path(), &elsewhere.path().join("never.json"));
+        assert_eq!(index::read(data.path()), [run.canonicalize().unwrap()]);
+
+        let progress = Progress::read(&catalog(), data.path());
+        assert_eq!(progress.attempts.len(), 2, "{:?}", progress.skipped);
+        assert!(progress.skipped.is_empty());
+        std::fs::remove_file(&run).unwrap();
+        let progress = Progress::read(&catalog(), data.path());
+        assert_eq!(progress.attempts.len(), 1);
+        assert!(progress.skipped[0].1.contains("no longer there"));
     }
 
     #[test]

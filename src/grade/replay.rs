@@ -12,8 +12,11 @@
 //! Pure: no IO. The scorer is passed in (the replayed session never scores an answer, but a
 //! session needs one).
 
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
 use crate::content::Catalog;
-use crate::domain::{Drill, Seed};
+use crate::domain::{Drill, DrillId, Seed};
 use crate::interview::{Grader, Input, Interview, Mode};
 use crate::score::{ScoreReport, Shown};
 use crate::transcript::{Entry, Event, Transcript};
@@ -33,6 +36,113 @@ pub struct Verified {
 /// The sysdrill version whose outputs this build re-derives.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");
 
+/// A command or `try` of a log, as it is replayed.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+enum BoxInput {
+    Command(String),
+    Try(String),
+}
+
+impl BoxInput {
+    fn of(event: &Event) -> Option<Self> {
+        match event {
+            Event::Command { line } => Some(BoxInput::Command(line.clone())),
+            Event::Try { args } => Some(BoxInput::Try(args.clone())),
+            _ => None,
+        }
+    }
+
+    fn input(&self) -> Input {
+        match self {
+            BoxInput::Command(line) => Input::Tool(line.clone()),
+            BoxInput::Try(args) => Input::Try(args.clone()),
+        }
+    }
+
+    /// As the candidate typed it, for notes.
+    fn typed(&self) -> String {
+        match self {
+            BoxInput::Command(line) => line.clone(),
+            BoxInput::Try(args) => format!("try {args}"),
+        }
+    }
+}
+
+/// What each box input of one session printed, in order.
+type Printed = Arc<[Vec<Event>]>;
+
+/// A session's box, as far as what it prints goes: drill, seed and the box inputs in order.
+type Session = (DrillId, u64, Vec<BoxInput>);
+
+/// Re-derived outputs shared by a batch: sessions of the same drill and seed with the same
+/// commands print the same, and a cohort's candidates often run the same ones, so each
+/// sequence is simulated once. Bounded: when full it starts over, so memory stays flat.
+#[derive(Debug, Default)]
+pub struct Replays {
+    memo: Mutex<HashMap<Session, Printed>>,
+}
+
+/// Sequences remembered at most (a few KiB of tool output each).
+const MEMO_ENTRIES: usize = 1024;
+
+impl Replays {
+    /// What `inputs` print in a fresh session of `drill` at `seed`; `Err` with a note when the
+    /// drill's incident is not loaded.
+    fn printed(
+        &self,
+        catalog: &Catalog,
+        drill: &Drill,
+        seed: u64,
+        inputs: Vec<BoxInput>,
+        score: &ScoreFn<'_>,
+    ) -> Result<Printed, String> {
+        let key = (drill.id.clone(), seed, inputs);
+        if let Ok(memo) = self.memo.lock()
+            && let Some(printed) = memo.get(&key)
+        {
+            return Ok(Arc::clone(printed));
+        }
+        let grader = Rubric { drill, score };
+        let mut session = match &drill.incident {
+            None => Interview::without_box(drill, Seed(seed), Mode::Interview, grader),
+            Some(id) => match catalog.incidents.get(id) {
+                Some(incident) => Interview::with_grader(
+                    drill,
+                    Some(incident),
+                    Seed(seed),
+                    Mode::Interview,
+                    grader,
+                ),
+                None => {
+                    return Err(format!(
+                        "outputs not re-derived: incident `{id}` is not loaded; graded without \
+                         them"
+                    ));
+                }
+            },
+        };
+        let printed: Printed = key
+            .2
+            .iter()
+            .map(|input| {
+                session
+                    .handle(input.input())
+                    .iter()
+                    .filter_map(Event::output)
+                    .filter(Event::is_box_output)
+                    .collect()
+            })
+            .collect();
+        if let Ok(mut memo) = self.memo.lock() {
+            if memo.len() >= MEMO_ENTRIES {
+                memo.clear();
+            }
+            memo.insert(key, Arc::clone(&printed));
+        }
+        Ok(printed)
+    }
+}
+
 /// Replays the transcript's commands and `try`s and returns its log with the box outputs
 /// replaced by what they print.
 pub fn rederive(
@@ -40,76 +150,59 @@ pub fn rederive(
     drill: &Drill,
     transcript: &Transcript,
     score: &ScoreFn<'_>,
+    replays: &Replays,
 ) -> Verified {
     let log = &transcript.log;
-    let touches_box = log.iter().any(|entry| {
-        entry.event.is_box_output()
-            || matches!(entry.event, Event::Command { .. } | Event::Try { .. })
-    });
-    if !touches_box {
+    let inputs: Vec<BoxInput> = log
+        .iter()
+        .filter_map(|entry| BoxInput::of(&entry.event))
+        .collect();
+    if inputs.is_empty() && !log.iter().any(|entry| entry.event.is_box_output()) {
         return Verified {
             log: log.clone(),
             tampered: false,
             notes: Vec::new(),
         };
     }
-    let grader = Rubric { drill, score };
-    let seed = Seed(transcript.seed);
-    let mut session = match &drill.incident {
-        None => Interview::without_box(drill, seed, Mode::Interview, grader),
-        Some(id) => match catalog.incidents.get(id) {
-            Some(incident) => {
-                Interview::with_grader(drill, Some(incident), seed, Mode::Interview, grader)
-            }
-            None => {
-                return Verified {
-                    log: log
-                        .iter()
-                        .filter(|entry| !entry.event.is_box_output())
-                        .cloned()
-                        .collect(),
-                    tampered: false,
-                    notes: vec![format!(
-                        "outputs not re-derived: incident `{id}` is not loaded; graded without them"
-                    )],
-                };
-            }
-        },
+    let printed = match replays.printed(catalog, drill, transcript.seed, inputs, score) {
+        Ok(printed) => printed,
+        Err(note) => {
+            return Verified {
+                log: log
+                    .iter()
+                    .filter(|entry| !entry.event.is_box_output())
+                    .cloned()
+                    .collect(),
+                tampered: false,
+                notes: vec![note],
+            };
+        }
     };
 
     let mut rebuilt = Vec::with_capacity(log.len());
+    let mut replayed = printed.iter();
     // For the last box input: what it printed now, and what the file stores after it.
-    let mut derived: Vec<Event> = Vec::new();
-    let mut stored: Vec<Event> = Vec::new();
+    let mut derived: &[Event] = &[];
+    let mut stored: Vec<&Event> = Vec::new();
     let mut current: Option<String> = None;
     let mut differs: Vec<String> = Vec::new();
     let mut stray = 0usize;
     for entry in log {
         let event = &entry.event;
         if event.is_input() {
-            settle(&mut current, &mut derived, &mut stored, &mut differs);
+            settle(&mut current, derived, &mut stored, &mut differs);
         }
-        let replayed = match event {
-            Event::Command { line } => Some((line.clone(), Input::Tool(line.clone()))),
-            Event::Try { args } => Some((format!("try {args}"), Input::Try(args.clone()))),
-            _ => None,
-        };
-        if let Some((command, input)) = replayed {
+        if let Some(input) = BoxInput::of(event) {
             rebuilt.push(entry.clone());
-            derived = session
-                .handle(input)
-                .iter()
-                .filter_map(Event::output)
-                .filter(Event::is_box_output)
-                .collect();
+            derived = replayed.next().map_or(&[], Vec::as_slice);
             rebuilt.extend(derived.iter().map(|event| Entry {
                 at_s: entry.at_s,
                 event: event.clone(),
             }));
-            current = Some(command);
+            current = Some(input.typed());
         } else if event.is_box_output() {
             if current.is_some() {
-                stored.push(event.clone());
+                stored.push(event);
             } else {
                 stray += 1;
             }
@@ -117,7 +210,7 @@ pub fn rederive(
             rebuilt.push(entry.clone());
         }
     }
-    settle(&mut current, &mut derived, &mut stored, &mut differs);
+    settle(&mut current, derived, &mut stored, &mut differs);
 
     let mut notes = Vec::new();
     let same_version = transcript.sysdrill_version.trim() == VERSION;
@@ -153,16 +246,18 @@ pub fn rederive(
 /// Closes the comparison for the last box input: a difference names its command.
 fn settle(
     current: &mut Option<String>,
-    derived: &mut Vec<Event>,
-    stored: &mut Vec<Event>,
+    derived: &[Event],
+    stored: &mut Vec<&Event>,
     differs: &mut Vec<String>,
 ) {
     if let Some(command) = current.take()
-        && !derived.iter().map(printed).eq(stored.iter().map(printed))
+        && !derived
+            .iter()
+            .map(printed)
+            .eq(stored.iter().map(|e| printed(e)))
     {
         differs.push(command);
     }
-    derived.clear();
     stored.clear();
 }
 
@@ -233,6 +328,7 @@ mod tests {
             drill,
             &concept_transcript(log.clone(), VERSION),
             &testing::score,
+            &Replays::default(),
         );
         assert_eq!(verified.log, log);
         assert!(!verified.tampered && verified.notes.is_empty());
@@ -264,6 +360,7 @@ mod tests {
             drill,
             &concept_transcript(forged.clone(), VERSION),
             &testing::score,
+            &Replays::default(),
         );
         assert!(verified.tampered);
         assert!(
@@ -287,6 +384,7 @@ mod tests {
             drill,
             &concept_transcript(forged, "0.0.1"),
             &testing::score,
+            &Replays::default(),
         );
         assert!(!verified.tampered);
         assert!(

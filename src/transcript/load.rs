@@ -11,7 +11,7 @@ use std::io::Read;
 use std::path::Path;
 
 use serde::Deserialize;
-use serde::de::DeserializeOwned;
+use serde::de::{DeserializeOwned, IgnoredAny};
 
 use super::{CardSummary, Entry, Event, FORMAT_VERSION, Transcript};
 use crate::interview::MoveKind;
@@ -78,8 +78,16 @@ pub fn parse(path: &Path, bytes: &[u8]) -> Result<Transcript, LoadError> {
     };
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let syntax = syntax_of(path, text);
-    // The version decides the layout, so it is read first (a version problem is reported as
-    // such, whatever else the file holds).
+    // Most files are of this version: one parse. Anything else pays for reading the version
+    // first, which decides the layout (and a version problem is reported as such, whatever
+    // else the file holds).
+    let current = match syntax {
+        Syntax::Json => serde_json::from_str::<Transcript>(text).ok(),
+        Syntax::Yaml => crate::content::yaml::from_str::<Transcript>(path, text).ok(),
+    };
+    if let Some(transcript) = current.filter(|t| t.format_version == FORMAT_VERSION) {
+        return Ok(transcript);
+    }
     let version: Version = match syntax {
         Syntax::Json => parse_json(text)?,
         Syntax::Yaml => parse_yaml(path, text)?,
@@ -302,8 +310,9 @@ fn diagnose_value(value: &serde_json::Value) -> Result<(), LoadError> {
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct FormatOne {
-    #[allow(dead_code)] // read only to be accepted; it is 1
-    format_version: u32,
+    /// 1, read before.
+    #[serde(rename = "format_version")]
+    _format_version: IgnoredAny,
     drill_id: String,
     content_hash: String,
     seed: u64,
@@ -318,16 +327,14 @@ struct FormatOne {
     mode: String,
     #[serde(default)]
     turns: Vec<TurnOne>,
-    /// Read and ignored: hints are counted from the hint turns the session logged.
-    #[serde(default)]
-    #[allow(dead_code)]
-    hints_used: u32,
+    /// Ignored: hints are counted from the hint turns the session logged.
+    #[serde(default, rename = "hints_used")]
+    _hints_used: IgnoredAny,
     #[serde(default)]
     final_score: Option<FinalScoreOne>,
-    /// Read and ignored: human scores come from `grade --human` only.
-    #[serde(default)]
-    #[allow(dead_code)]
-    human_score: Option<f64>,
+    /// Ignored: human scores come from `grade --human` only.
+    #[serde(default, rename = "human_score")]
+    _human_score: IgnoredAny,
 }
 
 #[derive(Deserialize)]
@@ -510,6 +517,80 @@ mod tests {
                 }
             }]
         );
+    }
+
+    #[test]
+    fn format_one_turns_become_a_log() {
+        let text = serde_json::json!({
+            "format_version": 1,
+            "drill_id": "slow",
+            "content_hash": "01",
+            "seed": 7,
+            "sysdrill_version": "0.1.0",
+            "hints_used": 0,
+            "human_score": 100,
+            "turns": [
+                {"who": "interviewer", "text": "What is slow?", "move_kind": "opening"},
+                {"who": "candidate", "text": "procs", "command": "vmstat 1 5", "at_s": 2.5},
+                {"who": "candidate", "text": "before/after", "command": "try threads=4"},
+                {"who": "interviewer", "text": "Look at r.", "move_kind": "hint"},
+                {"who": "Candidate", "text": "lock contention"},
+                {"who": "interviewer", "text": "Points made", "move_kind": "feedback"},
+                {"who": "interviewer", "text": "Hm.", "move_kind": "something_new"},
+            ],
+            "final_score": {"score": 40, "band": "lean no hire"}
+        })
+        .to_string();
+        let transcript = parse(Path::new("old.json"), text.as_bytes()).unwrap();
+        let events: Vec<Event> = transcript.log.into_iter().map(|e| e.event).collect();
+        assert_eq!(
+            events,
+            [
+                Event::Move {
+                    kind: MoveKind::Opening,
+                    text: "What is slow?".into()
+                },
+                Event::Command {
+                    line: "vmstat 1 5".into()
+                },
+                Event::ToolOutput {
+                    command: "vmstat 1 5".into(),
+                    text: "procs".into()
+                },
+                Event::Try {
+                    args: "threads=4".into()
+                },
+                Event::WhatIf {
+                    command: "try threads=4".into(),
+                    text: "before/after".into()
+                },
+                Event::Hint {
+                    number: 1,
+                    text: "Look at r.".into(),
+                    cost: 0.0
+                },
+                Event::Answer {
+                    text: "lock contention".into()
+                },
+                Event::Feedback {
+                    text: "Points made".into()
+                },
+                Event::Remark { text: "Hm.".into() },
+                Event::Scorecard(CardSummary {
+                    final_card: true,
+                    score: 40,
+                    rubric_score: 40,
+                    band: Band::LeanNoHire,
+                    hints_used: 1,
+                    concepts_hit: vec![],
+                    concepts_missed: vec![],
+                    red_flags: vec![],
+                }),
+            ]
+        );
+        assert_eq!(band("strong_hire"), Some(Band::StrongHire));
+        assert_eq!(band("Hire"), Some(Band::Hire));
+        assert_eq!(band("great"), None);
     }
 
     #[test]
