@@ -114,6 +114,12 @@ fn grade_json_parses_with_serde_json_and_jq() {
     assert_eq!(value["summary"]["count"], 50);
     assert!(value["agreement"]["pairs"].as_u64().unwrap() > 0);
     assert!(!value["groups"].as_array().unwrap().is_empty());
+    // The synthetic sessions ran their commands on the box a session builds: grade re-derives
+    // every output exactly.
+    for row in value["rows"].as_array().unwrap() {
+        assert_eq!(row["tampered"], false, "{row}");
+        assert_eq!(row["notes"], serde_json::json!([]), "{row}");
+    }
 
     let jq = std::process::Command::new("jq")
         .args(["-e", ".summary.count"])
@@ -245,6 +251,14 @@ fn grade_reads_a_hand_written_yaml_transcript() {
     assert_eq!(row["drift"]["old_score"], 55);
     // A format-1 file's own human score is not a human grade.
     assert_eq!(row["human_score"], serde_json::Value::Null);
+    assert_eq!(row["hints_used"], 0);
+    // The same answer in format 2, with a hint the log shows given.
+    let row = &value["rows"][1];
+    assert_eq!(row["candidate"], "hand-written-v2");
+    assert_eq!(row["hints_used"], 1);
+    assert_eq!(row["drift"]["old_score"], 70);
+    assert_eq!(row["concepts_hit"], value["rows"][0]["concepts_hit"]);
+    assert!(row["hint_penalty"].as_f64().unwrap() > 0.0, "{row}");
     assert!(!row["concepts_hit"].as_array().unwrap().is_empty(), "{row}");
 }
 
