@@ -296,6 +296,7 @@ fn forged_outputs_are_flagged_in_every_format_and_graded_on_what_the_commands_pr
 
     let report = grade_json(&[&batch], &[]);
     let rows = rows_by_name(&report);
+    assert_eq!(report["summary"]["tampered"], json!(2), "{report:#}");
     let honest = &rows["batch/a-honest.json"];
     assert_eq!(honest["score"], json!(score));
     assert_eq!(honest["tampered"], json!(false));

@@ -295,7 +295,7 @@ fn write_table_tail(out: &mut impl Write, tail: &Tail) -> io::Result<()> {
     let bands: Vec<String> = summary
         .bands
         .iter()
-        .map(|band| format!("{} {}", band.band, band.count))
+        .map(|band| format!("{} {}", band.band.label(), band.count))
         .collect();
     writeln!(out, "  bands: {}", bands.join(", "))?;
     for drill in &summary.drills {
