@@ -560,6 +560,10 @@ fn run_drill(
 
     recorder.transcript.finished_at = Some(clock::rfc3339(epoch_now()));
     recorder.save(&session, screen)?;
+    // Again at the end, in case the first save failed (indexing twice is a no-op).
+    if let Some(dir) = data_dir {
+        crate::progress::index::remember(dir, &recorder.path);
+    }
     let saved = format!("transcript saved: {}", recorder.path.display());
     let saved = screen.paint(&saved, Color::BrightBlack, false);
     screen.line(&saved)
