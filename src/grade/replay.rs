@@ -59,6 +59,23 @@ impl BoxInput {
         }
     }
 
+    /// Simulated seconds replaying it costs at most: a command moves the box's clock on; a
+    /// `try` simulates its window twice (before and after) on fresh boxes.
+    fn cost_s(&self) -> usize {
+        let seconds =
+            |line: &str| crate::render::parse_command(line).map_or(0, |command| command.seconds());
+        match self {
+            BoxInput::Command(line) => seconds(line),
+            BoxInput::Try(args) => {
+                let tool: Vec<&str> = args
+                    .split_whitespace()
+                    .skip_while(|word| word.contains('='))
+                    .collect();
+                2 * seconds(&tool.join(" ")).max(crate::interview::TRY_SECONDS)
+            }
+        }
+    }
+
     /// As the candidate typed it, for notes.
     fn typed(&self) -> String {
         match self {
@@ -68,7 +85,7 @@ impl BoxInput {
     }
 }
 
-/// What each box input of one session printed, in order.
+/// What each box input of one session printed, in order (as far as the replay budget went).
 type Printed = Arc<[Vec<Event>]>;
 
 /// A session's box, as far as what it prints goes: drill, seed and the box inputs in order.
@@ -79,11 +96,24 @@ type Session = (DrillId, u64, Vec<BoxInput>);
 /// sequence is simulated once. Bounded: when full it starts over, so memory stays flat.
 #[derive(Debug, Default)]
 pub struct Replays {
-    memo: Mutex<HashMap<Session, Printed>>,
+    memo: Mutex<Memo>,
 }
 
-/// Sequences remembered at most (a few KiB of tool output each).
-const MEMO_ENTRIES: usize = 1024;
+#[derive(Debug, Default)]
+struct Memo {
+    sessions: HashMap<Session, Printed>,
+    bytes: usize,
+}
+
+/// Sequences remembered at most, and the bytes of output they may hold together: a batch's
+/// memory stays flat whatever its transcripts ask for.
+const MEMO_ENTRIES: usize = 4096;
+const MEMO_BYTES: usize = 32 * 1024 * 1024;
+
+/// Simulated seconds one transcript's replay may cost: a practice session rarely runs its box
+/// for more than an hour, so a log asking for days of simulation is not replayed beyond this
+/// (what it asked for past the budget is graded without outputs, with a note).
+pub const REPLAY_BUDGET_S: usize = 6 * 3600;
 
 impl Replays {
     /// What `inputs` print in a fresh session of `drill` at `seed`; `Err` with a note when the
@@ -98,7 +128,7 @@ impl Replays {
     ) -> Result<Printed, String> {
         let key = (drill.id.clone(), seed, inputs);
         if let Ok(memo) = self.memo.lock()
-            && let Some(printed) = memo.get(&key)
+            && let Some(printed) = memo.sessions.get(&key)
         {
             return Ok(Arc::clone(printed));
         }
@@ -121,9 +151,14 @@ impl Replays {
                 }
             },
         };
+        let mut spent = 0usize;
         let printed: Printed = key
             .2
             .iter()
+            .take_while(|input| {
+                spent = spent.saturating_add(input.cost_s());
+                spent <= REPLAY_BUDGET_S
+            })
             .map(|input| {
                 session
                     .handle(input.input())
@@ -133,11 +168,21 @@ impl Replays {
                     .collect()
             })
             .collect();
-        if let Ok(mut memo) = self.memo.lock() {
-            if memo.len() >= MEMO_ENTRIES {
-                memo.clear();
+        let bytes: usize = printed
+            .iter()
+            .flatten()
+            .map(|event| {
+                printed_text(event).map_or(0, |(command, text)| command.len() + text.len())
+            })
+            .sum();
+        if let Ok(mut memo) = self.memo.lock()
+            && bytes <= MEMO_BYTES
+        {
+            if memo.sessions.len() >= MEMO_ENTRIES || memo.bytes + bytes > MEMO_BYTES {
+                *memo = Memo::default();
             }
-            memo.insert(key, Arc::clone(&printed));
+            memo.bytes += bytes;
+            memo.sessions.insert(key, Arc::clone(&printed));
         }
         Ok(printed)
     }
@@ -181,20 +226,30 @@ pub fn rederive(
 
     let mut rebuilt = Vec::with_capacity(log.len());
     let mut replayed = printed.iter();
-    // For the last box input: what it printed now, and what the file stores after it.
+    let mut unreplayed = 0usize;
+    // For the last box input replayed: what it printed now, and what the file stores after it.
     let mut derived: &[Event] = &[];
     let mut stored: Vec<&Event> = Vec::new();
     let mut current: Option<String> = None;
+    // The last input was a box input beyond the budget: what the file stores after it is
+    // dropped unread.
+    let mut past_budget = false;
     let mut differs: Vec<String> = Vec::new();
     let mut stray = 0usize;
     for entry in log {
         let event = &entry.event;
         if event.is_input() {
             settle(&mut current, derived, &mut stored, &mut differs);
+            past_budget = false;
         }
         if let Some(input) = BoxInput::of(event) {
             rebuilt.push(entry.clone());
-            derived = replayed.next().map_or(&[], Vec::as_slice);
+            let Some(outputs) = replayed.next() else {
+                unreplayed += 1;
+                past_budget = true;
+                continue;
+            };
+            derived = outputs;
             rebuilt.extend(derived.iter().map(|event| Entry {
                 at_s: entry.at_s,
                 event: event.clone(),
@@ -203,7 +258,7 @@ pub fn rederive(
         } else if event.is_box_output() {
             if current.is_some() {
                 stored.push(event);
-            } else {
+            } else if !past_budget {
                 stray += 1;
             }
         } else {
@@ -213,6 +268,13 @@ pub fn rederive(
     settle(&mut current, derived, &mut stored, &mut differs);
 
     let mut notes = Vec::new();
+    if unreplayed > 0 {
+        notes.push(format!(
+            "the last {unreplayed} command(s) were not replayed (beyond {} simulated hours); \
+             graded without their outputs",
+            REPLAY_BUDGET_S / 3600
+        ));
+    }
     let same_version = transcript.sysdrill_version.trim() == VERSION;
     let tampered = same_version && (!differs.is_empty() || stray > 0);
     if !differs.is_empty() {
@@ -253,8 +315,8 @@ fn settle(
     if let Some(command) = current.take()
         && !derived
             .iter()
-            .map(printed)
-            .eq(stored.iter().map(|e| printed(e)))
+            .map(printed_text)
+            .eq(stored.iter().map(|e| printed_text(e)))
     {
         differs.push(command);
     }
@@ -263,7 +325,7 @@ fn settle(
 
 /// What a box output put on the screen: its command and text. Whether the text was an error is
 /// not compared, since format 1 did not record it.
-fn printed(event: &Event) -> Option<(&str, &str)> {
+fn printed_text(event: &Event) -> Option<(&str, &str)> {
     match event {
         Event::ToolOutput { command, text } | Event::WhatIf { command, text } => {
             Some((command, text))
@@ -392,5 +454,43 @@ mod tests {
             "{:?}",
             verified.notes
         );
+    }
+
+    #[test]
+    fn replay_stops_at_its_budget_of_simulated_time() {
+        let catalog = testing::catalog(&["d"]);
+        let drill = &catalog.drills[&crate::domain::DrillId::from("d")];
+        let line = "vmstat 1 1000";
+        let refusal = "this is a concept drill: there is no machine to run commands on";
+        let mut log = Vec::new();
+        for _ in 0..25 {
+            log.push(entry(Event::Command { line: line.into() }));
+            log.push(entry(Event::ToolError {
+                command: line.into(),
+                message: refusal.into(),
+            }));
+        }
+        let verified = rederive(
+            &catalog,
+            drill,
+            &concept_transcript(log, VERSION),
+            &testing::score,
+            &Replays::default(),
+        );
+        // 1,000 simulated seconds each: 21 fit in six hours.
+        assert!(!verified.tampered, "{:?}", verified.notes);
+        assert_eq!(
+            verified.notes,
+            [
+                "the last 4 command(s) were not replayed (beyond 6 simulated hours); graded \
+              without their outputs"
+            ]
+        );
+        let outputs = verified
+            .log
+            .iter()
+            .filter(|entry| entry.event.is_box_output())
+            .count();
+        assert_eq!(outputs, 21);
     }
 }
