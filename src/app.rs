@@ -136,7 +136,7 @@ fn dispatch(cli: Cli) -> Result<ExitCode> {
             args.format,
         ),
         Some(Command::Lint(args)) => lint(&args.paths, &content_dirs),
-        Some(Command::Check(args)) => check(&args.paths, &content_dirs),
+        Some(Command::Check(args)) => check(&args.targets, args.format, &content_dirs),
         Some(Command::Grade(args)) => {
             let catalog = load(&content_dirs)?;
             Ok(crate::grade::run(&catalog, &args)?)
@@ -195,12 +195,37 @@ fn print_diagnostics(diagnostics: &[Diagnostic]) {
     for diagnostic in diagnostics {
         let _ = write!(err, "{}", diagnostic.render());
     }
-    let _ = writeln!(
-        err,
-        "{} error{} found",
-        diagnostics.len(),
-        if diagnostics.len() == 1 { "" } else { "s" }
-    );
+    let _ = writeln!(err, "{}", tally(diagnostics));
+}
+
+/// "2 errors, 1 warning found"; without errors, "no errors; 1 note".
+fn tally(diagnostics: &[Diagnostic]) -> String {
+    use crate::content::diag::Severity;
+    let counted = |severity: Severity, name: &str| {
+        let n = diagnostics
+            .iter()
+            .filter(|d| d.severity == severity)
+            .count();
+        (n > 0).then(|| format!("{n} {name}{}", if n == 1 { "" } else { "s" }))
+    };
+    let errors = counted(Severity::Error, "error");
+    let others: Vec<String> = [
+        counted(Severity::Warning, "warning"),
+        counted(Severity::Note, "note"),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
+    match errors {
+        Some(errors) => {
+            std::iter::once(errors)
+                .chain(others)
+                .collect::<Vec<_>>()
+                .join(", ")
+                + " found"
+        }
+        None => format!("no errors; {}", others.join(", ")),
+    }
 }
 
 /// The XDG data directory for transcripts and history.
@@ -242,13 +267,9 @@ fn require_drill<'c>(catalog: &'c Catalog, id: &str) -> Result<&'c crate::domain
     })
 }
 
-/// ", did you mean `x`?" for the closest candidate within a small edit distance.
+/// " (did you mean `x`?)" for the closest candidate, if any is close.
 pub fn did_you_mean<'a>(given: &str, candidates: impl Iterator<Item = &'a str>) -> Option<String> {
-    candidates
-        .map(|candidate| (strsim::damerau_levenshtein(given, candidate), candidate))
-        .filter(|(distance, candidate)| *distance <= (candidate.len() / 3).max(2))
-        .min()
-        .map(|(_, candidate)| format!(" (did you mean `{candidate}`?)"))
+    Some(crate::suggest::did_you_mean(given, candidates)).filter(|hint| !hint.is_empty())
 }
 
 fn list(drills: &[DrillSummary], tag: Option<&str>, format: ListFormat) -> Result<ExitCode> {
@@ -294,7 +315,7 @@ fn list(drills: &[DrillSummary], tag: Option<&str>, format: ListFormat) -> Resul
                     drill.id.cyan(),
                     kind_name(drill.kind),
                     difficulty_name(drill.difficulty),
-                    truncate(&drill.title, 40),
+                    truncate(&crate::term::visible_line(&drill.title), 40),
                     drill.tags.join(",")
                 )?;
             }
@@ -346,7 +367,12 @@ fn show(
     let mut console = Console::new(&concrete, seed);
     let mut out = io::stdout().lock();
     if commands.is_empty() {
-        writeln!(out, "{}\n\n{}", found.title, found.narrative.trim_end())?;
+        writeln!(
+            out,
+            "{}\n\n{}",
+            crate::term::visible_line(&found.title),
+            crate::term::visible(found.narrative.trim_end())
+        )?;
         return Ok(ExitCode::SUCCESS);
     }
     let mut failed = false;
@@ -358,7 +384,7 @@ fn show(
             writeln!(out, "$ {line}")?;
         }
         match console.run(line) {
-            Ok(text) => out.write_all(text.as_bytes())?,
+            Ok(text) => out.write_all(crate::term::visible(&text).as_bytes())?,
             Err(error) => {
                 failed = true;
                 out.flush()?;
@@ -381,12 +407,16 @@ fn score(
     format: ScoreFormat,
 ) -> Result<ExitCode> {
     let drill = require_drill(catalog, drill_id)?;
+    let limit = crate::transcript::load::MAX_BYTES;
     let bytes = match file {
-        None => read_all(io::stdin().lock())?,
-        Some(path) if path == Path::new("-") => read_all(io::stdin().lock())?,
-        Some(path) => {
-            std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?
-        }
+        None => read_all(io::stdin().lock(), limit)?,
+        Some(path) if path == Path::new("-") => read_all(io::stdin().lock(), limit)?,
+        Some(path) => crate::walk::read_regular(path, limit).with_context(|| {
+            format!(
+                "cannot score {}",
+                crate::term::visible_line(&path.display().to_string())
+            )
+        })?,
     };
     // Invalid UTF-8 is replaced (U+FFFD) rather than refused: the rest of the answer still counts.
     let answer = String::from_utf8_lossy(&bytes);
@@ -397,16 +427,41 @@ fn score(
             serde_json::to_writer_pretty(&mut out, &report)?;
             writeln!(out)?;
         }
-        ScoreFormat::Text => crate::score::report::write_text(&mut out, drill, &report)?,
+        ScoreFormat::Text => {
+            // The report quotes the answer and the drill: shown, never interpreted, keeping
+            // only the report's own colours.
+            let mut text = Vec::new();
+            crate::score::report::write_text(&mut text, drill, &report)?;
+            out.write_all(shown_with_own_colours(&text).as_bytes())?;
+        }
     }
     Ok(ExitCode::SUCCESS)
 }
 
-fn read_all(mut reader: impl Read) -> Result<Vec<u8>> {
+/// Report text built with `colored` from untrusted parts, ready for stdout: with colours on, only
+/// sysdrill's own colour sequences survive; with colours off, no escape at all does.
+fn shown_with_own_colours(text: &[u8]) -> String {
+    let text = String::from_utf8_lossy(text);
+    if colored::control::SHOULD_COLORIZE.should_colorize() {
+        crate::term::visible_keeping_colour(&text).into_owned()
+    } else {
+        crate::term::visible(&text).into_owned()
+    }
+}
+
+/// Reads at most `limit` bytes; more is an error naming the limit, not an answer cut short.
+fn read_all(reader: impl Read, limit: u64) -> Result<Vec<u8>> {
     let mut bytes = Vec::new();
     reader
+        .take(limit + 1)
         .read_to_end(&mut bytes)
         .context("cannot read stdin")?;
+    if bytes.len() as u64 > limit {
+        return Err(usage(format!(
+            "the answer on stdin is larger than {}; score a shorter answer",
+            crate::walk::limit(limit)
+        )));
+    }
     Ok(bytes)
 }
 
@@ -416,37 +471,70 @@ fn lint(paths: &[PathBuf], content_dirs: &[PathBuf]) -> Result<ExitCode> {
     } else {
         paths
     };
-    let diagnostics = content::lint(targets);
+    let diagnostics = content::lint(targets, content_dirs);
     if diagnostics.is_empty() {
         println!("no problems found");
         return Ok(ExitCode::SUCCESS);
     }
     print_diagnostics(&diagnostics);
-    Ok(ExitCode::from(EXIT_FINDINGS))
+    Ok(if diagnostics.iter().any(Diagnostic::is_error) {
+        ExitCode::from(EXIT_FINDINGS)
+    } else {
+        ExitCode::SUCCESS
+    })
 }
 
-fn check(paths: &[PathBuf], content_dirs: &[PathBuf]) -> Result<ExitCode> {
-    let dirs = if paths.is_empty() {
-        content_dirs
-    } else {
-        paths
-    };
-    let catalog = load(dirs)?;
-    let mut out = io::stdout().lock();
-    let mut failures = 0usize;
-    for drill in catalog.drills.values() {
-        // With explicit paths, check only the drills loaded from them.
-        if !paths.is_empty() && !catalog.is_from_dirs(&drill.id) {
-            continue;
+/// `check [ID|PATH ...]`: a target that exists on disk (or looks like a file) is content to load
+/// after the `--content` directories; any other is a drill id. No targets: every drill.
+fn check(targets: &[PathBuf], format: ScoreFormat, content_dirs: &[PathBuf]) -> Result<ExitCode> {
+    let (paths, ids): (Vec<&PathBuf>, Vec<&PathBuf>) = targets.iter().partition(|target| {
+        target.exists() || target.extension().is_some() || target.components().count() > 1
+    });
+    let mut dirs = content_dirs.to_vec();
+    dirs.extend(paths.iter().map(|path| (*path).clone()));
+    let catalog = load(&dirs)?;
+    let mut selected: Vec<&crate::domain::Drill> = Vec::new();
+    for id in &ids {
+        selected.push(require_drill(&catalog, &id.to_string_lossy())?);
+    }
+    for (id, drill) in &catalog.drills {
+        let from_paths = matches!(
+            catalog.origins.drills.get(id),
+            Some(content::Origin::File(file)) if paths.iter().any(|path| file.starts_with(path))
+        );
+        if (targets.is_empty() || from_paths) && !selected.iter().any(|d| d.id == *id) {
+            selected.push(drill);
         }
-        let report = crate::score::check::run_examples(drill);
-        failures += report.failures();
-        crate::score::check::write_report(&mut out, drill, &report)?;
     }
-    if failures > 0 {
-        writeln!(out, "{failures} example(s) failed")?;
-        Ok(ExitCode::from(EXIT_FINDINGS))
+    let reports: Vec<_> = selected
+        .iter()
+        .map(|drill| {
+            let incident = drill
+                .incident
+                .as_ref()
+                .and_then(|id| catalog.incidents.get(id));
+            let path = catalog.drill_path(&drill.id);
+            crate::score::check::run_examples(drill, incident, &path.display().to_string())
+        })
+        .collect();
+    let failures: usize = reports.iter().map(|r| r.failures()).sum();
+    let mut out = io::stdout().lock();
+    match format {
+        ScoreFormat::Json => crate::score::check::write_json(&mut out, &reports)?,
+        ScoreFormat::Text => {
+            for report in &reports {
+                let mut text = Vec::new();
+                crate::score::check::write_report(&mut text, report)?;
+                out.write_all(shown_with_own_colours(&text).as_bytes())?;
+            }
+            if failures > 0 {
+                writeln!(out, "{failures} example(s) failed")?;
+            }
+        }
+    }
+    Ok(if failures > 0 {
+        ExitCode::from(EXIT_FINDINGS)
     } else {
-        Ok(ExitCode::SUCCESS)
-    }
+        ExitCode::SUCCESS
+    })
 }

@@ -51,8 +51,8 @@ pub enum Command {
     Score(ScoreArgs),
     /// Validate drills and incidents; every error with file:line:col
     Lint(PathsArgs),
-    /// Run every drill's calibration examples against its rubric
-    Check(PathsArgs),
+    /// Run drills' calibration examples against their rubrics and explain each failure
+    Check(CheckArgs),
     /// Grade saved transcripts (directories are walked)
     Grade(GradeArgs),
     /// Your progress: attempts, scores over time, weakest concepts, what to drill next
@@ -137,6 +137,15 @@ pub struct ScoreArgs {
 pub struct PathsArgs {
     /// Files or directories (default: the embedded content and every --content DIR)
     pub paths: Vec<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// Drill ids, drill files or directories (default: every drill, shipped and from --content)
+    #[arg(value_name = "ID|PATH")]
+    pub targets: Vec<PathBuf>,
+    #[arg(long, value_enum, default_value_t = ScoreFormat::Text)]
+    pub format: ScoreFormat,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]

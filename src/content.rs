@@ -84,35 +84,140 @@ pub fn load_needed(extra: &[PathBuf], need: Need<'_>) -> Result<Catalog, Vec<Dia
         files.extend(source::collect(dir, i + 1, &mut diagnostics));
     }
     files.retain(|file| need.wants(file));
+    let unquoted: Vec<SourceFile> = files.iter().filter(|f| !f.quote).cloned().collect();
     let (catalog, more) = build(files, &BTreeSet::new(), Use::Load);
     diagnostics.extend(more);
+    source::redact(&unquoted, &mut diagnostics);
     finish(diagnostics).map(|()| catalog)
 }
 
 /// Lints files or directories (`sysdrill lint PATH...`); with no paths, the embedded content.
-/// Drills in the linted paths may name embedded incidents; embedded files are not re-checked
-/// when paths are given.
-pub fn lint(paths: &[PathBuf]) -> Vec<Diagnostic> {
+/// Drills in the linted paths may name embedded incidents and those under `content_dirs` (as a
+/// session started with `--content` would find them); embedded files are not re-checked when
+/// paths are given. Besides errors it reports warnings (rubric findings) and notes (a file
+/// that replaces a shipped one); only errors mean the content cannot be used.
+pub fn lint(paths: &[PathBuf], content_dirs: &[PathBuf]) -> Vec<Diagnostic> {
     let mut diagnostics = Vec::new();
+    let embedded = source::embedded();
     let (files, known) = if paths.is_empty() {
-        (source::embedded(), BTreeSet::new())
+        (embedded, BTreeSet::new())
     } else {
-        let known: BTreeSet<String> = source::embedded()
-            .into_iter()
-            .filter(|f| f.kind == Kind::Incident)
-            .map(|f| f.id)
-            .collect();
+        let mut known: BTreeSet<String> = incident_ids(embedded.iter());
+        for (i, dir) in content_dirs.iter().enumerate() {
+            // Unreadable directories are reported when they are linted or loaded themselves.
+            let mut unreported = Vec::new();
+            known.extend(incident_ids(
+                source::collect(dir, i + 1, &mut unreported).iter(),
+            ));
+        }
         let mut files = Vec::new();
         for (i, path) in paths.iter().enumerate() {
             files.extend(source::collect(path, i + 1, &mut diagnostics));
         }
+        diagnostics.extend(replaced_shipped(&files, &embedded));
         (files, known)
     };
+    let unquoted: Vec<SourceFile> = files.iter().filter(|f| !f.quote).cloned().collect();
     let (_, more) = build(files, &known, Use::Lint);
     diagnostics.extend(more);
+    for diagnostic in &mut diagnostics {
+        suggest_unlinted_incident(diagnostic);
+    }
+    source::redact(&unquoted, &mut diagnostics);
     match finish(diagnostics) {
         Ok(()) => Vec::new(),
         Err(diagnostics) => diagnostics,
+    }
+}
+
+fn incident_ids<'a>(files: impl Iterator<Item = &'a SourceFile>) -> BTreeSet<String> {
+    files
+        .filter(|f| f.kind == Kind::Incident)
+        .map(|f| f.id.clone())
+        .collect()
+}
+
+/// A note for each file with the kind and id of a shipped one: loaded with `--content`, it
+/// replaces the shipped drill or incident (the way to change one), which a coach adding a new
+/// drill under a taken name would not expect.
+fn replaced_shipped(files: &[SourceFile], embedded: &[SourceFile]) -> Vec<Diagnostic> {
+    files
+        .iter()
+        .filter(|file| {
+            embedded
+                .iter()
+                .any(|shipped| shipped.kind == file.kind && shipped.id == file.id)
+        })
+        .map(|file| {
+            let kind = file.kind.name();
+            Diagnostic::file(
+                &file.path,
+                format!(
+                    "{kind} `{}` has the id of a shipped {kind}: loaded with `--content`, it replaces that {kind}",
+                    file.id
+                ),
+            )
+            .with_help(format!(
+                "rename the file to add a new {kind} beside the shipped one"
+            ))
+            .with_severity(diag::Severity::Note)
+        })
+        .collect()
+}
+
+/// An "unknown incident" in a drill linted on its own, when the incident's file sits beside it
+/// (`x/ID.yaml` or `x/../incidents/ID.yaml`): say how to lint them together.
+fn suggest_unlinted_incident(diagnostic: &mut Diagnostic) {
+    let Some(id) = diagnostic
+        .message
+        .strip_prefix("unknown incident `")
+        .and_then(|rest| rest.strip_suffix('`'))
+    else {
+        return;
+    };
+    let Some(folder) = diagnostic.path.parent() else {
+        return;
+    };
+    let candidates = [
+        (folder.to_path_buf(), folder.to_path_buf()),
+        (folder.join("..").join("incidents"), folder.join("..")),
+    ];
+    for (dir, root) in candidates {
+        for extension in ["yaml", "yml"] {
+            let file = dir.join(format!("{id}.{extension}"));
+            if file.is_file() {
+                let root = tidy(&root);
+                diagnostic.help = Some(format!(
+                    "`{}` defines it but is not being linted: run `sysdrill --content {root} lint {}`, \
+                     or lint the whole folder with `sysdrill lint {root}`",
+                    tidy(&file),
+                    diagnostic.path.display()
+                ));
+                return;
+            }
+        }
+    }
+}
+
+/// A path as a coach would type it: `a/drills/..` is `a`, an empty folder is `.`.
+fn tidy(path: &Path) -> String {
+    let mut parts: Vec<std::path::Component<'_>> = Vec::new();
+    for component in path.components() {
+        match component {
+            std::path::Component::ParentDir
+                if matches!(parts.last(), Some(std::path::Component::Normal(_))) =>
+            {
+                parts.pop();
+            }
+            std::path::Component::CurDir => {}
+            other => parts.push(other),
+        }
+    }
+    let tidy: PathBuf = parts.iter().collect();
+    if tidy.as_os_str().is_empty() {
+        ".".to_owned()
+    } else {
+        tidy.display().to_string()
     }
 }
 
@@ -169,10 +274,21 @@ fn parse<T: serde::de::DeserializeOwned + raw::Versioned>(
             Ok(parsed)
         }
         Err(error) => match yaml::from_str::<VersionProbe>(path, source) {
+            // `format_versoin: 1` is a misspelt key, which says more than "missing version".
+            Ok(probe) if probe.format_version.is_none() && misspells_version(&error) => Err(error),
             Ok(probe) => check_version(path, source, probe.format_version).and(Err(error)),
             Err(_) => Err(error),
         },
     }
+}
+
+/// An unknown key whose closest known key is `format_version`.
+fn misspells_version(error: &Diagnostic) -> bool {
+    error.message.starts_with("unknown key")
+        && error
+            .help
+            .as_deref()
+            .is_some_and(|help| help.contains("`format_version`"))
 }
 
 /// `format_version` must be present, at least 1, and no newer than this build reads.
@@ -182,11 +298,15 @@ fn check_version(path: &Path, source: &str, version: Option<i64>) -> Result<(), 
         Diagnostic::at(path, source, location.line, location.col, message).with_help(help)
     };
     match version {
-        None => Err(
-            Diagnostic::at(path, source, 1, 1, "missing `format_version`").with_help(format!(
-                "add `format_version: {FORMAT_VERSION}` as the first key"
-            )),
-        ),
+        None => {
+            // Not found, the path locates the first content line (never a comment above it).
+            let first = locate::locate(source, "format_version");
+            Err(
+                Diagnostic::at(path, source, first.line, 1, "missing `format_version`").with_help(
+                    format!("add `format_version: {FORMAT_VERSION}` as the first key"),
+                ),
+            )
+        }
         Some(version) if version > i64::from(FORMAT_VERSION) => Err(version_at(
             format!(
                 "format_version {version} is newer than this sysdrill reads (up to {FORMAT_VERSION})"
@@ -270,10 +390,16 @@ fn build(
             _ => RegexCheck::Compile,
         };
         let hash = stable_hash(&file.bytes);
-        validate::drill(id, raw, &file.path, text, hash, &incident_list, regex_check)
+        let drill = validate::drill(id, raw, &file.path, text, hash, &incident_list, regex_check)?;
+        let findings = match purpose {
+            Use::Lint => audit(&drill, &file.path, text),
+            Use::Load => Vec::new(),
+        };
+        Ok((drill, findings))
     }) {
         match result {
-            Ok(drill) => {
+            Ok((drill, findings)) => {
+                diagnostics.extend(findings);
                 catalog.origins.drills.insert(drill.id.clone(), origin);
                 catalog.drills.insert(drill.id.clone(), drill);
             }
@@ -281,6 +407,25 @@ fn build(
         }
     }
     (catalog, diagnostics)
+}
+
+/// `lint`'s scoring checks of a valid drill (the model answer reaches the top band, examples
+/// cover the required concepts), located in its source.
+fn audit(drill: &Drill, path: &Path, source: &str) -> Vec<Diagnostic> {
+    let locator = locate::Locator::new(source);
+    crate::score::check::audit(drill)
+        .into_iter()
+        .map(|finding| {
+            let location = locator.locate(&finding.key_path);
+            let severity = match finding.level {
+                crate::score::check::Level::Error => diag::Severity::Error,
+                crate::score::check::Level::Warning => diag::Severity::Warning,
+            };
+            Diagnostic::at(path, source, location.line, location.col, finding.message)
+                .with_help(finding.help)
+                .with_severity(severity)
+        })
+        .collect()
 }
 
 /// Validates every parsed file of one kind in parallel (files that did not parse are skipped:
@@ -381,6 +526,15 @@ fn insert<T>(
 }
 
 impl Catalog {
+    /// The file a drill was read from, as diagnostics name it (embedded drills by their place
+    /// in the repository, `drills/ID.yaml`).
+    pub fn drill_path(&self, id: &DrillId) -> PathBuf {
+        match self.origins.drills.get(id) {
+            Some(Origin::File(path)) => path.clone(),
+            _ => Path::new("drills").join(format!("{}.yaml", id.as_str())),
+        }
+    }
+
     /// Whether the drill came from a `--content` directory rather than the embedded set.
     pub fn is_from_dirs(&self, id: &DrillId) -> bool {
         matches!(self.origins.drills.get(id), Some(Origin::File(_)))

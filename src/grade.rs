@@ -40,7 +40,7 @@ use crate::score::{ScoreReport, Scorer, Shown};
 
 use output::{BadFile, Sink, Tail};
 use rescore::Row;
-use walk::{Entry, Walk};
+use walk::Entry;
 
 /// Files per parallel chunk: large enough to keep every worker busy between the ordered
 /// hand-overs, small enough that a chunk of parsed transcripts stays a few MiB.
@@ -61,6 +61,8 @@ pub struct Options {
     /// is never read).
     pub human: Option<HumanScores>,
     pub groups: bool,
+    /// The report file (`--out`), never graded as part of the batch.
+    pub out: Option<PathBuf>,
 }
 
 /// How a batch went.
@@ -80,7 +82,8 @@ pub fn run(catalog: &Catalog, args: &GradeArgs) -> std::io::Result<ExitCode> {
         Some(path) => match HumanScores::read(path) {
             Ok(scores) => Some(scores),
             Err(reason) => {
-                eprintln!("error: {}: {reason}", path.display());
+                let path = path.display().to_string();
+                eprintln!("error: {}: {reason}", crate::term::visible_line(&path));
                 return Ok(ExitCode::from(2));
             }
         },
@@ -88,12 +91,23 @@ pub fn run(catalog: &Catalog, args: &GradeArgs) -> std::io::Result<ExitCode> {
     };
     let options = Options {
         format: args.format,
-        jobs: args.jobs,
+        jobs: args.jobs.map(clamp_jobs),
         // A human CSV only makes sense for comparing.
         compare_human: args.compare_human || human.is_some(),
         human,
         groups: args.groups,
+        out: args.out.clone(),
     };
+    if let Some(out) = &args.out
+        && let Some(input) = out_overwrites_input(out, &args.paths)
+    {
+        eprintln!(
+            "error: --out {} would overwrite the input {}; write the report elsewhere",
+            crate::term::visible_line(&out.display().to_string()),
+            crate::term::visible_line(&input.display().to_string())
+        );
+        return Ok(ExitCode::from(2));
+    }
     // Each drill's rubric is compiled once, by the first worker that needs it: a batch over a
     // few drills does not pay for compiling all of them.
     let scorers: HashMap<DrillId, OnceLock<Scorer>> = catalog
@@ -152,13 +166,30 @@ pub fn run(catalog: &Catalog, args: &GradeArgs) -> std::io::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
+/// The input that `--out` names, if any: a file named on the command line (the report would
+/// empty it before it is read). A report inside a graded folder is fine: the walk leaves it out.
+fn out_overwrites_input(out: &Path, inputs: &[PathBuf]) -> Option<PathBuf> {
+    let out = out.canonicalize().ok()?;
+    inputs
+        .iter()
+        .find(|input| input.canonicalize().is_ok_and(|input| input == out))
+        .cloned()
+}
+
+/// Worker threads for `--jobs N`: at least one, at most the machine's CPUs (more only adds
+/// threads waiting for a CPU; a huge N would spend minutes creating them).
+pub fn clamp_jobs(jobs: usize) -> usize {
+    let cpus = std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get);
+    jobs.clamp(1, cpus)
+}
+
 /// A bar on a terminal stderr (after counting the files, which only lists directories); none
 /// on a pipe, so scripts and logs see nothing.
 fn progress_bar(paths: &[PathBuf]) -> Option<indicatif::ProgressBar> {
     if !io::stderr().is_terminal() {
         return None;
     }
-    let total = Walk::new(paths).count() as u64;
+    let total = walk::walk(paths, None).count() as u64;
     let bar = indicatif::ProgressBar::with_draw_target(
         Some(total),
         indicatif::ProgressDrawTarget::stderr(),
@@ -214,7 +245,7 @@ pub fn grade_paths(
     // A two-stage pipeline: while the pool grades chunk k, this thread walks ahead to chunk
     // k + 1 and writes the results of chunk k - 1, in order. At most three chunks are alive.
     let replays = replay::Replays::default();
-    let mut walk = Walk::new(paths);
+    let mut walk = walk::walk(paths, options.out.as_deref());
     let mut current: Vec<Entry> = walk.by_ref().take(CHUNK).collect();
     let mut finished: Vec<Graded> = Vec::new();
     while !current.is_empty() || !finished.is_empty() {
@@ -279,7 +310,11 @@ impl<W: Write> Fold<'_, W> {
             }
             Graded::Bad(bad) => {
                 if options.format == GradeFormat::Csv {
-                    eprintln!("error: {}: {}", bad.file, bad.reason);
+                    eprintln!(
+                        "error: {}: {}",
+                        crate::term::visible_line(&bad.file),
+                        crate::term::visible_line(&bad.reason)
+                    );
                 }
                 self.bad_files.push(bad);
                 self.outcome.bad += 1;
@@ -361,12 +396,14 @@ pub struct HumanScores {
 
 impl HumanScores {
     pub fn read(path: &Path) -> Result<Self, String> {
+        // A regular file of at most 64 MiB (a million graded files is about 40 MiB of CSV).
+        let bytes =
+            crate::walk::read_regular(path, 64 * 1024 * 1024).map_err(|error| error.to_string())?;
         let mut reader = csv::ReaderBuilder::new()
             .has_headers(false)
             .flexible(true)
             .trim(csv::Trim::All)
-            .from_path(path)
-            .map_err(|error| error.to_string())?;
+            .from_reader(bytes.as_slice());
         let base = path.parent().unwrap_or(Path::new("."));
         let mut scores = Self::default();
         for (index, record) in reader.records().enumerate() {
@@ -394,6 +431,8 @@ impl HumanScores {
                     index + 1
                 ));
             }
+            // `-0` reads as -0.0, which would print as `-0`; it is zero.
+            let value = value + 0.0;
             scores.by_name.insert(file.to_owned(), value);
             let relative = base.join(file);
             let candidate = if relative.exists() {

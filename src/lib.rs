@@ -6,7 +6,9 @@
 //! outwards to the edges that do IO.
 
 pub mod domain;
+pub mod suggest;
 pub mod term;
+pub mod walk;
 
 pub mod content;
 

@@ -28,6 +28,8 @@ use crate::transcript::Transcript;
 
 /// How deep below the given directory transcripts are looked for.
 const MAX_DEPTH: usize = 4;
+/// Entries the walk looks at: years of daily practice are a few thousand files.
+const MAX_ENTRIES: usize = 200_000;
 /// How many weakest concepts are listed and used to choose the next drill.
 const WEAKEST: usize = 5;
 /// Drills of this many most recent attempts count as "recently practised".
@@ -119,10 +121,21 @@ impl Progress {
     /// Reads every transcript under `dir` and every one its index lists; a missing directory is
     /// simply empty.
     pub fn read(catalog: &Catalog, dir: &Path) -> Self {
-        let mut files = Vec::new();
-        collect(dir, 0, &mut files);
-        files.sort();
         let mut progress = Progress::default();
+        let limits = crate::walk::Limits {
+            max_depth: MAX_DEPTH,
+            max_entries: MAX_ENTRIES,
+        };
+        let is_json = |path: &Path| path.extension().is_some_and(|ext| ext == "json");
+        let mut files = Vec::new();
+        for entry in crate::walk::Walk::new(&[dir.to_path_buf()], is_json, limits) {
+            match entry {
+                crate::walk::Entry::File(path) => files.push(path),
+                // A missing directory is simply empty.
+                crate::walk::Entry::Bad { path, .. } if path == dir => {}
+                crate::walk::Entry::Bad { path, reason } => progress.skipped.push((path, reason)),
+            }
+        }
         // A transcript found both by the walk and through the index counts once.
         let mut seen: BTreeSet<PathBuf> = files
             .iter()
@@ -143,6 +156,7 @@ impl Progress {
         }
         let mut scorers = HashMap::new();
         for path in files {
+            // Regular files only, under the transcript size cap (`load` opens them that way).
             match crate::transcript::load::load(&path) {
                 Ok(transcript) => {
                     let outcome = Outcome::of(&transcript, catalog, &mut scorers);
@@ -283,26 +297,13 @@ impl Progress {
     }
 }
 
-fn collect(dir: &Path, depth: usize, files: &mut Vec<PathBuf>) {
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return;
-    };
-    for entry in entries.flatten() {
-        let path = entry.path();
-        let Ok(kind) = entry.file_type() else {
-            continue;
-        };
-        if kind.is_dir() && depth < MAX_DEPTH {
-            collect(&path, depth + 1, files);
-        } else if kind.is_file() && path.extension().is_some_and(|ext| ext == "json") {
-            files.push(path);
-        }
-    }
-}
-
+/// Prints the report. Drill ids, concepts, times and file names come from transcripts that may
+/// be hostile: the report (which has no colours of its own) is shown with [`crate::term::visible`].
 pub fn print_stats(catalog: &Catalog, dir: &Path, out: &mut impl Write) -> io::Result<()> {
     let progress = Progress::read(catalog, dir);
-    write_stats(catalog, &progress, dir, out)
+    let mut text = Vec::new();
+    write_stats(catalog, &progress, dir, &mut text)?;
+    out.write_all(crate::term::visible(&String::from_utf8_lossy(&text)).as_bytes())
 }
 
 fn write_stats(

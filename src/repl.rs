@@ -165,6 +165,21 @@ impl Source<'_> {
     }
 }
 
+/// The longest input line taken: a long answer is a few KiB; this keeps one pasted file from
+/// being scored (and saved after every turn) as an answer.
+pub const MAX_LINE_BYTES: usize = 64 * 1024;
+
+/// The message for a line over [`MAX_LINE_BYTES`], or `None` when it fits.
+fn too_long(line: &str) -> Option<String> {
+    (line.len() > MAX_LINE_BYTES).then(|| {
+        format!(
+            "that line is {}; the limit is {}: it was not used (split a long answer over several lines)",
+            crate::walk::size(line.len() as u64),
+            crate::walk::limit(MAX_LINE_BYTES as u64)
+        )
+    })
+}
+
 /// One logical line from a pipe: CRLF and LF endings, invalid UTF-8 replaced, `\` continuation.
 fn read_piped(stdin: &mut impl BufRead) -> io::Result<Line> {
     let mut text = String::new();
@@ -199,9 +214,12 @@ struct Screen {
 }
 
 impl Screen {
+    /// `text` made visible (escapes from content or answers shown, not interpreted), then
+    /// coloured: the only escapes this prints are its own.
     fn paint(&self, text: &str, color: Color, bold: bool) -> String {
+        let text = crate::term::visible(text);
         if !self.color {
-            return text.to_owned();
+            return text.into_owned();
         }
         let painted = text.color(color);
         if bold {
@@ -211,6 +229,7 @@ impl Screen {
         }
     }
 
+    /// Prints a line built from already painted or trusted parts.
     fn line(&mut self, text: &str) -> io::Result<()> {
         writeln!(self.out, "{text}")
     }
@@ -222,6 +241,8 @@ impl Screen {
                 writeln!(self.out, "\n{painted}\n")?;
             }
             Output::Tool { text, .. } | Output::WhatIf { text, .. } => {
+                // Tool output carries names from the incident file (processes, locks).
+                let text = crate::term::visible(text);
                 self.out.write_all(text.as_bytes())?;
                 if !text.ends_with('\n') {
                     writeln!(self.out)?;
@@ -242,7 +263,11 @@ impl Screen {
             Output::Hint { number, text, cost } => {
                 let head = format!("Hint {number} (costs {cost} points):");
                 let painted = self.paint(&head, Color::Yellow, true);
-                writeln!(self.out, "{painted} {}", text.trim_end())?;
+                writeln!(
+                    self.out,
+                    "{painted} {}",
+                    crate::term::visible(text.trim_end())
+                )?;
             }
             Output::Scorecard(card) => self.scorecard(card)?,
             Output::Finished => {}
@@ -260,7 +285,7 @@ impl Screen {
             } else if !line.starts_with(' ') {
                 self.paint(line, Color::White, true)
             } else {
-                line.to_owned()
+                crate::term::visible(line).into_owned()
             };
             writeln!(self.out, "{painted}")?;
         }
@@ -373,7 +398,7 @@ fn write_drill_list(screen: &mut Screen, catalog: &Catalog) -> io::Result<()> {
             "{id}  {:<8}  {:<6}  {}",
             crate::app::kind_name(drill.kind),
             crate::app::difficulty_name(drill.difficulty),
-            drill.title
+            crate::term::visible_line(&drill.title)
         ))?;
     }
     Ok(())
@@ -408,8 +433,8 @@ struct Recorder {
     path: PathBuf,
     transcript: Transcript,
     started: Instant,
-    /// Saving failed once already: warn once, keep practising.
-    warned: bool,
+    /// Why the last save failed, while the file on disk is behind the session.
+    unsaved: Option<String>,
 }
 
 impl Recorder {
@@ -421,18 +446,23 @@ impl Recorder {
         (self.elapsed().as_secs_f64() * 1000.0).round() / 1000.0
     }
 
+    /// Saves the whole transcript (the session's log so far); a failure is shown every time
+    /// (the file on disk stops at the last turn that saved), and practice goes on: the next
+    /// save may succeed and catch up.
     fn save(&mut self, session: &Interview, screen: &mut Screen) -> io::Result<()> {
         self.transcript.log = session.log().to_vec();
-        if let Err(error) = transcript::save(&self.path, &self.transcript)
-            && !self.warned
-        {
-            self.warned = true;
-            let message = format!(
-                "warning: cannot save the transcript to {}: {error}",
-                self.path.display()
-            );
-            let painted = screen.paint(&message, Color::Yellow, false);
-            eprintln!("{painted}");
+        match transcript::save(&self.path, &self.transcript) {
+            Ok(()) => self.unsaved = None,
+            Err(error) => {
+                let message = format!(
+                    "warning: the transcript was not saved to {}: {error} (entry {} of the log is not on disk)",
+                    self.path.display(),
+                    self.transcript.log.len()
+                );
+                let painted = screen.paint(&message, Color::Yellow, false);
+                eprintln!("{painted}");
+                self.unsaved = Some(error.to_string());
+            }
         }
         Ok(())
     }
@@ -489,6 +519,16 @@ fn run_drill(
         .transcript
         .clone()
         .unwrap_or_else(|| default_transcript_path(data_dir, id, seed, now));
+    // Refused before anything is practised: a session whose answers cannot be kept is not run.
+    if let Err(reason) = transcript::save::check_target(&path) {
+        return Err(io::Error::new(
+            io::ErrorKind::InvalidInput,
+            format!(
+                "cannot save the transcript to {}: {reason}; pass --transcript PATH to a file in a writable folder",
+                crate::term::visible_line(&path.display().to_string())
+            ),
+        ));
+    }
     let mut recorder = Recorder {
         path,
         transcript: Transcript::new(
@@ -500,7 +540,7 @@ fn run_drill(
             clock::rfc3339(now),
         ),
         started: monotonic_now(),
-        warned: false,
+        unsaved: None,
     };
     let interactive = matches!(source, Source::Editor { .. });
     source.set_completions(session_completions(drill));
@@ -542,6 +582,11 @@ fn run_drill(
             Line::Interrupted => continue,
             Line::Text(line) => line,
         };
+        if let Some(message) = too_long(&line) {
+            let painted = screen.paint(&message, Color::Red, false);
+            screen.line(&painted)?;
+            continue;
+        }
         let Some(mut input) = Input::classify(&line) else {
             continue;
         };
@@ -563,6 +608,18 @@ fn run_drill(
     // Again at the end, in case the first save failed (indexing twice is a no-op).
     if let Some(dir) = data_dir {
         crate::progress::index::remember(dir, &recorder.path);
+    }
+    if let Some(error) = &recorder.unsaved {
+        let score = recorder
+            .transcript
+            .final_card()
+            .map_or_else(|| "-".to_owned(), |card| card.score.to_string());
+        return Err(io::Error::other(format!(
+            "the transcript was not saved to {}: {error}; the file on disk (if any) lacks the last \
+             turns and the final score ({} log entries, score {score})",
+            crate::term::visible_line(&recorder.path.display().to_string()),
+            recorder.transcript.log.len(),
+        )));
     }
     let saved = format!("transcript saved: {}", recorder.path.display());
     let saved = screen.paint(&saved, Color::BrightBlack, false);

@@ -53,6 +53,50 @@ pub fn visible_line(text: &str) -> Cow<'_, str> {
     Cow::Owned(out)
 }
 
+/// Like [`visible`] for text that already carries sysdrill's own colours (`colored` output
+/// built from untrusted parts): Select Graphic Rendition sequences (`ESC [ … m`) with the
+/// parameters `colored` writes (reset, bold, dim, italic, underline, colours) are kept, everything
+/// else is made visible. A hostile string can at worst recolour its own text; it cannot hide
+/// text (no conceal), move the cursor, set a title, make links or write the clipboard.
+pub fn visible_keeping_colour(text: &str) -> Cow<'_, str> {
+    if !text.chars().any(is_hazard) {
+        return Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    let mut rest = text;
+    while let Some(c) = rest.chars().next() {
+        if c == '\x1b'
+            && let Some(len) = own_colour_len(rest)
+        {
+            out.push_str(&rest[..len]);
+            rest = &rest[len..];
+            continue;
+        }
+        push_visible(&mut out, c);
+        rest = &rest[c.len_utf8()..];
+    }
+    Cow::Owned(out)
+}
+
+/// The length of the SGR sequence at the start of `text` when it only sets what `colored` sets.
+fn own_colour_len(text: &str) -> Option<usize> {
+    let body = text.strip_prefix("\x1b[")?;
+    let end = body.find('m')?;
+    let params = &body[..end];
+    let allowed = |p: &str| {
+        matches!(
+            p.parse::<u8>(),
+            Ok(0..=5 | 7 | 22..=25 | 27 | 30..=39 | 40..=49 | 90..=97 | 100..=107)
+        )
+    };
+    let ok = params.len() <= 32
+        && (params.is_empty() || params.split(';').all(|p| !p.is_empty() && allowed(p)));
+    // 38;5;n / 38;2;r;g;b colours are not written by sysdrill; they fail `allowed` on 5 or 2
+    // only by luck, so refuse any 38/48 explicitly.
+    let extended = params.split(';').any(|p| p == "38" || p == "48");
+    (ok && !extended).then_some("\x1b[".len() + end + 1)
+}
+
 fn push_visible(out: &mut String, c: char) {
     use std::fmt::Write;
     match c {
@@ -85,6 +129,15 @@ mod tests {
         assert_eq!(visible("\u{202e}txt"), "<U+202E>txt");
         assert_eq!(visible("del\u{7f}"), "del^?");
         assert_eq!(visible("cr\r"), "cr^M");
+    }
+
+    #[test]
+    fn own_colours_are_kept_and_nothing_else() {
+        assert_eq!(
+            visible_keeping_colour("\x1b[1;32mok\x1b[0m \x1b]52;c;x\x07 \x1b[8m \x1b[2J"),
+            "\x1b[1;32mok\x1b[0m ^[]52;c;x^G ^[[8m ^[[2J"
+        );
+        assert_eq!(visible_keeping_colour("\x1b[38;5;1m"), "^[[38;5;1m");
     }
 
     #[test]

@@ -234,9 +234,9 @@ impl CardSummary {
 }
 
 pub mod load;
+pub mod save;
 
-use std::io::{self, Write};
-use std::path::Path;
+pub use save::save;
 
 impl Transcript {
     /// A transcript for a session that is starting now (`started_at` is RFC 3339 from the edge).
@@ -268,54 +268,6 @@ impl Transcript {
             Event::Scorecard(card) if card.final_card => Some(card),
             _ => None,
         })
-    }
-}
-
-/// Writes the transcript atomically: a temporary file in the same directory, flushed to disk,
-/// then renamed over `path`, so a reader (or a crash) never sees half a file.
-pub fn save(path: &Path, transcript: &Transcript) -> io::Result<()> {
-    let dir = match path.parent() {
-        Some(dir) if !dir.as_os_str().is_empty() => dir,
-        _ => Path::new("."),
-    };
-    std::fs::create_dir_all(dir)?;
-    let mut file = tempfile::NamedTempFile::new_in(dir)?;
-    serde_json::to_writer_pretty(&mut file, transcript).map_err(io::Error::other)?;
-    file.write_all(b"\n")?;
-    file.as_file().sync_all()?;
-    file.persist(path).map_err(|error| error.error)?;
-    Ok(())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn save_round_trips_and_replaces_atomically() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("t.json");
-        let mut transcript = Transcript::new(
-            "d",
-            0xabc,
-            7,
-            "interview",
-            None,
-            "2026-01-01T00:00:00Z".into(),
-        );
-        save(&path, &transcript).unwrap();
-        transcript.log.push(Entry {
-            at_s: 1.5,
-            event: Event::Answer {
-                text: "an answer".into(),
-            },
-        });
-        save(&path, &transcript).unwrap();
-        let back: Transcript = serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
-        assert_eq!(back, transcript);
-        assert_eq!(back.content_hash, "0000000000000abc");
-        // Only the transcript is left in the folder: no stray temporary files.
-        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
     }
 }
 

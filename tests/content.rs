@@ -8,7 +8,10 @@ use sysdrill::domain::*;
 
 use crate::common::fixture;
 
+mod check;
+mod docs;
 mod props;
+mod schema;
 
 fn content_fixture(name: &str) -> PathBuf {
     fixture("content").join(name)
@@ -64,7 +67,7 @@ fn loads_the_documented_examples_into_domain_types() {
         Trigger::MissingConcept("interrupt-context".into())
     );
     assert_eq!(drill.hints[0].cost, 5.0);
-    assert_eq!(drill.model_answer[1].concept, None);
+    assert_eq!(drill.model_answer[2].concept, None);
     assert_eq!(drill.examples[0].score, (80.0, 100.0));
 
     let incident_drill = &catalog.drills[&DrillId::from("slow-under-load")];
@@ -91,6 +94,17 @@ fn loads_the_documented_examples_into_domain_types() {
     ));
 }
 
+/// Shipped drills whose model answer does not yet reach the top band of its own rubric (the
+/// model answer's lines read as a keyword list, or miss a required concept). The list may
+/// only shrink: a drill fixed here must leave it, and no other drill may join it.
+const MODEL_ANSWERS_BELOW_TOP_BAND: &[&str] = &[
+    "added-threads-slower",
+    "contention-collapse",
+    "high-cpu-livelock",
+    "slow-under-load",
+    "what-locks-protect",
+];
+
 #[test]
 fn the_embedded_content_loads_and_lints_clean() {
     let catalog = content::load_catalog(&[]).unwrap_or_else(|diagnostics| {
@@ -102,7 +116,31 @@ fn the_embedded_content_loads_and_lints_clean() {
     for id in catalog.drills.keys() {
         assert!(!catalog.is_from_dirs(id));
     }
-    assert!(content::lint(&[]).is_empty());
+    let diagnostics = content::lint(&[], &[]);
+    let (model_answers, others): (Vec<_>, Vec<_>) = diagnostics
+        .iter()
+        .partition(|d| d.message.starts_with("the model answer scores"));
+    assert!(
+        others.is_empty(),
+        "{}",
+        others.iter().map(|d| d.render()).collect::<String>()
+    );
+    let below: Vec<String> = model_answers
+        .iter()
+        .map(|d| {
+            d.path
+                .file_stem()
+                .unwrap_or_default()
+                .to_string_lossy()
+                .into_owned()
+        })
+        .collect();
+    assert_eq!(
+        below,
+        MODEL_ANSWERS_BELOW_TOP_BAND,
+        "{}",
+        model_answers.iter().map(|d| d.render()).collect::<String>()
+    );
 }
 
 /// Embedded drills have their regexes parsed, not compiled, at load (the suite lints them
@@ -203,7 +241,7 @@ fn schema_files_are_current() {
 }
 
 /// `sysdrill lint ARGS` run from `tests/fixtures/content`: exit code, stdout and stderr.
-fn lint(args: &[&str]) -> String {
+pub(crate) fn lint(args: &[&str]) -> String {
     let output = crate::common::sysdrill()
         .current_dir(fixture("content"))
         .arg("lint")
@@ -219,7 +257,7 @@ fn lint(args: &[&str]) -> String {
 }
 
 /// Snapshots are named `content__*` (without the test binary's module prefix).
-fn snapshot(name: &str, value: String) {
+pub(crate) fn snapshot(name: &str, value: String) {
     let mut settings = insta::Settings::clone_current();
     settings.set_prepend_module_to_snapshot(false);
     settings.bind(|| insta::assert_snapshot!(format!("content__{name}"), value));
@@ -227,9 +265,11 @@ fn snapshot(name: &str, value: String) {
 
 #[test]
 fn lint_is_clean_on_valid_content() {
-    let output = lint(&["valid"]);
-    assert!(output.starts_with("exit: 0\n"), "{output}");
-    assert!(output.contains("no problems found"), "{output}");
+    for dir in ["valid", "coach", "check"] {
+        let output = lint(&[dir]);
+        assert!(output.starts_with("exit: 0\n"), "{output}");
+        assert!(!output.contains("\nerror:"), "{output}");
+    }
 }
 
 #[test]

@@ -7,6 +7,7 @@ mod cli;
 mod content;
 mod curriculum;
 mod grade;
+mod hostile;
 mod model;
 mod render;
 mod repl;

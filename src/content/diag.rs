@@ -18,16 +18,40 @@ pub struct Diagnostic {
     pub source_line: Option<String>,
     /// "did you mean `slow-under-load`?" and the like.
     pub help: Option<String>,
+    pub severity: Severity,
+}
+
+/// How serious a diagnostic is: only errors make `lint` fail.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Default)]
+pub enum Severity {
+    /// The file cannot be used as written.
+    #[default]
+    Error,
+    /// It works, but probably not as meant.
+    Warning,
+    /// Worth knowing: nothing is wrong.
+    Note,
+}
+
+impl Severity {
+    pub fn label(self) -> &'static str {
+        match self {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+            Severity::Note => "note",
+        }
+    }
 }
 
 impl fmt::Display for Diagnostic {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(
             f,
-            "{}:{}:{}: error: {}",
+            "{}:{}:{}: {}: {}",
             self.path.display(),
             self.line,
             self.col,
+            self.severity.label(),
             self.message
         )
     }
@@ -43,6 +67,7 @@ impl Diagnostic {
             message: message.into(),
             source_line: None,
             help: None,
+            severity: Severity::Error,
         }
     }
 
@@ -69,12 +94,22 @@ impl Diagnostic {
             message: message.into(),
             source_line,
             help: None,
+            severity: Severity::Error,
         }
     }
 
     pub fn with_help(mut self, help: impl Into<String>) -> Self {
         self.help = Some(help.into());
         self
+    }
+
+    pub fn with_severity(mut self, severity: Severity) -> Self {
+        self.severity = severity;
+        self
+    }
+
+    pub fn is_error(&self) -> bool {
+        self.severity == Severity::Error
     }
 
     pub fn with_optional_help(mut self, help: Option<String>) -> Self {
@@ -84,12 +119,22 @@ impl Diagnostic {
 
     /// rustc-style: `error: msg`, ` --> file:line:col`, the source line, a caret, `help: …`,
     /// then a blank line so that consecutive diagnostics stay apart.
+    ///
+    /// Everything taken from a file (the message quotes keys and values, the path may be any
+    /// name) is shown with [`crate::term::visible_line`], and the source line is cut to a window
+    /// around the caret: a diagnostic never prints more than one short line of any file.
     pub fn render(&self) -> String {
-        let mut out = format!("error: {}\n", self.message);
+        use crate::term::visible_line;
+        let mut out = format!(
+            "{}: {}\n",
+            self.severity.label(),
+            visible_line(&self.message)
+        );
+        let path = self.path.display().to_string();
         let location = if self.line == 0 {
-            format!("{}", self.path.display())
+            visible_line(&path).into_owned()
         } else {
-            format!("{}:{}:{}", self.path.display(), self.line, self.col)
+            format!("{}:{}:{}", visible_line(&path), self.line, self.col)
         };
         let gutter = if self.line == 0 {
             1
@@ -99,10 +144,10 @@ impl Diagnostic {
         let pad = " ".repeat(gutter);
         out.push_str(&format!("{pad}--> {location}\n"));
         if let Some(text) = &self.source_line {
-            let shown = sanitize(text);
+            let (shown, col) = window(&sanitize(text), self.col);
             out.push_str(&format!("{pad} |\n"));
             out.push_str(&format!("{} | {}\n", self.line, shown).replace(" | \n", " |\n"));
-            let (start, width) = caret_span(&shown, self.col);
+            let (start, width) = caret_span(&shown, col);
             out.push_str(&format!(
                 "{pad} | {}{}\n",
                 " ".repeat(start),
@@ -110,23 +155,50 @@ impl Diagnostic {
             ));
         }
         if let Some(help) = &self.help {
-            out.push_str(&format!("{pad} = help: {help}\n"));
+            out.push_str(&format!("{pad} = help: {}\n", visible_line(help)));
         }
         out.push('\n');
         out
     }
 }
 
-/// Tabs and control characters would shift the caret: show them as spaces / `?`.
+/// Tabs and control characters would shift the caret (and escapes would reach the terminal):
+/// show them as spaces / `?`, one column each.
 fn sanitize(text: &str) -> String {
     text.chars()
         .map(|c| match c {
             '\t' => ' ',
-            c if c.is_control() => '?',
+            c if c.is_control() || crate::term::is_hazard(c) => '?',
             c => c,
         })
         .collect()
 }
+
+/// At most [`WINDOW`] characters of `line` around the 1-based `col`, with `…` where it was cut,
+/// and the column within the window.
+fn window(line: &str, col: usize) -> (String, usize) {
+    let chars: Vec<char> = line.chars().collect();
+    if chars.len() <= WINDOW {
+        return (line.to_owned(), col);
+    }
+    let at = col.saturating_sub(1).min(chars.len());
+    let start = at.saturating_sub(WINDOW / 4);
+    let end = (start + WINDOW).min(chars.len());
+    let mut shown = String::new();
+    let mut col = at - start + 1;
+    if start > 0 {
+        shown.push('…');
+        col += 1;
+    }
+    shown.extend(&chars[start..end]);
+    if end < chars.len() {
+        shown.push('…');
+    }
+    (shown, col)
+}
+
+/// The most characters of a source line a diagnostic shows.
+const WINDOW: usize = 120;
 
 /// Start (0-based chars) and width of the token the caret underlines at 1-based `col`: a quoted
 /// scalar up to its closing quote, otherwise up to whitespace, a flow separator or a `: `.
@@ -207,6 +279,23 @@ mod tests {
         assert_eq!(caret_span("  irq_cpus: [0, 1, [2]]", 13), (12, 11));
         assert_eq!(caret_span("  hostname: a:b", 13), (12, 3));
         assert_eq!(caret_span("short", 40), (5, 1));
+    }
+
+    #[test]
+    fn long_lines_and_escapes_are_cut_and_shown() {
+        let source = format!("key: {}\x1b]52;c;aGk=\x07", "x".repeat(10_000));
+        let diagnostic = Diagnostic::at(
+            Path::new("a\x1b[2J.yaml"),
+            &source,
+            1,
+            6000,
+            "bad `\x1b[31m`",
+        );
+        let rendered = diagnostic.render();
+        assert!(rendered.len() < 600, "{}", rendered.len());
+        assert!(!rendered.chars().any(|c| c != '\n' && c.is_control()));
+        assert!(rendered.contains("a^[[2J.yaml:1:6000"));
+        assert!(rendered.contains("bad `^[[31m`"));
     }
 
     #[test]

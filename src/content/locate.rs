@@ -325,6 +325,51 @@ fn flow_value(text: &[char], key: Cursor) -> Cursor {
     }
 }
 
+/// Where `key` appears a second time in the block mapping whose first key starts at 1-based
+/// `line:col` (serde reports a duplicate key at the start of its mapping): 1-based line and
+/// column of the duplicate. `None` when the mapping is not block style or holds no duplicate.
+pub fn duplicate_key(source: &str, line: usize, col: usize, key: &str) -> Option<(usize, usize)> {
+    let lines = Locator::new(source).lines;
+    let first = line.checked_sub(1)?;
+    let key_col = col.checked_sub(1)?;
+    let mut seen = 0;
+    for (index, text) in lines.iter().enumerate().skip(first) {
+        if index != first && is_content(text) {
+            let indentation = indent(text);
+            if indentation < key_col || (indentation == key_col && starts_item(text, key_col)) {
+                break;
+            }
+            if indentation > key_col {
+                continue;
+            }
+        }
+        if let Some((name, _)) = key_at(text, key_col)
+            && name == key
+        {
+            seen += 1;
+            if seen == 2 {
+                return Some((index + 1, key_col + 1));
+            }
+        }
+    }
+    None
+}
+
+/// For a `key: value` line whose unquoted value holds a `: ` (which YAML reads as a second
+/// key), the line with the value quoted: `prompt: "One question: why?"`.
+pub fn quoted_value(line: &str) -> Option<String> {
+    let indentation = line.len() - line.trim_start().len();
+    let body = &line[indentation..];
+    let item = if body.starts_with("- ") { 2 } else { 0 };
+    let colon = find_mapping_colon(&body[item..])? + item;
+    let (key, value) = (&body[..colon], body[colon + 1..].trim());
+    if value.is_empty() || value.starts_with(['"', '\'', '|', '>', '[', '{']) {
+        return None;
+    }
+    let escaped = value.replace('\\', "\\\\").replace('"', "\\\"");
+    Some(format!("{key}: \"{escaped}\""))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -405,6 +450,28 @@ locks:
     fn sequences_at_the_parent_column_and_block_scalars() {
         assert_eq!(at("locks[0].kind"), (22, 9));
         assert_eq!(at("workloads[0].narrative"), (18, 5));
+    }
+
+    #[test]
+    fn finds_the_second_occurrence_of_a_duplicate_key() {
+        let source = "a:\n  - id: x\n    weight: 2\n    nested:\n      weight: 9\n    weight: 3\n  - id: y\n    weight: 4\n";
+        assert_eq!(duplicate_key(source, 2, 5, "weight"), Some((6, 5)));
+        assert_eq!(duplicate_key(source, 7, 5, "weight"), None);
+        assert_eq!(duplicate_key(source, 99, 5, "weight"), None);
+    }
+
+    #[test]
+    fn quotes_a_value_that_holds_a_colon() {
+        assert_eq!(
+            quoted_value("    prompt: One question: why?").as_deref(),
+            Some("prompt: \"One question: why?\"")
+        );
+        assert_eq!(
+            quoted_value("  - say: a \"b\": c").as_deref(),
+            Some("- say: \"a \\\"b\\\": c\"")
+        );
+        assert_eq!(quoted_value("  prompt: \"quoted: fine\""), None);
+        assert_eq!(quoted_value("no colon here"), None);
     }
 
     #[test]

@@ -18,6 +18,14 @@ use serde::Deserialize;
 /// The newest `format_version` this build reads, for drills and incidents alike.
 pub const FORMAT_VERSION: u32 = 1;
 
+/// Schema patterns for what `validate` checks in code (a test holds the two to agree): a
+/// string with something besides white space in it, a time of day `HH:MM:SS`, a sysstat date
+/// `MM/DD/YY`, and a drill or incident id (a file stem).
+pub(crate) const NOT_BLANK: &str = r"\S";
+pub(crate) const CLOCK_PATTERN: &str = r"^([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9]$";
+pub(crate) const DATE_PATTERN: &str = r"^(0[1-9]|1[0-2])/(0[1-9]|[12][0-9]|3[01])/[0-9]{2}$";
+pub(crate) const ID_PATTERN: &str = r"^[a-z0-9][a-z0-9_-]{0,63}$";
+
 /// Reads only `format_version`, ignoring every other key, so that a file written for a newer
 /// sysdrill gets an "upgrade" message rather than a list of unknown keys. The one deliberate
 /// exception to `deny_unknown_fields`; never used to build content.
@@ -50,4 +58,51 @@ pub(crate) fn default_one_u32() -> u32 {
 
 pub(crate) fn default_one_f64() -> f64 {
     1.0
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::content::validate;
+
+    fn matches(pattern: &str, text: &str) -> bool {
+        regex::Regex::new(pattern).unwrap().is_match(text)
+    }
+
+    #[test]
+    fn schema_patterns_agree_with_validation() {
+        for clock in [
+            "10:02:11", "00:00:00", "23:59:59", "24:00:00", "1:02:03", "10:60:00", "",
+        ] {
+            assert_eq!(
+                matches(CLOCK_PATTERN, clock),
+                validate::parse_clock(clock).is_some(),
+                "{clock}"
+            );
+        }
+        for date in [
+            "03/14/25",
+            "12/31/99",
+            "13/01/25",
+            "00/10/25",
+            "2025-03-14",
+            "3/14/25",
+        ] {
+            assert_eq!(
+                matches(DATE_PATTERN, date),
+                validate::valid_date(date),
+                "{date}"
+            );
+        }
+        for id in ["slow-under-load", "a1_b", "Slow", "-x", "", &"a".repeat(65)] {
+            assert_eq!(matches(ID_PATTERN, id), validate::valid_id(id), "{id}");
+        }
+        for text in ["x", " x ", "", "  \n"] {
+            assert_eq!(
+                matches(NOT_BLANK, text),
+                !text.trim().is_empty(),
+                "{text:?}"
+            );
+        }
+    }
 }

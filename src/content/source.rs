@@ -5,11 +5,15 @@
 //! The kind rule, independent of anything inside the file but one key: the nearest enclosing
 //! folder named `incidents` or `drills` decides; a file outside both is an incident when one of
 //! its lines starts with `machine:` (a top-level key only incidents have), else a drill. Only
-//! `*.yaml` and `*.yml` files are content; the id is the file stem. Hidden entries (`.git`,
-//! `.gitkeep`) are skipped, and directory walks stop 16 levels deep.
+//! `*.yaml` and `*.yml` files are content; the id is the file stem. Directories are walked by
+//! [`crate::walk`]: hidden entries (`.git`, `.gitkeep`) skipped, symlinks followed inside the
+//! directory only, FIFOs and devices reported, 16 levels deep at most. Files over [`MAX_BYTES`]
+//! are refused before they are read.
 
 use std::fs;
 use std::path::{Component, Path, PathBuf};
+
+use crate::walk::{Entry, Limits, Walk};
 
 use include_dir::{Dir, include_dir};
 
@@ -19,6 +23,10 @@ static EMBEDDED_DRILLS: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/drills"
 static EMBEDDED_INCIDENTS: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/incidents");
 
 const MAX_DEPTH: usize = 16;
+/// Entries a content walk looks at: a pack is tens of files; this bounds symlink trees.
+const MAX_ENTRIES: usize = 100_000;
+/// The largest content file read: the biggest shipped drill is about 25 KiB.
+pub const MAX_BYTES: u64 = 1024 * 1024;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Kind {
@@ -55,6 +63,8 @@ pub struct SourceFile {
     pub origin: Origin,
     /// Files from the same root may not share an id; files from a later root override.
     pub root: usize,
+    /// Whether diagnostics may quote its lines: not when it was reached through a symlink.
+    pub quote: bool,
 }
 
 /// The embedded drills and incidents, sorted by path.
@@ -75,6 +85,7 @@ pub fn embedded() -> Vec<SourceFile> {
                 bytes: file.contents().to_vec(),
                 origin: Origin::Embedded,
                 root: 0,
+                quote: true,
             });
         }
     }
@@ -95,74 +106,47 @@ fn content_name(path: &Path) -> Option<(String, &str)> {
     Some((path.file_stem()?.to_string_lossy().into_owned(), extension))
 }
 
-/// Every content file under `path` (a directory walked recursively, or a single file), with
-/// read errors as diagnostics. `root` numbers the source for override order.
+/// Every content file under `path` (a directory walked with [`crate::walk`], or a single file),
+/// with unreadable, special and oversized files as diagnostics. `root` numbers the source for
+/// override order.
 pub fn collect(path: &Path, root: usize, diagnostics: &mut Vec<Diagnostic>) -> Vec<SourceFile> {
     let mut files = Vec::new();
-    match fs::metadata(path) {
-        Err(error) => diagnostics.push(
-            Diagnostic::file(path, format!("cannot read: {}", io_reason(&error)))
-                .with_help("pass a directory of drills and incidents, or a YAML file"),
-        ),
-        Ok(meta) if meta.is_dir() => walk(path, 0, root, &mut files, diagnostics),
-        Ok(_) => {
-            if content_name(path).is_some() {
-                read_file(path, root, &mut files, diagnostics);
-            } else {
-                diagnostics.push(
-                    Diagnostic::file(path, "not a YAML file")
-                        .with_help("drills and incidents are `.yaml` files"),
-                );
+    let is_dir = fs::metadata(path).is_ok_and(|meta| meta.is_dir());
+    if !is_dir && path.exists() && content_name(path).is_none() {
+        diagnostics.push(
+            Diagnostic::file(path, "not a YAML file")
+                .with_help("drills and incidents are `.yaml` files"),
+        );
+        return files;
+    }
+    let limits = Limits {
+        max_depth: MAX_DEPTH,
+        max_entries: MAX_ENTRIES,
+    };
+    for entry in Walk::new(&[path.to_path_buf()], is_content, limits) {
+        match entry {
+            Entry::File(file) => read_file(&file, path, root, &mut files, diagnostics),
+            Entry::Bad { path: bad, reason } => {
+                let mut diagnostic = Diagnostic::file(&bad, reason);
+                if bad == path && !path.exists() {
+                    diagnostic.message = "cannot read: no such file or directory".to_owned();
+                    diagnostic = diagnostic
+                        .with_help("pass a directory of drills and incidents, or a YAML file");
+                }
+                diagnostics.push(diagnostic);
             }
         }
     }
     files
 }
 
-fn walk(
-    dir: &Path,
-    depth: usize,
-    root: usize,
-    files: &mut Vec<SourceFile>,
-    diagnostics: &mut Vec<Diagnostic>,
-) {
-    if depth > MAX_DEPTH {
-        diagnostics.push(Diagnostic::file(
-            dir,
-            format!("directories nest more than {MAX_DEPTH} levels; not read further"),
-        ));
-        return;
-    }
-    let entries = match fs::read_dir(dir) {
-        Ok(entries) => entries,
-        Err(error) => {
-            diagnostics.push(Diagnostic::file(
-                dir,
-                format!("cannot read directory: {}", io_reason(&error)),
-            ));
-            return;
-        }
-    };
-    let mut paths: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
-    paths.sort();
-    for path in paths {
-        let hidden = path
-            .file_name()
-            .and_then(|n| n.to_str())
-            .is_some_and(|n| n.starts_with('.'));
-        if hidden {
-            continue;
-        }
-        if path.is_dir() {
-            walk(&path, depth + 1, root, files, diagnostics);
-        } else if content_name(&path).is_some() {
-            read_file(&path, root, files, diagnostics);
-        }
-    }
+fn is_content(path: &Path) -> bool {
+    content_name(path).is_some()
 }
 
 fn read_file(
     path: &Path,
+    given: &Path,
     root: usize,
     files: &mut Vec<SourceFile>,
     diagnostics: &mut Vec<Diagnostic>,
@@ -170,7 +154,7 @@ fn read_file(
     let Some((id, _)) = content_name(path) else {
         return;
     };
-    match fs::read(path) {
+    match crate::walk::read_regular(path, MAX_BYTES) {
         Ok(bytes) => {
             let kind = kind_of(path, &bytes);
             files.push(SourceFile {
@@ -180,13 +164,59 @@ fn read_file(
                 bytes,
                 origin: Origin::File(path.to_path_buf()),
                 root,
+                quote: !through_symlink(given, path),
             });
         }
-        Err(error) => diagnostics.push(Diagnostic::file(
-            path,
-            format!("cannot read: {}", io_reason(&error)),
-        )),
+        Err(error) => diagnostics.push(Diagnostic::file(path, error.to_string())),
     }
+}
+
+/// Whether `path` (found under `given`) is reached through a symlink: the given path itself, a
+/// folder on the way, or the file.
+fn through_symlink(given: &Path, path: &Path) -> bool {
+    let mut here = PathBuf::new();
+    for component in path.components() {
+        here.push(component);
+        let below_given = here.starts_with(given) || given.starts_with(&here);
+        if below_given && fs::symlink_metadata(&here).is_ok_and(|meta| meta.is_symlink()) {
+            return true;
+        }
+    }
+    false
+}
+
+/// Diagnostics about files read through a symlink keep their location but lose the quoted
+/// line and any value quoted in the message (`unknown key `…``): the target may be any file (a
+/// key, a password file), and lint must not print it.
+pub fn redact(files: &[SourceFile], diagnostics: &mut [Diagnostic]) {
+    let hidden: Vec<&Path> = files
+        .iter()
+        .filter(|file| !file.quote)
+        .map(|file| file.path.as_path())
+        .collect();
+    if hidden.is_empty() {
+        return;
+    }
+    for diagnostic in diagnostics {
+        if hidden.contains(&diagnostic.path.as_path()) {
+            diagnostic.source_line = None;
+            diagnostic.message = without_quoted(&diagnostic.message);
+        }
+    }
+}
+
+/// `text` with every `` `quoted` `` part replaced by `` `…` ``.
+fn without_quoted(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for (i, part) in text.split('`').enumerate() {
+        if i > 0 {
+            out.push('`');
+        }
+        // Odd parts sit between a pair of backticks (an unpaired last one is kept as text).
+        let closed = i % 2 == 1 && text.split('`').count() > i + 1;
+        out.push_str(if closed { "…" } else { part });
+    }
+    out
 }
 
 /// The kind rule documented at the top of this module.
@@ -212,20 +242,6 @@ pub fn kind_of(path: &Path, bytes: &[u8]) -> Kind {
         Kind::Incident
     } else {
         Kind::Drill
-    }
-}
-
-/// The OS error without its "(os error 2)" suffix, lowercased.
-fn io_reason(error: &std::io::Error) -> String {
-    let text = error.to_string();
-    let text = match text.find(" (os error") {
-        Some(at) => text[..at].to_owned(),
-        None => text,
-    };
-    let mut chars = text.chars();
-    match chars.next() {
-        Some(first) => first.to_lowercase().chain(chars).collect(),
-        None => text,
     }
 }
 
@@ -277,6 +293,15 @@ mod tests {
         assert!(content_name(Path::new("a/b.yml")).is_some());
         assert!(content_name(Path::new("drill.schema.json")).is_none());
         assert!(content_name(Path::new(".hidden.yaml")).is_none());
+    }
+
+    #[test]
+    fn quoted_values_are_dropped_from_redacted_messages() {
+        assert_eq!(
+            without_quoted("unknown key `TOP-SECRET` in `a.b`"),
+            "unknown key `…` in `…`"
+        );
+        assert_eq!(without_quoted("odd ` tick"), "odd ` tick");
     }
 
     #[test]

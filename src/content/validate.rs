@@ -27,21 +27,24 @@ use regex::RegexBuilder;
 use super::Diagnostic;
 use super::locate::Locator;
 use super::raw::*;
-use super::yaml::closest;
 use crate::domain::*;
+use crate::suggest::closest;
 
 /// Regex compile limits; the scorer compiles with the same budget.
 pub const REGEX_SIZE_LIMIT: usize = 1 << 20;
 pub const REGEX_NEST_LIMIT: u32 = 64;
 
-const MAX_CPUS: u32 = 1024;
-const MAX_THREADS: u32 = 100_000;
-const MAX_MIB: u64 = 16 * 1024 * 1024;
-const MAX_PID: u32 = 4_194_304;
-const MAX_TIME_US: f64 = 1e9;
-const MAX_COUNT: u32 = 100_000;
-const MAX_UPTIME_S: u64 = 100 * 365 * 86_400;
-const MAX_COMM: usize = 15;
+pub(crate) const MAX_CPUS: u32 = 1024;
+pub(crate) const MAX_THREADS: u32 = 100_000;
+pub(crate) const MAX_MIB: u64 = 16 * 1024 * 1024;
+pub(crate) const MAX_PID: u32 = 4_194_304;
+pub(crate) const MAX_TIME_US: f64 = 1e9;
+pub(crate) const MAX_COUNT: u32 = 100_000;
+pub(crate) const MAX_UPTIME_S: u64 = 100 * 365 * 86_400;
+pub(crate) const MAX_COMM: usize = 15;
+pub(crate) const MAX_RATE_PER_S: f64 = 1e7;
+/// The kernel's timer frequencies (CONFIG_HZ).
+pub(crate) const TIMER_HZ: [u32; 4] = [100, 250, 300, 1000];
 
 /// At most this many located errors per file; the rest are counted (a generated file with a
 /// million bad entries must not take a million source scans).
@@ -98,6 +101,11 @@ impl<'a> Checker<'a> {
             ));
         }
         self.diagnostics
+    }
+
+    /// The 1-based line `key_path` (or its nearest located parent) starts on.
+    pub fn line_of(&self, key_path: &str) -> usize {
+        self.locator.locate(key_path).line
     }
 
     pub fn is_clean(&self) -> bool {
@@ -298,7 +306,7 @@ pub fn parse_clock(text: &str) -> Option<u32> {
     (h < 24 && m < 60 && s < 60).then_some(h * 3600 + m * 60 + s)
 }
 
-fn valid_date(text: &str) -> bool {
+pub(crate) fn valid_date(text: &str) -> bool {
     let parts: Vec<&str> = text.split('/').collect();
     if parts.len() != 3
         || parts
@@ -309,7 +317,112 @@ fn valid_date(text: &str) -> bool {
     }
     let month: u32 = parts[0].parse().unwrap_or(0);
     let day: u32 = parts[1].parse().unwrap_or(0);
-    (1..=12).contains(&month) && (1..=31).contains(&day)
+    let year: u32 = 2000 + parts[2].parse::<u32>().unwrap_or(0);
+    let leap = year.is_multiple_of(4) && (!year.is_multiple_of(100) || year.is_multiple_of(400));
+    let days = match month {
+        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+        4 | 6 | 9 | 11 => 30,
+        2 if leap => 29,
+        2 => 28,
+        _ => return false,
+    };
+    (1..=days).contains(&day)
+}
+
+/// Most workloads in one incident: the shipped ones have two; each is simulated per thread.
+pub const MAX_WORKLOADS: usize = 64;
+/// Most threads over all workloads of an incident: the simulation keeps state per thread.
+pub const MAX_TOTAL_THREADS: u64 = 100_000;
+/// Most locks in one incident.
+pub const MAX_LOCKS: usize = 256;
+/// Most concepts, and most red flags plus misconceptions, in one rubric.
+pub const MAX_CONCEPTS: usize = 100;
+/// Most phrases and regexes over a whole rubric: the shipped rubrics have a few hundred.
+pub const MAX_PHRASES: usize = 5_000;
+
+/// Size limits on an incident: the model's memory and time grow with workloads, threads and
+/// locks.
+fn incident_limits(c: &mut Checker<'_>, raw: &RawIncident) {
+    if raw.workloads.len() > MAX_WORKLOADS {
+        c.error_help(
+            "workloads",
+            format!(
+                "{} workloads; an incident has at most {MAX_WORKLOADS}",
+                raw.workloads.len()
+            ),
+            "model the few services the drill is about",
+        );
+    }
+    // A workload over its own limit is reported on its own; the total counts it at that limit.
+    let threads: u64 = raw
+        .workloads
+        .iter()
+        .map(|w| u64::from(w.threads.min(MAX_THREADS)))
+        .sum();
+    if threads > MAX_TOTAL_THREADS {
+        c.error_help(
+            "workloads",
+            format!("{threads} threads over all workloads; the limit is {MAX_TOTAL_THREADS}"),
+            "a few hundred threads show any contention a thousand would",
+        );
+    }
+    if raw.locks.len() > MAX_LOCKS {
+        c.error_help(
+            "locks",
+            format!(
+                "{} locks; an incident has at most {MAX_LOCKS}",
+                raw.locks.len()
+            ),
+            "use `shards` for a lock split into many",
+        );
+    }
+}
+
+/// Size limits on a rubric: compiling and matching grow with concepts and phrases.
+fn drill_limits(c: &mut Checker<'_>, raw: &RawDrill) {
+    let rubric = &raw.rubric;
+    if rubric.concepts.len() > MAX_CONCEPTS {
+        c.error_help(
+            "rubric.concepts",
+            format!(
+                "{} concepts; a rubric has at most {MAX_CONCEPTS}",
+                rubric.concepts.len()
+            ),
+            "split the drill",
+        );
+    }
+    let flags = rubric.red_flags.len() + rubric.misconceptions.len();
+    if flags > MAX_CONCEPTS {
+        c.error_help(
+            "rubric.red_flags",
+            format!("{flags} red flags and misconceptions; a rubric has at most {MAX_CONCEPTS}"),
+            "split the drill",
+        );
+    }
+    let phrases: usize = rubric
+        .concepts
+        .iter()
+        .map(|x| x.phrases.len() + x.regexes.len())
+        .chain(
+            rubric
+                .red_flags
+                .iter()
+                .map(|x| x.phrases.len() + x.regexes.len()),
+        )
+        .chain(
+            rubric
+                .misconceptions
+                .iter()
+                .map(|x| x.phrases.len() + x.regexes.len()),
+        )
+        .sum();
+    if phrases > MAX_PHRASES {
+        c.error_help(
+            "rubric",
+            format!("{phrases} phrases and regexes; a rubric has at most {MAX_PHRASES}"),
+            "a concept needs a handful of phrasings, not every wording",
+        );
+    }
 }
 
 /// Builds an [`Incident`], or returns every problem found.
@@ -321,6 +434,9 @@ pub fn incident(
     content_hash: u64,
 ) -> Result<Incident, Vec<Diagnostic>> {
     let mut c = Checker::new(path, source);
+    // Checking is linear in the file; the limits protect the simulation, which never sees an
+    // incident with errors.
+    incident_limits(&mut c, &raw);
     c.non_empty("title", "title", &raw.title);
 
     let m = &raw.machine;
@@ -334,7 +450,7 @@ pub fn incident(
     }
     c.non_empty("machine.kernel", "kernel", &m.kernel);
     c.count("machine.cpus", m.cpus, 1, MAX_CPUS, "cpus");
-    if ![100, 250, 300, 1000].contains(&m.hz) {
+    if !TIMER_HZ.contains(&m.hz) {
         c.error_help(
             "machine.hz",
             format!("hz {} is not a kernel timer frequency", m.hz),
@@ -548,7 +664,7 @@ pub fn incident(
                 c.positive(
                     &format!("{at}.arrivals.open.rate_per_s"),
                     rate_per_s,
-                    1e7,
+                    MAX_RATE_PER_S,
                     " requests/s",
                 );
                 Arrivals::Open { rate_per_s }
@@ -795,19 +911,29 @@ pub fn incident(
 
     let v = &raw.variants;
     if let Some((low, high)) = v.cpus {
-        range_check(&mut c, "variants.cpus", f64::from(low), f64::from(high));
-        c.count("variants.cpus[0]", low, 1, MAX_CPUS, "cpus");
-        c.count("variants.cpus[1]", high, 1, MAX_CPUS, "cpus");
+        let (low, high) = (f64::from(low), f64::from(high));
+        variant_range(&mut c, "cpus", (low, high), 1.0, f64::from(MAX_CPUS), "");
     }
     if let Some((low, high)) = v.threads {
-        range_check(&mut c, "variants.threads", f64::from(low), f64::from(high));
-        c.count("variants.threads[0]", low, 1, MAX_THREADS, "threads");
-        c.count("variants.threads[1]", high, 1, MAX_THREADS, "threads");
+        let (low, high) = (f64::from(low), f64::from(high));
+        variant_range(
+            &mut c,
+            "threads",
+            (low, high),
+            1.0,
+            f64::from(MAX_THREADS),
+            "",
+        );
     }
-    if let Some((low, high)) = v.rate_per_s {
-        range_check(&mut c, "variants.rate_per_s", low, high);
-        c.positive("variants.rate_per_s[0]", low, 1e7, " requests/s");
-        c.positive("variants.rate_per_s[1]", high, 1e7, " requests/s");
+    if let Some(range) = v.rate_per_s {
+        variant_range(
+            &mut c,
+            "rate_per_s",
+            range,
+            0.0,
+            MAX_RATE_PER_S,
+            " requests/s",
+        );
         if raw
             .workloads
             .first()
@@ -815,15 +941,13 @@ pub fn incident(
         {
             c.error_help(
                 "variants.rate_per_s",
-                "rate_per_s varies an open arrival rate but the first workload is closed",
+                "`variants.rate_per_s` varies an open arrival rate but the first workload is closed",
                 "use `arrivals: {open: {rate_per_s: N}}` or drop this variant",
             );
         }
     }
-    if let Some((low, high)) = v.hold_scale {
-        range_check(&mut c, "variants.hold_scale", low, high);
-        c.positive("variants.hold_scale[0]", low, 100.0, "");
-        c.positive("variants.hold_scale[1]", high, 100.0, "");
+    if let Some(range) = v.hold_scale {
+        variant_range(&mut c, "hold_scale", range, 0.0, 100.0, "");
     }
 
     let defaults = Costs::default();
@@ -939,6 +1063,50 @@ fn range_check(c: &mut Checker<'_>, key_path: &str, low: f64, high: f64) {
     }
 }
 
+/// A `variants` range: ordered, each end from `min` to `max` (strictly above 0 when `min` is
+/// 0). Messages name the key in full, `variants.cpus`, since `cpus` alone reads as the
+/// machine's own.
+fn variant_range(
+    c: &mut Checker<'_>,
+    key: &str,
+    (low, high): (f64, f64),
+    min: f64,
+    max: f64,
+    unit: &str,
+) {
+    let at = format!("variants.{key}");
+    if low > high {
+        c.error_help(
+            &at,
+            format!(
+                "`{at}` range starts above its end ({} > {})",
+                show_f64(low),
+                show_f64(high)
+            ),
+            "write ranges as `[low, high]`",
+        );
+    }
+    for (index, end, value) in [(0, "low", low), (1, "high", high)] {
+        let inside = if min > 0.0 {
+            value >= min && value <= max
+        } else {
+            value > min && value <= max
+        };
+        if !inside {
+            let expected = if min > 0.0 {
+                format!("expected {min} to {max}{unit}")
+            } else {
+                format!("expected more than {min} and at most {max}{unit}")
+            };
+            c.error_help(
+                &format!("{at}[{index}]"),
+                format!("`{at}` {end} end {} is out of range", show_f64(value)),
+                expected,
+            );
+        }
+    }
+}
+
 fn truncate_bytes(text: &str, max: usize) -> &str {
     let mut end = max.min(text.len());
     while !text.is_char_boundary(end) {
@@ -969,6 +1137,11 @@ pub fn drill(
     regex_check: RegexCheck,
 ) -> Result<Drill, Vec<Diagnostic>> {
     let mut c = Checker::new(path, source).with_regex_check(regex_check);
+    drill_limits(&mut c, &raw);
+    if !c.is_clean() {
+        // Over a limit: compiling every phrase of a huge rubric would cost what the limit saves.
+        return Err(c.finish());
+    }
     c.non_empty("title", "title", &raw.title);
     c.non_empty("opening", "opening", &raw.opening);
     let kind = match raw.kind {
@@ -1269,6 +1442,15 @@ pub fn drill(
         for (j, id) in e.red_flags.iter().enumerate() {
             c.reference(&format!("{at}.red_flags[{j}]"), "red flag", id, &flag_ids);
         }
+        for (j, id) in e.misconceptions.iter().enumerate() {
+            c.reference(
+                &format!("{at}.misconceptions[{j}]"),
+                "misconception",
+                id,
+                &misconception_ids,
+            );
+        }
+        shown_commands(&mut c, &format!("{at}.shown"), &e.shown, kind);
         // The best this example can do: every concept it may hit, no penalty it need not take.
         if total_weight > 0.0 && low.is_finite() {
             let missed: f64 = rubric
@@ -1282,6 +1464,13 @@ pub fn drill(
                 .iter()
                 .filter(|f| e.red_flags.contains(&f.id) && f.penalty.is_finite())
                 .map(|f| f.penalty)
+                .chain(
+                    rubric
+                        .misconceptions
+                        .iter()
+                        .filter(|m| e.misconceptions.contains(&m.id) && m.penalty.is_finite())
+                        .map(|m| m.penalty),
+                )
                 .sum();
             // Scores are clamped at 0, so a range starting at 0 is always reachable.
             let best = (100.0 * (1.0 - missed / total_weight) - penalties).max(0.0);
@@ -1304,6 +1493,9 @@ pub fn drill(
             must_hit: e.must_hit.clone(),
             must_miss: e.must_miss.clone(),
             red_flags: e.red_flags.clone(),
+            misconceptions: e.misconceptions.clone(),
+            shown: e.shown.clone(),
+            line: c.line_of(&at),
         });
     }
 
@@ -1358,6 +1550,28 @@ fn matchers(
     c.regexes(&format!("{at}.regexes"), regexes);
 }
 
+/// An example's `shown` commands: only an incident drill has a machine to run them on, and
+/// each must be a command line the simulated shell understands.
+fn shown_commands(c: &mut Checker<'_>, at: &str, commands: &[String], kind: DrillKind) {
+    if !commands.is_empty() && kind == DrillKind::Concept {
+        c.error_help(
+            at,
+            "a concept drill has no machine to show outputs from",
+            "remove `shown`, or make it an incident drill",
+        );
+        return;
+    }
+    for (j, line) in commands.iter().enumerate() {
+        if let Err(error) = crate::render::parse_command(line) {
+            c.error_help(
+                &format!("{at}[{j}]"),
+                format!("`{line}` is not a command the simulated machine runs"),
+                error.message.trim().to_owned(),
+            );
+        }
+    }
+}
+
 /// Drill ids and incident ids are file stems: lowercase words joined by `-` or `_`.
 pub fn valid_id(id: &str) -> bool {
     !id.is_empty()
@@ -1408,6 +1622,11 @@ mod tests {
         assert!(valid_date("03/14/25"));
         assert!(!valid_date("2025-03-14"));
         assert!(!valid_date("13/01/25"));
+        assert!(!valid_date("02/31/25"));
+        assert!(!valid_date("04/31/25"));
+        assert!(!valid_date("02/29/25"));
+        assert!(valid_date("02/29/24"));
+        assert!(valid_date("12/31/25"));
     }
 
     #[test]

@@ -18,12 +18,129 @@ pub fn from_str<T: DeserializeOwned>(path: &Path, source: &str) -> Result<T, Dia
         return Err(Diagnostic::file(path, "the file is empty")
             .with_help("start with `format_version: 1` and the keys in docs/FORMATS.md"));
     }
+    // Only a document with an anchor can have aliases: others skip the measuring pass.
+    if source.contains('&') {
+        measure(source, EXPANSION_BUDGET).map_err(|error| diagnose(path, source, &error))?;
+    }
     // Enums are written as single-key maps (`closed: {think_us: 400}`) or bare words, not as
     // YAML tags (`!closed`), at every depth.
     serde_yaml::with::singleton_map_recursive::deserialize(serde_yaml::Deserializer::from_str(
         source,
     ))
     .map_err(|error| diagnose(path, source, &error))
+}
+
+/// The most text a document may stand for once its aliases are expanded: each scalar's bytes
+/// plus one per node. serde_yaml bounds how often aliases are followed, not what they copy, so a
+/// few hundred KiB of aliases to a large string would otherwise ask for gigabytes. Twice the
+/// largest transcript and several times the largest drill: no honest file comes near it.
+pub const EXPANSION_BUDGET: u64 = 16 * 1024 * 1024;
+
+/// Walks the document as serde sees it (aliases replayed, nothing kept) and fails, at the node
+/// where the total passes `budget`, with an error serde_yaml locates.
+fn measure(source: &str, budget: u64) -> Result<(), serde_yaml::Error> {
+    use serde::de::DeserializeSeed;
+    let mut left = budget;
+    Measure { left: &mut left }.deserialize(serde_yaml::Deserializer::from_str(source))
+}
+
+/// Counts a node and everything below it against the budget left.
+struct Measure<'a> {
+    left: &'a mut u64,
+}
+
+impl Measure<'_> {
+    fn spend<E: serde::de::Error>(&mut self, bytes: usize) -> Result<(), E> {
+        let cost = bytes as u64 + 1;
+        match self.left.checked_sub(cost) {
+            Some(left) => {
+                *self.left = left;
+                Ok(())
+            }
+            None => Err(E::custom(format!(
+                "aliases expand the document past {}",
+                crate::walk::limit(EXPANSION_BUDGET)
+            ))),
+        }
+    }
+}
+
+impl<'de> serde::de::DeserializeSeed<'de> for Measure<'_> {
+    type Value = ();
+
+    fn deserialize<D: serde::Deserializer<'de>>(self, deserializer: D) -> Result<(), D::Error> {
+        deserializer.deserialize_any(self)
+    }
+}
+
+impl<'de> serde::de::Visitor<'de> for Measure<'_> {
+    type Value = ();
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("any YAML value")
+    }
+
+    fn visit_bool<E: serde::de::Error>(mut self, _: bool) -> Result<(), E> {
+        self.spend(0)
+    }
+    fn visit_i64<E: serde::de::Error>(mut self, _: i64) -> Result<(), E> {
+        self.spend(8)
+    }
+    fn visit_u64<E: serde::de::Error>(mut self, _: u64) -> Result<(), E> {
+        self.spend(8)
+    }
+    fn visit_f64<E: serde::de::Error>(mut self, _: f64) -> Result<(), E> {
+        self.spend(8)
+    }
+    fn visit_str<E: serde::de::Error>(mut self, text: &str) -> Result<(), E> {
+        self.spend(text.len())
+    }
+    fn visit_unit<E: serde::de::Error>(mut self) -> Result<(), E> {
+        self.spend(0)
+    }
+    fn visit_none<E: serde::de::Error>(mut self) -> Result<(), E> {
+        self.spend(0)
+    }
+    fn visit_some<D: serde::Deserializer<'de>>(mut self, inner: D) -> Result<(), D::Error> {
+        self.spend(0)?;
+        inner.deserialize_any(self)
+    }
+    fn visit_newtype_struct<D: serde::Deserializer<'de>>(self, inner: D) -> Result<(), D::Error> {
+        inner.deserialize_any(self)
+    }
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(mut self, mut seq: A) -> Result<(), A::Error> {
+        self.spend(0)?;
+        while seq
+            .next_element_seed(Measure {
+                left: &mut *self.left,
+            })?
+            .is_some()
+        {}
+        Ok(())
+    }
+    fn visit_map<A: serde::de::MapAccess<'de>>(mut self, mut map: A) -> Result<(), A::Error> {
+        self.spend(0)?;
+        while map
+            .next_key_seed(Measure {
+                left: &mut *self.left,
+            })?
+            .is_some()
+        {
+            map.next_value_seed(Measure {
+                left: &mut *self.left,
+            })?;
+        }
+        Ok(())
+    }
+    fn visit_enum<A: serde::de::EnumAccess<'de>>(mut self, data: A) -> Result<(), A::Error> {
+        use serde::de::VariantAccess;
+        // A tagged value (`!tag value`): the tag is a name, the value is measured.
+        self.spend(0)?;
+        let ((), variant) = data.variant_seed(Measure {
+            left: &mut *self.left,
+        })?;
+        variant.newtype_variant_seed(self)
+    }
 }
 
 fn is_blank_or_comment(line: &str) -> bool {
@@ -51,7 +168,26 @@ fn diagnose(path: &Path, source: &str, error: &serde_yaml::Error) -> Diagnostic 
     };
     let text = text.replace("end of stream", "end of file");
     let (key_path, text) = split_key_path(&text);
-    let explained = explain(&text, key_path.as_deref());
+    let mut explained = explain(&text, key_path.as_deref());
+    // serde places a duplicate key at the start of its mapping; show the duplicate itself.
+    let (line, col) = match text.strip_prefix("duplicate field ") {
+        Some(name) => super::locate::duplicate_key(source, line, col, name.trim_matches('`'))
+            .unwrap_or((line, col)),
+        None => (line, col),
+    };
+    if text.starts_with("mapping values are not allowed") {
+        let quoted = source
+            .lines()
+            .nth(line.saturating_sub(1))
+            .and_then(super::locate::quoted_value);
+        explained = Explained {
+            message: "a `: ` inside a value starts a new key".to_owned(),
+            help: Some(match quoted {
+                Some(quoted) => format!("quote it: `{quoted}`"),
+                None => "quote the value, or write it as a block scalar (`|`)".to_owned(),
+            }),
+        };
+    }
     let diagnostic = if line == 0 {
         Diagnostic::file(path, explained.message)
     } else {
@@ -94,7 +230,7 @@ fn strip_marks(text: &str) -> (String, Vec<(usize, usize)>) {
 
 /// serde_yaml prefixes errors inside the document with the key path: `machine.cpus: invalid …`.
 fn split_key_path(text: &str) -> (Option<String>, String) {
-    const KNOWN: [&str; 8] = [
+    const KNOWN: [&str; 9] = [
         "unknown field",
         "unknown variant",
         "missing field",
@@ -103,6 +239,7 @@ fn split_key_path(text: &str) -> (Option<String>, String) {
         "invalid length",
         "duplicate field",
         "recursion limit",
+        "aliases expand",
     ];
     if let Some((head, tail)) = text.split_once(": ")
         && !head.contains(' ')
@@ -168,6 +305,12 @@ fn explain(text: &str, key_path: Option<&str>) -> Explained {
             help: Some("incidents and drills are only a few levels deep".to_owned()),
         };
     }
+    if text.starts_with("aliases expand the document past") {
+        return Explained {
+            message: format!("{text}{within}"),
+            help: Some("write the values out instead of repeating anchors".to_owned()),
+        };
+    }
     if text.starts_with("repetition limit exceeded") {
         return Explained {
             message: "aliases expand to too much data".to_owned(),
@@ -217,7 +360,7 @@ fn name_and_expected(rest: &str) -> (String, Vec<String>) {
 
 /// "did you mean `threads`?" when one candidate is close; else the list of allowed names.
 pub(crate) fn suggest(name: &str, candidates: &[String], what: &str) -> Option<String> {
-    if let Some(best) = closest(name, candidates.iter().map(String::as_str)) {
+    if let Some(best) = crate::suggest::closest(name, candidates.iter().map(String::as_str)) {
         return Some(format!("did you mean `{best}`?"));
     }
     if candidates.is_empty() {
@@ -225,24 +368,6 @@ pub(crate) fn suggest(name: &str, candidates: &[String], what: &str) -> Option<S
     }
     let list: Vec<String> = candidates.iter().map(|c| format!("`{c}`")).collect();
     Some(format!("allowed {what}: {}", list.join(", ")))
-}
-
-/// The candidate closest to `name`, if it is close enough to be a plausible typo.
-pub(crate) fn closest<'a>(
-    name: &str,
-    candidates: impl IntoIterator<Item = &'a str>,
-) -> Option<&'a str> {
-    let lowered = name.to_lowercase();
-    let mut best: Option<(f64, &str)> = None;
-    for candidate in candidates {
-        let score = strsim::jaro_winkler(&lowered, &candidate.to_lowercase());
-        let distance = strsim::osa_distance(&lowered, &candidate.to_lowercase());
-        let close_edit = distance <= (candidate.chars().count() / 3).max(1);
-        if (score >= 0.85 || close_edit) && best.is_none_or(|(s, _)| score > s) {
-            best = Some((score, candidate));
-        }
-    }
-    best.map(|(_, candidate)| candidate)
 }
 
 /// Rust type names in serde messages mean nothing to a coach.
@@ -357,18 +482,25 @@ mod tests {
     }
 
     #[test]
-    fn deep_nesting_is_an_error_not_a_crash() {
-        let source = format!("threads: {}1{}\n", "[".repeat(10_000), "]".repeat(10_000));
-        assert!(from_str::<Box1>(Path::new("x.yaml"), &source).is_err());
+    fn alias_amplification_is_refused_where_it_starts() {
+        // 64 aliases to a 1 MiB string: 64 MiB once expanded, from 1 MiB of text.
+        let big = "x".repeat(1024 * 1024);
+        let aliases = "  - *big\n".repeat(64);
+        let source = format!("threads: 1\nbig: &big {big}\nmore:\n{aliases}");
+        let error = measure(&source, EXPANSION_BUDGET).unwrap_err();
+        let diagnostic = diagnose(Path::new("x.yaml"), &source, &error);
+        // Located at the anchor the aliases copy (where serde_yaml replays them from).
+        assert_eq!(
+            (diagnostic.line, diagnostic.message.as_str()),
+            (2, "aliases expand the document past 16 MiB in `more[14]`")
+        );
+        // A few honest aliases are fine.
+        assert!(measure("a: &x [1, 2]\nb: *x\nc: !tag {k: *x}\n", 100).is_ok());
     }
 
     #[test]
-    fn closest_ignores_far_names() {
-        let names = ["threads".to_owned(), "pid".to_owned()];
-        assert_eq!(
-            closest("thread", names.iter().map(String::as_str)),
-            Some("threads")
-        );
-        assert_eq!(closest("zzzzzz", names.iter().map(String::as_str)), None);
+    fn deep_nesting_is_an_error_not_a_crash() {
+        let source = format!("threads: {}1{}\n", "[".repeat(10_000), "]".repeat(10_000));
+        assert!(from_str::<Box1>(Path::new("x.yaml"), &source).is_err());
     }
 }

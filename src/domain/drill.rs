@@ -171,7 +171,7 @@ pub struct ModelAnswerLine {
 }
 
 /// A calibration example: `sysdrill check` scores it and compares with the expectation.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct Example {
     pub name: String,
     pub answer: String,
@@ -181,6 +181,13 @@ pub struct Example {
     pub must_miss: Vec<String>,
     /// Red flags that must fire.
     pub red_flags: Vec<String>,
+    /// Misconceptions that must fire.
+    pub misconceptions: Vec<String>,
+    /// Tool command lines run, in order, on the drill's incident at the drill's seed before the
+    /// answer is scored: their outputs are what the answer's numbers are checked against.
+    pub shown: Vec<String>,
+    /// 1-based line of the example in its file, for reports (0 when not known).
+    pub line: usize,
 }
 
 impl Drill {

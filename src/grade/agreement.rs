@@ -21,6 +21,9 @@ pub fn level(score: f64) -> usize {
     level.clamp(0.0, (LEVELS - 1) as f64) as usize
 }
 
+/// The widest rating scale [`quadratic_weighted_kappa`] accepts.
+pub const MAX_CATEGORIES: usize = 1024;
+
 /// Quadratic weighted kappa (the Kaggle ASAP definition): ratings are integers in
 /// `min..=max`; with `range: None` the range is min..max over both vectors. `None` when the
 /// vectors differ in length, are empty, or the expected disagreement is zero (one category).
@@ -39,7 +42,12 @@ pub fn quadratic_weighted_kappa(a: &[i64], b: &[i64], range: Option<(i64, i64)>)
     if max < min || a.iter().chain(b).any(|&x| x < min || x > max) {
         return None;
     }
-    let n = usize::try_from(max - min + 1).ok()?;
+    // The matrix is n×n: a rating scale wider than MAX_CATEGORIES is not a rating scale, and
+    // would ask for more memory than there is (and `max - min` can overflow).
+    let n = usize::try_from(max.checked_sub(min)?.checked_add(1)?).ok()?;
+    if n > MAX_CATEGORIES {
+        return None;
+    }
     let mut observed = vec![0.0; n * n];
     for (&x, &y) in a.iter().zip(b) {
         observed[(x - min) as usize * n + (y - min) as usize] += 1.0;
@@ -286,6 +294,19 @@ mod tests {
         let reversed = [3, 2, 1, 0];
         let kappa = quadratic_weighted_kappa(&a, &reversed, None).unwrap();
         assert!((kappa + 1.0).abs() < 1e-12, "{kappa}");
+    }
+
+    #[test]
+    fn qwk_refuses_scales_too_wide_to_tabulate() {
+        assert_eq!(
+            quadratic_weighted_kappa(&[i64::MIN, 0], &[0, i64::MAX], None),
+            None
+        );
+        assert_eq!(
+            quadratic_weighted_kappa(&[0, 1_000_000], &[1, 2], None),
+            None
+        );
+        assert!(quadratic_weighted_kappa(&[0, 1, 2], &[0, 2, 1], None).is_some());
     }
 
     #[test]

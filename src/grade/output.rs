@@ -12,8 +12,17 @@
 //!   are joined with `;`, absent values are empty. The summary is not part of the CSV (use JSON
 //!   for it); bad files go to stderr.
 //!
+//! Everything in a report came from a file that may be hostile. In the table every cell is
+//! shown with [`term::visible_line`] (an escape sequence in a candidate's name is printed as
+//! `^[`, never interpreted, and cutting a name cannot leave half a sequence); in CSV every text
+//! cell that a spreadsheet would read as a formula (starting with `=`, `+`, `-`, `@`, a tab or
+//! a carriage return) gets a leading `'`, as spreadsheet guidance on CSV injection recommends,
+//! and its escapes are made visible as in the table (CSV often lands on a terminal too); the csv
+//! writer quotes what needs quoting, so the file still reads back cell for cell.
+//!
 //! Writes only to the writer it is given.
 
+use std::borrow::Cow;
 use std::io::{self, Write};
 
 use serde::Serialize;
@@ -23,6 +32,7 @@ use super::groups::Group;
 use super::rescore::Row;
 use super::summary::SummaryReport;
 use crate::cli::GradeFormat;
+use crate::term;
 
 /// The CSV columns, in order.
 pub const CSV_HEADER: [&str; 19] = [
@@ -134,7 +144,10 @@ impl<W: Write> Sink<W> {
                     },
                     None => String::new(),
                 };
-                let candidate = truncate(row.candidate.as_deref().unwrap_or("-"), 16);
+                let candidate = truncate(
+                    &term::visible_line(row.candidate.as_deref().unwrap_or("-")),
+                    16,
+                );
                 writeln!(
                     out,
                     "{:>5}  {:<12}  {:>4.2}  {:>5}  {:<9}  {:<width$}  {:<16}  {}",
@@ -143,9 +156,9 @@ impl<W: Write> Sink<W> {
                     row.confidence,
                     row.hints_used,
                     drift,
-                    row.drill,
+                    term::visible_line(&row.drill),
                     candidate,
-                    row.file,
+                    term::visible_line(&row.file),
                     width = *drill_width
                 )?;
                 let mut detail = format!("       hit: {}", list(&row.concepts_hit));
@@ -156,9 +169,9 @@ impl<W: Write> Sink<W> {
                 if !row.misconceptions.is_empty() {
                     detail.push_str(&format!("  misconceptions: {}", list(&row.misconceptions)));
                 }
-                writeln!(out, "{detail}")?;
+                writeln!(out, "{}", term::visible_line(&detail))?;
                 for note in &row.notes {
-                    writeln!(out, "       {note}")?;
+                    writeln!(out, "       {}", term::visible_line(note))?;
                 }
                 Ok(())
             }
@@ -171,11 +184,11 @@ impl<W: Write> Sink<W> {
                 serde_json::to_writer(&mut *out, row).map_err(io::Error::from)
             }
             Sink::Csv { out } => {
-                let join = |items: &[String]| items.join(";");
+                let join = |items: &[String]| text_cell(&items.join(";")).into_owned();
                 let record = [
-                    row.file.clone(),
-                    row.drill.clone(),
-                    row.candidate.clone().unwrap_or_default(),
+                    text_cell(&row.file).into_owned(),
+                    text_cell(&row.drill).into_owned(),
+                    text_cell(row.candidate.as_deref().unwrap_or_default()).into_owned(),
                     row.score.to_string(),
                     row.band.label().to_owned(),
                     format!("{:.3}", row.confidence),
@@ -209,7 +222,10 @@ impl<W: Write> Sink<W> {
                 if rows == 0 {
                     writeln!(out, "(no transcripts graded)")?;
                 }
-                write_table_tail(&mut out, tail)?;
+                // The tail quotes file names, drill ids and concepts: shown, not interpreted.
+                let mut text = Vec::new();
+                write_table_tail(&mut text, tail)?;
+                out.write_all(term::visible(&String::from_utf8_lossy(&text)).as_bytes())?;
                 out.flush()?;
                 Ok(out)
             }
@@ -236,8 +252,19 @@ impl<W: Write> Sink<W> {
     }
 }
 
-/// Numbers without a pointless `.0`, and at most three decimals.
+/// A CSV text cell a spreadsheet will not run (a leading `'` before a formula's first
+/// character) and a terminal will not interpret (escapes made visible, as in the table).
+pub fn text_cell(text: &str) -> Cow<'_, str> {
+    if text.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        Cow::Owned(format!("'{}", term::visible_line(text)))
+    } else {
+        term::visible_line(text)
+    }
+}
+
+/// Numbers without a pointless `.0`, and at most three decimals; zero is `0`, never `-0`.
 fn number(value: f64) -> String {
+    let value = value + 0.0;
     if value.fract() == 0.0 && value.abs() < 1e15 {
         format!("{value:.0}")
     } else {
@@ -250,7 +277,7 @@ fn list(items: &[String]) -> String {
     if items.is_empty() {
         "-".to_owned()
     } else {
-        items.join(", ")
+        term::visible_line(&items.join(", ")).into_owned()
     }
 }
 
@@ -277,7 +304,13 @@ fn write_table_tail(out: &mut impl Write, tail: &Tail) -> io::Result<()> {
         writeln!(out)?;
         writeln!(out, "Bad files ({}):", tail.bad_files.len())?;
         for bad in &tail.bad_files {
-            writeln!(out, "  {}: {}", bad.file, bad.reason)?;
+            // One line per file, whatever newlines its name or reason holds.
+            writeln!(
+                out,
+                "  {}: {}",
+                term::visible_line(&bad.file),
+                term::visible_line(&bad.reason)
+            )?;
         }
     }
     let summary = &tail.summary;
@@ -339,7 +372,10 @@ fn write_table_tail(out: &mut impl Write, tail: &Tail) -> io::Result<()> {
             writeln!(
                 out,
                 "  {:>4.2}  {:>3}  {:<width$}  {}",
-                entry.confidence, entry.score, entry.drill, entry.file
+                entry.confidence,
+                entry.score,
+                entry.drill,
+                term::visible_line(&entry.file)
             )?;
         }
     }
@@ -382,7 +418,7 @@ fn write_table_tail(out: &mut impl Write, tail: &Tail) -> io::Result<()> {
                     number(entry.human_score),
                     entry.confidence,
                     entry.drill,
-                    entry.file
+                    term::visible_line(&entry.file)
                 )?;
             }
         }
@@ -392,7 +428,7 @@ fn write_table_tail(out: &mut impl Write, tail: &Tail) -> io::Result<()> {
         writeln!(out, "Groups (same drill, same concepts and red flags)")?;
         for group in groups {
             let more = group.count.saturating_sub(group.files.len() as u64);
-            let mut files = group.files.join(", ");
+            let mut files = term::visible_line(&group.files.join(", ")).into_owned();
             if more > 0 {
                 files.push_str(&format!(" and {more} more"));
             }
@@ -421,6 +457,41 @@ mod tests {
         assert_eq!(number(20.0), "20");
         assert_eq!(number(2.5), "2.5");
         assert_eq!(number(1.0 / 3.0), "0.333");
+    }
+
+    #[test]
+    fn negative_zero_prints_as_zero() {
+        assert_eq!(number(-0.0), "0");
+    }
+
+    #[test]
+    fn formulas_are_neutralised_and_read_back() {
+        let cells = [
+            "=HYPERLINK(\"http://x\")",
+            "+1",
+            "-2",
+            "@SUM(A1)",
+            "\rx",
+            "plain",
+            "a,\"b\"",
+        ];
+        let mut writer = csv::Writer::from_writer(Vec::new());
+        let record: Vec<String> = cells.iter().map(|c| text_cell(c).into_owned()).collect();
+        writer.write_record(&record).unwrap();
+        let bytes = writer.into_inner().unwrap();
+        let mut reader = csv::ReaderBuilder::new()
+            .has_headers(false)
+            .from_reader(bytes.as_slice());
+        let back = reader.records().next().unwrap().unwrap();
+        let back: Vec<&str> = back.iter().collect();
+        assert_eq!(back.len(), cells.len());
+        for (read, cell) in back.iter().zip(cells) {
+            assert!(!read.starts_with(['=', '+', '-', '@', '\r']), "{read}");
+            assert_eq!(
+                read.strip_prefix('\'').unwrap_or(read),
+                term::visible_line(cell)
+            );
+        }
     }
 
     #[test]

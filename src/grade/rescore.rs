@@ -137,12 +137,7 @@ pub fn row(
 
 /// "did you mean `x`?" for an unknown drill id, from the closest known id.
 pub fn suggest<'a>(unknown: &str, known: impl Iterator<Item = &'a str>) -> Option<&'a str> {
-    let limit = (unknown.chars().count() / 3).max(2);
-    known
-        .map(|id| (strsim::levenshtein(unknown, id), id))
-        .filter(|&(distance, _)| distance <= limit)
-        .min()
-        .map(|(_, id)| id)
+    crate::suggest::closest(unknown, known)
 }
 
 #[cfg(test)]

@@ -56,6 +56,7 @@ fn options(format: GradeFormat, jobs: usize) -> Options {
         compare_human: true,
         human: None,
         groups: true,
+        out: None,
     }
 }
 

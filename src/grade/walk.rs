@@ -1,20 +1,20 @@
-//! Finding transcript files: the command-line paths in the order given, each directory walked
-//! depth-first in sorted name order, lazily (one directory listing in memory at a time), so the
-//! order is deterministic and memory does not grow with the size of the batch.
+//! Which files a `grade` batch reads: the command-line paths in the order given, each directory
+//! walked by [`crate::walk`] (sorted, lazy, symlinks followed inside the directory only, FIFOs
+//! and devices reported rather than opened). Inside directories only `*.json`, `*.yaml` and
+//! `*.yml` files count; a file named on the command line is graded whatever its extension.
 //!
-//! Owns: which files count as transcripts (`*.json`, `*.yaml`, `*.yml`; hidden files and
-//! directories skipped, including the REPL's `.tmp*` files of an atomic save in progress), and
-//! reporting paths that cannot be walked. It must not open or parse files.
+//! Owns: the transcript name rule and the walk's budget for a batch. It must not open or parse
+//! files.
 
-use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 
-/// One item of the walk: a file to grade, or a path that could not be used.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Entry {
-    File(PathBuf),
-    Bad { path: PathBuf, reason: String },
-}
+pub use crate::walk::Entry;
+
+/// Directory levels below a graded folder: cohorts are a few levels deep at most.
+pub const MAX_DEPTH: usize = 32;
+/// Entries looked at in one batch: far above any real cohort, far below what a tree of
+/// multiplying symlinks would make the walk visit.
+pub const MAX_ENTRIES: usize = 4_000_000;
 
 /// Whether a file found inside a directory is a transcript, by extension.
 pub fn is_transcript_name(name: &Path) -> bool {
@@ -27,105 +27,19 @@ pub fn is_transcript_name(name: &Path) -> bool {
         })
 }
 
-fn is_hidden(name: &OsString) -> bool {
-    name.as_encoded_bytes().first() == Some(&b'.')
-}
-
-/// The lazy walk over several roots.
-#[derive(Debug)]
-pub struct Walk {
-    roots: std::collections::VecDeque<PathBuf>,
-    /// Directories being listed: the remaining sorted entries of each, deepest last.
-    stack: Vec<std::vec::IntoIter<PathBuf>>,
-}
-
-impl Walk {
-    pub fn new(roots: &[PathBuf]) -> Self {
-        Self {
-            roots: roots.iter().cloned().collect(),
-            stack: Vec::new(),
-        }
-    }
-
-    fn open_dir(&mut self, dir: &Path) -> Option<Entry> {
-        let reader = match std::fs::read_dir(dir) {
-            Ok(reader) => reader,
-            Err(error) => {
-                return Some(Entry::Bad {
-                    path: dir.to_path_buf(),
-                    reason: format!("cannot list directory: {error}"),
-                });
-            }
-        };
-        let mut names = Vec::new();
-        for item in reader {
-            match item {
-                Ok(item) => {
-                    let name = item.file_name();
-                    if !is_hidden(&name) {
-                        names.push(name);
-                    }
-                }
-                Err(error) => {
-                    return Some(Entry::Bad {
-                        path: dir.to_path_buf(),
-                        reason: format!("cannot list directory: {error}"),
-                    });
-                }
-            }
-        }
-        names.sort();
-        let paths: Vec<PathBuf> = names.into_iter().map(|name| dir.join(name)).collect();
-        self.stack.push(paths.into_iter());
-        None
-    }
-}
-
-impl Iterator for Walk {
-    type Item = Entry;
-
-    fn next(&mut self) -> Option<Entry> {
-        loop {
-            if let Some(top) = self.stack.last_mut() {
-                let Some(path) = top.next() else {
-                    self.stack.pop();
-                    continue;
-                };
-                // symlink_metadata: a symlinked directory is not followed (no cycles); a
-                // symlinked file is graded like a file.
-                let Ok(metadata) = std::fs::symlink_metadata(&path) else {
-                    continue;
-                };
-                if metadata.is_dir() {
-                    if let Some(bad) = self.open_dir(&path) {
-                        return Some(bad);
-                    }
-                    continue;
-                }
-                if is_transcript_name(&path) {
-                    return Some(Entry::File(path));
-                }
-                continue;
-            }
-            let root = self.roots.pop_front()?;
-            match std::fs::metadata(&root) {
-                Ok(metadata) if metadata.is_dir() => {
-                    if let Some(bad) = self.open_dir(&root) {
-                        return Some(bad);
-                    }
-                }
-                // A file named on the command line is graded whatever its extension.
-                Ok(_) => return Some(Entry::File(root)),
-                Err(error) => {
-                    let reason = if error.kind() == std::io::ErrorKind::NotFound {
-                        "no such file or directory".to_owned()
-                    } else {
-                        format!("cannot read: {error}")
-                    };
-                    return Some(Entry::Bad { path: root, reason });
-                }
-            }
-        }
+/// The walk over a batch's paths; `exclude` (the report being written) is never yielded.
+pub fn walk(roots: &[PathBuf], exclude: Option<&Path>) -> crate::walk::Walk {
+    let walk = crate::walk::Walk::new(
+        roots,
+        is_transcript_name,
+        crate::walk::Limits {
+            max_depth: MAX_DEPTH,
+            max_entries: MAX_ENTRIES,
+        },
+    );
+    match exclude {
+        Some(path) => walk.excluding(path),
+        None => walk,
     }
 }
 
@@ -154,7 +68,7 @@ mod tests {
         ] {
             touch(&root.join(name));
         }
-        let files: Vec<String> = Walk::new(&[root.to_path_buf()])
+        let files: Vec<String> = walk(&[root.to_path_buf()], None)
             .map(|entry| match entry {
                 Entry::File(path) => path
                     .strip_prefix(root)
@@ -176,7 +90,7 @@ mod tests {
         let named = dir.path().join("named.txt");
         touch(&named);
         let missing = dir.path().join("nope");
-        let entries: Vec<Entry> = Walk::new(&[named.clone(), missing.clone()]).collect();
+        let entries: Vec<Entry> = walk(&[named.clone(), missing.clone()], None).collect();
         assert_eq!(
             entries,
             [

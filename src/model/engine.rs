@@ -225,7 +225,14 @@ impl Area {
     fn add(&mut self, now: u64, delta: i64) {
         self.area += self.value as f64 * (now - self.last) as f64;
         self.last = now;
-        self.value = self.value.wrapping_add_signed(delta);
+        // A count going below zero is a bookkeeping bug: loud in tests, held at zero (not
+        // wrapped to 2^64, which would poison every average after it) in a release build.
+        debug_assert!(
+            self.value.checked_add_signed(delta).is_some(),
+            "area count {} {delta:+}",
+            self.value
+        );
+        self.value = self.value.saturating_add_signed(delta);
     }
     fn close(&mut self, now: u64) -> f64 {
         self.area += self.value as f64 * (now - self.last) as f64;

@@ -28,7 +28,11 @@ pub enum Override {
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum WhatIfError {
-    #[error("unknown parameter `{name}`{}", suggestion.as_ref().map(|s| format!(" (did you mean `{s}`?)")).unwrap_or_default())]
+    /// A close name is suggested; otherwise every parameter is listed.
+    #[error("unknown parameter `{name}` ({})", match suggestion {
+        Some(s) => format!("did you mean `{s}`?"),
+        None => format!("`try` changes {}", PARAMETERS.join(", ")),
+    })]
     UnknownParameter {
         name: String,
         suggestion: Option<String>,
@@ -43,16 +47,22 @@ pub enum WhatIfError {
     Syntax(String),
 }
 
-/// Parameter names `try` accepts (`shards.LOCK` and `lock.LOCK` name one lock).
+/// The parameters `try` accepts, as a candidate writes them (`shards.LOCK` and `lock.LOCK`
+/// name one lock); the name is what comes before `[` or `=`.
 pub const PARAMETERS: &[&str] = &[
-    "threads",
-    "cpus",
-    "shards",
-    "lock",
-    "memory",
-    "irq_spread",
-    "hold_scale",
+    "threads=N",
+    "cpus=N",
+    "shards[.LOCK]=N",
+    "lock[.LOCK]=KIND",
+    "memory=SIZE",
+    "irq_spread=on|off",
+    "hold_scale=F",
 ];
+
+/// `shards[.LOCK]=N` -> `shards`.
+fn parameter_name(syntax: &str) -> &str {
+    syntax.split(['[', '=']).next().unwrap_or(syntax)
+}
 
 const KINDS: &[(&str, LockKind)] = &[
     ("spinlock", LockKind::Spinlock),
@@ -64,12 +74,7 @@ const KINDS: &[(&str, LockKind)] = &[
 ];
 
 fn suggest<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<String> {
-    candidates
-        .into_iter()
-        .map(|c| (strsim::osa_distance(word, c), c))
-        .filter(|&(d, c)| d <= 2.max(c.len() / 3))
-        .min()
-        .map(|(_, c)| c.to_owned())
+    crate::suggest::closest(word, candidates).map(str::to_owned)
 }
 
 fn bad(name: &str, value: &str, reason: &str) -> WhatIfError {
@@ -177,7 +182,7 @@ impl Override {
             }
             _ => Err(WhatIfError::UnknownParameter {
                 name: name.to_owned(),
-                suggestion: suggest(&lower, PARAMETERS.iter().copied()),
+                suggestion: suggest(&lower, PARAMETERS.iter().map(|p| parameter_name(p))),
             }),
         }
     }
@@ -343,12 +348,33 @@ mod tests {
         );
     }
 
+    /// Every parameter listed is one `parse` accepts.
+    #[test]
+    fn the_listed_parameters_are_the_accepted_ones() {
+        for syntax in PARAMETERS {
+            let name = parameter_name(syntax);
+            let value = if name == "lock" { "mutex" } else { "1" };
+            let value = if name == "irq_spread" { "on" } else { value };
+            let value = if name == "memory" { "1g" } else { value };
+            assert!(
+                Override::parse(&format!("{name}={value}")).is_ok(),
+                "{syntax}"
+            );
+        }
+    }
+
     #[test]
     fn errors_are_clear() {
         let e = Override::parse("thread=4").unwrap_err();
         assert_eq!(
             e.to_string(),
             "unknown parameter `thread` (did you mean `threads`?)"
+        );
+        let e = Override::parse("rate_per_s=9000").unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "unknown parameter `rate_per_s` (`try` changes threads=N, cpus=N, shards[.LOCK]=N, \
+             lock[.LOCK]=KIND, memory=SIZE, irq_spread=on|off, hold_scale=F)"
         );
         let e = Override::parse("threads=lots").unwrap_err();
         assert_eq!(

@@ -115,7 +115,9 @@ pub fn hint_cost(drill: &Drill, hints_used: usize) -> f64 {
         .iter()
         .take(hints_used)
         .map(|hint| hint.cost.max(0.0))
-        .sum()
+        .sum::<f64>()
+        // An empty f64 sum is -0.0, which reports and CSV would print as `-0`.
+        + 0.0
 }
 
 /// The final score: the rubric score (at most 100) minus hint costs, floored at 0 and rounded.

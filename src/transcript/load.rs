@@ -7,7 +7,6 @@
 //! about drills: whether the drill id exists is for the caller (`grade`), which has the catalog.
 //! YAML goes through `content::yaml`, the one YAML entry point.
 
-use std::io::Read;
 use std::path::Path;
 
 use serde::Deserialize;
@@ -146,41 +145,22 @@ impl<'de> Deserialize<'de> for Version {
     }
 }
 
-/// Reads and parses one file. The size is checked from the metadata first, so a huge file is
-/// reported without being read, and the read itself is capped in case the file grows meanwhile.
+/// Reads and parses one file: only a regular file is opened (a FIFO or device is refused with
+/// its kind), its size is checked before it is read, and the read stops at the cap.
 pub fn load(path: &Path) -> Result<Transcript, LoadError> {
-    let file = std::fs::File::open(path)
-        .map_err(|error| LoadError::new(format!("cannot read: {}", io_reason(&error))))?;
-    let metadata = file
-        .metadata()
-        .map_err(|error| LoadError::new(format!("cannot read: {}", io_reason(&error))))?;
-    if metadata.is_dir() {
-        return Err(LoadError::new("is a directory"));
-    }
-    if metadata.len() > MAX_BYTES {
-        return Err(too_large(metadata.len()));
-    }
-    let mut bytes = Vec::with_capacity(metadata.len() as usize);
-    file.take(MAX_BYTES + 1)
-        .read_to_end(&mut bytes)
-        .map_err(|error| LoadError::new(format!("cannot read: {}", io_reason(&error))))?;
+    let bytes = crate::walk::read_regular(path, MAX_BYTES)
+        .map_err(|error| LoadError::new(error.to_string()))?;
     parse(path, &bytes)
 }
 
-fn io_reason(error: &std::io::Error) -> String {
-    match error.kind() {
-        std::io::ErrorKind::NotFound => "no such file".to_owned(),
-        std::io::ErrorKind::PermissionDenied => "permission denied".to_owned(),
-        _ => error.to_string(),
-    }
-}
-
 fn too_large(len: u64) -> LoadError {
-    LoadError::new(format!(
-        "too large: {:.1} MiB (the limit is {} MiB)",
-        len as f64 / (1024.0 * 1024.0),
-        MAX_BYTES / (1024 * 1024)
-    ))
+    LoadError::new(
+        crate::walk::ReadError::TooLarge {
+            len,
+            limit: MAX_BYTES,
+        }
+        .to_string(),
+    )
 }
 
 fn syntax_of(path: &Path, text: &str) -> Syntax {
@@ -212,6 +192,13 @@ fn check_version(version: u32) -> Result<(), LoadError> {
         )));
     }
     Ok(())
+}
+
+/// A version no sysdrill has written or will write (negative, or past any real version).
+fn out_of_range(version: impl std::fmt::Display) -> LoadError {
+    LoadError::new(format!(
+        "format_version {version} is out of range (this sysdrill reads 1 to {FORMAT_VERSION})"
+    ))
 }
 
 fn newer(version: u64) -> LoadError {
@@ -295,10 +282,12 @@ fn diagnose_value(value: &serde_json::Value) -> Result<(), LoadError> {
         None => Err(LoadError::new(
             "not a transcript: format_version is missing",
         )),
-        Some(version) => match version.as_u64() {
-            Some(version) if version > u64::from(FORMAT_VERSION) => Err(newer(version)),
-            Some(version) => check_version(version as u32),
-            None => Err(LoadError::new(format!(
+        Some(version) => match (version.as_u64(), version.as_i64()) {
+            (Some(version), _) if version > u64::from(u32::MAX) => Err(out_of_range(version)),
+            (Some(version), _) if version > u64::from(FORMAT_VERSION) => Err(newer(version)),
+            (Some(version), _) => check_version(version as u32),
+            (None, Some(negative)) => Err(out_of_range(negative)),
+            (None, None) => Err(LoadError::new(format!(
                 "format_version must be a whole number, found {}",
                 kind_of(version)
             ))),
@@ -646,6 +635,16 @@ mod tests {
         assert!(reason("a.json", text.as_bytes()).contains("whole number"));
         let text = good_json().replace("\"format_version\":1", "\"format_version\":0");
         assert!(reason("a.json", text.as_bytes()).contains("format_version 0"));
+        for (version, shown) in [("-1", "-1"), ("99999999999", "99999999999")] {
+            let text = good_json().replace(
+                "\"format_version\":1",
+                &format!("\"format_version\":{version}"),
+            );
+            assert_eq!(
+                reason("a.json", text.as_bytes()),
+                format!("format_version {shown} is out of range (this sysdrill reads 1 to 1)")
+            );
+        }
     }
 
     #[test]

@@ -306,6 +306,7 @@ pub fn slow_under_load() -> Drill {
             ]),
             must_miss: Vec::new(),
             red_flags: Vec::new(),
+            ..Example::default()
         },
         Example {
             name: "weak".to_owned(),
@@ -314,6 +315,7 @@ pub fn slow_under_load() -> Drill {
             must_hit: Vec::new(),
             must_miss: strings(&["cap-threads"]),
             red_flags: strings(&["add-threads", "faster-cpu"]),
+            ..Example::default()
         },
     ];
     drill

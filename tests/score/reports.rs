@@ -198,10 +198,10 @@ fn json_carries_the_documented_fields() {
 fn check_passes_the_fixture_and_explains_failures() {
     colored::control::set_override(false);
     let mut drill = slow_under_load();
-    let report = run_examples(&drill);
+    let report = run_examples(&drill, None, "drills/slow-under-load.yaml");
     assert_eq!(report.failures(), 0, "{report:?}");
     let mut out = Vec::new();
-    write_report(&mut out, &drill, &report).expect("write");
+    write_report(&mut out, &report).expect("write");
     let out = String::from_utf8(out).expect("utf-8");
     assert!(out.starts_with("✓ slow-under-load (2 examples)"), "{out}");
     // Rules no example reaches: nobody rambles or misreads (no outputs are shown in check).
@@ -213,10 +213,10 @@ fn check_passes_the_fixture_and_explains_failures() {
     drill.examples[1].score = (50.0, 60.0);
     drill.examples[1].must_hit = vec!["shard".to_owned()];
     drill.examples[1].red_flags.push("restart".to_owned());
-    let report = run_examples(&drill);
+    let report = run_examples(&drill, None, "drills/slow-under-load.yaml");
     assert_eq!(report.failures(), 1);
     let mut out = Vec::new();
-    write_report(&mut out, &drill, &report).expect("write");
+    write_report(&mut out, &report).expect("write");
     let out = String::from_utf8(out).expect("utf-8");
     assert!(
         out.contains("✗ slow-under-load: 1 of 2 example(s) failed"),
@@ -230,9 +230,12 @@ fn check_passes_the_fixture_and_explains_failures() {
         out.contains("score 0 out of range (expected 50..=60)"),
         "{out}"
     );
-    assert!(out.contains("should hit but did not: shard"), "{out}");
     assert!(
-        out.contains("red flags expected but not fired: restart"),
+        out.contains("concept shard: should hit but did not"),
+        "{out}"
+    );
+    assert!(
+        out.contains("red flag restart: should fire but did not"),
         "{out}"
     );
 }

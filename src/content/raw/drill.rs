@@ -4,7 +4,7 @@
 use schemars::JsonSchema;
 use serde::Deserialize;
 
-use super::default_one_u32;
+use super::{FORMAT_VERSION, ID_PATTERN, NOT_BLANK, default_one_u32};
 
 /// A drill: what the interviewer asks and how answers are scored. The file stem is the drill id.
 #[derive(Debug, Clone, Deserialize, JsonSchema)]
@@ -13,26 +13,32 @@ use super::default_one_u32;
 #[schemars(rename = "Drill")]
 pub struct RawDrill {
     /// Version of this file format; this sysdrill reads version 1.
+    #[schemars(range(min = 1, max = FORMAT_VERSION))]
     pub format_version: u32,
     /// One line, shown in listings.
+    #[schemars(regex(pattern = NOT_BLANK))]
     pub title: String,
     /// `concept` (the interviewer asks, the candidate explains) or `incident` (the candidate
     /// investigates a simulated machine).
     pub kind: RawDrillKind,
     /// Topics, for `sysdrill list --tag` (default: none).
+    #[schemars(inner(regex(pattern = NOT_BLANK)))]
     #[serde(default)]
     pub tags: Vec<String>,
     /// `easy`, `medium` or `hard`.
     pub difficulty: RawDifficulty,
     /// Incident drills: the id of the incident (a file stem under `incidents/`).
+    #[schemars(regex(pattern = ID_PATTERN))]
     #[serde(default)]
     pub incident: Option<String>,
     /// Incident drills: the seed used when none is given (default: the incident's).
     #[serde(default)]
     pub seed: Option<u64>,
     /// What the interviewer says first.
+    #[schemars(regex(pattern = NOT_BLANK))]
     pub opening: String,
     /// The phases of the interview, in order; at least one.
+    #[schemars(length(min = 1))]
     pub phases: Vec<RawPhase>,
     /// How answers are scored.
     pub rubric: RawRubric,
@@ -97,10 +103,13 @@ pub enum RawStage {
 #[schemars(rename = "Phase")]
 pub struct RawPhase {
     /// Unique within the drill.
+    #[schemars(regex(pattern = NOT_BLANK))]
     pub id: String,
     /// What the interviewer asks when the phase opens.
+    #[schemars(regex(pattern = NOT_BLANK))]
     pub prompt: String,
     /// Which stages of reasoning the phase is about; at least one.
+    #[schemars(length(min = 1))]
     pub stages: Vec<RawStage>,
 }
 
@@ -111,9 +120,11 @@ pub struct RawPhase {
 pub struct RawRubric {
     /// Points (of 100) off for jumping to a fix before any check or reasoning, 0..=100
     /// (default 0).
+    #[schemars(range(min = 0, max = 100))]
     #[serde(default)]
     pub order_penalty: f64,
     /// What a strong answer shows; at least one. The score is the hit weight over the total.
+    #[schemars(length(min = 1))]
     pub concepts: Vec<RawConcept>,
     /// Proposals a senior interviewer would challenge (default: none).
     #[serde(default)]
@@ -129,10 +140,13 @@ pub struct RawRubric {
 #[schemars(rename = "Concept")]
 pub struct RawConcept {
     /// Unique among the drill's concepts.
+    #[schemars(regex(pattern = NOT_BLANK))]
     pub id: String,
     /// What the concept is, as the scorecard shows it.
+    #[schemars(regex(pattern = NOT_BLANK))]
     pub label: String,
     /// Relative weight, > 0 and at most 1000 (default 1).
+    #[schemars(extend("exclusiveMinimum" = 0), range(max = 1000))]
     #[serde(default = "default_weight")]
     pub weight: f64,
     /// The interviewer asks about a missing required concept (default false).
@@ -141,9 +155,11 @@ pub struct RawConcept {
     /// The stage of reasoning the concept belongs to.
     pub stage: RawStage,
     /// Phrases that assert it, matched token by token with typo tolerance (default: none).
+    #[schemars(inner(regex(pattern = NOT_BLANK)))]
     #[serde(default)]
     pub phrases: Vec<String>,
     /// Regular expressions (Rust `regex` syntax) that assert it (default: none).
+    #[schemars(inner(length(min = 1)))]
     #[serde(default)]
     pub regexes: Vec<String>,
 }
@@ -158,18 +174,24 @@ fn default_weight() -> f64 {
 #[schemars(rename = "RedFlag")]
 pub struct RawRedFlag {
     /// Unique among the drill's red flags.
+    #[schemars(regex(pattern = NOT_BLANK))]
     pub id: String,
     /// What the proposal is, as the scorecard shows it.
+    #[schemars(regex(pattern = NOT_BLANK))]
     pub label: String,
     /// Phrases that fire it (default: none).
+    #[schemars(inner(regex(pattern = NOT_BLANK)))]
     #[serde(default)]
     pub phrases: Vec<String>,
     /// Regular expressions that fire it (default: none).
+    #[schemars(inner(length(min = 1)))]
     #[serde(default)]
     pub regexes: Vec<String>,
     /// Points (of 100) off when it fires, 0..=100.
+    #[schemars(range(min = 0, max = 100))]
     pub penalty: f64,
     /// What the interviewer says when it fires.
+    #[schemars(regex(pattern = NOT_BLANK))]
     pub pushback: String,
     /// Whether a hypothetical mention ("maybe add threads?") fires it (default false).
     #[serde(default)]
@@ -182,16 +204,21 @@ pub struct RawRedFlag {
 #[schemars(rename = "Misconception")]
 pub struct RawMisconception {
     /// Unique among the drill's misconceptions.
+    #[schemars(regex(pattern = NOT_BLANK))]
     pub id: String,
     /// Phrases that state it (default: none).
+    #[schemars(inner(regex(pattern = NOT_BLANK)))]
     #[serde(default)]
     pub phrases: Vec<String>,
     /// Regular expressions that state it (default: none).
+    #[schemars(inner(length(min = 1)))]
     #[serde(default)]
     pub regexes: Vec<String>,
     /// What the interviewer says to correct it.
+    #[schemars(regex(pattern = NOT_BLANK))]
     pub correction: String,
     /// Points (of 100) off when it is stated, 0..=100.
+    #[schemars(range(min = 0, max = 100))]
     pub penalty: f64,
 }
 
@@ -201,12 +228,15 @@ pub struct RawMisconception {
 #[schemars(rename = "Pushback")]
 pub struct RawPushback {
     /// Unique among the drill's pushback rules.
+    #[schemars(regex(pattern = NOT_BLANK))]
     pub id: String,
     /// What makes it fire.
     pub when: RawTrigger,
     /// Alternative phrasings; the seed picks one. At least one.
+    #[schemars(length(min = 1), inner(regex(pattern = NOT_BLANK)))]
     pub say: Vec<String>,
     /// How many times in one session the rule may fire, >= 1 (default 1).
+    #[schemars(range(min = 1, max = 1000))]
     #[serde(default = "default_one_u32")]
     pub max_times: u32,
 }
@@ -232,6 +262,7 @@ pub enum RawTrigger {
     /// The answer runs long.
     Rambling {
         /// Word count above which the answer counts as rambling (>= 1).
+        #[schemars(range(min = 1, max = 100_000))]
         words: u32,
     },
     /// A number cited about the machine disagrees with what was shown.
@@ -244,8 +275,10 @@ pub enum RawTrigger {
 #[schemars(rename = "Hint")]
 pub struct RawHint {
     /// What the interviewer says.
+    #[schemars(regex(pattern = NOT_BLANK))]
     pub text: String,
     /// Points (of 100) the hint costs, 0..=100 (default 5).
+    #[schemars(range(min = 0, max = 100))]
     #[serde(default = "default_hint_cost")]
     pub cost: f64,
 }
@@ -266,6 +299,7 @@ pub struct RawModelAnswerLine {
     #[serde(default)]
     pub concept: Option<String>,
     /// The line itself.
+    #[schemars(regex(pattern = NOT_BLANK))]
     pub text: String,
 }
 
@@ -275,10 +309,13 @@ pub struct RawModelAnswerLine {
 #[schemars(rename = "Example")]
 pub struct RawExample {
     /// Unique among the drill's examples.
+    #[schemars(regex(pattern = NOT_BLANK))]
     pub name: String,
     /// The answer to score.
+    #[schemars(regex(pattern = NOT_BLANK))]
     pub answer: String,
     /// Expected score range `[low, high]`, inclusive, within 0..=100.
+    #[schemars(extend("prefixItems" = [{"type": "number", "minimum": 0, "maximum": 100}, {"type": "number", "minimum": 0, "maximum": 100}]))]
     pub score: (f64, f64),
     /// Concepts the answer must hit (default: none).
     #[serde(default)]
@@ -289,4 +326,13 @@ pub struct RawExample {
     /// Red flags that must fire (default: none).
     #[serde(default)]
     pub red_flags: Vec<String>,
+    /// Misconceptions that must fire (default: none).
+    #[serde(default)]
+    pub misconceptions: Vec<String>,
+    /// Incident drills: tool command lines (`vmstat 1 5`) run in order on the drill's incident
+    /// at the drill's seed before scoring; the answer's numbers are checked against their
+    /// outputs, as in a session (default: none).
+    #[schemars(inner(regex(pattern = NOT_BLANK)))]
+    #[serde(default)]
+    pub shown: Vec<String>,
 }

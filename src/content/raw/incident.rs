@@ -5,7 +5,13 @@
 use schemars::JsonSchema;
 use serde::Deserialize;
 
-use super::{default_one_f64, default_one_u32};
+use super::{
+    CLOCK_PATTERN, DATE_PATTERN, FORMAT_VERSION, NOT_BLANK, default_one_f64, default_one_u32,
+};
+use crate::content::validate::{
+    MAX_COMM, MAX_COUNT, MAX_CPUS, MAX_MIB, MAX_PID, MAX_RATE_PER_S, MAX_THREADS, MAX_TIME_US,
+    MAX_UPTIME_S, TIMER_HZ,
+};
 
 /// An incident: a simulated machine, the workloads on it, the locks they share and the faults
 /// composed into it. The file stem is the incident id.
@@ -15,10 +21,13 @@ use super::{default_one_f64, default_one_u32};
 #[schemars(rename = "Incident")]
 pub struct RawIncident {
     /// Version of this file format; this sysdrill reads version 1.
+    #[schemars(range(min = 1, max = FORMAT_VERSION))]
     pub format_version: u32,
     /// One line, shown in listings.
+    #[schemars(regex(pattern = NOT_BLANK))]
     pub title: String,
     /// What the operators see, in prose; shown to coaches and by `sysdrill show --describe`.
+    #[schemars(regex(pattern = NOT_BLANK))]
     pub narrative: String,
     /// Seed used when neither the drill, the command line nor a transcript gives one (default 1).
     #[serde(default = "default_seed")]
@@ -26,6 +35,7 @@ pub struct RawIncident {
     /// The simulated box.
     pub machine: RawMachine,
     /// The processes on the box; the first is the service the drill is about. At least one.
+    #[schemars(length(min = 1))]
     pub workloads: Vec<RawWorkload>,
     /// Locks the workloads' critical sections take (default: none).
     #[serde(default)]
@@ -36,7 +46,7 @@ pub struct RawIncident {
     /// Ranges a seed picks variant values from; the cause stays the same (default: none).
     #[serde(default)]
     pub variants: RawVariants,
-    /// Overrides of the kernel cost constants (MODEL.md); unset ones keep their defaults.
+    /// Overrides of the kernel cost constants (docs/MODEL.md); unset ones keep their defaults.
     #[serde(default)]
     pub costs: RawCosts,
 }
@@ -51,26 +61,35 @@ fn default_seed() -> u64 {
 #[schemars(rename = "Machine")]
 pub struct RawMachine {
     /// Host name shown in prompts and tool banners, e.g. `app01`.
+    #[schemars(regex(pattern = r"^\S{1,64}$"))]
     pub hostname: String,
     /// `uname -r`, e.g. `6.8.0-45-generic`.
+    #[schemars(regex(pattern = NOT_BLANK))]
     pub kernel: String,
     /// Online CPUs, 1..=1024.
+    #[schemars(range(min = 1, max = MAX_CPUS))]
     pub cpus: u32,
     /// Timer ticks per second per busy CPU: 100, 250, 300 or 1000.
+    #[schemars(extend("enum" = TIMER_HZ))]
     pub hz: u32,
     /// Physical memory, MiB (1..=16777216, i.e. up to 16 TiB).
+    #[schemars(range(min = 1, max = MAX_MIB))]
     pub memory_mib: u64,
     /// Swap space, MiB (default 0).
+    #[schemars(range(max = MAX_MIB))]
     #[serde(default)]
     pub swap_mib: u64,
     /// A guest: perf samples `cpu-clock`, idle shows as `pv_native_safe_halt` (default false).
     #[serde(default)]
     pub virtualized: bool,
     /// Seconds since boot when the drill starts.
+    #[schemars(range(max = MAX_UPTIME_S))]
     pub uptime_s: u64,
     /// Time of day when the drill starts, `HH:MM:SS` (24-hour clock).
+    #[schemars(regex(pattern = CLOCK_PATTERN))]
     pub clock: String,
     /// Date printed in sysstat banners, e.g. `03/14/25`.
+    #[schemars(regex(pattern = DATE_PATTERN))]
     pub date: String,
     /// Block devices (default: none).
     #[serde(default)]
@@ -86,10 +105,13 @@ pub struct RawMachine {
 #[schemars(rename = "Disk")]
 pub struct RawDisk {
     /// Device name as iostat prints it, e.g. `nvme0n1`, `sda`; unique on the machine.
+    #[schemars(regex(pattern = NOT_BLANK))]
     pub name: String,
     /// Mean service time of one IO, microseconds (> 0).
+    #[schemars(extend("exclusiveMinimum" = 0), range(max = MAX_TIME_US))]
     pub service_us: f64,
     /// How many IOs the device serves at once, 1..=4096.
+    #[schemars(range(min = 1, max = 4096))]
     pub parallelism: u32,
 }
 
@@ -99,12 +121,16 @@ pub struct RawDisk {
 #[schemars(rename = "Nic")]
 pub struct RawNic {
     /// Interface name, e.g. `eth0`.
+    #[schemars(regex(pattern = NOT_BLANK))]
     pub name: String,
     /// Receive queues; packets are spread over them by RSS hash (1..=1024).
+    #[schemars(range(min = 1, max = 1024))]
     pub rx_queues: u32,
     /// CPUs that take the queues' interrupts; non-empty, each below `machine.cpus`.
+    #[schemars(length(min = 1))]
     pub irq_cpus: Vec<u32>,
     /// Packets per interrupt that NAPI coalesces under load (default 1, at most 1024).
+    #[schemars(range(min = 1, max = 1024))]
     #[serde(default = "default_one_u32")]
     pub coalesce: u32,
 }
@@ -115,22 +141,29 @@ pub struct RawNic {
 #[schemars(rename = "Workload")]
 pub struct RawWorkload {
     /// Process name (comm), at most 15 characters.
+    #[schemars(regex(pattern = r"\S"), length(max = MAX_COMM))]
     pub name: String,
     /// Process id, 1..=4194304 (the kernel's pid_max limit); unique on the machine.
+    #[schemars(range(min = 1, max = MAX_PID))]
     pub pid: u32,
     /// User name the process runs as.
+    #[schemars(regex(pattern = NOT_BLANK))]
     pub user: String,
     /// User id the process runs as.
     pub uid: u32,
     /// Worker threads, 1..=100000.
+    #[schemars(range(min = 1, max = MAX_THREADS))]
     pub threads: u32,
     /// How requests arrive: `closed: {think_us: N}` or `open: {rate_per_s: N}`.
     pub arrivals: RawArrivals,
     /// Resident anonymous memory of the process, MiB.
+    #[schemars(range(max = MAX_MIB))]
     pub rss_mib: u64,
     /// Page cache the workload's files would like to keep, MiB.
+    #[schemars(range(max = MAX_MIB))]
     pub file_cache_mib: u64,
     /// Symbol of the application's own hot function, e.g. `process_request`.
+    #[schemars(regex(pattern = r"^\S+$"))]
     pub app_symbol: String,
     /// What one request costs.
     pub request: RawRequest,
@@ -148,11 +181,13 @@ pub enum RawArrivals {
     /// Each thread loops: think, then issue one request (a closed system of `threads` users).
     Closed {
         /// Think time between requests, microseconds (>= 0).
+        #[schemars(range(min = 0, max = MAX_TIME_US))]
         think_us: f64,
     },
     /// Poisson arrivals into a queue served by the worker threads.
     Open {
         /// Mean arrival rate, requests per second (> 0).
+        #[schemars(extend("exclusiveMinimum" = 0), range(max = MAX_RATE_PER_S))]
         rate_per_s: f64,
     },
 }
@@ -178,26 +213,31 @@ pub enum RawDistribution {
 #[schemars(rename = "Request")]
 pub struct RawRequest {
     /// User-mode CPU per request, microseconds (>= 0).
+    #[schemars(range(min = 0, max = MAX_TIME_US))]
     pub compute_us: f64,
     /// How compute and hold times are drawn (default `exponential`).
     #[serde(default)]
     pub distribution: RawDistribution,
     /// Plain system calls per request (default 0).
+    #[schemars(range(max = MAX_COUNT))]
     #[serde(default)]
     pub syscalls: u32,
     /// Critical sections taken, in this order, once per request each (default: none).
     #[serde(default)]
     pub critical_sections: Vec<RawCriticalSection>,
     /// Pages allocated (and later freed) per request (default 0).
+    #[schemars(range(max = 1_000_000))]
     #[serde(default)]
     pub page_allocs: u32,
     /// Disk IO issued per request (default: none).
     #[serde(default)]
     pub disk_io: Option<RawDiskIo>,
     /// Network packets received per request (default 0).
+    #[schemars(range(max = MAX_COUNT))]
     #[serde(default)]
     pub packets: u32,
     /// Other threads woken per request (hand-offs, condition variables) (default 0).
+    #[schemars(range(max = MAX_COUNT))]
     #[serde(default)]
     pub wakeups: u32,
 }
@@ -211,10 +251,13 @@ pub struct RawRequest {
 #[schemars(rename = "CriticalSection")]
 pub struct RawCriticalSection {
     /// Id of a lock under `locks`.
+    #[schemars(regex(pattern = NOT_BLANK))]
     pub lock: String,
     /// Mean hold time, microseconds (> 0).
+    #[schemars(extend("exclusiveMinimum" = 0), range(max = MAX_TIME_US))]
     pub hold_us: f64,
     /// For rwlocks and seqlocks: the share of acquisitions that write, 0..=1 (default 1).
+    #[schemars(range(min = 0, max = 1))]
     #[serde(default = "default_one_f64")]
     pub write_fraction: f64,
 }
@@ -225,14 +268,18 @@ pub struct RawCriticalSection {
 #[schemars(rename = "DiskIo")]
 pub struct RawDiskIo {
     /// Name of a disk under `machine.disks`.
+    #[schemars(regex(pattern = NOT_BLANK))]
     pub disk: String,
     /// Reads per request (default 0).
+    #[schemars(range(max = 10_000))]
     #[serde(default)]
     pub reads: u32,
     /// Writes per request (default 0).
+    #[schemars(range(max = 10_000))]
     #[serde(default)]
     pub writes: u32,
     /// Size of each IO, KiB (1..=65536).
+    #[schemars(range(min = 1, max = 65_536))]
     pub kib: u32,
 }
 
@@ -242,8 +289,10 @@ pub struct RawDiskIo {
 #[schemars(rename = "Lock")]
 pub struct RawLock {
     /// Id used by critical sections, faults and drills; unique in the incident.
+    #[schemars(regex(pattern = NOT_BLANK))]
     pub id: String,
     /// Class name as lock_stat and perf lock print it, e.g. `&hb->lock`.
+    #[schemars(regex(pattern = NOT_BLANK))]
     pub class_name: String,
     /// What kind of lock it is.
     pub kind: RawLockKind,
@@ -253,12 +302,15 @@ pub struct RawLock {
     /// `perf lock contention` caller column, e.g. `futex_wake+0x15a`.
     pub caller: String,
     /// Semaphore permits (default 1; must be 1 for every other kind).
+    #[schemars(range(min = 1, max = MAX_COUNT))]
     #[serde(default = "default_one_u32")]
     pub permits: u32,
     /// Independent shards the data is split over (default 1 = one lock).
+    #[schemars(range(min = 1, max = 65_536))]
     #[serde(default = "default_one_u32")]
     pub shards: u32,
     /// Extra hold per waiter from cache-line transfers, nanoseconds (default 0).
+    #[schemars(range(min = 0, max = 1e6))]
     #[serde(default)]
     pub bounce_ns: f64,
 }
@@ -310,13 +362,16 @@ pub enum RawFault {
         /// Id of the lock the other thread takes first; differs from `first`.
         second: String,
         /// Seconds into the run when the deadlock happens.
+        #[schemars(range(max = MAX_UPTIME_S + 86_400))]
         after_s: u32,
     },
     /// Requests retry an optimistic step that conflicts.
     Livelock {
         /// Cost of one attempt, microseconds (> 0).
+        #[schemars(extend("exclusiveMinimum" = 0), range(max = MAX_TIME_US))]
         attempt_us: f64,
         /// Chance that one attempt succeeds, in (0, 1].
+        #[schemars(extend("exclusiveMinimum" = 0), range(max = 1))]
         success_probability: f64,
     },
     /// Anonymous memory beyond what fits: the box reclaims, and swaps when there is swap.
@@ -324,20 +379,26 @@ pub enum RawFault {
         /// Free memory the box settles at, MiB.
         free_mib: u64,
         /// Share of page allocations that fall into direct reclaim, 0..=1.
+        #[schemars(range(min = 0, max = 1))]
         direct_reclaim_fraction: f64,
         /// Cost of one direct reclaim, microseconds (>= 0).
+        #[schemars(range(min = 0, max = MAX_TIME_US))]
         reclaim_us: f64,
         /// Share of requests that fault a swapped-out page back in, 0..=1.
+        #[schemars(range(min = 0, max = 1))]
         major_fault_fraction: f64,
         /// Reclaim comes in bursts every this many seconds (default 0 = steady).
+        #[schemars(range(max = 86_400))]
         #[serde(default)]
         burst_every_s: u32,
     },
     /// A noisy neighbour on the same host steals CPU time.
     NoisyNeighbor {
         /// Percent of each CPU's time that goes to the hypervisor, 0..=100.
+        #[schemars(range(min = 0, max = 100))]
         steal_pct: f64,
         /// Steal comes in bursts every this many seconds (default 0 = steady).
+        #[schemars(range(max = 86_400))]
         #[serde(default)]
         burst_every_s: u32,
     },
@@ -349,49 +410,62 @@ pub enum RawFault {
 #[schemars(rename = "Variants")]
 pub struct RawVariants {
     /// Range of `machine.cpus`.
+    #[schemars(extend("prefixItems" = [{"type": "integer", "minimum": 1, "maximum": MAX_CPUS}, {"type": "integer", "minimum": 1, "maximum": MAX_CPUS}]))]
     #[serde(default)]
     pub cpus: Option<(u32, u32)>,
     /// Range of the first workload's `threads`.
+    #[schemars(extend("prefixItems" = [{"type": "integer", "minimum": 1, "maximum": MAX_THREADS}, {"type": "integer", "minimum": 1, "maximum": MAX_THREADS}]))]
     #[serde(default)]
     pub threads: Option<(u32, u32)>,
     /// Range of the open-arrival rate, requests per second.
+    #[schemars(extend("prefixItems" = [{"type": "number", "exclusiveMinimum": 0, "maximum": MAX_RATE_PER_S}, {"type": "number", "exclusiveMinimum": 0, "maximum": MAX_RATE_PER_S}]))]
     #[serde(default)]
     pub rate_per_s: Option<(f64, f64)>,
     /// Range of a factor every critical-section hold time is scaled by.
+    #[schemars(extend("prefixItems" = [{"type": "number", "exclusiveMinimum": 0, "maximum": 100}, {"type": "number", "exclusiveMinimum": 0, "maximum": 100}]))]
     #[serde(default)]
     pub hold_scale: Option<(f64, f64)>,
 }
 
-/// Kernel cost constants, microseconds; unset ones keep their defaults (MODEL.md section 2).
+/// Kernel cost constants, microseconds; unset ones keep their defaults (docs/MODEL.md, "Kernel costs").
 #[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, expecting = "costs (a mapping of keys)")]
 #[schemars(rename = "Costs")]
 pub struct RawCosts {
     /// One plain system call (default 0.1).
+    #[schemars(range(min = 0, max = MAX_TIME_US))]
     #[serde(default)]
     pub syscall_us: Option<f64>,
     /// One context switch (default 1.5).
+    #[schemars(range(min = 0, max = MAX_TIME_US))]
     #[serde(default)]
     pub context_switch_us: Option<f64>,
     /// Delay between a futex wake and the woken thread running (default 3).
+    #[schemars(range(min = 0, max = MAX_TIME_US))]
     #[serde(default)]
     pub wakeup_latency_us: Option<f64>,
     /// Taking an uncontended lock (default 0.025).
+    #[schemars(range(min = 0, max = MAX_TIME_US))]
     #[serde(default)]
     pub lock_uncontended_us: Option<f64>,
     /// One timer tick on a busy CPU (default 1).
+    #[schemars(range(min = 0, max = MAX_TIME_US))]
     #[serde(default)]
     pub timer_tick_us: Option<f64>,
     /// Softirq work per received packet (default 1.2).
+    #[schemars(range(min = 0, max = MAX_TIME_US))]
     #[serde(default)]
     pub softirq_per_packet_us: Option<f64>,
     /// Allocating one page (default 0.25).
+    #[schemars(range(min = 0, max = MAX_TIME_US))]
     #[serde(default)]
     pub page_alloc_us: Option<f64>,
     /// A minor page fault (default 0.8).
+    #[schemars(range(min = 0, max = MAX_TIME_US))]
     #[serde(default)]
     pub page_fault_us: Option<f64>,
     /// Scheduler time slice before an involuntary preemption (default 3000).
+    #[schemars(extend("exclusiveMinimum" = 0), range(max = MAX_TIME_US))]
     #[serde(default)]
     pub timeslice_us: Option<f64>,
 }
