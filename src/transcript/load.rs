@@ -642,7 +642,10 @@ mod tests {
             );
             assert_eq!(
                 reason("a.json", text.as_bytes()),
-                format!("format_version {shown} is out of range (this sysdrill reads 1 to 1)")
+                format!(
+                    "format_version {shown} is out of range (this sysdrill reads 1 to \
+                     {FORMAT_VERSION})"
+                )
             );
         }
     }
