@@ -1,5 +1,5 @@
-//! One REPL turn: score the answer (alone and with the earlier answers) and choose the
-//! interviewer's move. The budget is well under 1 ms. Measured twice: a turn of a
+//! One REPL turn: classify the line, score the answer (alone and with the earlier answers),
+//! update the dialogue memory and choose the interviewer's move. The budget is well under 1 ms. Measured twice: a turn of a
 //! running session, and the first answer of a session, whose regexes start with cold caches.
 
 use criterion::{BatchSize, Criterion, criterion_group, criterion_main};
@@ -31,13 +31,29 @@ fn turn(c: &mut Criterion) {
     let mut session = Interview::new(drill, incident, Seed(7), Mode::Interview);
     session.start();
     session.handle(Input::Answer(FIRST.to_owned()));
-    c.bench_function("interview/turn (score + move)", |b| {
+    c.bench_function("interview/turn (classify + score + memory + move)", |b| {
         // By reference, so dropping the cloned session (its simulation and trace) stays out of
         // the measured turn. Clones share the session's scorer, as a running session's later
         // turns do.
         b.iter_batched_ref(
             || session.clone(),
-            |session| session.handle(Input::Answer(SECOND.to_owned())),
+            |session| session.handle(Input::classify(SECOND).expect("a line")),
+            BatchSize::SmallInput,
+        )
+    });
+    c.bench_function("interview/classify a line", |b| {
+        b.iter(|| {
+            (
+                Input::classify(SECOND),
+                Input::classify("ps -eLo pid,tid,stat,wchan:32,comm | grep ingest"),
+                Input::classify("perf lock contention -a -b"),
+            )
+        })
+    });
+    c.bench_function("interview/a command the box lacks", |b| {
+        b.iter_batched_ref(
+            || session.clone(),
+            |session| session.handle(Input::classify("strace -p 1").expect("a line")),
             BatchSize::SmallInput,
         )
     });

@@ -1,6 +1,7 @@
 //! Scoring throughput: one ~150-word answer against the twelve-concept "slow under load" rubric
-//! (plus red flags and misconceptions), on one core. Target (SCORING.md section 4): at most 50 µs
-//! per answer, at least 20,000 answers per second.
+//! (plus red flags and misconceptions), on one core. Target (docs/SCORING.md section 8): at most
+//! 50 µs per answer, at least 20,000 answers per second. The `score_size` group scores answers of
+//! 10 KB, 1 MB and 8 MiB (and a 1 MB run-on sentence): time must grow linearly with size.
 //!
 //! Run: `cargo bench --bench score`. On a shared machine wall-clock numbers inflate with load;
 //! see `main` for a CPU-time measurement.
@@ -33,6 +34,44 @@ fn bench(c: &mut Criterion) {
     });
     group.finish();
     c.bench_function("scorer_new", |b| b.iter(|| Scorer::new(black_box(&drill))));
+
+    // Scoring is linear in the answer: the same prose repeated to 10 KB, 1 MB and 8 MiB, and
+    // the 1 MB answer again as one run-on sentence (no sentence marks at all), the worst case
+    // for scopes that run to the end of a sentence.
+    let mut sizes = c.benchmark_group("score_size");
+    sizes.sample_size(10);
+    for (name, bytes) in [("10kb", 10_000), ("1mb", 1_000_000), ("8mib", 8 << 20)] {
+        let answer = repeated(bytes);
+        sizes.throughput(Throughput::Bytes(answer.len() as u64));
+        sizes.bench_function(format!("answer_{name}"), |b| {
+            b.iter(|| scorer.score(black_box(&answer), black_box(&shown)))
+        });
+    }
+    let run_on: String = repeated(1_000_000)
+        .chars()
+        .map(|c| {
+            if matches!(c, '.' | '!' | '?' | '\n') {
+                ' '
+            } else {
+                c
+            }
+        })
+        .collect();
+    sizes.throughput(Throughput::Bytes(run_on.len() as u64));
+    sizes.bench_function("answer_1mb_run_on", |b| {
+        b.iter(|| scorer.score(black_box(&run_on), black_box(&shown)))
+    });
+    sizes.finish();
+}
+
+/// The benchmark answer repeated, as paragraphs, to at least `bytes` bytes.
+fn repeated(bytes: usize) -> String {
+    let mut answer = String::with_capacity(bytes + ANSWER.len());
+    while answer.len() < bytes {
+        answer.push_str(ANSWER);
+        answer.push_str("\n\n");
+    }
+    answer
 }
 
 criterion_group!(benches, bench);

@@ -229,10 +229,8 @@ fn tally(diagnostics: &[Diagnostic]) -> String {
 }
 
 /// The XDG data directory for transcripts and history.
-pub fn data_dir() -> Result<PathBuf> {
-    directories::ProjectDirs::from("", "", "sysdrill")
-        .map(|dirs| dirs.data_dir().to_path_buf())
-        .context("no home directory to keep transcripts in; pass --transcript PATH")
+fn data_dir() -> Result<PathBuf> {
+    Ok(crate::repl::data_dir()?)
 }
 
 fn practice(
@@ -246,6 +244,10 @@ fn practice(
     if let Some(id) = &drill {
         require_drill(catalog, id)?;
     }
+    let mode = match mode {
+        crate::cli::Mode::Interview => crate::interview::Mode::Interview,
+        crate::cli::Mode::Practice => crate::interview::Mode::Practice,
+    };
     let config = crate::repl::PracticeConfig {
         drill,
         seed,
@@ -262,14 +264,9 @@ fn require_drill<'c>(catalog: &'c Catalog, id: &str) -> Result<&'c crate::domain
         let ids = catalog.drills.keys().map(|id| id.as_str());
         usage(format!(
             "unknown drill `{id}`{}",
-            did_you_mean(id, ids).unwrap_or_default()
+            crate::suggest::did_you_mean(id, ids)
         ))
     })
-}
-
-/// " (did you mean `x`?)" for the closest candidate, if any is close.
-pub fn did_you_mean<'a>(given: &str, candidates: impl Iterator<Item = &'a str>) -> Option<String> {
-    Some(crate::suggest::did_you_mean(given, candidates)).filter(|hint| !hint.is_empty())
 }
 
 fn list(drills: &[DrillSummary], tag: Option<&str>, format: ListFormat) -> Result<ExitCode> {
@@ -287,9 +284,9 @@ fn list(drills: &[DrillSummary], tag: Option<&str>, format: ListFormat) -> Resul
                     serde_json::json!({
                         "id": drill.id,
                         "title": drill.title,
-                        "kind": kind_name(drill.kind),
+                        "kind": drill.kind.name(),
                         "tags": drill.tags,
-                        "difficulty": difficulty_name(drill.difficulty),
+                        "difficulty": drill.difficulty.name(),
                         "incident": drill.incident,
                     })
                 })
@@ -313,8 +310,8 @@ fn list(drills: &[DrillSummary], tag: Option<&str>, format: ListFormat) -> Resul
                     out,
                     "{:<id_width$}  {:<8}  {:<6}  {:<40}  {}",
                     drill.id.cyan(),
-                    kind_name(drill.kind),
-                    difficulty_name(drill.difficulty),
+                    drill.kind.name(),
+                    drill.difficulty.name(),
                     truncate(&crate::term::visible_line(&drill.title), 40),
                     drill.tags.join(",")
                 )?;
@@ -334,21 +331,6 @@ fn truncate(text: &str, width: usize) -> String {
     }
 }
 
-pub fn kind_name(kind: crate::domain::DrillKind) -> &'static str {
-    match kind {
-        crate::domain::DrillKind::Incident => "incident",
-        crate::domain::DrillKind::Concept => "concept",
-    }
-}
-
-pub fn difficulty_name(difficulty: crate::domain::Difficulty) -> &'static str {
-    match difficulty {
-        crate::domain::Difficulty::Easy => "easy",
-        crate::domain::Difficulty::Medium => "medium",
-        crate::domain::Difficulty::Hard => "hard",
-    }
-}
-
 fn show(
     catalog: &Catalog,
     incident: &str,
@@ -359,7 +341,7 @@ fn show(
         let ids = catalog.incidents.keys().map(|id| id.as_str());
         return Err(usage(format!(
             "unknown incident `{incident}`{}",
-            did_you_mean(incident, ids).unwrap_or_default()
+            crate::suggest::did_you_mean(incident, ids)
         )));
     };
     let seed = Seed(seed.unwrap_or(found.default_seed));

@@ -57,7 +57,7 @@ pub enum Command {
     Grade(GradeArgs),
     /// Your progress: attempts, scores over time, weakest concepts, what to drill next
     Stats(StatsArgs),
-    /// Print the JSON Schema of the drill and incident formats
+    /// Print the JSON Schema of the drill, incident and lexicon formats
     Schema(SchemaArgs),
     /// Print shell completions
     Completions(CompletionsArgs),
@@ -191,11 +191,12 @@ pub struct StatsArgs {
 pub enum SchemaKind {
     Drill,
     Incident,
+    Lexicon,
 }
 
 #[derive(Debug, Args)]
 pub struct SchemaArgs {
-    /// Which schema (default: both, as one JSON object keyed by kind)
+    /// Which schema (default: all, as one JSON object keyed by kind)
     #[arg(value_enum)]
     pub kind: Option<SchemaKind>,
 }

@@ -10,6 +10,7 @@
 
 pub mod diag;
 pub mod index;
+pub mod lexicon;
 pub mod locate;
 pub mod raw;
 pub mod schema;
@@ -22,7 +23,7 @@ use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
 
-use crate::domain::{Drill, DrillId, Incident, IncidentId, stable_hash};
+use crate::domain::{Drill, DrillId, Incident, IncidentId, Lexicon, stable_hash};
 
 pub use diag::Diagnostic;
 pub use source::{Kind, Origin};
@@ -38,6 +39,8 @@ pub struct Catalog {
     pub incidents: BTreeMap<IncidentId, Incident>,
     /// Where each drill and incident came from.
     pub origins: Origins,
+    /// The domain lexicon: the shipped entries with every coach's extension.
+    pub lexicon: Lexicon,
 }
 
 /// Where each entry of a [`Catalog`] was loaded from.
@@ -68,10 +71,10 @@ pub enum Need<'a> {
 impl Need<'_> {
     fn wants(&self, file: &SourceFile) -> bool {
         match (self, file.kind) {
-            (Need::Everything, _) | (Need::Drill(_), Kind::Incident) => true,
+            (Need::Everything, _) | (Need::Drill(_), Kind::Incident | Kind::Lexicon) => true,
             (Need::Incidents, Kind::Incident) => true,
             (Need::Drill(id), Kind::Drill) => file.id == *id,
-            (Need::Incidents, Kind::Drill) => false,
+            (Need::Incidents, Kind::Drill | Kind::Lexicon) => false,
         }
     }
 }
@@ -110,7 +113,12 @@ pub fn lint(paths: &[PathBuf], content_dirs: &[PathBuf]) -> Vec<Diagnostic> {
                 source::collect(dir, i + 1, &mut unreported).iter(),
             ));
         }
-        let mut files = Vec::new();
+        // Linted drills may name shipped lexicon entries, and linted lexicon files extend them.
+        let mut files: Vec<SourceFile> = embedded
+            .iter()
+            .filter(|f| f.kind == Kind::Lexicon)
+            .cloned()
+            .collect();
         for (i, path) in paths.iter().enumerate() {
             files.extend(source::collect(path, i + 1, &mut diagnostics));
         }
@@ -230,7 +238,7 @@ pub fn load_drill(path: &Path, bytes: &[u8]) -> Result<Drill, Vec<Diagnostic>> {
     let source = source::decode(path, bytes).map_err(|d| vec![d])?;
     let raw: RawDrill = parse(path, source).map_err(|d| vec![d])?;
     let incident = raw.incident.clone().unwrap_or_default();
-    validate::drill(
+    let mut drill = validate::drill(
         &id,
         raw,
         path,
@@ -238,7 +246,14 @@ pub fn load_drill(path: &Path, bytes: &[u8]) -> Result<Drill, Vec<Diagnostic>> {
         stable_hash(bytes),
         &[incident.as_str()],
         RegexCheck::Compile,
-    )
+    )?;
+    let shipped = lexicon::embedded().unwrap_or_default();
+    let unknown = lexicon::resolve(&mut drill, &shipped, path, source);
+    if unknown.is_empty() {
+        Ok(drill)
+    } else {
+        Err(unknown)
+    }
 }
 
 /// Parses and validates one incident file on its own.
@@ -330,7 +345,7 @@ struct Parsed<T> {
 /// Why content is being built: loading for use trusts the embedded drills' regexes to the test
 /// suite's lint; linting checks everything fully.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Use {
+pub(crate) enum Use {
     Load,
     Lint,
 }
@@ -343,6 +358,10 @@ fn build(
     purpose: Use,
 ) -> (Catalog, Vec<Diagnostic>) {
     let mut diagnostics = Vec::new();
+    let (lexicon_files, files): (Vec<SourceFile>, Vec<SourceFile>) =
+        files.into_iter().partition(|f| f.kind == Kind::Lexicon);
+    let (lexicon, found) = lexicon::load(lexicon_files, purpose);
+    diagnostics.extend(found);
     let mut drills: BTreeMap<String, Parsed<RawDrill>> = BTreeMap::new();
     let mut incidents: BTreeMap<String, Parsed<RawIncident>> = BTreeMap::new();
     let mut sources: BTreeMap<PathBuf, String> = BTreeMap::new();
@@ -361,10 +380,14 @@ fn build(
         match file.kind {
             Kind::Drill => insert(&mut drills, file, raw_drill, &mut diagnostics),
             Kind::Incident => insert(&mut incidents, file, raw_incident, &mut diagnostics),
+            Kind::Lexicon => {}
         }
     }
 
-    let mut catalog = Catalog::default();
+    let mut catalog = Catalog {
+        lexicon: lexicon.clone(),
+        ..Catalog::default()
+    };
     // Every incident id that exists, even one whose file has errors, so that a drill naming it
     // gets no second, misleading "unknown incident" error.
     let mut incident_ids: BTreeSet<String> = known_incidents.clone();
@@ -390,7 +413,12 @@ fn build(
             _ => RegexCheck::Compile,
         };
         let hash = stable_hash(&file.bytes);
-        let drill = validate::drill(id, raw, &file.path, text, hash, &incident_list, regex_check)?;
+        let mut drill =
+            validate::drill(id, raw, &file.path, text, hash, &incident_list, regex_check)?;
+        let unknown = lexicon::resolve(&mut drill, &lexicon, &file.path, text);
+        if !unknown.is_empty() {
+            return Err(unknown);
+        }
         let findings = match purpose {
             Use::Lint => audit(&drill, &file.path, text),
             Use::Load => Vec::new(),
@@ -489,6 +517,8 @@ fn parse_file(file: SourceFile) -> ParsedFile {
                     None,
                     keep(parse::<RawIncident>(&file.path, text), &mut diagnostics),
                 ),
+                // Lexicon files are loaded before drills, by `lexicon::load`.
+                Kind::Lexicon => (None, None),
             };
             (file, Some(text_owned), drill, incident, diagnostics)
         }

@@ -6,9 +6,11 @@
 
 pub mod drill;
 pub mod incident;
+pub mod lexicon;
 
 pub use drill::*;
 pub use incident::*;
+pub use lexicon::{Form, Idea, Lexicon, LexiconEntry, Within};
 
 use std::fmt;
 

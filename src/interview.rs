@@ -16,13 +16,16 @@
 //! returned, in order; that log is the transcript. The final score is computed from it by
 //! `score::session`, the rule `grade` and `stats` apply to saved transcripts too.
 
+pub mod memory;
 pub mod pushback;
+pub mod teach;
 
 use std::sync::Arc;
 
 use rand_chacha::ChaCha8Rng;
 use rand_core::SeedableRng;
 
+use crate::commands::{self, Verb};
 use crate::console::Console;
 use crate::domain::{Drill, DrillKind, Incident, Seed, Stage, stable_hash};
 use crate::model;
@@ -33,37 +36,14 @@ use crate::transcript::{Entry, Event};
 
 pub use crate::score::session::apply_hint_cost;
 
+pub use memory::Memory;
 pub use pushback::{Ledger, MoveKind};
 
 /// Simulated seconds a `try` runs before and after the change, unless the tool asks for more.
 pub const TRY_SECONDS: usize = 10;
 
-/// Tools a candidate may run; a line starting with one of these is a tool command (see
-/// [`Input::classify`]). Kept in step with `render::argv`.
-pub const TOOLS: &[&str] = &[
-    "vmstat", "mpstat", "pidstat", "iostat", "top", "free", "uptime", "perf", "cat", "dmesg",
-];
-
-/// Example command lines (for help, completion and hints at the edge).
-pub const TOOL_EXAMPLES: &[&str] = &[
-    "vmstat 1 5",
-    "vmstat -w 1 5",
-    "mpstat -P ALL 1 1",
-    "pidstat -u 1 1",
-    "pidstat -w 1 1",
-    "iostat -x 1 2",
-    "top -b -n 1",
-    "free -m",
-    "uptime",
-    "perf top",
-    "perf lock report",
-    "perf lock contention",
-    "cat /proc/lock_stat",
-    "dmesg",
-];
-
-/// The REPL commands the interviewer understands (besides tool commands and answers).
-pub const COMMANDS: &[&str] = &["help", "hint", "time", "score", "try", "quit", "exit"];
+/// Most times one session challenges a `try` that made things worse.
+const TRY_CHALLENGES: u32 = 2;
 
 /// How the interviewer behaves.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -104,80 +84,29 @@ pub enum Input {
 }
 
 impl Input {
-    /// Classifies one line the candidate typed; `None` for a blank line.
-    ///
-    /// A line is a tool command when its first word is a known tool and the rest looks like a
-    /// command line (flags, numbers, paths; perf subcommands), so `vmstat -q` reaches the tool
-    /// and gets its own error from `render::parse_command`, while "free memory is low" or "top
-    /// shows the worker at 800%" are answers.
+    /// Classifies one line the candidate typed; `None` for a blank line. The rule lives in the
+    /// command registry ([`commands::classify`]): a line that looks like a command line (a
+    /// program's name with arguments, a path, a pipe) goes to the box, even when the box lacks
+    /// the program, and is never scored.
     pub fn classify(line: &str) -> Option<Input> {
-        let line = line.trim();
-        if line.is_empty() {
-            return None;
-        }
-        let mut words = line.split_whitespace().peekable();
-        let mut first = words.next().unwrap_or_default();
-        // `sudo vmstat 1` is still vmstat; the tool parser drops the `sudo` too.
-        while first == "sudo" && words.peek().is_some() {
-            first = words.next().unwrap_or_default();
-        }
-        let rest: Vec<&str> = words.collect();
-        let lower = first.to_ascii_lowercase();
-        match lower.as_str() {
-            "help" | "?" if rest.is_empty() => return Some(Input::Help),
-            "hint" if rest.is_empty() => return Some(Input::Hint),
-            "score" if rest.is_empty() => return Some(Input::Score),
-            "time" if rest.is_empty() => return Some(Input::Time { wall_s: None }),
-            "quit" | "exit" if rest.is_empty() => return Some(Input::Quit),
-            "try" if rest.is_empty() || rest[0].contains('=') => {
-                return Some(Input::Try(rest.join(" ")));
-            }
-            _ => {}
-        }
-        if TOOLS.contains(&first) && looks_like_tool_line(first, &rest, line) {
-            return Some(Input::Tool(line.to_owned()));
-        }
-        Some(Input::Answer(line.to_owned()))
+        Some(match commands::classify(line) {
+            commands::Line::Blank => return None,
+            commands::Line::Verb(verb, args) => match verb {
+                Verb::Help => Input::Help,
+                Verb::Hint => Input::Hint,
+                Verb::Score => Input::Score,
+                Verb::Time => Input::Time { wall_s: None },
+                Verb::Try => Input::Try(args.to_owned()),
+                Verb::Quit => Input::Quit,
+            },
+            commands::Line::Command(command) => Input::Tool(command.to_owned()),
+            commands::Line::Answer(answer) => Input::Answer(answer.to_owned()),
+        })
     }
-}
-
-fn looks_like_tool_line(first: &str, rest: &[&str], _line: &str) -> bool {
-    if first == "perf" {
-        // perf's subcommands are words (`perf lock report`): accept short lines of lowercase
-        // words and flags that start with a perf subcommand, so `perf lock reprot` still gets
-        // perf's own error while "perf shows the spinlock" is an answer.
-        return rest.len() <= 6
-            && rest.first().is_some_and(|w| {
-                ["lock", "top", "record", "report", "stat", "sched", "trace"].contains(w)
-            })
-            && rest.iter().all(|w| {
-                w.starts_with('-')
-                    || w.chars()
-                        .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
-            })
-            && !rest
-                .iter()
-                .any(|w| ["shows", "says", "is", "was", "the", "a", "and", "at"].contains(w));
-    }
-    // Other tools take flags, numbers, paths and `ALL` (mpstat -P ALL): a line of anything else
-    // ("top shows the worker at 800%") is prose about the tool, not a command. A shell pipe
-    // or redirection (`vmstat 1 5 | tail`) marks a command too; the tool parser explains that
-    // the box has no pipes.
-    let piped = rest
-        .iter()
-        .position(|word| word.starts_with('|') || word.starts_with('>'));
-    let rest = &rest[..piped.unwrap_or(rest.len())];
-    rest.iter().all(|word| {
-        word.starts_with('-')
-            || word.starts_with('/')
-            || word
-                .chars()
-                .all(|c| c.is_ascii_digit() || c == '.' || c == ',')
-            || word.eq_ignore_ascii_case("all")
-    })
 }
 
 /// What the interviewer (or the box) says back.
+#[allow(clippy::large_enum_variant)] // a scorecard is made once or twice a session
 #[derive(Debug, Clone, PartialEq)]
 pub enum Output {
     /// The interviewer speaks: a question, a challenge, a phase prompt.
@@ -259,6 +188,12 @@ pub struct Scorecard {
     /// The end-of-session card: missed concepts show the model answer's line.
     pub final_card: bool,
     pub answers: usize,
+    /// The drill's follow-up concepts (final card only), scored apart from the rubric.
+    pub follow_ups: Vec<CardConcept>,
+    /// Final card: the model answer as the five steps.
+    pub narrative: Vec<(Stage, String)>,
+    /// Final card: this seed's numbers from the simulation.
+    pub seed_numbers: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -271,6 +206,8 @@ pub struct CardConcept {
     pub evidence: Option<String>,
     /// On the final card, for missed concepts.
     pub model_line: Option<String>,
+    /// On the final card, for missed concepts: the output row that shows it.
+    pub shown_row: Option<teach::ShownRow>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -328,6 +265,9 @@ impl Scorecard {
                     if let Some(line) = &concept.model_line {
                         let _ = writeln!(out, "      model answer: {line}");
                     }
+                    if let Some(shown) = &concept.shown_row {
+                        write_shown_row(&mut out, shown);
+                    }
                 }
                 (None, _) => hidden += 1,
             }
@@ -357,7 +297,51 @@ impl Scorecard {
                 let _ = writeln!(out, "  {misread}");
             }
         }
+        if !self.follow_ups.is_empty() {
+            out.push_str("Follow-ups (not part of the score):\n");
+            for concept in &self.follow_ups {
+                let label = concept.label.as_deref().unwrap_or(&concept.id);
+                let mark = if concept.hit { "x" } else { " " };
+                let _ = writeln!(out, "  [{mark}] {label}");
+                if let Some(evidence) = &concept.evidence {
+                    let _ = writeln!(out, "      evidence: \"{evidence}\"");
+                }
+            }
+        }
+        if !self.narrative.is_empty() {
+            out.push_str("The model answer, step by step:\n");
+            for (stage, text) in &self.narrative {
+                let _ = writeln!(out, "  {}: {text}", stage_title(*stage));
+            }
+            if let Some(numbers) = &self.seed_numbers {
+                let _ = writeln!(out, "  The numbers: {numbers}.");
+            }
+        }
         out
+    }
+}
+
+/// Lines of a quoted output row start with this; the edge prints them unwrapped, as the tool
+/// printed them.
+pub const QUOTE: &str = "      | ";
+
+fn write_shown_row(out: &mut String, shown: &teach::ShownRow) {
+    use std::fmt::Write as _;
+    let verb = if shown.ran { "you ran" } else { "run" };
+    let _ = writeln!(out, "      shown by `{}` ({verb} it):", shown.command);
+    if let Some(header) = &shown.header {
+        let _ = writeln!(out, "{QUOTE}{header}");
+    }
+    let _ = writeln!(out, "{QUOTE}{}", shown.row);
+}
+
+fn stage_title(stage: Stage) -> &'static str {
+    match stage {
+        Stage::Restate => "Restate",
+        Stage::Hypothesis => "Hypotheses",
+        Stage::Check => "Checks",
+        Stage::Interpret => "Reading",
+        Stage::Fix => "Fix",
     }
 }
 
@@ -421,6 +405,44 @@ pub struct Interview<G: Grader = Arc<Scorer>> {
     /// Wall-clock seconds since the session started, as the edge last reported them; stamps
     /// log entries.
     elapsed_s: f64,
+    /// What was said and shown, what is covered, what was asked last.
+    memory: Memory,
+    follow_ups: FollowUps,
+}
+
+/// The drill's follow-up questions, asked after the fix and scored apart from the rubric.
+#[derive(Debug, Clone, Default)]
+struct FollowUps {
+    /// Compiled once per drill from the follow-ups' concepts; `None` when the drill has none.
+    scorer: Option<Arc<Scorer>>,
+    /// Index of the next follow-up to ask.
+    next: usize,
+    /// The follow-ups have begun: every answer moves on to the next one.
+    asking: bool,
+    /// The score of all answers against the follow-ups' concepts, when last needed.
+    report: Option<ScoreReport>,
+}
+
+impl FollowUps {
+    fn new(drill: &Drill) -> Self {
+        let scorer = (!drill.follow_ups.is_empty()).then(|| {
+            let mut rubric_drill = drill.clone();
+            rubric_drill.rubric.concepts = drill
+                .follow_ups
+                .iter()
+                .flat_map(|follow_up| follow_up.concepts.iter().cloned())
+                .collect();
+            rubric_drill.rubric.red_flags.clear();
+            rubric_drill.rubric.misconceptions.clear();
+            rubric_drill.rubric.order_penalty = 0.0;
+            rubric_drill.examples.clear();
+            Arc::new(Scorer::new(&rubric_drill))
+        });
+        Self {
+            scorer,
+            ..Self::default()
+        }
+    }
 }
 
 impl Interview<Arc<Scorer>> {
@@ -461,6 +483,9 @@ impl<G: Grader> Interview<G> {
         grader: G,
     ) -> Self {
         let stream = seed.0 ^ stable_hash(b"interview/phrasing");
+        let mut memory = Memory::new(drill, incident.as_ref());
+        // The opening is what the candidate was told: what it names counts as shown.
+        memory.observe(&drill.opening);
         Self {
             drill: drill.clone(),
             grader,
@@ -480,6 +505,8 @@ impl<G: Grader> Interview<G> {
             credited: Vec::new(),
             log: Vec::new(),
             elapsed_s: 0.0,
+            memory,
+            follow_ups: FollowUps::new(drill),
         }
     }
 
@@ -563,12 +590,20 @@ impl<G: Grader> Interview<G> {
                 text.push_str(prompt);
             }
         }
-        let out = vec![Output::Say {
-            kind: MoveKind::Opening,
-            text,
-        }];
+        let stage = self
+            .drill
+            .phases
+            .first()
+            .and_then(|p| p.stages.first().copied());
+        let out = vec![self.say(MoveKind::Opening, text, stage)];
         self.log_outputs(&out);
         out
+    }
+
+    /// The interviewer speaks; the memory keeps what it said and which step it asked about.
+    fn say(&mut self, kind: MoveKind, text: String, asked: Option<Stage>) -> Output {
+        self.memory.said(&text, asked);
+        Output::Say { kind, text }
     }
 
     pub fn handle(&mut self, input: Input) -> Vec<Output> {
@@ -591,7 +626,7 @@ impl<G: Grader> Interview<G> {
         match input {
             Input::Answer(text) => out.extend(self.answer(text)),
             Input::Tool(line) => out.push(self.tool(&line)),
-            Input::Try(args) => out.push(self.what_if(&args)),
+            Input::Try(args) => out.extend(self.what_if(&args)),
             Input::Hint => out.push(self.hint()),
             Input::Score => out.push(Output::Scorecard(self.scorecard(false))),
             Input::Help => out.push(Output::Info(self.help())),
@@ -612,7 +647,20 @@ impl<G: Grader> Interview<G> {
         if text.is_empty() {
             return Vec::new();
         }
+        self.memory.observe(&text);
+        if commands::is_junk(&text) {
+            // Too thin to score (`clear`, a lone word): a nudge, no credit, and the question
+            // stays open.
+            let text = pushback::pick_permitted(&mut self.rng, &self.memory, pushback::NUDGE)
+                .unwrap_or_else(|| pushback::NUDGE[0].to_owned());
+            let asked = self.memory.asked();
+            return vec![self.say(MoveKind::Nudge, text, asked)];
+        }
         let turn = self.grader.grade(&text, &self.shown);
+        self.memory.answered(&stages_reached(&turn));
+        if !turn.tools.is_empty() || turn.numbers_cited > 0 {
+            self.memory.discussed();
+        }
         self.answers.push(text.clone());
         // With one answer, "all answers so far" is that answer: same text, same report.
         let total = if self.answers.len() == 1 {
@@ -638,29 +686,91 @@ impl<G: Grader> Interview<G> {
         {
             out.push(Output::Feedback(feedback));
         }
+        for concept in total.concepts.iter().filter(|c| c.hit) {
+            self.memory.cover(concept.stage);
+        }
         let context = pushback::Context {
             drill: &self.drill,
             phase: self.phase,
             latest,
             incident_drill: self.drill.kind == DrillKind::Incident,
         };
-        let chosen = pushback::choose(&context, turn, &total, &mut self.ledger, &mut self.rng);
+        // Once the follow-ups have begun, an answer moves on to the next one.
+        let chosen = if self.follow_ups.asking {
+            None
+        } else {
+            pushback::choose(
+                &context,
+                turn,
+                &total,
+                &mut self.ledger,
+                &mut self.rng,
+                &mut self.memory,
+            )
+        };
         self.total = Some(total);
         match chosen {
-            Some(chosen) => out.push(Output::Say {
-                kind: chosen.kind,
-                text: chosen.text,
-            }),
-            None if self.phase + 1 < self.drill.phases.len() => {
-                self.phase += 1;
-                out.push(Output::Say {
-                    kind: MoveKind::NextPhase,
-                    text: self.drill.phases[self.phase].prompt.trim().to_owned(),
-                });
-            }
-            None => out.extend(self.finish(None)),
+            Some(chosen) => out.push(self.say(chosen.kind, chosen.text, chosen.stage)),
+            None => out.extend(self.advance()),
         }
         out
+    }
+
+    /// Nothing to push on: the next phase whose steps are not covered yet, then the follow-ups,
+    /// then the scorecard.
+    fn advance(&mut self) -> Vec<Output> {
+        while !self.follow_ups.asking && self.phase + 1 < self.drill.phases.len() {
+            self.phase += 1;
+            let phase = &self.drill.phases[self.phase];
+            if phase
+                .stages
+                .iter()
+                .all(|stage| self.memory.is_covered(*stage))
+            {
+                continue;
+            }
+            let stage = phase.stages.first().copied();
+            let prompt = phase.prompt.trim();
+            let text = if !prompt.is_empty() && self.memory.permits(prompt) {
+                Some(prompt.to_owned())
+            } else {
+                stage.and_then(|stage| {
+                    pushback::pick_permitted(
+                        &mut self.rng,
+                        &self.memory,
+                        pushback::ask_phrasings(stage),
+                    )
+                })
+            };
+            if let Some(text) = text {
+                return vec![self.say(MoveKind::NextPhase, text, stage)];
+            }
+        }
+        if self.follow_ups.next < self.drill.follow_ups.len() {
+            self.score_follow_ups();
+        }
+        while let Some(follow_up) = self.drill.follow_ups.get(self.follow_ups.next) {
+            self.follow_ups.next += 1;
+            // Already answered in passing: not asked.
+            let report = self.follow_ups.report.as_ref();
+            let covered = follow_up.concepts.iter().all(|concept| {
+                report.is_some_and(|r| r.concepts.iter().any(|c| c.id == concept.id && c.hit))
+            });
+            let ask = follow_up.ask.clone();
+            if !covered && self.memory.permits(&ask) {
+                self.follow_ups.asking = true;
+                return vec![self.say(MoveKind::FollowUp, ask, None)];
+            }
+        }
+        self.finish(None)
+    }
+
+    /// Scores every answer so far against the follow-ups' own concepts (only when a follow-up
+    /// is about to be chosen and for the final card, so a turn pays for it rarely).
+    fn score_follow_ups(&mut self) {
+        if let Some(scorer) = &self.follow_ups.scorer {
+            self.follow_ups.report = Some(scorer.score(&self.answer_text(), &self.shown));
+        }
     }
 
     fn feedback(&mut self, total: &ScoreReport) -> Option<String> {
@@ -692,27 +802,102 @@ impl<G: Grader> Interview<G> {
         let text = match &result {
             Ok(text) | Err(text) => text.clone(),
         };
+        self.memory.observe(line);
+        self.memory.observe(&text);
         self.shown.outputs.push(ShownOutput {
             command: line.to_owned(),
             text,
         });
         match result {
-            Ok(text) => Output::Tool {
-                command: line.to_owned(),
-                text,
-            },
-            Err(message) => Output::ToolError {
-                command: line.to_owned(),
-                message,
-            },
+            Ok(text) => {
+                self.memory.ran(line);
+                Output::Tool {
+                    command: line.to_owned(),
+                    text,
+                }
+            }
+            Err(mut message) => {
+                // A program the box lacks: what a shell says, then what the box has.
+                if self.console.is_some() && commands::missing_program(line).is_some() {
+                    message.push('\n');
+                    message.push_str(&commands::available());
+                }
+                Output::ToolError {
+                    command: line.to_owned(),
+                    message,
+                }
+            }
         }
     }
 
-    fn what_if(&mut self, args: &str) -> Output {
+    fn what_if(&mut self, args: &str) -> Vec<Output> {
+        match self.run_what_if(args) {
+            Ok((output, before, after)) => {
+                let mut out = vec![output];
+                out.extend(self.react_to_try(args, &before, &after));
+                out
+            }
+            Err(output) => vec![output],
+        }
+    }
+
+    /// A `try` that made things worse is challenged; one that helped gets "what does it cost,
+    /// and how would you verify it?" (once). Both quote only the numbers just shown.
+    fn react_to_try(&mut self, args: &str, before: &Window, after: &Window) -> Option<Output> {
+        let params: Vec<&str> = args
+            .split_whitespace()
+            .take_while(|word| word.contains('='))
+            .collect();
+        let params = params.join(" ");
+        let throughput = relative(before.throughput, after.throughput);
+        let p99 = relative(before.p99_us, after.p99_us);
+        let worse = throughput.is_some_and(|t| t <= -0.05) || p99.is_some_and(|p| p >= 0.2);
+        let better = throughput.is_some_and(|t| t >= 0.05) || p99.is_some_and(|p| p <= -0.2);
+        let numbers = format!(
+            "throughput {:.0} → {:.0} req/s ({}), p99 {} → {}",
+            before.throughput,
+            after.throughput,
+            percent_change(before.throughput, after.throughput),
+            fmt_latency(before.p99_us),
+            fmt_latency(after.p99_us),
+        );
+        let (key, limit, text) = if worse {
+            (
+                "try:worse",
+                TRY_CHALLENGES,
+                format!(
+                    "`try {params}` made it worse: {numbers}. What did you expect that change \
+                     to do, and why did it go the other way?"
+                ),
+            )
+        } else if better {
+            (
+                "try:better",
+                1,
+                format!(
+                    "`try {params}` helped: {numbers}. What does that change cost, and how \
+                     would you verify it in production?"
+                ),
+            )
+        } else {
+            return None;
+        };
+        if self.ledger.count(key) >= limit || !self.memory.permits(&text) {
+            return None;
+        }
+        self.ledger.record(key);
+        Some(self.say(MoveKind::ChallengeTry, text, Some(Stage::Fix)))
+    }
+
+    /// Runs a `try`: its output and the before and after windows, or the refusal to print.
+    #[allow(clippy::result_large_err)] // both arms are outputs, printed the same way
+    fn run_what_if(&mut self, args: &str) -> Result<(Output, Window, Window), Output> {
         let usage = "usage: try PARAM=VALUE ... [TOOL ARGS], e.g. `try threads=16` or \
                      `try shards=8 vmstat 1 3`";
         let Some(incident) = self.incident.as_ref() else {
-            return Output::Info("`try` needs an incident drill with a simulated box".to_owned());
+            return Err(Output::Info(
+                "`try` needs an incident drill with a simulated box".to_owned(),
+            ));
         };
         let words: Vec<&str> = args.split_whitespace().collect();
         let split = words
@@ -721,13 +906,13 @@ impl<G: Grader> Interview<G> {
             .unwrap_or(words.len());
         let (params, tool) = words.split_at(split);
         if params.is_empty() {
-            return Output::Info(usage.to_owned());
+            return Err(Output::Info(usage.to_owned()));
         }
         let mut overrides = Vec::new();
         for param in params {
             match Override::parse(param) {
                 Ok(parsed) => overrides.push(parsed),
-                Err(error) => return Output::Info(format!("try: {error}")),
+                Err(error) => return Err(Output::Info(format!("try: {error}"))),
             }
         }
         let tool_line = tool.join(" ");
@@ -736,16 +921,16 @@ impl<G: Grader> Interview<G> {
             match crate::render::parse_command(&tool_line) {
                 Ok(command) => seconds = seconds.max(command.seconds()),
                 Err(error) => {
-                    return Output::ToolError {
+                    return Err(Output::ToolError {
                         command: tool_line,
                         message: error.message,
-                    };
+                    });
                 }
             }
         }
         let changed = match whatif::apply(incident, &overrides) {
             Ok(changed) => changed,
-            Err(error) => return Output::Info(format!("try: {error}")),
+            Err(error) => return Err(Output::Info(format!("try: {error}"))),
         };
         let before = summarize(&model::simulate(incident, self.seed, seconds), seconds);
         let after = summarize(&model::simulate(&changed, self.seed, seconds), seconds);
@@ -775,13 +960,17 @@ impl<G: Grader> Interview<G> {
             command: command.clone(),
             text: text.clone(),
         });
-        Output::WhatIf { command, text }
+        self.memory.observe(&command);
+        self.memory.observe(&text);
+        Ok((Output::WhatIf { command, text }, before, after))
     }
 
     fn hint(&mut self) -> Output {
         match self.drill.hints.get(self.hints_used) {
             Some(hint) => {
                 self.hints_used += 1;
+                // The candidate asked for it: what it names is theirs to talk about now.
+                self.memory.observe(&hint.text);
                 Output::Hint {
                     number: self.hints_used,
                     text: hint.text.trim().to_owned(),
@@ -801,26 +990,7 @@ impl<G: Grader> Interview<G> {
     }
 
     fn help(&self) -> String {
-        let mut text = String::from(
-            "Type your reasoning as plain text; end a line with `\\` to continue it on the next.\n\
-             Commands:\n\
-             \x20 hint            a hint (costs points)\n\
-             \x20 score           the score so far\n\
-             \x20 time            simulated and wall time\n\
-             \x20 quit, exit      finish with the scorecard (Ctrl-D too)\n",
-        );
-        if self.console.is_some() {
-            text.push_str(
-                "  try P=V ...     re-run the box with a change, e.g. `try threads=16 vmstat 1 3`\n\
-                 Tools on the box:\n",
-            );
-            for example in TOOL_EXAMPLES {
-                text.push_str("  ");
-                text.push_str(example);
-                text.push('\n');
-            }
-        }
-        text
+        help_text(self.console.is_some())
     }
 
     /// Ends the session (the candidate quit): the final scorecard. `wall_s` is filled in by the
@@ -891,8 +1061,25 @@ impl<G: Grader> Interview<G> {
                 model_line: (final_card && !concept.hit)
                     .then(|| self.drill.model_line_for(&concept.id).map(str::to_owned))
                     .flatten(),
+                shown_row: (final_card && !concept.hit)
+                    .then(|| {
+                        teach::shown_row(
+                            &self.drill,
+                            &concept.id,
+                            self.incident.as_ref(),
+                            self.seed,
+                            &self.shown,
+                        )
+                    })
+                    .flatten(),
             })
             .collect();
+        let follow_ups = if final_card {
+            self.score_follow_ups();
+            self.follow_up_card()
+        } else {
+            Vec::new()
+        };
         let flags = |flags: &[crate::score::FlagResult]| {
             flags
                 .iter()
@@ -918,18 +1105,50 @@ impl<G: Grader> Interview<G> {
             misreads: total
                 .misreads
                 .iter()
-                .map(|m| {
-                    format!(
-                        "\"{}\": {} was shown between {} and {}",
-                        m.cited, m.field, m.shown_min, m.shown_max
-                    )
-                })
+                .map(|m| format!("\"{}\": {}", m.cited, m.shown()))
                 .collect(),
             sim_seconds: self.sim_seconds(),
             wall_s: None,
             final_card,
             answers: result.tally.answers,
+            follow_ups,
+            narrative: if final_card {
+                teach::narrative(&self.drill)
+            } else {
+                Vec::new()
+            },
+            seed_numbers: self
+                .incident
+                .as_ref()
+                .filter(|_| final_card)
+                .and_then(|incident| teach::seed_numbers(incident, self.seed, TRY_SECONDS)),
         }
+    }
+
+    /// Every follow-up concept, hit or not, with the evidence from the follow-up answers.
+    fn follow_up_card(&self) -> Vec<CardConcept> {
+        let report = self.follow_ups.report.as_ref();
+        self.drill
+            .follow_ups
+            .iter()
+            .flat_map(|follow_up| follow_up.concepts.iter())
+            .map(|concept| {
+                let result = report.and_then(|r| r.concepts.iter().find(|c| c.id == concept.id));
+                let hit = result.is_some_and(|c| c.hit);
+                CardConcept {
+                    id: concept.id.clone(),
+                    label: Some(concept.label.clone()),
+                    hit,
+                    required: false,
+                    evidence: result
+                        .filter(|_| hit)
+                        .and_then(|c| c.evidence.as_ref())
+                        .map(|e| e.text.clone()),
+                    model_line: None,
+                    shown_row: None,
+                }
+            })
+            .collect()
     }
 
     /// Whether a concept was asserted in the answers so far.
@@ -948,6 +1167,45 @@ impl<G: Grader> Interview<G> {
             .get(self.phase)
             .map_or(&[], |phase| phase.stages.as_slice())
     }
+}
+
+/// In-drill `help`, from the command registry: the session commands, and on an incident drill
+/// every tool with its example lines and every `try` parameter with its range.
+pub fn help_text(with_box: bool) -> String {
+    use std::fmt::Write as _;
+    let mut text = String::from(
+        "Type your reasoning as plain text; end a line with `\\` to continue it on the next.\n\n\
+         Commands:\n",
+    );
+    for (verb, command) in commands::SESSION {
+        if *verb == Verb::Try && !with_box {
+            continue;
+        }
+        let names = command.names.join(", ");
+        let usage = if command.names.len() > 1 {
+            names
+        } else {
+            command.usage.to_owned()
+        };
+        let _ = writeln!(text, "  {usage:<20} {}", command.summary);
+    }
+    if with_box {
+        text.push_str("Tools on the box (a pipe into head, tail, grep or wc -l works too):\n");
+        for tool in commands::TOOLS
+            .iter()
+            .filter(|tool| !tool.examples.is_empty())
+        {
+            let _ = writeln!(text, "  {:<8} {}", tool.name, tool.summary);
+            for example in tool.examples {
+                let _ = writeln!(text, "      {example}");
+            }
+        }
+        text.push_str("`try` parameters:\n");
+        for (syntax, range) in crate::model::whatif::parameter_help() {
+            let _ = writeln!(text, "  {syntax:<20} {range}");
+        }
+    }
+    text
 }
 
 struct Window {
@@ -978,6 +1236,30 @@ fn summarize(trace: &crate::model::Trace, seconds: usize) -> Window {
             busy.iter().sum::<f64>() / busy.len() as f64
         },
     }
+}
+
+/// The steps an answer reached: those the scorer's structure found and those of the concepts
+/// it hit.
+fn stages_reached(report: &ScoreReport) -> Vec<Stage> {
+    let mut stages: Vec<Stage> = Stage::ALL
+        .into_iter()
+        .filter(|stage| {
+            report
+                .structure
+                .stages
+                .iter()
+                .any(|name| name == stage.name())
+        })
+        .collect();
+    stages.extend(report.concepts.iter().filter(|c| c.hit).map(|c| c.stage));
+    stages.sort();
+    stages.dedup();
+    stages
+}
+
+/// `(after − before) / before`, `None` when there is no baseline.
+fn relative(before: f64, after: f64) -> Option<f64> {
+    (before > 0.0 && after.is_finite()).then(|| (after - before) / before)
 }
 
 fn percent_change(before: f64, after: f64) -> String {

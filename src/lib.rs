@@ -19,6 +19,7 @@ pub mod console;
 
 pub mod score;
 
+pub mod commands;
 pub mod interview;
 
 pub mod transcript;

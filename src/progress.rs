@@ -506,6 +506,8 @@ mod tests {
                         phrases: vec![(*id).to_owned()],
                         regexes: Vec::new(),
                         stage: Stage::Interpret,
+                        lexicon: Vec::new(),
+                        ideas: Vec::new(),
                     })
                     .collect(),
                 red_flags: Vec::new(),
@@ -516,7 +518,9 @@ mod tests {
             hints: Vec::new(),
             model_answer: Vec::new(),
             examples: Vec::new(),
+            follow_ups: Vec::new(),
             content_hash: 0,
+            lexicon: Default::default(),
         }
     }
 

@@ -13,6 +13,7 @@
 
 pub mod clock;
 pub mod helper;
+pub mod wrap;
 
 use std::io::{self, BufRead, IsTerminal, Write};
 use std::path::{Path, PathBuf};
@@ -24,9 +25,11 @@ use rustyline::config::{CompletionType, Config};
 use rustyline::error::ReadlineError;
 use rustyline::history::{FileHistory, History};
 
+use crate::commands::{self, HomeVerb};
 use crate::content::Catalog;
 use crate::domain::{Drill, DrillId, Seed};
 use crate::interview::{self, Input, Interview, Output, Scorecard};
+use crate::term;
 use crate::transcript::{self, Transcript};
 
 use helper::ReplHelper;
@@ -35,7 +38,7 @@ use helper::ReplHelper;
 pub struct PracticeConfig {
     pub drill: Option<String>,
     pub seed: Option<Seed>,
-    pub mode: crate::cli::Mode,
+    pub mode: interview::Mode,
     pub transcript: Option<PathBuf>,
     pub candidate: Option<String>,
 }
@@ -44,7 +47,7 @@ pub struct PracticeConfig {
 pub fn practice(catalog: &Catalog, config: &PracticeConfig) -> io::Result<()> {
     let interactive = io::stdin().is_terminal();
     let color = interactive && colored::control::SHOULD_COLORIZE.should_colorize();
-    let data_dir = crate::app::data_dir().ok();
+    let data_dir = data_dir().ok();
     let mut source = if interactive {
         Source::editor(color, data_dir.as_deref())
     } else {
@@ -53,6 +56,7 @@ pub fn practice(catalog: &Catalog, config: &PracticeConfig) -> io::Result<()> {
     let mut screen = Screen {
         out: io::stdout(),
         color,
+        interactive,
     };
     let result = match &config.drill {
         Some(id) => run_drill(
@@ -75,6 +79,18 @@ pub fn practice(catalog: &Catalog, config: &PracticeConfig) -> io::Result<()> {
     result
 }
 
+/// The XDG data directory for transcripts and history.
+pub fn data_dir() -> io::Result<PathBuf> {
+    directories::ProjectDirs::from("", "", "sysdrill")
+        .map(|dirs| dirs.data_dir().to_path_buf())
+        .ok_or_else(|| {
+            io::Error::new(
+                io::ErrorKind::NotFound,
+                "no home directory to keep transcripts in; pass --transcript PATH",
+            )
+        })
+}
+
 /// Where lines come from.
 enum Source<'a> {
     Editor {
@@ -84,8 +100,17 @@ enum Source<'a> {
     Pipe(io::StdinLock<'a>),
 }
 
+/// Longest line read, in bytes (a multi-line answer counts as one line): about three pages.
+pub const MAX_LINE_BYTES: usize = 16 * 1024;
+/// Most inputs one drill session takes before it finishes with the scorecard.
+pub const MAX_INPUTS: usize = 1000;
+/// Most bytes typed in one drill session before it finishes with the scorecard.
+pub const MAX_SESSION_BYTES: usize = 1024 * 1024;
+
 enum Line {
     Text(String),
+    /// A line over [`MAX_LINE_BYTES`]: not kept; its length in bytes (at least).
+    TooLong(usize),
     /// Ctrl-C: the line is dropped.
     Interrupted,
     /// Ctrl-D or end of input.
@@ -142,6 +167,9 @@ impl Source<'_> {
                             let _ = editor.append_history(path);
                         }
                     }
+                    if line.len() > MAX_LINE_BYTES {
+                        return Ok(Line::TooLong(line.len()));
+                    }
                     Ok(Line::Text(helper::join_continuations(&line)))
                 }
                 Err(ReadlineError::Interrupted) => Ok(Line::Interrupted),
@@ -165,32 +193,24 @@ impl Source<'_> {
     }
 }
 
-/// The longest input line taken: a long answer is a few KiB; this keeps one pasted file from
-/// being scored (and saved after every turn) as an answer.
-pub const MAX_LINE_BYTES: usize = 64 * 1024;
-
-/// The message for a line over [`MAX_LINE_BYTES`], or `None` when it fits.
-fn too_long(line: &str) -> Option<String> {
-    (line.len() > MAX_LINE_BYTES).then(|| {
-        format!(
-            "that line is {}; the limit is {}: it was not used (split a long answer over several lines)",
-            crate::walk::size(line.len() as u64),
-            crate::walk::limit(MAX_LINE_BYTES as u64)
-        )
-    })
-}
-
 /// One logical line from a pipe: CRLF and LF endings, invalid UTF-8 replaced, `\` continuation.
-fn read_piped(stdin: &mut impl BufRead) -> io::Result<Line> {
+/// A line over [`MAX_LINE_BYTES`] is skipped to its end without being kept.
+fn read_piped<R: BufRead>(stdin: &mut R) -> io::Result<Line> {
     let mut text = String::new();
     loop {
         let mut bytes = Vec::new();
-        if stdin.read_until(b'\n', &mut bytes)? == 0 {
+        let budget = (MAX_LINE_BYTES + 1).saturating_sub(text.len()) as u64;
+        let read = <&mut R as io::Read>::take(stdin, budget).read_until(b'\n', &mut bytes)?;
+        if read == 0 {
             return Ok(if text.is_empty() {
                 Line::Eof
             } else {
                 Line::Text(text)
             });
+        }
+        if !bytes.ends_with(b"\n") && text.len() + bytes.len() > MAX_LINE_BYTES {
+            let skipped = skip_line(stdin)?;
+            return Ok(Line::TooLong(text.len() + bytes.len() + skipped));
         }
         while bytes.last().is_some_and(|b| *b == b'\n' || *b == b'\r') {
             bytes.pop();
@@ -207,11 +227,47 @@ fn read_piped(stdin: &mut impl BufRead) -> io::Result<Line> {
     }
 }
 
-/// Prints, with or without colour.
+/// Reads to the end of the current line without keeping it; the bytes skipped before the
+/// newline.
+fn skip_line(stdin: &mut impl BufRead) -> io::Result<usize> {
+    let mut skipped = 0;
+    loop {
+        let buffer = stdin.fill_buf()?;
+        if buffer.is_empty() {
+            return Ok(skipped);
+        }
+        match buffer.iter().position(|b| *b == b'\n') {
+            Some(end) => {
+                stdin.consume(end + 1);
+                return Ok(skipped + end);
+            }
+            None => {
+                let length = buffer.len();
+                stdin.consume(length);
+                skipped += length;
+            }
+        }
+    }
+}
+
+fn too_long_message(bytes: usize) -> String {
+    format!(
+        "that line is {bytes} bytes, over the limit of {MAX_LINE_BYTES} (about three pages): \
+         it was not read; split it into several answers"
+    )
+}
+
+/// Prints, with or without colour. Prose is wrapped to the terminal's width at the moment it is
+/// printed; tool output is printed as the tool printed it. Text from content files and from the
+/// candidate passes through `term::visible` first, so it can never drive the terminal.
 struct Screen {
     out: io::Stdout,
     color: bool,
+    interactive: bool,
 }
+
+/// Width assumed on a terminal that does not report one.
+const FALLBACK_WIDTH: usize = 80;
 
 impl Screen {
     /// `text` made visible (escapes from content or answers shown, not interpreted), then
@@ -229,45 +285,80 @@ impl Screen {
         }
     }
 
-    /// Prints a line built from already painted or trusted parts.
+    /// Columns to wrap prose at; `None` on a pipe, where lines stay whole.
+    fn width(&self) -> Option<usize> {
+        if !self.interactive {
+            return None;
+        }
+        let reported = terminal_size::terminal_size_of(&self.out)
+            .map(|(width, _)| usize::from(width.0))
+            .filter(|width| *width > 0);
+        Some(reported.unwrap_or(FALLBACK_WIDTH))
+    }
+
+    /// Paragraphs reflowed and wrapped (interviewer speech, info, hints).
+    fn prose(&self, text: &str) -> String {
+        let text = term::visible(text);
+        match self.width() {
+            Some(width) => wrap::prose(&text, width),
+            None => wrap::reflow(&text),
+        }
+    }
+
+    /// Line by line wrapped, no reflow (help, lists, the scorecard).
+    fn wrapped_lines(&self, text: &str) -> String {
+        let text = term::visible(text);
+        match self.width() {
+            Some(width) => wrap::lines(&text, width),
+            None => text.into_owned(),
+        }
+    }
+
     fn line(&mut self, text: &str) -> io::Result<()> {
+        let text = self.wrapped_lines(text);
+        writeln!(self.out, "{text}")
+    }
+
+    /// A line already sanitised and possibly coloured (wrapping would count escape codes).
+    fn raw_line(&mut self, text: &str) -> io::Result<()> {
         writeln!(self.out, "{text}")
     }
 
     fn show(&mut self, output: &Output) -> io::Result<()> {
         match output {
             Output::Say { text, .. } => {
-                let painted = self.paint(text.trim_end(), Color::Cyan, true);
+                let text = self.prose(text.trim_end());
+                let painted = self.paint(&text, Color::Cyan, true);
                 writeln!(self.out, "\n{painted}\n")?;
             }
             Output::Tool { text, .. } | Output::WhatIf { text, .. } => {
-                // Tool output carries names from the incident file (processes, locks).
-                let text = crate::term::visible(text);
-                self.out.write_all(text.as_bytes())?;
+                self.out.write_all(term::visible(text).as_bytes())?;
                 if !text.ends_with('\n') {
                     writeln!(self.out)?;
                 }
             }
             Output::ToolError { message, .. } => {
-                let painted = self.paint(message.trim_end(), Color::Red, false);
+                let text = self.wrapped_lines(message.trim_end());
+                let painted = self.paint(&text, Color::Red, false);
                 writeln!(self.out, "{painted}")?;
             }
             Output::Feedback(text) => {
-                let painted = self.paint(text.trim_end(), Color::Green, false);
+                let text = self.wrapped_lines(text.trim_end());
+                let painted = self.paint(&text, Color::Green, false);
                 writeln!(self.out, "{painted}")?;
             }
             Output::Info(text) => {
-                let painted = self.paint(text.trim_end(), Color::BrightBlack, false);
+                let text = self.wrapped_lines(&wrap::reflow(text.trim_end()));
+                let painted = self.paint(&text, Color::BrightBlack, false);
                 writeln!(self.out, "{painted}")?;
             }
             Output::Hint { number, text, cost } => {
-                let head = format!("Hint {number} (costs {cost} points):");
-                let painted = self.paint(&head, Color::Yellow, true);
-                writeln!(
-                    self.out,
-                    "{painted} {}",
-                    crate::term::visible(text.trim_end())
-                )?;
+                let text = self.prose(&format!(
+                    "Hint {number} (costs {cost} points): {}",
+                    text.trim_end()
+                ));
+                let painted = self.paint(&text, Color::Yellow, false);
+                writeln!(self.out, "{painted}")?;
             }
             Output::Scorecard(card) => self.scorecard(card)?,
             Output::Finished => {}
@@ -277,17 +368,25 @@ impl Screen {
 
     fn scorecard(&mut self, card: &Scorecard) -> io::Result<()> {
         writeln!(self.out)?;
-        for line in card.to_text().lines() {
-            let painted = if line.starts_with("  [x]") {
-                self.paint(line, Color::Green, false)
-            } else if line.starts_with("  [ ]") || line.starts_with("  [!]") {
-                self.paint(line, Color::Red, false)
-            } else if !line.starts_with(' ') {
-                self.paint(line, Color::White, true)
+        for source_line in card.to_text().lines() {
+            // Quoted output rows stay as the tool printed them; everything else wraps.
+            let text = if source_line.starts_with(interview::QUOTE) {
+                term::visible(source_line).into_owned()
             } else {
-                crate::term::visible(line).into_owned()
+                self.wrapped_lines(source_line)
             };
-            writeln!(self.out, "{painted}")?;
+            for line in text.lines() {
+                let painted = if line.starts_with("  [x]") {
+                    self.paint(line, Color::Green, false)
+                } else if line.starts_with("  [ ]") || line.starts_with("  [!]") {
+                    self.paint(line, Color::Red, false)
+                } else if !line.starts_with(' ') {
+                    self.paint(line, Color::White, true)
+                } else {
+                    line.to_owned()
+                };
+                writeln!(self.out, "{painted}")?;
+            }
         }
         Ok(())
     }
@@ -324,55 +423,146 @@ fn home(
         Color::White,
         true,
     );
-    screen.line(&title)?;
+    screen.raw_line(&title)?;
     write_drill_list(screen, catalog)?;
-    screen.line("Type `start ID` to begin a drill, `list`, `help` or `quit`.")?;
+    screen.line("Type `start ID` to begin a drill, `help` for every command.")?;
     loop {
         source.set_completions(home_completions(catalog));
         let line = match source.read(prompt)? {
-            Line::Eof => break,
+            Line::Eof => {
+                screen.line("End of input: leaving sysdrill.")?;
+                break;
+            }
             Line::Interrupted => continue,
+            Line::TooLong(bytes) => {
+                screen.line(&too_long_message(bytes))?;
+                continue;
+            }
             Line::Text(line) => line,
         };
         let words: Vec<&str> = line.split_whitespace().collect();
-        match words.as_slice() {
-            [] => {}
-            ["quit"] | ["exit"] => break,
-            ["list"] => write_drill_list(screen, catalog)?,
-            ["help"] | ["?"] => screen.line(
-                "Commands:\n  list          the drills\n  start ID      practise one (tab completes ids)\n  \
-                 quit          leave (Ctrl-D too)",
-            )?,
-            ["start", id] | [id] if catalog.drills.contains_key(&DrillId::from(*id)) => {
-                match run_drill(catalog, id, config, source, screen, data_dir) {
-                    Ok(()) => {}
-                    // A drill that cannot start (its incident is missing) leaves the home
-                    // screen usable.
-                    Err(error) if error.kind() == io::ErrorKind::NotFound => {
-                        let painted = screen.paint(&error.to_string(), Color::Red, false);
-                        screen.line(&painted)?;
-                    }
-                    Err(error) => return Err(error),
-                }
-                screen.line("Back at the drill list: `start ID`, `list` or `quit`.")?;
+        let Some((first, args)) = words.split_first() else {
+            continue;
+        };
+        let verb = commands::HOME
+            .iter()
+            .find(|(_, command)| command.names.contains(first))
+            .map(|(verb, _)| *verb);
+        let wanted = match (verb, args) {
+            (Some(HomeVerb::Quit), []) => break,
+            (Some(HomeVerb::List), []) => {
+                write_drill_list(screen, catalog)?;
+                continue;
             }
-            ["start", id] => {
-                let ids = catalog.drills.keys().map(DrillId::as_str);
-                let hint = crate::app::did_you_mean(id, ids).unwrap_or_default();
-                let message = format!("unknown drill `{id}`{hint}");
+            (Some(HomeVerb::Help), []) => {
+                screen.line(&home_help())?;
+                continue;
+            }
+            (Some(HomeVerb::Stats), []) => {
+                write_stats(screen, catalog, data_dir)?;
+                continue;
+            }
+            (Some(HomeVerb::Start), []) => {
+                screen.line("Which drill? `start ID` with one of these:")?;
+                write_drill_list(screen, catalog)?;
+                continue;
+            }
+            (Some(HomeVerb::Start), [id]) => *id,
+            // A drill id alone starts it too.
+            (None, []) if catalog.drills.contains_key(&DrillId::from(*first)) => *first,
+            _ => {
+                screen.line(&format!(
+                    "unknown command `{}`; type `help` for the commands",
+                    line.trim()
+                ))?;
+                continue;
+            }
+        };
+        let id = match resolve_drill(catalog, wanted) {
+            Ok(id) => id,
+            Err(message) => {
+                let message = screen.wrapped_lines(&message);
                 let painted = screen.paint(&message, Color::Red, false);
-                screen.line(&painted)?;
+                screen.raw_line(&painted)?;
+                continue;
             }
-            _ => screen.line("unknown command; type `help`")?,
+        };
+        match run_drill(catalog, &id, config, source, screen, data_dir) {
+            Ok(()) => {}
+            // A drill that cannot start (its incident is missing) leaves the home
+            // screen usable.
+            Err(error) if error.kind() == io::ErrorKind::NotFound => {
+                let painted = screen.paint(&error.to_string(), Color::Red, false);
+                screen.raw_line(&painted)?;
+            }
+            Err(error) => return Err(error),
         }
+        screen.line("Back at the drill list: `start ID`, `list`, `help` or `quit`.")?;
     }
     Ok(())
 }
 
-fn home_completions(catalog: &Catalog) -> Vec<String> {
-    let mut lines: Vec<String> = ["list", "help", "quit", "exit"]
+/// The drill a `start` argument names: an exact id, or the only id it is a prefix of. Otherwise
+/// a message with the ids it could mean ("did you mean slow-under-load?").
+fn resolve_drill(catalog: &Catalog, wanted: &str) -> Result<String, String> {
+    if catalog.drills.contains_key(&DrillId::from(wanted)) {
+        return Ok(wanted.to_owned());
+    }
+    let ids: Vec<&str> = catalog.drills.keys().map(DrillId::as_str).collect();
+    let prefixed: Vec<&str> = ids
         .iter()
-        .map(|s| (*s).to_owned())
+        .copied()
+        .filter(|id| id.starts_with(wanted))
+        .collect();
+    let wanted = term::visible_line(wanted);
+    match prefixed.as_slice() {
+        [only] => Ok((*only).to_owned()),
+        [] => Err(
+            match crate::suggest::closest(&wanted, ids.iter().copied()) {
+                Some(id) => format!("unknown drill `{wanted}`: did you mean {id}?"),
+                None => format!("unknown drill `{wanted}`; `list` shows the drills"),
+            },
+        ),
+        several => Err(format!(
+            "`{wanted}` could be {}: which one?",
+            several.join(", ")
+        )),
+    }
+}
+
+fn home_help() -> String {
+    let mut text = String::from("Commands:\n");
+    for (_, command) in commands::HOME {
+        let names = command.names[1..].join(", ");
+        let aliases = if names.is_empty() {
+            String::new()
+        } else {
+            format!(" (also {names})")
+        };
+        text.push_str(&format!(
+            "  {:<10} {}{aliases}\n",
+            command.usage, command.summary
+        ));
+    }
+    text.push_str("Inside a drill, `help` lists the tools and the interviewer's commands.");
+    text
+}
+
+fn write_stats(screen: &mut Screen, catalog: &Catalog, data_dir: Option<&Path>) -> io::Result<()> {
+    let Some(dir) = data_dir else {
+        return screen.line("no data directory: progress is kept only with a home directory");
+    };
+    let mut buffer = Vec::new();
+    crate::progress::print_stats(catalog, dir, &mut buffer)?;
+    screen.line(String::from_utf8_lossy(&buffer).trim_end())
+}
+
+fn home_completions(catalog: &Catalog) -> Vec<String> {
+    let mut lines: Vec<String> = commands::HOME
+        .iter()
+        .flat_map(|(_, command)| command.names.iter())
+        .filter(|name| **name != "?")
+        .map(|name| (*name).to_owned())
         .collect();
     for id in catalog.drills.keys() {
         lines.push(format!("start {id}"));
@@ -390,39 +580,35 @@ fn write_drill_list(screen: &mut Screen, catalog: &Catalog) -> io::Result<()> {
         .max(2);
     let header = format!("{:<width$}  {:<8}  {:<6}  TITLE", "ID", "KIND", "LEVEL");
     let header = screen.paint(&header, Color::White, true);
-    screen.line(&header)?;
+    screen.raw_line(&header)?;
     for drill in catalog.drills.values() {
-        let id = format!("{:<width$}", drill.id.as_str());
+        let id = format!("{:<width$}", term::visible_line(drill.id.as_str()));
         let id = screen.paint(&id, Color::Cyan, false);
-        screen.line(&format!(
+        screen.raw_line(&format!(
             "{id}  {:<8}  {:<6}  {}",
-            crate::app::kind_name(drill.kind),
-            crate::app::difficulty_name(drill.difficulty),
-            crate::term::visible_line(&drill.title)
+            drill.kind.name(),
+            drill.difficulty.name(),
+            term::visible_line(&drill.title)
         ))?;
     }
     Ok(())
 }
 
 fn session_completions(drill: &Drill) -> Vec<String> {
-    let mut lines: Vec<String> = interview::COMMANDS
+    let mut lines: Vec<String> = commands::SESSION
         .iter()
-        .map(|s| (*s).to_owned())
+        .filter(|(verb, _)| drill.incident.is_some() || *verb != commands::Verb::Try)
+        .flat_map(|(_, command)| command.names.iter())
+        .filter(|name| **name != "?")
+        .map(|name| (*name).to_owned())
         .collect();
     if drill.incident.is_some() {
-        lines.extend(interview::TOOL_EXAMPLES.iter().map(|s| (*s).to_owned()));
-        lines.extend(
-            [
-                "try threads=",
-                "try shards=",
-                "try cpus=",
-                "try lock=",
-                "try memory=",
-                "try irq_spread=on",
-                "try hold_scale=",
-            ]
-            .map(String::from),
-        );
+        lines.extend(commands::tool_examples().map(str::to_owned));
+        for (syntax, _) in crate::model::whatif::parameter_help() {
+            // `threads=N` completes to `try threads=`; `shards[.LOCK]=N` to `try shards=`.
+            let name = syntax.split(['=', '[']).next().unwrap_or(syntax);
+            lines.push(format!("try {name}="));
+        }
     }
     lines
 }
@@ -485,12 +671,8 @@ fn run_drill(
     data_dir: Option<&Path>,
 ) -> io::Result<()> {
     let Some(drill) = catalog.drills.get(&DrillId::from(id)) else {
-        let ids = catalog.drills.keys().map(DrillId::as_str);
-        let hint = crate::app::did_you_mean(id, ids).unwrap_or_default();
-        return Err(io::Error::new(
-            io::ErrorKind::NotFound,
-            format!("unknown drill `{id}`{hint}"),
-        ));
+        let message = resolve_drill(catalog, id).err().unwrap_or_default();
+        return Err(io::Error::new(io::ErrorKind::NotFound, message));
     };
     let incident = drill
         .incident
@@ -510,10 +692,7 @@ fn run_drill(
                 .unwrap_or(0),
         )
     });
-    let mode = match config.mode {
-        crate::cli::Mode::Interview => interview::Mode::Interview,
-        crate::cli::Mode::Practice => interview::Mode::Practice,
-    };
+    let mode = config.mode;
     let now = epoch_now();
     let path = config
         .transcript
@@ -548,7 +727,7 @@ fn run_drill(
     let mut session = Interview::new(drill, incident, seed, mode);
     let banner = format!(
         "{} ({id}), seed {seed}, {} mode. Type `help` for commands{}.",
-        drill.title,
+        term::visible_line(&drill.title),
         mode.name(),
         if interactive {
             "; Ctrl-D ends the drill"
@@ -556,8 +735,9 @@ fn run_drill(
             ""
         }
     );
+    let banner = screen.wrapped_lines(&banner);
     let banner = screen.paint(&banner, Color::BrightBlack, false);
-    screen.line(&banner)?;
+    screen.raw_line(&banner)?;
     session.set_elapsed(recorder.at_s());
     let opening = session.start();
     for output in &opening {
@@ -570,9 +750,30 @@ fn run_drill(
     }
 
     let prompt = if interactive { "you> " } else { "" };
+    let (mut inputs, mut typed) = (0usize, 0usize);
     while !session.is_finished() {
+        if inputs >= MAX_INPUTS || typed >= MAX_SESSION_BYTES {
+            let message = format!(
+                "This session has reached its limit ({MAX_INPUTS} inputs or {} KiB typed): \
+                 finishing with the scorecard.",
+                MAX_SESSION_BYTES / 1024
+            );
+            screen.line(&message)?;
+            let wall = recorder.elapsed().as_secs();
+            session.set_elapsed(recorder.at_s());
+            let outputs = session.wrap_up(Some(wall));
+            finish_turn(&mut recorder, &session, screen, outputs)?;
+            break;
+        }
         let line = match source.read(prompt)? {
             Line::Eof => {
+                let what = if interactive {
+                    "Ctrl-D: you ended the drill. Here is where it stands."
+                } else {
+                    "End of input: the drill ends here."
+                };
+                let what = screen.paint(what, Color::BrightBlack, false);
+                screen.raw_line(&format!("\n{what}"))?;
                 let wall = recorder.elapsed().as_secs();
                 session.set_elapsed(recorder.at_s());
                 let outputs = session.wrap_up(Some(wall));
@@ -580,16 +781,17 @@ fn run_drill(
                 break;
             }
             Line::Interrupted => continue,
+            Line::TooLong(bytes) => {
+                screen.line(&too_long_message(bytes))?;
+                continue;
+            }
             Line::Text(line) => line,
         };
-        if let Some(message) = too_long(&line) {
-            let painted = screen.paint(&message, Color::Red, false);
-            screen.line(&painted)?;
-            continue;
-        }
         let Some(mut input) = Input::classify(&line) else {
             continue;
         };
+        inputs += 1;
+        typed += line.len();
         let wall = recorder.elapsed().as_secs();
         if let Input::Time { wall_s } = &mut input {
             *wall_s = Some(wall);
@@ -621,9 +823,12 @@ fn run_drill(
             recorder.transcript.log.len(),
         )));
     }
-    let saved = format!("transcript saved: {}", recorder.path.display());
+    let saved = format!(
+        "transcript saved: {}",
+        term::visible(&recorder.path.display().to_string())
+    );
     let saved = screen.paint(&saved, Color::BrightBlack, false);
-    screen.line(&saved)
+    screen.raw_line(&saved)
 }
 
 fn finish_turn(
@@ -661,13 +866,28 @@ mod tests {
             match read_piped(&mut reader).unwrap() {
                 Line::Text(text) => lines.push(text),
                 Line::Eof => break,
-                Line::Interrupted => unreachable!(),
+                Line::Interrupted | Line::TooLong(_) => unreachable!(),
             }
         }
         assert_eq!(
             lines,
             vec!["vmstat 1 3", "first \nsecond", "\u{fffd} bad", "last"]
         );
+    }
+
+    #[test]
+    fn piped_lines_over_the_limit_are_skipped_not_kept() {
+        let mut input = b"vmstat 1\n".to_vec();
+        input.extend(std::iter::repeat_n(b'x', MAX_LINE_BYTES * 3));
+        input.extend(b"\nlast\n");
+        let mut reader = io::BufReader::with_capacity(64, &input[..]);
+        assert!(matches!(read_piped(&mut reader).unwrap(), Line::Text(t) if t == "vmstat 1"));
+        assert!(matches!(
+            read_piped(&mut reader).unwrap(),
+            Line::TooLong(n) if n == MAX_LINE_BYTES * 3
+        ));
+        assert!(matches!(read_piped(&mut reader).unwrap(), Line::Text(t) if t == "last"));
+        assert!(matches!(read_piped(&mut reader).unwrap(), Line::Eof));
     }
 
     #[test]

@@ -1,24 +1,30 @@
 //! The rubric scorer: normalise an answer once, match every concept, red flag and misconception
-//! with typo tolerance and negation / hypothetical scopes, check the order of reasoning and the
-//! numbers cited, and explain every point with its evidence (SCORING.md).
+//! (with the forms of the lexicon entries they name) with typo tolerance, inflection and
+//! negation / hypothetical scopes, check the order of reasoning and the numbers and names cited,
+//! and explain every point with the clause that earned it (docs/SCORING.md).
 //!
-//! Pipeline: `normalize` (NFKC, case, quotes, whitespace, tokens with offsets) → `matcher`
-//! (phrases token by token with the `fuzzy` typo policy, author regexes) → `scope` (NegEx /
-//! ConText negation and hypothetical scopes) → per-item decisions → `structure`, `grounding`,
-//! `stuffing` → score, band, confidence, pushback.
+//! Pipeline: `normalize` (NFKC, case, quotes, whitespace, tokens with offsets) → `tags` (word
+//! classes and vocabulary ids, one lookup per token) → `scope` (NegEx / ConText negation,
+//! hypothetical and question scopes) → `context` (clauses, quotes, command lines, rejecting
+//! frames) → `matcher` (exact: phrases and lexicon terms token by token with the `fuzzy` typo
+//! policy, author regexes; plain: plain phrases, claims and idea roles across `inflect`ions) →
+//! ideas (all roles in one clause or sentence) → per-item decisions → `stuffing` (reasoning
+//! or mention), `structure`, `grounding` → score, band, confidence, pushback.
 //!
 //! The rules, as implemented:
 //! - A concept is credited when one of its matches lies outside every negated and hypothetical
-//!   scope (as `scope` draws them: a match is never denied by a trigger word it contains itself,
-//!   and a condition the sentence goes on to affirm is a statement); a hypothesis-stage concept is also credited from a hedged mention ("it could be lock
-//!   contention"), since a hypothesis is hedged by nature. Otherwise its status is negated,
-//!   hypothetical or missing. A red flag or misconception fires on an affirmed match; a negated
-//!   one ("instead of adding threads") never fires; a hypothetical one fires only for red flags
-//!   marked `fires_when_hypothetical`.
-//! - Score = credited weight / total weight × 100 (bare concepts of a keyword list count
-//!   [`stuffing::STUFFED_CREDIT`] of their weight), minus fired red-flag and misconception
-//!   penalties, the order penalty (`structure`), and [`MISREAD_PENALTY`] per misread number (at
-//!   most [`MAX_MISREADS_CHARGED`]); clamped to 0..=100 and rounded.
+//!   scope; a hypothesis-stage concept is also credited from a hedged mention ("it could be
+//!   lock contention"). Only a check-stage concept takes credit from a command line, or from a
+//!   command the candidate ran (`Shown`). Otherwise its status is negated, hypothetical or
+//!   missing.
+//! - A credited concept all of whose credited matches are bare (`stuffing`: a list of terms, or
+//!   a unit saying nothing about the case) earns [`stuffing::MENTION_CREDIT`] of its weight.
+//! - A red flag or misconception fires only when asserted: never when negated, questioned,
+//!   quoted, rejected ("… is a myth") or typed as a command; a hypothetical one fires only for
+//!   red flags marked `fires_when_hypothetical`.
+//! - Score = credited weight / total weight × 100, minus fired red-flag and misconception
+//!   penalties, the order penalty (`structure`), and [`MISREAD_PENALTY`] per misread (at most
+//!   [`MAX_MISREADS_CHARGED`]); clamped to 0..=100 and rounded.
 //! - Band: strong hire from [`STRONG_HIRE_FROM`], hire from [`HIRE_FROM`], lean no hire from
 //!   [`LEAN_NO_HIRE_FROM`], else no hire. One missing required concept caps the band at hire,
 //!   two or more at lean no hire ([`Band::cap_for_missing_required`]).
@@ -26,17 +32,19 @@
 //!   a score near a band threshold, very short or very long answers, keyword stuffing, and
 //!   distance (Jaccard over credited concepts) from every calibration example.
 //!
-//! Architecture invariant: pure and deterministic; patterns compile once per drill
-//! ([`Scorer::new`]), scoring an answer allocates only per answer. The one piece of state a
-//! scorer keeps between answers is a memo of the last shown outputs it parsed, which never
-//! changes a result.
+//! Architecture invariant: pure and deterministic; patterns and role tables compile once per
+//! drill ([`Scorer::new`], linear in the rubric), scoring an answer allocates only per answer
+//! and takes time linear in its length. The one piece of state a scorer keeps between answers
+//! is a memo of the last shown outputs it parsed, which never changes a result.
 
 use std::collections::BTreeSet;
 use std::sync::{Arc, Mutex};
 
 use serde::Serialize;
 
-use crate::domain::{Concept, Drill, Misconception, PushbackRule, RedFlag, Stage, Trigger};
+use crate::domain::{
+    Concept, Drill, Form, Lexicon, Misconception, PushbackRule, RedFlag, Stage, Trigger, Within,
+};
 
 /// A drill's rubric compiled for fast repeated scoring.
 #[derive(Debug, Clone)]
@@ -46,21 +54,33 @@ pub struct Scorer {
     misconceptions: Vec<Misconception>,
     pushback: Vec<PushbackRule>,
     order_penalty: f64,
+    /// Exact phrases (rubric phrases, lexicon terms) and regexes.
     matcher: matcher::Matcher,
+    /// Plain phrases (inflecting) and the role alternatives of ideas.
+    plain: matcher::Matcher,
+    ideas: Vec<CompiledIdea>,
     triggers: scope::Triggers,
-    lexicon: lexicon::Lexicon,
+    tags: tags::Tagger,
     skipped: Vec<String>,
     /// Concept indices each calibration example hits (for confidence).
     example_hits: Vec<BTreeSet<usize>>,
     shown_cache: ShownCache,
 }
 
-/// The last shown outputs parsed for grounding, so scoring several answers against the same
-/// outputs (an interview turn scores two, a benchmark thousands) parses them once. A memo only:
-/// every result is what parsing afresh would give. A scorer shared between threads never waits
-/// on it: whoever finds it busy parses for itself.
+/// The last shown outputs parsed for grounding, with the checks their commands credit, so
+/// scoring several answers against the same outputs (an interview turn scores two, a benchmark
+/// thousands) parses them once. A memo only: every result is what parsing afresh would give. A
+/// scorer shared between threads never waits on it: whoever finds it busy parses for itself.
 #[derive(Debug, Default)]
-struct ShownCache(Mutex<Option<(Shown, Arc<grounding::ShownValues>)>>);
+struct ShownCache(Mutex<Option<(Shown, Arc<ShownFacts>)>>);
+
+/// What the shown outputs establish: the values of every field shown, and which check-stage
+/// concepts the commands run credit (concept index, output index of the first such command).
+#[derive(Debug)]
+struct ShownFacts {
+    values: grounding::ShownValues,
+    ran: Vec<(usize, usize)>,
+}
 
 impl Clone for ShownCache {
     fn clone(&self) -> Self {
@@ -69,18 +89,45 @@ impl Clone for ShownCache {
 }
 
 impl ShownCache {
-    fn values(&self, shown: &Shown) -> Arc<grounding::ShownValues> {
+    fn facts(&self, shown: &Shown, scorer: &Scorer) -> Arc<ShownFacts> {
         let Ok(mut slot) = self.0.try_lock() else {
-            return Arc::new(grounding::ShownValues::parse(shown));
+            return Arc::new(scorer.shown_facts(shown));
         };
-        if let Some((cached, values)) = slot.as_ref()
+        if let Some((cached, facts)) = slot.as_ref()
             && cached == shown
         {
-            return Arc::clone(values);
+            return Arc::clone(facts);
         }
-        let values = Arc::new(grounding::ShownValues::parse(shown));
-        *slot = Some((shown.clone(), Arc::clone(&values)));
-        values
+        let facts = Arc::new(scorer.shown_facts(shown));
+        *slot = Some((shown.clone(), Arc::clone(&facts)));
+        facts
+    }
+}
+
+impl Scorer {
+    /// Parses the shown outputs and finds the check-stage concepts whose forms a command the
+    /// candidate ran matches ("perf lock contention" runs the check "perf lock").
+    fn shown_facts(&self, shown: &Shown) -> ShownFacts {
+        let mut ran: Vec<(usize, usize)> = Vec::new();
+        for (index, output) in shown.outputs.iter().enumerate() {
+            let n = normalize::Normalized::new(&output.command);
+            let tags = self.tags.tag(&n);
+            let mut found = Vec::new();
+            self.matcher.find_tagged(&n, &tags.vocab, &mut found);
+            self.plain.find_tagged(&n, &tags.plain, &mut found);
+            for m in found {
+                if let matcher::Item::Concept(i) = m.item
+                    && self.concepts[i].stage == Stage::Check
+                    && !ran.iter().any(|&(c, _)| c == i)
+                {
+                    ran.push((i, index));
+                }
+            }
+        }
+        ShownFacts {
+            values: grounding::ShownValues::parse(shown),
+            ran,
+        }
     }
 }
 
@@ -171,7 +218,8 @@ pub struct ConceptResult {
     pub credit: f64,
 }
 
-/// A span of the answer (byte offsets into the original text) and why it counted.
+/// Why a point counted: the clause of the answer that earned it (byte offsets into the original
+/// text, `text` is exactly that stretch), the words matched in it, and what denied or hedged it.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Evidence {
     pub start: usize,
@@ -181,8 +229,13 @@ pub struct Evidence {
     pub trigger: Option<String>,
     /// Matched with typo tolerance rather than exactly.
     pub fuzzy: bool,
-    /// The sentence the span sits in, as written.
+    /// The sentence the span sits in, as written (cut around the span when long).
     pub context: String,
+    /// The words that matched, as written.
+    pub matched: String,
+    /// For a check credited because the candidate ran it: the command line (the span is then
+    /// empty).
+    pub command: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -205,6 +258,22 @@ pub struct Misread {
     /// The range of values shown for that field.
     pub shown_min: f64,
     pub shown_max: f64,
+    /// For a name cited against what was shown (the top lock): the name shown instead.
+    pub shown_name: Option<String>,
+}
+
+impl Misread {
+    /// What was shown, in words: "r was shown between 38 and 41", "the top lock shown is
+    /// &hb->lock".
+    pub fn shown(&self) -> String {
+        match &self.shown_name {
+            Some(name) => format!("the {} shown is {name}", self.field),
+            None => format!(
+                "{} was shown between {} and {}",
+                self.field, self.shown_min, self.shown_max
+            ),
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Default)]
@@ -292,59 +361,200 @@ impl Band {
     }
 }
 
-/// A concept's matches, classified.
+/// How one match stands once scopes, quotation marks, rejecting frames and command lines are
+/// taken into account.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Standing {
+    Affirmed,
+    Negated(Why),
+    Hypothetical(Why),
+}
+
+/// What denied or hedged a match.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Why {
+    /// A negation, hedge, condition or question (an occurrence of `scope`).
+    Trigger(usize),
+    /// Inside quotation marks: reported, not asserted.
+    Quoted,
+    /// A rejecting frame in the same sentence ("… is a myth"), by token range.
+    Rejected(usize, usize),
+    /// Part of a command line typed as an answer.
+    Command,
+}
+
+impl Standing {
+    fn from_scope(standing: scope::Standing) -> Self {
+        match standing {
+            scope::Standing::Affirmed => Standing::Affirmed,
+            scope::Standing::Negated(k) => Standing::Negated(Why::Trigger(k)),
+            scope::Standing::Hypothetical(k) => Standing::Hypothetical(Why::Trigger(k)),
+        }
+    }
+
+    /// Negated outranks hypothetical outranks affirmed: an idea stands as its weakest role.
+    fn rank(self) -> u8 {
+        match self {
+            Standing::Affirmed => 0,
+            Standing::Hypothetical(_) => 1,
+            Standing::Negated(_) => 2,
+        }
+    }
+}
+
+/// A match of a rubric item, classified.
 #[derive(Debug, Clone, Copy)]
 struct Decided {
     m: matcher::Match,
-    standing: scope::Standing,
+    standing: Standing,
+    /// Every token of the match lies in a stretch that reasons (`stuffing`).
+    reasoned: bool,
 }
 
+/// An idea of a rubric item compiled: its roles are `roles` of the scorer's role table (each
+/// role's alternatives are plain phrases of [`matcher::Item::Role`]).
+#[derive(Debug, Clone)]
+struct CompiledIdea {
+    item: matcher::Item,
+    roles: std::ops::Range<usize>,
+    within: Within,
+}
+
+/// The forms of one rubric item, gathered from the item itself and the lexicon entries it names.
+#[derive(Default)]
+struct ItemForms {
+    phrases: Vec<String>,
+    regexes: Vec<String>,
+    plain: Vec<Form>,
+}
+
+impl ItemForms {
+    fn gather(
+        own: (&[String], &[String], &[Form]),
+        ids: &[String],
+        lexicon: &Lexicon,
+        unknown: &mut Vec<String>,
+    ) -> Self {
+        let mut forms = ItemForms {
+            phrases: own.0.to_vec(),
+            regexes: own.1.to_vec(),
+            plain: own.2.to_vec(),
+        };
+        for id in ids {
+            match lexicon.get(id) {
+                Some(entry) => {
+                    forms.phrases.extend(entry.terms.iter().cloned());
+                    forms.regexes.extend(entry.regexes.iter().cloned());
+                    forms.plain.extend(entry.plain.iter().cloned());
+                }
+                None => unknown.push(id.clone()),
+            }
+        }
+        forms
+    }
+}
+
+/// Longest evidence quoted, in bytes of the original text: the clause is cut around the match
+/// beyond this.
+pub const EVIDENCE_MAX_BYTES: usize = 160;
+/// Longest sentence context kept with evidence, in bytes.
+const CONTEXT_MAX_BYTES: usize = 400;
+
 impl Scorer {
-    /// Compiles every phrase and regex of the drill once. A pattern that does not compile is
-    /// skipped and listed in every report's `skipped_patterns`; this never panics.
+    /// Compiles every phrase, regex and idea of the drill (with those of the lexicon entries it
+    /// names) once. A pattern that does not compile, or a lexicon id the drill does not carry,
+    /// is skipped and listed in every report's `skipped_patterns`; this never panics.
     pub fn new(drill: &Drill) -> Self {
         let rubric = &drill.rubric;
-        let patterns = rubric
-            .concepts
-            .iter()
-            .enumerate()
-            .map(|(i, c)| (matcher::Item::Concept(i), &c.phrases[..], &c.regexes[..]))
-            .chain(
-                rubric
-                    .red_flags
-                    .iter()
-                    .enumerate()
-                    .map(|(i, f)| (matcher::Item::RedFlag(i), &f.phrases[..], &f.regexes[..])),
-            )
-            .chain(rubric.misconceptions.iter().enumerate().map(|(i, m)| {
-                (
-                    matcher::Item::Misconception(i),
-                    &m.phrases[..],
-                    &m.regexes[..],
-                )
-            }));
-        let matcher = matcher::Matcher::new(patterns);
-        let skipped = matcher
+        let mut unknown: Vec<(matcher::Item, Vec<String>)> = Vec::new();
+        let mut items: Vec<(matcher::Item, ItemForms)> = Vec::new();
+        let mut gather = |item, own, ids: &[String]| {
+            let mut missing = Vec::new();
+            let forms = ItemForms::gather(own, ids, &drill.lexicon, &mut missing);
+            if !missing.is_empty() {
+                unknown.push((item, missing));
+            }
+            items.push((item, forms));
+        };
+        for (i, c) in rubric.concepts.iter().enumerate() {
+            let own = (&c.phrases[..], &c.regexes[..], &c.ideas[..]);
+            gather(matcher::Item::Concept(i), own, &c.lexicon);
+        }
+        for (i, f) in rubric.red_flags.iter().enumerate() {
+            let own = (&f.phrases[..], &f.regexes[..], &f.claims[..]);
+            gather(matcher::Item::RedFlag(i), own, &f.lexicon);
+        }
+        for (i, m) in rubric.misconceptions.iter().enumerate() {
+            let own = (&m.phrases[..], &m.regexes[..], &m.claims[..]);
+            gather(matcher::Item::Misconception(i), own, &m.lexicon);
+        }
+        let matcher = matcher::Matcher::new(
+            items
+                .iter()
+                .map(|(item, forms)| (*item, &forms.phrases[..], &forms.regexes[..])),
+        );
+        // Plain phrases, and each idea's role alternatives as phrases of their role.
+        let mut plain_phrases: Vec<(matcher::Item, &str)> = Vec::new();
+        let mut ideas = Vec::new();
+        let mut roles = 0usize;
+        for (item, forms) in &items {
+            for form in &forms.plain {
+                match form {
+                    Form::Phrase(phrase) => plain_phrases.push((*item, phrase)),
+                    Form::Idea(idea) if !idea.roles.is_empty() => {
+                        let first = roles;
+                        for role in &idea.roles {
+                            for alternative in role {
+                                plain_phrases.push((matcher::Item::Role(roles), alternative));
+                            }
+                            roles += 1;
+                        }
+                        ideas.push(CompiledIdea {
+                            item: *item,
+                            roles: first..roles,
+                            within: idea.within,
+                        });
+                    }
+                    Form::Idea(_) => {}
+                }
+            }
+        }
+        let plain = matcher::Matcher::plain(plain_phrases);
+        // A role's alternative that could not be compiled belongs to its idea's item.
+        let owner = |item: matcher::Item| match item {
+            matcher::Item::Role(r) => ideas
+                .iter()
+                .find(|idea: &&CompiledIdea| idea.roles.contains(&r))
+                .map_or_else(
+                    || "an idea".to_owned(),
+                    |idea| format!("an idea of {}", owner_name(rubric, idea.item)),
+                ),
+            other => owner_name(rubric, other),
+        };
+        let mut skipped: Vec<String> = matcher
             .skipped
             .iter()
-            .map(|s| {
-                let owner = match s.item {
-                    matcher::Item::Concept(i) => format!("concept {}", rubric.concepts[i].id),
-                    matcher::Item::RedFlag(i) => format!("red flag {}", rubric.red_flags[i].id),
-                    matcher::Item::Misconception(i) => {
-                        format!("misconception {}", rubric.misconceptions[i].id)
-                    }
-                };
-                format!("{owner}: {:?} skipped: {}", s.pattern, s.reason)
-            })
+            .chain(&plain.skipped)
+            .map(|s| format!("{}: {:?} skipped: {}", owner(s.item), s.pattern, s.reason))
             .collect();
+        for (item, ids) in &unknown {
+            for id in ids {
+                skipped.push(format!(
+                    "{}: lexicon entry {id:?} skipped: the drill does not carry it",
+                    owner(*item)
+                ));
+            }
+        }
         let triggers = scope::Triggers::new();
-        let mut lexicon = lexicon::Lexicon::new(TOOLS, AMBIGUOUS_TOOLS);
+        let mut tagger = tags::Tagger::new(TOOLS, AMBIGUOUS_TOOLS);
         for word in triggers.first_words() {
-            lexicon.add_class(word, lexicon::TRIGGER_START);
+            tagger.add_class(word, tags::TRIGGER_START);
         }
         for (word, id) in matcher.vocabulary() {
-            lexicon.add_vocab(word, id);
+            tagger.add_vocab(word, id);
+        }
+        for (word, id) in plain.vocabulary() {
+            tagger.add_plain(word, id);
         }
         let mut scorer = Scorer {
             concepts: rubric.concepts.clone(),
@@ -353,8 +563,10 @@ impl Scorer {
             pushback: drill.pushback.clone(),
             order_penalty: rubric.order_penalty,
             matcher,
+            plain,
+            ideas,
             triggers,
-            lexicon,
+            tags: tagger,
             skipped,
             example_hits: Vec::new(),
             shown_cache: ShownCache::default(),
@@ -383,91 +595,127 @@ impl Scorer {
             .collect()
     }
 
-    /// Scores one answer. Pure and deterministic; never panics on any input.
+    /// Scores one answer against what was shown (the commands the candidate ran, in order,
+    /// with their outputs). Pure and deterministic; never panics on any input; time and memory
+    /// linear in the answer's length.
     pub fn score(&self, answer: &str, shown: &Shown) -> ScoreReport {
         let n = normalize::Normalized::new(answer);
-        // One lookup per token: its word classes and its exact rubric vocabulary id.
-        let lexicon::Tags {
+        // One lookup per token: its word classes and its ids in both vocabularies.
+        let tags::Tags {
             classes,
             vocab: exact,
-        } = self.lexicon.tag(&n);
+            plain: plain_ids,
+        } = self.tags.tag(&n);
         let scopes = scope::Scopes::find_tagged(&n, &self.triggers, &classes);
+        let context = context::Context::new(&n, &classes);
+        let reasoned = stuffing::reasoned_tokens(&n, &classes);
         let mut matches = Vec::with_capacity(n.tokens.len() / 4 + 16);
         self.matcher.find_tagged(&n, &exact, &mut matches);
+        self.plain.find_tagged(&n, &plain_ids, &mut matches);
         matches.sort_by(|a, b| {
             (a.item, a.start, a.end, a.fuzzy).cmp(&(b.item, b.start, b.end, b.fuzzy))
         });
-        let decided: Vec<Decided> = matches
+        let scope_standing = |m: &matcher::Match| {
+            scopes.standing(
+                m.from,
+                m.to,
+                matches!(m.item, matcher::Item::RedFlag(_)),
+                &|k| {
+                    let occ = scopes.occurrences[k];
+                    m.regex == matcher::PHRASE
+                        || (occ.from..occ.to)
+                            .all(|t| self.matcher.regex_spells(m.regex, n.token_text(t)))
+                },
+            )
+        };
+        let is_reasoned = |from: usize, to: usize| {
+            (from..to.max(from + 1)).all(|t| reasoned.get(t) == Some(&true))
+        };
+        let roles_from = matches.partition_point(|m| !matches!(m.item, matcher::Item::Role(_)));
+        let mut decided: Vec<Decided> = matches[..roles_from]
             .iter()
             .map(|&m| Decided {
                 m,
-                standing: scopes.standing(
-                    m.from,
-                    m.to,
-                    matches!(m.item, matcher::Item::RedFlag(_)),
-                    &|k| {
-                        let occ = scopes.occurrences[k];
-                        m.regex == matcher::PHRASE
-                            || (occ.from..occ.to)
-                                .all(|t| self.matcher.regex_spells(m.regex, n.token_text(t)))
-                    },
-                ),
+                standing: Standing::from_scope(scope_standing(&m)),
+                reasoned: is_reasoned(m.from, m.to),
             })
             .collect();
+        self.find_ideas(
+            &n,
+            &matches[roles_from..],
+            &context,
+            &scope_standing,
+            &is_reasoned,
+            &mut decided,
+        );
+        // Claims are asserted or not at all: quoted, rejected or typed as a command, they stand
+        // as reported, not said. A command line asserts only that a check was run.
+        for d in &mut decided {
+            if d.standing != Standing::Affirmed {
+                continue;
+            }
+            let claim = matches!(
+                d.m.item,
+                matcher::Item::RedFlag(_) | matcher::Item::Misconception(_)
+            );
+            let check = matches!(d.m.item, matcher::Item::Concept(i) if self.concepts[i].stage == Stage::Check);
+            if context.is_command(d.m.from, d.m.to) && !check {
+                d.standing = Standing::Hypothetical(Why::Command);
+            } else if claim && context.is_quoted(d.m.from, d.m.to) {
+                d.standing = Standing::Hypothetical(Why::Quoted);
+            } else if claim && let Some((from, to)) = context.rejection(&n, d.m.from, d.m.to) {
+                d.standing = Standing::Negated(Why::Rejected(from, to));
+            }
+        }
+        decided.sort_by(|a, b| {
+            (a.m.item, a.m.start, a.m.end, a.m.fuzzy)
+                .cmp(&(b.m.item, b.m.start, b.m.end, b.m.fuzzy))
+        });
         // `decided` is sorted by item first, so each item's matches are one slice.
         let of = |item: matcher::Item| {
             let from = decided.partition_point(|d| d.m.item < item);
             let to = decided.partition_point(|d| d.m.item <= item);
             decided[from..to].iter()
         };
-        let linked = stuffing::linked_tokens(&n, &classes);
-        let evidence = |d: &Decided| -> Evidence {
-            let (start, end) = n.original_span(d.m.start, d.m.end);
-            let trigger = match d.standing {
-                scope::Standing::Affirmed => None,
-                scope::Standing::Negated(k) | scope::Standing::Hypothetical(k) => {
-                    let occ = scopes.occurrences[k];
-                    Some(if occ.class == scope::Class::Question {
-                        "?".to_owned()
-                    } else {
-                        n.original_tokens(occ.from, occ.to).2.to_owned()
-                    })
-                }
-            };
-            Evidence {
-                start,
-                end,
-                text: n.original[start..end].to_owned(),
-                trigger,
-                fuzzy: d.m.fuzzy,
-                context: if d.m.from < n.tokens.len() {
-                    n.sentence_text(d.m.from).to_owned()
-                } else {
-                    String::new()
-                },
-            }
+        let evidence = |d: &Decided| -> Evidence { evidence_for(&n, &scopes, &context, d) };
+        let facts = if shown.outputs.is_empty() {
+            None
+        } else {
+            Some(self.shown_cache.facts(shown, self))
         };
 
         // Concepts.
         let mut concepts = Vec::with_capacity(self.concepts.len());
         let mut bare = Vec::with_capacity(self.concepts.len());
+        let mut placed = Vec::new();
         for (i, concept) in self.concepts.iter().enumerate() {
             // A hedged hypothesis is still a hypothesis: hypothesis-stage concepts take credit
-            // from hypothetical mentions; every other stage needs a firm one.
+            // from hypothetical mentions; every other stage needs a firm one. Nothing takes
+            // credit from a command line but a check.
             let credits = |d: &&Decided| match d.standing {
-                scope::Standing::Affirmed => true,
-                scope::Standing::Hypothetical(_) => concept.stage == Stage::Hypothesis,
-                scope::Standing::Negated(_) => false,
+                Standing::Affirmed => true,
+                Standing::Hypothetical(Why::Trigger(_)) => concept.stage == Stage::Hypothesis,
+                _ => false,
             };
             let mine = of(matcher::Item::Concept(i));
             let credited = || mine.clone().filter(credits);
+            let ran = facts
+                .as_ref()
+                .and_then(|f| f.ran.iter().find(|&&(c, _)| c == i))
+                .map(|&(_, output)| output);
             let (status, chosen) = if let Some(first) = credited().next() {
-                // Prefer an exact match as evidence; among equals, the earliest.
-                let best = credited().find(|d| !d.m.fuzzy).unwrap_or(first);
+                // Prefer a reasoned, exact match as evidence; among equals, the earliest.
+                let best = credited()
+                    .find(|d| d.reasoned && !d.m.fuzzy)
+                    .or_else(|| credited().find(|d| d.reasoned))
+                    .or_else(|| credited().find(|d| !d.m.fuzzy))
+                    .unwrap_or(first);
                 (Status::Asserted, Some(*best))
+            } else if ran.is_some() {
+                (Status::Asserted, None)
             } else if let Some(d) = mine
                 .clone()
-                .find(|d| matches!(d.standing, scope::Standing::Negated(_)))
+                .find(|d| matches!(d.standing, Standing::Negated(_)))
             {
                 (Status::Negated, Some(*d))
             } else if let Some(d) = mine.clone().next() {
@@ -476,15 +724,21 @@ impl Scorer {
                 (Status::Missing, None)
             };
             let hit = status == Status::Asserted;
-            bare.push(
-                hit && credited().all(|d| {
-                    (d.m.from..d.m.to.max(d.m.from + 1))
-                        .all(|t| !linked.get(t).copied().unwrap_or(true))
-                }),
-            );
-            let mut ev = chosen.map(|d| evidence(&d));
-            if let Some(ev) = ev.as_mut() {
-                ev.fuzzy = hit && credited().all(|d| d.m.fuzzy);
+            // Running the decisive tool is reasoning enough for a check.
+            let is_bare = hit && ran.is_none() && credited().all(|d| !d.reasoned);
+            bare.push(is_bare);
+            let ev = match (chosen, ran) {
+                (Some(d), _) => {
+                    let mut ev = evidence(&d);
+                    ev.fuzzy = hit && credited().all(|d| d.m.fuzzy);
+                    Some(ev)
+                }
+                (None, Some(output)) => Some(command_evidence(&shown.outputs[output].command)),
+                (None, None) => None,
+            };
+            if hit {
+                let offset = credited().map(|d| d.m.start).min().unwrap_or(0);
+                placed.push((i, offset));
             }
             concepts.push(ConceptResult {
                 id: concept.id.clone(),
@@ -502,56 +756,48 @@ impl Scorer {
         let bare_count = bare.iter().filter(|b| **b).count();
         let keyword_stuffing = stuffing::is_stuffed(bare_count, hits);
         let total_weight: f64 = self.concepts.iter().map(|c| c.weight.max(0.0)).sum();
-        let mut placed = Vec::new();
         let mut earned = 0.0;
         for (i, result) in concepts.iter_mut().enumerate() {
             if !result.hit || total_weight <= 0.0 {
                 continue;
             }
-            let factor = if keyword_stuffing && bare[i] {
-                stuffing::STUFFED_CREDIT
+            let factor = if bare[i] {
+                stuffing::MENTION_CREDIT
             } else {
                 1.0
             };
             result.credit = round2(result.weight.max(0.0) * factor / total_weight * 100.0);
             earned += result.weight.max(0.0) * factor;
-            let first = of(matcher::Item::Concept(i))
-                .filter(|d| match d.standing {
-                    scope::Standing::Affirmed => true,
-                    scope::Standing::Hypothetical(_) => result.stage == Stage::Hypothesis,
-                    scope::Standing::Negated(_) => false,
-                })
-                .map(|d| d.m.start)
-                .min()
-                .unwrap_or(0);
-            placed.push(structure::Placed {
-                stage: result.stage,
-                offset: first,
-                credit: result.credit,
-            });
         }
+        let placed: Vec<structure::Placed> = placed
+            .into_iter()
+            .map(|(i, offset)| structure::Placed {
+                stage: concepts[i].stage,
+                offset,
+                credit: concepts[i].credit,
+            })
+            .collect();
         let base = if total_weight > 0.0 {
             earned / total_weight * 100.0
         } else {
             0.0
         };
 
-        // Red flags and misconceptions: negated never fires; hypothetical fires only for red
-        // flags that say so.
+        // Red flags and misconceptions fire only when asserted; a hypothetical red flag fires
+        // only when the drill says so, and then not from a quotation or a command line.
         let flag =
             |item: matcher::Item, when_hypothetical: bool| -> (bool, Status, Option<Evidence>) {
                 let mut all = of(item);
-                if let Some(d) = all
-                    .clone()
-                    .find(|d| d.standing == scope::Standing::Affirmed)
-                {
+                if let Some(d) = all.clone().find(|d| d.standing == Standing::Affirmed) {
                     return (true, Status::Asserted, Some(evidence(d)));
                 }
                 if let Some(d) = all
                     .clone()
-                    .find(|d| matches!(d.standing, scope::Standing::Hypothetical(_)))
+                    .find(|d| matches!(d.standing, Standing::Hypothetical(_)))
                 {
-                    return (when_hypothetical, Status::Hypothetical, Some(evidence(d)));
+                    let fires = when_hypothetical
+                        && matches!(d.standing, Standing::Hypothetical(Why::Trigger(_)));
+                    return (fires, Status::Hypothetical, Some(evidence(d)));
                 }
                 if let Some(d) = all.next() {
                     return (false, Status::Negated, Some(evidence(d)));
@@ -593,12 +839,10 @@ impl Scorer {
             .collect();
 
         let structure = structure::assess(&placed, self.order_penalty);
-        // No number in the answer, nothing to ground: skip parsing the outputs.
         let numbers_cited = n.tokens.iter().filter(|t| t.numeric).count();
-        let misreads = if numbers_cited > 0 && !shown.outputs.is_empty() {
-            grounding::misreads(&n, &classes, &self.shown_cache.values(shown))
-        } else {
-            Vec::new()
+        let misreads = match &facts {
+            Some(facts) => grounding::misreads(&n, &classes, &facts.values),
+            None => Vec::new(),
         };
 
         let penalties: f64 = red_flags
@@ -635,15 +879,254 @@ impl Scorer {
         report.confidence = self.confidence(&report, raw);
         report
     }
+
+    /// Every idea whose roles all appear within one clause (or sentence), as a match of its
+    /// item spanning its roles, standing as most of its roles stand (each role's best match). `roles` are the role matches,
+    /// sorted by role then position. One candidate per clause (or sentence) per idea; linear in
+    /// the role matches times the roles per idea (each lookup a binary search).
+    fn find_ideas(
+        &self,
+        n: &normalize::Normalized<'_>,
+        roles: &[matcher::Match],
+        context: &context::Context,
+        scope_standing: &dyn Fn(&matcher::Match) -> scope::Standing,
+        is_reasoned: &dyn Fn(usize, usize) -> bool,
+        out: &mut Vec<Decided>,
+    ) {
+        let of_role = |r: usize| {
+            let from = roles.partition_point(|m| m.item < matcher::Item::Role(r));
+            let to = roles.partition_point(|m| m.item <= matcher::Item::Role(r));
+            &roles[from..to]
+        };
+        // The best match of each role in the unit at hand (one buffer for the whole answer).
+        let mut chosen: Vec<(matcher::Match, Standing)> = Vec::new();
+        for idea in &self.ideas {
+            let Some(first_role) = idea.roles.clone().next() else {
+                continue;
+            };
+            // The unit (clause or sentence) of a token, as a token range.
+            let unit_of = |t: usize| -> (usize, usize) {
+                match idea.within {
+                    Within::Clause => context.clause_span(t, t),
+                    Within::Sentence => n.sentences[n.tokens[t].sentence as usize],
+                }
+            };
+            let mut last_unit = None;
+            for anchor in of_role(first_role) {
+                let unit = unit_of(anchor.from);
+                if last_unit == Some(unit) {
+                    continue;
+                }
+                last_unit = Some(unit);
+                chosen.clear();
+                for r in idea.roles.clone() {
+                    let list = of_role(r);
+                    let from = list.partition_point(|m| m.from < unit.0);
+                    let to = list.partition_point(|m| m.from < unit.1);
+                    let best = list[from..to]
+                        .iter()
+                        .filter(|m| m.to <= unit.1)
+                        .map(|m| (*m, Standing::from_scope(scope_standing(m))))
+                        .min_by_key(|(m, s)| (s.rank(), m.fuzzy, m.from));
+                    match best {
+                        Some(found) => chosen.push(found),
+                        None => break,
+                    }
+                }
+                if chosen.len() < idea.roles.len() {
+                    continue;
+                }
+                let from = chosen
+                    .iter()
+                    .map(|(m, _)| m.from)
+                    .min()
+                    .unwrap_or(anchor.from);
+                let to = chosen.iter().map(|(m, _)| m.to).max().unwrap_or(anchor.to);
+                let start = chosen
+                    .iter()
+                    .map(|(m, _)| m.start)
+                    .min()
+                    .unwrap_or(anchor.start);
+                let end = chosen
+                    .iter()
+                    .map(|(m, _)| m.end)
+                    .max()
+                    .unwrap_or(anchor.end);
+                // An idea stands as most of its roles do: a negation inside one role ("move
+                // what doesn't need the mutex outside, so it is held for microseconds") does not
+                // deny the rest; half the roles or more denied deny it.
+                let denied = chosen.iter().filter(|(_, s)| s.rank() == 2).count();
+                let doubted = chosen.iter().filter(|(_, s)| s.rank() >= 1).count();
+                let weakest = |rank: u8| {
+                    chosen
+                        .iter()
+                        .map(|&(_, s)| s)
+                        .find(|s| s.rank() == rank)
+                        .unwrap_or(Standing::Affirmed)
+                };
+                let standing = if denied * 2 >= chosen.len() {
+                    weakest(2)
+                } else if doubted * 2 >= chosen.len() {
+                    chosen
+                        .iter()
+                        .map(|&(_, s)| s)
+                        .find(|s| s.rank() >= 1)
+                        .unwrap_or(Standing::Affirmed)
+                } else {
+                    Standing::Affirmed
+                };
+                out.push(Decided {
+                    m: matcher::Match {
+                        item: idea.item,
+                        from,
+                        to,
+                        start,
+                        end,
+                        fuzzy: chosen.iter().any(|(m, _)| m.fuzzy),
+                        regex: matcher::PHRASE,
+                    },
+                    standing,
+                    reasoned: chosen.iter().all(|(m, _)| is_reasoned(m.from, m.to)),
+                });
+            }
+        }
+    }
+}
+
+/// The name of a rubric item, for messages.
+fn owner_name(rubric: &crate::domain::Rubric, item: matcher::Item) -> String {
+    match item {
+        matcher::Item::Concept(i) => format!("concept {}", rubric.concepts[i].id),
+        matcher::Item::RedFlag(i) => format!("red flag {}", rubric.red_flags[i].id),
+        matcher::Item::Misconception(i) => format!("misconception {}", rubric.misconceptions[i].id),
+        matcher::Item::Role(_) => "an idea".to_owned(),
+    }
+}
+
+/// The evidence of a match: the clause it sits in (the clauses it spans, for an idea), cut to
+/// [`EVIDENCE_MAX_BYTES`] around the match at word boundaries; the matched words; the trigger
+/// that denied or hedged it; the sentence, cut to [`CONTEXT_MAX_BYTES`].
+fn evidence_for(
+    n: &normalize::Normalized<'_>,
+    scopes: &scope::Scopes,
+    context: &context::Context,
+    d: &Decided,
+) -> Evidence {
+    let (m_start, m_end) = n.original_span(d.m.start, d.m.end);
+    let trigger = match d.standing {
+        Standing::Affirmed => None,
+        Standing::Negated(why) | Standing::Hypothetical(why) => Some(match why {
+            Why::Trigger(k) => {
+                let occ = scopes.occurrences[k];
+                if occ.class == scope::Class::Question {
+                    "?".to_owned()
+                } else {
+                    n.original_tokens(occ.from, occ.to).2.to_owned()
+                }
+            }
+            Why::Quoted => "quoted".to_owned(),
+            Why::Rejected(from, to) => n.original_tokens(from, to).2.to_owned(),
+            Why::Command => "a command line".to_owned(),
+        }),
+    };
+    if d.m.from >= n.tokens.len() {
+        return Evidence {
+            start: m_start,
+            end: m_end,
+            text: n.original[m_start..m_end].to_owned(),
+            matched: n.original[m_start..m_end].to_owned(),
+            trigger,
+            fuzzy: d.m.fuzzy,
+            context: String::new(),
+            command: None,
+        };
+    }
+    let last = d.m.to.max(d.m.from + 1) - 1;
+    let (c_from, c_to) = context.clause_span(d.m.from, last.min(n.tokens.len() - 1));
+    let (start, end) = window(n, c_from, c_to, d.m.from, last, EVIDENCE_MAX_BYTES);
+    let sentence = n.tokens[d.m.from].sentence as usize;
+    let (s_from, s_to) = n.sentences[sentence];
+    let (cs, ce) = window(n, s_from, s_to, d.m.from, last, CONTEXT_MAX_BYTES);
+    Evidence {
+        start,
+        end,
+        text: n.original[start..end].to_owned(),
+        matched: n.original[m_start..m_end].to_owned(),
+        trigger,
+        fuzzy: d.m.fuzzy,
+        context: n.original[cs..ce].trim().to_owned(),
+        command: None,
+    }
+}
+
+/// The original byte range of tokens `from..to` around tokens `first..=last`, grown a token at a
+/// time on alternate sides while it fits in `budget` bytes (the match itself always fits).
+fn window(
+    n: &normalize::Normalized<'_>,
+    from: usize,
+    to: usize,
+    first: usize,
+    last: usize,
+    budget: usize,
+) -> (usize, usize) {
+    let span = |a: usize, b: usize| {
+        let (s, _, _) = n.original_tokens(a, a + 1);
+        let (_, e, _) = n.original_tokens(b, b + 1);
+        (s, e.max(s))
+    };
+    let (first, last) = (
+        first.max(from),
+        last.min(to.saturating_sub(1)).max(first.max(from)),
+    );
+    let (mut a, mut b) = (first, last);
+    let (whole_s, whole_e) = span(from, to.saturating_sub(1).max(from));
+    if whole_e - whole_s <= budget {
+        return (whole_s, whole_e);
+    }
+    loop {
+        let mut grew = false;
+        if a > from {
+            let (s, e) = span(a - 1, b);
+            if e - s <= budget {
+                a -= 1;
+                grew = true;
+            }
+        }
+        if b + 1 < to {
+            let (s, e) = span(a, b + 1);
+            if e - s <= budget {
+                b += 1;
+                grew = true;
+            }
+        }
+        if !grew {
+            break;
+        }
+    }
+    span(a, b)
+}
+
+/// Evidence of a check credited because the candidate ran the command.
+fn command_evidence(command: &str) -> Evidence {
+    Evidence {
+        start: 0,
+        end: 0,
+        text: String::new(),
+        matched: String::new(),
+        trigger: None,
+        fuzzy: false,
+        context: String::new(),
+        command: Some(command.to_owned()),
+    }
 }
 
 fn tools_named(n: &normalize::Normalized<'_>, classes: &[u8]) -> Vec<String> {
     let mut tools = BTreeSet::new();
     for (i, class) in classes.iter().enumerate() {
         let word = n.token_text(i);
-        if class & lexicon::TOOL != 0 {
+        if class & tags::TOOL != 0 {
             tools.insert(word.to_owned());
-        } else if class & lexicon::AMBIGUOUS_TOOL != 0 {
+        } else if class & tags::AMBIGUOUS_TOOL != 0 {
             let before = i.checked_sub(1).map(|j| n.token_text(j));
             let after = (i + 1 < n.tokens.len()).then(|| n.token_text(i + 1));
             if before.is_some_and(|w| TOOL_CONTEXT[..7].contains(&w))
@@ -763,16 +1246,19 @@ fn round2(value: f64) -> f64 {
 }
 
 pub mod check;
+mod context;
 pub mod fuzzy;
 mod grounding;
-mod lexicon;
+mod inflect;
 mod matcher;
 mod normalize;
 pub mod report;
 mod scope;
 pub mod session;
+pub use stuffing::MENTION_CREDIT;
 mod structure;
 mod stuffing;
+mod tags;
 
 /// Whether a pushback rule applies to a scored answer. The interviewer and `sysdrill check` both
 /// use this, so "no example reaches this rule" means exactly what the REPL would do.

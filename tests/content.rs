@@ -219,6 +219,7 @@ fn schema_files_are_current() {
     let mut stale = Vec::new();
     for (kind, path) in [
         (SchemaKind::Drill, root.join("drills/drill.schema.json")),
+        (SchemaKind::Lexicon, root.join("drills/lexicon.schema.json")),
         (
             SchemaKind::Incident,
             root.join("incidents/incident.schema.json"),

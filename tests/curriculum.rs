@@ -122,6 +122,10 @@ fn drill_files_are_one_per_curriculum_row() {
         let path = entry.expect("readable entry").path();
         if path.extension().and_then(|e| e.to_str()) == Some("yaml") {
             let text = std::fs::read_to_string(&path).expect("readable drill");
+            // The domain lexicon sits beside the drills (a top-level `entries:` key).
+            if text.lines().any(|line| line.starts_with("entries:")) {
+                continue;
+            }
             assert!(
                 text.starts_with("# yaml-language-server: $schema=drill.schema.json\n"),
                 "{} lacks the schema line",

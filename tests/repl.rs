@@ -4,6 +4,8 @@
 //! PTY rule (rustyline drops typeahead): wait for the prompt before sending every line. Lines are
 //! sent with a carriage return, as a terminal's Enter key does.
 
+mod dialogue;
+mod listening;
 mod pty;
 
 use std::io::Write;
@@ -317,4 +319,65 @@ fn pty_home_screen_lists_and_starts_drills() {
     repl.expect("sysdrill> ");
     repl.send_line("quit");
     repl.wait_exit();
+}
+
+#[test]
+fn piped_sessions_and_lines_are_bounded_with_a_clear_message() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut script = "x".repeat(40 * 1024);
+    script.push('\n');
+    for _ in 0..1005 {
+        script.push_str("time\n");
+    }
+    let assert = sysdrill()
+        .env("HOME", dir.path())
+        .env("XDG_DATA_HOME", dir.path().join("data"))
+        .args(["practice", DRILL, "--seed", "7", "--transcript"])
+        .arg(dir.path().join("t.json"))
+        .write_stdin(script)
+        .timeout(Duration::from_secs(120))
+        .assert()
+        .success();
+    let stdout = String::from_utf8_lossy(&assert.get_output().stdout).into_owned();
+    assert!(
+        stdout.contains("that line is 40960 bytes, over the limit"),
+        "{}",
+        &stdout[..stdout.len().min(2000)]
+    );
+    assert!(
+        stdout.contains("reached its limit"),
+        "no session limit message"
+    );
+    assert!(stdout.contains("Scorecard"));
+    // The 1000th input was the last one run.
+    assert_eq!(stdout.matches("simulated time on the box").count(), 1000);
+}
+
+#[test]
+fn home_lists_every_command_and_suggests_drill_ids() {
+    let dir = tempfile::tempdir().unwrap();
+    let assert = sysdrill()
+        .env("HOME", dir.path())
+        .env("XDG_DATA_HOME", dir.path().join("data"))
+        .arg("practice")
+        .write_stdin("help\nstart\nstart slow-under-lod\nstart s\nquit\n")
+        .timeout(Duration::from_secs(60))
+        .assert()
+        .success();
+    let stdout = String::from_utf8_lossy(&assert.get_output().stdout).into_owned();
+    for (_, command) in sysdrill::commands::HOME {
+        assert!(
+            stdout.contains(command.usage),
+            "home help lacks `{}`:\n{stdout}",
+            command.usage
+        );
+    }
+    assert!(stdout.contains("Which drill?"), "{stdout}");
+    assert!(
+        stdout.contains("unknown drill `slow-under-lod`: did you mean slow-under-load?"),
+        "{stdout}"
+    );
+    // A prefix several ids share lists them.
+    assert!(stdout.contains("`s` could be"), "{stdout}");
+    assert!(stdout.contains("End of input") || stdout.ends_with('\n'));
 }

@@ -1,9 +1,13 @@
-//! Integration tests: score. The oracle cases of SCORING.md section 5, negation and
-//! hypothetical scopes, the typo policy, property tests (monotonicity, invariance, sentence
-//! order), robustness, the text report and `check`.
+//! Integration tests: score. The oracle cases of docs/SCORING.md, negation and hypothetical
+//! scopes, claims, the typo policy, the lexicon, property tests (monotonicity, mention credit,
+//! invariance, sentence order), robustness, the text report and `check`.
 
+#[path = "score/claims.rs"]
+mod claims;
 #[path = "score/fixture.rs"]
 mod fixture;
+#[path = "score/lexicon.rs"]
+mod lexicon;
 #[path = "score/negation.rs"]
 mod negation;
 #[path = "score/oracle.rs"]

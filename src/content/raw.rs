@@ -9,9 +9,11 @@
 
 pub mod drill;
 pub mod incident;
+pub mod lexicon;
 
 pub use drill::*;
 pub use incident::*;
+pub use lexicon::*;
 
 use serde::Deserialize;
 
@@ -41,6 +43,12 @@ pub trait Versioned {
 }
 
 impl Versioned for RawDrill {
+    fn format_version(&self) -> u32 {
+        self.format_version
+    }
+}
+
+impl Versioned for RawLexicon {
     fn format_version(&self) -> u32 {
         self.format_version
     }

@@ -8,7 +8,8 @@
 //! `*.yaml` and `*.yml` files are content; the id is the file stem. Directories are walked by
 //! [`crate::walk`]: hidden entries (`.git`, `.gitkeep`) skipped, symlinks followed inside the
 //! directory only, FIFOs and devices reported, 16 levels deep at most. Files over [`MAX_BYTES`]
-//! are refused before they are read.
+//! are refused before they are read. A file whose top level has
+//! `entries:` is a lexicon, in whichever folder.
 
 use std::fs;
 use std::path::{Component, Path, PathBuf};
@@ -32,6 +33,8 @@ pub const MAX_BYTES: u64 = 1024 * 1024;
 pub enum Kind {
     Drill,
     Incident,
+    /// A domain lexicon: a file whose top level has `entries:`.
+    Lexicon,
 }
 
 impl Kind {
@@ -39,6 +42,7 @@ impl Kind {
         match self {
             Kind::Drill => "drill",
             Kind::Incident => "incident",
+            Kind::Lexicon => "lexicon",
         }
     }
 }
@@ -81,7 +85,11 @@ pub fn embedded() -> Vec<SourceFile> {
             files.push(SourceFile {
                 path: Path::new(folder).join(file.path()),
                 id,
-                kind,
+                kind: if is_lexicon(file.contents()) {
+                    Kind::Lexicon
+                } else {
+                    kind
+                },
                 bytes: file.contents().to_vec(),
                 origin: Origin::Embedded,
                 root: 0,
@@ -219,8 +227,19 @@ fn without_quoted(text: &str) -> String {
     out
 }
 
+/// A lexicon has a top-level `entries:` key, which neither drills nor incidents have; it is a
+/// lexicon wherever it sits.
+fn is_lexicon(bytes: &[u8]) -> bool {
+    bytes
+        .split(|b| *b == b'\n')
+        .any(|line| line.starts_with(b"entries:"))
+}
+
 /// The kind rule documented at the top of this module.
 pub fn kind_of(path: &Path, bytes: &[u8]) -> Kind {
+    if is_lexicon(bytes) {
+        return Kind::Lexicon;
+    }
     let folders = path
         .parent()
         .map(|p| p.components().rev())
@@ -281,6 +300,13 @@ mod tests {
         assert_eq!(
             kind_of(Path::new("c/x.yaml"), b"title: x\n  machine: 1"),
             Kind::Drill
+        );
+        assert_eq!(
+            kind_of(
+                Path::new("drills/lexicon.yaml"),
+                b"format_version: 1\nentries:\n"
+            ),
+            Kind::Lexicon
         );
     }
 

@@ -197,7 +197,11 @@ impl<'a> Checker<'a> {
     }
 
     /// Reports each id that appears more than once (at its second and later occurrences).
-    fn unique<'s>(&mut self, ids: impl IntoIterator<Item = (String, &'s str)>, what: &str) {
+    pub(super) fn unique<'s>(
+        &mut self,
+        ids: impl IntoIterator<Item = (String, &'s str)>,
+        what: &str,
+    ) {
         let mut seen = BTreeSet::new();
         for (key_path, id) in ids {
             if !seen.insert(id.to_owned()) {
@@ -234,7 +238,7 @@ impl<'a> Checker<'a> {
         false
     }
 
-    fn regexes(&mut self, key_path: &str, patterns: &[String]) {
+    pub(super) fn regexes(&mut self, key_path: &str, patterns: &[String]) {
         for (i, pattern) in patterns.iter().enumerate() {
             let here = format!("{key_path}[{i}]");
             if pattern.is_empty() {
@@ -272,7 +276,7 @@ impl<'a> Checker<'a> {
         }
     }
 
-    fn phrases(&mut self, key_path: &str, phrases: &[String]) {
+    pub(super) fn phrases(&mut self, key_path: &str, phrases: &[String]) {
         for (i, phrase) in phrases.iter().enumerate() {
             if phrase.trim().is_empty() {
                 self.error(&format!("{key_path}[{i}]"), "empty phrase");
@@ -1249,7 +1253,10 @@ pub fn drill(
         c.non_empty(&format!("{at}.id"), "concept id", &k.id);
         c.non_empty(&format!("{at}.label"), "label", &k.label);
         c.positive(&format!("{at}.weight"), k.weight, 1000.0, "");
-        matchers(&mut c, &at, "concept", &k.id, &k.phrases, &k.regexes);
+        let ideas = super::lexicon::forms(&mut c, &format!("{at}.ideas"), &k.ideas);
+        matchers(
+            &mut c, &at, "concept", &k.id, &k.phrases, &k.regexes, &ideas, &k.lexicon,
+        );
         concepts.push(Concept {
             id: k.id.clone(),
             label: k.label.clone(),
@@ -1258,6 +1265,8 @@ pub fn drill(
             phrases: k.phrases.clone(),
             regexes: k.regexes.clone(),
             stage: stage(k.stage),
+            lexicon: k.lexicon.clone(),
+            ideas,
         });
     }
     let mut red_flags = Vec::new();
@@ -1267,7 +1276,10 @@ pub fn drill(
         c.non_empty(&format!("{at}.label"), "label", &f.label);
         c.non_empty(&format!("{at}.pushback"), "pushback", &f.pushback);
         c.number(&format!("{at}.penalty"), f.penalty, 0.0, 100.0, " points");
-        matchers(&mut c, &at, "red flag", &f.id, &f.phrases, &f.regexes);
+        let claims = super::lexicon::forms(&mut c, &format!("{at}.claims"), &f.claims);
+        matchers(
+            &mut c, &at, "red flag", &f.id, &f.phrases, &f.regexes, &claims, &f.lexicon,
+        );
         red_flags.push(RedFlag {
             id: f.id.clone(),
             label: f.label.clone(),
@@ -1276,6 +1288,8 @@ pub fn drill(
             penalty: f.penalty,
             pushback: f.pushback.clone(),
             fires_when_hypothetical: f.fires_when_hypothetical,
+            claims,
+            lexicon: f.lexicon.clone(),
         });
     }
     let mut misconceptions = Vec::new();
@@ -1284,13 +1298,25 @@ pub fn drill(
         c.non_empty(&format!("{at}.id"), "misconception id", &f.id);
         c.non_empty(&format!("{at}.correction"), "correction", &f.correction);
         c.number(&format!("{at}.penalty"), f.penalty, 0.0, 100.0, " points");
-        matchers(&mut c, &at, "misconception", &f.id, &f.phrases, &f.regexes);
+        let claims = super::lexicon::forms(&mut c, &format!("{at}.claims"), &f.claims);
+        matchers(
+            &mut c,
+            &at,
+            "misconception",
+            &f.id,
+            &f.phrases,
+            &f.regexes,
+            &claims,
+            &f.lexicon,
+        );
         misconceptions.push(Misconception {
             id: f.id.clone(),
             phrases: f.phrases.clone(),
             regexes: f.regexes.clone(),
             correction: f.correction.clone(),
             penalty: f.penalty,
+            claims,
+            lexicon: f.lexicon.clone(),
         });
     }
     let concept_ids: Vec<&str> = rubric.concepts.iter().map(|k| k.id.as_str()).collect();
@@ -1499,6 +1525,8 @@ pub fn drill(
         });
     }
 
+    let follow_ups = follow_ups(&mut c, &raw.follow_ups, &rubric.concepts);
+
     if !c.is_clean() {
         return Err(c.finish());
     }
@@ -1526,11 +1554,84 @@ pub fn drill(
         hints,
         model_answer,
         examples,
+        follow_ups,
         content_hash,
+        lexicon: Lexicon::default(),
     })
 }
 
-/// Phrases and regexes of one rubric item: at least one of them, none empty, regexes compile.
+/// Follow-up questions: unique ids, a question, at least one concept each, concept ids unique
+/// across the drill (rubric included), matchers as for rubric concepts.
+fn follow_ups(
+    c: &mut Checker<'_>,
+    raw: &[crate::content::raw::RawFollowUp],
+    rubric: &[crate::content::raw::RawConcept],
+) -> Vec<crate::domain::FollowUp> {
+    c.unique(
+        raw.iter()
+            .enumerate()
+            .map(|(i, f)| (format!("follow_ups[{i}].id"), f.id.as_str())),
+        "follow-up",
+    );
+    c.unique(
+        raw.iter().enumerate().flat_map(|(i, f)| {
+            f.concepts
+                .iter()
+                .enumerate()
+                .map(move |(j, k)| (format!("follow_ups[{i}].concepts[{j}].id"), k.id.as_str()))
+        }),
+        "follow-up concept",
+    );
+    let mut out = Vec::new();
+    for (i, follow_up) in raw.iter().enumerate() {
+        let at = format!("follow_ups[{i}]");
+        c.non_empty(&format!("{at}.id"), "follow-up id", &follow_up.id);
+        c.non_empty(&format!("{at}.ask"), "question", &follow_up.ask);
+        if follow_up.concepts.is_empty() {
+            c.error(
+                &format!("{at}.concepts"),
+                "a follow-up needs at least one concept",
+            );
+        }
+        let mut concepts = Vec::new();
+        for (j, k) in follow_up.concepts.iter().enumerate() {
+            let at = format!("{at}.concepts[{j}]");
+            c.non_empty(&format!("{at}.id"), "concept id", &k.id);
+            c.non_empty(&format!("{at}.label"), "label", &k.label);
+            if rubric.iter().any(|concept| concept.id == k.id) {
+                c.error(
+                    &format!("{at}.id"),
+                    format!(
+                        "`{}` is already a rubric concept; follow-up concepts need their own ids",
+                        k.id
+                    ),
+                );
+            }
+            matchers(c, &at, "concept", &k.id, &k.phrases, &k.regexes, &[], &[]);
+            concepts.push(Concept {
+                id: k.id.clone(),
+                label: k.label.clone(),
+                weight: 1.0,
+                required: false,
+                phrases: k.phrases.clone(),
+                regexes: k.regexes.clone(),
+                stage: Stage::Fix,
+                lexicon: Vec::new(),
+                ideas: Vec::new(),
+            });
+        }
+        out.push(crate::domain::FollowUp {
+            id: follow_up.id.clone(),
+            ask: follow_up.ask.trim().to_owned(),
+            concepts,
+        });
+    }
+    out
+}
+
+/// The forms of one rubric item: at least one of them, none empty, regexes compile. (Lexicon
+/// ids are resolved once the lexicon is loaded: `content::lexicon::resolve`.)
+#[allow(clippy::too_many_arguments)]
 fn matchers(
     c: &mut Checker<'_>,
     at: &str,
@@ -1538,12 +1639,15 @@ fn matchers(
     id: &str,
     phrases: &[String],
     regexes: &[String],
+    plain: &[Form],
+    lexicon: &[String],
 ) {
-    if phrases.is_empty() && regexes.is_empty() {
+    if phrases.is_empty() && regexes.is_empty() && plain.is_empty() && lexicon.is_empty() {
+        let key = if what == "concept" { "ideas" } else { "claims" };
         c.error_help(
             &format!("{at}.id"),
-            format!("{what} `{id}` has no phrases or regexes, so it can never match"),
-            "add `phrases: [\"…\"]` or `regexes: ['…']`",
+            format!("{what} `{id}` has no phrases, regexes, {key} or lexicon entries, so it can never match"),
+            format!("add `{key}: [\"…\"]`, `lexicon: [ENTRY]`, `phrases: [\"…\"]` or `regexes: ['…']`"),
         );
     }
     c.phrases(&format!("{at}.phrases"), phrases);

@@ -4,7 +4,7 @@
 //! Patterns are kept as the author wrote them; `score` compiles them once per drill. Validation
 //! guarantees that every id a rule names exists and that every regex compiles within limits.
 
-use super::{DrillId, IncidentId};
+use super::{DrillId, Form, IncidentId, Lexicon};
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Drill {
@@ -26,8 +26,13 @@ pub struct Drill {
     pub hints: Vec<Hint>,
     pub model_answer: Vec<ModelAnswerLine>,
     pub examples: Vec<Example>,
+    /// Asked after the fix, before the scorecard.
+    pub follow_ups: Vec<FollowUp>,
     /// Stable hash of the source text; a transcript graded after the drill changed shows drift.
     pub content_hash: u64,
+    /// The lexicon entries the rubric names (resolved when the drill is loaded, with every
+    /// coach's extension), so a drill scores on its own.
+    pub lexicon: Lexicon,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -92,8 +97,8 @@ pub struct Rubric {
     pub order_penalty: f64,
 }
 
-/// Something a strong answer shows. It hits when one of its phrases (typo-tolerant, token by
-/// token) or regexes matches outside a negated or hypothetical scope.
+/// Something a strong answer shows. It hits when one of its forms (phrases, regexes, ideas and
+/// those of the lexicon entries it names) matches outside a negated or hypothetical scope.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Concept {
     pub id: String,
@@ -104,6 +109,10 @@ pub struct Concept {
     pub phrases: Vec<String>,
     pub regexes: Vec<String>,
     pub stage: Stage,
+    /// Lexicon entry ids whose forms count for this concept.
+    pub lexicon: Vec<String>,
+    /// Concept-local plain forms (phrases and ideas).
+    pub ideas: Vec<Form>,
 }
 
 /// A proposal a senior interviewer would challenge ("add more threads").
@@ -119,6 +128,9 @@ pub struct RedFlag {
     pub pushback: String,
     /// Whether a hypothetical mention ("maybe add threads?") fires it (default: no).
     pub fires_when_hypothetical: bool,
+    /// The claim in the candidate's own words: fires only when asserted.
+    pub claims: Vec<Form>,
+    pub lexicon: Vec<String>,
 }
 
 /// A wrong belief with its correction ("a futex is a lock").
@@ -129,6 +141,9 @@ pub struct Misconception {
     pub regexes: Vec<String>,
     pub correction: String,
     pub penalty: f64,
+    /// The belief in the candidate's own words: fires only when asserted.
+    pub claims: Vec<Form>,
+    pub lexicon: Vec<String>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -190,6 +205,15 @@ pub struct Example {
     pub line: usize,
 }
 
+/// A question the interviewer asks after the fix, with its own concepts (stage `fix`). They are
+/// matched like rubric concepts and shown on the scorecard, apart from the rubric score.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FollowUp {
+    pub id: String,
+    pub ask: String,
+    pub concepts: Vec<Concept>,
+}
+
 impl Drill {
     pub fn concept(&self, id: &str) -> Option<&Concept> {
         self.rubric.concepts.iter().find(|concept| concept.id == id)
@@ -200,5 +224,26 @@ impl Drill {
             .iter()
             .find(|line| line.concept.as_deref() == Some(concept))
             .map(|line| line.text.as_str())
+    }
+}
+
+impl DrillKind {
+    /// As listings print it.
+    pub fn name(self) -> &'static str {
+        match self {
+            DrillKind::Incident => "incident",
+            DrillKind::Concept => "concept",
+        }
+    }
+}
+
+impl Difficulty {
+    /// As listings print it.
+    pub fn name(self) -> &'static str {
+        match self {
+            Difficulty::Easy => "easy",
+            Difficulty::Medium => "medium",
+            Difficulty::Hard => "hard",
+        }
     }
 }

@@ -20,6 +20,8 @@ pub fn drill(id: &str) -> Drill {
         phrases: vec![id.into()],
         regexes: vec![],
         stage: Stage::Interpret,
+        lexicon: Vec::new(),
+        ideas: Vec::new(),
     };
     Drill {
         id: DrillId(id.into()),
@@ -49,6 +51,8 @@ pub fn drill(id: &str) -> Drill {
                 penalty: 10.0,
                 pushback: "Why would more threads help?".into(),
                 fires_when_hypothetical: false,
+                claims: Vec::new(),
+                lexicon: Vec::new(),
             }],
             misconceptions: vec![],
             order_penalty: 0.0,
@@ -79,7 +83,9 @@ pub fn drill(id: &str) -> Drill {
             },
         ],
         examples: vec![],
+        follow_ups: vec![],
         content_hash: crate::domain::stable_hash(id.as_bytes()),
+        lexicon: Default::default(),
     }
 }
 

@@ -16,6 +16,7 @@ use std::collections::BTreeMap;
 use rand_chacha::ChaCha8Rng;
 use rand_core::Rng;
 
+use super::memory::Memory;
 use crate::domain::{Drill, PushbackRule, Stage, Trigger};
 use crate::score::{self, ScoreReport};
 
@@ -38,6 +39,14 @@ pub enum MoveKind {
     CorrectMisconception,
     ChallengeMisread,
     AskMissing,
+    /// Asks what an output the candidate produced shows.
+    AskAboutOutput,
+    /// Reacts to a `try`: it made things worse, or it helped (what does it cost?).
+    ChallengeTry,
+    /// A drill's follow-up question after the fix.
+    FollowUp,
+    /// A short nudge for input too thin to score.
+    Nudge,
     ProbeVague,
     CutRambling,
     NextPhase,
@@ -53,6 +62,10 @@ impl MoveKind {
             MoveKind::CorrectMisconception => "correct_misconception",
             MoveKind::ChallengeMisread => "challenge_misread",
             MoveKind::AskMissing => "ask_missing",
+            MoveKind::AskAboutOutput => "ask_about_output",
+            MoveKind::ChallengeTry => "challenge_try",
+            MoveKind::FollowUp => "follow_up",
+            MoveKind::Nudge => "nudge",
             MoveKind::ProbeVague => "probe_vague",
             MoveKind::CutRambling => "cut_rambling",
             MoveKind::NextPhase => "next_phase",
@@ -73,7 +86,7 @@ impl Ledger {
         self.fired.get(key).copied().unwrap_or(0)
     }
 
-    fn record(&mut self, key: &str) {
+    pub fn record(&mut self, key: &str) {
         *self.fired.entry(key.to_owned()).or_insert(0) += 1;
     }
 }
@@ -95,16 +108,22 @@ pub struct Move {
     pub text: String,
     /// The drill's rule that fired, if any.
     pub rule: Option<String>,
+    /// The step the move asks about, if it asks for one.
+    pub stage: Option<Stage>,
 }
 
 /// Picks at most one move and records it in the ledger. `turn` is the latest answer's report,
 /// `total` the report of all answers so far (missing concepts are judged on the whole).
+/// Only phrasings the dialogue memory permits are used (nothing unseen named, nothing said
+/// twice in a row), and no step the candidate covered or answered is asked for again; a tool
+/// run not yet talked about is asked about instead of which tool the candidate would run.
 pub fn choose(
     context: &Context<'_>,
     turn: &ScoreReport,
     total: &ScoreReport,
     ledger: &mut Ledger,
     rng: &mut ChaCha8Rng,
+    memory: &mut Memory,
 ) -> Option<Move> {
     let drill = context.drill;
     let phase_key = |what: &str| format!("phase:{}:{what}", context.phase);
@@ -112,56 +131,51 @@ pub fn choose(
     // 1. Red flags in the latest answer.
     for flag in turn.red_flags.iter().filter(|flag| flag.fired) {
         let matches = |rule: &PushbackRule| rule.when == Trigger::RedFlag(flag.id.clone());
-        if let Some(chosen) = from_rules(drill, turn, ledger, rng, matches) {
+        if let Some(chosen) = from_rules(drill, turn, ledger, rng, memory, matches) {
             return Some(chosen.with_kind(MoveKind::ChallengeRedFlag));
         }
-        if has_rule(drill, |rule| rule.when == Trigger::RedFlag(flag.id.clone())) {
+        let key = format!("red_flag:{}", flag.id);
+        if spent(drill, ledger, matches) || ledger.count(&key) > 0 {
             continue; // the drill's own rule governs this flag, and it is spent
         }
-        let key = format!("red_flag:{}", flag.id);
-        if ledger.count(&key) == 0 {
+        let own = [flag.message.trim()];
+        let text =
+            pick_permitted(rng, memory, &own).or_else(|| pick_permitted(rng, memory, RED_FLAG));
+        if let Some(text) = text {
             ledger.record(&key);
-            let text = if flag.message.trim().is_empty() {
-                pick(rng, RED_FLAG)
-            } else {
-                flag.message.trim().to_owned()
-            };
-            return Some(Move {
-                kind: MoveKind::ChallengeRedFlag,
-                text,
-                rule: None,
-            });
+            return Some(Move::new(MoveKind::ChallengeRedFlag, text));
         }
     }
 
     // 2. Misconceptions in the latest answer.
     for wrong in turn.misconceptions.iter().filter(|flag| flag.fired) {
         let trigger = Trigger::Misconception(wrong.id.clone());
-        if let Some(chosen) = from_rules(drill, turn, ledger, rng, |rule| rule.when == trigger) {
+        if let Some(chosen) = from_rules(drill, turn, ledger, rng, memory, |rule| {
+            rule.when == trigger
+        }) {
             return Some(chosen.with_kind(MoveKind::CorrectMisconception));
         }
-        if has_rule(drill, |rule| rule.when == trigger) {
+        let key = format!("misconception:{}", wrong.id);
+        if spent(drill, ledger, |rule| rule.when == trigger) || ledger.count(&key) > 0 {
             continue;
         }
-        let key = format!("misconception:{}", wrong.id);
-        if ledger.count(&key) == 0 {
+        let lead = pick(rng, CORRECTION_LEAD);
+        let own = format!("{lead} {}", wrong.message.trim());
+        let own = [own.as_str()];
+        let text = if wrong.message.trim().is_empty() {
+            None
+        } else {
+            pick_permitted(rng, memory, &own)
+        };
+        if let Some(text) = text.or_else(|| pick_permitted(rng, memory, MISCONCEPTION)) {
             ledger.record(&key);
-            let text = if wrong.message.trim().is_empty() {
-                pick(rng, MISCONCEPTION)
-            } else {
-                format!("{} {}", pick(rng, CORRECTION_LEAD), wrong.message.trim())
-            };
-            return Some(Move {
-                kind: MoveKind::CorrectMisconception,
-                text,
-                rule: None,
-            });
+            return Some(Move::new(MoveKind::CorrectMisconception, text));
         }
     }
 
     // 3. A number read wrongly off an output.
     if !turn.misreads.is_empty() {
-        if let Some(chosen) = from_rules(drill, turn, ledger, rng, |rule| {
+        if let Some(chosen) = from_rules(drill, turn, ledger, rng, memory, |rule| {
             rule.when == Trigger::Misread
         }) {
             return Some(chosen.with_kind(MoveKind::ChallengeMisread));
@@ -169,70 +183,93 @@ pub fn choose(
         if !has_rule(drill, |rule| rule.when == Trigger::Misread)
             && ledger.count("misread") < MISREADS_PER_SESSION
         {
-            ledger.record("misread");
             let misread = &turn.misreads[0];
             // Names the field and quotes the candidate; never says what the value was.
-            let text = pick(rng, MISREAD)
-                .replace("{cited}", misread.cited.trim())
-                .replace("{field}", &misread.field);
-            return Some(Move {
-                kind: MoveKind::ChallengeMisread,
-                text,
-                rule: None,
-            });
+            let options: Vec<String> = MISREAD
+                .iter()
+                .map(|line| {
+                    line.replace("{cited}", misread.cited.trim())
+                        .replace("{field}", &misread.field)
+                })
+                .collect();
+            let options: Vec<&str> = options.iter().map(String::as_str).collect();
+            if let Some(text) = pick_permitted(rng, memory, &options) {
+                ledger.record("misread");
+                return Some(Move::new(MoveKind::ChallengeMisread, text));
+            }
         }
     }
 
-    // 4. The most important missing required concept.
+    // 4. The most important missing required concept of a step not yet covered; for the
+    // checks, what the candidate already ran comes first.
+    let asks = phase_key("ask");
     for concept in missing_required(context, total) {
-        let trigger = Trigger::MissingConcept(concept.id.clone());
-        let asks = phase_key("ask");
+        if memory.is_covered(concept.stage) {
+            continue;
+        }
         if ledger.count(&asks) >= ASKS_PER_PHASE {
             break;
         }
-        if let Some(chosen) = from_rules(drill, total, ledger, rng, |rule| rule.when == trigger) {
+        if concept.stage == Stage::Check
+            && let Some(chosen) = about_output(rng, memory)
+        {
             ledger.record(&asks);
-            return Some(chosen.with_kind(MoveKind::AskMissing));
+            return Some(chosen);
+        }
+        let trigger = Trigger::MissingConcept(concept.id.clone());
+        if let Some(chosen) = from_rules(drill, total, ledger, rng, memory, |rule| {
+            rule.when == trigger
+        }) {
+            ledger.record(&asks);
+            return Some(chosen.with_kind(MoveKind::AskMissing).about(concept.stage));
         }
         if has_rule(drill, |rule| rule.when == trigger) {
             continue;
         }
         let key = format!("ask:{}", concept.id);
-        if ledger.count(&key) == 0 {
+        if ledger.count(&key) == 0
+            && let Some(text) = pick_permitted(rng, memory, ask_phrasings(concept.stage))
+        {
             ledger.record(&key);
             ledger.record(&asks);
-            return Some(Move {
-                kind: MoveKind::AskMissing,
-                text: pick(rng, ask_phrasings(concept.stage)),
-                rule: None,
-            });
+            return Some(Move::new(MoveKind::AskMissing, text).about(concept.stage));
         }
     }
 
-    // 5. Vagueness: no tool named and no number cited (the scorer counts both).
-    if let Some(chosen) = from_rules(drill, turn, ledger, rng, |rule| rule.when == Trigger::Vague) {
-        return Some(chosen.with_kind(MoveKind::ProbeVague));
-    }
+    // 5. Vagueness: no tool named and no number cited (the scorer counts both). A candidate who
+    // ran tools is asked what they showed, not which tool they would run.
     let stages = current_stages(context);
     let investigating = stages.contains(&Stage::Check) || stages.contains(&Stage::Interpret);
+    let vague = turn.tools.is_empty() && turn.numbers_cited == 0;
+    if context.incident_drill
+        && vague
+        && let Some(chosen) = about_output(rng, memory)
+    {
+        return Some(chosen);
+    }
+    // Asking which tool or number only makes sense while investigating: a vague restatement
+    // or list of hypotheses is not asked for measurements.
+    if (investigating || !context.incident_drill)
+        && let Some(chosen) = from_rules(drill, turn, ledger, rng, memory, |rule| {
+            rule.when == Trigger::Vague
+        })
+    {
+        return Some(chosen.with_kind(MoveKind::ProbeVague));
+    }
     let vague_key = phase_key("vague");
     if context.incident_drill
         && investigating
         && !has_rule(drill, |rule| rule.when == Trigger::Vague)
-        && turn.tools.is_empty()
-        && turn.numbers_cited == 0
+        && vague
         && ledger.count(&vague_key) < VAGUE_PER_PHASE
+        && let Some(text) = pick_permitted(rng, memory, VAGUE)
     {
         ledger.record(&vague_key);
-        return Some(Move {
-            kind: MoveKind::ProbeVague,
-            text: pick(rng, VAGUE),
-            rule: None,
-        });
+        return Some(Move::new(MoveKind::ProbeVague, text));
     }
 
     // 6. Rambling.
-    if let Some(chosen) = from_rules(drill, turn, ledger, rng, |rule| {
+    if let Some(chosen) = from_rules(drill, turn, ledger, rng, memory, |rule| {
         matches!(rule.when, Trigger::Rambling { .. })
     }) {
         return Some(chosen.with_kind(MoveKind::CutRambling));
@@ -240,22 +277,56 @@ pub fn choose(
     if !has_rule(drill, |rule| matches!(rule.when, Trigger::Rambling { .. }))
         && turn.word_count > RAMBLING_WORDS
         && ledger.count("rambling") < RAMBLING_PER_SESSION
+        && let Some(text) = pick_permitted(rng, memory, RAMBLING)
     {
         ledger.record("rambling");
-        return Some(Move {
-            kind: MoveKind::CutRambling,
-            text: pick(rng, RAMBLING),
-            rule: None,
-        });
+        return Some(Move::new(MoveKind::CutRambling, text));
     }
     None
 }
 
+/// "You ran `perf lock report`; which line matters?" about the latest run not yet discussed.
+fn about_output(rng: &mut ChaCha8Rng, memory: &mut Memory) -> Option<Move> {
+    let command = memory.take_undiscussed()?;
+    let options: Vec<String> = ABOUT_OUTPUT
+        .iter()
+        .map(|line| line.replace("{command}", &command))
+        .collect();
+    let options: Vec<&str> = options.iter().map(String::as_str).collect();
+    pick_permitted(rng, memory, &options).map(|text| Move::new(MoveKind::AskAboutOutput, text))
+}
+
 impl Move {
+    pub fn new(kind: MoveKind, text: String) -> Self {
+        Self {
+            kind,
+            text,
+            rule: None,
+            stage: None,
+        }
+    }
+
     fn with_kind(mut self, kind: MoveKind) -> Self {
         self.kind = kind;
         self
     }
+
+    fn about(mut self, stage: Stage) -> Self {
+        self.stage = Some(stage);
+        self
+    }
+}
+
+/// Whether the drill has a rule for this trigger and every such rule has fired its
+/// `max_times`.
+fn spent(drill: &Drill, ledger: &Ledger, matches: impl Fn(&PushbackRule) -> bool) -> bool {
+    let mut rules = drill
+        .pushback
+        .iter()
+        .filter(|rule| matches(rule))
+        .peekable();
+    rules.peek().is_some()
+        && rules.all(|rule| ledger.count(&format!("rule:{}", rule.id)) >= rule.max_times.max(1))
 }
 
 fn has_rule(drill: &Drill, matches: impl Fn(&PushbackRule) -> bool) -> bool {
@@ -268,6 +339,7 @@ fn from_rules(
     report: &ScoreReport,
     ledger: &mut Ledger,
     rng: &mut ChaCha8Rng,
+    memory: &Memory,
     matches: impl Fn(&PushbackRule) -> bool,
 ) -> Option<Move> {
     for rule in drill.pushback.iter().filter(|rule| matches(rule)) {
@@ -278,12 +350,14 @@ fn from_rules(
         if !score::triggered(rule, report) {
             continue;
         }
-        ledger.record(&key);
         let options: Vec<&str> = rule.say.iter().map(String::as_str).collect();
+        let Some(text) = pick_permitted(rng, memory, &options) else {
+            continue;
+        };
+        ledger.record(&key);
         return Some(Move {
-            kind: MoveKind::AskMissing,
-            text: pick(rng, &options),
             rule: Some(rule.id.clone()),
+            ..Move::new(MoveKind::AskMissing, text)
         });
     }
     None
@@ -349,6 +423,21 @@ fn pick(rng: &mut ChaCha8Rng, options: &[&str]) -> String {
     options[index].to_owned()
 }
 
+/// One of the phrasings the memory permits, chosen by the seeded stream; `None` when every
+/// phrasing would name something unseen or repeat the last move.
+pub(crate) fn pick_permitted(
+    rng: &mut ChaCha8Rng,
+    memory: &Memory,
+    options: &[&str],
+) -> Option<String> {
+    let permitted: Vec<&str> = options
+        .iter()
+        .copied()
+        .filter(|option| !option.trim().is_empty() && memory.permits(option))
+        .collect();
+    (!permitted.is_empty()).then(|| pick(rng, &permitted))
+}
+
 pub(crate) fn wrap_up_line(rng: &mut ChaCha8Rng) -> String {
     pick(rng, WRAP_UP)
 }
@@ -382,6 +471,18 @@ const VAGUE: &[&str] = &[
     "How would you know? Name the tool and the figure you'd expect to see.",
 ];
 
+const ABOUT_OUTPUT: &[&str] = &[
+    "You ran `{command}`. Which line of it matters here, and what does it tell you?",
+    "Look at what `{command}` printed. Which number stands out to you, and why?",
+    "You have the `{command}` output in front of you: what does it rule in or out?",
+];
+
+/// Said when an answer is too thin to score (a lone word, `clear`): not credited.
+pub(crate) const NUDGE: &[&str] = &[
+    "Say a little more: what do you think is going on, and why? (`help` lists the commands.)",
+    "I need a sentence or two to go on: what are you thinking? (`help` lists the commands.)",
+];
+
 const RAMBLING: &[&str] = &[
     "Let me stop you there. In two sentences: what do you think is going on?",
     "That's a lot. Give me the short version: what is your leading hypothesis, and which one check settles it?",
@@ -390,7 +491,7 @@ const RAMBLING: &[&str] = &[
 
 const WRAP_UP: &[&str] = &[
     "Good, let's stop there. Here is how that went.",
-    "That's time. Here's the scorecard.",
+    "Thanks, that's the end of the drill. Here's the scorecard.",
     "Let's wrap up. Here is what you covered and what you missed.",
 ];
 
@@ -436,6 +537,8 @@ mod tests {
         all.extend(MISREAD);
         all.extend(VAGUE);
         all.extend(RAMBLING);
+        all.extend(ABOUT_OUTPUT);
+        all.extend(NUDGE);
         for stage in Stage::ALL {
             all.extend(ask_phrasings(stage));
         }

@@ -23,6 +23,8 @@ fn evidence(answer: &str, phrase: &str) -> Option<Evidence> {
         trigger: None,
         fuzzy: false,
         context: phrase.to_owned(),
+        matched: phrase.to_owned(),
+        command: None,
     })
 }
 
@@ -106,10 +108,9 @@ impl Grader for Substrings {
             keyword_stuffing: false,
             pushback: Vec::new(),
             word_count: answer.split_whitespace().count(),
-            tools: TOOLS
-                .iter()
-                .filter(|tool| answer.split_whitespace().any(|word| word == **tool))
-                .map(|tool| (*tool).to_owned())
+            tools: commands::tool_names()
+                .filter(|tool| answer.split_whitespace().any(|word| word == *tool))
+                .map(str::to_owned)
                 .collect(),
             numbers_cited: answer
                 .split_whitespace()
@@ -138,6 +139,8 @@ fn concept(id: &str, stage: Stage, weight: f64, required: bool, phrase: &str) ->
         phrases: vec![phrase.to_owned()],
         regexes: Vec::new(),
         stage,
+        lexicon: Vec::new(),
+        ideas: Vec::new(),
     }
 }
 
@@ -187,6 +190,8 @@ fn drill() -> Drill {
                 penalty: 15.0,
                 pushback: "What happens to the queue on that lock if you add threads?".to_owned(),
                 fires_when_hypothetical: false,
+                claims: Vec::new(),
+                lexicon: Vec::new(),
             }],
             misconceptions: vec![Misconception {
                 id: "futex-is-lock".to_owned(),
@@ -194,6 +199,8 @@ fn drill() -> Drill {
                 regexes: Vec::new(),
                 correction: "A futex is a kernel wait queue primitive.".to_owned(),
                 penalty: 5.0,
+                claims: Vec::new(),
+                lexicon: Vec::new(),
             }],
             order_penalty: 0.0,
         },
@@ -219,7 +226,9 @@ fn drill() -> Drill {
             },
         ],
         examples: Vec::new(),
+        follow_ups: Vec::new(),
         content_hash: 1,
+        lexicon: Default::default(),
     }
 }
 
@@ -748,7 +757,7 @@ fn tool_commands_run_on_the_box_and_count_as_shown() {
 fn try_shows_before_and_after_and_the_named_tool() {
     let mut interview = boxed_session(2);
     let out = interview.handle(Input::Try("shards=8 vmstat 1 2".into()));
-    let [Output::WhatIf { command, text }] = &out[..] else {
+    let [Output::WhatIf { command, text }, ..] = &out[..] else {
         panic!("{out:?}");
     };
     assert_eq!(command, "try shards=8 vmstat 1 2");
@@ -774,4 +783,80 @@ fn try_shows_before_and_after_and_the_named_tool() {
         };
         assert!(message.contains(expect), "{args}: {message}");
     }
+}
+
+#[test]
+fn a_try_that_helps_asks_the_cost_and_one_that_hurts_is_challenged() {
+    let mut interview = boxed_session(2);
+    let out = interview.handle(Input::Try("shards=8".into()));
+    let said = says(&out);
+    assert_eq!(said.len(), 1, "{out:?}");
+    assert_eq!(said[0].0, MoveKind::ChallengeTry);
+    assert!(said[0].1.contains("helped"), "{}", said[0].1);
+    assert!(
+        said[0].1.contains("verify it in production"),
+        "{}",
+        said[0].1
+    );
+    // Asked once: the same question is not repeated.
+    let again = interview.handle(Input::Try("shards=16".into()));
+    assert!(says(&again).is_empty(), "{again:?}");
+
+    let mut interview = boxed_session(2);
+    let out = interview.handle(Input::Try("hold_scale=4".into()));
+    let said = says(&out);
+    assert_eq!(said.len(), 1, "{out:?}");
+    assert_eq!(said[0].0, MoveKind::ChallengeTry);
+    assert!(said[0].1.contains("made it worse"), "{}", said[0].1);
+    // Only numbers from the output just shown are quoted.
+    let Output::WhatIf { text, .. } = &out[0] else {
+        panic!("{out:?}");
+    };
+    for number in said[0]
+        .1
+        .split(|c: char| !c.is_ascii_digit())
+        .filter(|n| n.len() > 1)
+    {
+        assert!(text.contains(number), "{number} not shown in {text}");
+    }
+}
+
+#[test]
+fn a_lone_word_gets_a_nudge_and_no_credit() {
+    let drill = drill();
+    let mut interview = session(&drill, 5);
+    for junk in ["clear", "contention", "???"] {
+        let out = answer(&mut interview, junk);
+        assert_eq!(move_of(&out), MoveKind::Nudge, "{junk}");
+    }
+    assert_eq!(interview.answer_text(), "");
+    assert_eq!(
+        interview.phase(),
+        0,
+        "a nudge does not move the interview on"
+    );
+}
+
+#[test]
+fn a_tool_the_candidate_ran_is_asked_about_instead_of_which_tool_to_run() {
+    let mut interview = boxed_session(6);
+    // Move to the checks: the first phase's concepts answered.
+    answer(
+        &mut interview,
+        "p99 is the symptom; I suspect lock contention or oversubscription",
+    );
+    interview.handle(Input::Tool("vmstat 1 2".into()));
+    let out = answer(&mut interview, "I would look around");
+    let said = says(&out);
+    assert_eq!(said.len(), 1, "{out:?}");
+    assert_eq!(said[0].0, MoveKind::AskAboutOutput, "{said:?}");
+    assert!(said[0].1.contains("vmstat 1 2"), "{}", said[0].1);
+    // Asked once: the next vague answer is not asked about it again.
+    let out = answer(&mut interview, "I would look around more");
+    assert!(
+        says(&out)
+            .iter()
+            .all(|(kind, _)| *kind != MoveKind::AskAboutOutput),
+        "{out:?}"
+    );
 }

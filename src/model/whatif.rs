@@ -64,6 +64,45 @@ fn parameter_name(syntax: &str) -> &str {
     syntax.split(['[', '=']).next().unwrap_or(syntax)
 }
 
+/// Inclusive ranges of the numeric parameters (`parameter_help` prints them).
+const THREADS: (u64, u64) = (1, 100_000);
+const CPUS: (u64, u64) = (1, 1024);
+const SHARDS: (u64, u64) = (1, 4096);
+/// Most a critical section may be scaled by (the least is anything above 0).
+const HOLD_SCALE_MAX: f64 = 100.0;
+
+/// Every parameter with its value syntax and range, for `help`.
+pub fn parameter_help() -> Vec<(&'static str, String)> {
+    let kinds: Vec<&str> = KINDS.iter().map(|(name, _)| *name).collect();
+    vec![
+        (
+            "threads=N",
+            format!("worker threads, {} to {}", THREADS.0, THREADS.1),
+        ),
+        ("cpus=N", format!("online CPUs, {} to {}", CPUS.0, CPUS.1)),
+        (
+            "shards[.LOCK]=N",
+            format!(
+                "split every lock (or LOCK) N ways, {} to {}",
+                SHARDS.0, SHARDS.1
+            ),
+        ),
+        (
+            "lock[.LOCK]=KIND",
+            format!("change the lock kind: {}", kinds.join(", ")),
+        ),
+        ("memory=SIZE", "RAM, 64 MiB to 64 TiB (e.g. 32g)".to_owned()),
+        (
+            "irq_spread=on|off",
+            "spread NIC interrupts over every CPU".to_owned(),
+        ),
+        (
+            "hold_scale=F",
+            format!("scale critical-section hold times, above 0 to {HOLD_SCALE_MAX}"),
+        ),
+    ]
+}
+
 const KINDS: &[(&str, LockKind)] = &[
     ("spinlock", LockKind::Spinlock),
     ("mutex", LockKind::Mutex),
@@ -139,13 +178,15 @@ impl Override {
         };
         let lower = base.to_ascii_lowercase();
         match lower.as_str() {
-            "threads" if lock.is_none() => {
-                Ok(Override::Threads(int(name, value, 1, 100_000)? as u32))
+            "threads" if lock.is_none() => Ok(Override::Threads(int(
+                name, value, THREADS.0, THREADS.1,
+            )? as u32)),
+            "cpus" if lock.is_none() => {
+                Ok(Override::Cpus(int(name, value, CPUS.0, CPUS.1)? as u32))
             }
-            "cpus" if lock.is_none() => Ok(Override::Cpus(int(name, value, 1, 1024)? as u32)),
             "shards" => Ok(Override::Shards {
                 lock,
-                shards: int(name, value, 1, 4096)? as u32,
+                shards: int(name, value, SHARDS.0, SHARDS.1)? as u32,
             }),
             "lock" => {
                 let v = value.to_ascii_lowercase();
@@ -175,7 +216,7 @@ impl Override {
                 let f: f64 = value
                     .parse()
                     .map_err(|_| bad(name, value, "expected a number such as 0.5"))?;
-                if !f.is_finite() || f <= 0.0 || f > 100.0 {
+                if !f.is_finite() || f <= 0.0 || f > HOLD_SCALE_MAX {
                     return Err(bad(name, value, "must be above 0 and at most 100"));
                 }
                 Ok(Override::HoldScale(f))

@@ -306,27 +306,24 @@ fn parse_tool(words: &[&str]) -> Result<ToolCommand, ToolError> {
             "bash: syntax error near unexpected token `|'"
         }));
     };
-    match tool {
-        "vmstat" => parse_vmstat(args),
-        "mpstat" => parse_mpstat(args),
-        "pidstat" => parse_pidstat(args),
-        "iostat" => parse_iostat(args),
-        "top" => parse_top(args),
-        "free" => parse_free(args),
-        "uptime" => parse_uptime(args),
-        "perf" => parse_perf(args),
-        "cat" => parse_cat(args),
-        "grep" | "egrep" => parse_grep_file(tool, args),
-        "dmesg" => parse_dmesg(args),
-        "head" | "tail" | "wc" => Err(ToolError::new(format!(
+    if let Some(entry) = crate::commands::tool(tool) {
+        return (entry.parse)(args);
+    }
+    if crate::commands::FILTERS.contains(&tool) {
+        return Err(ToolError::new(format!(
             "{tool}: this box has no files to read; pipe a tool into it, e.g. dmesg | {tool}{}",
             if tool == "wc" { " -l" } else { "" }
-        ))),
-        _ => Err(ToolError::new(format!(
-            "bash: {}: command not found",
-            printable(tool)
-        ))),
+        )));
     }
+    Err(ToolError::new(crate::commands::not_found(&printable(tool))))
+}
+
+pub(crate) fn parse_grep(args: &[&str]) -> Result<ToolCommand, ToolError> {
+    parse_grep_file("grep", args)
+}
+
+pub(crate) fn parse_egrep(args: &[&str]) -> Result<ToolCommand, ToolError> {
+    parse_grep_file("egrep", args)
 }
 
 /// `grep PATTERN /proc/lock_stat` = `cat /proc/lock_stat | grep PATTERN`.
@@ -497,7 +494,7 @@ fn check_limits(tool: &str, count: u32, seconds: u64) -> Result<(), ToolError> {
     Ok(())
 }
 
-fn parse_vmstat(args: &[&str]) -> Result<ToolCommand, ToolError> {
+pub(crate) fn parse_vmstat(args: &[&str]) -> Result<ToolCommand, ToolError> {
     let opts = getopt("vmstat", args, "", VMSTAT_USAGE)?;
     let mut wide = false;
     for (name, _) in &opts.long {
@@ -535,7 +532,7 @@ fn sysstat_bad(usage: &'static str) -> impl Fn(&str) -> ToolError {
     move |_word: &str| ToolError::new(usage)
 }
 
-fn parse_mpstat(args: &[&str]) -> Result<ToolCommand, ToolError> {
+pub(crate) fn parse_mpstat(args: &[&str]) -> Result<ToolCommand, ToolError> {
     let opts = getopt("mpstat", args, "P", MPSTAT_USAGE)?;
     if let Some((name, _)) = opts.long.first() {
         return Err(unrecognized_long("mpstat", name, MPSTAT_USAGE));
@@ -573,7 +570,7 @@ fn cpu_list(list: &str) -> Result<CpuSelection, ToolError> {
     Ok(CpuSelection::List(cpus))
 }
 
-fn parse_pidstat(args: &[&str]) -> Result<ToolCommand, ToolError> {
+pub(crate) fn parse_pidstat(args: &[&str]) -> Result<ToolCommand, ToolError> {
     let opts = getopt("pidstat", args, "", PIDSTAT_USAGE)?;
     if let Some((name, _)) = opts.long.first() {
         return Err(unrecognized_long("pidstat", name, PIDSTAT_USAGE));
@@ -606,7 +603,7 @@ fn parse_pidstat(args: &[&str]) -> Result<ToolCommand, ToolError> {
     })
 }
 
-fn parse_iostat(args: &[&str]) -> Result<ToolCommand, ToolError> {
+pub(crate) fn parse_iostat(args: &[&str]) -> Result<ToolCommand, ToolError> {
     let opts = getopt("iostat", args, "", IOSTAT_USAGE)?;
     if let Some((name, _)) = opts.long.first() {
         return Err(unrecognized_long("iostat", name, IOSTAT_USAGE));
@@ -634,7 +631,7 @@ fn parse_iostat(args: &[&str]) -> Result<ToolCommand, ToolError> {
     })
 }
 
-fn parse_top(args: &[&str]) -> Result<ToolCommand, ToolError> {
+pub(crate) fn parse_top(args: &[&str]) -> Result<ToolCommand, ToolError> {
     let opts = getopt("top", args, "nd", TOP_USAGE)?;
     if let Some((name, _)) = opts.long.first() {
         return Err(unrecognized_long("top", name, TOP_USAGE));
@@ -686,7 +683,7 @@ fn parse_top(args: &[&str]) -> Result<ToolCommand, ToolError> {
     Ok(ToolCommand::Top { frames, delay_s })
 }
 
-fn parse_free(args: &[&str]) -> Result<ToolCommand, ToolError> {
+pub(crate) fn parse_free(args: &[&str]) -> Result<ToolCommand, ToolError> {
     let opts = getopt("free", args, "", FREE_USAGE)?;
     let mut unit = FreeUnit::Kibi;
     let mut wide = false;
@@ -728,7 +725,7 @@ fn parse_free(args: &[&str]) -> Result<ToolCommand, ToolError> {
     Ok(ToolCommand::Free { unit, wide })
 }
 
-fn parse_uptime(args: &[&str]) -> Result<ToolCommand, ToolError> {
+pub(crate) fn parse_uptime(args: &[&str]) -> Result<ToolCommand, ToolError> {
     let opts = getopt("uptime", args, "", UPTIME_USAGE)?;
     if let Some((name, _)) = opts.long.first() {
         return Err(unrecognized_long("uptime", name, UPTIME_USAGE));
@@ -745,7 +742,7 @@ fn parse_uptime(args: &[&str]) -> Result<ToolCommand, ToolError> {
     Ok(ToolCommand::Uptime)
 }
 
-fn parse_cat(args: &[&str]) -> Result<ToolCommand, ToolError> {
+pub(crate) fn parse_cat(args: &[&str]) -> Result<ToolCommand, ToolError> {
     match args {
         ["/proc/lock_stat"] => Ok(ToolCommand::LockStat),
         [] => Err(ToolError::new(
@@ -759,7 +756,7 @@ fn parse_cat(args: &[&str]) -> Result<ToolCommand, ToolError> {
     }
 }
 
-fn parse_dmesg(args: &[&str]) -> Result<ToolCommand, ToolError> {
+pub(crate) fn parse_dmesg(args: &[&str]) -> Result<ToolCommand, ToolError> {
     let opts = getopt("dmesg", args, "", DMESG_USAGE)?;
     let mut human_time = false;
     for (name, _) in &opts.long {
@@ -796,7 +793,7 @@ const PERF_TOP_USAGE: &str = "\n Usage: perf top [<options>]";
 const PERF_LOCK_USAGE: &str =
     "\n Usage: perf lock [<options>] {record|report|script|info|contention}";
 
-fn parse_perf(args: &[&str]) -> Result<ToolCommand, ToolError> {
+pub(crate) fn parse_perf(args: &[&str]) -> Result<ToolCommand, ToolError> {
     match args.split_first() {
         Some((&"top", rest)) => parse_perf_top(rest),
         Some((&"lock", rest)) => parse_perf_lock(rest),

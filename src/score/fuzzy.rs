@@ -1,4 +1,5 @@
-//! The typo policy (SCORING.md section 2): which answer token may stand for which rubric word.
+//! The typo policy (docs/SCORING.md section 2): which answer token may stand for which rubric
+//! word.
 //!
 //! Tokens of 5 characters or fewer match exactly; 6–8 characters allow one edit and 9 or more two
 //! (optimal string alignment distance from `strsim`, a transposition counting as one edit).

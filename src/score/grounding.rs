@@ -9,18 +9,26 @@
 //! shown value at or above 30, "under 5" one at or below 5. Fields never shown are not judged.
 //! Short column names that are also English words ("in", "so", "us", "id", "b") count only
 //! when written like a reading ("in=6000", "us: 40", "id is 2", "40% us").
+//! A field may also be named a few words before its reading ("r is above the CPU count at 40"):
+//! up to five other words may sit between, when a reading word ("at", "is", "around" …) comes
+//! right before the number. Lock names are grounded too: "the zone lock dominates" is a misread
+//! when the lock tables shown (`perf lock report`, `perf lock contention -l`) put another lock
+//! on top.
 //! Owns parsing and comparison; must not decide penalties or wording beyond the misread itself.
 
 use std::collections::BTreeMap;
 
-use super::lexicon;
 use super::normalize::{Gap, Normalized};
+use super::tags;
 use super::{Misread, Shown};
 
 /// Field values shown, by canonical field name.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct ShownValues {
     fields: BTreeMap<&'static str, Vec<f64>>,
+    /// The lock at the top of each lock table shown (`perf lock report`, `perf lock
+    /// contention -l`), lower-cased as printed (`&hb->lock`).
+    top_locks: Vec<String>,
 }
 
 /// Column headers of the supported tools mapped to canonical field names.
@@ -56,6 +64,15 @@ fn canonical(column: &str, tool: Tool) -> Option<&'static str> {
     })
 }
 
+/// Where a lock table prints the lock's name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum LockColumn {
+    /// `perf lock report`: the `Name` column.
+    First,
+    /// `perf lock contention -l`: the symbol after the address.
+    AfterAddress,
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Tool {
     Vmstat,
@@ -75,7 +92,7 @@ impl ShownValues {
     }
 
     pub fn is_empty(&self) -> bool {
-        self.fields.is_empty()
+        self.fields.is_empty() && self.top_locks.is_empty()
     }
 
     fn push(&mut self, field: &'static str, value: f64) {
@@ -90,8 +107,37 @@ impl ShownValues {
         // the machine now.
         let mut vmstat_rows: Vec<Vec<&str>> = Vec::new();
         let mut avg_cpu: Option<Vec<&str>> = None;
+        // After a lock table's header, the column its lock names are in (from the left, or
+        // the symbol after the address), until the first row is read.
+        let mut lock_table: Option<LockColumn> = None;
         for line in text.lines() {
             let words: Vec<&str> = line.split_whitespace().collect();
+            if let Some(column) = lock_table
+                && !words.is_empty()
+            {
+                lock_table = None;
+                let name = match column {
+                    LockColumn::First => words.first().copied(),
+                    LockColumn::AfterAddress => words
+                        .iter()
+                        .position(|w| w.len() >= 8 && w.bytes().all(|b| b.is_ascii_hexdigit()))
+                        .and_then(|at| words.get(at + 1).copied()),
+                };
+                if let Some(name) = name {
+                    self.top_locks.push(name.to_lowercase());
+                }
+                continue;
+            }
+            if words.contains(&"contended") {
+                if words.first() == Some(&"Name") {
+                    lock_table = Some(LockColumn::First);
+                    continue;
+                }
+                if words.contains(&"symbol") && words.contains(&"address") {
+                    lock_table = Some(LockColumn::AfterAddress);
+                    continue;
+                }
+            }
             if let Some(columns) = avg_cpu.take() {
                 self.row(Tool::Table, &columns, &words);
                 continue;
@@ -314,6 +360,12 @@ const ABOVE: &[&str] = &[
 ];
 const BELOW: &[&str] = &["under", "below", "less", "most"];
 const STRICT_FILLERS: &[&str] = &["is", "was", "at", "column", "reads", "shows"];
+/// Fillers that place a number as the field's reading after other words ("… at 40").
+const READING: &[&str] = &[
+    "at", "is", "was", "around", "about", "roughly", "reads", "hits",
+];
+/// At most this many other words between a field and its reading.
+const MAX_SKIPPED: usize = 5;
 
 #[derive(Debug, Clone, Copy, PartialEq)]
 enum Bound {
@@ -371,21 +423,94 @@ fn followed_by_percent(n: &Normalized<'_>, token: usize) -> bool {
             .is_some_and(|_| n.token_text(token + 1) == "percent")
 }
 
+/// Answer words that name a kernel lock, and a piece of the name the lock tables print for it.
+const LOCK_NAMES: &[(&[&str], &str)] = &[
+    (&["zone"], "zone"),
+    (&["mmap", "mm"], "mmap"),
+    (&["rq", "runqueue"], "rq->"),
+    (&["hb", "bucket", "hash"], "hb->"),
+    (&["lru"], "lru"),
+    (&["dentry"], "dentry"),
+    (&["inode"], "inode"),
+    (&["socket", "sk", "slock"], "slock"),
+    (&["page"], "page"),
+];
+
+/// Words that say a lock tops the table.
+const DOMINATES: &[&str] = &[
+    "dominates",
+    "dominate",
+    "dominant",
+    "dominating",
+    "top",
+    "tops",
+    "hottest",
+    "hot",
+    "most",
+    "majority",
+    "biggest",
+    "main",
+    "heaviest",
+    "worst",
+];
+
+/// "perf lock shows the zone lock dominates" when the tables shown put another lock on top:
+/// a word of [`LOCK_NAMES`] right before "lock" (or "mutex", "spinlock"), with a word of
+/// [`DOMINATES`] in the same clause, and no table top that has that name.
+fn lock_misreads(n: &Normalized<'_>, shown: &ShownValues, out: &mut Vec<Misread>) {
+    let Some(top) = shown.top_locks.first() else {
+        return;
+    };
+    let count = n.tokens.len();
+    for i in 1..count {
+        if !matches!(n.token_text(i), "lock" | "mutex" | "spinlock")
+            || n.tokens[i].gap >= Gap::Comma
+        {
+            continue;
+        }
+        let word = n.token_text(i - 1);
+        let Some(&(_, key)) = LOCK_NAMES.iter().find(|(words, _)| words.contains(&word)) else {
+            continue;
+        };
+        if shown.top_locks.iter().any(|name| name.contains(key)) {
+            continue;
+        }
+        // The clause around the name, at most eight tokens each way.
+        let mut from = i - 1;
+        while from > 0 && i - 1 - from < 8 && n.tokens[from].gap < Gap::Comma {
+            from -= 1;
+        }
+        let mut to = i + 1;
+        while to < count && to - i < 8 && n.tokens[to].gap < Gap::Comma {
+            to += 1;
+        }
+        let Some(claim) = (from..to).find(|&t| DOMINATES.contains(&n.token_text(t))) else {
+            continue;
+        };
+        let (start, end, _) = n.original_tokens((i - 1).min(claim), (i + 1).max(claim + 1));
+        out.push(Misread {
+            cited: n.original[start..end].to_owned(),
+            field: "top lock".to_owned(),
+            value: 0.0,
+            shown_min: 0.0,
+            shown_max: 0.0,
+            shown_name: Some(top.clone()),
+        });
+    }
+}
+
 /// Citations found in the answer that disagree with what was shown.
 pub fn misreads(n: &Normalized<'_>, classes: &[u8], shown: &ShownValues) -> Vec<Misread> {
     let mut out = Vec::new();
     if shown.is_empty() {
         return out;
     }
+    lock_misreads(n, shown, &mut out);
     let count = n.tokens.len();
     let mut i = 0;
     while i < count {
         // "<field> [fillers] <number>"
-        let names_field = |t: usize| {
-            classes
-                .get(t)
-                .is_some_and(|c| c & lexicon::FIELD_START != 0)
-        };
+        let names_field = |t: usize| classes.get(t).is_some_and(|c| c & tags::FIELD_START != 0);
         if names_field(i)
             && let Some((end, field, common, _)) = alias_at(n, i)
         {
@@ -393,17 +518,30 @@ pub fn misreads(n: &Normalized<'_>, classes: &[u8], shown: &ShownValues) -> Vec<
             let mut bound = Bound::Near;
             let mut hedged = false;
             let mut strict_ok = false;
+            // Words that are no fillers ("r is above the CPU count at 40"): the number then
+            // needs a reading word right before it ("at 40"), and only the fillers after the
+            // last such word say how it reads.
+            let mut skipped = 0;
+            let mut reads = false;
             while j < count
-                && j < end + 4
+                && j < end + 4 + skipped
                 && !n.tokens[j].numeric
                 && n.tokens[j].gap < Gap::Sentence
             {
                 let word = n.token_text(j);
                 if !FILLERS.contains(&word) {
-                    break;
+                    let another_field = names_field(j) && alias_at(n, j).is_some();
+                    if another_field || skipped == MAX_SKIPPED || n.tokens[j].gap >= Gap::Comma {
+                        break;
+                    }
+                    skipped += 1;
+                    (bound, hedged, strict_ok, reads) = (Bound::Near, false, false, false);
+                    j += 1;
+                    continue;
                 }
                 hedged |= HEDGES.contains(&word);
                 strict_ok |= STRICT_FILLERS.contains(&word);
+                reads |= READING.contains(&word);
                 if ABOVE.contains(&word) {
                     bound = Bound::AtLeast;
                 } else if BELOW.contains(&word) {
@@ -411,7 +549,9 @@ pub fn misreads(n: &Normalized<'_>, classes: &[u8], shown: &ShownValues) -> Vec<
                 }
                 j += 1;
             }
-            if j < count && n.tokens[j].numeric && n.tokens[j].gap < Gap::Sentence {
+            let placed =
+                skipped == 0 || (reads && n.tokens.get(j).is_some_and(|t| t.gap < Gap::Comma));
+            if placed && j < count && n.tokens[j].numeric && n.tokens[j].gap < Gap::Sentence {
                 let between = &n.text[n.tokens[end - 1].end..n.tokens[j].start];
                 strict_ok |= between.contains('=') || between.contains(':');
                 hedged |= between.contains('~');
@@ -500,6 +640,7 @@ fn judge(
         value,
         shown_min: min,
         shown_max: max,
+        shown_name: None,
     });
 }
 
@@ -527,7 +668,7 @@ mod tests {
 
     fn check(answer: &str, text: &str) -> Vec<String> {
         let n = Normalized::new(answer);
-        let classes = lexicon::Lexicon::new(&[], &[]).classify(&n);
+        let classes = tags::Tagger::new(&[], &[]).classify(&n);
         misreads(&n, &classes, &shown(text))
             .into_iter()
             .map(|m| m.cited)
@@ -559,6 +700,43 @@ mod tests {
         assert_eq!(check("about 90% idle", VMSTAT), ["90% idle"]);
         assert_eq!(check("sy over 90", VMSTAT), ["sy over 90"]);
         assert!(check("sy over 60, r below 50", VMSTAT).is_empty());
+    }
+
+    #[test]
+    fn readings_in_other_phrasings() {
+        assert_eq!(
+            check("r is above the CPU count at 4", VMSTAT),
+            ["r is above the CPU count at 4"]
+        );
+        assert!(check("r is above the CPU count at 40", VMSTAT).is_empty());
+        assert_eq!(check("idle is 60 percent", VMSTAT).len(), 1);
+        assert!(check("idle is 11 percent", VMSTAT).is_empty());
+        assert_eq!(check("about 540k context switches", VMSTAT).len(), 1);
+        assert!(check("about 3k context switches", VMSTAT).is_empty());
+        // Other words with no reading word before the number judge nothing.
+        assert!(check("r is high with 4 threads per core", VMSTAT).is_empty());
+        assert!(check("r is well above the core count of 8", VMSTAT).is_empty());
+    }
+
+    #[test]
+    fn a_lock_named_as_the_top_must_top_the_table() {
+        let table = " contended   total wait     max wait     avg wait            address   symbol
+
+    203400      3.81 s       2.32 ms     18.74 us   ffff88810a2bc040   &hb->lock (spinlock)
+    102700      1.92 s       2.32 ms     18.74 us   ffff88823fa30d00   &rq->__lock (spinlock)
+";
+        assert_eq!(
+            check("perf lock shows the zone lock dominates", table),
+            ["zone lock dominates"]
+        );
+        assert_eq!(check("the runqueue lock is the hottest", table).len(), 1);
+        assert!(check("perf lock shows the hash bucket lock dominates", table).is_empty());
+        assert!(check("the zone lock is fine", table).is_empty());
+        let report = "                Name   acquired  contended     avg wait   total wait     max wait     min wait
+
+           &zone->lock     862000     326800     18.94 us      6.19 s       2.32 ms        95 ns
+";
+        assert!(check("perf lock shows the zone lock dominates", report).is_empty());
     }
 
     #[test]

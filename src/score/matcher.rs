@@ -16,8 +16,9 @@ use std::hash::{BuildHasherDefault, Hasher};
 use regex::{Regex, RegexBuilder};
 
 use super::fuzzy::FuzzyIndex;
-use super::lexicon::{NO_WORD, short_key};
+use super::inflect;
 use super::normalize::{Gap, Normalized};
+use super::tags::{NO_WORD, short_key};
 
 /// Compiled-size limits for author regexes (validation enforces the same).
 const REGEX_SIZE_LIMIT: usize = 1 << 20;
@@ -83,6 +84,9 @@ pub enum Item {
     Concept(usize),
     RedFlag(usize),
     Misconception(usize),
+    /// One role of an idea (an index into the scorer's role table): its matches are gathered
+    /// into the idea's, never credited on their own.
+    Role(usize),
 }
 
 /// One match in the answer: tokens `from..to`, bytes `start..end` of the normalised text.
@@ -120,10 +124,11 @@ struct Phrase {
 #[derive(Debug, Clone, Default)]
 pub struct Matcher {
     vocab: FastMap<String, u32>,
-    /// The words of `vocab` of up to 16 bytes, by packed key (see `lexicon::short_key`).
+    /// The words of `vocab` of up to 16 bytes, by packed key (see `tags::short_key`).
     short_vocab: FastMap<u128, u32>,
     fuzzy: FuzzyIndex,
-    fuzzy_ids: Vec<u32>,
+    /// By vocabulary id: whether the word is in the fuzzy index already.
+    fuzzy_ids: Vec<bool>,
     phrases: Vec<Phrase>,
     /// Phrases that may start at a token matching this vocabulary id.
     /// Indexed by vocabulary id.
@@ -138,6 +143,10 @@ pub struct Matcher {
     /// [`Matcher::regex_spells`]).
     regex_words: Vec<Vec<String>>,
     pub skipped: Vec<Skipped>,
+    /// The next vocabulary id (ids are per word; its inflections share it).
+    next_id: u32,
+    /// Plain-language matching: every phrase word also matches its inflections (`inflect`).
+    inflect: bool,
 }
 
 impl Matcher {
@@ -147,40 +156,64 @@ impl Matcher {
             for phrase in phrases {
                 matcher.add_phrase(item, phrase);
             }
-            for source in regexes {
-                let built = RegexBuilder::new(source)
-                    .case_insensitive(true)
-                    .size_limit(REGEX_SIZE_LIMIT)
-                    .dfa_size_limit(REGEX_DFA_LIMIT)
-                    .build();
-                match built {
-                    Ok(regex) => {
-                        matcher.regexes.push((regex, item));
-                        matcher.regex_words.push(literal_words(source));
-                    }
-                    Err(error) => matcher.skipped.push(Skipped {
-                        item,
-                        pattern: source.clone(),
-                        reason: error.to_string(),
-                    }),
+            matcher.add_regexes(item, regexes);
+        }
+        matcher.index_starts();
+        matcher
+    }
+
+    /// A matcher of plain-language phrases: each word also matches its inflections (hold /
+    /// held / holding), technical words excepted (see `inflect`).
+    pub fn plain<'a>(phrases: impl IntoIterator<Item = (Item, &'a str)>) -> Self {
+        let mut matcher = Matcher {
+            inflect: true,
+            ..Matcher::default()
+        };
+        for (item, phrase) in phrases {
+            matcher.add_phrase(item, phrase);
+        }
+        matcher.index_starts();
+        matcher
+    }
+
+    fn add_regexes(&mut self, item: Item, regexes: &[String]) {
+        for source in regexes {
+            let built = RegexBuilder::new(source)
+                .case_insensitive(true)
+                .size_limit(REGEX_SIZE_LIMIT)
+                .dfa_size_limit(REGEX_DFA_LIMIT)
+                .build();
+            match built {
+                Ok(regex) => {
+                    self.regexes.push((regex, item));
+                    self.regex_words.push(literal_words(source));
                 }
+                Err(error) => self.skipped.push(Skipped {
+                    item,
+                    pattern: source.clone(),
+                    reason: error.to_string(),
+                }),
             }
         }
-        for (index, phrase) in matcher.phrases.iter().enumerate() {
-            let mut firsts = vec![phrase.words[0]];
-            firsts.extend(phrase.joins[0]);
-            for first in firsts {
+    }
+
+    /// Which phrases may start at which vocabulary id.
+    fn index_starts(&mut self) {
+        for index in 0..self.phrases.len() {
+            let phrase = &self.phrases[index];
+            let firsts = std::iter::once(phrase.words[0]).chain(phrase.joins[0]);
+            for first in firsts.collect::<Vec<u32>>() {
                 let first = first as usize;
-                if matcher.starts.len() <= first {
-                    matcher.starts.resize(first + 1, Vec::new());
+                if self.starts.len() <= first {
+                    self.starts.resize(first + 1, Vec::new());
                 }
-                let list = &mut matcher.starts[first];
-                if !list.contains(&(index as u32)) {
+                // Phrases are indexed in order, so a repeat can only be the last one pushed.
+                let list = &mut self.starts[first];
+                if list.last() != Some(&(index as u32)) {
                     list.push(index as u32);
                 }
             }
         }
-        matcher
     }
 
     /// A phrase word or, with `joined`, two phrase words written as one (those match exactly
@@ -188,13 +221,41 @@ impl Matcher {
     /// fuzzy candidates).
     fn intern(&mut self, word: &str, joined: bool) -> u32 {
         if let Some(&id) = self.vocab.get(word) {
-            if !joined && !self.fuzzy_ids.contains(&id) {
-                self.fuzzy_ids.push(id);
+            if !joined && !self.fuzzy_ids.get(id as usize).copied().unwrap_or(false) {
+                self.mark_fuzzy(id);
                 self.fuzzy.add(id, word);
             }
             return id;
         }
-        let id = self.vocab.len() as u32;
+        let id = self.next_id;
+        self.next_id += 1;
+        self.insert_spelling(word, id);
+        if !joined {
+            self.mark_fuzzy(id);
+            self.fuzzy.add(id, word);
+            if self.inflect {
+                // Inflected forms match exactly only, and never take over a word that is a
+                // rubric word of its own.
+                for form in inflect::forms(word).iter().skip(1) {
+                    if !self.vocab.contains_key(form.as_str()) {
+                        self.insert_spelling(form, id);
+                    }
+                }
+            }
+        }
+        id
+    }
+
+    fn mark_fuzzy(&mut self, id: u32) {
+        let at = id as usize;
+        if self.fuzzy_ids.len() <= at {
+            self.fuzzy_ids.resize(at + 1, false);
+        }
+        self.fuzzy_ids[at] = true;
+    }
+
+    /// Records one spelling of vocabulary word `id`.
+    fn insert_spelling(&mut self, word: &str, id: u32) {
         self.vocab.insert(word.to_owned(), id);
         if let Some(key) = short_key(word) {
             self.short_vocab.insert(key, id);
@@ -206,15 +267,10 @@ impl Matcher {
         if let Some(&b) = word.as_bytes().first() {
             self.first_bytes[usize::from(b)] = true;
         }
-        if !joined {
-            self.fuzzy_ids.push(id);
-            self.fuzzy.add(id, word);
-        }
         self.longest_word = self.longest_word.max(word.len());
-        id
     }
 
-    fn add_phrase(&mut self, item: Item, phrase: &str) {
+    pub fn add_phrase(&mut self, item: Item, phrase: &str) {
         let normalized = Normalized::new(phrase);
         let texts: Vec<&str> = (0..normalized.tokens.len())
             .map(|i| normalized.token_text(i))
@@ -255,6 +311,10 @@ impl Matcher {
     /// exact vocabulary id (`NO_WORD` when it has none).
     #[allow(clippy::needless_range_loop)]
     pub fn find_tagged(&self, n: &Normalized<'_>, exact: &[u32], out: &mut Vec<Match>) {
+        if self.phrases.is_empty() && self.regexes.is_empty() {
+            // A rubric with no plain forms leaves its plain matcher empty: no work at all.
+            return;
+        }
         let count = n.tokens.len();
         // Per token: a range into `ids` of (vocabulary id, fuzzy).
         let mut ranges: Vec<(u32, u32)> = Vec::with_capacity(count);

@@ -47,22 +47,30 @@ pub fn write_text(out: &mut impl Write, drill: &Drill, report: &ScoreReport) -> 
     if report.keyword_stuffing {
         writeln!(
             out,
-            "  {} concepts listed without sentences linking them earn half credit",
+            "  {} concepts named without saying anything about the case earn only a mention credit",
             "keyword list:".yellow()
         )?;
     }
 
     writeln!(out, "\n{}", "Concepts".bold())?;
+    let total_weight: f64 = report.concepts.iter().map(|c| c.weight.max(0.0)).sum();
     for concept in &report.concepts {
         let required = if concept.required { " (required)" } else { "" };
         if concept.hit {
+            let full = concept.weight.max(0.0) / total_weight.max(f64::MIN_POSITIVE) * 100.0;
+            let mention = if concept.credit + 0.01 < full {
+                "  (named, not reasoned: mention credit)"
+            } else {
+                ""
+            };
             writeln!(
                 out,
-                "  {} {}{}  +{:.1}",
+                "  {} {}{}  +{:.1}{}",
                 "✓".green(),
                 concept.label,
                 required,
-                concept.credit
+                concept.credit,
+                mention.dimmed()
             )?;
             if let Some(ev) = &concept.evidence {
                 write_evidence(out, ev)?;
@@ -123,17 +131,22 @@ pub fn write_text(out: &mut impl Write, drill: &Drill, report: &ScoreReport) -> 
         }
     }
     if !report.misreads.is_empty() {
-        writeln!(out, "\n{}", "Numbers that disagree with the outputs".bold())?;
+        writeln!(
+            out,
+            "\n{}",
+            "Readings that disagree with the outputs".bold()
+        )?;
         for m in &report.misreads {
-            writeln!(
-                out,
-                "  {} \"{}\": {} was shown between {} and {}",
-                "!".red(),
-                m.cited,
-                m.field,
-                trim_number(m.shown_min),
-                trim_number(m.shown_max)
-            )?;
+            let shown = match &m.shown_name {
+                Some(_) => m.shown(),
+                None => format!(
+                    "{} was shown between {} and {}",
+                    m.field,
+                    trim_number(m.shown_min),
+                    trim_number(m.shown_max)
+                ),
+            };
+            writeln!(out, "  {} \"{}\": {shown}", "!".red(), m.cited)?;
         }
     }
 
@@ -193,21 +206,21 @@ fn write_flag(
     Ok(())
 }
 
+/// The clause that earned (or failed to earn) the point, cut around the matched words; for a
+/// check credited from a command the candidate ran, the command.
 fn write_evidence(out: &mut impl Write, ev: &Evidence) -> io::Result<()> {
+    if let Some(command) = &ev.command {
+        return writeln!(out, "      ran `{}`", command.italic());
+    }
     let fuzzy = if ev.fuzzy {
         " (typo-tolerant match)"
     } else {
         ""
     };
-    let context = if ev.context.is_empty() {
-        &ev.text
-    } else {
-        &ev.context
-    };
     writeln!(
         out,
         "      \"{}\"{}",
-        quote(context, &ev.text).italic(),
+        quote(&ev.text, &ev.matched).italic(),
         fuzzy.dimmed()
     )
 }

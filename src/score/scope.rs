@@ -1,5 +1,5 @@
 //! Negation and hypothetical scopes (NegEx, Chapman et al. 2001; ConText, Harkema et al. 2009),
-//! with the trigger classes of SCORING.md section 1 adapted to interview answers.
+//! with the trigger classes of docs/SCORING.md section 1 adapted to interview answers.
 //!
 //! Per sentence, triggers are found leftmost-longest on normalised tokens (so "not only" wins
 //! over "not", "is ruled out" over "ruled out"). Then:
@@ -31,7 +31,19 @@
 //! - a sentence ending in `?` that does not start with a question word ("Lock contention?",
 //!   "Is it the disk?", "Add more threads?") is hypothetical as a whole; a wh-question ("Why is
 //!   sy at 70%?") presupposes its content and changes nothing;
-//! - pseudo-negations and termination terms cover nothing.
+//! - pseudo-negations and termination terms cover nothing. Conclusion words ("so", "therefore",
+//!   "hence", "which means", "thus") are termination terms: they end every scope and never
+//!   hedge what follows ("r is 2, so not CPU" denies only CPU);
+//! - a negation inside a condition stays inside it: "If that is not enough, add more threads"
+//!   proposes adding threads;
+//! - a question mark inside a parenthesis hedges only the parenthesis ("clean up (temp
+//!   files?)"); a question that restates the interviewer's point ("So throughput fell when we
+//!   added threads?", "You're asking whether …?") hedges nothing;
+//! - misspelled triggers count as what they are: listed forms ("dosen't", "isnt", "becuase")
+//!   and, for the long connectives and negations of [`TYPO_TRIGGERS`], any token the typo
+//!   policy of `fuzzy` accepts;
+//! - forward scopes reach at most [`MAX_SCOPE`] tokens, so judging a match costs the same in a
+//!   run-on answer as in a short one.
 //!
 //! A match is not negated or made hypothetical by a trigger it contains itself: a rubric phrase
 //! such as "never sleeps", "may not spin" or "wouldn't help" carries its own negation, and
@@ -43,9 +55,9 @@
 //! Scopes never cross a sentence. Every decision keeps its trigger, so evidence can name it.
 //! Owns only this; must not know about rubric items.
 
-use super::lexicon::TRIGGER_START;
 use super::matcher::FastMap;
 use super::normalize::{Gap, Normalized};
+use super::tags::TRIGGER_START;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Class {
@@ -116,6 +128,23 @@ const PRE: &[&str] = &[
     "no evidence of",
     "there is no",
     "there's no",
+    // Misspelled as candidates type them under time pressure.
+    "dosen't",
+    "dosent",
+    "does'nt",
+    "doens't",
+    "do'nt",
+    "is'nt",
+    "arent",
+    "didnt",
+    "did'nt",
+    "wont",
+    "cant",
+    "couldnt",
+    "shouldnt",
+    "wouldnt",
+    "hasnt",
+    "havent",
 ];
 const CLAUSE_NEG: &[&str] = &["rather than", "instead of"];
 const POST: &[&str] = &[
@@ -228,6 +257,24 @@ const TERM: &[&str] = &[
     "whereas",
     "since",
     "meaning",
+    // Misspelled as candidates type them under time pressure.
+    "becuase",
+    "becasue",
+    "beacuse",
+    "becaus",
+    "bcause",
+    "bc",
+    "cuz",
+    "coz",
+    "therefor",
+    "therfore",
+    "threfore",
+    "hense",
+    "howver",
+    "althoguh",
+    "altough",
+    "wich means",
+    "whcih means",
 ];
 
 /// A new subject ends the scope of "rather than" / "instead of".
@@ -344,7 +391,7 @@ impl Scopes {
         Self::find_tagged(n, triggers, &classes)
     }
 
-    /// The scopes of an answer, given each token's lexicon classes: only tokens marked
+    /// The scopes of an answer, given each token's word classes: only tokens marked
     /// [`TRIGGER_START`] are looked up as triggers.
     pub fn find_tagged(n: &Normalized<'_>, triggers: &Triggers, classes: &[u8]) -> Self {
         // About one trigger in eight tokens in real answers: size once rather than regrow.
@@ -362,6 +409,16 @@ impl Scopes {
             let mut i = start;
             while i < end {
                 if classes.get(i).is_none_or(|c| c & TRIGGER_START == 0) {
+                    // A misspelled connective or negation ("becuase", "dosen't") is still one.
+                    if classes.get(i) == Some(&0)
+                        && let Some(class) = misspelled_trigger(n.token_text(i))
+                    {
+                        scopes.occurrences.push(Occurrence {
+                            class,
+                            from: i,
+                            to: i + 1,
+                        });
+                    }
                     i += 1;
                     continue;
                 }
@@ -377,7 +434,8 @@ impl Scopes {
                     None => i += 1,
                 }
             }
-            if is_hedging_question(n, start, end) {
+            let question_from = question_start(n, start, end);
+            if is_hedging_question(n, question_from, end) {
                 scopes.occurrences.push(Occurrence {
                     class: Class::Question,
                     from: end,
@@ -402,12 +460,20 @@ impl Scopes {
             next.reverse();
             // The last place in the sentence an affirming phrase starts.
             let mut affirmed_from: Option<Option<usize>> = None;
+            // Where the scope of the last condition ends: a negation inside a condition stays
+            // inside it ("If that is not enough, add more threads" proposes adding threads).
+            let mut condition_end = start;
+            // Where the last termination term ends: a post-negation looks back no further.
+            let mut termination_end = start;
             for k in first..found {
                 let occ = scopes.occurrences[k];
                 let (next_any, next_term, next_hedge) = next[k - first];
                 let cover = match occ.class {
                     Class::PreNegation | Class::ClauseNegation => {
-                        let stop = next_any;
+                        let mut stop = next_any.min(occ.to + MAX_SCOPE);
+                        if occ.from < condition_end {
+                            stop = stop.min(condition_end);
+                        }
                         if occ.class == Class::ClauseNegation {
                             let subject =
                                 (occ.to..stop).find(|&t| SUBJECTS.contains(&n.token_text(t)));
@@ -419,20 +485,30 @@ impl Scopes {
                     // A hedge runs to the next termination term; the next hedge takes over
                     // from there ("maybe X or it might be Y": both hedged).
                     Class::Hypothetical => {
-                        forward(n, occ.to, next_term.min(next_hedge), Gap::Clause, end)
+                        let stop = next_term.min(next_hedge).min(occ.to + MAX_SCOPE);
+                        forward(n, occ.to, stop, Gap::Clause, end)
                     }
-                    Class::Condition => forward(n, occ.to, next_term, Gap::Comma, end),
+                    Class::Condition => {
+                        let cover = forward(
+                            n,
+                            occ.to,
+                            next_term.min(occ.to + MAX_SCOPE),
+                            Gap::Comma,
+                            end,
+                        );
+                        condition_end = cover.1;
+                        cover
+                    }
                     Class::PostNegation => {
-                        let floor = scopes.occurrences[first..k]
-                            .iter()
-                            .rev()
-                            .find(|o| o.class == Class::Termination)
-                            .map_or(start, |o| o.to)
-                            .max(occ.from.saturating_sub(POST_WINDOW));
+                        let floor = termination_end.max(occ.from.saturating_sub(POST_WINDOW));
                         backward(n, floor, occ.from)
                     }
-                    Class::Question => (start, end),
-                    Class::Pseudo | Class::Termination => (occ.to, occ.to),
+                    Class::Question => (question_from, end),
+                    Class::Termination => {
+                        termination_end = occ.to;
+                        (occ.to, occ.to)
+                    }
+                    Class::Pseudo => (occ.to, occ.to),
                 };
                 let explains = occ.class == Class::Condition
                     && affirmed_from
@@ -476,6 +552,26 @@ impl Scopes {
         if range.is_empty() {
             return Standing::Affirmed;
         }
+        // Only triggers near the span can reach it (forward scopes end within `MAX_SCOPE`
+        // tokens, backward ones within `POST_WINDOW`), plus the question mark of each sentence
+        // it touches: occurrences are in token order, so both ends are binary searches and a
+        // long run-on sentence costs no more per match than a short one.
+        let lo = self.occurrences[range.clone()]
+            .partition_point(|o| o.from + MAX_SCOPE + LONGEST_TRIGGER < from)
+            + range.start;
+        let hi = self.occurrences[range.clone()]
+            .partition_point(|o| o.from < to + POST_WINDOW + LONGEST_TRIGGER)
+            + range.start;
+        let questions = (sentence_of(from)..=sentence_of(to.max(from + 1) - 1)).filter_map(|s| {
+            let next = self
+                .sentences
+                .get(s + 1)
+                .map_or(self.occurrences.len(), |&(_, k)| k);
+            let k = next.checked_sub(1)?;
+            (k >= self.sentences[s].1 && k >= hi && self.occurrences[k].class == Class::Question)
+                .then_some(k)
+        });
+        let range = (lo..hi.max(lo)).chain(questions);
         // A question mark has no tokens, so it is never a span's own.
         let overlaps = |k: usize| {
             let occ = &self.occurrences[k];
@@ -525,6 +621,11 @@ impl Class {
 
 /// How far back a post-negation may reach (NegEx's window is five words).
 const POST_WINDOW: usize = 5;
+/// How far forward a negation, hedge or condition may reach, in tokens: far beyond any real
+/// clause, and what keeps judging a match linear in a run-on answer with no punctuation.
+const MAX_SCOPE: usize = 40;
+/// The most tokens a trigger has ("would make it worse").
+const LONGEST_TRIGGER: usize = 6;
 
 /// Words that open a new clause after a comma ("not disk IO, the run queue is high"), and that
 /// stop a post-negation's look back ("cs is high while us is normal" leaves cs alone): verbs and
@@ -644,7 +745,7 @@ fn forward(n: &Normalized<'_>, from: usize, stop: usize, limit: Gap, end: usize)
 /// Whether the stretch starting at token `t` (after a comma), up to the next comma or clause
 /// mark, is a clause of its own: it has a verb, a subject pronoun or a conjunction. A bare list
 /// item ("not IO, swap or steal") is not.
-fn opens_clause(n: &Normalized<'_>, t: usize, end: usize) -> bool {
+pub(super) fn opens_clause(n: &Normalized<'_>, t: usize, end: usize) -> bool {
     (t..end)
         .take_while(|&u| u == t || n.tokens[u].gap < Gap::Comma)
         .any(|u| CLAUSE_WORDS.contains(&n.token_text(u)))
@@ -708,6 +809,66 @@ fn last_affirming(n: &Normalized<'_>, from: usize, end: usize) -> Option<usize> 
     })
 }
 
+/// Connectives and negations long enough for the typo policy: a token within its edit distance
+/// of one of them (and no word of its own) counts as that trigger.
+const TYPO_TRIGGERS: &[(&str, Class)] = &[
+    ("because", Class::Termination),
+    ("however", Class::Termination),
+    ("therefore", Class::Termination),
+    ("although", Class::Termination),
+    ("whereas", Class::Termination),
+    ("doesn't", Class::PreNegation),
+    ("without", Class::PreNegation),
+];
+
+/// The trigger class a misspelled token stands for ("becuase" -> termination), by the typo
+/// policy of `fuzzy`.
+fn misspelled_trigger(token: &str) -> Option<Class> {
+    if !(6..=11).contains(&token.len()) {
+        return None;
+    }
+    TYPO_TRIGGERS
+        .iter()
+        .find(|(word, _)| super::fuzzy::is_typo_of(token, word))
+        .map(|&(_, class)| class)
+}
+
+/// Where the question of a sentence ending in `?` starts: at the `(` when the question mark
+/// sits inside a parenthesis ("cap the pool (temp files?)" asks only about the temp files),
+/// else at the sentence start.
+fn question_start(n: &Normalized<'_>, start: usize, end: usize) -> usize {
+    let bytes = n.text.as_bytes();
+    for t in (start + 1..end).rev() {
+        let gap = &bytes[n.tokens[t - 1].end..n.tokens[t].start];
+        if gap.contains(&b')') {
+            break;
+        }
+        if gap.contains(&b'(') {
+            return t;
+        }
+    }
+    start
+}
+
+/// Openings with which a candidate restates the interviewer's point as a question before
+/// answering it ("So throughput fell when we added threads? …"): not a hedge of the answer.
+const RESTATING: &[&[&str]] = &[
+    &["you're", "asking"],
+    &["you", "are", "asking"],
+    &["you", "asked"],
+    &["you", "mean"],
+    &["the", "question", "is"],
+    &["to", "restate"],
+    &["restating"],
+];
+
+/// Auxiliaries that make "so …?" a real question ("So is it the disk?") rather than a
+/// restatement ("So throughput fell when we added threads?").
+const AUXILIARIES: &[&str] = &[
+    "is", "are", "was", "were", "do", "does", "did", "could", "can", "would", "should", "might",
+    "may", "will", "have", "has", "it", "it's", "maybe",
+];
+
 /// Question words that make a question rhetorical rather than hedged: "Why is sy at 70%?" takes
 /// sy at 70% as given.
 const WH_WORDS: &[&str] = &[
@@ -715,9 +876,22 @@ const WH_WORDS: &[&str] = &[
 ];
 
 /// A sentence ending in `?` that does not start with a question word is a hedge ("Lock
-/// contention?", "Is it the disk?", "Add more threads?"): everything in it is hypothetical.
+/// contention?", "Is it the disk?", "Add more threads?"): everything in it is hypothetical;
+/// unless it restates the interviewer's point ([`RESTATING`], or "so" and no auxiliary).
 fn is_hedging_question(n: &Normalized<'_>, start: usize, end: usize) -> bool {
     if start >= end || WH_WORDS.contains(&n.token_text(start)) {
+        return false;
+    }
+    let restates = RESTATING.iter().any(|words| {
+        start + words.len() <= end
+            && words
+                .iter()
+                .enumerate()
+                .all(|(k, w)| n.token_text(start + k) == *w)
+    }) || (n.token_text(start) == "so"
+        && start + 1 < end
+        && !AUXILIARIES.contains(&n.token_text(start + 1)));
+    if restates {
         return false;
     }
     n.text[n.tokens[end - 1].end..]
@@ -1004,6 +1178,108 @@ mod tests {
             standing_of("It might be reclaim or it could be steal.", "steal"),
             HYP
         );
+    }
+
+    #[test]
+    fn conclusion_words_never_hedge() {
+        for answer in [
+            "Maybe it is the disk, so not CPU.",
+            "If it were compute-bound us would be high, so not CPU.",
+            "Idle is 60%, therefore not CPU.",
+            "Idle is 60%, which means not CPU.",
+        ] {
+            assert_eq!(standing_of(answer, "cpu"), NEG, "{answer}");
+        }
+        // The other way: a hedge without a conclusion word reaches on.
+        assert_eq!(
+            standing_of("Maybe it is the disk and not CPU.", "disk"),
+            HYP
+        );
+        assert_eq!(standing_of("Idle is 60%, so CPU is fine.", "idle"), AFF);
+    }
+
+    #[test]
+    fn a_negation_inside_a_condition_stays_there() {
+        let s = "If that is not enough, add more threads.";
+        assert_eq!(proposal_standing(s, "threads"), AFF);
+        assert_eq!(standing_of(s, "enough"), NEG);
+        // Without the condition the negation still reaches the list after the comma.
+        assert_eq!(
+            proposal_standing("It is not enough, more threads or more memory.", "threads"),
+            NEG
+        );
+        assert_eq!(
+            proposal_standing("If we add threads, it is not enough.", "threads"),
+            HYP
+        );
+    }
+
+    #[test]
+    fn a_question_in_parentheses_hedges_only_the_parenthesis() {
+        let s = "Cap the pool and clean up the cache (temp files?) before the next run.";
+        assert_eq!(standing_of(s, "pool"), AFF);
+        assert_eq!(standing_of(s, "temp"), HYP);
+        // The other way: a question outside parentheses still hedges its sentence.
+        assert_eq!(
+            standing_of("Cap the pool and clean up the temp files?", "pool"),
+            HYP
+        );
+    }
+
+    #[test]
+    fn misspelled_negations_and_connectives_count() {
+        assert_eq!(standing_of("It dosen't spin, it sleeps.", "spin"), NEG);
+        assert_eq!(standing_of("It isnt the disk.", "disk"), NEG);
+        assert_eq!(
+            standing_of(
+                "It's not IO becuase wa is 0 and the run queue is long.",
+                "queue"
+            ),
+            AFF
+        );
+        assert_eq!(
+            standing_of(
+                "It's not IO beacuse wa is 0 and the run queue is long.",
+                "queue"
+            ),
+            AFF
+        );
+        // A typo inside the edit distance of "because", though no listed spelling.
+        assert_eq!(
+            standing_of(
+                "It's not IO becauze wa is 0 and the run queue is long.",
+                "queue"
+            ),
+            AFF
+        );
+        // The other way: without the connective the negation runs on.
+        assert_eq!(
+            standing_of(
+                "It's not IO and wa is 0 and the run queue is long.",
+                "queue"
+            ),
+            NEG
+        );
+        // A real word near a trigger is that word.
+        assert_eq!(
+            standing_of("It became clear the run queue is long.", "queue"),
+            AFF
+        );
+    }
+
+    #[test]
+    fn a_question_restating_the_point_is_no_hedge() {
+        let s = "So throughput fell when we added threads? That points to lock contention.";
+        assert_eq!(standing_of(s, "throughput"), AFF);
+        assert_eq!(
+            standing_of(
+                "You're asking whether the disk is slow? It is not.",
+                "asking"
+            ),
+            AFF
+        );
+        // The other way: "so" with an auxiliary is a real question.
+        assert_eq!(standing_of("So is it the disk? Probably.", "disk"), HYP);
     }
 
     #[test]

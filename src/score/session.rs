@@ -2,8 +2,8 @@
 //! scorecard, `grade` and `stats` share, so a transcript re-grades to the score the candidate saw.
 //!
 //! The rule:
-//! - the answer is every `answer` event's text, trimmed, blank ones left out, joined by a blank
-//!   line (the scorer sees one answer, so concepts spread over turns all count);
+//! - the answer is every `answer` event's text, trimmed, blank and junk ones (`clear`, a lone
+//!   word: the interviewer nudges instead of scoring them) left out, joined by a blank line (the scorer sees one answer, so concepts spread over turns all count);
 //! - what the candidate was shown is, in order, every output of a command (what it printed, or
 //!   the error the box printed instead) and every `try` result; an error from a `try` (a bad
 //!   parameter or tool line) shows nothing of the box;
@@ -57,7 +57,8 @@ pub fn tally(drill: &Drill, log: &[Entry]) -> Tally {
         match event {
             Event::Answer { text } => {
                 let text = text.trim();
-                if !text.is_empty() {
+                // Junk (`clear`, `?`, a lone word) gets a nudge, not a score.
+                if !text.is_empty() && !crate::commands::is_junk(text) {
                     if !tally.answer.is_empty() {
                         tally.answer.push_str("\n\n");
                     }

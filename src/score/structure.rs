@@ -1,7 +1,7 @@
 //! The order in which an answer reaches the five stages of reasoning (restate, hypothesis,
 //! check, interpret, fix), from the position of each credited concept.
 //!
-//! Definitions (SCORING.md section 5, oracle 9):
+//! Definitions (docs/SCORING.md section 6):
 //! - the stage sequence is each stage in order of its first credited concept;
 //! - the order score is `1 - inversions / pairs` over that sequence against the natural order
 //!   (1.0 for natural order or fewer than two stages, 0.0 when fully reversed);

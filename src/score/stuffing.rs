@@ -1,22 +1,40 @@
-//! The keyword-stuffing guard: a bare list of buzzwords does not earn the credit the same
-//! concepts earn inside sentences that connect evidence to conclusion.
+//! Reasoning over vocabulary: a concept earns full credit only from a stretch of the answer that
+//! says something about the case; a bare list of the right terms earns a small mention credit.
 //!
-//! Measurable rule: the answer is cut into units, its sentences (a bullet, a blank line or a
-//! sentence mark starts a new one; a hard-wrapped line does not). A unit is *linked* when it contains a verb, auxiliary,
-//! connective or pronoun from [`LINKING`] ("is", "shows", "because", "so", "we" …); otherwise it
-//! is *bare*. A credited concept is bare when every one of its credited matches lies in bare
-//! units. The answer is keyword stuffing when at least [`MIN_BARE`] concepts are bare and they are
-//! at least half of the credited concepts; then each bare concept earns [`STUFFED_CREDIT`] of its
-//! weight. Adding a linked sentence can only clear the flag, never set it.
+//! Measurable rule: the answer is cut into *units*: sentences (a bullet, a blank line or a
+//! sentence mark starts a new one; a hard-wrapped line does not), further cut at brackets and
+//! semicolons, so a parenthesis is a unit of its own (a list in quotation marks is a list
+//! like any other). A
+//! unit *reasons* when it contains a number, a verb, auxiliary, connective or pronoun from
+//! [`LINKING`] ("is", "shows", "because", "so", "we" …) or a determiner, preposition or claim
+//! word from [`FUNCTION`] ("the", "on", "to", "cause" …): that is syntax, a statement about
+//! something. A unit that is a *list* (at least three items split by commas, slashes or `|`,
+//! at least two of them and at least half with no such word and no number) reasons only in its
+//! items that have a number or a word of [`LINKING`] ("queue for the lock" is a term like any
+//! other there). A token in a unit (or list item) that does not reason is *bare*.
+//!
+//! A credited concept all of whose credited matches are bare earns [`MENTION_CREDIT`] of its
+//! weight. The answer is flagged as keyword stuffing when at least [`MIN_BARE`] credited
+//! concepts are bare and they are at least half of the credited ones (the flag lowers
+//! confidence; credit is already cut concept by concept). Adding a reasoning sentence can only
+//! clear the flag, never set it.
 //! Owns only this rule; must not match rubric text.
 
-use super::lexicon;
 use super::normalize::{Gap, Normalized};
+use super::tags;
 
-/// Share of a bare concept's weight it keeps when the answer is stuffed.
-pub const STUFFED_CREDIT: f64 = 0.5;
+/// Share of its weight a concept earns when it is only mentioned bare.
+pub const MENTION_CREDIT: f64 = 0.25;
 /// Fewest bare concepts that make a list.
 pub const MIN_BARE: usize = 3;
+
+/// Determiners, prepositions and claim words: with one of them a unit is a statement.
+pub const FUNCTION: &[&str] = &[
+    "the", "a", "an", "its", "our", "their", "my", "each", "every", "one", "to", "from", "for",
+    "on", "at", "by", "with", "into", "under", "over", "too", "than", "about", "between", "inside",
+    "outside", "behind", "cause", "culprit", "fix", "probably", "likely", "mostly", "almost",
+    "because", "due", "after", "before", "during", "until", "up", "down",
+];
 
 pub const LINKING: &[&str] = &[
     "is",
@@ -123,22 +141,91 @@ pub const LINKING: &[&str] = &[
     "doesn't",
 ];
 
-/// For each token, whether its unit is linked.
-pub fn linked_tokens(n: &Normalized<'_>, classes: &[u8]) -> Vec<bool> {
-    let mut linked = vec![false; n.tokens.len()];
+/// For each token, whether it reasons (see the module rule).
+pub fn reasoned_tokens(n: &Normalized<'_>, classes: &[u8]) -> Vec<bool> {
+    let count = n.tokens.len();
+    let mut reasoned = vec![false; count];
+    let bytes = n.text.as_bytes();
+    let gap_text = |t: usize| {
+        let from = if t == 0 { 0 } else { n.tokens[t - 1].end };
+        &bytes[from..n.tokens[t].start]
+    };
+    let speaks = |t: usize| {
+        n.tokens[t].numeric
+            || classes
+                .get(t)
+                .is_some_and(|c| c & (tags::LINKING_WORD | tags::FUNCTION_WORD) != 0)
+    };
+    // Inside a list only a verb, connective or pronoun (or a number) makes an item a
+    // statement: "queue for the lock" is a noun phrase like any other term.
+    let states = |t: usize| {
+        n.tokens[t].numeric || classes.get(t).is_some_and(|c| c & tags::LINKING_WORD != 0)
+    };
     let mut start = 0;
-    for i in 0..=n.tokens.len() {
-        let boundary = i == n.tokens.len() || (i > start && n.tokens[i].gap == Gap::Sentence);
+    // Item boundaries inside the current unit.
+    let mut items: Vec<usize> = Vec::new();
+    // Inside a path such as `/proc/interrupts`, whose slashes separate nothing.
+    let mut in_path = false;
+    for t in 0..=count {
+        if t < count {
+            let gap = gap_text(t);
+            let opens_path = gap.last() == Some(&b'/')
+                && (gap.len() == 1 && t == 0
+                    || gap.len() >= 2 && gap[gap.len() - 2].is_ascii_whitespace());
+            if opens_path {
+                in_path = true;
+            } else if gap.iter().any(u8::is_ascii_whitespace) || gap.is_empty() {
+                in_path = false;
+            }
+        }
+        let boundary = t == count
+            || (t > start
+                && (n.tokens[t].gap == Gap::Sentence
+                    || gap_text(t)
+                        .iter()
+                        .any(|b| matches!(b, b'(' | b')' | b'[' | b']' | b';'))));
         if !boundary {
+            let separates = |b: &u8| matches!(b, b',' | b'|') || (*b == b'/' && !in_path);
+            if t > start && gap_text(t).iter().any(separates) {
+                items.push(t);
+            }
             continue;
         }
-        let is_linked = classes[start..i]
-            .iter()
-            .any(|c| c & lexicon::LINKING_WORD != 0);
-        linked[start..i].fill(is_linked);
-        start = i;
+        if t > start {
+            mark_unit(start, t, &items, &speaks, &states, &mut reasoned);
+        }
+        items.clear();
+        start = t;
     }
-    linked
+    reasoned
+}
+
+/// Marks tokens `start..end` of one unit, split into items at `splits`.
+fn mark_unit(
+    start: usize,
+    end: usize,
+    splits: &[usize],
+    speaks: &dyn Fn(usize) -> bool,
+    states: &dyn Fn(usize) -> bool,
+    reasoned: &mut [bool],
+) {
+    let bounds = || {
+        std::iter::once(start)
+            .chain(splits.iter().copied())
+            .zip(splits.iter().copied().chain(std::iter::once(end)))
+    };
+    let item_speaks = |(from, to): (usize, usize)| (from..to).any(speaks);
+    let items = splits.len() + 1;
+    let bare_items = bounds().filter(|&b| !item_speaks(b)).count();
+    if items >= 3 && bare_items >= 2 && bare_items * 2 >= items {
+        for (from, to) in bounds() {
+            let says = (from..to).any(states);
+            reasoned[from..to].fill(says);
+        }
+    } else {
+        let says = (start..end).any(speaks);
+        reasoned[start..end].fill(says);
+    }
 }
 
 /// Whether the answer counts as stuffed, given how many credited concepts are bare.
@@ -150,14 +237,46 @@ pub fn is_stuffed(bare: usize, credited: usize) -> bool {
 mod tests {
     use super::*;
 
+    fn reasoned(text: &str) -> (Normalized<'_>, Vec<bool>) {
+        let n = Normalized::new(text);
+        let classes = tags::Tagger::new(&[], &[]).classify(&n);
+        let reasoned = reasoned_tokens(&n, &classes);
+        (n, reasoned)
+    }
+
+    fn of(n: &Normalized<'_>, reasoned: &[bool], word: &str) -> bool {
+        let at = (0..n.tokens.len())
+            .find(|&i| n.token_text(i) == word)
+            .unwrap_or_else(|| panic!("{word}"));
+        reasoned[at]
+    }
+
     #[test]
-    fn lists_are_bare_and_sentences_linked() {
-        let n = Normalized::new(
-            "lock contention, run queue, futex.\nThe run queue is 40 so threads wait.",
-        );
-        let linked = linked_tokens(&n, &lexicon::Lexicon::new(&[], &[]).classify(&n));
-        assert!(!linked[0] && !linked[4]);
-        assert!(linked[6] && linked[n.tokens.len() - 1]);
+    fn lists_are_bare_and_statements_reason() {
+        let (n, r) =
+            reasoned("lock contention, run queue, futex.\nThe run queue is 40 so threads wait.");
+        assert!(!of(&n, &r, "contention") && !of(&n, &r, "futex"));
+        assert!(of(&n, &r, "wait"));
+        // Terse notes with syntax still reason.
+        let (n, r) = reasoned("- shard the lock\n- cap the pool at 8");
+        assert!(of(&n, &r, "shard") && of(&n, &r, "cap"));
+    }
+
+    #[test]
+    fn lists_in_parentheses_quotes_and_slashes_are_bare() {
+        let (n, r) = reasoned("It is slow (lock contention, run queue, futex).");
+        assert!(of(&n, &r, "slow"));
+        assert!(!of(&n, &r, "contention"));
+        let (n, r) = reasoned("It's lock contention / run queue / reclaim / steal.");
+        assert!(!of(&n, &r, "reclaim"));
+        let (n, r) = reasoned("Keywords: \"lock contention, run queue, steal\".");
+        assert!(!of(&n, &r, "steal"));
+        // One list item that says something keeps its credit.
+        // Slashes of a path separate nothing.
+        let (n, r) = reasoned("I'd check /proc/interrupts and spread the IRQs with affinity.");
+        assert!(of(&n, &r, "interrupts") && of(&n, &r, "check"));
+        let (n, r) = reasoned("Run queue, steal, and the lock is held too long.");
+        assert!(of(&n, &r, "held") && !of(&n, &r, "steal"));
     }
 
     #[test]

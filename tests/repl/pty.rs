@@ -64,6 +64,19 @@ impl Repl {
         }
     }
 
+    /// Resizes the terminal; the next output is wrapped to the new width.
+    pub fn set_width(&mut self, cols: u16) {
+        self.session
+            .get_process_mut()
+            .set_window_size(cols, 40)
+            .expect("resize the pty");
+    }
+
+    /// Everything printed between the last line sent and the prompt that followed it.
+    pub fn last(&self) -> &str {
+        &self.last
+    }
+
     pub fn send(&mut self, text: &str) {
         self.session.send(text).unwrap();
     }
@@ -113,6 +126,7 @@ impl Repl {
             .session
             .expect(Regex(pattern.as_str()))
             .unwrap_or_else(|e| panic!("neither prompt nor `{text}`: {e}"));
+        self.last = String::from_utf8_lossy(found.before()).into_owned();
         let matched = found
             .get(0)
             .map(|m| String::from_utf8_lossy(m).into_owned());

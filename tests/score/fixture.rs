@@ -31,6 +31,8 @@ pub fn concept(
         phrases: strings(phrases),
         regexes: strings(regexes),
         stage,
+        lexicon: Vec::new(),
+        ideas: Vec::new(),
     }
 }
 
@@ -43,6 +45,8 @@ pub fn red_flag(id: &str, phrases: &[&str], penalty: f64) -> RedFlag {
         penalty,
         pushback: format!("Why would {} help here?", id.replace('-', " ")),
         fires_when_hypothetical: false,
+        claims: Vec::new(),
+        lexicon: Vec::new(),
     }
 }
 
@@ -71,7 +75,9 @@ pub fn bare_drill(concepts: Vec<Concept>, red_flags: Vec<RedFlag>, order_penalty
         hints: Vec::new(),
         model_answer: Vec::new(),
         examples: Vec::new(),
+        follow_ups: Vec::new(),
         content_hash: 0,
+        lexicon: Default::default(),
     }
 }
 
@@ -230,6 +236,8 @@ pub fn slow_under_load() -> Drill {
                 "A futex is a kernel wait queue keyed by an address; user space builds locks on it."
                     .to_owned(),
             penalty: 5.0,
+            claims: Vec::new(),
+            lexicon: Vec::new(),
         },
         Misconception {
             id: "idle-means-fine".to_owned(),
@@ -238,6 +246,8 @@ pub fn slow_under_load() -> Drill {
             correction: "Idle CPU with falling throughput often means threads sleep on a lock."
                 .to_owned(),
             penalty: 5.0,
+            claims: Vec::new(),
+            lexicon: Vec::new(),
         },
     ];
     let rule = |id: &str, when: Trigger, say: &str| PushbackRule {

@@ -1,4 +1,4 @@
-//! The deterministic oracle cases of SCORING.md section 5.
+//! The deterministic oracle cases: one small answer per rule of docs/SCORING.md.
 
 use sysdrill::domain::Stage;
 use sysdrill::score::{ScoreReport, Scorer, Shown, Status};
@@ -96,8 +96,8 @@ fn oracle_3_plain_red_flag_fires() {
         report.red_flags[0]
             .evidence
             .as_ref()
-            .map(|e| e.text.as_str()),
-        Some("Adding more threads")
+            .map(|e| (e.matched.as_str(), e.text.as_str())),
+        Some(("Adding more threads", "Adding more threads will fix it"))
     );
     assert!(report.pushback.iter().any(|p| p.contains("add threads")));
 }
@@ -157,7 +157,7 @@ fn oracle_8_strsim_documented_values() {
         (strsim::normalized_damerau_levenshtein("levenshtein", "löwenbräu") - 0.272).abs() < 0.001
     );
     assert!((strsim::jaro("Friedrich Nietzsche", "Jean-Paul Sartre") - 0.392).abs() < 0.001);
-    // strsim's README says 0.911 (and SCORING.md copied it); the crate's own doc test and unit
+    // strsim's README says 0.911 (and earlier notes copied it); the crate's own doc test and unit
     // test pin 0.866, which is what 0.11.1 returns.
     assert!((strsim::jaro_winkler("cheeseburger", "cheese fries") - 0.866).abs() < 0.001);
     assert_eq!(
@@ -199,7 +199,9 @@ fn evidence_quotes_the_original_text() {
         .find(|c| c.id == "run-queue")
         .and_then(|c| c.evidence.clone());
     let evidence = concept.expect("run-queue evidence");
-    assert_eq!(evidence.text, "RUN-QUEUE");
-    assert_eq!(&answer[evidence.start..evidence.end], "RUN-QUEUE");
-    assert_eq!(evidence.context, answer);
+    // The clause that earned the point, exactly as written, and the words matched in it.
+    assert_eq!(evidence.matched, "RUN-QUEUE");
+    assert_eq!(evidence.text, "Clearly the “RUN-QUEUE” is long");
+    assert_eq!(&answer[evidence.start..evidence.end], evidence.text);
+    assert_eq!(evidence.context, "Clearly the “RUN-QUEUE” is long");
 }

@@ -1,9 +1,10 @@
-//! Property tests: adding a correct concept sentence never lowers the score, adding a red flag
+//! Property tests: adding a correct concept sentence never lowers the score, adding a bare list
+//! of terms never raises it past the mention credit of the concepts it names, adding a red flag
 //! never raises it, case / whitespace / quote style change nothing, and permuting sentences
 //! changes only the order part.
 
 use proptest::prelude::*;
-use sysdrill::score::{ScoreReport, Scorer, Shown};
+use sysdrill::score::{MENTION_CREDIT, ScoreReport, Scorer, Shown};
 
 use super::fixture::slow_under_load;
 
@@ -31,6 +32,20 @@ const NEUTRAL_SENTENCES: &[&str] = &[
     "The box has eight CPUs.",
     "This started on Monday.",
     "Users are unhappy about it.",
+];
+
+/// Terms of the fixture's concepts, as a keyword list writes them.
+const LIST_TERMS: &[&str] = &[
+    "lock contention",
+    "run queue",
+    "context switches",
+    "perf lock",
+    "hot lock",
+    "spinning",
+    "amdahl",
+    "sharding",
+    "fewer threads",
+    "verify",
 ];
 
 /// Compiled once for all cases: regex compilation dominates a debug-build test otherwise.
@@ -74,6 +89,33 @@ proptest! {
         more.insert(at.min(more.len()), extra);
         let after = score(scorer, &more);
         prop_assert!(after.score >= before.score, "{} -> {}: {:?}", before.score, after.score, more);
+    }
+
+    #[test]
+    fn adding_a_bare_list_never_raises_past_the_mention_credit(
+        parts in sentences(),
+        list in prop::collection::vec(prop::sample::select(LIST_TERMS), 3..7),
+        separator in prop::sample::select(&[", ", " / ", ", "][..]),
+        wrap in prop::sample::select(&["{}.", "({})", "\"{}\"", "Keywords: {}."][..]),
+    ) {
+        let scorer = scorer();
+        let before = score(scorer, &parts);
+        let listed = wrap.replace("{}", &list.join(separator));
+        let mut more = parts.clone();
+        more.push(&listed);
+        let after = score(scorer, &more);
+        let total: f64 = after.concepts.iter().map(|c| c.weight).sum();
+        let newly: f64 = after
+            .concepts
+            .iter()
+            .zip(&before.concepts)
+            .filter(|(a, b)| a.hit && !b.hit)
+            .map(|(a, _)| a.weight * MENTION_CREDIT / total * 100.0)
+            .sum();
+        prop_assert!(
+            f64::from(after.score) <= f64::from(before.score) + newly + 1.0,
+            "{} -> {} (mention credit {newly:.1}): {:?}", before.score, after.score, more
+        );
     }
 
     #[test]
@@ -152,5 +194,30 @@ proptest! {
             prop_assert!(text.is_char_boundary(evidence.start) && text.is_char_boundary(evidence.end));
             prop_assert_eq!(&text[evidence.start..evidence.end], evidence.text.as_str());
         }
+    }
+}
+
+/// A bare list of every right term earns at most the mention credit, far below a strong answer
+/// that reasons with the same terms.
+#[test]
+fn a_list_of_the_right_terms_scores_below_a_strong_answer() {
+    use super::fixture::{LIST, STRONG};
+    let scorer = scorer();
+    let all_terms = LIST_TERMS.join(", ");
+    for list in [LIST, all_terms.as_str()] {
+        let listed = scorer.score(list, &Shown::default());
+        let strong = scorer.score(STRONG, &Shown::default());
+        assert!(listed.keyword_stuffing, "{list}");
+        assert!(
+            listed.score as f64 <= MENTION_CREDIT * 100.0 + 1.0,
+            "{list}: {}",
+            listed.score
+        );
+        assert!(
+            listed.score + 40 <= strong.score,
+            "{} vs {}",
+            listed.score,
+            strong.score
+        );
     }
 }

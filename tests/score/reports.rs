@@ -148,7 +148,7 @@ fn text_report_explains_itself() {
     let out = text("Throughput dropped. It's not lock contention. We should add more threads.");
     assert!(out.starts_with("slow-under-load "), "{out}");
     assert!(out.contains("✓ restate"), "{out}");
-    assert!(out.contains("\"Throughput dropped.\""), "{out}");
+    assert!(out.contains("\"Throughput dropped\""), "{out}");
     assert!(out.contains("✗ contention (required)"), "{out}");
     assert!(out.contains("negated by \"It's not\""), "{out}");
     assert!(out.contains("model answer: vmstat's r column"), "{out}");

@@ -1,4 +1,4 @@
-//! The typo policy of SCORING.md section 2 on labelled pairs: at least 95 % of typos accepted,
+//! The typo policy of docs/SCORING.md section 2 on labelled pairs: at least 95 % of typos accepted,
 //! every near miss rejected.
 
 use sysdrill::domain::Stage;

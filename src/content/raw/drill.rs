@@ -4,6 +4,7 @@
 use schemars::JsonSchema;
 use serde::Deserialize;
 
+use super::lexicon::RawForm;
 use super::{FORMAT_VERSION, ID_PATTERN, NOT_BLANK, default_one_u32};
 
 /// A drill: what the interviewer asks and how answers are scored. The file stem is the drill id.
@@ -54,6 +55,10 @@ pub struct RawDrill {
     /// Calibration answers `sysdrill check` scores against their expected ranges (default: none).
     #[serde(default)]
     pub examples: Vec<RawExample>,
+    /// Questions the interviewer asks after the fix (verification, trade-offs, what to monitor,
+    /// the next bottleneck), each with its own concepts (default: none).
+    #[serde(default)]
+    pub follow_ups: Vec<RawFollowUp>,
 }
 
 /// What sort of drill it is.
@@ -162,6 +167,13 @@ pub struct RawConcept {
     #[schemars(inner(length(min = 1)))]
     #[serde(default)]
     pub regexes: Vec<String>,
+    /// Ids of lexicon entries whose forms count for this concept (default: none).
+    #[serde(default)]
+    pub lexicon: Vec<String>,
+    /// Concept-local plain forms: phrases, or ideas (`all: [[lock, mutex], [held, hold],
+    /// [shorter, less]]`) whose roles must all appear in one clause or sentence (default: none).
+    #[serde(default)]
+    pub ideas: Vec<RawForm>,
 }
 
 fn default_weight() -> f64 {
@@ -196,6 +208,13 @@ pub struct RawRedFlag {
     /// Whether a hypothetical mention ("maybe add threads?") fires it (default false).
     #[serde(default)]
     pub fires_when_hypothetical: bool,
+    /// The proposal in the candidate's own words: phrases or ideas. A claim fires only when
+    /// asserted, never when negated, questioned, hypothetical or quoted (default: none).
+    #[serde(default)]
+    pub claims: Vec<RawForm>,
+    /// Ids of lexicon entries whose forms fire it (default: none).
+    #[serde(default)]
+    pub lexicon: Vec<String>,
 }
 
 /// A wrong belief with its correction.
@@ -214,6 +233,13 @@ pub struct RawMisconception {
     #[schemars(inner(length(min = 1)))]
     #[serde(default)]
     pub regexes: Vec<String>,
+    /// The belief in the candidate's own words: phrases or ideas. A claim fires only when
+    /// asserted, never when negated, questioned, hypothetical or quoted (default: none).
+    #[serde(default)]
+    pub claims: Vec<RawForm>,
+    /// Ids of lexicon entries whose forms state it (default: none).
+    #[serde(default)]
+    pub lexicon: Vec<String>,
     /// What the interviewer says to correct it.
     #[schemars(regex(pattern = NOT_BLANK))]
     pub correction: String,
@@ -335,4 +361,37 @@ pub struct RawExample {
     #[schemars(inner(regex(pattern = NOT_BLANK)))]
     #[serde(default)]
     pub shown: Vec<String>,
+}
+
+/// A question asked after the fix, with the concepts a good answer to it makes.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, expecting = "a follow-up (a mapping of keys)")]
+#[schemars(rename = "FollowUp")]
+pub struct RawFollowUp {
+    /// Unique among the drill's follow-ups.
+    pub id: String,
+    /// What the interviewer asks.
+    pub ask: String,
+    /// What a good answer says; at least one.
+    pub concepts: Vec<RawFollowUpConcept>,
+}
+
+/// A point a follow-up answer can make, matched like a rubric concept.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(
+    deny_unknown_fields,
+    expecting = "a follow-up concept (a mapping of keys)"
+)]
+#[schemars(rename = "FollowUpConcept")]
+pub struct RawFollowUpConcept {
+    /// Unique within the drill, rubric concepts included.
+    pub id: String,
+    /// Shown on the scorecard.
+    pub label: String,
+    /// Literal phrases (matched as the rubric's are).
+    #[serde(default)]
+    pub phrases: Vec<String>,
+    /// Regular expressions (matched as the rubric's are).
+    #[serde(default)]
+    pub regexes: Vec<String>,
 }

@@ -1,12 +1,14 @@
 //! Word classes the scorer asks about every token (linking words, tool names, the first words of
-//! field names and of negation triggers) and the token's id in the rubric's phrase vocabulary,
-//! gathered into one hash table built once per scorer, so each answer token costs one lookup
-//! instead of one per list. Owns no word lists itself.
+//! field names and of negation triggers) and the token's ids in the rubric's two phrase
+//! vocabularies (exact phrases and terms; plain forms with their inflections), gathered into one
+//! hash table built once per scorer, so each answer token costs one lookup instead of one per
+//! list. Owns no word lists itself.
 
+use super::context::REJECTING;
 use super::grounding::ALIASES;
 use super::matcher::FastMap;
 use super::normalize::Normalized;
-use super::stuffing::LINKING;
+use super::stuffing::{FUNCTION, LINKING};
 
 pub const LINKING_WORD: u8 = 1;
 pub const TOOL: u8 = 2;
@@ -14,6 +16,11 @@ pub const AMBIGUOUS_TOOL: u8 = 4;
 pub const FIELD_START: u8 = 8;
 /// The first word of some negation, hypothetical or termination trigger.
 pub const TRIGGER_START: u8 = 16;
+/// A determiner, preposition or claim word (`stuffing::FUNCTION`): a unit with one is syntax,
+/// not a list of terms.
+pub const FUNCTION_WORD: u8 = 32;
+/// The first word of a rejecting frame (`context::REJECTING`: "myth", "people think" …).
+pub const REJECT_START: u8 = 64;
 
 /// Vocabulary id of a token that is no rubric word.
 pub const NO_WORD: u32 = u32::MAX;
@@ -22,6 +29,7 @@ pub const NO_WORD: u32 = u32::MAX;
 struct Entry {
     class: u8,
     vocab: u32,
+    plain: u32,
 }
 
 impl Default for Entry {
@@ -29,6 +37,7 @@ impl Default for Entry {
         Entry {
             class: 0,
             vocab: NO_WORD,
+            plain: NO_WORD,
         }
     }
 }
@@ -47,34 +56,42 @@ pub fn short_key(word: &str) -> Option<u128> {
 }
 
 #[derive(Debug, Clone, Default)]
-pub struct Lexicon {
+pub struct Tagger {
     short: FastMap<u128, Entry>,
     long: FastMap<String, Entry>,
 }
 
-/// Per token of one answer: its classes and its exact rubric vocabulary id (or [`NO_WORD`]).
+/// Per token of one answer: its classes, its exact rubric vocabulary id and its plain
+/// vocabulary id (each [`NO_WORD`] when it has none).
 #[derive(Debug, Clone, Default)]
 pub struct Tags {
     pub classes: Vec<u8>,
     pub vocab: Vec<u32>,
+    pub plain: Vec<u32>,
 }
 
-impl Lexicon {
+impl Tagger {
     pub fn new(tools: &[&'static str], ambiguous_tools: &[&'static str]) -> Self {
-        let mut lexicon = Lexicon::default();
+        let mut tagger = Tagger::default();
         for word in LINKING {
-            lexicon.add_class(word, LINKING_WORD);
+            tagger.add_class(word, LINKING_WORD);
+        }
+        for word in FUNCTION {
+            tagger.add_class(word, FUNCTION_WORD);
+        }
+        for words in REJECTING {
+            tagger.add_class(words[0], REJECT_START);
         }
         for word in tools {
-            lexicon.add_class(word, TOOL);
+            tagger.add_class(word, TOOL);
         }
         for word in ambiguous_tools {
-            lexicon.add_class(word, AMBIGUOUS_TOOL);
+            tagger.add_class(word, AMBIGUOUS_TOOL);
         }
         for (words, ..) in ALIASES {
-            lexicon.add_class(words[0], FIELD_START);
+            tagger.add_class(words[0], FIELD_START);
         }
-        lexicon
+        tagger
     }
 
     pub fn add_class(&mut self, word: &str, class: u8) {
@@ -84,6 +101,11 @@ impl Lexicon {
     /// Records the rubric vocabulary id of `word`.
     pub fn add_vocab(&mut self, word: &str, id: u32) {
         self.entry(word).vocab = id;
+    }
+
+    /// Records the plain vocabulary id of `word` (a plain word or one of its inflections).
+    pub fn add_plain(&mut self, word: &str, id: u32) {
+        self.entry(word).plain = id;
     }
 
     fn entry(&mut self, word: &str) -> &mut Entry {
@@ -114,11 +136,13 @@ impl Lexicon {
         let mut tags = Tags {
             classes: Vec::with_capacity(count),
             vocab: Vec::with_capacity(count),
+            plain: Vec::with_capacity(count),
         };
         for i in 0..count {
             let entry = self.get(n.token_text(i));
             tags.classes.push(entry.class);
             tags.vocab.push(entry.vocab);
+            tags.plain.push(entry.plain);
         }
         tags
     }
@@ -130,15 +154,15 @@ mod tests {
 
     #[test]
     fn short_and_long_words_are_both_found() {
-        let mut lexicon = Lexicon::new(&["vmstat"], &["top"]);
-        lexicon.add_vocab("native_queued_spin_lock_slowpath", 7);
-        lexicon.add_vocab("contention", 3);
+        let mut tagger = Tagger::new(&["vmstat"], &["top"]);
+        tagger.add_vocab("native_queued_spin_lock_slowpath", 7);
+        tagger.add_vocab("contention", 3);
         let n = Normalized::new("vmstat top a contention native_queued_spin_lock_slowpath is");
-        let tags = lexicon.tag(&n);
+        let tags = tagger.tag(&n);
         assert_eq!(tags.vocab, [NO_WORD, NO_WORD, NO_WORD, 3, 7, NO_WORD]);
         assert_eq!(tags.classes[0], TOOL);
         assert_eq!(tags.classes[1], AMBIGUOUS_TOOL);
-        assert_eq!(tags.classes[2], 0);
+        assert_eq!(tags.classes[2], FUNCTION_WORD);
         assert_eq!(tags.classes[5], LINKING_WORD);
     }
 

@@ -1,0 +1,247 @@
+//! Claims, not keywords: red flags and misconceptions fire when the candidate asserts the claim
+//! in their own words, and not when they reject, question, quote or hypothesise it; a command
+//! typed as an answer claims nothing; a check is credited for the tool the candidate ran.
+
+use sysdrill::domain::{Form, Idea, Misconception, Stage, Within};
+use sysdrill::score::{ScoreReport, Scorer, Shown, ShownOutput, Status};
+
+use super::fixture::{bare_drill, concept, red_flag, strings};
+
+fn idea(roles: &[&[&str]], within: Within) -> Form {
+    Form::Idea(Idea {
+        roles: roles.iter().map(|role| strings(role)).collect(),
+        within,
+    })
+}
+
+fn misconception(id: &str, claims: Vec<Form>) -> Misconception {
+    Misconception {
+        id: id.to_owned(),
+        phrases: Vec::new(),
+        regexes: Vec::new(),
+        correction: format!("correction for {id}"),
+        penalty: 10.0,
+        claims,
+        lexicon: Vec::new(),
+    }
+}
+
+fn scorer() -> Scorer {
+    let concepts = vec![
+        concept(
+            "hot-lock",
+            Stage::Interpret,
+            1.0,
+            false,
+            &["one lock dominates"],
+            &[],
+        ),
+        concept("perf-lock", Stage::Check, 1.0, false, &["perf lock"], &[]),
+    ];
+    let mut add = red_flag("add-threads", &[], 15.0);
+    add.claims = vec![
+        idea(
+            &[
+                &["add", "more", "increase", "double"],
+                &["threads", "workers"],
+            ],
+            Within::Clause,
+        ),
+        Form::Phrase("throw more threads at it".to_owned()),
+    ];
+    let mut faster = red_flag("faster-cpu", &[], 10.0);
+    faster.claims = vec![idea(
+        &[
+            &["buy", "get", "upgrade to", "need"],
+            &["faster cpu", "faster cpus", "bigger machine"],
+        ],
+        Within::Clause,
+    )];
+    let mut drill = bare_drill(concepts, vec![add, faster], 0.0);
+    drill.rubric.misconceptions = vec![
+        misconception(
+            "futex-is-a-lock",
+            vec![
+                idea(
+                    &[&["futex"], &["is a", "is the same as"], &["lock", "mutex"]],
+                    Within::Clause,
+                ),
+                idea(
+                    &[
+                        &["futex"],
+                        &["every", "each", "always"],
+                        &["lock", "unlock", "acquire"],
+                        &["system call", "syscall"],
+                    ],
+                    Within::Sentence,
+                ),
+            ],
+        ),
+        misconception(
+            "readers-dont-contend",
+            vec![idea(
+                &[
+                    &["readers", "reader"],
+                    &["never", "don't", "do not", "no"],
+                    &["contend", "contention", "block", "wait"],
+                ],
+                Within::Clause,
+            )],
+        ),
+    ];
+    Scorer::new(&drill)
+}
+
+fn report(answer: &str) -> ScoreReport {
+    scorer().score(answer, &Shown::default())
+}
+
+fn fired(report: &ScoreReport, id: &str) -> bool {
+    report
+        .red_flags
+        .iter()
+        .chain(&report.misconceptions)
+        .any(|f| f.id == id && f.fired)
+}
+
+fn status(report: &ScoreReport, id: &str) -> Status {
+    report
+        .red_flags
+        .iter()
+        .chain(&report.misconceptions)
+        .find(|f| f.id == id)
+        .map_or(Status::Missing, |f| f.status)
+}
+
+#[test]
+fn asserted_claims_fire_in_the_candidates_own_words() {
+    for (answer, id) in [
+        (
+            "Readers on a reader-writer lock never contend with each other.",
+            "readers-dont-contend",
+        ),
+        (
+            "A futex is a kernel mutex: every lock and unlock is a system call.",
+            "futex-is-a-lock",
+        ),
+        ("If that is not enough, add more threads.", "add-threads"),
+        ("I'd double the workers to absorb the load.", "add-threads"),
+        ("Honestly, throw more threads at it.", "add-threads"),
+        ("We need a faster CPU for this.", "faster-cpu"),
+    ] {
+        let report = report(answer);
+        assert!(fired(&report, id), "{answer}: {:?}", status(&report, id));
+        let evidence = report
+            .red_flags
+            .iter()
+            .chain(&report.misconceptions)
+            .find(|f| f.id == id)
+            .and_then(|f| f.evidence.clone())
+            .unwrap_or_else(|| panic!("{answer}: no evidence"));
+        // The evidence is the clause, as written.
+        assert_eq!(&answer[evidence.start..evidence.end], evidence.text);
+        assert!(
+            evidence.text.len() > evidence.matched.len() / 2,
+            "{evidence:?}"
+        );
+    }
+}
+
+#[test]
+fn rejected_questioned_quoted_or_hypothetical_claims_do_not_fire() {
+    for (answer, id, expected) in [
+        (
+            "Adding more threads will not help here.",
+            "add-threads",
+            Status::Negated,
+        ),
+        (
+            "I would not add more threads.",
+            "add-threads",
+            Status::Negated,
+        ),
+        (
+            "Rather than adding more threads, cap the pool.",
+            "add-threads",
+            Status::Negated,
+        ),
+        (
+            "Should we add more threads?",
+            "add-threads",
+            Status::Hypothetical,
+        ),
+        (
+            "Maybe we could add more threads later.",
+            "add-threads",
+            Status::Hypothetical,
+        ),
+        (
+            "The on-call note says \"add more threads\".",
+            "add-threads",
+            Status::Hypothetical,
+        ),
+        (
+            "The idea that readers never contend is a myth.",
+            "readers-dont-contend",
+            Status::Negated,
+        ),
+        (
+            "People think a futex is a lock, but it is a wait queue.",
+            "futex-is-a-lock",
+            Status::Negated,
+        ),
+        (
+            "A futex is not a lock; it is a wait queue.",
+            "futex-is-a-lock",
+            Status::Missing,
+        ),
+        (
+            "More cores just makes that queue longer.",
+            "faster-cpu",
+            Status::Missing,
+        ),
+    ] {
+        let report = report(answer);
+        assert!(!fired(&report, id), "{answer}");
+        assert_eq!(status(&report, id), expected, "{answer}");
+    }
+}
+
+#[test]
+fn a_command_typed_as_an_answer_claims_nothing_but_the_check() {
+    let report = report("perf lock contention");
+    let hot = report.concepts.iter().find(|c| c.id == "hot-lock");
+    assert!(hot.is_some_and(|c| !c.hit));
+    let perf = report.concepts.iter().find(|c| c.id == "perf-lock");
+    assert!(perf.is_some_and(|c| c.hit));
+    // Said as a finding, it counts.
+    let said = super::claims::report("perf lock shows one lock dominates the wait time.");
+    assert!(said.concepts.iter().any(|c| c.id == "hot-lock" && c.hit));
+}
+
+#[test]
+fn a_check_is_credited_for_the_tool_the_candidate_ran() {
+    let shown = Shown {
+        outputs: vec![ShownOutput {
+            command: "perf lock contention -a sleep 1".to_owned(),
+            text: String::new(),
+        }],
+    };
+    let answer = "The run is slow because threads wait.";
+    let with = scorer().score(answer, &shown);
+    let perf = with.concepts.iter().find(|c| c.id == "perf-lock").cloned();
+    let perf = perf.expect("perf-lock");
+    assert!(perf.hit);
+    assert_eq!(
+        perf.evidence.and_then(|e| e.command).as_deref(),
+        Some("perf lock contention -a sleep 1")
+    );
+    let without = scorer().score(answer, &Shown::default());
+    assert!(
+        without
+            .concepts
+            .iter()
+            .any(|c| c.id == "perf-lock" && !c.hit)
+    );
+    assert!(with.score > without.score);
+}
