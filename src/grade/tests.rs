@@ -196,7 +196,12 @@ fn human_csv_overrides_and_feeds_agreement() {
     let dir = tempfile::tempdir().unwrap();
     let root = dir.path();
     let drill = testing::drill("alpha-drill");
-    let answers = ["alpha beta gamma", "alpha", "nothing useful", "alpha gamma"];
+    let answers = [
+        "alpha beta gamma",
+        "it is alpha",
+        "nothing useful",
+        "alpha gamma",
+    ];
     for (i, answer) in answers.iter().enumerate() {
         let mut transcript = testing::transcript("alpha-drill", drill.content_hash);
         transcript.log.push(testing::answer(answer));

@@ -235,24 +235,28 @@ mod tests {
         };
         let log = vec![
             at(Event::Answer {
-                text: "alpha".into(),
+                text: "it is alpha".into(),
             }),
             at(Event::Scorecard(CardSummary {
                 final_card: false,
                 ..card.clone()
             })),
             at(Event::Answer {
-                text: "beta".into(),
+                text: "then beta".into(),
+            }),
+            // A lone word is junk: nudged, never scored.
+            at(Event::Answer {
+                text: "delta".into(),
             }),
             at(Event::Scorecard(card)),
             at(Event::Answer {
-                text: "gamma".into(),
+                text: "and gamma".into(),
             }),
         ];
         let result = result(&drill(), &log, |answer, shown| {
             crate::grade::testing::score(&drill(), answer, shown)
         });
-        assert_eq!(result.tally.answer, "alpha\n\nbeta");
+        assert_eq!(result.tally.answer, "it is alpha\n\nthen beta");
         assert_eq!(result.score, result.report.score);
     }
 }
