@@ -625,7 +625,7 @@ impl<G: Grader> Interview<G> {
         }
         match input {
             Input::Answer(text) => out.extend(self.answer(text)),
-            Input::Tool(line) => out.push(self.tool(&line)),
+            Input::Tool(line) => out.extend(self.tool(&line)),
             Input::Try(args) => out.extend(self.what_if(&args)),
             Input::Hint => out.push(self.hint()),
             Input::Score => out.push(Output::Scorecard(self.scorecard(false))),
@@ -790,7 +790,7 @@ impl<G: Grader> Interview<G> {
         (!lines.is_empty()).then(|| format!("Points made:\n{}", lines.join("\n")))
     }
 
-    fn tool(&mut self, line: &str) -> Output {
+    fn tool(&mut self, line: &str) -> Vec<Output> {
         let result = match self.console.as_mut() {
             Some(console) => console.run(line).map_err(|error| error.message),
             None => {
@@ -811,21 +811,22 @@ impl<G: Grader> Interview<G> {
         match result {
             Ok(text) => {
                 self.memory.ran(line);
-                Output::Tool {
+                vec![Output::Tool {
                     command: line.to_owned(),
                     text,
-                }
+                }]
             }
-            Err(mut message) => {
-                // A program the box lacks: what a shell says, then what the box has.
-                if self.console.is_some() && commands::missing_program(line).is_some() {
-                    message.push('\n');
-                    message.push_str(&commands::available());
-                }
-                Output::ToolError {
+            Err(message) => {
+                let mut out = vec![Output::ToolError {
                     command: line.to_owned(),
                     message,
+                }];
+                // A program the box lacks: what a shell says, then what the box has (apart
+                // from what was shown, so the list is never read as the command's output).
+                if self.console.is_some() && commands::missing_program(line).is_some() {
+                    out.push(Output::Info(commands::available()));
                 }
+                out
             }
         }
     }
