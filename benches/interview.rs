@@ -11,6 +11,7 @@ use sysdrill::domain::Drill;
 use sysdrill::domain::{DrillId, Seed};
 use sysdrill::grade::synth::{self, SynthConfig};
 use sysdrill::interview::{Input, Interview, Mode};
+use sysdrill::transcript::Event;
 
 const DRILL: &str = "slow-under-load";
 
@@ -93,12 +94,14 @@ fn unseen_answers(drill: &Drill, count: usize) -> Vec<String> {
     let config = SynthConfig::default();
     let mut answers = BTreeSet::new();
     for index in 0..(count as u64 * 4) {
-        let Some(transcript) = synth::transcript(&[drill], &config, index, &|_, _| None) else {
+        let Some(synthetic) = synth::transcript(&[drill], &config, index, &|_, _, _| None) else {
             continue;
         };
-        for turn in transcript.turns {
-            if turn.who == "candidate" && turn.command.is_none() && turn.text.len() > 80 {
-                answers.insert(turn.text);
+        for entry in synthetic.transcript.log {
+            if let Event::Answer { text } = entry.event
+                && text.len() > 80
+            {
+                answers.insert(text);
             }
         }
         if answers.len() >= count {

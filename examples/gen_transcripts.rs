@@ -9,17 +9,21 @@
 //! benchmark's `rg -F -f FILE` baseline.
 //!
 //! Files go to `OUT_DIR/0000/t0000000.json`, a folder per thousand. With tools on, incident
-//! drills get tool turns whose outputs come from the real simulated console, each (drill,
-//! command) rendered once and reused.
+//! drills get commands whose outputs come from the box a practice session builds (so `grade`
+//! re-derives them exactly), each drill's sequence of commands run once and reused. Human
+//! scores go to `OUT_DIR/human.csv` (appended), for `grade --human`.
 
 use std::collections::HashMap;
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::sync::Mutex;
 
 use rayon::prelude::*;
-use sysdrill::console::Console;
-use sysdrill::domain::{Drill, DrillId, Seed};
-use sysdrill::grade::synth::{self, COMMANDS, SynthConfig};
+use sysdrill::domain::{Drill, DrillId};
+use sysdrill::grade::synth::{self, SynthConfig};
+
+/// The human scores' file in the output folder.
+const HUMAN_CSV: &str = "human.csv";
 
 struct Args {
     out: PathBuf,
@@ -114,31 +118,25 @@ fn main() -> ExitCode {
             return ExitCode::from(1);
         }
     }
-    // Each (drill, command) output rendered once, from a fresh console at the drill's seed.
-    let mut outputs: HashMap<(DrillId, &str), String> = HashMap::new();
-    if args.tools {
-        for drill in &drills {
-            let Some(incident) = drill
-                .incident
-                .as_ref()
-                .and_then(|id| catalog.incidents.get(id))
-            else {
-                continue;
-            };
-            for command in COMMANDS {
-                let mut console = Console::new(incident, Seed(drill.seed.unwrap_or(0)));
-                if let Ok(text) = console.run(command) {
-                    outputs.insert((drill.id.clone(), command), text);
-                }
-            }
+    // Each drill's sequence of commands runs once, on the box a practice session builds.
+    type Printed = Vec<Result<String, String>>;
+    type Session = (DrillId, u64, Vec<String>);
+    let outputs: Mutex<HashMap<Session, Printed>> = Mutex::default();
+    let shown = |drill: &Drill, seed: u64, commands: &[&str]| -> Option<Printed> {
+        if !args.tools {
+            return None;
         }
-    }
-    let shown = |drill: &Drill, command: &str| {
-        COMMANDS
-            .iter()
-            .find(|known| **known == command)
-            .and_then(|known| outputs.get(&(drill.id.clone(), *known)))
-            .cloned()
+        let key = (
+            drill.id.clone(),
+            seed,
+            commands.iter().map(|c| (*c).to_owned()).collect(),
+        );
+        if let Some(printed) = outputs.lock().ok()?.get(&key) {
+            return Some(printed.clone());
+        }
+        let printed = synth::session_outputs(&catalog, drill, seed, commands)?;
+        outputs.lock().ok()?.insert(key, printed.clone());
+        Some(printed)
     };
     let config = SynthConfig {
         seed: args.seed,
@@ -154,17 +152,37 @@ fn main() -> ExitCode {
             return ExitCode::from(1);
         }
     }
-    let failures: Vec<String> = (args.start..end)
+    let results: Vec<Result<String, String>> = (args.start..end)
         .into_par_iter()
         .filter_map(|index| {
-            let transcript = synth::transcript(&drills, &config, index, &shown)?;
-            let path = args.out.join(synth::relative_path(index));
-            let bytes = serde_json::to_vec_pretty(&transcript).ok()?;
-            std::fs::write(&path, bytes)
-                .err()
-                .map(|error| format!("{}: {error}", path.display()))
+            let synthetic = synth::transcript(&drills, &config, index, &shown)?;
+            let relative = synth::relative_path(index);
+            let path = args.out.join(&relative);
+            let bytes = serde_json::to_vec_pretty(&synthetic.transcript).ok()?;
+            if let Err(error) = std::fs::write(&path, bytes) {
+                return Some(Err(format!("{}: {error}", path.display())));
+            }
+            synthetic
+                .human_score
+                .map(|score| Ok(format!("{relative},{score}\n")))
         })
         .collect();
+    let (human, failures): (Vec<_>, Vec<_>) = results.into_iter().partition(Result::is_ok);
+    let failures: Vec<String> = failures.into_iter().filter_map(Result::err).collect();
+    let human: String = human.into_iter().filter_map(Result::ok).collect();
+    if !human.is_empty() {
+        // Appended, so batches generated with --start add up to one CSV for `grade --human`.
+        let path = args.out.join(HUMAN_CSV);
+        let written = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(&path)
+            .and_then(|mut file| std::io::Write::write_all(&mut file, human.as_bytes()));
+        if let Err(error) = written {
+            eprintln!("error: {}: {error}", path.display());
+            return ExitCode::from(1);
+        }
+    }
     for failure in failures.iter().take(10) {
         eprintln!("error: {failure}");
     }

@@ -8,12 +8,18 @@
 //! completes and folded into the summary, groups and agreement, which keep counters rather
 //! than rows, so memory stays flat as the batch grows (one chunk of transcripts in flight).
 //!
-//! Owns: the grading pipeline, `--human` CSV reading, progress on a terminal stderr. It must not
-//! print anything from the workers, nor depend on timing for any output.
+//! Each transcript is graded on what its session really showed: the box outputs are re-derived
+//! from its commands ([`replay`]), and the final result is `score::session`'s, the rule of the
+//! live scorecard.
+//!
+//! Owns: the grading pipeline, `--human` CSV reading (the only source of human scores),
+//! progress on a terminal stderr. It must not print anything from the workers, nor depend on
+//! timing for any output.
 
 pub mod agreement;
 pub mod groups;
 pub mod output;
+pub mod replay;
 pub mod rescore;
 pub mod summary;
 pub mod synth;
@@ -51,7 +57,8 @@ pub struct Options {
     /// Worker threads; `None` is rayon's default (the number of CPUs).
     pub jobs: Option<usize>,
     pub compare_human: bool,
-    /// Human scores from `--human`, which win over the transcripts' own `human_score`.
+    /// Human scores from `--human`: the only human scores compared (a transcript's own claim
+    /// is never read).
     pub human: Option<HumanScores>,
     pub groups: bool,
     /// The report file (`--out`), never graded as part of the batch.
@@ -237,6 +244,7 @@ pub fn grade_paths(
     };
     // A two-stage pipeline: while the pool grades chunk k, this thread walks ahead to chunk
     // k + 1 and writes the results of chunk k - 1, in order. At most three chunks are alive.
+    let replays = replay::Replays::default();
     let mut walk = walk::walk(paths, options.out.as_deref());
     let mut current: Vec<Entry> = walk.by_ref().take(CHUNK).collect();
     let mut finished: Vec<Graded> = Vec::new();
@@ -246,11 +254,11 @@ pub fn grade_paths(
         let mut written = Ok(());
         pool.in_place_scope(|scope| {
             if !current.is_empty() {
-                let (current, graded) = (&current, &mut graded);
+                let (current, graded, replays) = (&current, &mut graded, &replays);
                 scope.spawn(move |_| {
                     *graded = current
                         .par_iter()
-                        .map(|entry| grade_entry(catalog, score, entry))
+                        .map(|entry| grade_entry(catalog, score, replays, entry))
                         .collect();
                 });
             }
@@ -283,16 +291,13 @@ impl<W: Write> Fold<'_, W> {
         let options = self.options;
         match result {
             Graded::Row(mut row) => {
-                if let Some(human) = &options.human
-                    && let Some(value) = human.lookup(&row.file)
-                {
-                    row.human_score = Some(value);
-                }
-                if !options.compare_human {
-                    // Human scores only feed the comparison; without it the queue of
-                    // disagreements stays empty.
-                    row.human_score = None;
-                }
+                // Human scores only feed the comparison; without it the queue of
+                // disagreements stays empty.
+                row.human_score = options
+                    .human
+                    .as_ref()
+                    .filter(|_| options.compare_human)
+                    .and_then(|human| human.lookup(&row.file));
                 self.sink.row(&row)?;
                 self.summary.add(&row);
                 if options.groups {
@@ -333,7 +338,12 @@ impl<W: Write> Fold<'_, W> {
     }
 }
 
-fn grade_entry(catalog: &Catalog, score: &ScoreFn<'_>, entry: &Entry) -> Graded {
+fn grade_entry(
+    catalog: &Catalog,
+    score: &ScoreFn<'_>,
+    replays: &replay::Replays,
+    entry: &Entry,
+) -> Graded {
     let path = match entry {
         Entry::File(path) => path,
         Entry::Bad { path, reason } => {
@@ -362,10 +372,17 @@ fn grade_entry(catalog: &Catalog, score: &ScoreFn<'_>, entry: &Entry) -> Graded 
         }
         return Graded::Bad(BadFile { file, reason });
     };
-    let answer = rescore::answer_of(&transcript);
-    let shown = rescore::shown_of(&transcript);
-    let report = score(drill, &answer, &shown);
-    Graded::Row(Box::new(rescore::row(file, &transcript, drill, &report)))
+    let verified = replay::rederive(catalog, drill, &transcript, score, replays);
+    let result = crate::score::session::result(drill, &verified.log, |answer, shown| {
+        score(drill, answer, shown)
+    });
+    Graded::Row(Box::new(rescore::row(
+        file,
+        &transcript,
+        drill,
+        verified,
+        &result,
+    )))
 }
 
 /// Human scores from a `file,score` CSV (header row optional). A file matches a transcript when

@@ -12,11 +12,9 @@
 //! shows a model-answer line or the label of a concept the candidate has not hit, except in a
 //! hint the candidate asked for or in the final scorecard.
 //!
-//! How the final score is computed (so `grade` can recompute it from a transcript): the
-//! candidate's answer turns joined with a blank line, scored against what the candidate was
-//! shown (every tool command and `try` output, in order), minus the cost of the hints used
-//! (the drill's first `hints_used` hints), floored at 0 and rounded; the band stays the
-//! scorer's band for the answer. `grade::rescore` applies the same rule to saved transcripts.
+//! The session writes its own log ([`Interview::log`]): every input handled and every output
+//! returned, in order; that log is the transcript. The final score is computed from it by
+//! `score::session`, the rule `grade` and `stats` apply to saved transcripts too.
 
 pub mod memory;
 pub mod pushback;
@@ -32,7 +30,11 @@ use crate::console::Console;
 use crate::domain::{Drill, DrillKind, Incident, Seed, Stage, stable_hash};
 use crate::model;
 use crate::model::whatif::{self, Override};
+use crate::score::session;
 use crate::score::{Band, ScoreReport, Scorer, Shown, ShownOutput, Status};
+use crate::transcript::{Entry, Event};
+
+pub use crate::score::session::apply_hint_cost;
 
 pub use memory::Memory;
 pub use pushback::{Ledger, MoveKind};
@@ -398,6 +400,11 @@ pub struct Interview<G: Grader = Arc<Scorer>> {
     total: Option<ScoreReport>,
     /// Concepts already credited (practice-mode feedback shows only new ones).
     credited: Vec<String>,
+    /// Every input handled and output returned: the session's transcript.
+    log: Vec<Entry>,
+    /// Wall-clock seconds since the session started, as the edge last reported them; stamps
+    /// log entries.
+    elapsed_s: f64,
     /// What was said and shown, what is covered, what was asked last.
     memory: Memory,
     follow_ups: FollowUps,
@@ -496,9 +503,38 @@ impl<G: Grader> Interview<G> {
             finished: false,
             total: None,
             credited: Vec::new(),
+            log: Vec::new(),
+            elapsed_s: 0.0,
             memory,
             follow_ups: FollowUps::new(drill),
         }
+    }
+
+    /// The session log so far (inputs and outputs in order).
+    pub fn log(&self) -> &[Entry] {
+        &self.log
+    }
+
+    /// Tells the session how many wall-clock seconds have passed since it started (measured at
+    /// the edge), for the log's timestamps.
+    pub fn set_elapsed(&mut self, seconds: f64) {
+        self.elapsed_s = seconds;
+    }
+
+    /// Where the log is written: an input before it is handled (the final scorecard it may
+    /// produce is computed from the log), then the outputs it returned.
+    fn log_input(&mut self, input: &Input) {
+        let at_s = self.elapsed_s;
+        self.log.push(Entry {
+            at_s,
+            event: Event::input(input),
+        });
+    }
+
+    fn log_outputs(&mut self, outputs: &[Output]) {
+        let at_s = self.elapsed_s;
+        let events = outputs.iter().filter_map(Event::output);
+        self.log.extend(events.map(|event| Entry { at_s, event }));
     }
 
     pub fn drill(&self) -> &Drill {
@@ -559,7 +595,9 @@ impl<G: Grader> Interview<G> {
             .phases
             .first()
             .and_then(|p| p.stages.first().copied());
-        vec![self.say(MoveKind::Opening, text, stage)]
+        let out = vec![self.say(MoveKind::Opening, text, stage)];
+        self.log_outputs(&out);
+        out
     }
 
     /// The interviewer speaks; the memory keeps what it said and which step it asked about.
@@ -569,11 +607,16 @@ impl<G: Grader> Interview<G> {
     }
 
     pub fn handle(&mut self, input: Input) -> Vec<Output> {
-        let mut out = if self.started {
-            Vec::new()
-        } else {
-            self.start()
-        };
+        let mut out = self.start();
+        self.log_input(&input);
+        let replies = self.respond(input);
+        self.log_outputs(&replies);
+        out.extend(replies);
+        out
+    }
+
+    fn respond(&mut self, input: Input) -> Vec<Output> {
+        let mut out = Vec::new();
         if self.finished {
             out.push(Output::Info(
                 "the interview is over; the scorecard above is final".to_owned(),
@@ -582,7 +625,7 @@ impl<G: Grader> Interview<G> {
         }
         match input {
             Input::Answer(text) => out.extend(self.answer(text)),
-            Input::Tool(line) => out.push(self.tool(&line)),
+            Input::Tool(line) => out.extend(self.tool(&line)),
             Input::Try(args) => out.extend(self.what_if(&args)),
             Input::Hint => out.push(self.hint()),
             Input::Score => out.push(Output::Scorecard(self.scorecard(false))),
@@ -594,7 +637,7 @@ impl<G: Grader> Interview<G> {
                 }
                 out.push(Output::Info(text));
             }
-            Input::Quit => out.extend(self.wrap_up(None)),
+            Input::Quit => out.extend(self.finish(None)),
         }
         out
     }
@@ -719,7 +762,7 @@ impl<G: Grader> Interview<G> {
                 return vec![self.say(MoveKind::FollowUp, ask, None)];
             }
         }
-        self.wrap_up(None)
+        self.finish(None)
     }
 
     /// Scores every answer so far against the follow-ups' own concepts (only when a follow-up
@@ -747,7 +790,7 @@ impl<G: Grader> Interview<G> {
         (!lines.is_empty()).then(|| format!("Points made:\n{}", lines.join("\n")))
     }
 
-    fn tool(&mut self, line: &str) -> Output {
+    fn tool(&mut self, line: &str) -> Vec<Output> {
         let result = match self.console.as_mut() {
             Some(console) => console.run(line).map_err(|error| error.message),
             None => {
@@ -768,21 +811,22 @@ impl<G: Grader> Interview<G> {
         match result {
             Ok(text) => {
                 self.memory.ran(line);
-                Output::Tool {
+                vec![Output::Tool {
                     command: line.to_owned(),
                     text,
-                }
+                }]
             }
-            Err(mut message) => {
-                // A program the box lacks: what a shell says, then what the box has.
-                if self.console.is_some() && commands::missing_program(line).is_some() {
-                    message.push('\n');
-                    message.push_str(&commands::available());
-                }
-                Output::ToolError {
+            Err(message) => {
+                let mut out = vec![Output::ToolError {
                     command: line.to_owned(),
                     message,
+                }];
+                // A program the box lacks: what a shell says, then what the box has (apart
+                // from what was shown, so the list is never read as the command's output).
+                if self.console.is_some() && commands::missing_program(line).is_some() {
+                    out.push(Output::Info(commands::available()));
                 }
+                out
             }
         }
     }
@@ -943,20 +987,28 @@ impl<G: Grader> Interview<G> {
 
     /// Points the hints used so far cost.
     pub fn hint_cost(&self) -> f64 {
-        self.drill
-            .hints
-            .iter()
-            .take(self.hints_used)
-            .map(|hint| hint.cost.max(0.0))
-            .sum()
+        session::hint_cost(&self.drill, self.hints_used)
     }
 
     fn help(&self) -> String {
         help_text(self.console.is_some())
     }
 
-    /// Ends the session: the final scorecard. `wall_s` is filled in by the edge if known.
+    /// Ends the session (the candidate quit): the final scorecard. `wall_s` is filled in by the
+    /// edge if known.
     pub fn wrap_up(&mut self, wall_s: Option<u64>) -> Vec<Output> {
+        let mut out = self.start();
+        if self.finished {
+            return out;
+        }
+        self.log_input(&Input::Quit);
+        let replies = self.finish(wall_s);
+        self.log_outputs(&replies);
+        out.extend(replies);
+        out
+    }
+
+    fn finish(&mut self, wall_s: Option<u64>) -> Vec<Output> {
         if self.finished {
             return Vec::new();
         }
@@ -973,10 +1025,15 @@ impl<G: Grader> Interview<G> {
         ]
     }
 
-    /// The score of every answer so far, hint costs taken off.
+    /// The score of the session so far (`score::session`'s rule over the log).
     pub fn final_score(&self) -> u32 {
-        let rubric = self.total.as_ref().map_or(0, |total| total.score);
-        apply_hint_cost(rubric, self.hint_cost())
+        self.result().score
+    }
+
+    fn result(&self) -> session::SessionResult {
+        session::result(&self.drill, &self.log, |answer, shown| {
+            self.grader.grade(answer, shown)
+        })
     }
 
     pub fn report(&self) -> Option<&ScoreReport> {
@@ -986,14 +1043,9 @@ impl<G: Grader> Interview<G> {
     /// The scorecard now; `final_card` adds the model answer's line to missed concepts and
     /// shows every concept's label.
     pub fn scorecard(&mut self, final_card: bool) -> Scorecard {
-        let total = match &self.total {
-            Some(total) => total.clone(),
-            None => {
-                let total = self.grader.grade(&self.answer_text(), &self.shown);
-                self.total = Some(total.clone());
-                total
-            }
-        };
+        // From the log, by the rule `grade` and `stats` apply to the saved transcript.
+        let result = self.result();
+        let total = result.report;
         let concepts = total
             .concepts
             .iter()
@@ -1040,17 +1092,14 @@ impl<G: Grader> Interview<G> {
                 })
                 .collect::<Vec<_>>()
         };
-        let score = apply_hint_cost(total.score, self.hint_cost());
-        // The band is the scorer's for the answer; hints lower the score only (`grade` agrees).
-        let band = total.band;
         Scorecard {
             drill: self.drill.id.to_string(),
             title: self.drill.title.clone(),
-            score,
+            score: result.score,
             rubric_score: total.score,
-            band,
-            hints_used: self.hints_used,
-            hint_cost: self.hint_cost(),
+            band: result.band,
+            hints_used: result.tally.hints_used,
+            hint_cost: result.tally.hint_cost,
             concepts,
             red_flags: flags(&total.red_flags),
             misconceptions: flags(&total.misconceptions),
@@ -1062,7 +1111,7 @@ impl<G: Grader> Interview<G> {
             sim_seconds: self.sim_seconds(),
             wall_s: None,
             final_card,
-            answers: self.answers.len(),
+            answers: result.tally.answers,
             follow_ups,
             narrative: if final_card {
                 teach::narrative(&self.drill)
@@ -1158,12 +1207,6 @@ pub fn help_text(with_box: bool) -> String {
         }
     }
     text
-}
-
-/// The final score: the rubric score minus hint costs, floored at 0 and rounded.
-pub fn apply_hint_cost(rubric: u32, cost: f64) -> u32 {
-    let value = (f64::from(rubric.min(100)) - cost.max(0.0)).max(0.0);
-    value.round() as u32
 }
 
 struct Window {

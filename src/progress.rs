@@ -1,23 +1,29 @@
 //! The candidate's progress across practice runs (`sysdrill stats`), read from saved transcripts.
 //!
 //! Reads every `*.json` transcript under the directory (the XDG data directory keeps them in
-//! `transcripts/`; the walk goes a few levels down), skipping unreadable or foreign files with a
-//! note. Reports attempts per drill, scores in chronological order, the weakest concepts across
-//! attempts, and the drill to do next because of them.
+//! `transcripts/`; the walk goes a few levels down) and every transcript its [`index`] lists
+//! (sessions saved elsewhere with `--transcript`), skipping unreadable or foreign files and
+//! vanished index entries with a note. A finished attempt's score is the session's final result
+//! (`score::session`, the rule of the live scorecard and `grade`) under the drill as it is now;
+//! an attempt at a drill no longer in the catalog keeps the scorecard it logged. Reports
+//! attempts per drill, scores in chronological order, the weakest concepts across attempts, and
+//! the drill to do next because of them.
 //!
 //! Weakness of a concept: the sum over finished attempts that missed it of its rubric weight
 //! (weight 1 when the drill is no longer in the catalog). The next drill is the one whose rubric
 //! covers the most weakness among the five weakest concepts, leaving out the drills of the two
 //! most recent attempts when another drill covers any of them.
 //!
-//! Must not: modify or delete any file; output is deterministic for a given set of files.
+//! Must not: modify or delete any transcript (`stats` writes nothing; the REPL appends to the
+//! index); output is deterministic for a given set of files.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
 use crate::content::Catalog;
 use crate::domain::DrillId;
+use crate::score::{Band, Scorer, session};
 use crate::transcript::Transcript;
 
 /// How deep below the given directory transcripts are looked for.
@@ -37,6 +43,60 @@ type DrillTally = (usize, usize, Option<u32>, Option<u32>);
 struct Attempt {
     path: PathBuf,
     transcript: Transcript,
+    /// `None` while the session is unfinished.
+    outcome: Option<Outcome>,
+}
+
+/// How a finished attempt scored.
+#[derive(Debug, Clone, PartialEq)]
+struct Outcome {
+    score: u32,
+    band: Band,
+    hints_used: usize,
+    concepts_hit: Vec<String>,
+    concepts_missed: Vec<String>,
+}
+
+impl Outcome {
+    /// The session's final result under the drill as it is now, or the scorecard the session
+    /// logged when the drill is gone.
+    fn of(
+        transcript: &Transcript,
+        catalog: &Catalog,
+        scorers: &mut HashMap<DrillId, Scorer>,
+    ) -> Option<Self> {
+        let logged = transcript.final_card()?;
+        let id = DrillId::from(transcript.drill_id.as_str());
+        let Some(drill) = catalog.drills.get(&id) else {
+            return Some(Outcome {
+                score: logged.score.min(100),
+                band: logged.band,
+                hints_used: logged.hints_used,
+                concepts_hit: logged.concepts_hit.clone(),
+                concepts_missed: logged.concepts_missed.clone(),
+            });
+        };
+        let scorer = scorers.entry(id).or_insert_with(|| Scorer::new(drill));
+        let result = session::result(drill, &transcript.log, |answer, shown| {
+            scorer.score(answer, shown)
+        });
+        let ids = |hit: bool| {
+            result
+                .report
+                .concepts
+                .iter()
+                .filter(|concept| concept.hit == hit)
+                .map(|concept| concept.id.clone())
+                .collect()
+        };
+        Some(Outcome {
+            score: result.score,
+            band: result.band,
+            hints_used: result.tally.hints_used,
+            concepts_hit: ids(true),
+            concepts_missed: ids(false),
+        })
+    }
 }
 
 /// Progress gathered from a directory.
@@ -58,42 +118,55 @@ pub struct Weakness {
 }
 
 impl Progress {
-    /// Reads every transcript under `dir`; a missing directory is simply empty.
-    pub fn read(dir: &Path) -> Self {
+    /// Reads every transcript under `dir` and every one its index lists; a missing directory is
+    /// simply empty.
+    pub fn read(catalog: &Catalog, dir: &Path) -> Self {
         let mut progress = Progress::default();
         let limits = crate::walk::Limits {
             max_depth: MAX_DEPTH,
             max_entries: MAX_ENTRIES,
         };
         let is_json = |path: &Path| path.extension().is_some_and(|ext| ext == "json");
+        let mut files = Vec::new();
         for entry in crate::walk::Walk::new(&[dir.to_path_buf()], is_json, limits) {
-            let path = match entry {
-                crate::walk::Entry::File(path) => path,
+            match entry {
+                crate::walk::Entry::File(path) => files.push(path),
                 // A missing directory is simply empty.
-                crate::walk::Entry::Bad { path, .. } if path == dir => continue,
-                crate::walk::Entry::Bad { path, reason } => {
-                    progress.skipped.push((path, reason));
-                    continue;
+                crate::walk::Entry::Bad { path, .. } if path == dir => {}
+                crate::walk::Entry::Bad { path, reason } => progress.skipped.push((path, reason)),
+            }
+        }
+        // A transcript found both by the walk and through the index counts once.
+        let mut seen: BTreeSet<PathBuf> = files
+            .iter()
+            .map(|path| path.canonicalize().unwrap_or_else(|_| path.clone()))
+            .collect();
+        for listed in index::read(dir) {
+            if !listed.exists() {
+                progress.skipped.push((
+                    listed,
+                    "listed in the index of saved transcripts but no longer there".to_owned(),
+                ));
+                continue;
+            }
+            let canonical = listed.canonicalize().unwrap_or_else(|_| listed.clone());
+            if seen.insert(canonical) {
+                files.push(listed);
+            }
+        }
+        let mut scorers = HashMap::new();
+        for path in files {
+            // Regular files only, under the transcript size cap (`load` opens them that way).
+            match crate::transcript::load::load(&path) {
+                Ok(transcript) => {
+                    let outcome = Outcome::of(&transcript, catalog, &mut scorers);
+                    progress.attempts.push(Attempt {
+                        path,
+                        transcript,
+                        outcome,
+                    });
                 }
-            };
-            match crate::walk::read_regular(&path, crate::transcript::load::MAX_BYTES) {
-                Err(error) => progress.skipped.push((path, error.to_string())),
-                Ok(bytes) => match serde_json::from_slice::<Transcript>(&bytes) {
-                    Ok(transcript)
-                        if transcript.format_version > crate::transcript::FORMAT_VERSION =>
-                    {
-                        let reason = format!(
-                            "transcript format {} is newer than this sysdrill understands ({})",
-                            transcript.format_version,
-                            crate::transcript::FORMAT_VERSION
-                        );
-                        progress.skipped.push((path, reason));
-                    }
-                    Ok(transcript) => progress.attempts.push(Attempt { path, transcript }),
-                    Err(error) => progress
-                        .skipped
-                        .push((path, format!("not a sysdrill transcript: {error}"))),
-                },
+                Err(error) => progress.skipped.push((path, error.reason)),
             }
         }
         // Chronological; RFC 3339 UTC stamps sort as text. Path breaks ties.
@@ -110,7 +183,7 @@ impl Progress {
     pub fn weakest(&self, catalog: &Catalog, limit: usize) -> Vec<Weakness> {
         let mut by_concept: BTreeMap<String, Weakness> = BTreeMap::new();
         for attempt in &self.attempts {
-            let Some(score) = &attempt.transcript.final_score else {
+            let Some(score) = &attempt.outcome else {
                 continue;
             };
             let drill = catalog
@@ -214,7 +287,7 @@ impl Progress {
                 .entry(attempt.transcript.drill_id.as_str())
                 .or_insert((0, 0, None, None));
             entry.0 += 1;
-            if let Some(score) = &attempt.transcript.final_score {
+            if let Some(score) = &attempt.outcome {
                 entry.1 += 1;
                 entry.2 = Some(entry.2.map_or(score.score, |best| best.max(score.score)));
                 entry.3 = Some(score.score);
@@ -227,7 +300,7 @@ impl Progress {
 /// Prints the report. Drill ids, concepts, times and file names come from transcripts that may
 /// be hostile: the report (which has no colours of its own) is shown with [`crate::term::visible`].
 pub fn print_stats(catalog: &Catalog, dir: &Path, out: &mut impl Write) -> io::Result<()> {
-    let progress = Progress::read(dir);
+    let progress = Progress::read(catalog, dir);
     let mut text = Vec::new();
     write_stats(catalog, &progress, dir, &mut text)?;
     out.write_all(crate::term::visible(&String::from_utf8_lossy(&text)).as_bytes())
@@ -264,18 +337,18 @@ fn write_stats(
             } else {
                 t.started_at.as_str()
             };
-            match &t.final_score {
+            match &attempt.outcome {
                 Some(score) => writeln!(
                     out,
                     "  {when:<20}  {:<width$}  {:>3}  {}{}",
                     t.drill_id,
                     score.score,
-                    score.band,
-                    if t.hints_used > 0 {
+                    score.band.label(),
+                    if score.hints_used > 0 {
                         format!(
                             " ({} hint{})",
-                            t.hints_used,
-                            if t.hints_used == 1 { "" } else { "s" }
+                            score.hints_used,
+                            if score.hints_used == 1 { "" } else { "s" }
                         )
                     } else {
                         String::new()
@@ -331,6 +404,68 @@ fn write_stats(
     Ok(())
 }
 
+/// The index of saved transcripts: one absolute path per line in the data directory, appended
+/// by the REPL when a session first saves outside the data directory's own `transcripts/`
+/// folder (those are found by the walk), so `stats` sees every session wherever
+/// `--transcript` put it.
+pub mod index {
+    use std::collections::BTreeSet;
+    use std::io::{Read, Write};
+    use std::path::{Path, PathBuf};
+
+    /// The index file's name in the data directory.
+    pub const FILE: &str = "transcripts.index";
+
+    /// Adds `transcript` (a file that exists now) to the index in `data_dir`, once. Best effort:
+    /// a session never stops because its transcript could not be indexed.
+    pub fn remember(data_dir: &Path, transcript: &Path) {
+        let Ok(path) = transcript.canonicalize() else {
+            return;
+        };
+        let walked = data_dir
+            .join("transcripts")
+            .canonicalize()
+            .is_ok_and(|folder| path.starts_with(folder));
+        // One path per line: a name with a line break, or that is not UTF-8, cannot be listed.
+        let Some(line) = path.to_str().filter(|line| !line.contains(['\n', '\r'])) else {
+            return;
+        };
+        if walked || read(data_dir).contains(&path) {
+            return;
+        }
+        let _ = std::fs::create_dir_all(data_dir);
+        let file = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(data_dir.join(FILE));
+        if let Ok(mut file) = file {
+            // One write of the whole line: appends from concurrent sessions do not interleave.
+            let _ = file.write_all(format!("{line}\n").as_bytes());
+        }
+    }
+
+    /// An index this large is not one the REPL wrote (a path a line, a line a session); it is
+    /// read no further.
+    const MAX_BYTES: u64 = 16 * 1024 * 1024;
+
+    /// The paths the index in `data_dir` lists, in order, without duplicates (empty when there
+    /// is no index).
+    pub fn read(data_dir: &Path) -> Vec<PathBuf> {
+        let mut text = String::new();
+        let read = std::fs::File::open(data_dir.join(FILE))
+            .and_then(|file| file.take(MAX_BYTES).read_to_string(&mut text));
+        if read.is_err() {
+            return Vec::new();
+        }
+        let mut seen = BTreeSet::new();
+        text.lines()
+            .map(str::trim)
+            .map(PathBuf::from)
+            .filter(|path| path.is_absolute() && seen.insert(path.clone()))
+            .collect()
+    }
+}
+
 fn trim_float(value: f64) -> String {
     if value.fract() == 0.0 {
         format!("{value:.0}")
@@ -343,7 +478,7 @@ fn trim_float(value: f64) -> String {
 mod tests {
     use super::*;
     use crate::domain::{Concept, Difficulty, Drill, DrillKind, Phase, Rubric, Stage};
-    use crate::transcript::{FinalScore, save};
+    use crate::transcript::{CardSummary, Entry, Event, save};
 
     fn drill(id: &str, concepts: &[(&str, f64)]) -> Drill {
         Drill {
@@ -368,7 +503,7 @@ mod tests {
                         label: format!("{id} label"),
                         weight: *weight,
                         required: true,
-                        phrases: Vec::new(),
+                        phrases: vec![(*id).to_owned()],
                         regexes: Vec::new(),
                         stage: Stage::Interpret,
                         lexicon: Vec::new(),
@@ -411,13 +546,24 @@ mod tests {
         score: Option<u32>,
     ) {
         let mut t = Transcript::new(drill, 0, 1, "interview", None, at.to_owned());
-        t.final_score = score.map(|score| FinalScore {
-            score,
-            band: "hire".into(),
-            concepts_hit: hit.iter().map(|s| (*s).to_owned()).collect(),
-            concepts_missed: missed.iter().map(|s| (*s).to_owned()).collect(),
-            red_flags: Vec::new(),
-        });
+        let event = |event| Entry { at_s: 0.0, event };
+        t.log.push(event(Event::Answer {
+            text: format!("I think it is {}.", hit.join(" and ")),
+        }));
+        // The logged card is what the session showed; `stats` re-scores the answers instead
+        // (the drill is in the catalog), so these lists are deliberately the other way round.
+        if let Some(score) = score {
+            t.log.push(event(Event::Scorecard(CardSummary {
+                final_card: true,
+                score,
+                rubric_score: score,
+                band: Band::Hire,
+                hints_used: 0,
+                concepts_hit: missed.iter().map(|s| (*s).to_owned()).collect(),
+                concepts_missed: hit.iter().map(|s| (*s).to_owned()).collect(),
+                red_flags: Vec::new(),
+            })));
+        }
         save(&dir.join(name), &t).unwrap();
     }
 
@@ -465,7 +611,7 @@ mod tests {
         std::fs::write(sub.join("notes.txt"), b"ignored").unwrap();
 
         let catalog = catalog();
-        let progress = Progress::read(dir.path());
+        let progress = Progress::read(&catalog, dir.path());
         assert_eq!(progress.attempts.len(), 4);
         assert_eq!(progress.skipped.len(), 1);
         let weak = progress.weakest(&catalog, 5);
@@ -487,10 +633,47 @@ mod tests {
         assert!(first < second, "chronological:\n{text}");
         assert!(text.contains("unfinished"), "{text}");
         assert!(text.contains("Next: sysdrill practice locks"), "{text}");
-        assert!(
-            text.contains("junk.json: not a sysdrill transcript"),
-            "{text}"
+        assert!(text.contains("junk.json: not valid JSON"), "{text}");
+    }
+
+    #[test]
+    fn the_index_lists_transcripts_saved_elsewhere_once() {
+        let data = tempfile::tempdir().unwrap();
+        let elsewhere = tempfile::tempdir().unwrap();
+        write(
+            elsewhere.path(),
+            "run.json",
+            "locks",
+            "2026-01-05T00:00:00Z",
+            &["spin"],
+            &["contention"],
+            Some(50),
         );
+        write(
+            &data.path().join("transcripts"),
+            "walked.json",
+            "mem",
+            "2026-01-06T00:00:00Z",
+            &[],
+            &["reclaim"],
+            Some(0),
+        );
+        let run = elsewhere.path().join("run.json");
+        index::remember(data.path(), &run);
+        index::remember(data.path(), &run);
+        // Found by the walk already: not indexed.
+        index::remember(data.path(), &data.path().join("transcripts/walked.json"));
+        // Not saved (no such file): not indexed.
+        index::remember(data.path(), &elsewhere.path().join("never.json"));
+        assert_eq!(index::read(data.path()), [run.canonicalize().unwrap()]);
+
+        let progress = Progress::read(&catalog(), data.path());
+        assert_eq!(progress.attempts.len(), 2, "{:?}", progress.skipped);
+        assert!(progress.skipped.is_empty());
+        std::fs::remove_file(&run).unwrap();
+        let progress = Progress::read(&catalog(), data.path());
+        assert_eq!(progress.attempts.len(), 1);
+        assert!(progress.skipped[0].1.contains("no longer there"));
     }
 
     #[test]

@@ -28,9 +28,9 @@ use rustyline::history::{FileHistory, History};
 use crate::commands::{self, HomeVerb};
 use crate::content::Catalog;
 use crate::domain::{Drill, DrillId, Seed};
-use crate::interview::{self, Input, Interview, MoveKind, Output, Scorecard};
+use crate::interview::{self, Input, Interview, Output, Scorecard};
 use crate::term;
-use crate::transcript::{self, FinalScore, Transcript, Turn};
+use crate::transcript::{self, Transcript};
 
 use helper::ReplHelper;
 
@@ -613,7 +613,8 @@ fn session_completions(drill: &Drill) -> Vec<String> {
     lines
 }
 
-/// The transcript file and the wall clock of one session.
+/// The transcript file and the wall clock of one session. The interviewer writes the log; this
+/// only stamps the time and saves it.
 struct Recorder {
     path: PathBuf,
     transcript: Transcript,
@@ -631,60 +632,18 @@ impl Recorder {
         (self.elapsed().as_secs_f64() * 1000.0).round() / 1000.0
     }
 
-    fn push(&mut self, who: &str, text: &str, command: Option<&str>, kind: Option<&str>) {
-        let at_s = self.at_s();
-        self.transcript.turns.push(Turn {
-            who: who.to_owned(),
-            text: text.to_owned(),
-            command: command.map(str::to_owned),
-            move_kind: kind.map(str::to_owned),
-            at_s,
-        });
-    }
-
-    /// Records what the candidate did and what came back.
-    fn record(&mut self, input: Option<&Input>, outputs: &[Output]) {
-        // Answers too thin to score (a lone word) are not scored live, so not recorded as
-        // answers either: grading the transcript must see what the interviewer scored.
-        if let Some(Input::Answer(text)) = input
-            && !commands::is_junk(text)
-        {
-            self.push("candidate", text.trim(), None, None);
-        }
-        for output in outputs {
-            match output {
-                Output::Say { kind, text } => {
-                    self.push("interviewer", text, None, Some(kind.as_str()));
-                }
-                Output::Tool { command, text } | Output::WhatIf { command, text } => {
-                    self.push("candidate", text, Some(command), None);
-                }
-                // A bad `try` is not recorded (the interviewer does not count it as shown).
-                Output::ToolError { command, message } if matches!(input, Some(Input::Tool(_))) => {
-                    self.push("candidate", message, Some(command), None);
-                }
-                Output::ToolError { .. } => {}
-                Output::Hint { text, .. } => {
-                    self.push("interviewer", text, None, Some(MoveKind::Hint.as_str()));
-                }
-                Output::Feedback(text) => {
-                    self.push("interviewer", text, None, Some("feedback"));
-                }
-                Output::Info(_) | Output::Scorecard(_) | Output::Finished => {}
-            }
-        }
-    }
-
-    /// Saves the whole transcript; a failure is shown every time (the file on disk stops at the
-    /// last turn that saved), and practice goes on: the next save may succeed and catch up.
-    fn save(&mut self, screen: &mut Screen) -> io::Result<()> {
+    /// Saves the whole transcript (the session's log so far); a failure is shown every time
+    /// (the file on disk stops at the last turn that saved), and practice goes on: the next
+    /// save may succeed and catch up.
+    fn save(&mut self, session: &Interview, screen: &mut Screen) -> io::Result<()> {
+        self.transcript.log = session.log().to_vec();
         match transcript::save(&self.path, &self.transcript) {
             Ok(()) => self.unsaved = None,
             Err(error) => {
                 let message = format!(
-                    "warning: the transcript was not saved to {}: {error} (turn {} is not on disk)",
+                    "warning: the transcript was not saved to {}: {error} (entry {} of the log is not on disk)",
                     self.path.display(),
-                    self.transcript.turns.len()
+                    self.transcript.log.len()
                 );
                 let painted = screen.paint(&message, Color::Yellow, false);
                 eprintln!("{painted}");
@@ -779,12 +738,16 @@ fn run_drill(
     let banner = screen.wrapped_lines(&banner);
     let banner = screen.paint(&banner, Color::BrightBlack, false);
     screen.raw_line(&banner)?;
+    session.set_elapsed(recorder.at_s());
     let opening = session.start();
-    recorder.record(None, &opening);
     for output in &opening {
         screen.show(output)?;
     }
-    recorder.save(screen)?;
+    recorder.save(&session, screen)?;
+    // Saved transcripts outside the data directory are found by `stats` through its index.
+    if let Some(dir) = data_dir {
+        crate::progress::index::remember(dir, &recorder.path);
+    }
 
     let prompt = if interactive { "you> " } else { "" };
     let (mut inputs, mut typed) = (0usize, 0usize);
@@ -797,8 +760,9 @@ fn run_drill(
             );
             screen.line(&message)?;
             let wall = recorder.elapsed().as_secs();
+            session.set_elapsed(recorder.at_s());
             let outputs = session.wrap_up(Some(wall));
-            finish_turn(&mut recorder, screen, None, outputs)?;
+            finish_turn(&mut recorder, &session, screen, outputs)?;
             break;
         }
         let line = match source.read(prompt)? {
@@ -811,8 +775,9 @@ fn run_drill(
                 let what = screen.paint(what, Color::BrightBlack, false);
                 screen.raw_line(&format!("\n{what}"))?;
                 let wall = recorder.elapsed().as_secs();
+                session.set_elapsed(recorder.at_s());
                 let outputs = session.wrap_up(Some(wall));
-                finish_turn(&mut recorder, screen, None, outputs)?;
+                finish_turn(&mut recorder, &session, screen, outputs)?;
                 break;
             }
             Line::Interrupted => continue,
@@ -831,27 +796,31 @@ fn run_drill(
         if let Input::Time { wall_s } = &mut input {
             *wall_s = Some(wall);
         }
+        session.set_elapsed(recorder.at_s());
         let outputs = if input == Input::Quit {
             session.wrap_up(Some(wall))
         } else {
-            session.handle(input.clone())
+            session.handle(input)
         };
-        recorder.transcript.hints_used = session.hints_used() as u32;
-        finish_turn(&mut recorder, screen, Some(&input), outputs)?;
+        finish_turn(&mut recorder, &session, screen, outputs)?;
     }
 
-    recorder.transcript.hints_used = session.hints_used() as u32;
     recorder.transcript.finished_at = Some(clock::rfc3339(epoch_now()));
-    let card = session.scorecard(true);
-    recorder.transcript.final_score = Some(final_score(&card));
-    recorder.save(screen)?;
+    recorder.save(&session, screen)?;
+    // Again at the end, in case the first save failed (indexing twice is a no-op).
+    if let Some(dir) = data_dir {
+        crate::progress::index::remember(dir, &recorder.path);
+    }
     if let Some(error) = &recorder.unsaved {
+        let score = recorder
+            .transcript
+            .final_card()
+            .map_or_else(|| "-".to_owned(), |card| card.score.to_string());
         return Err(io::Error::other(format!(
             "the transcript was not saved to {}: {error}; the file on disk (if any) lacks the last \
-             turns and the final score ({} turns, score {})",
+             turns and the final score ({} log entries, score {score})",
             crate::term::visible_line(&recorder.path.display().to_string()),
-            recorder.transcript.turns.len(),
-            card.score
+            recorder.transcript.log.len(),
         )));
     }
     let saved = format!(
@@ -864,8 +833,8 @@ fn run_drill(
 
 fn finish_turn(
     recorder: &mut Recorder,
+    session: &Interview,
     screen: &mut Screen,
-    input: Option<&Input>,
     mut outputs: Vec<Output>,
 ) -> io::Result<()> {
     let wall = recorder.elapsed().as_secs();
@@ -877,32 +846,11 @@ fn finish_turn(
             card.wall_s = Some(wall);
         }
     }
-    recorder.record(input, &outputs);
-    recorder.save(screen)?;
+    recorder.save(session, screen)?;
     for output in &outputs {
         screen.show(output)?;
     }
     Ok(())
-}
-
-fn final_score(card: &Scorecard) -> FinalScore {
-    FinalScore {
-        score: card.score,
-        band: card.band.label().to_owned(),
-        concepts_hit: card
-            .concepts
-            .iter()
-            .filter(|c| c.hit)
-            .map(|c| c.id.clone())
-            .collect(),
-        concepts_missed: card
-            .concepts
-            .iter()
-            .filter(|c| !c.hit)
-            .map(|c| c.id.clone())
-            .collect(),
-        red_flags: card.red_flags.iter().map(|f| f.id.clone()).collect(),
-    }
 }
 
 #[cfg(test)]

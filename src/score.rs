@@ -172,7 +172,9 @@ pub struct ScoreReport {
     pub skipped_patterns: Vec<String>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, serde::Deserialize,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum Band {
     NoHire,
@@ -1252,6 +1254,7 @@ mod matcher;
 mod normalize;
 pub mod report;
 mod scope;
+pub mod session;
 pub use stuffing::MENTION_CREDIT;
 mod structure;
 mod stuffing;

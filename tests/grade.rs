@@ -12,17 +12,33 @@ use sysdrill::grade::synth::{self, SynthConfig};
 
 use crate::common::{fixture, sysdrill};
 
-/// Writes `n` synthetic transcripts over the shipped drills (no tool turns) under `dir`.
-fn cohort(dir: &Path, n: u64) {
+/// Writes `n` synthetic transcripts over the shipped drills under `dir` (incident drills run
+/// commands on the box a session builds), and their human scores to `dir/human.csv`.
+fn cohort(dir: &Path, n: u64) -> std::path::PathBuf {
     let catalog = sysdrill::content::load_catalog(&[]).expect("the shipped content loads");
     let drills: Vec<&Drill> = catalog.drills.values().collect();
     let config = SynthConfig::default();
+    let shown = |drill: &Drill, seed: u64, commands: &[&str]| {
+        synth::session_outputs(&catalog, drill, seed, commands)
+    };
+    let mut human = String::from("file,score\n");
     for index in 0..n {
-        let transcript = synth::transcript(&drills, &config, index, &|_, _| None).unwrap();
-        let path = dir.join(synth::relative_path(index));
+        let synthetic = synth::transcript(&drills, &config, index, &shown).unwrap();
+        let relative = synth::relative_path(index);
+        let path = dir.join(&relative);
         std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-        std::fs::write(&path, serde_json::to_vec_pretty(&transcript).unwrap()).unwrap();
+        std::fs::write(
+            &path,
+            serde_json::to_vec_pretty(&synthetic.transcript).unwrap(),
+        )
+        .unwrap();
+        if let Some(score) = synthetic.human_score {
+            human.push_str(&format!("{relative},{score}\n"));
+        }
     }
+    let csv = dir.join("human.csv");
+    std::fs::write(&csv, human).unwrap();
+    csv
 }
 
 fn stdout_of(args: &[&str], dir: &Path) -> (String, i32) {
@@ -79,9 +95,17 @@ fn grade_csv_parses_with_the_csv_reader() {
 #[test]
 fn grade_json_parses_with_serde_json_and_jq() {
     let dir = tempfile::tempdir().unwrap();
-    cohort(dir.path(), 50);
+    let human = cohort(dir.path(), 50);
+    let human = human.to_str().unwrap();
     let (text, code) = stdout_of(
-        &["--format", "json", "--compare-human", "--groups"],
+        &[
+            "--format",
+            "json",
+            "--compare-human",
+            "--human",
+            human,
+            "--groups",
+        ],
         dir.path(),
     );
     assert_eq!(code, 0);
@@ -90,6 +114,12 @@ fn grade_json_parses_with_serde_json_and_jq() {
     assert_eq!(value["summary"]["count"], 50);
     assert!(value["agreement"]["pairs"].as_u64().unwrap() > 0);
     assert!(!value["groups"].as_array().unwrap().is_empty());
+    // The synthetic sessions ran their commands on the box a session builds: grade re-derives
+    // every output exactly.
+    for row in value["rows"].as_array().unwrap() {
+        assert_eq!(row["tampered"], false, "{row}");
+        assert_eq!(row["notes"], serde_json::json!([]), "{row}");
+    }
 
     let jq = std::process::Command::new("jq")
         .args(["-e", ".summary.count"])
@@ -219,6 +249,16 @@ fn grade_reads_a_hand_written_yaml_transcript() {
     assert_eq!(row["candidate"], "hand-written");
     // The recorded hash is not the drill's: drift against the saved score.
     assert_eq!(row["drift"]["old_score"], 55);
+    // A format-1 file's own human score is not a human grade.
+    assert_eq!(row["human_score"], serde_json::Value::Null);
+    assert_eq!(row["hints_used"], 0);
+    // The same answer in format 2, with a hint the log shows given.
+    let row = &value["rows"][1];
+    assert_eq!(row["candidate"], "hand-written-v2");
+    assert_eq!(row["hints_used"], 1);
+    assert_eq!(row["drift"]["old_score"], 70);
+    assert_eq!(row["concepts_hit"], value["rows"][0]["concepts_hit"]);
+    assert!(row["hint_penalty"].as_f64().unwrap() > 0.0, "{row}");
     assert!(!row["concepts_hit"].as_array().unwrap().is_empty(), "{row}");
 }
 

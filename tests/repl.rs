@@ -13,7 +13,8 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
-use sysdrill::transcript::Transcript;
+use sysdrill::interview::MoveKind;
+use sysdrill::transcript::{Event, Transcript};
 
 use crate::common::sysdrill;
 
@@ -70,19 +71,21 @@ fn piped_stdin_runs_a_whole_drill_and_saves_the_transcript() {
     assert_eq!(transcript.sysdrill_version, env!("CARGO_PKG_VERSION"));
     assert!(transcript.finished_at.is_some());
     let commands: Vec<&str> = transcript
-        .turns
+        .log
         .iter()
-        .filter_map(|t| t.command.as_deref())
+        .filter_map(|e| match &e.event {
+            Event::Command { line } => Some(line.as_str()),
+            _ => None,
+        })
         .collect();
     assert_eq!(commands, vec!["vmstat 1 3", "perf lock report"]);
     let answers = transcript
-        .turns
+        .log
         .iter()
-        .filter(|t| t.who == "candidate" && t.command.is_none())
+        .filter(|e| matches!(e.event, Event::Answer { .. }))
         .count();
     assert!(answers >= 1);
-    // Every answer turn is followed by exactly one interviewer move.
-    let final_score = transcript.final_score.expect("final score");
+    let final_score = transcript.final_card().expect("final score");
     assert!(final_score.score <= 100);
     assert!(!final_score.concepts_hit.is_empty(), "{final_score:?}");
 }
@@ -104,7 +107,7 @@ fn piped_final_score_matches_batch_grading() {
         .assert()
         .success();
     let saved = read_transcript(&path)
-        .final_score
+        .final_card()
         .expect("final score")
         .score;
     let output = sysdrill()
@@ -146,13 +149,15 @@ fn a_killed_session_keeps_every_completed_turn() {
             .ok()
             .and_then(|bytes| serde_json::from_slice::<Transcript>(&bytes).ok())
             .filter(|t| {
-                t.turns.iter().any(|turn| turn.command.is_some())
-                    && t.turns.iter().any(|turn| {
-                        turn.who == "candidate"
-                            && turn.command.is_none()
-                            && turn.text.starts_with("The symptom")
+                t.log
+                    .iter()
+                    .any(|e| matches!(e.event, Event::ToolOutput { .. }))
+                    && t.log.iter().any(|e| {
+                        matches!(&e.event, Event::Answer { text } if text.starts_with("The symptom"))
                     })
-                    && t.turns.last().is_some_and(|turn| turn.who == "interviewer")
+                    && t.log
+                        .last()
+                        .is_some_and(|e| matches!(e.event, Event::Move { .. }))
             })
     });
     child.kill().unwrap();
@@ -160,8 +165,8 @@ fn a_killed_session_keeps_every_completed_turn() {
     drop(stdin);
     let transcript = done.expect("turns saved before the kill");
     let on_disk = read_transcript(&path);
-    assert_eq!(on_disk.turns.len(), transcript.turns.len());
-    assert!(on_disk.final_score.is_none(), "the session never finished");
+    assert_eq!(on_disk.log.len(), transcript.log.len());
+    assert!(on_disk.final_card().is_none(), "the session never finished");
     // No temporary files left next to it that a reader could mistake for the transcript.
     let names: Vec<PathBuf> = std::fs::read_dir(dir.path())
         .unwrap()
@@ -189,12 +194,12 @@ fn pty_full_incident_drill_with_tool_commands() {
     assert!(finished, "the drill never wrapped up");
     repl.expect("transcript saved");
     let transcript = repl.transcript();
-    assert!(transcript.final_score.is_some());
+    assert!(transcript.final_card().is_some());
     assert!(
         transcript
-            .turns
+            .log
             .iter()
-            .any(|t| t.command.as_deref() == Some("vmstat 1 3"))
+            .any(|e| matches!(&e.event, Event::Command { line } if line == "vmstat 1 3"))
     );
     repl.wait_exit();
 }
@@ -204,13 +209,17 @@ fn pty_red_flag_answer_gets_pushback() {
     let mut repl = pty::Repl::start(DRILL, &["--seed", "7"]);
     repl.line("The fix is to add more threads and buy a faster CPU.");
     let transcript = repl.transcript();
-    let last = transcript.turns.last().unwrap();
-    assert_eq!(last.who, "interviewer");
-    assert_eq!(
-        last.move_kind.as_deref(),
-        Some("challenge_red_flag"),
+    let last = &transcript.log.last().unwrap().event;
+    assert!(
+        matches!(
+            last,
+            Event::Move {
+                kind: MoveKind::ChallengeRedFlag,
+                ..
+            }
+        ),
         "{:#?}",
-        transcript.turns
+        transcript.log
     );
     repl.quit();
 }
@@ -226,12 +235,9 @@ fn pty_ctrl_c_cancels_the_line() {
     repl.quit();
     let transcript = repl.transcript();
     assert!(
-        !transcript
-            .turns
-            .iter()
-            .any(|t| t.text.contains("half-typed")),
+        !format!("{:?}", transcript.log).contains("half-typed"),
         "{:#?}",
-        transcript.turns
+        transcript.log
     );
 }
 
@@ -244,13 +250,13 @@ fn pty_ctrl_d_ends_the_drill_and_saves() {
     repl.expect("transcript saved");
     repl.wait_exit();
     let transcript = repl.transcript();
-    assert!(transcript.final_score.is_some());
+    assert!(transcript.final_card().is_some());
     assert!(transcript.finished_at.is_some());
     assert!(
         transcript
-            .turns
+            .log
             .iter()
-            .any(|t| t.who == "candidate" && t.text.starts_with("The symptom"))
+            .any(|e| matches!(&e.event, Event::Answer { text } if text.starts_with("The symptom")))
     );
 }
 

@@ -12,4 +12,5 @@ mod model;
 mod render;
 mod repl;
 mod score;
+mod session;
 mod signatures;

@@ -106,12 +106,15 @@ mod tests {
             raw_score: score,
             hints_used: 0,
             hint_penalty: 0.0,
+            tries: 0,
             concepts_hit: hit.iter().map(|s| s.to_string()).collect(),
             concepts_missed: vec![],
             concepts_negated: vec![],
             red_flags: vec![],
             misconceptions: vec![],
             drift: None,
+            tampered: false,
+            notes: vec![],
             human_score: None,
         }
     }

@@ -3,8 +3,9 @@
 //!
 //! Formats (stable; scripts depend on them):
 //! - table: one line per transcript (`SCORE BAND CONF HINTS DRIFT DRILL CANDIDATE FILE`) with an
-//!   indented line of concepts hit / missed and red flags, then bad files, the summary, agreement
-//!   figures and groups;
+//!   indented line of concepts hit / missed and red flags, an indented line per note (a tampered
+//!   transcript's starts with `tampered:`), then bad files, the summary, agreement figures and
+//!   groups;
 //! - JSON: `{"rows": [...], "bad_files": [...], "summary": {...}, "agreement": {...} | null,
 //!   "groups": [...] | null}`, rows streamed so the batch is never held in memory;
 //! - CSV: a header and one row per graded transcript with the columns of [`CSV_HEADER`]; lists
@@ -34,7 +35,7 @@ use crate::cli::GradeFormat;
 use crate::term;
 
 /// The CSV columns, in order.
-pub const CSV_HEADER: [&str; 17] = [
+pub const CSV_HEADER: [&str; 19] = [
     "file",
     "drill",
     "candidate",
@@ -52,6 +53,8 @@ pub const CSV_HEADER: [&str; 17] = [
     "old_score",
     "drifted",
     "human_score",
+    "tampered",
+    "notes",
 ];
 
 /// A file that could not be graded, and why.
@@ -166,7 +169,11 @@ impl<W: Write> Sink<W> {
                 if !row.misconceptions.is_empty() {
                     detail.push_str(&format!("  misconceptions: {}", list(&row.misconceptions)));
                 }
-                writeln!(out, "{}", term::visible_line(&detail))
+                writeln!(out, "{}", term::visible_line(&detail))?;
+                for note in &row.notes {
+                    writeln!(out, "       {}", term::visible_line(note))?;
+                }
+                Ok(())
             }
             Sink::Json { out, rows } => {
                 if *rows > 0 {
@@ -200,6 +207,8 @@ impl<W: Write> Sink<W> {
                         .unwrap_or_default(),
                     row.drift.is_some().to_string(),
                     row.human_score.map(number).unwrap_or_default(),
+                    row.tampered.to_string(),
+                    row.notes.join("; "),
                 ];
                 out.write_record(&record).map_err(csv_error)
             }
@@ -319,7 +328,7 @@ fn write_table_tail(out: &mut impl Write, tail: &Tail) -> io::Result<()> {
     let bands: Vec<String> = summary
         .bands
         .iter()
-        .map(|band| format!("{} {}", band.band, band.count))
+        .map(|band| format!("{} {}", band.band.label(), band.count))
         .collect();
     writeln!(out, "  bands: {}", bands.join(", "))?;
     for drill in &summary.drills {
@@ -378,10 +387,7 @@ fn write_table_tail(out: &mut impl Write, tail: &Tail) -> io::Result<()> {
             agreement.pairs
         )?;
         if agreement.pairs == 0 {
-            writeln!(
-                out,
-                "  no human scores found: add human_score to the transcripts or pass --human CSV"
-            )?;
+            writeln!(out, "  no human scores found: pass them with --human CSV")?;
         }
         writeln!(
             out,

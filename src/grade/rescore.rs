@@ -1,24 +1,21 @@
-//! Re-scoring one transcript against the current rubric: which turns are the candidate's answer,
-//! what they were shown, the hint cost, and drift against the score saved in the transcript.
+//! One row of the report from a transcript: the session's final result (`score::session`, the
+//! rule of the live scorecard, over the log with its box outputs re-derived by [`super::replay`])
+//! and drift against the score the session logged.
 //!
-//! The rule, the same as the practice session's final score (see `interview`'s module doc), so a
-//! transcript of an unchanged drill re-grades to the score it saved:
-//! - the answer is every candidate turn that is not a tool command, in order, joined by a blank
-//!   line (the scorer sees one answer, so concepts spread over turns all count);
-//! - `Shown` is every tool turn (`command` set) with the text it printed, in order;
-//! - hints cost the sum of the first `hints_used` hints' `cost` in the drill (hints are given in
-//!   order; a count beyond the drill's hints adds nothing more), taken off the 0–100 score,
-//!   floored at 0 and rounded, with the interviewer's own `interview::apply_hint_cost`; the band
-//!   stays the scorer's band for the answer, as on the practice session's scorecard;
-//! - drift is reported when the drill's content hash differs from the transcript's: the old score
-//!   (the transcript's `final_score`) beside the new one.
+//! - hints, tries and the answer come from the log's events, never from counters a file declares;
+//! - drift is reported when the drill's content hash differs from the transcript's: the score of
+//!   the final scorecard the session logged beside the new one (a logged score above 100 is no
+//!   score sysdrill wrote, and is left out);
+//! - human scores are not read from the transcript: `grade --human` supplies them.
 //!
-//! Pure: no IO. The scorer is passed in, so tests can use a stand-in.
+//! Pure: no IO. The scorer is applied by the caller, so tests can use a stand-in.
 
 use serde::Serialize;
 
+use super::replay::Verified;
 use crate::domain::Drill;
-use crate::score::{Band, ScoreReport, Shown, ShownOutput, Status};
+use crate::score::session::SessionResult;
+use crate::score::{Band, Status};
 use crate::transcript::Transcript;
 
 /// One graded transcript: everything a row of the report shows and the summary folds in.
@@ -35,6 +32,8 @@ pub struct Row {
     pub raw_score: u32,
     pub hints_used: u32,
     pub hint_penalty: f64,
+    /// `try` experiments the session ran.
+    pub tries: u32,
     pub concepts_hit: Vec<String>,
     pub concepts_missed: Vec<String>,
     /// Concepts the answer mentioned only inside a negation ("it's not lock contention").
@@ -42,6 +41,11 @@ pub struct Row {
     pub red_flags: Vec<String>,
     pub misconceptions: Vec<String>,
     pub drift: Option<Drift>,
+    /// A stored output is not what its command prints (the row is graded on what it prints).
+    pub tampered: bool,
+    /// What the grader should know about this row (tampering, outputs of another version).
+    pub notes: Vec<String>,
+    /// From `--human`, with `--compare-human`.
     pub human_score: Option<f64>,
 }
 
@@ -69,54 +73,15 @@ pub fn same_hash(recorded: &str, hash: u64) -> bool {
     u64::from_str_radix(digits, 16).is_ok_and(|value| value == hash)
 }
 
-/// The candidate's answer text: their non-tool turns joined by a blank line.
-pub fn answer_of(transcript: &Transcript) -> String {
-    let mut answer = String::new();
-    for turn in &transcript.turns {
-        if turn.command.is_none() && turn.who.eq_ignore_ascii_case("candidate") {
-            if !answer.is_empty() {
-                answer.push_str("\n\n");
-            }
-            answer.push_str(&turn.text);
-        }
-    }
-    answer
-}
-
-/// What the candidate was shown: every tool turn.
-pub fn shown_of(transcript: &Transcript) -> Shown {
-    Shown {
-        outputs: transcript
-            .turns
-            .iter()
-            .filter_map(|turn| {
-                turn.command.as_ref().map(|command| ShownOutput {
-                    command: command.clone(),
-                    text: turn.text.clone(),
-                })
-            })
-            .collect(),
-    }
-}
-
-/// Points the hints cost: the first `hints_used` hints of the drill.
-pub fn hint_penalty(drill: &Drill, hints_used: u32) -> f64 {
-    drill
-        .hints
-        .iter()
-        .take(hints_used as usize)
-        .map(|hint| hint.cost)
-        .sum::<f64>()
-        // An empty f64 sum is -0.0, which reports and CSV would print as `-0`.
-        + 0.0
-}
-
-/// Builds the row from a transcript, its drill and the fresh score report.
-pub fn row(file: String, transcript: &Transcript, drill: &Drill, report: &ScoreReport) -> Row {
-    let penalty = hint_penalty(drill, transcript.hints_used);
-    let raw = report.score.min(100);
-    let score = crate::interview::apply_hint_cost(raw, penalty);
-    let band = report.band;
+/// Builds the row from a transcript, its drill, the verified log and its final result.
+pub fn row(
+    file: String,
+    transcript: &Transcript,
+    drill: &Drill,
+    verified: Verified,
+    result: &SessionResult,
+) -> Row {
+    let report = &result.report;
     let mut hit = Vec::new();
     let mut missed = Vec::new();
     let mut negated = Vec::new();
@@ -140,26 +105,33 @@ pub fn row(file: String, transcript: &Transcript, drill: &Drill, report: &ScoreR
     let drift = (!same_hash(&transcript.content_hash, drill.content_hash)).then(|| Drift {
         old_hash: transcript.content_hash.clone(),
         new_hash: hash_hex(drill.content_hash),
-        old_score: transcript.final_score.as_ref().map(|old| old.score),
-        new_score: score,
+        old_score: transcript
+            .final_card()
+            .map(|card| card.score)
+            .filter(|score| *score <= 100),
+        new_score: result.score,
     });
+    let count = |n: usize| u32::try_from(n).unwrap_or(u32::MAX);
     Row {
         file,
         drill: drill.id.0.clone(),
         candidate: transcript.candidate.clone(),
-        score,
-        band,
+        score: result.score,
+        band: result.band,
         confidence: report.confidence,
-        raw_score: raw,
-        hints_used: transcript.hints_used,
-        hint_penalty: penalty,
+        raw_score: report.score.min(100),
+        hints_used: count(result.tally.hints_used),
+        hint_penalty: result.tally.hint_cost,
+        tries: count(result.tally.tries),
         concepts_hit: hit,
         concepts_missed: missed,
         concepts_negated: negated,
         red_flags: fired(&report.red_flags),
         misconceptions: fired(&report.misconceptions),
         drift,
-        human_score: transcript.human_score,
+        tampered: verified.tampered,
+        notes: verified.notes,
+        human_score: None,
     }
 }
 
@@ -171,32 +143,24 @@ pub fn suggest<'a>(unknown: &str, known: impl Iterator<Item = &'a str>) -> Optio
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::transcript::Turn;
+    use crate::grade::testing;
+    use crate::score::session;
+    use crate::transcript::{CardSummary, Entry, Event};
 
-    fn turn(who: &str, text: &str, command: Option<&str>) -> Turn {
-        Turn {
-            who: who.into(),
-            text: text.into(),
-            command: command.map(Into::into),
-            move_kind: None,
-            at_s: 0.0,
-        }
+    fn entry(event: Event) -> Entry {
+        Entry { at_s: 0.0, event }
     }
 
-    #[test]
-    fn answer_and_shown_split_the_turns() {
-        let mut transcript = crate::grade::testing::transcript("d", 0);
-        transcript.turns = vec![
-            turn("interviewer", "what is slow?", None),
-            turn("candidate", "vmstat output below", Some("vmstat 1 5")),
-            turn("candidate", "r is high", None),
-            turn("interviewer", "why?", None),
-            turn("Candidate", "lock contention", None),
-        ];
-        assert_eq!(answer_of(&transcript), "r is high\n\nlock contention");
-        let shown = shown_of(&transcript);
-        assert_eq!(shown.outputs.len(), 1);
-        assert_eq!(shown.outputs[0].command, "vmstat 1 5");
+    fn graded(transcript: &Transcript, drill: &Drill) -> Row {
+        let verified = Verified {
+            log: transcript.log.clone(),
+            tampered: false,
+            notes: vec![],
+        };
+        let result = session::result(drill, &verified.log, |answer, shown| {
+            testing::score(drill, answer, shown)
+        });
+        row("f".into(), transcript, drill, verified, &result)
     }
 
     #[test]
@@ -221,39 +185,59 @@ mod tests {
 
     #[test]
     fn hints_cost_points_as_in_the_interview() {
-        let drill = crate::grade::testing::drill("d");
-        let mut transcript = crate::grade::testing::transcript("d", drill.content_hash);
-        transcript.hints_used = 2;
-        let report = crate::grade::testing::score(&drill, "alpha beta gamma", &Shown::default());
-        assert_eq!(report.score, 100);
-        let row = row("f".into(), &transcript, &drill, &report);
+        let drill = testing::drill("d");
+        let mut transcript = testing::transcript("d", drill.content_hash);
+        transcript.log = vec![entry(Event::Answer {
+            text: "alpha beta gamma".into(),
+        })];
+        for number in 1..=2 {
+            transcript.log.push(entry(Event::Hint {
+                number,
+                text: "h".into(),
+                cost: 0.0,
+            }));
+        }
+        let row = graded(&transcript, &drill);
         // Hints cost 5 and 15 in the test drill.
+        assert_eq!(row.hints_used, 2);
         assert_eq!(row.hint_penalty, 20.0);
         assert_eq!(row.score, 80);
         assert_eq!(row.raw_score, 100);
         assert_eq!(row.band, Band::StrongHire);
-        transcript.hints_used = 9;
-        let row = super::row("f".into(), &transcript, &drill, &report);
-        assert_eq!(row.hint_penalty, 20.0);
         assert!(row.drift.is_none());
+        assert_eq!(row.human_score, None);
     }
 
     #[test]
-    fn drift_shows_old_and_new_scores() {
-        let drill = crate::grade::testing::drill("d");
-        let mut transcript = crate::grade::testing::transcript("d", drill.content_hash ^ 1);
-        transcript.final_score = Some(crate::transcript::FinalScore {
-            score: 42,
-            band: "lean no hire".into(),
-            concepts_hit: vec![],
-            concepts_missed: vec![],
-            red_flags: vec![],
-        });
-        let report = crate::grade::testing::score(&drill, "alpha", &Shown::default());
-        let row = row("f".into(), &transcript, &drill, &report);
+    fn drift_shows_old_and_new_scores_and_leaves_out_impossible_ones() {
+        let drill = testing::drill("d");
+        let mut transcript = testing::transcript("d", drill.content_hash ^ 1);
+        let card = |score| {
+            entry(Event::Scorecard(CardSummary {
+                final_card: true,
+                score,
+                rubric_score: score,
+                band: Band::LeanNoHire,
+                hints_used: 0,
+                concepts_hit: vec![],
+                concepts_missed: vec![],
+                red_flags: vec![],
+            }))
+        };
+        transcript.log = vec![
+            entry(Event::Answer {
+                text: "alpha".into(),
+            }),
+            card(42),
+        ];
+        let row = graded(&transcript, &drill);
         let drift = row.drift.unwrap();
         assert_eq!(drift.old_score, Some(42));
         assert_eq!(drift.new_score, row.score);
         assert_eq!(drift.new_hash, hash_hex(drill.content_hash));
+
+        transcript.log[1] = card(u32::MAX);
+        let drift = graded(&transcript, &drill).drift.unwrap();
+        assert_eq!(drift.old_score, None);
     }
 }

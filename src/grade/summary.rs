@@ -23,6 +23,7 @@ pub struct Summary {
     drills: BTreeMap<String, DrillTally>,
     red_flags: BTreeMap<(String, String), u64>,
     drifted: u64,
+    tampered: u64,
     low_confidence: Queue<ConfidenceEntry>,
     disagreements: Queue<DisagreementEntry>,
     seq: u64,
@@ -114,10 +115,12 @@ pub struct SummaryReport {
     pub count: u64,
     pub mean: Option<f64>,
     pub median: Option<f64>,
-    /// Keyed by band label, from strong hire down.
+    /// Per band, from strong hire down.
     pub bands: Vec<BandCount>,
     /// Transcripts whose drill changed since they were recorded.
     pub drifted: u64,
+    /// Transcripts whose stored outputs are not what their commands print.
+    pub tampered: u64,
     pub drills: Vec<DrillSummary>,
     pub red_flags: Vec<FlagCount>,
     /// Lowest confidence first.
@@ -128,7 +131,7 @@ pub struct SummaryReport {
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct BandCount {
-    pub band: &'static str,
+    pub band: Band,
     pub count: u64,
 }
 
@@ -186,6 +189,9 @@ impl Summary {
         self.bands[band_index(row.band)] += 1;
         if row.drift.is_some() {
             self.drifted += 1;
+        }
+        if row.tampered {
+            self.tampered += 1;
         }
         let tally = self.drills.entry(row.drill.clone()).or_default();
         tally.count += 1;
@@ -287,11 +293,12 @@ impl Summary {
             bands: BANDS
                 .iter()
                 .map(|&band| BandCount {
-                    band: band.label(),
+                    band,
                     count: self.bands[band_index(band)],
                 })
                 .collect(),
             drifted: self.drifted,
+            tampered: self.tampered,
             drills: self
                 .drills
                 .iter()
@@ -325,12 +332,15 @@ mod tests {
             raw_score: score,
             hints_used: 0,
             hint_penalty: 0.0,
+            tries: 0,
             concepts_hit: vec![],
             concepts_missed: missed.iter().map(|s| s.to_string()).collect(),
             concepts_negated: vec![],
             red_flags: vec!["threads".into()],
             misconceptions: vec![],
             drift: None,
+            tampered: false,
+            notes: vec![],
             human_score: Some(50.0),
         }
     }

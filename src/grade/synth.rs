@@ -1,7 +1,7 @@
 //! Synthetic transcripts for tests and benchmarks: varied answers to the shipped drills, built
 //! from each drill's model answer lines and calibration examples, with typos, negated concepts,
-//! red-flag proposals, filler and hints mixed in, and a human score that follows the answer's
-//! quality with noise. Transcript `i` depends only on (seed, i), so any subset can be generated
+//! red-flag proposals, filler and hints mixed in, and a human score (kept beside the transcript,
+//! as a grader's CSV would) that follows the answer's quality with noise. Transcript `i` depends only on (seed, i), so any subset can be generated
 //! in parallel and the result is the same.
 //!
 //! Pure: no IO. What the candidate was shown comes from a caller-supplied function (the example
@@ -11,7 +11,9 @@ use rand_chacha::ChaCha8Rng;
 use rand_core::{Rng, SeedableRng};
 
 use crate::domain::{Drill, DrillKind};
-use crate::transcript::{FORMAT_VERSION, FinalScore, Transcript, Turn};
+use crate::interview::MoveKind;
+use crate::score::Band;
+use crate::transcript::{CardSummary, Entry, Event, FORMAT_VERSION, Transcript};
 
 /// Tool commands a synthetic candidate runs on incident drills.
 pub const COMMANDS: [&str; 5] = [
@@ -36,7 +38,7 @@ pub struct SynthConfig {
     pub seed: u64,
     /// Share of transcripts recorded against an older version of the drill (drift).
     pub stale_share: f64,
-    /// Whether to fill in `human_score`.
+    /// Whether to give each transcript a human score.
     pub human: bool,
 }
 
@@ -164,45 +166,85 @@ fn answer(drill: &Drill, dice: &mut Dice) -> (Vec<String>, f64, bool) {
     (sentences, quality, flagged)
 }
 
-/// Transcript `index` of a batch over `drills` (which must not be empty). `shown(drill,
-/// command)` gives a tool's output on the drill's machine, or `None` to leave tool turns out.
+/// A synthetic session and the score a human grader gave it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Synthetic {
+    pub transcript: Transcript,
+    pub human_score: Option<f64>,
+}
+
+/// What the commands of one session print, in order, on the drill's machine at a seed: each
+/// the tool's output or the error the box printed. `None` leaves tool commands out.
+pub type ShownFn<'a> = dyn Fn(&Drill, u64, &[&str]) -> Option<Vec<Result<String, String>>> + 'a;
+
+/// What `commands` print in one session of `drill` at `seed`, on the box a practice session
+/// builds (the seed's variant of the drill's incident, one console for the whole session);
+/// `None` when the drill has no loaded incident.
+pub fn session_outputs(
+    catalog: &crate::content::Catalog,
+    drill: &Drill,
+    seed: u64,
+    commands: &[&str],
+) -> Option<Vec<Result<String, String>>> {
+    let incident = catalog.incidents.get(drill.incident.as_ref()?)?;
+    let seed = crate::domain::Seed(seed);
+    let variant = crate::model::variant::pick(incident, seed);
+    let mut console = crate::console::Console::new(&variant, seed);
+    Some(
+        commands
+            .iter()
+            .map(|command| console.run(command).map_err(|error| error.message))
+            .collect(),
+    )
+}
+
+/// Transcript `index` of a batch over `drills` (which must not be empty). `shown` runs the
+/// session's commands (see [`ShownFn`]); it must print what a session's box prints, or `grade`
+/// flags the transcript as tampered.
 pub fn transcript(
     drills: &[&Drill],
     config: &SynthConfig,
     index: u64,
-    shown: &dyn Fn(&Drill, &str) -> Option<String>,
-) -> Option<Transcript> {
+    shown: &ShownFn<'_>,
+) -> Option<Synthetic> {
     let mut dice = Dice(ChaCha8Rng::seed_from_u64(
         config
             .seed
             .wrapping_add(index.wrapping_mul(0x9e37_79b9_7f4a_7c15)),
     ));
     let drill = *dice.pick(drills)?;
-    let mut turns = vec![Turn {
-        who: "interviewer".into(),
-        text: drill.opening.trim().to_owned(),
-        command: None,
-        move_kind: None,
-        at_s: 0.0,
-    }];
     let mut at_s = 0.0;
+    let mut log = vec![Entry {
+        at_s,
+        event: Event::Move {
+            kind: MoveKind::Opening,
+            text: drill.opening.trim().to_owned(),
+        },
+    }];
+    let seed = drill.seed.unwrap_or(0);
     if drill.kind == DrillKind::Incident {
-        for _ in 0..dice.below(4) {
-            let command = COMMANDS[dice.below(COMMANDS.len())];
-            if let Some(text) = shown(drill, command) {
-                at_s += 5.0 + 20.0 * dice.unit();
-                turns.push(Turn {
-                    who: "candidate".into(),
-                    text,
-                    command: Some(command.to_owned()),
-                    move_kind: None,
-                    at_s,
-                });
-            }
+        let commands: Vec<&str> = (0..dice.below(4))
+            .map(|_| COMMANDS[dice.below(COMMANDS.len())])
+            .collect();
+        let printed = shown(drill, seed, &commands).unwrap_or_default();
+        for (command, printed) in commands.iter().zip(printed) {
+            at_s += 5.0 + 20.0 * dice.unit();
+            let command = (*command).to_owned();
+            log.push(Entry {
+                at_s,
+                event: Event::Command {
+                    line: command.clone(),
+                },
+            });
+            let event = match printed {
+                Ok(text) => Event::ToolOutput { command, text },
+                Err(message) => Event::ToolError { command, message },
+            };
+            log.push(Entry { at_s, event });
         }
     }
     let (sentences, quality, flagged) = answer(drill, &mut dice);
-    // One to three answer turns, with the interviewer's phase prompts between them.
+    // One to three answers, with the interviewer's phase prompts between them.
     let parts = 1 + dice.below(3).min(sentences.len().saturating_sub(1));
     let per = sentences.len().div_ceil(parts);
     for (part, chunk) in sentences.chunks(per.max(1)).enumerate() {
@@ -211,36 +253,67 @@ pub fn transcript(
                 .phases
                 .get(part.min(drill.phases.len().saturating_sub(1)))
                 .map_or("Go on.", |phase| phase.prompt.as_str());
-            turns.push(Turn {
-                who: "interviewer".into(),
-                text: prompt.trim().to_owned(),
-                command: None,
-                move_kind: Some("next_phase".into()),
+            log.push(Entry {
                 at_s,
+                event: Event::Move {
+                    kind: MoveKind::NextPhase,
+                    text: prompt.trim().to_owned(),
+                },
             });
         }
         at_s += 30.0 + 90.0 * dice.unit();
-        turns.push(Turn {
-            who: "candidate".into(),
-            text: chunk.join(" "),
-            command: None,
-            move_kind: None,
+        log.push(Entry {
             at_s,
+            event: Event::Answer {
+                text: chunk.join(" "),
+            },
         });
     }
     let hints_used = if !drill.hints.is_empty() && dice.chance(0.15) {
-        1 + dice.below(drill.hints.len().min(2)) as u32
+        1 + dice.below(drill.hints.len().min(2))
     } else {
         0
     };
+    for (number, hint) in drill.hints.iter().take(hints_used).enumerate() {
+        log.push(Entry {
+            at_s,
+            event: Event::HintRequest,
+        });
+        log.push(Entry {
+            at_s,
+            event: Event::Hint {
+                number: number + 1,
+                text: hint.text.trim().to_owned(),
+                cost: hint.cost,
+            },
+        });
+    }
     let stale = dice.chance(config.stale_share);
     let old_score = (quality * 100.0 - if flagged { 10.0 } else { 0.0 }).clamp(0.0, 100.0);
     let human_score = config.human.then(|| {
         let noise = (dice.unit() - 0.5) * 30.0;
         (old_score + noise).clamp(0.0, 100.0).round()
     });
+    let old_score = old_score.round() as u32;
+    log.push(Entry {
+        at_s,
+        event: Event::Quit,
+    });
+    log.push(Entry {
+        at_s,
+        event: Event::Scorecard(CardSummary {
+            final_card: true,
+            score: old_score,
+            rubric_score: old_score,
+            band: Band::for_score(old_score),
+            hints_used,
+            concepts_hit: vec![],
+            concepts_missed: vec![],
+            red_flags: vec![],
+        }),
+    });
     let minutes = index % (24 * 60);
-    Some(Transcript {
+    let transcript = Transcript {
         format_version: FORMAT_VERSION,
         drill_id: drill.id.0.clone(),
         content_hash: crate::grade::rescore::hash_hex(if stale {
@@ -248,23 +321,16 @@ pub fn transcript(
         } else {
             drill.content_hash
         }),
-        seed: drill.seed.unwrap_or(0),
+        seed,
         sysdrill_version: env!("CARGO_PKG_VERSION").to_owned(),
         candidate: Some(format!("cand-{:04}", dice.below(500))),
         started_at: format!("2026-03-01T{:02}:{:02}:00Z", minutes / 60, minutes % 60),
         finished_at: None,
         mode: "interview".into(),
-        turns,
-        hints_used,
-        final_score: Some(FinalScore {
-            score: old_score.round() as u32,
-            band: crate::score::Band::for_score(old_score.round() as u32)
-                .label()
-                .to_owned(),
-            concepts_hit: vec![],
-            concepts_missed: vec![],
-            red_flags: vec![],
-        }),
+        log,
+    };
+    Some(Synthetic {
+        transcript,
         human_score,
     })
 }
@@ -281,7 +347,7 @@ mod tests {
         ];
         let refs: Vec<&Drill> = drills.iter().collect();
         let config = SynthConfig::default();
-        let none = |_: &Drill, _: &str| None;
+        let none = |_: &Drill, _: u64, _: &[&str]| None;
         for index in 0..50 {
             assert_eq!(
                 transcript(&refs, &config, index, &none),
@@ -302,11 +368,11 @@ mod tests {
         let drill = crate::grade::testing::drill("a");
         let refs = [&drill];
         let config = SynthConfig::default();
-        let none = |_: &Drill, _: &str| None;
+        let none = |_: &Drill, _: u64, _: &[&str]| None;
         let answers: std::collections::BTreeSet<String> = (0..200)
             .map(|i| {
-                let transcript = transcript(&refs, &config, i, &none).unwrap();
-                crate::grade::rescore::answer_of(&transcript)
+                let synthetic = transcript(&refs, &config, i, &none).unwrap();
+                crate::score::session::tally(&drill, &synthetic.transcript.log).answer
             })
             .collect();
         assert!(answers.len() > 20, "{}", answers.len());

@@ -9,7 +9,7 @@ use crate::domain::{
     Stage,
 };
 use crate::score::{ConceptResult, FlagResult, ScoreReport, Shown, Status, Structure};
-use crate::transcript::{FORMAT_VERSION, Transcript, Turn};
+use crate::transcript::{Entry, Event, FORMAT_VERSION, Transcript};
 
 pub fn drill(id: &str) -> Drill {
     let concept = |id: &str, weight: f64, required: bool| Concept {
@@ -108,20 +108,14 @@ pub fn transcript(drill_id: &str, hash: u64) -> Transcript {
         started_at: String::new(),
         finished_at: None,
         mode: "interview".into(),
-        turns: vec![],
-        hints_used: 0,
-        final_score: None,
-        human_score: None,
+        log: vec![],
     }
 }
 
-pub fn answer_turn(text: &str) -> Turn {
-    Turn {
-        who: "candidate".into(),
-        text: text.into(),
-        command: None,
-        move_kind: None,
+pub fn answer(text: &str) -> Entry {
+    Entry {
         at_s: 0.0,
+        event: Event::Answer { text: text.into() },
     }
 }
 

@@ -14,15 +14,24 @@ fn write(dir: &Path, name: &str, transcript: &crate::transcript::Transcript) -> 
     path
 }
 
-/// A folder of synthetic transcripts over two test drills.
-fn cohort(dir: &Path, n: u64) {
+/// A folder of synthetic transcripts over two test drills, and their human scores (from a CSV
+/// beside them, as a grader would keep them).
+fn cohort(dir: &Path, n: u64) -> HumanScores {
     let drills = [testing::drill("alpha-drill"), testing::drill("beta-drill")];
     let refs: Vec<&Drill> = drills.iter().collect();
     let config = synth::SynthConfig::default();
+    let mut csv = String::new();
     for index in 0..n {
-        let transcript = synth::transcript(&refs, &config, index, &|_, _| None).unwrap();
-        write(dir, &synth::relative_path(index), &transcript);
+        let synthetic = synth::transcript(&refs, &config, index, &|_, _, _| None).unwrap();
+        let relative = synth::relative_path(index);
+        write(dir, &relative, &synthetic.transcript);
+        if let Some(score) = synthetic.human_score {
+            csv.push_str(&format!("{relative},{score}\n"));
+        }
     }
+    let path = dir.join("human.csv");
+    std::fs::write(&path, csv).unwrap();
+    HumanScores::read(&path).unwrap()
 }
 
 fn grade(dir: &Path, options: &Options) -> (String, Outcome) {
@@ -51,14 +60,19 @@ fn options(format: GradeFormat, jobs: usize) -> Options {
     }
 }
 
+fn with_human(mut options: Options, human: &HumanScores) -> Options {
+    options.human = Some(human.clone());
+    options
+}
+
 #[test]
 fn output_is_identical_for_one_and_eight_jobs() {
     let dir = tempfile::tempdir().unwrap();
     // More than two chunks, so chunk boundaries are crossed.
-    cohort(dir.path(), 2 * CHUNK as u64 + 37);
+    let human = cohort(dir.path(), 2 * CHUNK as u64 + 37);
     for format in [GradeFormat::Table, GradeFormat::Json, GradeFormat::Csv] {
-        let (one, outcome) = grade(dir.path(), &options(format, 1));
-        let (eight, _) = grade(dir.path(), &options(format, 8));
+        let (one, outcome) = grade(dir.path(), &with_human(options(format, 1), &human));
+        let (eight, _) = grade(dir.path(), &with_human(options(format, 8), &human));
         assert_eq!(outcome.graded, 2 * CHUNK as u64 + 37);
         assert_eq!(outcome.bad, 0);
         assert!(one == eight, "{format:?} differs between --jobs 1 and 8");
@@ -68,8 +82,11 @@ fn output_is_identical_for_one_and_eight_jobs() {
 #[test]
 fn json_report_parses_and_rows_are_in_walk_order() {
     let dir = tempfile::tempdir().unwrap();
-    cohort(dir.path(), 40);
-    let (json, _) = grade(dir.path(), &options(GradeFormat::Json, 4));
+    let human = cohort(dir.path(), 40);
+    let (json, _) = grade(
+        dir.path(),
+        &with_human(options(GradeFormat::Json, 4), &human),
+    );
     let value: serde_json::Value = serde_json::from_str(&json).unwrap();
     let rows = value["rows"].as_array().unwrap();
     assert_eq!(rows.len(), 40);
@@ -118,7 +135,7 @@ fn bad_files_are_reported_and_the_rest_graded() {
     let root = dir.path();
     let drill = testing::drill("alpha-drill");
     let mut good = testing::transcript("alpha-drill", drill.content_hash);
-    good.turns.push(testing::answer_turn("alpha and gamma"));
+    good.log.push(testing::answer("alpha and gamma"));
     write(root, "a-good.json", &good);
     std::fs::write(root.join("b-empty.json"), b"").unwrap();
     std::fs::write(
@@ -179,10 +196,15 @@ fn human_csv_overrides_and_feeds_agreement() {
     let dir = tempfile::tempdir().unwrap();
     let root = dir.path();
     let drill = testing::drill("alpha-drill");
-    let answers = ["alpha beta gamma", "alpha", "nothing useful", "alpha gamma"];
+    let answers = [
+        "alpha beta gamma",
+        "it is alpha",
+        "nothing useful",
+        "alpha gamma",
+    ];
     for (i, answer) in answers.iter().enumerate() {
         let mut transcript = testing::transcript("alpha-drill", drill.content_hash);
-        transcript.turns.push(testing::answer_turn(answer));
+        transcript.log.push(testing::answer(answer));
         write(root, &format!("t{i}.json"), &transcript);
     }
     // Engine scores: 100, 25, 0, 75. Humans agree except on t1 (names relative to the CSV).
@@ -229,8 +251,11 @@ fn human_csv_errors_are_explained() {
 #[test]
 fn table_report_is_aligned_and_summarised() {
     let dir = tempfile::tempdir().unwrap();
-    cohort(dir.path(), 12);
-    let (table, _) = grade(dir.path(), &options(GradeFormat::Table, 2));
+    let human = cohort(dir.path(), 12);
+    let (table, _) = grade(
+        dir.path(),
+        &with_human(options(GradeFormat::Table, 2), &human),
+    );
     let lines: Vec<&str> = table.lines().collect();
     assert!(lines[0].starts_with("SCORE  BAND"));
     // Every row line puts FILE at the same column as the header.
@@ -254,7 +279,7 @@ fn groups_collect_same_concept_sets() {
         .enumerate()
     {
         let mut transcript = testing::transcript("alpha-drill", drill.content_hash);
-        transcript.turns.push(testing::answer_turn(answer));
+        transcript.log.push(testing::answer(answer));
         write(root, &format!("t{i}.json"), &transcript);
     }
     let (json, _) = grade(root, &options(GradeFormat::Json, 1));

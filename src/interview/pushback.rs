@@ -28,8 +28,11 @@ const MISREADS_PER_SESSION: u32 = 2;
 /// Built-in rambling threshold, words in one answer.
 pub const RAMBLING_WORDS: usize = 250;
 
-/// The kind of move, as recorded in transcripts (`move_kind`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+/// The kind of move, as recorded in transcripts (the `kind` of a `move` event, in snake case).
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
+)]
+#[serde(rename_all = "snake_case")]
 pub enum MoveKind {
     Opening,
     ChallengeRedFlag,

@@ -1,15 +1,20 @@
 //! Reading a transcript file of unknown quality: JSON (as the REPL writes it) or YAML (written by
 //! hand), with a clear reason for every file that cannot be used.
 //!
-//! Owns: the size cap, text checks (empty, binary, not UTF-8), format detection, and turning
+//! Owns: the size cap, text checks (empty, binary, not UTF-8), format detection, turning
 //! parser errors into one-line reasons (truncated, not JSON/YAML, wrong or missing
-//! `format_version`, newer version). It must not know about drills: whether the drill id exists
-//! is for the caller (`grade`), which has the catalog. YAML goes through `content::yaml`, the one
-//! YAML entry point.
+//! `format_version`, newer version), and reading format 1 into a format-2 log. It must not know
+//! about drills: whether the drill id exists is for the caller (`grade`), which has the catalog.
+//! YAML goes through `content::yaml`, the one YAML entry point.
 
 use std::path::Path;
 
-use super::{FORMAT_VERSION, Transcript};
+use serde::Deserialize;
+use serde::de::{DeserializeOwned, IgnoredAny};
+
+use super::{CardSummary, Entry, Event, FORMAT_VERSION, Transcript};
+use crate::interview::MoveKind;
+use crate::score::Band;
 
 /// Files above this size are refused without being read: a transcript of a long session is a few
 /// hundred KiB, so 8 MiB leaves room and still keeps a batch's memory bounded per worker.
@@ -71,12 +76,73 @@ pub fn parse(path: &Path, bytes: &[u8]) -> Result<Transcript, LoadError> {
         }
     };
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-    let transcript = match syntax_of(path, text) {
+    let syntax = syntax_of(path, text);
+    // Most files are of this version: one parse. Anything else pays for reading the version
+    // first, which decides the layout (and a version problem is reported as such, whatever
+    // else the file holds).
+    let current = match syntax {
+        Syntax::Json => serde_json::from_str::<Transcript>(text).ok(),
+        Syntax::Yaml => crate::content::yaml::from_str::<Transcript>(path, text).ok(),
+    };
+    if let Some(transcript) = current.filter(|t| t.format_version == FORMAT_VERSION) {
+        return Ok(transcript);
+    }
+    let version: Version = match syntax {
         Syntax::Json => parse_json(text)?,
         Syntax::Yaml => parse_yaml(path, text)?,
     };
-    check_version(transcript.format_version)?;
-    Ok(transcript)
+    let Some(version) = version.format_version else {
+        return Err(LoadError::new(
+            "not a transcript: format_version is missing",
+        ));
+    };
+    check_version(version)?;
+    if version == 1 {
+        let old: FormatOne = match syntax {
+            Syntax::Json => parse_json(text)?,
+            Syntax::Yaml => parse_yaml(path, text)?,
+        };
+        return Ok(old.into_current());
+    }
+    match syntax {
+        Syntax::Json => parse_json(text),
+        Syntax::Yaml => parse_yaml(path, text),
+    }
+}
+
+/// Just the version, whatever the rest of the document holds (which must be a mapping: a list
+/// is not a transcript, though serde would read a struct from one).
+struct Version {
+    format_version: Option<u32>,
+}
+
+impl<'de> Deserialize<'de> for Version {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> serde::de::Visitor<'de> for Visitor {
+            type Value = Version;
+
+            fn expecting(&self, formatter: &mut std::fmt::Formatter) -> std::fmt::Result {
+                formatter.write_str("a mapping of transcript fields")
+            }
+
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<Version, A::Error> {
+                let mut format_version = None;
+                while let Some(key) = map.next_key::<std::borrow::Cow<'de, str>>()? {
+                    if key == "format_version" {
+                        format_version = Some(map.next_value::<u32>()?);
+                    } else {
+                        map.next_value::<serde::de::IgnoredAny>()?;
+                    }
+                }
+                Ok(Version { format_version })
+            }
+        }
+        deserializer.deserialize_map(Visitor)
+    }
 }
 
 /// Reads and parses one file: only a regular file is opened (a FIFO or device is refused with
@@ -142,10 +208,10 @@ fn newer(version: u64) -> LoadError {
     ))
 }
 
-/// The fast path parses straight into [`Transcript`]; only a failure pays for a second parse into
-/// a generic value, to tell a version problem from a plain type error.
-fn parse_json(text: &str) -> Result<Transcript, LoadError> {
-    let error = match serde_json::from_str::<Transcript>(text) {
+/// The fast path parses straight into `T`; only a failure pays for a second parse into a generic
+/// value, to tell a version problem from a plain type error.
+fn parse_json<T: DeserializeOwned>(text: &str) -> Result<T, LoadError> {
+    let error = match serde_json::from_str::<T>(text) {
         Ok(transcript) => return Ok(transcript),
         Err(error) => error,
     };
@@ -171,8 +237,8 @@ fn parse_json(text: &str) -> Result<Transcript, LoadError> {
     }
 }
 
-fn parse_yaml(path: &Path, text: &str) -> Result<Transcript, LoadError> {
-    let diagnostic = match crate::content::yaml::from_str::<Transcript>(path, text) {
+fn parse_yaml<T: DeserializeOwned>(path: &Path, text: &str) -> Result<T, LoadError> {
+    let diagnostic = match crate::content::yaml::from_str::<T>(path, text) {
         Ok(transcript) => return Ok(transcript),
         Err(diagnostic) => diagnostic,
     };
@@ -229,6 +295,164 @@ fn diagnose_value(value: &serde_json::Value) -> Result<(), LoadError> {
     }
 }
 
+/// Format 1: turns of `who` and `text`, with counters and a final score beside them.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FormatOne {
+    /// 1, read before.
+    #[serde(rename = "format_version")]
+    _format_version: IgnoredAny,
+    drill_id: String,
+    content_hash: String,
+    seed: u64,
+    sysdrill_version: String,
+    #[serde(default)]
+    candidate: Option<String>,
+    #[serde(default)]
+    started_at: String,
+    #[serde(default)]
+    finished_at: Option<String>,
+    #[serde(default)]
+    mode: String,
+    #[serde(default)]
+    turns: Vec<TurnOne>,
+    /// Ignored: hints are counted from the hint turns the session logged.
+    #[serde(default, rename = "hints_used")]
+    _hints_used: IgnoredAny,
+    #[serde(default)]
+    final_score: Option<FinalScoreOne>,
+    /// Ignored: human scores come from `grade --human` only.
+    #[serde(default, rename = "human_score")]
+    _human_score: IgnoredAny,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct TurnOne {
+    /// `interviewer` or `candidate`.
+    who: String,
+    text: String,
+    #[serde(default)]
+    command: Option<String>,
+    #[serde(default)]
+    move_kind: Option<String>,
+    #[serde(default)]
+    at_s: f64,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FinalScoreOne {
+    score: u32,
+    /// `lean no hire` as the REPL wrote it (snake case accepted too).
+    band: String,
+    #[serde(default)]
+    concepts_hit: Vec<String>,
+    #[serde(default)]
+    concepts_missed: Vec<String>,
+    #[serde(default)]
+    red_flags: Vec<String>,
+}
+
+impl FormatOne {
+    /// The same session as a format-2 log: a candidate turn is an answer, or a command (or
+    /// `try`) with what it printed; an interviewer turn is a move, a hint or practice feedback,
+    /// by its `move_kind`; the final score becomes the final scorecard.
+    fn into_current(self) -> Transcript {
+        let mut log = Vec::with_capacity(self.turns.len() + 1);
+        let mut hints = 0;
+        let mut last_at = 0.0;
+        for turn in self.turns {
+            let at_s = turn.at_s;
+            last_at = at_s;
+            let mut push = |event| log.push(Entry { at_s, event });
+            if turn.who.trim().eq_ignore_ascii_case("candidate") {
+                match turn.command {
+                    None => push(Event::Answer { text: turn.text }),
+                    Some(command) => match command.trim().strip_prefix("try ") {
+                        Some(args) => {
+                            push(Event::Try {
+                                args: args.trim().to_owned(),
+                            });
+                            push(Event::WhatIf {
+                                command,
+                                text: turn.text,
+                            });
+                        }
+                        None => {
+                            push(Event::Command {
+                                line: command.clone(),
+                            });
+                            push(Event::ToolOutput {
+                                command,
+                                text: turn.text,
+                            });
+                        }
+                    },
+                }
+                continue;
+            }
+            let kind = turn.move_kind.as_deref().map(str::trim);
+            match kind {
+                Some("hint") => {
+                    hints += 1;
+                    push(Event::Hint {
+                        number: hints,
+                        text: turn.text,
+                        // Format 1 did not record it; the drill's cost is what counts.
+                        cost: 0.0,
+                    });
+                }
+                Some("feedback") => push(Event::Feedback { text: turn.text }),
+                _ => match kind.and_then(move_kind) {
+                    Some(kind) => push(Event::Move {
+                        kind,
+                        text: turn.text,
+                    }),
+                    None => push(Event::Remark { text: turn.text }),
+                },
+            }
+        }
+        if let Some(score) = self.final_score {
+            log.push(Entry {
+                at_s: last_at,
+                event: Event::Scorecard(CardSummary {
+                    final_card: true,
+                    score: score.score,
+                    rubric_score: score.score,
+                    band: band(&score.band).unwrap_or_else(|| Band::for_score(score.score)),
+                    hints_used: hints,
+                    concepts_hit: score.concepts_hit,
+                    concepts_missed: score.concepts_missed,
+                    red_flags: score.red_flags,
+                }),
+            });
+        }
+        Transcript {
+            format_version: FORMAT_VERSION,
+            drill_id: self.drill_id,
+            content_hash: self.content_hash,
+            seed: self.seed,
+            sysdrill_version: self.sysdrill_version,
+            candidate: self.candidate,
+            started_at: self.started_at,
+            finished_at: self.finished_at,
+            mode: self.mode,
+            log,
+        }
+    }
+}
+
+fn move_kind(name: &str) -> Option<MoveKind> {
+    serde_json::from_value(serde_json::Value::String(name.to_owned())).ok()
+}
+
+/// A band as format 1 wrote it (`lean no hire`) or in snake case.
+fn band(name: &str) -> Option<Band> {
+    let snake = name.trim().to_ascii_lowercase().replace([' ', '-'], "_");
+    serde_json::from_value(serde_json::Value::String(snake)).ok()
+}
+
 fn kind_of(value: &serde_json::Value) -> &'static str {
     match value {
         serde_json::Value::Null => "null",
@@ -272,7 +496,90 @@ mod tests {
     fn parses_a_json_transcript() {
         let transcript = parse(Path::new("a.json"), good_json().as_bytes()).unwrap();
         assert_eq!(transcript.drill_id, "futex");
-        assert_eq!(transcript.turns.len(), 1);
+        assert_eq!(transcript.format_version, FORMAT_VERSION);
+        assert_eq!(
+            transcript.log,
+            [Entry {
+                at_s: 0.0,
+                event: Event::Answer {
+                    text: "a futex is a mechanism".into()
+                }
+            }]
+        );
+    }
+
+    #[test]
+    fn format_one_turns_become_a_log() {
+        let text = serde_json::json!({
+            "format_version": 1,
+            "drill_id": "slow",
+            "content_hash": "01",
+            "seed": 7,
+            "sysdrill_version": "0.1.0",
+            "hints_used": 0,
+            "human_score": 100,
+            "turns": [
+                {"who": "interviewer", "text": "What is slow?", "move_kind": "opening"},
+                {"who": "candidate", "text": "procs", "command": "vmstat 1 5", "at_s": 2.5},
+                {"who": "candidate", "text": "before/after", "command": "try threads=4"},
+                {"who": "interviewer", "text": "Look at r.", "move_kind": "hint"},
+                {"who": "Candidate", "text": "lock contention"},
+                {"who": "interviewer", "text": "Points made", "move_kind": "feedback"},
+                {"who": "interviewer", "text": "Hm.", "move_kind": "something_new"},
+            ],
+            "final_score": {"score": 40, "band": "lean no hire"}
+        })
+        .to_string();
+        let transcript = parse(Path::new("old.json"), text.as_bytes()).unwrap();
+        let events: Vec<Event> = transcript.log.into_iter().map(|e| e.event).collect();
+        assert_eq!(
+            events,
+            [
+                Event::Move {
+                    kind: MoveKind::Opening,
+                    text: "What is slow?".into()
+                },
+                Event::Command {
+                    line: "vmstat 1 5".into()
+                },
+                Event::ToolOutput {
+                    command: "vmstat 1 5".into(),
+                    text: "procs".into()
+                },
+                Event::Try {
+                    args: "threads=4".into()
+                },
+                Event::WhatIf {
+                    command: "try threads=4".into(),
+                    text: "before/after".into()
+                },
+                Event::Hint {
+                    number: 1,
+                    text: "Look at r.".into(),
+                    cost: 0.0
+                },
+                Event::Answer {
+                    text: "lock contention".into()
+                },
+                Event::Feedback {
+                    text: "Points made".into()
+                },
+                Event::Remark { text: "Hm.".into() },
+                Event::Scorecard(CardSummary {
+                    final_card: true,
+                    score: 40,
+                    rubric_score: 40,
+                    band: Band::LeanNoHire,
+                    hints_used: 1,
+                    concepts_hit: vec![],
+                    concepts_missed: vec![],
+                    red_flags: vec![],
+                }),
+            ]
+        );
+        assert_eq!(band("strong_hire"), Some(Band::StrongHire));
+        assert_eq!(band("Hire"), Some(Band::Hire));
+        assert_eq!(band("great"), None);
     }
 
     #[test]
@@ -335,7 +642,10 @@ mod tests {
             );
             assert_eq!(
                 reason("a.json", text.as_bytes()),
-                format!("format_version {shown} is out of range (this sysdrill reads 1 to 1)")
+                format!(
+                    "format_version {shown} is out of range (this sysdrill reads 1 to \
+                     {FORMAT_VERSION})"
+                )
             );
         }
     }

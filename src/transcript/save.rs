@@ -195,7 +195,7 @@ fn process_runs(pid: u32) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::transcript::Turn;
+    use crate::transcript::{Entry, Event};
 
     fn transcript() -> Transcript {
         Transcript::new(
@@ -214,12 +214,11 @@ mod tests {
         let path = dir.path().join("t.json");
         let mut transcript = transcript();
         save(&path, &transcript).unwrap();
-        transcript.turns.push(Turn {
-            who: "candidate".into(),
-            text: "an answer".into(),
-            command: None,
-            move_kind: None,
+        transcript.log.push(Entry {
             at_s: 1.5,
+            event: Event::Answer {
+                text: "an answer".into(),
+            },
         });
         save(&path, &transcript).unwrap();
         let back: Transcript = serde_json::from_slice(&fs::read(&path).unwrap()).unwrap();

@@ -1,0 +1,262 @@
+//! A session's final result, computed from its drill and its log: the one rule the live
+//! scorecard, `grade` and `stats` share, so a transcript re-grades to the score the candidate saw.
+//!
+//! The rule:
+//! - the answer is every `answer` event's text, trimmed, blank and junk ones (`clear`, a lone
+//!   word: the interviewer nudges instead of scoring them) left out, joined by a blank line (the scorer sees one answer, so concepts spread over turns all count);
+//! - what the candidate was shown is, in order, every output of a command (what it printed, or
+//!   the error the box printed instead) and every `try` result; an error from a `try` (a bad
+//!   parameter or tool line) shows nothing of the box;
+//! - hints used are the `hint` outputs given; they cost the drill's first that-many hints, each
+//!   cost counted as at least 0, taken off the 0–100 rubric score, floored at 0 and rounded; the
+//!   band stays the scorer's band for the answer (hints lower the score only);
+//! - nothing after the final scorecard counts (the session was over).
+//!
+//! Pure: no IO. The scorer is passed in, so tests and the interviewer can use their own.
+
+use crate::domain::Drill;
+use crate::score::{Band, ScoreReport, Shown, ShownOutput};
+use crate::transcript::{Entry, Event};
+
+/// What a log amounts to before the rubric is applied.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Tally {
+    /// The answers joined as they are scored.
+    pub answer: String,
+    /// How many non-blank answers were given.
+    pub answers: usize,
+    pub shown: Shown,
+    pub hints_used: usize,
+    /// Points the hints used cost.
+    pub hint_cost: f64,
+    /// `try` experiments that ran.
+    pub tries: usize,
+}
+
+/// The final result of a session.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SessionResult {
+    pub tally: Tally,
+    /// The rubric's report for the whole answer against everything shown.
+    pub report: ScoreReport,
+    /// The rubric score after hint costs.
+    pub score: u32,
+    pub band: Band,
+}
+
+/// Reads a log into the inputs of the final score.
+pub fn tally(drill: &Drill, log: &[Entry]) -> Tally {
+    let mut tally = Tally::default();
+    // The input the outputs that follow answer; outputs count only after the right input.
+    let mut answering: Option<&Event> = None;
+    for entry in log {
+        let event = &entry.event;
+        if event.is_input() {
+            answering = Some(event);
+        }
+        match event {
+            Event::Answer { text } => {
+                let text = text.trim();
+                // Junk (`clear`, `?`, a lone word) gets a nudge, not a score.
+                if !text.is_empty() && !crate::commands::is_junk(text) {
+                    if !tally.answer.is_empty() {
+                        tally.answer.push_str("\n\n");
+                    }
+                    tally.answer.push_str(text);
+                    tally.answers += 1;
+                }
+            }
+            Event::ToolOutput { command, text } | Event::WhatIf { command, text } => {
+                if matches!(event, Event::WhatIf { .. }) {
+                    tally.tries += 1;
+                }
+                tally.shown.outputs.push(ShownOutput {
+                    command: command.clone(),
+                    text: text.clone(),
+                });
+            }
+            Event::ToolError { command, message }
+                if matches!(answering, Some(Event::Command { .. })) =>
+            {
+                tally.shown.outputs.push(ShownOutput {
+                    command: command.clone(),
+                    text: message.clone(),
+                });
+            }
+            Event::Hint { .. } => tally.hints_used += 1,
+            Event::Scorecard(card) if card.final_card => break,
+            _ => {}
+        }
+    }
+    tally.hint_cost = hint_cost(drill, tally.hints_used);
+    tally
+}
+
+/// The final result: the log's tally scored by `score` (the drill's rubric).
+pub fn result(
+    drill: &Drill,
+    log: &[Entry],
+    score: impl FnOnce(&str, &Shown) -> ScoreReport,
+) -> SessionResult {
+    let tally = tally(drill, log);
+    let report = score(&tally.answer, &tally.shown);
+    SessionResult {
+        score: apply_hint_cost(report.score, tally.hint_cost),
+        band: report.band,
+        tally,
+        report,
+    }
+}
+
+/// Points the first `hints_used` hints of the drill cost (a negative cost counts as 0; hints are
+/// given in order, so a count beyond the drill's hints adds nothing more).
+pub fn hint_cost(drill: &Drill, hints_used: usize) -> f64 {
+    drill
+        .hints
+        .iter()
+        .take(hints_used)
+        .map(|hint| hint.cost.max(0.0))
+        .sum::<f64>()
+        // An empty f64 sum is -0.0, which reports and CSV would print as `-0`.
+        + 0.0
+}
+
+/// The final score: the rubric score (at most 100) minus hint costs, floored at 0 and rounded.
+pub fn apply_hint_cost(rubric: u32, cost: f64) -> u32 {
+    let value = (f64::from(rubric.min(100)) - cost.max(0.0)).max(0.0);
+    value.round() as u32
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::interview::MoveKind;
+    use crate::transcript::CardSummary;
+
+    fn at(event: Event) -> Entry {
+        Entry { at_s: 0.0, event }
+    }
+
+    fn drill() -> Drill {
+        let mut drill = crate::grade::testing::drill("d");
+        drill.hints[1].cost = -3.0;
+        drill
+    }
+
+    #[test]
+    fn answers_join_and_only_box_outputs_of_commands_count_as_shown() {
+        let log = vec![
+            at(Event::Move {
+                kind: MoveKind::Opening,
+                text: "What is slow?".into(),
+            }),
+            at(Event::Command {
+                line: "vmstat 1 5".into(),
+            }),
+            at(Event::ToolOutput {
+                command: "vmstat 1 5".into(),
+                text: "procs".into(),
+            }),
+            at(Event::Answer {
+                text: "  r is high ".into(),
+            }),
+            at(Event::Answer { text: "   ".into() }),
+            at(Event::Command {
+                line: "top -q".into(),
+            }),
+            at(Event::ToolError {
+                command: "top -q".into(),
+                message: "top: bad flag".into(),
+            }),
+            at(Event::Try {
+                args: "threads=2 vmstat -x".into(),
+            }),
+            at(Event::ToolError {
+                command: "vmstat -x".into(),
+                message: "vmstat: bad flag".into(),
+            }),
+            at(Event::Try {
+                args: "threads=2".into(),
+            }),
+            at(Event::WhatIf {
+                command: "try threads=2".into(),
+                text: "before / after".into(),
+            }),
+            at(Event::Answer {
+                text: "lock contention".into(),
+            }),
+        ];
+        let tally = tally(&drill(), &log);
+        assert_eq!(tally.answer, "r is high\n\nlock contention");
+        assert_eq!(tally.answers, 2);
+        let commands: Vec<&str> = tally
+            .shown
+            .outputs
+            .iter()
+            .map(|output| output.command.as_str())
+            .collect();
+        assert_eq!(commands, ["vmstat 1 5", "top -q", "try threads=2"]);
+        assert_eq!(tally.tries, 1);
+    }
+
+    #[test]
+    fn hints_cost_the_drills_hints_clamped_at_zero() {
+        let hint = |number| {
+            at(Event::Hint {
+                number,
+                text: "h".into(),
+                // The logged cost is ignored: the drill's cost counts.
+                cost: 0.0,
+            })
+        };
+        let drill = drill();
+        let log = vec![hint(1), hint(2), hint(3)];
+        let tally = tally(&drill, &log);
+        assert_eq!(tally.hints_used, 3);
+        // 5 for the first hint, 0 (not -3) for the second; there is no third.
+        assert_eq!(tally.hint_cost, 5.0);
+        assert_eq!(apply_hint_cost(100, 5.0), 95);
+        assert_eq!(apply_hint_cost(3, 5.0), 0);
+        assert_eq!(apply_hint_cost(250, 0.0), 100);
+        assert_eq!(apply_hint_cost(50, -10.0), 50);
+    }
+
+    #[test]
+    fn nothing_after_the_final_scorecard_counts() {
+        let card = CardSummary {
+            final_card: true,
+            score: 0,
+            rubric_score: 0,
+            band: Band::NoHire,
+            hints_used: 0,
+            concepts_hit: vec![],
+            concepts_missed: vec![],
+            red_flags: vec![],
+        };
+        let log = vec![
+            at(Event::Answer {
+                text: "it is alpha".into(),
+            }),
+            at(Event::Scorecard(CardSummary {
+                final_card: false,
+                ..card.clone()
+            })),
+            at(Event::Answer {
+                text: "then beta".into(),
+            }),
+            // A lone word is junk: nudged, never scored.
+            at(Event::Answer {
+                text: "delta".into(),
+            }),
+            at(Event::Scorecard(card)),
+            at(Event::Answer {
+                text: "and gamma".into(),
+            }),
+        ];
+        let result = result(&drill(), &log, |answer, shown| {
+            crate::grade::testing::score(&drill(), answer, shown)
+        });
+        assert_eq!(result.tally.answer, "it is alpha\n\nthen beta");
+        assert_eq!(result.score, result.report.score);
+    }
+}
