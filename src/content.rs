@@ -151,10 +151,12 @@ fn incident_ids<'a>(files: impl Iterator<Item = &'a SourceFile>) -> BTreeSet<Str
 fn replaced_shipped(files: &[SourceFile], embedded: &[SourceFile]) -> Vec<Diagnostic> {
     files
         .iter()
+        // A lexicon file never replaces the shipped lexicon: its entries extend it.
         .filter(|file| {
-            embedded
-                .iter()
-                .any(|shipped| shipped.kind == file.kind && shipped.id == file.id)
+            file.kind != Kind::Lexicon
+                && embedded
+                    .iter()
+                    .any(|shipped| shipped.kind == file.kind && shipped.id == file.id)
         })
         .map(|file| {
             let kind = file.kind.name();

@@ -623,7 +623,7 @@ fn saving_through_a_symlink_keeps_the_link_and_the_permissions() {
 fn a_full_disk_is_reported_at_every_failed_turn_and_at_the_end() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("t.json");
-    // A file-size limit stands in for a full disk: writes past 2 KiB fail (EFBIG), and the
+    // A file-size limit stands in for a full disk: writes past 1 KiB fail (EFBIG), and the
     // signal that would kill the process is ignored so that the write itself reports it.
     let mut script = String::new();
     for _ in 0..12 {
@@ -632,7 +632,7 @@ fn a_full_disk_is_reported_at_every_failed_turn_and_at_the_end() {
     }
     let got = run(assert_cmd::Command::new("sh")
         .arg("-c")
-        .arg("trap '' XFSZ; ulimit -f 4; exec \"$0\" \"$@\"")
+        .arg("trap '' XFSZ; ulimit -f 2; exec \"$0\" \"$@\"")
         .arg(env!("CARGO_BIN_EXE_sysdrill"))
         .env("NO_COLOR", "1")
         .env("HOME", dir.path())
@@ -709,7 +709,7 @@ fn a_very_long_repl_line_is_refused_with_a_message() {
     let got = practice(&path, dir.path(), &script);
     assert_eq!(got.code, 0, "{}", got.stderr);
     assert!(
-        got.stdout.contains("the limit is 64 KiB"),
+        got.stdout.contains("over the limit of 16384"),
         "{}",
         &got.stdout[..got.stdout.len().min(3000)]
     );

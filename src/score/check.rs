@@ -411,12 +411,15 @@ fn write_failure(out: &mut impl Write, path: &str, example: &ExampleOutcome) -> 
                     }
                     _ => String::new(),
                 };
-                writeln!(
-                    out,
-                    "      matched \"{}\"{how} in: \"{}\"",
-                    evidence.text,
-                    quoted(&evidence.context)
-                )?;
+                match &evidence.command {
+                    Some(command) => writeln!(out, "      credited for running `{command}`")?,
+                    None => writeln!(
+                        out,
+                        "      matched \"{}\"{how} in: \"{}\"",
+                        evidence.matched,
+                        quoted(&evidence.context)
+                    )?,
+                }
             }
             None => {
                 let shown: Vec<&str> = item

@@ -51,19 +51,25 @@ fn shipped_and_fixture_files_conform() {
             "incidents/incident.schema.json",
             vec![root().join("incidents"), fixture("content/valid/incidents")],
         ),
+        ("drills/lexicon.schema.json", vec![root().join("drills")]),
     ];
     for (schema, dirs) in kinds {
         let validator = validator(schema);
         let mut checked = 0;
         for dir in dirs {
             for file in yaml_files(&dir) {
+                // drills/ holds the drills and the lexicon, each with its own schema.
+                let is_lexicon = file.file_stem().is_some_and(|stem| stem == "lexicon");
+                if is_lexicon != schema.ends_with("lexicon.schema.json") {
+                    continue;
+                }
                 let value = as_json(&std::fs::read_to_string(&file).unwrap());
                 let found = errors(&validator, &value);
                 assert!(found.is_empty(), "{}: {found:#?}", file.display());
                 checked += 1;
             }
         }
-        assert!(checked > 2, "{schema}: no files checked");
+        assert!(checked > 0, "{schema}: no files checked");
     }
 }
 
