@@ -284,18 +284,21 @@ fn block(
                             pct(sum.user_ns),
                             pct(sum.system_ns),
                             0.0,
-                            pct(sum.wait_ns),
+                            // The process line is the group leader's schedstat, as in
+                            // plain pidstat.
+                            pct(sum.leader_wait_ns),
                             pct(sum.user_ns + sum.system_ns)
                         )
                     }
                     PidstatReport::Switches => {
-                        if sum.voluntary_cs + sum.involuntary_cs == 0 {
+                        // The leader's switches, as plain `pidstat -w` shows them.
+                        if sum.leader_voluntary_cs + sum.leader_involuntary_cs == 0 {
                             continue;
                         }
                         format!(
                             " {:9.2} {:9.2}",
-                            sum.voluntary_cs as f64 / secs,
-                            sum.involuntary_cs as f64 / secs
+                            sum.leader_voluntary_cs as f64 / secs,
+                            sum.leader_involuntary_cs as f64 / secs
                         )
                     }
                 };

@@ -299,6 +299,33 @@ fn rows<'a>(trace: &'a Trace, sample: &Sample, start: usize, threads: bool) -> V
         };
         let before = task.cpu_time_before_cs;
         let leader = list.iter().find(|t| t.tid == task.pid).or(list.first());
+        if list.is_empty() {
+            // A process of the box's own (init, a daemon, a kernel thread): its threads asleep
+            // where such a task waits, using no CPU during the drill. Its thread ids follow its
+            // pid (the process table leaves room for them).
+            let nlwp = task.threads.max(1);
+            let flags = if task.kernel_thread {
+                ""
+            } else if nlwp > 1 {
+                "sl"
+            } else {
+                "s"
+            };
+            let shown = if threads { nlwp } else { 1 };
+            for k in 0..shown {
+                out.push(Row {
+                    task,
+                    tid: task.pid + k,
+                    state: task.sleep_state.letter(),
+                    wchan: idle_wchan(task).to_owned(),
+                    cpu: 0,
+                    nlwp: nlwp as usize,
+                    time_cs: before / u64::from(shown),
+                    flags,
+                });
+            }
+            continue;
+        }
         if threads {
             for thread in &list {
                 out.push(Row {
@@ -335,6 +362,30 @@ fn rows<'a>(trace: &'a Trace, sample: &Sample, start: usize, threads: bool) -> V
         }
     }
     out
+}
+
+/// Where a task with no simulated work sleeps, as `ps -o wchan` names it.
+fn idle_wchan(task: &TaskInfo) -> &'static str {
+    let comm = task.comm.as_str();
+    if !task.kernel_thread {
+        return if comm == "bash" { "do_wait" } else { "do_epoll_wait" };
+    }
+    if comm.starts_with("kworker/R-") {
+        "rescuer_thread"
+    } else if comm.starts_with("kworker") {
+        "worker_thread"
+    } else if ["ksoftirqd", "migration", "cpuhp", "idle_inject"]
+        .iter()
+        .any(|prefix| comm.starts_with(prefix))
+    {
+        "smpboot_thread_fn"
+    } else if comm.starts_with("rcu_") {
+        "rcu_gp_kthread"
+    } else if comm == "kthreadd" {
+        "kthreadd"
+    } else {
+        "kthread_worker_fn"
+    }
 }
 
 fn centiseconds(ns: u128) -> u64 {

@@ -60,14 +60,25 @@ fn frame(trace: &Trace, from: usize, seconds: usize) -> String {
         return summary;
     };
     let threads = &last.detail.threads;
+    // Processes with no simulated work (init, daemons, kernel threads) sleep throughout; their
+    // thread ids follow their pid, as `ps -eL` lists them.
+    let simulated: std::collections::BTreeSet<usize> = threads.iter().map(|t| t.task).collect();
+    let idle: Vec<(u32, &crate::model::TaskInfo)> = trace
+        .info
+        .tasks
+        .iter()
+        .enumerate()
+        .filter(|(index, _)| !simulated.contains(index))
+        .flat_map(|(_, task)| (0..task.threads.max(1)).map(move |k| (task.pid + k, task)))
+        .collect();
     let running = threads.iter().filter(|t| state_letter(t) == 'R').count();
-    let sleeping = threads.len() - running;
+    let sleeping = threads.len() + idle.len() - running;
     let mut out = String::new();
     for line in summary.lines() {
         if line.starts_with("Tasks:") {
             out.push_str(&format!(
                 "Threads: {:3} total, {running:3} running, {sleeping:3} sleeping, {:3} stopped, {:3} zombie\n",
-                threads.len(),
+                threads.len() + idle.len(),
                 0,
                 0
             ));
@@ -124,6 +135,29 @@ fn frame(trace: &Trace, from: usize, seconds: usize) -> String {
             })
         })
         .collect();
+    for (tid, task) in idle {
+        let mem_tenths = (task.res_kib as f64 / mem_total.max(1) as f64 * 1000.0).round() as u64;
+        let line = format!(
+            "{:7} {:<8} {:>3} {:3} {} {} {} {} {:>5} {:>5} {:>9} {}\n",
+            tid,
+            cut_user(&task.user),
+            20,
+            0,
+            mem_cell(task.virt_kib, 7),
+            mem_cell(task.res_kib, 6),
+            mem_cell(task.shr_kib, 6),
+            task.sleep_state.letter(),
+            tenths(0),
+            tenths(mem_tenths),
+            time_plus(task.cpu_time_before_cs / u64::from(task.threads.max(1))),
+            cut(&task.comm, 15)
+        );
+        rows.push(Row {
+            tid,
+            cpu_tenths: 0,
+            line,
+        });
+    }
     rows.sort_by(|a, b| match b.cpu_tenths.cmp(&a.cpu_tenths) {
         Ordering::Equal => a.tid.cmp(&b.tid),
         other => other,

@@ -183,7 +183,18 @@ fn thread_and_sar_reports_agree_with_the_rest() {
         }
 
         let (t, trace) = session(incident, seed, &["vmstat 1 2", "top -H -b -n 1", "ps -eLf"]);
-        let threads = trace.samples[1].detail.threads.len();
+        // Simulated threads, plus every thread of the processes with no simulated work (init,
+        // daemons, kernel threads), which sleep throughout.
+        let detail = &trace.samples[1].detail.threads;
+        let idle: u32 = trace
+            .info
+            .tasks
+            .iter()
+            .enumerate()
+            .filter(|(index, _)| !detail.iter().any(|t| t.task == *index))
+            .map(|(_, task)| task.threads.max(1))
+            .sum();
+        let threads = detail.len() + idle as usize;
         assert!(
             t[1].contains(&format!("Threads: {threads:3} total")),
             "{}",
