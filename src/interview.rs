@@ -31,7 +31,7 @@ use crate::domain::{Drill, DrillKind, Incident, Seed, Stage, stable_hash};
 use crate::model;
 use crate::model::whatif::{self, Override};
 use crate::score::session;
-use crate::score::{Band, ScoreReport, Scorer, Shown, ShownOutput, Status};
+use crate::score::{Band, Evidence, ScoreReport, Scorer, Shown, ShownOutput, Status};
 use crate::transcript::{Entry, Event};
 
 pub use crate::score::session::apply_hint_cost;
@@ -783,7 +783,7 @@ impl<G: Grader> Interview<G> {
             let evidence = concept
                 .evidence
                 .as_ref()
-                .map(|e| format!(" (\"{}\")", e.text))
+                .map(|e| format!(" (\"{}\")", e.summary()))
                 .unwrap_or_default();
             lines.push(format!("  + {}{evidence}", concept.label));
         }
@@ -1058,7 +1058,7 @@ impl<G: Grader> Interview<G> {
                     .evidence
                     .as_ref()
                     .filter(|_| concept.hit)
-                    .map(|e| e.text.clone()),
+                    .map(Evidence::summary),
                 model_line: (final_card && !concept.hit)
                     .then(|| self.drill.model_line_for(&concept.id).map(str::to_owned))
                     .flatten(),
@@ -1087,7 +1087,7 @@ impl<G: Grader> Interview<G> {
                 .filter(|flag| flag.fired)
                 .map(|flag| CardFlag {
                     id: flag.id.clone(),
-                    evidence: flag.evidence.as_ref().map(|e| e.text.clone()),
+                    evidence: flag.evidence.as_ref().map(Evidence::summary),
                     message: flag.message.clone(),
                 })
                 .collect::<Vec<_>>()
@@ -1144,7 +1144,7 @@ impl<G: Grader> Interview<G> {
                     evidence: result
                         .filter(|_| hit)
                         .and_then(|c| c.evidence.as_ref())
-                        .map(|e| e.text.clone()),
+                        .map(Evidence::summary),
                     model_line: None,
                     shown_row: None,
                 }

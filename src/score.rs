@@ -238,6 +238,17 @@ pub struct Evidence {
     pub command: Option<String>,
 }
 
+impl Evidence {
+    /// What to show a reader as the evidence: the clause, or for a check credited because the
+    /// candidate ran a tool, the command they ran.
+    pub fn summary(&self) -> String {
+        match &self.command {
+            Some(command) if self.text.is_empty() => format!("ran `{command}`"),
+            _ => self.text.clone(),
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct FlagResult {
     pub id: String,

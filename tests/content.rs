@@ -94,7 +94,6 @@ fn loads_the_documented_examples_into_domain_types() {
     ));
 }
 
-
 #[test]
 fn the_embedded_content_loads_and_lints_clean() {
     let catalog = content::load_catalog(&[]).unwrap_or_else(|diagnostics| {

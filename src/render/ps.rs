@@ -368,7 +368,11 @@ fn rows<'a>(trace: &'a Trace, sample: &Sample, start: usize, threads: bool) -> V
 fn idle_wchan(task: &TaskInfo) -> &'static str {
     let comm = task.comm.as_str();
     if !task.kernel_thread {
-        return if comm == "bash" { "do_wait" } else { "do_epoll_wait" };
+        return if comm == "bash" {
+            "do_wait"
+        } else {
+            "do_epoll_wait"
+        };
     }
     if comm.starts_with("kworker/R-") {
         "rescuer_thread"

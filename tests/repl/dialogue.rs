@@ -212,11 +212,17 @@ fn command_lines_are_logged_as_actions_and_never_scored() {
             "{line}: {out:?}"
         );
     }
-    // Nothing was scored: no answers, and the score is the empty answer's.
+    // Nothing was scored as an answer: the only credit is for the tools run (an action the
+    // scorer credits to the check step), with the command as its evidence.
     assert_eq!(session.answer_text(), "");
     let card = session.scorecard(false);
     assert_eq!(card.answers, 0);
-    assert!(card.concepts.iter().all(|c| !c.hit), "{card:?}");
+    for concept in card.concepts.iter().filter(|c| c.hit) {
+        let stage = drill.concept(&concept.id).unwrap().stage;
+        assert_eq!(stage, sysdrill::domain::Stage::Check, "{card:?}");
+        let evidence = concept.evidence.as_deref().unwrap_or_default();
+        assert!(evidence.starts_with("ran `"), "{card:?}");
+    }
     // Every command is kept with what it printed.
     assert_eq!(session.shown().outputs.len(), 7);
 }
