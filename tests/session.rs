@@ -389,7 +389,7 @@ fn hint_counters_human_scores_and_old_scores_in_a_file_change_nothing() {
 #[test]
 fn a_transcript_of_another_version_is_graded_with_a_note() {
     let home = tempfile::tempdir().unwrap();
-    let (path, score) = incident_session(home.path());
+    let (path, _) = incident_session(home.path());
     let other = home.path().join("other.json");
     edit(&path, &other, |value| {
         value["sysdrill_version"] = json!("0.0.1");
@@ -407,11 +407,9 @@ fn a_transcript_of_another_version_is_graded_with_a_note() {
         ),
         "{note}"
     );
-    assert_eq!(
-        row["score"],
-        json!(score),
-        "graded on this version's outputs"
-    );
+    // The answers were written against what that version printed: the stored outputs are
+    // what it is graded on, and the note says they could not be verified.
+    assert!(note.contains("graded on the outputs as stored"), "{note}");
 }
 
 #[test]

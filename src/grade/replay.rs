@@ -3,11 +3,13 @@
 //! version, so the commands in the log, replayed in order through a fresh session's box, print
 //! exactly what the candidate saw.
 //!
-//! The stored outputs of the box (command outputs, errors, `try` results) are never used: they
-//! are replaced by the re-derived ones, and compared with them only to report a difference. A
+//! The stored outputs of a transcript of this version (command outputs, errors, `try` results)
+//! are never used: they are replaced by the re-derived ones, and compared with them only to
+//! report a difference. A
 //! difference from a transcript this version wrote is tampering; from another version it may be
-//! the model having changed, which is noted as such. Box outputs the log stores without a command
-//! before them are dropped (and count as tampering).
+//! the model having changed: such a transcript is graded on its stored outputs, which the answers
+//! were written against, with a note that they cannot be verified. Box outputs the log stores
+//! without a command before them are dropped (and count as tampering).
 //!
 //! Pure: no IO. The scorer is passed in (the replayed session never scores an answer, but a
 //! session needs one).
@@ -287,11 +289,20 @@ pub fn rederive(
         } else {
             format!(
                 "recorded by sysdrill {}: the outputs of {list} cannot be re-derived by \
-                 sysdrill {VERSION}; graded on this version's outputs",
+                 sysdrill {VERSION}; graded on the outputs as stored, which this version cannot \
+                 verify",
                 transcript.sysdrill_version.trim()
             )
         });
     }
+    // Another version's model printed other numbers, and the answers cite what the candidate
+    // saw then: grade on the stored outputs, unverified (the note says so), rather than on
+    // numbers the candidate never saw.
+    let rebuilt = if same_version || differs.is_empty() {
+        rebuilt
+    } else {
+        log.clone()
+    };
     if stray > 0 {
         notes.push(format!(
             "{}{stray} stored output(s) follow no command and were ignored",
