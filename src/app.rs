@@ -401,7 +401,10 @@ fn score(
         })?,
     };
     // Invalid UTF-8 is replaced (U+FFFD) rather than refused: the rest of the answer still counts.
+    // Escape sequences in the answer are made visible before scoring, so no evidence quoted
+    // from it can carry one to the terminal, whatever the colour setting.
     let answer = String::from_utf8_lossy(&bytes);
+    let answer = crate::term::visible(&answer);
     let report = Scorer::new(drill).score(&answer, &Shown::default());
     let mut out = io::stdout().lock();
     match format {
