@@ -425,6 +425,7 @@ fn build(
             Use::Lint => audit(&drill, &file.path, text),
             Use::Load => Vec::new(),
         };
+        make_visible(&mut drill);
         Ok((drill, findings))
     }) {
         match result {
@@ -456,6 +457,56 @@ fn audit(drill: &Drill, path: &Path, source: &str) -> Vec<Diagnostic> {
                 .with_severity(severity)
         })
         .collect()
+}
+
+/// Every text of a drill that sysdrill prints, with terminal control characters made visible
+/// (`term::visible`): a drill from another coach may hold escape sequences (YAML's `"\e"` writes
+/// one), and reports colour their text after building it, where an escape could no longer be
+/// told from sysdrill's own colours.
+fn make_visible(drill: &mut crate::domain::Drill) {
+    fn fix(text: &mut String) {
+        if let std::borrow::Cow::Owned(shown) = crate::term::visible(text) {
+            *text = shown;
+        }
+    }
+    fix(&mut drill.title);
+    fix(&mut drill.opening);
+    drill.tags.iter_mut().for_each(fix);
+    for phase in &mut drill.phases {
+        fix(&mut phase.prompt);
+    }
+    let concepts = drill.rubric.concepts.iter_mut().chain(
+        drill
+            .follow_ups
+            .iter_mut()
+            .flat_map(|f| f.concepts.iter_mut()),
+    );
+    for concept in concepts {
+        fix(&mut concept.label);
+    }
+    for follow_up in &mut drill.follow_ups {
+        fix(&mut follow_up.ask);
+    }
+    for flag in &mut drill.rubric.red_flags {
+        fix(&mut flag.label);
+        fix(&mut flag.pushback);
+    }
+    for misconception in &mut drill.rubric.misconceptions {
+        fix(&mut misconception.correction);
+    }
+    for rule in &mut drill.pushback {
+        rule.say.iter_mut().for_each(fix);
+    }
+    for hint in &mut drill.hints {
+        fix(&mut hint.text);
+    }
+    for line in &mut drill.model_answer {
+        fix(&mut line.text);
+    }
+    for example in &mut drill.examples {
+        fix(&mut example.name);
+        fix(&mut example.answer);
+    }
 }
 
 /// Validates every parsed file of one kind in parallel (files that did not parse are skipped:
