@@ -11,7 +11,7 @@ use std::cmp::Ordering;
 use super::span::{self, Span};
 use super::text::{apportion, cut};
 use super::uptime::uptime_text;
-use crate::model::Trace;
+use crate::model::{TaskInfo, Trace};
 
 pub(crate) const TABLE_HEADER: &str =
     "    PID USER      PR  NI    VIRT    RES    SHR S  %CPU  %MEM     TIME+ COMMAND\n";
@@ -177,19 +177,13 @@ fn frame(trace: &Trace, from: usize, seconds: usize) -> String {
             } else {
                 task.sleep_state.letter()
             };
-            let line = format!(
-                "{:7} {:<8} {:>3} {:3} {} {} {} {state} {:>5} {:>5} {:>9} {}\n",
+            let line = task_line(
                 task.pid,
-                cut_user(&task.user),
-                20,
-                0,
-                mem_cell(task.virt_kib, 7),
-                mem_cell(task.res_kib, 6),
-                mem_cell(task.shr_kib, 6),
-                percent_cell(cpu_tenths),
-                tenths(mem_tenths),
-                time_plus(task.cpu_time_before_cs + total_cs),
-                cut(&task.comm, 15)
+                task,
+                state,
+                cpu_tenths,
+                mem_tenths,
+                task.cpu_time_before_cs + total_cs,
             );
             Row {
                 pid: task.pid,
@@ -209,6 +203,31 @@ fn frame(trace: &Trace, from: usize, seconds: usize) -> String {
 }
 
 /// top cuts long user names to 7 characters plus `+`.
+/// One row of top's task table (a process, or with `-H` a thread: `id` is then its tid).
+pub(crate) fn task_line(
+    id: u32,
+    task: &TaskInfo,
+    state: char,
+    cpu_tenths: u64,
+    mem_tenths: u64,
+    time_cs: u64,
+) -> String {
+    format!(
+        "{:7} {:<8} {:>3} {:3} {} {} {} {state} {:>5} {:>5} {:>9} {}\n",
+        id,
+        cut_user(&task.user),
+        20,
+        0,
+        mem_cell(task.virt_kib, 7),
+        mem_cell(task.res_kib, 6),
+        mem_cell(task.shr_kib, 6),
+        percent_cell(cpu_tenths),
+        tenths(mem_tenths),
+        time_plus(time_cs),
+        cut(&task.comm, 15)
+    )
+}
+
 pub(crate) fn cut_user(user: &str) -> String {
     if user.chars().count() > 8 {
         let mut short: String = user.chars().take(7).collect();

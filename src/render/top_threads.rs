@@ -8,8 +8,7 @@ use std::cmp::Ordering;
 use super::argv::ToolError;
 use super::inspect::Inspect;
 use super::ps::{state_letter, thread_cpu_ns};
-use super::text::cut;
-use super::top::{self, TABLE_HEADER, cut_user, mem_cell, tenths, time_plus};
+use super::top::{self, TABLE_HEADER};
 use crate::model::Trace;
 
 /// Parses `top -H ...`; `None` when the words do not ask for threads mode.
@@ -113,20 +112,13 @@ fn frame(trace: &Trace, from: usize, seconds: usize) -> String {
                 + u64::try_from(so_far / 10_000_000).unwrap_or(u64::MAX);
             let mem_tenths =
                 (task.res_kib as f64 / mem_total.max(1) as f64 * 1000.0).round() as u64;
-            let line = format!(
-                "{:7} {:<8} {:>3} {:3} {} {} {} {} {:>5} {:>5} {:>9} {}\n",
+            let line = top::task_line(
                 t.tid,
-                cut_user(&task.user),
-                20,
-                0,
-                mem_cell(task.virt_kib, 7),
-                mem_cell(task.res_kib, 6),
-                mem_cell(task.shr_kib, 6),
+                task,
                 state_letter(t),
-                tenths(cpu_tenths),
-                tenths(mem_tenths),
-                time_plus(total_cs),
-                cut(&task.comm, 15)
+                cpu_tenths,
+                mem_tenths,
+                total_cs,
             );
             Some(Row {
                 tid: t.tid,
@@ -137,20 +129,13 @@ fn frame(trace: &Trace, from: usize, seconds: usize) -> String {
         .collect();
     for (tid, task) in idle {
         let mem_tenths = (task.res_kib as f64 / mem_total.max(1) as f64 * 1000.0).round() as u64;
-        let line = format!(
-            "{:7} {:<8} {:>3} {:3} {} {} {} {} {:>5} {:>5} {:>9} {}\n",
+        let line = top::task_line(
             tid,
-            cut_user(&task.user),
-            20,
-            0,
-            mem_cell(task.virt_kib, 7),
-            mem_cell(task.res_kib, 6),
-            mem_cell(task.shr_kib, 6),
+            task,
             task.sleep_state.letter(),
-            tenths(0),
-            tenths(mem_tenths),
-            time_plus(task.cpu_time_before_cs / u64::from(task.threads.max(1))),
-            cut(&task.comm, 15)
+            0,
+            mem_tenths,
+            task.cpu_time_before_cs / u64::from(task.threads.max(1)),
         );
         rows.push(Row {
             tid,
