@@ -321,6 +321,21 @@ fn parse_tool(words: &[&str]) -> Result<ToolCommand, ToolError> {
     Err(ToolError::new(crate::commands::not_found(&printable(tool))))
 }
 
+/// The value of a short option that takes one, as getopt reads it: the rest of its cluster
+/// (`-p42`, `-opid,comm`) or else the next word (`-p 42`), moving `next` past that word.
+pub(crate) fn short_option_value<'a>(
+    rest_of_cluster: &'a str,
+    args: &[&'a str],
+    next: &mut usize,
+) -> Option<&'a str> {
+    if !rest_of_cluster.is_empty() {
+        return Some(rest_of_cluster);
+    }
+    let word = args.get(*next)?;
+    *next += 1;
+    Some(word)
+}
+
 pub(crate) fn parse_ps(args: &[&str]) -> Result<ToolCommand, ToolError> {
     super::ps::parse(args).map(ToolCommand::Inspect)
 }

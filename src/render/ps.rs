@@ -99,13 +99,9 @@ pub(crate) fn parse(args: &[&str]) -> Result<Inspect, ToolError> {
                     'L' | 'T' => threads = true,
                     'f' => full = true,
                     'o' => {
-                        let rest = &flags[pos + 1..];
-                        let list = if !rest.is_empty() {
-                            rest
-                        } else if i < args.len() {
-                            i += 1;
-                            args[i - 1]
-                        } else {
+                        let Some(list) =
+                            super::argv::short_option_value(&flags[pos + 1..], args, &mut i)
+                        else {
                             return Err(ToolError::new(format!(
                                 "error: unknown user-defined format specifier \"\"{USAGE}"
                             )));

@@ -39,13 +39,9 @@ pub(crate) fn parse(args: &[&str], seconds: Option<u32>) -> Result<Inspect, Tool
                 'f' => follow = true,
                 'w' => wall = true,
                 'p' => {
-                    let rest = &flags[pos + 1..];
-                    let word = if !rest.is_empty() {
-                        rest
-                    } else if i < args.len() {
-                        i += 1;
-                        args[i - 1]
-                    } else {
+                    let Some(word) =
+                        super::argv::short_option_value(&flags[pos + 1..], args, &mut i)
+                    else {
                         return Err(ToolError::new(format!(
                             "strace: option requires an argument -- 'p'\n{USAGE}"
                         )));
