@@ -19,7 +19,7 @@ pub(crate) fn kswapd_pid(cpus: u32) -> u32 {
     90 + 8 * cpus
 }
 
-fn kthread(pid: u32, comm: String, state: SleepState) -> TaskInfo {
+pub(super) fn kthread(pid: u32, comm: String, state: SleepState) -> TaskInfo {
     TaskInfo {
         pid,
         comm,

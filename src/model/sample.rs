@@ -680,20 +680,15 @@ impl Context {
                         }
                     }
                     None => TaskInfo {
-                        pid: self.pids[ti],
-                        comm: match d.ksoftirqd {
-                            Some(c) => format!("ksoftirqd/{c}"),
-                            None => "kswapd0".to_owned(),
-                        },
-                        user: "root".to_owned(),
-                        uid: 0,
-                        threads: 1,
-                        virt_kib: 0,
-                        res_kib: 0,
-                        shr_kib: 0,
-                        kernel_thread: true,
-                        sleep_state: SleepState::Interruptible,
                         cpu_time_before_cs: before,
+                        ..super::processes::kthread(
+                            self.pids[ti],
+                            match d.ksoftirqd {
+                                Some(c) => format!("ksoftirqd/{c}"),
+                                None => "kswapd0".to_owned(),
+                            },
+                            SleepState::Interruptible,
+                        )
                     },
                 };
                 (pos, info)

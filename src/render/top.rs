@@ -239,6 +239,17 @@ pub(crate) fn cut_user(user: &str) -> String {
 }
 
 pub(crate) fn render(trace: &Trace, frames: u32, delay_s: u32, start: usize) -> String {
+    render_frames(trace, frames, delay_s, start, frame)
+}
+
+/// `frames` refreshes `delay_s` apart, each drawn by `frame` (tasks, or with `-H` threads).
+pub(crate) fn render_frames(
+    trace: &Trace,
+    frames: u32,
+    delay_s: u32,
+    start: usize,
+    frame: fn(&Trace, usize, usize) -> String,
+) -> String {
     let mut out = String::new();
     for j in 0..frames as usize {
         if j > 0 {

@@ -154,13 +154,5 @@ fn frame(trace: &Trace, from: usize, seconds: usize) -> String {
 }
 
 pub(crate) fn render(trace: &Trace, frames: u32, delay_s: u32, start: usize) -> String {
-    let mut out = String::new();
-    for j in 0..frames as usize {
-        if j > 0 {
-            out.push('\n');
-        }
-        let seconds = delay_s as usize;
-        out.push_str(&frame(trace, start.saturating_add(j * seconds), seconds));
-    }
-    out
+    top::render_frames(trace, frames, delay_s, start, frame)
 }
