@@ -139,7 +139,16 @@ fn dispatch(cli: Cli) -> Result<ExitCode> {
         Some(Command::Check(args)) => check(&args.targets, args.format, &content_dirs),
         Some(Command::Grade(args)) => {
             let catalog = load(&content_dirs)?;
-            Ok(crate::grade::run(&catalog, &args)?)
+            let request = crate::grade::Request {
+                paths: args.paths,
+                format: args.format,
+                jobs: args.jobs,
+                out: args.out,
+                compare_human: args.compare_human,
+                human: args.human,
+                groups: args.groups,
+            };
+            Ok(crate::grade::run(&catalog, &request)?)
         }
         Some(Command::Stats(args)) => {
             let catalog = load(&content_dirs)?;
@@ -237,17 +246,13 @@ fn practice(
     catalog: &Catalog,
     drill: Option<String>,
     seed: Option<Seed>,
-    mode: crate::cli::Mode,
+    mode: crate::interview::Mode,
     transcript: Option<PathBuf>,
     candidate: Option<String>,
 ) -> Result<ExitCode> {
     if let Some(id) = &drill {
         require_drill(catalog, id)?;
     }
-    let mode = match mode {
-        crate::cli::Mode::Interview => crate::interview::Mode::Interview,
-        crate::cli::Mode::Practice => crate::interview::Mode::Practice,
-    };
     let config = crate::repl::PracticeConfig {
         drill,
         seed,

@@ -1,9 +1,16 @@
 //! The command line, stable once shipped (tests and scripts depend on it). Definitions only:
-//! no logic lives here.
+//! no logic lives here. The library owns its option types ([`Mode`], [`GradeFormat`],
+//! [`SchemaKind`]) as plain enums; the clap value names for them are given here, so clap stays
+//! in `cli` and `app`.
 
 use std::path::PathBuf;
 
+use clap::builder::PossibleValue;
 use clap::{Args, Parser, Subcommand, ValueEnum};
+
+pub use crate::content::schema::SchemaKind;
+pub use crate::grade::GradeFormat;
+pub use crate::interview::Mode;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -63,13 +70,20 @@ pub enum Command {
     Completions(CompletionsArgs),
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
-pub enum Mode {
-    /// The interviewer pushes back and keeps hints for when you ask
-    #[default]
-    Interview,
-    /// Gentler: the interviewer shows the evidence for each point as you go
-    Practice,
+impl ValueEnum for Mode {
+    fn value_variants<'a>() -> &'a [Self] {
+        &[Mode::Interview, Mode::Practice]
+    }
+
+    fn to_possible_value(&self) -> Option<PossibleValue> {
+        let help = match self {
+            Mode::Interview => "The interviewer pushes back and keeps hints for when you ask",
+            Mode::Practice => {
+                "Gentler: the interviewer shows the evidence for each point as you go"
+            }
+        };
+        Some(PossibleValue::new(self.name()).help(help))
+    }
 }
 
 #[derive(Debug, Args)]
@@ -148,12 +162,18 @@ pub struct CheckArgs {
     pub format: ScoreFormat,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
-pub enum GradeFormat {
-    #[default]
-    Table,
-    Json,
-    Csv,
+impl ValueEnum for GradeFormat {
+    fn value_variants<'a>() -> &'a [Self] {
+        &[GradeFormat::Table, GradeFormat::Json, GradeFormat::Csv]
+    }
+
+    fn to_possible_value(&self) -> Option<PossibleValue> {
+        Some(PossibleValue::new(match self {
+            GradeFormat::Table => "table",
+            GradeFormat::Json => "json",
+            GradeFormat::Csv => "csv",
+        }))
+    }
 }
 
 #[derive(Debug, Args)]
@@ -187,11 +207,18 @@ pub struct StatsArgs {
     pub dir: Option<PathBuf>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum SchemaKind {
-    Drill,
-    Incident,
-    Lexicon,
+impl ValueEnum for SchemaKind {
+    fn value_variants<'a>() -> &'a [Self] {
+        &[SchemaKind::Drill, SchemaKind::Incident, SchemaKind::Lexicon]
+    }
+
+    fn to_possible_value(&self) -> Option<PossibleValue> {
+        Some(PossibleValue::new(match self {
+            SchemaKind::Drill => "drill",
+            SchemaKind::Incident => "incident",
+            SchemaKind::Lexicon => "lexicon",
+        }))
+    }
 }
 
 #[derive(Debug, Args)]

@@ -33,7 +33,6 @@ use std::sync::OnceLock;
 
 use rayon::prelude::*;
 
-use crate::cli::{GradeArgs, GradeFormat};
 use crate::content::Catalog;
 use crate::domain::{Drill, DrillId};
 use crate::score::{ScoreReport, Scorer, Shown};
@@ -49,6 +48,33 @@ pub const CHUNK: usize = 512;
 /// Scores one answer against one drill; the real one wraps compiled [`Scorer`]s, tests may pass
 /// a stand-in.
 pub type ScoreFn<'a> = dyn Fn(&Drill, &str, &Shown) -> ScoreReport + Sync + 'a;
+
+/// How the report is written (the formats are described in [`output`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum GradeFormat {
+    #[default]
+    Table,
+    Json,
+    Csv,
+}
+
+/// A `grade` run as asked for on the command line.
+#[derive(Debug, Clone, Default)]
+pub struct Request {
+    /// Transcript files or directories.
+    pub paths: Vec<PathBuf>,
+    pub format: GradeFormat,
+    /// Worker threads; `None` is the number of CPUs.
+    pub jobs: Option<usize>,
+    /// Write the report here instead of stdout.
+    pub out: Option<PathBuf>,
+    /// Compare with human scores.
+    pub compare_human: bool,
+    /// CSV of human scores: `file,score`.
+    pub human: Option<PathBuf>,
+    /// Group answers to the same drill that earn the same concepts.
+    pub groups: bool,
+}
 
 /// What `grade_paths` needs besides the files.
 #[derive(Debug, Clone, Default)]
@@ -73,7 +99,7 @@ pub struct Outcome {
 }
 
 /// `sysdrill grade`: exit 0 when every file graded, 1 when any was bad.
-pub fn run(catalog: &Catalog, args: &GradeArgs) -> std::io::Result<ExitCode> {
+pub fn run(catalog: &Catalog, args: &Request) -> std::io::Result<ExitCode> {
     if args.jobs == Some(0) {
         eprintln!("error: --jobs must be at least 1");
         return Ok(ExitCode::from(2));

@@ -6,7 +6,14 @@
 use schemars::{JsonSchema, generate::SchemaSettings};
 
 use super::raw::{RawDrill, RawIncident, RawLexicon};
-use crate::cli::SchemaKind;
+
+/// Which format's schema.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SchemaKind {
+    Drill,
+    Incident,
+    Lexicon,
+}
 
 /// Pretty JSON: one schema, or all of them keyed by kind.
 pub fn render(kind: Option<SchemaKind>) -> String {

@@ -27,11 +27,11 @@ use std::io::{self, Write};
 
 use serde::Serialize;
 
+use super::GradeFormat;
 use super::agreement::AgreementReport;
 use super::groups::Group;
 use super::rescore::Row;
 use super::summary::SummaryReport;
-use crate::cli::GradeFormat;
 use crate::term;
 
 /// The CSV columns, in order.
