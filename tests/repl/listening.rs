@@ -1,5 +1,6 @@
 //! The interviewer listens, in a real terminal at 80 and 120 columns: it does not ask again for
-//! what was just answered, asks about the tools the candidate ran, never scores command lines,
+//! what was just answered, asks about the tools the candidate ran and credits them, never scores
+//! command lines,
 //! challenges a `try` that made things worse, asks follow-ups after the fix, processes every
 //! line typed ahead, and wraps prose without breaking a word.
 
@@ -71,6 +72,39 @@ fn pty_an_answered_question_is_not_asked_again_and_tools_run_are_discussed() {
             "{width}: the tools run were not discussed:\n{after}"
         );
         repl.quit();
+    }
+}
+
+#[test]
+fn pty_tools_run_are_credited_on_the_scorecard() {
+    for width in WIDTHS {
+        let mut repl = session("slow-under-load", "7", width);
+        repl.line("vmstat 1 5");
+        repl.saw("procs");
+        repl.line("perf top");
+        repl.saw("PerfTop");
+        repl.line("perf lock contention -a -b");
+        repl.saw("contended");
+        repl.line("score");
+        let card = printed_lines(repl.last()).join("\n");
+        // No answer was typed: the check-stage point comes from the actions alone, and its
+        // evidence names the command that earned it.
+        assert!(card.contains("answers 0,"), "{width}: {card}");
+        assert!(
+            card.contains("[x] decisive checks"),
+            "{width}: the tools run were not credited:\n{card}"
+        );
+        assert!(card.contains("ran `vmstat 1 5`"), "{width}: {card}");
+        repl.quit();
+        let log = repl.transcript().log;
+        let commands = log
+            .iter()
+            .filter(|entry| matches!(entry.event, sysdrill::transcript::Event::Command { .. }))
+            .count();
+        assert_eq!(
+            commands, 3,
+            "{width}: every tool run is logged as an action"
+        );
     }
 }
 
