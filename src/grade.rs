@@ -35,6 +35,7 @@ use rayon::prelude::*;
 
 use crate::content::Catalog;
 use crate::domain::{Drill, DrillId};
+use crate::score::session::{Part, follow_up_rubric};
 use crate::score::{ScoreReport, Scorer, Shown};
 
 use output::{BadFile, Sink, Tail};
@@ -45,9 +46,9 @@ use walk::Entry;
 /// hand-overs, small enough that a chunk of parsed transcripts stays a few MiB.
 pub const CHUNK: usize = 512;
 
-/// Scores one answer against one drill; the real one wraps compiled [`Scorer`]s, tests may pass
-/// a stand-in.
-pub type ScoreFn<'a> = dyn Fn(&Drill, &str, &Shown) -> ScoreReport + Sync + 'a;
+/// Scores one answer against one drill's rubric or its follow-ups' concepts (`score::session`'s
+/// parts); the real one wraps compiled [`Scorer`]s, tests may pass a stand-in.
+pub type ScoreFn<'a> = dyn Fn(&Drill, Part, &str, &Shown) -> ScoreReport + Sync + 'a;
 
 /// How the report is written (the formats are described in [`output`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -134,19 +135,27 @@ pub fn run(catalog: &Catalog, args: &Request) -> std::io::Result<ExitCode> {
         );
         return Ok(ExitCode::from(2));
     }
-    // Each drill's rubric is compiled once, by the first worker that needs it: a batch over a
-    // few drills does not pay for compiling all of them.
-    let scorers: HashMap<DrillId, OnceLock<Scorer>> = catalog
+    // Each drill's rubric (and its follow-ups') is compiled once, by the first worker that
+    // needs it: a batch over a few drills does not pay for compiling all of them.
+    let scorers: HashMap<(DrillId, Part), OnceLock<Scorer>> = catalog
         .drills
         .keys()
-        .map(|id| (id.clone(), OnceLock::new()))
+        .flat_map(|id| {
+            [Part::Rubric, Part::FollowUps].map(|part| ((id.clone(), part), OnceLock::new()))
+        })
         .collect();
-    let score = |drill: &Drill, answer: &str, shown: &Shown| match scorers.get(&drill.id) {
-        Some(scorer) => scorer
-            .get_or_init(|| Scorer::new(drill))
-            .score(answer, shown),
-        // Every catalog drill has a slot; compile one for a drill that is somehow not there.
-        None => Scorer::new(drill).score(answer, shown),
+    let compile = |drill: &Drill, part: Part| match part {
+        Part::Rubric => Scorer::new(drill),
+        Part::FollowUps => Scorer::new(&follow_up_rubric(drill)),
+    };
+    let score = |drill: &Drill, part: Part, answer: &str, shown: &Shown| {
+        match scorers.get(&(drill.id.clone(), part)) {
+            Some(scorer) => scorer
+                .get_or_init(|| compile(drill, part))
+                .score(answer, shown),
+            // Every catalog drill has a slot; compile one for a drill that is somehow not there.
+            None => compile(drill, part).score(answer, shown),
+        }
     };
     let progress = progress_bar(&args.paths);
     let outcome = match &args.out {
@@ -399,8 +408,8 @@ fn grade_entry(
         return Graded::Bad(BadFile { file, reason });
     };
     let verified = replay::rederive(catalog, drill, &transcript, score, replays);
-    let result = crate::score::session::result(drill, &verified.log, |answer, shown| {
-        score(drill, answer, shown)
+    let result = crate::score::session::result(drill, &verified.log, |part, answer, shown| {
+        score(drill, part, answer, shown)
     });
     Graded::Row(Box::new(rescore::row(
         file,

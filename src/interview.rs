@@ -176,6 +176,8 @@ pub struct Scorecard {
     pub band: Band,
     pub hints_used: usize,
     pub hint_cost: f64,
+    /// Points the follow-ups' concepts added (`score::session::FOLLOW_UP_POINTS` at most).
+    pub follow_up_points: f64,
     pub concepts: Vec<CardConcept>,
     /// Fired red flags: (label, evidence, the interviewer's challenge).
     pub red_flags: Vec<CardFlag>,
@@ -229,15 +231,27 @@ impl Scorecard {
         };
         let _ = writeln!(out, "{heading}: {} ({})", self.title, self.drill);
         let _ = write!(out, "  score {}/100, {}", self.score, self.band.label());
-        if self.hints_used > 0 {
-            let _ = write!(
-                out,
-                " (rubric {} − {} for {} hint{})",
-                self.rubric_score,
-                fmt_points(self.hint_cost),
-                self.hints_used,
-                if self.hints_used == 1 { "" } else { "s" }
-            );
+        // How the score is made up, when follow-ups or hints change the rubric score.
+        let follow_ups = self.follow_up_points > 0.0;
+        if self.hints_used > 0 || follow_ups {
+            let _ = write!(out, " (rubric {}", self.rubric_score);
+            if follow_ups {
+                let _ = write!(
+                    out,
+                    " + {} for follow-ups",
+                    fmt_points(self.follow_up_points)
+                );
+            }
+            if self.hints_used > 0 {
+                let _ = write!(
+                    out,
+                    " − {} for {} hint{}",
+                    fmt_points(self.hint_cost),
+                    self.hints_used,
+                    if self.hints_used == 1 { "" } else { "s" }
+                );
+            }
+            out.push(')');
         }
         out.push('\n');
         let _ = write!(
@@ -298,7 +312,11 @@ impl Scorecard {
             }
         }
         if !self.follow_ups.is_empty() {
-            out.push_str("Follow-ups (not part of the score):\n");
+            let _ = writeln!(
+                out,
+                "Follow-ups (up to {} points on top of the rubric):",
+                fmt_points(session::FOLLOW_UP_POINTS)
+            );
             for concept in &self.follow_ups {
                 let label = concept.label.as_deref().unwrap_or(&concept.id);
                 let mark = if concept.hit { "x" } else { " " };
@@ -410,7 +428,8 @@ pub struct Interview<G: Grader = Arc<Scorer>> {
     follow_ups: FollowUps,
 }
 
-/// The drill's follow-up questions, asked after the fix and scored apart from the rubric.
+/// The drill's follow-up questions, asked after the fix; their concepts add a bounded number of
+/// points to the score (`score::session`).
 #[derive(Debug, Clone, Default)]
 struct FollowUps {
     /// Compiled once per drill from the follow-ups' concepts; `None` when the drill has none.
@@ -425,19 +444,8 @@ struct FollowUps {
 
 impl FollowUps {
     fn new(drill: &Drill) -> Self {
-        let scorer = (!drill.follow_ups.is_empty()).then(|| {
-            let mut rubric_drill = drill.clone();
-            rubric_drill.rubric.concepts = drill
-                .follow_ups
-                .iter()
-                .flat_map(|follow_up| follow_up.concepts.iter().cloned())
-                .collect();
-            rubric_drill.rubric.red_flags.clear();
-            rubric_drill.rubric.misconceptions.clear();
-            rubric_drill.rubric.order_penalty = 0.0;
-            rubric_drill.examples.clear();
-            Arc::new(Scorer::new(&rubric_drill))
-        });
+        let scorer = (!drill.follow_ups.is_empty())
+            .then(|| Arc::new(Scorer::new(&session::follow_up_rubric(drill))));
         Self {
             scorer,
             ..Self::default()
@@ -1031,8 +1039,13 @@ impl<G: Grader> Interview<G> {
     }
 
     fn result(&self) -> session::SessionResult {
-        session::result(&self.drill, &self.log, |answer, shown| {
-            self.grader.grade(answer, shown)
+        session::result(&self.drill, &self.log, |part, answer, shown| match part {
+            session::Part::Rubric => self.grader.grade(answer, shown),
+            session::Part::FollowUps => match &self.follow_ups.scorer {
+                Some(scorer) => scorer.score(answer, shown),
+                // Asked for only when the drill has follow-ups, which compiled the scorer.
+                None => Scorer::new(&session::follow_up_rubric(&self.drill)).score(answer, shown),
+            },
         })
     }
 
@@ -1076,8 +1089,7 @@ impl<G: Grader> Interview<G> {
             })
             .collect();
         let follow_ups = if final_card {
-            self.score_follow_ups();
-            self.follow_up_card()
+            self.follow_up_card(result.follow_ups.as_ref())
         } else {
             Vec::new()
         };
@@ -1100,6 +1112,7 @@ impl<G: Grader> Interview<G> {
             band: result.band,
             hints_used: result.tally.hints_used,
             hint_cost: result.tally.hint_cost,
+            follow_up_points: result.follow_up_points,
             concepts,
             red_flags: flags(&total.red_flags),
             misconceptions: flags(&total.misconceptions),
@@ -1126,9 +1139,8 @@ impl<G: Grader> Interview<G> {
         }
     }
 
-    /// Every follow-up concept, hit or not, with the evidence from the follow-up answers.
-    fn follow_up_card(&self) -> Vec<CardConcept> {
-        let report = self.follow_ups.report.as_ref();
+    /// Every follow-up concept, hit or not, with the evidence from the answers.
+    fn follow_up_card(&self, report: Option<&ScoreReport>) -> Vec<CardConcept> {
         self.drill
             .follow_ups
             .iter()

@@ -23,6 +23,7 @@ use std::path::{Path, PathBuf};
 
 use crate::content::Catalog;
 use crate::domain::DrillId;
+use crate::score::session::Part;
 use crate::score::{Band, Scorer, session};
 use crate::transcript::Transcript;
 
@@ -63,7 +64,7 @@ impl Outcome {
     fn of(
         transcript: &Transcript,
         catalog: &Catalog,
-        scorers: &mut HashMap<DrillId, Scorer>,
+        scorers: &mut HashMap<(DrillId, Part), Scorer>,
     ) -> Option<Self> {
         let logged = transcript.final_card()?;
         let id = DrillId::from(transcript.drill_id.as_str());
@@ -76,9 +77,14 @@ impl Outcome {
                 concepts_missed: logged.concepts_missed.clone(),
             });
         };
-        let scorer = scorers.entry(id).or_insert_with(|| Scorer::new(drill));
-        let result = session::result(drill, &transcript.log, |answer, shown| {
-            scorer.score(answer, shown)
+        let result = session::result(drill, &transcript.log, |part, answer, shown| {
+            scorers
+                .entry((id.clone(), part))
+                .or_insert_with(|| match part {
+                    Part::Rubric => Scorer::new(drill),
+                    Part::FollowUps => Scorer::new(&session::follow_up_rubric(drill)),
+                })
+                .score(answer, shown)
         });
         let ids = |hit: bool| {
             result

@@ -1,6 +1,6 @@
 //! Integration tests: one session, one score. A scripted practice session of every shipped drill
-//! (a command, a `try`, a hint, the model answer, a score request) run through the real binary
-//! gives the same score on its live scorecard, in `grade` and in `stats`; the same sessions
+//! (a command, a `try`, a hint, the model answer, answers to its follow-ups, a score request) run
+//! through the real binary gives the same score on its live scorecard, in `grade` and in `stats`; the same sessions
 //! written in transcript format 1 grade the same in the same batch; and what a transcript file
 //! claims (outputs shown, hint counters, human scores, old scores) cannot change a grade.
 
@@ -17,7 +17,8 @@ use crate::common::sysdrill;
 const INCIDENT: &str = "slow-under-load";
 
 /// A scripted session: a command and a `try` (concept drills answer both with the box's
-/// refusal), half the model answer, a hint, the rest, a score request, quit.
+/// refusal), half the model answer, a hint, the rest, an answer making the first point of each
+/// follow-up question, a score request, quit.
 fn script(drill: &Drill) -> String {
     let lines: Vec<&str> = drill
         .model_answer
@@ -32,6 +33,19 @@ fn script(drill: &Drill) -> String {
             script.push('\n');
         }
     }
+    let follow_up_points: Vec<&str> = drill
+        .follow_ups
+        .iter()
+        .filter_map(|follow_up| follow_up.concepts.first())
+        .filter_map(|concept| concept.phrases.first())
+        .map(String::as_str)
+        .collect();
+    if !follow_up_points.is_empty() {
+        script.push_str(&format!(
+            "After the change I would check {}.\n",
+            follow_up_points.join(", and ")
+        ));
+    }
     script.push_str("score\nquit\n");
     script
 }
@@ -39,6 +53,11 @@ fn script(drill: &Drill) -> String {
 /// Runs a piped practice session with the data directory in `home/data`, saving the transcript
 /// to `path`; returns the final scorecard's score as printed.
 fn practice(home: &Path, drill: &str, script: &str, path: &Path) -> u32 {
+    practice_card(home, drill, script, path).0
+}
+
+/// As [`practice`], with the final scorecard as printed.
+fn practice_card(home: &Path, drill: &str, script: &str, path: &Path) -> (u32, String) {
     let output = sysdrill()
         .env("HOME", home)
         .env("XDG_DATA_HOME", home.join("data"))
@@ -58,7 +77,8 @@ fn practice(home: &Path, drill: &str, script: &str, path: &Path) -> u32 {
         .split_once("score ")
         .and_then(|(_, rest)| rest.split_once("/100"))
         .and_then(|(number, _)| number.trim().parse().ok());
-    score.unwrap_or_else(|| panic!("{drill}: no score on the scorecard\n{card}"))
+    let score = score.unwrap_or_else(|| panic!("{drill}: no score on the scorecard\n{card}"));
+    (score, card.to_owned())
 }
 
 fn load(path: &Path) -> Transcript {
@@ -170,10 +190,15 @@ fn live_scorecard_grade_and_stats_agree_on_every_shipped_drill() {
     std::fs::create_dir_all(&new).unwrap();
     std::fs::create_dir_all(&old).unwrap();
     let mut live = std::collections::BTreeMap::new();
+    let mut with_follow_up_points = 0;
     for drill in catalog.drills.values() {
         let id = drill.id.as_str();
         let path = new.join(format!("{id}.json"));
-        let score = practice(home.path(), id, &script(drill), &path);
+        let (score, card) = practice_card(home.path(), id, &script(drill), &path);
+        // The follow-up answers earn their points, shown in how the score is made up.
+        if card.contains(" for follow-ups") {
+            with_follow_up_points += 1;
+        }
         let transcript = load(&path);
         assert_eq!(transcript.format_version, 2);
         let card = transcript.final_card().expect("the session finished");
@@ -189,6 +214,17 @@ fn live_scorecard_grade_and_stats_agree_on_every_shipped_drill() {
         std::fs::write(old.join(format!("{id}.json")), v1).unwrap();
         live.insert(id.to_owned(), score);
     }
+
+    let drills_with_follow_ups = catalog
+        .drills
+        .values()
+        .filter(|drill| !drill.follow_ups.is_empty())
+        .count();
+    assert!(drills_with_follow_ups > 0);
+    assert_eq!(
+        with_follow_up_points, drills_with_follow_ups,
+        "every drill with follow-ups credits the scripted follow-up answer"
+    );
 
     // One batch of new and old transcripts.
     let report = grade_json(&[&new, &old], &[]);

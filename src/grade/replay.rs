@@ -24,6 +24,7 @@ use crate::score::{ScoreReport, Shown};
 use crate::transcript::{Entry, Event, Transcript};
 
 use super::ScoreFn;
+use crate::score::session::Part;
 
 /// The log to grade, with every box output re-derived, and what the comparison found.
 #[derive(Debug, Clone, PartialEq)]
@@ -369,7 +370,7 @@ struct Rubric<'a> {
 
 impl Grader for Rubric<'_> {
     fn grade(&self, answer: &str, shown: &Shown) -> ScoreReport {
-        (self.score)(self.drill, answer, shown)
+        (self.score)(self.drill, Part::Rubric, answer, shown)
     }
 }
 
@@ -400,7 +401,7 @@ mod tests {
             &catalog,
             drill,
             &concept_transcript(log.clone(), VERSION),
-            &testing::score,
+            &testing::score_part,
             &Replays::default(),
         );
         assert_eq!(verified.log, log);
@@ -432,7 +433,7 @@ mod tests {
             &catalog,
             drill,
             &concept_transcript(forged.clone(), VERSION),
-            &testing::score,
+            &testing::score_part,
             &Replays::default(),
         );
         assert!(verified.tampered);
@@ -456,7 +457,7 @@ mod tests {
             &catalog,
             drill,
             &concept_transcript(forged, "0.0.1"),
-            &testing::score,
+            &testing::score_part,
             &Replays::default(),
         );
         assert!(!verified.tampered);
@@ -485,7 +486,7 @@ mod tests {
             &catalog,
             drill,
             &concept_transcript(log, VERSION),
-            &testing::score,
+            &testing::score_part,
             &Replays::default(),
         );
         // 1,000 simulated seconds each: 21 fit in six hours.

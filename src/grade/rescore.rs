@@ -157,8 +157,8 @@ mod tests {
             tampered: false,
             notes: vec![],
         };
-        let result = session::result(drill, &verified.log, |answer, shown| {
-            testing::score(drill, answer, shown)
+        let result = session::result(drill, &verified.log, |part, answer, shown| {
+            testing::score_part(drill, part, answer, shown)
         });
         row("f".into(), transcript, drill, verified, &result)
     }

@@ -8,6 +8,7 @@ use crate::domain::{
     Concept, Difficulty, Drill, DrillId, DrillKind, Hint, ModelAnswerLine, Phase, RedFlag, Rubric,
     Stage,
 };
+use crate::score::session::{Part, follow_up_rubric};
 use crate::score::{ConceptResult, FlagResult, ScoreReport, Shown, Status, Structure};
 use crate::transcript::{Entry, Event, FORMAT_VERSION, Transcript};
 
@@ -116,6 +117,15 @@ pub fn answer(text: &str) -> Entry {
     Entry {
         at_s: 0.0,
         event: Event::Answer { text: text.into() },
+    }
+}
+
+/// The stand-in scorer of a session's part: the drill's rubric, or the follow-ups' concepts as
+/// `score::session` makes them a rubric.
+pub fn score_part(drill: &Drill, part: Part, answer: &str, shown: &Shown) -> ScoreReport {
+    match part {
+        Part::Rubric => score(drill, answer, shown),
+        Part::FollowUps => score(&follow_up_rubric(drill), answer, shown),
     }
 }
 

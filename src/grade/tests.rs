@@ -39,7 +39,7 @@ fn grade(dir: &Path, options: &Options) -> (String, Outcome) {
     let mut out = Vec::new();
     let outcome = grade_paths(
         &catalog,
-        &testing::score,
+        &testing::score_part,
         &[dir.to_path_buf()],
         options,
         &mut out,

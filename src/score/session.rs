@@ -7,9 +7,14 @@
 //! - what the candidate was shown is, in order, every output of a command (what it printed, or
 //!   the error the box printed instead) and every `try` result; an error from a `try` (a bad
 //!   parameter or tool line) shows nothing of the box;
+//! - a drill's follow-up questions have concepts of their own: the same answer is scored against
+//!   them alone (matched like rubric concepts, no flags, no order penalty), and the share of
+//!   their weight it earns adds up to [`FOLLOW_UP_POINTS`] to the 0–100 rubric score, capped at
+//!   100 (a fix carried through to verification and cost counts, without outweighing the
+//!   diagnosis);
 //! - hints used are the `hint` outputs given; they cost the drill's first that-many hints, each
-//!   cost counted as at least 0, taken off the 0–100 rubric score, floored at 0 and rounded; the
-//!   band stays the scorer's band for the answer (hints lower the score only);
+//!   cost counted as at least 0, taken off that score, floored at 0 and rounded; the band stays
+//!   the scorer's band for the rubric (hints and follow-ups change the score only);
 //! - nothing after the final scorecard counts (the session was over).
 //!
 //! Pure: no IO. The scorer is passed in, so tests and the interviewer can use their own.
@@ -17,6 +22,18 @@
 use crate::domain::Drill;
 use crate::score::{Band, ScoreReport, Shown, ShownOutput};
 use crate::transcript::{Entry, Event};
+
+/// The most a drill's follow-up questions add to a session's score, in points of 100.
+pub const FOLLOW_UP_POINTS: f64 = 10.0;
+
+/// What an answer is scored against.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Part {
+    /// The drill's rubric.
+    Rubric,
+    /// The concepts of the drill's follow-up questions, as [`follow_up_rubric`] makes them.
+    FollowUps,
+}
 
 /// What a log amounts to before the rubric is applied.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -39,7 +56,11 @@ pub struct SessionResult {
     pub tally: Tally,
     /// The rubric's report for the whole answer against everything shown.
     pub report: ScoreReport,
-    /// The rubric score after hint costs.
+    /// The answer against the follow-ups' concepts; `None` when the drill has none.
+    pub follow_ups: Option<ScoreReport>,
+    /// Points the follow-ups added (0 to [`FOLLOW_UP_POINTS`], before the cap at 100).
+    pub follow_up_points: f64,
+    /// The rubric score with the follow-up points, after hint costs.
     pub score: u32,
     pub band: Band,
 }
@@ -92,20 +113,54 @@ pub fn tally(drill: &Drill, log: &[Entry]) -> Tally {
     tally
 }
 
-/// The final result: the log's tally scored by `score` (the drill's rubric).
+/// The final result: the log's tally scored by `score` against the drill's rubric and, when the
+/// drill has follow-ups (only then is [`Part::FollowUps`] asked for), against their concepts.
 pub fn result(
     drill: &Drill,
     log: &[Entry],
-    score: impl FnOnce(&str, &Shown) -> ScoreReport,
+    mut score: impl FnMut(Part, &str, &Shown) -> ScoreReport,
 ) -> SessionResult {
     let tally = tally(drill, log);
-    let report = score(&tally.answer, &tally.shown);
+    let report = score(Part::Rubric, &tally.answer, &tally.shown);
+    let follow_ups =
+        (!drill.follow_ups.is_empty()).then(|| score(Part::FollowUps, &tally.answer, &tally.shown));
+    let follow_up_points = follow_ups.as_ref().map_or(0.0, follow_up_points);
     SessionResult {
-        score: apply_hint_cost(report.score, tally.hint_cost),
+        score: final_score(report.score, follow_up_points, tally.hint_cost),
         band: report.band,
         tally,
         report,
+        follow_ups,
+        follow_up_points,
     }
+}
+
+/// The drill with the follow-ups' concepts as its whole rubric: no red flags, misconceptions,
+/// order penalty or examples, so a scorer built from it scores only those concepts.
+pub fn follow_up_rubric(drill: &Drill) -> Drill {
+    let mut rubric_drill = drill.clone();
+    rubric_drill.rubric.concepts = drill
+        .follow_ups
+        .iter()
+        .flat_map(|follow_up| follow_up.concepts.iter().cloned())
+        .collect();
+    rubric_drill.rubric.red_flags.clear();
+    rubric_drill.rubric.misconceptions.clear();
+    rubric_drill.rubric.order_penalty = 0.0;
+    rubric_drill.examples.clear();
+    rubric_drill
+}
+
+/// Points a report against the follow-ups' concepts earns: the share of their weight credited
+/// (the scorer's credit, so a keyword-stuffed mention counts half) of [`FOLLOW_UP_POINTS`].
+pub fn follow_up_points(report: &ScoreReport) -> f64 {
+    let credit: f64 = report
+        .concepts
+        .iter()
+        .map(|concept| concept.credit)
+        .filter(|credit| credit.is_finite() && *credit > 0.0)
+        .sum();
+    (credit / 100.0).clamp(0.0, 1.0) * FOLLOW_UP_POINTS
 }
 
 /// Points the first `hints_used` hints of the drill cost (a negative cost counts as 0; hints are
@@ -121,10 +176,23 @@ pub fn hint_cost(drill: &Drill, hints_used: usize) -> f64 {
         + 0.0
 }
 
-/// The final score: the rubric score (at most 100) minus hint costs, floored at 0 and rounded.
-pub fn apply_hint_cost(rubric: u32, cost: f64) -> u32 {
-    let value = (f64::from(rubric.min(100)) - cost.max(0.0)).max(0.0);
+/// The final score: the rubric score (at most 100) plus the follow-up points, capped at 100,
+/// minus hint costs, floored at 0 and rounded.
+pub fn final_score(rubric: u32, follow_up_points: f64, hint_cost: f64) -> u32 {
+    // A broken report (NaN) adds nothing.
+    let bonus = if follow_up_points.is_nan() {
+        0.0
+    } else {
+        follow_up_points.clamp(0.0, FOLLOW_UP_POINTS)
+    };
+    let earned = (f64::from(rubric.min(100)) + bonus).min(100.0);
+    let value = (earned - hint_cost.max(0.0)).max(0.0);
     value.round() as u32
+}
+
+/// The final score of a session without follow-up points.
+pub fn apply_hint_cost(rubric: u32, cost: f64) -> u32 {
+    final_score(rubric, 0.0, cost)
 }
 
 #[cfg(test)]
@@ -222,6 +290,53 @@ mod tests {
     }
 
     #[test]
+    fn follow_ups_add_their_share_of_the_bounded_points_capped_at_100() {
+        let mut drill = drill();
+        let concept = |id: &str| crate::domain::Concept {
+            id: id.into(),
+            label: id.into(),
+            weight: 1.0,
+            required: false,
+            phrases: vec![id.into()],
+            regexes: vec![],
+            stage: crate::domain::Stage::Fix,
+            lexicon: Vec::new(),
+            ideas: Vec::new(),
+        };
+        drill.follow_ups = vec![crate::domain::FollowUp {
+            id: "verify".into(),
+            ask: "How would you verify it?".into(),
+            concepts: vec![concept("canary"), concept("rollback")],
+        }];
+        let score = |log: &[Entry]| {
+            result(&drill, log, |part, answer, shown| {
+                crate::grade::testing::score_part(&drill, part, answer, shown)
+            })
+        };
+        let answer = |text: &str| at(Event::Answer { text: text.into() });
+        let without = score(&[answer("it is alpha and beta")]);
+        assert_eq!(without.follow_up_points, 0.0);
+        let with = score(&[answer("it is alpha and beta"), answer("a canary first")]);
+        // One of two equal follow-up concepts: half the follow-up points.
+        assert_eq!(with.follow_up_points, FOLLOW_UP_POINTS / 2.0);
+        assert_eq!(
+            with.score,
+            final_score(with.report.score, FOLLOW_UP_POINTS / 2.0, 0.0)
+        );
+        assert_eq!(
+            with.report.concepts, without.report.concepts,
+            "the rubric is scored alone"
+        );
+        assert!(with.score > without.score);
+        // The follow-up concepts are not rubric concepts.
+        assert!(with.report.concepts.iter().all(|c| c.id != "canary"));
+        assert_eq!(final_score(98, FOLLOW_UP_POINTS, 0.0), 100);
+        assert_eq!(final_score(98, FOLLOW_UP_POINTS, 5.0), 95);
+        assert_eq!(final_score(50, 1e9, 0.0), 50 + FOLLOW_UP_POINTS as u32);
+        assert_eq!(final_score(50, f64::NAN, 0.0), 50);
+    }
+
+    #[test]
     fn nothing_after_the_final_scorecard_counts() {
         let card = CardSummary {
             final_card: true,
@@ -253,8 +368,8 @@ mod tests {
                 text: "and gamma".into(),
             }),
         ];
-        let result = result(&drill(), &log, |answer, shown| {
-            crate::grade::testing::score(&drill(), answer, shown)
+        let result = result(&drill(), &log, |part, answer, shown| {
+            crate::grade::testing::score_part(&drill(), part, answer, shown)
         });
         assert_eq!(result.tally.answer, "it is alpha\n\nthen beta");
         assert_eq!(result.score, result.report.score);
