@@ -83,6 +83,17 @@ fn is_data_row(line: &str) -> bool {
         || (numbers > 0 && numbers * 2 >= fields.len())
 }
 
+/// A profile row of the idle loop (the CPUs doing nothing), named by the model's own idle
+/// symbols.
+fn is_idle_row(line: &str) -> bool {
+    use crate::model::symbols::splits::{IDLE_BARE, IDLE_GUEST};
+    let symbol = line.split_whitespace().last().unwrap_or_default();
+    IDLE_BARE
+        .iter()
+        .chain(IDLE_GUEST)
+        .any(|(name, _)| *name == symbol)
+}
+
 /// The row of `output` to read, and the header above it.
 fn pick_row(command: &str, output: &str) -> Option<(Option<String>, String)> {
     let lines: Vec<&str> = output.lines().collect();
@@ -91,7 +102,11 @@ fn pick_row(command: &str, output: &str) -> Option<(Option<String>, String)> {
         .collect();
     let tool = command.split_whitespace().next().unwrap_or_default();
     let index = if SORTED.contains(&tool) {
-        *rows.first()?
+        // A profile's top row may be the idle loop; the work to read is the first row after it.
+        *rows
+            .iter()
+            .find(|&&i| !is_idle_row(lines[i]))
+            .or(rows.first())?
     } else {
         *rows.last()?
     };
@@ -234,6 +249,18 @@ mod tests {
         assert_eq!(
             pick_row("perf lock contention -a -b", perf).map(|(_, row)| row),
             Some("  9  1.2 s  mutex  a".to_owned())
+        );
+        // The idle loop on top of a profile is skipped: the work is read below it.
+        let top = "   PerfTop: 100 irqs/sec\n\n    40.00%  [kernel]  [k] intel_idle\n    \
+                   20.00%  [kernel]  [k] native_queued_spin_lock_slowpath\n";
+        assert_eq!(
+            pick_row("perf top", top).map(|(_, row)| row),
+            Some("    20.00%  [kernel]  [k] native_queued_spin_lock_slowpath".to_owned())
+        );
+        let only_idle = "    90.00%  [kernel]  [k] intel_idle\n";
+        assert_eq!(
+            pick_row("perf top", only_idle).map(|(_, row)| row),
+            Some("    90.00%  [kernel]  [k] intel_idle".to_owned())
         );
     }
 }
