@@ -113,7 +113,12 @@ fn pick_row(command: &str, output: &str) -> Option<(Option<String>, String)> {
     let header = lines[..index]
         .iter()
         .rev()
-        .find(|line| !line.trim().is_empty() && !line.split_whitespace().any(is_number))
+        // The nearest line of words above the row; rules (perf top's `-----`) are not headers.
+        .find(|line| {
+            !line.trim().is_empty()
+                && !line.trim().chars().all(|c| c == '-')
+                && !line.split_whitespace().any(is_number)
+        })
         .map(|line| line.to_string());
     Some((header, lines[index].to_owned()))
 }
@@ -253,6 +258,16 @@ mod tests {
         // The idle loop on top of a profile is skipped: the work is read below it.
         let top = "   PerfTop: 100 irqs/sec\n\n    40.00%  [kernel]  [k] intel_idle\n    \
                    20.00%  [kernel]  [k] native_queued_spin_lock_slowpath\n";
+        assert_eq!(
+            pick_row("perf top", top).and_then(|(header, _)| header),
+            None,
+            "a banner with numbers is not a header"
+        );
+        let ruled = "  Overhead  Shared Object  Symbol\n  --------\n    20.00%  [kernel]  [k] f\n";
+        assert_eq!(
+            pick_row("perf top", ruled).and_then(|(header, _)| header),
+            Some("  Overhead  Shared Object  Symbol".to_owned())
+        );
         assert_eq!(
             pick_row("perf top", top).map(|(_, row)| row),
             Some("    20.00%  [kernel]  [k] native_queued_spin_lock_slowpath".to_owned())
