@@ -5,6 +5,8 @@
 mod behaviour;
 #[path = "model/build.rs"]
 mod build;
+#[path = "model/cgroup.rs"]
+mod cgroup;
 #[path = "model/incidents.rs"]
 mod incidents;
 #[path = "model/oracles.rs"]

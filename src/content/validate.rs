@@ -24,6 +24,8 @@ use std::path::Path;
 
 use regex::RegexBuilder;
 
+pub(crate) mod cgroup;
+
 use super::Diagnostic;
 use super::locate::Locator;
 use super::raw::*;
@@ -621,6 +623,7 @@ pub fn incident(
     );
     let mut pids = BTreeSet::new();
     let mut workloads = Vec::new();
+    let mut cgroups = cgroup::workload_cgroups(&mut c, &raw.workloads).into_iter();
     for (i, w) in raw.workloads.iter().enumerate() {
         let at = format!("workloads[{i}]");
         c.non_empty(&format!("{at}.name"), "workload name", &w.name);
@@ -775,6 +778,7 @@ pub fn incident(
             rss_mib: w.rss_mib,
             file_cache_mib: w.file_cache_mib,
             app_symbol: w.app_symbol.clone(),
+            cgroup: cgroups.next().flatten(),
         });
     }
 

@@ -22,13 +22,15 @@ use std::cmp::Ordering;
 use std::collections::{BinaryHeap, VecDeque};
 
 mod accounting;
+mod bandwidth;
 mod io;
 mod locks;
 mod scheduler;
 
 use super::rng::SimRng;
 use super::symbols::{self, Activity, Category, SymbolTable, splits};
-use crate::domain::{Arrivals, Distribution, Fault, Incident, LockKind, LockScope};
+use crate::domain::{Arrivals, Cgroup, Distribution, Fault, Incident, LockKind, LockScope};
+pub(crate) use bandwidth::CgroupAcc;
 
 mod threads;
 pub(crate) use threads::{SleepReason, SleepSpread, ThreadAcc, ThreadRunState};
@@ -71,6 +73,10 @@ enum EvKind {
     Arrival { workload: u32 },
     /// `disk` finished the IO in `slot`.
     DiskDone { disk: u32, slot: u32 },
+    /// Cgroup `group`'s bandwidth period ends: its quota is refilled.
+    BandwidthRefill { group: u32 },
+    /// Whether cgroup `group` has used its quota; stale unless `epoch` is still the group's.
+    BandwidthCheck { group: u32, epoch: u32 },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -100,6 +106,8 @@ enum St {
     Sleeping,
     /// Woken, waiting out the wake-up latency.
     Waking,
+    /// Runnable, but its cgroup has used its CPU quota for the period: off every run queue.
+    Throttled,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -344,6 +352,8 @@ struct Workload {
     queue: VecDeque<u64>,
     idle_workers: Vec<u32>,
     in_system: Area,
+    /// Index into `Engine::groups` of the workload's cgroup, or `NONE`.
+    group: u32,
 }
 
 /// Everything one window accumulated, before scaling to a second.
@@ -366,6 +376,8 @@ pub struct WindowStats {
     pub(crate) tasks: Vec<TaskAcc>,
     /// Per engine thread (workload threads, then kswapd).
     pub(crate) threads: Vec<ThreadAcc>,
+    /// Per workload: its cgroup's usage and throttling (zero in the root cgroup).
+    pub(crate) cgroups: Vec<CgroupAcc>,
     /// Workload 0: completions, latency sum (ns), time-averaged requests in the system (area).
     pub completed: u64,
     pub latency_sum_ns: f64,
@@ -423,6 +435,8 @@ pub struct Engine {
     classes: Vec<LockClass>,
     disks: Vec<DiskSt>,
     workloads: Vec<Workload>,
+    /// Cgroups with their CPU bandwidth state, one per workload that names a cgroup.
+    groups: Vec<bandwidth::Group>,
     acts: Vec<Activity>,
     pub(crate) symbols: SymbolTable,
     pub(crate) tasks: Vec<TaskDesc>,
@@ -707,6 +721,7 @@ impl Engine {
         let mut tasks = Vec::new();
         let mut threads = Vec::new();
         let mut workloads = Vec::new();
+        let mut groups = Vec::new();
         let blank = Thread {
             prog: 0,
             task: 0,
@@ -847,6 +862,13 @@ impl Engine {
                 queue: VecDeque::new(),
                 idle_workers: Vec::new(),
                 in_system: Area::default(),
+                group: match &w.cgroup {
+                    Some(cgroup) => {
+                        groups.push(bandwidth::Group::new(wi as u32, cgroup));
+                        (groups.len() - 1) as u32
+                    }
+                    None => NONE,
+                },
             });
         }
         let kswapd_task = tasks.len() as u32;
@@ -932,6 +954,7 @@ impl Engine {
             classes,
             disks,
             workloads,
+            groups,
             acts,
             symbols,
             tasks,
@@ -1068,6 +1091,7 @@ impl Engine {
                 }
             }
         }
+        self.start_bandwidth();
         // kswapd sleeps until a window with memory pressure wakes it.
     }
 
@@ -1120,6 +1144,8 @@ impl Engine {
                 EvKind::WakeLatencyOver { thread } => self.make_runnable(thread),
                 EvKind::Arrival { workload } => self.on_arrival(workload),
                 EvKind::DiskDone { disk, slot } => self.io_done(disk, slot),
+                EvKind::BandwidthRefill { group } => self.on_bandwidth_refill(group),
+                EvKind::BandwidthCheck { group, epoch } => self.on_bandwidth_check(group, epoch),
             }
         }
         let end = if events >= max_events {
@@ -1185,6 +1211,7 @@ impl Engine {
                 vec![TaskAcc::default(); self.tasks.len()],
             ),
             threads: self.take_thread_acc(),
+            cgroups: Vec::new(),
             completed: std::mem::take(&mut self.completed),
             latency_sum_ns: std::mem::take(&mut self.latency_sum),
             in_system_area: self
@@ -1206,6 +1233,8 @@ impl Engine {
         for w in self.workloads.iter_mut().skip(1) {
             w.in_system.close(now);
         }
+        let mut stats = stats;
+        stats.cgroups = self.take_cgroup_acc(&stats.threads);
         stats
     }
 }

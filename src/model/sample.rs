@@ -746,6 +746,18 @@ impl Context {
                     caller: l.caller.clone(),
                 })
                 .collect(),
+            cgroups: incident
+                .workloads
+                .iter()
+                .enumerate()
+                .filter_map(|(workload, w)| {
+                    Some(CgroupInfo {
+                        workload,
+                        pid: w.pid,
+                        cgroup: w.cgroup.clone()?,
+                    })
+                })
+                .collect(),
         }
     }
 
