@@ -41,7 +41,7 @@ pub mod whatif;
 pub use trace::*;
 
 use crate::domain::{Fault, Incident, Seed};
-use engine::{Engine, EngineParams, WindowStats};
+use engine::{Engine, EngineParams, WindowInputs, WindowStats};
 use rng::SimRng;
 
 /// Events a window aims at: small enough that `vmstat 1 5` simulates in a few milliseconds,
@@ -253,7 +253,10 @@ impl Simulation {
     pub fn advance_to(&mut self, seconds: usize) {
         while self.trace.samples.len() < seconds {
             let i = self.trace.samples.len();
-            let inputs = self.ctx.inputs(i, Some(&self.last_stats));
+            let inputs = WindowInputs {
+                second: u32::try_from(i).ok(),
+                ..self.ctx.inputs(i, Some(&self.last_stats))
+            };
             let stats = self.engine.run_window(
                 self.params.window_ns.max(1),
                 inputs,

@@ -9,6 +9,8 @@ mod build;
 mod cgroup;
 #[path = "model/incidents.rs"]
 mod incidents;
+#[path = "model/load.rs"]
+mod load;
 #[path = "model/oracles.rs"]
 mod oracles;
 #[path = "model/signatures.rs"]

@@ -25,6 +25,7 @@ use std::path::Path;
 use regex::RegexBuilder;
 
 pub(crate) mod cgroup;
+pub(crate) mod load;
 
 use super::Diagnostic;
 use super::locate::Locator;
@@ -779,6 +780,7 @@ pub fn incident(
             file_cache_mib: w.file_cache_mib,
             app_symbol: w.app_symbol.clone(),
             cgroup: cgroups.next().flatten(),
+            load_steps: load::load_steps(&mut c, &at, w),
         });
     }
 

@@ -89,6 +89,16 @@ pub struct Workload {
     pub app_symbol: String,
     /// The cgroup v2 the process runs in, with its CPU bandwidth limit; `None`: the root.
     pub cgroup: Option<Cgroup>,
+    /// Open arrivals only: the rate from a drill second on, in increasing `at_s` (a load step
+    /// or a deploy). Before the first step, and since boot, `arrivals` holds.
+    pub load_steps: Vec<LoadStep>,
+}
+
+/// From drill second `at_s` on, requests arrive at `rate_per_s`.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct LoadStep {
+    pub at_s: u32,
+    pub rate_per_s: f64,
 }
 
 /// The kernel's bounds on `cpu.max`: a period of 1 ms to 1 s, a quota of at least 1 ms (the

@@ -697,6 +697,7 @@ fn hot_mutex_incident() -> Incident {
             file_cache_mib: 200,
             app_symbol: "process_request".into(),
             cgroup: None,
+            load_steps: vec![],
         }],
         locks: vec![LockSpec {
             id: "queue".into(),

@@ -69,8 +69,9 @@ enum EvKind {
     StandInIoDone { thread: u32 },
     /// `thread` was woken; after the wake-up latency it becomes runnable.
     WakeLatencyOver { thread: u32 },
-    /// An open arrival for `workload`.
-    Arrival { workload: u32 },
+    /// An open arrival for `workload`; stale unless `epoch` is still the workload's (a load
+    /// step restarts the arrival stream at the new rate).
+    Arrival { workload: u32, epoch: u32 },
     /// `disk` finished the IO in `slot`.
     DiskDone { disk: u32, slot: u32 },
     /// Cgroup `group`'s bandwidth period ends: its quota is refilled.
@@ -354,6 +355,10 @@ struct Workload {
     in_system: Area,
     /// Index into `Engine::groups` of the workload's cgroup, or `NONE`.
     group: u32,
+    /// The incident's arrivals, and the open rate from a drill second on.
+    base_arrivals: Arrivals,
+    load_steps: Vec<crate::domain::LoadStep>,
+    arrival_epoch: u32,
 }
 
 /// Everything one window accumulated, before scaling to a second.
@@ -409,6 +414,9 @@ pub struct WindowInputs {
     pub freeze_deadlock: bool,
     /// kswapd duty cycle (fraction of one CPU).
     pub kswapd_duty: f64,
+    /// The drill second this window stands for; `None` for the warm-up and the since-boot
+    /// probes, which run the incident's base load.
+    pub second: Option<u32>,
 }
 
 /// Task kinds the engine knows; `model` builds `TaskInfo` from these.
@@ -869,6 +877,9 @@ impl Engine {
                     }
                     None => NONE,
                 },
+                base_arrivals: w.arrivals,
+                load_steps: w.load_steps.clone(),
+                arrival_epoch: 0,
             });
         }
         let kswapd_task = tasks.len() as u32;
@@ -1085,6 +1096,7 @@ impl Engine {
                             d,
                             EvKind::Arrival {
                                 workload: wi as u32,
+                                epoch: 0,
                             },
                         );
                     }
@@ -1121,6 +1133,7 @@ impl Engine {
             let t = self.kswapd_thread;
             self.push(0, EvKind::SleepOver { thread: t });
         }
+        self.apply_load_steps(inputs.second);
         let start = self.now;
         let end = start.saturating_add(len);
         let mut events = 0u64;
@@ -1142,7 +1155,11 @@ impl Engine {
                 EvKind::SleepOver { thread } => self.on_sleep_over(thread),
                 EvKind::StandInIoDone { thread } => self.io_wake(thread),
                 EvKind::WakeLatencyOver { thread } => self.make_runnable(thread),
-                EvKind::Arrival { workload } => self.on_arrival(workload),
+                EvKind::Arrival { workload, epoch } => {
+                    if self.workloads[workload as usize].arrival_epoch == epoch {
+                        self.on_arrival(workload);
+                    }
+                }
                 EvKind::DiskDone { disk, slot } => self.io_done(disk, slot),
                 EvKind::BandwidthRefill { group } => self.on_bandwidth_refill(group),
                 EvKind::BandwidthCheck { group, epoch } => self.on_bandwidth_check(group, epoch),
@@ -1155,6 +1172,46 @@ impl Engine {
         };
         self.now = end;
         self.collect(start, end, events)
+    }
+
+    /// Sets each open workload's arrival rate for drill second `second` (its last load step at
+    /// or before it, else its base rate); a changed rate restarts the arrival stream, so the
+    /// next arrival is drawn at the new rate rather than waiting out one drawn at the old.
+    fn apply_load_steps(&mut self, second: Option<u32>) {
+        for w in 0..self.workloads.len() {
+            let wl = &self.workloads[w];
+            let want = match (second, wl.base_arrivals) {
+                (Some(s), Arrivals::Open { .. }) => wl
+                    .load_steps
+                    .iter()
+                    .rev()
+                    .find(|step| step.at_s <= s)
+                    .map_or(wl.base_arrivals, |step| Arrivals::Open {
+                        rate_per_s: step.rate_per_s,
+                    }),
+                _ => wl.base_arrivals,
+            };
+            if want == wl.arrivals {
+                continue;
+            }
+            let wl = &mut self.workloads[w];
+            wl.arrivals = want;
+            wl.arrival_epoch = wl.arrival_epoch.wrapping_add(1);
+            let epoch = wl.arrival_epoch;
+            if let Arrivals::Open { rate_per_s } = want
+                && rate_per_s > 0.0
+                && rate_per_s.is_finite()
+            {
+                let d = self.rng.exp(1e9 / rate_per_s).round() as u64;
+                self.push(
+                    d.max(1),
+                    EvKind::Arrival {
+                        workload: w as u32,
+                        epoch,
+                    },
+                );
+            }
+        }
     }
 
     fn collect(&mut self, start: u64, end: u64, events: u64) -> WindowStats {

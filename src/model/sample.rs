@@ -276,6 +276,8 @@ impl Context {
             } else {
                 0.0
             },
+            // The simulation sets the drill second of the windows it runs for the trace.
+            second: None,
         }
     }
 

@@ -449,7 +449,9 @@ pub fn apply(incident: &Incident, overrides: &[Override]) -> Result<Incident, Wh
                          change threads= instead",
                     ));
                 }
+                // The candidate's rate holds throughout: it replaces the incident's steps too.
                 w.arrivals = Arrivals::Open { rate_per_s: *r };
+                w.load_steps.clear();
             }
             Override::CpuQuota(q) => {
                 let Some(cgroup) = out.workloads.first_mut().and_then(|w| w.cgroup.as_mut()) else {

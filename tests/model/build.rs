@@ -50,6 +50,7 @@ pub fn workload(threads: u32, arrivals: Arrivals, compute_us: f64) -> Workload {
         file_cache_mib: 1000,
         app_symbol: "process_request".into(),
         cgroup: None,
+        load_steps: vec![],
     }
 }
 

@@ -196,6 +196,7 @@ fn futex_storm() -> Incident {
             file_cache_mib: 1_000,
             app_symbol: "process_request".into(),
             cgroup: None,
+            load_steps: vec![],
         }],
         locks: vec![
             lock(

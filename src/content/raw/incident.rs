@@ -9,6 +9,7 @@ use super::{
     CLOCK_PATTERN, DATE_PATTERN, FORMAT_VERSION, NOT_BLANK, default_one_f64, default_one_u32,
 };
 use crate::content::validate::cgroup::{CGROUP_PATH_PATTERN, MAX_CGROUP_PATH};
+use crate::content::validate::load::MAX_STEP_S;
 use crate::content::validate::{
     MAX_COMM, MAX_COUNT, MAX_CPUS, MAX_MIB, MAX_PID, MAX_RATE_PER_S, MAX_THREADS, MAX_TIME_US,
     MAX_UPTIME_S, TIMER_HZ,
@@ -173,6 +174,24 @@ pub struct RawWorkload {
     /// limit).
     #[serde(default)]
     pub cgroup: Option<RawCgroup>,
+    /// Open arrivals only: the arrival rate from a drill second on, a load step or a deploy
+    /// (default: none). `at_s` strictly increasing.
+    #[serde(default)]
+    pub load_steps: Vec<RawLoadStep>,
+}
+
+/// From drill second `at_s` on (0 is the first second the candidate sees), requests arrive
+/// at `rate_per_s`.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, expecting = "a load step (a mapping of keys)")]
+#[schemars(rename = "LoadStep")]
+pub struct RawLoadStep {
+    /// Drill second the new rate starts at, 0..=86400.
+    #[schemars(range(max = MAX_STEP_S))]
+    pub at_s: u32,
+    /// Mean arrival rate from then on, requests per second (> 0).
+    #[schemars(extend("exclusiveMinimum" = 0), range(max = MAX_RATE_PER_S))]
+    pub rate_per_s: f64,
 }
 
 /// A cgroup v2 below `/sys/fs/cgroup` and its CPU bandwidth limit, as `cpu.max` holds it.

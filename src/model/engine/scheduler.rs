@@ -609,7 +609,8 @@ impl Engine {
         let wl = &mut self.workloads[w as usize];
         if let Arrivals::Open { rate_per_s } = wl.arrivals {
             let d = self.rng.exp(1e9 / rate_per_s).round() as u64;
-            self.push(d.max(1), EvKind::Arrival { workload: w });
+            let epoch = wl.arrival_epoch;
+            self.push(d.max(1), EvKind::Arrival { workload: w, epoch });
         }
         let wl = &mut self.workloads[w as usize];
         if let Some(t) = wl.idle_workers.pop() {
