@@ -98,7 +98,7 @@ pub const TOOLS: &[Tool] = &[
     },
     Tool {
         name: "cat",
-        summary: "kernel files: lock statistics, task stacks, memory, interrupts, pressure",
+        summary: "kernel files: lock statistics, task stacks, memory, interrupts, pressure, cgroups",
         examples: &[
             "cat /proc/lock_stat",
             "cat /proc/PID/task/*/stack",
@@ -107,6 +107,10 @@ pub const TOOLS: &[Tool] = &[
             "cat /proc/interrupts",
             "cat /proc/softirqs",
             "cat /proc/pressure/cpu",
+            "cat /proc/PID/cgroup",
+            "cat /sys/fs/cgroup/SLICE/UNIT/cpu.stat",
+            "cat /sys/fs/cgroup/SLICE/UNIT/cpu.max",
+            "cat /sys/fs/cgroup/SLICE/UNIT/cpu.pressure",
         ],
         parse: argv::parse_cat,
     },
@@ -540,7 +544,8 @@ mod tests {
     #[test]
     fn every_example_parses_and_every_tool_is_dispatched_here() {
         for example in tool_examples() {
-            // `PID` in an example stands for a process id the candidate reads off `ps` or `top`.
+            // `PID` in an example stands for a process id the candidate reads off `ps` or `top`,
+            // `SLICE/UNIT` for the cgroup path `/proc/PID/cgroup` names.
             let runnable = example.replace("PID", "1");
             assert!(
                 crate::render::parse_command(&runnable).is_ok(),

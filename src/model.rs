@@ -41,7 +41,7 @@ pub mod whatif;
 pub use trace::*;
 
 use crate::domain::{Fault, Incident, Seed};
-use engine::{Engine, EngineParams, WindowStats};
+use engine::{Engine, EngineParams, WindowInputs, WindowStats};
 use rng::SimRng;
 
 /// Events a window aims at: small enough that `vmstat 1 5` simulates in a few milliseconds,
@@ -56,6 +56,36 @@ pub struct Simulation {
     params: EngineParams,
     ctx: sample::Context,
     last_stats: WindowStats,
+}
+
+/// `window` made a whole number of every CPU quota's periods (at least one), so each second
+/// sees whole periods and `nr_periods` and `nr_throttled` count them without aliasing. Periods
+/// whose least common multiple passes one second fall back to the longest period.
+fn bandwidth_periods(window: u64, incident: &Incident) -> u64 {
+    let periods: Vec<u64> = incident
+        .workloads
+        .iter()
+        .filter_map(|w| w.cgroup.as_ref())
+        .filter(|g| g.quota_us.is_some())
+        .map(|g| g.period_us.max(1) * 1000)
+        .collect();
+    let Some(&longest) = periods.iter().max() else {
+        return window;
+    };
+    let gcd = |mut a: u64, mut b: u64| {
+        while b != 0 {
+            (a, b) = (b, a % b);
+        }
+        a
+    };
+    let unit = periods
+        .iter()
+        .try_fold(1u64, |l, &p| {
+            let next = l / gcd(l, p) * p;
+            (next <= 1_000_000_000).then_some(next)
+        })
+        .unwrap_or(longest);
+    (window.div_ceil(unit).max(1)) * unit
 }
 
 /// Picks the window and warm-up lengths for an incident from a static estimate of its event
@@ -126,12 +156,21 @@ pub fn window_params(incident: &Incident) -> EngineParams {
             + 2.0 * f64::from(r.disk_io.as_ref().map_or(0, |d| d.reads + d.writes));
         events_per_ns += rate * per_request / 1e9;
     }
+    // A CPU quota throttles per period: windows as long as the budget allows, up to the whole
+    // second, so the periods of each second are simulated rather than scaled from a few. Any
+    // workload in a cgroup gets them, so a `try` that lifts the quota compares seconds
+    // simulated the same way.
+    let longest = if incident.workloads.iter().any(|w| w.cgroup.is_some()) {
+        1e9
+    } else {
+        2e8
+    };
     let window = if events_per_ns > 0.0 {
-        (EVENT_BUDGET / events_per_ns).clamp(1e6, 2e8)
+        (EVENT_BUDGET / events_per_ns).clamp(1e6, longest)
     } else {
         2e7
     };
-    let window = (window / 1000.0).round() as u64 * 1000;
+    let window = bandwidth_periods((window / 1000.0).round() as u64 * 1000, incident);
     // The warm-up lasts at least two timeslices, so the drill starts from a box where threads
     // that never sleep have already been preempted and rotated, not from the moment they all
     // became runnable at once.
@@ -214,7 +253,10 @@ impl Simulation {
     pub fn advance_to(&mut self, seconds: usize) {
         while self.trace.samples.len() < seconds {
             let i = self.trace.samples.len();
-            let inputs = self.ctx.inputs(i, Some(&self.last_stats));
+            let inputs = WindowInputs {
+                second: u32::try_from(i).ok(),
+                ..self.ctx.inputs(i, Some(&self.last_stats))
+            };
             let stats = self.engine.run_window(
                 self.params.window_ns.max(1),
                 inputs,

@@ -12,6 +12,7 @@
 //! interrupted stop after a documented count.
 
 pub mod argv;
+mod cgroup;
 mod dmesg;
 mod free;
 mod inspect;

@@ -16,7 +16,7 @@ use crate::common::sysdrill;
 
 /// The incident drills of the curriculum (docs/COVERAGE.md), each backed by the incident with
 /// the same id. Ids never change once shipped, so this list is fixed on purpose.
-const INCIDENT_IDS: [&str; 13] = [
+const INCIDENT_IDS: [&str; 14] = [
     "slow-under-load",
     "added-threads-slower",
     "high-cpu-spinlock",
@@ -30,6 +30,7 @@ const INCIDENT_IDS: [&str; 13] = [
     "noisy-neighbor-steal",
     "disk-saturation",
     "healthy-baseline",
+    "cgroup-cpu-throttling",
 ];
 
 /// The concept drills of the curriculum.
@@ -655,6 +656,21 @@ const DRILL_CLAIMS: &[(&str, &str, &str)] = &[
         "monitor",
         "signal-guarantees",
         "After a signal the condition is guaranteed to be true.",
+    ),
+    (
+        "cgroup-cpu-throttling",
+        "move-vm",
+        "I'd migrate the VM to a quieter host.",
+    ),
+    (
+        "cgroup-cpu-throttling",
+        "idle-means-no-cpu-problem",
+        "The CPUs are half idle, so CPU is not the problem.",
+    ),
+    (
+        "cgroup-cpu-throttling",
+        "throttling-is-steal",
+        "The throttling shows up as steal in vmstat.",
     ),
     (
         "noisy-neighbor-steal",

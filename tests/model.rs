@@ -5,8 +5,12 @@
 mod behaviour;
 #[path = "model/build.rs"]
 mod build;
+#[path = "model/cgroup.rs"]
+mod cgroup;
 #[path = "model/incidents.rs"]
 mod incidents;
+#[path = "model/load.rs"]
+mod load;
 #[path = "model/oracles.rs"]
 mod oracles;
 #[path = "model/signatures.rs"]

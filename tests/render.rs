@@ -3,6 +3,8 @@
 //! (each jc-parsable output parses back to the trace's values), and properties (no input
 //! panics the parser; no valid command panics a renderer).
 
+#[path = "render/cgroup.rs"]
+mod cgroup;
 #[path = "render/fixture.rs"]
 mod fixture;
 #[path = "render/incident.rs"]

@@ -38,6 +38,9 @@ mod machine;
 mod variants;
 mod workloads;
 
+pub(crate) mod cgroup;
+pub(crate) mod load;
+
 mod examples;
 mod follow_ups;
 mod hints;

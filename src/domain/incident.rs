@@ -87,6 +87,46 @@ pub struct Workload {
     pub file_cache_mib: u64,
     /// Symbol of the application's own hot function, e.g. `process_request`.
     pub app_symbol: String,
+    /// The cgroup v2 the process runs in, with its CPU bandwidth limit; `None`: the root.
+    pub cgroup: Option<Cgroup>,
+    /// Open arrivals only: the rate from a drill second on, in increasing `at_s` (a load step
+    /// or a deploy). Before the first step, and since boot, `arrivals` holds.
+    pub load_steps: Vec<LoadStep>,
+}
+
+/// From drill second `at_s` on, requests arrive at `rate_per_s`.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct LoadStep {
+    pub at_s: u32,
+    pub rate_per_s: f64,
+}
+
+/// The kernel's bounds on `cpu.max`: a period of 1 ms to 1 s, a quota of at least 1 ms (the
+/// upper quota bound is far above any box's CPUs × period and keeps quota arithmetic in
+/// nanoseconds far from overflow).
+pub const MIN_PERIOD_US: u64 = 1_000;
+pub const MAX_PERIOD_US: u64 = 1_000_000;
+pub const DEFAULT_PERIOD_US: u64 = 100_000;
+pub const MIN_QUOTA_US: u64 = 1_000;
+pub const MAX_QUOTA_US: u64 = 1_000_000_000;
+
+/// A cgroup v2 under `/sys/fs/cgroup` and its `cpu.max`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Cgroup {
+    /// Relative path, e.g. `system.slice/ledger.service`.
+    pub path: String,
+    /// CPU time the cgroup's threads may use per period across all CPUs, microseconds;
+    /// `None` is `max` (no limit).
+    pub quota_us: Option<u64>,
+    /// Length of one bandwidth period, microseconds.
+    pub period_us: u64,
+}
+
+impl Cgroup {
+    /// The systemd unit the path names (its last component), e.g. `ledger.service`.
+    pub fn unit(&self) -> &str {
+        self.path.rsplit('/').next().unwrap_or(&self.path)
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq)]

@@ -696,6 +696,8 @@ fn hot_mutex_incident() -> Incident {
             rss_mib: 500,
             file_cache_mib: 200,
             app_symbol: "process_request".into(),
+            cgroup: None,
+            load_steps: vec![],
         }],
         locks: vec![LockSpec {
             id: "queue".into(),

@@ -161,6 +161,7 @@ pub(crate) fn build(
         threads,
         irqs: irqs(interrupts, irq_rates),
         pressure,
+        cgroups: w.cgroups.iter().map(|acc| cgroup(acc, k)).collect(),
     }
 }
 
@@ -324,6 +325,17 @@ pub(crate) fn with_interrupts(detail: &Detail, total: u64) -> Detail {
 pub(crate) fn since_boot(steady: &Detail, interrupts: u64) -> Detail {
     let half = |x: u64| x / 2;
     let mut out = with_interrupts(steady, interrupts);
+    for g in &mut out.cgroups {
+        *g = CgroupSample {
+            user_ns: g.user_ns / 2.0,
+            system_ns: g.system_ns / 2.0,
+            periods: g.periods / 2.0,
+            throttled_periods: g.throttled_periods / 2.0,
+            throttled_ns: g.throttled_ns / 2.0,
+            pressure_some: g.pressure_some / 2.0,
+            pressure_full: g.pressure_full / 2.0,
+        };
+    }
     for t in &mut out.threads {
         t.user_ns = half(t.user_ns);
         t.system_ns = half(t.system_ns);
@@ -399,6 +411,23 @@ fn split_exactly(weights: &[f64], total: u64) -> Vec<u64> {
         out[i] += 1;
     }
     out
+}
+
+/// One workload's cgroup second. Pressure follows the box-wide rule (the share of time in
+/// which the group's summed wait would leave some thread waiting); `full` is the time the whole
+/// group sat throttled, when none of its threads could run.
+fn cgroup(acc: &super::engine::CgroupAcc, k: f64) -> CgroupSample {
+    let full = (acc.throttled_wall_ns as f64 * k / 1e9).clamp(0.0, 1.0);
+    let waiting = acc.wait_ns as f64 * k / 1e9;
+    CgroupSample {
+        user_ns: acc.user_ns * k,
+        system_ns: acc.system_ns * k,
+        periods: acc.periods as f64 * k,
+        throttled_periods: acc.throttled_periods as f64 * k,
+        throttled_ns: acc.throttled_ns * k,
+        pressure_some: (1.0 - (-waiting).exp()).max(full),
+        pressure_full: full,
+    }
 }
 
 fn pressure(

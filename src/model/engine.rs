@@ -22,13 +22,15 @@ use std::cmp::Ordering;
 use std::collections::{BinaryHeap, VecDeque};
 
 mod accounting;
+mod bandwidth;
 mod io;
 mod locks;
 mod scheduler;
 
 use super::rng::SimRng;
 use super::symbols::{self, Activity, Category, SymbolTable, splits};
-use crate::domain::{Arrivals, Distribution, Fault, Incident, LockKind, LockScope};
+use crate::domain::{Arrivals, Cgroup, Distribution, Fault, Incident, LockKind, LockScope};
+pub(crate) use bandwidth::CgroupAcc;
 
 mod threads;
 pub(crate) use threads::{SleepReason, SleepSpread, ThreadAcc, ThreadRunState};
@@ -67,10 +69,15 @@ enum EvKind {
     StandInIoDone { thread: u32 },
     /// `thread` was woken; after the wake-up latency it becomes runnable.
     WakeLatencyOver { thread: u32 },
-    /// An open arrival for `workload`.
-    Arrival { workload: u32 },
+    /// An open arrival for `workload`; stale unless `epoch` is still the workload's (a load
+    /// step restarts the arrival stream at the new rate).
+    Arrival { workload: u32, epoch: u32 },
     /// `disk` finished the IO in `slot`.
     DiskDone { disk: u32, slot: u32 },
+    /// Cgroup `group`'s bandwidth period ends: its quota is refilled.
+    BandwidthRefill { group: u32 },
+    /// Whether cgroup `group` has used its quota; stale unless `epoch` is still the group's.
+    BandwidthCheck { group: u32, epoch: u32 },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -100,6 +107,8 @@ enum St {
     Sleeping,
     /// Woken, waiting out the wake-up latency.
     Waking,
+    /// Runnable, but its cgroup has used its CPU quota for the period: off every run queue.
+    Throttled,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -344,6 +353,12 @@ struct Workload {
     queue: VecDeque<u64>,
     idle_workers: Vec<u32>,
     in_system: Area,
+    /// Index into `Engine::groups` of the workload's cgroup, or `NONE`.
+    group: u32,
+    /// The incident's arrivals, and the open rate from a drill second on.
+    base_arrivals: Arrivals,
+    load_steps: Vec<crate::domain::LoadStep>,
+    arrival_epoch: u32,
 }
 
 /// Everything one window accumulated, before scaling to a second.
@@ -366,6 +381,8 @@ pub struct WindowStats {
     pub(crate) tasks: Vec<TaskAcc>,
     /// Per engine thread (workload threads, then kswapd).
     pub(crate) threads: Vec<ThreadAcc>,
+    /// Per workload: its cgroup's usage and throttling (zero in the root cgroup).
+    pub(crate) cgroups: Vec<CgroupAcc>,
     /// Workload 0: completions, latency sum (ns), time-averaged requests in the system (area).
     pub completed: u64,
     pub latency_sum_ns: f64,
@@ -397,6 +414,9 @@ pub struct WindowInputs {
     pub freeze_deadlock: bool,
     /// kswapd duty cycle (fraction of one CPU).
     pub kswapd_duty: f64,
+    /// The drill second this window stands for; `None` for the warm-up and the since-boot
+    /// probes, which run the incident's base load.
+    pub second: Option<u32>,
 }
 
 /// Task kinds the engine knows; `model` builds `TaskInfo` from these.
@@ -423,6 +443,8 @@ pub struct Engine {
     classes: Vec<LockClass>,
     disks: Vec<DiskSt>,
     workloads: Vec<Workload>,
+    /// Cgroups with their CPU bandwidth state, one per workload that names a cgroup.
+    groups: Vec<bandwidth::Group>,
     acts: Vec<Activity>,
     pub(crate) symbols: SymbolTable,
     pub(crate) tasks: Vec<TaskDesc>,
@@ -707,6 +729,7 @@ impl Engine {
         let mut tasks = Vec::new();
         let mut threads = Vec::new();
         let mut workloads = Vec::new();
+        let mut groups = Vec::new();
         let blank = Thread {
             prog: 0,
             task: 0,
@@ -847,6 +870,16 @@ impl Engine {
                 queue: VecDeque::new(),
                 idle_workers: Vec::new(),
                 in_system: Area::default(),
+                group: match &w.cgroup {
+                    Some(cgroup) => {
+                        groups.push(bandwidth::Group::new(wi as u32, cgroup));
+                        (groups.len() - 1) as u32
+                    }
+                    None => NONE,
+                },
+                base_arrivals: w.arrivals,
+                load_steps: w.load_steps.clone(),
+                arrival_epoch: 0,
             });
         }
         let kswapd_task = tasks.len() as u32;
@@ -932,6 +965,7 @@ impl Engine {
             classes,
             disks,
             workloads,
+            groups,
             acts,
             symbols,
             tasks,
@@ -1062,12 +1096,14 @@ impl Engine {
                             d,
                             EvKind::Arrival {
                                 workload: wi as u32,
+                                epoch: 0,
                             },
                         );
                     }
                 }
             }
         }
+        self.start_bandwidth();
         // kswapd sleeps until a window with memory pressure wakes it.
     }
 
@@ -1097,6 +1133,7 @@ impl Engine {
             let t = self.kswapd_thread;
             self.push(0, EvKind::SleepOver { thread: t });
         }
+        self.apply_load_steps(inputs.second);
         let start = self.now;
         let end = start.saturating_add(len);
         let mut events = 0u64;
@@ -1118,8 +1155,14 @@ impl Engine {
                 EvKind::SleepOver { thread } => self.on_sleep_over(thread),
                 EvKind::StandInIoDone { thread } => self.io_wake(thread),
                 EvKind::WakeLatencyOver { thread } => self.make_runnable(thread),
-                EvKind::Arrival { workload } => self.on_arrival(workload),
+                EvKind::Arrival { workload, epoch } => {
+                    if self.workloads[workload as usize].arrival_epoch == epoch {
+                        self.on_arrival(workload);
+                    }
+                }
                 EvKind::DiskDone { disk, slot } => self.io_done(disk, slot),
+                EvKind::BandwidthRefill { group } => self.on_bandwidth_refill(group),
+                EvKind::BandwidthCheck { group, epoch } => self.on_bandwidth_check(group, epoch),
             }
         }
         let end = if events >= max_events {
@@ -1129,6 +1172,46 @@ impl Engine {
         };
         self.now = end;
         self.collect(start, end, events)
+    }
+
+    /// Sets each open workload's arrival rate for drill second `second` (its last load step at
+    /// or before it, else its base rate); a changed rate restarts the arrival stream, so the
+    /// next arrival is drawn at the new rate rather than waiting out one drawn at the old.
+    fn apply_load_steps(&mut self, second: Option<u32>) {
+        for w in 0..self.workloads.len() {
+            let wl = &self.workloads[w];
+            let want = match (second, wl.base_arrivals) {
+                (Some(s), Arrivals::Open { .. }) => wl
+                    .load_steps
+                    .iter()
+                    .rev()
+                    .find(|step| step.at_s <= s)
+                    .map_or(wl.base_arrivals, |step| Arrivals::Open {
+                        rate_per_s: step.rate_per_s,
+                    }),
+                _ => wl.base_arrivals,
+            };
+            if want == wl.arrivals {
+                continue;
+            }
+            let wl = &mut self.workloads[w];
+            wl.arrivals = want;
+            wl.arrival_epoch = wl.arrival_epoch.wrapping_add(1);
+            let epoch = wl.arrival_epoch;
+            if let Arrivals::Open { rate_per_s } = want
+                && rate_per_s > 0.0
+                && rate_per_s.is_finite()
+            {
+                let d = self.rng.exp(1e9 / rate_per_s).round() as u64;
+                self.push(
+                    d.max(1),
+                    EvKind::Arrival {
+                        workload: w as u32,
+                        epoch,
+                    },
+                );
+            }
+        }
     }
 
     fn collect(&mut self, start: u64, end: u64, events: u64) -> WindowStats {
@@ -1185,6 +1268,7 @@ impl Engine {
                 vec![TaskAcc::default(); self.tasks.len()],
             ),
             threads: self.take_thread_acc(),
+            cgroups: Vec::new(),
             completed: std::mem::take(&mut self.completed),
             latency_sum_ns: std::mem::take(&mut self.latency_sum),
             in_system_area: self
@@ -1206,6 +1290,8 @@ impl Engine {
         for w in self.workloads.iter_mut().skip(1) {
             w.in_system.close(now);
         }
+        let mut stats = stats;
+        stats.cgroups = self.take_cgroup_acc(&stats.threads);
         stats
     }
 }

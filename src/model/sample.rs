@@ -276,6 +276,8 @@ impl Context {
             } else {
                 0.0
             },
+            // The simulation sets the drill second of the windows it runs for the trace.
+            second: None,
         }
     }
 
@@ -744,6 +746,18 @@ impl Context {
                         + i as u64 * 0x40,
                     read_write: matches!(l.kind, LockKind::RwLock | LockKind::RwSem),
                     caller: l.caller.clone(),
+                })
+                .collect(),
+            cgroups: incident
+                .workloads
+                .iter()
+                .enumerate()
+                .filter_map(|(workload, w)| {
+                    Some(CgroupInfo {
+                        workload,
+                        pid: w.pid,
+                        cgroup: w.cgroup.clone()?,
+                    })
                 })
                 .collect(),
         }

@@ -41,6 +41,18 @@ pub struct BoxInfo {
     pub symbols: Vec<Symbol>,
     /// Lock classes for `Sample::locks` (index = lock id), as perf lock / lock_stat name them.
     pub locks: Vec<LockInfo>,
+    /// The workloads that run in a cgroup of their own, in the incident's order.
+    pub cgroups: Vec<CgroupInfo>,
+}
+
+/// A workload's cgroup as the box shows it under `/sys/fs/cgroup`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CgroupInfo {
+    /// Index of the workload (into `Detail::cgroups`).
+    pub workload: usize,
+    /// The workload's process id.
+    pub pid: u32,
+    pub cgroup: crate::domain::Cgroup,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -321,6 +333,24 @@ pub struct Detail {
     /// One entry per CPU; all fields over all CPUs sum to `Sample::interrupts`.
     pub irqs: Vec<CpuIrqs>,
     pub pressure: Pressure,
+    /// One entry per workload, in the incident's order (all zero in the root cgroup).
+    pub cgroups: Vec<CgroupSample>,
+}
+
+/// One workload's cgroup in one second: what `cpu.stat` and `cpu.pressure` add up.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct CgroupSample {
+    pub user_ns: f64,
+    pub system_ns: f64,
+    /// Bandwidth periods that elapsed with the group active, and those it was throttled in.
+    pub periods: f64,
+    pub throttled_periods: f64,
+    /// Throttled time summed over the CPUs whose run queues were throttled, ns.
+    pub throttled_ns: f64,
+    /// Shares of the second (0..=1) in which some / all of the group's threads waited for a
+    /// CPU (throttled or queued).
+    pub pressure_some: f64,
+    pub pressure_full: f64,
 }
 
 #[derive(Debug, Clone, PartialEq)]

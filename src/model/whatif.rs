@@ -3,7 +3,7 @@
 //! Owns: the parameter names, their value syntax, range checks and "did you mean" suggestions.
 //! Must not: simulate; the caller re-runs the model on the returned incident.
 
-use crate::domain::{Incident, LockKind};
+use crate::domain::{Arrivals, Incident, LockKind, MAX_QUOTA_US, MIN_QUOTA_US};
 
 /// One parameter change a candidate may try.
 #[derive(Debug, Clone, PartialEq)]
@@ -24,6 +24,19 @@ pub enum Override {
     IrqSpread(bool),
     /// Scale critical-section hold times (e.g. 0.5 halves them).
     HoldScale(f64),
+    // Load and CPU limits of the service (the first workload).
+    /// Open arrivals of the service at this rate, requests per second.
+    RatePerS(f64),
+    /// The service cgroup's `cpu.max` quota: microseconds per period, or `None` for `max`.
+    CpuQuota(CpuQuota),
+}
+
+/// A `try quota=` value: as `cpu.max` writes it, or in CPUs (`2cpu`: two periods' worth).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum CpuQuota {
+    Max,
+    Micros(u64),
+    Cpus(f64),
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -57,6 +70,9 @@ pub const PARAMETERS: &[&str] = &[
     "memory=SIZE",
     "irq_spread=on|off",
     "hold_scale=F",
+    "rate_per_s=R",
+    "quota=max|US|Ncpu",
+    "cpu_max=max|US|Ncpu",
 ];
 
 /// `shards[.LOCK]=N` -> `shards`.
@@ -70,6 +86,10 @@ const CPUS: (u64, u64) = (1, 1024);
 const SHARDS: (u64, u64) = (1, 4096);
 /// Most a critical section may be scaled by (the least is anything above 0).
 const HOLD_SCALE_MAX: f64 = 100.0;
+/// Open arrival rates, requests per second (the incident format's bounds).
+const RATE_PER_S: (f64, f64) = (0.001, crate::content::validate::MAX_RATE_PER_S);
+/// A quota in CPUs: from a hundredth of a CPU to the most CPUs a box has.
+const QUOTA_CPUS: (f64, f64) = (0.01, 1024.0);
 
 /// Every parameter with its value syntax and range, for `help`.
 pub fn parameter_help() -> Vec<(&'static str, String)> {
@@ -99,6 +119,25 @@ pub fn parameter_help() -> Vec<(&'static str, String)> {
         (
             "hold_scale=F",
             format!("scale critical-section hold times, above 0 to {HOLD_SCALE_MAX}"),
+        ),
+        (
+            "rate_per_s=R",
+            format!(
+                "requests per second arriving at the service, {} to {}",
+                RATE_PER_S.0, RATE_PER_S.1
+            ),
+        ),
+        (
+            "quota=max|US|Ncpu",
+            format!(
+                "the service cgroup's CPU quota per period: max (none), {MIN_QUOTA_US} to \
+                 {MAX_QUOTA_US} us, or {} to {} CPUs (e.g. 2cpu)",
+                QUOTA_CPUS.0, QUOTA_CPUS.1
+            ),
+        ),
+        (
+            "cpu_max=max|US|Ncpu",
+            "the same as quota= (the cgroup file's name)".to_owned(),
         ),
     ]
 }
@@ -163,6 +202,51 @@ fn memory_mib(value: &str) -> Result<u64, WhatIfError> {
     Ok(mib.round() as u64)
 }
 
+impl std::fmt::Display for CpuQuota {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            CpuQuota::Max => f.write_str("max"),
+            CpuQuota::Micros(us) => write!(f, "{us}"),
+            CpuQuota::Cpus(n) => write!(f, "{n}cpu"),
+        }
+    }
+}
+
+/// `max`, microseconds (`200000`, `200000us`), or CPUs (`2cpu`, `1.5cpus`).
+fn quota(name: &str, value: &str) -> Result<CpuQuota, WhatIfError> {
+    let v = value.trim().to_ascii_lowercase().replace('_', "");
+    if v == "max" {
+        return Ok(CpuQuota::Max);
+    }
+    if let Some(cpus) = v.strip_suffix("cpus").or_else(|| v.strip_suffix("cpu")) {
+        let n: f64 = cpus.trim().parse().map_err(|_| {
+            bad(
+                name,
+                value,
+                "expected max, microseconds or CPUs (e.g. 2cpu)",
+            )
+        })?;
+        if !n.is_finite() || n < QUOTA_CPUS.0 || n > QUOTA_CPUS.1 {
+            return Err(bad(
+                name,
+                value,
+                &format!("must be between {} and {} CPUs", QUOTA_CPUS.0, QUOTA_CPUS.1),
+            ));
+        }
+        return Ok(CpuQuota::Cpus(n));
+    }
+    let us = v.strip_suffix("us").unwrap_or(&v);
+    let n = int(name, us, MIN_QUOTA_US, MAX_QUOTA_US).map_err(|e| match e {
+        WhatIfError::BadValue { reason, .. } => bad(
+            name,
+            value,
+            &format!("{reason} microseconds, or write max or CPUs (e.g. 2cpu)"),
+        ),
+        other => other,
+    })?;
+    Ok(CpuQuota::Micros(n))
+}
+
 impl Override {
     pub fn parse(text: &str) -> Result<Override, WhatIfError> {
         let Some((name, value)) = text.split_once('=') else {
@@ -222,6 +306,21 @@ impl Override {
                 }
                 Ok(Override::HoldScale(f))
             }
+            "rate_per_s" if lock.is_none() => {
+                let r: f64 = value
+                    .replace('_', "")
+                    .parse()
+                    .map_err(|_| bad(name, value, "expected requests per second, e.g. 5000"))?;
+                if !r.is_finite() || r < RATE_PER_S.0 || r > RATE_PER_S.1 {
+                    return Err(bad(
+                        name,
+                        value,
+                        &format!("must be between {} and {}", RATE_PER_S.0, RATE_PER_S.1),
+                    ));
+                }
+                Ok(Override::RatePerS(r))
+            }
+            "quota" | "cpu_max" if lock.is_none() => Ok(Override::CpuQuota(quota(name, value)?)),
             _ => Err(WhatIfError::UnknownParameter {
                 name: name.to_owned(),
                 suggestion: suggest(&lower, PARAMETERS.iter().map(|p| parameter_name(p))),
@@ -338,6 +437,39 @@ pub fn apply(incident: &Incident, overrides: &[Override]) -> Result<Incident, Wh
                     }
                 }
             }
+            Override::RatePerS(r) => {
+                let Some(w) = out.workloads.first_mut() else {
+                    continue;
+                };
+                if !matches!(w.arrivals, Arrivals::Open { .. }) {
+                    return Err(bad(
+                        "rate_per_s",
+                        &r.to_string(),
+                        "the service's clients wait for each answer (a closed loop); \
+                         change threads= instead",
+                    ));
+                }
+                // The candidate's rate holds throughout: it replaces the incident's steps too.
+                w.arrivals = Arrivals::Open { rate_per_s: *r };
+                w.load_steps.clear();
+            }
+            Override::CpuQuota(q) => {
+                let Some(cgroup) = out.workloads.first_mut().and_then(|w| w.cgroup.as_mut()) else {
+                    return Err(bad(
+                        "quota",
+                        &q.to_string(),
+                        "the service runs in the root cgroup, which has no CPU quota",
+                    ));
+                };
+                cgroup.quota_us = match *q {
+                    CpuQuota::Max => None,
+                    CpuQuota::Micros(us) => Some(us),
+                    CpuQuota::Cpus(n) => Some(
+                        ((n * cgroup.period_us as f64).round() as u64)
+                            .clamp(MIN_QUOTA_US, MAX_QUOTA_US),
+                    ),
+                };
+            }
         }
     }
     Ok(out)
@@ -398,6 +530,11 @@ mod tests {
             let value = if name == "lock" { "mutex" } else { "1" };
             let value = if name == "irq_spread" { "on" } else { value };
             let value = if name == "memory" { "1g" } else { value };
+            let value = if matches!(name, "quota" | "cpu_max") {
+                "max"
+            } else {
+                value
+            };
             assert!(
                 Override::parse(&format!("{name}={value}")).is_ok(),
                 "{syntax}"
@@ -412,11 +549,12 @@ mod tests {
             e.to_string(),
             "unknown parameter `thread` (did you mean `threads`?)"
         );
-        let e = Override::parse("rate_per_s=9000").unwrap_err();
+        let e = Override::parse("qps=9000").unwrap_err();
         assert_eq!(
             e.to_string(),
-            "unknown parameter `rate_per_s` (`try` changes threads=N, cpus=N, shards[.LOCK]=N, \
-             lock[.LOCK]=KIND, memory=SIZE, irq_spread=on|off, hold_scale=F)"
+            "unknown parameter `qps` (`try` changes threads=N, cpus=N, shards[.LOCK]=N, \
+             lock[.LOCK]=KIND, memory=SIZE, irq_spread=on|off, hold_scale=F, rate_per_s=R, \
+             quota=max|US|Ncpu, cpu_max=max|US|Ncpu)"
         );
         let e = Override::parse("threads=lots").unwrap_err();
         assert_eq!(
@@ -432,5 +570,42 @@ mod tests {
         assert!(Override::parse("cpus=0").is_err());
         assert!(Override::parse("hold_scale=-1").is_err());
         assert!(Override::parse("irq_spread=maybe").is_err());
+    }
+
+    // The service's load and CPU limit.
+
+    #[test]
+    fn parses_rate_and_quota() {
+        assert_eq!(
+            Override::parse("rate_per_s=5_000"),
+            Ok(Override::RatePerS(5000.0))
+        );
+        assert_eq!(
+            Override::parse("quota=max"),
+            Ok(Override::CpuQuota(CpuQuota::Max))
+        );
+        assert_eq!(
+            Override::parse("cpu_max=400000"),
+            Ok(Override::CpuQuota(CpuQuota::Micros(400_000)))
+        );
+        assert_eq!(
+            Override::parse("quota=250000us"),
+            Ok(Override::CpuQuota(CpuQuota::Micros(250_000)))
+        );
+        assert_eq!(
+            Override::parse("quota=1.5cpus"),
+            Ok(Override::CpuQuota(CpuQuota::Cpus(1.5)))
+        );
+        for bad in [
+            "quota=10",
+            "quota=0cpu",
+            "quota=lots",
+            "rate_per_s=0",
+            "rate_per_s=1e9",
+        ] {
+            assert!(Override::parse(bad).is_err(), "{bad}");
+        }
+        let e = Override::parse("quota=500").unwrap_err().to_string();
+        assert!(e.contains("microseconds, or write max or CPUs"), "{e}");
     }
 }

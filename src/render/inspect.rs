@@ -9,8 +9,8 @@
 
 use super::argv::{Reports, ToolError, Window};
 use super::{
-    perf_sched, perf_stat, perf_trace, pidstat_threads, proc_files, proc_stack, ps, sar, strace,
-    top_threads,
+    cgroup, perf_sched, perf_stat, perf_trace, pidstat_threads, proc_files, proc_stack, ps, sar,
+    strace, top_threads,
 };
 use crate::model::Trace;
 
@@ -28,6 +28,8 @@ pub enum Inspect {
         every_thread: bool,
     },
     Proc(proc_files::ProcFile),
+    /// `cat` of a cgroup's `cpu.*` file or of `/proc/PID/cgroup`.
+    Cgroup(cgroup::CgroupRead),
     Sar {
         report: sar::SarReport,
         reports: Reports,
@@ -67,7 +69,7 @@ impl Inspect {
     /// Simulated seconds the command consumes.
     pub fn seconds(&self) -> usize {
         match self {
-            Inspect::Ps(_) | Inspect::Stack { .. } | Inspect::Proc(_) => 0,
+            Inspect::Ps(_) | Inspect::Stack { .. } | Inspect::Proc(_) | Inspect::Cgroup(_) => 0,
             Inspect::Sar { reports, .. } => {
                 reports.interval.unwrap_or(0) as usize * reports.count as usize
             }
@@ -92,6 +94,7 @@ impl Inspect {
                 every_thread,
             } => proc_stack::render(trace, *pid, *tid, *every_thread, start),
             Inspect::Proc(file) => proc_files::render(trace, *file, start),
+            Inspect::Cgroup(read) => cgroup::render(trace, read, start),
             Inspect::Sar { report, reports } => sar::render(trace, *report, *reports, start),
             Inspect::Strace(command) => strace::render(trace, command, start),
             Inspect::TopThreads { frames, delay_s } => {
@@ -137,7 +140,7 @@ pub(crate) fn parse_cat_path(path: &str) -> Option<Result<Inspect, ToolError>> {
     if let Some(file) = proc_files::ProcFile::from_path(path) {
         return Some(Ok(Inspect::Proc(file)));
     }
-    proc_stack::parse_path(path)
+    cgroup::parse_path(path).or_else(|| proc_stack::parse_path(path))
 }
 
 /// `timeout N` / `-- sleep N` durations of tracing tools: a positive count of seconds within

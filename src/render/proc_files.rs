@@ -55,7 +55,7 @@ pub(crate) fn render(trace: &Trace, file: ProcFile, start: usize) -> String {
 }
 
 /// Seconds before `start`: the since-boot sample weighted by the uptime, then each sample.
-fn history(trace: &Trace, start: usize) -> impl Iterator<Item = (&Sample, u64)> {
+pub(crate) fn history(trace: &Trace, start: usize) -> impl Iterator<Item = (&Sample, u64)> {
     let end = start.min(trace.samples.len());
     std::iter::once((&trace.since_boot, trace.info.uptime_s.max(1)))
         .chain(trace.samples[..end].iter().map(|s| (s, 1)))
@@ -263,10 +263,20 @@ fn pressure(trace: &Trace, resource: Resource, start: usize) -> String {
         Resource::Memory => (p.memory_some, p.memory_full),
         Resource::Io => (p.io_some, p.io_full),
     };
+    psi_lines(trace, start, |s| pick(&s.detail.pressure))
+}
+
+/// The `some` and `full` lines of a pressure file from each second's (some, full) stall
+/// shares: the kernel's 10/60/300 s averages and the total stalled microseconds.
+pub(crate) fn psi_lines(
+    trace: &Trace,
+    start: usize,
+    pick: impl Fn(&Sample) -> (f64, f64),
+) -> String {
     let mut lines = String::new();
     for (name, full) in [("some", false), ("full", true)] {
         let share = |s: &Sample| {
-            let (some, all) = pick(&s.detail.pressure);
+            let (some, all) = pick(s);
             if full { all } else { some }
         };
         let boot = share(&trace.since_boot);

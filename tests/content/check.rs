@@ -148,13 +148,13 @@ fn try_with_an_unknown_parameter_lists_the_valid_ones() {
     let output = crate::common::sysdrill()
         .args(["practice", "slow-under-load", "--seed", "1", "--transcript"])
         .arg(dir.path().join("t.json"))
-        .write_stdin("try rate_per_s=9000\n")
+        .write_stdin("try qps=9000\n")
         .output()
         .unwrap();
     let stdout = String::from_utf8_lossy(&output.stdout);
     let line = stdout
         .lines()
-        .find(|line| line.contains("rate_per_s"))
+        .find(|line| line.contains("qps"))
         .unwrap_or_default();
     snapshot("try_unknown_parameter", line.to_owned());
 }

@@ -49,6 +49,8 @@ pub fn workload(threads: u32, arrivals: Arrivals, compute_us: f64) -> Workload {
         rss_mib: 2000,
         file_cache_mib: 1000,
         app_symbol: "process_request".into(),
+        cgroup: None,
+        load_steps: vec![],
     }
 }
 

@@ -195,6 +195,8 @@ fn futex_storm() -> Incident {
             rss_mib: 2_000,
             file_cache_mib: 1_000,
             app_symbol: "process_request".into(),
+            cgroup: None,
+            load_steps: vec![],
         }],
         locks: vec![
             lock(

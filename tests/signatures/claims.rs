@@ -481,3 +481,66 @@ fn healthy_baseline_drill_claims_hold_on_the_model() {
         }
     });
 }
+
+#[test]
+fn cgroup_cpu_throttling_drill_claims_hold_on_the_model() {
+    check("cgroup-cpu-throttling", 3, |_, t, _, fail| {
+        // "Find the service's cgroup in /proc/2214/cgroup"; "cpu.max is 200000 100000, two
+        // CPUs per 100 ms period"; the database runs in its own unit without a limit.
+        let ledger = t.info.cgroups.iter().find(|g| g.pid == 2214);
+        let Some(ledger) = ledger else {
+            fail("no cgroup for pid 2214".to_owned());
+            return;
+        };
+        let limit = (ledger.cgroup.quota_us, ledger.cgroup.period_us);
+        if limit != (Some(200_000), 100_000) {
+            fail(format!("cpu.max {limit:?}"));
+        }
+        // "With two dozen threads a burst runs on all eight CPUs."
+        let ledger_task = t.info.tasks.iter().find(|x| x.pid == 2214);
+        let two_dozen = |n: u32| (22..=26).contains(&n);
+        if cpus(t) != 8.0 || ledger_task.is_none_or(|x| !two_dozen(x.threads) || x.comm != "ledger")
+        {
+            fail("not a ledger of two dozen threads on 8 CPUs".to_owned());
+        }
+        let (mut throttled, mut throttled_us) = (0.0, 0.0);
+        let (mut p50_min, mut p99_max) = (f64::INFINITY, 0.0f64);
+        for (i, s) in t.samples.iter().enumerate() {
+            let vm = vmstat(s);
+            let g = s.detail.cgroups[ledger.workload];
+            // "The host is at roughly half its CPU"; "about half idle with no steal".
+            if !(35.0..=70.0).contains(&vm.id) || vm.st > 0.0 {
+                fail(format!("second {i}: id {:.0} st {:.0}", vm.id, vm.st));
+            }
+            // "nr_throttled and throttled_usec climb between two reads of cpu.stat".
+            throttled += g.throttled_periods;
+            throttled_us += g.throttled_ns / 1e3;
+            // "the database next to it is fine": no other cgroup is ever throttled.
+            let others: f64 = s
+                .detail
+                .cgroups
+                .iter()
+                .enumerate()
+                .filter(|&(w, _)| w != ledger.workload)
+                .map(|(_, g)| g.throttled_periods)
+                .sum();
+            if others > 0.0 {
+                fail(format!("second {i}: another cgroup throttled"));
+            }
+            p50_min = p50_min.min(s.app.latency_p50_us / 1e3);
+            p99_max = p99_max.max(s.app.latency_p99_us / 1e3);
+        }
+        if throttled < 3.0 || throttled_us <= 0.0 {
+            fail(format!(
+                "{throttled} throttled periods, {throttled_us:.0} µs throttled in all"
+            ));
+        }
+        // "posts a batch in 50 ms or a little more, but in bursts its p99 runs well above
+        // that": a median second near 50 ms, and a p99 at least 40 % above 50 ms at its worst.
+        if !(45.0..=70.0).contains(&p50_min) || p99_max < 70.0 {
+            fail(format!(
+                "p50 at best {p50_min:.0} ms, p99 at worst {p99_max:.0} ms"
+            ));
+        }
+    });
+}

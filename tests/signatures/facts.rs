@@ -131,6 +131,12 @@ pub fn below_low(s: &Sample) -> bool {
     s.mem.free_kib < s.mem.watermark_low_kib
 }
 
+/// Bandwidth periods in the second in which any cgroup was throttled (cpu.stat's nr_throttled
+/// over the second, summed over cgroups).
+pub fn throttled_periods(s: &Sample) -> f64 {
+    s.detail.cgroups.iter().map(|g| g.throttled_periods).sum()
+}
+
 /// A one-line digest for failure messages.
 pub fn digest(t: &Trace, s: &Sample) -> String {
     let v = vmstat(s);
@@ -145,7 +151,7 @@ pub fn digest(t: &Trace, s: &Sample) -> String {
     format!(
         "r {:.1} b {:.1} cs {} us {:.0} sy {:.0} id {:.0} wa {:.0} st {:.0} soft-max {soft:.0} \
          util {util:.0} await {wait:.1} free {} low {} si {} so {} done {} p50 {:.0} p99 {:.0} \
-         top [{}] lock {lock} ({:.2} waiting)",
+         top [{}] lock {lock} ({:.2} waiting) throttled {:.0}",
         s.runnable,
         s.blocked,
         s.context_switches,
@@ -163,5 +169,6 @@ pub fn digest(t: &Trace, s: &Sample) -> String {
         s.app.latency_p99_us,
         top.join(", "),
         lock_waiters(s),
+        throttled_periods(s),
     )
 }

@@ -70,6 +70,10 @@ pub const SIGNATURES: &[Signature] = &[
         incident: "healthy-baseline",
         holds: healthy_baseline,
     },
+    Signature {
+        incident: "cgroup-cpu-throttling",
+        holds: cgroup_cpu_throttling,
+    },
 ];
 
 fn every(t: &Trace, f: impl Fn(&Sample) -> bool) -> bool {
@@ -266,5 +270,19 @@ fn healthy_baseline(t: &Trace) -> bool {
             && quiet_locks(s)
             && s.context_switches < 20_000
             && soft_pct(s).into_iter().fold(0.0, f64::max) < 20.0
+            && throttled_periods(s) == 0.0
     })
+}
+
+/// A cgroup's CPU quota holds the service back while the host has CPU to spare: throttled
+/// periods pile up over the trace (nr_throttled climbs), while every second a third of the
+/// CPUs or more sit idle, with no steal and nothing else to blame (no IO wait, no memory
+/// pressure, quiet locks).
+fn cgroup_cpu_throttling(t: &Trace) -> bool {
+    let throttled: f64 = t.samples.iter().map(throttled_periods).sum();
+    throttled >= 3.0
+        && every(t, |s| {
+            let v = vmstat(s);
+            v.id >= 30.0 && v.st < 1.0 && v.wa < 5.0 && !below_low(s) && quiet_locks(s)
+        })
 }

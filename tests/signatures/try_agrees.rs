@@ -177,3 +177,25 @@ fn added_threads_slower_fixes_and_red_flags() {
         ],
     );
 }
+
+#[test]
+fn cgroup_cpu_throttling_fixes_and_red_flags() {
+    use sysdrill::model::whatif::CpuQuota;
+    check(
+        "cgroup-cpu-throttling",
+        &[
+            ("remove the quota", Expect::Helps, |_| {
+                vec![Override::CpuQuota(CpuQuota::Max)]
+            }),
+            ("a quota of six CPUs", Expect::Helps, |_| {
+                vec![Override::CpuQuota(CpuQuota::Cpus(6.0))]
+            }),
+            ("more threads", Expect::DoesNotHelp, |v| {
+                vec![Override::Threads(threads(v) * 2)]
+            }),
+            ("more cores", Expect::DoesNotHelp, |v| {
+                vec![Override::Cpus(v.machine.cpus * 2)]
+            }),
+        ],
+    );
+}

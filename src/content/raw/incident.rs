@@ -8,10 +8,13 @@ use serde::Deserialize;
 use super::{
     CLOCK_PATTERN, DATE_PATTERN, FORMAT_VERSION, NOT_BLANK, default_one_f64, default_one_u32,
 };
+use crate::content::validate::cgroup::{CGROUP_PATH_PATTERN, MAX_CGROUP_PATH};
+use crate::content::validate::load::MAX_STEP_S;
 use crate::content::validate::{
     MAX_COMM, MAX_COUNT, MAX_CPUS, MAX_MIB, MAX_PID, MAX_RATE_PER_S, MAX_THREADS, MAX_TIME_US,
     MAX_UPTIME_S, TIMER_HZ,
 };
+use crate::domain::{DEFAULT_PERIOD_US, MAX_PERIOD_US, MAX_QUOTA_US, MIN_PERIOD_US, MIN_QUOTA_US};
 
 /// An incident: a simulated machine, the workloads on it, the locks they share and the faults
 /// composed into it. The file stem is the incident id.
@@ -167,6 +170,53 @@ pub struct RawWorkload {
     pub app_symbol: String,
     /// What one request costs.
     pub request: RawRequest,
+    /// The cgroup v2 the process runs in, with its CPU limit (default: the root cgroup, no
+    /// limit).
+    #[serde(default)]
+    pub cgroup: Option<RawCgroup>,
+    /// Open arrivals only: the arrival rate from a drill second on, a load step or a deploy
+    /// (default: none). `at_s` strictly increasing.
+    #[serde(default)]
+    pub load_steps: Vec<RawLoadStep>,
+}
+
+/// From drill second `at_s` on (0 is the first second the candidate sees), requests arrive
+/// at `rate_per_s`.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, expecting = "a load step (a mapping of keys)")]
+#[schemars(rename = "LoadStep")]
+pub struct RawLoadStep {
+    /// Drill second the new rate starts at, 0..=86400.
+    #[schemars(range(max = MAX_STEP_S))]
+    pub at_s: u32,
+    /// Mean arrival rate from then on, requests per second (> 0).
+    #[schemars(extend("exclusiveMinimum" = 0), range(max = MAX_RATE_PER_S))]
+    pub rate_per_s: f64,
+}
+
+/// A cgroup v2 below `/sys/fs/cgroup` and its CPU bandwidth limit, as `cpu.max` holds it.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, expecting = "a cgroup (a mapping of keys)")]
+#[schemars(rename = "Cgroup")]
+pub struct RawCgroup {
+    /// Path below `/sys/fs/cgroup`, e.g. `system.slice/ledger.service`: `/`-separated names
+    /// of letters, digits and `_.@:-`, at most 255 bytes.
+    #[schemars(regex(pattern = CGROUP_PATH_PATTERN), length(max = MAX_CGROUP_PATH))]
+    pub path: String,
+    /// CPU time the cgroup's threads may use per period, summed over all CPUs, microseconds
+    /// (1000..=1000000000); a quota of two periods lets two CPUs run flat out. Absent: `max`,
+    /// no limit.
+    #[schemars(range(min = MIN_QUOTA_US, max = MAX_QUOTA_US))]
+    #[serde(default)]
+    pub quota_us: Option<u64>,
+    /// Length of one bandwidth period, microseconds, 1000..=1000000 (default 100000).
+    #[schemars(range(min = MIN_PERIOD_US, max = MAX_PERIOD_US))]
+    #[serde(default = "default_period_us")]
+    pub period_us: u64,
+}
+
+fn default_period_us() -> u64 {
+    DEFAULT_PERIOD_US
 }
 
 /// How requests arrive.

@@ -30,6 +30,7 @@ pub(super) fn workloads(
     );
     let mut pids = BTreeSet::new();
     let mut workloads = Vec::new();
+    let mut cgroups = super::cgroup::workload_cgroups(c, &raw.workloads).into_iter();
     for (i, w) in raw.workloads.iter().enumerate() {
         let at = format!("workloads[{i}]");
         c.non_empty(&format!("{at}.name"), "workload name", &w.name);
@@ -184,6 +185,8 @@ pub(super) fn workloads(
             rss_mib: w.rss_mib,
             file_cache_mib: w.file_cache_mib,
             app_symbol: w.app_symbol.clone(),
+            cgroup: cgroups.next().flatten(),
+            load_steps: super::load::load_steps(c, &at, w),
         });
     }
     workloads

@@ -37,9 +37,11 @@ impl Engine {
             let acc = &mut self.task_acc[task];
             acc.user += w * cat.user;
             acc.system += w * (1.0 - cat.user);
-            let acc = &mut self.thread_book.acc[cpu.thread as usize];
+            let t = cpu.thread;
+            let acc = &mut self.thread_book.acc[t as usize];
             acc.user += w * cat.user;
             acc.system += w * (1.0 - cat.user);
+            self.charge_group(t, w * cat.user, w * (1.0 - cat.user));
         }
     }
 

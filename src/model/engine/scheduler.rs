@@ -16,12 +16,22 @@ impl Engine {
         None
     }
 
-    /// Thread `t` becomes runnable: onto an idle CPU, else to the tail of the run queue.
+    /// Thread `t` becomes runnable: onto an idle CPU, else to the tail of the run queue (or
+    /// off both while its cgroup is throttled).
     pub(super) fn make_runnable(&mut self, t: u32) {
+        self.threads[t as usize].runnable_since = self.now;
+        if self.park_if_throttled(t) {
+            return;
+        }
+        self.place_runnable(t);
+    }
+
+    /// Places runnable thread `t` (its wait counted from `runnable_since`) on a CPU or the run
+    /// queue.
+    pub(super) fn place_runnable(&mut self, t: u32) {
         self.set_runnable(1);
         let th = &mut self.threads[t as usize];
         th.state = St::Runnable;
-        th.runnable_since = self.now;
         // A waking thread goes back to the CPU it last ran on when that one is idle (its cache
         // is warm there), as the kernel's wake-up placement prefers; else to any idle CPU.
         let prev = th.cpu as usize;
@@ -52,15 +62,7 @@ impl Engine {
             return false;
         };
         let cur = cpu.thread;
-        let preemptible = match cpu.mode {
-            Mode::Run => true,
-            Mode::Hold => {
-                let inst = self.threads[cur as usize].inst as usize;
-                self.classes[self.locks[inst].class as usize].user
-            }
-            _ => false,
-        };
-        if !preemptible || cur == NONE || cur == t {
+        if !self.cpu_preemptible(c) || cur == NONE || cur == t {
             return false;
         }
         let th = &self.threads[cur as usize];
@@ -69,8 +71,33 @@ impl Engine {
         {
             return false;
         }
-        // The work the cut segment got done (the wall time less what steal took).
+        self.cut_segment(c);
+        self.involuntary_switch(cur);
+        self.runq.push_back(cur);
+        self.dispatch(c, t);
+        true
+    }
+
+    /// Whether CPU `c` runs preemptible code: user code, including user-space critical
+    /// sections (kernel spinlock holders, spinners and the switch and wait paths run on).
+    pub(super) fn cpu_preemptible(&self, c: u32) -> bool {
         let cpu = &self.cpus[c as usize];
+        match cpu.mode {
+            Mode::Run => true,
+            Mode::Hold => {
+                let inst = self.threads[cpu.thread as usize].inst as usize;
+                self.classes[self.locks[inst].class as usize].user
+            }
+            _ => false,
+        }
+    }
+
+    /// Cuts the timed segment running on CPU `c` short, keeping the work it got done (the
+    /// wall time less what steal took) in its thread's step; returns that thread, which is
+    /// still on the CPU.
+    pub(super) fn cut_segment(&mut self, c: u32) -> u32 {
+        let cpu = &self.cpus[c as usize];
+        let cur = cpu.thread;
         let wall = self.now - cpu.seg_start;
         let work = ((wall as f64) * (1.0 - self.inputs.steal)) as u64;
         let done = work.min(cpu.seg_len);
@@ -86,10 +113,7 @@ impl Engine {
                 self.enter(cur, pc);
             }
         }
-        self.involuntary_switch(cur);
-        self.runq.push_back(cur);
-        self.dispatch(c, t);
-        true
+        cur
     }
 
     /// Thread `t`, still runnable, loses its CPU (a preemption or a yield to a waiting thread).
@@ -233,6 +257,9 @@ impl Engine {
     /// Runs thread `t` on CPU `c` from its current step until it starts a timed segment,
     /// spins, or sleeps.
     pub(super) fn run(&mut self, c: u32, t: u32) {
+        if self.throttle_on_cpu(c, t) {
+            return;
+        }
         loop {
             let step = self.step_of(t);
             match step {
@@ -582,7 +609,8 @@ impl Engine {
         let wl = &mut self.workloads[w as usize];
         if let Arrivals::Open { rate_per_s } = wl.arrivals {
             let d = self.rng.exp(1e9 / rate_per_s).round() as u64;
-            self.push(d.max(1), EvKind::Arrival { workload: w });
+            let epoch = wl.arrival_epoch;
+            self.push(d.max(1), EvKind::Arrival { workload: w, epoch });
         }
         let wl = &mut self.workloads[w as usize];
         if let Some(t) = wl.idle_workers.pop() {

@@ -290,7 +290,8 @@ impl Engine {
                 }
                 let state = match th.state {
                     St::Running => ThreadRunState::Running,
-                    St::Runnable => ThreadRunState::Runnable,
+                    // Throttled threads stay TASK_RUNNING: `R` to ps and top.
+                    St::Runnable | St::Throttled => ThreadRunState::Runnable,
                     // Woken but not yet counted runnable (the wake-up latency): the model's
                     // run queue and D counts still hold it where it slept.
                     St::Waking => ThreadRunState::Sleeping,
