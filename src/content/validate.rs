@@ -30,6 +30,8 @@ use super::raw::*;
 use crate::domain::*;
 use crate::suggest::closest;
 
+mod interrupt;
+
 /// Regex compile limits; the scorer compiles with the same budget.
 pub const REGEX_SIZE_LIMIT: usize = 1 << 20;
 pub const REGEX_NEST_LIMIT: u32 = 64;
@@ -601,6 +603,7 @@ pub fn incident(
             permits: l.permits,
             shards: l.shards,
             bounce_ns: l.bounce_ns,
+            interrupt: interrupt::lock_interrupt(&mut c, &at, l),
         });
     }
     let disk_names: Vec<&str> = m.disks.iter().map(|d| d.name.as_str()).collect();
@@ -790,11 +793,7 @@ pub fn incident(
                 let a = c.reference(&format!("{at}.deadlock.first"), "lock", first, &lock_ids);
                 let b = c.reference(&format!("{at}.deadlock.second"), "lock", second, &lock_ids);
                 if first == second {
-                    c.error_help(
-                        &format!("{at}.deadlock.second"),
-                        "a deadlock needs two different locks",
-                        "name the lock each thread takes first",
-                    );
+                    interrupt::self_deadlock(&mut c, &at, &raw.locks, first);
                 }
                 // Seconds since boot, so a deadlock may have formed long before the drill
                 // starts (the hung-task detector has then already reported it).

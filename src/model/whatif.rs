@@ -3,7 +3,7 @@
 //! Owns: the parameter names, their value syntax, range checks and "did you mean" suggestions.
 //! Must not: simulate; the caller re-runs the model on the returned incident.
 
-use crate::domain::{Incident, LockKind};
+use crate::domain::{Incident, LockKind, SpinAcquire};
 
 /// One parameter change a candidate may try.
 #[derive(Debug, Clone, PartialEq)]
@@ -24,6 +24,11 @@ pub enum Override {
     IrqSpread(bool),
     /// Scale critical-section hold times (e.g. 0.5 halves them).
     HoldScale(f64),
+    /// How process context takes every lock shared with an interrupt handler (or the named one).
+    Acquire {
+        lock: Option<String>,
+        acquire: SpinAcquire,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -57,6 +62,7 @@ pub const PARAMETERS: &[&str] = &[
     "memory=SIZE",
     "irq_spread=on|off",
     "hold_scale=F",
+    "acquire[.LOCK]=VARIANT",
 ];
 
 /// `shards[.LOCK]=N` -> `shards`.
@@ -100,6 +106,17 @@ pub fn parameter_help() -> Vec<(&'static str, String)> {
             "hold_scale=F",
             format!("scale critical-section hold times, above 0 to {HOLD_SCALE_MAX}"),
         ),
+        (
+            "acquire[.LOCK]=VARIANT",
+            format!(
+                "how process context takes a lock its interrupt handler shares: {}",
+                ACQUIRES
+                    .iter()
+                    .map(|(name, _)| *name)
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+        ),
     ]
 }
 
@@ -111,6 +128,12 @@ const KINDS: &[(&str, LockKind)] = &[
     ("rcu", LockKind::Rcu),
     ("seqlock", LockKind::Seqlock),
     ("semaphore", LockKind::Semaphore),
+];
+
+const ACQUIRES: &[(&str, SpinAcquire)] = &[
+    ("spin_lock", SpinAcquire::Plain),
+    ("spin_lock_bh", SpinAcquire::Bh),
+    ("spin_lock_irqsave", SpinAcquire::IrqSave),
 ];
 
 fn suggest<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<String> {
@@ -207,6 +230,22 @@ impl Override {
                     }
                 }
             }
+            "acquire" => {
+                let v = value.to_ascii_lowercase();
+                match ACQUIRES.iter().find(|(name, _)| *name == v) {
+                    Some(&(_, acquire)) => Ok(Override::Acquire { lock, acquire }),
+                    None => {
+                        let hint = suggest(&v, ACQUIRES.iter().map(|a| a.0))
+                            .map(|s| format!(" (did you mean `{s}`?)"))
+                            .unwrap_or_default();
+                        Err(bad(
+                            name,
+                            value,
+                            &format!("expected spin_lock, spin_lock_bh or spin_lock_irqsave{hint}"),
+                        ))
+                    }
+                }
+            }
             "memory" if lock.is_none() => Ok(Override::MemoryMib(memory_mib(value)?)),
             "irq_spread" if lock.is_none() => match value.to_ascii_lowercase().as_str() {
                 "on" | "true" | "yes" | "1" => Ok(Override::IrqSpread(true)),
@@ -228,6 +267,13 @@ impl Override {
             }),
         }
     }
+}
+
+fn acquire_name(acquire: SpinAcquire) -> &'static str {
+    ACQUIRES
+        .iter()
+        .find(|(_, a)| *a == acquire)
+        .map_or("spin_lock", |(name, _)| name)
 }
 
 /// The lock indices an override names (every lock when `None`).
@@ -321,6 +367,28 @@ pub fn apply(incident: &Incident, overrides: &[Override]) -> Result<Incident, Wh
                     } else {
                         nic.irq_cpus = vec![0];
                         nic.rx_queues = 1;
+                    }
+                }
+            }
+            Override::Acquire { lock, acquire } => {
+                let shared: Vec<usize> = locks_named(&out, lock, "acquire")?
+                    .into_iter()
+                    .filter(|&i| out.locks[i].interrupt.is_some())
+                    .collect();
+                if shared.is_empty() {
+                    let what = match lock {
+                        Some(id) => format!("lock `{id}` is"),
+                        None => "no lock here is".to_owned(),
+                    };
+                    return Err(bad(
+                        "acquire",
+                        acquire_name(*acquire),
+                        &format!("{what} shared with an interrupt handler"),
+                    ));
+                }
+                for i in shared {
+                    if let Some(usage) = out.locks[i].interrupt.as_mut() {
+                        usage.process_acquire = *acquire;
                     }
                 }
             }

@@ -37,7 +37,8 @@ fn hardware(info: &BoxInfo) -> &'static str {
 }
 
 /// Register values are noise in a lockup report; derive them from the pid so they are stable.
-fn registers(pid: u32) -> Vec<String> {
+/// EFLAGS shows whether interrupts were on (IF, 0x200) where the CPU was stopped.
+fn registers(pid: u32, interrupts_on: bool) -> Vec<String> {
     let mut x = 0x9E37_79B9_7F4A_7C15u64 ^ pid as u64;
     let mut next = || {
         x ^= x << 13;
@@ -48,7 +49,14 @@ fn registers(pid: u32) -> Vec<String> {
     let stack = 0xffff_b3c1_0000_0000 | (next() & 0xffff_fff8);
     let kernel_ptr = |v: u64| 0xffff_8881_0000_0000 | (v & 0xffff_fff0);
     vec![
-        format!("RSP: 0018:{stack:016x} EFLAGS: 00000202"),
+        format!(
+            "RSP: 0018:{stack:016x} EFLAGS: {}",
+            if interrupts_on {
+                "00000202"
+            } else {
+                "00000046"
+            }
+        ),
         format!(
             "RAX: 0000000000000001 RBX: {:016x} RCX: 0000000000000008",
             kernel_ptr(next())
@@ -79,6 +87,24 @@ fn registers(pid: u32) -> Vec<String> {
         ),
         "PKRU: 55555554".to_owned(),
     ]
+}
+
+/// The module list, with the driver modules the stack's frames name (`[mlx5_core]`) loaded too.
+fn modules_with(stack: &[String]) -> String {
+    let mut line = MODULES.to_owned();
+    let mut seen: Vec<&str> = Vec::new();
+    for frame in stack {
+        if let Some(module) = frame
+            .rsplit_once(" [")
+            .and_then(|(_, m)| m.strip_suffix(']'))
+            && !seen.contains(&module)
+        {
+            seen.push(module);
+            line.push(' ');
+            line.push_str(module);
+        }
+    }
+    line
 }
 
 fn call_trace(lines: &mut Vec<String>, stack: &[String]) {
@@ -113,8 +139,48 @@ fn event_lines(info: &BoxInfo, kind: &LogKind) -> Vec<String> {
             ));
             lines.push(hardware(info).to_owned());
             lines.push(format!("RIP: 0010:{rip}"));
-            lines.extend(registers(*pid));
+            lines.extend(registers(*pid, true));
             call_trace(&mut lines, stack);
+        }
+        LogKind::IrqLockup {
+            cpu,
+            soft_stuck_s,
+            comm,
+            pid,
+            rip,
+            irq_stack,
+            task_stack,
+        } => {
+            let taint = match soft_stuck_s {
+                Some(stuck_s) => {
+                    lines.push(format!(
+                        "watchdog: BUG: soft lockup - CPU#{cpu} stuck for {stuck_s}s! [{comm}:{pid}]"
+                    ));
+                    "Tainted: G             L    "
+                }
+                None => {
+                    lines.push(format!(
+                        "NMI watchdog: Watchdog detected hard LOCKUP on cpu {cpu}"
+                    ));
+                    "Not tainted"
+                }
+            };
+            lines.push(modules_with(irq_stack));
+            lines.push(format!(
+                "CPU: {cpu} PID: {pid} Comm: {comm} {taint} {} {tag}",
+                info.kernel
+            ));
+            lines.push(hardware(info).to_owned());
+            lines.push(format!("RIP: 0010:{rip}"));
+            // A softirq runs with interrupts on; a hard interrupt handler with them off.
+            lines.extend(registers(*pid, soft_stuck_s.is_some()));
+            lines.push("Call Trace:".to_owned());
+            lines.push(" <IRQ>".to_owned());
+            lines.extend(irq_stack.iter().map(|frame| format!(" {frame}")));
+            lines.push(" </IRQ>".to_owned());
+            lines.push(" <TASK>".to_owned());
+            lines.extend(task_stack.iter().map(|frame| format!(" {frame}")));
+            lines.push(" </TASK>".to_owned());
         }
         LogKind::HungTask {
             comm,
