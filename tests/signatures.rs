@@ -105,6 +105,7 @@ signature_tests! {
     noisy_neighbor_steal => "noisy-neighbor-steal",
     disk_saturation => "disk-saturation",
     healthy_baseline => "healthy-baseline",
+    irq_spinlock_lockup => "irq-spinlock-lockup",
 }
 
 /// Completions per second over the simulated seconds.
