@@ -7,6 +7,7 @@
 
 mod claims;
 mod facts;
+mod irq_lockup;
 mod physics;
 mod predicates;
 mod try_agrees;
