@@ -427,6 +427,76 @@ mod tests {
     }
 
     #[test]
+    fn lockups_in_interrupt_context_print_the_irq_section_above_the_task() {
+        let mut trace = fixture_trace(0);
+        let lockup = |soft_stuck_s| LogKind::IrqLockup {
+            cpu: 3,
+            soft_stuck_s,
+            comm: "flowmon".into(),
+            pid: 3121,
+            rip: "native_queued_spin_lock_slowpath+0x6e/0x2c0".into(),
+            irq_stack: vec![
+                "_raw_spin_lock+0x3f/0x60".into(),
+                "mlx5e_poll_rx_cq+0x2f1/0x4f0 [mlx5_core]".into(),
+            ],
+            task_stack: vec![
+                "asm_common_interrupt+0x27/0x40".into(),
+                "mlx5_fc_query+0x4e/0x240 [mlx5_core]".into(),
+            ],
+        };
+        trace.log = vec![
+            crate::model::LogEvent {
+                at_us: 5_000_000,
+                kind: lockup(Some(22)),
+            },
+            crate::model::LogEvent {
+                at_us: 6_000_000,
+                kind: lockup(None),
+            },
+        ];
+        let out = render(&trace, false, 0);
+        let soft: Vec<&str> = out
+            .lines()
+            .filter(|l| l.starts_with("[    5.000000]"))
+            .collect();
+        assert_eq!(
+            soft[0],
+            "[    5.000000] watchdog: BUG: soft lockup - CPU#3 stuck for 22s! [flowmon:3121]"
+        );
+        assert!(
+            soft[1].ends_with(" nvme nvme_core mlx5_core"),
+            "{}",
+            soft[1]
+        );
+        assert!(soft.iter().any(|l| l.ends_with("EFLAGS: 00000202")));
+        let tail: Vec<&str> = soft
+            .iter()
+            .skip_while(|l| !l.ends_with("Call Trace:"))
+            .map(|l| &l[14..])
+            .collect();
+        assert_eq!(
+            tail,
+            [
+                " Call Trace:",
+                "  <IRQ>",
+                "  _raw_spin_lock+0x3f/0x60",
+                "  mlx5e_poll_rx_cq+0x2f1/0x4f0 [mlx5_core]",
+                "  </IRQ>",
+                "  <TASK>",
+                "  asm_common_interrupt+0x27/0x40",
+                "  mlx5_fc_query+0x4e/0x240 [mlx5_core]",
+                "  </TASK>",
+            ]
+        );
+        assert!(
+            out.contains("[    6.000000] NMI watchdog: Watchdog detected hard LOCKUP on cpu 3\n")
+        );
+        assert!(out.contains("[    6.000000] CPU: 3 PID: 3121 Comm: flowmon Not tainted"));
+        // Interrupts were off where a hard interrupt handler was stopped.
+        assert!(out.contains("EFLAGS: 00000046\n"));
+    }
+
+    #[test]
     fn oom_and_rcu() {
         let mut trace = fixture_trace(0);
         trace.log = vec![

@@ -119,6 +119,92 @@ fn acquire_name(acquire: RawSpinAcquire) -> &'static str {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::content::load_incident;
+    use std::path::Path;
+
+    const SHIPPED: &str = include_str!("../../../incidents/irq-spinlock-lockup.yaml");
+
+    /// The shipped incident with `edits` applied (each a unique substring and its replacement):
+    /// the messages and lines of its errors, or none.
+    fn errors(edits: &[(&str, &str)]) -> Vec<(usize, String, Option<String>)> {
+        let mut text = SHIPPED.to_owned();
+        for (from, to) in edits {
+            assert_eq!(text.matches(from).count(), 1, "{from}");
+            text = text.replacen(from, to, 1);
+        }
+        match load_incident(Path::new("irq.yaml"), text.as_bytes()) {
+            Ok(_) => Vec::new(),
+            Err(diagnostics) => diagnostics
+                .into_iter()
+                .map(|d| (d.line, d.message, d.help))
+                .collect(),
+        }
+    }
+
+    fn line_of(needle: &str) -> usize {
+        SHIPPED
+            .lines()
+            .position(|line| line.contains(needle))
+            .map(|i| i + 1)
+            .expect("the needle is in the shipped file")
+    }
+
+    #[test]
+    fn the_shipped_incident_is_valid() {
+        assert_eq!(errors(&[]), Vec::new());
+    }
+
+    #[test]
+    fn only_an_unsharded_kernel_spinlock_has_an_interrupt_use() {
+        let found = errors(&[("    kind: spinlock\n", "    kind: mutex\n")]);
+        assert_eq!(found.len(), 1, "{found:?}");
+        // Located at the `interrupt` mapping (its key or its first entry).
+        let at = line_of("    interrupt:");
+        assert!((at..=at + 1).contains(&found[0].0), "{found:?}");
+        assert!(found[0].1.contains("only a spinlock"), "{found:?}");
+        let found = errors(&[("    scope: kernel\n", "    scope: kernel\n    shards: 4\n")]);
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert!(found[0].1.contains("shards 4"), "{found:?}");
+        let found = errors(&[("mlx5e_poll_rx_cq+0x2f1", "mlx5e_poll_rx_cq")]);
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert_eq!(found[0].0, line_of("handler: mlx5e_poll_rx_cq"));
+    }
+
+    #[test]
+    fn one_lock_deadlocks_alone_only_when_its_handler_can_interrupt_the_holder() {
+        // Masked: irqsave, or bh against a softirq handler.
+        for masked in ["spin_lock_irqsave", "spin_lock_bh"] {
+            let found = errors(&[(
+                "process_acquire: spin_lock\n",
+                &format!("process_acquire: {masked}\n"),
+            )]);
+            assert_eq!(found.len(), 1, "{found:?}");
+            assert_eq!(found[0].0, line_of("second: counters"));
+            assert!(found[0].1.contains(masked), "{found:?}");
+        }
+        // `_bh` does not hold off a hard interrupt handler.
+        let found = errors(&[
+            (
+                "process_acquire: spin_lock\n",
+                "process_acquire: spin_lock_bh\n",
+            ),
+            ("context: softirq", "context: hardirq"),
+        ]);
+        assert_eq!(found, Vec::new());
+        // A lock no handler takes needs a second lock to deadlock.
+        let found = errors(&[(
+            "    interrupt:\n      context: softirq\n      handler: mlx5e_poll_rx_cq+0x2f1\n      process_acquire: spin_lock\n",
+            "",
+        )]);
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert!(found[0].1.contains("two different locks"), "{found:?}");
+        assert!(
+            found[0]
+                .2
+                .as_deref()
+                .is_some_and(|h| h.contains("interrupt"))
+        );
+    }
 
     #[test]
     fn frames_are_function_plus_hex_offset() {

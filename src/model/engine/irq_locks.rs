@@ -123,3 +123,112 @@ impl Engine {
         &self.irq_lockups
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::content::load_catalog;
+    use crate::domain::{Incident, IncidentId, IrqContext, Seed, SpinAcquire};
+    use crate::model::{LogKind, simulate};
+
+    fn shipped() -> Incident {
+        let catalog = load_catalog(&[]).expect("shipped content loads");
+        catalog.incidents[&IncidentId::from("irq-spinlock-lockup")].clone()
+    }
+
+    fn with(context: IrqContext, acquire: SpinAcquire) -> Incident {
+        let mut inc = shipped();
+        let usage = inc.locks[0].interrupt.as_mut().expect("an interrupt use");
+        usage.context = context;
+        usage.process_acquire = acquire;
+        inc
+    }
+
+    #[test]
+    fn a_hard_interrupt_handler_stops_its_cpu_with_interrupts_off() {
+        let t = simulate(&with(IrqContext::HardIrq, SpinAcquire::Bh), Seed(1), 2);
+        for s in &t.samples {
+            let cpu = &s.cpus[3];
+            assert_eq!(cpu.irq, 1_000_000_000, "all of CPU 3 in hard irq: {cpu:?}");
+            // Interrupts off: neither the timer nor the NIC counts there.
+            assert_eq!((s.detail.irqs[3].timer, s.detail.irqs[3].nic), (0, 0));
+            assert!(s.detail.irqs[0].timer > 0);
+        }
+        let hard: Vec<_> = t
+            .log
+            .iter()
+            .filter_map(|e| match &e.kind {
+                LogKind::IrqLockup {
+                    soft_stuck_s,
+                    irq_stack,
+                    ..
+                } => Some((*soft_stuck_s, irq_stack.clone())),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(hard.len(), 1, "the NMI watchdog reports once: {hard:?}");
+        assert_eq!(hard[0].0, None);
+        assert!(hard[0].1.iter().any(|f| f.starts_with("handle_edge_irq")));
+        assert!(
+            !t.log
+                .iter()
+                .any(|e| matches!(e.kind, LogKind::RcuStall { .. }))
+        );
+    }
+
+    #[test]
+    fn masking_the_handler_leaves_every_cpu_free() {
+        for (context, acquire) in [
+            (IrqContext::HardIrq, SpinAcquire::IrqSave),
+            (IrqContext::SoftIrq, SpinAcquire::IrqSave),
+            (IrqContext::SoftIrq, SpinAcquire::Bh),
+        ] {
+            let t = simulate(&with(context, acquire), Seed(2), 2);
+            for s in &t.samples {
+                assert!(s.cpus.iter().all(|c| c.idle > 0), "{context:?} {acquire:?}");
+                assert!(s.detail.irqs[3].nic > 0, "{context:?} {acquire:?}");
+            }
+            assert!(
+                !t.log
+                    .iter()
+                    .any(|e| matches!(e.kind, LogKind::IrqLockup { .. })),
+                "{context:?} {acquire:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_lockup_in_the_drill_is_reported_a_watchdog_period_later() {
+        // Dated after the drill starts: the race can be lost from second 5 on.
+        let mut inc = shipped();
+        let start = inc.machine.uptime_s;
+        for fault in &mut inc.faults {
+            if let crate::domain::Fault::Deadlock { after_s, .. } = fault {
+                *after_s = (start + 5) as u32;
+            }
+        }
+        let t = simulate(&inc, Seed(4), 40);
+        let soft = |s: &crate::model::Sample| s.cpus[3].softirq as f64 / 1e9;
+        assert!(t.samples[..5].iter().all(|s| soft(s) < 0.99));
+        let stuck_from = t
+            .samples
+            .iter()
+            .position(|s| soft(s) >= 0.999)
+            .expect("CPU 3 locks up");
+        assert!(stuck_from >= 5, "stuck from second {stuck_from}");
+        let first = t
+            .log
+            .iter()
+            .find(|e| {
+                matches!(
+                    e.kind,
+                    LogKind::SoftLockup { .. } | LogKind::IrqLockup { .. }
+                )
+            })
+            .expect("reported");
+        let second = first.at_us / 1_000_000 - start;
+        assert!(
+            (stuck_from as u64 + 21..=stuck_from as u64 + 22).contains(&second),
+            "stuck from {stuck_from}, reported at {second}"
+        );
+    }
+}
