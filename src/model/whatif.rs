@@ -458,6 +458,25 @@ mod tests {
         );
     }
 
+    #[test]
+    fn acquire_changes_only_locks_shared_with_a_handler() {
+        let catalog = crate::content::load_catalog(&[]).expect("shipped content loads");
+        let shared = &catalog.incidents[&crate::domain::IncidentId::from("irq-spinlock-lockup")];
+        let fixed = apply(
+            shared,
+            &[Override::parse("acquire.counters=spin_lock_irqsave").unwrap()],
+        )
+        .unwrap();
+        let usage = fixed.locks[0].interrupt.as_ref().unwrap();
+        assert_eq!(usage.process_acquire, SpinAcquire::IrqSave);
+        let plain = &catalog.incidents[&crate::domain::IncidentId::from("hung-deadlock")];
+        let e = apply(plain, &[Override::parse("acquire=spin_lock_bh").unwrap()]).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "bad value `spin_lock_bh` for `acquire`: no lock here is shared with an interrupt handler"
+        );
+    }
+
     /// Every parameter listed is one `parse` accepts.
     #[test]
     fn the_listed_parameters_are_the_accepted_ones() {
@@ -466,6 +485,11 @@ mod tests {
             let value = if name == "lock" { "mutex" } else { "1" };
             let value = if name == "irq_spread" { "on" } else { value };
             let value = if name == "memory" { "1g" } else { value };
+            let value = if name == "acquire" {
+                "spin_lock_irqsave"
+            } else {
+                value
+            };
             assert!(
                 Override::parse(&format!("{name}={value}")).is_ok(),
                 "{syntax}"
@@ -484,8 +508,13 @@ mod tests {
         assert_eq!(
             e.to_string(),
             "unknown parameter `rate_per_s` (`try` changes threads=N, cpus=N, shards[.LOCK]=N, \
-             lock[.LOCK]=KIND, memory=SIZE, irq_spread=on|off, hold_scale=F)"
+             lock[.LOCK]=KIND, memory=SIZE, irq_spread=on|off, hold_scale=F, \
+             acquire[.LOCK]=VARIANT)"
         );
+        let e = Override::parse("acquire=spin_lock_irqsafe")
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("did you mean `spin_lock_irqsave`"), "{e}");
         let e = Override::parse("threads=lots").unwrap_err();
         assert_eq!(
             e.to_string(),
