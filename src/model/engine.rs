@@ -16,7 +16,8 @@
 //!
 //! Layout: this file holds the state, its construction and the window loop; `scheduler` runs
 //! threads on CPUs (dispatch, preemption, the request program, events), `locks` the lock
-//! semantics, `io` the disks, `accounting` where each CPU's time goes.
+//! semantics, `irq_locks` locks an interrupt handler shares and the same-CPU deadlock, `io` the
+//! disks, `accounting` where each CPU's time goes.
 
 use std::cmp::Ordering;
 use std::collections::{BinaryHeap, VecDeque};
