@@ -203,6 +203,7 @@ impl Simulation {
             inputs,
             params.max_events.saturating_mul(2),
         );
+        ctx.log_lockups(&engine, &warm, None);
         let calm = ctx.sample(&engine, &warm, 0, true);
         // With periodic bursts the box's history holds burst seconds too: a burst window run
         // on a copy of the engine (the drill itself starts from the calm state) is blended in
@@ -263,6 +264,7 @@ impl Simulation {
                 self.params.max_events,
             );
             let sample = self.ctx.sample(&self.engine, &stats, i, false);
+            self.ctx.log_lockups(&self.engine, &stats, Some(i));
             self.trace.log.extend(self.ctx.log_during(i));
             self.trace.samples.push(sample);
             self.last_stats = stats;

@@ -16,7 +16,7 @@ use crate::common::sysdrill;
 
 /// The incident drills of the curriculum (docs/COVERAGE.md), each backed by the incident with
 /// the same id. Ids never change once shipped, so this list is fixed on purpose.
-const INCIDENT_IDS: [&str; 14] = [
+const INCIDENT_IDS: [&str; 15] = [
     "slow-under-load",
     "added-threads-slower",
     "high-cpu-spinlock",
@@ -31,6 +31,7 @@ const INCIDENT_IDS: [&str; 14] = [
     "disk-saturation",
     "healthy-baseline",
     "cgroup-cpu-throttling",
+    "irq-spinlock-lockup",
 ];
 
 /// The concept drills of the curriculum.
@@ -452,6 +453,21 @@ const SHARED_CLAIMS: &[(&str, &str)] = &[
 
 /// Drill-specific claims: (drill, red flag or misconception, what a candidate would say).
 const DRILL_CLAIMS: &[(&str, &str, &str)] = &[
+    (
+        "irq-spinlock-lockup",
+        "silence-watchdog",
+        "Those warnings are noise, I'd raise watchdog_thresh so it stops complaining.",
+    ),
+    (
+        "irq-spinlock-lockup",
+        "spread-irqs",
+        "We should spread the interrupts over all the cores so CPU 3 is not alone.",
+    ),
+    (
+        "irq-spinlock-lockup",
+        "it-is-abba",
+        "Two threads took the two locks in opposite order, a classic ABBA deadlock.",
+    ),
     (
         "added-threads-slower",
         "spin-instead",

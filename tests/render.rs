@@ -11,6 +11,8 @@ mod fixture;
 mod incident;
 #[path = "render/inspect.rs"]
 mod inspect;
+#[path = "render/irq_lockup.rs"]
+mod irq_lockup;
 #[path = "render/jc.rs"]
 mod jc;
 #[path = "render/props.rs"]

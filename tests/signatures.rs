@@ -7,6 +7,7 @@
 
 mod claims;
 mod facts;
+mod irq_lockup;
 mod physics;
 mod predicates;
 mod try_agrees;
@@ -106,6 +107,7 @@ signature_tests! {
     disk_saturation => "disk-saturation",
     healthy_baseline => "healthy-baseline",
     cgroup_cpu_throttling => "cgroup-cpu-throttling",
+    irq_spinlock_lockup => "irq-spinlock-lockup",
 }
 
 /// Completions per second over the simulated seconds.

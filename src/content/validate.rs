@@ -39,6 +39,7 @@ mod variants;
 mod workloads;
 
 pub(crate) mod cgroup;
+mod interrupt;
 pub(crate) mod load;
 
 mod examples;

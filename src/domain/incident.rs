@@ -227,12 +227,74 @@ pub struct LockSpec {
     /// Extra hold time per waiter from cache-line transfers, nanoseconds (0 = none). Gives the
     /// retrograde, USL-shaped throughput curve.
     pub bounce_ns: f64,
+    /// Also taken by an interrupt handler; such a lock is per CPU (each CPU's handler and the
+    /// process context running on that CPU share that CPU's instance, as a driver's per-queue
+    /// lock does), so `shards` is 1.
+    pub interrupt: Option<InterruptUse>,
+}
+
+/// A kernel spinlock shared between process context and an interrupt handler.
+#[derive(Debug, Clone, PartialEq)]
+pub struct InterruptUse {
+    pub context: IrqContext,
+    /// The handler frame that takes the lock, `sym+0xoff` (e.g. `mlx5e_poll_tx_cq+0x1c2`).
+    pub handler: String,
+    /// How the process-context side takes the lock.
+    pub process_acquire: SpinAcquire,
+}
+
+/// Which interrupt context the handler runs in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum IrqContext {
+    /// The device's interrupt handler itself, with interrupts off on its CPU.
+    HardIrq,
+    /// A softirq (NAPI poll): it runs on the way out of a hard interrupt, over whatever the
+    /// CPU was doing, with interrupts on.
+    SoftIrq,
+}
+
+/// The spin_lock variant process context uses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SpinAcquire {
+    /// `spin_lock`: interrupts and softirqs stay enabled while the lock is held.
+    Plain,
+    /// `spin_lock_bh`: softirqs are held off until the unlock; hard interrupts are not.
+    Bh,
+    /// `spin_lock_irqsave`: interrupts are off on the CPU until the unlock.
+    IrqSave,
+}
+
+impl SpinAcquire {
+    /// The kernel entry point process context calls, as stacks print it.
+    pub fn entry_symbol(self) -> &'static str {
+        match self {
+            Self::Plain => "_raw_spin_lock",
+            Self::Bh => "_raw_spin_lock_bh",
+            Self::IrqSave => "_raw_spin_lock_irqsave",
+        }
+    }
+}
+
+impl InterruptUse {
+    /// Whether the handler can interrupt process context while it holds the lock on the same
+    /// CPU, and so spin forever on a lock its own CPU will never release: only an acquisition
+    /// that masks the handler's context (irqsave for both, `_bh` for a softirq) rules it out.
+    pub fn same_cpu_deadlock_possible(&self) -> bool {
+        match (self.context, self.process_acquire) {
+            (_, SpinAcquire::IrqSave) => false,
+            (IrqContext::SoftIrq, SpinAcquire::Bh) => false,
+            (IrqContext::HardIrq, SpinAcquire::Bh) | (_, SpinAcquire::Plain) => true,
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum Fault {
     /// Two threads take `first` and `second` in opposite orders; at `after_s` seconds since boot
     /// (possibly before the drill starts) they deadlock and every thread needing either lock blocks behind them (hung tasks).
+    /// `first == second` is the same-CPU deadlock of a lock shared with an interrupt handler
+    /// and taken without masking it: from `after_s` on, the first interrupt that finds its CPU
+    /// holding the lock spins on it forever.
     Deadlock {
         first: usize,
         second: usize,

@@ -708,6 +708,7 @@ fn hot_mutex_incident() -> Incident {
             permits: 1,
             shards: 1,
             bounce_ns: 0.0,
+            interrupt: None,
         }],
         faults: vec![],
         variants: Variants::default(),

@@ -16,7 +16,8 @@
 //!
 //! Layout: this file holds the state, its construction and the window loop; `scheduler` runs
 //! threads on CPUs (dispatch, preemption, the request program, events), `locks` the lock
-//! semantics, `io` the disks, `accounting` where each CPU's time goes.
+//! semantics, `irq_locks` locks an interrupt handler shares and the same-CPU deadlock, `io` the
+//! disks, `accounting` where each CPU's time goes.
 
 use std::cmp::Ordering;
 use std::collections::{BinaryHeap, VecDeque};
@@ -24,6 +25,7 @@ use std::collections::{BinaryHeap, VecDeque};
 mod accounting;
 mod bandwidth;
 mod io;
+mod irq_locks;
 mod locks;
 mod scheduler;
 
@@ -33,6 +35,7 @@ use crate::domain::{Arrivals, Cgroup, Distribution, Fault, Incident, LockKind, L
 pub(crate) use bandwidth::CgroupAcc;
 
 mod threads;
+pub use irq_locks::IrqLockup;
 pub(crate) use threads::{SleepReason, SleepSpread, ThreadAcc, ThreadRunState};
 
 pub(crate) const NONE: u32 = u32::MAX;
@@ -122,6 +125,9 @@ enum Mode {
     /// Futex/mutex wait path before the thread sleeps.
     BlockPrep,
     Softirq,
+    /// An interrupt handler spinning forever on a lock the interrupted thread holds
+    /// (`irq_locks`): no segment ends, the CPU never picks other work.
+    Lockup,
 }
 
 #[derive(Debug, Clone)]
@@ -178,6 +184,8 @@ struct Cpu {
     iowait: u64,
     steal: f64,
     packets: u64,
+    /// Stuck in an interrupt handler for good (`irq_locks`).
+    stuck: Option<crate::domain::IrqContext>,
 }
 
 #[derive(Debug, Clone)]
@@ -206,6 +214,8 @@ struct LockClass {
     bounce_ns: f64,
     base: u32,
     shards: u32,
+    /// Also taken by an interrupt handler: one instance per CPU, picked by the CPU.
+    irq: Option<irq_locks::IrqShare>,
     spin_act: u32,
     spin_read_act: u32,
     hold_act: u32,
@@ -372,6 +382,8 @@ pub struct WindowStats {
     pub(crate) cpu_iowait: Vec<u64>,
     pub(crate) cpu_steal: Vec<f64>,
     pub(crate) cpu_packets: Vec<u64>,
+    /// Per CPU at the window's end: the interrupt context it is stuck in, if any.
+    pub(crate) cpu_stuck: Vec<Option<crate::domain::IrqContext>>,
     pub(crate) act_ns: Vec<f64>,
     pub runnable_area: f64,
     pub blocked_area: f64,
@@ -460,6 +472,12 @@ pub struct Engine {
     livelock: Option<(f64, f64)>,
     pressure: Option<(f64, f64, f64)>,
     deadlock: Option<(usize, usize)>,
+    /// Whether an interrupt that finds its CPU holding the handler's lock gets stuck: from the
+    /// start, or from the window a same-lock `deadlock` fault dates it at.
+    irq_deadlock_armed: bool,
+    /// A same-lock `deadlock` fault dates the same-CPU deadlock (arms it with the freeze).
+    irq_deadlock_dated: bool,
+    irq_lockups: Vec<IrqLockup>,
     kswapd_thread: u32,
     inputs: WindowInputs,
     runnable: Area,
@@ -562,11 +580,7 @@ impl Engine {
         let sched = sys(&mut symbols, splits::SCHED);
         let act_sched = push(&mut acts, sched.clone());
         let mut net = sys(&mut symbols, splits::NET_RX);
-        let driver = if m.virtualized {
-            "virtnet_poll"
-        } else {
-            "mlx5e_napi_poll"
-        };
+        let driver = super::kernel_log::nic_poll_symbol(m.virtualized);
         net.symbols.push((
             symbols.id(driver, symbols::KERNEL),
             splits::NET_DRIVER_SHARE,
@@ -660,7 +674,16 @@ impl Engine {
                 };
                 (push(&mut acts, w), push(&mut acts, k))
             };
-            let shards = spec.shards.max(1);
+            let irq = spec.interrupt.as_ref().map(|usage| irq_locks::IrqShare {
+                context: usage.context,
+                deadlocks: usage.same_cpu_deadlock_possible(),
+                lockup_act: push(&mut acts, irq_locks::lockup_activity(&mut symbols, usage)),
+            });
+            let shards = if irq.is_some() {
+                ncpu
+            } else {
+                spec.shards.max(1)
+            };
             let permits = if spec.kind == LockKind::Semaphore {
                 spec.permits.max(1)
             } else {
@@ -675,6 +698,7 @@ impl Engine {
                 bounce_ns: spec.bounce_ns.max(0.0),
                 base: locks.len() as u32,
                 shards,
+                irq,
                 spin_act,
                 spin_read_act,
                 hold_act,
@@ -698,6 +722,7 @@ impl Engine {
         let mut livelock = None;
         let mut pressure = None;
         let mut deadlock = None;
+        let mut irq_deadlock_dated = false;
         for f in &incident.faults {
             match *f {
                 Fault::Livelock {
@@ -715,6 +740,9 @@ impl Engine {
                         reclaim_us.max(0.0),
                         major_fault_fraction.clamp(0.0, 1.0),
                     ))
+                }
+                Fault::Deadlock { first, second, .. } if first == second => {
+                    irq_deadlock_dated = true;
                 }
                 Fault::Deadlock { first, second, .. } => {
                     if first < classes.len() && second < classes.len() {
@@ -945,6 +973,7 @@ impl Engine {
                 iowait: 0,
                 steal: 0.0,
                 packets: 0,
+                stuck: None,
             })
             .collect::<Vec<_>>();
         let nacts = acts.len();
@@ -985,6 +1014,9 @@ impl Engine {
             livelock,
             pressure,
             deadlock,
+            irq_deadlock_armed: !irq_deadlock_dated,
+            irq_deadlock_dated,
+            irq_lockups: Vec::new(),
             kswapd_thread,
             inputs: WindowInputs::default(),
             runnable: Area::default(),
@@ -1128,6 +1160,9 @@ impl Engine {
                 self.locks[base].frozen = true;
             }
         }
+        if inputs.freeze_deadlock && self.irq_deadlock_dated {
+            self.irq_deadlock_armed = true;
+        }
         if inputs.pressure && inputs.kswapd_duty > 0.0 && !self.kswapd_armed {
             self.kswapd_armed = true;
             let t = self.kswapd_thread;
@@ -1244,6 +1279,7 @@ impl Engine {
                 .iter_mut()
                 .map(|c| std::mem::take(&mut c.packets))
                 .collect(),
+            cpu_stuck: cpus.iter().map(|c| c.stuck).collect(),
             act_ns: std::mem::replace(&mut self.act_ns, vec![0.0; self.acts.len()]),
             runnable_area: self.runnable.close(now),
             blocked_area: self.blocked.close(now),

@@ -1,12 +1,218 @@
 //! The kernel's boot messages: what `dmesg` shows on a box that has been up for days before
 //! anything went wrong (the ring buffer still holds the boot). Derived from the machine: kernel
-//! release, CPUs, memory, disks, NICs and whether it is a guest.
+//! release, CPUs, memory, disks, NICs and whether it is a guest. And the watchdogs' reports of
+//! a CPU stuck in an interrupt handler, built from a lockup the engine produced.
 //!
-//! Owns: the boot lines and their timestamps. Must not: describe the incident (its events come
-//! from the model as they happen).
+//! Owns: the boot lines and their timestamps; the lockup reports' timing and stacks. Must not:
+//! decide that anything went wrong (every report stands for an event of the model).
 
+use super::engine::IrqLockup;
 use super::trace::{LogEvent, LogKind};
-use crate::domain::Machine;
+use crate::domain::{Incident, IrqContext, Machine};
+
+/// Soft-lockup watchdog (`watchdog_thresh` 10 s): first report once a CPU has not scheduled
+/// for 20 s ("stuck for 22s!"), then every 26 s while it stays stuck.
+pub(crate) const SOFTLOCKUP_FIRST_S: u64 = 22;
+pub(crate) const SOFTLOCKUP_REPEAT_S: u64 = 26;
+/// RCU CPU stall warnings (`rcu_cpu_stall_timeout` 21 s): first, then every 3 × 21 + 3 s.
+pub(crate) const RCU_STALL_S: u64 = 21;
+pub(crate) const RCU_REPEAT_S: u64 = 66;
+/// The NMI watchdog checks every `watchdog_thresh` seconds that the CPU's timer interrupts
+/// still advance; it reports a CPU with interrupts off at the first check after that long,
+/// once per lockup.
+const HARDLOCKUP_S: u64 = 12;
+
+/// The NIC driver's NAPI poll function: a guest's virtio NIC, else a ConnectX (mlx5).
+pub(crate) fn nic_poll_symbol(virtualized: bool) -> &'static str {
+    if virtualized {
+        "virtnet_poll"
+    } else {
+        "mlx5e_napi_poll"
+    }
+}
+
+/// What the watchdog reports need to know of an incident, gathered once.
+#[derive(Debug, Clone)]
+pub(crate) struct LockupReporter {
+    hz: f64,
+    nic_poll: &'static str,
+    /// Per workload: comm and pid.
+    workloads: Vec<(String, u32)>,
+    /// Per lock shared with an interrupt handler: the process-context caller and the
+    /// handler frame.
+    locks: Vec<Option<(String, String)>>,
+}
+
+impl LockupReporter {
+    pub(crate) fn new(incident: &Incident) -> Self {
+        Self {
+            hz: f64::from(incident.machine.hz.max(1)),
+            nic_poll: nic_poll_symbol(incident.machine.virtualized),
+            workloads: incident
+                .workloads
+                .iter()
+                .map(|w| (w.name.clone(), w.pid))
+                .collect(),
+            locks: incident
+                .locks
+                .iter()
+                .map(|l| {
+                    l.interrupt
+                        .as_ref()
+                        .map(|u| (l.caller.clone(), u.handler.clone()))
+                })
+                .collect(),
+        }
+    }
+
+    /// The reports of `lockup`, formed `formed_us` after boot, stamped before `end_s` since
+    /// boot and kept by `keep(second, first)` (a ring buffer holds the first report and the
+    /// recent ones). A softirq lockup gets soft-lockup reports and RCU stall warnings, both
+    /// from the stuck CPU's own timer; a hard interrupt lockup, with the timer silenced, only
+    /// the NMI watchdog's one report.
+    pub(crate) fn reports(
+        &self,
+        lockup: &IrqLockup,
+        formed_us: u64,
+        end_s: u64,
+        keep: impl Fn(u64, bool) -> bool,
+    ) -> Vec<LogEvent> {
+        let (Some((comm, pid)), Some(Some((caller, handler)))) = (
+            self.workloads.get(lockup.workload),
+            self.locks.get(lockup.lock),
+        ) else {
+            return Vec::new();
+        };
+        let pid = pid + lockup.thread;
+        let irq_stack = self.irq_stack(lockup.context, handler);
+        let task_stack = interrupted_task_stack(caller);
+        let report = |soft_stuck_s| LogKind::IrqLockup {
+            cpu: lockup.cpu,
+            soft_stuck_s,
+            comm: comm.clone(),
+            pid,
+            rip: "native_queued_spin_lock_slowpath+0x6e/0x2c0".to_owned(),
+            irq_stack: irq_stack.clone(),
+            task_stack: task_stack.clone(),
+        };
+        // Each CPU's watchdog timer fires at its own phase of the second.
+        let phase_us = 2_000 + u64::from(lockup.cpu) * 211;
+        let formed_s = formed_us / 1_000_000;
+        let at = |after_s: u64| formed_us + after_s * 1_000_000 + phase_us;
+        let mut out = Vec::new();
+        match lockup.context {
+            IrqContext::HardIrq => {
+                if formed_s + HARDLOCKUP_S < end_s && keep(formed_s + HARDLOCKUP_S, true) {
+                    out.push(LogEvent {
+                        at_us: at(HARDLOCKUP_S),
+                        kind: report(None),
+                    });
+                }
+            }
+            IrqContext::SoftIrq => {
+                let mut stuck = SOFTLOCKUP_FIRST_S;
+                while formed_s + stuck < end_s {
+                    if keep(formed_s + stuck, stuck == SOFTLOCKUP_FIRST_S) {
+                        out.push(LogEvent {
+                            at_us: at(stuck),
+                            kind: report(Some(stuck as u32)),
+                        });
+                    }
+                    stuck += SOFTLOCKUP_REPEAT_S;
+                }
+                let mut stall = RCU_STALL_S;
+                while formed_s + stall < end_s {
+                    if keep(formed_s + stall, stall == RCU_STALL_S) {
+                        out.push(LogEvent {
+                            at_us: at(stall) - 1_000,
+                            kind: LogKind::RcuStall {
+                                cpu: lockup.cpu,
+                                ticks: (stall as f64 * self.hz) as u64 + 1,
+                            },
+                        });
+                    }
+                    stall += RCU_REPEAT_S;
+                }
+            }
+        }
+        out.sort_by_key(|e| e.at_us);
+        out
+    }
+
+    /// Inside `<IRQ>`, innermost first: the spin, the handler that took the lock, and the
+    /// interrupt path that ran it over the task (for a softirq, the NAPI poll run on the way
+    /// out of the interrupt).
+    fn irq_stack(&self, context: IrqContext, handler: &str) -> Vec<String> {
+        let mut stack = vec!["_raw_spin_lock+0x3f/0x60".to_owned(), frame(handler)];
+        let path: &[&str] = match context {
+            IrqContext::SoftIrq => {
+                if handler.split('+').next() != Some(self.nic_poll) {
+                    stack.push(frame(&format!("{}+0x7b", self.nic_poll)));
+                }
+                &[
+                    "__napi_poll+0x30/0x1f0",
+                    "net_rx_action+0x181/0x2e0",
+                    "handle_softirqs+0xd8/0x340",
+                    "__irq_exit_rcu+0x6b/0x90",
+                    "irq_exit_rcu+0xe/0x20",
+                    "common_interrupt+0xa4/0xb0",
+                ]
+            }
+            IrqContext::HardIrq => &[
+                "__handle_irq_event_percpu+0x4a/0x1a0",
+                "handle_irq_event+0x39/0x80",
+                "handle_edge_irq+0x8c/0x250",
+                "__common_interrupt+0x4f/0x110",
+                "common_interrupt+0x9f/0xb0",
+            ],
+        };
+        stack.extend(path.iter().map(|f| (*f).to_owned()));
+        stack
+    }
+}
+
+/// The interrupted task, innermost first: the interrupt entry, then the function that took
+/// the lock (still in its critical section) and the system call it runs in.
+fn interrupted_task_stack(caller: &str) -> Vec<String> {
+    vec![
+        "asm_common_interrupt+0x27/0x40".to_owned(),
+        frame(caller),
+        "do_syscall_64+0x7e/0x170".to_owned(),
+        "entry_SYSCALL_64_after_hwframe+0x76/0x7e".to_owned(),
+    ]
+}
+
+/// `sym+0xoff` as a stack frame, `sym+0xoff/0xsize` (the function runs a few hundred bytes
+/// past the call), tagged with its module when it is a NIC driver's.
+fn frame(site: &str) -> String {
+    let symbol = site.split('+').next().unwrap_or(site);
+    let at = match site.split_once("+0x") {
+        Some((sym, off)) => {
+            let off = u64::from_str_radix(off, 16).unwrap_or(0);
+            format!("{sym}+0x{off:x}/0x{:x}", (off + 0x200) & !0xf)
+        }
+        None => site.to_owned(),
+    };
+    match driver_module(symbol) {
+        Some(module) => format!("{at} [{module}]"),
+        None => at,
+    }
+}
+
+/// The module a NIC driver's function lives in, as stacks and the module list name it.
+pub(crate) fn driver_module(symbol: &str) -> Option<&'static str> {
+    [
+        ("mlx5", "mlx5_core"),
+        ("ixgbe", "ixgbe"),
+        ("i40e", "i40e"),
+        ("ice_", "ice"),
+        ("virtnet", "virtio_net"),
+        ("bnxt", "bnxt_en"),
+    ]
+    .into_iter()
+    .find(|(prefix, _)| symbol.starts_with(prefix))
+    .map(|(_, module)| module)
+}
 
 /// Boot messages stamped in the first seconds after boot, in time order.
 pub(crate) fn boot_messages(m: &Machine) -> Vec<LogEvent> {

@@ -9,7 +9,7 @@
 use super::engine::{self, Engine, LockAcc, WindowInputs, WindowStats};
 use super::rng::SimRng;
 use super::trace::*;
-use crate::domain::{Fault, Incident, LockKind, LockScope, Seed};
+use crate::domain::{Fault, Incident, IrqContext, LockKind, LockScope, Seed};
 
 /// Baseline kernel activity of an otherwise idle box (measured: in ≈ 91/s, cs ≈ 76/s on 2 vCPUs).
 const BASE_IRQ: f64 = 30.0;
@@ -19,12 +19,7 @@ const BASE_CS_PER_CPU: f64 = 28.0;
 /// Hung-task detector: timeout and warnings per boot (kernel defaults).
 const HUNG_TIMEOUT_S: u64 = 120;
 const HUNG_WARNINGS: usize = 10;
-/// Soft-lockup watchdog (watchdog_thresh 10 s): first report, then every 26 s while stuck.
-const SOFTLOCKUP_FIRST_S: u64 = 22;
-const SOFTLOCKUP_REPEAT_S: u64 = 26;
-/// RCU CPU stall warnings (rcu_cpu_stall_timeout 21 s): first, then every 3 × 21 + 3 s.
-const RCU_STALL_S: u64 = 21;
-const RCU_REPEAT_S: u64 = 66;
+use super::kernel_log::{RCU_REPEAT_S, RCU_STALL_S, SOFTLOCKUP_FIRST_S, SOFTLOCKUP_REPEAT_S};
 /// Seconds of drill time the kernel log is generated for ahead of time.
 const LOG_HORIZON_S: u64 = 3600;
 /// KiB per swap-out write IO (the kernel writes swapped pages out in clusters).
@@ -71,6 +66,10 @@ pub(crate) struct Context {
     task_count: usize,
     hung: Vec<LogEvent>,
     hung_next: usize,
+    /// Reports of CPUs stuck in an interrupt handler, and how many of the engine's lockups
+    /// have been logged.
+    lockup_reporter: super::kernel_log::LockupReporter,
+    lockups_logged: usize,
     pub baseline_in: f64,
     pub baseline_cs: f64,
     /// Per disk: mean service time (ms) and IOs served at once.
@@ -183,6 +182,8 @@ impl Context {
             task_count: all.len(),
             hung: Vec::new(),
             hung_next: 0,
+            lockup_reporter: super::kernel_log::LockupReporter::new(incident),
+            lockups_logged: 0,
             baseline_in: BASE_IRQ + BASE_IRQ_PER_CPU * f64::from(cpus),
             baseline_cs: BASE_CS + BASE_CS_PER_CPU * f64::from(cpus),
             disk_service_ms: m
@@ -342,7 +343,9 @@ impl Context {
             ];
             let busy = v[0] + v[1] + v[2] + v[3];
             let busy_frac = (busy / 1e9).clamp(0.0, 1.0);
-            let t = self.hz * busy_frac;
+            // A CPU stuck in a hard interrupt handler has interrupts off: no timer ticks.
+            let ticking = w.cpu_stuck.get(c).copied().flatten() != Some(IrqContext::HardIrq);
+            let t = if ticking { self.hz * busy_frac } else { 0.0 };
             ticks += t + (1.0 - busy_frac) * 2.0;
             timer_rates.push(t + (1.0 - busy_frac) * 2.0);
             let us_sy = v[0] + v[1];
@@ -557,7 +560,11 @@ impl Context {
                 s.last_cpu = cpu;
             } else if desc.kswapd {
                 s.running = u32::from(engine.kswapd_running());
-            } else if let Some(c) = desc.ksoftirqd {
+            } else if let Some(c) = desc.ksoftirqd
+                && w.cpu_stuck.get(c as usize).is_none_or(Option::is_none)
+            {
+                // (A CPU stuck in a softirq runs it on the way out of an interrupt, never in
+                // ksoftirqd, which cannot run there any more.)
                 // Softirq work beyond a fifth of a CPU is deferred to ksoftirqd/N.
                 let soft = cpus.get(c as usize).map_or(0, |t| t.softirq) as f64;
                 let extra = ((soft / 1e9 - 0.2) / 0.8).max(0.0) * soft;
@@ -767,6 +774,11 @@ impl Context {
     /// waiters asleep in D state on kernel mutexes, soft lockups and RCU stalls for waiters
     /// spinning on a kernel spinlock.
     fn deadlock_events(&self, incident: &Incident, engine: &Engine) -> Vec<LogEvent> {
+        if self.deadlock.is_some_and(|(a, b, _)| a == b) {
+            // One lock deadlocking alone is the same-CPU interrupt case: its reports follow
+            // the lockup the engine produces (`log_lockups`).
+            return Vec::new();
+        }
         let mut out = self.hung_events(incident, engine);
         out.extend(self.spin_events(incident, engine));
         out.sort_by_key(|e| e.at_us);
@@ -900,6 +912,35 @@ impl Context {
             check += HUNG_TIMEOUT_S;
         }
         out
+    }
+
+    /// Logs the watchdogs' reports of CPUs that got stuck in an interrupt handler in the window
+    /// just run: drill second `second`, or the warm-up (`None`), which stands for the time
+    /// before the drill, so a lockup in it formed when the incident began.
+    pub fn log_lockups(&mut self, engine: &Engine, w: &WindowStats, second: Option<usize>) {
+        let lockups = engine.irq_lockups();
+        if lockups.len() == self.lockups_logged {
+            return;
+        }
+        let end = self.uptime_s + LOG_HORIZON_S;
+        let uptime_s = self.uptime_s;
+        let keep = |s: u64, first: bool| first || (s + 60 >= uptime_s && s < end);
+        for lockup in &lockups[self.lockups_logged..] {
+            let formed_us = match second {
+                None => self.uptime_s.saturating_sub(self.onset_s) * 1_000_000,
+                Some(i) => {
+                    let into = lockup.at_ns.saturating_sub(w.start_ns) as f64;
+                    let fraction = (into / w.len_ns.max(1) as f64).clamp(0.0, 1.0);
+                    self.boot_second(i) * 1_000_000 + (fraction * 1e6) as u64
+                }
+            };
+            let reports = self.lockup_reporter.reports(lockup, formed_us, end, keep);
+            self.hung.extend(reports);
+        }
+        self.lockups_logged = lockups.len();
+        // Reports lie at least a watchdog period after the lockup, so none falls into a second
+        // already produced; keep the rest of the log in time order.
+        self.hung[self.hung_next..].sort_by_key(|e| e.at_us);
     }
 
     /// Log lines stamped before the drill starts.

@@ -304,6 +304,23 @@ pub enum LogKind {
         rip: String,
         stack: Vec<String>,
     },
+    /// A CPU stuck in an interrupt handler that spins on a lock the task it interrupted holds.
+    /// A softirq leaves the timer ticking, so the soft-lockup watchdog reports it (and again
+    /// while it lasts); a hard interrupt handler runs with interrupts off, so only the NMI
+    /// watchdog's hard-lockup check sees it.
+    IrqLockup {
+        cpu: u32,
+        /// Seconds stuck, for a soft lockup; `None` for the NMI watchdog's hard lockup.
+        soft_stuck_s: Option<u32>,
+        /// The interrupted task: its thread id and name.
+        comm: String,
+        pid: u32,
+        rip: String,
+        /// The frames inside `<IRQ>`, innermost first.
+        irq_stack: Vec<String>,
+        /// The interrupted task's frames, innermost first.
+        task_stack: Vec<String>,
+    },
     OomKill {
         comm: String,
         pid: u32,

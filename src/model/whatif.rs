@@ -3,7 +3,7 @@
 //! Owns: the parameter names, their value syntax, range checks and "did you mean" suggestions.
 //! Must not: simulate; the caller re-runs the model on the returned incident.
 
-use crate::domain::{Arrivals, Incident, LockKind, MAX_QUOTA_US, MIN_QUOTA_US};
+use crate::domain::{Arrivals, Incident, LockKind, SpinAcquire, MAX_QUOTA_US, MIN_QUOTA_US};
 
 /// One parameter change a candidate may try.
 #[derive(Debug, Clone, PartialEq)]
@@ -24,6 +24,11 @@ pub enum Override {
     IrqSpread(bool),
     /// Scale critical-section hold times (e.g. 0.5 halves them).
     HoldScale(f64),
+    /// How process context takes every lock shared with an interrupt handler (or the named one).
+    Acquire {
+        lock: Option<String>,
+        acquire: SpinAcquire,
+    },
     // Load and CPU limits of the service (the first workload).
     /// Open arrivals of the service at this rate, requests per second.
     RatePerS(f64),
@@ -73,6 +78,7 @@ pub const PARAMETERS: &[&str] = &[
     "rate_per_s=R",
     "quota=max|US|Ncpu",
     "cpu_max=max|US|Ncpu",
+    "acquire[.LOCK]=VARIANT",
 ];
 
 /// `shards[.LOCK]=N` -> `shards`.
@@ -139,6 +145,17 @@ pub fn parameter_help() -> Vec<(&'static str, String)> {
             "cpu_max=max|US|Ncpu",
             "the same as quota= (the cgroup file's name)".to_owned(),
         ),
+        (
+            "acquire[.LOCK]=VARIANT",
+            format!(
+                "how process context takes a lock its interrupt handler shares: {}",
+                ACQUIRES
+                    .iter()
+                    .map(|(name, _)| *name)
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+        ),
     ]
 }
 
@@ -150,6 +167,12 @@ const KINDS: &[(&str, LockKind)] = &[
     ("rcu", LockKind::Rcu),
     ("seqlock", LockKind::Seqlock),
     ("semaphore", LockKind::Semaphore),
+];
+
+const ACQUIRES: &[(&str, SpinAcquire)] = &[
+    ("spin_lock", SpinAcquire::Plain),
+    ("spin_lock_bh", SpinAcquire::Bh),
+    ("spin_lock_irqsave", SpinAcquire::IrqSave),
 ];
 
 fn suggest<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<String> {
@@ -291,6 +314,22 @@ impl Override {
                     }
                 }
             }
+            "acquire" => {
+                let v = value.to_ascii_lowercase();
+                match ACQUIRES.iter().find(|(name, _)| *name == v) {
+                    Some(&(_, acquire)) => Ok(Override::Acquire { lock, acquire }),
+                    None => {
+                        let hint = suggest(&v, ACQUIRES.iter().map(|a| a.0))
+                            .map(|s| format!(" (did you mean `{s}`?)"))
+                            .unwrap_or_default();
+                        Err(bad(
+                            name,
+                            value,
+                            &format!("expected spin_lock, spin_lock_bh or spin_lock_irqsave{hint}"),
+                        ))
+                    }
+                }
+            }
             "memory" if lock.is_none() => Ok(Override::MemoryMib(memory_mib(value)?)),
             "irq_spread" if lock.is_none() => match value.to_ascii_lowercase().as_str() {
                 "on" | "true" | "yes" | "1" => Ok(Override::IrqSpread(true)),
@@ -327,6 +366,13 @@ impl Override {
             }),
         }
     }
+}
+
+fn acquire_name(acquire: SpinAcquire) -> &'static str {
+    ACQUIRES
+        .iter()
+        .find(|(_, a)| *a == acquire)
+        .map_or("spin_lock", |(name, _)| name)
 }
 
 /// The lock indices an override names (every lock when `None`).
@@ -420,6 +466,28 @@ pub fn apply(incident: &Incident, overrides: &[Override]) -> Result<Incident, Wh
                     } else {
                         nic.irq_cpus = vec![0];
                         nic.rx_queues = 1;
+                    }
+                }
+            }
+            Override::Acquire { lock, acquire } => {
+                let shared: Vec<usize> = locks_named(&out, lock, "acquire")?
+                    .into_iter()
+                    .filter(|&i| out.locks[i].interrupt.is_some())
+                    .collect();
+                if shared.is_empty() {
+                    let what = match lock {
+                        Some(id) => format!("lock `{id}` is"),
+                        None => "no lock here is".to_owned(),
+                    };
+                    return Err(bad(
+                        "acquire",
+                        acquire_name(*acquire),
+                        &format!("{what} shared with an interrupt handler"),
+                    ));
+                }
+                for i in shared {
+                    if let Some(usage) = out.locks[i].interrupt.as_mut() {
+                        usage.process_acquire = *acquire;
                     }
                 }
             }
@@ -522,6 +590,25 @@ mod tests {
         );
     }
 
+    #[test]
+    fn acquire_changes_only_locks_shared_with_a_handler() {
+        let catalog = crate::content::load_catalog(&[]).expect("shipped content loads");
+        let shared = &catalog.incidents[&crate::domain::IncidentId::from("irq-spinlock-lockup")];
+        let fixed = apply(
+            shared,
+            &[Override::parse("acquire.counters=spin_lock_irqsave").unwrap()],
+        )
+        .unwrap();
+        let usage = fixed.locks[0].interrupt.as_ref().unwrap();
+        assert_eq!(usage.process_acquire, SpinAcquire::IrqSave);
+        let plain = &catalog.incidents[&crate::domain::IncidentId::from("hung-deadlock")];
+        let e = apply(plain, &[Override::parse("acquire=spin_lock_bh").unwrap()]).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "bad value `spin_lock_bh` for `acquire`: no lock here is shared with an interrupt handler"
+        );
+    }
+
     /// Every parameter listed is one `parse` accepts.
     #[test]
     fn the_listed_parameters_are_the_accepted_ones() {
@@ -532,6 +619,8 @@ mod tests {
             let value = if name == "memory" { "1g" } else { value };
             let value = if matches!(name, "quota" | "cpu_max") {
                 "max"
+            } else if name == "acquire" {
+                "spin_lock_irqsave"
             } else {
                 value
             };
@@ -554,8 +643,12 @@ mod tests {
             e.to_string(),
             "unknown parameter `qps` (`try` changes threads=N, cpus=N, shards[.LOCK]=N, \
              lock[.LOCK]=KIND, memory=SIZE, irq_spread=on|off, hold_scale=F, rate_per_s=R, \
-             quota=max|US|Ncpu, cpu_max=max|US|Ncpu)"
+             quota=max|US|Ncpu, cpu_max=max|US|Ncpu, acquire[.LOCK]=VARIANT)"
         );
+        let e = Override::parse("acquire=spin_lock_irqsafe")
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("did you mean `spin_lock_irqsave`"), "{e}");
         let e = Override::parse("threads=lots").unwrap_err();
         assert_eq!(
             e.to_string(),

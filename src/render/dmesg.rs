@@ -37,7 +37,8 @@ fn hardware(info: &BoxInfo) -> &'static str {
 }
 
 /// Register values are noise in a lockup report; derive them from the pid so they are stable.
-fn registers(pid: u32) -> Vec<String> {
+/// EFLAGS shows whether interrupts were on (IF, 0x200) where the CPU was stopped.
+fn registers(pid: u32, interrupts_on: bool) -> Vec<String> {
     let mut x = 0x9E37_79B9_7F4A_7C15u64 ^ pid as u64;
     let mut next = || {
         x ^= x << 13;
@@ -48,7 +49,14 @@ fn registers(pid: u32) -> Vec<String> {
     let stack = 0xffff_b3c1_0000_0000 | (next() & 0xffff_fff8);
     let kernel_ptr = |v: u64| 0xffff_8881_0000_0000 | (v & 0xffff_fff0);
     vec![
-        format!("RSP: 0018:{stack:016x} EFLAGS: 00000202"),
+        format!(
+            "RSP: 0018:{stack:016x} EFLAGS: {}",
+            if interrupts_on {
+                "00000202"
+            } else {
+                "00000046"
+            }
+        ),
         format!(
             "RAX: 0000000000000001 RBX: {:016x} RCX: 0000000000000008",
             kernel_ptr(next())
@@ -79,6 +87,24 @@ fn registers(pid: u32) -> Vec<String> {
         ),
         "PKRU: 55555554".to_owned(),
     ]
+}
+
+/// The module list, with the driver modules the stack's frames name (`[mlx5_core]`) loaded too.
+fn modules_with(stack: &[String]) -> String {
+    let mut line = MODULES.to_owned();
+    let mut seen: Vec<&str> = Vec::new();
+    for frame in stack {
+        if let Some(module) = frame
+            .rsplit_once(" [")
+            .and_then(|(_, m)| m.strip_suffix(']'))
+            && !seen.contains(&module)
+        {
+            seen.push(module);
+            line.push(' ');
+            line.push_str(module);
+        }
+    }
+    line
 }
 
 fn call_trace(lines: &mut Vec<String>, stack: &[String]) {
@@ -113,8 +139,48 @@ fn event_lines(info: &BoxInfo, kind: &LogKind) -> Vec<String> {
             ));
             lines.push(hardware(info).to_owned());
             lines.push(format!("RIP: 0010:{rip}"));
-            lines.extend(registers(*pid));
+            lines.extend(registers(*pid, true));
             call_trace(&mut lines, stack);
+        }
+        LogKind::IrqLockup {
+            cpu,
+            soft_stuck_s,
+            comm,
+            pid,
+            rip,
+            irq_stack,
+            task_stack,
+        } => {
+            let taint = match soft_stuck_s {
+                Some(stuck_s) => {
+                    lines.push(format!(
+                        "watchdog: BUG: soft lockup - CPU#{cpu} stuck for {stuck_s}s! [{comm}:{pid}]"
+                    ));
+                    "Tainted: G             L    "
+                }
+                None => {
+                    lines.push(format!(
+                        "NMI watchdog: Watchdog detected hard LOCKUP on cpu {cpu}"
+                    ));
+                    "Not tainted"
+                }
+            };
+            lines.push(modules_with(irq_stack));
+            lines.push(format!(
+                "CPU: {cpu} PID: {pid} Comm: {comm} {taint} {} {tag}",
+                info.kernel
+            ));
+            lines.push(hardware(info).to_owned());
+            lines.push(format!("RIP: 0010:{rip}"));
+            // A softirq runs with interrupts on; a hard interrupt handler with them off.
+            lines.extend(registers(*pid, soft_stuck_s.is_some()));
+            lines.push("Call Trace:".to_owned());
+            lines.push(" <IRQ>".to_owned());
+            lines.extend(irq_stack.iter().map(|frame| format!(" {frame}")));
+            lines.push(" </IRQ>".to_owned());
+            lines.push(" <TASK>".to_owned());
+            lines.extend(task_stack.iter().map(|frame| format!(" {frame}")));
+            lines.push(" </TASK>".to_owned());
         }
         LogKind::HungTask {
             comm,
@@ -358,6 +424,76 @@ mod tests {
         let mut bad = fixture_trace(0);
         bad.info.date = "someday".into();
         assert!(render(&bad, true, 0).starts_with("dmesg: cannot compute"));
+    }
+
+    #[test]
+    fn lockups_in_interrupt_context_print_the_irq_section_above_the_task() {
+        let mut trace = fixture_trace(0);
+        let lockup = |soft_stuck_s| LogKind::IrqLockup {
+            cpu: 3,
+            soft_stuck_s,
+            comm: "flowmon".into(),
+            pid: 3121,
+            rip: "native_queued_spin_lock_slowpath+0x6e/0x2c0".into(),
+            irq_stack: vec![
+                "_raw_spin_lock+0x3f/0x60".into(),
+                "mlx5e_poll_rx_cq+0x2f1/0x4f0 [mlx5_core]".into(),
+            ],
+            task_stack: vec![
+                "asm_common_interrupt+0x27/0x40".into(),
+                "mlx5_fc_query+0x4e/0x240 [mlx5_core]".into(),
+            ],
+        };
+        trace.log = vec![
+            crate::model::LogEvent {
+                at_us: 5_000_000,
+                kind: lockup(Some(22)),
+            },
+            crate::model::LogEvent {
+                at_us: 6_000_000,
+                kind: lockup(None),
+            },
+        ];
+        let out = render(&trace, false, 0);
+        let soft: Vec<&str> = out
+            .lines()
+            .filter(|l| l.starts_with("[    5.000000]"))
+            .collect();
+        assert_eq!(
+            soft[0],
+            "[    5.000000] watchdog: BUG: soft lockup - CPU#3 stuck for 22s! [flowmon:3121]"
+        );
+        assert!(
+            soft[1].ends_with(" nvme nvme_core mlx5_core"),
+            "{}",
+            soft[1]
+        );
+        assert!(soft.iter().any(|l| l.ends_with("EFLAGS: 00000202")));
+        let tail: Vec<&str> = soft
+            .iter()
+            .skip_while(|l| !l.ends_with("Call Trace:"))
+            .map(|l| &l[14..])
+            .collect();
+        assert_eq!(
+            tail,
+            [
+                " Call Trace:",
+                "  <IRQ>",
+                "  _raw_spin_lock+0x3f/0x60",
+                "  mlx5e_poll_rx_cq+0x2f1/0x4f0 [mlx5_core]",
+                "  </IRQ>",
+                "  <TASK>",
+                "  asm_common_interrupt+0x27/0x40",
+                "  mlx5_fc_query+0x4e/0x240 [mlx5_core]",
+                "  </TASK>",
+            ]
+        );
+        assert!(
+            out.contains("[    6.000000] NMI watchdog: Watchdog detected hard LOCKUP on cpu 3\n")
+        );
+        assert!(out.contains("[    6.000000] CPU: 3 PID: 3121 Comm: flowmon Not tainted"));
+        // Interrupts were off where a hard interrupt handler was stopped.
+        assert!(out.contains("EFLAGS: 00000046\n"));
     }
 
     #[test]

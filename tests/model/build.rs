@@ -64,6 +64,7 @@ pub fn lock(id: &str, kind: LockKind, scope: LockScope) -> LockSpec {
         permits: 1,
         shards: 1,
         bounce_ns: 0.0,
+        interrupt: None,
     }
 }
 

@@ -137,6 +137,7 @@ fn futex_storm() -> Incident {
         permits: 1,
         shards: 1,
         bounce_ns: 0.0,
+        interrupt: None,
     };
     Incident {
         id: IncidentId::from("futex-storm"),

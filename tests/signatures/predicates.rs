@@ -74,6 +74,10 @@ pub const SIGNATURES: &[Signature] = &[
         incident: "cgroup-cpu-throttling",
         holds: cgroup_cpu_throttling,
     },
+    Signature {
+        incident: "irq-spinlock-lockup",
+        holds: irq_spinlock_lockup,
+    },
 ];
 
 fn every(t: &Trace, f: impl Fn(&Sample) -> bool) -> bool {
@@ -186,6 +190,26 @@ fn hung_deadlock(t: &Trace) -> bool {
         .iter()
         .any(|e| matches!(e.kind, LogKind::HungTask { .. }));
     hung && every(t, |s| s.runnable < 0.5 && vmstat(s).id >= 95.0)
+}
+
+/// One CPU stuck in a softirq for good: the watchdog has reported it with the spin inside
+/// `<IRQ>`, every second that CPU spends all its time in `si` and none idle, while the other
+/// CPUs take no softirq at all and keep running the service (idle time left, requests done).
+fn irq_spinlock_lockup(t: &Trace) -> bool {
+    let reported = t.log.iter().any(|e| {
+        matches!(&e.kind, LogKind::IrqLockup { irq_stack, .. }
+            if irq_stack.iter().any(|f| f.starts_with("_raw_spin_lock")))
+    });
+    reported
+        && every(t, |s| {
+            let soft = soft_pct(s);
+            let stuck: Vec<usize> = (0..soft.len()).filter(|&c| soft[c] >= 99.0).collect();
+            let others_calm = soft
+                .iter()
+                .enumerate()
+                .all(|(c, &x)| stuck.contains(&c) || x <= 1.0);
+            stuck.len() == 1 && others_calm && vmstat(s).id >= 5.0 && s.app.completed > 0
+        })
 }
 
 /// Softirq piled on one CPU while the others take almost none, and workers spinning on a

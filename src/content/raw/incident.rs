@@ -363,6 +363,56 @@ pub struct RawLock {
     #[schemars(range(min = 0, max = 1e6))]
     #[serde(default)]
     pub bounce_ns: f64,
+    /// Also taken by an interrupt handler (a kernel `spinlock` only). The lock is then per
+    /// CPU: each CPU's handler and the process context on that CPU share that CPU's instance,
+    /// as a driver's per-queue lock is shared (default: process context only).
+    #[serde(default)]
+    pub interrupt: Option<RawInterruptUse>,
+}
+
+/// How an interrupt handler shares a spinlock with process context.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(
+    deny_unknown_fields,
+    expecting = "an interrupt use (a mapping of keys)"
+)]
+#[schemars(rename = "InterruptUse")]
+pub struct RawInterruptUse {
+    /// Where the handler runs: `hardirq` (the NIC's interrupt handler) or `softirq` (its NAPI
+    /// poll).
+    pub context: RawIrqContext,
+    /// The handler frame that takes the lock, `function+0xoffset` (e.g.
+    /// `mlx5e_poll_tx_cq+0x1c2`).
+    #[schemars(regex(pattern = r"^[A-Za-z_][A-Za-z0-9_.]*\+0x[0-9a-fA-F]+$"))]
+    pub handler: String,
+    /// How process context takes the lock: `spin_lock`, `spin_lock_bh` or
+    /// `spin_lock_irqsave`. Only a variant that masks the handler's context rules out the
+    /// same-CPU deadlock.
+    pub process_acquire: RawSpinAcquire,
+}
+
+/// Which interrupt context the handler runs in.
+#[derive(Debug, Clone, Copy, Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+#[schemars(rename = "IrqContext")]
+pub enum RawIrqContext {
+    /// The device's interrupt handler, interrupts off on its CPU (`hi` time).
+    Hardirq,
+    /// A softirq such as the NAPI poll, run on the way out of an interrupt (`si` time).
+    Softirq,
+}
+
+/// The spin_lock variant process context uses.
+#[derive(Debug, Clone, Copy, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+#[schemars(rename = "SpinAcquire")]
+pub enum RawSpinAcquire {
+    /// Interrupts and softirqs stay enabled while the lock is held.
+    SpinLock,
+    /// Softirqs are held off until the unlock; hard interrupts are not.
+    SpinLockBh,
+    /// Interrupts are off on the CPU until the unlock.
+    SpinLockIrqsave,
 }
 
 /// What kind of lock it is.
@@ -411,7 +461,9 @@ pub enum RawFault {
     Deadlock {
         /// Id of the lock one thread takes first.
         first: String,
-        /// Id of the lock the other thread takes first; differs from `first`.
+        /// Id of the lock the other thread takes first; differs from `first`, except for a lock
+        /// with an `interrupt` use whose `process_acquire` leaves the handler enabled: naming it
+        /// twice is the same-CPU deadlock of its handler interrupting its holder.
         second: String,
         /// Seconds into the run when the deadlock happens.
         #[schemars(range(max = MAX_UPTIME_S + 86_400))]

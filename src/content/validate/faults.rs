@@ -18,11 +18,7 @@ pub(super) fn faults(c: &mut Checker<'_>, raw: &RawIncident, lock_ids: &[&str]) 
                 let a = c.reference(&format!("{at}.deadlock.first"), "lock", first, lock_ids);
                 let b = c.reference(&format!("{at}.deadlock.second"), "lock", second, lock_ids);
                 if first == second {
-                    c.error_help(
-                        &format!("{at}.deadlock.second"),
-                        "a deadlock needs two different locks",
-                        "name the lock each thread takes first",
-                    );
+                    super::interrupt::self_deadlock(c, &at, &raw.locks, first);
                 }
                 // Seconds since boot, so a deadlock may have formed long before the drill
                 // starts (the hung-task detector has then already reported it).

@@ -47,6 +47,7 @@ pub(super) fn locks(c: &mut Checker<'_>, raw: &RawIncident) -> Vec<LockSpec> {
             permits: l.permits,
             shards: l.shards,
             bounce_ns: l.bounce_ns,
+            interrupt: super::interrupt::lock_interrupt(c, &at, l),
         });
     }
     locks

@@ -17,7 +17,10 @@ impl Engine {
         let wf = self.workloads[w].cs_write[j as usize];
         let cl = &self.classes[class as usize];
         let (kind, base, shards) = (cl.kind, cl.base, cl.shards);
-        let shard = if shards > 1 {
+        let shard = if cl.irq.is_some() {
+            // Shared with an interrupt handler: the instance of the CPU it runs on.
+            c % shards
+        } else if shards > 1 {
             self.rng.below(u64::from(shards)) as u32
         } else {
             0

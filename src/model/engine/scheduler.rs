@@ -415,6 +415,9 @@ impl Engine {
     pub(super) fn packets(&mut self, n: u32) {
         let q = self.rng.below(u64::from(self.rx_queues)) as usize;
         let c = self.irq_cpus[q % self.irq_cpus.len()];
+        if self.interrupt_arrives(c) {
+            return;
+        }
         let work = self.cost_softirq * u64::from(n);
         let cpu = &mut self.cpus[c as usize];
         cpu.packets += u64::from(n);
@@ -574,7 +577,7 @@ impl Engine {
                     self.pick_next(c);
                 }
             }
-            Mode::Idle | Mode::Spin => {}
+            Mode::Idle | Mode::Spin | Mode::Lockup => {}
         }
     }
 
