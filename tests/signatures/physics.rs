@@ -59,6 +59,26 @@ fn a_process_line_shows_its_main_thread_s_wait_and_switches() {
     });
 }
 
+/// `pidstat`'s process line and `pidstat -t`'s row of the main thread (tid = pid) are one
+/// task's schedstat: the same wait and switches.
+#[test]
+fn the_process_line_and_the_main_thread_row_agree() {
+    every_incident(|t| {
+        t.samples.iter().enumerate().find_map(|(i, s)| {
+            s.detail.threads.iter().find_map(|th| {
+                let info = t.info.tasks.get(th.task)?;
+                let x = s.tasks.get(th.task)?;
+                let differs = th.tid == info.pid
+                    && (x.leader.wait_ns != th.wait_ns.min(1_000_000_000)
+                        || x.leader.voluntary_cs != th.voluntary_cs
+                        || x.leader.involuntary_cs != th.involuntary_cs);
+                differs
+                    .then(|| format!("second {i}: {} leader {:?} row {th:?}", info.comm, x.leader))
+            })
+        })
+    });
+}
+
 /// A counter sampled from a short window and scaled to the second would end in the same
 /// digits every second (`k·1000 + c`); three seconds of real counts almost never do.
 #[test]
