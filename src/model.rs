@@ -28,6 +28,7 @@
 pub mod boot;
 mod detail;
 pub mod engine;
+mod futex_bucket;
 mod kernel_log;
 mod processes;
 pub mod queueing;
@@ -141,6 +142,9 @@ pub fn window_params(incident: &Incident) -> EngineParams {
                 f64::from(w.threads.max(1)) / (think_us.max(0.0) + cpu_us).max(0.01) * 1e6
             }
             crate::domain::Arrivals::Open { rate_per_s } => rate_per_s.max(0.0),
+            crate::domain::Arrivals::Pool { clients, think_us } => {
+                f64::from(clients.max(1)) / (think_us.max(0.0) + cpu_us).max(0.01) * 1e6
+            }
         };
         rate = rate.min(cpus / cpu_us.max(0.01) * 1e6);
         for cs in &r.critical_sections {

@@ -135,6 +135,11 @@ pub enum Arrivals {
     Closed { think_us: f64 },
     /// Poisson arrivals at `rate_per_s` into a queue served by the worker threads.
     Open { rate_per_s: f64 },
+    /// `clients` users each loop (think, then issue a request) into a queue served by the
+    /// worker threads: a closed system whose offered load does not depend on the pool's size.
+    /// Not written in incident files: `try threads=N` turns a `Closed` workload into this, so
+    /// changing the pool keeps the users it serves.
+    Pool { clients: u32, think_us: f64 },
 }
 
 /// How a time parameter is drawn for each request.
@@ -214,11 +219,14 @@ pub enum LockScope {
 pub struct LockSpec {
     /// Id used by critical sections and drills.
     pub id: String,
-    /// Class name as lock_stat and perf lock print it, e.g. `&hb->lock`.
+    /// A kernel lock's class name as lock_stat and perf lock print it, e.g. `&zone->lock`; a
+    /// user-space lock's name in the program (the kernel's lock tools never see it; they see
+    /// its futex calls as the futex hash bucket lock, `model::futex_bucket`).
     pub class_name: String,
     pub kind: LockKind,
     pub scope: LockScope,
-    /// `perf lock contention` caller, e.g. `futex_wake+0x15a`.
+    /// A kernel lock's `perf lock contention` caller, e.g. `rmqueue_bulk+0x51`; for a user-space
+    /// lock the application function that takes it.
     pub caller: String,
     /// Semaphore permits (1 for every other kind).
     pub permits: u32,

@@ -41,6 +41,7 @@ impl DetailInputs {
                 .map(|w| {
                     (
                         w.request.syscalls,
+                        // A pool's workers wait on a condition variable like an open one's.
                         matches!(w.arrivals, Arrivals::Closed { .. }),
                     )
                 })

@@ -257,8 +257,10 @@ impl LockAcc {
         self.contended += 1;
         self.wait_total += w;
     }
+    /// Called at release, after the acquisition was counted: the first hold is the one that
+    /// finds `hold_total` still 0 (every hold is at least `locks::MIN_HOLD_NS`).
     fn hold(&mut self, h: u64) {
-        if self.acquired == 0 || h < self.hold_min {
+        if self.hold_total == 0 || h < self.hold_min {
             self.hold_min = h;
         }
         self.hold_max = self.hold_max.max(h);
@@ -1116,6 +1118,22 @@ impl Engine {
                         let d = self.rng.exp(think_us.max(0.0) * NS_PER_US).round() as u64;
                         self.threads[t as usize].pc = 0;
                         self.push(d, EvKind::SleepOver { thread: t });
+                    }
+                }
+                Arrivals::Pool { clients, think_us } => {
+                    for t in first..first + n {
+                        self.workloads[wi].idle_workers.push(t);
+                    }
+                    // Each user's first request comes within one think time.
+                    for _ in 0..clients {
+                        let d = self.rng.exp(think_us.max(0.0) * NS_PER_US).round() as u64;
+                        self.push(
+                            d.max(1),
+                            EvKind::Arrival {
+                                workload: wi as u32,
+                                epoch: 0,
+                            },
+                        );
                     }
                 }
                 Arrivals::Open { rate_per_s } => {

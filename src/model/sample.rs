@@ -77,6 +77,11 @@ pub(crate) struct Context {
     disk_parallelism: Vec<f64>,
     /// Thread and interrupt detail (`detail.rs`).
     detail: super::detail::DetailInputs,
+    /// Hot futex hash buckets: one per instance (shard) of a user-space lock whose waiters
+    /// sleep on a futex; `None` when there is none, and then no bucket lock is listed.
+    futex_buckets: Option<u32>,
+    /// Its own stream, so the bucket lock's draws leave every other field's unchanged.
+    bucket_noise: SimRng,
 }
 
 impl Context {
@@ -197,6 +202,8 @@ impl Context {
                 .map(|d| f64::from(d.parallelism.max(1)))
                 .collect(),
             detail: super::detail::DetailInputs::new(incident, &pids),
+            futex_buckets: futex_buckets(incident),
+            bucket_noise: SimRng::stream(seed, "futex-bucket"),
         };
         if pressure.is_some() && ctx.swap_total_kib > 0 {
             ctx.swap_used_kib = ctx.swap_total_kib * 3 / 10;
@@ -541,9 +548,9 @@ impl Context {
                 major_faults: scale(a.major_faults),
                 leader: ThreadSched::default(),
             };
-            // The main thread runs the same code as every other thread of the process, so its
-            // expected share of the process's wait and switches is one thread's. (A window is
-            // too short to hold enough of one thread's own switches to estimate its second.)
+            // A task without thread detail: its main thread's expected share of the process's
+            // wait and switches is one thread's. Tasks with thread detail take their main
+            // thread's own row below, so `pidstat` and `pidstat -t` print the same leader.
             let threads = desc
                 .workload
                 .map_or(1, |wi| engine.workload_threads(wi).max(1));
@@ -576,7 +583,7 @@ impl Context {
         }
 
         // Locks.
-        let locks = w
+        let mut locks: Vec<LockSample> = w
             .locks
             .iter()
             .enumerate()
@@ -630,6 +637,37 @@ impl Context {
                 other: self.baseline_in,
             },
         );
+
+        // The process line is its main thread's (tid = pid) schedstat: the same numbers as that
+        // thread's row.
+        let mut pid_at = vec![None; tasks.len()];
+        for (ti, &pos) in self.order.iter().enumerate() {
+            if let Some(slot) = pid_at.get_mut(pos) {
+                *slot = self.pids.get(ti).copied();
+            }
+        }
+        for th in &detail.threads {
+            if pid_at.get(th.task).copied().flatten() == Some(th.tid)
+                && let Some(task) = tasks.get_mut(th.task)
+            {
+                task.leader = ThreadSched {
+                    wait_ns: th.wait_ns.min(1_000_000_000),
+                    voluntary_cs: th.voluntary_cs,
+                    involuntary_cs: th.involuntary_cs,
+                };
+            }
+        }
+
+        // User-space locks reach the kernel's lock tools only as the futex bucket lock.
+        if let Some(buckets) = self.futex_buckets {
+            let traffic = futex_traffic(w, &detail, k);
+            locks.push(super::futex_bucket::sample(
+                traffic,
+                buckets,
+                self.cpus,
+                &mut self.bucket_noise,
+            ));
+        }
 
         // Load averages: the kernel's exponential damping, applied per second.
         let n = runnable + blocked;
@@ -753,7 +791,17 @@ impl Context {
                         + i as u64 * 0x40,
                     read_write: matches!(l.kind, LockKind::RwLock | LockKind::RwSem),
                     caller: l.caller.clone(),
+                    kernel: l.scope == LockScope::Kernel,
                 })
+                .chain(self.futex_buckets.map(|_| {
+                    super::futex_bucket::info(
+                        0xffff_8881_0000_0000
+                            + (crate::domain::stable_hash(
+                                super::futex_bucket::CLASS_NAME.as_bytes(),
+                            ) & 0xff_fff0)
+                            + incident.locks.len() as u64 * 0x40,
+                    )
+                }))
                 .collect(),
             cgroups: incident
                 .workloads
@@ -1044,6 +1092,39 @@ fn sleeping_stack(kind: LockKind, caller: &str) -> Vec<String> {
         "entry_SYSCALL_64_after_hwframe+0x76/0x7e".to_owned(),
     ]);
     stack
+}
+
+/// Instances of user-space locks whose waiters sleep on a futex: each hashes to its own bucket.
+fn futex_buckets(incident: &Incident) -> Option<u32> {
+    let n: u32 = incident
+        .locks
+        .iter()
+        .filter(|l| l.scope == LockScope::User && l.kind != LockKind::Spinlock)
+        .map(|l| l.shards.max(1))
+        .fold(0, u32::saturating_add);
+    (n > 0).then_some(n)
+}
+
+/// The second's futex calls: all of them as `strace -c` counts them, the wakes (one per
+/// sleep on a user lock), and those on user locks' futexes (their waits, sleeping or not, and
+/// wakes).
+fn futex_traffic(w: &WindowStats, detail: &Detail, k: f64) -> super::futex_bucket::FutexTraffic {
+    let calls = detail
+        .threads
+        .iter()
+        .flat_map(|t| t.syscalls.iter())
+        .filter(|c| c.call == Syscall::Futex)
+        .map(|c| c.calls)
+        .sum();
+    let (sleeps, again) = w.threads.iter().fold((0u64, 0u64), |(s, a), t| {
+        (s + t.futex_sleeps, a + t.futex_again)
+    });
+    let scale = |x: u64| (x as f64 * k).round() as u64;
+    super::futex_bucket::FutexTraffic {
+        calls,
+        wakes: scale(sleeps),
+        on_locks: scale(2 * sleeps + again),
+    }
 }
 
 fn merge(a: &LockAcc, b: &LockAcc) -> LockAcc {

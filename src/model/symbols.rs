@@ -63,6 +63,7 @@ impl SymbolTable {
             name: name.to_owned(),
             dso: dso.to_owned(),
             kernel: dso == KERNEL,
+            halted: dso == KERNEL && splits::HALTED.contains(&name),
         });
         self.index.insert(key, id);
         id
@@ -121,6 +122,8 @@ pub mod splits {
         ("do_idle", 0.04),
         ("menu_select", 0.02),
     ];
+    /// Where an idle CPU halts: the rest of the idle split is the idle loop's running part.
+    pub const HALTED: &[&str] = &["intel_idle", "pv_native_safe_halt"];
     pub const IDLE_GUEST: &[(&str, f64)] = &[
         ("pv_native_safe_halt", 0.92),
         ("do_idle", 0.05),

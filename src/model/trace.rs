@@ -98,6 +98,10 @@ pub struct Symbol {
     /// `[kernel]` for kernel symbols, else the library or binary (`libc.so.6`, `worker`).
     pub dso: String,
     pub kernel: bool,
+    /// The CPU sits halted here (`mwait`, `hlt`) almost all of the time it spends in the
+    /// symbol: time passes but the cycle counter stops, so `cycles` sampling barely sees it
+    /// while a clock-based event (`cpu-clock`) sees all of it.
+    pub halted: bool,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -114,6 +118,10 @@ pub struct LockInfo {
     /// The code that takes the lock, `sym+0xoff` (a kernel stack's frame under the lock's slow
     /// path; the caller perf lock prints).
     pub caller: String,
+    /// A kernel lock: lockdep (`/proc/lock_stat`) and `perf lock` see it. A user-space lock is
+    /// invisible to them; its waiting shows as futex calls, and its futex traffic as the futex
+    /// hash bucket lock (`&hb->lock`, a kernel lock of its own at the end of the list).
+    pub kernel: bool,
 }
 
 /// One second of the box.

@@ -3,7 +3,7 @@
 //! Owns: the parameter names, their value syntax, range checks and "did you mean" suggestions.
 //! Must not: simulate; the caller re-runs the model on the returned incident.
 
-use crate::domain::{Arrivals, Incident, LockKind, SpinAcquire, MAX_QUOTA_US, MIN_QUOTA_US};
+use crate::domain::{Arrivals, Incident, LockKind, MAX_QUOTA_US, MIN_QUOTA_US, SpinAcquire};
 
 /// One parameter change a candidate may try.
 #[derive(Debug, Clone, PartialEq)]
@@ -408,6 +408,14 @@ pub fn apply(incident: &Incident, overrides: &[Override]) -> Result<Incident, Wh
                     ));
                 }
                 if let Some(w) = out.workloads.first_mut() {
+                    // A closed workload's threads are its users too: resizing the pool keeps
+                    // the users, who now queue for the workers.
+                    if let Arrivals::Closed { think_us } = w.arrivals {
+                        w.arrivals = Arrivals::Pool {
+                            clients: w.threads,
+                            think_us,
+                        };
+                    }
                     w.threads = *n;
                 }
             }

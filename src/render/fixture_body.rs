@@ -250,6 +250,8 @@ pub fn fixture_trace(seconds: u64) -> Trace {
         name: name.into(),
         dso: dso.into(),
         kernel,
+        // The idle loop halts in these (the model's `symbols::splits::HALTED`).
+        halted: kernel && matches!(name, "intel_idle" | "pv_native_safe_halt"),
     };
     let lock_info = |name: &str, perf_type: &str, lock_type: &str, address: u64, rw: bool| LockInfo {
         class_name: name.into(),
@@ -258,6 +260,7 @@ pub fn fixture_trace(seconds: u64) -> Trace {
         address,
         read_write: rw,
         caller: format!("{name}_caller+0x2a"),
+        kernel: true,
     };
     let mut since_boot = fixture_sample(10_000, 3, 3);
     since_boot.mem = fixture_sample(0, 0, 0).mem;

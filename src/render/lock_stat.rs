@@ -6,8 +6,9 @@
 //! Counters are cumulative: the since-boot summary stands for the `uptime_s` seconds before the
 //! drill, plus every sample before the cursor. Contention points are `LockSample::callers`; the
 //! trace records waits by waiting site only, so the contending (holder) points list the same
-//! sites. Addresses are hashed like `%p` from the lock address and the site; `/size` of `%pS` is
-//! derived from the site name. Must not list classes the trace does not hold.
+//! sites. Each site's count is weighted like its sample, so the points account for the class's
+//! contentions. A site's address is hashed like `%p` from the site alone (one `symbol+offset`,
+//! one address); `/size` of `%pS` is derived from the site name. Must not list classes the trace does not hold, nor user-space locks.
 
 use std::cmp::Ordering;
 
@@ -65,17 +66,20 @@ fn with_size(site: &str) -> String {
     format!("{site}/0x{size:x}")
 }
 
-fn points(out: &mut String, name: &str, namelen: usize, address: u64, sites: &[(String, u64)]) {
+/// The kernel text address of a call site: one `symbol+offset`, one address, wherever it is
+/// printed (`%p`-hashed to 32 bits as lockdep's `[<…>]` shows it).
+fn site_address(site: &str) -> u64 {
+    hash(&[b"text", site.as_bytes()]) & 0xffff_ffff
+}
+
+fn points(out: &mut String, name: &str, namelen: usize, sites: &[(String, u64)]) {
     for (i, (site, count)) in sites.iter().take(4).enumerate() {
         if i == 0 {
             out.push_str(&" ".repeat(40usize.saturating_sub(namelen)));
             out.push_str(&"-".repeat(namelen));
             out.push('\n');
         }
-        let ip = format!(
-            "[<{:016x}>]",
-            hash(&[&address.to_le_bytes(), site.as_bytes()]) & 0xffff_ffff
-        );
+        let ip = format!("[<{:016x}>]", site_address(site));
         out.push_str(&format!(
             "{name:>40} {count:14} {ip:>29} {}\n",
             with_size(site)
@@ -83,13 +87,18 @@ fn points(out: &mut String, name: &str, namelen: usize, address: u64, sites: &[(
     }
 }
 
-/// Call sites of a class, merged over the window, most contended first.
-fn sites(callers: &[&CallerWait]) -> Vec<(String, u64)> {
+/// A call site's contentions in one sample, and the seconds that sample stands for.
+type WeightedSite<'a> = (&'a CallerWait, u64);
+
+/// Call sites of a class with their contentions, each weighted like the sample it came from,
+/// merged, most contended first: the points account for every contention counted.
+fn sites(callers: &[WeightedSite]) -> Vec<(String, u64)> {
     let mut merged: Vec<(String, u64)> = Vec::new();
-    for c in callers {
+    for (c, weight) in callers {
+        let n = c.contended.saturating_mul(*weight);
         match merged.iter_mut().find(|(s, _)| *s == c.caller) {
-            Some(entry) => entry.1 = entry.1.saturating_add(c.contended),
-            None => merged.push((c.caller.clone(), c.contended)),
+            Some(entry) => entry.1 = entry.1.saturating_add(n),
+            None => merged.push((c.caller.clone(), n)),
         }
     }
     merged.sort_by(|a, b| match b.1.cmp(&a.1) {
@@ -103,7 +112,7 @@ fn sites(callers: &[&CallerWait]) -> Vec<(String, u64)> {
 pub(crate) fn render(trace: &Trace, start: usize) -> String {
     let locks = &trace.info.locks;
     let weight = trace.info.uptime_s.max(1);
-    let mut classes: Vec<(usize, LockTotals, LockTotals, Vec<&CallerWait>)> = locks
+    let mut classes: Vec<(usize, LockTotals, LockTotals, Vec<WeightedSite>)> = locks
         .iter()
         .enumerate()
         .map(|(i, _)| (i, LockTotals::default(), LockTotals::default(), Vec::new()))
@@ -114,14 +123,15 @@ pub(crate) fn render(trace: &Trace, start: usize) -> String {
     for (sample, w) in boot.chain(drill) {
         for (class, lock) in classes.iter_mut().zip(&sample.locks) {
             class.1.add_weighted(lock, w);
-            class.3.extend(lock.callers.iter());
+            class.3.extend(lock.callers.iter().map(|c| (c, w)));
             if let Some(read) = &lock.read_side {
                 class.2.add_weighted(read, w);
-                class.3.extend(read.callers.iter());
+                class.3.extend(read.callers.iter().map(|c| (c, w)));
             }
         }
     }
-    classes.retain(|c| c.1.acquired + c.2.acquired > 0);
+    // lockdep instruments kernel locks only.
+    classes.retain(|c| locks[c.0].kernel && c.1.acquired + c.2.acquired > 0);
     classes.sort_by(|a, b| {
         let ca = a.1.contended.saturating_add(a.2.contended);
         let cb = b.1.contended.saturating_add(b.2.contended);
@@ -173,8 +183,8 @@ pub(crate) fn render(trace: &Trace, start: usize) -> String {
         }
         let namelen = name.chars().count() + if read.acquired > 0 { 2 } else { 0 };
         let sites = sites(&callers);
-        points(&mut out, name, namelen, info.address, &sites);
-        points(&mut out, name, namelen, info.address ^ 0x5a5a, &sites);
+        points(&mut out, name, namelen, &sites);
+        points(&mut out, name, namelen, &sites);
         if !sites.is_empty() {
             out.push('\n');
             out.push_str(&".".repeat(WIDTH));

@@ -5,7 +5,8 @@
 //! Totals are sums of `LockSample` over the window; avg = total ÷ contended, so the tables keep
 //! total ≈ contended × avg and max ≥ avg ≥ min by construction. The read side of an rw lock is a
 //! separate entry in `contention` (type `…:R`) and folded into its class in `report`. Must not
-//! list a lock class or caller that the trace does not hold.
+//! list a lock class or caller that the trace does not hold, nor a user-space lock (perf lock
+//! traces the kernel's lock functions only).
 
 use std::cmp::Ordering;
 use std::collections::BTreeMap;
@@ -69,12 +70,18 @@ impl LockTotals {
     }
 }
 
-/// Per lock class: (write or only side, read side) over samples `[start, start + seconds)`.
+/// Per lock class: (write or only side, read side) over samples `[start, start + seconds)`;
+/// nothing for a user-space lock, which the kernel's lock events never see.
 pub(crate) fn totals(trace: &Trace, start: usize, seconds: usize) -> Vec<(LockTotals, LockTotals)> {
     let mut out = vec![(LockTotals::default(), LockTotals::default()); trace.info.locks.len()];
     let end = start.saturating_add(seconds).min(trace.samples.len());
     for sample in &trace.samples[start.min(end)..end] {
-        for (slot, lock) in out.iter_mut().zip(&sample.locks) {
+        for ((slot, lock), _) in out
+            .iter_mut()
+            .zip(&sample.locks)
+            .zip(&trace.info.locks)
+            .filter(|(_, info)| info.kernel)
+        {
             slot.0.add(lock);
             if let Some(read) = &lock.read_side {
                 slot.1.add(read);
@@ -217,6 +224,9 @@ pub(crate) fn contention(
     let mut groups: BTreeMap<(String, String), Entry> = BTreeMap::new();
     for sample in &trace.samples[w.start.min(end)..end] {
         for (lock, info) in sample.locks.iter().zip(&trace.info.locks) {
+            if !info.kernel {
+                continue;
+            }
             let sides = [
                 (Some(lock), info.perf_type.clone()),
                 (lock.read_side.as_deref(), read_type(&info.perf_type)),

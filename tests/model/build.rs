@@ -54,13 +54,19 @@ pub fn workload(threads: u32, arrivals: Arrivals, compute_us: f64) -> Workload {
     }
 }
 
+/// A lock named as its scope names it: a user-space lock by the program's variable and the
+/// application function that takes it, a kernel lock by its lockdep class and kernel caller.
 pub fn lock(id: &str, kind: LockKind, scope: LockScope) -> LockSpec {
+    let (class_name, caller) = match scope {
+        LockScope::User => (format!("{id}_lock"), "process_request+0x4c".to_owned()),
+        LockScope::Kernel => ("&hb->lock".to_owned(), "futex_wake+0x15a".to_owned()),
+    };
     LockSpec {
         id: id.into(),
-        class_name: "&hb->lock".into(),
+        class_name,
         kind,
         scope,
-        caller: "futex_wake+0x15a".into(),
+        caller,
         permits: 1,
         shards: 1,
         bounce_ns: 0.0,

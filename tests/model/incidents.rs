@@ -56,6 +56,8 @@ pub fn added_threads_slower() -> Incident {
     w.request.syscalls = 4;
     w.request.critical_sections = vec![cs(0, 10.0)];
     let mut queue = lock("queue", LockKind::Mutex, LockScope::User);
+    queue.class_name = "quote_cache_lock".into();
+    queue.caller = "price_quote+0x61".into();
     queue.bounce_ns = 200.0;
     let mut inc = incident(machine(8), vec![w], vec![queue], Costs::default());
     inc.machine.uptime_s = 355_020;
@@ -117,12 +119,9 @@ pub fn healthy_baseline() -> Incident {
         writes: 1,
         kib: 8,
     });
-    let inc = incident(
-        machine(8),
-        vec![w],
-        vec![lock("queue", LockKind::Mutex, LockScope::User)],
-        Costs::default(),
-    );
+    let mut sessions = lock("sessions", LockKind::Mutex, LockScope::User);
+    sessions.caller = "handle_request+0x3a".into();
+    let inc = incident(machine(8), vec![w], vec![sessions], Costs::default());
     let mut inc = named("healthy-baseline", inc);
     inc.machine.uptime_s = 98_765;
     inc.variants.rate_per_s = Some((150.0, 300.0));

@@ -68,13 +68,27 @@ fn added_threads_slower_drill_claims_hold_on_the_model() {
             if s.context_switches < 50_000 {
                 fail(format!("second {i}: cs {}", s.context_switches));
             }
-            // "perf lock: one mutex dominates the wait time"; "waits are long".
-            if top_lock_share(s) < 0.8 || lock_waiters(s) < 1.0 {
+            // "perf trace -s: futex takes most of the workers' time, each asleep on the same
+            // user-space mutex"; "waits are long".
+            if top_lock_share(s) < 0.8
+                || lock_waiters(s) < 1.0
+                || futex_share(s) < 0.6
+                || futex_sleepers(s) < 1.0
+            {
                 fail(format!(
-                    "second {i}: top lock share {:.2}, {:.1} waiting",
+                    "second {i}: top lock share {:.2}, {:.1} waiting, futex {:.2} of syscall time",
                     top_lock_share(s),
-                    lock_waiters(s)
+                    lock_waiters(s),
+                    futex_share(s)
                 ));
+            }
+            // "perf lock shows only the futex hash bucket lock with sub-microsecond waits."
+            let shown = perf_lock_top(t, s).map(|l| t.info.locks[l].class_name.as_str());
+            let bucket = perf_lock_top(t, s).map(|l| &s.locks[l]);
+            if shown.is_some_and(|c| c != "&hb->lock")
+                || bucket.is_some_and(|l| l.wait_total_ns / l.contended.max(1) >= 1_000)
+            {
+                fail(format!("second {i}: perf lock shows {shown:?}"));
             }
         }
         // "raised the worker pool from 16 to 64 threads. Throughput went down instead of up":

@@ -2,7 +2,7 @@
 //! arithmetic (vmstat's CPU columns, mpstat's `%soft`, perf top's ranking, perf lock
 //! contention's ranking, iostat's `%util` and `await`). Reads the trace only; never simulates.
 
-use sysdrill::model::{CpuTime, LockSample, Sample, Trace};
+use sysdrill::model::{CpuTime, LockSample, Sample, Syscall, Trace};
 
 /// Symbols perf top shows for an idle CPU; left out of rankings so they show what works.
 const IDLE_SYMBOLS: [&str; 6] = [
@@ -103,6 +103,40 @@ pub fn top_lock(s: &Sample) -> Option<usize> {
         .map(|(i, _)| i)
 }
 
+/// perf lock contention's first row: the kernel lock with the largest total wait, if any
+/// waited. User-space locks are not there: perf lock traces the kernel's lock functions.
+pub fn perf_lock_top(t: &Trace, s: &Sample) -> Option<usize> {
+    s.locks
+        .iter()
+        .zip(&t.info.locks)
+        .enumerate()
+        .filter(|(_, (l, info))| info.kernel && lock_wait(l) > 0)
+        .max_by_key(|(i, (l, _))| (lock_wait(l), std::cmp::Reverse(*i)))
+        .map(|(i, _)| i)
+}
+
+/// Threads asleep in `futex` on average: every thread's futex time in `perf trace -s`, summed
+/// (ns per second / 1e9).
+pub fn futex_sleepers(s: &Sample) -> f64 {
+    syscall_wall(s, Some(Syscall::Futex)) as f64 / 1e9
+}
+
+/// `futex`'s share of all system call time in `perf trace -s` / `strace -c -f -w`.
+pub fn futex_share(s: &Sample) -> f64 {
+    syscall_wall(s, Some(Syscall::Futex)) as f64 / syscall_wall(s, None).max(1) as f64
+}
+
+/// Wall time in system calls (one call, or all), every thread, ns in the second.
+fn syscall_wall(s: &Sample, call: Option<Syscall>) -> u64 {
+    s.detail
+        .threads
+        .iter()
+        .flat_map(|t| t.syscalls.iter())
+        .filter(|c| call.is_none_or(|want| c.call == want))
+        .map(|c| c.wall_ns)
+        .sum()
+}
+
 /// Share of all lock wait that the top class carries.
 pub fn top_lock_share(s: &Sample) -> f64 {
     let total: u64 = s.locks.iter().map(lock_wait).sum();
@@ -148,10 +182,11 @@ pub fn digest(t: &Trace, s: &Sample) -> String {
         .map(|(n, x)| format!("{n} {:.1}%", x * 100.0))
         .collect();
     let lock = top_lock(s).map_or("-", |i| t.info.locks[i].class_name.as_str());
+    let perf_lock = perf_lock_top(t, s).map_or("-", |i| t.info.locks[i].class_name.as_str());
     format!(
         "r {:.1} b {:.1} cs {} us {:.0} sy {:.0} id {:.0} wa {:.0} st {:.0} soft-max {soft:.0} \
          util {util:.0} await {wait:.1} free {} low {} si {} so {} done {} p50 {:.0} p99 {:.0} \
-         top [{}] lock {lock} ({:.2} waiting) throttled {:.0}",
+         top [{}] lock {lock} ({:.2} waiting) perf lock {perf_lock} futex {:.1} ({:.2}) throttled {:.0}",
         s.runnable,
         s.blocked,
         s.context_switches,
@@ -169,6 +204,8 @@ pub fn digest(t: &Trace, s: &Sample) -> String {
         s.app.latency_p99_us,
         top.join(", "),
         lock_waiters(s),
+        futex_sleepers(s),
+        futex_share(s),
         throttled_periods(s),
     )
 }

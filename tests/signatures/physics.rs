@@ -59,6 +59,26 @@ fn a_process_line_shows_its_main_thread_s_wait_and_switches() {
     });
 }
 
+/// `pidstat`'s process line and `pidstat -t`'s row of the main thread (tid = pid) are one
+/// task's schedstat: the same wait and switches.
+#[test]
+fn the_process_line_and_the_main_thread_row_agree() {
+    every_incident(|t| {
+        t.samples.iter().enumerate().find_map(|(i, s)| {
+            s.detail.threads.iter().find_map(|th| {
+                let info = t.info.tasks.get(th.task)?;
+                let x = s.tasks.get(th.task)?;
+                let differs = th.tid == info.pid
+                    && (x.leader.wait_ns != th.wait_ns.min(1_000_000_000)
+                        || x.leader.voluntary_cs != th.voluntary_cs
+                        || x.leader.involuntary_cs != th.involuntary_cs);
+                differs
+                    .then(|| format!("second {i}: {} leader {:?} row {th:?}", info.comm, x.leader))
+            })
+        })
+    });
+}
+
 /// A counter sampled from a short window and scaled to the second would end in the same
 /// digits every second (`k·1000 + c`); three seconds of real counts almost never do.
 #[test]
@@ -150,4 +170,51 @@ fn burst_phases_differ_between_seeds() {
         })
         .collect();
     assert!(phases.len() >= 2, "every seed bursts at {phases:?}");
+}
+
+/// The kernel's lock tools see kernel locks only: a user-space lock is never a kernel entry,
+/// and when a user lock's futex traffic shows as the futex hash bucket lock, its waits stay
+/// well under a microsecond. Every lock lockdep lists is consistent: a lock that was held has
+/// a shortest hold above 0, one that was waited on a shortest wait above 0, its contentions
+/// from another CPU at most its contentions, and its callers account for its contentions.
+#[test]
+fn kernel_lock_tools_see_kernel_locks_and_consistent_counts() {
+    let user: Vec<(String, Vec<String>)> = incidents()
+        .iter()
+        .map(|inc| {
+            let names = inc
+                .locks
+                .iter()
+                .filter(|l| l.scope == sysdrill::domain::LockScope::User)
+                .map(|l| l.class_name.clone())
+                .collect();
+            (inc.id.to_string(), names)
+        })
+        .collect();
+    every_incident(|t| {
+        t.samples.iter().enumerate().find_map(|(i, s)| {
+            s.locks.iter().zip(&t.info.locks).find_map(|(l, info)| {
+                if !info.kernel {
+                    return None;
+                }
+                let user_named = user.iter().any(|(_, names)| {
+                    names.contains(&info.class_name) && info.class_name != "&hb->lock"
+                });
+                let sides = std::iter::once(l).chain(l.read_side.as_deref());
+                let inconsistent = sides.into_iter().any(|side| {
+                    let callers: u64 = side.callers.iter().map(|c| c.contended).sum();
+                    (side.acquired > 0 && side.hold_total_ns > 0 && side.hold_min_ns == 0)
+                        || (side.contended > 0 && side.wait_min_ns == 0)
+                        || side.con_bounces > side.contended
+                        || callers != side.contended
+                });
+                let bucket_slow = info.class_name == "&hb->lock"
+                    && info.caller == "futex_wake+0x15a"
+                    && l.contended > 0
+                    && l.wait_total_ns / l.contended >= 1_000;
+                (user_named || inconsistent || bucket_slow)
+                    .then(|| format!("second {i}: {} {l:?}", info.class_name))
+            })
+        })
+    });
 }

@@ -341,7 +341,8 @@ pub struct RawLock {
     /// Id used by critical sections, faults and drills; unique in the incident.
     #[schemars(regex(pattern = NOT_BLANK))]
     pub id: String,
-    /// Class name as lock_stat and perf lock print it, e.g. `&hb->lock`.
+    /// A kernel lock's class name as lock_stat and perf lock print it, e.g. `&zone->lock`; a
+    /// user-space lock's name in the program (kernel lock tools never print it).
     #[schemars(regex(pattern = NOT_BLANK))]
     pub class_name: String,
     /// What kind of lock it is.
@@ -349,7 +350,8 @@ pub struct RawLock {
     /// Whose lock it is: `kernel` (spin symbols) or `user` (futex path) (default `kernel`).
     #[serde(default)]
     pub scope: RawLockScope,
-    /// `perf lock contention` caller column, e.g. `futex_wake+0x15a`.
+    /// A kernel lock's `perf lock contention` caller column, e.g. `rmqueue_bulk+0x51`; for a
+    /// user-space lock the application function that takes it.
     pub caller: String,
     /// Semaphore permits (default 1; must be 1 for every other kind).
     #[schemars(range(min = 1, max = MAX_COUNT))]

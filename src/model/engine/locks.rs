@@ -4,6 +4,12 @@
 
 use super::*;
 
+/// A contended acquisition waits at least for the lock word's cache line to come over from the
+/// CPU that released it, however soon the release came.
+pub(super) const HANDOVER_NS: u64 = 40;
+/// The shortest hold: the locked instruction that takes the lock and the store that frees it.
+pub(super) const MIN_HOLD_NS: u64 = 10;
+
 impl Engine {
     /// Tries to take the lock of critical section `j`. True: taken, continue at Hold.
     pub(super) fn acquire(&mut self, c: u32, t: u32, j: u16) -> bool {
@@ -144,7 +150,7 @@ impl Engine {
         let pair = &mut self.lock_acc[class];
         let acc = if write { &mut pair.0 } else { &mut pair.1 };
         if contended {
-            acc.wait(wait);
+            acc.wait(wait.max(HANDOVER_NS));
             if bounce {
                 acc.con_bounces += 1;
             }
@@ -164,7 +170,7 @@ impl Engine {
         {
             let pair = &mut self.lock_acc[class];
             let acc = if write { &mut pair.0 } else { &mut pair.1 };
-            acc.hold(held);
+            acc.hold(held.max(MIN_HOLD_NS));
         }
         if kind == LockKind::Rcu && !write {
             return false;

@@ -476,7 +476,20 @@ impl Engine {
                 self.push(think, EvKind::SleepOver { thread: t });
                 false
             }
-            Arrivals::Open { .. } => {
+            Arrivals::Open { .. } | Arrivals::Pool { .. } => {
+                if let Arrivals::Pool { think_us, .. } = self.workloads[w].arrivals {
+                    // The user whose request this was thinks, then sends the next one.
+                    let det = self.workloads[w].deterministic;
+                    let think = self.draw(think_us * NS_PER_US, det);
+                    let epoch = self.workloads[w].arrival_epoch;
+                    self.push(
+                        think.max(1),
+                        EvKind::Arrival {
+                            workload: w as u32,
+                            epoch,
+                        },
+                    );
+                }
                 if let Some(arrived) = self.workloads[w].queue.pop_front() {
                     if w == 0 {
                         self.queued += 1;

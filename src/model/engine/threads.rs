@@ -271,7 +271,7 @@ impl Engine {
             Step::DiskRead => SleepReason::DiskRead,
             Step::MajorFault => SleepReason::SwapIn,
             _ => match self.workloads.get(th.prog as usize).map(|w| w.arrivals) {
-                Some(Arrivals::Open { .. }) => SleepReason::NoRequest,
+                Some(Arrivals::Open { .. } | Arrivals::Pool { .. }) => SleepReason::NoRequest,
                 _ => SleepReason::Think,
             },
         }
