@@ -30,6 +30,8 @@ use super::raw::*;
 use crate::domain::*;
 use crate::suggest::closest;
 
+mod sync_write;
+
 /// Regex compile limits; the scorer compiles with the same budget.
 pub const REGEX_SIZE_LIMIT: usize = 1 << 20;
 pub const REGEX_NEST_LIMIT: u32 = 64;
@@ -718,6 +720,15 @@ pub fn incident(
             let found = c.reference(&format!("{here}.lock"), "lock", &cs.lock, &lock_ids);
             c.positive(&format!("{here}.hold_us"), cs.hold_us, MAX_TIME_US, " us");
             c.fraction(&format!("{here}.write_fraction"), cs.write_fraction);
+            let io = cs.io.as_ref().and_then(|io| {
+                sync_write::check(
+                    &mut c,
+                    &here,
+                    io,
+                    raw.locks.iter().find(|l| l.id == cs.lock),
+                    &disk_names,
+                )
+            });
             if found {
                 critical_sections.push(CriticalSection {
                     lock: lock_ids
@@ -726,6 +737,7 @@ pub fn incident(
                         .unwrap_or_default(),
                     hold_us: cs.hold_us,
                     write_fraction: cs.write_fraction,
+                    io,
                 });
             }
         }

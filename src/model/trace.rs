@@ -373,6 +373,8 @@ pub enum WaitFor {
     Lock(usize),
     /// A synchronous disk read.
     DiskRead,
+    /// The flush of a synchronous write, until the device completes it.
+    SyncWrite(crate::domain::SyncKind),
     /// A page coming back from swap (major fault).
     SwapIn,
     /// A pool worker with no request to serve (condition variable).
@@ -390,6 +392,8 @@ pub enum Syscall {
     Pread64,
     Read,
     Write,
+    Fdatasync,
+    Fsync,
 }
 
 impl Syscall {
@@ -400,6 +404,8 @@ impl Syscall {
             Syscall::Pread64 => "pread64",
             Syscall::Read => "read",
             Syscall::Write => "write",
+            Syscall::Fdatasync => "fdatasync",
+            Syscall::Fsync => "fsync",
         }
     }
 }

@@ -24,6 +24,14 @@ pub enum Override {
     IrqSpread(bool),
     /// Scale critical-section hold times (e.g. 0.5 halves them).
     HoldScale(f64),
+    /// Keep the synchronous writes of every lock's (or the named lock's) critical sections
+    /// under the lock (`on`, as written) or flush after releasing it (`off`).
+    IoUnderLock {
+        lock: Option<String>,
+        under: bool,
+    },
+    /// IOs every disk serves at once (a bigger device, more queues).
+    DiskParallelism(u32),
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -57,6 +65,8 @@ pub const PARAMETERS: &[&str] = &[
     "memory=SIZE",
     "irq_spread=on|off",
     "hold_scale=F",
+    "io_under_lock[.LOCK]=on|off",
+    "disk_parallelism=N",
 ];
 
 /// `shards[.LOCK]=N` -> `shards`.
@@ -70,6 +80,8 @@ const CPUS: (u64, u64) = (1, 1024);
 const SHARDS: (u64, u64) = (1, 4096);
 /// Most a critical section may be scaled by (the least is anything above 0).
 const HOLD_SCALE_MAX: f64 = 100.0;
+/// Disk parallelism, as the incident format bounds it.
+const DISK_PARALLELISM: (u64, u64) = (1, 4096);
 
 /// Every parameter with its value syntax and range, for `help`.
 pub fn parameter_help() -> Vec<(&'static str, String)> {
@@ -99,6 +111,17 @@ pub fn parameter_help() -> Vec<(&'static str, String)> {
         (
             "hold_scale=F",
             format!("scale critical-section hold times, above 0 to {HOLD_SCALE_MAX}"),
+        ),
+        (
+            "io_under_lock[.LOCK]=on|off",
+            "flush a critical section's synchronous write inside the lock, or after it".to_owned(),
+        ),
+        (
+            "disk_parallelism=N",
+            format!(
+                "IOs each disk serves at once, {} to {}",
+                DISK_PARALLELISM.0, DISK_PARALLELISM.1
+            ),
         ),
     ]
 }
@@ -163,6 +186,14 @@ fn memory_mib(value: &str) -> Result<u64, WhatIfError> {
     Ok(mib.round() as u64)
 }
 
+fn on_off(name: &str, value: &str) -> Result<bool, WhatIfError> {
+    match value.to_ascii_lowercase().as_str() {
+        "on" | "true" | "yes" | "1" => Ok(true),
+        "off" | "false" | "no" | "0" => Ok(false),
+        _ => Err(bad(name, value, "expected on or off")),
+    }
+}
+
 impl Override {
     pub fn parse(text: &str) -> Result<Override, WhatIfError> {
         let Some((name, value)) = text.split_once('=') else {
@@ -208,11 +239,18 @@ impl Override {
                 }
             }
             "memory" if lock.is_none() => Ok(Override::MemoryMib(memory_mib(value)?)),
-            "irq_spread" if lock.is_none() => match value.to_ascii_lowercase().as_str() {
-                "on" | "true" | "yes" | "1" => Ok(Override::IrqSpread(true)),
-                "off" | "false" | "no" | "0" => Ok(Override::IrqSpread(false)),
-                _ => Err(bad(name, value, "expected on or off")),
-            },
+            "irq_spread" if lock.is_none() => Ok(Override::IrqSpread(on_off(name, value)?)),
+            "io_under_lock" => Ok(Override::IoUnderLock {
+                lock,
+                under: on_off(name, value)?,
+            }),
+            "disk_parallelism" if lock.is_none() => Ok(Override::DiskParallelism(int(
+                name,
+                value,
+                DISK_PARALLELISM.0,
+                DISK_PARALLELISM.1,
+            )?
+                as u32)),
             "hold_scale" if lock.is_none() => {
                 let f: f64 = value
                     .parse()
@@ -338,6 +376,37 @@ pub fn apply(incident: &Incident, overrides: &[Override]) -> Result<Incident, Wh
                     }
                 }
             }
+            Override::IoUnderLock { lock, under } => {
+                let named = locks_named(&out, lock, "io_under_lock")?;
+                let mut changed = false;
+                for w in &mut out.workloads {
+                    for cs in &mut w.request.critical_sections {
+                        if let Some(io) = cs.io.as_mut().filter(|_| named.contains(&cs.lock)) {
+                            io.under_lock = *under;
+                            changed = true;
+                        }
+                    }
+                }
+                if !changed {
+                    return Err(bad(
+                        "io_under_lock",
+                        if *under { "on" } else { "off" },
+                        "no critical section here makes a synchronous write",
+                    ));
+                }
+            }
+            Override::DiskParallelism(n) => {
+                if !(DISK_PARALLELISM.0..=DISK_PARALLELISM.1).contains(&u64::from(*n)) {
+                    return Err(bad(
+                        "disk_parallelism",
+                        &n.to_string(),
+                        "must be between 1 and 4096",
+                    ));
+                }
+                for disk in &mut out.machine.disks {
+                    disk.parallelism = *n;
+                }
+            }
         }
     }
     Ok(out)
@@ -388,6 +457,17 @@ mod tests {
             Override::parse("hold_scale=0.5"),
             Ok(Override::HoldScale(0.5))
         );
+        assert_eq!(
+            Override::parse("io_under_lock.wal=off"),
+            Ok(Override::IoUnderLock {
+                lock: Some("wal".into()),
+                under: false
+            })
+        );
+        assert_eq!(
+            Override::parse("disk_parallelism=64"),
+            Ok(Override::DiskParallelism(64))
+        );
     }
 
     /// Every parameter listed is one `parse` accepts.
@@ -398,6 +478,11 @@ mod tests {
             let value = if name == "lock" { "mutex" } else { "1" };
             let value = if name == "irq_spread" { "on" } else { value };
             let value = if name == "memory" { "1g" } else { value };
+            let value = if name == "io_under_lock" {
+                "off"
+            } else {
+                value
+            };
             assert!(
                 Override::parse(&format!("{name}={value}")).is_ok(),
                 "{syntax}"
@@ -416,7 +501,8 @@ mod tests {
         assert_eq!(
             e.to_string(),
             "unknown parameter `rate_per_s` (`try` changes threads=N, cpus=N, shards[.LOCK]=N, \
-             lock[.LOCK]=KIND, memory=SIZE, irq_spread=on|off, hold_scale=F)"
+             lock[.LOCK]=KIND, memory=SIZE, irq_spread=on|off, hold_scale=F, \
+             io_under_lock[.LOCK]=on|off, disk_parallelism=N)"
         );
         let e = Override::parse("threads=lots").unwrap_err();
         assert_eq!(
