@@ -30,6 +30,7 @@ use super::raw::*;
 use crate::domain::*;
 use crate::suggest::closest;
 
+mod disk_spikes;
 mod sync_write;
 
 /// Regex compile limits; the scorer compiles with the same budget.
@@ -923,6 +924,18 @@ pub fn incident(
                     burst_every_s: *burst_every_s,
                 });
             }
+            RawFault::DiskLatencySpikes {
+                device,
+                factor,
+                every_s,
+            } => faults.extend(disk_spikes::check(
+                &mut c,
+                &at,
+                device,
+                *factor,
+                *every_s,
+                &disk_names,
+            )),
         }
     }
 

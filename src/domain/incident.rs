@@ -255,6 +255,15 @@ pub enum Fault {
     },
     /// A noisy neighbour on the same host: `steal_pct` of each CPU's time goes to the hypervisor.
     NoisyNeighbor { steal_pct: f64, burst_every_s: u32 },
+    /// A device whose service time jumps by `factor` (> 1) for a quarter of every `every_s`
+    /// seconds (at least one second), at a phase each seed picks: firmware housekeeping, a
+    /// garbage-collecting SSD, a throttled cloud volume.
+    DiskLatencySpikes {
+        /// Index into `Machine::disks`.
+        disk: usize,
+        factor: f64,
+        every_s: u32,
+    },
 }
 
 /// Ranges a seed picks from; `None` keeps the base value.

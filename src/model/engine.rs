@@ -410,6 +410,8 @@ pub struct WindowInputs {
     pub freeze_deadlock: bool,
     /// kswapd duty cycle (fraction of one CPU).
     pub kswapd_duty: f64,
+    /// A disk in a latency spike and the factor on its service time.
+    pub disk_spike: Option<(u32, f64)>,
 }
 
 /// Task kinds the engine knows; `model` builds `TaskInfo` from these.
@@ -712,7 +714,7 @@ impl Engine {
                         deadlock = Some((first, second));
                     }
                 }
-                Fault::NoisyNeighbor { .. } => {}
+                Fault::NoisyNeighbor { .. } | Fault::DiskLatencySpikes { .. } => {}
             }
         }
 

@@ -449,6 +449,19 @@ pub enum RawFault {
         #[serde(default)]
         burst_every_s: u32,
     },
+    /// A device whose service time jumps for a quarter of every period.
+    DiskLatencySpikes {
+        /// Name of a disk under `machine.disks`.
+        #[schemars(regex(pattern = NOT_BLANK))]
+        device: String,
+        /// How many times slower each IO is during a spike, above 1 and at most 1000.
+        #[schemars(extend("exclusiveMinimum" = 1), range(max = 1000))]
+        factor: f64,
+        /// A spike every this many seconds (1..=86400), lasting a quarter of the period
+        /// (at least a second), at a phase each seed picks.
+        #[schemars(range(min = 1, max = 86_400))]
+        every_s: u32,
+    },
 }
 
 /// Ranges `[low, high]` a seed picks from; unset ones keep the base value.
