@@ -6,6 +6,7 @@
 //! `signatures/predicates.rs`. Must not: tune thresholds to a seed, or skip a seed.
 
 mod claims;
+mod disk_physics;
 mod facts;
 mod physics;
 mod predicates;
@@ -105,6 +106,7 @@ signature_tests! {
     noisy_neighbor_steal => "noisy-neighbor-steal",
     disk_saturation => "disk-saturation",
     healthy_baseline => "healthy-baseline",
+    lock_across_fsync => "lock-across-fsync",
 }
 
 /// Completions per second over the simulated seconds.
