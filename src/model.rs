@@ -149,14 +149,25 @@ pub fn window_params(incident: &Incident) -> EngineParams {
         rate = rate.min(cpus / cpu_us.max(0.01) * 1e6);
         for cs in &r.critical_sections {
             if let Some(lock) = incident.locks.get(cs.lock) {
-                let cap =
-                    f64::from(lock.shards.max(1) * lock.permits.max(1)) / cs.hold_us.max(0.01);
+                // A flush under the lock holds it for the device's service time as well.
+                let flush_us = cs
+                    .io
+                    .filter(|io| io.under_lock)
+                    .and_then(|io| incident.machine.disks.get(io.disk))
+                    .map_or(0.0, |d| d.service_us.max(0.0));
+                let hold_us = cs.hold_us + flush_us;
+                let cap = f64::from(lock.shards.max(1) * lock.permits.max(1)) / hold_us.max(0.01);
                 rate = rate.min(cap * 1e6 * 1.2);
             }
         }
         let per_request = 6.0
             + 2.0 * slices
             + 3.0 * r.critical_sections.len() as f64
+            + 3.0
+                * r.critical_sections
+                    .iter()
+                    .filter(|cs| cs.io.is_some())
+                    .count() as f64
             + 2.0 * f64::from(r.disk_io.as_ref().map_or(0, |d| d.reads + d.writes));
         events_per_ns += rate * per_request / 1e9;
     }

@@ -291,6 +291,16 @@ fn lint_rubric_mistakes_are_all_reported_in_one_run() {
     );
 }
 
+/// A synchronous write under a lock whose holder cannot sleep, to a missing device, of no
+/// bytes; latency spikes that would speed a disk up, with no period.
+#[test]
+fn lint_blocking_io_mistakes() {
+    snapshot(
+        "lint_blocking_io",
+        lint(&["broken/incidents/blocking-io.yaml"]),
+    );
+}
+
 #[test]
 fn lint_absurd_machine_values() {
     snapshot(

@@ -16,7 +16,7 @@ use crate::common::sysdrill;
 
 /// The incident drills of the curriculum (docs/COVERAGE.md), each backed by the incident with
 /// the same id. Ids never change once shipped, so this list is fixed on purpose.
-const INCIDENT_IDS: [&str; 15] = [
+const INCIDENT_IDS: [&str; 16] = [
     "slow-under-load",
     "added-threads-slower",
     "high-cpu-spinlock",
@@ -32,6 +32,7 @@ const INCIDENT_IDS: [&str; 15] = [
     "healthy-baseline",
     "cgroup-cpu-throttling",
     "irq-spinlock-lockup",
+    "lock-across-fsync",
 ];
 
 /// The concept drills of the curriculum.
@@ -512,6 +513,21 @@ const DRILL_CLAIMS: &[(&str, &str, &str)] = &[
         "deadlock-vs-livelock",
         "deadlock-busy",
         "A deadlock burns a lot of CPU because the threads spin.",
+    ),
+    (
+        "lock-across-fsync",
+        "bigger-disk",
+        "The NVMe can't keep up, so we should add more drives and stripe the log across them.",
+    ),
+    (
+        "lock-across-fsync",
+        "util-means-saturated",
+        "The drive shows almost 100% util, so the disk is saturated.",
+    ),
+    (
+        "lock-across-fsync",
+        "iowait-is-busy-cpu",
+        "The wa column shows the CPUs are busy doing IO work.",
     ),
     (
         "disk-saturation",

@@ -3,6 +3,8 @@
 
 #[path = "model/behaviour.rs"]
 mod behaviour;
+#[path = "model/blocking.rs"]
+mod blocking;
 #[path = "model/build.rs"]
 mod build;
 #[path = "model/cgroup.rs"]

@@ -6,6 +6,7 @@
 //! `signatures/predicates.rs`. Must not: tune thresholds to a seed, or skip a seed.
 
 mod claims;
+mod disk_physics;
 mod facts;
 mod irq_lockup;
 mod physics;
@@ -108,6 +109,7 @@ signature_tests! {
     healthy_baseline => "healthy-baseline",
     cgroup_cpu_throttling => "cgroup-cpu-throttling",
     irq_spinlock_lockup => "irq-spinlock-lockup",
+    lock_across_fsync => "lock-across-fsync",
 }
 
 /// Completions per second over the simulated seconds.

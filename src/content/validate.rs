@@ -39,8 +39,10 @@ mod variants;
 mod workloads;
 
 pub(crate) mod cgroup;
+mod disk_spikes;
 mod interrupt;
 pub(crate) mod load;
+mod sync_write;
 
 mod examples;
 mod follow_ups;

@@ -176,6 +176,42 @@ pub struct CriticalSection {
     pub hold_us: f64,
     /// For rwlocks and seqlocks: the fraction of acquisitions that write (0..=1).
     pub write_fraction: f64,
+    /// A synchronous write the section ends with (`write` + `fdatasync`): the thread sleeps in
+    /// D state until the device completes it, holding the lock unless `under_lock` is false.
+    /// Only on locks whose holders may sleep (validation refuses spinning kinds).
+    pub io: Option<SyncWrite>,
+}
+
+/// A `write` into the page cache followed by a flush that waits for the device.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct SyncWrite {
+    pub kind: SyncKind,
+    /// Bytes written per request, KiB (1..=65536); one device write carries them.
+    pub kib: u32,
+    /// Index into `Machine::disks`.
+    pub disk: usize,
+    /// Whether the lock stays held while the thread waits for the device (the bug), or is
+    /// released before the flush (the fix).
+    pub under_lock: bool,
+}
+
+/// Which flush call, and so where the waiting thread sleeps.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SyncKind {
+    /// `fdatasync(2)`: waits for the data's writeback (`file_write_and_wait_range`).
+    Fdatasync,
+    /// `fsync(2)`: waits for the journal commit that carries the data (`jbd2_log_wait_commit`).
+    Fsync,
+}
+
+impl SyncKind {
+    /// The system call's name, as strace and the YAML write it.
+    pub fn syscall(self) -> &'static str {
+        match self {
+            SyncKind::Fdatasync => "fdatasync",
+            SyncKind::Fsync => "fsync",
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -329,6 +365,15 @@ pub enum Fault {
     },
     /// A noisy neighbour on the same host: `steal_pct` of each CPU's time goes to the hypervisor.
     NoisyNeighbor { steal_pct: f64, burst_every_s: u32 },
+    /// A device whose service time jumps by `factor` (> 1) for a quarter of every `every_s`
+    /// seconds (at least one second), at a phase each seed picks: firmware housekeeping, a
+    /// garbage-collecting SSD, a throttled cloud volume.
+    DiskLatencySpikes {
+        /// Index into `Machine::disks`.
+        disk: usize,
+        factor: f64,
+        every_s: u32,
+    },
 }
 
 /// Ranges a seed picks from; `None` keeps the base value.

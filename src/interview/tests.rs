@@ -687,6 +687,7 @@ fn hot_mutex_incident() -> Incident {
                     lock: 0,
                     hold_us: 40.0,
                     write_fraction: 1.0,
+                    io: None,
                 }],
                 page_allocs: 0,
                 disk_io: None,

@@ -20,7 +20,7 @@
 
 use super::engine::{Engine, SleepReason, SleepSpread, ThreadAcc, ThreadRunState, WindowStats};
 use super::trace::*;
-use crate::domain::{Arrivals, Incident};
+use crate::domain::{Arrivals, Incident, SyncKind};
 
 /// What the builder needs from the incident, resolved once.
 #[derive(Debug, Clone)]
@@ -170,6 +170,7 @@ fn wait_for(inputs: &DetailInputs, desc: &super::engine::TaskDesc, reason: Sleep
     match reason {
         SleepReason::Lock { class, .. } => WaitFor::Lock(class as usize),
         SleepReason::DiskRead => WaitFor::DiskRead,
+        SleepReason::SyncWrite(kind) => WaitFor::SyncWrite(kind),
         SleepReason::SwapIn => WaitFor::SwapIn,
         SleepReason::NoRequest => WaitFor::NoRequest,
         SleepReason::Think => WaitFor::Client,
@@ -243,6 +244,26 @@ fn syscalls(
                 ..quick(inputs.syscall_ns)
             },
             &acc.read_spread,
+            0,
+        ));
+    }
+    if let Some(kind) = acc.sync_kind
+        && acc.sync_sleeps > 0
+    {
+        let calls = scale(acc.sync_sleeps);
+        out.push(with_spread(
+            SyscallSample {
+                call: match kind {
+                    SyncKind::Fdatasync => Syscall::Fdatasync,
+                    SyncKind::Fsync => Syscall::Fsync,
+                },
+                calls,
+                errors: 0,
+                wall_ns: scale(acc.sync_sleep_ns) + cost(calls, 1.0),
+                system_ns: cost(calls, 1.0),
+                ..quick(inputs.syscall_ns)
+            },
+            &acc.sync_spread,
             0,
         ));
     }

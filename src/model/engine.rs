@@ -24,6 +24,7 @@ use std::collections::{BinaryHeap, VecDeque};
 
 mod accounting;
 mod bandwidth;
+mod blocking;
 mod io;
 mod irq_locks;
 mod locks;
@@ -31,7 +32,9 @@ mod scheduler;
 
 use super::rng::SimRng;
 use super::symbols::{self, Activity, Category, SymbolTable, splits};
-use crate::domain::{Arrivals, Cgroup, Distribution, Fault, Incident, LockKind, LockScope};
+use crate::domain::{
+    Arrivals, Cgroup, Distribution, Fault, Incident, LockKind, LockScope, SyncKind,
+};
 pub(crate) use bandwidth::CgroupAcc;
 
 mod threads;
@@ -93,6 +96,11 @@ enum Step {
     Retry,
     Acquire(u16),
     Hold(u16),
+    /// The synchronous write that ends critical section j: the thread sleeps in D state
+    /// until the device completes it (see `blocking`).
+    SyncWrite(u16),
+    /// Releases the lock of critical section j after its synchronous write.
+    Unlock(u16),
     /// User compute between critical sections.
     Mid,
     DiskRead,
@@ -158,6 +166,11 @@ struct Thread {
     hold_done: u64,
     dstate: bool,
     iowait_cpu: u32,
+    /// The synchronous write of the current step was submitted and the thread slept on it;
+    /// when it runs again the write is done.
+    sync_pending: bool,
+    /// When that write was submitted (the lock's hold time runs on through the wait).
+    sync_since: u64,
     in_request: bool,
     /// Run time after which the thread, picked at `slice`, loses eligibility to a waking
     /// thread (its lag when picked; see `preempt_for_wakeup`).
@@ -353,6 +366,8 @@ struct Workload {
     holds_ns: Vec<f64>,
     cs_lock: Vec<u32>,
     cs_write: Vec<f64>,
+    /// Per critical section: the synchronous write it ends with, if any.
+    cs_io: Vec<Option<blocking::SyncPlan>>,
     page_allocs: u32,
     packets: u32,
     reads: u32,
@@ -431,6 +446,8 @@ pub struct WindowInputs {
     /// The drill second this window stands for; `None` for the warm-up and the since-boot
     /// probes, which run the incident's base load.
     pub second: Option<u32>,
+    /// A disk in a latency spike and the factor on its service time.
+    pub disk_spike: Option<(u32, f64)>,
 }
 
 /// Task kinds the engine knows; `model` builds `TaskInfo` from these.
@@ -751,7 +768,7 @@ impl Engine {
                         deadlock = Some((first, second));
                     }
                 }
-                Fault::NoisyNeighbor { .. } => {}
+                Fault::NoisyNeighbor { .. } | Fault::DiskLatencySpikes { .. } => {}
             }
         }
 
@@ -785,6 +802,8 @@ impl Engine {
             hold_done: 0,
             dstate: false,
             iowait_cpu: NONE,
+            sync_pending: false,
+            sync_since: 0,
             in_request: false,
             eligible_ns: 0,
         };
@@ -839,13 +858,24 @@ impl Engine {
             let mut cs_lock = Vec::new();
             let mut cs_write = Vec::new();
             let mut holds_ns = Vec::new();
+            let mut cs_io = Vec::new();
             for (j, cs) in r.critical_sections.iter().enumerate() {
                 if cs.lock >= classes.len() {
                     continue;
                 }
+                let io = cs
+                    .io
+                    .and_then(|io| blocking::SyncPlan::new(&io, m.disks.len()));
                 prog.push(Step::Acquire(j as u16));
                 prog.push(Step::Hold(j as u16));
+                if let Some(io) = io {
+                    prog.push(Step::SyncWrite(j as u16));
+                    if io.under_lock {
+                        prog.push(Step::Unlock(j as u16));
+                    }
+                }
                 prog.push(Step::Mid);
+                cs_io.push(io);
                 cs_lock.push(cs.lock as u32);
                 cs_write.push(cs.write_fraction.clamp(0.0, 1.0));
                 holds_ns.push(cs.hold_us.max(0.0) * NS_PER_US);
@@ -855,6 +885,7 @@ impl Engine {
                 cs_lock.push(NONE);
                 cs_write.push(1.0);
                 holds_ns.push(0.0);
+                cs_io.push(None);
             }
             prog.push(Step::DiskRead);
             prog.push(Step::End);
@@ -888,6 +919,7 @@ impl Engine {
                 holds_ns,
                 cs_lock,
                 cs_write,
+                cs_io,
                 page_allocs: r.page_allocs,
                 packets: r.packets,
                 reads: if disk == NONE { 0 } else { reads },

@@ -46,6 +46,8 @@ pub(crate) struct Context {
     file_kib: u64,
     pressure: Option<(u64, u32)>,
     steal: Option<(f64, u32)>,
+    /// A disk's latency spikes: (disk, factor on its service time, period in seconds).
+    disk_spike: Option<(u32, f64, u32)>,
     deadlock: Option<(usize, usize, u64)>,
     noise: SimRng,
     /// Seconds added to the seconds since boot before the burst period is applied, so every
@@ -100,6 +102,7 @@ impl Context {
             .sum();
         let mut pressure = None;
         let mut steal = None;
+        let mut disk_spike = None;
         for f in &incident.faults {
             match *f {
                 Fault::MemoryPressure {
@@ -111,6 +114,11 @@ impl Context {
                     steal_pct,
                     burst_every_s,
                 } => steal = Some(((steal_pct / 100.0).clamp(0.0, 0.95), burst_every_s)),
+                Fault::DiskLatencySpikes {
+                    disk,
+                    factor,
+                    every_s,
+                } => disk_spike = Some((disk as u32, factor, every_s.max(1))),
                 _ => {}
             }
         }
@@ -174,6 +182,7 @@ impl Context {
             file_kib: file,
             pressure,
             steal,
+            disk_spike,
             deadlock,
             noise: SimRng::stream(seed, "noise"),
             burst_phase,
@@ -245,7 +254,10 @@ impl Context {
         let every = match (self.pressure, self.steal) {
             (Some((free, every)), _) if every > 0 && free < self.wm_low => every,
             (_, Some((_, every))) if every > 0 => every,
-            _ => return None,
+            _ => match self.disk_spike {
+                Some((_, _, every)) => every,
+                None => return None,
+            },
         };
         let share = f64::from(every.div_ceil(4)) / f64::from(every);
         // A second at phase 0 of the period is a burst second.
@@ -286,6 +298,10 @@ impl Context {
             },
             // The simulation sets the drill second of the windows it runs for the trace.
             second: None,
+            disk_spike: self
+                .disk_spike
+                .filter(|&(_, _, every)| burst(every))
+                .map(|(disk, factor, _)| (disk, factor)),
         }
     }
 

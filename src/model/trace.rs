@@ -428,6 +428,8 @@ pub enum WaitFor {
     Lock(usize),
     /// A synchronous disk read.
     DiskRead,
+    /// The flush of a synchronous write, until the device completes it.
+    SyncWrite(crate::domain::SyncKind),
     /// A page coming back from swap (major fault).
     SwapIn,
     /// A pool worker with no request to serve (condition variable).
@@ -445,6 +447,8 @@ pub enum Syscall {
     Pread64,
     Read,
     Write,
+    Fdatasync,
+    Fsync,
 }
 
 impl Syscall {
@@ -455,6 +459,8 @@ impl Syscall {
             Syscall::Pread64 => "pread64",
             Syscall::Read => "read",
             Syscall::Write => "write",
+            Syscall::Fdatasync => "fdatasync",
+            Syscall::Fsync => "fsync",
         }
     }
 }

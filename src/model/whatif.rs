@@ -29,6 +29,14 @@ pub enum Override {
         lock: Option<String>,
         acquire: SpinAcquire,
     },
+    /// Keep the synchronous writes of every lock's (or the named lock's) critical sections
+    /// under the lock (`on`, as written) or flush after releasing it (`off`).
+    IoUnderLock {
+        lock: Option<String>,
+        under: bool,
+    },
+    /// IOs every disk serves at once (a bigger device, more queues).
+    DiskParallelism(u32),
     // Load and CPU limits of the service (the first workload).
     /// Open arrivals of the service at this rate, requests per second.
     RatePerS(f64),
@@ -79,6 +87,8 @@ pub const PARAMETERS: &[&str] = &[
     "quota=max|US|Ncpu",
     "cpu_max=max|US|Ncpu",
     "acquire[.LOCK]=VARIANT",
+    "io_under_lock[.LOCK]=on|off",
+    "disk_parallelism=N",
 ];
 
 /// `shards[.LOCK]=N` -> `shards`.
@@ -96,6 +106,8 @@ const HOLD_SCALE_MAX: f64 = 100.0;
 const RATE_PER_S: (f64, f64) = (0.001, crate::content::validate::MAX_RATE_PER_S);
 /// A quota in CPUs: from a hundredth of a CPU to the most CPUs a box has.
 const QUOTA_CPUS: (f64, f64) = (0.01, 1024.0);
+/// Disk parallelism, as the incident format bounds it.
+const DISK_PARALLELISM: (u64, u64) = (1, 4096);
 
 /// Every parameter with its value syntax and range, for `help`.
 pub fn parameter_help() -> Vec<(&'static str, String)> {
@@ -154,6 +166,17 @@ pub fn parameter_help() -> Vec<(&'static str, String)> {
                     .map(|(name, _)| *name)
                     .collect::<Vec<_>>()
                     .join(", ")
+            ),
+        ),
+        (
+            "io_under_lock[.LOCK]=on|off",
+            "flush a critical section's synchronous write inside the lock, or after it".to_owned(),
+        ),
+        (
+            "disk_parallelism=N",
+            format!(
+                "IOs each disk serves at once, {} to {}",
+                DISK_PARALLELISM.0, DISK_PARALLELISM.1
             ),
         ),
     ]
@@ -270,6 +293,14 @@ fn quota(name: &str, value: &str) -> Result<CpuQuota, WhatIfError> {
     Ok(CpuQuota::Micros(n))
 }
 
+fn on_off(name: &str, value: &str) -> Result<bool, WhatIfError> {
+    match value.to_ascii_lowercase().as_str() {
+        "on" | "true" | "yes" | "1" => Ok(true),
+        "off" | "false" | "no" | "0" => Ok(false),
+        _ => Err(bad(name, value, "expected on or off")),
+    }
+}
+
 impl Override {
     pub fn parse(text: &str) -> Result<Override, WhatIfError> {
         let Some((name, value)) = text.split_once('=') else {
@@ -331,11 +362,18 @@ impl Override {
                 }
             }
             "memory" if lock.is_none() => Ok(Override::MemoryMib(memory_mib(value)?)),
-            "irq_spread" if lock.is_none() => match value.to_ascii_lowercase().as_str() {
-                "on" | "true" | "yes" | "1" => Ok(Override::IrqSpread(true)),
-                "off" | "false" | "no" | "0" => Ok(Override::IrqSpread(false)),
-                _ => Err(bad(name, value, "expected on or off")),
-            },
+            "irq_spread" if lock.is_none() => Ok(Override::IrqSpread(on_off(name, value)?)),
+            "io_under_lock" => Ok(Override::IoUnderLock {
+                lock,
+                under: on_off(name, value)?,
+            }),
+            "disk_parallelism" if lock.is_none() => Ok(Override::DiskParallelism(int(
+                name,
+                value,
+                DISK_PARALLELISM.0,
+                DISK_PARALLELISM.1,
+            )?
+                as u32)),
             "hold_scale" if lock.is_none() => {
                 let f: f64 = value
                     .parse()
@@ -546,6 +584,37 @@ pub fn apply(incident: &Incident, overrides: &[Override]) -> Result<Incident, Wh
                     ),
                 };
             }
+            Override::IoUnderLock { lock, under } => {
+                let named = locks_named(&out, lock, "io_under_lock")?;
+                let mut changed = false;
+                for w in &mut out.workloads {
+                    for cs in &mut w.request.critical_sections {
+                        if let Some(io) = cs.io.as_mut().filter(|_| named.contains(&cs.lock)) {
+                            io.under_lock = *under;
+                            changed = true;
+                        }
+                    }
+                }
+                if !changed {
+                    return Err(bad(
+                        "io_under_lock",
+                        if *under { "on" } else { "off" },
+                        "no critical section here makes a synchronous write",
+                    ));
+                }
+            }
+            Override::DiskParallelism(n) => {
+                if !(DISK_PARALLELISM.0..=DISK_PARALLELISM.1).contains(&u64::from(*n)) {
+                    return Err(bad(
+                        "disk_parallelism",
+                        &n.to_string(),
+                        "must be between 1 and 4096",
+                    ));
+                }
+                for disk in &mut out.machine.disks {
+                    disk.parallelism = *n;
+                }
+            }
         }
     }
     Ok(out)
@@ -596,6 +665,17 @@ mod tests {
             Override::parse("hold_scale=0.5"),
             Ok(Override::HoldScale(0.5))
         );
+        assert_eq!(
+            Override::parse("io_under_lock.wal=off"),
+            Ok(Override::IoUnderLock {
+                lock: Some("wal".into()),
+                under: false
+            })
+        );
+        assert_eq!(
+            Override::parse("disk_parallelism=64"),
+            Ok(Override::DiskParallelism(64))
+        );
     }
 
     #[test]
@@ -629,6 +709,8 @@ mod tests {
                 "max"
             } else if name == "acquire" {
                 "spin_lock_irqsave"
+            } else if name == "io_under_lock" {
+                "off"
             } else {
                 value
             };
@@ -651,7 +733,8 @@ mod tests {
             e.to_string(),
             "unknown parameter `qps` (`try` changes threads=N, cpus=N, shards[.LOCK]=N, \
              lock[.LOCK]=KIND, memory=SIZE, irq_spread=on|off, hold_scale=F, rate_per_s=R, \
-             quota=max|US|Ncpu, cpu_max=max|US|Ncpu, acquire[.LOCK]=VARIANT)"
+             quota=max|US|Ncpu, cpu_max=max|US|Ncpu, acquire[.LOCK]=VARIANT, \
+             io_under_lock[.LOCK]=on|off, disk_parallelism=N)"
         );
         let e = Override::parse("acquire=spin_lock_irqsafe")
             .unwrap_err()

@@ -11,7 +11,7 @@
 use super::argv::ToolError;
 use super::inspect::Inspect;
 use super::span::latest;
-use crate::domain::stable_hash;
+use crate::domain::{SyncKind, stable_hash};
 use crate::model::{Sample, ThreadSample, ThreadState, Trace, WaitFor};
 
 const SYSCALL_EXIT: [&str; 2] = ["do_syscall_64", "entry_SYSCALL_64_after_hwframe"];
@@ -133,6 +133,28 @@ fn symbols(trace: &Trace, thread: &ThreadSample) -> Vec<String> {
                 "ext4_file_read_iter",
                 "vfs_read",
                 "__x64_sys_pread64",
+            ]);
+            v.extend(list(&SYSCALL_EXIT));
+            v
+        }
+        WaitFor::SyncWrite(SyncKind::Fdatasync) => {
+            let mut v = list(&[
+                "folio_wait_bit_common",
+                "folio_wait_writeback",
+                "__filemap_fdatawait_range",
+                "file_write_and_wait_range",
+                "ext4_sync_file",
+                "__x64_sys_fdatasync",
+            ]);
+            v.extend(list(&SYSCALL_EXIT));
+            v
+        }
+        WaitFor::SyncWrite(SyncKind::Fsync) => {
+            let mut v = list(&[
+                "jbd2_log_wait_commit",
+                "jbd2_complete_transaction",
+                "ext4_sync_file",
+                "__x64_sys_fsync",
             ]);
             v.extend(list(&SYSCALL_EXIT));
             v

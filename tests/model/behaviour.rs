@@ -151,11 +151,13 @@ fn arb_incident() -> impl Strategy<Value = Incident> {
                         lock: 0,
                         hold_us: hold + 0.001,
                         write_fraction: 0.2,
+                        io: None,
                     },
                     CriticalSection {
                         lock: 1,
                         hold_us: hold / 2.0 + 0.001,
                         write_fraction: 1.0,
+                        io: None,
                     },
                 ];
                 w.request.page_allocs = u32::from(extras) * 4;

@@ -109,6 +109,7 @@ pub fn closed_lock(
         lock: 0,
         hold_us: s_us,
         write_fraction: 1.0,
+        io: None,
     }];
     let scope = if kind == LockKind::Spinlock {
         LockScope::Kernel

@@ -10,6 +10,7 @@ fn cs(lock: usize, hold_us: f64) -> CriticalSection {
         lock,
         hold_us,
         write_fraction: 1.0,
+        io: None,
     }
 }
 

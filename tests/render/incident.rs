@@ -182,6 +182,7 @@ fn futex_storm() -> Incident {
                     lock: 0,
                     hold_us: 20.0,
                     write_fraction: 1.0,
+                    io: None,
                 }],
                 page_allocs: 2,
                 disk_io: Some(DiskIo {

@@ -666,3 +666,58 @@ fn uptime_parses_to_the_trace() {
         check_uptime(&trace, &u, start);
     }
 }
+
+/// The shipped `lock-across-fsync` incident at its default seed: vmstat, iostat -x and the
+/// thread table parse back to the trace; the ledger's flushing holder is the one thread in D
+/// state, waiting for its writeback, and the others sleep on the futex or wait for a client.
+#[test]
+fn a_lock_held_across_a_flush_parses_to_the_trace() {
+    use sysdrill::domain::{IncidentId, Seed};
+    let catalog = sysdrill::content::load_catalog(&[]).expect("shipped content loads");
+    let incident = &catalog.incidents[&IncidentId::from("lock-across-fsync")];
+    let seed = Seed(incident.default_seed);
+    let variant = sysdrill::model::variant::pick(incident, seed);
+    let trace = sysdrill::model::simulate(&variant, seed, 4);
+    let Some(rows) = jc("vmstat", &run(&trace, "vmstat 1 3", 0)) else {
+        return;
+    };
+    check_vmstat(&trace, &rows);
+    let Some(rows) = jc("iostat", &run(&trace, "iostat -x 1 3", 0)) else {
+        return;
+    };
+    check_iostat(&trace, &rows);
+    let Some(rows) = jc("ps", &run(&trace, "ps -eLo pid,tid,stat,wchan,comm", 0)) else {
+        return;
+    };
+    let ledger: Vec<&Value> = rows
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|row| row["command"] == "ledgerd")
+        .collect();
+    assert_eq!(ledger.len() as u32, variant.workloads[0].threads);
+    let flushing: Vec<&&Value> = ledger
+        .iter()
+        .filter(|row| row["stat"].as_str().is_some_and(|s| s.starts_with('D')))
+        .collect();
+    assert!(flushing.len() <= 1, "{flushing:?}");
+    for row in &flushing {
+        assert_eq!(row["wchan"], "folio_wait_bit_common", "{row}");
+    }
+    for row in &ledger {
+        let wchan = row["wchan"].as_str().unwrap_or_default();
+        assert!(
+            ["futex_wait_queue", "ep_poll", "folio_wait_bit_common", "-"].contains(&wchan),
+            "{row}"
+        );
+    }
+    let on_futex = ledger
+        .iter()
+        .filter(|row| row["wchan"] == "futex_wait_queue")
+        .count();
+    assert!(
+        on_futex * 2 >= ledger.len(),
+        "{on_futex} of {} on the futex",
+        ledger.len()
+    );
+}

@@ -558,3 +558,116 @@ fn cgroup_cpu_throttling_drill_claims_hold_on_the_model() {
         }
     });
 }
+
+/// Threads of the first workload in D state waiting on their flush, and asleep on a lock, at
+/// the end of second `s`.
+fn flushing_and_lock_sleepers(v: &Incident, t: &Trace, s: &Sample) -> (usize, usize) {
+    use sysdrill::model::{ThreadState, WaitFor};
+    let pid = v.workloads[0].pid;
+    let app = t.info.tasks.iter().position(|task| task.pid == pid);
+    let mut flushing = 0;
+    let mut on_lock = 0;
+    for thread in s.detail.threads.iter().filter(|th| Some(th.task) == app) {
+        match thread.state {
+            ThreadState::DiskSleep(WaitFor::SyncWrite(_)) => flushing += 1,
+            ThreadState::Sleeping(WaitFor::Lock(_)) => on_lock += 1,
+            _ => {}
+        }
+    }
+    (flushing, on_lock)
+}
+
+#[test]
+fn lock_across_fsync_drill_claims_hold_on_the_model() {
+    check("lock-across-fsync", 3, |v, t, seed, fail| {
+        let threads = v.workloads[0].threads as usize;
+        let mut seconds_with_a_flusher = 0;
+        for (i, s) in t.samples.iter().enumerate() {
+            let vm = vmstat(s);
+            let Some(d) = s.disks.first() else {
+                fail("no disk".into());
+                return;
+            };
+            // "posts about a thousand entries a second"; "w_await near 0.9 ms gives about a
+            // thousand writes a second".
+            if !(700..=1400).contains(&s.app.completed) || !(0.7..=1.1).contains(&d.w_await_ms) {
+                fail(format!(
+                    "second {i}: {} completed, w_await {:.2} ms",
+                    s.app.completed, d.w_await_ms
+                ));
+            }
+            // "Throughput is 1 / hold time, and the hold is the flush latency."
+            let serial = s.app.completed as f64 * d.w_await_ms / 1000.0;
+            if !(0.75..=1.05).contains(&serial) {
+                fail(format!("second {i}: completions x w_await = {serial:.2}"));
+            }
+            // "The CPUs are mostly idle"; "b at 1 and wa up while id stays above 90".
+            if vm.id < 90.0 || vm.wa < 2.0 || !(0.5..=1.5).contains(&s.blocked) {
+                fail(format!(
+                    "second {i}: id {:.0} wa {:.0} b {:.2}",
+                    vm.id, vm.wa, s.blocked
+                ));
+            }
+            // "the NVMe drive is nowhere near its rated IOPS"; "aqu-sz stays below one: the
+            // drive has one write in flight".
+            if d.queue_size >= 1.0 || d.writes > 2_000 {
+                fail(format!(
+                    "second {i}: aqu-sz {:.2}, {} w/s",
+                    d.queue_size, d.writes
+                ));
+            }
+            // "One ledgerd thread is in D state in fdatasync; the other threads sleep in
+            // futex_wait_queue on the mutex."
+            let (flushing, on_lock) = flushing_and_lock_sleepers(v, t, s);
+            if flushing > 1 || on_lock < threads / 2 {
+                fail(format!(
+                    "second {i}: {flushing} flushing, {on_lock} of {threads} asleep on the lock"
+                ));
+            }
+            if flushing == 1 {
+                seconds_with_a_flusher += 1;
+            }
+        }
+        if seconds_with_a_flusher == 0 {
+            fail("no second shows the flushing holder".into());
+        }
+        // "clients' p99 has climbed to tens of milliseconds".
+        let p99_ms = mean(t, |s| s.app.latency_p99_us) / 1000.0;
+        if !(10.0..=300.0).contains(&p99_ms) {
+            fail(format!("p99 {p99_ms:.1} ms"));
+        }
+        // "not one more, however many clients we add": the ceiling is one flush at a time,
+        // so twice the clients queue longer and complete no more (over six seconds each, as
+        // a second of a few hundred exponential flushes varies by several percent).
+        let over_six_seconds = |v: &Incident| {
+            let t = simulate(v, Seed(seed), 6);
+            (
+                mean(&t, |s| s.app.completed as f64),
+                mean(&t, |s| s.disks[0].w_await_ms),
+            )
+        };
+        let (before, w_before) = over_six_seconds(v);
+        let doubled = whatif::apply(v, &[whatif::Override::Threads(v.workloads[0].threads * 2)])
+            .expect("valid override");
+        let (more, w_more) = over_six_seconds(&doubled);
+        if more > 1.1 * before {
+            fail(format!(
+                "twice the clients: {before:.0} -> {more:.0}/s (w_await {w_before:.2} -> {w_more:.2} ms)"
+            ));
+        }
+        // "try io_under_lock=off: throughput goes up many times and p99 drops."
+        let outside = throughput(
+            v,
+            &[whatif::Override::IoUnderLock {
+                lock: None,
+                under: false,
+            }],
+            seed,
+        );
+        if outside < 3.0 * before {
+            fail(format!(
+                "flush outside the lock: {before:.0} -> {outside:.0}/s"
+            ));
+        }
+    });
+}

@@ -78,6 +78,10 @@ pub const SIGNATURES: &[Signature] = &[
         incident: "irq-spinlock-lockup",
         holds: irq_spinlock_lockup,
     },
+    Signature {
+        incident: "lock-across-fsync",
+        holds: lock_across_fsync,
+    },
 ];
 
 fn every(t: &Trace, f: impl Fn(&Sample) -> bool) -> bool {
@@ -309,4 +313,26 @@ fn cgroup_cpu_throttling(t: &Trace) -> bool {
             let v = vmstat(s);
             v.id >= 30.0 && v.st < 1.0 && v.wa < 5.0 && !below_low(s) && quiet_locks(s)
         })
+}
+
+/// One flush at a time under a lock: the service completes about one request per device write
+/// latency (throughput ≈ 1 / w_await), the drive never has a second write queued although it
+/// serves many at once, a thread sits in D state with iowait behind it, the CPUs idle, and the
+/// waiting is on a lock whose waiters sleep.
+fn lock_across_fsync(t: &Trace) -> bool {
+    every(t, |s| {
+        let v = vmstat(s);
+        let Some(d) = s.disks.iter().max_by_key(|d| d.writes) else {
+            return false;
+        };
+        let serial = s.app.completed as f64 * d.w_await_ms / 1000.0;
+        d.writes > 0
+            && d.queue_size < 1.0
+            && (0.6..=1.1).contains(&serial)
+            && s.blocked >= 0.5
+            && v.wa >= 2.0
+            && v.id >= 80.0
+            && s.context_switches < 50_000
+            && top_lock(s).is_some_and(|i| t.info.locks[i].perf_type != "spinlock")
+    })
 }

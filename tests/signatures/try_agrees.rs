@@ -316,3 +316,33 @@ fn socket_rx_contention_fixes_and_red_flags() {
         ],
     );
 }
+
+#[test]
+fn lock_across_fsync_fixes_and_red_flags() {
+    check(
+        "lock-across-fsync",
+        &[
+            ("flush outside the lock", Expect::Helps, |_| {
+                vec![Override::IoUnderLock {
+                    lock: None,
+                    under: false,
+                }]
+            }),
+            ("more threads", Expect::DoesNotHelp, |v| {
+                vec![Override::Threads(threads(v) * 2)]
+            }),
+            ("more cores", Expect::DoesNotHelp, |v| {
+                vec![Override::Cpus(v.machine.cpus * 2)]
+            }),
+            ("a bigger disk", Expect::DoesNotHelp, |_| {
+                vec![Override::DiskParallelism(256)]
+            }),
+            ("a spinlock", Expect::DoesNotHelp, |_| {
+                vec![Override::LockKind {
+                    lock: None,
+                    kind: LockKind::Spinlock,
+                }]
+            }),
+        ],
+    );
+}

@@ -310,6 +310,51 @@ pub struct RawCriticalSection {
     #[schemars(range(min = 0, max = 1))]
     #[serde(default = "default_one_f64")]
     pub write_fraction: f64,
+    /// A synchronous write that ends the section: `write()` of `kib` KiB, then the flush
+    /// `kind`, which sleeps in D state until `device` completes it. The lock stays held for the
+    /// whole wait unless `under_lock` is false. Only on locks whose holders may sleep (mutex,
+    /// rwsem, semaphore, or a user-space rwlock).
+    #[serde(default)]
+    pub io: Option<RawSyncWrite>,
+}
+
+/// A `write()` followed by a flush that waits for the device.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(
+    deny_unknown_fields,
+    expecting = "a synchronous write (a mapping of keys)"
+)]
+#[schemars(rename = "SyncWrite")]
+pub struct RawSyncWrite {
+    /// The flush call: `fdatasync` (waits for the data's writeback) or `fsync` (waits for the
+    /// journal commit).
+    pub kind: RawSyncKind,
+    /// Bytes written per request, KiB (1..=65536); one device write carries them.
+    #[schemars(range(min = 1, max = 65_536))]
+    pub kib: u32,
+    /// Name of a disk under `machine.disks`.
+    #[schemars(regex(pattern = NOT_BLANK))]
+    pub device: String,
+    /// Whether the lock stays held until the device completes the write (default true); false
+    /// releases it before the flush, as a write-ahead log that appends under the lock and
+    /// syncs outside it does.
+    #[serde(default = "default_true")]
+    pub under_lock: bool,
+}
+
+/// Which flush call a synchronous write makes.
+#[derive(Debug, Clone, Copy, Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+#[schemars(rename = "SyncKind")]
+pub enum RawSyncKind {
+    /// `fdatasync(2)`: the thread waits in `file_write_and_wait_range` for the data's writeback.
+    Fdatasync,
+    /// `fsync(2)`: the thread waits in `jbd2_log_wait_commit` for the journal commit.
+    Fsync,
+}
+
+fn default_true() -> bool {
+    true
 }
 
 /// Disk IO issued per request.
@@ -507,6 +552,19 @@ pub enum RawFault {
         #[schemars(range(max = 86_400))]
         #[serde(default)]
         burst_every_s: u32,
+    },
+    /// A device whose service time jumps for a quarter of every period.
+    DiskLatencySpikes {
+        /// Name of a disk under `machine.disks`.
+        #[schemars(regex(pattern = NOT_BLANK))]
+        device: String,
+        /// How many times slower each IO is during a spike, above 1 and at most 1000.
+        #[schemars(extend("exclusiveMinimum" = 1), range(max = 1000))]
+        factor: f64,
+        /// A spike every this many seconds (1..=86400), lasting a quarter of the period
+        /// (at least a second), at a phase each seed picks.
+        #[schemars(range(min = 1, max = 86_400))]
+        every_s: u32,
     },
 }
 

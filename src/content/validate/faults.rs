@@ -135,6 +135,21 @@ pub(super) fn faults(c: &mut Checker<'_>, raw: &RawIncident, lock_ids: &[&str]) 
                     burst_every_s: *burst_every_s,
                 });
             }
+            RawFault::DiskLatencySpikes {
+                device,
+                factor,
+                every_s,
+            } => {
+                let disk_names: Vec<&str> = m.disks.iter().map(|d| d.name.as_str()).collect();
+                faults.extend(super::disk_spikes::check(
+                    c,
+                    &at,
+                    device,
+                    *factor,
+                    *every_s,
+                    &disk_names,
+                ));
+            }
         }
     }
     faults

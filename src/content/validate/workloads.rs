@@ -128,6 +128,15 @@ pub(super) fn workloads(
             let found = c.reference(&format!("{here}.lock"), "lock", &cs.lock, lock_ids);
             c.positive(&format!("{here}.hold_us"), cs.hold_us, MAX_TIME_US, " us");
             c.fraction(&format!("{here}.write_fraction"), cs.write_fraction);
+            let io = cs.io.as_ref().and_then(|io| {
+                super::sync_write::check(
+                    c,
+                    &here,
+                    io,
+                    raw.locks.iter().find(|l| l.id == cs.lock),
+                    &disk_names,
+                )
+            });
             if found {
                 critical_sections.push(CriticalSection {
                     lock: lock_ids
@@ -136,6 +145,7 @@ pub(super) fn workloads(
                         .unwrap_or_default(),
                     hold_us: cs.hold_us,
                     write_fraction: cs.write_fraction,
+                    io,
                 });
             }
         }

@@ -39,7 +39,10 @@ impl Engine {
 
     pub(super) fn start_io(&mut self, disk: u32, slot: u32) {
         let now = self.now;
-        let svc = self.disks[disk as usize].svc_ns;
+        let svc = match self.inputs.disk_spike {
+            Some((slow, factor)) if slow == disk => self.disks[disk as usize].svc_ns * factor,
+            _ => self.disks[disk as usize].svc_ns,
+        };
         let d = &mut self.disks[disk as usize];
         if d.busy == 0 {
             d.busy_area.add(now, 1);

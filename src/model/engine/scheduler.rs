@@ -337,6 +337,18 @@ impl Engine {
                     self.segment(c, Mode::Hold, t, act, hold);
                     return;
                 }
+                Step::SyncWrite(j) => {
+                    if self.sync_write(c, t, j) {
+                        continue;
+                    }
+                    return;
+                }
+                Step::Unlock(_) => {
+                    if self.unlock_after_sync(c, t) {
+                        continue;
+                    }
+                    return;
+                }
                 Step::DiskRead => {
                     let w = self.threads[t as usize].prog as usize;
                     let th = &mut self.threads[t as usize];
@@ -538,6 +550,14 @@ impl Engine {
                 }
             }
             Mode::Hold => {
+                if self.hold_continues_in_io(t) {
+                    // The lock stays held through the write; `Unlock` releases it.
+                    self.threads[t as usize].hold_done += len;
+                    let pc = self.threads[t as usize].pc + 1;
+                    self.enter(t, pc);
+                    self.run(c, t);
+                    return;
+                }
                 let held = len + std::mem::take(&mut self.threads[t as usize].hold_done);
                 let retry = self.release(c, t, held);
                 if retry {

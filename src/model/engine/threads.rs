@@ -10,7 +10,7 @@
 //! Must not change any state the simulation reads: removing every hook leaves the trace's other
 //! fields byte-identical.
 
-use super::{Arrivals, Engine, NONE, St, Step};
+use super::{Arrivals, Engine, NONE, St, Step, SyncKind};
 
 /// Why a thread is asleep, decided when it goes to sleep.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -28,6 +28,8 @@ pub(crate) enum SleepReason {
     },
     /// A synchronous disk read of the request.
     DiskRead,
+    /// The flush of a synchronous write (`fdatasync`, `fsync`).
+    SyncWrite(SyncKind),
     /// A major fault reading a page back from swap.
     SwapIn,
     /// An open-arrival worker with an empty request queue (a condition variable wait).
@@ -100,11 +102,17 @@ pub(crate) struct ThreadAcc {
     pub io_sleep_ns: u64,
     pub swap_sleeps: u64,
     pub swap_sleep_ns: u64,
+    /// Flushes slept on (`fdatasync`/`fsync` calls), by the thread's one flush call.
+    pub sync_sleeps: u64,
+    /// The flush call those were (a thread makes one kind).
+    pub sync_kind: Option<SyncKind>,
+    pub sync_sleep_ns: u64,
     /// Whole sleeps that ended in the window: on a futex (user lock or empty pool queue), in
     /// `epoll_wait`, in a disk read.
     pub futex_spread: SleepSpread,
     pub epoll_spread: SleepSpread,
     pub read_spread: SleepSpread,
+    pub sync_spread: SleepSpread,
     /// Futex waits that returned at once because the lock was handed over before the thread
     /// slept (`EAGAIN`).
     pub futex_again: u64,
@@ -167,6 +175,7 @@ impl ThreadBook {
             SleepReason::Lock { futex: true, .. } => acc.futex_sleep_ns += ns,
             SleepReason::Lock { futex: false, .. } => acc.kernel_lock_sleep_ns += ns,
             SleepReason::DiskRead => acc.io_sleep_ns += ns,
+            SleepReason::SyncWrite(_) => acc.sync_sleep_ns += ns,
             SleepReason::SwapIn => acc.swap_sleep_ns += ns,
             SleepReason::NoRequest | SleepReason::Think => acc.idle_sleep_ns += ns,
         }
@@ -189,6 +198,10 @@ impl Engine {
             SleepReason::Lock { futex: true, .. } => acc.futex_sleeps += 1,
             SleepReason::Lock { futex: false, .. } => acc.kernel_lock_sleeps += 1,
             SleepReason::DiskRead => acc.io_sleeps += 1,
+            SleepReason::SyncWrite(kind) => {
+                acc.sync_sleeps += 1;
+                acc.sync_kind = Some(kind);
+            }
             SleepReason::SwapIn => acc.swap_sleeps += 1,
             SleepReason::NoRequest | SleepReason::Think => acc.idle_sleeps += 1,
         }
@@ -209,6 +222,7 @@ impl Engine {
             }
             SleepReason::Think => acc.epoll_spread.add(whole),
             SleepReason::DiskRead => acc.read_spread.add(whole),
+            SleepReason::SyncWrite(_) => acc.sync_spread.add(whole),
             _ => {}
         }
         book.reason[i] = SleepReason::Awake;
@@ -269,6 +283,10 @@ impl Engine {
                 futex: !th.dstate,
             },
             Step::DiskRead => SleepReason::DiskRead,
+            Step::SyncWrite(j) => match self.sync_plan(t, j) {
+                Some(io) => SleepReason::SyncWrite(io.kind),
+                None => SleepReason::DiskRead,
+            },
             Step::MajorFault => SleepReason::SwapIn,
             _ => match self.workloads.get(th.prog as usize).map(|w| w.arrivals) {
                 Some(Arrivals::Open { .. } | Arrivals::Pool { .. }) => SleepReason::NoRequest,
