@@ -352,6 +352,7 @@ fn livelock_completions_follow_the_retry_cost() {
                 if let Fault::Livelock {
                     attempt_us,
                     success_probability,
+                    ..
                 } = f
                 {
                     *success_probability = p;

@@ -24,6 +24,9 @@ use std::path::Path;
 
 use regex::RegexBuilder;
 
+mod numa;
+mod workload_ref;
+
 use super::Diagnostic;
 use super::locate::Locator;
 use super::raw::*;
@@ -556,6 +559,8 @@ pub fn incident(
         });
     }
 
+    let numa = numa::topology(&mut c, m, raw.variants.cpus.is_some());
+
     let lock_ids: Vec<&str> = raw.locks.iter().map(|l| l.id.as_str()).collect();
     c.unique(
         raw.locks
@@ -775,9 +780,11 @@ pub fn incident(
             rss_mib: w.rss_mib,
             file_cache_mib: w.file_cache_mib,
             app_symbol: w.app_symbol.clone(),
+            placement: numa::placement(&mut c, &at, w.numa.as_ref(), numa.as_ref(), m.cpus),
         });
     }
 
+    let workload_names: Vec<&str> = raw.workloads.iter().map(|w| w.name.as_str()).collect();
     let mut faults = Vec::new();
     for (i, fault) in raw.faults.iter().enumerate() {
         let at = format!("faults[{i}]");
@@ -820,6 +827,7 @@ pub fn incident(
                 }
             }
             RawFault::Livelock {
+                workload,
                 attempt_us,
                 success_probability,
             } => {
@@ -841,6 +849,12 @@ pub fn incident(
                     );
                 }
                 faults.push(Fault::Livelock {
+                    workload: workload_ref::index(
+                        &mut c,
+                        &format!("{at}.livelock.workload"),
+                        workload.as_deref(),
+                        &workload_names,
+                    ),
                     attempt_us: *attempt_us,
                     success_probability: *success_probability,
                 });
@@ -915,6 +929,12 @@ pub fn incident(
     }
 
     let v = &raw.variants;
+    let varied = workload_ref::index(
+        &mut c,
+        "variants.workload",
+        v.workload.as_deref(),
+        &workload_names,
+    );
     if let Some((low, high)) = v.cpus {
         let (low, high) = (f64::from(low), f64::from(high));
         variant_range(&mut c, "cpus", (low, high), 1.0, f64::from(MAX_CPUS), "");
@@ -941,12 +961,16 @@ pub fn incident(
         );
         if raw
             .workloads
-            .first()
+            .get(varied)
             .is_some_and(|w| matches!(w.arrivals, RawArrivals::Closed { .. }))
         {
+            let which = match &v.workload {
+                Some(name) => format!("workload `{name}`"),
+                None => "the first workload".to_owned(),
+            };
             c.error_help(
                 "variants.rate_per_s",
-                "`variants.rate_per_s` varies an open arrival rate but the first workload is closed",
+                format!("`variants.rate_per_s` varies an open arrival rate but {which} is closed"),
                 "use `arrivals: {open: {rate_per_s: N}}` or drop this variant",
             );
         }
@@ -1039,11 +1063,13 @@ pub fn incident(
             date: m.date.clone(),
             disks,
             nics,
+            numa,
         },
         workloads,
         locks,
         faults,
         variants: Variants {
+            workload: varied,
             cpus: v.cpus,
             threads: v.threads,
             rate_per_s: v.rate_per_s,

@@ -6,6 +6,7 @@
 //! field, so the model may rely on them without re-checking.
 
 use super::IncidentId;
+use super::numa::{NumaTopology, Placement};
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Incident {
@@ -47,6 +48,8 @@ pub struct Machine {
     pub date: String,
     pub disks: Vec<Disk>,
     pub nics: Vec<Nic>,
+    /// NUMA nodes; `None` is one node with every CPU and all memory.
+    pub numa: Option<NumaTopology>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -87,6 +90,8 @@ pub struct Workload {
     pub file_cache_mib: u64,
     /// Symbol of the application's own hot function, e.g. `process_request`.
     pub app_symbol: String,
+    /// CPUs and memory nodes it may use (default: every CPU, memory local to its threads).
+    pub placement: Placement,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -201,6 +206,8 @@ pub enum Fault {
     /// Requests retry an optimistic step that conflicts: each attempt costs `attempt_us` and
     /// succeeds with `success_probability`; no lock is held while retrying.
     Livelock {
+        /// Index into `Incident::workloads` of the workload whose requests retry.
+        workload: usize,
         attempt_us: f64,
         success_probability: f64,
     },
@@ -224,6 +231,8 @@ pub enum Fault {
 /// Ranges a seed picks from; `None` keeps the base value.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Variants {
+    /// Index into `Incident::workloads` of the workload `threads` and `rate_per_s` change.
+    pub workload: usize,
     pub cpus: Option<(u32, u32)>,
     pub threads: Option<(u32, u32)>,
     /// Open-arrival rate range, requests/s.

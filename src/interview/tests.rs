@@ -671,6 +671,7 @@ fn hot_mutex_incident() -> Incident {
             date: "03/14/25".into(),
             disks: vec![],
             nics: vec![],
+            numa: None,
         },
         workloads: vec![Workload {
             name: "worker".into(),
@@ -696,6 +697,7 @@ fn hot_mutex_incident() -> Incident {
             rss_mib: 500,
             file_cache_mib: 200,
             app_symbol: "process_request".into(),
+            placement: Default::default(),
         }],
         locks: vec![LockSpec {
             id: "queue".into(),

@@ -746,6 +746,7 @@ impl Context {
                     caller: l.caller.clone(),
                 })
                 .collect(),
+            numa: super::numa::info(incident, self.cpus, self.mem_total_kib),
         }
     }
 

@@ -3,6 +3,10 @@
 //! Owns: the parameter names, their value syntax, range checks and "did you mean" suggestions.
 //! Must not: simulate; the caller re-runs the model on the returned incident.
 
+mod placement;
+
+pub use placement::{Ids, Placed, PlacementOverride};
+
 use crate::domain::{Incident, LockKind};
 
 /// One parameter change a candidate may try.
@@ -24,6 +28,8 @@ pub enum Override {
     IrqSpread(bool),
     /// Scale critical-section hold times (e.g. 0.5 halves them).
     HoldScale(f64),
+    /// Where a workload's threads run or its memory lives (NUMA).
+    Placement(Placed),
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -31,7 +37,15 @@ pub enum WhatIfError {
     /// A close name is suggested; otherwise every parameter is listed.
     #[error("unknown parameter `{name}` ({})", match suggestion {
         Some(s) => format!("did you mean `{s}`?"),
-        None => format!("`try` changes {}", PARAMETERS.join(", ")),
+        None => format!(
+            "`try` changes {}",
+            PARAMETERS
+                .iter()
+                .chain(placement::PARAMETERS)
+                .copied()
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
     })]
     UnknownParameter {
         name: String,
@@ -59,7 +73,7 @@ pub const PARAMETERS: &[&str] = &[
     "hold_scale=F",
 ];
 
-/// `shards[.LOCK]=N` -> `shards`.
+/// `shards[.LOCK]=N` -> `shards`. The placement parameters are listed in `placement`.
 fn parameter_name(syntax: &str) -> &str {
     syntax.split(['[', '=']).next().unwrap_or(syntax)
 }
@@ -101,6 +115,9 @@ pub fn parameter_help() -> Vec<(&'static str, String)> {
             format!("scale critical-section hold times, above 0 to {HOLD_SCALE_MAX}"),
         ),
     ]
+    .into_iter()
+    .chain(placement::help())
+    .collect()
 }
 
 const KINDS: &[(&str, LockKind)] = &[
@@ -222,10 +239,19 @@ impl Override {
                 }
                 Ok(Override::HoldScale(f))
             }
-            _ => Err(WhatIfError::UnknownParameter {
-                name: name.to_owned(),
-                suggestion: suggest(&lower, PARAMETERS.iter().map(|p| parameter_name(p))),
-            }),
+            _ => match placement::parse(&lower, name, value, lock) {
+                Some(placed) => placed.map(Override::Placement),
+                None => Err(WhatIfError::UnknownParameter {
+                    name: name.to_owned(),
+                    suggestion: suggest(
+                        &lower,
+                        PARAMETERS
+                            .iter()
+                            .chain(placement::PARAMETERS)
+                            .map(|p| parameter_name(p)),
+                    ),
+                }),
+            },
         }
     }
 }
@@ -269,6 +295,13 @@ pub fn apply(incident: &Incident, overrides: &[Override]) -> Result<Incident, Wh
             Override::Cpus(n) => {
                 if !(1..=1024).contains(n) {
                     return Err(bad("cpus", &n.to_string(), "must be between 1 and 1024"));
+                }
+                if out.machine.numa.is_some() {
+                    return Err(bad(
+                        "cpus",
+                        &n.to_string(),
+                        "this box's CPUs are fixed by its NUMA nodes; place the threads with cpunodebind=NODES instead",
+                    ));
                 }
                 out.machine.cpus = *n;
                 for nic in &mut out.machine.nics {
@@ -338,6 +371,7 @@ pub fn apply(incident: &Incident, overrides: &[Override]) -> Result<Incident, Wh
                     }
                 }
             }
+            Override::Placement(placed) => placement::apply(&mut out, placed)?,
         }
     }
     Ok(out)
@@ -416,7 +450,9 @@ mod tests {
         assert_eq!(
             e.to_string(),
             "unknown parameter `rate_per_s` (`try` changes threads=N, cpus=N, shards[.LOCK]=N, \
-             lock[.LOCK]=KIND, memory=SIZE, irq_spread=on|off, hold_scale=F)"
+             lock[.LOCK]=KIND, memory=SIZE, irq_spread=on|off, hold_scale=F, \
+             cpunodebind[.NAME]=NODES, physcpubind[.NAME]=CPUS, membind[.NAME]=NODES, \
+             interleave[.NAME]=NODES, first_touch[.NAME]=local|NODES)"
         );
         let e = Override::parse("threads=lots").unwrap_err();
         assert_eq!(

@@ -322,6 +322,7 @@ pub fn fixture_trace(seconds: u64) -> Trace {
                 lock_info("&rq->__lock", "spinlock", "spinlock", 0xffff_8882_3fa3_0d00, false),
                 lock_info("&mm->mmap_lock", "rwsem:W", "rwsem", 0xffff_8881_0c44_1e38, true),
             ],
+            numa: NumaInfo::single_node(4, 16_277_914),
         },
         since_boot: reorder(since_boot),
         samples: (0..seconds).map(|s| reorder(fixture_sample(s, 3, 3))).collect(),

@@ -25,6 +25,7 @@ pub fn machine(cpus: u32) -> Machine {
             irq_cpus: (0..cpus).collect(),
             coalesce: 8,
         }],
+        numa: None,
     }
 }
 
@@ -49,6 +50,7 @@ pub fn workload(threads: u32, arrivals: Arrivals, compute_us: f64) -> Workload {
         rss_mib: 2000,
         file_cache_mib: 1000,
         app_symbol: "process_request".into(),
+        placement: Placement::default(),
     }
 }
 

@@ -165,6 +165,7 @@ fn futex_storm() -> Incident {
                 irq_cpus: (0..8).collect(),
                 coalesce: 8,
             }],
+            numa: None,
         },
         workloads: vec![Workload {
             name: "worker".into(),
@@ -195,6 +196,7 @@ fn futex_storm() -> Incident {
             rss_mib: 2_000,
             file_cache_mib: 1_000,
             app_symbol: "process_request".into(),
+            placement: Placement::default(),
         }],
         locks: vec![
             lock(
