@@ -16,7 +16,7 @@ use crate::common::sysdrill;
 
 /// The incident drills of the curriculum (docs/COVERAGE.md), each backed by the incident with
 /// the same id. Ids never change once shipped, so this list is fixed on purpose.
-const INCIDENT_IDS: [&str; 13] = [
+const INCIDENT_IDS: [&str; 14] = [
     "slow-under-load",
     "added-threads-slower",
     "high-cpu-spinlock",
@@ -30,6 +30,7 @@ const INCIDENT_IDS: [&str; 13] = [
     "noisy-neighbor-steal",
     "disk-saturation",
     "healthy-baseline",
+    "numa-remote-memory",
 ];
 
 /// The concept drills of the curriculum.
@@ -451,6 +452,26 @@ const SHARED_CLAIMS: &[(&str, &str)] = &[
 
 /// Drill-specific claims: (drill, red flag or misconception, what a candidate would say).
 const DRILL_CLAIMS: &[(&str, &str, &str)] = &[
+    (
+        "numa-remote-memory",
+        "faster-hardware",
+        "We should buy a server with faster CPUs.",
+    ),
+    (
+        "numa-remote-memory",
+        "lock-fix",
+        "I'd shard the lock the workers share.",
+    ),
+    (
+        "numa-remote-memory",
+        "memory-is-uniform",
+        "Memory is the same speed from every core, so placement can't matter.",
+    ),
+    (
+        "numa-remote-memory",
+        "idle-cores-mean-headroom",
+        "Half the cores are idle, so we have headroom.",
+    ),
     (
         "added-threads-slower",
         "spin-instead",

@@ -11,6 +11,8 @@ mod incident;
 mod inspect;
 #[path = "render/jc.rs"]
 mod jc;
+#[path = "render/numa.rs"]
+mod numa;
 #[path = "render/props.rs"]
 mod props;
 #[path = "render/snapshots.rs"]

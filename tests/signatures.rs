@@ -105,6 +105,7 @@ signature_tests! {
     noisy_neighbor_steal => "noisy-neighbor-steal",
     disk_saturation => "disk-saturation",
     healthy_baseline => "healthy-baseline",
+    numa_remote_memory => "numa-remote-memory",
 }
 
 /// Completions per second over the simulated seconds.
