@@ -7,10 +7,12 @@
 pub mod drill;
 pub mod incident;
 pub mod lexicon;
+pub mod numa;
 
 pub use drill::*;
 pub use incident::*;
 pub use lexicon::{Form, Idea, Lexicon, LexiconEntry, Within};
+pub use numa::{MemoryPolicy, NumaNode, NumaTopology, Placement};
 
 use std::fmt;
 

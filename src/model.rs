@@ -30,6 +30,7 @@ mod detail;
 pub mod engine;
 mod futex_bucket;
 mod kernel_log;
+pub mod numa;
 mod processes;
 pub mod queueing;
 pub mod rng;
@@ -98,11 +99,12 @@ pub fn window_params(incident: &Incident) -> EngineParams {
     // the engine's capped geometric attempt count times the attempt, and each timeslice of it
     // is a segment and a preemption. Leaving it out sizes the window for requests a million
     // times shorter, so a window would end before any request completes.
-    let livelock_us = incident
+    let (livelocked, livelock_us) = incident
         .faults
         .iter()
         .find_map(|f| match *f {
             Fault::Livelock {
+                workload,
                 attempt_us,
                 success_probability,
             } => {
@@ -113,11 +115,11 @@ pub fn window_params(incident: &Incident) -> EngineParams {
                 } else {
                     (1.0 - (1.0 - p).powf(cap)) / p
                 };
-                Some(attempt_us.max(0.0) * attempts)
+                Some((workload, attempt_us.max(0.0) * attempts))
             }
             _ => None,
         })
-        .unwrap_or(0.0);
+        .unwrap_or((0, 0.0));
     let mut events_per_ns = 0.0;
     for (wi, w) in incident.workloads.iter().enumerate() {
         let r = &w.request;
@@ -126,13 +128,13 @@ pub fn window_params(incident: &Incident) -> EngineParams {
             .iter()
             .map(|cs| cs.hold_us.max(0.0))
             .sum();
-        let cpu_us = r.compute_us.max(0.0)
+        let cpu_us = r.compute_us.max(0.0) * numa::reach(incident, w).compute_factor
             + holds
             + f64::from(r.syscalls) * c.syscall_us
             + f64::from(r.page_allocs) * (c.page_alloc_us + c.page_fault_us)
             + 2.0 * c.context_switch_us
-            + if wi == 0 { livelock_us } else { 0.0 };
-        let slices = if wi == 0 && c.timeslice_us.is_finite() && c.timeslice_us > 0.0 {
+            + if wi == livelocked { livelock_us } else { 0.0 };
+        let slices = if wi == livelocked && c.timeslice_us.is_finite() && c.timeslice_us > 0.0 {
             livelock_us / c.timeslice_us
         } else {
             0.0

@@ -19,6 +19,7 @@ mod inspect;
 mod iostat;
 mod lock_stat;
 mod mpstat;
+mod numa;
 mod perf_lock;
 mod perf_sched;
 mod perf_stat;
@@ -96,6 +97,7 @@ pub fn render(trace: &Trace, command: &ToolCommand, start: usize) -> String {
         ToolCommand::LockStat => lock_stat::render(trace, start),
         ToolCommand::Dmesg { human_time } => dmesg::render(trace, *human_time, start),
         ToolCommand::Inspect(inspect) => inspect.render(trace, start),
+        ToolCommand::Numa(command) => numa::render(trace, command, start),
         ToolCommand::Piped { command, filters } => filters
             .iter()
             .fold(render(trace, command, start), |text, filter| {

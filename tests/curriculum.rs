@@ -16,7 +16,7 @@ use crate::common::sysdrill;
 
 /// The incident drills of the curriculum (docs/COVERAGE.md), each backed by the incident with
 /// the same id. Ids never change once shipped, so this list is fixed on purpose.
-const INCIDENT_IDS: [&str; 16] = [
+const INCIDENT_IDS: [&str; 17] = [
     "slow-under-load",
     "added-threads-slower",
     "high-cpu-spinlock",
@@ -33,6 +33,7 @@ const INCIDENT_IDS: [&str; 16] = [
     "cgroup-cpu-throttling",
     "irq-spinlock-lockup",
     "lock-across-fsync",
+    "numa-remote-memory",
 ];
 
 /// The concept drills of the curriculum.
@@ -468,6 +469,26 @@ const DRILL_CLAIMS: &[(&str, &str, &str)] = &[
         "irq-spinlock-lockup",
         "it-is-abba",
         "Two threads took the two locks in opposite order, a classic ABBA deadlock.",
+    ),
+    (
+        "numa-remote-memory",
+        "faster-hardware",
+        "We should buy a server with faster CPUs.",
+    ),
+    (
+        "numa-remote-memory",
+        "lock-fix",
+        "I'd shard the lock the workers share.",
+    ),
+    (
+        "numa-remote-memory",
+        "memory-is-uniform",
+        "Memory is the same speed from every core, so placement can't matter.",
+    ),
+    (
+        "numa-remote-memory",
+        "idle-cores-mean-headroom",
+        "Half the cores are idle, so we have headroom.",
     ),
     (
         "added-threads-slower",

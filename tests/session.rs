@@ -26,7 +26,8 @@ fn script(drill: &Drill) -> String {
         .map(|line| line.text.trim())
         .collect();
     let (first, rest) = lines.split_at(lines.len() / 2);
-    let mut script = String::from("vmstat 1 3\ntry cpus=16 vmstat 1 2\n");
+    // `threads` is a knob of every incident (a NUMA box's CPUs are fixed by its nodes).
+    let mut script = String::from("vmstat 1 3\ntry threads=16 vmstat 1 2\n");
     for part in [first.join(" "), "hint".to_owned(), rest.join(" ")] {
         if !part.is_empty() {
             script.push_str(&part.replace('\n', " "));

@@ -110,6 +110,7 @@ signature_tests! {
     cgroup_cpu_throttling => "cgroup-cpu-throttling",
     irq_spinlock_lockup => "irq-spinlock-lockup",
     lock_across_fsync => "lock-across-fsync",
+    numa_remote_memory => "numa-remote-memory",
 }
 
 /// Completions per second over the simulated seconds.
@@ -382,6 +383,7 @@ fn livelock_completions_follow_the_retry_cost() {
                 if let Fault::Livelock {
                     attempt_us,
                     success_probability,
+                    ..
                 } = f
                 {
                     *success_probability = p;

@@ -26,6 +26,8 @@ pub const FORMAT_VERSION: u32 = 1;
 pub(crate) const NOT_BLANK: &str = r"\S";
 pub(crate) const CLOCK_PATTERN: &str = r"^([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9]$";
 pub(crate) const DATE_PATTERN: &str = r"^(0[1-9]|1[0-2])/(0[1-9]|[12][0-9]|3[01])/[0-9]{2}$";
+/// A Linux CPU or node list: numbers and ranges separated by commas (`0-7,16-23`).
+pub(crate) const ID_LIST_PATTERN: &str = r"^[0-9]+(-[0-9]+)?(,[0-9]+(-[0-9]+)?)*$";
 pub(crate) const ID_PATTERN: &str = r"^[a-z0-9][a-z0-9_-]{0,63}$";
 
 /// Reads only `format_version`, ignoring every other key, so that a file written for a newer

@@ -42,7 +42,9 @@ pub(crate) mod cgroup;
 mod disk_spikes;
 mod interrupt;
 pub(crate) mod load;
+mod numa;
 mod sync_write;
+mod workload_ref;
 
 mod examples;
 mod follow_ups;
@@ -385,7 +387,7 @@ pub fn incident(
     let machine = machine::machine(&mut c, &raw);
     let lock_ids: Vec<&str> = raw.locks.iter().map(|l| l.id.as_str()).collect();
     let locks = locks::locks(&mut c, &raw);
-    let workloads = workloads::workloads(&mut c, &raw, &lock_ids);
+    let workloads = workloads::workloads(&mut c, &raw, &lock_ids, machine.numa.as_ref());
     let faults = faults::faults(&mut c, &raw, &lock_ids);
     let variants = variants::variants(&mut c, &raw);
     let costs = costs::costs(&mut c, &raw);

@@ -6,6 +6,7 @@
 //! field, so the model may rely on them without re-checking.
 
 use super::IncidentId;
+use super::numa::{NumaTopology, Placement};
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Incident {
@@ -47,6 +48,8 @@ pub struct Machine {
     pub date: String,
     pub disks: Vec<Disk>,
     pub nics: Vec<Nic>,
+    /// NUMA nodes; `None` is one node with every CPU and all memory.
+    pub numa: Option<NumaTopology>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -92,6 +95,8 @@ pub struct Workload {
     /// Open arrivals only: the rate from a drill second on, in increasing `at_s` (a load step
     /// or a deploy). Before the first step, and since boot, `arrivals` holds.
     pub load_steps: Vec<LoadStep>,
+    /// CPUs and memory nodes it may use (default: every CPU, memory local to its threads).
+    pub placement: Placement,
 }
 
 /// From drill second `at_s` on, requests arrive at `rate_per_s`.
@@ -347,6 +352,8 @@ pub enum Fault {
     /// Requests retry an optimistic step that conflicts: each attempt costs `attempt_us` and
     /// succeeds with `success_probability`; no lock is held while retrying.
     Livelock {
+        /// Index into `Incident::workloads` of the workload whose requests retry.
+        workload: usize,
         attempt_us: f64,
         success_probability: f64,
     },
@@ -379,6 +386,8 @@ pub enum Fault {
 /// Ranges a seed picks from; `None` keeps the base value.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Variants {
+    /// Index into `Incident::workloads` of the workload `threads` and `rate_per_s` change.
+    pub workload: usize,
     pub cpus: Option<(u32, u32)>,
     pub threads: Option<(u32, u32)>,
     /// Open-arrival rate range, requests/s.

@@ -671,6 +671,7 @@ fn hot_mutex_incident() -> Incident {
             date: "03/14/25".into(),
             disks: vec![],
             nics: vec![],
+            numa: None,
         },
         workloads: vec![Workload {
             name: "worker".into(),
@@ -699,6 +700,7 @@ fn hot_mutex_incident() -> Incident {
             app_symbol: "process_request".into(),
             cgroup: None,
             load_steps: vec![],
+            placement: Default::default(),
         }],
         locks: vec![LockSpec {
             id: "queue".into(),

@@ -30,6 +30,7 @@ mod irq_locks;
 mod locks;
 mod scheduler;
 
+use super::numa;
 use super::rng::SimRng;
 use super::symbols::{self, Activity, Category, SymbolTable, splits};
 use crate::domain::{
@@ -488,7 +489,12 @@ pub struct Engine {
     cost_uncontended: u64,
     cost_softirq: u64,
     timeslice: u64,
-    livelock: Option<(f64, f64)>,
+    /// The livelocked workload, the cost of one attempt and its chance of success.
+    livelock: Option<(usize, f64, f64)>,
+    /// Per workload, the CPUs its threads may run on (`None`: any); see `may_run`.
+    affinity: Vec<Option<Vec<bool>>>,
+    /// Whether any workload is pinned: the scheduler's plain paths stay as they were otherwise.
+    pinned: bool,
     pressure: Option<(f64, f64, f64)>,
     deadlock: Option<(usize, usize)>,
     /// Whether an interrupt that finds its CPU holding the handler's lock gets stuck: from the
@@ -745,9 +751,16 @@ impl Engine {
         for f in &incident.faults {
             match *f {
                 Fault::Livelock {
+                    workload,
                     attempt_us,
                     success_probability,
-                } => livelock = Some((attempt_us.max(0.0), success_probability.clamp(1e-6, 1.0))),
+                } => {
+                    livelock = Some((
+                        workload,
+                        attempt_us.max(0.0),
+                        success_probability.clamp(1e-6, 1.0),
+                    ))
+                }
                 Fault::MemoryPressure {
                     direct_reclaim_fraction,
                     reclaim_us,
@@ -808,10 +821,13 @@ impl Engine {
             eligible_ns: 0,
         };
         let disk_index = |d: usize| if d < m.disks.len() { d as u32 } else { NONE };
+        let mut affinity = Vec::new();
         for (wi, w) in incident.workloads.iter().enumerate() {
             let r = &w.request;
             let k = r.critical_sections.len();
-            let compute_ns = r.compute_us.max(0.0) * NS_PER_US;
+            // Remote memory stretches the compute (exactly 1 on a machine of one node).
+            let compute_ns =
+                r.compute_us.max(0.0) * NS_PER_US * numa::reach(incident, w).compute_factor;
             let part = compute_ns / (k as f64 + 1.0);
             let sys_ns = f64::from(r.syscalls) * c.syscall_us * NS_PER_US;
             let alloc_ns = f64::from(r.page_allocs) * c.page_alloc_us * NS_PER_US;
@@ -852,7 +868,7 @@ impl Engine {
                 prog.push(Step::Reclaim);
                 prog.push(Step::MajorFault);
             }
-            if livelock.is_some() && wi == 0 {
+            if livelock.is_some_and(|(lw, _, _)| lw == wi) {
                 prog.push(Step::Retry);
             }
             let mut cs_lock = Vec::new();
@@ -897,10 +913,27 @@ impl Engine {
             });
             let first_thread = threads.len() as u32;
             let n = w.threads.max(1);
+            let allowed = w.placement.cpus.as_ref().map(|cpus| {
+                let mut mask = vec![false; ncpu as usize];
+                for &c in cpus.iter().filter(|&&c| c < ncpu) {
+                    mask[c as usize] = true;
+                }
+                if !mask.contains(&true) {
+                    mask.fill(true);
+                }
+                mask
+            });
+            // A pinned thread starts on its first allowed CPU, so its "last CPU" is one it may use.
+            let home = allowed
+                .as_ref()
+                .and_then(|mask| mask.iter().position(|&ok| ok))
+                .unwrap_or(0) as u32;
+            affinity.push(allowed);
             for _ in 0..n {
                 threads.push(Thread {
                     prog: wi as u32,
                     task,
+                    cpu: home,
                     ..blank.clone()
                 });
             }
@@ -1046,6 +1079,8 @@ impl Engine {
                 u64::MAX
             },
             livelock,
+            pinned: affinity.iter().any(Option::is_some),
+            affinity,
             pressure,
             deadlock,
             irq_deadlock_armed: !irq_deadlock_dated,

@@ -831,6 +831,7 @@ impl Context {
                     })
                 })
                 .collect(),
+            numa: super::numa::info(incident, self.cpus, self.mem_total_kib),
         }
     }
 

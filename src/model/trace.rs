@@ -43,6 +43,8 @@ pub struct BoxInfo {
     pub locks: Vec<LockInfo>,
     /// The workloads that run in a cgroup of their own, in the incident's order.
     pub cgroups: Vec<CgroupInfo>,
+    /// NUMA nodes and where each workload's memory is; one node on most boxes.
+    pub numa: NumaInfo,
 }
 
 /// A workload's cgroup as the box shows it under `/sys/fs/cgroup`.
@@ -53,6 +55,67 @@ pub struct CgroupInfo {
     /// The workload's process id.
     pub pid: u32,
     pub cgroup: crate::domain::Cgroup,
+}
+
+/// The box's NUMA nodes and each workload process's placement, fixed for the run.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NumaInfo {
+    /// At least one; node `i` is `nodes[i]`.
+    pub nodes: Vec<NodeInfo>,
+    /// `distances[from][to]` as `numactl -H` prints them (10 local).
+    pub distances: Vec<Vec<u32>>,
+    /// One per workload process, in workload order.
+    pub processes: Vec<ProcessNuma>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct NodeInfo {
+    /// The node's CPUs, ascending.
+    pub cpus: Vec<u32>,
+    pub mem_total_kib: u64,
+}
+
+/// Where one process runs and where its memory is.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ProcessNuma {
+    pub pid: u32,
+    /// The memory policy as `/proc/PID/numa_maps` writes it: `default`, `bind:0`,
+    /// `interleave:0-1`.
+    pub policy: String,
+    /// CPUs its threads may run on, ascending.
+    pub cpus_allowed: Vec<u32>,
+    /// Its resident anonymous memory on each node, KiB.
+    pub node_kib: Vec<u64>,
+    /// Share of its CPUs on each node (sums to 1): where its threads allocate from.
+    pub cpu_share: Vec<f64>,
+    /// Share of its memory accesses that go to another node.
+    pub remote_fraction: f64,
+    /// How much remote accesses stretch its compute (1 when all are local).
+    pub compute_factor: f64,
+    /// Share of its compute waiting for memory when all of it is local.
+    pub memory_stall_fraction: f64,
+}
+
+impl NumaInfo {
+    /// A box of one node holding every CPU and all memory.
+    pub fn single_node(cpus: u32, mem_total_kib: u64) -> Self {
+        Self {
+            nodes: vec![NodeInfo {
+                cpus: (0..cpus).collect(),
+                mem_total_kib,
+            }],
+            distances: vec![vec![crate::domain::numa::LOCAL_DISTANCE]],
+            processes: Vec::new(),
+        }
+    }
+
+    /// The node CPU `cpu` belongs to (0 when no node lists it).
+    pub fn node_of_cpu(&self, cpu: u32) -> usize {
+        self.nodes
+            .iter()
+            .position(|n| n.cpus.contains(&cpu))
+            .unwrap_or(0)
+    }
 }
 
 #[derive(Debug, Clone, PartialEq)]

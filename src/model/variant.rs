@@ -2,8 +2,9 @@
 //! cause (and so the signature) stays the same.
 //!
 //! Owns: drawing from `Variants` with the seed's `variant` stream, in a fixed order (cpus,
-//! threads, rate, hold scale) so adding a range never shifts the others. Must not: change
-//! anything the incident does not give a range for.
+//! threads, rate, hold scale) so adding a range never shifts the others. `threads` and
+//! `rate_per_s` change the workload `Variants::workload` names. Must not: change anything the
+//! incident does not give a range for.
 
 use super::rng::SimRng;
 use crate::domain::{Arrivals, Incident, Seed};
@@ -41,12 +42,12 @@ pub fn pick(incident: &Incident, seed: Seed) -> Incident {
         }
     }
     if v.threads.is_some()
-        && let Some(w) = out.workloads.first_mut()
+        && let Some(w) = out.workloads.get_mut(v.workload)
     {
         w.threads = threads.clamp(1, 100_000);
     }
     if v.rate_per_s.is_some()
-        && let Some(w) = out.workloads.first_mut()
+        && let Some(w) = out.workloads.get_mut(v.workload)
         && let Arrivals::Open { rate_per_s } = &mut w.arrivals
     {
         *rate_per_s = rate.max(0.0);

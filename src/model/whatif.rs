@@ -3,6 +3,10 @@
 //! Owns: the parameter names, their value syntax, range checks and "did you mean" suggestions.
 //! Must not: simulate; the caller re-runs the model on the returned incident.
 
+mod placement;
+
+pub use placement::{Ids, Placed, PlacementOverride};
+
 use crate::domain::{Arrivals, Incident, LockKind, MAX_QUOTA_US, MIN_QUOTA_US, SpinAcquire};
 
 /// One parameter change a candidate may try.
@@ -37,6 +41,8 @@ pub enum Override {
     },
     /// IOs every disk serves at once (a bigger device, more queues).
     DiskParallelism(u32),
+    /// Where a workload's threads run or its memory lives (NUMA).
+    Placement(Placed),
     // Load and CPU limits of the service (the first workload).
     /// Open arrivals of the service at this rate, requests per second.
     RatePerS(f64),
@@ -57,7 +63,15 @@ pub enum WhatIfError {
     /// A close name is suggested; otherwise every parameter is listed.
     #[error("unknown parameter `{name}` ({})", match suggestion {
         Some(s) => format!("did you mean `{s}`?"),
-        None => format!("`try` changes {}", PARAMETERS.join(", ")),
+        None => format!(
+            "`try` changes {}",
+            PARAMETERS
+                .iter()
+                .chain(placement::PARAMETERS)
+                .copied()
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
     })]
     UnknownParameter {
         name: String,
@@ -91,7 +105,7 @@ pub const PARAMETERS: &[&str] = &[
     "disk_parallelism=N",
 ];
 
-/// `shards[.LOCK]=N` -> `shards`.
+/// `shards[.LOCK]=N` -> `shards`. The placement parameters are listed in `placement`.
 fn parameter_name(syntax: &str) -> &str {
     syntax.split(['[', '=']).next().unwrap_or(syntax)
 }
@@ -180,6 +194,9 @@ pub fn parameter_help() -> Vec<(&'static str, String)> {
             ),
         ),
     ]
+    .into_iter()
+    .chain(placement::help())
+    .collect()
 }
 
 const KINDS: &[(&str, LockKind)] = &[
@@ -398,10 +415,19 @@ impl Override {
                 Ok(Override::RatePerS(r))
             }
             "quota" | "cpu_max" if lock.is_none() => Ok(Override::CpuQuota(quota(name, value)?)),
-            _ => Err(WhatIfError::UnknownParameter {
-                name: name.to_owned(),
-                suggestion: suggest(&lower, PARAMETERS.iter().map(|p| parameter_name(p))),
-            }),
+            _ => match placement::parse(&lower, name, value, lock) {
+                Some(placed) => placed.map(Override::Placement),
+                None => Err(WhatIfError::UnknownParameter {
+                    name: name.to_owned(),
+                    suggestion: suggest(
+                        &lower,
+                        PARAMETERS
+                            .iter()
+                            .chain(placement::PARAMETERS)
+                            .map(|p| parameter_name(p)),
+                    ),
+                }),
+            },
         }
     }
 }
@@ -460,6 +486,13 @@ pub fn apply(incident: &Incident, overrides: &[Override]) -> Result<Incident, Wh
             Override::Cpus(n) => {
                 if !(1..=1024).contains(n) {
                     return Err(bad("cpus", &n.to_string(), "must be between 1 and 1024"));
+                }
+                if out.machine.numa.is_some() {
+                    return Err(bad(
+                        "cpus",
+                        &n.to_string(),
+                        "this box's CPUs are fixed by its NUMA nodes; place the threads with cpunodebind=NODES instead",
+                    ));
                 }
                 out.machine.cpus = *n;
                 for nic in &mut out.machine.nics {
@@ -615,6 +648,7 @@ pub fn apply(incident: &Incident, overrides: &[Override]) -> Result<Incident, Wh
                     disk.parallelism = *n;
                 }
             }
+            Override::Placement(placed) => placement::apply(&mut out, placed)?,
         }
     }
     Ok(out)
@@ -734,7 +768,9 @@ mod tests {
             "unknown parameter `qps` (`try` changes threads=N, cpus=N, shards[.LOCK]=N, \
              lock[.LOCK]=KIND, memory=SIZE, irq_spread=on|off, hold_scale=F, rate_per_s=R, \
              quota=max|US|Ncpu, cpu_max=max|US|Ncpu, acquire[.LOCK]=VARIANT, \
-             io_under_lock[.LOCK]=on|off, disk_parallelism=N)"
+             io_under_lock[.LOCK]=on|off, disk_parallelism=N, cpunodebind[.NAME]=NODES, \
+             physcpubind[.NAME]=CPUS, membind[.NAME]=NODES, interleave[.NAME]=NODES, \
+             first_touch[.NAME]=local|NODES)"
         );
         let e = Override::parse("acquire=spin_lock_irqsafe")
             .unwrap_err()

@@ -184,6 +184,8 @@ pub enum ToolCommand {
     },
     /// Thread-level tools and kernel files (`ps`, `strace -c`, `cat /proc/meminfo` …).
     Inspect(super::inspect::Inspect),
+    /// `numactl -H`, `numastat [-p]`, `cat /proc/PID/numa_maps`: snapshots.
+    Numa(super::numa::NumaCommand),
     /// A tool's output run through filters (`dmesg | tail -20`).
     Piped {
         command: Box<ToolCommand>,
@@ -214,7 +216,8 @@ impl ToolCommand {
             ToolCommand::Free { .. }
             | ToolCommand::Uptime
             | ToolCommand::LockStat
-            | ToolCommand::Dmesg { .. } => 0,
+            | ToolCommand::Dmesg { .. }
+            | ToolCommand::Numa(_) => 0,
             ToolCommand::PerfTop { delay_s, .. } => *delay_s as usize,
             ToolCommand::Inspect(inspect) => inspect.seconds(),
             ToolCommand::PerfLockRecord { seconds } => *seconds as usize,
@@ -767,6 +770,14 @@ pub(crate) fn parse_free(args: &[&str]) -> Result<ToolCommand, ToolError> {
     Ok(ToolCommand::Free { unit, wide })
 }
 
+pub(crate) fn parse_numactl(args: &[&str]) -> Result<ToolCommand, ToolError> {
+    super::numa::parse_numactl(args).map(ToolCommand::Numa)
+}
+
+pub(crate) fn parse_numastat(args: &[&str]) -> Result<ToolCommand, ToolError> {
+    super::numa::parse_numastat(args).map(ToolCommand::Numa)
+}
+
 pub(crate) fn parse_uptime(args: &[&str]) -> Result<ToolCommand, ToolError> {
     let opts = getopt("uptime", args, "", UPTIME_USAGE)?;
     if let Some((name, _)) = opts.long.first() {
@@ -787,6 +798,9 @@ pub(crate) fn parse_uptime(args: &[&str]) -> Result<ToolCommand, ToolError> {
 pub(crate) fn parse_cat(args: &[&str]) -> Result<ToolCommand, ToolError> {
     match args {
         ["/proc/lock_stat"] => Ok(ToolCommand::LockStat),
+        [path] if let Some(maps) = super::numa::parse_maps_path(path) => {
+            Ok(ToolCommand::Numa(maps))
+        }
         [path] if let Some(parsed) = super::inspect::parse_cat_path(path) => {
             parsed.map(ToolCommand::Inspect)
         }

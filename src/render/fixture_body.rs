@@ -326,6 +326,7 @@ pub fn fixture_trace(seconds: u64) -> Trace {
                 lock_info("&mm->mmap_lock", "rwsem:W", "rwsem", 0xffff_8881_0c44_1e38, true),
             ],
             cgroups: vec![],
+            numa: NumaInfo::single_node(4, 16_277_914),
         },
         since_boot: reorder(since_boot),
         samples: (0..seconds).map(|s| reorder(fixture_sample(s, 3, 3))).collect(),

@@ -2,8 +2,11 @@
 //! the N seconds. cpu-clock is every CPU's whole time (system-wide counting includes idle),
 //! context-switches is vmstat's cs, cpu-migrations the threads moved between CPUs,
 //! page-faults the processes' minor and major faults. A guest has no PMU passed through, so its
-//! hardware events are `<not supported>`; on bare metal the model has no cycle counts, so they
-//! are left out.
+//! hardware events are `<not supported>`. On a bare-metal box with NUMA nodes the hardware
+//! counters follow from the model (`model::numa`): cycles are busy CPU time at the counters'
+//! clock; instructions are fewer per cycle by each workload's remote-access factor; LLC misses
+//! are its memory stall time over the local miss latency, and node-load-misses the remote share
+//! of them. A box of one node prints no hardware counters, as before.
 
 use super::argv::ToolError;
 use super::inspect::{Inspect, trace_seconds};
@@ -105,8 +108,68 @@ pub(crate) fn render(trace: &Trace, seconds: u32, start: usize) -> String {
         for name in ["cycles", "instructions", "branches", "branch-misses"] {
             out.push_str(&format!("{:>18}      {name}\n", "<not supported>"));
         }
+    } else if trace.info.numa.nodes.len() > 1 {
+        out.push_str(&memory_counters(trace, samples, elapsed));
     }
     out.push_str(&format!("\n{elapsed:>18.9} seconds time elapsed\n\n"));
+    out
+}
+
+/// cycles, instructions, LLC-load-misses and node-load-misses over `samples` (see the module
+/// documentation for how each follows from the model).
+fn memory_counters(trace: &Trace, samples: &[crate::model::Sample], elapsed: f64) -> String {
+    use crate::model::numa::{COUNTER_GHZ, LOCAL_CPI, LOCAL_MISS_NS};
+    let busy_ns: f64 = samples
+        .iter()
+        .flat_map(|s| &s.cpus)
+        .map(|c| (c.user + c.nice + c.system + c.irq + c.softirq) as f64)
+        .sum();
+    let mut instructions = 0.0;
+    let mut workload_ns = 0.0;
+    let mut llc_misses = 0.0;
+    let mut remote_misses = 0.0;
+    for p in &trace.info.numa.processes {
+        let Some(pos) = trace.info.tasks.iter().position(|t| t.pid == p.pid) else {
+            continue;
+        };
+        let user_ns: f64 = samples
+            .iter()
+            .filter_map(|s| s.tasks.get(pos))
+            .map(|t| t.user_ns as f64)
+            .sum();
+        let factor = p.compute_factor.max(1.0);
+        workload_ns += user_ns;
+        instructions += user_ns * COUNTER_GHZ / (LOCAL_CPI * factor);
+        // The misses a request makes do not change with distance; each takes longer.
+        let misses = user_ns / factor * p.memory_stall_fraction / LOCAL_MISS_NS;
+        llc_misses += misses;
+        remote_misses += misses * p.remote_fraction;
+    }
+    instructions += (busy_ns - workload_ns).max(0.0) * COUNTER_GHZ / LOCAL_CPI;
+    let cycles = busy_ns * COUNTER_GHZ;
+    let ghz = cycles / busy_ns.max(1.0);
+    let ipc = instructions / cycles.max(1.0);
+    let mut out = format!(
+        "{:>18}      {:<33}# {ghz:8.3} GHz\n",
+        grouped(cycles.round() as u64),
+        "cycles"
+    );
+    out.push_str(&format!(
+        "{:>18}      {:<33}# {ipc:8.2}  insn per cycle\n",
+        grouped(instructions.round() as u64),
+        "instructions"
+    ));
+    for (count, name) in [
+        (llc_misses, "LLC-load-misses"),
+        (remote_misses, "node-load-misses"),
+    ] {
+        let count = count.round() as u64;
+        out.push_str(&format!(
+            "{:>18}      {name:<33}# {}\n",
+            grouped(count),
+            per_second(count, elapsed)
+        ));
+    }
     out
 }
 

@@ -120,6 +120,7 @@ mod tests {
             symbols: vec![],
             locks: vec![],
             cgroups: vec![],
+            numa: crate::model::NumaInfo::single_node(4, 0),
         };
         assert_eq!(clock(&info, 0), "23:59:59");
         assert_eq!(clock(&info, 2), "00:00:01");

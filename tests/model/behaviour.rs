@@ -80,6 +80,7 @@ fn spinning_burns_cpu_and_sleeping_switches() {
 fn variants_pick_within_ranges_deterministically() {
     let mut inc = closed_lock(16, 4, 1.0, 9.0, LockKind::Mutex, Costs::default());
     inc.variants = Variants {
+        workload: 0,
         cpus: Some((4, 16)),
         threads: Some((10, 20)),
         rate_per_s: None,
@@ -184,6 +185,7 @@ fn arb_incident() -> impl Strategy<Value = Incident> {
                         after_s: 99_999,
                     }],
                     2 => vec![Fault::Livelock {
+                        workload: 0,
                         attempt_us: 3.0,
                         success_probability: 0.05,
                     }],
@@ -308,6 +310,7 @@ fn steal_disk_softirq_and_livelock_show_where_they_should() {
     inc.workloads[0].request.critical_sections.clear();
     let healthy = simulate(&inc, Seed(3), 1).samples[0].app.completed;
     inc.faults = vec![Fault::Livelock {
+        workload: 0,
         attempt_us: 3.0,
         success_probability: 0.01,
     }];

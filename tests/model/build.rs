@@ -25,6 +25,7 @@ pub fn machine(cpus: u32) -> Machine {
             irq_cpus: (0..cpus).collect(),
             coalesce: 8,
         }],
+        numa: None,
     }
 }
 
@@ -51,6 +52,7 @@ pub fn workload(threads: u32, arrivals: Arrivals, compute_us: f64) -> Workload {
         app_symbol: "process_request".into(),
         cgroup: None,
         load_steps: vec![],
+        placement: Placement::default(),
     }
 }
 

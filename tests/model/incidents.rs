@@ -44,6 +44,7 @@ pub fn slow_under_load() -> Incident {
         burst_every_s: 3,
     }];
     inc.variants = Variants {
+        workload: 0,
         cpus: None,
         threads: Some((80, 112)),
         rate_per_s: None,
@@ -63,6 +64,7 @@ pub fn added_threads_slower() -> Incident {
     let mut inc = incident(machine(8), vec![w], vec![queue], Costs::default());
     inc.machine.uptime_s = 355_020;
     inc.variants = Variants {
+        workload: 0,
         cpus: None,
         threads: Some((48, 96)),
         rate_per_s: None,
@@ -80,6 +82,7 @@ pub fn high_cpu_spinlock() -> Incident {
     let mut inc = incident(machine(8), vec![w], vec![hb], Costs::default());
     inc.machine.uptime_s = 2_210_400;
     inc.variants = Variants {
+        workload: 0,
         cpus: None,
         threads: Some((24, 48)),
         rate_per_s: None,

@@ -166,6 +166,7 @@ fn futex_storm() -> Incident {
                 irq_cpus: (0..8).collect(),
                 coalesce: 8,
             }],
+            numa: None,
         },
         workloads: vec![Workload {
             name: "worker".into(),
@@ -199,6 +200,7 @@ fn futex_storm() -> Incident {
             app_symbol: "process_request".into(),
             cgroup: None,
             load_steps: vec![],
+            placement: Placement::default(),
         }],
         locks: vec![
             lock(

@@ -82,6 +82,10 @@ pub const SIGNATURES: &[Signature] = &[
         incident: "lock-across-fsync",
         holds: lock_across_fsync,
     },
+    Signature {
+        incident: "numa-remote-memory",
+        holds: numa_remote_memory,
+    },
 ];
 
 fn every(t: &Trace, f: impl Fn(&Sample) -> bool) -> bool {
@@ -335,4 +339,29 @@ fn lock_across_fsync(t: &Trace) -> bool {
             && s.context_switches < 50_000
             && top_lock(s).is_some_and(|i| t.info.locks[i].perf_type != "spinlock")
     })
+}
+
+/// Remote memory: the service's threads run on one node's CPUs (mpstat -P ALL) while nearly all
+/// of its memory sits on another node (numastat -p), with nothing waiting on locks.
+fn numa_remote_memory(t: &Trace) -> bool {
+    let numa = &t.info.numa;
+    let Some(service) = numa.processes.first() else {
+        return false;
+    };
+    let memory: u64 = service.node_kib.iter().sum();
+    numa.nodes.len() > 1
+        && every(t, |s| {
+            let mut busy = vec![0.0; numa.nodes.len()];
+            for (cpu, time) in s.cpus.iter().enumerate() {
+                busy[numa.node_of_cpu(cpu as u32)] += (time.user + time.system) as f64;
+            }
+            let all: f64 = busy.iter().sum();
+            let (run_node, run_busy) =
+                busy.iter().enumerate().fold(
+                    (0, 0.0),
+                    |acc, (i, &b)| if b > acc.1 { (i, b) } else { acc },
+                );
+            let local = service.node_kib[run_node] as f64 / memory.max(1) as f64;
+            all > 0.0 && run_busy >= 0.9 * all && local <= 0.1 && quiet_locks(s)
+        })
 }

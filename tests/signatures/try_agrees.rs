@@ -346,3 +346,43 @@ fn lock_across_fsync_fixes_and_red_flags() {
         ],
     );
 }
+
+/// One `try` parameter as a candidate types it.
+fn typed(text: &str) -> Vec<Override> {
+    vec![Override::parse(text).expect("a valid parameter")]
+}
+
+#[test]
+fn numa_remote_memory_fixes_and_red_flags() {
+    check(
+        "numa-remote-memory",
+        &[
+            (
+                "bind the memory to the threads' node",
+                Expect::Helps,
+                |_| typed("membind=1"),
+            ),
+            ("run the threads where the memory is", Expect::Helps, |_| {
+                typed("cpunodebind=0")
+            }),
+            ("first touch where the threads run", Expect::Helps, |_| {
+                typed("first_touch=local")
+            }),
+            ("interleave over both nodes", Expect::Helps, |_| {
+                typed("interleave=all")
+            }),
+            ("more threads", Expect::DoesNotHelp, |v| {
+                vec![Override::Threads(threads(v) * 2)]
+            }),
+            ("shard the locks", Expect::DoesNotHelp, |_| {
+                vec![Override::Shards {
+                    lock: None,
+                    shards: 8,
+                }]
+            }),
+            ("more memory", Expect::DoesNotHelp, |v| {
+                vec![Override::MemoryMib(v.machine.memory_mib * 2)]
+            }),
+        ],
+    );
+}

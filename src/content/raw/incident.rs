@@ -6,7 +6,8 @@ use schemars::JsonSchema;
 use serde::Deserialize;
 
 use super::{
-    CLOCK_PATTERN, DATE_PATTERN, FORMAT_VERSION, NOT_BLANK, default_one_f64, default_one_u32,
+    CLOCK_PATTERN, DATE_PATTERN, FORMAT_VERSION, ID_LIST_PATTERN, NOT_BLANK, default_one_f64,
+    default_one_u32,
 };
 use crate::content::validate::cgroup::{CGROUP_PATH_PATTERN, MAX_CGROUP_PATH};
 use crate::content::validate::load::MAX_STEP_S;
@@ -14,6 +15,7 @@ use crate::content::validate::{
     MAX_COMM, MAX_COUNT, MAX_CPUS, MAX_MIB, MAX_PID, MAX_RATE_PER_S, MAX_THREADS, MAX_TIME_US,
     MAX_UPTIME_S, TIMER_HZ,
 };
+use crate::domain::numa::MAX_NUMA_NODES;
 use crate::domain::{DEFAULT_PERIOD_US, MAX_PERIOD_US, MAX_QUOTA_US, MIN_PERIOD_US, MIN_QUOTA_US};
 
 /// An incident: a simulated machine, the workloads on it, the locks they share and the faults
@@ -100,6 +102,9 @@ pub struct RawMachine {
     /// Network interfaces (default: none).
     #[serde(default)]
     pub nics: Vec<RawNic>,
+    /// NUMA nodes, two or more (default: one node with every CPU and all memory).
+    #[serde(default)]
+    pub numa: Option<RawNuma>,
 }
 
 /// A block device.
@@ -178,6 +183,10 @@ pub struct RawWorkload {
     /// (default: none). `at_s` strictly increasing.
     #[serde(default)]
     pub load_steps: Vec<RawLoadStep>,
+    /// Where its threads run and its memory lives (default: every CPU, memory local to the
+    /// threads that touch it).
+    #[serde(default)]
+    pub numa: Option<RawPlacement>,
 }
 
 /// From drill second `at_s` on (0 is the first second the candidate sees), requests arrive
@@ -518,6 +527,10 @@ pub enum RawFault {
     },
     /// Requests retry an optimistic step that conflicts.
     Livelock {
+        /// Name of the workload whose requests retry (default: the first).
+        #[schemars(regex(pattern = NOT_BLANK))]
+        #[serde(default)]
+        workload: Option<String>,
         /// Cost of one attempt, microseconds (> 0).
         #[schemars(extend("exclusiveMinimum" = 0), range(max = MAX_TIME_US))]
         attempt_us: f64,
@@ -573,15 +586,19 @@ pub enum RawFault {
 #[serde(deny_unknown_fields, expecting = "variants (a mapping of keys)")]
 #[schemars(rename = "Variants")]
 pub struct RawVariants {
+    /// Name of the workload `threads` and `rate_per_s` vary (default: the first).
+    #[schemars(regex(pattern = NOT_BLANK))]
+    #[serde(default)]
+    pub workload: Option<String>,
     /// Range of `machine.cpus`.
     #[schemars(extend("prefixItems" = [{"type": "integer", "minimum": 1, "maximum": MAX_CPUS}, {"type": "integer", "minimum": 1, "maximum": MAX_CPUS}]))]
     #[serde(default)]
     pub cpus: Option<(u32, u32)>,
-    /// Range of the first workload's `threads`.
+    /// Range of the varied workload's `threads`.
     #[schemars(extend("prefixItems" = [{"type": "integer", "minimum": 1, "maximum": MAX_THREADS}, {"type": "integer", "minimum": 1, "maximum": MAX_THREADS}]))]
     #[serde(default)]
     pub threads: Option<(u32, u32)>,
-    /// Range of the open-arrival rate, requests per second.
+    /// Range of the varied workload's open-arrival rate, requests per second.
     #[schemars(extend("prefixItems" = [{"type": "number", "exclusiveMinimum": 0, "maximum": MAX_RATE_PER_S}, {"type": "number", "exclusiveMinimum": 0, "maximum": MAX_RATE_PER_S}]))]
     #[serde(default)]
     pub rate_per_s: Option<(f64, f64)>,
@@ -589,6 +606,70 @@ pub struct RawVariants {
     #[schemars(extend("prefixItems" = [{"type": "number", "exclusiveMinimum": 0, "maximum": 100}, {"type": "number", "exclusiveMinimum": 0, "maximum": 100}]))]
     #[serde(default)]
     pub hold_scale: Option<(f64, f64)>,
+}
+
+/// A machine's NUMA nodes and the distances between them.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, expecting = "numa (a mapping with `nodes`)")]
+#[schemars(rename = "Numa")]
+pub struct RawNuma {
+    /// The nodes, numbered from 0 in this order; two or more, at most 64. Every CPU of the
+    /// machine is in exactly one node.
+    #[schemars(length(min = 2, max = MAX_NUMA_NODES))]
+    pub nodes: Vec<RawNumaNode>,
+    /// `distances[from][to]` as the firmware reports them (ACPI SLIT): 10 from a node to
+    /// itself, 11..=254 to another; one row of one entry per node. Default: 21 between any
+    /// two nodes, as two-socket servers commonly report.
+    #[serde(default)]
+    pub distances: Option<Vec<Vec<u32>>>,
+}
+
+/// One NUMA node.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, expecting = "a numa node (a mapping of keys)")]
+#[schemars(rename = "NumaNode")]
+pub struct RawNumaNode {
+    /// The node's CPUs as a Linux CPU list, e.g. `"0-7"` or `"0-3,8-11"`.
+    #[schemars(regex(pattern = ID_LIST_PATTERN))]
+    pub cpus: String,
+    /// Memory attached to the node, MiB; the nodes' memory adds up to `machine.memory_mib`.
+    #[schemars(range(min = 1, max = MAX_MIB))]
+    pub memory_mib: u64,
+}
+
+/// Where a workload's threads run and its memory lives, as `numactl` would set it. Give at
+/// most one of `cpunodebind` and `physcpubind`, and at most one of `membind`, `interleave`
+/// and `first_touch_nodes`.
+#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
+#[serde(
+    deny_unknown_fields,
+    expecting = "workload numa placement (a mapping of keys)"
+)]
+#[schemars(rename = "Placement")]
+pub struct RawPlacement {
+    /// Nodes whose CPUs the threads run on, e.g. `[1]` (default: every CPU).
+    #[serde(default)]
+    pub cpunodebind: Option<Vec<u32>>,
+    /// CPUs the threads run on, as a Linux CPU list, e.g. `"8-15"` (default: every CPU).
+    #[schemars(regex(pattern = ID_LIST_PATTERN))]
+    #[serde(default)]
+    pub physcpubind: Option<String>,
+    /// Nodes its pages must come from (`numactl --membind`).
+    #[serde(default)]
+    pub membind: Option<Vec<u32>>,
+    /// Nodes its pages are spread over round-robin (`numactl --interleave`).
+    #[serde(default)]
+    pub interleave: Option<Vec<u32>>,
+    /// The default first-touch policy, with the nodes its threads ran on when they touched
+    /// their memory (e.g. where the process started before its threads were moved). Default:
+    /// the nodes its threads run on now, so every access is local.
+    #[serde(default)]
+    pub first_touch_nodes: Option<Vec<u32>>,
+    /// Share of its compute time spent waiting for memory when every access is local, 0..=1
+    /// (default 0: remote memory costs it nothing). A memory-heavy service is 0.3 to 0.6.
+    #[schemars(range(min = 0, max = 1))]
+    #[serde(default)]
+    pub memory_stall_fraction: f64,
 }
 
 /// Kernel cost constants, microseconds; unset ones keep their defaults (docs/MODEL.md, "Kernel costs").

@@ -6,6 +6,7 @@ use super::*;
 /// The faults; `lock_ids` are the incident's lock ids, in order.
 pub(super) fn faults(c: &mut Checker<'_>, raw: &RawIncident, lock_ids: &[&str]) -> Vec<Fault> {
     let m = &raw.machine;
+    let workload_names: Vec<&str> = raw.workloads.iter().map(|w| w.name.as_str()).collect();
     let mut faults = Vec::new();
     for (i, fault) in raw.faults.iter().enumerate() {
         let at = format!("faults[{i}]");
@@ -44,6 +45,7 @@ pub(super) fn faults(c: &mut Checker<'_>, raw: &RawIncident, lock_ids: &[&str]) 
                 }
             }
             RawFault::Livelock {
+                workload,
                 attempt_us,
                 success_probability,
             } => {
@@ -65,6 +67,12 @@ pub(super) fn faults(c: &mut Checker<'_>, raw: &RawIncident, lock_ids: &[&str]) 
                     );
                 }
                 faults.push(Fault::Livelock {
+                    workload: super::workload_ref::index(
+                        c,
+                        &format!("{at}.livelock.workload"),
+                        workload.as_deref(),
+                        &workload_names,
+                    ),
                     attempt_us: *attempt_us,
                     success_probability: *success_probability,
                 });

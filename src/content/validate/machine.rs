@@ -118,6 +118,7 @@ pub(super) fn machine(c: &mut Checker<'_>, raw: &RawIncident) -> Machine {
             coalesce: n.coalesce,
         });
     }
+    let numa = super::numa::topology(c, m, raw.variants.cpus.is_some());
     Machine {
         hostname: m.hostname.clone(),
         kernel: m.kernel.clone(),
@@ -131,5 +132,6 @@ pub(super) fn machine(c: &mut Checker<'_>, raw: &RawIncident) -> Machine {
         date: m.date.clone(),
         disks,
         nics,
+        numa,
     }
 }

@@ -5,6 +5,13 @@ use super::*;
 
 pub(super) fn variants(c: &mut Checker<'_>, raw: &RawIncident) -> Variants {
     let v = &raw.variants;
+    let workload_names: Vec<&str> = raw.workloads.iter().map(|w| w.name.as_str()).collect();
+    let varied = super::workload_ref::index(
+        c,
+        "variants.workload",
+        v.workload.as_deref(),
+        &workload_names,
+    );
     if let Some((low, high)) = v.cpus {
         let (low, high) = (f64::from(low), f64::from(high));
         variant_range(c, "cpus", (low, high), 1.0, f64::from(MAX_CPUS), "");
@@ -17,12 +24,16 @@ pub(super) fn variants(c: &mut Checker<'_>, raw: &RawIncident) -> Variants {
         variant_range(c, "rate_per_s", range, 0.0, MAX_RATE_PER_S, " requests/s");
         if raw
             .workloads
-            .first()
+            .get(varied)
             .is_some_and(|w| matches!(w.arrivals, RawArrivals::Closed { .. }))
         {
+            let which = match &v.workload {
+                Some(name) => format!("workload `{name}`"),
+                None => "the first workload".to_owned(),
+            };
             c.error_help(
                 "variants.rate_per_s",
-                "`variants.rate_per_s` varies an open arrival rate but the first workload is closed",
+                format!("`variants.rate_per_s` varies an open arrival rate but {which} is closed"),
                 "use `arrivals: {open: {rate_per_s: N}}` or drop this variant",
             );
         }
@@ -31,6 +42,7 @@ pub(super) fn variants(c: &mut Checker<'_>, raw: &RawIncident) -> Variants {
         variant_range(c, "hold_scale", range, 0.0, 100.0, "");
     }
     Variants {
+        workload: varied,
         cpus: v.cpus,
         threads: v.threads,
         rate_per_s: v.rate_per_s,

@@ -10,6 +10,7 @@ pub(super) fn workloads(
     c: &mut Checker<'_>,
     raw: &RawIncident,
     lock_ids: &[&str],
+    numa: Option<&NumaTopology>,
 ) -> Vec<Workload> {
     let m = &raw.machine;
     let disk_names: Vec<&str> = m.disks.iter().map(|d| d.name.as_str()).collect();
@@ -197,6 +198,7 @@ pub(super) fn workloads(
             app_symbol: w.app_symbol.clone(),
             cgroup: cgroups.next().flatten(),
             load_steps: super::load::load_steps(c, &at, w),
+            placement: super::numa::placement(c, &at, w.numa.as_ref(), numa, m.cpus),
         });
     }
     workloads

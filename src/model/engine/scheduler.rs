@@ -16,6 +16,47 @@ impl Engine {
         None
     }
 
+    /// Whether thread `t` may run on CPU `c` (its workload's CPU placement; kernel threads
+    /// anywhere).
+    pub(super) fn may_run(&self, t: u32, c: u32) -> bool {
+        let prog = self.threads[t as usize].prog as usize;
+        match self.affinity.get(prog) {
+            Some(Some(mask)) => mask.get(c as usize).copied().unwrap_or(false),
+            _ => true,
+        }
+    }
+
+    /// The idle CPU idle longest that thread `t` may run on.
+    fn pop_idle_cpu_for(&mut self, t: u32) -> Option<u32> {
+        if !self.pinned {
+            return self.pop_idle_cpu();
+        }
+        let at = self
+            .idle_cpus
+            .iter()
+            .position(|&c| self.cpus[c as usize].mode == Mode::Idle && self.may_run(t, c))?;
+        let c = self.idle_cpus.remove(at)?;
+        self.cpus[c as usize].in_idle_queue = false;
+        Some(c)
+    }
+
+    /// Takes the first queued thread that may run on CPU `c`.
+    fn pop_runnable_for(&mut self, c: u32) -> Option<u32> {
+        if !self.pinned {
+            return self.runq.pop_front();
+        }
+        let at = self.runq.iter().position(|&t| self.may_run(t, c))?;
+        self.runq.remove(at)
+    }
+
+    /// Whether a queued thread could take CPU `c` (a timeslice ends only for one).
+    fn has_runnable_for(&self, c: u32) -> bool {
+        if !self.pinned {
+            return !self.runq.is_empty();
+        }
+        self.runq.iter().any(|&t| self.may_run(t, c))
+    }
+
     /// Thread `t` becomes runnable: onto an idle CPU, else to the tail of the run queue (or
     /// off both while its cgroup is throttled).
     pub(super) fn make_runnable(&mut self, t: u32) {
@@ -35,11 +76,12 @@ impl Engine {
         // A waking thread goes back to the CPU it last ran on when that one is idle (its cache
         // is warm there), as the kernel's wake-up placement prefers; else to any idle CPU.
         let prev = th.cpu as usize;
-        if self.cpus.get(prev).is_some_and(|c| c.mode == Mode::Idle) {
+        if self.cpus.get(prev).is_some_and(|c| c.mode == Mode::Idle) && self.may_run(t, prev as u32)
+        {
             self.dispatch(prev as u32, t);
             return;
         }
-        match self.pop_idle_cpu() {
+        match self.pop_idle_cpu_for(t) {
             Some(c) => self.dispatch(c, t),
             None => {
                 if !self.preempt_for_wakeup(t) {
@@ -62,7 +104,7 @@ impl Engine {
             return false;
         };
         let cur = cpu.thread;
-        if !self.cpu_preemptible(c) || cur == NONE || cur == t {
+        if !self.cpu_preemptible(c) || cur == NONE || cur == t || !self.may_run(t, c) {
             return false;
         }
         let th = &self.threads[cur as usize];
@@ -159,7 +201,7 @@ impl Engine {
             self.segment(c, Mode::Softirq, NONE, self.act_net, work);
             return;
         }
-        if let Some(t) = self.runq.pop_front() {
+        if let Some(t) = self.pop_runnable_for(c) {
             self.dispatch(c, t);
             return;
         }
@@ -396,7 +438,7 @@ impl Engine {
             major = self.rng.chance(major_frac);
         }
         let retry = match self.livelock {
-            Some((attempt, p)) if w == 0 => {
+            Some((lw, attempt, p)) if w == lw => {
                 let u = self.rng.f64_open0();
                 let attempts = if p >= 1.0 {
                     1.0
@@ -595,13 +637,12 @@ impl Engine {
                     let pc = th.pc + 1;
                     self.enter(t, pc);
                 }
-                let th = &mut self.threads[t as usize];
                 // The slice counts all time on the CPU (spinning and holding included); the
                 // switch happens at the next preemptible point, here.
-                if now - th.slice < timeslice {
+                if now - self.threads[t as usize].slice < timeslice {
                     self.run(c, t);
-                } else if self.runq.is_empty() {
-                    th.slice = now;
+                } else if !self.has_runnable_for(c) {
+                    self.threads[t as usize].slice = now;
                     self.run(c, t);
                 } else {
                     // Timeslice over with others waiting: involuntary switch.
