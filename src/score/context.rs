@@ -134,7 +134,8 @@ impl Context {
                 let gap = n.tokens[t].gap;
                 let opens = t == start
                     || gap >= Gap::Clause
-                    || (gap == Gap::Comma && (subordinate || scope::opens_clause(n, t, end)));
+                    || (gap == Gap::Comma
+                        && (subordinate || scope::opens_clause(n, classes, t, end)));
                 if opens {
                     context.clause_starts.push(t);
                     subordinate = SUBORDINATORS.contains(&n.token_text(t));

@@ -57,7 +57,7 @@
 
 use super::matcher::FastMap;
 use super::normalize::{Gap, Normalized};
-use super::tags::TRIGGER_START;
+use super::tags::{CLAUSE_WORD, TRIGGER_START};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Class {
@@ -381,11 +381,18 @@ impl Scopes {
     pub fn find(n: &Normalized<'_>, triggers: &Triggers) -> Self {
         let classes: Vec<u8> = (0..n.tokens.len())
             .map(|i| {
-                if triggers.by_first.contains_key(n.token_text(i)) {
+                let word = n.token_text(i);
+                let trigger = if triggers.by_first.contains_key(word) {
                     TRIGGER_START
                 } else {
                     0
-                }
+                };
+                let clause = if CLAUSE_WORDS.contains(&word) {
+                    CLAUSE_WORD
+                } else {
+                    0
+                };
+                trigger | clause
             })
             .collect();
         Self::find_tagged(n, triggers, &classes)
@@ -410,7 +417,8 @@ impl Scopes {
             while i < end {
                 if classes.get(i).is_none_or(|c| c & TRIGGER_START == 0) {
                     // A misspelled connective or negation ("becuase", "dosen't") is still one.
-                    if classes.get(i) == Some(&0)
+                    // (Being a clause word is no word class of its own here.)
+                    if classes.get(i).is_some_and(|c| c & !CLAUSE_WORD == 0)
                         && let Some(class) = misspelled_trigger(n.token_text(i))
                     {
                         scopes.occurrences.push(Occurrence {
@@ -477,20 +485,21 @@ impl Scopes {
                         if occ.class == Class::ClauseNegation {
                             let subject =
                                 (occ.to..stop).find(|&t| SUBJECTS.contains(&n.token_text(t)));
-                            forward(n, occ.to, subject.unwrap_or(stop), Gap::Comma, end)
+                            forward(n, classes, occ.to, subject.unwrap_or(stop), Gap::Comma, end)
                         } else {
-                            forward(n, occ.to, stop, Gap::Clause, end)
+                            forward(n, classes, occ.to, stop, Gap::Clause, end)
                         }
                     }
                     // A hedge runs to the next termination term; the next hedge takes over
                     // from there ("maybe X or it might be Y": both hedged).
                     Class::Hypothetical => {
                         let stop = next_term.min(next_hedge).min(occ.to + MAX_SCOPE);
-                        forward(n, occ.to, stop, Gap::Clause, end)
+                        forward(n, classes, occ.to, stop, Gap::Clause, end)
                     }
                     Class::Condition => {
                         let cover = forward(
                             n,
+                            classes,
                             occ.to,
                             next_term.min(occ.to + MAX_SCOPE),
                             Gap::Comma,
@@ -630,7 +639,7 @@ const LONGEST_TRIGGER: usize = 6;
 /// Words that open a new clause after a comma ("not disk IO, the run queue is high"), and that
 /// stop a post-negation's look back ("cs is high while us is normal" leaves cs alone): verbs and
 /// auxiliaries, subject pronouns, conjunctions and relative words.
-const CLAUSE_WORDS: &[&str] = &[
+pub(super) const CLAUSE_WORDS: &[&str] = &[
     "is",
     "are",
     "was",
@@ -730,11 +739,18 @@ const PLURAL: &[&str] = &["are", "look", "aren't", "were"];
 
 /// The tokens a forward scope covers: from `from` up to `stop`, the sentence end, a separator at
 /// or above `limit`, or a comma that opens a new clause.
-fn forward(n: &Normalized<'_>, from: usize, stop: usize, limit: Gap, end: usize) -> (usize, usize) {
+fn forward(
+    n: &Normalized<'_>,
+    classes: &[u8],
+    from: usize,
+    stop: usize,
+    limit: Gap,
+    end: usize,
+) -> (usize, usize) {
     let mut t = from;
     while t < stop.min(end) {
         let gap = n.tokens[t].gap;
-        if gap >= limit || (gap == Gap::Comma && opens_clause(n, t, end)) {
+        if gap >= limit || (gap == Gap::Comma && opens_clause(n, classes, t, end)) {
             break;
         }
         t += 1;
@@ -745,10 +761,13 @@ fn forward(n: &Normalized<'_>, from: usize, stop: usize, limit: Gap, end: usize)
 /// Whether the stretch starting at token `t` (after a comma), up to the next comma or clause
 /// mark, is a clause of its own: it has a verb, a subject pronoun or a conjunction. A bare list
 /// item ("not IO, swap or steal") is not.
-pub(super) fn opens_clause(n: &Normalized<'_>, t: usize, end: usize) -> bool {
+///
+/// `classes` are the tokens' word classes, with [`CLAUSE_WORD`] on every word of
+/// [`CLAUSE_WORDS`] (one bit test per token instead of a search of the list).
+pub(super) fn opens_clause(n: &Normalized<'_>, classes: &[u8], t: usize, end: usize) -> bool {
     (t..end)
         .take_while(|&u| u == t || n.tokens[u].gap < Gap::Comma)
-        .any(|u| CLAUSE_WORDS.contains(&n.token_text(u)))
+        .any(|u| classes.get(u).is_some_and(|c| c & CLAUSE_WORD != 0))
 }
 
 /// The tokens a post-negation starting at token `to` covers: back to `floor`, stopping at a

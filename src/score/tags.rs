@@ -8,6 +8,7 @@ use super::context::REJECTING;
 use super::grounding::ALIASES;
 use super::matcher::FastMap;
 use super::normalize::Normalized;
+use super::scope::CLAUSE_WORDS;
 use super::stuffing::{FUNCTION, LINKING};
 
 pub const LINKING_WORD: u8 = 1;
@@ -21,6 +22,9 @@ pub const TRIGGER_START: u8 = 16;
 pub const FUNCTION_WORD: u8 = 32;
 /// The first word of a rejecting frame (`context::REJECTING`: "myth", "people think" …).
 pub const REJECT_START: u8 = 64;
+/// A word that opens a clause after a comma (`scope::CLAUSE_WORDS`: verbs, subject pronouns,
+/// conjunctions), asked about every token of every comma-separated stretch.
+pub const CLAUSE_WORD: u8 = 128;
 
 /// Vocabulary id of a token that is no rubric word.
 pub const NO_WORD: u32 = u32::MAX;
@@ -81,6 +85,9 @@ impl Tagger {
         }
         for words in REJECTING {
             tagger.add_class(words[0], REJECT_START);
+        }
+        for word in CLAUSE_WORDS {
+            tagger.add_class(word, CLAUSE_WORD);
         }
         for word in tools {
             tagger.add_class(word, TOOL);
@@ -163,7 +170,9 @@ mod tests {
         assert_eq!(tags.classes[0], TOOL);
         assert_eq!(tags.classes[1], AMBIGUOUS_TOOL);
         assert_eq!(tags.classes[2], FUNCTION_WORD);
-        assert_eq!(tags.classes[5], LINKING_WORD);
+        // "is" links a statement and, after a comma, opens a clause of its own.
+        assert_eq!(tags.classes[5], LINKING_WORD | CLAUSE_WORD);
+        assert_eq!(tags.classes[3] & CLAUSE_WORD, 0);
     }
 
     #[test]
