@@ -849,6 +849,24 @@ impl Scorer {
             })
             .collect();
 
+        // A wrong conclusion keeps only a share of the credit its vocabulary earned.
+        let wrong_conclusion = structure::wrong_conclusion(&concepts, &misconceptions);
+        let (base, placed) = if wrong_conclusion.is_some() {
+            let keep = structure::WRONG_CONCLUSION_CREDIT;
+            for c in &mut concepts {
+                c.credit = round2(c.credit * keep);
+            }
+            let placed = placed
+                .into_iter()
+                .map(|p| structure::Placed {
+                    credit: p.credit * keep,
+                    ..p
+                })
+                .collect();
+            (base * keep, placed)
+        } else {
+            (base, placed)
+        };
         let structure = structure::assess(&placed, self.order_penalty);
         let numbers_cited = n.tokens.iter().filter(|t| t.numeric).count();
         let misreads = match &facts {
@@ -1172,6 +1190,14 @@ impl Scorer {
                 m.cited, m.field
             ));
         }
+        if let Some(structure::WrongConclusion::RejectedCause(i)) =
+            structure::wrong_conclusion(&report.concepts, &report.misconceptions)
+        {
+            add(format!(
+                "You ruled out {}. What in the outputs rules it out, and what explains them instead?",
+                report.concepts[i].label
+            ));
+        }
         let rank = |t: &Trigger| match t {
             Trigger::MissingConcept(_) => 0,
             Trigger::Vague => 1,
@@ -1267,7 +1293,7 @@ pub mod report;
 mod scope;
 pub mod session;
 pub use stuffing::MENTION_CREDIT;
-mod structure;
+pub(crate) mod structure;
 mod stuffing;
 mod tags;
 
