@@ -714,7 +714,13 @@ impl Scorer {
                 .as_ref()
                 .and_then(|f| f.ran.iter().find(|&&(c, _)| c == i))
                 .map(|&(_, output)| output);
-            let (status, chosen) = if let Some(first) = credited().next() {
+            // A bare mention (a list) does not take back an explicit rejection of the same idea.
+            let bare_after_rejection = credited().all(|d| !d.reasoned)
+                && mine
+                    .clone()
+                    .any(|d| matches!(d.standing, Standing::Negated(_)));
+            let affirmed = credited().next().filter(|_| !bare_after_rejection);
+            let (status, chosen) = if let Some(first) = affirmed {
                 // Prefer a reasoned, exact match as evidence; among equals, the earliest.
                 let best = credited()
                     .find(|d| d.reasoned && !d.m.fuzzy)

@@ -14,9 +14,9 @@
 //! wrong is not a right answer with a deduction: an interviewer gives little for fluent
 //! vocabulary around a wrong diagnosis. The conclusion is wrong when the answer asserts one of
 //! the drill's misconceptions, or rejects a required hypothesis (the right cause) without ever
-//! affirming it ("It's not lock contention"), and it misses at least one required concept (an
-//! answer that makes every required point has reached the right conclusion, whatever it says
-//! beside it). Then every concept keeps only [`WRONG_CONCLUSION_CREDIT`] of its credit, before
+//! affirming it ("It's not lock contention"), and it does not reason every required concept
+//! (an answer that does has reached the right conclusion, whatever it says beside it; a
+//! required concept merely named in a list does not count). Then every concept keeps only [`WRONG_CONCLUSION_CREDIT`] of its credit, before
 //! penalties.
 //!
 //! Owns only these computations; must not match text.
@@ -38,14 +38,19 @@ pub enum WrongConclusion {
 }
 
 /// The first reason the answer's conclusion is wrong, if any: an asserted misconception, else a
-/// required hypothesis-stage concept the answer only denies.
+/// required hypothesis the answer only denies.
 pub fn wrong_conclusion(
     concepts: &[ConceptResult],
     misconceptions: &[FlagResult],
 ) -> Option<WrongConclusion> {
-    // An answer that makes every required point has reached the right conclusion: a wrong
-    // belief beside it is a side error, charged its own penalty only.
-    if concepts.iter().all(|c| c.hit || !c.required) {
+    // An answer that reasons every required point has reached the right conclusion: a wrong
+    // belief beside it is a side error, charged its own penalty only. A point merely named (a
+    // bare list appended) does not count, so a list can never lift the rule.
+    let total: f64 = concepts.iter().map(|c| c.weight.max(0.0)).sum();
+    let reasoned = |c: &ConceptResult| {
+        c.hit && total > 0.0 && c.credit + 0.01 >= c.weight.max(0.0) / total * 100.0
+    };
+    if concepts.iter().all(|c| !c.required || reasoned(c)) {
         return None;
     }
     misconceptions
@@ -200,7 +205,12 @@ mod tests {
             weight: 1.0,
             stage,
             evidence: (status == Status::Negated).then(|| denied("lock contention", "isn't")),
-            credit: 0.0,
+            // Reasoned in full, as if it were the only concept: tests here use one or two.
+            credit: if status == Status::Asserted {
+                100.0
+            } else {
+                0.0
+            },
         }
     }
 
@@ -237,6 +247,10 @@ mod tests {
             concept(Stage::Interpret, false, Status::Missing),
         ];
         assert_eq!(wrong_conclusion(&complete, &[misconception(true)]), None);
+        // A required point only named, not reasoned, does not make the answer complete.
+        let mut named = complete.clone();
+        named[0].credit = 25.0;
+        assert!(wrong_conclusion(&named, &[misconception(true)]).is_some());
     }
 
     #[test]
@@ -250,7 +264,8 @@ mod tests {
             Some(WrongConclusion::RejectedCause(1))
         );
         // Affirmed, merely missing, optional, or a denied fact of another stage: not a wrong
-        // conclusion (a correct answer may deny what a rubric phrases as a negative).
+        // conclusion (rubrics phrase some findings as negatives, "no local contention", that a
+        // right answer states with its own negation).
         // A negation inside the words that matched states a fact; it rejects nothing.
         let mut inner = concept(Stage::Hypothesis, true, Status::Negated);
         inner.evidence = Some(denied("idle, waiting, not cpu", "not"));
@@ -263,6 +278,7 @@ mod tests {
             concept(Stage::Hypothesis, true, Status::Missing),
             concept(Stage::Hypothesis, false, Status::Negated),
             concept(Stage::Interpret, true, Status::Negated),
+            concept(Stage::Check, true, Status::Negated),
         ] {
             assert_eq!(wrong_conclusion(&[c], &[]), None);
         }
