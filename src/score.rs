@@ -714,7 +714,13 @@ impl Scorer {
                 .as_ref()
                 .and_then(|f| f.ran.iter().find(|&&(c, _)| c == i))
                 .map(|&(_, output)| output);
-            let (status, chosen) = if let Some(first) = credited().next() {
+            // A bare mention (a list) does not take back an explicit rejection of the same idea.
+            let bare_after_rejection = credited().all(|d| !d.reasoned)
+                && mine
+                    .clone()
+                    .any(|d| matches!(d.standing, Standing::Negated(_)));
+            let affirmed = credited().next().filter(|_| !bare_after_rejection);
+            let (status, chosen) = if let Some(first) = affirmed {
                 // Prefer a reasoned, exact match as evidence; among equals, the earliest.
                 let best = credited()
                     .find(|d| d.reasoned && !d.m.fuzzy)
@@ -849,6 +855,24 @@ impl Scorer {
             })
             .collect();
 
+        // A wrong conclusion keeps only a share of the credit its vocabulary earned.
+        let wrong_conclusion = structure::wrong_conclusion(&concepts, &misconceptions);
+        let (base, placed) = if wrong_conclusion.is_some() {
+            let keep = structure::WRONG_CONCLUSION_CREDIT;
+            for c in &mut concepts {
+                c.credit = round2(c.credit * keep);
+            }
+            let placed = placed
+                .into_iter()
+                .map(|p| structure::Placed {
+                    credit: p.credit * keep,
+                    ..p
+                })
+                .collect();
+            (base * keep, placed)
+        } else {
+            (base, placed)
+        };
         let structure = structure::assess(&placed, self.order_penalty);
         let numbers_cited = n.tokens.iter().filter(|t| t.numeric).count();
         let misreads = match &facts {
@@ -1172,6 +1196,14 @@ impl Scorer {
                 m.cited, m.field
             ));
         }
+        if let Some(structure::WrongConclusion::RejectedCause(i)) =
+            structure::wrong_conclusion(&report.concepts, &report.misconceptions)
+        {
+            add(format!(
+                "You ruled out {}. What in the outputs rules it out, and what explains them instead?",
+                report.concepts[i].label
+            ));
+        }
         let rank = |t: &Trigger| match t {
             Trigger::MissingConcept(_) => 0,
             Trigger::Vague => 1,
@@ -1267,7 +1299,7 @@ pub mod report;
 mod scope;
 pub mod session;
 pub use stuffing::MENTION_CREDIT;
-mod structure;
+pub(crate) mod structure;
 mod stuffing;
 mod tags;
 

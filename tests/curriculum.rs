@@ -492,6 +492,156 @@ const DRILL_CLAIMS: &[(&str, &str, &str)] = &[
     ),
     (
         "added-threads-slower",
+        "blames-memory-or-gc",
+        "The real problem is the garbage collector thrashing with the bigger pool.",
+    ),
+    (
+        "disk-saturation",
+        "blames-network",
+        "The real problem is the network: the export fills the link.",
+    ),
+    (
+        "high-cpu-spinlock",
+        "blames-interrupts",
+        "The root cause is the network interrupts hammering every CPU.",
+    ),
+    (
+        "hung-deadlock",
+        "device-hang",
+        "The storage device is hung, so every request waits on it.",
+    ),
+    (
+        "low-cpu-high-latency",
+        "memory-is-fine",
+        "The swap usage is nothing to worry about.",
+    ),
+    (
+        "noisy-neighbor-steal",
+        "steal-is-normal",
+        "Steal of 17 percent is not enough to cause these spikes.",
+    ),
+    (
+        "noisy-neighbor-steal",
+        "blames-network",
+        "The culprit is packet loss between the load balancer and us.",
+    ),
+    (
+        "p99-tail-reclaim",
+        "memory-is-fine",
+        "The swap usage is nothing to worry about, just cold pages.",
+    ),
+    (
+        "p99-tail-reclaim",
+        "blames-interrupts",
+        "The tail is caused by network interrupts preempting requests.",
+    ),
+    (
+        "runqueue-contention",
+        "blames-allocator",
+        "The overhead is dominated by glibc's allocator and its arena locks.",
+    ),
+    (
+        "slow-under-load",
+        "memory-is-fine",
+        "Low free memory is nothing to worry about on a long-running process.",
+    ),
+    (
+        "slow-under-load",
+        "blames-power-or-pinning",
+        "The root cause is deep c-states adding wakeup latency.",
+    ),
+    (
+        "socket-rx-contention",
+        "socket-lock-is-normal",
+        "The socket lock is nothing to worry about, every receive takes it.",
+    ),
+    (
+        "socket-receive-path",
+        "bandwidth-is-the-contention",
+        "The real contention is memory bandwidth during copy_to_user.",
+    ),
+    (
+        "rcu",
+        "readers-retry",
+        "Readers retry when the generation number changed.",
+    ),
+    (
+        "rcu",
+        "free-immediately",
+        "The old copy is freed immediately after the pointer swap.",
+    ),
+    (
+        "rcu",
+        "writers-lock-free",
+        "Two writers cannot corrupt anything: whoever swaps last wins.",
+    ),
+    (
+        "semaphore-vs-mutex",
+        "mutex-has-no-owner",
+        "A mutex has no owner, any thread may release it.",
+    ),
+    (
+        "semaphore-vs-mutex",
+        "semaphore-everywhere",
+        "I use binary semaphores everywhere because they are more flexible.",
+    ),
+    (
+        "preemption-vs-interrupts",
+        "uniprocessor-needs-no-locks",
+        "A uniprocessor kernel needs no locking at all.",
+    ),
+    (
+        "seqlock",
+        "seqlock-is-ticket-lock",
+        "A seqlock hands out tickets and serves waiters in arrival order.",
+    ),
+    (
+        "what-locks-protect",
+        "locks-isolate-processes",
+        "Kernel locks are an isolation mechanism between processes.",
+    ),
+    (
+        "futex",
+        "every-lock-is-a-syscall",
+        "Every lock and unlock is a system call into the kernel.",
+    ),
+    (
+        "lock-debugging-tools",
+        "contention-shows-as-cpu",
+        "Lock contention always shows up as CPU in a profile.",
+    ),
+    (
+        "interrupt-context-sleep",
+        "mutex-fine-in-irq",
+        "An uncontended mutex_lock is safe in interrupt context.",
+    ),
+    (
+        "spinlock-vs-mutex",
+        "mutex-fine-in-irq",
+        "An uncontended mutex is safe in interrupt context.",
+    ),
+    (
+        "kernel-deadlock-rules",
+        "trylock-instead-of-order",
+        "Kernel code uses trylock whenever it needs a second lock, instead of ordering.",
+    ),
+    (
+        "race-lost-update",
+        "volatile-fixes-it",
+        "Marking the counter volatile fixes it.",
+    ),
+    (
+        "monitor",
+        "monitor-is-a-watcher",
+        "A monitor is a supervisor thread that watches the others.",
+    ),
+    (
+        "rwlock",
+        "rwlocks-always-win",
+        "Read-write locks are always a win for read-mostly data.",
+    ),
+    (
+        "added-threads-slower",
         "spin-instead",
         "Switch the mutex to a spinlock so the waiters don't sleep.",
     ),
@@ -1030,6 +1180,51 @@ const DRILL_CLAIMS: &[(&str, &str, &str)] = &[
 /// Sentences that mention a claim without asserting it: describing the incident, rejecting the
 /// claim, or asking about it. (drill, red flag or misconception, text).
 const NOT_CLAIMS: &[(&str, &str, &str)] = &[
+    (
+        "semaphore-vs-mutex",
+        "mutex-has-no-owner",
+        "A binary semaphore looks like a mutex but has no owner.",
+    ),
+    (
+        "semaphore-vs-mutex",
+        "semaphore-everywhere",
+        "Semaphores were once used as mutexes everywhere, which is why the mutex was added.",
+    ),
+    (
+        "rcu",
+        "writers-lock-free",
+        "Readers take no lock, but writers still serialise with a spinlock.",
+    ),
+    (
+        "p99-tail-reclaim",
+        "blames-interrupts",
+        "The interrupts are not the cause: the stalls line up with reclaim.",
+    ),
+    (
+        "hung-deadlock",
+        "device-hang",
+        "The disk is not hung: nothing is in flight and the threads sleep in mutex_lock.",
+    ),
+    (
+        "futex",
+        "every-lock-is-a-syscall",
+        "An uncontended lock and unlock never enter the kernel.",
+    ),
+    (
+        "why-not-rcu-everywhere",
+        "rcu-writes-free",
+        "RCU makes reads cheap by making writes expensive.",
+    ),
+    (
+        "preemption-vs-interrupts",
+        "preemption-from-hardware",
+        "Preemption is the scheduler switching tasks and interrupts are hardware events.",
+    ),
+    (
+        "monitor",
+        "wait-holds-lock",
+        "A monitor is a lock together with a way to wait for a condition.",
+    ),
     (
         "slow-under-load",
         "faster-cpu",

@@ -10,6 +10,7 @@ use std::io::{self, Write};
 use colored::Colorize;
 
 use crate::domain::Drill;
+use crate::score::structure::{self, WrongConclusion};
 use crate::score::{Band, Evidence, ScoreReport, Status};
 
 /// Longest quote shown for one piece of evidence before it is shortened with "…".
@@ -52,12 +53,35 @@ pub fn write_text(out: &mut impl Write, drill: &Drill, report: &ScoreReport) -> 
         )?;
     }
 
+    let wrong = structure::wrong_conclusion(&report.concepts, &report.misconceptions);
+    if let Some(why) = wrong {
+        let reason = match why {
+            WrongConclusion::Misconception(i) => {
+                format!("asserts the misconception {}", report.misconceptions[i].id)
+            }
+            WrongConclusion::RejectedCause(i) => {
+                format!("rules out the cause \"{}\"", report.concepts[i].label)
+            }
+        };
+        writeln!(
+            out,
+            "  {} {reason}: every concept keeps {:.0}% of its credit",
+            "wrong conclusion:".red(),
+            structure::WRONG_CONCLUSION_CREDIT * 100.0
+        )?;
+    }
+    let keep = if wrong.is_some() {
+        structure::WRONG_CONCLUSION_CREDIT
+    } else {
+        1.0
+    };
+
     writeln!(out, "\n{}", "Concepts".bold())?;
     let total_weight: f64 = report.concepts.iter().map(|c| c.weight.max(0.0)).sum();
     for concept in &report.concepts {
         let required = if concept.required { " (required)" } else { "" };
         if concept.hit {
-            let full = concept.weight.max(0.0) / total_weight.max(f64::MIN_POSITIVE) * 100.0;
+            let full = concept.weight.max(0.0) / total_weight.max(f64::MIN_POSITIVE) * 100.0 * keep;
             let mention = if concept.credit + 0.01 < full {
                 "  (named, not reasoned: mention credit)"
             } else {

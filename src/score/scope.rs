@@ -186,6 +186,14 @@ const POST: &[&str] = &[
     "looks healthy",
     "is irrelevant",
     "is a red herring",
+    "are a red herring",
+    "is just noise",
+    "is noise",
+    "are just noise",
+    "that's normal",
+    "that's fine",
+    "is harmless",
+    "are harmless",
     "wouldn't help",
     "won't help",
     "would not help",
@@ -1007,6 +1015,19 @@ mod tests {
             standing_of("swap one two three four five six is fine", "swap"),
             AFF
         );
+    }
+
+    #[test]
+    fn dismissing_as_noise_or_normal_denies() {
+        assert_eq!(standing_of("The steal is just noise.", "steal"), NEG);
+        assert_eq!(standing_of("Steal at 5% that's normal.", "steal"), NEG);
+        assert_eq!(standing_of("The swap usage is harmless.", "swap"), NEG);
+        // Only the phrase it is said of: what the sentence goes on to affirm stands.
+        assert_eq!(
+            standing_of("The disk is harmless; the run queue is at 40.", "queue"),
+            AFF
+        );
+        assert_eq!(standing_of("Steal is high, not noise.", "steal"), AFF);
     }
 
     #[test]

@@ -9,11 +9,66 @@
 //!   with none at all). The penalty is the rubric's `order_penalty`, capped at the credit those
 //!   early fixes earned, so naming a fix can never cost more than it gains.
 //!
-//! Owns only this computation; must not match text.
+//!
+//! The same module judges the conclusion the reasoning reaches. An answer whose conclusion is
+//! wrong is not a right answer with a deduction: an interviewer gives little for fluent
+//! vocabulary around a wrong diagnosis. The conclusion is wrong when the answer asserts one of
+//! the drill's misconceptions, or rejects a required hypothesis (the right cause) without ever
+//! affirming it ("It's not lock contention"), and it does not reason every required concept
+//! (an answer that does has reached the right conclusion, whatever it says beside it; a
+//! required concept merely named in a list does not count). Then every concept keeps only [`WRONG_CONCLUSION_CREDIT`] of its credit, before
+//! penalties.
+//!
+//! Owns only these computations; must not match text.
 
 use crate::domain::Stage;
 
-use super::Structure;
+use super::{ConceptResult, Evidence, FlagResult, Status, Structure};
+
+/// Share of its credit each concept keeps when the answer's conclusion is wrong.
+pub const WRONG_CONCLUSION_CREDIT: f64 = 0.4;
+
+/// Why an answer's conclusion is wrong.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WrongConclusion {
+    /// It asserts this misconception (an index into the report's misconceptions).
+    Misconception(usize),
+    /// It rejects this required hypothesis and never affirms it (an index into the concepts).
+    RejectedCause(usize),
+}
+
+/// The first reason the answer's conclusion is wrong, if any: an asserted misconception, else a
+/// required hypothesis the answer only denies.
+pub fn wrong_conclusion(
+    concepts: &[ConceptResult],
+    misconceptions: &[FlagResult],
+) -> Option<WrongConclusion> {
+    // An answer that reasons every required point has reached the right conclusion: a wrong
+    // belief beside it is a side error, charged its own penalty only. A point merely named (a
+    // bare list appended) does not count, so a list can never lift the rule.
+    let total: f64 = concepts.iter().map(|c| c.weight.max(0.0)).sum();
+    let reasoned = |c: &ConceptResult| {
+        c.hit && total > 0.0 && c.credit + 0.01 >= c.weight.max(0.0) / total * 100.0
+    };
+    if concepts.iter().all(|c| !c.required || reasoned(c)) {
+        return None;
+    }
+    misconceptions
+        .iter()
+        .position(|m| m.fired)
+        .map(WrongConclusion::Misconception)
+        .or_else(|| {
+            concepts
+                .iter()
+                .position(|c| {
+                    c.required
+                        && c.stage == Stage::Hypothesis
+                        && c.status == Status::Negated
+                        && c.evidence.as_ref().is_some_and(denied_from_outside)
+                })
+                .map(WrongConclusion::RejectedCause)
+        })
+}
 
 /// A credited concept: its stage, where it first appeared, and the points it earned.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -65,6 +120,22 @@ pub fn assess(placed: &[Placed], order_penalty: f64) -> Structure {
     }
 }
 
+/// Whether the words that denied a match lie outside it: "It's not lock contention" rejects the
+/// cause, while "waiting, not cpu" (an idea one of whose roles is negated) states a fact with a
+/// negation in it and rejects nothing.
+fn denied_from_outside(evidence: &Evidence) -> bool {
+    let Some(trigger) = evidence.trigger.as_deref() else {
+        return false;
+    };
+    let trigger = trigger.to_lowercase();
+    let matched = evidence.matched.to_lowercase();
+    !matched.match_indices(trigger.as_str()).any(|(at, _)| {
+        let before = matched[..at].chars().next_back();
+        let after = matched[at + trigger.len()..].chars().next();
+        !before.is_some_and(char::is_alphanumeric) && !after.is_some_and(char::is_alphanumeric)
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -109,6 +180,108 @@ mod tests {
             10.0,
         );
         assert_eq!(cheap.penalty, 4.0);
+    }
+
+    fn denied(matched: &str, trigger: &str) -> Evidence {
+        Evidence {
+            start: 0,
+            end: matched.len(),
+            text: matched.into(),
+            trigger: Some(trigger.into()),
+            fuzzy: false,
+            context: matched.into(),
+            matched: matched.into(),
+            command: None,
+        }
+    }
+
+    fn concept(stage: Stage, required: bool, status: Status) -> ConceptResult {
+        ConceptResult {
+            id: "c".into(),
+            label: "c".into(),
+            hit: status == Status::Asserted,
+            status,
+            required,
+            weight: 1.0,
+            stage,
+            evidence: (status == Status::Negated).then(|| denied("lock contention", "isn't")),
+            // Reasoned in full, as if it were the only concept: tests here use one or two.
+            credit: if status == Status::Asserted {
+                100.0
+            } else {
+                0.0
+            },
+        }
+    }
+
+    fn misconception(fired: bool) -> FlagResult {
+        FlagResult {
+            id: "m".into(),
+            fired,
+            status: if fired {
+                Status::Asserted
+            } else {
+                Status::Negated
+            },
+            penalty: 10.0,
+            evidence: None,
+            message: String::new(),
+        }
+    }
+
+    #[test]
+    fn a_misconception_asserted_is_a_wrong_conclusion() {
+        let short = [
+            concept(Stage::Hypothesis, true, Status::Asserted),
+            concept(Stage::Interpret, true, Status::Missing),
+        ];
+        assert_eq!(
+            wrong_conclusion(&short, &[misconception(false), misconception(true)]),
+            Some(WrongConclusion::Misconception(1))
+        );
+        // A misconception rejected or never said is not.
+        assert_eq!(wrong_conclusion(&short, &[misconception(false)]), None);
+        // Beside every required point, a wrong belief is a side error, not the conclusion.
+        let complete = [
+            concept(Stage::Hypothesis, true, Status::Asserted),
+            concept(Stage::Interpret, false, Status::Missing),
+        ];
+        assert_eq!(wrong_conclusion(&complete, &[misconception(true)]), None);
+        // A required point only named, not reasoned, does not make the answer complete.
+        let mut named = complete.clone();
+        named[0].credit = 25.0;
+        assert!(wrong_conclusion(&named, &[misconception(true)]).is_some());
+    }
+
+    #[test]
+    fn rejecting_the_required_cause_is_a_wrong_conclusion() {
+        let rejected = [
+            concept(Stage::Check, true, Status::Asserted),
+            concept(Stage::Hypothesis, true, Status::Negated),
+        ];
+        assert_eq!(
+            wrong_conclusion(&rejected, &[]),
+            Some(WrongConclusion::RejectedCause(1))
+        );
+        // Affirmed, merely missing, optional, or a denied fact of another stage: not a wrong
+        // conclusion (rubrics phrase some findings as negatives, "no local contention", that a
+        // right answer states with its own negation).
+        // A negation inside the words that matched states a fact; it rejects nothing.
+        let mut inner = concept(Stage::Hypothesis, true, Status::Negated);
+        inner.evidence = Some(denied("idle, waiting, not cpu", "not"));
+        assert_eq!(wrong_conclusion(&[inner], &[]), None);
+        let mut outer = concept(Stage::Hypothesis, true, Status::Negated);
+        outer.evidence = Some(denied("nothing waits", "not"));
+        assert!(wrong_conclusion(&[outer], &[]).is_some());
+        for c in [
+            concept(Stage::Hypothesis, true, Status::Asserted),
+            concept(Stage::Hypothesis, true, Status::Missing),
+            concept(Stage::Hypothesis, false, Status::Negated),
+            concept(Stage::Interpret, true, Status::Negated),
+            concept(Stage::Check, true, Status::Negated),
+        ] {
+            assert_eq!(wrong_conclusion(&[c], &[]), None);
+        }
     }
 
     #[test]

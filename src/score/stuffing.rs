@@ -28,6 +28,20 @@ pub const MENTION_CREDIT: f64 = 0.25;
 /// Fewest bare concepts that make a list.
 pub const MIN_BARE: usize = 3;
 
+/// Most words a note's label has ("fix:", "w/o locks:", "root cause:").
+const MAX_LABEL_WORDS: usize = 3;
+/// Labels that announce a list of terms rather than say what the items are.
+const LIST_LABELS: &[&str] = &[
+    "keywords",
+    "keyword",
+    "terms",
+    "topics",
+    "concepts",
+    "buzzwords",
+    "tags",
+    "vocabulary",
+];
+
 /// Determiners, prepositions and claim words: with one of them a unit is a statement.
 pub const FUNCTION: &[&str] = &[
     "the", "a", "an", "its", "our", "their", "my", "each", "every", "one", "to", "from", "for",
@@ -150,8 +164,14 @@ pub fn reasoned_tokens(n: &Normalized<'_>, classes: &[u8]) -> Vec<bool> {
         let from = if t == 0 { 0 } else { n.tokens[t - 1].end };
         &bytes[from..n.tokens[t].start]
     };
+    // A note's arrow ("free lists -> page handed out twice") says "leads to"; a label's colon
+    // ("fix: fewer threads") says "is". Neither is a list separator: they relate what they join.
+    let arrow_before = |t: usize| relates_by_arrow(gap_text(t));
+    let colon_before = |t: usize| t > 0 && is_label_colon(gap_text(t));
     let speaks = |t: usize| {
-        n.tokens[t].numeric
+        arrow_before(t)
+            || colon_before(t)
+            || n.tokens[t].numeric
             || classes
                 .get(t)
                 .is_some_and(|c| c & (tags::LINKING_WORD | tags::FUNCTION_WORD) != 0)
@@ -159,7 +179,9 @@ pub fn reasoned_tokens(n: &Normalized<'_>, classes: &[u8]) -> Vec<bool> {
     // Inside a list only a verb, connective or pronoun (or a number) makes an item a
     // statement: "queue for the lock" is a noun phrase like any other term.
     let states = |t: usize| {
-        n.tokens[t].numeric || classes.get(t).is_some_and(|c| c & tags::LINKING_WORD != 0)
+        arrow_before(t)
+            || n.tokens[t].numeric
+            || classes.get(t).is_some_and(|c| c & tags::LINKING_WORD != 0)
     };
     let mut start = 0;
     // Item boundaries inside the current unit.
@@ -192,12 +214,36 @@ pub fn reasoned_tokens(n: &Normalized<'_>, classes: &[u8]) -> Vec<bool> {
             continue;
         }
         if t > start {
-            mark_unit(start, t, &items, &speaks, &states, &mut reasoned);
+            // "sources: SMP, preemption, IRQs" says what the items are; "keywords: …" does not.
+            let labelled = (start + 1..t.min(start + 1 + MAX_LABEL_WORDS)).any(colon_before)
+                && !LIST_LABELS.contains(&n.token_text(start));
+            let splits: &[usize] = if labelled { &[] } else { &items };
+            mark_unit(start, t, splits, &speaks, &states, &mut reasoned);
         }
         items.clear();
         start = t;
     }
     reasoned
+}
+
+/// Whether the text between two tokens is an arrow of a note ("a -> b", "a => b", "a → b"),
+/// spaced on at least one side so a kernel field access (`rq->lock`) is not one.
+fn relates_by_arrow(gap: &[u8]) -> bool {
+    let text = String::from_utf8_lossy(gap);
+    ["->", "=>", "→"].iter().any(|arrow| {
+        text.find(arrow).is_some_and(|at| {
+            let before = text[..at].chars().next_back();
+            let after = text[at + arrow.len()..].chars().next();
+            before.is_some_and(char::is_whitespace) || after.is_some_and(char::is_whitespace)
+        })
+    })
+}
+
+/// Whether the text between two tokens is the colon after a label ("fix: fewer threads"): a
+/// colon followed by a space, not a time or a ratio ("10:30", "2:1").
+fn is_label_colon(gap: &[u8]) -> bool {
+    gap.windows(2)
+        .any(|w| w[0] == b':' && w[1].is_ascii_whitespace())
 }
 
 /// Marks tokens `start..end` of one unit, split into items at `splits`.
@@ -277,6 +323,29 @@ mod tests {
         assert!(of(&n, &r, "interrupts") && of(&n, &r, "check"));
         let (n, r) = reasoned("Run queue, steal, and the lock is held too long.");
         assert!(of(&n, &r, "held") && !of(&n, &r, "steal"));
+    }
+
+    #[test]
+    fn arrows_and_label_colons_of_notes_reason() {
+        let (n, r) = reasoned("- zone lock: free lists -> same page handed out twice");
+        assert!(of(&n, &r, "page") && of(&n, &r, "zone"));
+        let (n, r) = reasoned("- reclaim => stalls in the request path");
+        assert!(of(&n, &r, "stalls"));
+        let (n, r) = reasoned("- fix: fewer threads");
+        assert!(of(&n, &r, "fewer"));
+        // A field access is not an arrow, and a label before a bare list does not make the
+        // list say anything.
+        let (n, r) = reasoned("rq->lock, zone->lock, mmap_lock, ptl");
+        assert!(!of(&n, &r, "zone") && !of(&n, &r, "ptl"));
+        assert!(!is_label_colon(b":") && !relates_by_arrow(b"->"));
+        let (n, r) = reasoned("Keywords: lock contention, run queue, steal, reclaim");
+        assert!(!of(&n, &r, "steal") && !of(&n, &r, "reclaim"));
+        // A label that names what the items are makes the list a statement.
+        let (n, r) = reasoned("- sources: SMP, preemption, softirq, sleeping");
+        assert!(of(&n, &r, "preemption") && of(&n, &r, "sleeping"));
+        // A colon further in is not a label.
+        let (n, r) = reasoned("lock contention, run queue, steal, reclaim, tools: perf");
+        assert!(!of(&n, &r, "steal"));
     }
 
     #[test]

@@ -10,11 +10,15 @@ It runs `sysdrill grade <half> --compare-human --human <half>/human.csv --format
 Spearman and quadratic weighted kappa from grade's own agreement block, and adds the mean
 absolute error, the mean scorer and human score per kind of answer, and per-drill Spearman,
 from `<half>/grades.csv` (one row per answer: its kind and the human grade with its reason).
+For the tune half it also lists the largest disagreements, the answers to read when
+extending the lexicon and rubrics; the held-out half is reported as figures only.
 Standard library only.
 """
 import csv, json, os, statistics, subprocess, sys
 from collections import defaultdict
 
+# How many of the tune half's largest disagreements to list.
+WORST = 15
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
 
@@ -81,6 +85,14 @@ def main():
         s = spearman([e for e, _ in xs], [h for _, h in xs])
         d_mae = sum(abs(e - h) for e, h in xs) / len(xs)
         print(f"| {drill} | {len(xs)} | {'n/a' if s is None else f'{s:.2f}'} | {d_mae:.1f} |")
+
+    # Single answers are listed for the tune half only: the held-out half is read as figures.
+    if half == "tune":
+        worst = sorted(pairs, key=lambda p: -abs(p[0] - p[1]))[:WORST]
+        print(f"\n## Largest disagreements ({len(worst)})\n")
+        print("| file | kind | scorer | human | human's reason |\n|---|---|---|---|---|")
+        for e, h, m in worst:
+            print(f"| {m['file']} | {m['kind']} | {e} | {h:.0f} | {m['human_reason']} |")
 
 
 if __name__ == "__main__":

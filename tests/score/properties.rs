@@ -1,6 +1,6 @@
 //! Property tests: adding a correct concept sentence never lowers the score, adding a bare list
 //! of terms never raises it past the mention credit of the concepts it names, adding a red flag
-//! never raises it, case / whitespace / quote style change nothing, and permuting sentences
+//! or a wrong conclusion never raises it, case / whitespace / quote style change nothing, and permuting sentences
 //! changes only the order part.
 
 use proptest::prelude::*;
@@ -27,6 +27,11 @@ const RED_FLAG_SENTENCES: &[&str] = &[
     "We should add more threads.",
     "I would buy a faster CPU.",
     "Let us restart the service.",
+];
+/// A wrong conclusion: a misconception asserted, or the right cause rejected.
+const WRONG_SENTENCES: &[&str] = &[
+    "A futex is a lock, so that is what we see.",
+    "I don't think it is lock contention.",
 ];
 const NEUTRAL_SENTENCES: &[&str] = &[
     "The box has eight CPUs.",
@@ -58,6 +63,7 @@ fn sentences() -> impl Strategy<Value = Vec<&'static str>> {
     let pool: Vec<&'static str> = CONCEPT_SENTENCES
         .iter()
         .chain(NEUTRAL_SENTENCES)
+        .chain(WRONG_SENTENCES)
         .copied()
         .collect();
     prop::collection::vec(prop::sample::select(pool), 0..8)
@@ -116,6 +122,20 @@ proptest! {
             f64::from(after.score) <= f64::from(before.score) + newly + 1.0,
             "{} -> {} (mention credit {newly:.1}): {:?}", before.score, after.score, more
         );
+    }
+
+    #[test]
+    fn adding_a_wrong_conclusion_never_raises_the_score(
+        parts in sentences(),
+        wrong in prop::sample::select(WRONG_SENTENCES),
+        at in 0usize..9,
+    ) {
+        let scorer = scorer();
+        let before = score(scorer, &parts);
+        let mut more = parts.clone();
+        more.insert(at.min(more.len()), wrong);
+        let after = score(scorer, &more);
+        prop_assert!(after.score <= before.score, "{} -> {}: {:?}", before.score, after.score, more);
     }
 
     #[test]
@@ -179,6 +199,8 @@ proptest! {
         prop_assert_eq!(a.keyword_stuffing, b.keyword_stuffing);
         let credits = |r: &ScoreReport| r.concepts.iter().map(|c| c.credit).collect::<Vec<_>>();
         prop_assert_eq!(credits(&a), credits(&b));
+        // At the floor of 0 an order penalty has nothing left to take: compare above it.
+        prop_assume!(a.score > 0 && b.score > 0);
         let with_order = |r: &ScoreReport| f64::from(r.score) + r.structure.penalty;
         prop_assert!((with_order(&a) - with_order(&b)).abs() <= 1.0, "{:?} vs {:?}", a.structure, b.structure);
     }
