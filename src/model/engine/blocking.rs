@@ -91,16 +91,6 @@ impl Engine {
         // A seqlock reader never reaches here (validation allows writes only under locks whose
         // holders may sleep), so there is no read-side retry to run.
         let _ = self.release(c, t, held);
-        let inst = self.threads[t as usize].inst as usize;
-        let class = self.locks[inst].class as usize;
-        let sleeper_woken = !self.classes[class].spins && self.threads_woken_recently();
-        let pc = self.threads[t as usize].pc + 1;
-        self.enter(t, pc);
-        if sleeper_woken && self.cost_futex > 0 {
-            let act = self.classes[class].wake_act;
-            self.segment(c, Mode::Switch, t, act, self.cost_futex);
-            return false;
-        }
-        true
+        !self.step_past_release(c, t)
     }
 }

@@ -609,18 +609,9 @@ impl Engine {
                     self.segment(c, Mode::Hold, t, act, hold);
                     return;
                 }
-                let inst = self.threads[t as usize].inst as usize;
-                let class = self.locks[inst].class as usize;
-                let sleeper_woken = !self.classes[class].spins && self.threads_woken_recently();
-                let pc = self.threads[t as usize].pc + 1;
-                self.enter(t, pc);
-                if sleeper_woken && self.cost_futex > 0 {
-                    let act = self.classes[class].wake_act;
-                    // The wake path runs before the next step; a Switch segment resumes after it.
-                    self.segment(c, Mode::Switch, t, act, self.cost_futex);
-                    return;
+                if !self.step_past_release(c, t) {
+                    self.run(c, t);
                 }
-                self.run(c, t);
             }
             Mode::Run => {
                 let now = self.now;
@@ -679,6 +670,23 @@ impl Engine {
         let now = self.now;
         self.next_request(t, now);
         self.make_runnable(t);
+    }
+
+    /// Thread `t` on CPU `c` has just released its lock: it steps past the critical section,
+    /// and when the release woke a sleeping waiter the wake path runs first, as a Switch
+    /// segment that resumes the thread after it. True when that segment was started.
+    pub(super) fn step_past_release(&mut self, c: u32, t: u32) -> bool {
+        let inst = self.threads[t as usize].inst as usize;
+        let class = self.locks[inst].class as usize;
+        let sleeper_woken = !self.classes[class].spins && self.threads_woken_recently();
+        let pc = self.threads[t as usize].pc + 1;
+        self.enter(t, pc);
+        if sleeper_woken && self.cost_futex > 0 {
+            let act = self.classes[class].wake_act;
+            self.segment(c, Mode::Switch, t, act, self.cost_futex);
+            return true;
+        }
+        false
     }
 
     pub(super) fn on_arrival(&mut self, w: u32) {
