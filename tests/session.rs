@@ -477,3 +477,37 @@ fn stats_notes_index_entries_that_vanished() {
         "{stats}"
     );
 }
+
+/// A command the box refuses shows nothing: `perf lock report` before `perf lock record` is
+/// not a check made, live or in `grade`, while the same report after a record is.
+#[test]
+fn a_refused_command_earns_no_check() {
+    let home = tempfile::tempdir().unwrap();
+    let refused = home.path().join("refused.json");
+    let (score, card) = practice_card(
+        home.path(),
+        "slow-under-load",
+        "perf lock report\nquit\n",
+        &refused,
+    );
+    assert_eq!(score, 0, "{card}");
+    let ran = home.path().join("ran.json");
+    let (score, card) = practice_card(
+        home.path(),
+        "slow-under-load",
+        "perf lock record -a -- sleep 1\nperf lock report\nquit\n",
+        &ran,
+    );
+    assert!(score > 0, "{card}");
+    let report = grade_json(&[&refused, &ran], &[]);
+    let rows = rows_by_name(&report);
+    let scores: Vec<u64> = rows
+        .values()
+        .map(|row| row["score"].as_u64().unwrap())
+        .collect();
+    assert_eq!(scores.len(), 2, "{report}");
+    assert!(
+        scores.contains(&0) && scores.iter().any(|&s| s > 0),
+        "{report}"
+    );
+}
