@@ -94,8 +94,10 @@ fn is_idle_row(line: &str) -> bool {
         .any(|(name, _)| *name == symbol)
 }
 
-/// The row of `output` to read, and the header above it.
-fn pick_row(command: &str, output: &str) -> Option<(Option<String>, String)> {
+/// The row of `output` to read, and the header above it. By default a profile's first row of
+/// work and an interval tool's latest row; when `hint` (the model answer's line) names figures
+/// that one row carries more of than that default (mpstat's "CPU 3 at 100 %"), that row.
+fn pick_row(command: &str, output: &str, hint: &str) -> Option<(Option<String>, String)> {
     let lines: Vec<&str> = output.lines().collect();
     let rows: Vec<usize> = (0..lines.len())
         .filter(|&i| is_data_row(lines[i]) && !lines[i].starts_with("Average"))
@@ -110,6 +112,14 @@ fn pick_row(command: &str, output: &str) -> Option<(Option<String>, String)> {
     } else {
         *rows.last()?
     };
+    let index = rows
+        .iter()
+        .copied()
+        .map(|i| (figures_named(lines[i], hint), i))
+        .filter(|&(named, _)| named > figures_named(lines[index], hint))
+        // The most figures named; on a tie the later row, as interval tools are read.
+        .max_by_key(|&(named, i)| (named, i))
+        .map_or(index, |(_, i)| i);
     let header = lines[..index]
         .iter()
         .rev()
@@ -121,6 +131,24 @@ fn pick_row(command: &str, output: &str) -> Option<(Option<String>, String)> {
         })
         .map(|line| line.to_string());
     Some((header, lines[index].to_owned()))
+}
+
+/// How many of `row`'s distinct figures `hint` names, compared as numbers rounded to a whole
+/// (`100.00` in a row is the `100 %` of a sentence); zeros are too common to tell rows apart.
+fn figures_named(row: &str, hint: &str) -> usize {
+    let whole = |token: &str| {
+        let token = token.trim_matches(|c: char| !c.is_ascii_digit() && c != '.');
+        token
+            .parse::<f64>()
+            .ok()
+            .filter(|n| n.is_finite() && *n != 0.0)
+            .map(|n| n.round() as i64)
+    };
+    let named: std::collections::BTreeSet<i64> =
+        hint.split_whitespace().filter_map(whole).collect();
+    let figures: std::collections::BTreeSet<i64> =
+        row.split_whitespace().filter_map(whole).collect();
+    figures.intersection(&named).count()
 }
 
 /// Where a missed concept shows on this box.
@@ -135,7 +163,8 @@ pub fn shown_row(
     if !matches!(stage, Stage::Check | Stage::Interpret) {
         return None;
     }
-    let example = command_named(drill.model_line_for(concept)?)?;
+    let hint = drill.model_line_for(concept)?;
+    let example = command_named(hint)?;
     let key: Vec<&str> = example.split_whitespace().take(2).collect();
     let tool = key[0];
     // The candidate's own run of the same tool, latest first.
@@ -144,7 +173,7 @@ pub fn shown_row(
         words.first() == Some(&tool) && (tool != "perf" || words.get(1) == key.get(1))
     });
     if let Some(output) = own
-        && let Some((header, row)) = pick_row(&output.command, &output.text)
+        && let Some((header, row)) = pick_row(&output.command, &output.text, hint)
     {
         return Some(ShownRow {
             command: output.command.clone(),
@@ -154,13 +183,22 @@ pub fn shown_row(
         });
     }
     let text = Console::new(incident?, seed).run(example).ok()?;
-    let (header, row) = pick_row(example, &text)?;
+    let (header, row) = pick_row(example, &text, hint)?;
     Some(ShownRow {
         command: example.to_owned(),
         ran: false,
         header,
         row,
     })
+}
+
+/// A model answer line without a leading label that names its own step ("Fix: one lock
+/// order"): the narrative already prints the step's title before it.
+fn without_stage_label(text: &str, stage: Stage) -> &str {
+    match text.split_once(':') {
+        Some((label, rest)) if label.trim().eq_ignore_ascii_case(stage.name()) => rest.trim_start(),
+        _ => text,
+    }
 }
 
 /// The model answer as the five steps: each step's lines joined, in order.
@@ -177,7 +215,7 @@ pub fn narrative(drill: &Drill) -> Vec<(Stage, String)> {
                         .and_then(|id| drill.concept(id))
                         .is_some_and(|concept| concept.stage == stage)
                 })
-                .map(|line| line.text.trim())
+                .map(|line| without_stage_label(line.text.trim(), stage))
                 .collect();
             (!lines.is_empty()).then(|| (stage, lines.join(" ")))
         })
@@ -243,38 +281,83 @@ mod tests {
     }
 
     #[test]
+    fn a_row_carrying_the_figures_the_model_answer_names_is_read_instead() {
+        let mpstat = "08:12:37     CPU    %usr   %soft   %idle
+08:12:38     all   36.11   12.50   42.49
+08:12:38       3    0.00  100.00    0.00
+08:12:38       7   42.01    0.00   48.11
+";
+        let hint = "mpstat shows CPU 3 at 100 % soft and no idle";
+        let row = |hint| pick_row("mpstat -P ALL 1 1", mpstat, hint).map(|(_, row)| row);
+        assert_eq!(
+            row(hint).as_deref(),
+            Some("08:12:38       3    0.00  100.00    0.00")
+        );
+        // Without figures in the hint, or naming none of the rows', the latest row.
+        assert_eq!(
+            row("").as_deref(),
+            Some("08:12:38       7   42.01    0.00   48.11")
+        );
+        assert_eq!(
+            row("most CPUs are busy").as_deref(),
+            Some("08:12:38       7   42.01    0.00   48.11")
+        );
+    }
+
+    #[test]
+    fn a_model_line_labelled_with_its_own_step_is_not_labelled_twice() {
+        assert_eq!(
+            without_stage_label("Fix: one global lock order.", Stage::Fix),
+            "one global lock order."
+        );
+        assert_eq!(
+            without_stage_label("fix:  batch the tasks", Stage::Fix),
+            "batch the tasks"
+        );
+        // Another label, or a colon later in the line, stays.
+        assert_eq!(
+            without_stage_label("Fix: one order", Stage::Check),
+            "Fix: one order"
+        );
+        assert_eq!(
+            without_stage_label("dmesg shows it: CPU 3", Stage::Interpret),
+            "dmesg shows it: CPU 3"
+        );
+    }
+
+    #[test]
     fn interval_tools_read_the_latest_row_and_sorted_ones_the_first() {
         let vmstat = "procs ---memory---\n r  b   swpd\n 1  0  0\n13  0  0\n";
         assert_eq!(
-            pick_row("vmstat 1 2", vmstat),
+            pick_row("vmstat 1 2", vmstat, ""),
             Some((Some(" r  b   swpd".to_owned()), "13  0  0".to_owned()))
         );
         let perf =
             " contended  total wait  type  caller\n\n  9  1.2 s  mutex  a\n  3  0.1 s  mutex  b\n";
         assert_eq!(
-            pick_row("perf lock contention -a -b", perf).map(|(_, row)| row),
+            pick_row("perf lock contention -a -b", perf, "").map(|(_, row)| row),
             Some("  9  1.2 s  mutex  a".to_owned())
         );
         // The idle loop on top of a profile is skipped: the work is read below it.
         let top = "   PerfTop: 100 irqs/sec\n\n    40.00%  [kernel]  [k] intel_idle\n    \
                    20.00%  [kernel]  [k] native_queued_spin_lock_slowpath\n";
         assert_eq!(
-            pick_row("perf top", top).and_then(|(header, _)| header),
+            pick_row("perf top", top, "").and_then(|(header, _)| header),
             None,
             "a banner with numbers is not a header"
         );
         let ruled = "  Overhead  Shared Object  Symbol\n  --------\n    20.00%  [kernel]  [k] f\n";
         assert_eq!(
-            pick_row("perf top", ruled).and_then(|(header, _)| header),
+            pick_row("perf top", ruled, "").and_then(|(header, _)| header),
             Some("  Overhead  Shared Object  Symbol".to_owned())
         );
         assert_eq!(
-            pick_row("perf top", top).map(|(_, row)| row),
+            pick_row("perf top", top, "").map(|(_, row)| row),
             Some("    20.00%  [kernel]  [k] native_queued_spin_lock_slowpath".to_owned())
         );
         let only_idle = "    90.00%  [kernel]  [k] intel_idle\n";
         assert_eq!(
-            pick_row("perf top", only_idle).map(|(_, row)| row),
+            pick_row("perf top", only_idle, "").map(|(_, row)| row),
             Some("    90.00%  [kernel]  [k] intel_idle".to_owned())
         );
     }
