@@ -795,6 +795,19 @@ pub(crate) fn parse_uptime(args: &[&str]) -> Result<ToolCommand, ToolError> {
     Ok(ToolCommand::Uptime)
 }
 
+/// The files `cat` reads on this box, as the command registry lists them.
+fn readable_files() -> String {
+    crate::commands::tool("cat")
+        .map(|cat| {
+            cat.examples
+                .iter()
+                .filter_map(|example| example.strip_prefix("cat "))
+                .collect::<Vec<_>>()
+                .join(", ")
+        })
+        .unwrap_or_default()
+}
+
 pub(crate) fn parse_cat(args: &[&str]) -> Result<ToolCommand, ToolError> {
     match args {
         ["/proc/lock_stat"] => Ok(ToolCommand::LockStat),
@@ -808,8 +821,9 @@ pub(crate) fn parse_cat(args: &[&str]) -> Result<ToolCommand, ToolError> {
             "cat: reading standard input is not available on this box",
         )),
         [path] => Err(ToolError::new(format!(
-            "cat: {}: Permission denied (this box only exposes /proc/lock_stat to cat)",
-            printable(path)
+            "cat: {}: Permission denied (this box lets cat read: {})",
+            printable(path),
+            readable_files()
         ))),
         _ => Err(ToolError::new("cat: this box reads one file at a time")),
     }
