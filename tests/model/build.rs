@@ -125,3 +125,16 @@ pub fn closed_lock(
         costs,
     )
 }
+
+/// The first `n` whole seconds of `inc` under `seed`: one-second windows after a 100 ms warm-up,
+/// with no event budget, so a test reads every second as simulated.
+pub fn whole_seconds(inc: &Incident, seed: Seed, n: usize) -> Vec<sysdrill::model::Sample> {
+    let params = sysdrill::model::engine::EngineParams {
+        window_ns: 1_000_000_000,
+        warmup_ns: 100_000_000,
+        max_events: u64::MAX,
+    };
+    let mut sim = sysdrill::model::Simulation::with_params(inc, seed, params);
+    sim.advance_to(n);
+    sim.trace().samples.clone()
+}

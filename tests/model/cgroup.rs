@@ -3,8 +3,7 @@
 
 use super::build::*;
 use sysdrill::domain::*;
-use sysdrill::model::engine::EngineParams;
-use sysdrill::model::{CgroupSample, Sample, Simulation};
+use sysdrill::model::{CgroupSample, Sample};
 
 /// Four always-busy threads on four CPUs, in a cgroup with `quota_us` per 100 ms.
 fn busy_in_cgroup(quota_us: Option<u64>) -> Incident {
@@ -18,14 +17,7 @@ fn busy_in_cgroup(quota_us: Option<u64>) -> Incident {
 }
 
 fn seconds(inc: &Incident, n: usize) -> Vec<Sample> {
-    let params = EngineParams {
-        window_ns: 1_000_000_000,
-        warmup_ns: 100_000_000,
-        max_events: u64::MAX,
-    };
-    let mut sim = Simulation::with_params(inc, Seed(3), params);
-    sim.advance_to(n);
-    sim.trace().samples.clone()
+    whole_seconds(inc, Seed(3), n)
 }
 
 fn group(s: &Sample) -> CgroupSample {

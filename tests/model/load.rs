@@ -3,8 +3,7 @@
 
 use super::build::*;
 use sysdrill::domain::*;
-use sysdrill::model::engine::EngineParams;
-use sysdrill::model::{Sample, Simulation, whatif};
+use sysdrill::model::{Sample, whatif};
 
 /// 10 requests/s of 20 ms on 4 CPUs, stepping to `after` requests/s at second 2.
 fn stepped(after: f64) -> Incident {
@@ -18,14 +17,7 @@ fn stepped(after: f64) -> Incident {
 }
 
 fn seconds(inc: &Incident, n: usize) -> Vec<Sample> {
-    let params = EngineParams {
-        window_ns: 1_000_000_000,
-        warmup_ns: 100_000_000,
-        max_events: u64::MAX,
-    };
-    let mut sim = Simulation::with_params(inc, Seed(5), params);
-    sim.advance_to(n);
-    sim.trace().samples.clone()
+    whole_seconds(inc, Seed(5), n)
 }
 
 fn busy_cpus(s: &Sample) -> f64 {
