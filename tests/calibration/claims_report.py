@@ -5,6 +5,7 @@ Usage (from the repository root, after `cargo build --release`):
 
     python3 tests/calibration/claims_report.py tune
     python3 tests/calibration/claims_report.py heldout
+    python3 tests/calibration/claims_report.py dev
 
 Each answer in tests/calibration/claims/<half>/<drill>.json carries the claims it asserts and
 the claims it mentions only to reject, question or quote them. The answer is scored with
@@ -40,8 +41,8 @@ def ratio(part, whole):
 
 
 def main():
-    if len(sys.argv) != 2 or sys.argv[1] not in ("tune", "heldout"):
-        sys.exit("usage: claims_report.py tune|heldout")
+    if len(sys.argv) != 2 or sys.argv[1] not in ("tune", "heldout", "dev"):
+        sys.exit("usage: claims_report.py tune|heldout|dev")
     half = ROOT / "tests" / "calibration" / "claims" / sys.argv[1]
     counts = dict(mis_asserted=0, mis_hit=0, mis_fired=0, mis_fired_true=0,
                   red_asserted=0, red_hit=0, red_fired=0, red_fired_true=0,
