@@ -7,7 +7,7 @@
 //! `benches/simpy/compare.sh`, which runs the same workloads in SimPy.
 //!
 //! `cargo bench --bench model -- --once WORKLOAD [N]` runs one workload once and prints its
-//! event count, for counting instructions under `valgrind --tool=callgrind` (wall clock on a
+//! event count (for `vmstat_1_5`, the seconds simulated), for counting instructions under `valgrind --tool=callgrind` (wall clock on a
 //! shared machine moves with its load; instruction counts do not). WORKLOAD is `mm1`,
 //! `lock16`, `lock64` (N customers or acquisitions, 200,000 by default) or `vmstat_1_5` (N
 //! outputs, 1 by default).
@@ -123,7 +123,7 @@ fn compare() {
 
 /// One run of one workload, for instruction counts (see the module docs).
 fn once(workload: &str, n: Option<u64>) -> Result<(), String> {
-    let events = match workload {
+    let count = match workload {
         "mm1" => {
             let (inc, p) = mm1(n.unwrap_or(200_000));
             run(&inc, p).last_window().events
@@ -135,17 +135,17 @@ fn once(workload: &str, n: Option<u64>) -> Result<(), String> {
         }
         "vmstat_1_5" => {
             let inc = incidents::slow_under_load();
-            let mut events = 0;
+            let mut seconds = 0;
             for seed in 0..n.unwrap_or(1) {
                 let mut sim = Simulation::new(&inc, Seed(seed));
                 sim.advance_to(5);
-                events += sim.trace().samples.len() as u64;
+                seconds += sim.trace().samples.len() as u64;
             }
-            events
+            seconds
         }
         other => return Err(format!("unknown workload {other:?}")),
     };
-    println!("{workload}: {events}");
+    println!("{workload}: {count}");
     Ok(())
 }
 
