@@ -5,6 +5,12 @@
 //! `cargo bench --bench model -- --compare` skips criterion and prints one JSON line per
 //! workload (customers/s, events/s, the statistics the oracles check) for
 //! `benches/simpy/compare.sh`, which runs the same workloads in SimPy.
+//!
+//! `cargo bench --bench model -- --once WORKLOAD [N]` runs one workload once and prints its
+//! event count (for `vmstat_1_5`, the seconds simulated), for counting instructions under `valgrind --tool=callgrind` (wall clock on a
+//! shared machine moves with its load; instruction counts do not). WORKLOAD is `mm1`,
+//! `lock16`, `lock64` (N customers or acquisitions, 200,000 by default) or `vmstat_1_5` (N
+//! outputs, 1 by default).
 
 #![allow(clippy::disallowed_methods)] // benchmarks measure wall time by definition
 
@@ -115,6 +121,34 @@ fn compare() {
     );
 }
 
+/// One run of one workload, for instruction counts (see the module docs).
+fn once(workload: &str, n: Option<u64>) -> Result<(), String> {
+    let count = match workload {
+        "mm1" => {
+            let (inc, p) = mm1(n.unwrap_or(200_000));
+            run(&inc, p).last_window().events
+        }
+        "lock16" | "lock64" => {
+            let t = if workload == "lock16" { 16 } else { 64 };
+            let (inc, p) = lock_model(t, n.unwrap_or(200_000));
+            run(&inc, p).last_window().events
+        }
+        "vmstat_1_5" => {
+            let inc = incidents::slow_under_load();
+            let mut seconds = 0;
+            for seed in 0..n.unwrap_or(1) {
+                let mut sim = Simulation::new(&inc, Seed(seed));
+                sim.advance_to(5);
+                seconds += sim.trace().samples.len() as u64;
+            }
+            seconds
+        }
+        other => return Err(format!("unknown workload {other:?}")),
+    };
+    println!("{workload}: {count}");
+    Ok(())
+}
+
 fn benches(c: &mut Criterion) {
     let mut g = c.benchmark_group("engine");
     g.sample_size(10);
@@ -140,8 +174,18 @@ fn benches(c: &mut Criterion) {
 }
 
 fn main() {
-    if std::env::args().any(|a| a == "--compare") {
+    let args: Vec<String> = std::env::args().collect();
+    if args.iter().any(|a| a == "--compare") {
         compare();
+        return;
+    }
+    if let Some(at) = args.iter().position(|a| a == "--once") {
+        let workload = args.get(at + 1).map_or("lock16", String::as_str);
+        let n = args.get(at + 2).and_then(|n| n.parse().ok());
+        if let Err(e) = once(workload, n) {
+            eprintln!("{e}");
+            std::process::exit(2);
+        }
         return;
     }
     let mut c = Criterion::default().configure_from_args();

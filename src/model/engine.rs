@@ -53,13 +53,24 @@ struct Event {
     kind: EvKind,
 }
 
+impl Event {
+    /// (time, seq) as one integer: a single branch-free comparison in the heap's sifts, which
+    /// orders exactly as the pair does.
+    #[inline]
+    fn key(&self) -> u128 {
+        (u128::from(self.time) << 64) | u128::from(self.seq)
+    }
+}
+
 impl Ord for Event {
+    #[inline]
     fn cmp(&self, other: &Self) -> Ordering {
-        (other.time, other.seq).cmp(&(self.time, self.seq))
+        other.key().cmp(&self.key())
     }
 }
 
 impl PartialOrd for Event {
+    #[inline]
     fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
         Some(self.cmp(other))
     }

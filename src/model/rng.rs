@@ -65,6 +65,13 @@ impl SimRng {
         -self.f64_open0().ln() * mean
     }
 
+    /// Exponential with the given mean, rounded to a whole number of nanoseconds: the same
+    /// value as `self.exp(mean).round() as u64`.
+    #[inline]
+    pub fn exp_ns(&mut self, mean: f64) -> u64 {
+        round_ns(self.exp(mean))
+    }
+
     /// Uniform integer in [0, n) (Lemire's multiply-shift with rejection); 0 when `n` is 0.
     #[inline]
     pub fn below(&mut self, n: u64) -> u64 {
@@ -104,6 +111,21 @@ impl SimRng {
     }
 }
 
+/// `x.round() as u64`: halves away from zero, negative and NaN to 0, saturating at
+/// `u64::MAX`. A baseline x86-64 build calls a library routine for `f64::round`; this is a
+/// truncating cast and one comparison, and it is exact: the fraction `x - trunc(x)` of a
+/// double is itself a double.
+#[inline]
+pub fn round_ns(x: f64) -> u64 {
+    // The cast truncates toward zero and saturates, as the cast after `round` does.
+    let whole = x as u64;
+    if x - whole as f64 >= 0.5 {
+        whole.saturating_add(1)
+    } else {
+        whole
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -121,6 +143,39 @@ mod tests {
         let b = SimRng::stream(Seed(7), "variant").next_u64();
         assert_ne!(a, b);
         assert_eq!(a, SimRng::stream(Seed(7), "engine").next_u64());
+    }
+
+    #[test]
+    fn round_ns_is_round_then_cast() {
+        let edges = [
+            0.0,
+            -0.0,
+            0.49999999999999994,
+            0.5,
+            1.5,
+            2.5,
+            -0.4,
+            -0.5,
+            -3.7,
+            4_503_599_627_370_495.5,
+            9_007_199_254_740_993.0,
+            1.8446744073709552e19,
+            1e30,
+            f64::INFINITY,
+            f64::NEG_INFINITY,
+            f64::NAN,
+            f64::MIN_POSITIVE,
+        ];
+        for x in edges {
+            assert_eq!(round_ns(x), x.round() as u64, "{x}");
+        }
+        let mut rng = SimRng::seed_from_u64(3);
+        for i in 0..100_000 {
+            let x = rng.exp(10f64.powi(i % 12));
+            assert_eq!(round_ns(x), x.round() as u64, "{x}");
+            let h = (rng.below(1 << 40) as f64) + 0.5;
+            assert_eq!(round_ns(h), h.round() as u64, "{h}");
+        }
     }
 
     #[test]

@@ -3,6 +3,7 @@
 //! sections, IO), timeslices, kswapd's bursts, open arrivals, and the events that drive them.
 
 use super::*;
+use crate::model::rng::round_ns;
 
 impl Engine {
     pub(super) fn pop_idle_cpu(&mut self) -> Option<u32> {
@@ -177,9 +178,15 @@ impl Engine {
         th.state = St::Running;
         th.cpu = c;
         th.slice = now;
-        // Its lag: the wait shared with the threads queued per CPU (see `preempt_for_wakeup`).
-        let sharing = self.runq.len() as f64 / self.cpus.len() as f64;
-        th.eligible_ns = (waited as f64 / sharing.max(1.0)) as u64;
+        // Its lag: the wait shared with the threads queued per CPU (see `preempt_for_wakeup`),
+        // at least one. With no more queued threads than CPUs the share is the wait itself,
+        // and the division is skipped.
+        let (queued, ncpu) = (self.runq.len(), self.cpus.len());
+        th.eligible_ns = if queued <= ncpu {
+            waited as f64 as u64
+        } else {
+            (waited as f64 / (queued as f64 / ncpu as f64)) as u64
+        };
         let task = th.task as usize;
         self.task_acc[task].wait += waited;
         self.note_dispatch(t, waited);
@@ -252,9 +259,9 @@ impl Engine {
         if mean_ns <= 0.0 {
             0
         } else if deterministic {
-            mean_ns.round() as u64
+            round_ns(mean_ns)
         } else {
-            self.rng.exp(mean_ns).round() as u64
+            self.rng.exp_ns(mean_ns)
         }
     }
 
@@ -693,7 +700,7 @@ impl Engine {
         let now = self.now;
         let wl = &mut self.workloads[w as usize];
         if let Arrivals::Open { rate_per_s } = wl.arrivals {
-            let d = self.rng.exp(1e9 / rate_per_s).round() as u64;
+            let d = self.rng.exp_ns(1e9 / rate_per_s);
             let epoch = wl.arrival_epoch;
             self.push(d.max(1), EvKind::Arrival { workload: w, epoch });
         }
