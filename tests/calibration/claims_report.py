@@ -7,6 +7,9 @@ Usage (from the repository root, after `cargo build --release`):
     python3 tests/calibration/claims_report.py heldout
     python3 tests/calibration/claims_report.py dev
 
+While editing rubrics, `--content drills` scores with the drill and lexicon files on disk instead
+of the ones built into the binary, so a change can be measured without rebuilding.
+
 Each answer in tests/calibration/claims/<half>/<drill>.json carries the claims it asserts and
 the claims it mentions only to reject, question or quote them. The answer is scored with
 `sysdrill score <drill> --format json` and the claims that fired are compared with the labels:
@@ -25,9 +28,12 @@ ROOT = pathlib.Path(__file__).resolve().parents[2]
 BINARY = ROOT / "target" / "release" / "sysdrill"
 
 
+CONTENT = []
+
+
 def fired(drill, text):
     run = subprocess.run(
-        [str(BINARY), "score", drill, "--format", "json", "--color", "never", "-"],
+        [str(BINARY), *CONTENT, "score", drill, "--format", "json", "--color", "never", "-"],
         input=text, capture_output=True, text=True, check=True,
     )
     report = json.loads(run.stdout)
@@ -41,8 +47,13 @@ def ratio(part, whole):
 
 
 def main():
-    if len(sys.argv) != 2 or sys.argv[1] not in ("tune", "heldout", "dev"):
-        sys.exit("usage: claims_report.py tune|heldout|dev")
+    args = sys.argv[1:]
+    if len(args) == 3 and args[0] == "--content":
+        CONTENT.extend(["--content", args[1]])
+        args = args[2:]
+    if len(args) != 1 or args[0] not in ("tune", "heldout", "dev"):
+        sys.exit("usage: claims_report.py [--content DIR] tune|heldout|dev")
+    sys.argv[1:] = args
     half = ROOT / "tests" / "calibration" / "claims" / sys.argv[1]
     counts = dict(mis_asserted=0, mis_hit=0, mis_fired=0, mis_fired_true=0,
                   red_asserted=0, red_hit=0, red_fired=0, red_fired_true=0,
@@ -103,7 +114,7 @@ def claim_kind(drill, claim):
     """Whether `claim` is a red flag or a misconception of `drill`, read from the scorer."""
     if drill not in _KINDS:
         run = subprocess.run(
-            [str(BINARY), "score", drill, "--format", "json", "--color", "never", "-"],
+            [str(BINARY), *CONTENT, "score", drill, "--format", "json", "--color", "never", "-"],
             input="", capture_output=True, text=True, check=True,
         )
         report = json.loads(run.stdout)
