@@ -315,7 +315,7 @@ fn deadlock_fault(incident: &Incident) -> Option<(usize, usize, u64)> {
         Fault::Deadlock {
             first,
             second,
-            after_s,
+            after_s: Some(after_s),
         } => Some((first, second, u64::from(after_s))),
         _ => None,
     })
