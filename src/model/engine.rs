@@ -16,8 +16,9 @@
 //!
 //! Layout: this file holds the state, its construction and the window loop; `scheduler` runs
 //! threads on CPUs (dispatch, preemption, the request program, events), `locks` the lock
-//! semantics, `irq_locks` locks an interrupt handler shares and the same-CPU deadlock, `io` the
-//! disks, `accounting` where each CPU's time goes.
+//! semantics, `irq_locks` locks an interrupt handler shares and the same-CPU deadlock, `nesting`
+//! sections taken inside others and the ABBA deadlocks their order allows, `io` the disks,
+//! `accounting` where each CPU's time goes.
 
 use std::cmp::Ordering;
 use std::collections::{BinaryHeap, VecDeque};

@@ -835,9 +835,10 @@ impl Context {
         }
     }
 
-    /// Logs the watchdogs' reports of CPUs that got stuck in an interrupt handler in the window
-    /// just run: drill second `second`, or the warm-up (`None`), which stands for the time
-    /// before the drill, so a lockup in it formed when the incident began.
+    /// Logs the kernel's reports of what formed in the window just run (drill second `second`,
+    /// or the warm-up, `None`, which stands for the time before the drill, so what formed in it
+    /// formed when the incident began): CPUs stuck in an interrupt handler, and ABBA deadlocks
+    /// with lockdep's report (`log_deadlocks`).
     pub fn log_lockups(&mut self, engine: &Engine, w: &WindowStats, second: Option<usize>) {
         self.log_deadlocks(engine, w, second);
         let lockups = engine.irq_lockups();
@@ -848,14 +849,7 @@ impl Context {
         let uptime_s = self.uptime_s;
         let keep = |s: u64, first: bool| first || (s + 60 >= uptime_s && s < end);
         for lockup in &lockups[self.lockups_logged..] {
-            let formed_us = match second {
-                None => self.uptime_s.saturating_sub(self.onset_s) * 1_000_000,
-                Some(i) => {
-                    let into = lockup.at_ns.saturating_sub(w.start_ns) as f64;
-                    let fraction = (into / w.len_ns.max(1) as f64).clamp(0.0, 1.0);
-                    self.boot_second(i) * 1_000_000 + (fraction * 1e6) as u64
-                }
-            };
+            let formed_us = self.since_boot_us(lockup.at_ns, w, second);
             let reports = self.lockup_reporter.reports(lockup, formed_us, end, keep);
             self.hung.extend(reports);
         }

@@ -597,6 +597,9 @@ pub fn apply(incident: &Incident, overrides: &[Override]) -> Result<Incident, Wh
                 for w in &mut out.workloads {
                     for cs in &mut w.request.critical_sections {
                         cs.hold_us *= f;
+                        for n in &mut cs.nested {
+                            n.hold_us *= f;
+                        }
                     }
                 }
             }
