@@ -123,10 +123,14 @@ pub fn window_params(incident: &Incident) -> EngineParams {
     let mut events_per_ns = 0.0;
     for (wi, w) in incident.workloads.iter().enumerate() {
         let r = &w.request;
+        // A nested section's hold is the request's CPU too (the outer hold spans it).
+        let nested_us = |cs: &crate::domain::CriticalSection| -> f64 {
+            cs.nested.iter().map(|n| n.hold_us.max(0.0)).sum()
+        };
         let holds: f64 = r
             .critical_sections
             .iter()
-            .map(|cs| cs.hold_us.max(0.0))
+            .map(|cs| cs.hold_us.max(0.0) + nested_us(cs))
             .sum();
         let cpu_us = r.compute_us.max(0.0) * numa::reach(incident, w).compute_factor
             + holds
@@ -157,14 +161,18 @@ pub fn window_params(incident: &Incident) -> EngineParams {
                     .filter(|io| io.under_lock)
                     .and_then(|io| incident.machine.disks.get(io.disk))
                     .map_or(0.0, |d| d.service_us.max(0.0));
-                let hold_us = cs.hold_us + flush_us;
+                let hold_us = cs.hold_us + flush_us + nested_us(cs);
                 let cap = f64::from(lock.shards.max(1) * lock.permits.max(1)) / hold_us.max(0.01);
                 rate = rate.min(cap * 1e6 * 1.2);
             }
         }
         let per_request = 6.0
             + 2.0 * slices
-            + 3.0 * r.critical_sections.len() as f64
+            + 3.0
+                * r.critical_sections
+                    .iter()
+                    .map(|cs| 1 + cs.nested.len())
+                    .sum::<usize>() as f64
             + 3.0
                 * r.critical_sections
                     .iter()
@@ -315,7 +323,7 @@ fn deadlock_fault(incident: &Incident) -> Option<(usize, usize, u64)> {
         Fault::Deadlock {
             first,
             second,
-            after_s,
+            after_s: Some(after_s),
         } => Some((first, second, u64::from(after_s))),
         _ => None,
     })

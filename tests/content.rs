@@ -364,3 +364,13 @@ fn irq_cpus_must_exist_in_every_variant() {
     let line = text.lines().position(|l| l.contains("irq_cpus")).unwrap() + 1;
     assert!(diagnostics.iter().all(|d| d.line == line));
 }
+
+/// A lock order with a cycle across two workloads, a mutex nested in a spinlock, a lock taken
+/// inside itself, a section both nesting and flushing, and a deadlock no reversed path forms.
+#[test]
+fn lint_lock_order_mistakes() {
+    snapshot(
+        "lint_lock_order",
+        lint(&["broken/incidents/lock-order.yaml"]),
+    );
+}

@@ -13,6 +13,8 @@ mod cgroup;
 mod incidents;
 #[path = "model/load.rs"]
 mod load;
+#[path = "model/nesting.rs"]
+mod nesting;
 #[path = "model/oracles.rs"]
 mod oracles;
 #[path = "model/signatures.rs"]

@@ -14,7 +14,7 @@ mod inspect;
 #[path = "render/irq_lockup.rs"]
 mod irq_lockup;
 #[path = "render/jc.rs"]
-mod jc;
+pub(crate) mod jc;
 #[path = "render/numa.rs"]
 mod numa;
 #[path = "render/props.rs"]

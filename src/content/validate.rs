@@ -42,6 +42,7 @@ pub(crate) mod cgroup;
 mod disk_spikes;
 mod interrupt;
 pub(crate) mod load;
+mod nesting;
 mod numa;
 mod sync_write;
 mod workload_ref;
@@ -389,6 +390,7 @@ pub fn incident(
     let locks = locks::locks(&mut c, &raw);
     let workloads = workloads::workloads(&mut c, &raw, &lock_ids, machine.numa.as_ref());
     let faults = faults::faults(&mut c, &raw, &lock_ids);
+    nesting::order(&mut c, &workloads, &faults, &locks);
     let variants = variants::variants(&mut c, &raw);
     let costs = costs::costs(&mut c, &raw);
 

@@ -50,6 +50,10 @@ pub struct Machine {
     pub nics: Vec<Nic>,
     /// NUMA nodes; `None` is one node with every CPU and all memory.
     pub numa: Option<NumaTopology>,
+    /// A kernel built with lock debugging (`CONFIG_PROVE_LOCKING`): lockdep reports the first
+    /// acquisition that closes a cycle in the lock order, and the hung-task detector lists the
+    /// locks each blocked task holds.
+    pub lockdep: bool,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -185,6 +189,26 @@ pub struct CriticalSection {
     /// D state until the device completes it, holding the lock unless `under_lock` is false.
     /// Only on locks whose holders may sleep (validation refuses spinning kinds).
     pub io: Option<SyncWrite>,
+    /// Sections taken, in this order, while this section's lock is held (after its own
+    /// `hold_us` of work): the lock is released only once they are done, so its hold time
+    /// includes their waits and holds. Each pair (this lock, an inner lock) is an edge of the
+    /// incident's lock order.
+    pub nested: Vec<NestedSection>,
+}
+
+/// A critical section taken inside another, one level deep.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NestedSection {
+    /// Index into `Incident::locks`; differs from the outer section's lock.
+    pub lock: usize,
+    /// Mean hold time, microseconds (> 0).
+    pub hold_us: f64,
+    /// For rwlocks and rw_semaphores: the fraction of acquisitions that write (0..=1).
+    pub write_fraction: f64,
+    /// The fraction of requests (0..=1) whose code path takes the pair the other way round:
+    /// this lock first, then the outer one inside it. Above 0 the two paths form an ABBA
+    /// cycle, which validation accepts only with a `deadlock` fault naming both locks.
+    pub reverse_fraction: f64,
 }
 
 /// A `write` into the page cache followed by a flush that waits for the device.
@@ -339,15 +363,19 @@ impl InterruptUse {
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum Fault {
-    /// Two threads take `first` and `second` in opposite orders; at `after_s` seconds since boot
-    /// (possibly before the drill starts) they deadlock and every thread needing either lock blocks behind them (hung tasks).
+    /// The ABBA cycle between `first` and `second` that the workloads' nesting forms (one path
+    /// takes `first` then `second` inside it, the other the reverse) is allowed to deadlock.
+    /// With `after_s` (seconds since boot, possibly before the drill starts) the reversed path
+    /// first runs then and the two paths collide at once; without it the reversed path runs
+    /// from the start and the deadlock forms whenever their timing collides. Either way every
+    /// thread needing either lock then blocks behind the two (hung tasks).
     /// `first == second` is the same-CPU deadlock of a lock shared with an interrupt handler
-    /// and taken without masking it: from `after_s` on, the first interrupt that finds its CPU
-    /// holding the lock spins on it forever.
+    /// and taken without masking it: from `after_s` (else from the start) on, the first
+    /// interrupt that finds its CPU holding the lock spins on it forever.
     Deadlock {
         first: usize,
         second: usize,
-        after_s: u32,
+        after_s: Option<u32>,
     },
     /// Requests retry an optimistic step that conflicts: each attempt costs `attempt_us` and
     /// succeeds with `success_probability`; no lock is held while retrying.

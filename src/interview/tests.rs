@@ -672,6 +672,7 @@ fn hot_mutex_incident() -> Incident {
             disks: vec![],
             nics: vec![],
             numa: None,
+            lockdep: false,
         },
         workloads: vec![Workload {
             name: "worker".into(),
@@ -689,6 +690,7 @@ fn hot_mutex_incident() -> Incident {
                     hold_us: 40.0,
                     write_fraction: 1.0,
                     io: None,
+                    nested: Vec::new(),
                 }],
                 page_allocs: 0,
                 disk_io: None,

@@ -121,6 +121,13 @@ pub(crate) fn build(
             voluntary_cs: scale(acc.voluntary),
             involuntary_cs: scale(acc.involuntary),
             state,
+            lock_wait: match view.reason {
+                SleepReason::Lock { write, holding, .. } => LockWait {
+                    read: !write,
+                    holding: holding.map(|h| h as usize),
+                },
+                _ => LockWait::default(),
+            },
             cpu: view.cpu,
             syscalls,
         });
@@ -151,6 +158,7 @@ pub(crate) fn build(
             } else {
                 ThreadState::Sleeping(WaitFor::KernelIdle)
             },
+            lock_wait: LockWait::default(),
             cpu: t.last_cpu,
             syscalls: Box::default(),
         });

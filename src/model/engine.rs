@@ -16,8 +16,9 @@
 //!
 //! Layout: this file holds the state, its construction and the window loop; `scheduler` runs
 //! threads on CPUs (dispatch, preemption, the request program, events), `locks` the lock
-//! semantics, `irq_locks` locks an interrupt handler shares and the same-CPU deadlock, `io` the
-//! disks, `accounting` where each CPU's time goes.
+//! semantics, `irq_locks` locks an interrupt handler shares and the same-CPU deadlock, `nesting`
+//! sections taken inside others and the ABBA deadlocks their order allows, `io` the disks,
+//! `accounting` where each CPU's time goes.
 
 use std::cmp::Ordering;
 use std::collections::{BinaryHeap, VecDeque};
@@ -28,6 +29,7 @@ mod blocking;
 mod io;
 mod irq_locks;
 mod locks;
+mod nesting;
 mod scheduler;
 
 use super::numa;
@@ -40,6 +42,7 @@ pub(crate) use bandwidth::CgroupAcc;
 
 mod threads;
 pub use irq_locks::IrqLockup;
+pub use nesting::{AbbaDeadlock, AbbaWaiter, LockWaiter, LockdepReport};
 pub(crate) use threads::{SleepReason, SleepSpread, ThreadAcc, ThreadRunState};
 
 pub(crate) const NONE: u32 = u32::MAX;
@@ -108,10 +111,14 @@ enum Step {
     Retry,
     Acquire(u16),
     Hold(u16),
+    /// The own work of section j, whose lock stays held afterwards: sections nested inside it
+    /// follow, and `Unlock(j)` releases it (see `nesting`).
+    HoldOn(u16),
     /// The synchronous write that ends critical section j: the thread sleeps in D state
     /// until the device completes it (see `blocking`).
     SyncWrite(u16),
-    /// Releases the lock of critical section j after its synchronous write.
+    /// Releases the lock of critical section j after its synchronous write, or after the
+    /// sections nested inside it.
     Unlock(u16),
     /// User compute between critical sections.
     Mid,
@@ -184,6 +191,14 @@ struct Thread {
     /// When that write was submitted (the lock's hold time runs on through the wait).
     sync_since: u64,
     in_request: bool,
+    /// This request runs the workload's reversed path (`nesting`).
+    reversed: bool,
+    /// When the thread was granted the lock it holds now (`inst`).
+    granted_at: u64,
+    /// The outer lock held while a nested section runs.
+    outer: Option<nesting::HeldLock>,
+    /// Times the reversed path, arranging a collision, waited for the other path.
+    collision_polls: u32,
     /// Run time after which the thread, picked at `slice`, loses eligibility to a waking
     /// thread (its lag when picked; see `preempt_for_wakeup`).
     eligible_ns: u64,
@@ -220,7 +235,6 @@ struct LockInst {
     readers: u32,
     writer: bool,
     waiters: VecDeque<u32>,
-    frozen: bool,
     last_cpu: u32,
     seq: u32,
 }
@@ -380,6 +394,13 @@ struct Workload {
     cs_write: Vec<f64>,
     /// Per critical section: the synchronous write it ends with, if any.
     cs_io: Vec<Option<blocking::SyncPlan>>,
+    /// Critical sections at the request's top level (nested ones follow them in the `cs_*`
+    /// vectors): the request's compute is split around them.
+    top_sections: u32,
+    /// The program of a request that takes the reversed pair the other way round, and the
+    /// share of requests that do (0: none, the program is empty).
+    reversed_prog: Vec<Step>,
+    reverse_fraction: f64,
     page_allocs: u32,
     packets: u32,
     reads: u32,
@@ -452,7 +473,9 @@ pub struct EngineParams {
 pub struct WindowInputs {
     pub steal: f64,
     pub pressure: bool,
-    pub freeze_deadlock: bool,
+    /// A dated `deadlock` fault is due: the ABBA collision is arranged now, or the same-CPU
+    /// interrupt deadlock armed.
+    pub deadlock_due: bool,
     /// kswapd duty cycle (fraction of one CPU).
     pub kswapd_duty: f64,
     /// The drill second this window stands for; `None` for the warm-up and the since-boot
@@ -507,7 +530,8 @@ pub struct Engine {
     /// Whether any workload is pinned: the scheduler's plain paths stay as they were otherwise.
     pinned: bool,
     pressure: Option<(f64, f64, f64)>,
-    deadlock: Option<(usize, usize)>,
+    /// Reversed lock orders and the deadlocks they form (`nesting`).
+    abba: nesting::Abba,
     /// Whether an interrupt that finds its CPU holding the handler's lock gets stuck: from the
     /// start, or from the window a same-lock `deadlock` fault dates it at.
     irq_deadlock_armed: bool,
@@ -748,7 +772,6 @@ impl Engine {
                     readers: 0,
                     writer: false,
                     waiters: VecDeque::new(),
-                    frozen: false,
                     last_cpu: NONE,
                     seq: 0,
                 });
@@ -757,7 +780,7 @@ impl Engine {
 
         let mut livelock = None;
         let mut pressure = None;
-        let mut deadlock = None;
+        let mut abba = nesting::Abba::default();
         let mut irq_deadlock_dated = false;
         for f in &incident.faults {
             match *f {
@@ -784,13 +807,15 @@ impl Engine {
                         major_fault_fraction.clamp(0.0, 1.0),
                     ))
                 }
-                Fault::Deadlock { first, second, .. } if first == second => {
-                    irq_deadlock_dated = true;
+                Fault::Deadlock {
+                    first,
+                    second,
+                    after_s,
+                } if first == second => {
+                    irq_deadlock_dated = after_s.is_some();
                 }
-                Fault::Deadlock { first, second, .. } => {
-                    if first < classes.len() && second < classes.len() {
-                        deadlock = Some((first, second));
-                    }
+                Fault::Deadlock { after_s, .. } => {
+                    abba = nesting::Abba::new(after_s.is_some());
                 }
                 Fault::NoisyNeighbor { .. } | Fault::DiskLatencySpikes { .. } => {}
             }
@@ -829,6 +854,10 @@ impl Engine {
             sync_pending: false,
             sync_since: 0,
             in_request: false,
+            reversed: false,
+            granted_at: 0,
+            outer: None,
+            collision_polls: 0,
             eligible_ns: 0,
         };
         let disk_index = |d: usize| if d < m.disks.len() { d as u32 } else { NONE };
@@ -882,40 +911,27 @@ impl Engine {
             if livelock.is_some_and(|(lw, _, _)| lw == wi) {
                 prog.push(Step::Retry);
             }
-            let mut cs_lock = Vec::new();
-            let mut cs_write = Vec::new();
-            let mut holds_ns = Vec::new();
-            let mut cs_io = Vec::new();
-            for (j, cs) in r.critical_sections.iter().enumerate() {
-                if cs.lock >= classes.len() {
-                    continue;
-                }
-                let io = cs
-                    .io
-                    .and_then(|io| blocking::SyncPlan::new(&io, m.disks.len()));
-                prog.push(Step::Acquire(j as u16));
-                prog.push(Step::Hold(j as u16));
-                if let Some(io) = io {
-                    prog.push(Step::SyncWrite(j as u16));
-                    if io.under_lock {
-                        prog.push(Step::Unlock(j as u16));
-                    }
-                }
-                prog.push(Step::Mid);
-                cs_io.push(io);
-                cs_lock.push(cs.lock as u32);
-                cs_write.push(cs.write_fraction.clamp(0.0, 1.0));
-                holds_ns.push(cs.hold_us.max(0.0) * NS_PER_US);
-            }
-            while cs_lock.len() < k {
-                // Critical sections on an unknown lock are skipped; keep indices aligned.
-                cs_lock.push(NONE);
-                cs_write.push(1.0);
-                holds_ns.push(0.0);
-                cs_io.push(None);
-            }
+            let sections = nesting::Sections::build(r, classes.len(), m.disks.len());
+            let mut reversed_prog = prog.clone();
+            sections.program(&mut prog, false);
+            let reverse_fraction = if sections.reversible() {
+                sections.program(&mut reversed_prog, true);
+                reversed_prog.push(Step::DiskRead);
+                reversed_prog.push(Step::End);
+                sections.reverse_fraction
+            } else {
+                reversed_prog.clear();
+                0.0
+            };
             prog.push(Step::DiskRead);
             prog.push(Step::End);
+            let nesting::Sections {
+                lock: cs_lock,
+                write: cs_write,
+                hold_ns: holds_ns,
+                io: cs_io,
+                ..
+            } = sections;
             let task = tasks.len() as u32;
             tasks.push(TaskDesc {
                 workload: Some(wi),
@@ -964,6 +980,9 @@ impl Engine {
                 cs_lock,
                 cs_write,
                 cs_io,
+                top_sections: k as u32,
+                reversed_prog,
+                reverse_fraction,
                 page_allocs: r.page_allocs,
                 packets: r.packets,
                 reads: if disk == NONE { 0 } else { reads },
@@ -1093,7 +1112,7 @@ impl Engine {
             pinned: affinity.iter().any(Option::is_some),
             affinity,
             pressure,
-            deadlock,
+            abba,
             irq_deadlock_armed: !irq_deadlock_dated,
             irq_deadlock_dated,
             irq_lockups: Vec::new(),
@@ -1173,19 +1192,6 @@ impl Engine {
         self.threads[self.kswapd_thread as usize].state != St::Sleeping
     }
 
-    /// Threads of every workload using lock class `l`, with their global thread index.
-    pub(crate) fn threads_using(&self, l: usize) -> Vec<(usize, u32)> {
-        let mut out = Vec::new();
-        for (wi, w) in self.workloads.iter().enumerate() {
-            if w.cs_lock.contains(&(l as u32)) {
-                for i in 0..w.threads {
-                    out.push((wi, i));
-                }
-            }
-        }
-        out
-    }
-
     fn start(&mut self) {
         for wi in 0..self.workloads.len() {
             let (first, n) = (self.workloads[wi].first_thread, self.workloads[wi].threads);
@@ -1248,15 +1254,10 @@ impl Engine {
     /// Simulates `[now, now + len)` with the given inputs and returns what it accumulated.
     pub fn run_window(&mut self, len: u64, inputs: WindowInputs, max_events: u64) -> WindowStats {
         self.inputs = inputs;
-        if inputs.freeze_deadlock
-            && let Some((a, b)) = self.deadlock
-        {
-            for class in [a, b] {
-                let base = self.classes[class].base as usize;
-                self.locks[base].frozen = true;
-            }
+        if inputs.deadlock_due {
+            self.abba.due();
         }
-        if inputs.freeze_deadlock && self.irq_deadlock_dated {
+        if inputs.deadlock_due && self.irq_deadlock_dated {
             self.irq_deadlock_armed = true;
         }
         if inputs.pressure && inputs.kswapd_duty > 0.0 && !self.kswapd_armed {

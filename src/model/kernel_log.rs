@@ -6,6 +6,10 @@
 //! Owns: the boot lines and their timestamps; the lockup reports' timing and stacks. Must not:
 //! decide that anything went wrong (every report stands for an event of the model).
 
+mod deadlock;
+
+pub(crate) use deadlock::DeadlockReporter;
+
 use super::engine::IrqLockup;
 use super::trace::{LogEvent, LogKind};
 use crate::domain::{Incident, IrqContext, Machine};

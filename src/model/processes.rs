@@ -57,6 +57,11 @@ pub const LOGIN_USER: (&str, u32) = ("oncall", 2001);
 /// Every task of the box that the engine does not run, sorted by pid. `busy_pids` are the
 /// engine's tasks (skipped here); `highest_pid` the largest of them, after which the
 /// candidate's login session was started. `uptime_s` dates the CPU time the daemons used.
+/// khungtaskd's pid: the fourth of the kernel threads started after the per-CPU ones.
+pub(crate) fn khungtaskd_pid(cpus: u32) -> u32 {
+    14 + 8 * cpus + 3
+}
+
 pub(crate) fn system_tasks(m: &Machine, busy_pids: &[u32], highest_pid: u32) -> Vec<TaskInfo> {
     use SleepState::{Idle, Interruptible};
     let cpus = m.cpus.max(1);

@@ -6,7 +6,7 @@
 //! Owns: per-second inputs (bursts), scaling and the per-second synthesis rules. Must not: run
 //! the engine or change a sample once produced.
 
-use super::engine::{self, Engine, LockAcc, WindowInputs, WindowStats};
+use super::engine::{Engine, LockAcc, WindowInputs, WindowStats};
 use super::rng::SimRng;
 use super::trace::*;
 use crate::domain::{Fault, Incident, IrqContext, LockKind, LockScope, Seed};
@@ -16,10 +16,6 @@ const BASE_IRQ: f64 = 30.0;
 const BASE_IRQ_PER_CPU: f64 = 30.0;
 const BASE_CS: f64 = 20.0;
 const BASE_CS_PER_CPU: f64 = 28.0;
-/// Hung-task detector: timeout and warnings per boot (kernel defaults).
-const HUNG_TIMEOUT_S: u64 = 120;
-const HUNG_WARNINGS: usize = 10;
-use super::kernel_log::{RCU_REPEAT_S, RCU_STALL_S, SOFTLOCKUP_FIRST_S, SOFTLOCKUP_REPEAT_S};
 /// Seconds of drill time the kernel log is generated for ahead of time.
 const LOG_HORIZON_S: u64 = 3600;
 /// KiB per swap-out write IO (the kernel writes swapped pages out in clusters).
@@ -72,6 +68,9 @@ pub(crate) struct Context {
     /// have been logged.
     lockup_reporter: super::kernel_log::LockupReporter,
     lockups_logged: usize,
+    deadlock_reporter: super::kernel_log::DeadlockReporter,
+    deadlocks_logged: usize,
+    lockdep_logged: bool,
     pub baseline_in: f64,
     pub baseline_cs: f64,
     /// Per disk: mean service time (ms) and IOs served at once.
@@ -198,6 +197,9 @@ impl Context {
             hung_next: 0,
             lockup_reporter: super::kernel_log::LockupReporter::new(incident),
             lockups_logged: 0,
+            deadlock_reporter: super::kernel_log::DeadlockReporter::new(incident),
+            deadlocks_logged: 0,
+            lockdep_logged: false,
             baseline_in: BASE_IRQ + BASE_IRQ_PER_CPU * f64::from(cpus),
             baseline_cs: BASE_CS + BASE_CS_PER_CPU * f64::from(cpus),
             disk_service_ms: m
@@ -218,8 +220,6 @@ impl Context {
             ctx.swap_used_kib = ctx.swap_total_kib * 3 / 10;
         }
         ctx.hung = super::kernel_log::boot_messages(m);
-        let events = ctx.deadlock_events(incident, engine);
-        ctx.hung.extend(events);
         ctx
     }
 
@@ -290,7 +290,7 @@ impl Context {
         WindowInputs {
             steal,
             pressure,
-            freeze_deadlock: freeze,
+            deadlock_due: freeze,
             kswapd_duty: if pressure {
                 (0.08 + alloc_rate * 0.25e-6).clamp(0.08, 0.9)
             } else {
@@ -835,154 +835,12 @@ impl Context {
         }
     }
 
-    /// Everything the kernel logs about a deadlock, in time order: hung-task reports for
-    /// waiters asleep in D state on kernel mutexes, soft lockups and RCU stalls for waiters
-    /// spinning on a kernel spinlock.
-    fn deadlock_events(&self, incident: &Incident, engine: &Engine) -> Vec<LogEvent> {
-        if self.deadlock.is_some_and(|(a, b, _)| a == b) {
-            // One lock deadlocking alone is the same-CPU interrupt case: its reports follow
-            // the lockup the engine produces (`log_lockups`).
-            return Vec::new();
-        }
-        let mut out = self.hung_events(incident, engine);
-        out.extend(self.spin_events(incident, engine));
-        out.sort_by_key(|e| e.at_us);
-        out
-    }
-
-    /// A deadlock on a kernel spinlock: its waiters spin with preemption off, so each CPU
-    /// that takes one never schedules again (the engine keeps them spinning). The soft-lockup
-    /// watchdog reports every stuck CPU once it has not scheduled for 20 s ("stuck for 22s!")
-    /// and again every 26 s; RCU reports a self-detected stall after 21 s and every 66 s
-    /// (3 × 21 + 3) after that. Kept: each first report, the reports of the last minute before
-    /// the drill starts, and those of its first hour (a dmesg buffer holds no more anyway).
-    fn spin_events(&self, incident: &Incident, engine: &Engine) -> Vec<LogEvent> {
-        let Some((a, b, at)) = self.deadlock else {
-            return Vec::new();
-        };
-        let spins = |l: usize| {
-            incident.locks.get(l).is_some_and(|s| {
-                s.scope == LockScope::Kernel && engine::kernel_waiters_spin(s.kind)
-            })
-        };
-        let spinning: Vec<usize> = [a, b].into_iter().filter(|&l| spins(l)).collect();
-        let mut victims: Vec<(usize, u32, usize)> = spinning
-            .iter()
-            .flat_map(|&l| {
-                engine
-                    .threads_using(l)
-                    .into_iter()
-                    .map(move |(w, t)| (w, t, l))
-            })
-            .collect();
-        victims.sort_unstable();
-        victims.dedup_by_key(|v| (v.0, v.1));
-        victims.truncate(self.cpus as usize);
-        let kept = |s: u64, first: bool| {
-            first || (s + 60 >= self.uptime_s && s < self.uptime_s + LOG_HORIZON_S)
-        };
-        let end = self.uptime_s + LOG_HORIZON_S;
-        let mut out = Vec::new();
-        for (cpu, &(w, t, lock)) in victims.iter().enumerate() {
-            let wl = &incident.workloads[w];
-            let mut stuck = SOFTLOCKUP_FIRST_S;
-            while at + stuck < end {
-                if kept(at + stuck, stuck == SOFTLOCKUP_FIRST_S) {
-                    out.push(LogEvent {
-                        at_us: (at + stuck) * 1_000_000 + 2_000 + cpu as u64 * 211,
-                        kind: LogKind::SoftLockup {
-                            cpu: cpu as u32,
-                            stuck_s: stuck as u32,
-                            comm: wl.name.clone(),
-                            pid: wl.pid + t,
-                            rip: "native_queued_spin_lock_slowpath+0x6e/0x2c0".to_owned(),
-                            stack: spinning_stack(&incident.locks[lock].caller),
-                        },
-                    });
-                }
-                stuck += SOFTLOCKUP_REPEAT_S;
-            }
-        }
-        if !victims.is_empty() {
-            let mut stall = RCU_STALL_S;
-            while at + stall < end {
-                if kept(at + stall, stall == RCU_STALL_S) {
-                    out.push(LogEvent {
-                        at_us: (at + stall) * 1_000_000 + 1_000,
-                        kind: LogKind::RcuStall {
-                            cpu: 0,
-                            ticks: (stall as f64 * self.hz) as u64 + 1,
-                        },
-                    });
-                }
-                stall += RCU_REPEAT_S;
-            }
-        }
-        out
-    }
-
-    /// Hung-task reports for a deadlock on sleeping kernel locks (D-state waiters), in time
-    /// order. The cycle shows in the stacks: the first reported thread holds the first lock and
-    /// waits for the second, the next holds the second and waits for the first, and the rest
-    /// queue behind them on the first lock; each waits in its lock's own slow path (a mutex in
-    /// `__mutex_lock`, an rw_semaphore in `rwsem_down_write_slowpath`).
-    fn hung_events(&self, incident: &Incident, engine: &Engine) -> Vec<LogEvent> {
-        let Some((a, b, at)) = self.deadlock else {
-            return Vec::new();
-        };
-        // The complement of `spin_events`: waiters that sleep in D state.
-        let sleeps_d = |l: usize| {
-            incident.locks.get(l).is_some_and(|s| {
-                s.scope == LockScope::Kernel && !engine::kernel_waiters_spin(s.kind)
-            })
-        };
-        if !sleeps_d(a) && !sleeps_d(b) {
-            return Vec::new();
-        }
-        let mut victims = engine.threads_using(a);
-        victims.extend(engine.threads_using(b));
-        victims.sort_unstable();
-        victims.dedup();
-        // Only the first few can ever be reported.
-        victims.truncate(HUNG_WARNINGS);
-        let waits_on = |n: usize| {
-            let l = if n == 0 { b } else { a };
-            let other = if l == a { b } else { a };
-            // A lock whose waiters spin cannot hold a sleeper: it waits on the other.
-            if sleeps_d(l) { l } else { other }
-        };
-        let mut out = Vec::new();
-        let mut check = (at / HUNG_TIMEOUT_S + 1) * HUNG_TIMEOUT_S;
-        while check < at + HUNG_TIMEOUT_S {
-            check += HUNG_TIMEOUT_S;
-        }
-        'outer: while out.len() < HUNG_WARNINGS {
-            for (n, &(w, t)) in victims.iter().enumerate() {
-                if out.len() >= HUNG_WARNINGS {
-                    break 'outer;
-                }
-                let wl = &incident.workloads[w];
-                let lock = &incident.locks[waits_on(n)];
-                out.push(LogEvent {
-                    at_us: check * 1_000_000 + 4_000 + n as u64 * 37,
-                    kind: LogKind::HungTask {
-                        comm: wl.name.clone(),
-                        pid: wl.pid + t,
-                        tgid: wl.pid,
-                        blocked_s: (check - at) as u32,
-                        stack: sleeping_stack(lock.kind, &lock.caller),
-                    },
-                });
-            }
-            check += HUNG_TIMEOUT_S;
-        }
-        out
-    }
-
-    /// Logs the watchdogs' reports of CPUs that got stuck in an interrupt handler in the window
-    /// just run: drill second `second`, or the warm-up (`None`), which stands for the time
-    /// before the drill, so a lockup in it formed when the incident began.
+    /// Logs the kernel's reports of what formed in the window just run (drill second `second`,
+    /// or the warm-up, `None`, which stands for the time before the drill, so what formed in it
+    /// formed when the incident began): CPUs stuck in an interrupt handler, and ABBA deadlocks
+    /// with lockdep's report (`log_deadlocks`).
     pub fn log_lockups(&mut self, engine: &Engine, w: &WindowStats, second: Option<usize>) {
+        self.log_deadlocks(engine, w, second);
         let lockups = engine.irq_lockups();
         if lockups.len() == self.lockups_logged {
             return;
@@ -991,20 +849,56 @@ impl Context {
         let uptime_s = self.uptime_s;
         let keep = |s: u64, first: bool| first || (s + 60 >= uptime_s && s < end);
         for lockup in &lockups[self.lockups_logged..] {
-            let formed_us = match second {
-                None => self.uptime_s.saturating_sub(self.onset_s) * 1_000_000,
-                Some(i) => {
-                    let into = lockup.at_ns.saturating_sub(w.start_ns) as f64;
-                    let fraction = (into / w.len_ns.max(1) as f64).clamp(0.0, 1.0);
-                    self.boot_second(i) * 1_000_000 + (fraction * 1e6) as u64
-                }
-            };
+            let formed_us = self.since_boot_us(lockup.at_ns, w, second);
             let reports = self.lockup_reporter.reports(lockup, formed_us, end, keep);
             self.hung.extend(reports);
         }
         self.lockups_logged = lockups.len();
         // Reports lie at least a watchdog period after the lockup, so none falls into a second
         // already produced; keep the rest of the log in time order.
+        self.hung[self.hung_next..].sort_by_key(|e| e.at_us);
+    }
+
+    /// When in the window just run (drill second `second`, or the warm-up, which stands for
+    /// the time before the drill) the engine time `at_ns` falls, in µs since boot.
+    fn since_boot_us(&self, at_ns: u64, w: &WindowStats, second: Option<usize>) -> u64 {
+        match second {
+            None => self.uptime_s.saturating_sub(self.onset_s) * 1_000_000,
+            Some(i) => {
+                let into = at_ns.saturating_sub(w.start_ns) as f64;
+                let fraction = (into / w.len_ns.max(1) as f64).clamp(0.0, 1.0);
+                self.boot_second(i) * 1_000_000 + (fraction * 1e6) as u64
+            }
+        }
+    }
+
+    /// Logs what the kernel reports of ABBA deadlocks formed, and of the first inverted lock
+    /// order with lockdep, in the window just run.
+    fn log_deadlocks(&mut self, engine: &Engine, w: &WindowStats, second: Option<usize>) {
+        if !self.lockdep_logged
+            && let Some(report) = engine.lockdep_report()
+        {
+            self.lockdep_logged = true;
+            let at_us = self.since_boot_us(report.at_ns, w, second);
+            if let Some(event) = self.deadlock_reporter.circular(report, at_us) {
+                self.hung.push(event);
+            }
+        }
+        let formed = engine.abba_deadlocks();
+        if formed.len() > self.deadlocks_logged {
+            let waiters = engine.lock_waiters();
+            let end = self.uptime_s + LOG_HORIZON_S;
+            let uptime_s = self.uptime_s;
+            let keep = |s: u64, first: bool| first || (s + 60 >= uptime_s && s < end);
+            for deadlock in &formed[self.deadlocks_logged..] {
+                let formed_us = self.since_boot_us(deadlock.at_ns, w, second);
+                let reports = self
+                    .deadlock_reporter
+                    .reports(deadlock, &waiters, formed_us, end, keep);
+                self.hung.extend(reports);
+            }
+            self.deadlocks_logged = formed.len();
+        }
         self.hung[self.hung_next..].sort_by_key(|e| e.at_us);
     }
 
@@ -1056,59 +950,6 @@ fn poisson(noise: &mut SimRng, mean: f64) -> f64 {
     }
     let z: f64 = (0..12).map(|_| noise.f64()).sum::<f64>() - 6.0;
     (mean + z * mean.sqrt()).max(0.0)
-}
-
-/// The stack of a thread spinning on a kernel spinlock taken at `caller`, below the
-/// slow path the soft-lockup report names in RIP.
-fn spinning_stack(caller: &str) -> Vec<String> {
-    vec![
-        "_raw_spin_lock+0x3f/0x60".to_owned(),
-        with_size(caller),
-        "do_syscall_64+0x7e/0x170".to_owned(),
-        "entry_SYSCALL_64_after_hwframe+0x76/0x7e".to_owned(),
-    ]
-}
-
-/// `sym+0xoff` as a stack frame, `sym+0xoff/0xsize`: the function runs a few hundred bytes
-/// past the call.
-fn with_size(caller: &str) -> String {
-    match caller.split_once("+0x") {
-        Some((sym, off)) => {
-            let off = u64::from_str_radix(off, 16).unwrap_or(0);
-            format!("{sym}+0x{off:x}/0x{:x}", (off + 0x200) & !0xf)
-        }
-        None => caller.to_owned(),
-    }
-}
-
-/// The stack of a thread asleep on a kernel lock of `kind` taken at `caller` (`sym+0xoff`),
-/// innermost frame first, with offsets and function sizes as the kernel prints them.
-fn sleeping_stack(kind: LockKind, caller: &str) -> Vec<String> {
-    let slow_path: &[&str] = match kind {
-        LockKind::RwSem | LockKind::RwLock => &[
-            "rwsem_down_write_slowpath+0x2a3/0x6a0",
-            "down_write+0x5b/0x60",
-        ],
-        LockKind::Semaphore => &["__down_common+0x11c/0x250", "down+0x47/0x60"],
-        _ => &[
-            "schedule_preempt_disabled+0x15/0x30",
-            "__mutex_lock.constprop.0+0x3a4/0x790",
-            "__mutex_lock_slowpath+0x13/0x20",
-            "mutex_lock+0x3b/0x50",
-        ],
-    };
-    let caller = with_size(caller);
-    let mut stack = vec![
-        "__schedule+0x3c9/0xb60".to_owned(),
-        "schedule+0x27/0xa0".to_owned(),
-    ];
-    stack.extend(slow_path.iter().map(|s| (*s).to_owned()));
-    stack.extend([
-        caller,
-        "do_syscall_64+0x7e/0x170".to_owned(),
-        "entry_SYSCALL_64_after_hwframe+0x76/0x7e".to_owned(),
-    ]);
-    stack
 }
 
 /// Instances of user-space locks whose waiters sleep on a futex: each hashes to its own bucket.

@@ -349,6 +349,26 @@ pub struct AppSample {
     pub latency_p99_us: f64,
 }
 
+/// A lock as lockdep prints it: `ffff8881183f5e08 (&ei->i_data_sem){++++}-{3:3}, at:
+/// ext4_map_blocks+0x1b4/0x5d0`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LockLine {
+    pub address: u64,
+    pub class_name: String,
+    /// The usage bits and wait type, e.g. `{+.+.}-{3:3}`.
+    pub usage: String,
+    /// Where it was taken, `symbol+0xoff/0xsize`.
+    pub at: String,
+}
+
+/// A task and the locks it holds, for lockdep's lists.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LockHolder {
+    pub comm: String,
+    pub pid: u32,
+    pub locks: Vec<LockLine>,
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct LogEvent {
     /// Seconds since boot, microsecond resolution.
@@ -403,6 +423,25 @@ pub enum LogKind {
     RcuStall {
         cpu: u32,
         ticks: u64,
+    },
+    /// lockdep's list after hung-task reports ("Showing all locks held in the system:"): each
+    /// task holding locks, with them.
+    HeldLocks {
+        holders: Vec<LockHolder>,
+    },
+    /// lockdep's report of the first acquisition that inverts an order seen before ("possible
+    /// circular locking dependency detected"): `comm`/`pid` tries to take `acquiring` while it
+    /// holds `holding`, which an earlier path took inside `acquiring`.
+    CircularLocking {
+        comm: String,
+        pid: u32,
+        cpu: u32,
+        acquiring: LockLine,
+        holding: LockLine,
+        /// Where the existing dependency was recorded (`holding` taken inside `acquiring`),
+        /// innermost first; then the stack of this acquisition, innermost first.
+        existing_chain: Vec<String>,
+        stack: Vec<String>,
     },
     /// Any other line, printed verbatim after the timestamp (boot noise, link up …).
     Text(String),
@@ -463,6 +502,8 @@ pub struct ThreadSample {
     pub involuntary_cs: u64,
     /// State at the end of the second.
     pub state: ThreadState,
+    /// For a thread asleep on a lock: how it waits and what it holds meanwhile.
+    pub lock_wait: LockWait,
     /// CPU the thread last ran on.
     pub cpu: u32,
     /// System calls in the second, by call (a boxed slice: one exact allocation per thread and
@@ -481,6 +522,16 @@ pub enum ThreadState {
     Sleeping(WaitFor),
     /// `D`: an uninterruptible sleep.
     DiskSleep(WaitFor),
+}
+
+/// How a thread asleep on a lock waits for it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct LockWait {
+    /// For the read side (an rw_semaphore's `down_read`), not to write.
+    pub read: bool,
+    /// The lock (index into `BoxInfo::locks`) it holds while it waits: the outer lock of a
+    /// nested section. Its stack shows the code that took it below the waiting one.
+    pub holding: Option<usize>,
 }
 
 /// What a sleeping thread waits for; decides its wait channel and kernel stack.

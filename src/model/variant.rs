@@ -56,6 +56,9 @@ pub fn pick(incident: &Incident, seed: Seed) -> Incident {
         for w in &mut out.workloads {
             for cs in &mut w.request.critical_sections {
                 cs.hold_us *= hold.max(0.0);
+                for n in &mut cs.nested {
+                    n.hold_us *= hold.max(0.0);
+                }
             }
         }
     }

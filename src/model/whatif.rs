@@ -43,6 +43,9 @@ pub enum Override {
     DiskParallelism(u32),
     /// Where a workload's threads run or its memory lives (NUMA).
     Placement(Placed),
+    /// Every code path takes nested locks in the one order the sections declare: no request
+    /// takes a pair the other way round (`lock_order=consistent`).
+    ConsistentLockOrder,
     // Load and CPU limits of the service (the first workload).
     /// Open arrivals of the service at this rate, requests per second.
     RatePerS(f64),
@@ -103,6 +106,7 @@ pub const PARAMETERS: &[&str] = &[
     "acquire[.LOCK]=VARIANT",
     "io_under_lock[.LOCK]=on|off",
     "disk_parallelism=N",
+    "lock_order=consistent",
 ];
 
 /// `shards[.LOCK]=N` -> `shards`. The placement parameters are listed in `placement`.
@@ -195,6 +199,10 @@ pub fn parameter_help() -> Vec<(&'static str, String)> {
         ),
     ]
     .into_iter()
+    .chain([(
+        "lock_order=consistent",
+        "take nested locks in one order on every code path (no reversed pair)".to_owned(),
+    )])
     .chain(placement::help())
     .collect()
 }
@@ -415,6 +423,14 @@ impl Override {
                 Ok(Override::RatePerS(r))
             }
             "quota" | "cpu_max" if lock.is_none() => Ok(Override::CpuQuota(quota(name, value)?)),
+            "lock_order" if lock.is_none() => match value.to_ascii_lowercase().as_str() {
+                "consistent" => Ok(Override::ConsistentLockOrder),
+                _ => Err(bad(
+                    name,
+                    value,
+                    "expected consistent (one order for nested locks on every path)",
+                )),
+            },
             _ => match placement::parse(&lower, name, value, lock) {
                 Some(placed) => placed.map(Override::Placement),
                 None => Err(WhatIfError::UnknownParameter {
@@ -581,6 +597,9 @@ pub fn apply(incident: &Incident, overrides: &[Override]) -> Result<Incident, Wh
                 for w in &mut out.workloads {
                     for cs in &mut w.request.critical_sections {
                         cs.hold_us *= f;
+                        for n in &mut cs.nested {
+                            n.hold_us *= f;
+                        }
                     }
                 }
             }
@@ -649,6 +668,25 @@ pub fn apply(incident: &Incident, overrides: &[Override]) -> Result<Incident, Wh
                 }
             }
             Override::Placement(placed) => placement::apply(&mut out, placed)?,
+            Override::ConsistentLockOrder => {
+                let mut changed = false;
+                let nested = out
+                    .workloads
+                    .iter_mut()
+                    .flat_map(|w| w.request.critical_sections.iter_mut())
+                    .flat_map(|cs| cs.nested.iter_mut());
+                for n in nested.filter(|n| n.reverse_fraction > 0.0) {
+                    n.reverse_fraction = 0.0;
+                    changed = true;
+                }
+                if !changed {
+                    return Err(bad(
+                        "lock_order",
+                        "consistent",
+                        "every code path here already takes its locks in one order",
+                    ));
+                }
+            }
         }
     }
     Ok(out)
@@ -731,6 +769,23 @@ mod tests {
         );
     }
 
+    #[test]
+    fn a_consistent_lock_order_drops_the_reversed_paths_only_where_there_are_some() {
+        let catalog = crate::content::load_catalog(&[]).expect("shipped content loads");
+        let hung = &catalog.incidents[&crate::domain::IncidentId::from("hung-deadlock")];
+        let o = Override::parse("lock_order=consistent").unwrap();
+        let fixed = apply(hung, std::slice::from_ref(&o)).unwrap();
+        let nested = &fixed.workloads[0].request.critical_sections[0].nested;
+        assert!(!nested.is_empty() && nested.iter().all(|n| n.reverse_fraction == 0.0));
+        let plain = &catalog.incidents[&crate::domain::IncidentId::from("slow-under-load")];
+        assert_eq!(
+            apply(plain, &[o]).unwrap_err().to_string(),
+            "bad value `consistent` for `lock_order`: every code path here already takes its \
+             locks in one order"
+        );
+        assert!(Override::parse("lock_order=random").is_err());
+    }
+
     /// Every parameter listed is one `parse` accepts.
     #[test]
     fn the_listed_parameters_are_the_accepted_ones() {
@@ -745,6 +800,8 @@ mod tests {
                 "spin_lock_irqsave"
             } else if name == "io_under_lock" {
                 "off"
+            } else if name == "lock_order" {
+                "consistent"
             } else {
                 value
             };
@@ -768,7 +825,7 @@ mod tests {
             "unknown parameter `qps` (`try` changes threads=N, cpus=N, shards[.LOCK]=N, \
              lock[.LOCK]=KIND, memory=SIZE, irq_spread=on|off, hold_scale=F, rate_per_s=R, \
              quota=max|US|Ncpu, cpu_max=max|US|Ncpu, acquire[.LOCK]=VARIANT, \
-             io_under_lock[.LOCK]=on|off, disk_parallelism=N, cpunodebind[.NAME]=NODES, \
+             io_under_lock[.LOCK]=on|off, disk_parallelism=N, lock_order=consistent, cpunodebind[.NAME]=NODES, \
              physcpubind[.NAME]=CPUS, membind[.NAME]=NODES, interleave[.NAME]=NODES, \
              first_touch[.NAME]=local|NODES)"
         );

@@ -8,7 +8,7 @@
 //!
 //! Must not invent events: every block comes from one `Trace::log` entry at or before now.
 
-use crate::model::{BoxInfo, LogKind, Trace};
+use crate::model::{BoxInfo, LockHolder, LockLine, LogKind, Trace};
 
 const MODULES: &str = "Modules linked in: tls xt_conntrack nf_conntrack nf_defrag_ipv6 nf_defrag_ipv4 xt_addrtype nft_compat nf_tables nfnetlink br_netfilter bridge stp llc overlay intel_rapl_msr intel_rapl_common kvm_intel kvm irqbypass rapl binfmt_misc nls_iso8859_1 input_leds serio_raw sch_fq_codel dm_multipath msr efi_pstore ip_tables x_tables autofs4 btrfs raid10 raid456 xor raid6_pq libcrc32c raid1 raid0 crct10dif_pclmul crc32_pclmul polyval_clmulni ghash_clmulni_intel sha256_ssse3 nvme nvme_core";
 
@@ -114,6 +114,27 @@ fn call_trace(lines: &mut Vec<String>, stack: &[String]) {
         lines.push(format!(" {frame}"));
     }
     lines.push(" </TASK>".to_owned());
+}
+
+/// A lock as lockdep prints it: address, class, usage bits and where it was taken.
+fn lock_line(lock: &LockLine) -> String {
+    format!(
+        "{:016x} ({}){}, at: {}",
+        lock.address, lock.class_name, lock.usage, lock.at
+    )
+}
+
+/// `1 lock held by ingestd/2219:` and one ` #N:` line per lock.
+fn held_locks(lines: &mut Vec<String>, holder: &LockHolder) {
+    let n = holder.locks.len();
+    let noun = if n == 1 { "lock" } else { "locks" };
+    lines.push(format!(
+        "{n} {noun} held by {}/{}:",
+        holder.comm, holder.pid
+    ));
+    for (i, lock) in holder.locks.iter().enumerate() {
+        lines.push(format!(" #{i}: {}", lock_line(lock)));
+    }
 }
 
 fn event_lines(info: &BoxInfo, kind: &LogKind) -> Vec<String> {
@@ -263,6 +284,88 @@ fn event_lines(info: &BoxInfo, kind: &LogKind) -> Vec<String> {
             lines.push(format!(
                 "oom_reaper: reaped process {pid} ({comm}), now anon-rss:0kB, file-rss:0kB, shmem-rss:0kB"
             ));
+        }
+        LogKind::HeldLocks { holders } => {
+            lines.push(String::new());
+            lines.push("Showing all locks held in the system:".to_owned());
+            for holder in holders {
+                held_locks(&mut lines, holder);
+            }
+            lines.push(String::new());
+            lines.push("=============================================".to_owned());
+            lines.push(String::new());
+        }
+        LogKind::CircularLocking {
+            comm,
+            pid,
+            cpu,
+            acquiring,
+            holding,
+            existing_chain,
+            stack,
+        } => {
+            let rule = "======================================================";
+            lines.push(String::new());
+            lines.push(rule.to_owned());
+            lines.push("WARNING: possible circular locking dependency detected".to_owned());
+            lines.push(format!("{} {tag} Not tainted", info.kernel));
+            lines.push("------------------------------------------------------".to_owned());
+            lines.push(format!("{comm}/{pid} is trying to acquire lock:"));
+            lines.push(lock_line(acquiring));
+            lines.push(String::new());
+            lines.push("but task is already holding lock:".to_owned());
+            lines.push(lock_line(holding));
+            lines.push(String::new());
+            lines.push("which lock already depends on the new lock.".to_owned());
+            lines.push(String::new());
+            lines.push(String::new());
+            lines.push("the existing dependency chain (in reverse order) is:".to_owned());
+            lines.push(String::new());
+            lines.push(format!("-> #1 ({}){}:", holding.class_name, holding.usage));
+            lines.extend(existing_chain.iter().map(|f| format!("       {f}")));
+            lines.push(String::new());
+            lines.push(format!(
+                "-> #0 ({}){}:",
+                acquiring.class_name, acquiring.usage
+            ));
+            // The new dependency's own stack, from the acquisition down.
+            lines.extend(stack.iter().skip(2).map(|f| format!("       {f}")));
+            lines.push(String::new());
+            lines.push("other info that might help us debug this:".to_owned());
+            lines.push(String::new());
+            lines.push(" Possible unsafe locking scenario:".to_owned());
+            lines.push(String::new());
+            lines.push("       CPU0                    CPU1".to_owned());
+            lines.push("       ----                    ----".to_owned());
+            lines.push(format!("  lock({});", holding.class_name));
+            lines.push(format!(
+                "                               lock({});",
+                acquiring.class_name
+            ));
+            lines.push(format!(
+                "                               lock({});",
+                holding.class_name
+            ));
+            lines.push(format!("  lock({});", acquiring.class_name));
+            lines.push(String::new());
+            lines.push(" *** DEADLOCK ***".to_owned());
+            lines.push(String::new());
+            held_locks(
+                &mut lines,
+                &crate::model::LockHolder {
+                    comm: comm.clone(),
+                    pid: *pid,
+                    locks: vec![holding.clone()],
+                },
+            );
+            lines.push(String::new());
+            lines.push("stack backtrace:".to_owned());
+            lines.push(format!(
+                "CPU: {cpu} PID: {pid} Comm: {comm} Not tainted {} {tag}",
+                info.kernel
+            ));
+            lines.push(hardware(info).to_owned());
+            call_trace(&mut lines, stack);
         }
         LogKind::RcuStall { cpu, ticks } => {
             let gp = 0x51e4 ^ (*ticks & 0xffff);

@@ -12,7 +12,7 @@ use super::argv::ToolError;
 use super::inspect::Inspect;
 use super::span::latest;
 use crate::domain::{SyncKind, stable_hash};
-use crate::model::{Sample, ThreadSample, ThreadState, Trace, WaitFor};
+use crate::model::{LockWait, Sample, ThreadSample, ThreadState, Trace, WaitFor};
 
 const SYSCALL_EXIT: [&str; 2] = ["do_syscall_64", "entry_SYSCALL_64_after_hwframe"];
 const KTHREAD: [&str; 3] = ["kthread", "ret_from_fork", "ret_from_fork_asm"];
@@ -118,7 +118,7 @@ fn symbols(trace: &Trace, thread: &ThreadSample) -> Vec<String> {
         v
     };
     match wait {
-        WaitFor::Lock(lock) if uninterruptible => kernel_lock_frames(trace, lock),
+        WaitFor::Lock(lock) if uninterruptible => kernel_lock_frames(trace, lock, thread.lock_wait),
         WaitFor::Lock(_) | WaitFor::NoRequest => futex(),
         WaitFor::Client => {
             let mut v = list(&["ep_poll", "do_epoll_wait", "__x64_sys_epoll_wait"]);
@@ -188,11 +188,13 @@ fn symbols(trace: &Trace, thread: &ThreadSample) -> Vec<String> {
 }
 
 /// A kernel lock's sleeping slow path, then the code that took the lock (its caller as the
-/// lock tools print it), then the syscall entry.
-fn kernel_lock_frames(trace: &Trace, lock: usize) -> Vec<String> {
+/// lock tools print it), then the code that took the lock the thread holds meanwhile (a nested
+/// section's outer lock), then the syscall entry.
+fn kernel_lock_frames(trace: &Trace, lock: usize, wait: LockWait) -> Vec<String> {
     let info = trace.info.locks.get(lock);
     let lock_type = info.map_or("mutex", |l| l.lock_type.as_str());
     let slow: &[&str] = match lock_type {
+        "rwsem" if wait.read => &["rwsem_down_read_slowpath", "down_read"],
         "rwsem" => &["rwsem_down_write_slowpath", "down_write"],
         "semaphore" => &["__down_common", "__down", "down"],
         _ => &[
@@ -202,9 +204,16 @@ fn kernel_lock_frames(trace: &Trace, lock: usize) -> Vec<String> {
         ],
     };
     let mut v: Vec<String> = slow.iter().map(|s| (*s).to_owned()).collect();
-    if let Some(caller) = info.map(|l| l.caller.as_str()).filter(|c| !c.is_empty()) {
-        v.push(caller.to_owned());
-    }
+    let caller = |l: usize| {
+        trace
+            .info
+            .locks
+            .get(l)
+            .map(|l| l.caller.as_str())
+            .filter(|c| !c.is_empty())
+    };
+    v.extend(caller(lock).map(str::to_owned));
+    v.extend(wait.holding.and_then(caller).map(str::to_owned));
     v.extend(SYSCALL_EXIT.iter().map(|s| (*s).to_owned()));
     v
 }

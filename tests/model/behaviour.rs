@@ -153,12 +153,14 @@ fn arb_incident() -> impl Strategy<Value = Incident> {
                         hold_us: hold + 0.001,
                         write_fraction: 0.2,
                         io: None,
+                        nested: Vec::new(),
                     },
                     CriticalSection {
                         lock: 1,
                         hold_us: hold / 2.0 + 0.001,
                         write_fraction: 1.0,
                         io: None,
+                        nested: Vec::new(),
                     },
                 ];
                 w.request.page_allocs = u32::from(extras) * 4;
@@ -182,7 +184,7 @@ fn arb_incident() -> impl Strategy<Value = Incident> {
                     1 => vec![Fault::Deadlock {
                         first: 0,
                         second: 1,
-                        after_s: 99_999,
+                        after_s: Some(99_999),
                     }],
                     2 => vec![Fault::Livelock {
                         workload: 0,
@@ -350,7 +352,7 @@ fn a_spinlock_deadlock_logs_soft_lockups_and_rcu_stalls() {
     before.faults = vec![Fault::Deadlock {
         first: 0,
         second: 1,
-        after_s: u32::try_from(up - 100).expect("uptime fits"),
+        after_s: Some(u32::try_from(up - 100).expect("uptime fits")),
     }];
     let t = simulate(&before, Seed(1), 3);
     let cpus = t.info.cpus;
@@ -406,7 +408,7 @@ fn a_spinlock_deadlock_logs_soft_lockups_and_rcu_stalls() {
     during.faults = vec![Fault::Deadlock {
         first: 0,
         second: 1,
-        after_s: u32::try_from(up + 1).expect("uptime fits"),
+        after_s: Some(u32::try_from(up + 1).expect("uptime fits")),
     }];
     let mut sim = Simulation::new(&during, Seed(1));
     sim.advance_to(23);

@@ -26,6 +26,7 @@ fn ledger(threads: u32, kind: LockKind, scope: LockScope, under_lock: bool) -> I
             disk: 0,
             under_lock,
         }),
+        nested: Vec::new(),
     }];
     incident(m, vec![w], vec![lock("wal", kind, scope)], Costs::default())
 }

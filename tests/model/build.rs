@@ -26,6 +26,7 @@ pub fn machine(cpus: u32) -> Machine {
             coalesce: 8,
         }],
         numa: None,
+        lockdep: false,
     }
 }
 
@@ -112,6 +113,7 @@ pub fn closed_lock(
         hold_us: s_us,
         write_fraction: 1.0,
         io: None,
+        nested: Vec::new(),
     }];
     let scope = if kind == LockKind::Spinlock {
         LockScope::Kernel

@@ -11,6 +11,7 @@ fn cs(lock: usize, hold_us: f64) -> CriticalSection {
         hold_us,
         write_fraction: 1.0,
         io: None,
+        nested: Vec::new(),
     }
 }
 
@@ -95,7 +96,15 @@ pub fn hung_deadlock() -> Incident {
     let mut m = machine(4);
     m.uptime_s = 864_210;
     let mut w = workload(32, Arrivals::Closed { think_us: 2000.0 }, 50.0);
-    w.request.critical_sections = vec![cs(0, 5.0), cs(1, 5.0)];
+    // The journal taken inside i_data_sem; one request in 200 the other way round.
+    let mut data = cs(0, 5.0);
+    data.nested = vec![NestedSection {
+        lock: 1,
+        hold_us: 5.0,
+        write_fraction: 1.0,
+        reverse_fraction: 0.005,
+    }];
+    w.request.critical_sections = vec![data];
     let mut a = lock("cache", LockKind::RwSem, LockScope::Kernel);
     a.class_name = "&ei->i_data_sem".into();
     a.caller = "ext4_map_blocks+0x1b4".into();
@@ -106,7 +115,7 @@ pub fn hung_deadlock() -> Incident {
     inc.faults = vec![Fault::Deadlock {
         first: 0,
         second: 1,
-        after_s: 863_800,
+        after_s: Some(863_800),
     }];
     named("hung-deadlock", inc)
 }

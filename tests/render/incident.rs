@@ -167,6 +167,7 @@ fn futex_storm() -> Incident {
                 coalesce: 8,
             }],
             numa: None,
+            lockdep: false,
         },
         workloads: vec![Workload {
             name: "worker".into(),
@@ -184,6 +185,7 @@ fn futex_storm() -> Incident {
                     hold_us: 20.0,
                     write_fraction: 1.0,
                     io: None,
+                    nested: Vec::new(),
                 }],
                 page_allocs: 2,
                 disk_io: Some(DiskIo {

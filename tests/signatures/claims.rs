@@ -275,9 +275,8 @@ fn hung_deadlock_drill_claims_hold_on_the_model() {
                 fail(format!("second {i}: load {:?}", s.load_avg));
             }
         }
-        // "dmesg has hung task warnings: tasks blocked for minutes on kernel locks, the
-        // journal's checkpoint mutex and the inode's i_data_sem"; "one in __mutex_lock ...,
-        // one in rwsem_down_write_slowpath for i_data_sem, an rw_semaphore".
+        // "dmesg has hung task warnings: ingestd threads blocked for minutes in D state on a
+        // kernel lock, the inode's i_data_sem."
         let stacks: Vec<(&Vec<String>, u32, u32, u32)> = t
             .log
             .iter()
@@ -292,21 +291,92 @@ fn hung_deadlock_drill_claims_hold_on_the_model() {
                 _ => None,
             })
             .collect();
-        let waits_in = |frame: &str, caller: &str| {
-            stacks.iter().any(|(s, ..)| {
-                s.iter().any(|f| f.starts_with(frame)) && s.iter().any(|f| f.starts_with(caller))
-            })
+        let on_data = |s: &Vec<String>| {
+            s.iter().any(|f| f.starts_with("rwsem_down_write_slowpath"))
+                && s.iter().any(|f| f.starts_with("ext4_map_blocks"))
         };
-        if !waits_in("__mutex_lock", "__jbd2_log_wait_for_space")
-            || !waits_in("rwsem_down_write_slowpath", "ext4_map_blocks")
-        {
-            fail("the stacks do not show both locks of the cycle".to_owned());
+        if !stacks.iter().any(|(s, ..)| on_data(s)) {
+            fail("no hung task waits on i_data_sem".to_owned());
         }
         if stacks
             .iter()
             .any(|&(_, b, pid, tgid)| b < 120 || tgid > pid)
         {
             fail("a report blocked under two minutes, or a tgid above its pid".to_owned());
+        }
+        // "The thread stacks in /proc show two threads waiting on each other: one in
+        // __mutex_lock for the checkpoint mutex below ext4_map_blocks, which took i_data_sem;
+        // one in rwsem_down_write_slowpath for i_data_sem ... below
+        // __jbd2_log_wait_for_space, which took the checkpoint mutex; the rest queue behind
+        // them on the same two locks, most on i_data_sem." Read from
+        // `cat /proc/PID/task/*/stack` as printed.
+        let pid = t
+            .info
+            .tasks
+            .iter()
+            .find(|x| x.comm == "ingestd")
+            .map_or(0, |x| x.pid);
+        let command = sysdrill::render::parse_command(&format!("cat /proc/{pid}/task/*/stack"))
+            .expect("parses");
+        let out = sysdrill::render::render(t, &command, t.samples.len());
+        // One stack per thread: each starts at its wait channel's frame.
+        let mut per_thread: Vec<Vec<&str>> = Vec::new();
+        for line in out.lines() {
+            let frame = line.trim_start_matches("[<0>] ");
+            let symbol = frame.split('+').next().unwrap_or(frame);
+            if matches!(
+                symbol,
+                "__mutex_lock.constprop.0" | "rwsem_down_write_slowpath"
+            ) {
+                per_thread.push(Vec::new());
+            }
+            if let Some(stack) = per_thread.last_mut() {
+                stack.push(symbol);
+            }
+        }
+        // Stacks waiting in `wait` with `first` (the waiting code) above `second` (the code
+        // that took the lock held meanwhile).
+        let shape = |wait: &str, first: &str, second: &str| -> usize {
+            per_thread
+                .iter()
+                .filter(|s| {
+                    let at = |name: &str| s.iter().position(|f| *f == name);
+                    s.first() == Some(&wait)
+                        && at(first).is_some()
+                        && at(second).is_some()
+                        && at(first) < at(second)
+                })
+                .count()
+        };
+        let mutex_under_data = shape(
+            "__mutex_lock.constprop.0",
+            "__jbd2_log_wait_for_space",
+            "ext4_map_blocks",
+        );
+        let data_under_journal = shape(
+            "rwsem_down_write_slowpath",
+            "ext4_map_blocks",
+            "__jbd2_log_wait_for_space",
+        );
+        let alone = |wait: &str, other: &str| {
+            per_thread
+                .iter()
+                .filter(|s| s.first() == Some(&wait) && !s.contains(&other))
+                .count()
+        };
+        let data_alone = alone("rwsem_down_write_slowpath", "__jbd2_log_wait_for_space");
+        let mutex_alone = alone("__mutex_lock.constprop.0", "ext4_map_blocks");
+        if mutex_under_data != 1
+            || data_under_journal != 1
+            || data_alone + mutex_alone + 2 != per_thread.len()
+            || data_alone <= mutex_alone
+        {
+            fail(format!(
+                "stacks: {mutex_under_data} in the mutex holding i_data_sem, {data_under_journal} \
+                 in i_data_sem holding the mutex, {data_alone} queued on i_data_sem, \
+                 {mutex_alone} on the mutex, of {}",
+                per_thread.len()
+            ));
         }
         // Both locks in their kinds in the lock tables.
         let kinds: Vec<(&str, &str)> = t

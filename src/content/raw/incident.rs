@@ -105,6 +105,12 @@ pub struct RawMachine {
     /// NUMA nodes, two or more (default: one node with every CPU and all memory).
     #[serde(default)]
     pub numa: Option<RawNuma>,
+    /// A kernel built with lock debugging (`CONFIG_PROVE_LOCKING`): lockdep reports the first
+    /// acquisition that closes a cycle in the lock order ("possible circular locking
+    /// dependency detected"), and hung-task reports list the locks each blocked task holds
+    /// (default false).
+    #[serde(default)]
+    pub lockdep: bool,
 }
 
 /// A block device.
@@ -325,6 +331,37 @@ pub struct RawCriticalSection {
     /// rwsem, semaphore, or a user-space rwlock).
     #[serde(default)]
     pub io: Option<RawSyncWrite>,
+    /// Sections taken, in this order, while this section's lock is still held, after its own
+    /// `hold_us` of work (default: none). The lock is released once they are done, so its hold
+    /// and its waiters' waits include their waits and holds. One level deep; not with `io`.
+    #[serde(default)]
+    pub nested: Vec<RawNestedSection>,
+}
+
+/// A critical section taken while another section's lock is held.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(
+    deny_unknown_fields,
+    expecting = "a nested critical section (a mapping of keys)"
+)]
+#[schemars(rename = "NestedSection")]
+pub struct RawNestedSection {
+    /// Id of a lock under `locks`, other than the outer section's.
+    #[schemars(regex(pattern = NOT_BLANK))]
+    pub lock: String,
+    /// Mean hold time, microseconds (> 0).
+    #[schemars(extend("exclusiveMinimum" = 0), range(max = MAX_TIME_US))]
+    pub hold_us: f64,
+    /// For rwlocks and rw_semaphores: the share of acquisitions that write, 0..=1 (default 1).
+    #[schemars(range(min = 0, max = 1))]
+    #[serde(default = "default_one_f64")]
+    pub write_fraction: f64,
+    /// The share of requests, 0..=1, whose code path takes the two locks the other way round:
+    /// this one first, the outer one inside it (default 0). Above 0 the paths form an ABBA
+    /// cycle, allowed only with a `deadlock` fault naming both locks.
+    #[schemars(range(min = 0, max = 1))]
+    #[serde(default)]
+    pub reverse_fraction: f64,
 }
 
 /// A `write()` followed by a flush that waits for the device.
@@ -513,7 +550,8 @@ pub enum RawLockScope {
 )]
 #[schemars(rename = "Fault")]
 pub enum RawFault {
-    /// Two threads take `first` and `second` in opposite orders and deadlock after `after_s`.
+    /// Two code paths take `first` and `second` in opposite orders (a nested section with a
+    /// `reverse_fraction`) and may deadlock: at `after_s`, or whenever their timing collides.
     Deadlock {
         /// Id of the lock one thread takes first.
         first: String,
@@ -521,9 +559,12 @@ pub enum RawFault {
         /// with an `interrupt` use whose `process_acquire` leaves the handler enabled: naming it
         /// twice is the same-CPU deadlock of its handler interrupting its holder.
         second: String,
-        /// Seconds into the run when the deadlock happens.
+        /// Seconds since boot when the reversed path first runs and the two paths collide
+        /// (default: the reversed path runs from the start and the deadlock forms whenever
+        /// the timing makes it).
         #[schemars(range(max = MAX_UPTIME_S + 86_400))]
-        after_s: u32,
+        #[serde(default)]
+        after_s: Option<u32>,
     },
     /// Requests retry an optimistic step that conflicts.
     Livelock {

@@ -23,13 +23,15 @@ pub(super) fn faults(c: &mut Checker<'_>, raw: &RawIncident, lock_ids: &[&str]) 
                 }
                 // Seconds since boot, so a deadlock may have formed long before the drill
                 // starts (the hung-task detector has then already reported it).
-                c.count(
-                    &format!("{at}.deadlock.after_s"),
-                    u64::from(*after_s),
-                    0,
-                    MAX_UPTIME_S + 86_400,
-                    "after_s",
-                );
+                if let Some(after_s) = after_s {
+                    c.count(
+                        &format!("{at}.deadlock.after_s"),
+                        u64::from(*after_s),
+                        0,
+                        MAX_UPTIME_S + 86_400,
+                        "after_s",
+                    );
+                }
                 if a && b {
                     faults.push(Fault::Deadlock {
                         first: lock_ids

@@ -133,5 +133,6 @@ pub(super) fn machine(c: &mut Checker<'_>, raw: &RawIncident) -> Machine {
         disks,
         nics,
         numa,
+        lockdep: m.lockdep,
     }
 }

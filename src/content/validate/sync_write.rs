@@ -45,7 +45,7 @@ pub(super) fn check(
 
 /// Whether a holder of a lock of this kind may block: sleeping locks may, spinning ones run
 /// with preemption off (a user-space rwlock sleeps in the futex like a mutex).
-fn holder_may_sleep(kind: RawLockKind, scope: RawLockScope) -> bool {
+pub(super) fn holder_may_sleep(kind: RawLockKind, scope: RawLockScope) -> bool {
     match kind {
         RawLockKind::Mutex | RawLockKind::Rwsem | RawLockKind::Semaphore => true,
         RawLockKind::Rwlock => matches!(scope, RawLockScope::User),

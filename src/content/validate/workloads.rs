@@ -147,6 +147,7 @@ pub(super) fn workloads(
                     hold_us: cs.hold_us,
                     write_fraction: cs.write_fraction,
                     io,
+                    nested: super::nesting::nested(c, &here, cs, &raw.locks, lock_ids),
                 });
             }
         }

@@ -203,7 +203,7 @@ mod tests {
         let start = inc.machine.uptime_s;
         for fault in &mut inc.faults {
             if let crate::domain::Fault::Deadlock { after_s, .. } = fault {
-                *after_s = (start + 5) as u32;
+                *after_s = Some((start + 5) as u32);
             }
         }
         let t = simulate(&inc, Seed(4), 40);

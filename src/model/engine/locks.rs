@@ -38,11 +38,14 @@ impl Engine {
             }
             _ => true,
         };
+        self.note_nested_order(t, inst);
+        let now = self.now;
         let th = &mut self.threads[t as usize];
         th.inst = inst;
         th.write = write;
         th.granted = false;
-        th.wait_start = self.now;
+        th.wait_start = now;
+        th.granted_at = now;
         if kind == LockKind::Rcu && !write {
             // RCU readers take no lock.
             self.grant_stats(t, inst, false, 0);
@@ -61,6 +64,7 @@ impl Engine {
         }
         // Contended.
         self.locks[inst as usize].waiters.push_back(t);
+        self.check_cycle(t, inst);
         let cl = &self.classes[class as usize];
         if cl.spins {
             let act = if write { cl.spin_act } else { cl.spin_read_act };
@@ -79,9 +83,6 @@ impl Engine {
 
     pub(super) fn can_take(&self, inst: u32, write: bool) -> bool {
         let l = &self.locks[inst as usize];
-        if l.frozen {
-            return false;
-        }
         let cl = &self.classes[l.class as usize];
         match cl.kind {
             LockKind::RwLock | LockKind::RwSem => {
@@ -186,9 +187,6 @@ impl Engine {
             return false;
         }
         let l = &mut self.locks[inst as usize];
-        if l.frozen {
-            return false;
-        }
         match kind {
             LockKind::RwLock | LockKind::RwSem | LockKind::Seqlock | LockKind::Rcu => {
                 if write {
@@ -213,27 +211,26 @@ impl Engine {
             // The head may take it if the lock is free enough for its mode.
             let l = &self.locks[inst as usize];
             let cl = &self.classes[l.class as usize];
-            let ok = !l.frozen
-                && match cl.kind {
-                    LockKind::RwLock | LockKind::RwSem => {
-                        if write {
-                            !l.writer && l.readers == 0
-                        } else {
-                            !l.writer
-                        }
+            let ok = match cl.kind {
+                LockKind::RwLock | LockKind::RwSem => {
+                    if write {
+                        !l.writer && l.readers == 0
+                    } else {
+                        !l.writer
                     }
-                    LockKind::Seqlock | LockKind::Rcu => !l.writer,
-                    _ => l.used < cl.permits,
-                };
+                }
+                LockKind::Seqlock | LockKind::Rcu => !l.writer,
+                _ => l.used < cl.permits,
+            };
             if !ok {
                 return;
             }
             self.locks[inst as usize].waiters.pop_front();
             self.take(inst, write);
             let wait = self.now - self.threads[t as usize].wait_start;
+            self.threads[t as usize].granted_at = self.now;
             self.grant_stats(t, inst, true, wait);
-            let w = self.threads[t as usize].prog as usize;
-            let j = match self.workloads[w].prog[self.threads[t as usize].pc as usize] {
+            let j = match self.step_of(t) {
                 Step::Acquire(j) => j,
                 _ => 0,
             };

@@ -267,17 +267,7 @@ impl Engine {
 
     /// Enters step `pc` of thread `t`: sets the burst length for burst steps.
     pub(super) fn enter(&mut self, t: u32, pc: u32) {
-        let th = &self.threads[t as usize];
-        let prog = th.prog as usize;
-        let step = if prog < self.workloads.len() {
-            self.workloads[prog]
-                .prog
-                .get(pc as usize)
-                .copied()
-                .unwrap_or(Step::End)
-        } else {
-            Step::Kswapd
-        };
+        let step = self.program_step(t, pc);
         let th = &mut self.threads[t as usize];
         th.pc = pc;
         th.remaining = match step {
@@ -290,17 +280,7 @@ impl Engine {
     }
 
     pub(super) fn step_of(&self, t: u32) -> Step {
-        let th = &self.threads[t as usize];
-        let prog = th.prog as usize;
-        if prog < self.workloads.len() {
-            self.workloads[prog]
-                .prog
-                .get(th.pc as usize)
-                .copied()
-                .unwrap_or(Step::End)
-        } else {
-            Step::Kswapd
-        }
+        self.program_step(t, self.threads[t as usize].pc)
     }
 
     /// Runs thread `t` on CPU `c` from its current step until it starts a timed segment,
@@ -378,7 +358,7 @@ impl Engine {
                     }
                     return;
                 }
-                Step::Hold(_) => {
+                Step::Hold(_) | Step::HoldOn(_) => {
                     let hold = self.threads[t as usize].hold_ns.max(1);
                     let inst = self.threads[t as usize].inst;
                     let class = self.locks[inst as usize].class as usize;
@@ -393,7 +373,12 @@ impl Engine {
                     return;
                 }
                 Step::Unlock(_) => {
-                    if self.unlock_after_sync(c, t) {
+                    let goes_on = if self.threads[t as usize].outer.is_some() {
+                        self.unlock_outer(c, t)
+                    } else {
+                        self.unlock_after_sync(c, t)
+                    };
+                    if goes_on {
                         continue;
                     }
                     return;
@@ -426,9 +411,10 @@ impl Engine {
     }
 
     pub(super) fn begin_request(&mut self, t: u32) {
+        self.choose_path(t);
         let w = self.threads[t as usize].prog as usize;
         let wl = &self.workloads[w];
-        let (compute, det, k) = (wl.compute_ns, wl.deterministic, wl.cs_lock.len());
+        let (compute, det, k) = (wl.compute_ns, wl.deterministic, wl.top_sections);
         let (fixed, allocs, packets, reads) =
             (wl.pre_fixed_ns, wl.page_allocs, wl.packets, wl.reads);
         let total = self.draw(compute, det);
@@ -599,6 +585,10 @@ impl Engine {
                 }
             }
             Mode::Hold => {
+                if let Step::HoldOn(_) = self.step_of(t) {
+                    self.hold_on_done(c, t);
+                    return;
+                }
                 if self.hold_continues_in_io(t) {
                     // The lock stays held through the write; `Unlock` releases it.
                     self.threads[t as usize].hold_done += len;

@@ -25,6 +25,8 @@ pub(crate) enum SleepReason {
         class: u32,
         write: bool,
         futex: bool,
+        /// The lock class it holds meanwhile (a nested section's outer lock), if any.
+        holding: Option<u32>,
     },
     /// A synchronous disk read of the request.
     DiskRead,
@@ -281,6 +283,7 @@ impl Engine {
                 class: self.locks[th.inst as usize].class,
                 write: th.write,
                 futex: !th.dstate,
+                holding: self.outer_class(t),
             },
             Step::DiskRead => SleepReason::DiskRead,
             Step::SyncWrite(j) => match self.sync_plan(t, j) {

@@ -1,0 +1,415 @@
+//! What the kernel logs about an ABBA deadlock the engine formed: hung-task reports for the
+//! threads asleep in D state on its kernel locks (each stack shows the lock it waits in, and
+//! below it the code that took the lock it holds), soft lockups and RCU stalls when its waiters
+//! spin, and with lockdep the locks each blocked task holds and the circular-dependency report
+//! of the first inverted acquisition.
+//!
+//! Reports lie in the future of the deadlock (120 s and more), so the threads they name are
+//! those it will have stopped by then: the two of the cycle, and every thread of a workload
+//! that takes either lock, each waiting for the lock it is queued on now, or, when it is not
+//! queued yet, the first of the two its path takes.
+
+use super::*;
+use crate::domain::{LockKind, LockScope};
+use crate::model::engine::{self, AbbaDeadlock, LockWaiter, LockdepReport};
+use crate::model::trace::{LockHolder, LockLine};
+
+/// Hung-task detector (kernel defaults): it checks every `HUNG_TIMEOUT_S` seconds since boot,
+/// reports tasks blocked that long, and stops after `HUNG_WARNINGS` reports per boot.
+pub(crate) const HUNG_TIMEOUT_S: u64 = 120;
+pub(crate) const HUNG_WARNINGS: usize = 10;
+
+#[derive(Debug, Clone)]
+struct LockFacts {
+    class_name: String,
+    kind: LockKind,
+    scope: LockScope,
+    caller: String,
+}
+
+#[derive(Debug, Clone)]
+struct WorkloadFacts {
+    comm: String,
+    pid: u32,
+    threads: u32,
+    /// The locks its usual path takes, in order (an outer lock before those nested in it).
+    lock_order: Vec<usize>,
+}
+
+/// The incident's facts the deadlock reports need, gathered once.
+#[derive(Debug, Clone)]
+pub(crate) struct DeadlockReporter {
+    lockdep: bool,
+    hz: f64,
+    cpus: u32,
+    khungtaskd: u32,
+    locks: Vec<LockFacts>,
+    workloads: Vec<WorkloadFacts>,
+}
+
+impl DeadlockReporter {
+    pub(crate) fn new(incident: &Incident) -> Self {
+        let m = &incident.machine;
+        Self {
+            lockdep: m.lockdep,
+            hz: f64::from(m.hz.max(1)),
+            cpus: m.cpus.max(1),
+            khungtaskd: super::super::processes::khungtaskd_pid(m.cpus.max(1)),
+            locks: incident
+                .locks
+                .iter()
+                .map(|l| LockFacts {
+                    class_name: l.class_name.clone(),
+                    kind: l.kind,
+                    scope: l.scope,
+                    caller: l.caller.clone(),
+                })
+                .collect(),
+            workloads: incident
+                .workloads
+                .iter()
+                .map(|w| WorkloadFacts {
+                    comm: w.name.clone(),
+                    pid: w.pid,
+                    threads: w.threads.max(1),
+                    lock_order: w
+                        .request
+                        .critical_sections
+                        .iter()
+                        .flat_map(|cs| {
+                            std::iter::once(cs.lock).chain(cs.nested.iter().map(|n| n.lock))
+                        })
+                        .collect(),
+                })
+                .collect(),
+        }
+    }
+
+    /// A kernel lock whose waiters sleep in D state (a mutex, an rw_semaphore, a semaphore).
+    fn sleeps_d(&self, l: usize) -> bool {
+        self.locks
+            .get(l)
+            .is_some_and(|s| s.scope == LockScope::Kernel && !engine::kernel_waiters_spin(s.kind))
+    }
+
+    /// A kernel lock whose waiters spin with preemption off.
+    fn spins(&self, l: usize) -> bool {
+        self.locks
+            .get(l)
+            .is_some_and(|s| s.scope == LockScope::Kernel && engine::kernel_waiters_spin(s.kind))
+    }
+
+    /// Every report of `deadlock`, formed at `formed_us` (since boot), up to `end_s`; `keep`
+    /// says which watchdog repeats to keep (the buffer keeps the first and the recent ones).
+    pub(crate) fn reports(
+        &self,
+        deadlock: &AbbaDeadlock,
+        waiters: &[LockWaiter],
+        formed_us: u64,
+        end_s: u64,
+        keep: impl Fn(u64, bool) -> bool,
+    ) -> Vec<LogEvent> {
+        let pair = [deadlock.waiters[0].holds, deadlock.waiters[0].waits];
+        let stuck = self.stuck_threads(deadlock, waiters, pair);
+        let mut out = self.hung_reports(&stuck, formed_us, end_s);
+        out.extend(self.spin_reports(&stuck, formed_us, end_s, keep));
+        out.sort_by_key(|e| e.at_us);
+        out
+    }
+
+    /// The threads the deadlock stops, by pid: (workload, thread, lock waited for, to write,
+    /// lock held meanwhile).
+    fn stuck_threads(
+        &self,
+        deadlock: &AbbaDeadlock,
+        waiters: &[LockWaiter],
+        pair: [usize; 2],
+    ) -> Vec<(usize, u32, usize, bool, Option<usize>)> {
+        let mut out = Vec::new();
+        for (w, wl) in self.workloads.iter().enumerate() {
+            let Some(&first) = wl.lock_order.iter().find(|l| pair.contains(l)) else {
+                continue;
+            };
+            for t in 0..wl.threads {
+                let cycle = deadlock
+                    .waiters
+                    .iter()
+                    .find(|x| x.workload == w && x.thread == t);
+                let queued = waiters.iter().find(|x| x.workload == w && x.thread == t);
+                let wait = match (cycle, queued) {
+                    (Some(c), _) => (c.waits, true, Some(c.holds)),
+                    (None, Some(q)) => (q.waits, q.write, q.holds),
+                    (None, None) => (first, true, None),
+                };
+                out.push((w, t, wait.0, wait.1, wait.2));
+            }
+        }
+        out
+    }
+
+    /// Hung-task reports for the D-state sleepers, at the detector's checks from 120 s after
+    /// the deadlock, in pid order, at most `HUNG_WARNINGS` in all; with lockdep each check's
+    /// reports end with the locks held in the system.
+    fn hung_reports(
+        &self,
+        stuck: &[(usize, u32, usize, bool, Option<usize>)],
+        formed_us: u64,
+        end_s: u64,
+    ) -> Vec<LogEvent> {
+        let victims: Vec<_> = stuck
+            .iter()
+            .filter(|v| self.sleeps_d(v.2))
+            .take(HUNG_WARNINGS)
+            .collect();
+        if victims.is_empty() {
+            return Vec::new();
+        }
+        let formed_s = formed_us.div_ceil(1_000_000);
+        let mut check = (formed_s / HUNG_TIMEOUT_S + 1) * HUNG_TIMEOUT_S;
+        while check < formed_s + HUNG_TIMEOUT_S {
+            check += HUNG_TIMEOUT_S;
+        }
+        let mut out = Vec::new();
+        let mut reported = 0;
+        while reported < HUNG_WARNINGS && check < end_s {
+            let at = check * 1_000_000 + 4_000;
+            for (n, &&(w, t, waits, write, holds)) in victims.iter().enumerate() {
+                if reported >= HUNG_WARNINGS {
+                    break;
+                }
+                let wl = &self.workloads[w];
+                out.push(LogEvent {
+                    at_us: at + n as u64 * 37,
+                    kind: LogKind::HungTask {
+                        comm: wl.comm.clone(),
+                        pid: wl.pid + t,
+                        tgid: wl.pid,
+                        blocked_s: (check * 1_000_000)
+                            .saturating_sub(formed_us)
+                            .div_ceil(1_000_000) as u32,
+                        stack: self.sleeping_stack(waits, !write, holds),
+                    },
+                });
+                reported += 1;
+            }
+            if self.lockdep {
+                out.push(LogEvent {
+                    at_us: at + victims.len() as u64 * 37 + 11,
+                    kind: LogKind::HeldLocks {
+                        holders: self.holders(stuck),
+                    },
+                });
+            }
+            check += HUNG_TIMEOUT_S;
+        }
+        out
+    }
+
+    /// lockdep's "Showing all locks held in the system": khungtaskd in its RCU read section,
+    /// then every stuck thread that holds a lock.
+    fn holders(&self, stuck: &[(usize, u32, usize, bool, Option<usize>)]) -> Vec<LockHolder> {
+        let mut out = vec![LockHolder {
+            comm: "khungtaskd".to_owned(),
+            pid: self.khungtaskd,
+            locks: vec![LockLine {
+                address: 0xffff_ffff_9c5b_6ce0,
+                class_name: "rcu_read_lock".to_owned(),
+                usage: "{....}-{1:2}".to_owned(),
+                at: "debug_show_all_locks+0x36/0x1c0".to_owned(),
+            }],
+        }];
+        for &(w, t, _, _, holds) in stuck {
+            let Some(l) = holds else { continue };
+            let wl = &self.workloads[w];
+            out.push(LockHolder {
+                comm: wl.comm.clone(),
+                pid: wl.pid + t,
+                locks: vec![self.lock_line(l)],
+            });
+        }
+        out
+    }
+
+    /// Soft lockups and RCU stalls when the deadlock's waiters spin: each CPU that takes a
+    /// spinner never schedules again; the watchdog reports each 22 s in and every 26 s after,
+    /// RCU a stall after 21 s and every 66 s after.
+    fn spin_reports(
+        &self,
+        stuck: &[(usize, u32, usize, bool, Option<usize>)],
+        formed_us: u64,
+        end_s: u64,
+        keep: impl Fn(u64, bool) -> bool,
+    ) -> Vec<LogEvent> {
+        let spinners: Vec<_> = stuck
+            .iter()
+            .filter(|v| self.spins(v.2))
+            .take(self.cpus as usize)
+            .collect();
+        let at = formed_us / 1_000_000;
+        let mut out = Vec::new();
+        for (cpu, &&(w, t, waits, _, _)) in spinners.iter().enumerate() {
+            let wl = &self.workloads[w];
+            let mut stuck_s = SOFTLOCKUP_FIRST_S;
+            while at + stuck_s < end_s {
+                if keep(at + stuck_s, stuck_s == SOFTLOCKUP_FIRST_S) {
+                    out.push(LogEvent {
+                        at_us: (at + stuck_s) * 1_000_000 + 2_000 + cpu as u64 * 211,
+                        kind: LogKind::SoftLockup {
+                            cpu: cpu as u32,
+                            stuck_s: stuck_s as u32,
+                            comm: wl.comm.clone(),
+                            pid: wl.pid + t,
+                            rip: "native_queued_spin_lock_slowpath+0x6e/0x2c0".to_owned(),
+                            stack: spinning_stack(&self.locks[waits].caller),
+                        },
+                    });
+                }
+                stuck_s += SOFTLOCKUP_REPEAT_S;
+            }
+        }
+        if !spinners.is_empty() {
+            let mut stall = RCU_STALL_S;
+            while at + stall < end_s {
+                if keep(at + stall, stall == RCU_STALL_S) {
+                    out.push(LogEvent {
+                        at_us: (at + stall) * 1_000_000 + 1_000,
+                        kind: LogKind::RcuStall {
+                            cpu: 0,
+                            ticks: (stall as f64 * self.hz) as u64 + 1,
+                        },
+                    });
+                }
+                stall += RCU_REPEAT_S;
+            }
+        }
+        out
+    }
+
+    /// lockdep's report of the first inverted order, logged when it happened (`at_us`).
+    pub(crate) fn circular(&self, report: &LockdepReport, at_us: u64) -> Option<LogEvent> {
+        if !self.lockdep {
+            return None;
+        }
+        let wl = self.workloads.get(report.workload)?;
+        let (held, new) = (report.holds, report.acquires);
+        let caller = |l: usize| with_size(&self.locks[l].caller);
+        let acquire = |l: usize| match self.locks[l].kind {
+            LockKind::RwSem => "down_write+0x3e/0x160",
+            LockKind::Semaphore => "down+0x47/0x60",
+            LockKind::Spinlock => "_raw_spin_lock+0x34/0x80",
+            _ => "__mutex_lock+0x95/0x8d0",
+        };
+        let tail = [
+            "do_syscall_64+0x7e/0x170",
+            "entry_SYSCALL_64_after_hwframe+0x76/0x7e",
+        ];
+        // The existing dependency: `held` taken inside `new` on the usual path.
+        let mut existing_chain = vec![
+            "__lock_acquire+0x1543/0x2a80".to_owned(),
+            "lock_acquire+0xd2/0x300".to_owned(),
+            acquire(held).to_owned(),
+            caller(held),
+            caller(new),
+        ];
+        existing_chain.extend(tail.map(str::to_owned));
+        let mut stack = vec![
+            "dump_stack_lvl+0x77/0xb0".to_owned(),
+            "check_noncircular+0x148/0x160".to_owned(),
+            "__lock_acquire+0x1543/0x2a80".to_owned(),
+            "lock_acquire+0xd2/0x300".to_owned(),
+            acquire(new).to_owned(),
+            caller(new),
+            caller(held),
+        ];
+        stack.extend(tail.map(str::to_owned));
+        Some(LogEvent {
+            at_us,
+            kind: LogKind::CircularLocking {
+                comm: wl.comm.clone(),
+                pid: wl.pid + report.thread,
+                cpu: report.cpu,
+                acquiring: self.lock_line(new),
+                holding: self.lock_line(held),
+                existing_chain,
+                stack,
+            },
+        })
+    }
+
+    fn lock_line(&self, l: usize) -> LockLine {
+        let facts = &self.locks[l];
+        // A lock's address is fixed per class (one instance each here), in the direct map.
+        let h = crate::domain::stable_hash(facts.class_name.as_bytes());
+        let usage = match facts.kind {
+            LockKind::RwSem | LockKind::RwLock => "{++++}-{3:3}",
+            LockKind::Spinlock | LockKind::Seqlock | LockKind::Rcu => "{-.-.}-{2:2}",
+            _ => "{+.+.}-{3:3}",
+        };
+        LockLine {
+            address: 0xffff_8881_0000_0000 | (h & 0xffff_fff8),
+            class_name: facts.class_name.clone(),
+            usage: usage.to_owned(),
+            at: with_size(&facts.caller),
+        }
+    }
+
+    /// The stack of a thread asleep on kernel lock `waits` (for reading or not), innermost
+    /// first, with the code that took the lock it holds (`holds`) below the waiting one.
+    fn sleeping_stack(&self, waits: usize, read: bool, holds: Option<usize>) -> Vec<String> {
+        let lock = &self.locks[waits];
+        let slow_path: &[&str] = match lock.kind {
+            LockKind::RwSem | LockKind::RwLock if read => &[
+                "rwsem_down_read_slowpath+0x23a/0x4b0",
+                "down_read+0x48/0xc0",
+            ],
+            LockKind::RwSem | LockKind::RwLock => &[
+                "rwsem_down_write_slowpath+0x2a3/0x6a0",
+                "down_write+0x5b/0x60",
+            ],
+            LockKind::Semaphore => &["__down_common+0x11c/0x250", "down+0x47/0x60"],
+            _ => &[
+                "schedule_preempt_disabled+0x15/0x30",
+                "__mutex_lock.constprop.0+0x3a4/0x790",
+                "__mutex_lock_slowpath+0x13/0x20",
+                "mutex_lock+0x3b/0x50",
+            ],
+        };
+        let mut stack = vec![
+            "__schedule+0x3c9/0xb60".to_owned(),
+            "schedule+0x27/0xa0".to_owned(),
+        ];
+        stack.extend(slow_path.iter().map(|s| (*s).to_owned()));
+        stack.push(with_size(&lock.caller));
+        if let Some(held) = holds.and_then(|h| self.locks.get(h)) {
+            stack.push(with_size(&held.caller));
+        }
+        stack.extend([
+            "do_syscall_64+0x7e/0x170".to_owned(),
+            "entry_SYSCALL_64_after_hwframe+0x76/0x7e".to_owned(),
+        ]);
+        stack
+    }
+}
+
+/// The stack of a thread spinning on a kernel spinlock taken at `caller`, below the slow path
+/// the soft-lockup report names in RIP.
+fn spinning_stack(caller: &str) -> Vec<String> {
+    vec![
+        "_raw_spin_lock+0x3f/0x60".to_owned(),
+        with_size(caller),
+        "do_syscall_64+0x7e/0x170".to_owned(),
+        "entry_SYSCALL_64_after_hwframe+0x76/0x7e".to_owned(),
+    ]
+}
+
+/// `sym+0xoff` as a stack frame, `sym+0xoff/0xsize`: the function runs a few hundred bytes
+/// past the call.
+pub(crate) fn with_size(caller: &str) -> String {
+    match caller.split_once("+0x") {
+        Some((sym, off)) => {
+            let off = u64::from_str_radix(off, 16).unwrap_or(0);
+            format!("{sym}+0x{off:x}/0x{:x}", (off + 0x200) & !0xf)
+        }
+        None => caller.to_owned(),
+    }
+}
