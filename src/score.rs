@@ -160,6 +160,8 @@ pub struct ScoreReport {
     pub structure: Structure,
     /// True when the answer looks like a bare list of buzzwords.
     pub keyword_stuffing: bool,
+    /// How much hedging, filler and digression in a long answer dilute its credit.
+    pub dilution: Dilution,
     /// What an interviewer would push on, most important first (from red flags, misconceptions,
     /// missing required concepts, misreads).
     pub pushback: Vec<String>,
@@ -786,6 +788,14 @@ impl Scorer {
             result.credit = round2(result.weight.max(0.0) * factor / total_weight * 100.0);
             earned += result.weight.max(0.0) * factor;
         }
+        // A long answer that keeps hedging and digressing keeps a share of its credit.
+        let dilution = dilution::assess(&n);
+        if dilution.factor < 1.0 {
+            earned *= dilution.factor;
+            for c in &mut concepts {
+                c.credit = round2(c.credit * dilution.factor);
+            }
+        }
         let placed: Vec<structure::Placed> = placed
             .into_iter()
             .map(|(i, offset)| structure::Placed {
@@ -904,6 +914,7 @@ impl Scorer {
             misreads,
             structure,
             keyword_stuffing,
+            dilution,
             pushback: Vec::new(),
             word_count: n.tokens.len(),
             tools,
@@ -1290,6 +1301,8 @@ fn round2(value: f64) -> f64 {
 
 pub mod check;
 mod context;
+mod dilution;
+pub use dilution::Dilution;
 pub mod fuzzy;
 mod grounding;
 mod inflect;
