@@ -330,7 +330,7 @@ impl Matcher {
                 ids.push((id, false));
                 continue;
             }
-            if n.tokens[i].numeric || text.len() < 6 {
+            if n.tokens[i].numeric || text.len() < super::fuzzy::MIN_FUZZY_CHARS {
                 ranges.push((0, 0));
                 continue;
             }
