@@ -1064,7 +1064,7 @@ fn evidence_for(
         Standing::Negated(why) | Standing::Hypothetical(why) => Some(match why {
             Why::Trigger(k) => {
                 let occ = scopes.occurrences[k];
-                if occ.class == scope::Class::Question {
+                if matches!(occ.class, scope::Class::Question | scope::Class::AnsweredNo) {
                     "?".to_owned()
                 } else {
                     n.original_tokens(occ.from, occ.to).2.to_owned()
