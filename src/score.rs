@@ -22,6 +22,8 @@
 //! - A red flag or misconception fires only when asserted: never when negated, questioned,
 //!   quoted, rejected ("… is a myth") or typed as a command; a hypothetical one fires only for
 //!   red flags marked `fires_when_hypothetical`.
+//! - A long answer that keeps hedging, filling and digressing keeps a share of its concept
+//!   credit (`dilution`).
 //! - Score = credited weight / total weight × 100, minus fired red-flag and misconception
 //!   penalties, the order penalty (`structure`), and [`MISREAD_PENALTY`] per misread (at most
 //!   [`MAX_MISREADS_CHARGED`]); clamped to 0..=100 and rounded.

@@ -24,47 +24,48 @@ pub const SLOPE: f64 = 0.15;
 /// erase them.
 pub const FLOOR: f64 = 0.6;
 
-/// Hedges, fillers and digressions, as token sequences. Each must be said within one clause
-/// (no comma or stronger mark between its words).
-const MARKERS: &[&[&str]] = &[
-    // Hedges.
-    &["i", "think"],
-    &["maybe"],
-    &["probably"],
-    &["might"],
-    &["perhaps"],
-    &["not", "sure"],
-    &["i", "guess"],
-    &["i", "suppose"],
-    // Fillers.
-    &["kind", "of"],
-    &["sort", "of"],
-    &["basically"],
-    &["actually"],
-    &["anyway"],
-    &["anyways"],
-    &["you", "know"],
-    &["i", "mean"],
-    &["or", "something"],
-    &["stuff"],
-    &["whatever"],
-    &["honestly"],
-    // Anecdotes, history and asides.
-    &["i", "remember"],
-    &["my", "last"],
-    &["my", "old"],
-    &["my", "previous"],
-    &["i've", "seen"],
-    &["years", "ago"],
-    &["back", "in"],
-    &["back", "when"],
-    &["story"],
-    &["funny"],
-    &["history"],
-    &["historically"],
-    &["by", "the", "way"],
-    &["side", "note"],
-    &["tangent"],
+/// Hedges ("i think", "maybe", "probably", "might", "perhaps", "not sure", "i guess"), fillers
+/// ("kind of", "basically", "actually", "you know", "i mean", "or something", "stuff") and
+/// anecdotes, history and asides ("i remember", "my last", "i've seen", "years ago", "back
+/// when", "story", "history", "by the way", "side note", "tangent"), as a first word and the
+/// words that must follow it within one clause. Sorted by first word, so a token is looked up
+/// with a binary search.
+const MARKERS: &[(&str, &[&str])] = &[
+    ("actually", &[]),
+    ("anyway", &[]),
+    ("anyways", &[]),
+    ("back", &["in"]),
+    ("back", &["when"]),
+    ("basically", &[]),
+    ("by", &["the", "way"]),
+    ("funny", &[]),
+    ("historically", &[]),
+    ("history", &[]),
+    ("honestly", &[]),
+    ("i", &["think"]),
+    ("i", &["guess"]),
+    ("i", &["suppose"]),
+    ("i", &["mean"]),
+    ("i", &["remember"]),
+    ("i've", &["seen"]),
+    ("kind", &["of"]),
+    ("maybe", &[]),
+    ("might", &[]),
+    ("my", &["last"]),
+    ("my", &["old"]),
+    ("my", &["previous"]),
+    ("not", &["sure"]),
+    ("or", &["something"]),
+    ("perhaps", &[]),
+    ("probably", &[]),
+    ("side", &["note"]),
+    ("sort", &["of"]),
+    ("story", &[]),
+    ("stuff", &[]),
+    ("tangent", &[]),
+    ("whatever", &[]),
+    ("years", &["ago"]),
+    ("you", &["know"]),
 ];
 
 /// How much an answer's digressions dilute it.
@@ -93,17 +94,18 @@ pub fn assess(n: &Normalized<'_>) -> Dilution {
     let mut markers = 0usize;
     let mut i = 0;
     while i < count {
-        let found = MARKERS
+        let word = n.token_text(i);
+        let from = MARKERS.partition_point(|(first, _)| *first < word);
+        let found = MARKERS[from..]
             .iter()
-            .filter(|marker| {
-                i + marker.len() <= count
-                    && marker
-                        .iter()
-                        .enumerate()
-                        .all(|(k, word)| n.token_text(i + k) == *word)
-                    && (1..marker.len()).all(|k| n.tokens[i + k].gap < Gap::Comma)
+            .take_while(|(first, _)| *first == word)
+            .filter(|(_, rest)| {
+                i + rest.len() < count
+                    && rest.iter().enumerate().all(|(k, next)| {
+                        n.token_text(i + 1 + k) == *next && n.tokens[i + 1 + k].gap < Gap::Comma
+                    })
             })
-            .map(|marker| marker.len())
+            .map(|(_, rest)| rest.len() + 1)
             .max();
         match found {
             Some(len) => {
@@ -177,6 +179,11 @@ mod tests {
         let (light, heavy) = (of(&light), of(&heavy));
         assert!(heavy.factor < light.factor, "{light:?} {heavy:?}");
         assert_eq!(heavy.factor, FLOOR);
+    }
+
+    #[test]
+    fn markers_are_sorted_by_first_word() {
+        assert!(MARKERS.windows(2).all(|pair| pair[0].0 <= pair[1].0));
     }
 
     #[test]

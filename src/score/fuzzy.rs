@@ -41,6 +41,7 @@ const DISTINCT_WORDS: &[&str] = &[
     "sheeting",
     "writing",
     "waiting",
+    "tread",
 ];
 
 /// The fewest characters a word must have to take part in a fuzzy match.
