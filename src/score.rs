@@ -22,6 +22,8 @@
 //! - A red flag or misconception fires only when asserted: never when negated, questioned,
 //!   quoted, rejected ("… is a myth") or typed as a command; a hypothetical one fires only for
 //!   red flags marked `fires_when_hypothetical`.
+//! - A long answer that keeps hedging, filling and digressing keeps a share of its concept
+//!   credit (`dilution`).
 //! - Score = credited weight / total weight × 100, minus fired red-flag and misconception
 //!   penalties, the order penalty (`structure`), and [`MISREAD_PENALTY`] per misread (at most
 //!   [`MAX_MISREADS_CHARGED`]); clamped to 0..=100 and rounded.
@@ -160,6 +162,8 @@ pub struct ScoreReport {
     pub structure: Structure,
     /// True when the answer looks like a bare list of buzzwords.
     pub keyword_stuffing: bool,
+    /// How much hedging, filler and digression in a long answer dilute its credit.
+    pub dilution: Dilution,
     /// What an interviewer would push on, most important first (from red flags, misconceptions,
     /// missing required concepts, misreads).
     pub pushback: Vec<String>,
@@ -786,6 +790,14 @@ impl Scorer {
             result.credit = round2(result.weight.max(0.0) * factor / total_weight * 100.0);
             earned += result.weight.max(0.0) * factor;
         }
+        // A long answer that keeps hedging and digressing keeps a share of its credit.
+        let dilution = dilution::assess(&n);
+        if dilution.factor < 1.0 {
+            earned *= dilution.factor;
+            for c in &mut concepts {
+                c.credit = round2(c.credit * dilution.factor);
+            }
+        }
         let placed: Vec<structure::Placed> = placed
             .into_iter()
             .map(|(i, offset)| structure::Placed {
@@ -904,6 +916,7 @@ impl Scorer {
             misreads,
             structure,
             keyword_stuffing,
+            dilution,
             pushback: Vec::new(),
             word_count: n.tokens.len(),
             tools,
@@ -1053,7 +1066,7 @@ fn evidence_for(
         Standing::Negated(why) | Standing::Hypothetical(why) => Some(match why {
             Why::Trigger(k) => {
                 let occ = scopes.occurrences[k];
-                if occ.class == scope::Class::Question {
+                if matches!(occ.class, scope::Class::Question | scope::Class::AnsweredNo) {
                     "?".to_owned()
                 } else {
                     n.original_tokens(occ.from, occ.to).2.to_owned()
@@ -1290,6 +1303,8 @@ fn round2(value: f64) -> f64 {
 
 pub mod check;
 mod context;
+mod dilution;
+pub use dilution::Dilution;
 pub mod fuzzy;
 mod grounding;
 mod inflect;

@@ -201,6 +201,7 @@ pub fn score(drill: &Drill, answer: &str, _shown: &Shown) -> ScoreReport {
         misreads: vec![],
         structure: Structure::default(),
         keyword_stuffing: false,
+        dilution: crate::score::Dilution::NONE,
         pushback: vec![],
         word_count: words.len(),
         tools: vec![],

@@ -106,6 +106,7 @@ impl Grader for Substrings {
             misreads: Vec::new(),
             structure: Structure::default(),
             keyword_stuffing: false,
+            dilution: crate::score::Dilution::NONE,
             pushback: Vec::new(),
             word_count: answer.split_whitespace().count(),
             tools: commands::tool_names()

@@ -1,8 +1,12 @@
 //! The typo policy (docs/SCORING.md section 2): which answer token may stand for which rubric
 //! word.
 //!
-//! Tokens of 5 characters or fewer match exactly; 6–8 characters allow one edit and 9 or more two
-//! (optimal string alignment distance from `strsim`, a transposition counting as one edit).
+//! Tokens of 4 characters or fewer match exactly; a 5-character word matches a 6-character one
+//! only with one letter dropped or added inside the word ("thred" for "thread", "swich" for
+//! "switch"): the edit of a hurried typist, where a substituted or swapped letter in a word that
+//! short usually makes another word ("looks" / "locks", "there" / "three"), and a dropped last
+//! letter is an inflection, not a typo. 6–8 characters allow one edit and 9 or more two (optimal
+//! string alignment distance from `strsim`, a transposition counting as one edit).
 //! Numbers, column names and the protected terms never match fuzzily, and neither does a token
 //! that is itself a correctly spelled word close to a rubric term ("sharing" is not "sharding").
 //! Owns only the per-pair decision and a candidate index; must not know about phrases or scopes.
@@ -37,15 +41,45 @@ const DISTINCT_WORDS: &[&str] = &[
     "sheeting",
     "writing",
     "waiting",
+    "tread",
 ];
 
+/// The fewest characters a word must have to take part in a fuzzy match.
+pub const MIN_FUZZY_CHARS: usize = 5;
+
 /// The largest edit distance allowed between two words of these lengths (in characters), or
-/// `None` when only an exact match will do.
+/// `None` when only an exact match will do. A pair whose shorter word has
+/// [`MIN_FUZZY_CHARS`] characters also needs the one edit to be an inner letter dropped or
+/// added ([`inner_letter_dropped`]).
 pub fn max_edits(a_chars: usize, b_chars: usize) -> Option<usize> {
     match a_chars.min(b_chars) {
-        0..=5 => None,
-        6..=8 => Some(1),
+        0..MIN_FUZZY_CHARS => None,
+        MIN_FUZZY_CHARS..=8 => Some(1),
         _ => Some(2),
+    }
+}
+
+/// Whether the shorter of two words is the longer with one letter removed from inside it
+/// (neither its first nor its last letter): "thred" / "thread", "swich" / "switch", and not
+/// "queue" / "queues".
+pub fn inner_letter_dropped(a: &str, b: &str) -> bool {
+    let (short, long) = if a.len() <= b.len() { (a, b) } else { (b, a) };
+    let (s, l): (Vec<char>, Vec<char>) = (short.chars().collect(), long.chars().collect());
+    if l.len() != s.len() + 1 || s.len() < 2 {
+        return false;
+    }
+    let prefix = s.iter().zip(&l).take_while(|(x, y)| x == y).count();
+    // The dropped letter is l[prefix]; what follows must agree, and it must be an inner one.
+    prefix >= 1 && prefix + 1 < l.len() && s[prefix..] == l[prefix + 1..]
+}
+
+/// The policy's last word on a pair that passed the cheap filters: within `k` edits, and for the
+/// shortest words only an inner letter dropped or added.
+fn close_enough(token: &str, word: &str, chars: (usize, usize), k: usize) -> bool {
+    if chars.0.min(chars.1) == MIN_FUZZY_CHARS {
+        inner_letter_dropped(token, word)
+    } else {
+        strsim::osa_distance(token, word) <= k
     }
 }
 
@@ -58,7 +92,7 @@ pub fn fuzzable(word: &str) -> bool {
     !word.is_empty()
         && !word.bytes().any(|b| b.is_ascii_digit())
         && !is_protected(word)
-        && char_count(word) >= 6
+        && char_count(word) >= MIN_FUZZY_CHARS
 }
 
 /// The full policy for one pair: may the answer token `token` stand for the rubric word `word`?
@@ -85,7 +119,7 @@ pub fn is_typo_of(token: &str, word: &str) -> bool {
     {
         return false;
     }
-    strsim::osa_distance(token, word) <= k
+    close_enough(token, word, (tc, wc), k)
 }
 
 /// The number of characters of `word`: its length for ASCII, without walking it twice.
@@ -158,15 +192,15 @@ impl FuzzyIndex {
 
     /// Rubric word ids the token is a typo of (the token is known not to match any exactly).
     pub fn lookup(&self, token: &str, out: &mut Vec<u32>) {
-        // Cheapest rejections first: no rubric word shares the first letter, too short (which
-        // also rules out every protected term, none being longer than five characters), digits;
-        // the word lists are consulted only for a token that got past the distance filters.
+        // Cheapest rejections first: no rubric word shares the first letter, too short, digits;
+        // the word lists (protected terms, distinct words) are consulted only for a token that
+        // got past the distance filters.
         let first = token.chars().next().unwrap_or(' ');
         let Some(bucket) = self.entries.get(&first) else {
             return;
         };
         let chars = token.chars().count();
-        if chars < 6 || token.bytes().any(|b| b.is_ascii_digit()) {
+        if chars < MIN_FUZZY_CHARS || token.bytes().any(|b| b.is_ascii_digit()) {
             return;
         }
         let before = out.len();
@@ -182,7 +216,7 @@ impl FuzzyIndex {
             if h.l1(&entry.histogram) > 2 * k as u32 {
                 continue;
             }
-            if strsim::osa_distance(token, &entry.word) <= k {
+            if close_enough(token, &entry.word, (chars, entry.chars), k) {
                 out.push(entry.id);
             }
         }
@@ -198,7 +232,8 @@ mod tests {
 
     #[test]
     fn length_bands() {
-        assert_eq!(max_edits(5, 9), None);
+        assert_eq!(max_edits(4, 9), None);
+        assert_eq!(max_edits(5, 6), Some(1));
         assert_eq!(max_edits(6, 8), Some(1));
         assert_eq!(max_edits(9, 12), Some(2));
     }
@@ -213,6 +248,32 @@ mod tests {
         assert!(!is_typo_of("shàrd", "sharded"));
         assert!(is_typo_of("throughput", "througput"));
         assert!(!is_typo_of("sharing", "sharding"));
+    }
+
+    #[test]
+    fn five_letter_words_match_only_with_an_inner_letter_dropped_or_added() {
+        assert!(is_typo_of("thred", "thread"));
+        assert!(is_typo_of("swich", "switch"));
+        // Substitutions and swaps in short words make other words.
+        assert!(!is_typo_of("looks", "locks"));
+        assert!(!is_typo_of("there", "three"));
+        // A dropped last letter is an inflection; a dropped first letter is not a typo here.
+        assert!(!is_typo_of("queue", "queues"));
+        assert!(!is_typo_of("hread", "thread"));
+        // Protected terms stay exact, and four letters never match fuzzily.
+        assert!(!is_typo_of("mutx", "mutex"));
+        assert!(!is_typo_of("futex", "futexs"));
+        assert!(!is_typo_of("lok", "lock"));
+    }
+
+    #[test]
+    fn inner_letter_dropped_looks_inside_the_word_only() {
+        assert!(inner_letter_dropped("thred", "thread"));
+        assert!(inner_letter_dropped("thread", "thred"));
+        assert!(!inner_letter_dropped("threa", "thread"));
+        assert!(!inner_letter_dropped("hread", "thread"));
+        assert!(!inner_letter_dropped("thread", "thread"));
+        assert!(!inner_letter_dropped("thxead", "thread"));
     }
 
     #[test]

@@ -18,6 +18,24 @@ const TECHNICAL: &[&str] = &[
     "spinlock", "rwlock", "seqlock",
 ];
 
+/// Words plain speech uses for one another in this field: a plain form or role written with
+/// one also matches the others, in every inflection ("cap the threads" matches "limit the
+/// workers"). Only near-exact equivalents: a word with another technical sense ("block",
+/// "socket") or a weaker meaning ("stall" for "stop") is left out, and technical words keep
+/// their exact spelling (`inflects`).
+const SYNONYMS: &[&[&str]] = &[
+    &["cpu", "processor", "core"],
+    &["cpus", "processors", "cores"],
+    &["thread", "worker"],
+    &["reduce", "lower", "decrease", "cut"],
+    &["increase", "raise"],
+    &["limit", "cap"],
+    &["spread", "distribute"],
+    &["memory", "ram"],
+    &["big", "large"],
+    &["small", "tiny"],
+];
+
 /// Irregular verbs and the odd noun: every form of a group stands for every other.
 const IRREGULAR: &[&[&str]] = &[
     &["hold", "holds", "holding", "held"],
@@ -190,12 +208,53 @@ pub fn forms(word: &str) -> Vec<String> {
     out
 }
 
+/// The spellings a plain word stands for: its inflections and those of its synonyms
+/// ([`SYNONYMS`]); the word itself first.
+pub fn variants(word: &str) -> Vec<String> {
+    let mut out = forms(word);
+    let groups: Vec<&[&str]> = SYNONYMS
+        .iter()
+        .copied()
+        .filter(|group| {
+            group
+                .iter()
+                .any(|member| out.iter().any(|form| form == member))
+        })
+        .collect();
+    for group in groups {
+        for member in group {
+            out.extend(forms(member));
+        }
+    }
+    let mut seen = std::collections::HashSet::new();
+    out.retain(|form| seen.insert(form.clone()));
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     fn has(word: &str, form: &str) -> bool {
         forms(word).iter().any(|f| f == form)
+    }
+
+    fn stands_for(word: &str, form: &str) -> bool {
+        variants(word).iter().any(|f| f == form)
+    }
+
+    #[test]
+    fn synonyms_match_in_every_inflection_both_ways() {
+        assert!(stands_for("threads", "workers"));
+        assert!(stands_for("worker", "thread"));
+        assert!(stands_for("cap", "limiting"));
+        assert!(stands_for("reduce", "lowered"));
+        assert!(stands_for("cpus", "processors"));
+        assert_eq!(variants("hold")[0], "hold");
+        // No group, no synonyms; technical words stay exact.
+        assert!(!stands_for("wait", "block"));
+        assert!(!stands_for("lock", "mutex"));
+        assert!(!stands_for("locks", "lock"));
     }
 
     #[test]

@@ -234,9 +234,9 @@ impl Matcher {
             self.mark_fuzzy(id);
             self.fuzzy.add(id, word);
             if self.inflect {
-                // Inflected forms match exactly only, and never take over a word that is a
-                // rubric word of its own.
-                for form in inflect::forms(word).iter().skip(1) {
+                // Inflected forms and synonyms match exactly only, and never take over a word
+                // that is a rubric word of its own.
+                for form in inflect::variants(word).iter().skip(1) {
                     if !self.vocab.contains_key(form.as_str()) {
                         self.insert_spelling(form, id);
                     }
@@ -330,7 +330,7 @@ impl Matcher {
                 ids.push((id, false));
                 continue;
             }
-            if n.tokens[i].numeric || text.len() < 6 {
+            if n.tokens[i].numeric || text.len() < super::fuzzy::MIN_FUZZY_CHARS {
                 ranges.push((0, 0));
                 continue;
             }

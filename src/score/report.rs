@@ -52,6 +52,16 @@ pub fn write_text(out: &mut impl Write, drill: &Drill, report: &ScoreReport) -> 
             "keyword list:".yellow()
         )?;
     }
+    if report.dilution.factor < 1.0 {
+        writeln!(
+            out,
+            "  {} {} hedges, fillers and asides ({:.1} per 100 words): the concepts keep {:.0}% of their credit",
+            "diluted:".yellow(),
+            report.dilution.markers,
+            report.dilution.per_100_words,
+            report.dilution.factor * 100.0
+        )?;
+    }
 
     let wrong = structure::wrong_conclusion(&report.concepts, &report.misconceptions);
     if let Some(why) = wrong {

@@ -72,6 +72,12 @@ pub enum Class {
     Termination,
     /// A hedging question: the whole sentence is hypothetical.
     Question,
+    /// A dismissal by a pronoun ("but that's not the problem"): it denies the sentence before
+    /// it.
+    Anaphoric,
+    /// A question the candidate answers "no" to in the next sentence ("Lock contention? No.
+    /// Idle is 60%."): the whole sentence is denied.
+    AnsweredNo,
 }
 
 const PRE: &[&str] = &[
@@ -202,6 +208,128 @@ const POST: &[&str] = &[
     "makes it worse",
     "make it worse",
     "would make it worse",
+    // Saying a finding cannot account for the symptom dismisses it as the cause.
+    "can't explain",
+    "cannot explain",
+    "can not explain",
+    "doesn't explain",
+    "does not explain",
+    "don't explain",
+    "do not explain",
+    "is unrelated",
+    "are unrelated",
+    "is a distraction",
+    "is benign",
+    "are benign",
+    "isn't to blame",
+    "is not to blame",
+];
+/// Dismissals of what was just said, by a pronoun standing for it: "perf shows the spinlock
+/// slowpath, but that's not the problem" denies the clause before them, back to the start of
+/// the sentence and across its "but".
+const ANAPHORIC: &[&str] = &[
+    "that's not the problem",
+    "that's not the issue",
+    "that's not the cause",
+    "that's not the bottleneck",
+    "that's not the real problem",
+    "that's not the real issue",
+    "that's not what",
+    "that's not why",
+    "that's not it",
+    "thats not the problem",
+    "thats not the issue",
+    "thats not the cause",
+    "thats not the bottleneck",
+    "thats not the real problem",
+    "thats not the real issue",
+    "thats not what",
+    "thats not why",
+    "thats not it",
+    "that is not the problem",
+    "that is not the issue",
+    "that is not the cause",
+    "that is not the bottleneck",
+    "that is not the real problem",
+    "that is not the real issue",
+    "that is not what",
+    "that is not why",
+    "that is not it",
+    "this is not the problem",
+    "this is not the issue",
+    "this is not the cause",
+    "this is not the bottleneck",
+    "this is not the real problem",
+    "this is not the real issue",
+    "this is not what",
+    "this is not why",
+    "this is not it",
+    "that isn't the problem",
+    "that isn't the issue",
+    "that isn't the cause",
+    "that isn't the bottleneck",
+    "that isn't the real problem",
+    "that isn't the real issue",
+    "that isn't what",
+    "that isn't why",
+    "that isn't it",
+    "this isn't the problem",
+    "this isn't the issue",
+    "this isn't the cause",
+    "this isn't the bottleneck",
+    "this isn't the real problem",
+    "this isn't the real issue",
+    "this isn't what",
+    "this isn't why",
+    "this isn't it",
+    "it's not the problem",
+    "it's not the issue",
+    "it's not the cause",
+    "it's not the bottleneck",
+    "it's not the real problem",
+    "it's not the real issue",
+    "it's not what",
+    "it's not why",
+    "it's not it",
+    "it is not the problem",
+    "it is not the issue",
+    "it is not the cause",
+    "it is not the bottleneck",
+    "it is not the real problem",
+    "it is not the real issue",
+    "it is not what",
+    "it is not why",
+    "it is not it",
+    "that's a red herring",
+    "that's a distraction",
+    "that's irrelevant",
+    "that's unrelated",
+    "that's expected",
+    "that's normal",
+    "thats a red herring",
+    "thats a distraction",
+    "thats irrelevant",
+    "thats unrelated",
+    "thats expected",
+    "thats normal",
+    "that is a red herring",
+    "that is a distraction",
+    "that is irrelevant",
+    "that is unrelated",
+    "that is expected",
+    "that is normal",
+    "this is a red herring",
+    "this is a distraction",
+    "this is irrelevant",
+    "this is unrelated",
+    "this is expected",
+    "this is normal",
+    "it's a red herring",
+    "it's a distraction",
+    "it's irrelevant",
+    "it's unrelated",
+    "it's expected",
+    "it's normal",
 ];
 const PSEUDO: &[&str] = &[
     "not only",
@@ -306,8 +434,9 @@ impl Triggers {
     pub fn new() -> Self {
         let mut by_first: FastMap<&'static str, Vec<(Vec<&'static str>, Class)>> =
             FastMap::default();
-        let lists: [(&[&'static str], Class); 7] = [
+        let lists: [(&[&'static str], Class); 8] = [
             (PSEUDO, Class::Pseudo),
+            (ANAPHORIC, Class::Anaphoric),
             (POST, Class::PostNegation),
             (CLAUSE_NEG, Class::ClauseNegation),
             (PRE, Class::PreNegation),
@@ -418,7 +547,7 @@ impl Scopes {
             sentences: Vec::with_capacity(n.sentences.len()),
         };
         let mut next: Vec<(usize, usize, usize)> = Vec::with_capacity(guess);
-        for &(start, end) in &n.sentences {
+        for (s, &(start, end)) in n.sentences.iter().enumerate() {
             let first = scopes.occurrences.len();
             scopes.sentences.push((start, first));
             let mut i = start;
@@ -452,8 +581,16 @@ impl Scopes {
             }
             let question_from = question_start(n, start, end);
             if is_hedging_question(n, question_from, end) {
+                let answered_no = n
+                    .sentences
+                    .get(s + 1)
+                    .is_some_and(|&(next, _)| ANSWERS_NO.contains(&n.token_text(next)));
                 scopes.occurrences.push(Occurrence {
-                    class: Class::Question,
+                    class: if answered_no {
+                        Class::AnsweredNo
+                    } else {
+                        Class::Question
+                    },
                     from: end,
                     to: end,
                 });
@@ -466,7 +603,7 @@ impl Scopes {
             for occ in scopes.occurrences[first..found].iter().rev() {
                 next.push((any, term, hedge));
                 match occ.class {
-                    Class::Question => {}
+                    Class::Question | Class::AnsweredNo => {}
                     Class::Pseudo => {}
                     Class::Termination => (any, term) = (occ.from, occ.from),
                     Class::Hypothetical => (any, hedge) = (occ.from, occ.from),
@@ -520,7 +657,8 @@ impl Scopes {
                         let floor = termination_end.max(occ.from.saturating_sub(POST_WINDOW));
                         backward(n, floor, occ.from)
                     }
-                    Class::Question => (question_from, end),
+                    Class::Anaphoric => (start.max(occ.from.saturating_sub(MAX_SCOPE)), occ.from),
+                    Class::Question | Class::AnsweredNo => (question_from, end),
                     Class::Termination => {
                         termination_end = occ.to;
                         (occ.to, occ.to)
@@ -577,7 +715,7 @@ impl Scopes {
             .partition_point(|o| o.from + MAX_SCOPE + LONGEST_TRIGGER < from)
             + range.start;
         let hi = self.occurrences[range.clone()]
-            .partition_point(|o| o.from < to + POST_WINDOW + LONGEST_TRIGGER)
+            .partition_point(|o| o.from < to + MAX_SCOPE + LONGEST_TRIGGER)
             + range.start;
         let questions = (sentence_of(from)..=sentence_of(to.max(from + 1) - 1)).filter_map(|s| {
             let next = self
@@ -585,8 +723,13 @@ impl Scopes {
                 .get(s + 1)
                 .map_or(self.occurrences.len(), |&(_, k)| k);
             let k = next.checked_sub(1)?;
-            (k >= self.sentences[s].1 && k >= hi && self.occurrences[k].class == Class::Question)
-                .then_some(k)
+            (k >= self.sentences[s].1
+                && k >= hi
+                && matches!(
+                    self.occurrences[k].class,
+                    Class::Question | Class::AnsweredNo
+                ))
+            .then_some(k)
         });
         let range = (lo..hi.max(lo)).chain(questions);
         // A question mark has no tokens, so it is never a span's own.
@@ -631,7 +774,11 @@ impl Class {
     fn negates(self) -> bool {
         matches!(
             self,
-            Class::PreNegation | Class::ClauseNegation | Class::PostNegation
+            Class::PreNegation
+                | Class::ClauseNegation
+                | Class::PostNegation
+                | Class::AnsweredNo
+                | Class::Anaphoric
         )
     }
 }
@@ -905,6 +1052,9 @@ const WH_WORDS: &[&str] = &[
 /// A sentence ending in `?` that does not start with a question word is a hedge ("Lock
 /// contention?", "Is it the disk?", "Add more threads?"): everything in it is hypothetical;
 /// unless it restates the interviewer's point ([`RESTATING`], or "so" and no auxiliary).
+/// First words of a sentence that answer the question before it in the negative.
+const ANSWERS_NO: &[&str] = &["no", "nope", "nah", "unlikely"];
+
 fn is_hedging_question(n: &Normalized<'_>, start: usize, end: usize) -> bool {
     if start >= end || WH_WORDS.contains(&n.token_text(start)) {
         return false;
@@ -1334,11 +1484,92 @@ mod tests {
         assert_eq!(standing_of("Why is sy at 70%? Spinning.", "sy"), AFF);
         assert_eq!(standing_of("Lock contention? I'd check.", "check"), AFF);
         // A span reaching out of the question is still in its scope.
-        let n = Normalized::new("Add more threads? No: cap the pool.");
+        let n = Normalized::new("Add more threads? Then cap the pool.");
         let scopes = Scopes::find(&n, &Triggers::new());
         assert!(matches!(
             scopes.standing(2, n.tokens.len(), false, &|_| true),
             Standing::Hypothetical(_)
         ));
+    }
+
+    #[test]
+    fn a_question_answered_no_is_denied() {
+        assert_eq!(
+            standing_of("Lock contention? No. Idle is 60%.", "contention"),
+            NEG
+        );
+        assert_eq!(
+            standing_of("Add more threads? Nope, cap the pool.", "threads"),
+            NEG
+        );
+        assert_eq!(
+            standing_of("Is it the disk? Unlikely: util is 3%.", "disk"),
+            NEG
+        );
+        // The answer itself is not denied by the question's "no", only what follows it in
+        // its own clause.
+        assert_eq!(
+            standing_of("Is it the disk? No, the run queue is.", "queue"),
+            AFF
+        );
+        // Answered otherwise, the question stays a question.
+        assert_eq!(
+            standing_of("Lock contention? Yes, perf lock shows it.", "contention"),
+            HYP
+        );
+        assert_eq!(
+            standing_of("Lock contention? Not sure yet.", "contention"),
+            HYP
+        );
+    }
+
+    #[test]
+    fn a_dismissal_by_pronoun_denies_what_came_before_it() {
+        let answer = "The spinlock slowpath entries in perf are what everyone points at, but \
+                      that's not the problem; the real issue is the allocator.";
+        assert_eq!(standing_of(answer, "slowpath"), NEG);
+        assert_eq!(standing_of(answer, "allocator"), AFF);
+        assert_eq!(
+            standing_of(
+                "People mention per-CPU lists, but that is not what makes it scale.",
+                "lists"
+            ),
+            NEG
+        );
+        // Only its own sentence: the sentence before keeps its standing.
+        assert_eq!(
+            standing_of(
+                "The lock is contended. That's not the problem.",
+                "contended"
+            ),
+            AFF
+        );
+        // A plain "that's not" still negates forward only.
+        assert_eq!(
+            standing_of("The run queue is long, that's not the disk.", "queue"),
+            AFF
+        );
+    }
+
+    #[test]
+    fn a_finding_that_cannot_explain_the_symptom_is_dismissed() {
+        assert_eq!(
+            standing_of("The steal can't explain the p99 spikes.", "steal"),
+            NEG
+        );
+        assert_eq!(standing_of("The swap usage is unrelated.", "swap"), NEG);
+        assert_eq!(standing_of("The swap usage is benign here.", "swap"), NEG);
+        // What does explain it stays affirmed.
+        assert_eq!(
+            standing_of(
+                "Steal explains the p99 spikes, the disk is unrelated.",
+                "steal"
+            ),
+            AFF
+        );
+        assert_eq!(
+            standing_of("Direct reclaim explains the stalls.", "reclaim"),
+            AFF
+        );
     }
 }

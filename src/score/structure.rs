@@ -28,6 +28,11 @@ use super::{ConceptResult, Evidence, FlagResult, Status, Structure};
 /// Share of its credit each concept keeps when the answer's conclusion is wrong.
 pub const WRONG_CONCLUSION_CREDIT: f64 = 0.4;
 
+/// A concept counts as reasoned (not merely named) when it earned more than this share of its
+/// weight: full credit, even diluted (`dilution::FLOOR` and above), is more; a mention credit
+/// ([`super::MENTION_CREDIT`]) and the credit kept after a wrong conclusion are less.
+const REASONED_SHARE: f64 = 0.5;
+
 /// Why an answer's conclusion is wrong.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum WrongConclusion {
@@ -48,7 +53,7 @@ pub fn wrong_conclusion(
     // bare list appended) does not count, so a list can never lift the rule.
     let total: f64 = concepts.iter().map(|c| c.weight.max(0.0)).sum();
     let reasoned = |c: &ConceptResult| {
-        c.hit && total > 0.0 && c.credit + 0.01 >= c.weight.max(0.0) / total * 100.0
+        c.hit && total > 0.0 && c.credit > REASONED_SHARE * c.weight.max(0.0) / total * 100.0
     };
     if concepts.iter().all(|c| !c.required || reasoned(c)) {
         return None;
@@ -251,6 +256,22 @@ mod tests {
         let mut named = complete.clone();
         named[0].credit = 25.0;
         assert!(wrong_conclusion(&named, &[misconception(true)]).is_some());
+        // A point reasoned in a diluted answer is still reasoned: of its full share of 50
+        // points, dilution leaves at least 30, a mention at most 12.5.
+        let mut diluted = complete.clone();
+        diluted[0].credit = 50.0 * crate::score::dilution::FLOOR;
+        assert_eq!(wrong_conclusion(&diluted, &[misconception(true)]), None);
+        diluted[0].credit = 50.0 * crate::score::MENTION_CREDIT;
+        assert!(wrong_conclusion(&diluted, &[misconception(true)]).is_some());
+    }
+
+    #[test]
+    fn reasoned_sits_between_the_mention_and_the_diluted_credit() {
+        const {
+            assert!(crate::score::MENTION_CREDIT < REASONED_SHARE);
+            assert!(WRONG_CONCLUSION_CREDIT < REASONED_SHARE);
+            assert!(REASONED_SHARE < crate::score::dilution::FLOOR);
+        }
     }
 
     #[test]

@@ -4,21 +4,25 @@
 Usage (from the repository root, after `cargo build --release`):
 
     python3 tests/calibration/report.py tune       # the half rubric and lexicon work may look at
+    python3 tests/calibration/report.py dev        # a development set, read to check a rule generalises
     python3 tests/calibration/report.py heldout    # only ever scored, never read
 
 It runs `sysdrill grade <half> --compare-human --human <half>/human.csv --format json`, takes
 Spearman and quadratic weighted kappa from grade's own agreement block, and adds the mean
 absolute error, the mean scorer and human score per kind of answer, and per-drill Spearman,
 from `<half>/grades.csv` (one row per answer: its kind and the human grade with its reason).
-For the tune half it also lists the largest disagreements, the answers to read when
-extending the lexicon and rubrics; the held-out half is reported as figures only.
+For the halves that may be read (tune, dev) it also lists the largest disagreements, the
+answers to read when extending the lexicon, the rubrics or the scorer's rules; the held-out
+half is reported as figures only.
 Standard library only.
 """
 import csv, json, os, statistics, subprocess, sys
 from collections import defaultdict
 
-# How many of the tune half's largest disagreements to list.
+# How many of the largest disagreements to list, for the halves that may be read.
 WORST = 15
+# The halves whose answers may be read while changing rubrics, the lexicon or the scorer.
+READABLE = ("tune", "dev")
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
 
@@ -86,8 +90,9 @@ def main():
         d_mae = sum(abs(e - h) for e, h in xs) / len(xs)
         print(f"| {drill} | {len(xs)} | {'n/a' if s is None else f'{s:.2f}'} | {d_mae:.1f} |")
 
-    # Single answers are listed for the tune half only: the held-out half is read as figures.
-    if half == "tune":
+    # Single answers are listed only for the halves that may be read: the held-out half is read
+    # as figures.
+    if half in READABLE:
         worst = sorted(pairs, key=lambda p: -abs(p[0] - p[1]))[:WORST]
         print(f"\n## Largest disagreements ({len(worst)})\n")
         print("| file | kind | scorer | human | human's reason |\n|---|---|---|---|---|")

@@ -84,12 +84,19 @@ const TYPOS: &[(&str, &str)] = &[
     ("sycalls", "syscalls"),
     ("spinnig", "spinning"),
     ("hardriq", "hardirq"),
+    ("thred", "thread"),
+    ("swich", "switch"),
+    ("mutexs", "mutexes"),
 ];
 
 /// (as written, a different rubric word)
 const NEAR_MISSES: &[(&str, &str)] = &[
     ("futex", "mutex"),
     ("mutex", "futex"),
+    ("looks", "locks"),
+    ("there", "three"),
+    ("tread", "thread"),
+    ("queue", "queues"),
     ("share", "shard"),
     ("shard", "share"),
     ("mutes", "mutex"),

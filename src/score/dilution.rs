@@ -1,0 +1,194 @@
+//! Dilution: a long answer that keeps hedging, filling and digressing buries its points, and
+//! people grade it below the same points said plainly.
+//!
+//! The signal is how people speak when they ramble, not what the rubric asks: hedges ("I
+//! think", "maybe", "probably"), fillers ("kind of", "basically", "you know") and anecdotes or
+//! history ("at my last job", "I remember", "years ago"). An answer of at least
+//! [`MIN_WORDS`] words with more than [`FREE_PER_100_WORDS`] such markers per hundred words
+//! keeps `1 − SLOPE × (density − FREE_PER_100_WORDS)` of its credit, never less than
+//! [`FLOOR`]. A dense answer, however long, is never charged; a short answer is never charged
+//! (its hedges already weaken the claims they cover, see `scope`).
+//! Owns only the count and the factor; must not know about rubrics or credit.
+
+use super::normalize::{Gap, Normalized};
+
+/// Answers shorter than this are never diluted: a few hedges in a short answer are scoped by
+/// `scope`, and a density over few words is noise.
+pub const MIN_WORDS: usize = 150;
+/// Markers per hundred words a long answer may carry without losing anything: careful
+/// speakers hedge a conclusion or two.
+pub const FREE_PER_100_WORDS: f64 = 2.0;
+/// Share of credit lost per marker per hundred words above the free allowance.
+pub const SLOPE: f64 = 0.15;
+/// The least share of its credit a diluted answer keeps: digression hides points, it does not
+/// erase them.
+pub const FLOOR: f64 = 0.6;
+
+/// Hedges ("i think", "maybe", "probably", "might", "perhaps", "not sure", "i guess"), fillers
+/// ("kind of", "basically", "actually", "you know", "i mean", "or something", "stuff") and
+/// anecdotes, history and asides ("i remember", "my last", "i've seen", "years ago", "back
+/// when", "story", "history", "by the way", "side note", "tangent"), as a first word and the
+/// words that must follow it within one clause. Sorted by first word, so a token is looked up
+/// with a binary search.
+const MARKERS: &[(&str, &[&str])] = &[
+    ("actually", &[]),
+    ("anyway", &[]),
+    ("anyways", &[]),
+    ("back", &["in"]),
+    ("back", &["when"]),
+    ("basically", &[]),
+    ("by", &["the", "way"]),
+    ("funny", &[]),
+    ("historically", &[]),
+    ("history", &[]),
+    ("honestly", &[]),
+    ("i", &["think"]),
+    ("i", &["guess"]),
+    ("i", &["suppose"]),
+    ("i", &["mean"]),
+    ("i", &["remember"]),
+    ("i've", &["seen"]),
+    ("kind", &["of"]),
+    ("maybe", &[]),
+    ("might", &[]),
+    ("my", &["last"]),
+    ("my", &["old"]),
+    ("my", &["previous"]),
+    ("not", &["sure"]),
+    ("or", &["something"]),
+    ("perhaps", &[]),
+    ("probably", &[]),
+    ("side", &["note"]),
+    ("sort", &["of"]),
+    ("story", &[]),
+    ("stuff", &[]),
+    ("tangent", &[]),
+    ("whatever", &[]),
+    ("years", &["ago"]),
+    ("you", &["know"]),
+];
+
+/// How much an answer's digressions dilute it.
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize)]
+pub struct Dilution {
+    /// Hedges, fillers and digressions counted.
+    pub markers: usize,
+    /// Markers per hundred words.
+    pub per_100_words: f64,
+    /// The share of its concept credit the answer keeps (1 when not diluted).
+    pub factor: f64,
+}
+
+impl Dilution {
+    pub const NONE: Dilution = Dilution {
+        markers: 0,
+        per_100_words: 0.0,
+        factor: 1.0,
+    };
+}
+
+/// Counts the markers of an answer (one pass, non-overlapping, longest first at each token)
+/// and derives the factor.
+pub fn assess(n: &Normalized<'_>) -> Dilution {
+    let count = n.tokens.len();
+    let mut markers = 0usize;
+    let mut i = 0;
+    while i < count {
+        let word = n.token_text(i);
+        let from = MARKERS.partition_point(|(first, _)| *first < word);
+        let found = MARKERS[from..]
+            .iter()
+            .take_while(|(first, _)| *first == word)
+            .filter(|(_, rest)| {
+                i + rest.len() < count
+                    && rest.iter().enumerate().all(|(k, next)| {
+                        n.token_text(i + 1 + k) == *next && n.tokens[i + 1 + k].gap < Gap::Comma
+                    })
+            })
+            .map(|(_, rest)| rest.len() + 1)
+            .max();
+        match found {
+            Some(len) => {
+                markers += 1;
+                i += len;
+            }
+            None => i += 1,
+        }
+    }
+    if count == 0 {
+        return Dilution::NONE;
+    }
+    let per_100_words = markers as f64 * 100.0 / count as f64;
+    let factor = if count < MIN_WORDS {
+        1.0
+    } else {
+        (1.0 - SLOPE * (per_100_words - FREE_PER_100_WORDS).max(0.0)).clamp(FLOOR, 1.0)
+    };
+    Dilution {
+        markers,
+        per_100_words: (per_100_words * 100.0).round() / 100.0,
+        factor: (factor * 1000.0).round() / 1000.0,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn of(text: &str) -> Dilution {
+        assess(&Normalized::new(text))
+    }
+
+    /// A plain sentence of ten words with no marker.
+    const PLAIN: &str = "The run queue sits above the CPU count all day. ";
+
+    #[test]
+    fn a_long_answer_full_of_hedges_and_anecdotes_is_diluted() {
+        let rambling = "I think, you know, it is kind of the lock, maybe. At my last job \
+                        we basically saw this years ago. "
+            .repeat(20);
+        let d = of(&rambling);
+        assert!(d.markers >= 120, "{d:?}");
+        assert!(d.factor < 1.0, "{d:?}");
+        assert!(d.factor >= FLOOR, "{d:?}");
+    }
+
+    #[test]
+    fn a_long_dense_answer_is_not_charged() {
+        // Two hedges over two hundred words: a careful speaker, not a rambler.
+        let answer = format!(
+            "{} I think it is the lock. Probably the pool too.",
+            PLAIN.repeat(20)
+        );
+        let d = of(&answer);
+        assert_eq!(d.markers, 2);
+        assert_eq!(d.factor, 1.0, "{d:?}");
+    }
+
+    #[test]
+    fn a_short_hedged_answer_is_left_to_the_scopes() {
+        let d = of("Maybe the lock, I think, or maybe the disk, probably not memory.");
+        assert!(d.markers >= 4);
+        assert_eq!(d.factor, 1.0);
+    }
+
+    #[test]
+    fn the_factor_falls_with_the_density_and_stops_at_the_floor() {
+        let light = format!("{}{}", PLAIN.repeat(15), "I think maybe. ".repeat(2));
+        let heavy = format!("{}{}", PLAIN.repeat(15), "I think maybe. ".repeat(20));
+        let (light, heavy) = (of(&light), of(&heavy));
+        assert!(heavy.factor < light.factor, "{light:?} {heavy:?}");
+        assert_eq!(heavy.factor, FLOOR);
+    }
+
+    #[test]
+    fn markers_are_sorted_by_first_word() {
+        assert!(MARKERS.windows(2).all(|pair| pair[0].0 <= pair[1].0));
+    }
+
+    #[test]
+    fn marker_words_split_by_a_comma_are_not_a_marker() {
+        assert_eq!(of("It is the kind, of lock I mean.").markers, 1);
+        assert_eq!(of("the sort of lock").markers, 1);
+    }
+}
