@@ -6,6 +6,7 @@
 //! `signatures/predicates.rs`. Must not: tune thresholds to a seed, or skip a seed.
 
 mod claims;
+mod counters;
 mod disk_physics;
 mod facts;
 mod irq_lockup;

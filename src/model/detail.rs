@@ -15,6 +15,9 @@
 //! - Pressure: with `n` the mean number of tasks stalled on a resource over the second, the
 //!   share of the second with at least one stalled is `1 − e^(−n)` (exact when the count is
 //!   Poisson-distributed); "full" is that share times the CPUs' idle share (no task ran).
+//!   IO stalls are the sleeps on the disk (reads, synchronous-write flushes, swap-ins), the
+//!   same sleeps vmstat counts in b and that leave iowait on their CPUs; memory stalls are
+//!   swap-ins and direct reclaim.
 //!
 //! Must not: change anything the other sample fields are computed from.
 
@@ -469,10 +472,12 @@ fn pressure(
             / cpus.len() as f64
     };
     let waiting: f64 = threads.iter().map(|t| t.wait_ns as f64).sum::<f64>() / 1e9;
+    // Every sleep on the disk is an IO stall: reads, flushes of synchronous writes and pages
+    // coming back from swap.
     let io_stalled: f64 = w
         .threads
         .iter()
-        .map(|a| (a.io_sleep_ns + a.swap_sleep_ns) as f64 * k)
+        .map(|a| (a.io_sleep_ns + a.sync_sleep_ns + a.swap_sleep_ns) as f64 * k)
         .sum::<f64>()
         / 1e9;
     let reclaim_ns = w
