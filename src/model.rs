@@ -264,7 +264,8 @@ impl Simulation {
         let healthy =
             (steady.runnable + steady.blocked).min(f64::from(incident.machine.cpus.max(1))) * 0.5;
         since_boot.load_avg = ctx.start_load(&steady, healthy);
-        let info = ctx.box_info(incident, &engine, &steady);
+        let mut info = ctx.box_info(incident, &engine, &steady);
+        info.irq_history = ctx.irq_history(&since_boot.detail, incident.machine.uptime_s);
         let log = ctx.log_before_start();
         Self {
             trace: Trace {

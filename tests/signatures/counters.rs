@@ -81,3 +81,85 @@ fn memory_pressure_follows_reclaim_and_swap_ins() {
         })
     });
 }
+
+/// The counts of one `/proc/interrupts` row (`LOC:`, `RES:`), one per CPU.
+fn interrupt_row(text: &str, label: &str, cpus: usize) -> Vec<u64> {
+    text.lines()
+        .find(|l| l.trim_start().starts_with(label))
+        .map(|l| {
+            l.split_whitespace()
+                .skip(1)
+                .take(cpus)
+                .filter_map(|x| x.parse().ok())
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// Per-CPU interrupt counters are counts of random events and of each CPU's own history: no
+/// two CPUs' local timer or rescheduling counts since boot are the same number.
+#[test]
+fn no_two_cpus_count_the_same_interrupts() {
+    let command = sysdrill::render::parse_command("cat /proc/interrupts").expect("parses");
+    every_incident(|t| {
+        let cpus = t.info.cpus as usize;
+        let text = sysdrill::render::render(t, &command, 2);
+        for label in ["LOC:", "RES:"] {
+            let row = interrupt_row(&text, label, cpus);
+            if row.len() != cpus {
+                return Some(format!("{label} has {} counts for {cpus} CPUs", row.len()));
+            }
+            let mut seen = std::collections::BTreeMap::new();
+            for (cpu, count) in row.iter().enumerate() {
+                if *count == 0 {
+                    continue;
+                }
+                if let Some(first) = seen.insert(*count, cpu) {
+                    return Some(format!(
+                        "{label} CPU{first} and CPU{cpu} both count {count}"
+                    ));
+                }
+            }
+        }
+        None
+    });
+}
+
+/// A thread's system calls are its own: threads of one process that ran many requests do not
+/// all make the same number of reads in a second. (A thread with a few batches a second makes
+/// exactly their calls, the same as its siblings.)
+#[test]
+fn threads_that_ran_count_their_own_system_calls() {
+    every_incident(|t| {
+        t.samples.iter().enumerate().find_map(|(i, s)| {
+            let mut per_task: std::collections::BTreeMap<usize, Vec<u64>> = Default::default();
+            for th in &s.detail.threads {
+                let reads: u64 = th
+                    .syscalls
+                    .iter()
+                    .filter(|c| c.call == Syscall::Read)
+                    .map(|c| c.calls)
+                    .sum();
+                if reads >= 100 {
+                    per_task.entry(th.task).or_default().push(reads);
+                }
+            }
+            per_task.into_iter().find_map(|(task, counts)| {
+                if counts.len() < 4 {
+                    return None;
+                }
+                let mut same = std::collections::BTreeMap::<u64, usize>::new();
+                for c in &counts {
+                    *same.entry(*c).or_default() += 1;
+                }
+                let (count, most) = same.into_iter().max_by_key(|&(_, n)| n)?;
+                (most == counts.len()).then(|| {
+                    format!(
+                        "second {i}: {most} of task {task}'s {} threads read {count} times",
+                        counts.len()
+                    )
+                })
+            })
+        })
+    });
+}
