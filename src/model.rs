@@ -96,9 +96,10 @@ pub fn window_params(incident: &Incident) -> EngineParams {
     let cpus = f64::from(incident.machine.cpus.max(1));
     let c = &incident.costs;
     // A livelocked request retries until an attempt wins: its expected CPU time is the mean of
-    // the engine's capped geometric attempt count times the attempt, and each timeslice of it
+    // the engine's geometric attempt count times the attempt, and each timeslice of it
     // is a segment and a preemption. Leaving it out sizes the window for requests a million
-    // times shorter, so a window would end before any request completes.
+    // times shorter, so a window would end before any request completes. Its rivals are the
+    // others of its workload on a CPU: all of them when the workload fills the CPUs.
     let (livelocked, livelock_us) = incident
         .faults
         .iter()
@@ -108,13 +109,15 @@ pub fn window_params(incident: &Incident) -> EngineParams {
                 attempt_us,
                 success_probability,
             } => {
-                let p = success_probability.clamp(1e-6, 1.0);
-                let cap = engine::MAX_ATTEMPTS + 1.0;
-                let attempts = if p >= 1.0 {
-                    1.0
-                } else {
-                    (1.0 - (1.0 - p).powf(cap)) / p
-                };
+                let on_cpus = incident
+                    .workloads
+                    .get(workload)
+                    .map_or(1, |w| w.threads.min(incident.machine.cpus));
+                let p = engine::livelock_win_chance(
+                    success_probability.clamp(1e-6, 1.0),
+                    on_cpus.saturating_sub(1),
+                );
+                let attempts = 1.0 / p.min(1.0);
                 Some((workload, attempt_us.max(0.0) * attempts))
             }
             _ => None,
@@ -195,6 +198,16 @@ pub fn window_params(incident: &Incident) -> EngineParams {
     } else {
         2e7
     };
+    // A livelock's completions are rare and its requests last seconds: scaled up from part of
+    // a second, a handful a second reads as zero or as multiples of the scale, and the longest
+    // latency seen is the time simulated, so a box with more CPUs (shorter windows) would seem
+    // to answer sooner. Its seconds are simulated whole while that stays within the events a
+    // window may run.
+    let window = if livelock_us > 0.0 && events_per_ns * 1e9 <= EVENT_BUDGET * 8.0 {
+        1e9
+    } else {
+        window
+    };
     let window = bandwidth_periods((window / 1000.0).round() as u64 * 1000, incident);
     // The warm-up lasts at least two timeslices, so the drill starts from a box where threads
     // that never sleep have already been preempted and rotated, not from the moment they all
@@ -259,7 +272,8 @@ impl Simulation {
         let healthy =
             (steady.runnable + steady.blocked).min(f64::from(incident.machine.cpus.max(1))) * 0.5;
         since_boot.load_avg = ctx.start_load(&steady, healthy);
-        let info = ctx.box_info(incident, &engine, &steady);
+        let mut info = ctx.box_info(incident, &engine, &steady);
+        info.irq_history = ctx.irq_history(&since_boot.detail, incident.machine.uptime_s);
         let log = ctx.log_before_start();
         Self {
             trace: Trace {

@@ -6,6 +6,7 @@
 //! `signatures/predicates.rs`. Must not: tune thresholds to a seed, or skip a seed.
 
 mod claims;
+mod counters;
 mod disk_physics;
 mod facts;
 mod irq_lockup;
@@ -367,16 +368,17 @@ fn p99_tail_reclaim_holds_at_every_phase_of_the_burst_period() {
 }
 
 /// `high-cpu-livelock`: the few requests that do win are counted, at the rate the retry cost
-/// allows (CPUs over the expected CPU time of a request), so "nothing completes" is the
-/// livelock's and not a window too short to see a completion. With a likelier win the same
-/// box completes proportionally more.
+/// allows: the CPUs, each running one thread's loop, over the expected CPU time of a request,
+/// whose attempts win against the other CPUs' retries (the success probability over their
+/// number). So "nothing completes" is the livelock's and not a window too short to see a
+/// completion; with a likelier win the same box completes proportionally more.
 #[test]
 fn livelock_completions_follow_the_retry_cost() {
     use sysdrill::domain::Fault;
     let inc = incident("high-cpu-livelock");
     for seed in [1u64, 2, 3] {
         let base = variant::pick(&inc, Seed(seed));
-        for p in [2e-5, 1e-6] {
+        for p in [2e-4, 1e-6] {
             let mut v = base.clone();
             let mut attempt = 0.0;
             for f in &mut v.faults {
@@ -397,18 +399,18 @@ fn livelock_completions_follow_the_retry_cost() {
                 .map(|s| s.app.completed as f64)
                 .sum::<f64>()
                 / 3.0;
-            let cap = 1e6 + 1.0;
-            let per_request_s = attempt * 1e-6 * (1.0 - (1.0 - p).powf(cap)) / p;
-            let expected = f64::from(t.info.cpus) / per_request_s;
-            if p >= 2e-5 {
-                // Enough completions per window to compare with the expectation.
+            let on_cpus = f64::from(t.info.cpus.min(v.workloads[0].threads));
+            let per_request_s = attempt * 1e-6 * (on_cpus - 1.0).max(1.0) / p;
+            let expected = on_cpus / per_request_s;
+            if p >= 2e-4 {
+                // Enough completions per second to compare with the expectation.
                 assert!(
-                    done >= 0.5 * expected && done <= 1.5 * expected,
+                    done >= 0.7 * expected && done <= 1.3 * expected,
                     "seed {seed} p {p}: {done:.1}/s, expected about {expected:.1}/s"
                 );
             } else {
                 assert!(
-                    done <= 2.0 * expected.max(5.0),
+                    done <= 2.0 * expected.max(2.0),
                     "seed {seed}: {done:.1}/s is not near zero (expected {expected:.1}/s)"
                 );
             }

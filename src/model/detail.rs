@@ -15,12 +15,18 @@
 //! - Pressure: with `n` the mean number of tasks stalled on a resource over the second, the
 //!   share of the second with at least one stalled is `1 − e^(−n)` (exact when the count is
 //!   Poisson-distributed); "full" is that share times the CPUs' idle share (no task ran).
+//!   IO stalls are the sleeps on the disk (reads, synchronous-write flushes, swap-ins), the
+//!   same sleeps vmstat counts in b and that leave iowait on their CPUs; memory stalls are
+//!   swap-ins and direct reclaim.
 //!
 //! Must not: change anything the other sample fields are computed from.
 
 use super::engine::{Engine, SleepReason, SleepSpread, ThreadAcc, ThreadRunState, WindowStats};
 use super::trace::*;
 use crate::domain::{Arrivals, Incident, SyncKind};
+
+/// Fewer of a thread's requests than this in a window count too coarsely for its calls.
+const FEW_REQUESTS: u64 = 10;
 
 /// What the builder needs from the incident, resolved once.
 #[derive(Debug, Clone)]
@@ -53,9 +59,13 @@ impl DetailInputs {
 
 /// Per-CPU interrupt rates (per second, unrounded) measured while the sample was built.
 pub(crate) struct IrqRates {
+    /// Scheduler ticks.
     pub timer: Vec<f64>,
     pub nic: Vec<f64>,
-    pub other: f64,
+    /// The baseline's timer expiries (the local timer interrupt, with the ticks).
+    pub hrtimer: Vec<f64>,
+    /// The baseline's rescheduling and function-call IPIs.
+    pub resched: Vec<f64>,
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -76,10 +86,13 @@ pub(crate) fn build(
 
     // Futex wakes per process (raw window counts): one per user-lock sleep of its threads.
     let mut wakes_per_task = vec![(0u64, 0u64); engine.tasks.len()];
+    // And the CPU time its threads ran, which shares out its requests' plain calls.
+    let mut cpu_per_task = vec![0.0f64; engine.tasks.len()];
     for (view, acc) in views.iter().zip(&w.threads) {
         let pair = &mut wakes_per_task[view.task as usize];
         pair.0 += acc.futex_sleeps;
         pair.1 += acc.requests;
+        cpu_per_task[view.task as usize] += acc.user + acc.system;
     }
 
     for (view, acc) in views.iter().zip(&w.threads) {
@@ -102,8 +115,18 @@ pub(crate) fn build(
         } else {
             0
         };
+        // The plain calls (reads and writes) are its requests'. When a window holds only a
+        // few of a thread's requests, that count scaled to the second is too coarse to tell
+        // threads apart (every thread would print the same multiple of the scale), so the
+        // thread's share of its process's requests by the CPU time it ran stands in for it.
+        let task_cpu = cpu_per_task[task];
+        let requests_run = if acc.requests < FEW_REQUESTS && task_cpu > 0.0 {
+            requests as f64 * (acc.user + acc.system) / task_cpu
+        } else {
+            acc.requests as f64
+        };
         let syscalls = match desc.workload {
-            Some(wl) => syscalls(inputs, wl, acc, wakes_here, k).into_boxed_slice(),
+            Some(wl) => syscalls(inputs, wl, acc, wakes_here, requests_run, k).into_boxed_slice(),
             None => Box::default(),
         };
         threads.push(ThreadSample {
@@ -193,11 +216,14 @@ fn wait_for(inputs: &DetailInputs, desc: &super::engine::TaskDesc, reason: Sleep
     }
 }
 
+/// One thread's system calls in the window; `requests_run` is its share of its process's
+/// requests (raw window count, fractional).
 fn syscalls(
     inputs: &DetailInputs,
     workload: usize,
     acc: &ThreadAcc,
     wakes: u64,
+    requests_run: f64,
     k: f64,
 ) -> Vec<SyscallSample> {
     let scale = |x: u64| (x as f64 * k).round() as u64;
@@ -275,7 +301,7 @@ fn syscalls(
             0,
         ));
     }
-    let plain_calls = scale(acc.requests * u64::from(plain));
+    let plain_calls = (requests_run * f64::from(plain) * k).round() as u64;
     let reads = plain_calls.div_ceil(2);
     for (call, calls) in [
         (Syscall::Read, reads),
@@ -398,10 +424,11 @@ pub(crate) fn since_boot(steady: &Detail, interrupts: u64) -> Detail {
 fn irqs(total: u64, rates: &IrqRates) -> Vec<CpuIrqs> {
     let n = rates.timer.len().max(1);
     let mut weights = Vec::with_capacity(3 * n);
+    let at = |v: &[f64], c: usize| v.get(c).copied().unwrap_or(0.0);
     for c in 0..n {
-        weights.push(rates.timer.get(c).copied().unwrap_or(0.0));
-        weights.push(rates.nic.get(c).copied().unwrap_or(0.0));
-        weights.push(rates.other / n as f64);
+        weights.push(at(&rates.timer, c) + at(&rates.hrtimer, c));
+        weights.push(at(&rates.nic, c));
+        weights.push(at(&rates.resched, c));
     }
     let parts = split_exactly(&weights, total);
     parts
@@ -477,10 +504,12 @@ fn pressure(
             / cpus.len() as f64
     };
     let waiting: f64 = threads.iter().map(|t| t.wait_ns as f64).sum::<f64>() / 1e9;
+    // Every sleep on the disk is an IO stall: reads, flushes of synchronous writes and pages
+    // coming back from swap.
     let io_stalled: f64 = w
         .threads
         .iter()
-        .map(|a| (a.io_sleep_ns + a.swap_sleep_ns) as f64 * k)
+        .map(|a| (a.io_sleep_ns + a.sync_sleep_ns + a.swap_sleep_ns) as f64 * k)
         .sum::<f64>()
         / 1e9;
     let reclaim_ns = w

@@ -177,7 +177,6 @@ struct Thread {
     compute_part: u64,
     pre_ns: u64,
     reclaim_ns: u64,
-    retry_ns: u64,
     major: bool,
     reads_left: u32,
     hold_ns: u64,
@@ -578,8 +577,12 @@ pub fn kernel_waiters_spin(kind: LockKind) -> bool {
     )
 }
 
-/// Attempts a livelocked request makes at most before one wins (bounds a request's length).
-pub const MAX_ATTEMPTS: f64 = 1e6;
+/// The chance that one attempt of a livelocked request wins when `rivals` other threads are
+/// retrying beside it, `success_probability` being its chance against one: any of them can
+/// invalidate it, so the chance falls as their number grows.
+pub fn livelock_win_chance(success_probability: f64, rivals: u32) -> f64 {
+    success_probability / f64::from(rivals.max(1))
+}
 
 /// The most latencies one window keeps for percentiles (a uniform subsample beyond that).
 const MAX_LATENCIES: usize = 1 << 16;
@@ -844,7 +847,6 @@ impl Engine {
             compute_part: 0,
             pre_ns: 0,
             reclaim_ns: 0,
-            retry_ns: 0,
             major: false,
             reads_left: 0,
             hold_ns: 0,

@@ -83,6 +83,8 @@ pub(crate) struct Context {
     futex_buckets: Option<u32>,
     /// Its own stream, so the bucket lock's draws leave every other field's unchanged.
     bucket_noise: SimRng,
+    /// Its own stream for how the baseline interrupts fall on each CPU (`/proc/interrupts`).
+    irq_noise: SimRng,
 }
 
 impl Context {
@@ -215,6 +217,7 @@ impl Context {
             detail: super::detail::DetailInputs::new(incident, &pids),
             futex_buckets: futex_buckets(incident),
             bucket_noise: SimRng::stream(seed, "futex-bucket"),
+            irq_noise: SimRng::stream(seed, "irq-spread"),
         };
         if pressure.is_some() && ctx.swap_total_kib > 0 {
             ctx.swap_used_kib = ctx.swap_total_kib * 3 / 10;
@@ -353,6 +356,12 @@ impl Context {
         let mut busy_total = 0.0;
         let mut ticks = 0.0;
         let mut timer_rates = Vec::with_capacity(ncpu);
+        // The baseline's share on each CPU: high-resolution timer expiries (counted with the
+        // ticks, as the local timer) and rescheduling IPIs, each a Poisson count of its own,
+        // so no two CPUs count the same.
+        let per_cpu_base = self.baseline_in / ncpu.max(1) as f64 / 2.0;
+        let mut hrtimer_rates = Vec::with_capacity(ncpu);
+        let mut resched_rates = Vec::with_capacity(ncpu);
         for c in 0..ncpu {
             let a = w.cpu_work[c];
             let mut v = [
@@ -371,6 +380,12 @@ impl Context {
             let t = if ticking { self.hz * busy_frac } else { 0.0 };
             ticks += t + (1.0 - busy_frac) * 2.0;
             timer_rates.push(t + (1.0 - busy_frac) * 2.0);
+            hrtimer_rates.push(if ticking {
+                poisson(&mut self.irq_noise, per_cpu_base)
+            } else {
+                0.0
+            });
+            resched_rates.push(poisson(&mut self.irq_noise, per_cpu_base));
             let us_sy = v[0] + v[1];
             let tick = (t * self.tick_ns).min(us_sy);
             if us_sy > 0.0 {
@@ -650,7 +665,8 @@ impl Context {
             &super::detail::IrqRates {
                 timer: timer_rates,
                 nic: nic_rates,
-                other: self.baseline_in,
+                hrtimer: hrtimer_rates,
+                resched: resched_rates,
             },
         );
 
@@ -712,6 +728,23 @@ impl Context {
             load_avg: if warmup { [n; 3] } else { self.load },
             detail,
         }
+    }
+
+    /// Each CPU's interrupts from boot to the drill, by source: the since-boot rate over the
+    /// uptime, drawn as the Poisson count of that many seconds' random arrivals.
+    pub fn irq_history(&mut self, since_boot: &Detail, uptime_s: u64) -> Vec<CpuIrqs> {
+        let mut count = |per_s: u64| {
+            poisson(&mut self.irq_noise, per_s as f64 * uptime_s as f64).round() as u64
+        };
+        since_boot
+            .irqs
+            .iter()
+            .map(|c| CpuIrqs {
+                timer: count(c.timer),
+                nic: count(c.nic),
+                ipi: count(c.ipi),
+            })
+            .collect()
     }
 
     pub fn box_info(&self, incident: &Incident, engine: &Engine, steady: &Sample) -> BoxInfo {
@@ -831,6 +864,7 @@ impl Context {
                     })
                 })
                 .collect(),
+            irq_history: Vec::new(),
             numa: super::numa::info(incident, self.cpus, self.mem_total_kib),
         }
     }

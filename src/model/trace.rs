@@ -45,6 +45,10 @@ pub struct BoxInfo {
     pub cgroups: Vec<CgroupInfo>,
     /// NUMA nodes and where each workload's memory is; one node on most boxes.
     pub numa: NumaInfo,
+    /// Interrupts each CPU took from boot to the drill's start (`/proc/interrupts` before the
+    /// first second): counts of random events over the uptime, so each CPU's differs. Empty
+    /// on a hand-built trace, which then counts the since-boot average over the uptime.
+    pub irq_history: Vec<CpuIrqs>,
 }
 
 /// A workload's cgroup as the box shows it under `/sys/fs/cgroup`.

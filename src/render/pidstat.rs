@@ -105,32 +105,89 @@ pub(crate) fn render(
     reports: Reports,
     start: usize,
 ) -> String {
+    report_blocks(trace, one_line, reports, start, |out, stretch| {
+        block(
+            out,
+            trace,
+            report,
+            stretch.one_line,
+            stretch.header_stamp,
+            stretch.stamp,
+            &stretch.span,
+            stretch.intervals.is_some(),
+        );
+    })
+}
+
+/// One block of a pidstat report: the stretch of seconds it covers and how it is stamped.
+pub(crate) struct Stretch<'a> {
+    /// `-h` form (a `# Time` header, one line per task).
+    pub one_line: bool,
+    /// The header's stamp and the rows' (`Average:` on both for the closing block).
+    pub header_stamp: &'a str,
+    pub stamp: &'a str,
+    pub span: Span<'a>,
+    /// The first second covered and how many (`None`: since boot, no interval given).
+    pub from: usize,
+    pub seconds: Option<usize>,
+    /// For the closing `Average:` block, the number of intervals it averages.
+    pub intervals: Option<u64>,
+}
+
+/// The report every pidstat form prints: the banner; with no interval one block since boot;
+/// else one block per interval, stamped with its start (rows with its end), and, except with
+/// `-h`, an `Average:` block over all of them. `block` prints one block.
+pub(crate) fn report_blocks(
+    trace: &Trace,
+    one_line: bool,
+    reports: Reports,
+    start: usize,
+    mut block: impl FnMut(&mut String, &Stretch),
+) -> String {
     let mut out = sysstat_banner(&trace.info);
     let Some(every) = reports.interval.map(|e| e as usize) else {
         let now = clock(&trace.info, start);
-        let span = Span::since_boot(trace, start);
-        block(&mut out, trace, report, one_line, &now, &now, &span, false);
+        let stretch = Stretch {
+            one_line,
+            header_stamp: &now,
+            stamp: &now,
+            span: Span::since_boot(trace, start),
+            from: start,
+            seconds: None,
+            intervals: None,
+        };
+        block(&mut out, &stretch);
         return out;
     };
     for i in 0..reports.count as usize {
         let from = start.saturating_add(i * every);
-        let span = Span::over(trace, from, every);
-        block(
-            &mut out,
-            trace,
-            report,
-            one_line,
-            &clock(&trace.info, from),
-            &clock(&trace.info, from.saturating_add(every)),
-            &span,
-            false,
+        let (header_stamp, stamp) = (
+            clock(&trace.info, from),
+            clock(&trace.info, from.saturating_add(every)),
         );
+        let stretch = Stretch {
+            one_line,
+            header_stamp: &header_stamp,
+            stamp: &stamp,
+            span: Span::over(trace, from, every),
+            from,
+            seconds: Some(every),
+            intervals: None,
+        };
+        block(&mut out, &stretch);
     }
     if !one_line {
-        let whole = Span::over(trace, start, every * reports.count as usize);
-        block(
-            &mut out, trace, report, false, "Average:", "Average:", &whole, true,
-        );
+        let seconds = every * reports.count as usize;
+        let stretch = Stretch {
+            one_line: false,
+            header_stamp: "Average:",
+            stamp: "Average:",
+            span: Span::over(trace, start, seconds),
+            from: start,
+            seconds: Some(seconds),
+            intervals: Some(u64::from(reports.count)),
+        };
+        block(&mut out, &stretch);
     }
     out
 }

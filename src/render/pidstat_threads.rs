@@ -14,7 +14,7 @@
 use super::argv::{self, PidstatReport, Reports, ToolError};
 use super::inspect::Inspect;
 use super::span::Span;
-use super::text::{clock, cut, sysstat_banner};
+use super::text::cut;
 use std::collections::BTreeMap;
 
 use crate::model::{Sample, Syscall, ThreadSample, Trace};
@@ -359,47 +359,18 @@ pub(crate) fn render(
     reports: Reports,
     start: usize,
 ) -> String {
-    let mut out = sysstat_banner(&trace.info);
-    let Some(every) = reports.interval.map(|e| e as usize) else {
-        let now = clock(&trace.info, start);
-        let span = Span::since_boot(trace, start);
-        let sums = sums(trace, start, None);
+    super::pidstat::report_blocks(trace, one_line, reports, start, |out, stretch| {
+        let sums = sums(trace, stretch.from, stretch.seconds);
         block(
-            &mut out, trace, detail, one_line, &now, &now, &span, &sums, None,
-        );
-        return out;
-    };
-    for i in 0..reports.count as usize {
-        let from = start.saturating_add(i * every);
-        let span = Span::over(trace, from, every);
-        let sums = sums(trace, from, Some(every));
-        block(
-            &mut out,
+            out,
             trace,
             detail,
-            one_line,
-            &clock(&trace.info, from),
-            &clock(&trace.info, from.saturating_add(every)),
-            &span,
+            stretch.one_line,
+            stretch.header_stamp,
+            stretch.stamp,
+            &stretch.span,
             &sums,
-            None,
+            stretch.intervals,
         );
-    }
-    if !one_line {
-        let seconds = every * reports.count as usize;
-        let whole = Span::over(trace, start, seconds);
-        let sums = sums(trace, start, Some(seconds));
-        block(
-            &mut out,
-            trace,
-            detail,
-            false,
-            "Average:",
-            "Average:",
-            &whole,
-            &sums,
-            Some(u64::from(reports.count)),
-        );
-    }
-    out
+    })
 }

@@ -1,8 +1,9 @@
 //! `cat` of `/proc/meminfo`, `/proc/vmstat`, `/proc/pressure/{cpu,memory,io}`,
 //! `/proc/interrupts` and `/proc/softirqs` as Linux 6.x prints them. Snapshots of the latest
-//! completed second; cumulative counters are the since-boot average over the uptime plus every
-//! simulated second before the cursor, so two reads a few seconds apart differ by exactly what
-//! vmstat showed for those seconds.
+//! completed second; cumulative counters are the since-boot average over the uptime (for the
+//! interrupts, the model's count of each CPU's up to the drill) plus every simulated second
+//! before the cursor, so two reads a few seconds apart differ by exactly what vmstat showed
+//! for those seconds.
 //!
 //! Derivations: meminfo's `Cached + SReclaimable` is `free`'s buff/cache and `Shmem` its
 //! shared column; the reclaimable slab is a twelfth of that cache (dentries and inodes).
@@ -302,10 +303,18 @@ pub(crate) fn psi_lines(
     lines
 }
 
-/// Per-CPU interrupt counts since boot.
+/// Per-CPU interrupt counts since boot: the model's count up to the drill, then every
+/// simulated second before the cursor.
 fn irq_totals(trace: &Trace, start: usize) -> Vec<CpuIrqs> {
-    let mut out = vec![CpuIrqs::default(); trace.info.cpus as usize];
-    for (sample, weight) in history(trace, start) {
+    let cpus = trace.info.cpus as usize;
+    let counted = trace.info.irq_history.len() == cpus;
+    let mut out = if counted {
+        trace.info.irq_history.clone()
+    } else {
+        vec![CpuIrqs::default(); cpus]
+    };
+    let seconds = history(trace, start).skip(usize::from(counted));
+    for (sample, weight) in seconds {
         for (sum, cpu) in out.iter_mut().zip(&sample.detail.irqs) {
             sum.timer += cpu.timer * weight;
             sum.nic += cpu.nic * weight;

@@ -121,6 +121,7 @@ mod tests {
             locks: vec![],
             cgroups: vec![],
             numa: crate::model::NumaInfo::single_node(4, 0),
+            irq_history: vec![],
         };
         assert_eq!(clock(&info, 0), "23:59:59");
         assert_eq!(clock(&info, 2), "00:00:01");

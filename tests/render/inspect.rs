@@ -463,10 +463,8 @@ fn jc_reads_ps_and_meminfo() {
             .iter()
             .find(|r| r["irq"] == "LOC")
             .expect("LOC row");
-        let up = trace.info.uptime_s;
         for (c, count) in loc["interrupts"].as_array().unwrap().iter().enumerate() {
-            let expected =
-                trace.since_boot.detail.irqs[c].timer * up + trace.samples[0].detail.irqs[c].timer;
+            let expected = trace.info.irq_history[c].timer + trace.samples[0].detail.irqs[c].timer;
             assert_eq!(count.as_u64(), Some(expected), "CPU{c}");
         }
     }
@@ -477,9 +475,7 @@ fn jc_reads_ps_and_meminfo() {
             .iter()
             .find(|r| r["counter"] == "TIMER")
             .expect("TIMER row");
-        let up = trace.info.uptime_s;
-        let expected =
-            trace.since_boot.detail.irqs[0].timer * up + trace.samples[0].detail.irqs[0].timer;
+        let expected = trace.info.irq_history[0].timer + trace.samples[0].detail.irqs[0].timer;
         assert_eq!(timer["CPU0"].as_u64(), Some(expected));
     }
     if let Some(rows) = jc("pidstat", &more[4]) {

@@ -237,11 +237,13 @@ fn healthy_baseline_red_flags() {
 #[test]
 fn high_cpu_livelock_red_flags() {
     // The fix (backoff with jitter, an order, one winner) changes the protocol: not a `try`.
-    // A faster CPU is left out: the model's retries succeed with a fixed probability per
-    // attempt, so more cores win more often instead of conflicting more.
+    // More cores run more retries at once, and each conflicts with the others.
     check(
         "high-cpu-livelock",
-        &[("more threads", Expect::DoesNotHelp, more_threads)],
+        &[
+            ("more threads", Expect::DoesNotHelp, more_threads),
+            ("a faster cpu", Expect::DoesNotHelp, more_cores),
+        ],
     );
 }
 
@@ -308,12 +310,18 @@ fn p99_tail_reclaim_fixes_and_red_flags() {
 }
 
 #[test]
-fn runqueue_contention_red_flags() {
-    // The fixes (batch, wake one worker instead of all) are code; fewer threads alone raises
-    // throughput but not p99 in the model yet, so it is not checked here.
+fn runqueue_contention_fixes_and_red_flags() {
+    // The fixes in code (batch, wake one worker instead of all) are not `try` parameters; the
+    // third, fewer threads, is: a pool near the core count keeps the same dispatcher clients,
+    // now queued for workers that no longer wait on a run queue hundreds deep.
     check(
         "runqueue-contention",
-        &[("more threads", Expect::DoesNotHelp, more_threads)],
+        &[
+            ("cap threads at the cores", Expect::Helps, |v| {
+                vec![Override::Threads(v.machine.cpus)]
+            }),
+            ("more threads", Expect::DoesNotHelp, more_threads),
+        ],
     );
 }
 

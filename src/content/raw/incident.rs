@@ -575,7 +575,8 @@ pub enum RawFault {
         /// Cost of one attempt, microseconds (> 0).
         #[schemars(extend("exclusiveMinimum" = 0), range(max = MAX_TIME_US))]
         attempt_us: f64,
-        /// Chance that one attempt succeeds, in (0, 1].
+        /// Chance that one attempt succeeds against one other thread retrying beside it, in
+        /// (0, 1]; against several, this over their number.
         #[schemars(extend("exclusiveMinimum" = 0), range(max = 1))]
         success_probability: f64,
     },

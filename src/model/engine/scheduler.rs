@@ -274,7 +274,8 @@ impl Engine {
             Step::Pre => th.pre_ns,
             Step::Mid => th.compute_part,
             Step::Reclaim => th.reclaim_ns,
-            Step::Retry => th.retry_ns,
+            // Not yet won: how long the loop runs is drawn each time it gets a CPU (`run`).
+            Step::Retry => 1,
             _ => 0,
         };
     }
@@ -298,7 +299,11 @@ impl Engine {
                     self.enter(t, pc);
                 }
                 Step::Pre | Step::Mid | Step::Reclaim | Step::Retry => {
-                    let rem = self.threads[t as usize].remaining;
+                    let mut rem = self.threads[t as usize].remaining;
+                    if step == Step::Retry && rem > 0 {
+                        rem = self.retry_until_win(t);
+                        self.threads[t as usize].remaining = rem;
+                    }
                     if rem == 0 {
                         let pc = self.threads[t as usize].pc + 1;
                         self.enter(t, pc);
@@ -430,18 +435,6 @@ impl Engine {
             }
             major = self.rng.chance(major_frac);
         }
-        let retry = match self.livelock {
-            Some((lw, attempt, p)) if w == lw => {
-                let u = self.rng.f64_open0();
-                let attempts = if p >= 1.0 {
-                    1.0
-                } else {
-                    (u.ln() / (1.0 - p).ln()).floor().min(MAX_ATTEMPTS) + 1.0
-                };
-                ns(attempt * attempts)
-            }
-            _ => 0,
-        };
         self.page_allocs += u64::from(allocs);
         let task = self.threads[t as usize].task as usize;
         self.task_acc[task].minor_faults += u64::from(allocs);
@@ -449,13 +442,49 @@ impl Engine {
         th.compute_part = part;
         th.pre_ns = part + fixed;
         th.reclaim_ns = reclaim;
-        th.retry_ns = retry;
         th.major = major;
         th.reads_left = reads;
         th.in_request = true;
         if packets > 0 {
             self.packets(packets);
         }
+    }
+
+    /// The CPU time thread `t`'s retry loop runs from now until an attempt wins. Any thread
+    /// retrying beside it can invalidate an attempt, so the chance of a win falls with their
+    /// number (more CPUs running the loop conflict more); the count of attempts is geometric,
+    /// and as that has no memory it is drawn afresh, against the rivals of the moment, each
+    /// time the loop gets a CPU.
+    fn retry_until_win(&mut self, t: u32) -> u64 {
+        let w = self.threads[t as usize].prog as usize;
+        let Some((_, attempt, p)) = self.livelock else {
+            return 0;
+        };
+        let p = livelock_win_chance(p, self.retrying_beside(w, t));
+        let attempts = if p >= 1.0 {
+            1.0
+        } else {
+            let u = self.rng.f64_open0();
+            (u.ln() / (1.0 - p).ln()).floor() + 1.0
+        };
+        // `ns` bounds a hopeless draw at days, far beyond any stint on a CPU.
+        ns(attempt * attempts).max(1)
+    }
+
+    /// Threads of workload `w` other than `t` on a CPU in their retry loop right now.
+    fn retrying_beside(&self, w: usize, t: u32) -> u32 {
+        let mut n = 0;
+        for cpu in &self.cpus {
+            let other = cpu.thread;
+            if other != NONE
+                && other != t
+                && self.threads[other as usize].prog as usize == w
+                && self.step_of(other) == Step::Retry
+            {
+                n += 1;
+            }
+        }
+        n
     }
 
     /// Network receive work for one request's packets on the RSS-selected interrupt CPU.

@@ -1,0 +1,165 @@
+//! Counters an expert reads against each other, for every shipped incident and seeds 1..=20:
+//! pressure stall information says what vmstat's b and wa and the system-call tables say about
+//! the same sleeps. (A kernel mutex sleeper is in D state too, but not on IO: b without IO
+//! sleeps leaves io pressure at zero, as the kernel's accounting does.)
+
+use super::{SEEDS, incidents};
+use sysdrill::domain::Seed;
+use sysdrill::model::{Sample, Syscall, ThreadState, Trace, WaitFor, simulate, variant};
+
+/// Runs `check` on every incident and seed (3 seconds each); collects every failure.
+fn every_incident(check: impl Fn(&Trace) -> Option<String>) {
+    let mut failures = Vec::new();
+    for inc in incidents() {
+        for seed in SEEDS {
+            let t = simulate(&variant::pick(&inc, Seed(seed)), Seed(seed), 3);
+            if let Some(what) = check(&t) {
+                failures.push(format!("{} seed {seed}: {what}", inc.id));
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+/// Whether some task slept on the disk during the second: a read or a flush that returned
+/// after sleeping, a thread still asleep on one, a page read back from swap, or a CPU left
+/// in iowait.
+fn io_waits(s: &Sample) -> bool {
+    let slept_in_call = s.detail.threads.iter().any(|th| {
+        th.syscalls.iter().any(|c| {
+            matches!(
+                c.call,
+                Syscall::Pread64 | Syscall::Fdatasync | Syscall::Fsync
+            ) && c.wall_ns > c.system_ns
+        })
+    });
+    let asleep_on_disk = s.detail.threads.iter().any(|th| {
+        matches!(
+            th.state,
+            ThreadState::DiskSleep(WaitFor::DiskRead | WaitFor::SyncWrite(_) | WaitFor::SwapIn)
+        )
+    });
+    let iowait = s.cpus.iter().any(|c| c.iowait > 0);
+    slept_in_call || asleep_on_disk || iowait || s.swap_in_kib > 0
+}
+
+#[test]
+fn io_pressure_follows_the_sleeps_on_the_disk() {
+    every_incident(|t| {
+        t.samples.iter().enumerate().find_map(|(i, s)| {
+            let p = &s.detail.pressure;
+            let waits = io_waits(s);
+            if waits && p.io_some <= 0.0 {
+                return Some(format!("second {i}: tasks wait on the disk, io some is 0"));
+            }
+            // A sleep that began in an earlier second and ended in this one shows only as b.
+            if !waits && s.blocked <= 0.0 && (p.io_some > 0.0 || p.io_full > 0.0) {
+                return Some(format!(
+                    "second {i}: no IO wait, io some {} full {}",
+                    p.io_some, p.io_full
+                ));
+            }
+            (p.io_full > p.io_some).then(|| format!("second {i}: io full above some"))
+        })
+    });
+}
+
+#[test]
+fn memory_pressure_follows_reclaim_and_swap_ins() {
+    every_incident(|t| {
+        t.samples.iter().enumerate().find_map(|(i, s)| {
+            let p = &s.detail.pressure;
+            let reclaiming = s.swap_in_kib + s.swap_out_kib > 0
+                || s.detail
+                    .threads
+                    .iter()
+                    .any(|th| matches!(th.state, ThreadState::DiskSleep(WaitFor::SwapIn)));
+            if reclaiming && p.memory_some <= 0.0 {
+                return Some(format!("second {i}: swap-ins and memory some 0"));
+            }
+            (p.memory_full > p.memory_some).then(|| format!("second {i}: memory full above some"))
+        })
+    });
+}
+
+/// The counts of one `/proc/interrupts` row (`LOC:`, `RES:`), one per CPU.
+fn interrupt_row(text: &str, label: &str, cpus: usize) -> Vec<u64> {
+    text.lines()
+        .find(|l| l.trim_start().starts_with(label))
+        .map(|l| {
+            l.split_whitespace()
+                .skip(1)
+                .take(cpus)
+                .filter_map(|x| x.parse().ok())
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// Per-CPU interrupt counters are counts of random events and of each CPU's own history: no
+/// two CPUs' local timer or rescheduling counts since boot are the same number.
+#[test]
+fn no_two_cpus_count_the_same_interrupts() {
+    let command = sysdrill::render::parse_command("cat /proc/interrupts").expect("parses");
+    every_incident(|t| {
+        let cpus = t.info.cpus as usize;
+        let text = sysdrill::render::render(t, &command, 2);
+        for label in ["LOC:", "RES:"] {
+            let row = interrupt_row(&text, label, cpus);
+            if row.len() != cpus {
+                return Some(format!("{label} has {} counts for {cpus} CPUs", row.len()));
+            }
+            let mut seen = std::collections::BTreeMap::new();
+            for (cpu, count) in row.iter().enumerate() {
+                if *count == 0 {
+                    continue;
+                }
+                if let Some(first) = seen.insert(*count, cpu) {
+                    return Some(format!(
+                        "{label} CPU{first} and CPU{cpu} both count {count}"
+                    ));
+                }
+            }
+        }
+        None
+    });
+}
+
+/// A thread's system calls are its own: threads of one process that ran many requests do not
+/// all make the same number of reads in a second. (A thread with a few batches a second makes
+/// exactly their calls, the same as its siblings.)
+#[test]
+fn threads_that_ran_count_their_own_system_calls() {
+    every_incident(|t| {
+        t.samples.iter().enumerate().find_map(|(i, s)| {
+            let mut per_task: std::collections::BTreeMap<usize, Vec<u64>> = Default::default();
+            for th in &s.detail.threads {
+                let reads: u64 = th
+                    .syscalls
+                    .iter()
+                    .filter(|c| c.call == Syscall::Read)
+                    .map(|c| c.calls)
+                    .sum();
+                if reads >= 100 {
+                    per_task.entry(th.task).or_default().push(reads);
+                }
+            }
+            per_task.into_iter().find_map(|(task, counts)| {
+                if counts.len() < 4 {
+                    return None;
+                }
+                let mut same = std::collections::BTreeMap::<u64, usize>::new();
+                for c in &counts {
+                    *same.entry(*c).or_default() += 1;
+                }
+                let (count, most) = same.into_iter().max_by_key(|&(_, n)| n)?;
+                (most == counts.len()).then(|| {
+                    format!(
+                        "second {i}: {most} of task {task}'s {} threads read {count} times",
+                        counts.len()
+                    )
+                })
+            })
+        })
+    });
+}
