@@ -13,6 +13,8 @@ mod cgroup;
 mod incidents;
 #[path = "model/load.rs"]
 mod load;
+#[path = "model/mix.rs"]
+mod mix;
 #[path = "model/oracles.rs"]
 mod oracles;
 #[path = "model/signatures.rs"]

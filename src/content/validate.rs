@@ -42,6 +42,7 @@ pub(crate) mod cgroup;
 mod disk_spikes;
 mod interrupt;
 pub(crate) mod load;
+mod mix;
 mod numa;
 mod sync_write;
 mod workload_ref;

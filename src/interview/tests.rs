@@ -700,6 +700,7 @@ fn hot_mutex_incident() -> Incident {
             app_symbol: "process_request".into(),
             cgroup: None,
             load_steps: vec![],
+            paths: vec![],
             placement: Default::default(),
         }],
         locks: vec![LockSpec {

@@ -28,6 +28,7 @@ mod blocking;
 mod io;
 mod irq_locks;
 mod locks;
+mod mix;
 mod scheduler;
 
 use super::numa;
@@ -173,6 +174,8 @@ struct Thread {
     /// When that write was submitted (the lock's hold time runs on through the wait).
     sync_since: u64,
     in_request: bool,
+    /// The path of the request under way (an index into its workload's `paths`).
+    path: u16,
     /// Run time after which the thread, picked at `slice`, loses eligibility to a waking
     /// thread (its lag when picked; see `preempt_for_wakeup`).
     eligible_ns: u64,
@@ -361,22 +364,15 @@ struct Workload {
     threads: u32,
     first_thread: u32,
     arrivals: Arrivals,
-    compute_ns: f64,
     deterministic: bool,
-    pre_fixed_ns: u64,
+    /// The request's paths, the base request first (`mix`).
+    paths: Vec<mix::PathPlan>,
+    /// Per critical section of every path, numbered in program order.
     holds_ns: Vec<f64>,
     cs_lock: Vec<u32>,
     cs_write: Vec<f64>,
     /// Per critical section: the synchronous write it ends with, if any.
     cs_io: Vec<Option<blocking::SyncPlan>>,
-    page_allocs: u32,
-    packets: u32,
-    reads: u32,
-    writes: u32,
-    io_kib: u32,
-    disk: u32,
-    pre_act: u32,
-    mid_act: u32,
     retry_act: u32,
     queue: VecDeque<u64>,
     idle_workers: Vec<u32>,
@@ -818,93 +814,63 @@ impl Engine {
             sync_pending: false,
             sync_since: 0,
             in_request: false,
+            path: 0,
             eligible_ns: 0,
         };
-        let disk_index = |d: usize| if d < m.disks.len() { d as u32 } else { NONE };
         let mut affinity = Vec::new();
+        let kernel = mix::KernelActs {
+            syscall,
+            alloc,
+            fault,
+            wakeup,
+        };
         for (wi, w) in incident.workloads.iter().enumerate() {
-            let r = &w.request;
-            let k = r.critical_sections.len();
-            // Remote memory stretches the compute (exactly 1 on a machine of one node).
-            let compute_ns =
-                r.compute_us.max(0.0) * NS_PER_US * numa::reach(incident, w).compute_factor;
-            let part = compute_ns / (k as f64 + 1.0);
-            let sys_ns = f64::from(r.syscalls) * c.syscall_us * NS_PER_US;
-            let alloc_ns = f64::from(r.page_allocs) * c.page_alloc_us * NS_PER_US;
-            let fault_ns = f64::from(r.page_allocs) * c.page_fault_us * NS_PER_US;
-            let wake_ns = f64::from(r.wakeups) * c.context_switch_us * 0.5 * NS_PER_US;
-            let mut libc = vec![(
-                w.app_symbol.as_str(),
-                w.name.as_str(),
-                splits::USER_APP_SHARE,
-            )];
-            libc.extend(
-                splits::USER_LIBC
-                    .iter()
-                    .map(|&(n, f)| (n, symbols::LIBC, f)),
-            );
-            let user = symbols.activity(Category::USER, &libc);
-            let pre = symbols::mix(&[
-                (part, &user),
-                (sys_ns, &syscall),
-                (alloc_ns, &alloc),
-                (fault_ns, &fault),
-                (wake_ns, &wakeup),
-            ]);
-            let pre_act = push(&mut acts, pre);
-            let mid_act = push(&mut acts, user.clone());
-            let mut retry = sys(&mut symbols, splits::RETRY_KERNEL);
-            retry
-                .symbols
-                .push((symbols.id(&w.app_symbol, &w.name), splits::RETRY_USER_SHARE));
+            let mut plan = mix::PathContext {
+                symbols: &mut symbols,
+                acts: &mut acts,
+                kernel: &kernel,
+                costs: c,
+                classes: classes.len(),
+                disks: m.disks.len(),
+                comm: &w.name,
+                compute_factor: numa::reach(incident, w).compute_factor,
+                reclaim: pressure.is_some(),
+                retry: livelock.is_some_and(|(lw, _, _)| lw == wi),
+            };
+            let mut prog = vec![Step::Begin];
+            let mut sections = mix::Sections::default();
+            let shares: Vec<f64> = w.request_mix().map(|(share, _, _)| share).collect();
+            let bounds = mix::cumulative(&shares);
+            let mut paths = Vec::with_capacity(bounds.len());
+            // The base request first, so a workload without a mix builds what it always did.
+            paths.push(plan.plan(
+                &w.request,
+                &w.app_symbol,
+                &mut prog,
+                &mut sections,
+                bounds[0],
+            ));
+            let mut retry = sys(plan.symbols, splits::RETRY_KERNEL);
+            retry.symbols.push((
+                plan.symbols.id(&w.app_symbol, &w.name),
+                splits::RETRY_USER_SHARE,
+            ));
             retry.category = Category {
                 user: splits::RETRY_USER_SHARE,
                 system: 1.0 - splits::RETRY_USER_SHARE,
                 ..Category::default()
             };
-            let retry_act = push(&mut acts, retry);
-            let mut prog = vec![Step::Begin, Step::Pre];
-            if pressure.is_some() {
-                prog.push(Step::Reclaim);
-                prog.push(Step::MajorFault);
+            plan.acts.push(retry);
+            let retry_act = (plan.acts.len() - 1) as u32;
+            for (path, bound) in w.paths.iter().zip(&bounds[1..]) {
+                paths.push(plan.plan(
+                    &path.request,
+                    &path.app_symbol,
+                    &mut prog,
+                    &mut sections,
+                    *bound,
+                ));
             }
-            if livelock.is_some_and(|(lw, _, _)| lw == wi) {
-                prog.push(Step::Retry);
-            }
-            let mut cs_lock = Vec::new();
-            let mut cs_write = Vec::new();
-            let mut holds_ns = Vec::new();
-            let mut cs_io = Vec::new();
-            for (j, cs) in r.critical_sections.iter().enumerate() {
-                if cs.lock >= classes.len() {
-                    continue;
-                }
-                let io = cs
-                    .io
-                    .and_then(|io| blocking::SyncPlan::new(&io, m.disks.len()));
-                prog.push(Step::Acquire(j as u16));
-                prog.push(Step::Hold(j as u16));
-                if let Some(io) = io {
-                    prog.push(Step::SyncWrite(j as u16));
-                    if io.under_lock {
-                        prog.push(Step::Unlock(j as u16));
-                    }
-                }
-                prog.push(Step::Mid);
-                cs_io.push(io);
-                cs_lock.push(cs.lock as u32);
-                cs_write.push(cs.write_fraction.clamp(0.0, 1.0));
-                holds_ns.push(cs.hold_us.max(0.0) * NS_PER_US);
-            }
-            while cs_lock.len() < k {
-                // Critical sections on an unknown lock are skipped; keep indices aligned.
-                cs_lock.push(NONE);
-                cs_write.push(1.0);
-                holds_ns.push(0.0);
-                cs_io.push(None);
-            }
-            prog.push(Step::DiskRead);
-            prog.push(Step::End);
             let task = tasks.len() as u32;
             tasks.push(TaskDesc {
                 workload: Some(wi),
@@ -937,30 +903,17 @@ impl Engine {
                     ..blank.clone()
                 });
             }
-            let (reads, writes, io_kib, disk) = match &r.disk_io {
-                Some(io) => (io.reads, io.writes, io.kib.max(1), disk_index(io.disk)),
-                None => (0, 0, 0, NONE),
-            };
             workloads.push(Workload {
                 prog,
                 threads: n,
                 first_thread,
                 arrivals: w.arrivals,
-                compute_ns,
-                deterministic: r.distribution == Distribution::Deterministic,
-                pre_fixed_ns: (sys_ns + alloc_ns + fault_ns + wake_ns).round() as u64,
-                holds_ns,
-                cs_lock,
-                cs_write,
-                cs_io,
-                page_allocs: r.page_allocs,
-                packets: r.packets,
-                reads: if disk == NONE { 0 } else { reads },
-                writes: if disk == NONE { 0 } else { writes },
-                io_kib,
-                disk,
-                pre_act,
-                mid_act,
+                deterministic: w.request.distribution == Distribution::Deterministic,
+                paths,
+                holds_ns: sections.hold_ns,
+                cs_lock: sections.lock,
+                cs_write: sections.write,
+                cs_io: sections.io,
                 retry_act,
                 queue: VecDeque::new(),
                 idle_workers: Vec::new(),

@@ -3,8 +3,10 @@
 //! Owns: the parameter names, their value syntax, range checks and "did you mean" suggestions.
 //! Must not: simulate; the caller re-runs the model on the returned incident.
 
+mod mix;
 mod placement;
 
+pub use mix::{PathChange, PathOverride};
 pub use placement::{Ids, Placed, PlacementOverride};
 
 use crate::domain::{Arrivals, Incident, LockKind, MAX_QUOTA_US, MIN_QUOTA_US, SpinAcquire};
@@ -43,6 +45,8 @@ pub enum Override {
     DiskParallelism(u32),
     /// Where a workload's threads run or its memory lives (NUMA).
     Placement(Placed),
+    /// The share or the compute of one request path (the request mix).
+    Path(PathOverride),
     // Load and CPU limits of the service (the first workload).
     /// Open arrivals of the service at this rate, requests per second.
     RatePerS(f64),
@@ -68,6 +72,7 @@ pub enum WhatIfError {
             PARAMETERS
                 .iter()
                 .chain(placement::PARAMETERS)
+                .chain(mix::PARAMETERS)
                 .copied()
                 .collect::<Vec<_>>()
                 .join(", ")
@@ -196,6 +201,7 @@ pub fn parameter_help() -> Vec<(&'static str, String)> {
     ]
     .into_iter()
     .chain(placement::help())
+    .chain(mix::help())
     .collect()
 }
 
@@ -415,18 +421,22 @@ impl Override {
                 Ok(Override::RatePerS(r))
             }
             "quota" | "cpu_max" if lock.is_none() => Ok(Override::CpuQuota(quota(name, value)?)),
-            _ => match placement::parse(&lower, name, value, lock) {
+            _ => match placement::parse(&lower, name, value, lock.clone()) {
                 Some(placed) => placed.map(Override::Placement),
-                None => Err(WhatIfError::UnknownParameter {
-                    name: name.to_owned(),
-                    suggestion: suggest(
-                        &lower,
-                        PARAMETERS
-                            .iter()
-                            .chain(placement::PARAMETERS)
-                            .map(|p| parameter_name(p)),
-                    ),
-                }),
+                None => match mix::parse(&lower, name, value, lock) {
+                    Some(path) => path.map(Override::Path),
+                    None => Err(WhatIfError::UnknownParameter {
+                        name: name.to_owned(),
+                        suggestion: suggest(
+                            &lower,
+                            PARAMETERS
+                                .iter()
+                                .chain(placement::PARAMETERS)
+                                .chain(mix::PARAMETERS)
+                                .map(|p| parameter_name(p)),
+                        ),
+                    }),
+                },
             },
         }
     }
@@ -579,7 +589,10 @@ pub fn apply(incident: &Incident, overrides: &[Override]) -> Result<Incident, Wh
                     ));
                 }
                 for w in &mut out.workloads {
-                    for cs in &mut w.request.critical_sections {
+                    for cs in w
+                        .requests_mut()
+                        .flat_map(|r| r.critical_sections.iter_mut())
+                    {
                         cs.hold_us *= f;
                     }
                 }
@@ -621,7 +634,10 @@ pub fn apply(incident: &Incident, overrides: &[Override]) -> Result<Incident, Wh
                 let named = locks_named(&out, lock, "io_under_lock")?;
                 let mut changed = false;
                 for w in &mut out.workloads {
-                    for cs in &mut w.request.critical_sections {
+                    for cs in w
+                        .requests_mut()
+                        .flat_map(|r| r.critical_sections.iter_mut())
+                    {
                         if let Some(io) = cs.io.as_mut().filter(|_| named.contains(&cs.lock)) {
                             io.under_lock = *under;
                             changed = true;
@@ -649,6 +665,7 @@ pub fn apply(incident: &Incident, overrides: &[Override]) -> Result<Incident, Wh
                 }
             }
             Override::Placement(placed) => placement::apply(&mut out, placed)?,
+            Override::Path(path) => mix::apply(&mut out, path)?,
         }
     }
     Ok(out)

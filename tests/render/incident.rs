@@ -200,6 +200,7 @@ fn futex_storm() -> Incident {
             app_symbol: "process_request".into(),
             cgroup: None,
             load_steps: vec![],
+            paths: vec![],
             placement: Placement::default(),
         }],
         locks: vec![
