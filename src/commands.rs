@@ -164,6 +164,15 @@ pub const TOOLS: &[Tool] = &[
         parse: argv::parse_numastat,
     },
     Tool {
+        name: "systemctl",
+        summary: "a service's properties: its main pid, cgroup, tasks and CPU quota",
+        examples: &[
+            "systemctl show UNIT -p CPUQuotaPerSecUSec",
+            "systemctl show UNIT -p MainPID,ControlGroup,TasksCurrent,ActiveState",
+        ],
+        parse: argv::parse_systemctl,
+    },
+    Tool {
         name: "timeout",
         summary: "run strace for a while: timeout SECONDS strace …",
         examples: &["timeout 5 strace -c -f -p PID"],
@@ -210,7 +219,6 @@ pub const ABSENT: &[&str] = &[
     "sort",
     "ss",
     "sysctl",
-    "systemctl",
     "taskset",
     "tcpdump",
     "trace-cmd",

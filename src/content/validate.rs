@@ -39,6 +39,7 @@ mod variants;
 mod workloads;
 
 pub(crate) mod cgroup;
+mod deploy;
 mod disk_spikes;
 mod interrupt;
 pub(crate) mod load;

@@ -101,6 +101,20 @@ pub struct Workload {
     pub load_steps: Vec<LoadStep>,
     /// CPUs and memory nodes it may use (default: every CPU, memory local to its threads).
     pub placement: Placement,
+    /// New builds shipped at drill seconds, in increasing `at_s`: another pool size or another
+    /// compute per request from then on. Before the first, and since boot, the workload runs
+    /// as written.
+    pub deploys: Vec<Deploy>,
+}
+
+/// From drill second `at_s` on, the workload runs a new build. At least one change is set.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Deploy {
+    pub at_s: u32,
+    /// Worker threads from then on, 1..=100_000.
+    pub threads: Option<u32>,
+    /// User-mode CPU per request of the request as written (not its paths), microseconds.
+    pub compute_us: Option<f64>,
 }
 
 /// A variant of a workload's request that a share of its requests take.

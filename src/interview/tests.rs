@@ -701,6 +701,7 @@ fn hot_mutex_incident() -> Incident {
             cgroup: None,
             load_steps: vec![],
             paths: vec![],
+            deploys: vec![],
             placement: Default::default(),
         }],
         locks: vec![LockSpec {

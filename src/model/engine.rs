@@ -25,6 +25,7 @@ use std::collections::{BinaryHeap, VecDeque};
 mod accounting;
 mod bandwidth;
 mod blocking;
+mod deploy;
 mod io;
 mod irq_locks;
 mod locks;
@@ -176,6 +177,8 @@ struct Thread {
     in_request: bool,
     /// The path of the request under way (an index into its workload's `paths`).
     path: u16,
+    /// Outside its workload's pool (`deploy`): asleep with nothing to wake it.
+    parked: bool,
     /// Run time after which the thread, picked at `slice`, loses eligibility to a waking
     /// thread (its lag when picked; see `preempt_for_wakeup`).
     eligible_ns: u64,
@@ -383,6 +386,12 @@ struct Workload {
     base_arrivals: Arrivals,
     load_steps: Vec<crate::domain::LoadStep>,
     arrival_epoch: u32,
+    /// Threads serving now (`threads` is the largest pool any deploy runs), as written, and
+    /// the deploys that change it or the base path's compute (`deploy`).
+    live: u32,
+    base_live: u32,
+    base_compute_ns: f64,
+    deploys: Vec<deploy::DeployPlan>,
 }
 
 /// Everything one window accumulated, before scaling to a second.
@@ -815,6 +824,7 @@ impl Engine {
             sync_since: 0,
             in_request: false,
             path: 0,
+            parked: false,
             eligible_ns: 0,
         };
         let mut affinity = Vec::new();
@@ -825,6 +835,7 @@ impl Engine {
             wakeup,
         };
         for (wi, w) in incident.workloads.iter().enumerate() {
+            let compute_factor = numa::reach(incident, w).compute_factor;
             let mut plan = mix::PathContext {
                 symbols: &mut symbols,
                 acts: &mut acts,
@@ -833,7 +844,7 @@ impl Engine {
                 classes: classes.len(),
                 disks: m.disks.len(),
                 comm: &w.name,
-                compute_factor: numa::reach(incident, w).compute_factor,
+                compute_factor,
                 reclaim: pressure.is_some(),
                 retry: livelock.is_some_and(|(lw, _, _)| lw == wi),
             };
@@ -850,6 +861,7 @@ impl Engine {
                 &mut sections,
                 bounds[0],
             ));
+            let paths_compute = paths[0].compute_ns;
             let mut retry = sys(plan.symbols, splits::RETRY_KERNEL);
             retry.symbols.push((
                 plan.symbols.id(&w.app_symbol, &w.name),
@@ -878,7 +890,7 @@ impl Engine {
                 ksoftirqd: None,
             });
             let first_thread = threads.len() as u32;
-            let n = w.threads.max(1);
+            let n = deploy::capacity(w.threads, &w.deploys);
             let allowed = w.placement.cpus.as_ref().map(|cpus| {
                 let mut mask = vec![false; ncpu as usize];
                 for &c in cpus.iter().filter(|&&c| c < ncpu) {
@@ -928,6 +940,14 @@ impl Engine {
                 base_arrivals: w.arrivals,
                 load_steps: w.load_steps.clone(),
                 arrival_epoch: 0,
+                live: w.threads.max(1),
+                base_live: w.threads.max(1),
+                base_compute_ns: paths_compute,
+                deploys: w
+                    .deploys
+                    .iter()
+                    .map(|d| deploy::DeployPlan::new(d, compute_factor))
+                    .collect(),
             });
         }
         let kswapd_task = tasks.len() as u32;
@@ -1074,8 +1094,9 @@ impl Engine {
         &self.acts
     }
 
+    /// The threads of workload `w`'s pool now (a deploy may have changed it).
     pub(crate) fn workload_threads(&self, w: usize) -> u32 {
-        self.workloads.get(w).map_or(0, |w| w.threads)
+        self.workloads.get(w).map_or(0, |w| w.live)
     }
 
     /// Threads of workload `w` that are running/runnable and in D state right now.
@@ -1130,7 +1151,12 @@ impl Engine {
 
     fn start(&mut self) {
         for wi in 0..self.workloads.len() {
-            let (first, n) = (self.workloads[wi].first_thread, self.workloads[wi].threads);
+            let wl = &self.workloads[wi];
+            let (first, n) = (wl.first_thread, wl.live);
+            // Threads only a later deploy's pool has wait parked until it ships.
+            for t in first + n..first + wl.threads {
+                self.threads[t as usize].parked = true;
+            }
             match self.workloads[wi].arrivals {
                 Arrivals::Closed { think_us } => {
                     for t in first..first + n {
@@ -1207,6 +1233,7 @@ impl Engine {
             self.push(0, EvKind::SleepOver { thread: t });
         }
         self.apply_load_steps(inputs.second);
+        self.apply_deploys(inputs.second);
         let start = self.now;
         let end = start.saturating_add(len);
         let mut events = 0u64;

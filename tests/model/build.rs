@@ -53,6 +53,7 @@ pub fn workload(threads: u32, arrivals: Arrivals, compute_us: f64) -> Workload {
         cgroup: None,
         load_steps: vec![],
         paths: vec![],
+        deploys: vec![],
         placement: Placement::default(),
     }
 }

@@ -201,6 +201,7 @@ fn futex_storm() -> Incident {
             cgroup: None,
             load_steps: vec![],
             paths: vec![],
+            deploys: vec![],
             placement: Placement::default(),
         }],
         locks: vec![

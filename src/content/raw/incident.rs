@@ -187,6 +187,32 @@ pub struct RawWorkload {
     /// threads that touch it).
     #[serde(default)]
     pub numa: Option<RawPlacement>,
+    /// New builds shipped at drill seconds (default: none): another worker pool size or
+    /// another compute per request from then on. `at_s` strictly increasing.
+    #[serde(default)]
+    pub deploys: Vec<RawDeploy>,
+}
+
+/// From drill second `at_s` on (0 is the first second the candidate sees), the workload runs a
+/// new build: the keys given change, the others stay as they were. At least one of `threads`
+/// and `compute_us`.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, expecting = "a deploy (a mapping of keys)")]
+#[schemars(rename = "Deploy")]
+pub struct RawDeploy {
+    /// Drill second the build ships at, 0..=86400.
+    #[schemars(range(max = MAX_STEP_S))]
+    pub at_s: u32,
+    /// Worker threads from then on, 1..=100000 (idle workers past it leave at once, busy ones
+    /// when their request is done).
+    #[schemars(range(min = 1, max = MAX_THREADS))]
+    #[serde(default)]
+    pub threads: Option<u32>,
+    /// User-mode CPU per request from then on, microseconds (>= 0); the request as written,
+    /// not its `paths`.
+    #[schemars(range(min = 0, max = MAX_TIME_US))]
+    #[serde(default)]
+    pub compute_us: Option<f64>,
 }
 
 /// From drill second `at_s` on (0 is the first second the candidate sees), requests arrive

@@ -161,6 +161,7 @@ pub(super) fn workloads(
             app_symbol: w.app_symbol.clone(),
             cgroup: cgroups.next().flatten(),
             load_steps: super::load::load_steps(c, &at, w),
+            deploys: super::deploy::deploys(c, &at, w),
             placement: super::numa::placement(c, &at, w.numa.as_ref(), numa, m.cpus),
         });
     }

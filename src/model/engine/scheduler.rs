@@ -519,6 +519,10 @@ impl Engine {
             }
         }
         match self.workloads[w].arrivals {
+            Arrivals::Closed { .. } if self.retired(t) => {
+                self.park(Some(c), t);
+                false
+            }
             Arrivals::Closed { think_us } => {
                 let det = self.workloads[w].deterministic;
                 let think = self.draw(think_us * NS_PER_US, det);
@@ -544,6 +548,10 @@ impl Engine {
                             epoch,
                         },
                     );
+                }
+                if self.retired(t) {
+                    self.park(Some(c), t);
+                    return false;
                 }
                 if let Some(arrived) = self.workloads[w].queue.pop_front() {
                     if w == 0 {
@@ -666,6 +674,11 @@ impl Engine {
                 self.threads[t as usize].state = St::Sleeping;
                 self.kswapd_armed = false;
             }
+            return;
+        }
+        if self.retired(t) {
+            // A user a deploy took away: its think time ends and it is gone.
+            self.park(None, t);
             return;
         }
         let now = self.now;
