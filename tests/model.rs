@@ -9,6 +9,8 @@ mod blocking;
 mod build;
 #[path = "model/cgroup.rs"]
 mod cgroup;
+#[path = "model/deploy.rs"]
+mod deploy;
 #[path = "model/incidents.rs"]
 mod incidents;
 #[path = "model/load.rs"]
