@@ -238,7 +238,7 @@ pub(crate) fn snapshot(name: &str, value: String) {
 
 #[test]
 fn lint_is_clean_on_valid_content() {
-    for dir in ["valid", "coach", "check"] {
+    for dir in ["valid", "coach", "check", "mix"] {
         let output = lint(&[dir]);
         assert!(output.starts_with("exit: 0\n"), "{output}");
         assert!(!output.contains("\nerror:"), "{output}");
@@ -298,6 +298,14 @@ fn lint_blocking_io_mistakes() {
     snapshot(
         "lint_blocking_io",
         lint(&["broken/incidents/blocking-io.yaml"]),
+    );
+}
+
+#[test]
+fn lint_request_mix_and_deploy_mistakes() {
+    snapshot(
+        "lint_request_mix",
+        lint(&["broken/incidents/request-mix.yaml"]),
     );
 }
 

@@ -23,13 +23,16 @@ pub(super) fn paths(
     if raw_paths.is_empty() {
         return Vec::new();
     }
-    c.unique(
-        raw_paths
-            .iter()
-            .enumerate()
-            .map(|(i, p)| (format!("{rq}.paths[{i}].name"), p.name.as_str())),
-        "path",
-    );
+    let mut names = BTreeSet::new();
+    for (i, p) in raw_paths.iter().enumerate() {
+        if !names.insert(p.name.as_str()) {
+            c.error_help(
+                &format!("{rq}.paths[{i}].name"),
+                format!("duplicate path name `{}`", p.name),
+                "each path of a request needs its own name (`try slow_path.NAME=F` names it)",
+            );
+        }
+    }
     let mut out = Vec::new();
     let mut sum = 0.0;
     for (i, p) in raw_paths.iter().enumerate() {
@@ -41,7 +44,7 @@ pub(super) fn paths(
                 "use letters, digits and `_.-`, e.g. `cache_miss` (`try slow_path.NAME=F` names it)",
             );
         }
-        c.positive(&format!("{at}.fraction"), p.fraction, 1.0, " of requests");
+        c.positive(&format!("{at}.fraction"), p.fraction, 1.0, "");
         if p.fraction.is_finite() {
             sum += p.fraction.max(0.0);
         }
