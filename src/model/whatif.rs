@@ -491,6 +491,11 @@ pub fn apply(incident: &Incident, overrides: &[Override]) -> Result<Incident, Wh
                         };
                     }
                     w.threads = *n;
+                    // The candidate's pool holds throughout: it replaces the deploys' pools.
+                    for deploy in &mut w.deploys {
+                        deploy.threads = None;
+                    }
+                    w.deploys.retain(|d| d.compute_us.is_some());
                 }
             }
             Override::Cpus(n) => {
@@ -787,7 +792,7 @@ mod tests {
              quota=max|US|Ncpu, cpu_max=max|US|Ncpu, acquire[.LOCK]=VARIANT, \
              io_under_lock[.LOCK]=on|off, disk_parallelism=N, cpunodebind[.NAME]=NODES, \
              physcpubind[.NAME]=CPUS, membind[.NAME]=NODES, interleave[.NAME]=NODES, \
-             first_touch[.NAME]=local|NODES)"
+             first_touch[.NAME]=local|NODES, slow_path[.NAME]=F, slow_path_us[.NAME]=US)"
         );
         let e = Override::parse("acquire=spin_lock_irqsafe")
             .unwrap_err()

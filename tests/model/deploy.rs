@@ -118,3 +118,23 @@ fn closed_users_leave_and_join_with_the_pool() {
         );
     }
 }
+
+#[test]
+fn try_threads_holds_throughout() {
+    let inc = shipped(8, at_2(Some(1), Some(12_000.0)));
+    let tried =
+        sysdrill::model::whatif::apply(&inc, &[sysdrill::model::whatif::Override::Threads(4)])
+            .unwrap();
+    // The deploy keeps its heavier build and loses its pool.
+    assert_eq!(
+        tried.workloads[0].deploys,
+        [Deploy {
+            at_s: 2,
+            threads: None,
+            compute_us: Some(12_000.0)
+        }]
+    );
+    for s in &whole_seconds(&tried, Seed(4), 4) {
+        assert_eq!(listed_threads(s), 4);
+    }
+}

@@ -220,4 +220,24 @@ fn try_changes_a_paths_share_and_cost() {
     )
     .unwrap_err();
     assert!(unknown.to_string().contains("cache_miss"), "{unknown}");
+    // One path: its name may be left out; shares beyond every request are refused.
+    let unnamed = whatif::apply(&inc, &[whatif::Override::parse("slow_path=0.5").unwrap()]);
+    assert_eq!(unnamed.unwrap().workloads[0].paths[0].fraction, 0.5);
+    let mut two = inc.clone();
+    let mut second = two.workloads[0].paths[0].clone();
+    second.name = "cold_start".into();
+    second.fraction = 0.6;
+    two.workloads[0].paths.push(second);
+    let over = whatif::apply(
+        &two,
+        &[whatif::Override::parse("slow_path.cache_miss=0.5").unwrap()],
+    )
+    .unwrap_err();
+    assert!(over.to_string().contains("at most 0.4"), "{over}");
+    let ambiguous =
+        whatif::apply(&two, &[whatif::Override::parse("slow_path=0.1").unwrap()]).unwrap_err();
+    assert!(
+        ambiguous.to_string().contains("cache_miss, cold_start"),
+        "{ambiguous}"
+    );
 }

@@ -152,3 +152,36 @@ fn value_text(change: &PathChange) -> String {
         PathChange::ComputeUs(us) => us.to_string(),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::Override;
+    use super::*;
+
+    #[test]
+    fn parses_a_paths_share_and_cost() {
+        assert_eq!(
+            Override::parse("slow_path.cache_miss=0.02"),
+            Ok(Override::Path(PathOverride {
+                path: Some("cache_miss".into()),
+                change: PathChange::Fraction(0.02),
+            }))
+        );
+        assert_eq!(
+            Override::parse("slow_path_us=800us"),
+            Ok(Override::Path(PathOverride {
+                path: None,
+                change: PathChange::ComputeUs(800.0),
+            }))
+        );
+        for bad in [
+            "slow_path=2",
+            "slow_path=-0.1",
+            "slow_path=often",
+            "slow_path_us=-5",
+        ] {
+            let e = Override::parse(bad).unwrap_err().to_string();
+            assert!(e.starts_with("bad value"), "{bad}: {e}");
+        }
+    }
+}
