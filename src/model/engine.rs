@@ -17,7 +17,8 @@
 //! Layout: this file holds the state, its construction and the window loop; `scheduler` runs
 //! threads on CPUs (dispatch, preemption, the request program, events), `locks` the lock
 //! semantics, `irq_locks` locks an interrupt handler shares and the same-CPU deadlock, `io` the
-//! disks, `accounting` where each CPU's time goes.
+//! disks, `accounting` where each CPU's time goes, `mix` the request's paths and `deploy` the
+//! pool and compute changes a deploy ships.
 
 use std::cmp::Ordering;
 use std::collections::{BinaryHeap, VecDeque};
