@@ -166,3 +166,26 @@ fn systemctl_counts_the_tasks_the_deploy_left() {
     assert_eq!(tasks(DEPLOY_S), "32\n");
     assert_eq!(tasks(DEPLOY_S + 2), "16\n");
 }
+
+#[test]
+fn show_runs_systemctl_on_a_coachs_incident() {
+    let out = crate::common::sysdrill()
+        .arg("show")
+        .arg("--content")
+        .arg(fixture("content/mix"))
+        .args([
+            "catalog-deploy",
+            "systemctl show catalog -p CPUQuotaPerSecUSec,MainPID",
+        ])
+        .output()
+        .expect("sysdrill runs");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout),
+        "MainPID=3120\nCPUQuotaPerSecUSec=4s\n"
+    );
+}
