@@ -43,7 +43,7 @@ mod deploy;
 mod disk_spikes;
 mod interrupt;
 pub(crate) mod load;
-mod mix;
+pub(crate) mod mix;
 mod numa;
 mod sync_write;
 mod workload_ref;

@@ -11,6 +11,7 @@ use super::{
 };
 use crate::content::validate::cgroup::{CGROUP_PATH_PATTERN, MAX_CGROUP_PATH};
 use crate::content::validate::load::MAX_STEP_S;
+use crate::content::validate::mix::MAX_PATHS;
 use crate::content::validate::{
     MAX_COMM, MAX_COUNT, MAX_CPUS, MAX_MIB, MAX_PID, MAX_RATE_PER_S, MAX_THREADS, MAX_TIME_US,
     MAX_UPTIME_S, TIMER_HZ,
@@ -327,7 +328,8 @@ pub struct RawRequest {
     pub wakeups: u32,
     /// The request mix: variants a share of requests take instead of this request (a cache
     /// miss, a cold path), drawn per request (default: none). Fractions sum to at most 1; the
-    /// rest of the requests run the request as written.
+    /// rest of the requests run the request as written. At most 16.
+    #[schemars(length(max = MAX_PATHS))]
     #[serde(default)]
     pub paths: Vec<RawRequestPath>,
 }

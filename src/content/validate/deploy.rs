@@ -5,6 +5,15 @@ use super::{Checker, MAX_THREADS, MAX_TIME_US};
 use crate::content::raw::RawWorkload;
 use crate::domain::Deploy;
 
+/// The most threads the workload runs at once, its own or a deploy's (the pool the model
+/// allocates, so the one the size limits count).
+pub(super) fn largest_pool(w: &RawWorkload) -> u32 {
+    w.deploys
+        .iter()
+        .filter_map(|d| d.threads)
+        .fold(w.threads, u32::max)
+}
+
 /// Checks the `deploys` of the workload at `at` and returns them when they are all valid.
 pub(super) fn deploys(c: &mut Checker<'_>, at: &str, w: &RawWorkload) -> Vec<Deploy> {
     let mut ok = true;

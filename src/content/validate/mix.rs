@@ -4,6 +4,12 @@
 
 use super::*;
 
+/// Most paths a request has: a mix is a few ways a request goes, not a distribution table.
+pub(crate) const MAX_PATHS: usize = 16;
+/// Most critical sections a request and its paths take together (the engine numbers them in
+/// one program).
+const MAX_MIX_SECTIONS: usize = 4096;
+
 /// The fractions of a mix may overshoot 1 by this much (decimal fractions such as 0.7 + 0.2 +
 /// 0.1 do not sum to exactly 1 in binary).
 const SUM_SLACK: f64 = 1e-9;
@@ -21,6 +27,17 @@ pub(super) fn paths(
 ) -> Vec<RequestPath> {
     let raw_paths = &w.request.paths;
     if raw_paths.is_empty() {
+        return Vec::new();
+    }
+    if raw_paths.len() > MAX_PATHS {
+        c.error_help(
+            &format!("{rq}.paths"),
+            format!(
+                "{} paths; a request has at most {MAX_PATHS}",
+                raw_paths.len()
+            ),
+            "model the few ways a request goes that the drill is about",
+        );
         return Vec::new();
     }
     let mut names = BTreeSet::new();
@@ -101,6 +118,21 @@ pub(super) fn paths(
                 wakeups: p.wakeups.unwrap_or(base.wakeups),
             },
         });
+    }
+    let sections = base.critical_sections.len()
+        + out
+            .iter()
+            .map(|p| p.request.critical_sections.len())
+            .sum::<usize>();
+    if sections > MAX_MIX_SECTIONS {
+        c.error_help(
+            &format!("{rq}.paths"),
+            format!(
+                "the request and its paths take {sections} critical sections; at most {MAX_MIX_SECTIONS}"
+            ),
+            "a path that leaves out `critical_sections` takes the request's again",
+        );
+        out.clear();
     }
     if sum > 1.0 + SUM_SLACK {
         let shares = raw_paths

@@ -197,16 +197,16 @@ impl Engine {
 
     /// Draws the path of a new request of workload `w`: a draw only when there is a choice.
     pub(super) fn draw_path(&mut self, w: usize) -> u16 {
-        let paths = &self.workloads[w].paths;
-        if paths.len() < 2 {
+        let count = self.workloads[w].paths.len();
+        if count < 2 {
             return 0;
         }
         let u = self.rng.f64();
-        let paths = &self.workloads[w].paths;
-        paths
+        self.workloads[w]
+            .paths
             .iter()
             .position(|p| u < p.cumulative)
-            .unwrap_or(paths.len() - 1) as u16
+            .unwrap_or(count - 1) as u16
     }
 }
 
