@@ -82,7 +82,8 @@ pub(crate) fn build(
         pair.1 += acc.requests;
     }
 
-    for (view, acc) in views.iter().zip(&w.threads) {
+    // Threads a deploy has parked outside the pool are gone from the process.
+    for (view, acc) in views.iter().zip(&w.threads).filter(|(view, _)| view.alive) {
         let task = view.task as usize;
         let desc = &engine.tasks[task];
         let pos = order.get(task).copied().unwrap_or(task);
