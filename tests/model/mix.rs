@@ -242,3 +242,60 @@ fn try_changes_a_paths_share_and_cost() {
         "{ambiguous}"
     );
 }
+
+/// A nested section inside a path holds the path's outer lock across the inner one: the outer
+/// lock's holds grow by the inner hold on that path's share of the requests, and only that
+/// path takes the inner lock.
+#[test]
+fn a_paths_nested_section_lengthens_its_outer_hold() {
+    let mut w = workload(4, Arrivals::Closed { think_us: 500.0 }, 20.0);
+    w.request.distribution = Distribution::Deterministic;
+    w.request.critical_sections = vec![CriticalSection {
+        lock: 0,
+        hold_us: 2.0,
+        write_fraction: 1.0,
+        io: None,
+        nested: Vec::new(),
+    }];
+    let mut slow = slow_path(0.1, 20.0, &w.request);
+    slow.request.critical_sections[0].nested = vec![NestedSection {
+        lock: 1,
+        hold_us: 200.0,
+        write_fraction: 1.0,
+        reverse_fraction: 0.0,
+    }];
+    w.paths = vec![slow];
+    let inc = incident(
+        machine(8),
+        vec![w],
+        vec![
+            lock("cache", LockKind::Mutex, LockScope::User),
+            lock("index", LockKind::Mutex, LockScope::User),
+        ],
+        Costs::zero(),
+    );
+    let samples = run(&inc, 9, 4).samples;
+    let sum = |l: usize| {
+        samples.iter().fold((0, 0, 0), |(a, h, m), s| {
+            let l = &s.locks[l];
+            (a + l.acquired, h + l.hold_total_ns, m.max(l.hold_max_ns))
+        })
+    };
+    let (outer_acquired, outer_hold_ns, outer_max_ns) = sum(0);
+    let (inner_acquired, _, _) = sum(1);
+    let mean_us = outer_hold_ns as f64 / outer_acquired as f64 / 1000.0;
+    let want = 0.9 * 2.0 + 0.1 * (2.0 + 200.0);
+    assert!((mean_us / want - 1.0).abs() < 0.15, "{mean_us} vs {want}");
+    // The longest outer hold spans the nested one.
+    assert!(outer_max_ns as f64 / 1000.0 >= 201.0, "{outer_max_ns}");
+    let share = inner_acquired as f64 / outer_acquired as f64;
+    assert!(
+        (share / 0.1 - 1.0).abs() < 0.2,
+        "inner lock on {share} of requests"
+    );
+    // Without the path nothing takes the inner lock.
+    let mut plain = inc.clone();
+    plain.workloads[0].paths.clear();
+    let plain = run(&plain, 9, 2).samples;
+    assert_eq!(plain.iter().map(|s| s.locks[1].acquired).sum::<u64>(), 0);
+}
