@@ -164,6 +164,15 @@ pub const TOOLS: &[Tool] = &[
         parse: argv::parse_numastat,
     },
     Tool {
+        name: "systemctl",
+        summary: "a service's properties: its main pid, cgroup, tasks and CPU quota",
+        examples: &[
+            "systemctl show UNIT -p CPUQuotaPerSecUSec",
+            "systemctl show UNIT -p MainPID,ControlGroup,TasksCurrent,ActiveState",
+        ],
+        parse: argv::parse_systemctl,
+    },
+    Tool {
         name: "timeout",
         summary: "run strace for a while: timeout SECONDS strace …",
         examples: &["timeout 5 strace -c -f -p PID"],
@@ -210,7 +219,6 @@ pub const ABSENT: &[&str] = &[
     "sort",
     "ss",
     "sysctl",
-    "systemctl",
     "taskset",
     "tcpdump",
     "trace-cmd",
@@ -452,7 +460,15 @@ pub fn looks_like_command(line: &str) -> bool {
         return true;
     }
     if is_program(first) {
-        return !rest.iter().any(|word| is_prose(word));
+        // A program's own verb (`systemctl show`) is an argument even when it is an English
+        // word; the words after it still tell prose apart.
+        let verb = rest
+            .first()
+            .is_some_and(|word| VERBS.contains(&(first, *word)));
+        return !rest
+            .iter()
+            .skip(usize::from(verb))
+            .any(|word| is_prose(word));
     }
     let program_like = first
         .chars()
@@ -474,6 +490,9 @@ pub fn looks_like_command(line: &str) -> bool {
             .any(|word| word.len() > 1 && word.starts_with('|') && is_program(&word[1..]));
     (flagged || piped) && !rest.iter().any(|word| is_prose(word))
 }
+
+/// Programs whose first argument is a verb that reads as English.
+const VERBS: &[(&str, &str)] = &[("systemctl", "show")];
 
 /// Words that mark a sentence about a tool rather than a command line ("top shows the worker
 /// at 800%", "free memory is low").
@@ -569,6 +588,16 @@ mod tests {
             assert_eq!(message, format!("bash: {program}: command not found"));
             assert_eq!(missing_program(program), Some(*program));
         }
+    }
+
+    #[test]
+    fn a_programs_own_verb_is_no_prose() {
+        let line = "systemctl show ledger -p CPUQuotaPerSecUSec";
+        assert_eq!(classify(line), Line::Command(line));
+        let answer = "systemctl show says the quota is 2 CPUs";
+        assert_eq!(classify(answer), Line::Answer(answer));
+        let answer = "top show the worker busy";
+        assert_eq!(classify(answer), Line::Answer(answer));
     }
 
     #[test]

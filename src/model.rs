@@ -125,21 +125,24 @@ pub fn window_params(incident: &Incident) -> EngineParams {
         .unwrap_or((0, 0.0));
     let mut events_per_ns = 0.0;
     for (wi, w) in incident.workloads.iter().enumerate() {
-        let r = &w.request;
         // A nested section's hold is the request's CPU too (the outer hold spans it).
         let nested_us = |cs: &crate::domain::CriticalSection| -> f64 {
             cs.nested.iter().map(|n| n.hold_us.max(0.0)).sum()
         };
-        let holds: f64 = r
-            .critical_sections
-            .iter()
-            .map(|cs| cs.hold_us.max(0.0) + nested_us(cs))
-            .sum();
-        let cpu_us = r.compute_us.max(0.0) * numa::reach(incident, w).compute_factor
-            + holds
-            + f64::from(r.syscalls) * c.syscall_us
-            + f64::from(r.page_allocs) * (c.page_alloc_us + c.page_fault_us)
-            + 2.0 * c.context_switch_us
+        // A request mix costs its paths' costs weighted by their shares.
+        let factor = numa::reach(incident, w).compute_factor;
+        let mixed = |cost: &dyn Fn(&crate::domain::RequestProfile) -> f64| -> f64 {
+            w.request_mix().map(|(share, _, r)| share * cost(r)).sum()
+        };
+        let cpu_us = mixed(&|r| {
+            r.compute_us.max(0.0) * factor
+                + r.critical_sections
+                    .iter()
+                    .map(|cs| cs.hold_us.max(0.0))
+                    .sum::<f64>()
+                + f64::from(r.syscalls) * c.syscall_us
+                + f64::from(r.page_allocs) * (c.page_alloc_us + c.page_fault_us)
+        }) + 2.0 * c.context_switch_us
             + if wi == livelocked { livelock_us } else { 0.0 };
         let slices = if wi == livelocked && c.timeslice_us.is_finite() && c.timeslice_us > 0.0 {
             livelock_us / c.timeslice_us
@@ -156,32 +159,38 @@ pub fn window_params(incident: &Incident) -> EngineParams {
             }
         };
         rate = rate.min(cpus / cpu_us.max(0.01) * 1e6);
-        for cs in &r.critical_sections {
-            if let Some(lock) = incident.locks.get(cs.lock) {
-                // A flush under the lock holds it for the device's service time as well.
-                let flush_us = cs
-                    .io
-                    .filter(|io| io.under_lock)
-                    .and_then(|io| incident.machine.disks.get(io.disk))
-                    .map_or(0.0, |d| d.service_us.max(0.0));
-                let hold_us = cs.hold_us + flush_us + nested_us(cs);
-                let cap = f64::from(lock.shards.max(1) * lock.permits.max(1)) / hold_us.max(0.01);
-                rate = rate.min(cap * 1e6 * 1.2);
+        for (share, _, r) in w.request_mix().filter(|(share, _, _)| *share > 0.0) {
+            for cs in &r.critical_sections {
+                if let Some(lock) = incident.locks.get(cs.lock) {
+                    // A flush under the lock holds it for the device's service time as well.
+                    let flush_us = cs
+                        .io
+                        .filter(|io| io.under_lock)
+                        .and_then(|io| incident.machine.disks.get(io.disk))
+                        .map_or(0.0, |d| d.service_us.max(0.0));
+                    let hold_us = cs.hold_us + flush_us + nested_us(cs);
+                    let cap =
+                        f64::from(lock.shards.max(1) * lock.permits.max(1)) / hold_us.max(0.01);
+                    // Only this path's share of the requests takes the lock.
+                    rate = rate.min(cap * 1e6 * 1.2 / share);
+                }
             }
         }
         let per_request = 6.0
             + 2.0 * slices
-            + 3.0
-                * r.critical_sections
+            + mixed(&|r| {
+                3.0 * r
+                    .critical_sections
                     .iter()
                     .map(|cs| 1 + cs.nested.len())
                     .sum::<usize>() as f64
-            + 3.0
-                * r.critical_sections
-                    .iter()
-                    .filter(|cs| cs.io.is_some())
-                    .count() as f64
-            + 2.0 * f64::from(r.disk_io.as_ref().map_or(0, |d| d.reads + d.writes));
+                    + 3.0
+                        * r.critical_sections
+                            .iter()
+                            .filter(|cs| cs.io.is_some())
+                            .count() as f64
+                    + 2.0 * f64::from(r.disk_io.as_ref().map_or(0, |d| d.reads + d.writes))
+            });
         events_per_ns += rate * per_request / 1e9;
     }
     // A CPU quota throttles per period: windows as long as the budget allows, up to the whole

@@ -34,6 +34,7 @@ mod ps;
 mod sar;
 mod span;
 mod strace;
+mod systemctl;
 #[cfg(test)]
 mod testing;
 mod text;
@@ -98,6 +99,7 @@ pub fn render(trace: &Trace, command: &ToolCommand, start: usize) -> String {
         ToolCommand::Dmesg { human_time } => dmesg::render(trace, *human_time, start),
         ToolCommand::Inspect(inspect) => inspect.render(trace, start),
         ToolCommand::Numa(command) => numa::render(trace, command, start),
+        ToolCommand::Systemctl(show) => systemctl::render(trace, show, start),
         ToolCommand::Piped { command, filters } => filters
             .iter()
             .fold(render(trace, command, start), |text, filter| {

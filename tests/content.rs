@@ -238,7 +238,7 @@ pub(crate) fn snapshot(name: &str, value: String) {
 
 #[test]
 fn lint_is_clean_on_valid_content() {
-    for dir in ["valid", "coach", "check"] {
+    for dir in ["valid", "coach", "check", "mix"] {
         let output = lint(&[dir]);
         assert!(output.starts_with("exit: 0\n"), "{output}");
         assert!(!output.contains("\nerror:"), "{output}");
@@ -298,6 +298,14 @@ fn lint_blocking_io_mistakes() {
     snapshot(
         "lint_blocking_io",
         lint(&["broken/incidents/blocking-io.yaml"]),
+    );
+}
+
+#[test]
+fn lint_request_mix_and_deploy_mistakes() {
+    snapshot(
+        "lint_request_mix",
+        lint(&["broken/incidents/request-mix.yaml"]),
     );
 }
 
@@ -373,4 +381,36 @@ fn lint_lock_order_mistakes() {
         "lint_lock_order",
         lint(&["broken/incidents/lock-order.yaml"]),
     );
+}
+
+/// A mix of more paths than a request may have, and deploys whose pool passes the limit on
+/// threads over all workloads, are refused before the model sizes anything by them.
+#[test]
+fn request_mixes_and_deploy_pools_are_bounded() {
+    let source =
+        std::fs::read_to_string(content_fixture("mix/incidents/catalog-deploy.yaml")).unwrap();
+    let many_paths: String = (0..17)
+        .map(|i| format!("        - {{name: path{i}, fraction: 0.01}}\n"))
+        .collect();
+    let start = source.find("        - name: cache_miss").unwrap();
+    let end = source.find("    cgroup:").unwrap();
+    let crowded = format!("{}{many_paths}{}", &source[..start], &source[end..]);
+    let huge_pool = source.replace("threads: 16 ", "threads: 100000 ").replace(
+        "workloads:\n",
+        "workloads:\n  - {name: other, pid: 9000, user: app, uid: 1000, threads: 10, arrivals: {open: {rate_per_s: 1}}, rss_mib: 10, file_cache_mib: 10, app_symbol: main, request: {compute_us: 10}}\n",
+    );
+    for (text, expected) in [
+        (crowded, "17 paths; a request has at most 16"),
+        (huge_pool, "threads over all workloads"),
+    ] {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir(dir.path().join("incidents")).unwrap();
+        std::fs::write(dir.path().join("incidents/catalog-deploy.yaml"), text).unwrap();
+        let errors = content::load_catalog(&[dir.path().to_owned()]).unwrap_err();
+        assert!(
+            errors.iter().any(|d| d.message.contains(expected)),
+            "{}",
+            errors.iter().map(|d| d.render()).collect::<String>()
+        );
+    }
 }

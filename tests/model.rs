@@ -9,10 +9,14 @@ mod blocking;
 mod build;
 #[path = "model/cgroup.rs"]
 mod cgroup;
+#[path = "model/deploy.rs"]
+mod deploy;
 #[path = "model/incidents.rs"]
 mod incidents;
 #[path = "model/load.rs"]
 mod load;
+#[path = "model/mix.rs"]
+mod mix;
 #[path = "model/nesting.rs"]
 mod nesting;
 #[path = "model/oracles.rs"]

@@ -15,6 +15,8 @@ mod inspect;
 mod irq_lockup;
 #[path = "render/jc.rs"]
 pub(crate) mod jc;
+#[path = "render/mix.rs"]
+mod mix;
 #[path = "render/numa.rs"]
 mod numa;
 #[path = "render/props.rs"]

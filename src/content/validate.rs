@@ -39,9 +39,11 @@ mod variants;
 mod workloads;
 
 pub(crate) mod cgroup;
+mod deploy;
 mod disk_spikes;
 mod interrupt;
 pub(crate) mod load;
+pub(crate) mod mix;
 mod nesting;
 mod numa;
 mod sync_write;

@@ -87,7 +87,11 @@ pub struct Workload {
     /// Worker threads, 1..=100_000.
     pub threads: u32,
     pub arrivals: Arrivals,
+    /// What a request costs; the requests no entry of `paths` takes take this one.
     pub request: RequestProfile,
+    /// The request mix: variants of the request a share of requests take instead (a cache
+    /// miss, a cold path), each drawn per request. Fractions in (0, 1], summing to at most 1.
+    pub paths: Vec<RequestPath>,
     /// Resident anonymous memory of the process, MiB.
     pub rss_mib: u64,
     /// Page cache the workload's files would like to keep, MiB.
@@ -101,6 +105,57 @@ pub struct Workload {
     pub load_steps: Vec<LoadStep>,
     /// CPUs and memory nodes it may use (default: every CPU, memory local to its threads).
     pub placement: Placement,
+    /// New builds shipped at drill seconds, in increasing `at_s`: another pool size or another
+    /// compute per request from then on. Before the first, and since boot, the workload runs
+    /// as written.
+    pub deploys: Vec<Deploy>,
+}
+
+/// From drill second `at_s` on, the workload runs a new build. At least one change is set.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Deploy {
+    pub at_s: u32,
+    /// Worker threads from then on, 1..=100_000.
+    pub threads: Option<u32>,
+    /// User-mode CPU per request of the request as written (not its paths), microseconds.
+    pub compute_us: Option<f64>,
+}
+
+/// A variant of a workload's request that a share of its requests take.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RequestPath {
+    /// Unique among the workload's paths, e.g. `cache_miss`.
+    pub name: String,
+    /// Share of requests that take this path: in (0, 1] as written; `try` may set 0 (never).
+    pub fraction: f64,
+    /// The path's own hot function, where its compute shows in perf.
+    pub app_symbol: String,
+    /// The whole request as this path runs it (the keys the path leaves out are the base
+    /// request's).
+    pub request: RequestProfile,
+}
+
+impl Workload {
+    /// Every way a request may go, with its share: the base request first (whatever share the
+    /// paths leave), then each path.
+    pub fn request_mix(&self) -> impl Iterator<Item = (f64, &str, &RequestProfile)> {
+        let taken: f64 = self.paths.iter().map(|p| p.fraction).sum();
+        std::iter::once((
+            (1.0 - taken).max(0.0),
+            self.app_symbol.as_str(),
+            &self.request,
+        ))
+        .chain(
+            self.paths
+                .iter()
+                .map(|p| (p.fraction, p.app_symbol.as_str(), &p.request)),
+        )
+    }
+
+    /// Every request profile the workload runs, mutably (the base request, then each path's).
+    pub fn requests_mut(&mut self) -> impl Iterator<Item = &mut RequestProfile> {
+        std::iter::once(&mut self.request).chain(self.paths.iter_mut().map(|p| &mut p.request))
+    }
 }
 
 /// From drill second `at_s` on, requests arrive at `rate_per_s`.

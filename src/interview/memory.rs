@@ -195,7 +195,8 @@ impl Memory {
 }
 
 /// Every term a move must not name before the candidate meets it: cause words, the incident's
-/// locks (ids, classes, callers) and application symbol, and the rubric's concept labels.
+/// locks (ids, classes, callers), application symbols and request paths, and the rubric's
+/// concept labels.
 pub fn leak_terms(drill: &Drill, incident: Option<&Incident>) -> Vec<String> {
     let mut terms: Vec<String> = CAUSE_WORDS.iter().map(|w| (*w).to_owned()).collect();
     terms.extend(drill.rubric.concepts.iter().map(|c| c.label.to_lowercase()));
@@ -209,6 +210,11 @@ pub fn leak_terms(drill: &Drill, incident: Option<&Incident>) -> Vec<String> {
         }
         for workload in &incident.workloads {
             terms.push(workload.app_symbol.to_lowercase());
+            // A slow path's name and hot function point at the cause as much as a lock does.
+            for path in &workload.paths {
+                terms.push(path.name.to_lowercase());
+                terms.push(path.app_symbol.to_lowercase());
+            }
         }
     }
     terms.retain(|term| term.len() >= 3);

@@ -703,6 +703,8 @@ fn hot_mutex_incident() -> Incident {
             app_symbol: "process_request".into(),
             cgroup: None,
             load_steps: vec![],
+            paths: vec![],
+            deploys: vec![],
             placement: Default::default(),
         }],
         locks: vec![LockSpec {

@@ -95,7 +95,8 @@ pub(crate) fn build(
         cpu_per_task[view.task as usize] += acc.user + acc.system;
     }
 
-    for (view, acc) in views.iter().zip(&w.threads) {
+    // Threads a deploy has parked outside the pool are gone from the process.
+    for (view, acc) in views.iter().zip(&w.threads).filter(|(view, _)| view.alive) {
         let task = view.task as usize;
         let desc = &engine.tasks[task];
         let pos = order.get(task).copied().unwrap_or(task);

@@ -18,7 +18,8 @@
 //! threads on CPUs (dispatch, preemption, the request program, events), `locks` the lock
 //! semantics, `irq_locks` locks an interrupt handler shares and the same-CPU deadlock, `nesting`
 //! sections taken inside others and the ABBA deadlocks their order allows, `io` the disks,
-//! `accounting` where each CPU's time goes.
+//! `accounting` where each CPU's time goes, `mix` the request's paths and `deploy` the pool and
+//! compute changes a deploy ships.
 
 use std::cmp::Ordering;
 use std::collections::{BinaryHeap, VecDeque};
@@ -26,9 +27,12 @@ use std::collections::{BinaryHeap, VecDeque};
 mod accounting;
 mod bandwidth;
 mod blocking;
+mod deploy;
+pub(crate) use deploy::capacity as pool_capacity;
 mod io;
 mod irq_locks;
 mod locks;
+mod mix;
 mod nesting;
 mod scheduler;
 
@@ -198,6 +202,10 @@ struct Thread {
     outer: Option<nesting::HeldLock>,
     /// Times the reversed path, arranging a collision, waited for the other path.
     collision_polls: u32,
+    /// The path of the request under way (an index into its workload's `paths`).
+    path: u16,
+    /// Outside its workload's pool (`deploy`): asleep with nothing to wake it.
+    parked: bool,
     /// Run time after which the thread, picked at `slice`, loses eligibility to a waking
     /// thread (its lag when picked; see `preempt_for_wakeup`).
     eligible_ns: u64,
@@ -385,29 +393,15 @@ struct Workload {
     threads: u32,
     first_thread: u32,
     arrivals: Arrivals,
-    compute_ns: f64,
     deterministic: bool,
-    pre_fixed_ns: u64,
+    /// The request's paths, the base request first (`mix`).
+    paths: Vec<mix::PathPlan>,
+    /// Per critical section of every path, numbered in program order.
     holds_ns: Vec<f64>,
     cs_lock: Vec<u32>,
     cs_write: Vec<f64>,
     /// Per critical section: the synchronous write it ends with, if any.
     cs_io: Vec<Option<blocking::SyncPlan>>,
-    /// Critical sections at the request's top level (nested ones follow them in the `cs_*`
-    /// vectors): the request's compute is split around them.
-    top_sections: u32,
-    /// The program of a request that takes the reversed pair the other way round, and the
-    /// share of requests that do (0: none, the program is empty).
-    reversed_prog: Vec<Step>,
-    reverse_fraction: f64,
-    page_allocs: u32,
-    packets: u32,
-    reads: u32,
-    writes: u32,
-    io_kib: u32,
-    disk: u32,
-    pre_act: u32,
-    mid_act: u32,
     retry_act: u32,
     queue: VecDeque<u64>,
     idle_workers: Vec<u32>,
@@ -418,6 +412,12 @@ struct Workload {
     base_arrivals: Arrivals,
     load_steps: Vec<crate::domain::LoadStep>,
     arrival_epoch: u32,
+    /// Threads serving now (`threads` is the largest pool any deploy runs), as written, and
+    /// the deploys that change it or the base path's compute (`deploy`).
+    live: u32,
+    base_live: u32,
+    base_compute_ns: f64,
+    deploys: Vec<deploy::DeployPlan>,
 }
 
 /// Everything one window accumulated, before scaling to a second.
@@ -860,80 +860,66 @@ impl Engine {
             granted_at: 0,
             outer: None,
             collision_polls: 0,
+            path: 0,
+            parked: false,
             eligible_ns: 0,
         };
-        let disk_index = |d: usize| if d < m.disks.len() { d as u32 } else { NONE };
         let mut affinity = Vec::new();
+        let kernel = mix::KernelActs {
+            syscall,
+            alloc,
+            fault,
+            wakeup,
+        };
         for (wi, w) in incident.workloads.iter().enumerate() {
-            let r = &w.request;
-            let k = r.critical_sections.len();
-            // Remote memory stretches the compute (exactly 1 on a machine of one node).
-            let compute_ns =
-                r.compute_us.max(0.0) * NS_PER_US * numa::reach(incident, w).compute_factor;
-            let part = compute_ns / (k as f64 + 1.0);
-            let sys_ns = f64::from(r.syscalls) * c.syscall_us * NS_PER_US;
-            let alloc_ns = f64::from(r.page_allocs) * c.page_alloc_us * NS_PER_US;
-            let fault_ns = f64::from(r.page_allocs) * c.page_fault_us * NS_PER_US;
-            let wake_ns = f64::from(r.wakeups) * c.context_switch_us * 0.5 * NS_PER_US;
-            let mut libc = vec![(
-                w.app_symbol.as_str(),
-                w.name.as_str(),
-                splits::USER_APP_SHARE,
-            )];
-            libc.extend(
-                splits::USER_LIBC
-                    .iter()
-                    .map(|&(n, f)| (n, symbols::LIBC, f)),
-            );
-            let user = symbols.activity(Category::USER, &libc);
-            let pre = symbols::mix(&[
-                (part, &user),
-                (sys_ns, &syscall),
-                (alloc_ns, &alloc),
-                (fault_ns, &fault),
-                (wake_ns, &wakeup),
-            ]);
-            let pre_act = push(&mut acts, pre);
-            let mid_act = push(&mut acts, user.clone());
-            let mut retry = sys(&mut symbols, splits::RETRY_KERNEL);
-            retry
-                .symbols
-                .push((symbols.id(&w.app_symbol, &w.name), splits::RETRY_USER_SHARE));
+            let compute_factor = numa::reach(incident, w).compute_factor;
+            let mut plan = mix::PathContext {
+                symbols: &mut symbols,
+                acts: &mut acts,
+                kernel: &kernel,
+                costs: c,
+                classes: classes.len(),
+                disks: m.disks.len(),
+                comm: &w.name,
+                compute_factor,
+                reclaim: pressure.is_some(),
+                retry: livelock.is_some_and(|(lw, _, _)| lw == wi),
+            };
+            let mut prog = vec![Step::Begin];
+            let mut sections = mix::Sections::default();
+            let shares: Vec<f64> = w.request_mix().map(|(share, _, _)| share).collect();
+            let bounds = mix::cumulative(&shares);
+            let mut paths = Vec::with_capacity(bounds.len());
+            // The base request first, so a workload without a mix builds what it always did.
+            paths.push(plan.plan(
+                &w.request,
+                &w.app_symbol,
+                &mut prog,
+                &mut sections,
+                bounds[0],
+            ));
+            let paths_compute = paths[0].compute_ns;
+            let mut retry = sys(plan.symbols, splits::RETRY_KERNEL);
+            retry.symbols.push((
+                plan.symbols.id(&w.app_symbol, &w.name),
+                splits::RETRY_USER_SHARE,
+            ));
             retry.category = Category {
                 user: splits::RETRY_USER_SHARE,
                 system: 1.0 - splits::RETRY_USER_SHARE,
                 ..Category::default()
             };
-            let retry_act = push(&mut acts, retry);
-            let mut prog = vec![Step::Begin, Step::Pre];
-            if pressure.is_some() {
-                prog.push(Step::Reclaim);
-                prog.push(Step::MajorFault);
+            plan.acts.push(retry);
+            let retry_act = (plan.acts.len() - 1) as u32;
+            for (path, bound) in w.paths.iter().zip(&bounds[1..]) {
+                paths.push(plan.plan(
+                    &path.request,
+                    &path.app_symbol,
+                    &mut prog,
+                    &mut sections,
+                    *bound,
+                ));
             }
-            if livelock.is_some_and(|(lw, _, _)| lw == wi) {
-                prog.push(Step::Retry);
-            }
-            let sections = nesting::Sections::build(r, classes.len(), m.disks.len());
-            let mut reversed_prog = prog.clone();
-            sections.program(&mut prog, false);
-            let reverse_fraction = if sections.reversible() {
-                sections.program(&mut reversed_prog, true);
-                reversed_prog.push(Step::DiskRead);
-                reversed_prog.push(Step::End);
-                sections.reverse_fraction
-            } else {
-                reversed_prog.clear();
-                0.0
-            };
-            prog.push(Step::DiskRead);
-            prog.push(Step::End);
-            let nesting::Sections {
-                lock: cs_lock,
-                write: cs_write,
-                hold_ns: holds_ns,
-                io: cs_io,
-                ..
-            } = sections;
             let task = tasks.len() as u32;
             tasks.push(TaskDesc {
                 workload: Some(wi),
@@ -941,7 +927,7 @@ impl Engine {
                 ksoftirqd: None,
             });
             let first_thread = threads.len() as u32;
-            let n = w.threads.max(1);
+            let n = deploy::capacity(w.threads, &w.deploys);
             let allowed = w.placement.cpus.as_ref().map(|cpus| {
                 let mut mask = vec![false; ncpu as usize];
                 for &c in cpus.iter().filter(|&&c| c < ncpu) {
@@ -966,33 +952,17 @@ impl Engine {
                     ..blank.clone()
                 });
             }
-            let (reads, writes, io_kib, disk) = match &r.disk_io {
-                Some(io) => (io.reads, io.writes, io.kib.max(1), disk_index(io.disk)),
-                None => (0, 0, 0, NONE),
-            };
             workloads.push(Workload {
                 prog,
                 threads: n,
                 first_thread,
                 arrivals: w.arrivals,
-                compute_ns,
-                deterministic: r.distribution == Distribution::Deterministic,
-                pre_fixed_ns: (sys_ns + alloc_ns + fault_ns + wake_ns).round() as u64,
-                holds_ns,
-                cs_lock,
-                cs_write,
-                cs_io,
-                top_sections: k as u32,
-                reversed_prog,
-                reverse_fraction,
-                page_allocs: r.page_allocs,
-                packets: r.packets,
-                reads: if disk == NONE { 0 } else { reads },
-                writes: if disk == NONE { 0 } else { writes },
-                io_kib,
-                disk,
-                pre_act,
-                mid_act,
+                deterministic: w.request.distribution == Distribution::Deterministic,
+                paths,
+                holds_ns: sections.hold_ns,
+                cs_lock: sections.lock,
+                cs_write: sections.write,
+                cs_io: sections.io,
                 retry_act,
                 queue: VecDeque::new(),
                 idle_workers: Vec::new(),
@@ -1007,6 +977,14 @@ impl Engine {
                 base_arrivals: w.arrivals,
                 load_steps: w.load_steps.clone(),
                 arrival_epoch: 0,
+                live: w.threads.max(1),
+                base_live: w.threads.max(1),
+                base_compute_ns: paths_compute,
+                deploys: w
+                    .deploys
+                    .iter()
+                    .map(|d| deploy::DeployPlan::new(d, compute_factor))
+                    .collect(),
             });
         }
         let kswapd_task = tasks.len() as u32;
@@ -1153,8 +1131,19 @@ impl Engine {
         &self.acts
     }
 
+    /// Whether thread `thread` of workload `w` is outside its pool now (deployed away, or
+    /// waiting for a later deploy's pool): it runs nothing, so it takes no lock.
+    pub(crate) fn is_parked(&self, w: usize, thread: u32) -> bool {
+        self.workloads.get(w).is_some_and(|wl| {
+            self.threads
+                .get((wl.first_thread + thread) as usize)
+                .is_some_and(|th| th.parked)
+        })
+    }
+
+    /// The threads of workload `w`'s pool now (a deploy may have changed it).
     pub(crate) fn workload_threads(&self, w: usize) -> u32 {
-        self.workloads.get(w).map_or(0, |w| w.threads)
+        self.workloads.get(w).map_or(0, |w| w.live)
     }
 
     /// Threads of workload `w` that are running/runnable and in D state right now.
@@ -1196,7 +1185,12 @@ impl Engine {
 
     fn start(&mut self) {
         for wi in 0..self.workloads.len() {
-            let (first, n) = (self.workloads[wi].first_thread, self.workloads[wi].threads);
+            let wl = &self.workloads[wi];
+            let (first, n) = (wl.first_thread, wl.live);
+            // Threads only a later deploy's pool has wait parked until it ships.
+            for t in first + n..first + wl.threads {
+                self.threads[t as usize].parked = true;
+            }
             match self.workloads[wi].arrivals {
                 Arrivals::Closed { think_us } => {
                     for t in first..first + n {
@@ -1268,6 +1262,7 @@ impl Engine {
             self.push(0, EvKind::SleepOver { thread: t });
         }
         self.apply_load_steps(inputs.second);
+        self.apply_deploys(inputs.second);
         let start = self.now;
         let end = start.saturating_add(len);
         let mut events = 0u64;

@@ -921,6 +921,7 @@ impl Context {
         let formed = engine.abba_deadlocks();
         if formed.len() > self.deadlocks_logged {
             let waiters = engine.lock_waiters();
+            let parked = |w: usize, t: u32| engine.is_parked(w, t);
             let end = self.uptime_s + LOG_HORIZON_S;
             let uptime_s = self.uptime_s;
             let keep = |s: u64, first: bool| first || (s + 60 >= uptime_s && s < end);
@@ -928,7 +929,7 @@ impl Context {
                 let formed_us = self.since_boot_us(deadlock.at_ns, w, second);
                 let reports = self
                     .deadlock_reporter
-                    .reports(deadlock, &waiters, formed_us, end, keep);
+                    .reports(deadlock, &waiters, &parked, formed_us, end, keep);
                 self.hung.extend(reports);
             }
             self.deadlocks_logged = formed.len();

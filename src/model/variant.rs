@@ -54,7 +54,10 @@ pub fn pick(incident: &Incident, seed: Seed) -> Incident {
     }
     if v.hold_scale.is_some() {
         for w in &mut out.workloads {
-            for cs in &mut w.request.critical_sections {
+            for cs in w
+                .requests_mut()
+                .flat_map(|r| r.critical_sections.iter_mut())
+            {
                 cs.hold_us *= hold.max(0.0);
                 for n in &mut cs.nested {
                     n.hold_us *= hold.max(0.0);

@@ -3,8 +3,10 @@
 //! Owns: the parameter names, their value syntax, range checks and "did you mean" suggestions.
 //! Must not: simulate; the caller re-runs the model on the returned incident.
 
+mod mix;
 mod placement;
 
+pub use mix::{PathChange, PathOverride};
 pub use placement::{Ids, Placed, PlacementOverride};
 
 use crate::domain::{Arrivals, Incident, LockKind, MAX_QUOTA_US, MIN_QUOTA_US, SpinAcquire};
@@ -46,6 +48,8 @@ pub enum Override {
     /// Every code path takes nested locks in the one order the sections declare: no request
     /// takes a pair the other way round (`lock_order=consistent`).
     ConsistentLockOrder,
+    /// The share or the compute of one request path (the request mix).
+    Path(PathOverride),
     // Load and CPU limits of the service (the first workload).
     /// Open arrivals of the service at this rate, requests per second.
     RatePerS(f64),
@@ -71,6 +75,7 @@ pub enum WhatIfError {
             PARAMETERS
                 .iter()
                 .chain(placement::PARAMETERS)
+                .chain(mix::PARAMETERS)
                 .copied()
                 .collect::<Vec<_>>()
                 .join(", ")
@@ -204,6 +209,7 @@ pub fn parameter_help() -> Vec<(&'static str, String)> {
         "take nested locks in one order on every code path (no reversed pair)".to_owned(),
     )])
     .chain(placement::help())
+    .chain(mix::help())
     .collect()
 }
 
@@ -431,18 +437,22 @@ impl Override {
                     "expected consistent (one order for nested locks on every path)",
                 )),
             },
-            _ => match placement::parse(&lower, name, value, lock) {
+            _ => match placement::parse(&lower, name, value, lock.clone()) {
                 Some(placed) => placed.map(Override::Placement),
-                None => Err(WhatIfError::UnknownParameter {
-                    name: name.to_owned(),
-                    suggestion: suggest(
-                        &lower,
-                        PARAMETERS
-                            .iter()
-                            .chain(placement::PARAMETERS)
-                            .map(|p| parameter_name(p)),
-                    ),
-                }),
+                None => match mix::parse(&lower, name, value, lock) {
+                    Some(path) => path.map(Override::Path),
+                    None => Err(WhatIfError::UnknownParameter {
+                        name: name.to_owned(),
+                        suggestion: suggest(
+                            &lower,
+                            PARAMETERS
+                                .iter()
+                                .chain(placement::PARAMETERS)
+                                .chain(mix::PARAMETERS)
+                                .map(|p| parameter_name(p)),
+                        ),
+                    }),
+                },
             },
         }
     }
@@ -497,6 +507,11 @@ pub fn apply(incident: &Incident, overrides: &[Override]) -> Result<Incident, Wh
                         };
                     }
                     w.threads = *n;
+                    // The candidate's pool holds throughout: it replaces the deploys' pools.
+                    for deploy in &mut w.deploys {
+                        deploy.threads = None;
+                    }
+                    w.deploys.retain(|d| d.compute_us.is_some());
                 }
             }
             Override::Cpus(n) => {
@@ -595,7 +610,10 @@ pub fn apply(incident: &Incident, overrides: &[Override]) -> Result<Incident, Wh
                     ));
                 }
                 for w in &mut out.workloads {
-                    for cs in &mut w.request.critical_sections {
+                    for cs in w
+                        .requests_mut()
+                        .flat_map(|r| r.critical_sections.iter_mut())
+                    {
                         cs.hold_us *= f;
                         for n in &mut cs.nested {
                             n.hold_us *= f;
@@ -640,7 +658,10 @@ pub fn apply(incident: &Incident, overrides: &[Override]) -> Result<Incident, Wh
                 let named = locks_named(&out, lock, "io_under_lock")?;
                 let mut changed = false;
                 for w in &mut out.workloads {
-                    for cs in &mut w.request.critical_sections {
+                    for cs in w
+                        .requests_mut()
+                        .flat_map(|r| r.critical_sections.iter_mut())
+                    {
                         if let Some(io) = cs.io.as_mut().filter(|_| named.contains(&cs.lock)) {
                             io.under_lock = *under;
                             changed = true;
@@ -673,7 +694,8 @@ pub fn apply(incident: &Incident, overrides: &[Override]) -> Result<Incident, Wh
                 let nested = out
                     .workloads
                     .iter_mut()
-                    .flat_map(|w| w.request.critical_sections.iter_mut())
+                    .flat_map(|w| w.requests_mut())
+                    .flat_map(|r| r.critical_sections.iter_mut())
                     .flat_map(|cs| cs.nested.iter_mut());
                 for n in nested.filter(|n| n.reverse_fraction > 0.0) {
                     n.reverse_fraction = 0.0;
@@ -687,6 +709,7 @@ pub fn apply(incident: &Incident, overrides: &[Override]) -> Result<Incident, Wh
                     ));
                 }
             }
+            Override::Path(path) => mix::apply(&mut out, path)?,
         }
     }
     Ok(out)
@@ -827,7 +850,7 @@ mod tests {
              quota=max|US|Ncpu, cpu_max=max|US|Ncpu, acquire[.LOCK]=VARIANT, \
              io_under_lock[.LOCK]=on|off, disk_parallelism=N, lock_order=consistent, cpunodebind[.NAME]=NODES, \
              physcpubind[.NAME]=CPUS, membind[.NAME]=NODES, interleave[.NAME]=NODES, \
-             first_touch[.NAME]=local|NODES)"
+             first_touch[.NAME]=local|NODES, slow_path[.NAME]=F, slow_path_us[.NAME]=US)"
         );
         let e = Override::parse("acquire=spin_lock_irqsafe")
             .unwrap_err()

@@ -186,6 +186,8 @@ pub enum ToolCommand {
     Inspect(super::inspect::Inspect),
     /// `numactl -H`, `numastat [-p]`, `cat /proc/PID/numa_maps`: snapshots.
     Numa(super::numa::NumaCommand),
+    /// `systemctl show UNIT -p …`: a snapshot of a service's properties.
+    Systemctl(super::systemctl::SystemctlShow),
     /// A tool's output run through filters (`dmesg | tail -20`).
     Piped {
         command: Box<ToolCommand>,
@@ -217,7 +219,8 @@ impl ToolCommand {
             | ToolCommand::Uptime
             | ToolCommand::LockStat
             | ToolCommand::Dmesg { .. }
-            | ToolCommand::Numa(_) => 0,
+            | ToolCommand::Numa(_)
+            | ToolCommand::Systemctl(_) => 0,
             ToolCommand::PerfTop { delay_s, .. } => *delay_s as usize,
             ToolCommand::Inspect(inspect) => inspect.seconds(),
             ToolCommand::PerfLockRecord { seconds } => *seconds as usize,
@@ -386,7 +389,7 @@ fn parse_grep_file(tool: &str, args: &[&str]) -> Result<ToolCommand, ToolError> 
 }
 
 /// Keeps error messages on one line and free of control characters.
-fn printable(word: &str) -> String {
+pub(crate) fn printable(word: &str) -> String {
     word.chars()
         .map(|c| if c.is_control() { '?' } else { c })
         .take(200)
@@ -776,6 +779,10 @@ pub(crate) fn parse_numactl(args: &[&str]) -> Result<ToolCommand, ToolError> {
 
 pub(crate) fn parse_numastat(args: &[&str]) -> Result<ToolCommand, ToolError> {
     super::numa::parse_numastat(args).map(ToolCommand::Numa)
+}
+
+pub(crate) fn parse_systemctl(args: &[&str]) -> Result<ToolCommand, ToolError> {
+    super::systemctl::parse(args).map(ToolCommand::Systemctl)
 }
 
 pub(crate) fn parse_uptime(args: &[&str]) -> Result<ToolCommand, ToolError> {

@@ -53,6 +53,8 @@ pub fn workload(threads: u32, arrivals: Arrivals, compute_us: f64) -> Workload {
         app_symbol: "process_request".into(),
         cgroup: None,
         load_steps: vec![],
+        paths: vec![],
+        deploys: vec![],
         placement: Placement::default(),
     }
 }

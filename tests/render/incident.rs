@@ -202,6 +202,8 @@ fn futex_storm() -> Incident {
             app_symbol: "process_request".into(),
             cgroup: None,
             load_steps: vec![],
+            paths: vec![],
+            deploys: vec![],
             placement: Placement::default(),
         }],
         locks: vec![

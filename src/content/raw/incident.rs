@@ -11,6 +11,7 @@ use super::{
 };
 use crate::content::validate::cgroup::{CGROUP_PATH_PATTERN, MAX_CGROUP_PATH};
 use crate::content::validate::load::MAX_STEP_S;
+use crate::content::validate::mix::MAX_PATHS;
 use crate::content::validate::{
     MAX_COMM, MAX_COUNT, MAX_CPUS, MAX_MIB, MAX_PID, MAX_RATE_PER_S, MAX_THREADS, MAX_TIME_US,
     MAX_UPTIME_S, TIMER_HZ,
@@ -193,6 +194,32 @@ pub struct RawWorkload {
     /// threads that touch it).
     #[serde(default)]
     pub numa: Option<RawPlacement>,
+    /// New builds shipped at drill seconds (default: none): another worker pool size or
+    /// another compute per request from then on. `at_s` strictly increasing.
+    #[serde(default)]
+    pub deploys: Vec<RawDeploy>,
+}
+
+/// From drill second `at_s` on (0 is the first second the candidate sees), the workload runs a
+/// new build: the keys given change, the others stay as they were. At least one of `threads`
+/// and `compute_us`.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, expecting = "a deploy (a mapping of keys)")]
+#[schemars(rename = "Deploy")]
+pub struct RawDeploy {
+    /// Drill second the build ships at, 0..=86400.
+    #[schemars(range(max = MAX_STEP_S))]
+    pub at_s: u32,
+    /// Worker threads from then on, 1..=100000 (idle workers past it leave at once, busy ones
+    /// when their request is done).
+    #[schemars(range(min = 1, max = MAX_THREADS))]
+    #[serde(default)]
+    pub threads: Option<u32>,
+    /// User-mode CPU per request from then on, microseconds (>= 0); the request as written,
+    /// not its `paths`.
+    #[schemars(range(min = 0, max = MAX_TIME_US))]
+    #[serde(default)]
+    pub compute_us: Option<f64>,
 }
 
 /// From drill second `at_s` on (0 is the first second the candidate sees), requests arrive
@@ -305,6 +332,58 @@ pub struct RawRequest {
     #[schemars(range(max = MAX_COUNT))]
     #[serde(default)]
     pub wakeups: u32,
+    /// The request mix: variants a share of requests take instead of this request (a cache
+    /// miss, a cold path), drawn per request (default: none). Fractions sum to at most 1; the
+    /// rest of the requests run the request as written. At most 16.
+    #[schemars(length(max = MAX_PATHS))]
+    #[serde(default)]
+    pub paths: Vec<RawRequestPath>,
+}
+
+/// A variant of the request that a share of requests take: each key it names replaces the
+/// request's, every key it leaves out is the request's (`distribution` is the request's).
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, expecting = "a request path (a mapping of keys)")]
+#[schemars(rename = "RequestPath")]
+pub struct RawRequestPath {
+    /// Name of the path, unique in the workload, e.g. `cache_miss`; `try slow_path.NAME=F`
+    /// changes its fraction.
+    #[schemars(regex(pattern = r"^[A-Za-z0-9_.-]+$"))]
+    pub name: String,
+    /// Share of requests that take this path, above 0 and at most 1.
+    #[schemars(extend("exclusiveMinimum" = 0), range(max = 1))]
+    pub fraction: f64,
+    /// The path's own hot function, where perf shows its compute (default: the workload's
+    /// `app_symbol`).
+    #[schemars(regex(pattern = r"^\S+$"))]
+    #[serde(default)]
+    pub app_symbol: Option<String>,
+    /// User-mode CPU per request on this path, microseconds (default: the request's).
+    #[schemars(range(min = 0, max = MAX_TIME_US))]
+    #[serde(default)]
+    pub compute_us: Option<f64>,
+    /// Plain system calls per request on this path (default: the request's).
+    #[schemars(range(max = MAX_COUNT))]
+    #[serde(default)]
+    pub syscalls: Option<u32>,
+    /// Critical sections this path takes, in order (default: the request's; `[]` for none).
+    #[serde(default)]
+    pub critical_sections: Option<Vec<RawCriticalSection>>,
+    /// Pages allocated per request on this path (default: the request's).
+    #[schemars(range(max = 1_000_000))]
+    #[serde(default)]
+    pub page_allocs: Option<u32>,
+    /// Disk IO this path issues per request (default: the request's).
+    #[serde(default)]
+    pub disk_io: Option<RawDiskIo>,
+    /// Network packets received per request on this path (default: the request's).
+    #[schemars(range(max = MAX_COUNT))]
+    #[serde(default)]
+    pub packets: Option<u32>,
+    /// Other threads woken per request on this path (default: the request's).
+    #[schemars(range(max = MAX_COUNT))]
+    #[serde(default)]
+    pub wakeups: Option<u32>,
 }
 
 /// One critical section of a request.

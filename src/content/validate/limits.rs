@@ -20,7 +20,7 @@ pub(super) fn incident(c: &mut Checker<'_>, raw: &RawIncident) {
     let threads: u64 = raw
         .workloads
         .iter()
-        .map(|w| u64::from(w.threads.min(MAX_THREADS)))
+        .map(|w| u64::from(super::deploy::largest_pool(w).min(MAX_THREADS)))
         .sum();
     if threads > MAX_TOTAL_THREADS {
         c.error_help(

@@ -112,20 +112,30 @@ pub(super) fn order(
 ) {
     let mut edges = Vec::new();
     for (i, w) in workloads.iter().enumerate() {
-        for (j, cs) in w.request.critical_sections.iter().enumerate() {
-            for (k, n) in cs.nested.iter().enumerate() {
-                let at = format!("workloads[{i}].request.critical_sections[{j}].nested[{k}]");
-                edges.push(Edge {
-                    outer: cs.lock,
-                    inner: n.lock,
-                    at: format!("{at}.lock"),
-                });
-                if n.reverse_fraction > 0.0 {
+        // The request as written, then every path of its mix (a path that keeps the request's
+        // sections repeats its edges, which closes no cycle of its own).
+        let requests = std::iter::once((format!("workloads[{i}].request"), &w.request)).chain(
+            w.paths
+                .iter()
+                .enumerate()
+                .map(|(p, path)| (format!("workloads[{i}].request.paths[{p}]"), &path.request)),
+        );
+        for (rq, request) in requests {
+            for (j, cs) in request.critical_sections.iter().enumerate() {
+                for (k, n) in cs.nested.iter().enumerate() {
+                    let at = format!("{rq}.critical_sections[{j}].nested[{k}]");
                     edges.push(Edge {
-                        outer: n.lock,
-                        inner: cs.lock,
-                        at: format!("{at}.reverse_fraction"),
+                        outer: cs.lock,
+                        inner: n.lock,
+                        at: format!("{at}.lock"),
                     });
+                    if n.reverse_fraction > 0.0 {
+                        edges.push(Edge {
+                            outer: n.lock,
+                            inner: cs.lock,
+                            at: format!("{at}.reverse_fraction"),
+                        });
+                    }
                 }
             }
         }

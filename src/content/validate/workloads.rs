@@ -123,50 +123,9 @@ pub(super) fn workloads(
         );
         c.count(&format!("{rq}.packets"), r.packets, 0, MAX_COUNT, "packets");
         c.count(&format!("{rq}.wakeups"), r.wakeups, 0, MAX_COUNT, "wakeups");
-        let mut critical_sections = Vec::new();
-        for (j, cs) in r.critical_sections.iter().enumerate() {
-            let here = format!("{rq}.critical_sections[{j}]");
-            let found = c.reference(&format!("{here}.lock"), "lock", &cs.lock, lock_ids);
-            c.positive(&format!("{here}.hold_us"), cs.hold_us, MAX_TIME_US, " us");
-            c.fraction(&format!("{here}.write_fraction"), cs.write_fraction);
-            let io = cs.io.as_ref().and_then(|io| {
-                super::sync_write::check(
-                    c,
-                    &here,
-                    io,
-                    raw.locks.iter().find(|l| l.id == cs.lock),
-                    &disk_names,
-                )
-            });
-            if found {
-                critical_sections.push(CriticalSection {
-                    lock: lock_ids
-                        .iter()
-                        .position(|id| *id == cs.lock)
-                        .unwrap_or_default(),
-                    hold_us: cs.hold_us,
-                    write_fraction: cs.write_fraction,
-                    io,
-                    nested: super::nesting::nested(c, &here, cs, &raw.locks, lock_ids),
-                });
-            }
-        }
-        let disk_io = r.disk_io.as_ref().and_then(|io| {
-            let here = format!("{rq}.disk_io");
-            let found = c.reference(&format!("{here}.disk"), "disk", &io.disk, &disk_names);
-            c.count(&format!("{here}.kib"), io.kib, 1, 65_536, "kib");
-            c.count(&format!("{here}.reads"), io.reads, 0, 10_000, "reads");
-            c.count(&format!("{here}.writes"), io.writes, 0, 10_000, "writes");
-            found.then(|| DiskIo {
-                disk: disk_names
-                    .iter()
-                    .position(|d| *d == io.disk)
-                    .unwrap_or_default(),
-                reads: io.reads,
-                writes: io.writes,
-                kib: io.kib,
-            })
-        });
+        let critical_sections =
+            critical_sections(c, &rq, &r.critical_sections, raw, lock_ids, &disk_names);
+        let disk_io = disk_io(c, &rq, r.disk_io.as_ref(), &disk_names);
         if r.packets > 0 && m.nics.is_empty() {
             c.error_help(
                 &format!("{rq}.packets"),
@@ -174,6 +133,20 @@ pub(super) fn workloads(
                 "add one under `machine.nics`",
             );
         }
+        let request = RequestProfile {
+            compute_us: r.compute_us,
+            distribution: match r.distribution {
+                RawDistribution::Exponential => Distribution::Exponential,
+                RawDistribution::Deterministic => Distribution::Deterministic,
+            },
+            syscalls: r.syscalls,
+            critical_sections,
+            page_allocs: r.page_allocs,
+            disk_io,
+            packets: r.packets,
+            wakeups: r.wakeups,
+        };
+        let paths = super::mix::paths(c, &rq, w, &request, raw, lock_ids, &disk_names);
         workloads.push(Workload {
             name: w.name.clone(),
             pid: w.pid,
@@ -181,28 +154,82 @@ pub(super) fn workloads(
             uid: w.uid,
             threads: w.threads,
             arrivals,
-            request: RequestProfile {
-                compute_us: r.compute_us,
-                distribution: match r.distribution {
-                    RawDistribution::Exponential => Distribution::Exponential,
-                    RawDistribution::Deterministic => Distribution::Deterministic,
-                },
-                syscalls: r.syscalls,
-                critical_sections,
-                page_allocs: r.page_allocs,
-                disk_io,
-                packets: r.packets,
-                wakeups: r.wakeups,
-            },
+            request,
+            paths,
             rss_mib: w.rss_mib,
             file_cache_mib: w.file_cache_mib,
             app_symbol: w.app_symbol.clone(),
             cgroup: cgroups.next().flatten(),
             load_steps: super::load::load_steps(c, &at, w),
+            deploys: super::deploy::deploys(c, &at, w),
             placement: super::numa::placement(c, &at, w.numa.as_ref(), numa, m.cpus),
         });
     }
     workloads
+}
+
+/// The critical sections of a request at `rq` (`workloads[i].request` or one of its paths).
+pub(super) fn critical_sections(
+    c: &mut Checker<'_>,
+    rq: &str,
+    sections: &[RawCriticalSection],
+    raw: &RawIncident,
+    lock_ids: &[&str],
+    disk_names: &[&str],
+) -> Vec<CriticalSection> {
+    let mut critical_sections = Vec::new();
+    for (j, cs) in sections.iter().enumerate() {
+        let here = format!("{rq}.critical_sections[{j}]");
+        let found = c.reference(&format!("{here}.lock"), "lock", &cs.lock, lock_ids);
+        c.positive(&format!("{here}.hold_us"), cs.hold_us, MAX_TIME_US, " us");
+        c.fraction(&format!("{here}.write_fraction"), cs.write_fraction);
+        let io = cs.io.as_ref().and_then(|io| {
+            super::sync_write::check(
+                c,
+                &here,
+                io,
+                raw.locks.iter().find(|l| l.id == cs.lock),
+                disk_names,
+            )
+        });
+        if found {
+            critical_sections.push(CriticalSection {
+                lock: lock_ids
+                    .iter()
+                    .position(|id| *id == cs.lock)
+                    .unwrap_or_default(),
+                hold_us: cs.hold_us,
+                write_fraction: cs.write_fraction,
+                io,
+                nested: super::nesting::nested(c, &here, cs, &raw.locks, lock_ids),
+            });
+        }
+    }
+    critical_sections
+}
+
+/// The disk IO of a request at `rq`.
+pub(super) fn disk_io(
+    c: &mut Checker<'_>,
+    rq: &str,
+    io: Option<&RawDiskIo>,
+    disk_names: &[&str],
+) -> Option<DiskIo> {
+    let io = io?;
+    let here = format!("{rq}.disk_io");
+    let found = c.reference(&format!("{here}.disk"), "disk", &io.disk, disk_names);
+    c.count(&format!("{here}.kib"), io.kib, 1, 65_536, "kib");
+    c.count(&format!("{here}.reads"), io.reads, 0, 10_000, "reads");
+    c.count(&format!("{here}.writes"), io.writes, 0, 10_000, "writes");
+    found.then(|| DiskIo {
+        disk: disk_names
+            .iter()
+            .position(|d| *d == io.disk)
+            .unwrap_or_default(),
+        reads: io.reads,
+        writes: io.writes,
+        kib: io.kib,
+    })
 }
 
 fn truncate_bytes(text: &str, max: usize) -> &str {

@@ -121,52 +121,55 @@ impl Abba {
     }
 }
 
-/// A request's critical sections flattened for the engine: the top-level sections first (their
-/// indices are the YAML's), then every nested one.
+/// Where one request path's critical sections sit among its workload's (`mix::Sections`): its
+/// top-level sections come first (in the YAML's order), then every nested one.
 #[derive(Debug, Clone, Default)]
-pub(super) struct Sections {
-    pub lock: Vec<u32>,
-    pub write: Vec<f64>,
-    pub hold_ns: Vec<f64>,
-    pub io: Vec<Option<blocking::SyncPlan>>,
-    /// Per top-level section: the indices of its nested sections.
-    nested: Vec<Vec<u16>>,
+pub(super) struct Layout {
+    /// Per top-level section: its index, and the indices of its nested sections.
+    top: Vec<(u16, Vec<u16>)>,
     /// The (outer, nested) pair whose reversed path some requests take.
     reversal: Option<(u16, u16)>,
     pub reverse_fraction: f64,
 }
 
-impl Sections {
-    pub fn build(r: &crate::domain::RequestProfile, classes: usize, disks: usize) -> Self {
-        let mut s = Self::default();
+impl Layout {
+    /// Appends request `r`'s sections to `sections` and returns where they went.
+    pub fn build(
+        r: &crate::domain::RequestProfile,
+        classes: usize,
+        disks: usize,
+        sections: &mut mix::Sections,
+    ) -> Self {
+        let mut layout = Self::default();
         let lock = |l: usize| if l < classes { l as u32 } else { NONE };
         for cs in &r.critical_sections {
-            s.lock.push(lock(cs.lock));
-            s.write.push(cs.write_fraction.clamp(0.0, 1.0));
-            s.hold_ns.push(cs.hold_us.max(0.0) * NS_PER_US);
-            s.io.push(cs.io.and_then(|io| blocking::SyncPlan::new(&io, disks)));
+            layout.top.push((sections.lock.len() as u16, Vec::new()));
+            sections.lock.push(lock(cs.lock));
+            sections.write.push(cs.write_fraction.clamp(0.0, 1.0));
+            sections.hold_ns.push(cs.hold_us.max(0.0) * NS_PER_US);
+            sections
+                .io
+                .push(cs.io.and_then(|io| blocking::SyncPlan::new(&io, disks)));
         }
-        for (j, cs) in r.critical_sections.iter().enumerate() {
-            let mut inner = Vec::new();
+        for (cs, (j, inner)) in r.critical_sections.iter().zip(&mut layout.top) {
             for n in &cs.nested {
-                let idx = s.lock.len() as u16;
-                s.lock.push(lock(n.lock));
-                s.write.push(n.write_fraction.clamp(0.0, 1.0));
-                s.hold_ns.push(n.hold_us.max(0.0) * NS_PER_US);
-                s.io.push(None);
+                let idx = sections.lock.len() as u16;
+                sections.lock.push(lock(n.lock));
+                sections.write.push(n.write_fraction.clamp(0.0, 1.0));
+                sections.hold_ns.push(n.hold_us.max(0.0) * NS_PER_US);
+                sections.io.push(None);
                 let reversible = n.reverse_fraction > 0.0
-                    && s.lock[j] != NONE
-                    && s.lock[idx as usize] != NONE
-                    && s.reversal.is_none();
+                    && sections.lock[*j as usize] != NONE
+                    && sections.lock[idx as usize] != NONE
+                    && layout.reversal.is_none();
                 if reversible {
-                    s.reversal = Some((j as u16, idx));
-                    s.reverse_fraction = n.reverse_fraction.clamp(0.0, 1.0);
+                    layout.reversal = Some((*j, idx));
+                    layout.reverse_fraction = n.reverse_fraction.clamp(0.0, 1.0);
                 }
                 inner.push(idx);
             }
-            s.nested.push(inner);
         }
-        s
+        layout
     }
 
     pub fn reversible(&self) -> bool {
@@ -174,36 +177,41 @@ impl Sections {
     }
 
     /// Appends the critical sections' steps to `prog`: the usual path, or the reversed one.
-    pub fn program(&self, prog: &mut Vec<Step>, reversed: bool) {
-        for (j, inner) in self.nested.iter().enumerate() {
-            if self.lock[j] == NONE {
+    pub fn program(&self, sections: &mix::Sections, prog: &mut Vec<Step>, reversed: bool) {
+        for (j, inner) in &self.top {
+            let j = *j;
+            if sections.lock[j as usize] == NONE {
                 // A section on an unknown lock (validation refuses it) is left out.
                 continue;
             }
-            let j16 = j as u16;
+            // Likewise a nested section on an unknown lock.
+            let inner = inner
+                .iter()
+                .copied()
+                .filter(|&n| sections.lock[n as usize] != NONE);
             match self.reversal {
-                Some((outer, n)) if reversed && outer == j16 => {
+                Some((outer, n)) if reversed && outer == j => {
                     prog.extend([
                         Step::Acquire(n),
                         Step::HoldOn(n),
-                        Step::Acquire(j16),
-                        Step::Hold(j16),
+                        Step::Acquire(j),
+                        Step::Hold(j),
                         Step::Unlock(n),
                     ]);
                 }
-                _ if !inner.is_empty() => {
-                    prog.extend([Step::Acquire(j16), Step::HoldOn(j16)]);
-                    for &n in inner {
+                _ if inner.clone().next().is_some() => {
+                    prog.extend([Step::Acquire(j), Step::HoldOn(j)]);
+                    for n in inner {
                         prog.extend([Step::Acquire(n), Step::Hold(n)]);
                     }
-                    prog.push(Step::Unlock(j16));
+                    prog.push(Step::Unlock(j));
                 }
                 _ => {
-                    prog.extend([Step::Acquire(j16), Step::Hold(j16)]);
-                    if let Some(io) = self.io[j] {
-                        prog.push(Step::SyncWrite(j16));
+                    prog.extend([Step::Acquire(j), Step::Hold(j)]);
+                    if let Some(io) = sections.io[j as usize] {
+                        prog.push(Step::SyncWrite(j));
                         if io.under_lock {
-                            prog.push(Step::Unlock(j16));
+                            prog.push(Step::Unlock(j));
                         }
                     }
                 }
@@ -214,25 +222,24 @@ impl Sections {
 }
 
 impl Engine {
-    /// The program thread `t` runs this request: its workload's usual one or the reversed one.
+    /// The step at `pc` of thread `t`'s program (a reversed request's stretch is part of it).
     pub(super) fn program_step(&self, t: u32, pc: u32) -> Step {
         let th = &self.threads[t as usize];
         let Some(w) = self.workloads.get(th.prog as usize) else {
             return Step::Kswapd;
         };
-        let prog = if th.reversed && !w.reversed_prog.is_empty() {
-            &w.reversed_prog
-        } else {
-            &w.prog
-        };
-        prog.get(pc as usize).copied().unwrap_or(Step::End)
+        w.prog.get(pc as usize).copied().unwrap_or(Step::End)
     }
 
-    /// At the start of a request: whether it takes the workload's reversed path.
-    pub(super) fn choose_path(&mut self, t: u32) {
-        let w = self.threads[t as usize].prog as usize;
-        let fraction = self.workloads[w].reverse_fraction;
+    /// At the start of a request, once its path is drawn: whether it takes the path's reversed
+    /// variant. Returns where the request goes on.
+    pub(super) fn choose_reversal(&mut self, t: u32) -> u32 {
+        let (fraction, start_pc, reversed_pc) = {
+            let p = self.path_of(t);
+            (p.reverse_fraction, p.start_pc, p.reversed_pc)
+        };
         let reversed = fraction > 0.0
+            && reversed_pc != NONE
             && self.abba.reversals_on
             && if self.abba.arranging && !self.abba.arranged_claimed {
                 self.abba.arranged_claimed = true;
@@ -241,6 +248,7 @@ impl Engine {
                 self.rng.chance(fraction)
             };
         self.threads[t as usize].reversed = reversed;
+        if reversed { reversed_pc } else { start_pc }
     }
 
     /// The own work of a section with nested ones ended on CPU `c`: the thread keeps the lock

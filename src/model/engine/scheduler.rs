@@ -294,8 +294,7 @@ impl Engine {
             let step = self.step_of(t);
             match step {
                 Step::Begin => {
-                    self.begin_request(t);
-                    let pc = self.threads[t as usize].pc + 1;
+                    let pc = self.begin_request(t);
                     self.enter(t, pc);
                 }
                 Step::Pre | Step::Mid | Step::Reclaim | Step::Retry => {
@@ -311,8 +310,8 @@ impl Engine {
                     }
                     let w = self.threads[t as usize].prog as usize;
                     let act = match step {
-                        Step::Pre => self.workloads[w].pre_act,
-                        Step::Mid => self.workloads[w].mid_act,
+                        Step::Pre => self.path_of(t).pre_act,
+                        Step::Mid => self.path_of(t).mid_act,
                         Step::Reclaim => self.act_reclaim,
                         _ => self.workloads[w].retry_act,
                     };
@@ -389,7 +388,8 @@ impl Engine {
                     return;
                 }
                 Step::DiskRead => {
-                    let w = self.threads[t as usize].prog as usize;
+                    let path = self.path_of(t);
+                    let (disk, kib) = (path.disk, path.io_kib);
                     let th = &mut self.threads[t as usize];
                     if th.reads_left == 0 {
                         let pc = th.pc + 1;
@@ -398,7 +398,6 @@ impl Engine {
                     }
                     th.reads_left -= 1;
                     th.iowait_cpu = c;
-                    let (disk, kib) = (self.workloads[w].disk, self.workloads[w].io_kib);
                     self.charge(c);
                     self.cpus[c as usize].nr_iowait += 1;
                     self.submit_io(disk, t, false, kib);
@@ -415,13 +414,17 @@ impl Engine {
         }
     }
 
-    pub(super) fn begin_request(&mut self, t: u32) {
-        self.choose_path(t);
+    /// Starts thread `t`'s new request: draws its path, whether it takes the path's reversed
+    /// variant, and the path's costs; returns the program index the request goes on at.
+    pub(super) fn begin_request(&mut self, t: u32) -> u32 {
         let w = self.threads[t as usize].prog as usize;
-        let wl = &self.workloads[w];
-        let (compute, det, k) = (wl.compute_ns, wl.deterministic, wl.top_sections);
-        let (fixed, allocs, packets, reads) =
-            (wl.pre_fixed_ns, wl.page_allocs, wl.packets, wl.reads);
+        let path = self.draw_path(w);
+        self.threads[t as usize].path = path;
+        let start_pc = self.choose_reversal(t);
+        let det = self.workloads[w].deterministic;
+        let p = self.path_of(t);
+        let (compute, k) = (p.compute_ns, p.sections);
+        let (fixed, allocs, packets, reads) = (p.pre_fixed_ns, p.page_allocs, p.packets, p.reads);
         let total = self.draw(compute, det);
         let part = total / (k as u64 + 1);
         let mut reclaim = 0;
@@ -448,6 +451,7 @@ impl Engine {
         if packets > 0 {
             self.packets(packets);
         }
+        start_pc
     }
 
     /// The CPU time thread `t`'s retry loop runs from now until an attempt wins. Any thread
@@ -512,11 +516,8 @@ impl Engine {
     pub(super) fn end_request(&mut self, c: u32, t: u32) -> bool {
         let w = self.threads[t as usize].prog as usize;
         let now = self.now;
-        let (writes, disk, kib) = (
-            self.workloads[w].writes,
-            self.workloads[w].disk,
-            self.workloads[w].io_kib,
-        );
+        let path = self.path_of(t);
+        let (writes, disk, kib) = (path.writes, path.disk, path.io_kib);
         for _ in 0..writes {
             self.submit_io(disk, NONE, true, kib);
         }
@@ -540,6 +541,10 @@ impl Engine {
             }
         }
         match self.workloads[w].arrivals {
+            Arrivals::Closed { .. } if self.retired(t) => {
+                self.park(Some(c), t);
+                false
+            }
             Arrivals::Closed { think_us } => {
                 let det = self.workloads[w].deterministic;
                 let think = self.draw(think_us * NS_PER_US, det);
@@ -565,6 +570,10 @@ impl Engine {
                             epoch,
                         },
                     );
+                }
+                if self.retired(t) {
+                    self.park(Some(c), t);
+                    return false;
                 }
                 if let Some(arrived) = self.workloads[w].queue.pop_front() {
                     if w == 0 {
@@ -691,6 +700,11 @@ impl Engine {
                 self.threads[t as usize].state = St::Sleeping;
                 self.kswapd_armed = false;
             }
+            return;
+        }
+        if self.retired(t) {
+            // A user a deploy took away: its think time ends and it is gone.
+            self.park(None, t);
             return;
         }
         let now = self.now;

@@ -130,6 +130,8 @@ pub(crate) struct ThreadView {
     pub state: ThreadRunState,
     pub reason: SleepReason,
     pub cpu: u32,
+    /// In its workload's pool (a deploy may have parked it outside): the tools list it.
+    pub alive: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -326,6 +328,7 @@ impl Engine {
                     state,
                     reason: self.thread_book.shown_reason[i],
                     cpu: th.cpu,
+                    alive: !th.parked,
                 }
             })
             .collect()

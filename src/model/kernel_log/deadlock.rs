@@ -6,7 +6,7 @@
 //!
 //! Reports lie in the future of the deadlock (120 s and more), so the threads they name are
 //! those it will have stopped by then: the two of the cycle, and every thread of a workload
-//! that takes either lock, each waiting for the lock it is queued on now, or, when it is not
+//! that takes either lock (but those a deploy parked), each waiting for the lock it is queued on now, or, when it is not
 //! queued yet, the first of the two its path takes.
 
 use super::*;
@@ -31,8 +31,10 @@ struct LockFacts {
 struct WorkloadFacts {
     comm: String,
     pid: u32,
+    /// The pool allocated (deploys may grow it past the threads written).
     threads: u32,
-    /// The locks its usual path takes, in order (an outer lock before those nested in it).
+    /// The locks its usual paths take, in order (an outer lock before those nested in it), the
+    /// request as written first, then each path of its mix that requests take.
     lock_order: Vec<usize>,
 }
 
@@ -71,11 +73,11 @@ impl DeadlockReporter {
                 .map(|w| WorkloadFacts {
                     comm: w.name.clone(),
                     pid: w.pid,
-                    threads: w.threads.max(1),
+                    threads: engine::pool_capacity(w.threads, &w.deploys),
                     lock_order: w
-                        .request
-                        .critical_sections
-                        .iter()
+                        .request_mix()
+                        .filter(|&(share, _, _)| share > 0.0)
+                        .flat_map(|(_, _, r)| &r.critical_sections)
                         .flat_map(|cs| {
                             std::iter::once(cs.lock).chain(cs.nested.iter().map(|n| n.lock))
                         })
@@ -105,12 +107,13 @@ impl DeadlockReporter {
         &self,
         deadlock: &AbbaDeadlock,
         waiters: &[LockWaiter],
+        parked: &dyn Fn(usize, u32) -> bool,
         formed_us: u64,
         end_s: u64,
         keep: impl Fn(u64, bool) -> bool,
     ) -> Vec<LogEvent> {
         let pair = [deadlock.waiters[0].holds, deadlock.waiters[0].waits];
-        let stuck = self.stuck_threads(deadlock, waiters, pair);
+        let stuck = self.stuck_threads(deadlock, waiters, parked, pair);
         let mut out = self.hung_reports(&stuck, formed_us, end_s);
         out.extend(self.spin_reports(&stuck, formed_us, end_s, keep));
         out.sort_by_key(|e| e.at_us);
@@ -123,6 +126,7 @@ impl DeadlockReporter {
         &self,
         deadlock: &AbbaDeadlock,
         waiters: &[LockWaiter],
+        parked: &dyn Fn(usize, u32) -> bool,
         pair: [usize; 2],
     ) -> Vec<(usize, u32, usize, bool, Option<usize>)> {
         let mut out = Vec::new();
@@ -139,6 +143,8 @@ impl DeadlockReporter {
                 let wait = match (cycle, queued) {
                     (Some(c), _) => (c.waits, true, Some(c.holds)),
                     (None, Some(q)) => (q.waits, q.write, q.holds),
+                    // A thread outside its pool (a deploy shrank it) takes no lock.
+                    (None, None) if parked(w, t) => continue,
                     (None, None) => (first, true, None),
                 };
                 out.push((w, t, wait.0, wait.1, wait.2));
