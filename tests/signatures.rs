@@ -42,6 +42,19 @@ fn run(inc: &Incident, seed: u64) -> Trace {
     simulate(&variant::pick(inc, Seed(seed)), Seed(seed), SECONDS)
 }
 
+/// Runs `check` on every incident and seed (`SECONDS` each); collects every failure.
+fn every_incident(check: impl Fn(&Trace) -> Option<String>) {
+    let mut failures = Vec::new();
+    for inc in incidents() {
+        for seed in SEEDS {
+            if let Some(what) = check(&run(&inc, seed)) {
+                failures.push(format!("{} seed {seed}: {what}", inc.id));
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
 /// Every seed: the incident's own signature holds and no other incident's does.
 fn check(id: &str) {
     assert!(

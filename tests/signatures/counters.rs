@@ -3,23 +3,8 @@
 //! the same sleeps. (A kernel mutex sleeper is in D state too, but not on IO: b without IO
 //! sleeps leaves io pressure at zero, as the kernel's accounting does.)
 
-use super::{SEEDS, incidents};
-use sysdrill::domain::Seed;
-use sysdrill::model::{Sample, Syscall, ThreadState, Trace, WaitFor, simulate, variant};
-
-/// Runs `check` on every incident and seed (3 seconds each); collects every failure.
-fn every_incident(check: impl Fn(&Trace) -> Option<String>) {
-    let mut failures = Vec::new();
-    for inc in incidents() {
-        for seed in SEEDS {
-            let t = simulate(&variant::pick(&inc, Seed(seed)), Seed(seed), 3);
-            if let Some(what) = check(&t) {
-                failures.push(format!("{} seed {seed}: {what}", inc.id));
-            }
-        }
-    }
-    assert!(failures.is_empty(), "{}", failures.join("\n"));
-}
+use super::every_incident;
+use sysdrill::model::{Sample, Syscall, ThreadState, WaitFor};
 
 /// Whether some task slept on the disk during the second: a read or a flush that returned
 /// after sleeping, a thread still asleep on one, a page read back from swap, or a CPU left

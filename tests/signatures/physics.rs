@@ -8,23 +8,9 @@
 use std::collections::BTreeSet;
 
 use super::facts::vmstat;
-use super::{SEEDS, incidents};
+use super::{SEEDS, every_incident, incidents};
 use sysdrill::domain::Seed;
-use sysdrill::model::{LogKind, Trace, simulate, variant};
-
-/// Runs `check` on every incident and seed (3 seconds each); collects every failure.
-fn every_incident(check: impl Fn(&Trace) -> Option<String>) {
-    let mut failures = Vec::new();
-    for inc in incidents() {
-        for seed in SEEDS {
-            let t = simulate(&variant::pick(&inc, Seed(seed)), Seed(seed), 3);
-            if let Some(what) = check(&t) {
-                failures.push(format!("{} seed {seed}: {what}", inc.id));
-            }
-        }
-    }
-    assert!(failures.is_empty(), "{}", failures.join("\n"));
-}
+use sysdrill::model::{LogKind, simulate, variant};
 
 #[test]
 fn a_run_queue_longer_than_the_cpus_preempts() {
