@@ -424,6 +424,26 @@ struct Decided {
     standing: Standing,
     /// Every token of the match lies in a stretch that reasons (`stuffing`).
     reasoned: bool,
+    /// For an idea, the token ranges its roles matched (the first [`MAX_PARTS`]); empty for a
+    /// phrase or regex, whose words are the whole match.
+    parts: Parts,
+}
+
+/// How many role ranges of an idea match are kept: enough for every idea written so far; an
+/// idea with more roles keeps its first ones.
+const MAX_PARTS: usize = 4;
+
+/// The token ranges the roles of an idea match matched, in role order.
+#[derive(Debug, Clone, Copy, Default)]
+struct Parts {
+    spans: [(u32, u32); MAX_PARTS],
+    len: u8,
+}
+
+impl Parts {
+    fn as_slice(&self) -> &[(u32, u32)] {
+        &self.spans[..usize::from(self.len)]
+    }
 }
 
 /// An idea of a rubric item compiled: its roles are `roles` of the scorer's role table (each
@@ -653,6 +673,7 @@ impl Scorer {
                 m,
                 standing: Standing::from_scope(scope_standing(&m)),
                 reasoned: is_reasoned(m.from, m.to),
+                parts: Parts::default(),
             })
             .collect();
         self.find_ideas(
@@ -678,7 +699,10 @@ impl Scorer {
                 d.standing = Standing::Hypothetical(Why::Command);
             } else if claim && context.is_quoted(d.m.from, d.m.to) {
                 d.standing = Standing::Hypothetical(Why::Quoted);
-            } else if claim && let Some((from, to)) = context.rejection(&n, d.m.from, d.m.to) {
+            } else if claim
+                && let Some((from, to)) =
+                    context.rejection(&n, d.m.from, d.m.to, d.parts.as_slice())
+            {
                 d.standing = Standing::Negated(Why::Rejected(from, to));
             }
         }
@@ -1035,6 +1059,14 @@ impl Scorer {
                     },
                     standing,
                     reasoned: chosen.iter().all(|(m, _)| is_reasoned(m.from, m.to)),
+                    parts: {
+                        let mut parts = Parts::default();
+                        for (m, _) in chosen.iter().take(MAX_PARTS) {
+                            parts.spans[usize::from(parts.len)] = (m.from as u32, m.to as u32);
+                            parts.len += 1;
+                        }
+                        parts
+                    },
                 });
             }
         }

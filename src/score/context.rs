@@ -15,7 +15,30 @@
 //! - A command: a tool name ([`super::tags::TOOL`]) followed by its arguments, that is words
 //!   written right after a `-`, numbers, single letters and the subcommands of [`SUBCOMMANDS`]
 //!   ("perf lock contention", "mpstat -P ALL 1"). The tool name is part of it.
-//! - A rejecting frame: a word or phrase of [`REJECTING`] in the sentence.
+//! - Frames that keep a claim from being asserted (a claim is a red flag or misconception; a
+//!   frame never touches concept credit). A frame counts only when it reaches the claim's own
+//!   clause: it lies in the claim's sentence, outside the claim's words, and no contrast word
+//!   ([`CONTRAST`]: "but", "however", "yet" …) stands between the two, so "people think X, but
+//!   Y" rejects X and leaves Y asserted. The kinds:
+//!   - a rejecting word or phrase of [`REJECTING`] before or after the claim ("X is a myth",
+//!     "the idea that X");
+//!   - a report of someone else's belief: a [`BELIEVERS`] word followed, within two words, by a
+//!     [`BELIEF_VERBS`] word ("people sometimes say X", "a colleague once told me X", "you'd
+//!     think X", "I've heard X"), before the claim;
+//!   - a concession ([`CONCEDING`]: "at first glance X", "X looks like …") before the claim,
+//!     when a contrast word follows the claim in the sentence ("at first glance memory looks
+//!     fine, but free is 39 MB");
+//!   - a modal negation ([`MODAL_NEGATIONS`]: "can't", "cannot", "mustn't" …) at most
+//!     [`MODAL_REACH`] words before the claim in its clause ("the softirq side can't use a
+//!     mutex");
+//!   - a dismissing predicate of a claim that is its clause's subject (it starts within
+//!     [`SUBJECT_REACH`] words of the clause start): within [`PREDICATE_REACH`] words after it,
+//!     before any word of [`PREDICATE_STOPS`], a negation or dismissal of [`DISMISSING`]
+//!     ("raising the timeout would only hide the stall", "adding threads won't help",
+//!     "removing the lock would be a disaster"); "won't hurt" and the like excepted;
+//!   - a contrast that denies the claim right after it: a contrast word then, within three
+//!     words, a negated verb ("bigger buffers absorb bursts, but they don't raise …", "a
+//!     percent of steal is normal, but 19% isn't").
 //!
 //! Linear in the answer: one pass each. Owns only these facts; must not decide credit.
 
@@ -96,12 +119,261 @@ pub const REJECTING: &[&[&str]] = &[
     &["you", "might", "think"],
     &["one", "might", "think"],
     &["it's", "tempting"],
+    &["tempting"],
     &["it", "is", "tempting"],
     &["common", "belief"],
     &["used", "to", "think"],
     &["used", "to", "believe"],
     &["the", "claim", "that"],
+    &["the", "idea", "that"],
+    &["the", "idea", "is", "that"],
+    &["the", "notion", "that"],
+    &["the", "assumption", "that"],
+    &["the", "belief", "that"],
+    &["the", "instinct"],
+    &["temptation"],
+    &["the", "obvious", "reaction"],
+    &["the", "obvious", "fix"],
+    &["the", "knee-jerk"],
+    &["knee-jerk"],
+    &["folk", "wisdom"],
+    &["bad", "idea"],
+    &["out", "of", "the", "question"],
+    &["counterproductive"],
+    &["backwards"],
 ];
+
+/// Words that stand between a frame and a claim in another clause: a frame on one side of them
+/// does not reach a claim on the other.
+pub const CONTRAST: &[&str] = &[
+    "but", "however", "yet", "whereas", "although", "though", "instead", "actually", "rather",
+];
+
+/// Who holds a belief the candidate reports: followed within two words by a [`BELIEF_VERBS`]
+/// word ("people often say", "a colleague once told me", "you'd think", "i've heard").
+pub const BELIEVERS: &[&str] = &[
+    "people",
+    "someone",
+    "somebody",
+    "colleague",
+    "colleagues",
+    "folks",
+    "others",
+    "everyone",
+    "everybody",
+    "teammate",
+    "teammates",
+    "developers",
+    "devs",
+    "engineers",
+    "you'd",
+    "you",
+    "i've",
+];
+
+/// Verbs that report a belief or a suggestion.
+const BELIEF_VERBS: &[&str] = &[
+    "say",
+    "says",
+    "said",
+    "think",
+    "thinks",
+    "thought",
+    "assume",
+    "assumes",
+    "assumed",
+    "believe",
+    "believes",
+    "believed",
+    "suggest",
+    "suggests",
+    "suggested",
+    "describe",
+    "describes",
+    "described",
+    "picture",
+    "pictures",
+    "claim",
+    "claims",
+    "claimed",
+    "argue",
+    "argues",
+    "told",
+    "hear",
+    "heard",
+    "insist",
+    "insists",
+    "recommend",
+    "recommends",
+    "expect",
+    "expects",
+];
+
+/// The believers that are the speaker or the listener report a belief only with these verbs:
+/// "you'd think X", "I've heard X", but not "you can say X" or "I've said X".
+const OWN_BELIEF_VERBS: &[&str] = &[
+    "think", "thought", "assume", "expect", "hear", "heard", "believe",
+];
+
+/// Concessions: what follows seems so, and a contrast later in the sentence says it is not.
+pub const CONCEDING: &[&[&str]] = &[
+    &["at", "first", "glance"],
+    &["at", "a", "glance"],
+    &["at", "first", "sight"],
+    &["on", "the", "surface"],
+    &["on", "paper"],
+    &["superficially"],
+    &["looks", "like"],
+    &["look", "like"],
+    &["seems", "like"],
+    &["seem", "like"],
+    &["it", "seems"],
+    &["it", "appears"],
+];
+
+/// Negations that modal verbs carry ("can't use a mutex"); the scopes of `scope` leave them to
+/// the words they are said of, which for a claim is the claim itself.
+pub const MODAL_NEGATIONS: &[&[&str]] = &[
+    &["can't"],
+    &["cant"],
+    &["cannot"],
+    &["can", "not"],
+    &["couldn't"],
+    &["could", "not"],
+    &["mustn't"],
+    &["must", "not"],
+    &["must", "never"],
+    &["should", "never"],
+    &["never", "ever"],
+];
+
+/// How many words a modal negation may stand before the claim it negates.
+const MODAL_REACH: usize = 4;
+/// A claim is its clause's subject when it starts within this many words of the clause start
+/// ("raising the timeout …", "for write-heavy data an rwlock …").
+const SUBJECT_REACH: usize = 4;
+/// How many words after a subject claim its predicate is looked for.
+const PREDICATE_REACH: usize = 5;
+
+/// Words that dismiss a subject claim in its predicate: negations, "only" and "just" (of a
+/// claim that only hides or shifts the problem), and judgements of harm.
+const DISMISSING: &[&str] = &[
+    "not",
+    "never",
+    "nothing",
+    "don't",
+    "dont",
+    "doesn't",
+    "doesnt",
+    "won't",
+    "wont",
+    "wouldn't",
+    "wouldnt",
+    "can't",
+    "cant",
+    "cannot",
+    "isn't",
+    "isnt",
+    "aren't",
+    "arent",
+    "hide",
+    "hides",
+    "mask",
+    "masks",
+    "worse",
+    "mistake",
+    "disaster",
+    "pointless",
+    "useless",
+    "harmful",
+    "dangerous",
+    "backfire",
+    "backfires",
+];
+
+/// Words that restrict what a subject claim does ("would only hide", "just adds contenders"):
+/// dismissive after a modal or before a verb of [`SHIFTING`], an intensifier otherwise
+/// ("adding threads just works").
+const RESTRICTING: &[&str] = &["only", "just", "merely"];
+/// Modals after which a restriction dismisses.
+const MODALS: &[&str] = &["would", "will", "could", "might", "it'd", "it'll", "they'd"];
+/// What a claim that does not address the cause does instead.
+const SHIFTING: &[&str] = &[
+    "hide",
+    "hides",
+    "mask",
+    "masks",
+    "shift",
+    "shifts",
+    "move",
+    "moves",
+    "delay",
+    "delays",
+    "postpone",
+    "postpones",
+    "add",
+    "adds",
+    "lengthen",
+    "lengthens",
+    "make",
+    "makes",
+];
+
+/// Words after which a negation no longer belongs to the subject claim's predicate ("add
+/// threads so requests don't queue").
+const PREDICATE_STOPS: &[&str] = &[
+    "so", "because", "since", "and", "or", "to", "if", "when", "which", "that", "until", "unless",
+    "as", "where", "while", "than",
+];
+
+/// What a dismissing negation may be said of without dismissing: "adding threads won't hurt".
+const HARMLESS: &[&str] = &["hurt", "harm", "matter", "matters", "hurts"];
+
+/// Relative pronouns: a modal negation right after one belongs to the relative clause.
+const RELATIVES: &[&str] = &["that", "who", "which"];
+
+/// Pronouns that stand for what was just said.
+const ANAPHORS: &[&str] = &["that", "that's", "thats", "this", "which", "it's", "it"];
+
+/// How many words after a claim a contrast that denies it may start.
+const CONTRAST_REACH: usize = 6;
+
+/// Negated verbs that, right after a contrast, deny what came before it.
+const CONTRAST_DENIALS: &[&str] = &[
+    "isn't", "isnt", "aren't", "arent", "don't", "dont", "doesn't", "doesnt", "won't", "wont",
+    "wouldn't", "wouldnt", "can't", "cant", "cannot", "didn't", "didnt", "never",
+];
+
+/// Every word that starts a frame, for the tagger: the scan looks only at tokens marked with it.
+pub fn frame_starts() -> impl Iterator<Item = &'static str> {
+    REJECTING
+        .iter()
+        .chain(CONCEDING)
+        .chain(MODAL_NEGATIONS)
+        .map(|words| words[0])
+        .chain(BELIEVERS.iter().copied())
+}
+
+/// What a frame does to a claim near it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FrameKind {
+    /// Rejects a claim before or after it.
+    Rejecting,
+    /// Reports someone else's belief: rejects a claim after it.
+    Reporting,
+    /// Concedes: rejects a claim after it when a contrast follows the claim.
+    Conceding,
+    /// A modal negation: rejects a claim right after it in its clause.
+    Negating,
+}
+
+/// A frame found in an answer, as a token range.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Frame {
+    pub from: usize,
+    pub to: usize,
+    pub kind: FrameKind,
+}
 
 /// The per-token facts of one answer.
 #[derive(Debug, Clone, Default)]
@@ -114,8 +386,10 @@ pub struct Context {
     pub quoted: Vec<bool>,
     /// Per token: part of a command line.
     pub command: Vec<bool>,
-    /// Rejecting frames, as token ranges in order.
-    pub rejections: Vec<(usize, usize)>,
+    /// Frames (rejecting, reporting, conceding, negating), in order.
+    pub frames: Vec<Frame>,
+    /// Per token: a contrast word ([`CONTRAST`]).
+    contrast: Vec<bool>,
 }
 
 impl Context {
@@ -126,7 +400,8 @@ impl Context {
             clause_starts: Vec::new(),
             quoted: vec![false; count],
             command: vec![false; count],
-            rejections: Vec::new(),
+            frames: Vec::new(),
+            contrast: vec![false; count],
         };
         for &(start, end) in &n.sentences {
             let mut subordinate = false;
@@ -145,7 +420,7 @@ impl Context {
                     .push(context.clause_starts.len().saturating_sub(1) as u32);
             }
             context.mark_quotes(n, start, end);
-            context.find_rejections(n, classes, start, end);
+            context.find_frames(n, classes, start, end);
         }
         context.mark_commands(n, classes);
         context
@@ -218,21 +493,55 @@ impl Context {
         }
     }
 
-    fn find_rejections(&mut self, n: &Normalized<'_>, classes: &[u8], start: usize, end: usize) {
-        for t in start..end {
+    /// Finds the frames and contrast words of sentence `start..end` (see the module rules).
+    fn find_frames(&mut self, n: &Normalized<'_>, classes: &[u8], start: usize, end: usize) {
+        let words_at = |t: usize, words: &[&str]| {
+            t + words.len() <= end
+                && words
+                    .iter()
+                    .enumerate()
+                    .all(|(k, w)| n.token_text(t + k) == *w)
+        };
+        let mut t = start;
+        while t < end {
+            let word = n.token_text(t);
+            if CONTRAST.contains(&word) {
+                self.contrast[t] = true;
+            }
             if classes.get(t).is_none_or(|c| c & tags::REJECT_START == 0) {
+                t += 1;
                 continue;
             }
-            for words in REJECTING {
-                if t + words.len() <= end
-                    && words
-                        .iter()
-                        .enumerate()
-                        .all(|(k, w)| n.token_text(t + k) == *w)
-                {
-                    self.rejections.push((t, t + words.len()));
-                    break;
+            let lists = [
+                (REJECTING, FrameKind::Rejecting),
+                (CONCEDING, FrameKind::Conceding),
+                (MODAL_NEGATIONS, FrameKind::Negating),
+            ];
+            let found = lists.iter().find_map(|(list, kind)| {
+                list.iter()
+                    .find(|words| words_at(t, words))
+                    .map(|words| (t + words.len(), *kind))
+            });
+            let found = found.or_else(|| {
+                if !BELIEVERS.contains(&word) {
+                    return None;
                 }
+                let verbs = if matches!(word, "you" | "you'd" | "i've") {
+                    OWN_BELIEF_VERBS
+                } else {
+                    BELIEF_VERBS
+                };
+                (t + 1..end.min(t + 4))
+                    .take_while(|&u| n.tokens[u].gap < Gap::Comma)
+                    .find(|&u| verbs.contains(&n.token_text(u)))
+                    .map(|u| (u + 1, FrameKind::Reporting))
+            });
+            match found {
+                Some((to, kind)) => {
+                    self.frames.push(Frame { from: t, to, kind });
+                    t = to;
+                }
+                None => t += 1,
             }
         }
     }
@@ -261,16 +570,132 @@ impl Context {
         }
     }
 
-    /// The rejecting frame in the sentence of tokens `from..to` that lies outside them, if any.
-    pub fn rejection(&self, n: &Normalized<'_>, from: usize, to: usize) -> Option<(usize, usize)> {
+    /// What keeps the claim matched at tokens `from..to` from being asserted, as the token range
+    /// to name in its evidence: a frame reaching its clause, a dismissing predicate of a subject
+    /// claim, or a contrast that denies it (see the module rules).
+    ///
+    /// `parts` are the token ranges an idea's roles matched (empty for a phrase): a frame
+    /// between them ("threads, and someone will say give it more", "the softirq side can't use
+    /// a mutex") is not the claim's own words, and counts as a frame before the next part.
+    pub fn rejection(
+        &self,
+        n: &Normalized<'_>,
+        from: usize,
+        to: usize,
+        parts: &[(u32, u32)],
+    ) -> Option<(usize, usize)> {
         let token = n.tokens.get(from)?;
         let (s_from, s_to) = n.sentences[token.sentence as usize];
-        let first = self.rejections.partition_point(|&(f, _)| f < s_from);
-        self.rejections[first..]
+        let to = to.min(s_to).max(from + 1);
+        let contrast_in = |a: usize, b: usize| self.contrast[a.min(b)..b.max(a)].contains(&true);
+        let first = self.frames.partition_point(|f| f.from < s_from);
+        let framed = self.frames[first..]
             .iter()
-            .take_while(|&&(f, _)| f < s_to)
-            .find(|&&(f, e)| e <= from || f >= to)
-            .copied()
+            .take_while(|f| f.from < s_to)
+            .find(|f| {
+                // The part a frame inside the match stands before, if it overlaps none.
+                let inside = (f.from > from && f.to < to)
+                    .then(|| {
+                        let overlaps = parts
+                            .iter()
+                            .any(|&(a, b)| (a as usize) < f.to && f.from < b as usize);
+                        let next = parts
+                            .iter()
+                            .map(|&(a, _)| a as usize)
+                            .filter(|&a| a >= f.to)
+                            .min();
+                        next.filter(|_| !overlaps)
+                    })
+                    .flatten();
+                // Only a report or rejection said of the part right after it, with no comma
+                // between (the claim's own clause): a
+                // negation between the roles ("two updaters can't conflict") is often the
+                // claim's own meaning.
+                if let Some(next) = inside {
+                    return matches!(f.kind, FrameKind::Rejecting | FrameKind::Reporting)
+                        && !contrast_in(f.to, next)
+                        && (f.to..=next).all(|t| n.tokens[t].gap < Gap::Comma);
+                }
+                let before = f.to <= from && !contrast_in(f.to, from);
+                // "X, but that's exactly what isn't true": across a contrast, a frame said of
+                // "that" still reaches back.
+                let after =
+                    f.from >= to && (!contrast_in(to, f.from) || self.anaphoric(n, to, f.from));
+                match f.kind {
+                    FrameKind::Rejecting => before || after,
+                    FrameKind::Reporting => before,
+                    FrameKind::Conceding => (before || after) && contrast_in(f.to.max(to), s_to),
+                    // "Workers that can't get the lock get put to sleep": a relative clause's
+                    // negation is said of its subject, not of the claim after it.
+                    FrameKind::Negating => {
+                        before
+                            && from - f.to <= MODAL_REACH
+                            && self.clause[f.to - 1] == self.clause[from]
+                            && !(f.from > 0 && RELATIVES.contains(&n.token_text(f.from - 1)))
+                    }
+                }
+            })
+            .map(|f| (f.from, f.to));
+        framed
+            .or_else(|| self.dismissing_predicate(n, from, to))
+            .or_else(|| self.contrast_denial(n, to, s_to))
+    }
+
+    /// Whether the only contrast between tokens `from` and `to` is followed by a pronoun that
+    /// stands for what came before it ("…, but that's …").
+    fn anaphoric(&self, n: &Normalized<'_>, from: usize, to: usize) -> bool {
+        let contrasts: Vec<usize> = (from..to).filter(|&t| self.contrast[t]).collect();
+        contrasts.len() == 1
+            && contrasts[0] + 1 < to
+            && ANAPHORS.contains(&n.token_text(contrasts[0] + 1))
+    }
+
+    /// A negation or dismissal in the predicate of a claim that is its clause's subject:
+    /// "raising the timeout would only hide the stall".
+    fn dismissing_predicate(
+        &self,
+        n: &Normalized<'_>,
+        from: usize,
+        to: usize,
+    ) -> Option<(usize, usize)> {
+        let (clause_from, clause_to) = self.clause_span(from, from);
+        if from - clause_from > SUBJECT_REACH || to > clause_to {
+            return None;
+        }
+        let end = clause_to.min(to + PREDICATE_REACH);
+        for t in to..end {
+            let word = n.token_text(t);
+            if PREDICATE_STOPS.contains(&word) || self.contrast[t] || n.tokens[t].gap >= Gap::Comma
+            {
+                return None;
+            }
+            let next = (t + 1 < clause_to).then(|| n.token_text(t + 1));
+            if DISMISSING.contains(&word) {
+                let harmless = next.is_some_and(|w| HARMLESS.contains(&w));
+                return (!harmless).then_some((t, t + 1));
+            }
+            if RESTRICTING.contains(&word)
+                && (MODALS.contains(&n.token_text(t - 1))
+                    || next.is_some_and(|w| SHIFTING.contains(&w)))
+            {
+                return Some((t, t + 1));
+            }
+        }
+        None
+    }
+
+    /// A contrast right after the claim whose next words deny it: "…, but they don't raise
+    /// …", "…, but 19% isn't".
+    fn contrast_denial(
+        &self,
+        n: &Normalized<'_>,
+        to: usize,
+        s_to: usize,
+    ) -> Option<(usize, usize)> {
+        let contrast = (to..s_to.min(to + CONTRAST_REACH)).find(|&t| self.contrast[t])?;
+        (contrast + 1..s_to.min(contrast + 4))
+            .find(|&t| CONTRAST_DENIALS.contains(&n.token_text(t)))
+            .map(|t| (contrast, t + 1))
     }
 
     /// Whether every token of `from..to` is quoted.
@@ -348,8 +773,176 @@ mod tests {
     fn rejections_lie_outside_the_claim() {
         let (n, c) = context("The idea that readers never contend is a myth.");
         let readers = token(&n, "readers");
-        assert!(c.rejection(&n, readers, readers + 3).is_some());
+        assert!(c.rejection(&n, readers, readers + 3, &[]).is_some());
         let (n, c) = context("Readers never contend.");
-        assert!(c.rejection(&n, 0, 3).is_none());
+        assert!(c.rejection(&n, 0, 3, &[]).is_none());
+    }
+
+    /// Whether the claim `claim` (a phrase, found in `text`) is kept from being asserted.
+    fn rejected(text: &str, claim: &str) -> bool {
+        let (n, c) = context(text);
+        let words: Vec<&str> = claim.split(' ').collect();
+        let from = (0..n.tokens.len())
+            .find(|&i| {
+                (0..words.len()).all(|k| i + k < n.tokens.len() && n.token_text(i + k) == words[k])
+            })
+            .unwrap_or_else(|| panic!("{claim}"));
+        c.rejection(&n, from, from + words.len(), &[]).is_some()
+    }
+
+    #[test]
+    fn a_frame_reaches_only_the_claims_own_clause() {
+        // A report of someone else's belief, with words between its subject and verb.
+        assert!(rejected(
+            "People sometimes say add more threads.",
+            "add more threads"
+        ));
+        assert!(rejected(
+            "A colleague once told me each lock is a syscall.",
+            "each lock is a syscall"
+        ));
+        assert!(rejected(
+            "You'd think idle means no cpu problem, but look at throttling.",
+            "idle means no cpu problem"
+        ));
+        assert!(rejected(
+            "The idea that more threads give more throughput only holds briefly.",
+            "more threads give more throughput"
+        ));
+        // The contrast ends the frame: what follows is the candidate's own claim.
+        assert!(!rejected(
+            "People think it is the disk, but add more threads.",
+            "add more threads"
+        ));
+        assert!(!rejected(
+            "It's a myth that readers are free; however add more threads.",
+            "add more threads"
+        ));
+        // The speaker's own saying is not a report of a belief.
+        assert!(!rejected(
+            "You can say add more threads now.",
+            "add more threads"
+        ));
+        // After a contrast, a rejection said of "that" still reaches back.
+        assert!(rejected(
+            "They only switch at syscalls, but that's exactly what isn't true.",
+            "only switch at syscalls"
+        ));
+        assert!(!rejected(
+            "They only switch at syscalls, but the disk theory isn't true.",
+            "only switch at syscalls"
+        ));
+    }
+
+    #[test]
+    fn a_concession_rejects_only_before_a_contrast() {
+        assert!(rejected(
+            "At first glance memory is fine, but free is 39 MB.",
+            "memory is fine"
+        ));
+        assert!(rejected(
+            "Memory is fine at a glance, but free is 39 MB.",
+            "memory is fine"
+        ));
+        assert!(!rejected(
+            "At first glance memory is fine.",
+            "memory is fine"
+        ));
+    }
+
+    #[test]
+    fn a_modal_negation_rejects_the_claim_after_it() {
+        assert!(rejected(
+            "The softirq side can't use a mutex.",
+            "use a mutex"
+        ));
+        assert!(rejected(
+            "You cannot just add more threads.",
+            "add more threads"
+        ));
+        // In a relative clause, or another clause, it is said of something else.
+        assert!(!rejected(
+            "Workers that can't get in add more threads.",
+            "add more threads"
+        ));
+        assert!(!rejected(
+            "If it can't keep up, we add more threads.",
+            "add more threads"
+        ));
+    }
+
+    #[test]
+    fn a_dismissing_predicate_rejects_a_subject_claim() {
+        assert!(rejected(
+            "Raising the timeout would only hide the stall.",
+            "raising the timeout"
+        ));
+        assert!(rejected(
+            "Raising the timeout just hides the stall.",
+            "raising the timeout"
+        ));
+        assert!(rejected(
+            "Adding threads won't help here.",
+            "adding threads"
+        ));
+        assert!(rejected(
+            "Removing the lock would be a disaster.",
+            "removing the lock"
+        ));
+        // Asserted: an intensifier, a harmless negation, a negation of something else.
+        assert!(!rejected("Adding threads just works.", "adding threads"));
+        assert!(!rejected("Adding threads won't hurt.", "adding threads"));
+        assert!(!rejected(
+            "Adding threads so requests don't queue is the fix.",
+            "adding threads"
+        ));
+        assert!(!rejected(
+            "Classic deadlock, no progress, not crashed.",
+            "classic deadlock"
+        ));
+        // Not the subject: the negation belongs to the clause's own subject.
+        assert!(!rejected(
+            "The box has no spare cores so the team said add threads.",
+            "add threads"
+        ));
+    }
+
+    #[test]
+    fn a_contrast_then_a_negated_verb_denies_the_claim() {
+        assert!(rejected(
+            "Bigger buffers absorb bursts, but they don't raise the rate.",
+            "bigger buffers"
+        ));
+        assert!(rejected(
+            "A little steal is normal, but 19% isn't.",
+            "steal is normal"
+        ));
+        assert!(!rejected(
+            "Bigger buffers absorb bursts, but the rate is the limit.",
+            "bigger buffers"
+        ));
+    }
+
+    #[test]
+    fn a_frame_between_the_roles_of_an_idea_rejects_it() {
+        let text = "The pool has 32 threads and someone will say give it more threads.";
+        let (n, c) = context(text);
+        let first = token(&n, "pool");
+        let last = n.tokens.len() - 1;
+        let parts = [
+            (first as u32, first as u32 + 1),
+            (last as u32, last as u32 + 1),
+        ];
+        assert!(c.rejection(&n, first, last + 1, &parts).is_some());
+        // The same words with a comma between the frame and the part: another clause.
+        let text = "Condition variables are easy to get wrong, and polling works.";
+        let (n, c) = context(text);
+        let first = token(&n, "condition");
+        let last = token(&n, "polling");
+        let parts = [
+            (first as u32, first as u32 + 2),
+            (last as u32, last as u32 + 1),
+        ];
+        assert!(c.rejection(&n, first, last + 1, &parts).is_none());
     }
 }

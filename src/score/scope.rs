@@ -82,6 +82,8 @@ pub enum Class {
 
 const PRE: &[&str] = &[
     "not",
+    // "Not because X" denies X as the reason; "because" would otherwise end the scope at once.
+    "not because",
     "isn't",
     "isnt",
     "is not",

@@ -4,7 +4,7 @@
 //! hash table built once per scorer, so each answer token costs one lookup instead of one per
 //! list. Owns no word lists itself.
 
-use super::context::REJECTING;
+use super::context::frame_starts;
 use super::grounding::ALIASES;
 use super::matcher::FastMap;
 use super::normalize::Normalized;
@@ -20,7 +20,8 @@ pub const TRIGGER_START: u8 = 16;
 /// A determiner, preposition or claim word (`stuffing::FUNCTION`): a unit with one is syntax,
 /// not a list of terms.
 pub const FUNCTION_WORD: u8 = 32;
-/// The first word of a rejecting frame (`context::REJECTING`: "myth", "people think" …).
+/// The first word of a frame that keeps a claim from being asserted (`context::frame_starts`:
+/// "myth", "people", "at first glance", "can't" …).
 pub const REJECT_START: u8 = 64;
 /// A word that opens a clause after a comma (`scope::CLAUSE_WORDS`: verbs, subject pronouns,
 /// conjunctions), asked about every token of every comma-separated stretch.
@@ -83,8 +84,8 @@ impl Tagger {
         for word in FUNCTION {
             tagger.add_class(word, FUNCTION_WORD);
         }
-        for words in REJECTING {
-            tagger.add_class(words[0], REJECT_START);
+        for word in frame_starts() {
+            tagger.add_class(word, REJECT_START);
         }
         for word in CLAUSE_WORDS {
             tagger.add_class(word, CLAUSE_WORD);
