@@ -225,6 +225,35 @@ const POST: &[&str] = &[
     "are benign",
     "isn't to blame",
     "is not to blame",
+    // Explaining a finding away as a by-product of something harmless dismisses it too: "steal
+    // is just what the hypervisor reports when we are busy", "the lock contention is a side
+    // effect".
+    "is just what",
+    "is only what",
+    "are just what",
+    "is a side effect",
+    "are a side effect",
+    "is just a side effect",
+    "are just a side effect",
+    "is a side-effect",
+    "is a byproduct",
+    "is a by-product",
+    "is just a byproduct",
+    "is just a symptom",
+    "are just a symptom",
+    "is to be expected",
+    "are to be expected",
+    "is expected here",
+    "are expected here",
+    "is normal here",
+    "is background noise",
+    "is just background",
+    "is just downstream",
+    "is downstream of",
+    "is secondary",
+    "are secondary",
+    "just reflects",
+    "only reflects",
 ];
 /// Dismissals of what was just said, by a pronoun standing for it: "perf shows the spinlock
 /// slowpath, but that's not the problem" denies the clause before them, back to the start of
@@ -1573,5 +1602,60 @@ mod tests {
             standing_of("Direct reclaim explains the stalls.", "reclaim"),
             AFF
         );
+    }
+}
+
+#[cfg(test)]
+mod dismissal_tests {
+    use super::*;
+
+    fn negated(answer: &str, word: &str) -> bool {
+        let n = Normalized::new(answer);
+        let scopes = Scopes::find(&n, &Triggers::new());
+        let i = (0..n.tokens.len())
+            .find(|&i| n.token_text(i) == word)
+            .unwrap_or_else(|| panic!("{word} not in {answer}"));
+        matches!(
+            scopes.standing(i, i + 1, false, &|_| true),
+            Standing::Negated(_)
+        )
+    }
+
+    #[test]
+    fn explaining_a_finding_away_dismisses_it() {
+        assert!(negated(
+            "Steal is just what the hypervisor reports when we are busy.",
+            "steal"
+        ));
+        assert!(negated(
+            "The lock contention is a side effect of the load.",
+            "contention"
+        ));
+        assert!(negated(
+            "Some steal is to be expected on a cloud box.",
+            "steal"
+        ));
+        assert!(negated(
+            "The softirq time just reflects the packet rate.",
+            "softirq"
+        ));
+        // Said of a finding, not of what the finding is: the cause stays affirmed.
+        assert!(!negated(
+            "Steal is what the hypervisor takes from us: 19%.",
+            "steal"
+        ));
+        assert!(!negated(
+            "Steal is high, and latency is expected to drop once we move.",
+            "steal"
+        ));
+    }
+
+    #[test]
+    fn not_because_denies_the_reason() {
+        assert!(negated(
+            "RCU fits here, but not because updates are cheap.",
+            "cheap"
+        ));
+        assert!(!negated("RCU fits here because updates are rare.", "rare"));
     }
 }
