@@ -28,9 +28,9 @@
 //!   - a concession ([`CONCEDING`]: "at first glance X", "X looks like …") before the claim,
 //!     when a contrast word follows the claim in the sentence ("at first glance memory looks
 //!     fine, but free is 39 MB");
-//!   - a modal negation ([`MODAL_NEGATIONS`]: "can't", "cannot", "mustn't" …) at most
-//!     [`MODAL_REACH`] words before the claim in its clause ("the softirq side can't use a
-//!     mutex");
+//!   - a modal negation ([`MODAL_NEGATIONS`]: "can't", "cannot", "mustn't", "not just" …) at
+//!     most [`MODAL_REACH`] words before the claim with no comma between ("the softirq side
+//!     can't use a mutex", "not just reading");
 //!   - a dismissing predicate of a claim that is its clause's subject (it starts within
 //!     [`SUBJECT_REACH`] words of the clause start): within [`PREDICATE_REACH`] words after it,
 //!     before any word of [`PREDICATE_STOPS`], a negation or dismissal of [`DISMISSING`]
@@ -245,6 +245,11 @@ pub const MODAL_NEGATIONS: &[&[&str]] = &[
     &["must", "never"],
     &["should", "never"],
     &["never", "ever"],
+    // "Not just X" grants X a part and denies that it is the whole story: for a claim of X
+    // alone ("the export is just reading"), a denial.
+    &["not", "just"],
+    &["not", "simply"],
+    &["not", "merely"],
 ];
 
 /// How many words a modal negation may stand before the claim it negates.
@@ -630,7 +635,7 @@ impl Context {
                     FrameKind::Negating => {
                         before
                             && from - f.to <= MODAL_REACH
-                            && self.clause[f.to - 1] == self.clause[from]
+                            && (f.to..=from).all(|t| n.tokens[t].gap < Gap::Comma)
                             && !(f.from > 0 && RELATIVES.contains(&n.token_text(f.from - 1)))
                     }
                 }
@@ -868,6 +873,19 @@ mod tests {
         assert!(!rejected(
             "If it can't keep up, we add more threads.",
             "add more threads"
+        ));
+        assert!(rejected(
+            "The export is not just reading, it writes too.",
+            "reading"
+        ));
+        assert!(!rejected(
+            "It is not just the disk, add more threads.",
+            "add more threads"
+        ));
+        // A claim that carries its own negation is denied from outside it.
+        assert!(rejected(
+            "It's not true that a mutex has no owner.",
+            "a mutex has no owner"
         ));
     }
 
