@@ -207,6 +207,40 @@ fn rejected_questioned_quoted_or_hypothetical_claims_do_not_fire() {
     }
 }
 
+/// A frame keeps a claim from firing only in the claim's own clause: past a contrast word the
+/// candidate speaks for themselves again.
+#[test]
+fn a_rejection_reaches_only_the_claims_own_clause() {
+    for answer in [
+        "People sometimes say add more threads, and it sounds plausible.",
+        "A colleague once told me readers never contend.",
+        "Raising the pool size would only hide it: adding more threads won't help.",
+        "Doubling the workers would just add contenders.",
+        "More workers absorb bursts, but they don't make the lock any faster.",
+        "You'd think a futex is a lock, but it is a wait queue.",
+    ] {
+        let report = report(answer);
+        for id in ["add-threads", "readers-dont-contend", "futex-is-a-lock"] {
+            assert!(!fired(&report, id), "{answer}: {id}");
+        }
+    }
+    for (answer, id) in [
+        (
+            "People think it is the disk, but I'd add more threads.",
+            "add-threads",
+        ),
+        (
+            "It's a myth that the disk is slow; however, readers never contend.",
+            "readers-dont-contend",
+        ),
+        ("Adding more threads just works here.", "add-threads"),
+        ("Adding more threads won't hurt.", "add-threads"),
+    ] {
+        let report = report(answer);
+        assert!(fired(&report, id), "{answer}: {:?}", status(&report, id));
+    }
+}
+
 #[test]
 fn a_command_typed_as_an_answer_claims_nothing_but_the_check() {
     let report = report("perf lock contention");
