@@ -1175,6 +1175,86 @@ const DRILL_CLAIMS: &[(&str, &str, &str)] = &[
         "rcu-no-sync-writers",
         "RCU serialises the writers for you.",
     ),
+    (
+        "added-threads-slower",
+        "blames-dependency",
+        "The box is idle, so the bottleneck is outside the box: the downstream dependency is overloaded.",
+    ),
+    (
+        "cgroup-cpu-throttling",
+        "throttling-is-noise",
+        "Some throttling is normal; the service is well under its quota on average.",
+    ),
+    (
+        "contention-collapse",
+        "lock-share-too-small",
+        "The lock is only 20 percent of the work, so it isn't that much.",
+    ),
+    (
+        "contention-collapse",
+        "bound-is-parallel-over-serial",
+        "The best case speedup is 0.8/0.2, so four times.",
+    ),
+    (
+        "disk-saturation",
+        "blames-cache-eviction",
+        "The export's reads are evicting everyone's page cache, and that cache pollution is the root cause.",
+    ),
+    (
+        "disk-saturation",
+        "disk-dismissed",
+        "The %util number is meaningless on this kind of device.",
+    ),
+    (
+        "healthy-baseline",
+        "noise-is-cause",
+        "CPU0 is doing all the work, and that single core serializes request handling.",
+    ),
+    (
+        "high-cpu-livelock",
+        "blames-oversubscription",
+        "This is an oversubscription problem: too many threads for eight cores.",
+    ),
+    (
+        "high-cpu-spinlock",
+        "blames-switching-overhead",
+        "The system time comes from context switches between too many threads.",
+    ),
+    (
+        "hung-deadlock",
+        "blames-upstream",
+        "The upstream broker has stalled and the workers are waiting on it.",
+    ),
+    (
+        "interrupt-context-sleep",
+        "softirq-can-sleep",
+        "Move the blocking work to a tasklet, since tasklets can sleep.",
+    ),
+    (
+        "irq-spinlock-lockup",
+        "overload-not-lock",
+        "CPU 3 just can't keep up with the packets at peak traffic.",
+    ),
+    (
+        "kernel-deadlock-rules",
+        "detectors-recover",
+        "If two CPUs deadlock, the soft lockup detector breaks the lock and the system recovers.",
+    ),
+    (
+        "lock-across-fsync",
+        "drop-durability",
+        "Drop the fdatasync from the append path and let the OS flush later.",
+    ),
+    (
+        "low-cpu-high-latency",
+        "reads-are-data",
+        "It is a textbook IO-bound service; each lookup is a seek on sda.",
+    ),
+    (
+        "noisy-neighbor-steal",
+        "steal-from-own-load",
+        "Steal is just what the hypervisor reports when our vCPUs are busy.",
+    ),
 ];
 
 /// Sentences that mention a claim without asserting it: describing the incident, rejecting the
@@ -1269,6 +1349,76 @@ const NOT_CLAIMS: &[(&str, &str, &str)] = &[
         "why-locks",
         "single-cpu-no-locks",
         "Even on a single CPU you still need locks, because of preemption.",
+    ),
+    (
+        "added-threads-slower",
+        "blames-dependency",
+        "Nothing points at a downstream dependency: the workers sleep in futex waits on one lock, not on sockets.",
+    ),
+    (
+        "cgroup-cpu-throttling",
+        "throttling-is-noise",
+        "The throttling is not noise: a third of the periods are throttled, and each wait lands in the tail.",
+    ),
+    (
+        "contention-collapse",
+        "lock-share-too-small",
+        "Even a lock held only 20 percent of the time caps the speedup at five times.",
+    ),
+    (
+        "contention-collapse",
+        "bound-is-parallel-over-serial",
+        "The bound is 1/0.2, five times, not 0.8/0.2.",
+    ),
+    (
+        "healthy-baseline",
+        "noise-is-cause",
+        "CPU0 at 3 percent is background noise and cannot explain slow requests.",
+    ),
+    (
+        "high-cpu-livelock",
+        "blames-oversubscription",
+        "It is not an oversubscription problem: fewer threads would still fail the same compare-and-swap.",
+    ),
+    (
+        "high-cpu-spinlock",
+        "blames-switching-overhead",
+        "The system time is not context-switch overhead; the workers spin on the bucket lock.",
+    ),
+    (
+        "hung-deadlock",
+        "blames-upstream",
+        "The upstream has not stalled; the stacks show the workers asleep in the two locks' slow paths.",
+    ),
+    (
+        "interrupt-context-sleep",
+        "softirq-can-sleep",
+        "Tasklets and softirqs cannot sleep either; only a workqueue can.",
+    ),
+    (
+        "irq-spinlock-lockup",
+        "overload-not-lock",
+        "CPU 3 is not simply overloaded; it spins on a lock its own interrupted task holds.",
+    ),
+    (
+        "kernel-deadlock-rules",
+        "detectors-recover",
+        "The soft lockup detector only reports a stuck CPU; it never breaks the lock.",
+    ),
+    (
+        "lock-across-fsync",
+        "drop-durability",
+        "I would not drop the fdatasync: acknowledged entries must survive a crash.",
+    ),
+    (
+        "low-cpu-high-latency",
+        "reads-are-data",
+        "It looks IO-bound, but the small reads are swap-ins, not data.",
+    ),
+    (
+        "noisy-neighbor-steal",
+        "steal-from-own-load",
+        "Steal does not come from our own load: it is another guest running on our vCPUs.",
     ),
 ];
 
