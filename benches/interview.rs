@@ -2,7 +2,7 @@
 //! update the dialogue memory and choose the interviewer's move. The budget is well under 1 ms. Measured twice: a turn of a
 //! running session, and the first answer of a session, whose regexes start with cold caches.
 
-use criterion::{BatchSize, Criterion, criterion_group, criterion_main};
+use criterion::{BatchSize, Criterion, criterion_group};
 
 use std::collections::BTreeSet;
 
@@ -112,4 +112,35 @@ fn unseen_answers(drill: &Drill, count: usize) -> Vec<String> {
 }
 
 criterion_group!(benches, turn);
-criterion_main!(benches);
+
+/// `TURN_LOOP=N` plays the benchmark's second turn N times on clones of one running session and
+/// exits, for an instruction count that a busy machine cannot distort:
+/// `TURN_LOOP=200 valgrind --tool=callgrind target/release/deps/interview-*` minus the same with
+/// `TURN_LOOP=0`, divided by N (cloning the session is counted too). Otherwise the criterion
+/// benchmarks run.
+fn main() {
+    if let Some(n) = std::env::var("TURN_LOOP")
+        .ok()
+        .and_then(|v| v.parse::<u32>().ok())
+    {
+        let catalog = load_catalog(&[]).expect("embedded content loads");
+        let drill = &catalog.drills[&DrillId::from(DRILL)];
+        let incident = drill
+            .incident
+            .as_ref()
+            .and_then(|id| catalog.incidents.get(id));
+        let mut session = Interview::new(drill, incident, Seed(7), Mode::Interview);
+        session.start();
+        session.handle(Input::Answer(FIRST.to_owned()));
+        let replies: usize = (0..n)
+            .map(|_| {
+                let mut turn = session.clone();
+                turn.handle(Input::classify(SECOND).expect("a line")).len()
+            })
+            .sum();
+        println!("played {n} turns ({replies} replies)");
+        return;
+    }
+    benches();
+    Criterion::default().configure_from_args().final_summary();
+}

@@ -10,6 +10,8 @@ use std::hint::black_box;
 
 use criterion::{Criterion, Throughput, criterion_group};
 use fixture::vmstat_shown;
+use sysdrill::content::load_catalog;
+use sysdrill::domain::{Drill, DrillId};
 use sysdrill::score::{Scorer, Shown};
 
 #[path = "../tests/score/fixture.rs"]
@@ -32,8 +34,22 @@ fn bench(c: &mut Criterion) {
     group.bench_function(format!("answer_{words}_words_with_vmstat_shown"), |b| {
         b.iter(|| scorer.score(black_box(ANSWER), black_box(&shown)))
     });
+    // The same answer against the shipped drill: its rubric refers to the domain lexicon, and
+    // its ideas and claim forms bring several hundred plain phrases and role alternatives.
+    let shipped = shipped_drill();
+    let shipped_scorer = Scorer::new(&shipped);
+    group.bench_function(format!("answer_{words}_words_shipped_drill"), |b| {
+        b.iter(|| shipped_scorer.score(black_box(ANSWER), black_box(&Shown::default())))
+    });
+    group.bench_function(
+        format!("answer_{words}_words_shipped_drill_with_vmstat_shown"),
+        |b| b.iter(|| shipped_scorer.score(black_box(ANSWER), black_box(&shown))),
+    );
     group.finish();
     c.bench_function("scorer_new", |b| b.iter(|| Scorer::new(black_box(&drill))));
+    c.bench_function("scorer_new_shipped_drill", |b| {
+        b.iter(|| Scorer::new(black_box(&shipped)))
+    });
 
     // Scoring is linear in the answer: the same prose repeated to 10 KB, 1 MB and 8 MiB, and
     // the 1 MB answer again as one run-on sentence (no sentence marks at all), the worst case
@@ -64,6 +80,12 @@ fn bench(c: &mut Criterion) {
     sizes.finish();
 }
 
+/// The shipped slow-under-load drill, with the lexicon entries it refers to.
+fn shipped_drill() -> Drill {
+    let catalog = load_catalog(&[]).expect("the embedded content loads");
+    catalog.drills[&DrillId::from("slow-under-load")].clone()
+}
+
 /// The benchmark answer repeated, as paragraphs, to at least `bytes` bytes.
 fn repeated(bytes: usize) -> String {
     let mut answer = String::with_capacity(bytes + ANSWER.len());
@@ -79,13 +101,20 @@ criterion_group!(benches, bench);
 /// `SCORE_LOOP=N` scores the answer N times and exits, for CPU-time measurement that a busy
 /// machine cannot distort: `SCORE_LOOP=20000 perf stat -e task-clock target/release/deps/score-*`
 /// (task-clock / N = CPU time per answer); add `SCORE_SHOWN=1` to ground against a vmstat output
-/// as well. Otherwise the criterion benchmarks run.
+/// as well, and `SCORE_DRILL=shipped` to score against the shipped drill and its lexicon instead
+/// of the fixture's rubric (the catalog then loads before the loop: subtract a run with
+/// `SCORE_LOOP=0` and the same variables). Otherwise the criterion benchmarks run.
 fn main() {
     if let Some(n) = std::env::var("SCORE_LOOP")
         .ok()
         .and_then(|v| v.parse::<u32>().ok())
     {
-        let scorer = Scorer::new(&fixture::slow_under_load());
+        let drill = if std::env::var("SCORE_DRILL").is_ok_and(|v| v == "shipped") {
+            shipped_drill()
+        } else {
+            fixture::slow_under_load()
+        };
+        let scorer = Scorer::new(&drill);
         // `SCORE_SHOWN=1` scores against the vmstat output, so grounding runs too.
         let shown = if std::env::var_os("SCORE_SHOWN").is_some_and(|v| !v.is_empty()) {
             vmstat_shown()

@@ -650,18 +650,26 @@ impl Scorer {
         matches.sort_by(|a, b| {
             (a.item, a.start, a.end, a.fuzzy).cmp(&(b.item, b.start, b.end, b.fuzzy))
         });
+        // A phrase match stands as its span does, and many role alternatives match the same
+        // words ("the lock" in a dozen ideas): each span's standing is found once.
+        let phrase_standings: std::cell::RefCell<
+            matcher::FastMap<(usize, usize, bool), scope::Standing>,
+        > = Default::default();
         let scope_standing = |m: &matcher::Match| {
-            scopes.standing(
-                m.from,
-                m.to,
-                matches!(m.item, matcher::Item::RedFlag(_)),
-                &|k| {
-                    let occ = scopes.occurrences[k];
-                    m.regex == matcher::PHRASE
-                        || (occ.from..occ.to)
-                            .all(|t| self.matcher.regex_spells(m.regex, n.token_text(t)))
-                },
-            )
+            let proposal = matches!(m.item, matcher::Item::RedFlag(_));
+            if m.regex == matcher::PHRASE {
+                let key = (m.from, m.to, proposal);
+                if let Some(&known) = phrase_standings.borrow().get(&key) {
+                    return known;
+                }
+                let standing = scopes.standing(m.from, m.to, proposal, &|_| true);
+                phrase_standings.borrow_mut().insert(key, standing);
+                return standing;
+            }
+            scopes.standing(m.from, m.to, proposal, &|k| {
+                let occ = scopes.occurrences[k];
+                (occ.from..occ.to).all(|t| self.matcher.regex_spells(m.regex, n.token_text(t)))
+            })
         };
         let is_reasoned = |from: usize, to: usize| {
             (from..to.max(from + 1)).all(|t| reasoned.get(t) == Some(&true))
@@ -965,9 +973,22 @@ impl Scorer {
         is_reasoned: &dyn Fn(usize, usize) -> bool,
         out: &mut Vec<Decided>,
     ) {
+        // Each role's matches, found in one pass over the sorted role matches.
+        let role_count = self.ideas.last().map_or(0, |idea| idea.roles.end);
+        let mut role_ranges = vec![(0usize, 0usize); role_count];
+        let mut at = 0;
+        while at < roles.len() {
+            let item = roles[at].item;
+            let end = at + roles[at..].partition_point(|m| m.item == item);
+            if let matcher::Item::Role(r) = item
+                && let Some(range) = role_ranges.get_mut(r)
+            {
+                *range = (at, end);
+            }
+            at = end;
+        }
         let of_role = |r: usize| {
-            let from = roles.partition_point(|m| m.item < matcher::Item::Role(r));
-            let to = roles.partition_point(|m| m.item <= matcher::Item::Role(r));
+            let (from, to) = role_ranges.get(r).copied().unwrap_or((0, 0));
             &roles[from..to]
         };
         // The best match of each role in the unit at hand (one buffer for the whole answer).

@@ -121,6 +121,130 @@ struct Phrase {
     joins: Vec<Option<u32>>,
 }
 
+/// The phrases as a prefix tree of vocabulary ids: an answer token is compared with each
+/// distinct phrase prefix once, however many phrases share it (a rubric's plain forms and role
+/// alternatives run to thousands, many starting with the same few words). Node 0 is the root;
+/// a node at depth `p` stands for the first `p` words of the phrases through it.
+#[derive(Debug, Clone, Default)]
+struct Trie {
+    nodes: Vec<Node>,
+    /// Per node, sorted by vocabulary id: the next word and the child it leads to.
+    words: Vec<(u32, u32)>,
+    /// Per node, sorted by vocabulary id: the next two words written as one, and the
+    /// grandchild they lead to.
+    joins: Vec<(u32, u32)>,
+    /// Per node: the items of the phrases that end there, in the order they were added.
+    ends: Vec<Item>,
+    /// The root's edges again, indexed by vocabulary id ([`NO_NODE`] for none): every answer
+    /// token with a vocabulary id asks the root, so that step is one index, not a search.
+    root_words: Vec<u32>,
+    root_joins: Vec<u32>,
+}
+
+/// No node: the entry of [`Trie::root_words`] and [`Trie::root_joins`] of an id that starts no
+/// phrase.
+const NO_NODE: u32 = u32::MAX;
+
+/// Ranges (start, length) of one node's entries in the trie's flat tables.
+#[derive(Debug, Clone, Copy, Default)]
+struct Node {
+    words: (u32, u32),
+    joins: (u32, u32),
+    ends: (u32, u32),
+}
+
+impl Trie {
+    /// Builds the tree of `phrases`.
+    fn new(phrases: &[Phrase]) -> Self {
+        #[derive(Default)]
+        struct Building {
+            words: std::collections::BTreeMap<u32, u32>,
+            joins: std::collections::BTreeMap<u32, u32>,
+            ends: Vec<Item>,
+        }
+        let mut building: Vec<Building> = vec![Building::default()];
+        for phrase in phrases {
+            // The node of every prefix of the phrase: path[p] stands for words[..p].
+            let mut path = vec![0u32];
+            for &word in &phrase.words {
+                let node = *path.last().unwrap_or(&0) as usize;
+                let next = building.len() as u32;
+                let child = *building[node].words.entry(word).or_insert(next);
+                if child == next {
+                    building.push(Building::default());
+                }
+                path.push(child);
+            }
+            for (p, join) in phrase.joins.iter().enumerate() {
+                if let (Some(join), Some(&to)) = (join, path.get(p + 2)) {
+                    building[path[p] as usize].joins.insert(*join, to);
+                }
+            }
+            if let Some(&last) = path.last() {
+                building[last as usize].ends.push(phrase.item);
+            }
+        }
+        let mut trie = Trie::default();
+        let dense = |edges: &std::collections::BTreeMap<u32, u32>| {
+            let size = edges.keys().next_back().map_or(0, |&id| id as usize + 1);
+            let mut table = vec![NO_NODE; size];
+            for (&id, &node) in edges {
+                table[id as usize] = node;
+            }
+            table
+        };
+        trie.root_words = dense(&building[0].words);
+        trie.root_joins = dense(&building[0].joins);
+        let range = |from: usize, to: usize| (from as u32, (to - from) as u32);
+        for node in building {
+            let (w, j, e) = (trie.words.len(), trie.joins.len(), trie.ends.len());
+            trie.words.extend(node.words);
+            trie.joins.extend(node.joins);
+            trie.ends.extend(node.ends);
+            trie.nodes.push(Node {
+                words: range(w, trie.words.len()),
+                joins: range(j, trie.joins.len()),
+                ends: range(e, trie.ends.len()),
+            });
+        }
+        trie
+    }
+
+    fn edge(table: &[(u32, u32)], (start, len): (u32, u32), id: u32) -> Option<u32> {
+        let edges = &table[start as usize..(start + len) as usize];
+        edges
+            .binary_search_by_key(&id, |&(key, _)| key)
+            .ok()
+            .map(|at| edges[at].1)
+    }
+
+    fn child(&self, node: u32, word: u32) -> Option<u32> {
+        if node == 0 {
+            return Self::root_edge(&self.root_words, word);
+        }
+        Self::edge(&self.words, self.nodes[node as usize].words, word)
+    }
+
+    fn join_child(&self, node: u32, join: u32) -> Option<u32> {
+        if node == 0 {
+            return Self::root_edge(&self.root_joins, join);
+        }
+        Self::edge(&self.joins, self.nodes[node as usize].joins, join)
+    }
+
+    fn root_edge(table: &[u32], id: u32) -> Option<u32> {
+        table
+            .get(id as usize)
+            .copied()
+            .filter(|&node| node != NO_NODE)
+    }
+
+    fn ends(&self, node: u32) -> &[Item] {
+        let (start, len) = self.nodes[node as usize].ends;
+        &self.ends[start as usize..(start + len) as usize]
+    }
+}
+
 #[derive(Debug, Clone, Default)]
 pub struct Matcher {
     vocab: FastMap<String, u32>,
@@ -130,9 +254,8 @@ pub struct Matcher {
     /// By vocabulary id: whether the word is in the fuzzy index already.
     fuzzy_ids: Vec<bool>,
     phrases: Vec<Phrase>,
-    /// Phrases that may start at a token matching this vocabulary id.
-    /// Indexed by vocabulary id.
-    starts: Vec<Vec<u32>>,
+    /// `phrases` as a prefix tree, built once all are added.
+    trie: Trie,
     longest_word: usize,
     /// Bit `k` set when some vocabulary word is `k` bytes long (63: longer), and which bytes
     /// start one: a cheap filter before joining two answer tokens to look them up.
@@ -197,23 +320,9 @@ impl Matcher {
         }
     }
 
-    /// Which phrases may start at which vocabulary id.
+    /// Builds the prefix tree once every phrase is added.
     fn index_starts(&mut self) {
-        for index in 0..self.phrases.len() {
-            let phrase = &self.phrases[index];
-            let firsts = std::iter::once(phrase.words[0]).chain(phrase.joins[0]);
-            for first in firsts.collect::<Vec<u32>>() {
-                let first = first as usize;
-                if self.starts.len() <= first {
-                    self.starts.resize(first + 1, Vec::new());
-                }
-                // Phrases are indexed in order, so a repeat can only be the last one pushed.
-                let list = &mut self.starts[first];
-                if list.last() != Some(&(index as u32)) {
-                    list.push(index as u32);
-                }
-            }
-        }
+        self.trie = Trie::new(&self.phrases);
     }
 
     /// A phrase word or, with `joined`, two phrase words written as one (those match exactly
@@ -382,32 +491,16 @@ impl Matcher {
             ids: &ids,
             split: &split,
         };
+        // The phrases ending at a node are recorded once per start token: at the first path
+        // that reaches it (see `View::walk`).
+        let mut reached: Vec<u32> = Vec::new();
         for i in 0..count {
-            let (s, l) = ranges[i];
-            let candidates = ids[s as usize..(s + l) as usize]
-                .iter()
-                .map(|&(id, _)| id)
-                .chain(split[i]);
-            for id in candidates {
-                let Some(list) = self.starts.get(id as usize) else {
-                    continue;
-                };
-                for &p in list {
-                    let phrase = &self.phrases[p as usize];
-                    if let Some((to, fuzzy)) = view.try_match(phrase, 0, i, i) {
-                        let m = Match {
-                            item: phrase.item,
-                            from: i,
-                            to,
-                            start: n.tokens[i].start,
-                            end: n.tokens[to - 1].end,
-                            fuzzy,
-                            regex: PHRASE,
-                        };
-                        out.push(m);
-                    }
-                }
+            // A token with no vocabulary id and no split starts nothing.
+            if ranges[i].1 == 0 && split[i].is_none() {
+                continue;
             }
+            reached.clear();
+            view.walk(&self.trie, 0, i, i, false, &mut reached, out);
         }
         self.find_regexes(n, out);
         // The same phrase can be reached from two start candidates (a word and a join).
@@ -483,48 +576,76 @@ struct View<'v, 'a> {
 }
 
 impl View<'_, '_> {
-    /// Whether token `i` matches vocabulary id `id`, and whether only fuzzily.
-    fn token_is(&self, i: usize, id: u32) -> Option<bool> {
-        let (s, l) = self.ranges[i];
-        self.ids[s as usize..(s + l) as usize]
-            .iter()
-            .find(|&&(candidate, _)| candidate == id)
-            .map(|&(_, fuzzy)| fuzzy)
-    }
-
-    /// Matches `phrase.words[p..]` from answer token `i`; returns the end token and fuzziness.
-    fn try_match(
+    /// Walks the phrase tree from `node` at answer token `i` (the phrases started at token
+    /// `first`; `fuzzy` when a token on the way matched only with typo tolerance) and records
+    /// a match for the phrases ending at each node reached. At each word the ways on are tried
+    /// in a fixed order: the token is the word; the token is this word and the next written as
+    /// one; the token and the next are the word split in two. A node is recorded at the first
+    /// path that reaches it, so each phrase gets the match of the first way through it in
+    /// that order, whatever other phrases share its words.
+    #[allow(clippy::too_many_arguments)]
+    fn walk(
         &self,
-        phrase: &Phrase,
-        p: usize,
+        trie: &Trie,
+        node: u32,
         i: usize,
         first: usize,
-    ) -> Option<(usize, bool)> {
-        if p == phrase.words.len() {
-            return Some((i, false));
+        fuzzy: bool,
+        reached: &mut Vec<u32>,
+        out: &mut Vec<Match>,
+    ) {
+        let ends = trie.ends(node);
+        if !ends.is_empty() && !reached.contains(&node) {
+            reached.push(node);
+            for &item in ends {
+                out.push(Match {
+                    item,
+                    from: first,
+                    to: i,
+                    start: self.n.tokens[first].start,
+                    end: self.n.tokens[i - 1].end,
+                    fuzzy,
+                    regex: PHRASE,
+                });
+            }
         }
         if i >= self.n.tokens.len() || (i > first && self.n.tokens[i].gap >= Gap::Comma) {
-            return None;
+            return;
         }
-        let word = phrase.words[p];
-        if let Some(fuzzy) = self.token_is(i, word)
-            && let Some((to, rest)) = self.try_match(phrase, p + 1, i + 1, first)
-        {
-            return Some((to, fuzzy || rest));
+        let (s, l) = self.ranges[i];
+        let candidates = &self.ids[s as usize..(s + l) as usize];
+        for &(id, token_fuzzy) in candidates {
+            if let Some(child) = trie.child(node, id) {
+                self.walk(
+                    trie,
+                    child,
+                    i + 1,
+                    first,
+                    fuzzy || token_fuzzy,
+                    reached,
+                    out,
+                );
+            }
         }
-        if let Some(join) = phrase.joins[p]
-            && let Some(fuzzy) = self.token_is(i, join)
-            && let Some((to, rest)) = self.try_match(phrase, p + 2, i + 1, first)
-        {
-            return Some((to, fuzzy || rest));
+        for &(id, token_fuzzy) in candidates {
+            if let Some(grandchild) = trie.join_child(node, id) {
+                self.walk(
+                    trie,
+                    grandchild,
+                    i + 1,
+                    first,
+                    fuzzy || token_fuzzy,
+                    reached,
+                    out,
+                );
+            }
         }
-        if self.split[i] == Some(word)
+        if let Some(word) = self.split[i]
             && self.n.tokens.get(i + 1).is_some_and(|t| t.gap < Gap::Comma)
-            && let Some((to, rest)) = self.try_match(phrase, p + 1, i + 2, first)
+            && let Some(child) = trie.child(node, word)
         {
-            return Some((to, rest));
+            self.walk(trie, child, i + 2, first, fuzzy, reached, out);
         }
-        None
     }
 }
 
@@ -561,6 +682,31 @@ mod tests {
             assert_eq!(matches(&["run queue"], answer).len(), 1, "{answer}");
         }
         assert_eq!(matches(&["runqueue"], "the run queue is long").len(), 1);
+    }
+
+    #[test]
+    fn phrases_sharing_words_each_match_once() {
+        let phrases = [
+            "run queue",
+            "run queue length",
+            "run queue is long",
+            "run",
+            "queue length",
+        ];
+        let answer = "the runqueue length grew, the run queue is long, queue length 40";
+        let found = matches(&phrases, answer);
+        let texts: Vec<&str> = found.iter().map(|(text, _)| text.as_str()).collect();
+        assert_eq!(
+            texts,
+            [
+                "runqueue",
+                "runqueue length",
+                "run",
+                "run queue",
+                "run queue is long",
+                "queue length"
+            ]
+        );
     }
 
     #[test]
