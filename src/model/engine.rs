@@ -28,6 +28,7 @@ mod accounting;
 mod bandwidth;
 mod blocking;
 mod deploy;
+mod ids;
 pub(crate) use deploy::capacity as pool_capacity;
 mod io;
 mod irq_locks;
@@ -49,7 +50,7 @@ pub use irq_locks::IrqLockup;
 pub use nesting::{AbbaDeadlock, AbbaWaiter, LockWaiter, LockdepReport};
 pub(crate) use threads::{SleepReason, SleepSpread, ThreadAcc, ThreadRunState};
 
-pub(crate) const NONE: u32 = u32::MAX;
+use ids::{CpuId, DiskId, GroupId, Id, IdVec, LockClassId, LockId, ThreadId, WorkloadId};
 const NS_PER_US: f64 = 1000.0;
 
 /// What happens at `time`; ordered by (time, seq), smallest first.
@@ -87,22 +88,22 @@ impl PartialOrd for Event {
 enum EvKind {
     /// The timed segment on `cpu` ends; stale (ignored) unless `epoch` is still the CPU's,
     /// since a preemption or a new segment replaces it.
-    SegmentEnd { cpu: u32, epoch: u32 },
+    SegmentEnd { cpu: CpuId, epoch: u32 },
     /// `thread`'s sleep is over: think time, or kswapd's period.
-    SleepOver { thread: u32 },
+    SleepOver { thread: ThreadId },
     /// The fixed-latency IO that stands in for a missing disk completed: `thread` leaves D.
-    StandInIoDone { thread: u32 },
+    StandInIoDone { thread: ThreadId },
     /// `thread` was woken; after the wake-up latency it becomes runnable.
-    WakeLatencyOver { thread: u32 },
+    WakeLatencyOver { thread: ThreadId },
     /// An open arrival for `workload`; stale unless `epoch` is still the workload's (a load
     /// step restarts the arrival stream at the new rate).
-    Arrival { workload: u32, epoch: u32 },
+    Arrival { workload: WorkloadId, epoch: u32 },
     /// `disk` finished the IO in `slot`.
-    DiskDone { disk: u32, slot: u32 },
+    DiskDone { disk: DiskId, slot: u32 },
     /// Cgroup `group`'s bandwidth period ends: its quota is refilled.
-    BandwidthRefill { group: u32 },
+    BandwidthRefill { group: GroupId },
     /// Whether cgroup `group` has used its quota; stale unless `epoch` is still the group's.
-    BandwidthCheck { group: u32, epoch: u32 },
+    BandwidthCheck { group: GroupId, epoch: u32 },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -163,18 +164,21 @@ enum Mode {
 
 #[derive(Debug, Clone)]
 struct Thread {
-    prog: u32,
+    /// The workload whose program it runs; `None` for kswapd, which runs its own.
+    workload: Option<WorkloadId>,
     task: u32,
     pc: u32,
     remaining: u64,
     /// When the current timeslice began.
     slice: u64,
-    cpu: u32,
+    /// The CPU it runs on, or last ran on.
+    cpu: CpuId,
     state: St,
     req_start: u64,
     wait_start: u64,
     runnable_since: u64,
-    inst: u32,
+    /// The lock of its current (or last) critical section; `None` before its first.
+    inst: Option<LockId>,
     write: bool,
     granted: bool,
     seq_seen: u32,
@@ -187,7 +191,8 @@ struct Thread {
     /// Hold time already run before a preemption cut the critical section.
     hold_done: u64,
     dstate: bool,
-    iowait_cpu: u32,
+    /// The CPU its IO wait counts on while it sleeps on a disk.
+    iowait_cpu: Option<CpuId>,
     /// The synchronous write of the current step was submitted and the thread slept on it;
     /// when it runs again the write is done.
     sync_pending: bool,
@@ -214,7 +219,8 @@ struct Thread {
 #[derive(Debug, Clone)]
 struct Cpu {
     mode: Mode,
-    thread: u32,
+    /// The thread on the CPU (running, spinning or in its switch or wait path).
+    thread: Option<ThreadId>,
     act: u32,
     since: u64,
     /// When the current timed segment began, and its length in CPU work.
@@ -237,12 +243,13 @@ struct Cpu {
 
 #[derive(Debug, Clone)]
 struct LockInst {
-    class: u32,
+    class: LockClassId,
     used: u32,
     readers: u32,
     writer: bool,
-    waiters: VecDeque<u32>,
-    last_cpu: u32,
+    waiters: VecDeque<ThreadId>,
+    /// The CPU of the last acquisition (its cache holds the lock word).
+    last_cpu: Option<CpuId>,
     seq: u32,
 }
 
@@ -258,7 +265,8 @@ struct LockClass {
     user: bool,
     permits: u32,
     bounce_ns: f64,
-    base: u32,
+    /// Its first instance; the others follow it.
+    base: LockId,
     shards: u32,
     /// Also taken by an interrupt handler: one instance per CPU, picked by the CPU.
     irq: Option<irq_locks::IrqShare>,
@@ -344,7 +352,8 @@ impl Area {
 
 #[derive(Debug, Clone, Copy)]
 struct IoReq {
-    thread: u32,
+    /// The thread asleep on it; `None` for a write nobody waits for.
+    thread: Option<ThreadId>,
     write: bool,
     issued: u64,
     kib: u32,
@@ -391,23 +400,24 @@ pub(crate) struct TaskAcc {
 struct Workload {
     prog: Vec<Step>,
     threads: u32,
-    first_thread: u32,
+    first_thread: ThreadId,
     arrivals: Arrivals,
     deterministic: bool,
     /// The request's paths, the base request first (`mix`).
     paths: Vec<mix::PathPlan>,
     /// Per critical section of every path, numbered in program order.
     holds_ns: Vec<f64>,
-    cs_lock: Vec<u32>,
+    /// `None` for a section whose lock the incident lacks (validation rejects it).
+    cs_lock: Vec<Option<LockClassId>>,
     cs_write: Vec<f64>,
     /// Per critical section: the synchronous write it ends with, if any.
     cs_io: Vec<Option<blocking::SyncPlan>>,
     retry_act: u32,
     queue: VecDeque<u64>,
-    idle_workers: Vec<u32>,
+    idle_workers: Vec<ThreadId>,
     in_system: Area,
-    /// Index into `Engine::groups` of the workload's cgroup, or `NONE`.
-    group: u32,
+    /// The workload's cgroup, if it runs in one with bandwidth state.
+    group: Option<GroupId>,
     /// The incident's arrivals, and the open rate from a drill second on.
     base_arrivals: Arrivals,
     load_steps: Vec<crate::domain::LoadStep>,
@@ -418,6 +428,30 @@ struct Workload {
     base_live: u32,
     base_compute_ns: f64,
     deploys: Vec<deploy::DeployPlan>,
+}
+
+impl Workload {
+    /// Thread `i` of its pool (0 = the main thread).
+    fn nth_thread(&self, i: u32) -> ThreadId {
+        ThreadId::new(self.first_thread.get() + i)
+    }
+
+    /// Where its thread `t` sits in its pool (0 = the main thread).
+    fn position(&self, t: ThreadId) -> u32 {
+        t.get() - self.first_thread.get()
+    }
+
+    /// Its threads at pool positions `from..to`.
+    fn threads_between(&self, from: u32, to: u32) -> impl Iterator<Item = ThreadId> + use<> {
+        let first = self.first_thread.get();
+        (first + from..first + to).map(ThreadId::new)
+    }
+
+    /// Its whole pool (the largest any deploy runs) as positions in the engine's thread table.
+    fn pool(&self) -> std::ops::Range<usize> {
+        let first = self.first_thread.get() as usize;
+        first..first + self.threads as usize
+    }
 }
 
 /// Everything one window accumulated, before scaling to a second.
@@ -498,22 +532,22 @@ pub struct Engine {
     seq: u64,
     heap: BinaryHeap<Event>,
     rng: SimRng,
-    threads: Vec<Thread>,
-    cpus: Vec<Cpu>,
+    threads: IdVec<ThreadId, Thread>,
+    cpus: IdVec<CpuId, Cpu>,
     /// Idle CPUs, longest idle first: a waking thread whose own CPU is busy takes the CPU idle
     /// longest, so work spreads over all CPUs as the kernel's idle search spreads it.
-    idle_cpus: VecDeque<u32>,
-    runq: VecDeque<u32>,
-    locks: Vec<LockInst>,
-    classes: Vec<LockClass>,
-    disks: Vec<DiskSt>,
-    workloads: Vec<Workload>,
+    idle_cpus: VecDeque<CpuId>,
+    runq: VecDeque<ThreadId>,
+    locks: IdVec<LockId, LockInst>,
+    classes: IdVec<LockClassId, LockClass>,
+    disks: IdVec<DiskId, DiskSt>,
+    workloads: IdVec<WorkloadId, Workload>,
     /// Cgroups with their CPU bandwidth state, one per workload that names a cgroup.
-    groups: Vec<bandwidth::Group>,
+    groups: IdVec<GroupId, bandwidth::Group>,
     acts: Vec<Activity>,
     pub(crate) symbols: SymbolTable,
     pub(crate) tasks: Vec<TaskDesc>,
-    irq_cpus: Vec<u32>,
+    irq_cpus: Vec<CpuId>,
     rx_queues: u32,
     pub(crate) coalesce: u32,
     cost_cs: u64,
@@ -537,7 +571,7 @@ pub struct Engine {
     /// A same-lock `deadlock` fault dates the same-CPU deadlock (arms it with the freeze).
     irq_deadlock_dated: bool,
     irq_lockups: Vec<IrqLockup>,
-    kswapd_thread: u32,
+    kswapd_thread: ThreadId,
     inputs: WindowInputs,
     runnable: Area,
     blocked: Area,
@@ -670,8 +704,8 @@ impl Engine {
             .first()
             .map(|w| (w.app_symbol.clone(), w.name.clone()))
             .unwrap_or_else(|| ("main".into(), "app".into()));
-        let mut classes = Vec::new();
-        let mut locks = Vec::new();
+        let mut classes: IdVec<LockClassId, LockClass> = IdVec::default();
+        let mut locks: IdVec<LockId, LockInst> = IdVec::default();
         for (ci, spec) in incident.locks.iter().enumerate() {
             let kernel = spec.scope == LockScope::Kernel;
             let spins = kernel && kernel_waiters_spin(spec.kind) || spec.kind == LockKind::Spinlock;
@@ -759,7 +793,7 @@ impl Engine {
                 user: !kernel,
                 permits,
                 bounce_ns: spec.bounce_ns.max(0.0),
-                base: locks.len() as u32,
+                base: LockId::new(locks.len() as u32),
                 shards,
                 irq,
                 spin_act,
@@ -770,12 +804,12 @@ impl Engine {
             });
             for _ in 0..shards {
                 locks.push(LockInst {
-                    class: ci as u32,
+                    class: LockClassId::new(ci as u32),
                     used: 0,
                     readers: 0,
                     writer: false,
                     waiters: VecDeque::new(),
-                    last_cpu: NONE,
+                    last_cpu: None,
                     seq: 0,
                 });
             }
@@ -826,21 +860,21 @@ impl Engine {
 
         // Tasks: workloads, kswapd0, ksoftirqd/N (sorted by pid in `model`).
         let mut tasks = Vec::new();
-        let mut threads = Vec::new();
-        let mut workloads = Vec::new();
-        let mut groups = Vec::new();
+        let mut threads: IdVec<ThreadId, Thread> = IdVec::default();
+        let mut workloads: IdVec<WorkloadId, Workload> = IdVec::default();
+        let mut groups: IdVec<GroupId, bandwidth::Group> = IdVec::default();
         let blank = Thread {
-            prog: 0,
+            workload: None,
             task: 0,
             pc: 0,
             remaining: 0,
             slice: 0,
-            cpu: 0,
+            cpu: CpuId::new(0),
             state: St::Sleeping,
             req_start: 0,
             wait_start: 0,
             runnable_since: 0,
-            inst: NONE,
+            inst: None,
             write: true,
             granted: false,
             seq_seen: 0,
@@ -852,7 +886,7 @@ impl Engine {
             hold_ns: 0,
             hold_done: 0,
             dstate: false,
-            iowait_cpu: NONE,
+            iowait_cpu: None,
             sync_pending: false,
             sync_since: 0,
             in_request: false,
@@ -926,7 +960,7 @@ impl Engine {
                 kswapd: false,
                 ksoftirqd: None,
             });
-            let first_thread = threads.len() as u32;
+            let first_thread = ThreadId::new(threads.len() as u32);
             let n = deploy::capacity(w.threads, &w.deploys);
             let allowed = w.placement.cpus.as_ref().map(|cpus| {
                 let mut mask = vec![false; ncpu as usize];
@@ -942,11 +976,11 @@ impl Engine {
             let home = allowed
                 .as_ref()
                 .and_then(|mask| mask.iter().position(|&ok| ok))
-                .unwrap_or(0) as u32;
+                .map_or(CpuId::new(0), |c| CpuId::new(c as u32));
             affinity.push(allowed);
             for _ in 0..n {
                 threads.push(Thread {
-                    prog: wi as u32,
+                    workload: Some(WorkloadId::new(wi as u32)),
                     task,
                     cpu: home,
                     ..blank.clone()
@@ -967,13 +1001,9 @@ impl Engine {
                 queue: VecDeque::new(),
                 idle_workers: Vec::new(),
                 in_system: Area::default(),
-                group: match &w.cgroup {
-                    Some(cgroup) => {
-                        groups.push(bandwidth::Group::new(wi as u32, cgroup));
-                        (groups.len() - 1) as u32
-                    }
-                    None => NONE,
-                },
+                group: w.cgroup.as_ref().map(|cgroup| {
+                    groups.push(bandwidth::Group::new(WorkloadId::new(wi as u32), cgroup))
+                }),
                 base_arrivals: w.arrivals,
                 load_steps: w.load_steps.clone(),
                 arrival_epoch: 0,
@@ -993,9 +1023,7 @@ impl Engine {
             kswapd: true,
             ksoftirqd: None,
         });
-        let kswapd_thread = threads.len() as u32;
-        threads.push(Thread {
-            prog: workloads.len() as u32,
+        let kswapd_thread = threads.push(Thread {
             task: kswapd_task,
             ..blank.clone()
         });
@@ -1009,14 +1037,23 @@ impl Engine {
 
         let (irq_cpus, rx_queues, coalesce) = match m.nics.first() {
             Some(nic) => {
-                let cpus: Vec<u32> = nic.irq_cpus.iter().copied().filter(|&c| c < ncpu).collect();
+                let cpus: Vec<CpuId> = nic
+                    .irq_cpus
+                    .iter()
+                    .filter(|&&c| c < ncpu)
+                    .map(|&c| CpuId::new(c))
+                    .collect();
                 (
-                    if cpus.is_empty() { vec![0] } else { cpus },
+                    if cpus.is_empty() {
+                        vec![CpuId::new(0)]
+                    } else {
+                        cpus
+                    },
                     nic.rx_queues.max(1),
                     nic.coalesce.max(1),
                 )
             }
-            None => ((0..ncpu).collect(), ncpu, 1),
+            None => ((0..ncpu).map(CpuId::new).collect(), ncpu, 1),
         };
         let disks = m
             .disks
@@ -1031,11 +1068,11 @@ impl Engine {
                 inflight: Area::default(),
                 busy_area: Area::default(),
             })
-            .collect::<Vec<_>>();
+            .collect::<IdVec<DiskId, _>>();
         let cpus = (0..ncpu)
             .map(|_| Cpu {
                 mode: Mode::Idle,
-                thread: NONE,
+                thread: None,
                 act: act_idle,
                 since: 0,
                 seg_start: 0,
@@ -1052,7 +1089,7 @@ impl Engine {
                 packets: 0,
                 stuck: None,
             })
-            .collect::<Vec<_>>();
+            .collect::<IdVec<CpuId, _>>();
         let nacts = acts.len();
         let nlocks = classes.len();
         let ndisks = disks.len();
@@ -1065,7 +1102,7 @@ impl Engine {
             rng,
             threads,
             cpus,
-            idle_cpus: (0..ncpu).collect(),
+            idle_cpus: (0..ncpu).map(CpuId::new).collect(),
             runq: VecDeque::new(),
             locks,
             classes,
@@ -1134,34 +1171,37 @@ impl Engine {
     /// Whether thread `thread` of workload `w` is outside its pool now (deployed away, or
     /// waiting for a later deploy's pool): it runs nothing, so it takes no lock.
     pub(crate) fn is_parked(&self, w: usize, thread: u32) -> bool {
-        self.workloads.get(w).is_some_and(|wl| {
-            self.threads
-                .get((wl.first_thread + thread) as usize)
-                .is_some_and(|th| th.parked)
-        })
+        self.workloads
+            .get(WorkloadId::from_index(w))
+            .is_some_and(|wl| {
+                self.threads
+                    .get(wl.nth_thread(thread))
+                    .is_some_and(|th| th.parked)
+            })
     }
 
     /// The threads of workload `w`'s pool now (a deploy may have changed it).
     pub(crate) fn workload_threads(&self, w: usize) -> u32 {
-        self.workloads.get(w).map_or(0, |w| w.live)
+        self.workloads
+            .get(WorkloadId::from_index(w))
+            .map_or(0, |w| w.live)
     }
 
     /// Threads of workload `w` that are running/runnable and in D state right now.
     pub(crate) fn workload_states(&self, w: usize) -> (u32, u32, u32) {
-        let Some(wl) = self.workloads.get(w) else {
+        let Some(wl) = self.workloads.get(WorkloadId::from_index(w)) else {
             return (0, 0, 0);
         };
         let mut run = 0;
         let mut d = 0;
-        let range = wl.first_thread as usize..(wl.first_thread + wl.threads) as usize;
-        for t in &self.threads[range.clone()] {
+        for t in &self.threads.as_slice()[wl.pool()] {
             match t.state {
                 St::Running | St::Runnable | St::Spinning => run += 1,
                 St::Sleeping if t.dstate => d += 1,
                 _ => {}
             }
         }
-        (run, d, self.threads[range.start].cpu)
+        (run, d, self.threads[wl.first_thread].cpu.get())
     }
 
     /// Threads running or runnable, and threads in D state, right now (`procs_running` and
@@ -1180,52 +1220,70 @@ impl Engine {
     }
 
     pub(crate) fn kswapd_running(&self) -> bool {
-        self.threads[self.kswapd_thread as usize].state != St::Sleeping
+        self.threads[self.kswapd_thread].state != St::Sleeping
+    }
+
+    /// The workload of thread `t`, which is running a request step. Only workload threads
+    /// have those: kswapd's program is its own (`Step::Kswapd`), so it never asks; were it to,
+    /// it would get the first workload (a debug build stops there).
+    #[inline]
+    fn workload_id(&self, t: ThreadId) -> WorkloadId {
+        let w = self.threads[t].workload;
+        debug_assert!(w.is_some(), "{t:?} runs no workload's requests");
+        w.unwrap_or(WorkloadId::new(0))
+    }
+
+    #[inline]
+    fn workload_of(&self, t: ThreadId) -> &Workload {
+        &self.workloads[self.workload_id(t)]
+    }
+
+    /// The class of the lock of thread `t`'s current (or last) critical section.
+    #[inline]
+    fn held_class(&self, t: ThreadId) -> Option<&LockClass> {
+        let inst = self.threads[t].inst?;
+        Some(&self.classes[self.locks[inst].class])
     }
 
     fn start(&mut self) {
-        for wi in 0..self.workloads.len() {
+        for wi in self.workloads.ids() {
             let wl = &self.workloads[wi];
-            let (first, n) = (wl.first_thread, wl.live);
+            let live = wl.threads_between(0, wl.live);
             // Threads only a later deploy's pool has wait parked until it ships.
-            for t in first + n..first + wl.threads {
-                self.threads[t as usize].parked = true;
+            for t in wl.threads_between(wl.live, wl.threads) {
+                self.threads[t].parked = true;
             }
             match self.workloads[wi].arrivals {
                 Arrivals::Closed { think_us } => {
-                    for t in first..first + n {
+                    for t in live {
                         // Stagger the first requests over one think time.
                         let d = self.rng.exp(think_us.max(0.0) * NS_PER_US).round() as u64;
-                        self.threads[t as usize].pc = 0;
+                        self.threads[t].pc = 0;
                         self.push(d, EvKind::SleepOver { thread: t });
                     }
                 }
                 Arrivals::Pool { clients, think_us } => {
-                    for t in first..first + n {
-                        self.workloads[wi].idle_workers.push(t);
-                    }
+                    self.workloads[wi].idle_workers.extend(live);
                     // Each user's first request comes within one think time.
                     for _ in 0..clients {
                         let d = self.rng.exp(think_us.max(0.0) * NS_PER_US).round() as u64;
                         self.push(
                             d.max(1),
                             EvKind::Arrival {
-                                workload: wi as u32,
+                                workload: wi,
                                 epoch: 0,
                             },
                         );
                     }
                 }
                 Arrivals::Open { rate_per_s } => {
-                    for t in first..first + n {
-                        self.workloads[wi].idle_workers.push(t);
-                    }
+                    self.workloads[wi].idle_workers.extend(live);
                     if rate_per_s > 0.0 && rate_per_s.is_finite() {
                         let d = self.rng.exp(1e9 / rate_per_s).round() as u64;
                         self.push(
                             d,
                             EvKind::Arrival {
-                                workload: wi as u32,
+                                workload: wi,
                                 epoch: 0,
                             },
                         );
@@ -1275,7 +1333,7 @@ impl Engine {
             events += 1;
             match ev.kind {
                 EvKind::SegmentEnd { cpu, epoch } => {
-                    let state = &self.cpus[cpu as usize];
+                    let state = &self.cpus[cpu];
                     if state.epoch == epoch && state.mode != Mode::Idle && state.mode != Mode::Spin
                     {
                         self.on_segment(cpu);
@@ -1285,7 +1343,7 @@ impl Engine {
                 EvKind::StandInIoDone { thread } => self.io_wake(thread),
                 EvKind::WakeLatencyOver { thread } => self.make_runnable(thread),
                 EvKind::Arrival { workload, epoch } => {
-                    if self.workloads[workload as usize].arrival_epoch == epoch {
+                    if self.workloads[workload].arrival_epoch == epoch {
                         self.on_arrival(workload);
                     }
                 }
@@ -1307,7 +1365,7 @@ impl Engine {
     /// or before it, else its base rate); a changed rate restarts the arrival stream, so the
     /// next arrival is drawn at the new rate rather than waiting out one drawn at the old.
     fn apply_load_steps(&mut self, second: Option<u32>) {
-        for w in 0..self.workloads.len() {
+        for w in self.workloads.ids() {
             let wl = &self.workloads[w];
             let want = match (second, wl.base_arrivals) {
                 (Some(s), Arrivals::Open { .. }) => wl
@@ -1332,19 +1390,13 @@ impl Engine {
                 && rate_per_s.is_finite()
             {
                 let d = self.rng.exp(1e9 / rate_per_s).round() as u64;
-                self.push(
-                    d.max(1),
-                    EvKind::Arrival {
-                        workload: w as u32,
-                        epoch,
-                    },
-                );
+                self.push(d.max(1), EvKind::Arrival { workload: w, epoch });
             }
         }
     }
 
     fn collect(&mut self, start: u64, end: u64, events: u64) -> WindowStats {
-        for c in 0..self.cpus.len() as u32 {
+        for c in self.cpus.ids() {
             self.charge(c);
         }
         let now = self.now;
@@ -1403,7 +1455,8 @@ impl Engine {
             latency_sum_ns: std::mem::take(&mut self.latency_sum),
             in_system_area: self
                 .workloads
-                .first_mut()
+                .iter_mut()
+                .next()
                 .map_or(0.0, |w| w.in_system.close(now)),
             queued: std::mem::take(&mut self.queued),
             queue_wait_sum_ns: std::mem::take(&mut self.queue_wait_sum),

@@ -6,9 +6,9 @@ use super::*;
 
 impl Engine {
     #[inline]
-    pub(super) fn charge(&mut self, c: u32) {
+    pub(super) fn charge(&mut self, c: CpuId) {
         let now = self.now;
-        let cpu = &mut self.cpus[c as usize];
+        let cpu = &mut self.cpus[c];
         let e = now - cpu.since;
         cpu.since = now;
         if e == 0 {
@@ -32,13 +32,12 @@ impl Engine {
         cpu.work.irq += w * cat.irq;
         cpu.work.softirq += w * cat.softirq;
         self.act_ns[cpu.act as usize] += w;
-        if cpu.thread != NONE {
-            let task = self.threads[cpu.thread as usize].task as usize;
+        if let Some(t) = cpu.thread {
+            let task = self.threads[t].task as usize;
             let acc = &mut self.task_acc[task];
             acc.user += w * cat.user;
             acc.system += w * (1.0 - cat.user);
-            let t = cpu.thread;
-            let acc = &mut self.thread_book.acc[t as usize];
+            let acc = &mut self.thread_book.acc[t];
             acc.user += w * cat.user;
             acc.system += w * (1.0 - cat.user);
             self.charge_group(t, w * cat.user, w * (1.0 - cat.user));
@@ -55,20 +54,27 @@ impl Engine {
         }
     }
 
-    pub(super) fn set_cpu(&mut self, c: u32, mode: Mode, thread: u32, act: u32) {
+    pub(super) fn set_cpu(&mut self, c: CpuId, mode: Mode, thread: Option<ThreadId>, act: u32) {
         self.charge(c);
-        let cpu = &mut self.cpus[c as usize];
+        let cpu = &mut self.cpus[c];
         cpu.mode = mode;
         cpu.thread = thread;
         cpu.act = act;
     }
 
     /// Starts a timed segment on CPU `c` of `work` ns.
-    pub(super) fn segment(&mut self, c: u32, mode: Mode, thread: u32, act: u32, work: u64) {
+    pub(super) fn segment(
+        &mut self,
+        c: CpuId,
+        mode: Mode,
+        thread: Option<ThreadId>,
+        act: u32,
+        work: u64,
+    ) {
         self.set_cpu(c, mode, thread, act);
         let wall = self.stretch(work);
         let now = self.now;
-        let cpu = &mut self.cpus[c as usize];
+        let cpu = &mut self.cpus[c];
         cpu.seg_start = now;
         cpu.seg_len = work;
         cpu.epoch = cpu.epoch.wrapping_add(1);
