@@ -231,11 +231,8 @@ struct Cpu {
     in_idle_queue: bool,
     softirq_pending: u64,
     nr_iowait: u32,
-    /// The work this CPU did in the window (steal excluded).
-    work: WorkNs,
-    idle: u64,
-    iowait: u64,
-    steal: f64,
+    /// Where its time went in the window so far.
+    time: CpuNs,
     packets: u64,
     /// Stuck in an interrupt handler for good (`irq_locks`).
     stuck: Option<crate::domain::IrqContext>,
@@ -285,6 +282,27 @@ pub(crate) struct WorkNs {
     pub system: f64,
     pub irq: f64,
     pub softirq: f64,
+}
+
+/// Where one CPU's time went in a window, nanoseconds: working (by kind), idle with or without
+/// IO in flight from it, and stolen by the hypervisor. The four add up to the window.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub(crate) struct CpuNs {
+    /// Steal excluded.
+    pub work: WorkNs,
+    pub idle: u64,
+    pub iowait: u64,
+    pub steal: f64,
+}
+
+/// One CPU over a window.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub(crate) struct CpuWindow {
+    pub time: CpuNs,
+    /// NIC packets it took.
+    pub packets: u64,
+    /// At the window's end: the interrupt context it is stuck in, if any.
+    pub stuck: Option<crate::domain::IrqContext>,
 }
 
 /// Raw lock counters of one side (write or exclusive; or read).
@@ -460,13 +478,7 @@ pub struct WindowStats {
     pub start_ns: u64,
     pub len_ns: u64,
     pub events: u64,
-    pub(crate) cpu_work: Vec<WorkNs>,
-    pub(crate) cpu_idle: Vec<u64>,
-    pub(crate) cpu_iowait: Vec<u64>,
-    pub(crate) cpu_steal: Vec<f64>,
-    pub(crate) cpu_packets: Vec<u64>,
-    /// Per CPU at the window's end: the interrupt context it is stuck in, if any.
-    pub(crate) cpu_stuck: Vec<Option<crate::domain::IrqContext>>,
+    pub(crate) cpus: Vec<CpuWindow>,
     pub(crate) act_ns: Vec<f64>,
     pub runnable_area: f64,
     pub blocked_area: f64,
@@ -1082,10 +1094,7 @@ impl Engine {
                 in_idle_queue: true,
                 softirq_pending: 0,
                 nr_iowait: 0,
-                work: WorkNs::default(),
-                idle: 0,
-                iowait: 0,
-                steal: 0.0,
+                time: CpuNs::default(),
                 packets: 0,
                 stuck: None,
             })
@@ -1400,32 +1409,19 @@ impl Engine {
             self.charge(c);
         }
         let now = self.now;
-        let cpus = &mut self.cpus;
         let stats = WindowStats {
             start_ns: start,
             len_ns: end - start,
             events,
-            cpu_work: cpus
+            cpus: self
+                .cpus
                 .iter_mut()
-                .map(|c| std::mem::take(&mut c.work))
+                .map(|c| CpuWindow {
+                    time: std::mem::take(&mut c.time),
+                    packets: std::mem::take(&mut c.packets),
+                    stuck: c.stuck,
+                })
                 .collect(),
-            cpu_idle: cpus
-                .iter_mut()
-                .map(|c| std::mem::take(&mut c.idle))
-                .collect(),
-            cpu_iowait: cpus
-                .iter_mut()
-                .map(|c| std::mem::take(&mut c.iowait))
-                .collect(),
-            cpu_steal: cpus
-                .iter_mut()
-                .map(|c| std::mem::take(&mut c.steal))
-                .collect(),
-            cpu_packets: cpus
-                .iter_mut()
-                .map(|c| std::mem::take(&mut c.packets))
-                .collect(),
-            cpu_stuck: cpus.iter().map(|c| c.stuck).collect(),
             act_ns: std::mem::replace(&mut self.act_ns, vec![0.0; self.acts.len()]),
             runnable_area: self.runnable.close(now),
             blocked_area: self.blocked.close(now),

@@ -14,23 +14,24 @@ impl Engine {
         if e == 0 {
             return;
         }
+        let time = &mut cpu.time;
         if cpu.mode == Mode::Idle {
             if cpu.nr_iowait > 0 {
-                cpu.iowait += e;
+                time.iowait += e;
             } else {
-                cpu.idle += e;
+                time.idle += e;
             }
             return;
         }
         let e = e as f64;
         let st = e * self.inputs.steal;
         let w = e - st;
-        cpu.steal += st;
+        time.steal += st;
         let cat = self.acts[cpu.act as usize].category;
-        cpu.work.user += w * cat.user;
-        cpu.work.system += w * cat.system;
-        cpu.work.irq += w * cat.irq;
-        cpu.work.softirq += w * cat.softirq;
+        time.work.user += w * cat.user;
+        time.work.system += w * cat.system;
+        time.work.irq += w * cat.irq;
+        time.work.softirq += w * cat.softirq;
         self.act_ns[cpu.act as usize] += w;
         if let Some(t) = cpu.thread {
             let task = self.threads[t].task as usize;
