@@ -14,12 +14,15 @@
 //! Owns: the state machines and raw counters. Must not: format anything for a tool, know about
 //! seconds since boot, or read a clock.
 //!
-//! Layout: this file holds the state, its construction and the window loop; `scheduler` runs
-//! threads on CPUs (dispatch, preemption, the request program, events), `locks` the lock
-//! semantics, `irq_locks` locks an interrupt handler shares and the same-CPU deadlock, `nesting`
-//! sections taken inside others and the ABBA deadlocks their order allows, `io` the disks,
-//! `accounting` where each CPU's time goes, `mix` the request's paths and `deploy` the pool and
-//! compute changes a deploy ships.
+//! Layout: this file holds the threads, CPUs and workloads, the engine's construction and the
+//! window loop; `ids` the typed indices of the engine's tables (a thread, a CPU, a lock, ...),
+//! `scheduler` runs threads on CPUs (dispatch, preemption, the request program, arrivals and
+//! load steps, events), `locks` the locks' state and semantics, `irq_locks` locks an interrupt
+//! handler shares and the same-CPU deadlock, `nesting` sections taken inside others and the
+//! ABBA deadlocks their order allows, `blocking` sections that sleep on a synchronous write,
+//! `io` the disks, `accounting` where each CPU's time goes and the closing of a window into raw
+//! counters, `threads` the per-thread counters of thread-level tools, `bandwidth` cgroup CPU
+//! quotas, `mix` the request's paths and `deploy` the pool and compute changes a deploy ships.
 
 use std::cmp::Ordering;
 use std::collections::{BinaryHeap, VecDeque};
@@ -43,7 +46,16 @@ use super::symbols::{self, Activity, Category, SymbolTable, splits};
 use crate::domain::{
     Arrivals, Cgroup, Distribution, Fault, Incident, LockKind, LockScope, SyncKind,
 };
+use accounting::Area;
+use accounting::CpuNs;
+pub(crate) use accounting::{CpuWindow, TaskAcc};
 pub(crate) use bandwidth::CgroupAcc;
+pub(crate) use io::DiskAcc;
+use io::DiskSt;
+pub(crate) use locks::LockAcc;
+pub use locks::kernel_waiters_spin;
+use locks::{LockClass, LockInst};
+pub use scheduler::livelock_win_chance;
 
 mod threads;
 pub use irq_locks::IrqLockup;
@@ -236,182 +248,6 @@ struct Cpu {
     packets: u64,
     /// Stuck in an interrupt handler for good (`irq_locks`).
     stuck: Option<crate::domain::IrqContext>,
-}
-
-#[derive(Debug, Clone)]
-struct LockInst {
-    class: LockClassId,
-    used: u32,
-    readers: u32,
-    writer: bool,
-    waiters: VecDeque<ThreadId>,
-    /// The CPU of the last acquisition (its cache holds the lock word).
-    last_cpu: Option<CpuId>,
-    seq: u32,
-}
-
-/// Per lock class, kinds and costs resolved.
-#[derive(Debug, Clone)]
-struct LockClass {
-    kind: LockKind,
-    spins: bool,
-    dstate: bool,
-    /// A user-space lock: its holder runs preemptible user code and can lose the CPU while
-    /// holding it (kernel spinlock holders run with preemption off, kernel mutex holders in
-    /// kernel code that does not reschedule until it is done).
-    user: bool,
-    permits: u32,
-    bounce_ns: f64,
-    /// Its first instance; the others follow it.
-    base: LockId,
-    shards: u32,
-    /// Also taken by an interrupt handler: one instance per CPU, picked by the CPU.
-    irq: Option<irq_locks::IrqShare>,
-    spin_act: u32,
-    spin_read_act: u32,
-    hold_act: u32,
-    wait_act: u32,
-    wake_act: u32,
-}
-
-/// One CPU's working time in a window by kind, nanoseconds (fractional: an activity's time
-/// splits over the kinds by its category's shares).
-#[derive(Debug, Clone, Copy, Default, PartialEq)]
-pub(crate) struct WorkNs {
-    pub user: f64,
-    pub system: f64,
-    pub irq: f64,
-    pub softirq: f64,
-}
-
-/// Where one CPU's time went in a window, nanoseconds: working (by kind), idle with or without
-/// IO in flight from it, and stolen by the hypervisor. The four add up to the window.
-#[derive(Debug, Clone, Copy, Default, PartialEq)]
-pub(crate) struct CpuNs {
-    /// Steal excluded.
-    pub work: WorkNs,
-    pub idle: u64,
-    pub iowait: u64,
-    pub steal: f64,
-}
-
-/// One CPU over a window.
-#[derive(Debug, Clone, Copy, Default, PartialEq)]
-pub(crate) struct CpuWindow {
-    pub time: CpuNs,
-    /// NIC packets it took.
-    pub packets: u64,
-    /// At the window's end: the interrupt context it is stuck in, if any.
-    pub stuck: Option<crate::domain::IrqContext>,
-}
-
-/// Raw lock counters of one side (write or exclusive; or read).
-#[derive(Debug, Clone, Copy, Default, PartialEq)]
-pub(crate) struct LockAcc {
-    pub acquired: u64,
-    pub contended: u64,
-    pub acq_bounces: u64,
-    pub con_bounces: u64,
-    pub wait_total: u64,
-    pub wait_min: u64,
-    pub wait_max: u64,
-    pub hold_total: u64,
-    pub hold_min: u64,
-    pub hold_max: u64,
-}
-
-impl LockAcc {
-    fn wait(&mut self, w: u64) {
-        if self.contended == 0 || w < self.wait_min {
-            self.wait_min = w;
-        }
-        self.wait_max = self.wait_max.max(w);
-        self.contended += 1;
-        self.wait_total += w;
-    }
-    /// Called at release, after the acquisition was counted: the first hold is the one that
-    /// finds `hold_total` still 0 (every hold is at least `locks::MIN_HOLD_NS`).
-    fn hold(&mut self, h: u64) {
-        if self.hold_total == 0 || h < self.hold_min {
-            self.hold_min = h;
-        }
-        self.hold_max = self.hold_max.max(h);
-        self.hold_total += h;
-    }
-}
-
-#[derive(Debug, Clone, Copy, Default)]
-struct Area {
-    value: u64,
-    last: u64,
-    area: f64,
-}
-
-impl Area {
-    #[inline]
-    fn add(&mut self, now: u64, delta: i64) {
-        self.area += self.value as f64 * (now - self.last) as f64;
-        self.last = now;
-        // A count going below zero is a bookkeeping bug: loud in tests, held at zero (not
-        // wrapped to 2^64, which would poison every average after it) in a release build.
-        debug_assert!(
-            self.value.checked_add_signed(delta).is_some(),
-            "area count {} {delta:+}",
-            self.value
-        );
-        self.value = self.value.saturating_add_signed(delta);
-    }
-    fn close(&mut self, now: u64) -> f64 {
-        self.area += self.value as f64 * (now - self.last) as f64;
-        self.last = now;
-        std::mem::take(&mut self.area)
-    }
-}
-
-#[derive(Debug, Clone, Copy)]
-struct IoReq {
-    /// The thread asleep on it; `None` for a write nobody waits for.
-    thread: Option<ThreadId>,
-    write: bool,
-    issued: u64,
-    kib: u32,
-}
-
-#[derive(Debug, Clone)]
-struct DiskSt {
-    servers: u32,
-    busy: u32,
-    svc_ns: f64,
-    queue: VecDeque<u32>,
-    slots: Vec<IoReq>,
-    free: Vec<u32>,
-    inflight: Area,
-    busy_area: Area,
-}
-
-/// Raw per-disk counters of one window.
-#[derive(Debug, Clone, Copy, Default, PartialEq)]
-pub(crate) struct DiskAcc {
-    pub reads: u64,
-    pub writes: u64,
-    pub read_kib: u64,
-    pub write_kib: u64,
-    pub read_wait: u64,
-    pub write_wait: u64,
-    pub inflight_area: f64,
-    pub busy_area: f64,
-}
-
-/// Raw per-task counters of one window.
-#[derive(Debug, Clone, Copy, Default, PartialEq)]
-pub(crate) struct TaskAcc {
-    pub user: f64,
-    pub system: f64,
-    pub wait: u64,
-    pub voluntary: u64,
-    pub involuntary: u64,
-    pub minor_faults: u64,
-    pub major_faults: u64,
 }
 
 #[derive(Debug, Clone)]
@@ -611,23 +447,6 @@ pub struct Engine {
     kswapd_armed: bool,
     /// Per-thread counters for thread-level tools; read by nothing in the simulation.
     thread_book: threads::ThreadBook,
-}
-
-/// Whether waiters on a kernel lock of this kind spin on CPU (`spinlock_t`, `rwlock_t`, the
-/// write side of seqlocks and RCU updaters' spinlocks) rather than sleep (mutex, rw_semaphore,
-/// semaphore, futex). Hung-task reports and soft lockups follow from this one rule.
-pub fn kernel_waiters_spin(kind: LockKind) -> bool {
-    matches!(
-        kind,
-        LockKind::Spinlock | LockKind::RwLock | LockKind::Seqlock | LockKind::Rcu
-    )
-}
-
-/// The chance that one attempt of a livelocked request wins when `rivals` other threads are
-/// retrying beside it, `success_probability` being its chance against one: any of them can
-/// invalidate it, so the chance falls as their number grows.
-pub fn livelock_win_chance(success_probability: f64, rivals: u32) -> f64 {
-    success_probability / f64::from(rivals.max(1))
 }
 
 /// The most latencies one window keeps for percentiles (a uniform subsample beyond that).
@@ -1369,112 +1188,4 @@ impl Engine {
         self.now = end;
         self.collect(start, end, events)
     }
-
-    /// Sets each open workload's arrival rate for drill second `second` (its last load step at
-    /// or before it, else its base rate); a changed rate restarts the arrival stream, so the
-    /// next arrival is drawn at the new rate rather than waiting out one drawn at the old.
-    fn apply_load_steps(&mut self, second: Option<u32>) {
-        for w in self.workloads.ids() {
-            let wl = &self.workloads[w];
-            let want = match (second, wl.base_arrivals) {
-                (Some(s), Arrivals::Open { .. }) => wl
-                    .load_steps
-                    .iter()
-                    .rev()
-                    .find(|step| step.at_s <= s)
-                    .map_or(wl.base_arrivals, |step| Arrivals::Open {
-                        rate_per_s: step.rate_per_s,
-                    }),
-                _ => wl.base_arrivals,
-            };
-            if want == wl.arrivals {
-                continue;
-            }
-            let wl = &mut self.workloads[w];
-            wl.arrivals = want;
-            wl.arrival_epoch = wl.arrival_epoch.wrapping_add(1);
-            let epoch = wl.arrival_epoch;
-            if let Arrivals::Open { rate_per_s } = want
-                && rate_per_s > 0.0
-                && rate_per_s.is_finite()
-            {
-                let d = self.rng.exp(1e9 / rate_per_s).round() as u64;
-                self.push(d.max(1), EvKind::Arrival { workload: w, epoch });
-            }
-        }
-    }
-
-    fn collect(&mut self, start: u64, end: u64, events: u64) -> WindowStats {
-        for c in self.cpus.ids() {
-            self.charge(c);
-        }
-        let now = self.now;
-        let stats = WindowStats {
-            start_ns: start,
-            len_ns: end - start,
-            events,
-            cpus: self
-                .cpus
-                .iter_mut()
-                .map(|c| CpuWindow {
-                    time: std::mem::take(&mut c.time),
-                    packets: std::mem::take(&mut c.packets),
-                    stuck: c.stuck,
-                })
-                .collect(),
-            act_ns: std::mem::replace(&mut self.act_ns, vec![0.0; self.acts.len()]),
-            runnable_area: self.runnable.close(now),
-            blocked_area: self.blocked.close(now),
-            context_switches: std::mem::take(&mut self.cs),
-            locks: std::mem::replace(
-                &mut self.lock_acc,
-                vec![(LockAcc::default(), LockAcc::default()); self.classes.len()],
-            ),
-            disks: {
-                let mut out = std::mem::replace(
-                    &mut self.disk_acc,
-                    vec![DiskAcc::default(); self.disks.len()],
-                );
-                for (acc, d) in out.iter_mut().zip(self.disks.iter_mut()) {
-                    acc.inflight_area = d.inflight.close(now);
-                    acc.busy_area = d.busy_area.close(now);
-                }
-                out
-            },
-            tasks: std::mem::replace(
-                &mut self.task_acc,
-                vec![TaskAcc::default(); self.tasks.len()],
-            ),
-            threads: self.take_thread_acc(),
-            cgroups: Vec::new(),
-            completed: std::mem::take(&mut self.completed),
-            latency_sum_ns: std::mem::take(&mut self.latency_sum),
-            in_system_area: self
-                .workloads
-                .iter_mut()
-                .next()
-                .map_or(0.0, |w| w.in_system.close(now)),
-            queued: std::mem::take(&mut self.queued),
-            queue_wait_sum_ns: std::mem::take(&mut self.queue_wait_sum),
-            latencies_ns: {
-                let mut v = Vec::with_capacity(self.latencies.len());
-                v.extend_from_slice(&self.latencies);
-                self.latencies.clear();
-                v
-            },
-            swap_ins: std::mem::take(&mut self.swap_ins),
-            page_allocs: std::mem::take(&mut self.page_allocs),
-            dropped: std::mem::take(&mut self.dropped),
-        };
-        for w in self.workloads.iter_mut().skip(1) {
-            w.in_system.close(now);
-        }
-        let mut stats = stats;
-        stats.cgroups = self.take_cgroup_acc(&stats.threads);
-        stats
-    }
-}
-
-fn cl_exclusive(kind: LockKind) -> bool {
-    !matches!(kind, LockKind::RwLock | LockKind::RwSem)
 }

@@ -3,6 +3,40 @@
 
 use super::*;
 
+#[derive(Debug, Clone, Copy)]
+pub(super) struct IoReq {
+    /// The thread asleep on it; `None` for a write nobody waits for.
+    pub(super) thread: Option<ThreadId>,
+    pub(super) write: bool,
+    pub(super) issued: u64,
+    pub(super) kib: u32,
+}
+
+#[derive(Debug, Clone)]
+pub(super) struct DiskSt {
+    pub(super) servers: u32,
+    pub(super) busy: u32,
+    pub(super) svc_ns: f64,
+    pub(super) queue: VecDeque<u32>,
+    pub(super) slots: Vec<IoReq>,
+    pub(super) free: Vec<u32>,
+    pub(super) inflight: Area,
+    pub(super) busy_area: Area,
+}
+
+/// Raw per-disk counters of one window.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub(crate) struct DiskAcc {
+    pub reads: u64,
+    pub writes: u64,
+    pub read_kib: u64,
+    pub write_kib: u64,
+    pub read_wait: u64,
+    pub write_wait: u64,
+    pub inflight_area: f64,
+    pub busy_area: f64,
+}
+
 impl Engine {
     /// Submits an IO to `disk` for `thread`, which sleeps on it (`None`: nobody waits). An IO
     /// to a disk the machine lacks completes after a fixed latency instead.

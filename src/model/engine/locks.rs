@@ -10,6 +10,91 @@ pub(super) const HANDOVER_NS: u64 = 40;
 /// The shortest hold: the locked instruction that takes the lock and the store that frees it.
 pub(super) const MIN_HOLD_NS: u64 = 10;
 
+#[derive(Debug, Clone)]
+pub(super) struct LockInst {
+    pub(super) class: LockClassId,
+    pub(super) used: u32,
+    pub(super) readers: u32,
+    pub(super) writer: bool,
+    pub(super) waiters: VecDeque<ThreadId>,
+    /// The CPU of the last acquisition (its cache holds the lock word).
+    pub(super) last_cpu: Option<CpuId>,
+    pub(super) seq: u32,
+}
+
+/// Per lock class, kinds and costs resolved.
+#[derive(Debug, Clone)]
+pub(super) struct LockClass {
+    pub(super) kind: LockKind,
+    pub(super) spins: bool,
+    pub(super) dstate: bool,
+    /// A user-space lock: its holder runs preemptible user code and can lose the CPU while
+    /// holding it (kernel spinlock holders run with preemption off, kernel mutex holders in
+    /// kernel code that does not reschedule until it is done).
+    pub(super) user: bool,
+    pub(super) permits: u32,
+    pub(super) bounce_ns: f64,
+    /// Its first instance; the others follow it.
+    pub(super) base: LockId,
+    pub(super) shards: u32,
+    /// Also taken by an interrupt handler: one instance per CPU, picked by the CPU.
+    pub(super) irq: Option<irq_locks::IrqShare>,
+    pub(super) spin_act: u32,
+    pub(super) spin_read_act: u32,
+    pub(super) hold_act: u32,
+    pub(super) wait_act: u32,
+    pub(super) wake_act: u32,
+}
+
+/// Raw lock counters of one side (write or exclusive; or read).
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub(crate) struct LockAcc {
+    pub acquired: u64,
+    pub contended: u64,
+    pub acq_bounces: u64,
+    pub con_bounces: u64,
+    pub wait_total: u64,
+    pub wait_min: u64,
+    pub wait_max: u64,
+    pub hold_total: u64,
+    pub hold_min: u64,
+    pub hold_max: u64,
+}
+
+impl LockAcc {
+    pub(super) fn wait(&mut self, w: u64) {
+        if self.contended == 0 || w < self.wait_min {
+            self.wait_min = w;
+        }
+        self.wait_max = self.wait_max.max(w);
+        self.contended += 1;
+        self.wait_total += w;
+    }
+    /// Called at release, after the acquisition was counted: the first hold is the one that
+    /// finds `hold_total` still 0 (every hold is at least `locks::MIN_HOLD_NS`).
+    pub(super) fn hold(&mut self, h: u64) {
+        if self.hold_total == 0 || h < self.hold_min {
+            self.hold_min = h;
+        }
+        self.hold_max = self.hold_max.max(h);
+        self.hold_total += h;
+    }
+}
+
+/// Whether waiters on a kernel lock of this kind spin on CPU (`spinlock_t`, `rwlock_t`, the
+/// write side of seqlocks and RCU updaters' spinlocks) rather than sleep (mutex, rw_semaphore,
+/// semaphore, futex). Hung-task reports and soft lockups follow from this one rule.
+pub fn kernel_waiters_spin(kind: LockKind) -> bool {
+    matches!(
+        kind,
+        LockKind::Spinlock | LockKind::RwLock | LockKind::Seqlock | LockKind::Rcu
+    )
+}
+
+pub(super) fn cl_exclusive(kind: LockKind) -> bool {
+    !matches!(kind, LockKind::RwLock | LockKind::RwSem)
+}
+
 impl Engine {
     /// Tries to take the lock of critical section `j`. True: taken, continue at Hold.
     pub(super) fn acquire(&mut self, c: CpuId, t: ThreadId, j: u16) -> bool {

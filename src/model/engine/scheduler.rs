@@ -5,7 +5,48 @@
 use super::*;
 use crate::model::rng::round_ns;
 
+/// The chance that one attempt of a livelocked request wins when `rivals` other threads are
+/// retrying beside it, `success_probability` being its chance against one: any of them can
+/// invalidate it, so the chance falls as their number grows.
+pub fn livelock_win_chance(success_probability: f64, rivals: u32) -> f64 {
+    success_probability / f64::from(rivals.max(1))
+}
+
 impl Engine {
+    /// Sets each open workload's arrival rate for drill second `second` (its last load step at
+    /// or before it, else its base rate); a changed rate restarts the arrival stream, so the
+    /// next arrival is drawn at the new rate rather than waiting out one drawn at the old.
+    pub(super) fn apply_load_steps(&mut self, second: Option<u32>) {
+        for w in self.workloads.ids() {
+            let wl = &self.workloads[w];
+            let want = match (second, wl.base_arrivals) {
+                (Some(s), Arrivals::Open { .. }) => wl
+                    .load_steps
+                    .iter()
+                    .rev()
+                    .find(|step| step.at_s <= s)
+                    .map_or(wl.base_arrivals, |step| Arrivals::Open {
+                        rate_per_s: step.rate_per_s,
+                    }),
+                _ => wl.base_arrivals,
+            };
+            if want == wl.arrivals {
+                continue;
+            }
+            let wl = &mut self.workloads[w];
+            wl.arrivals = want;
+            wl.arrival_epoch = wl.arrival_epoch.wrapping_add(1);
+            let epoch = wl.arrival_epoch;
+            if let Arrivals::Open { rate_per_s } = want
+                && rate_per_s > 0.0
+                && rate_per_s.is_finite()
+            {
+                let d = self.rng.exp(1e9 / rate_per_s).round() as u64;
+                self.push(d.max(1), EvKind::Arrival { workload: w, epoch });
+            }
+        }
+    }
+
     pub(super) fn pop_idle_cpu(&mut self) -> Option<CpuId> {
         while let Some(c) = self.idle_cpus.pop_front() {
             let cpu = &mut self.cpus[c];
