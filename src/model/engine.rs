@@ -14,12 +14,15 @@
 //! Owns: the state machines and raw counters. Must not: format anything for a tool, know about
 //! seconds since boot, or read a clock.
 //!
-//! Layout: this file holds the state, its construction and the window loop; `scheduler` runs
-//! threads on CPUs (dispatch, preemption, the request program, events), `locks` the lock
-//! semantics, `irq_locks` locks an interrupt handler shares and the same-CPU deadlock, `nesting`
-//! sections taken inside others and the ABBA deadlocks their order allows, `io` the disks,
-//! `accounting` where each CPU's time goes, `mix` the request's paths and `deploy` the pool and
-//! compute changes a deploy ships.
+//! Layout: this file holds the threads, CPUs and workloads, the engine's construction and the
+//! window loop; `ids` the typed indices of the engine's tables (a thread, a CPU, a lock, ...),
+//! `scheduler` runs threads on CPUs (dispatch, preemption, the request program, arrivals and
+//! load steps, events), `locks` the locks' state and semantics, `irq_locks` locks an interrupt
+//! handler shares and the same-CPU deadlock, `nesting` sections taken inside others and the
+//! ABBA deadlocks their order allows, `blocking` sections that sleep on a synchronous write,
+//! `io` the disks, `accounting` where each CPU's time goes and the closing of a window into raw
+//! counters, `threads` the per-thread counters of thread-level tools, `bandwidth` cgroup CPU
+//! quotas, `mix` the request's paths and `deploy` the pool and compute changes a deploy ships.
 
 use std::cmp::Ordering;
 use std::collections::{BinaryHeap, VecDeque};
@@ -28,6 +31,7 @@ mod accounting;
 mod bandwidth;
 mod blocking;
 mod deploy;
+mod ids;
 pub(crate) use deploy::capacity as pool_capacity;
 mod io;
 mod irq_locks;
@@ -42,14 +46,23 @@ use super::symbols::{self, Activity, Category, SymbolTable, splits};
 use crate::domain::{
     Arrivals, Cgroup, Distribution, Fault, Incident, LockKind, LockScope, SyncKind,
 };
+use accounting::Area;
+use accounting::CpuNs;
+pub(crate) use accounting::{CpuWindow, TaskAcc};
 pub(crate) use bandwidth::CgroupAcc;
+pub(crate) use io::DiskAcc;
+use io::DiskSt;
+pub(crate) use locks::LockAcc;
+pub use locks::kernel_waiters_spin;
+use locks::{LockClass, LockInst};
+pub use scheduler::livelock_win_chance;
 
 mod threads;
 pub use irq_locks::IrqLockup;
 pub use nesting::{AbbaDeadlock, AbbaWaiter, LockWaiter, LockdepReport};
 pub(crate) use threads::{SleepReason, SleepSpread, ThreadAcc, ThreadRunState};
 
-pub(crate) const NONE: u32 = u32::MAX;
+use ids::{CpuId, DiskId, GroupId, Id, IdVec, LockClassId, LockId, ThreadId, WorkloadId};
 const NS_PER_US: f64 = 1000.0;
 
 /// What happens at `time`; ordered by (time, seq), smallest first.
@@ -87,22 +100,22 @@ impl PartialOrd for Event {
 enum EvKind {
     /// The timed segment on `cpu` ends; stale (ignored) unless `epoch` is still the CPU's,
     /// since a preemption or a new segment replaces it.
-    SegmentEnd { cpu: u32, epoch: u32 },
+    SegmentEnd { cpu: CpuId, epoch: u32 },
     /// `thread`'s sleep is over: think time, or kswapd's period.
-    SleepOver { thread: u32 },
+    SleepOver { thread: ThreadId },
     /// The fixed-latency IO that stands in for a missing disk completed: `thread` leaves D.
-    StandInIoDone { thread: u32 },
+    StandInIoDone { thread: ThreadId },
     /// `thread` was woken; after the wake-up latency it becomes runnable.
-    WakeLatencyOver { thread: u32 },
+    WakeLatencyOver { thread: ThreadId },
     /// An open arrival for `workload`; stale unless `epoch` is still the workload's (a load
     /// step restarts the arrival stream at the new rate).
-    Arrival { workload: u32, epoch: u32 },
+    Arrival { workload: WorkloadId, epoch: u32 },
     /// `disk` finished the IO in `slot`.
-    DiskDone { disk: u32, slot: u32 },
+    DiskDone { disk: DiskId, slot: u32 },
     /// Cgroup `group`'s bandwidth period ends: its quota is refilled.
-    BandwidthRefill { group: u32 },
+    BandwidthRefill { group: GroupId },
     /// Whether cgroup `group` has used its quota; stale unless `epoch` is still the group's.
-    BandwidthCheck { group: u32, epoch: u32 },
+    BandwidthCheck { group: GroupId, epoch: u32 },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -163,18 +176,21 @@ enum Mode {
 
 #[derive(Debug, Clone)]
 struct Thread {
-    prog: u32,
+    /// The workload whose program it runs; `None` for kswapd, which runs its own.
+    workload: Option<WorkloadId>,
     task: u32,
     pc: u32,
     remaining: u64,
     /// When the current timeslice began.
     slice: u64,
-    cpu: u32,
+    /// The CPU it runs on, or last ran on.
+    cpu: CpuId,
     state: St,
     req_start: u64,
     wait_start: u64,
     runnable_since: u64,
-    inst: u32,
+    /// The lock of its current (or last) critical section; `None` before its first.
+    inst: Option<LockId>,
     write: bool,
     granted: bool,
     seq_seen: u32,
@@ -187,7 +203,8 @@ struct Thread {
     /// Hold time already run before a preemption cut the critical section.
     hold_done: u64,
     dstate: bool,
-    iowait_cpu: u32,
+    /// The CPU its IO wait counts on while it sleeps on a disk.
+    iowait_cpu: Option<CpuId>,
     /// The synchronous write of the current step was submitted and the thread slept on it;
     /// when it runs again the write is done.
     sync_pending: bool,
@@ -214,7 +231,8 @@ struct Thread {
 #[derive(Debug, Clone)]
 struct Cpu {
     mode: Mode,
-    thread: u32,
+    /// The thread on the CPU (running, spinning or in its switch or wait path).
+    thread: Option<ThreadId>,
     act: u32,
     since: u64,
     /// When the current timed segment began, and its length in CPU work.
@@ -225,189 +243,35 @@ struct Cpu {
     in_idle_queue: bool,
     softirq_pending: u64,
     nr_iowait: u32,
-    /// The work this CPU did in the window (steal excluded).
-    work: WorkNs,
-    idle: u64,
-    iowait: u64,
-    steal: f64,
+    /// Where its time went in the window so far.
+    time: CpuNs,
     packets: u64,
     /// Stuck in an interrupt handler for good (`irq_locks`).
     stuck: Option<crate::domain::IrqContext>,
 }
 
 #[derive(Debug, Clone)]
-struct LockInst {
-    class: u32,
-    used: u32,
-    readers: u32,
-    writer: bool,
-    waiters: VecDeque<u32>,
-    last_cpu: u32,
-    seq: u32,
-}
-
-/// Per lock class, kinds and costs resolved.
-#[derive(Debug, Clone)]
-struct LockClass {
-    kind: LockKind,
-    spins: bool,
-    dstate: bool,
-    /// A user-space lock: its holder runs preemptible user code and can lose the CPU while
-    /// holding it (kernel spinlock holders run with preemption off, kernel mutex holders in
-    /// kernel code that does not reschedule until it is done).
-    user: bool,
-    permits: u32,
-    bounce_ns: f64,
-    base: u32,
-    shards: u32,
-    /// Also taken by an interrupt handler: one instance per CPU, picked by the CPU.
-    irq: Option<irq_locks::IrqShare>,
-    spin_act: u32,
-    spin_read_act: u32,
-    hold_act: u32,
-    wait_act: u32,
-    wake_act: u32,
-}
-
-/// One CPU's working time in a window by kind, nanoseconds (fractional: an activity's time
-/// splits over the kinds by its category's shares).
-#[derive(Debug, Clone, Copy, Default, PartialEq)]
-pub(crate) struct WorkNs {
-    pub user: f64,
-    pub system: f64,
-    pub irq: f64,
-    pub softirq: f64,
-}
-
-/// Raw lock counters of one side (write or exclusive; or read).
-#[derive(Debug, Clone, Copy, Default, PartialEq)]
-pub(crate) struct LockAcc {
-    pub acquired: u64,
-    pub contended: u64,
-    pub acq_bounces: u64,
-    pub con_bounces: u64,
-    pub wait_total: u64,
-    pub wait_min: u64,
-    pub wait_max: u64,
-    pub hold_total: u64,
-    pub hold_min: u64,
-    pub hold_max: u64,
-}
-
-impl LockAcc {
-    fn wait(&mut self, w: u64) {
-        if self.contended == 0 || w < self.wait_min {
-            self.wait_min = w;
-        }
-        self.wait_max = self.wait_max.max(w);
-        self.contended += 1;
-        self.wait_total += w;
-    }
-    /// Called at release, after the acquisition was counted: the first hold is the one that
-    /// finds `hold_total` still 0 (every hold is at least `locks::MIN_HOLD_NS`).
-    fn hold(&mut self, h: u64) {
-        if self.hold_total == 0 || h < self.hold_min {
-            self.hold_min = h;
-        }
-        self.hold_max = self.hold_max.max(h);
-        self.hold_total += h;
-    }
-}
-
-#[derive(Debug, Clone, Copy, Default)]
-struct Area {
-    value: u64,
-    last: u64,
-    area: f64,
-}
-
-impl Area {
-    #[inline]
-    fn add(&mut self, now: u64, delta: i64) {
-        self.area += self.value as f64 * (now - self.last) as f64;
-        self.last = now;
-        // A count going below zero is a bookkeeping bug: loud in tests, held at zero (not
-        // wrapped to 2^64, which would poison every average after it) in a release build.
-        debug_assert!(
-            self.value.checked_add_signed(delta).is_some(),
-            "area count {} {delta:+}",
-            self.value
-        );
-        self.value = self.value.saturating_add_signed(delta);
-    }
-    fn close(&mut self, now: u64) -> f64 {
-        self.area += self.value as f64 * (now - self.last) as f64;
-        self.last = now;
-        std::mem::take(&mut self.area)
-    }
-}
-
-#[derive(Debug, Clone, Copy)]
-struct IoReq {
-    thread: u32,
-    write: bool,
-    issued: u64,
-    kib: u32,
-}
-
-#[derive(Debug, Clone)]
-struct DiskSt {
-    servers: u32,
-    busy: u32,
-    svc_ns: f64,
-    queue: VecDeque<u32>,
-    slots: Vec<IoReq>,
-    free: Vec<u32>,
-    inflight: Area,
-    busy_area: Area,
-}
-
-/// Raw per-disk counters of one window.
-#[derive(Debug, Clone, Copy, Default, PartialEq)]
-pub(crate) struct DiskAcc {
-    pub reads: u64,
-    pub writes: u64,
-    pub read_kib: u64,
-    pub write_kib: u64,
-    pub read_wait: u64,
-    pub write_wait: u64,
-    pub inflight_area: f64,
-    pub busy_area: f64,
-}
-
-/// Raw per-task counters of one window.
-#[derive(Debug, Clone, Copy, Default, PartialEq)]
-pub(crate) struct TaskAcc {
-    pub user: f64,
-    pub system: f64,
-    pub wait: u64,
-    pub voluntary: u64,
-    pub involuntary: u64,
-    pub minor_faults: u64,
-    pub major_faults: u64,
-}
-
-#[derive(Debug, Clone)]
 struct Workload {
     prog: Vec<Step>,
     threads: u32,
-    first_thread: u32,
+    first_thread: ThreadId,
     arrivals: Arrivals,
     deterministic: bool,
     /// The request's paths, the base request first (`mix`).
     paths: Vec<mix::PathPlan>,
     /// Per critical section of every path, numbered in program order.
     holds_ns: Vec<f64>,
-    cs_lock: Vec<u32>,
+    /// `None` for a section whose lock the incident lacks (validation rejects it).
+    cs_lock: Vec<Option<LockClassId>>,
     cs_write: Vec<f64>,
     /// Per critical section: the synchronous write it ends with, if any.
     cs_io: Vec<Option<blocking::SyncPlan>>,
     retry_act: u32,
     queue: VecDeque<u64>,
-    idle_workers: Vec<u32>,
+    idle_workers: Vec<ThreadId>,
     in_system: Area,
-    /// Index into `Engine::groups` of the workload's cgroup, or `NONE`.
-    group: u32,
+    /// The workload's cgroup, if it runs in one with bandwidth state.
+    group: Option<GroupId>,
     /// The incident's arrivals, and the open rate from a drill second on.
     base_arrivals: Arrivals,
     load_steps: Vec<crate::domain::LoadStep>,
@@ -420,19 +284,37 @@ struct Workload {
     deploys: Vec<deploy::DeployPlan>,
 }
 
+impl Workload {
+    /// Thread `i` of its pool (0 = the main thread).
+    fn nth_thread(&self, i: u32) -> ThreadId {
+        ThreadId::new(self.first_thread.get() + i)
+    }
+
+    /// Where its thread `t` sits in its pool (0 = the main thread).
+    fn position(&self, t: ThreadId) -> u32 {
+        t.get() - self.first_thread.get()
+    }
+
+    /// Its threads at pool positions `from..to`.
+    fn threads_between(&self, from: u32, to: u32) -> impl Iterator<Item = ThreadId> + use<> {
+        let first = self.first_thread.get();
+        (first + from..first + to).map(ThreadId::new)
+    }
+
+    /// Its whole pool (the largest any deploy runs) as positions in the engine's thread table.
+    fn pool(&self) -> std::ops::Range<usize> {
+        let first = self.first_thread.get() as usize;
+        first..first + self.threads as usize
+    }
+}
+
 /// Everything one window accumulated, before scaling to a second.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct WindowStats {
     pub start_ns: u64,
     pub len_ns: u64,
     pub events: u64,
-    pub(crate) cpu_work: Vec<WorkNs>,
-    pub(crate) cpu_idle: Vec<u64>,
-    pub(crate) cpu_iowait: Vec<u64>,
-    pub(crate) cpu_steal: Vec<f64>,
-    pub(crate) cpu_packets: Vec<u64>,
-    /// Per CPU at the window's end: the interrupt context it is stuck in, if any.
-    pub(crate) cpu_stuck: Vec<Option<crate::domain::IrqContext>>,
+    pub(crate) cpus: Vec<CpuWindow>,
     pub(crate) act_ns: Vec<f64>,
     pub runnable_area: f64,
     pub blocked_area: f64,
@@ -498,22 +380,22 @@ pub struct Engine {
     seq: u64,
     heap: BinaryHeap<Event>,
     rng: SimRng,
-    threads: Vec<Thread>,
-    cpus: Vec<Cpu>,
+    threads: IdVec<ThreadId, Thread>,
+    cpus: IdVec<CpuId, Cpu>,
     /// Idle CPUs, longest idle first: a waking thread whose own CPU is busy takes the CPU idle
     /// longest, so work spreads over all CPUs as the kernel's idle search spreads it.
-    idle_cpus: VecDeque<u32>,
-    runq: VecDeque<u32>,
-    locks: Vec<LockInst>,
-    classes: Vec<LockClass>,
-    disks: Vec<DiskSt>,
-    workloads: Vec<Workload>,
+    idle_cpus: VecDeque<CpuId>,
+    runq: VecDeque<ThreadId>,
+    locks: IdVec<LockId, LockInst>,
+    classes: IdVec<LockClassId, LockClass>,
+    disks: IdVec<DiskId, DiskSt>,
+    workloads: IdVec<WorkloadId, Workload>,
     /// Cgroups with their CPU bandwidth state, one per workload that names a cgroup.
-    groups: Vec<bandwidth::Group>,
+    groups: IdVec<GroupId, bandwidth::Group>,
     acts: Vec<Activity>,
     pub(crate) symbols: SymbolTable,
     pub(crate) tasks: Vec<TaskDesc>,
-    irq_cpus: Vec<u32>,
+    irq_cpus: Vec<CpuId>,
     rx_queues: u32,
     pub(crate) coalesce: u32,
     cost_cs: u64,
@@ -537,7 +419,7 @@ pub struct Engine {
     /// A same-lock `deadlock` fault dates the same-CPU deadlock (arms it with the freeze).
     irq_deadlock_dated: bool,
     irq_lockups: Vec<IrqLockup>,
-    kswapd_thread: u32,
+    kswapd_thread: ThreadId,
     inputs: WindowInputs,
     runnable: Area,
     blocked: Area,
@@ -565,23 +447,6 @@ pub struct Engine {
     kswapd_armed: bool,
     /// Per-thread counters for thread-level tools; read by nothing in the simulation.
     thread_book: threads::ThreadBook,
-}
-
-/// Whether waiters on a kernel lock of this kind spin on CPU (`spinlock_t`, `rwlock_t`, the
-/// write side of seqlocks and RCU updaters' spinlocks) rather than sleep (mutex, rw_semaphore,
-/// semaphore, futex). Hung-task reports and soft lockups follow from this one rule.
-pub fn kernel_waiters_spin(kind: LockKind) -> bool {
-    matches!(
-        kind,
-        LockKind::Spinlock | LockKind::RwLock | LockKind::Seqlock | LockKind::Rcu
-    )
-}
-
-/// The chance that one attempt of a livelocked request wins when `rivals` other threads are
-/// retrying beside it, `success_probability` being its chance against one: any of them can
-/// invalidate it, so the chance falls as their number grows.
-pub fn livelock_win_chance(success_probability: f64, rivals: u32) -> f64 {
-    success_probability / f64::from(rivals.max(1))
 }
 
 /// The most latencies one window keeps for percentiles (a uniform subsample beyond that).
@@ -670,8 +535,8 @@ impl Engine {
             .first()
             .map(|w| (w.app_symbol.clone(), w.name.clone()))
             .unwrap_or_else(|| ("main".into(), "app".into()));
-        let mut classes = Vec::new();
-        let mut locks = Vec::new();
+        let mut classes: IdVec<LockClassId, LockClass> = IdVec::default();
+        let mut locks: IdVec<LockId, LockInst> = IdVec::default();
         for (ci, spec) in incident.locks.iter().enumerate() {
             let kernel = spec.scope == LockScope::Kernel;
             let spins = kernel && kernel_waiters_spin(spec.kind) || spec.kind == LockKind::Spinlock;
@@ -759,7 +624,7 @@ impl Engine {
                 user: !kernel,
                 permits,
                 bounce_ns: spec.bounce_ns.max(0.0),
-                base: locks.len() as u32,
+                base: LockId::new(locks.len() as u32),
                 shards,
                 irq,
                 spin_act,
@@ -770,12 +635,12 @@ impl Engine {
             });
             for _ in 0..shards {
                 locks.push(LockInst {
-                    class: ci as u32,
+                    class: LockClassId::new(ci as u32),
                     used: 0,
                     readers: 0,
                     writer: false,
                     waiters: VecDeque::new(),
-                    last_cpu: NONE,
+                    last_cpu: None,
                     seq: 0,
                 });
             }
@@ -826,21 +691,21 @@ impl Engine {
 
         // Tasks: workloads, kswapd0, ksoftirqd/N (sorted by pid in `model`).
         let mut tasks = Vec::new();
-        let mut threads = Vec::new();
-        let mut workloads = Vec::new();
-        let mut groups = Vec::new();
+        let mut threads: IdVec<ThreadId, Thread> = IdVec::default();
+        let mut workloads: IdVec<WorkloadId, Workload> = IdVec::default();
+        let mut groups: IdVec<GroupId, bandwidth::Group> = IdVec::default();
         let blank = Thread {
-            prog: 0,
+            workload: None,
             task: 0,
             pc: 0,
             remaining: 0,
             slice: 0,
-            cpu: 0,
+            cpu: CpuId::new(0),
             state: St::Sleeping,
             req_start: 0,
             wait_start: 0,
             runnable_since: 0,
-            inst: NONE,
+            inst: None,
             write: true,
             granted: false,
             seq_seen: 0,
@@ -852,7 +717,7 @@ impl Engine {
             hold_ns: 0,
             hold_done: 0,
             dstate: false,
-            iowait_cpu: NONE,
+            iowait_cpu: None,
             sync_pending: false,
             sync_since: 0,
             in_request: false,
@@ -926,7 +791,7 @@ impl Engine {
                 kswapd: false,
                 ksoftirqd: None,
             });
-            let first_thread = threads.len() as u32;
+            let first_thread = ThreadId::new(threads.len() as u32);
             let n = deploy::capacity(w.threads, &w.deploys);
             let allowed = w.placement.cpus.as_ref().map(|cpus| {
                 let mut mask = vec![false; ncpu as usize];
@@ -942,11 +807,11 @@ impl Engine {
             let home = allowed
                 .as_ref()
                 .and_then(|mask| mask.iter().position(|&ok| ok))
-                .unwrap_or(0) as u32;
+                .map_or(CpuId::new(0), |c| CpuId::new(c as u32));
             affinity.push(allowed);
             for _ in 0..n {
                 threads.push(Thread {
-                    prog: wi as u32,
+                    workload: Some(WorkloadId::new(wi as u32)),
                     task,
                     cpu: home,
                     ..blank.clone()
@@ -967,13 +832,9 @@ impl Engine {
                 queue: VecDeque::new(),
                 idle_workers: Vec::new(),
                 in_system: Area::default(),
-                group: match &w.cgroup {
-                    Some(cgroup) => {
-                        groups.push(bandwidth::Group::new(wi as u32, cgroup));
-                        (groups.len() - 1) as u32
-                    }
-                    None => NONE,
-                },
+                group: w.cgroup.as_ref().map(|cgroup| {
+                    groups.push(bandwidth::Group::new(WorkloadId::new(wi as u32), cgroup))
+                }),
                 base_arrivals: w.arrivals,
                 load_steps: w.load_steps.clone(),
                 arrival_epoch: 0,
@@ -993,9 +854,7 @@ impl Engine {
             kswapd: true,
             ksoftirqd: None,
         });
-        let kswapd_thread = threads.len() as u32;
-        threads.push(Thread {
-            prog: workloads.len() as u32,
+        let kswapd_thread = threads.push(Thread {
             task: kswapd_task,
             ..blank.clone()
         });
@@ -1009,14 +868,23 @@ impl Engine {
 
         let (irq_cpus, rx_queues, coalesce) = match m.nics.first() {
             Some(nic) => {
-                let cpus: Vec<u32> = nic.irq_cpus.iter().copied().filter(|&c| c < ncpu).collect();
+                let cpus: Vec<CpuId> = nic
+                    .irq_cpus
+                    .iter()
+                    .filter(|&&c| c < ncpu)
+                    .map(|&c| CpuId::new(c))
+                    .collect();
                 (
-                    if cpus.is_empty() { vec![0] } else { cpus },
+                    if cpus.is_empty() {
+                        vec![CpuId::new(0)]
+                    } else {
+                        cpus
+                    },
                     nic.rx_queues.max(1),
                     nic.coalesce.max(1),
                 )
             }
-            None => ((0..ncpu).collect(), ncpu, 1),
+            None => ((0..ncpu).map(CpuId::new).collect(), ncpu, 1),
         };
         let disks = m
             .disks
@@ -1031,11 +899,11 @@ impl Engine {
                 inflight: Area::default(),
                 busy_area: Area::default(),
             })
-            .collect::<Vec<_>>();
+            .collect::<IdVec<DiskId, _>>();
         let cpus = (0..ncpu)
             .map(|_| Cpu {
                 mode: Mode::Idle,
-                thread: NONE,
+                thread: None,
                 act: act_idle,
                 since: 0,
                 seg_start: 0,
@@ -1045,14 +913,11 @@ impl Engine {
                 in_idle_queue: true,
                 softirq_pending: 0,
                 nr_iowait: 0,
-                work: WorkNs::default(),
-                idle: 0,
-                iowait: 0,
-                steal: 0.0,
+                time: CpuNs::default(),
                 packets: 0,
                 stuck: None,
             })
-            .collect::<Vec<_>>();
+            .collect::<IdVec<CpuId, _>>();
         let nacts = acts.len();
         let nlocks = classes.len();
         let ndisks = disks.len();
@@ -1065,7 +930,7 @@ impl Engine {
             rng,
             threads,
             cpus,
-            idle_cpus: (0..ncpu).collect(),
+            idle_cpus: (0..ncpu).map(CpuId::new).collect(),
             runq: VecDeque::new(),
             locks,
             classes,
@@ -1134,34 +999,37 @@ impl Engine {
     /// Whether thread `thread` of workload `w` is outside its pool now (deployed away, or
     /// waiting for a later deploy's pool): it runs nothing, so it takes no lock.
     pub(crate) fn is_parked(&self, w: usize, thread: u32) -> bool {
-        self.workloads.get(w).is_some_and(|wl| {
-            self.threads
-                .get((wl.first_thread + thread) as usize)
-                .is_some_and(|th| th.parked)
-        })
+        self.workloads
+            .get(WorkloadId::from_index(w))
+            .is_some_and(|wl| {
+                self.threads
+                    .get(wl.nth_thread(thread))
+                    .is_some_and(|th| th.parked)
+            })
     }
 
     /// The threads of workload `w`'s pool now (a deploy may have changed it).
     pub(crate) fn workload_threads(&self, w: usize) -> u32 {
-        self.workloads.get(w).map_or(0, |w| w.live)
+        self.workloads
+            .get(WorkloadId::from_index(w))
+            .map_or(0, |w| w.live)
     }
 
     /// Threads of workload `w` that are running/runnable and in D state right now.
     pub(crate) fn workload_states(&self, w: usize) -> (u32, u32, u32) {
-        let Some(wl) = self.workloads.get(w) else {
+        let Some(wl) = self.workloads.get(WorkloadId::from_index(w)) else {
             return (0, 0, 0);
         };
         let mut run = 0;
         let mut d = 0;
-        let range = wl.first_thread as usize..(wl.first_thread + wl.threads) as usize;
-        for t in &self.threads[range.clone()] {
+        for t in &self.threads.as_slice()[wl.pool()] {
             match t.state {
                 St::Running | St::Runnable | St::Spinning => run += 1,
                 St::Sleeping if t.dstate => d += 1,
                 _ => {}
             }
         }
-        (run, d, self.threads[range.start].cpu)
+        (run, d, self.threads[wl.first_thread].cpu.get())
     }
 
     /// Threads running or runnable, and threads in D state, right now (`procs_running` and
@@ -1180,52 +1048,70 @@ impl Engine {
     }
 
     pub(crate) fn kswapd_running(&self) -> bool {
-        self.threads[self.kswapd_thread as usize].state != St::Sleeping
+        self.threads[self.kswapd_thread].state != St::Sleeping
+    }
+
+    /// The workload of thread `t`, which is running a request step. Only workload threads
+    /// have those: kswapd's program is its own (`Step::Kswapd`), so it never asks; were it to,
+    /// it would get the first workload (a debug build stops there).
+    #[inline]
+    fn workload_id(&self, t: ThreadId) -> WorkloadId {
+        let w = self.threads[t].workload;
+        debug_assert!(w.is_some(), "{t:?} runs no workload's requests");
+        w.unwrap_or(WorkloadId::new(0))
+    }
+
+    #[inline]
+    fn workload_of(&self, t: ThreadId) -> &Workload {
+        &self.workloads[self.workload_id(t)]
+    }
+
+    /// The class of the lock of thread `t`'s current (or last) critical section.
+    #[inline]
+    fn held_class(&self, t: ThreadId) -> Option<&LockClass> {
+        let inst = self.threads[t].inst?;
+        Some(&self.classes[self.locks[inst].class])
     }
 
     fn start(&mut self) {
-        for wi in 0..self.workloads.len() {
+        for wi in self.workloads.ids() {
             let wl = &self.workloads[wi];
-            let (first, n) = (wl.first_thread, wl.live);
+            let live = wl.threads_between(0, wl.live);
             // Threads only a later deploy's pool has wait parked until it ships.
-            for t in first + n..first + wl.threads {
-                self.threads[t as usize].parked = true;
+            for t in wl.threads_between(wl.live, wl.threads) {
+                self.threads[t].parked = true;
             }
             match self.workloads[wi].arrivals {
                 Arrivals::Closed { think_us } => {
-                    for t in first..first + n {
+                    for t in live {
                         // Stagger the first requests over one think time.
                         let d = self.rng.exp(think_us.max(0.0) * NS_PER_US).round() as u64;
-                        self.threads[t as usize].pc = 0;
+                        self.threads[t].pc = 0;
                         self.push(d, EvKind::SleepOver { thread: t });
                     }
                 }
                 Arrivals::Pool { clients, think_us } => {
-                    for t in first..first + n {
-                        self.workloads[wi].idle_workers.push(t);
-                    }
+                    self.workloads[wi].idle_workers.extend(live);
                     // Each user's first request comes within one think time.
                     for _ in 0..clients {
                         let d = self.rng.exp(think_us.max(0.0) * NS_PER_US).round() as u64;
                         self.push(
                             d.max(1),
                             EvKind::Arrival {
-                                workload: wi as u32,
+                                workload: wi,
                                 epoch: 0,
                             },
                         );
                     }
                 }
                 Arrivals::Open { rate_per_s } => {
-                    for t in first..first + n {
-                        self.workloads[wi].idle_workers.push(t);
-                    }
+                    self.workloads[wi].idle_workers.extend(live);
                     if rate_per_s > 0.0 && rate_per_s.is_finite() {
                         let d = self.rng.exp(1e9 / rate_per_s).round() as u64;
                         self.push(
                             d,
                             EvKind::Arrival {
-                                workload: wi as u32,
+                                workload: wi,
                                 epoch: 0,
                             },
                         );
@@ -1275,7 +1161,7 @@ impl Engine {
             events += 1;
             match ev.kind {
                 EvKind::SegmentEnd { cpu, epoch } => {
-                    let state = &self.cpus[cpu as usize];
+                    let state = &self.cpus[cpu];
                     if state.epoch == epoch && state.mode != Mode::Idle && state.mode != Mode::Spin
                     {
                         self.on_segment(cpu);
@@ -1285,7 +1171,7 @@ impl Engine {
                 EvKind::StandInIoDone { thread } => self.io_wake(thread),
                 EvKind::WakeLatencyOver { thread } => self.make_runnable(thread),
                 EvKind::Arrival { workload, epoch } => {
-                    if self.workloads[workload as usize].arrival_epoch == epoch {
+                    if self.workloads[workload].arrival_epoch == epoch {
                         self.on_arrival(workload);
                     }
                 }
@@ -1302,130 +1188,4 @@ impl Engine {
         self.now = end;
         self.collect(start, end, events)
     }
-
-    /// Sets each open workload's arrival rate for drill second `second` (its last load step at
-    /// or before it, else its base rate); a changed rate restarts the arrival stream, so the
-    /// next arrival is drawn at the new rate rather than waiting out one drawn at the old.
-    fn apply_load_steps(&mut self, second: Option<u32>) {
-        for w in 0..self.workloads.len() {
-            let wl = &self.workloads[w];
-            let want = match (second, wl.base_arrivals) {
-                (Some(s), Arrivals::Open { .. }) => wl
-                    .load_steps
-                    .iter()
-                    .rev()
-                    .find(|step| step.at_s <= s)
-                    .map_or(wl.base_arrivals, |step| Arrivals::Open {
-                        rate_per_s: step.rate_per_s,
-                    }),
-                _ => wl.base_arrivals,
-            };
-            if want == wl.arrivals {
-                continue;
-            }
-            let wl = &mut self.workloads[w];
-            wl.arrivals = want;
-            wl.arrival_epoch = wl.arrival_epoch.wrapping_add(1);
-            let epoch = wl.arrival_epoch;
-            if let Arrivals::Open { rate_per_s } = want
-                && rate_per_s > 0.0
-                && rate_per_s.is_finite()
-            {
-                let d = self.rng.exp(1e9 / rate_per_s).round() as u64;
-                self.push(
-                    d.max(1),
-                    EvKind::Arrival {
-                        workload: w as u32,
-                        epoch,
-                    },
-                );
-            }
-        }
-    }
-
-    fn collect(&mut self, start: u64, end: u64, events: u64) -> WindowStats {
-        for c in 0..self.cpus.len() as u32 {
-            self.charge(c);
-        }
-        let now = self.now;
-        let cpus = &mut self.cpus;
-        let stats = WindowStats {
-            start_ns: start,
-            len_ns: end - start,
-            events,
-            cpu_work: cpus
-                .iter_mut()
-                .map(|c| std::mem::take(&mut c.work))
-                .collect(),
-            cpu_idle: cpus
-                .iter_mut()
-                .map(|c| std::mem::take(&mut c.idle))
-                .collect(),
-            cpu_iowait: cpus
-                .iter_mut()
-                .map(|c| std::mem::take(&mut c.iowait))
-                .collect(),
-            cpu_steal: cpus
-                .iter_mut()
-                .map(|c| std::mem::take(&mut c.steal))
-                .collect(),
-            cpu_packets: cpus
-                .iter_mut()
-                .map(|c| std::mem::take(&mut c.packets))
-                .collect(),
-            cpu_stuck: cpus.iter().map(|c| c.stuck).collect(),
-            act_ns: std::mem::replace(&mut self.act_ns, vec![0.0; self.acts.len()]),
-            runnable_area: self.runnable.close(now),
-            blocked_area: self.blocked.close(now),
-            context_switches: std::mem::take(&mut self.cs),
-            locks: std::mem::replace(
-                &mut self.lock_acc,
-                vec![(LockAcc::default(), LockAcc::default()); self.classes.len()],
-            ),
-            disks: {
-                let mut out = std::mem::replace(
-                    &mut self.disk_acc,
-                    vec![DiskAcc::default(); self.disks.len()],
-                );
-                for (acc, d) in out.iter_mut().zip(self.disks.iter_mut()) {
-                    acc.inflight_area = d.inflight.close(now);
-                    acc.busy_area = d.busy_area.close(now);
-                }
-                out
-            },
-            tasks: std::mem::replace(
-                &mut self.task_acc,
-                vec![TaskAcc::default(); self.tasks.len()],
-            ),
-            threads: self.take_thread_acc(),
-            cgroups: Vec::new(),
-            completed: std::mem::take(&mut self.completed),
-            latency_sum_ns: std::mem::take(&mut self.latency_sum),
-            in_system_area: self
-                .workloads
-                .first_mut()
-                .map_or(0.0, |w| w.in_system.close(now)),
-            queued: std::mem::take(&mut self.queued),
-            queue_wait_sum_ns: std::mem::take(&mut self.queue_wait_sum),
-            latencies_ns: {
-                let mut v = Vec::with_capacity(self.latencies.len());
-                v.extend_from_slice(&self.latencies);
-                self.latencies.clear();
-                v
-            },
-            swap_ins: std::mem::take(&mut self.swap_ins),
-            page_allocs: std::mem::take(&mut self.page_allocs),
-            dropped: std::mem::take(&mut self.dropped),
-        };
-        for w in self.workloads.iter_mut().skip(1) {
-            w.in_system.close(now);
-        }
-        let mut stats = stats;
-        stats.cgroups = self.take_cgroup_acc(&stats.threads);
-        stats
-    }
-}
-
-fn cl_exclusive(kind: LockKind) -> bool {
-    !matches!(kind, LockKind::RwLock | LockKind::RwSem)
 }

@@ -348,7 +348,7 @@ impl Context {
         let len = w.len_ns.max(1) as f64;
         let k = 1e9 / len;
         let scale = |x: u64| (x as f64 * k).round() as u64;
-        let ncpu = w.cpu_work.len();
+        let ncpu = w.cpus.len();
 
         // CPU times with timer ticks moved from busy time into irq.
         let mut cpus = Vec::with_capacity(ncpu);
@@ -363,20 +363,21 @@ impl Context {
         let mut hrtimer_rates = Vec::with_capacity(ncpu);
         let mut resched_rates = Vec::with_capacity(ncpu);
         for c in 0..ncpu {
-            let a = w.cpu_work[c];
+            let time = w.cpus[c].time;
+            let a = time.work;
             let mut v = [
                 a.user * k,
                 a.system * k,
                 a.irq * k,
                 a.softirq * k,
-                w.cpu_iowait[c] as f64 * k,
-                w.cpu_steal[c] * k,
-                w.cpu_idle[c] as f64 * k,
+                time.iowait as f64 * k,
+                time.steal * k,
+                time.idle as f64 * k,
             ];
             let busy = v[0] + v[1] + v[2] + v[3];
             let busy_frac = (busy / 1e9).clamp(0.0, 1.0);
             // A CPU stuck in a hard interrupt handler has interrupts off: no timer ticks.
-            let ticking = w.cpu_stuck.get(c).copied().flatten() != Some(IrqContext::HardIrq);
+            let ticking = w.cpus[c].stuck != Some(IrqContext::HardIrq);
             let t = if ticking { self.hz * busy_frac } else { 0.0 };
             ticks += t + (1.0 - busy_frac) * 2.0;
             timer_rates.push(t + (1.0 - busy_frac) * 2.0);
@@ -444,7 +445,7 @@ impl Context {
         // Interrupts: ticks, NIC interrupts (NAPI coalesces more at high rates), baseline.
         let mut nic_irqs = 0.0;
         let mut nic_rates = Vec::with_capacity(ncpu);
-        for &p in &w.cpu_packets {
+        for p in w.cpus.iter().map(|cpu| cpu.packets) {
             let rate = p as f64 * k;
             let coalesce = (rate / 5000.0).clamp(1.0, f64::from(engine.coalesce));
             nic_irqs += rate / coalesce;
@@ -599,7 +600,7 @@ impl Context {
             } else if desc.kswapd {
                 s.running = u32::from(engine.kswapd_running());
             } else if let Some(c) = desc.ksoftirqd
-                && w.cpu_stuck.get(c as usize).is_none_or(Option::is_none)
+                && w.cpus.get(c as usize).is_none_or(|cpu| cpu.stuck.is_none())
             {
                 // (A CPU stuck in a softirq runs it on the way out of an interrupt, never in
                 // ksoftirqd, which cannot run there any more.)

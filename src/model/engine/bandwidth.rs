@@ -26,7 +26,7 @@ const MIN_CHECK_NS: u64 = 1_000;
 /// One cgroup's bandwidth state.
 #[derive(Debug, Clone)]
 pub(super) struct Group {
-    workload: u32,
+    workload: WorkloadId,
     /// `None`: `max`, the group is only accounted.
     quota_ns: Option<f64>,
     period_ns: u64,
@@ -34,7 +34,7 @@ pub(super) struct Group {
     used_ns: f64,
     throttled_since: Option<u64>,
     /// Threads taken off the CPUs and the run queue while throttled, in the order they left.
-    parked: Vec<u32>,
+    parked: Vec<ThreadId>,
     /// The group used CPU in the current period.
     active: bool,
     throttled_this_period: bool,
@@ -60,7 +60,7 @@ pub(crate) struct CgroupAcc {
 }
 
 impl Group {
-    pub(super) fn new(workload: u32, cgroup: &Cgroup) -> Self {
+    pub(super) fn new(workload: WorkloadId, cgroup: &Cgroup) -> Self {
         Self {
             workload,
             quota_ns: cgroup.quota_us.map(|q| q as f64 * NS_PER_US),
@@ -82,16 +82,13 @@ impl Engine {
     /// so each period ends inside the window that simulated it and its throttled time and its
     /// count land in the same second.
     pub(super) fn start_bandwidth(&mut self) {
-        for g in 0..self.groups.len() {
+        for g in self.groups.ids() {
             if self.groups[g].quota_ns.is_some() {
                 let period = self.groups[g].period_ns;
-                self.push(period / 2, EvKind::BandwidthRefill { group: g as u32 });
+                self.push(period / 2, EvKind::BandwidthRefill { group: g });
                 self.push(
                     CHECK_EVERY_NS,
-                    EvKind::BandwidthCheck {
-                        group: g as u32,
-                        epoch: 0,
-                    },
+                    EvKind::BandwidthCheck { group: g, epoch: 0 },
                 );
             }
         }
@@ -99,15 +96,13 @@ impl Engine {
 
     /// The group of thread `t`'s workload, if it runs in a cgroup.
     #[inline]
-    fn group_of(&self, t: u32) -> Option<usize> {
-        let prog = self.threads[t as usize].prog as usize;
-        let g = self.workloads.get(prog)?.group;
-        (g != NONE).then_some(g as usize)
+    fn group_of(&self, t: ThreadId) -> Option<GroupId> {
+        self.workloads.get(self.threads[t].workload?)?.group
     }
 
     /// Charges CPU time that thread `t` just used to its group.
     #[inline]
-    pub(super) fn charge_group(&mut self, t: u32, user: f64, system: f64) {
+    pub(super) fn charge_group(&mut self, t: ThreadId, user: f64, system: f64) {
         if let Some(g) = self.group_of(t) {
             let group = &mut self.groups[g];
             group.used_ns += user + system;
@@ -117,21 +112,21 @@ impl Engine {
         }
     }
 
-    fn is_throttled(&self, t: u32) -> bool {
+    fn is_throttled(&self, t: ThreadId) -> bool {
         self.group_of(t)
             .is_some_and(|g| self.groups[g].throttled_since.is_some())
     }
 
     /// A thread becoming runnable while its group is throttled waits off the run queue.
     /// Returns whether it was parked.
-    pub(super) fn park_if_throttled(&mut self, t: u32) -> bool {
+    pub(super) fn park_if_throttled(&mut self, t: ThreadId) -> bool {
         let Some(g) = self.group_of(t) else {
             return false;
         };
         if self.groups[g].throttled_since.is_none() {
             return false;
         }
-        self.threads[t as usize].state = St::Throttled;
+        self.threads[t].state = St::Throttled;
         self.groups[g].parked.push(t);
         true
     }
@@ -139,7 +134,7 @@ impl Engine {
     /// Called where a running thread would go on running (`run`): a thread of a throttled
     /// group leaves the CPU instead, unless it is inside a kernel critical section, which runs
     /// to its end with preemption off. Returns whether it left.
-    pub(super) fn throttle_on_cpu(&mut self, c: u32, t: u32) -> bool {
+    pub(super) fn throttle_on_cpu(&mut self, c: CpuId, t: ThreadId) -> bool {
         if !self.is_throttled(t) || self.in_kernel_critical_section(t) {
             return false;
         }
@@ -149,36 +144,34 @@ impl Engine {
         true
     }
 
-    fn in_kernel_critical_section(&self, t: u32) -> bool {
+    fn in_kernel_critical_section(&self, t: ThreadId) -> bool {
         match self.step_of(t) {
-            Step::Hold(_) => {
-                let inst = self.threads[t as usize].inst as usize;
-                !self.classes[self.locks[inst].class as usize].user
-            }
+            Step::Hold(_) => self.held_class(t).is_some_and(|class| !class.user),
             _ => false,
         }
     }
 
     /// Thread `t`, counted runnable, leaves the run-queue count for the group's parked list.
-    fn park_runnable(&mut self, t: u32) {
+    fn park_runnable(&mut self, t: ThreadId) {
         self.set_runnable(-1);
         if let Some(g) = self.group_of(t) {
-            self.threads[t as usize].state = St::Throttled;
+            self.threads[t].state = St::Throttled;
             self.groups[g].parked.push(t);
         }
     }
 
-    pub(super) fn on_bandwidth_check(&mut self, g: u32, epoch: u32) {
-        let g = g as usize;
+    pub(super) fn on_bandwidth_check(&mut self, g: GroupId, epoch: u32) {
         let group = &self.groups[g];
         let Some(quota) = group.quota_ns else { return };
         if group.check_epoch != epoch || group.throttled_since.is_some() {
             return;
         }
         let mut running = 0u32;
-        for c in 0..self.cpus.len() as u32 {
-            let t = self.cpus[c as usize].thread;
-            if t != NONE && self.group_of(t) == Some(g) {
+        for c in self.cpus.ids() {
+            if self.cpus[c]
+                .thread
+                .is_some_and(|t| self.group_of(t) == Some(g))
+            {
                 self.charge(c);
                 running += 1;
             }
@@ -193,17 +186,11 @@ impl Engine {
         } else {
             ((left / f64::from(running)).ceil() as u64).clamp(MIN_CHECK_NS, CHECK_EVERY_NS)
         };
-        self.push(
-            next,
-            EvKind::BandwidthCheck {
-                group: g as u32,
-                epoch,
-            },
-        );
+        self.push(next, EvKind::BandwidthCheck { group: g, epoch });
     }
 
     /// The group's quota is spent: off the run queue and off every CPU at a preemptible point.
-    fn throttle(&mut self, g: usize) {
+    fn throttle(&mut self, g: GroupId) {
         let now = self.now;
         let group = &mut self.groups[g];
         group.throttled_since = Some(now);
@@ -212,7 +199,7 @@ impl Engine {
         // The run queue first, so the CPUs freed below do not pick the group's threads.
         let mut queued = Vec::new();
         self.runq.retain(|&t| {
-            let mine = self.threads[t as usize].prog == self.groups[g].workload;
+            let mine = self.threads[t].workload == Some(self.groups[g].workload);
             if mine {
                 queued.push(t);
             }
@@ -221,12 +208,16 @@ impl Engine {
         for t in queued {
             self.park_runnable(t);
         }
-        for c in 0..self.cpus.len() as u32 {
-            let t = self.cpus[c as usize].thread;
-            if t == NONE || self.group_of(t) != Some(g) || !self.cpu_preemptible(c) {
+        for c in self.cpus.ids() {
+            let in_group = self.cpus[c]
+                .thread
+                .is_some_and(|t| self.group_of(t) == Some(g));
+            if !in_group || !self.cpu_preemptible(c) {
                 continue;
             }
-            let t = self.cut_segment(c);
+            let Some(t) = self.cut_segment(c) else {
+                continue;
+            };
             self.involuntary_switch(t);
             self.park_runnable(t);
             self.pick_next(c);
@@ -234,17 +225,18 @@ impl Engine {
     }
 
     /// The period timer: refill the quota, unthrottle, count the period.
-    pub(super) fn on_bandwidth_refill(&mut self, g: u32) {
-        let g = g as usize;
+    pub(super) fn on_bandwidth_refill(&mut self, g: GroupId) {
         let Some(quota) = self.groups[g].quota_ns else {
             return;
         };
         let period = self.groups[g].period_ns;
-        self.push(period, EvKind::BandwidthRefill { group: g as u32 });
+        self.push(period, EvKind::BandwidthRefill { group: g });
         // Usage up to this instant belongs to the period that ends now.
-        for c in 0..self.cpus.len() as u32 {
-            let t = self.cpus[c as usize].thread;
-            if t != NONE && self.group_of(t) == Some(g) {
+        for c in self.cpus.ids() {
+            if self.cpus[c]
+                .thread
+                .is_some_and(|t| self.group_of(t) == Some(g))
+            {
                 self.charge(c);
             }
         }
@@ -278,25 +270,19 @@ impl Engine {
         let group = &mut self.groups[g];
         group.check_epoch = group.check_epoch.wrapping_add(1);
         let epoch = group.check_epoch;
-        self.push(
-            MIN_CHECK_NS,
-            EvKind::BandwidthCheck {
-                group: g as u32,
-                epoch,
-            },
-        );
+        self.push(MIN_CHECK_NS, EvKind::BandwidthCheck { group: g, epoch });
     }
 
     /// Adds the throttled stretch up to now to the counters and restarts it at now.
-    fn close_throttled_stretch(&mut self, g: usize) {
+    fn close_throttled_stretch(&mut self, g: GroupId) {
         let now = self.now;
         let Some(since) = self.groups[g].throttled_since else {
             return;
         };
-        let mut cpus: Vec<u32> = self.groups[g]
+        let mut cpus: Vec<CpuId> = self.groups[g]
             .parked
             .iter()
-            .map(|&t| self.threads[t as usize].cpu)
+            .map(|&t| self.threads[t].cpu)
             .collect();
         cpus.sort_unstable();
         cpus.dedup();
@@ -310,16 +296,14 @@ impl Engine {
     /// Closes the window's cgroup counters, one entry per workload.
     pub(super) fn take_cgroup_acc(&mut self, threads: &[ThreadAcc]) -> Vec<CgroupAcc> {
         let mut out = vec![CgroupAcc::default(); self.workloads.len()];
-        for g in 0..self.groups.len() {
+        for g in self.groups.ids() {
             self.close_throttled_stretch(g);
-            let w = self.groups[g].workload as usize;
+            let w = self.groups[g].workload;
             let mut acc = std::mem::take(&mut self.groups[g].acc);
-            let wl = &self.workloads[w];
-            let range = wl.first_thread as usize..(wl.first_thread + wl.threads) as usize;
             acc.wait_ns = threads
-                .get(range)
+                .get(self.workloads[w].pool())
                 .map_or(0, |ts| ts.iter().map(|a| a.wait).sum());
-            out[w] = acc;
+            out[w.index()] = acc;
         }
         out
     }

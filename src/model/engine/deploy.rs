@@ -43,17 +43,17 @@ pub(crate) fn capacity(threads: u32, deploys: &[Deploy]) -> u32 {
 
 impl Engine {
     /// Whether thread `t` has been retired by a deploy that shrank its pool.
-    pub(super) fn retired(&self, t: u32) -> bool {
-        let th = &self.threads[t as usize];
-        self.workloads
-            .get(th.prog as usize)
-            .is_some_and(|w| t - w.first_thread >= w.live)
+    pub(super) fn retired(&self, t: ThreadId) -> bool {
+        self.threads[t]
+            .workload
+            .and_then(|w| self.workloads.get(w))
+            .is_some_and(|w| w.position(t) >= w.live)
     }
 
     /// Parks thread `t`, asleep with nothing to wake it, on CPU `c` (or off every CPU).
-    pub(super) fn park(&mut self, c: Option<u32>, t: u32) {
+    pub(super) fn park(&mut self, c: Option<CpuId>, t: ThreadId) {
         self.enter(t, 0);
-        self.threads[t as usize].parked = true;
+        self.threads[t].parked = true;
         if let Some(c) = c {
             self.block(c, t, false);
         }
@@ -62,7 +62,7 @@ impl Engine {
     /// Applies each workload's deploys for drill second `second` (the last at or before it;
     /// none for the warm-up and the probes).
     pub(super) fn apply_deploys(&mut self, second: Option<u32>) {
-        for w in 0..self.workloads.len() {
+        for w in self.workloads.ids() {
             let wl = &self.workloads[w];
             if wl.deploys.is_empty() {
                 continue;
@@ -99,12 +99,12 @@ impl Engine {
 
     /// Retires the idle workers past the pool's new size; busy and thinking ones leave when
     /// they next would take work.
-    fn shrink(&mut self, w: usize) {
+    fn shrink(&mut self, w: WorkloadId) {
         let wl = &mut self.workloads[w];
         let (first, live) = (wl.first_thread, wl.live);
         let mut leaving = Vec::new();
         wl.idle_workers.retain(|&t| {
-            let keep = t - first < live;
+            let keep = t.get() - first.get() < live;
             if !keep {
                 leaving.push(t);
             }
@@ -116,10 +116,10 @@ impl Engine {
     }
 
     /// Unparks the threads from index `from` up to the pool's new size.
-    fn grow(&mut self, w: usize, from: u32) {
-        let (first, live) = (self.workloads[w].first_thread, self.workloads[w].live);
-        for t in first + from..first + live {
-            if !std::mem::take(&mut self.threads[t as usize].parked) {
+    fn grow(&mut self, w: WorkloadId, from: u32) {
+        let wl = &self.workloads[w];
+        for t in wl.threads_between(from, wl.live) {
+            if !std::mem::take(&mut self.threads[t].parked) {
                 // Retired but still finishing its request: it simply stays.
                 continue;
             }
@@ -131,7 +131,7 @@ impl Engine {
                 Arrivals::Open { .. } | Arrivals::Pool { .. } => {
                     match self.workloads[w].queue.pop_front() {
                         Some(arrived) => {
-                            if w == 0 {
+                            if w == WorkloadId::new(0) {
                                 self.queued += 1;
                                 self.queue_wait_sum += (self.now - arrived) as f64;
                             }

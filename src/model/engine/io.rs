@@ -3,16 +3,58 @@
 
 use super::*;
 
+#[derive(Debug, Clone, Copy)]
+pub(super) struct IoReq {
+    /// The thread asleep on it; `None` for a write nobody waits for.
+    pub(super) thread: Option<ThreadId>,
+    pub(super) write: bool,
+    pub(super) issued: u64,
+    pub(super) kib: u32,
+}
+
+#[derive(Debug, Clone)]
+pub(super) struct DiskSt {
+    pub(super) servers: u32,
+    pub(super) busy: u32,
+    pub(super) svc_ns: f64,
+    pub(super) queue: VecDeque<u32>,
+    pub(super) slots: Vec<IoReq>,
+    pub(super) free: Vec<u32>,
+    pub(super) inflight: Area,
+    pub(super) busy_area: Area,
+}
+
+/// Raw per-disk counters of one window.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub(crate) struct DiskAcc {
+    pub reads: u64,
+    pub writes: u64,
+    pub read_kib: u64,
+    pub write_kib: u64,
+    pub read_wait: u64,
+    pub write_wait: u64,
+    pub inflight_area: f64,
+    pub busy_area: f64,
+}
+
 impl Engine {
-    pub(super) fn submit_io(&mut self, disk: u32, thread: u32, write: bool, kib: u32) {
-        if disk == NONE || disk as usize >= self.disks.len() {
-            if thread != NONE {
+    /// Submits an IO to `disk` for `thread`, which sleeps on it (`None`: nobody waits). An IO
+    /// to a disk the machine lacks completes after a fixed latency instead.
+    pub(super) fn submit_io(
+        &mut self,
+        disk: Option<DiskId>,
+        thread: Option<ThreadId>,
+        write: bool,
+        kib: u32,
+    ) {
+        let Some(disk) = disk.filter(|&d| self.disks.get(d).is_some()) else {
+            if let Some(thread) = thread {
                 self.push(100_000, EvKind::StandInIoDone { thread });
             }
             return;
-        }
+        };
         let now = self.now;
-        let d = &mut self.disks[disk as usize];
+        let d = &mut self.disks[disk];
         let req = IoReq {
             thread,
             write,
@@ -37,13 +79,13 @@ impl Engine {
         }
     }
 
-    pub(super) fn start_io(&mut self, disk: u32, slot: u32) {
+    pub(super) fn start_io(&mut self, disk: DiskId, slot: u32) {
         let now = self.now;
         let svc = match self.inputs.disk_spike {
-            Some((slow, factor)) if slow == disk => self.disks[disk as usize].svc_ns * factor,
-            _ => self.disks[disk as usize].svc_ns,
+            Some((slow, factor)) if slow == disk.get() => self.disks[disk].svc_ns * factor,
+            _ => self.disks[disk].svc_ns,
         };
-        let d = &mut self.disks[disk as usize];
+        let d = &mut self.disks[disk];
         if d.busy == 0 {
             d.busy_area.add(now, 1);
         }
@@ -52,9 +94,9 @@ impl Engine {
         self.push(s.max(1), EvKind::DiskDone { disk, slot });
     }
 
-    pub(super) fn io_done(&mut self, disk: u32, slot: u32) {
+    pub(super) fn io_done(&mut self, disk: DiskId, slot: u32) {
         let now = self.now;
-        let d = &mut self.disks[disk as usize];
+        let d = &mut self.disks[disk];
         let req = d.slots[slot as usize];
         d.free.push(slot);
         d.busy -= 1;
@@ -63,7 +105,7 @@ impl Engine {
         }
         d.inflight.add(now, -1);
         let next = d.queue.pop_front();
-        let acc = &mut self.disk_acc[disk as usize];
+        let acc = &mut self.disk_acc[disk.index()];
         let lat = now - req.issued;
         if req.write {
             acc.writes += 1;
@@ -77,18 +119,16 @@ impl Engine {
         if let Some(s) = next {
             self.start_io(disk, s);
         }
-        if req.thread != NONE {
-            self.io_wake(req.thread);
+        if let Some(t) = req.thread {
+            self.io_wake(t);
         }
     }
 
-    pub(super) fn io_wake(&mut self, t: u32) {
-        let c = self.threads[t as usize].iowait_cpu;
-        if c != NONE {
+    pub(super) fn io_wake(&mut self, t: ThreadId) {
+        if let Some(c) = self.threads[t].iowait_cpu.take() {
             self.charge(c);
-            let cpu = &mut self.cpus[c as usize];
+            let cpu = &mut self.cpus[c];
             cpu.nr_iowait = cpu.nr_iowait.saturating_sub(1);
-            self.threads[t as usize].iowait_cpu = NONE;
         }
         self.wake(t);
     }

@@ -78,16 +78,20 @@ impl Engine {
     /// A NIC interrupt is raised on CPU `c`. Returns true when the CPU does not take it: it is
     /// stuck already (the interrupt stays masked), or this interrupt runs its handler over a
     /// holder of the handler's lock and gets stuck now.
-    pub(super) fn interrupt_arrives(&mut self, c: u32) -> bool {
-        if self.cpus[c as usize].stuck.is_some() {
+    pub(super) fn interrupt_arrives(&mut self, c: CpuId) -> bool {
+        if self.cpus[c].stuck.is_some() {
             return true;
         }
-        if !self.irq_deadlock_armed || self.cpus[c as usize].mode != Mode::Hold {
+        if !self.irq_deadlock_armed || self.cpus[c].mode != Mode::Hold {
             return false;
         }
-        let t = self.cpus[c as usize].thread;
-        let inst = self.threads[t as usize].inst;
-        let class = self.locks[inst as usize].class as usize;
+        let Some(t) = self.cpus[c].thread else {
+            return false;
+        };
+        let Some(inst) = self.threads[t].inst else {
+            return false;
+        };
+        let class = self.locks[inst].class;
         match self.classes[class].irq {
             Some(share) if share.deadlocks => {
                 self.lock_up(c, t, class, share);
@@ -98,21 +102,20 @@ impl Engine {
     }
 
     /// CPU `c` enters the handler over `t`, which holds the handler's lock: it never leaves.
-    fn lock_up(&mut self, c: u32, t: u32, class: usize, share: IrqShare) {
+    fn lock_up(&mut self, c: CpuId, t: ThreadId, class: LockClassId, share: IrqShare) {
         // Charges the holder's time so far; its pending end of hold is cancelled by the new
         // epoch, so it holds the lock for good.
-        self.set_cpu(c, Mode::Lockup, t, share.lockup_act);
-        let cpu = &mut self.cpus[c as usize];
+        self.set_cpu(c, Mode::Lockup, Some(t), share.lockup_act);
+        let cpu = &mut self.cpus[c];
         cpu.epoch = cpu.epoch.wrapping_add(1);
         cpu.stuck = Some(share.context);
         cpu.softirq_pending = 0;
-        let w = self.threads[t as usize].prog as usize;
-        let first = self.workloads[w].first_thread;
+        let w = self.workload_id(t);
         self.irq_lockups.push(IrqLockup {
-            cpu: c,
-            workload: w,
-            thread: t - first,
-            lock: class,
+            cpu: c.get(),
+            workload: w.index(),
+            thread: self.workloads[w].position(t),
+            lock: class.index(),
             context: share.context,
             at_ns: self.now,
         });

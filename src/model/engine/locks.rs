@@ -10,28 +10,113 @@ pub(super) const HANDOVER_NS: u64 = 40;
 /// The shortest hold: the locked instruction that takes the lock and the store that frees it.
 pub(super) const MIN_HOLD_NS: u64 = 10;
 
+#[derive(Debug, Clone)]
+pub(super) struct LockInst {
+    pub(super) class: LockClassId,
+    pub(super) used: u32,
+    pub(super) readers: u32,
+    pub(super) writer: bool,
+    pub(super) waiters: VecDeque<ThreadId>,
+    /// The CPU of the last acquisition (its cache holds the lock word).
+    pub(super) last_cpu: Option<CpuId>,
+    pub(super) seq: u32,
+}
+
+/// Per lock class, kinds and costs resolved.
+#[derive(Debug, Clone)]
+pub(super) struct LockClass {
+    pub(super) kind: LockKind,
+    pub(super) spins: bool,
+    pub(super) dstate: bool,
+    /// A user-space lock: its holder runs preemptible user code and can lose the CPU while
+    /// holding it (kernel spinlock holders run with preemption off, kernel mutex holders in
+    /// kernel code that does not reschedule until it is done).
+    pub(super) user: bool,
+    pub(super) permits: u32,
+    pub(super) bounce_ns: f64,
+    /// Its first instance; the others follow it.
+    pub(super) base: LockId,
+    pub(super) shards: u32,
+    /// Also taken by an interrupt handler: one instance per CPU, picked by the CPU.
+    pub(super) irq: Option<irq_locks::IrqShare>,
+    pub(super) spin_act: u32,
+    pub(super) spin_read_act: u32,
+    pub(super) hold_act: u32,
+    pub(super) wait_act: u32,
+    pub(super) wake_act: u32,
+}
+
+/// Raw lock counters of one side (write or exclusive; or read).
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub(crate) struct LockAcc {
+    pub acquired: u64,
+    pub contended: u64,
+    pub acq_bounces: u64,
+    pub con_bounces: u64,
+    pub wait_total: u64,
+    pub wait_min: u64,
+    pub wait_max: u64,
+    pub hold_total: u64,
+    pub hold_min: u64,
+    pub hold_max: u64,
+}
+
+impl LockAcc {
+    pub(super) fn wait(&mut self, w: u64) {
+        if self.contended == 0 || w < self.wait_min {
+            self.wait_min = w;
+        }
+        self.wait_max = self.wait_max.max(w);
+        self.contended += 1;
+        self.wait_total += w;
+    }
+    /// Called at release, after the acquisition was counted: the first hold is the one that
+    /// finds `hold_total` still 0 (every hold is at least `locks::MIN_HOLD_NS`).
+    pub(super) fn hold(&mut self, h: u64) {
+        if self.hold_total == 0 || h < self.hold_min {
+            self.hold_min = h;
+        }
+        self.hold_max = self.hold_max.max(h);
+        self.hold_total += h;
+    }
+}
+
+/// Whether waiters on a kernel lock of this kind spin on CPU (`spinlock_t`, `rwlock_t`, the
+/// write side of seqlocks and RCU updaters' spinlocks) rather than sleep (mutex, rw_semaphore,
+/// semaphore, futex). Hung-task reports and soft lockups follow from this one rule.
+pub fn kernel_waiters_spin(kind: LockKind) -> bool {
+    matches!(
+        kind,
+        LockKind::Spinlock | LockKind::RwLock | LockKind::Seqlock | LockKind::Rcu
+    )
+}
+
+pub(super) fn cl_exclusive(kind: LockKind) -> bool {
+    !matches!(kind, LockKind::RwLock | LockKind::RwSem)
+}
+
 impl Engine {
     /// Tries to take the lock of critical section `j`. True: taken, continue at Hold.
-    pub(super) fn acquire(&mut self, c: u32, t: u32, j: u16) -> bool {
-        let w = self.threads[t as usize].prog as usize;
-        let class = self.workloads[w].cs_lock[j as usize];
-        if class == NONE {
-            let pc = self.threads[t as usize].pc + 2;
+    pub(super) fn acquire(&mut self, c: CpuId, t: ThreadId, j: u16) -> bool {
+        let wl = self.workload_of(t);
+        let Some(class) = wl.cs_lock[j as usize] else {
+            // No such lock: the section's hold is skipped with it.
+            let pc = self.threads[t].pc + 2;
             self.enter(t, pc);
             return true;
-        }
-        let wf = self.workloads[w].cs_write[j as usize];
-        let cl = &self.classes[class as usize];
+        };
+        let wf = wl.cs_write[j as usize];
+        let cl = &self.classes[class];
         let (kind, base, shards) = (cl.kind, cl.base, cl.shards);
         let shard = if cl.irq.is_some() {
             // Shared with an interrupt handler: the instance of the CPU it runs on.
-            c % shards
+            c.get() % shards
         } else if shards > 1 {
             self.rng.below(u64::from(shards)) as u32
         } else {
             0
         };
-        let inst = base + shard;
+        let inst = LockId::new(base.get() + shard);
         let write = match kind {
             LockKind::RwLock | LockKind::RwSem | LockKind::Seqlock | LockKind::Rcu => {
                 wf >= 1.0 || self.rng.chance(wf)
@@ -40,8 +125,8 @@ impl Engine {
         };
         self.note_nested_order(t, inst);
         let now = self.now;
-        let th = &mut self.threads[t as usize];
-        th.inst = inst;
+        let th = &mut self.threads[t];
+        th.inst = Some(inst);
         th.write = write;
         th.granted = false;
         th.wait_start = now;
@@ -50,7 +135,7 @@ impl Engine {
             // RCU readers take no lock.
             self.grant_stats(t, inst, false, 0);
             self.draw_hold(t, j);
-            let pc = self.threads[t as usize].pc + 1;
+            let pc = self.threads[t].pc + 1;
             self.enter(t, pc);
             return true;
         }
@@ -58,22 +143,22 @@ impl Engine {
             self.take(inst, write);
             self.grant_stats(t, inst, false, 0);
             self.draw_hold(t, j);
-            let pc = self.threads[t as usize].pc + 1;
+            let pc = self.threads[t].pc + 1;
             self.enter(t, pc);
             return true;
         }
         // Contended.
-        self.locks[inst as usize].waiters.push_back(t);
+        self.locks[inst].waiters.push_back(t);
         self.check_cycle(t, inst);
-        let cl = &self.classes[class as usize];
+        let cl = &self.classes[class];
         if cl.spins {
             let act = if write { cl.spin_act } else { cl.spin_read_act };
-            self.threads[t as usize].state = St::Spinning;
-            self.set_cpu(c, Mode::Spin, t, act);
-            self.cpus[c as usize].epoch = self.cpus[c as usize].epoch.wrapping_add(1);
+            self.threads[t].state = St::Spinning;
+            self.set_cpu(c, Mode::Spin, Some(t), act);
+            self.cpus[c].epoch = self.cpus[c].epoch.wrapping_add(1);
         } else if self.cost_futex > 0 {
             let act = cl.wait_act;
-            self.segment(c, Mode::BlockPrep, t, act, self.cost_futex);
+            self.segment(c, Mode::BlockPrep, Some(t), act, self.cost_futex);
         } else {
             let d = cl.dstate;
             self.block(c, t, d);
@@ -81,9 +166,9 @@ impl Engine {
         false
     }
 
-    pub(super) fn can_take(&self, inst: u32, write: bool) -> bool {
-        let l = &self.locks[inst as usize];
-        let cl = &self.classes[l.class as usize];
+    pub(super) fn can_take(&self, inst: LockId, write: bool) -> bool {
+        let l = &self.locks[inst];
+        let cl = &self.classes[l.class];
         match cl.kind {
             LockKind::RwLock | LockKind::RwSem => {
                 if write {
@@ -103,9 +188,9 @@ impl Engine {
         }
     }
 
-    pub(super) fn take(&mut self, inst: u32, write: bool) {
-        let l = &mut self.locks[inst as usize];
-        let kind = self.classes[l.class as usize].kind;
+    pub(super) fn take(&mut self, inst: LockId, write: bool) {
+        let l = &mut self.locks[inst];
+        let kind = self.classes[l.class].kind;
         match kind {
             LockKind::RwLock | LockKind::RwSem | LockKind::Seqlock | LockKind::Rcu => {
                 if write {
@@ -119,15 +204,14 @@ impl Engine {
         }
     }
 
-    pub(super) fn draw_hold(&mut self, t: u32, j: u16) {
-        let w = self.threads[t as usize].prog as usize;
-        let (mean, det) = (
-            self.workloads[w].holds_ns[j as usize],
-            self.workloads[w].deterministic,
-        );
-        let inst = self.threads[t as usize].inst as usize;
+    pub(super) fn draw_hold(&mut self, t: ThreadId, j: u16) {
+        let wl = self.workload_of(t);
+        let (mean, det) = (wl.holds_ns[j as usize], wl.deterministic);
+        let Some(inst) = self.threads[t].inst else {
+            return;
+        };
         let l = &self.locks[inst];
-        let bounce = self.classes[l.class as usize].bounce_ns;
+        let bounce = self.classes[l.class].bounce_ns;
         let extra = if bounce > 0.0 {
             let sharers = l.waiters.len() as f64 + f64::from(l.readers.saturating_sub(1));
             (bounce * sharers).round() as u64
@@ -136,19 +220,18 @@ impl Engine {
         };
         let seq = l.seq;
         let hold = self.draw(mean, det) + extra + self.cost_uncontended;
-        let th = &mut self.threads[t as usize];
+        let th = &mut self.threads[t];
         th.hold_ns = hold;
         th.seq_seen = seq;
     }
 
-    pub(super) fn grant_stats(&mut self, t: u32, inst: u32, contended: bool, wait: u64) {
-        let th = &self.threads[t as usize];
+    pub(super) fn grant_stats(&mut self, t: ThreadId, inst: LockId, contended: bool, wait: u64) {
+        let th = &self.threads[t];
         let (write, cpu) = (th.write, th.cpu);
-        let l = &mut self.locks[inst as usize];
-        let bounce = l.last_cpu != NONE && l.last_cpu != cpu;
-        l.last_cpu = cpu;
-        let class = l.class as usize;
-        let pair = &mut self.lock_acc[class];
+        let l = &mut self.locks[inst];
+        let bounce = l.last_cpu.is_some_and(|last| last != cpu);
+        l.last_cpu = Some(cpu);
+        let pair = &mut self.lock_acc[l.class.index()];
         let acc = if write { &mut pair.0 } else { &mut pair.1 };
         if contended {
             acc.wait(wait.max(HANDOVER_NS));
@@ -163,13 +246,15 @@ impl Engine {
     }
 
     /// Releases the lock held by `t` (hold of length `held` ended) and grants waiters.
-    pub(super) fn release(&mut self, c: u32, t: u32, held: u64) -> bool {
-        let th = &self.threads[t as usize];
-        let (inst, write) = (th.inst, th.write);
-        let class = self.locks[inst as usize].class as usize;
+    pub(super) fn release(&mut self, c: CpuId, t: ThreadId, held: u64) -> bool {
+        let th = &self.threads[t];
+        let (Some(inst), write) = (th.inst, th.write) else {
+            return false;
+        };
+        let class = self.locks[inst].class;
         let kind = self.classes[class].kind;
         {
-            let pair = &mut self.lock_acc[class];
+            let pair = &mut self.lock_acc[class.index()];
             let acc = if write { &mut pair.0 } else { &mut pair.1 };
             acc.hold(held.max(MIN_HOLD_NS));
         }
@@ -178,15 +263,15 @@ impl Engine {
         }
         if kind == LockKind::Seqlock && !write {
             // A reader whose section overlapped a writer retries it.
-            let l = &self.locks[inst as usize];
-            if l.seq != self.threads[t as usize].seq_seen || l.writer {
+            let l = &self.locks[inst];
+            if l.seq != self.threads[t].seq_seen || l.writer {
                 let seq = l.seq;
-                self.threads[t as usize].seq_seen = seq;
+                self.threads[t].seq_seen = seq;
                 return true;
             }
             return false;
         }
-        let l = &mut self.locks[inst as usize];
+        let l = &mut self.locks[inst];
         match kind {
             LockKind::RwLock | LockKind::RwSem | LockKind::Seqlock | LockKind::Rcu => {
                 if write {
@@ -202,15 +287,15 @@ impl Engine {
         false
     }
 
-    pub(super) fn grant_waiters(&mut self, inst: u32) {
+    pub(super) fn grant_waiters(&mut self, inst: LockId) {
         loop {
-            let Some(&t) = self.locks[inst as usize].waiters.front() else {
+            let Some(&t) = self.locks[inst].waiters.front() else {
                 return;
             };
-            let write = self.threads[t as usize].write;
+            let write = self.threads[t].write;
             // The head may take it if the lock is free enough for its mode.
-            let l = &self.locks[inst as usize];
-            let cl = &self.classes[l.class as usize];
+            let l = &self.locks[inst];
+            let cl = &self.classes[l.class];
             let ok = match cl.kind {
                 LockKind::RwLock | LockKind::RwSem => {
                     if write {
@@ -225,23 +310,23 @@ impl Engine {
             if !ok {
                 return;
             }
-            self.locks[inst as usize].waiters.pop_front();
+            self.locks[inst].waiters.pop_front();
             self.take(inst, write);
-            let wait = self.now - self.threads[t as usize].wait_start;
-            self.threads[t as usize].granted_at = self.now;
+            let wait = self.now - self.threads[t].wait_start;
+            self.threads[t].granted_at = self.now;
             self.grant_stats(t, inst, true, wait);
             let j = match self.step_of(t) {
                 Step::Acquire(j) => j,
                 _ => 0,
             };
             self.draw_hold(t, j);
-            let pc = self.threads[t as usize].pc + 1;
+            let pc = self.threads[t].pc + 1;
             self.enter(t, pc);
-            self.threads[t as usize].granted = true;
-            match self.threads[t as usize].state {
+            self.threads[t].granted = true;
+            match self.threads[t].state {
                 St::Spinning => {
-                    let c = self.threads[t as usize].cpu;
-                    self.threads[t as usize].state = St::Running;
+                    let c = self.threads[t].cpu;
+                    self.threads[t].state = St::Running;
                     self.run(c, t);
                 }
                 St::Sleeping => {
@@ -251,7 +336,7 @@ impl Engine {
                 // Still in the futex wait path: it will see the grant and not sleep.
                 _ => {}
             }
-            if write && cl_exclusive(self.classes[self.locks[inst as usize].class as usize].kind) {
+            if write && cl_exclusive(self.classes[self.locks[inst].class].kind) {
                 return;
             }
         }

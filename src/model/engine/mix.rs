@@ -18,9 +18,9 @@ use crate::domain::{Costs, RequestProfile};
 pub(super) struct PathPlan {
     /// Index in the workload's program of the path's first step (after `Begin`).
     pub start_pc: u32,
-    /// Where the path's reversed variant starts (`nesting`; `NONE` when no nested section of
+    /// Where the path's reversed variant starts (`nesting`; `None` when no nested section of
     /// the path is ever taken the other way round), and the share of requests that take it.
-    pub reversed_pc: u32,
+    pub reversed_pc: Option<u32>,
     pub reverse_fraction: f64,
     /// The draw below which a request takes this path or an earlier one (the last path's is
     /// 1, so a draw always lands).
@@ -34,7 +34,8 @@ pub(super) struct PathPlan {
     pub reads: u32,
     pub writes: u32,
     pub io_kib: u32,
-    pub disk: u32,
+    /// The disk its reads and writes go to (`None`: the request does no disk IO).
+    pub disk: Option<DiskId>,
     pub pre_act: u32,
     pub mid_act: u32,
 }
@@ -43,7 +44,8 @@ pub(super) struct PathPlan {
 /// top-level sections first (in the YAML's order), then the sections nested in them.
 #[derive(Debug, Clone, Default)]
 pub(super) struct Sections {
-    pub lock: Vec<u32>,
+    /// `None` for a lock the incident lacks (validation rejects it; the engine skips it).
+    pub lock: Vec<Option<LockClassId>>,
     pub write: Vec<f64>,
     pub hold_ns: Vec<f64>,
     pub io: Vec<Option<blocking::SyncPlan>>,
@@ -117,16 +119,16 @@ impl PathContext<'_> {
         let start_pc = self.push_path(prog, &layout, sections, false);
         let (reversed_pc, reverse_fraction) = if layout.reversible() {
             let pc = self.push_path(prog, &layout, sections, true);
-            (pc, layout.reverse_fraction)
+            (Some(pc), layout.reverse_fraction)
         } else {
-            (NONE, 0.0)
+            (None, 0.0)
         };
         let disk = match &r.disk_io {
-            Some(io) if io.disk < self.disks => io.disk as u32,
-            _ => NONE,
+            Some(io) if io.disk < self.disks => Some(DiskId::from_index(io.disk)),
+            _ => None,
         };
         let (reads, writes, io_kib) = match &r.disk_io {
-            Some(io) if disk != NONE => (io.reads, io.writes, io.kib.max(1)),
+            Some(io) if disk.is_some() => (io.reads, io.writes, io.kib.max(1)),
             _ => (0, 0, 0),
         };
         PathPlan {
@@ -194,13 +196,12 @@ pub(super) fn cumulative(shares: &[f64]) -> Vec<f64> {
 
 impl Engine {
     /// The path thread `t`'s current request takes.
-    pub(super) fn path_of(&self, t: u32) -> &PathPlan {
-        let th = &self.threads[t as usize];
-        &self.workloads[th.prog as usize].paths[th.path as usize]
+    pub(super) fn path_of(&self, t: ThreadId) -> &PathPlan {
+        &self.workload_of(t).paths[self.threads[t].path as usize]
     }
 
     /// Draws the path of a new request of workload `w`: a draw only when there is a choice.
-    pub(super) fn draw_path(&mut self, w: usize) -> u16 {
+    pub(super) fn draw_path(&mut self, w: WorkloadId) -> u16 {
         let count = self.workloads[w].paths.len();
         if count < 2 {
             return 0;

@@ -28,7 +28,7 @@ const MAX_COLLISION_POLLS: u32 = 10_000;
 /// The outer lock a thread holds while it runs a nested section.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(super) struct HeldLock {
-    pub inst: u32,
+    pub inst: LockId,
     pub write: bool,
     /// When it was granted: its hold runs from here to `Unlock`.
     pub since: u64,
@@ -89,7 +89,7 @@ pub(super) struct Abba {
     arranged_claimed: bool,
     formed: Vec<AbbaDeadlock>,
     /// (outer, inner) class pairs taken so far, and the first inversion of one.
-    orders: Vec<(u32, u32)>,
+    orders: Vec<(LockClassId, LockClassId)>,
     lockdep: Option<LockdepReport>,
 }
 
@@ -141,7 +141,7 @@ impl Layout {
         sections: &mut mix::Sections,
     ) -> Self {
         let mut layout = Self::default();
-        let lock = |l: usize| if l < classes { l as u32 } else { NONE };
+        let lock = |l: usize| (l < classes).then(|| LockClassId::from_index(l));
         for cs in &r.critical_sections {
             layout.top.push((sections.lock.len() as u16, Vec::new()));
             sections.lock.push(lock(cs.lock));
@@ -159,8 +159,8 @@ impl Layout {
                 sections.hold_ns.push(n.hold_us.max(0.0) * NS_PER_US);
                 sections.io.push(None);
                 let reversible = n.reverse_fraction > 0.0
-                    && sections.lock[*j as usize] != NONE
-                    && sections.lock[idx as usize] != NONE
+                    && sections.lock[*j as usize].is_some()
+                    && sections.lock[idx as usize].is_some()
                     && layout.reversal.is_none();
                 if reversible {
                     layout.reversal = Some((*j, idx));
@@ -180,7 +180,7 @@ impl Layout {
     pub fn program(&self, sections: &mix::Sections, prog: &mut Vec<Step>, reversed: bool) {
         for (j, inner) in &self.top {
             let j = *j;
-            if sections.lock[j as usize] == NONE {
+            if sections.lock[j as usize].is_none() {
                 // A section on an unknown lock (validation refuses it) is left out.
                 continue;
             }
@@ -188,7 +188,7 @@ impl Layout {
             let inner = inner
                 .iter()
                 .copied()
-                .filter(|&n| sections.lock[n as usize] != NONE);
+                .filter(|&n| sections.lock[n as usize].is_some());
             match self.reversal {
                 Some((outer, n)) if reversed && outer == j => {
                     prog.extend([
@@ -223,9 +223,8 @@ impl Layout {
 
 impl Engine {
     /// The step at `pc` of thread `t`'s program (a reversed request's stretch is part of it).
-    pub(super) fn program_step(&self, t: u32, pc: u32) -> Step {
-        let th = &self.threads[t as usize];
-        let Some(w) = self.workloads.get(th.prog as usize) else {
+    pub(super) fn program_step(&self, t: ThreadId, pc: u32) -> Step {
+        let Some(w) = self.threads[t].workload.and_then(|w| self.workloads.get(w)) else {
             return Step::Kswapd;
         };
         w.prog.get(pc as usize).copied().unwrap_or(Step::End)
@@ -233,13 +232,13 @@ impl Engine {
 
     /// At the start of a request, once its path is drawn: whether it takes the path's reversed
     /// variant. Returns where the request goes on.
-    pub(super) fn choose_reversal(&mut self, t: u32) -> u32 {
+    pub(super) fn choose_reversal(&mut self, t: ThreadId) -> u32 {
         let (fraction, start_pc, reversed_pc) = {
             let p = self.path_of(t);
             (p.reverse_fraction, p.start_pc, p.reversed_pc)
         };
         let reversed = fraction > 0.0
-            && reversed_pc != NONE
+            && reversed_pc.is_some()
             && self.abba.reversals_on
             && if self.abba.arranging && !self.abba.arranged_claimed {
                 self.abba.arranged_claimed = true;
@@ -247,36 +246,40 @@ impl Engine {
             } else {
                 self.rng.chance(fraction)
             };
-        self.threads[t as usize].reversed = reversed;
-        if reversed { reversed_pc } else { start_pc }
+        self.threads[t].reversed = reversed;
+        match reversed_pc {
+            Some(pc) if reversed => pc,
+            _ => start_pc,
+        }
     }
 
     /// The own work of a section with nested ones ended on CPU `c`: the thread keeps the lock
     /// and goes on to the first nested section. A request arranging a dated collision instead
     /// works on, holding the lock, while the lock it takes next is free.
-    pub(super) fn hold_on_done(&mut self, c: u32, t: u32) {
-        if self.abba.arranging && self.threads[t as usize].reversed {
-            let next = self.program_step(t, self.threads[t as usize].pc + 1);
-            let th = &self.threads[t as usize];
+    pub(super) fn hold_on_done(&mut self, c: CpuId, t: ThreadId) {
+        if self.abba.arranging && self.threads[t].reversed {
+            let next = self.program_step(t, self.threads[t].pc + 1);
+            let th = &self.threads[t];
             if let Step::Acquire(j) = next
                 && th.collision_polls < MAX_COLLISION_POLLS
             {
-                let class = self.workloads[th.prog as usize].cs_lock[j as usize];
-                let inst = self.classes[class as usize].base;
-                if self.can_take(inst, true) {
-                    let th = &mut self.threads[t as usize];
+                let class = self.workload_of(t).cs_lock[j as usize];
+                if let Some(class) = class
+                    && self.can_take(self.classes[class].base, true)
+                {
+                    let th = &mut self.threads[t];
                     th.collision_polls += 1;
-                    let (hold, act) = (th.hold_ns.max(1), self.cpus[c as usize].act);
-                    self.segment(c, Mode::Hold, t, act, hold);
+                    let (hold, act) = (th.hold_ns.max(1), self.cpus[c].act);
+                    self.segment(c, Mode::Hold, Some(t), act, hold);
                     return;
                 }
             }
         }
-        let th = &mut self.threads[t as usize];
+        let th = &mut self.threads[t];
         th.collision_polls = 0;
         th.hold_done = 0;
-        th.outer = Some(HeldLock {
-            inst: th.inst,
+        th.outer = th.inst.map(|inst| HeldLock {
+            inst,
             write: th.write,
             since: th.granted_at,
         });
@@ -287,13 +290,13 @@ impl Engine {
 
     /// Step `Unlock(j)` after nested sections: releases the outer lock, held since its grant.
     /// Returns true when the thread goes on at once (as `unlock_after_sync`).
-    pub(super) fn unlock_outer(&mut self, c: u32, t: u32) -> bool {
+    pub(super) fn unlock_outer(&mut self, c: CpuId, t: ThreadId) -> bool {
         let now = self.now;
-        let th = &mut self.threads[t as usize];
+        let th = &mut self.threads[t];
         let Some(held) = th.outer.take() else {
             return true;
         };
-        th.inst = held.inst;
+        th.inst = Some(held.inst);
         th.write = held.write;
         if th.reversed && self.abba.arranging {
             // The arranged collision did not happen on this request: the next one tries.
@@ -305,53 +308,52 @@ impl Engine {
 
     /// Thread `t`, holding an outer lock, is about to take lock instance `inst` inside it:
     /// records the order, and the first inversion of an order seen before (lockdep's report).
-    pub(super) fn note_nested_order(&mut self, t: u32, inst: u32) {
-        let th = &self.threads[t as usize];
+    pub(super) fn note_nested_order(&mut self, t: ThreadId, inst: LockId) {
+        let th = &self.threads[t];
         let Some(held) = th.outer else {
             return;
         };
-        let outer = self.locks[held.inst as usize].class;
-        let inner = self.locks[inst as usize].class;
-        let abba = &mut self.abba;
-        if abba.orders.contains(&(outer, inner)) {
+        let outer = self.locks[held.inst].class;
+        let inner = self.locks[inst].class;
+        let orders = &self.abba.orders;
+        if orders.contains(&(outer, inner)) {
             return;
         }
-        if abba.lockdep.is_none() && abba.orders.contains(&(inner, outer)) {
-            let w = th.prog as usize;
-            abba.lockdep = Some(LockdepReport {
+        if self.abba.lockdep.is_none() && orders.contains(&(inner, outer)) {
+            let w = self.workload_id(t);
+            self.abba.lockdep = Some(LockdepReport {
                 at_ns: self.now,
-                workload: w,
-                thread: t - self.workloads[w].first_thread,
-                cpu: th.cpu,
-                holds: outer as usize,
-                acquires: inner as usize,
+                workload: w.index(),
+                thread: self.workloads[w].position(t),
+                cpu: th.cpu.get(),
+                holds: outer.index(),
+                acquires: inner.index(),
             });
         }
-        abba.orders.push((outer, inner));
+        self.abba.orders.push((outer, inner));
     }
 
     /// Thread `t` has just queued on lock instance `inst`. When it holds an outer lock and one
     /// of that lock's waiters holds `inst` as its own outer lock, the two wait for each other
     /// for good: the deadlock is recorded (nothing else needs doing, neither will ever run).
-    pub(super) fn check_cycle(&mut self, t: u32, inst: u32) {
-        let Some(held) = self.threads[t as usize].outer else {
+    pub(super) fn check_cycle(&mut self, t: ThreadId, inst: LockId) {
+        let Some(held) = self.threads[t].outer else {
             return;
         };
-        let Some(&u) = self.locks[held.inst as usize].waiters.iter().find(|&&u| {
-            self.threads[u as usize]
-                .outer
-                .is_some_and(|h| h.inst == inst)
-        }) else {
+        let Some(&u) = self.locks[held.inst]
+            .waiters
+            .iter()
+            .find(|&&u| self.threads[u].outer.is_some_and(|h| h.inst == inst))
+        else {
             return;
         };
-        let waiter = |t: u32, holds: u32, waits: u32| {
-            let th = &self.threads[t as usize];
-            let w = th.prog as usize;
+        let waiter = |t: ThreadId, holds: LockId, waits: LockId| {
+            let w = self.workload_id(t);
             AbbaWaiter {
-                workload: w,
-                thread: t - self.workloads[w].first_thread,
-                holds: self.locks[holds as usize].class as usize,
-                waits: self.locks[waits as usize].class as usize,
+                workload: w.index(),
+                thread: self.workloads[w].position(t),
+                holds: self.locks[holds].class.index(),
+                waits: self.locks[waits].class.index(),
             }
         };
         let deadlock = AbbaDeadlock {
@@ -378,17 +380,16 @@ impl Engine {
         let mut out = Vec::new();
         for l in &self.locks {
             for &t in &l.waiters {
-                let th = &self.threads[t as usize];
-                let w = th.prog as usize;
-                let Some(wl) = self.workloads.get(w) else {
+                let th = &self.threads[t];
+                let Some(w) = th.workload else {
                     continue;
                 };
                 out.push(LockWaiter {
-                    workload: w,
-                    thread: t - wl.first_thread,
-                    waits: l.class as usize,
+                    workload: w.index(),
+                    thread: self.workloads[w].position(t),
+                    waits: l.class.index(),
                     write: th.write,
-                    holds: self.outer_class(t).map(|c| c as usize),
+                    holds: self.outer_class(t).map(LockClassId::index),
                 });
             }
         }
@@ -396,8 +397,8 @@ impl Engine {
     }
 
     /// The lock class thread `t` holds while it waits for another, if it does.
-    pub(super) fn outer_class(&self, t: u32) -> Option<u32> {
-        let held = self.threads[t as usize].outer?;
-        Some(self.locks[held.inst as usize].class)
+    pub(super) fn outer_class(&self, t: ThreadId) -> Option<LockClassId> {
+        let held = self.threads[t].outer?;
+        Some(self.locks[held.inst].class)
     }
 }

@@ -5,10 +5,51 @@
 use super::*;
 use crate::model::rng::round_ns;
 
+/// The chance that one attempt of a livelocked request wins when `rivals` other threads are
+/// retrying beside it, `success_probability` being its chance against one: any of them can
+/// invalidate it, so the chance falls as their number grows.
+pub fn livelock_win_chance(success_probability: f64, rivals: u32) -> f64 {
+    success_probability / f64::from(rivals.max(1))
+}
+
 impl Engine {
-    pub(super) fn pop_idle_cpu(&mut self) -> Option<u32> {
+    /// Sets each open workload's arrival rate for drill second `second` (its last load step at
+    /// or before it, else its base rate); a changed rate restarts the arrival stream, so the
+    /// next arrival is drawn at the new rate rather than waiting out one drawn at the old.
+    pub(super) fn apply_load_steps(&mut self, second: Option<u32>) {
+        for w in self.workloads.ids() {
+            let wl = &self.workloads[w];
+            let want = match (second, wl.base_arrivals) {
+                (Some(s), Arrivals::Open { .. }) => wl
+                    .load_steps
+                    .iter()
+                    .rev()
+                    .find(|step| step.at_s <= s)
+                    .map_or(wl.base_arrivals, |step| Arrivals::Open {
+                        rate_per_s: step.rate_per_s,
+                    }),
+                _ => wl.base_arrivals,
+            };
+            if want == wl.arrivals {
+                continue;
+            }
+            let wl = &mut self.workloads[w];
+            wl.arrivals = want;
+            wl.arrival_epoch = wl.arrival_epoch.wrapping_add(1);
+            let epoch = wl.arrival_epoch;
+            if let Arrivals::Open { rate_per_s } = want
+                && rate_per_s > 0.0
+                && rate_per_s.is_finite()
+            {
+                let d = self.rng.exp(1e9 / rate_per_s).round() as u64;
+                self.push(d.max(1), EvKind::Arrival { workload: w, epoch });
+            }
+        }
+    }
+
+    pub(super) fn pop_idle_cpu(&mut self) -> Option<CpuId> {
         while let Some(c) = self.idle_cpus.pop_front() {
-            let cpu = &mut self.cpus[c as usize];
+            let cpu = &mut self.cpus[c];
             cpu.in_idle_queue = false;
             if cpu.mode == Mode::Idle {
                 return Some(c);
@@ -19,30 +60,32 @@ impl Engine {
 
     /// Whether thread `t` may run on CPU `c` (its workload's CPU placement; kernel threads
     /// anywhere).
-    pub(super) fn may_run(&self, t: u32, c: u32) -> bool {
-        let prog = self.threads[t as usize].prog as usize;
-        match self.affinity.get(prog) {
-            Some(Some(mask)) => mask.get(c as usize).copied().unwrap_or(false),
+    pub(super) fn may_run(&self, t: ThreadId, c: CpuId) -> bool {
+        let Some(w) = self.threads[t].workload else {
+            return true;
+        };
+        match self.affinity.get(w.index()) {
+            Some(Some(mask)) => mask.get(c.index()).copied().unwrap_or(false),
             _ => true,
         }
     }
 
     /// The idle CPU idle longest that thread `t` may run on.
-    fn pop_idle_cpu_for(&mut self, t: u32) -> Option<u32> {
+    fn pop_idle_cpu_for(&mut self, t: ThreadId) -> Option<CpuId> {
         if !self.pinned {
             return self.pop_idle_cpu();
         }
         let at = self
             .idle_cpus
             .iter()
-            .position(|&c| self.cpus[c as usize].mode == Mode::Idle && self.may_run(t, c))?;
+            .position(|&c| self.cpus[c].mode == Mode::Idle && self.may_run(t, c))?;
         let c = self.idle_cpus.remove(at)?;
-        self.cpus[c as usize].in_idle_queue = false;
+        self.cpus[c].in_idle_queue = false;
         Some(c)
     }
 
     /// Takes the first queued thread that may run on CPU `c`.
-    fn pop_runnable_for(&mut self, c: u32) -> Option<u32> {
+    fn pop_runnable_for(&mut self, c: CpuId) -> Option<ThreadId> {
         if !self.pinned {
             return self.runq.pop_front();
         }
@@ -51,7 +94,7 @@ impl Engine {
     }
 
     /// Whether a queued thread could take CPU `c` (a timeslice ends only for one).
-    fn has_runnable_for(&self, c: u32) -> bool {
+    fn has_runnable_for(&self, c: CpuId) -> bool {
         if !self.pinned {
             return !self.runq.is_empty();
         }
@@ -60,8 +103,8 @@ impl Engine {
 
     /// Thread `t` becomes runnable: onto an idle CPU, else to the tail of the run queue (or
     /// off both while its cgroup is throttled).
-    pub(super) fn make_runnable(&mut self, t: u32) {
-        self.threads[t as usize].runnable_since = self.now;
+    pub(super) fn make_runnable(&mut self, t: ThreadId) {
+        self.threads[t].runnable_since = self.now;
         if self.park_if_throttled(t) {
             return;
         }
@@ -70,16 +113,15 @@ impl Engine {
 
     /// Places runnable thread `t` (its wait counted from `runnable_since`) on a CPU or the run
     /// queue.
-    pub(super) fn place_runnable(&mut self, t: u32) {
+    pub(super) fn place_runnable(&mut self, t: ThreadId) {
         self.set_runnable(1);
-        let th = &mut self.threads[t as usize];
+        let th = &mut self.threads[t];
         th.state = St::Runnable;
         // A waking thread goes back to the CPU it last ran on when that one is idle (its cache
         // is warm there), as the kernel's wake-up placement prefers; else to any idle CPU.
-        let prev = th.cpu as usize;
-        if self.cpus.get(prev).is_some_and(|c| c.mode == Mode::Idle) && self.may_run(t, prev as u32)
-        {
-            self.dispatch(prev as u32, t);
+        let prev = th.cpu;
+        if self.cpus.get(prev).is_some_and(|c| c.mode == Mode::Idle) && self.may_run(t, prev) {
+            self.dispatch(prev, t);
             return;
         }
         match self.pop_idle_cpu_for(t) {
@@ -99,19 +141,20 @@ impl Engine {
     /// switch. Only preemptible code is cut: user code, including user-space critical
     /// sections; kernel spinlock holders, spinners and the switch and wait paths run on.
     /// Returns whether `t` took the CPU.
-    pub(super) fn preempt_for_wakeup(&mut self, t: u32) -> bool {
-        let c = self.threads[t as usize].cpu;
-        let Some(cpu) = self.cpus.get(c as usize) else {
+    pub(super) fn preempt_for_wakeup(&mut self, t: ThreadId) -> bool {
+        let c = self.threads[t].cpu;
+        let Some(cpu) = self.cpus.get(c) else {
             return false;
         };
-        let cur = cpu.thread;
-        if !self.cpu_preemptible(c) || cur == NONE || cur == t || !self.may_run(t, c) {
+        let Some(cur) = cpu.thread else {
+            return false;
+        };
+        if !self.cpu_preemptible(c) || cur == t || !self.may_run(t, c) {
             return false;
         }
-        let th = &self.threads[cur as usize];
-        if th.prog as usize >= self.workloads.len()
-            || self.now - th.slice < th.eligible_ns.max(self.cost_cs)
-        {
+        let th = &self.threads[cur];
+        // kswapd runs its bursts out.
+        if th.workload.is_none() || self.now - th.slice < th.eligible_ns.max(self.cost_cs) {
             return false;
         }
         self.cut_segment(c);
@@ -123,14 +166,14 @@ impl Engine {
 
     /// Whether CPU `c` runs preemptible code: user code, including user-space critical
     /// sections (kernel spinlock holders, spinners and the switch and wait paths run on).
-    pub(super) fn cpu_preemptible(&self, c: u32) -> bool {
-        let cpu = &self.cpus[c as usize];
+    pub(super) fn cpu_preemptible(&self, c: CpuId) -> bool {
+        let cpu = &self.cpus[c];
         match cpu.mode {
             Mode::Run => true,
-            Mode::Hold => {
-                let inst = self.threads[cpu.thread as usize].inst as usize;
-                self.classes[self.locks[inst].class as usize].user
-            }
+            Mode::Hold => cpu
+                .thread
+                .and_then(|t| self.held_class(t))
+                .is_some_and(|class| class.user),
             _ => false,
         }
     }
@@ -138,14 +181,14 @@ impl Engine {
     /// Cuts the timed segment running on CPU `c` short, keeping the work it got done (the
     /// wall time less what steal took) in its thread's step; returns that thread, which is
     /// still on the CPU.
-    pub(super) fn cut_segment(&mut self, c: u32) -> u32 {
-        let cpu = &self.cpus[c as usize];
-        let cur = cpu.thread;
+    pub(super) fn cut_segment(&mut self, c: CpuId) -> Option<ThreadId> {
+        let cpu = &self.cpus[c];
+        let cur = cpu.thread?;
         let wall = self.now - cpu.seg_start;
         let work = ((wall as f64) * (1.0 - self.inputs.steal)) as u64;
         let done = work.min(cpu.seg_len);
         let mode = cpu.mode;
-        let th = &mut self.threads[cur as usize];
+        let th = &mut self.threads[cur];
         if mode == Mode::Hold {
             th.hold_done += done;
             th.hold_ns = th.hold_ns.saturating_sub(done).max(1);
@@ -156,24 +199,24 @@ impl Engine {
                 self.enter(cur, pc);
             }
         }
-        cur
+        Some(cur)
     }
 
     /// Thread `t`, still runnable, loses its CPU (a preemption or a yield to a waiting thread).
-    pub(super) fn involuntary_switch(&mut self, t: u32) {
+    pub(super) fn involuntary_switch(&mut self, t: ThreadId) {
         self.cs += 1;
         let now = self.now;
-        let th = &mut self.threads[t as usize];
+        let th = &mut self.threads[t];
         th.state = St::Runnable;
         th.runnable_since = now;
         let task = th.task as usize;
         self.task_acc[task].involuntary += 1;
-        self.thread_book.acc[t as usize].involuntary += 1;
+        self.thread_book.acc[t].involuntary += 1;
     }
 
-    pub(super) fn dispatch(&mut self, c: u32, t: u32) {
+    pub(super) fn dispatch(&mut self, c: CpuId, t: ThreadId) {
         let now = self.now;
-        let th = &mut self.threads[t as usize];
+        let th = &mut self.threads[t];
         let waited = now - th.runnable_since;
         th.state = St::Running;
         th.cpu = c;
@@ -190,30 +233,30 @@ impl Engine {
         let task = th.task as usize;
         self.task_acc[task].wait += waited;
         self.note_dispatch(t, waited);
-        if self.cpus[c as usize].was_idle {
+        if self.cpus[c].was_idle {
             self.cs += 1;
-            self.cpus[c as usize].was_idle = false;
+            self.cpus[c].was_idle = false;
         }
         if self.cost_cs > 0 {
-            self.segment(c, Mode::Switch, t, self.act_sched, self.cost_cs);
+            self.segment(c, Mode::Switch, Some(t), self.act_sched, self.cost_cs);
         } else {
             self.run(c, t);
         }
     }
 
     /// CPU `c` is free: softirq work first, then the run queue, else idle.
-    pub(super) fn pick_next(&mut self, c: u32) {
-        if self.cpus[c as usize].softirq_pending > 0 {
-            let work = std::mem::take(&mut self.cpus[c as usize].softirq_pending);
-            self.segment(c, Mode::Softirq, NONE, self.act_net, work);
+    pub(super) fn pick_next(&mut self, c: CpuId) {
+        if self.cpus[c].softirq_pending > 0 {
+            let work = std::mem::take(&mut self.cpus[c].softirq_pending);
+            self.segment(c, Mode::Softirq, None, self.act_net, work);
             return;
         }
         if let Some(t) = self.pop_runnable_for(c) {
             self.dispatch(c, t);
             return;
         }
-        self.set_cpu(c, Mode::Idle, NONE, self.act_idle);
-        let cpu = &mut self.cpus[c as usize];
+        self.set_cpu(c, Mode::Idle, None, self.act_idle);
+        let cpu = &mut self.cpus[c];
         cpu.was_idle = true;
         if !cpu.in_idle_queue {
             cpu.in_idle_queue = true;
@@ -222,14 +265,14 @@ impl Engine {
     }
 
     /// Thread `t` on CPU `c` leaves the CPU to sleep (voluntary switch).
-    pub(super) fn block(&mut self, c: u32, t: u32, dstate: bool) {
+    pub(super) fn block(&mut self, c: CpuId, t: ThreadId, dstate: bool) {
         self.cs += 1;
-        let th = &mut self.threads[t as usize];
+        let th = &mut self.threads[t];
         th.state = St::Sleeping;
         th.dstate = dstate;
         let task = th.task as usize;
         self.task_acc[task].voluntary += 1;
-        self.thread_book.acc[t as usize].voluntary += 1;
+        self.thread_book.acc[t].voluntary += 1;
         self.note_asleep(t);
         self.set_runnable(-1);
         if dstate {
@@ -239,14 +282,14 @@ impl Engine {
     }
 
     /// Wakes a sleeping thread after the wake-up latency.
-    pub(super) fn wake(&mut self, t: u32) {
+    pub(super) fn wake(&mut self, t: ThreadId) {
         self.note_awake(t);
-        let th = &mut self.threads[t as usize];
+        let th = &mut self.threads[t];
         if th.dstate {
             th.dstate = false;
             self.set_blocked(-1);
         }
-        let th = &mut self.threads[t as usize];
+        let th = &mut self.threads[t];
         th.state = St::Waking;
         if self.cost_wake > 0 {
             self.push(self.cost_wake, EvKind::WakeLatencyOver { thread: t });
@@ -266,9 +309,9 @@ impl Engine {
     }
 
     /// Enters step `pc` of thread `t`: sets the burst length for burst steps.
-    pub(super) fn enter(&mut self, t: u32, pc: u32) {
+    pub(super) fn enter(&mut self, t: ThreadId, pc: u32) {
         let step = self.program_step(t, pc);
-        let th = &mut self.threads[t as usize];
+        let th = &mut self.threads[t];
         th.pc = pc;
         th.remaining = match step {
             Step::Pre => th.pre_ns,
@@ -280,13 +323,13 @@ impl Engine {
         };
     }
 
-    pub(super) fn step_of(&self, t: u32) -> Step {
-        self.program_step(t, self.threads[t as usize].pc)
+    pub(super) fn step_of(&self, t: ThreadId) -> Step {
+        self.program_step(t, self.threads[t].pc)
     }
 
     /// Runs thread `t` on CPU `c` from its current step until it starts a timed segment,
     /// spins, or sleeps.
-    pub(super) fn run(&mut self, c: u32, t: u32) {
+    pub(super) fn run(&mut self, c: CpuId, t: ThreadId) {
         if self.throttle_on_cpu(c, t) {
             return;
         }
@@ -298,31 +341,30 @@ impl Engine {
                     self.enter(t, pc);
                 }
                 Step::Pre | Step::Mid | Step::Reclaim | Step::Retry => {
-                    let mut rem = self.threads[t as usize].remaining;
+                    let mut rem = self.threads[t].remaining;
                     if step == Step::Retry && rem > 0 {
                         rem = self.retry_until_win(t);
-                        self.threads[t as usize].remaining = rem;
+                        self.threads[t].remaining = rem;
                     }
                     if rem == 0 {
-                        let pc = self.threads[t as usize].pc + 1;
+                        let pc = self.threads[t].pc + 1;
                         self.enter(t, pc);
                         continue;
                     }
-                    let w = self.threads[t as usize].prog as usize;
                     let act = match step {
                         Step::Pre => self.path_of(t).pre_act,
                         Step::Mid => self.path_of(t).mid_act,
                         Step::Reclaim => self.act_reclaim,
-                        _ => self.workloads[w].retry_act,
+                        _ => self.workload_of(t).retry_act,
                     };
-                    let used = self.now - self.threads[t as usize].slice;
+                    let used = self.now - self.threads[t].slice;
                     let left = self.timeslice.saturating_sub(used).max(1);
                     let len = rem.min(left);
-                    self.segment(c, Mode::Run, t, act, len);
+                    self.segment(c, Mode::Run, Some(t), act, len);
                     return;
                 }
                 Step::Kswapd => {
-                    let th = &self.threads[t as usize];
+                    let th = &self.threads[t];
                     if th.remaining == 0 {
                         // Burst over: sleep one period.
                         let period = 1_000_000;
@@ -331,27 +373,27 @@ impl Engine {
                         return;
                     }
                     let rem = th.remaining;
-                    self.segment(c, Mode::Run, t, self.act_kswapd, rem);
+                    self.segment(c, Mode::Run, Some(t), self.act_kswapd, rem);
                     return;
                 }
                 Step::MajorFault => {
-                    let th = &mut self.threads[t as usize];
+                    let th = &mut self.threads[t];
                     if !th.major {
                         let pc = th.pc + 1;
                         self.enter(t, pc);
                         continue;
                     }
                     th.major = false;
-                    th.iowait_cpu = c;
+                    th.iowait_cpu = Some(c);
                     let task = th.task as usize;
                     self.task_acc[task].major_faults += 1;
                     self.swap_ins += 1;
                     self.charge(c);
-                    self.cpus[c as usize].nr_iowait += 1;
+                    self.cpus[c].nr_iowait += 1;
                     if self.disks.is_empty() {
                         self.push(150_000, EvKind::StandInIoDone { thread: t });
                     } else {
-                        self.submit_io(0, t, false, 4);
+                        self.submit_io(Some(DiskId::new(0)), Some(t), false, 4);
                     }
                     self.block(c, t, true);
                     return;
@@ -363,11 +405,10 @@ impl Engine {
                     return;
                 }
                 Step::Hold(_) | Step::HoldOn(_) => {
-                    let hold = self.threads[t as usize].hold_ns.max(1);
-                    let inst = self.threads[t as usize].inst;
-                    let class = self.locks[inst as usize].class as usize;
-                    let act = self.classes[class].hold_act;
-                    self.segment(c, Mode::Hold, t, act, hold);
+                    let hold = self.threads[t].hold_ns.max(1);
+                    // A hold step follows the acquisition that set the thread's lock.
+                    let act = self.held_class(t).map_or(self.act_sched, |cl| cl.hold_act);
+                    self.segment(c, Mode::Hold, Some(t), act, hold);
                     return;
                 }
                 Step::SyncWrite(j) => {
@@ -377,7 +418,7 @@ impl Engine {
                     return;
                 }
                 Step::Unlock(_) => {
-                    let goes_on = if self.threads[t as usize].outer.is_some() {
+                    let goes_on = if self.threads[t].outer.is_some() {
                         self.unlock_outer(c, t)
                     } else {
                         self.unlock_after_sync(c, t)
@@ -390,17 +431,17 @@ impl Engine {
                 Step::DiskRead => {
                     let path = self.path_of(t);
                     let (disk, kib) = (path.disk, path.io_kib);
-                    let th = &mut self.threads[t as usize];
+                    let th = &mut self.threads[t];
                     if th.reads_left == 0 {
                         let pc = th.pc + 1;
                         self.enter(t, pc);
                         continue;
                     }
                     th.reads_left -= 1;
-                    th.iowait_cpu = c;
+                    th.iowait_cpu = Some(c);
                     self.charge(c);
-                    self.cpus[c as usize].nr_iowait += 1;
-                    self.submit_io(disk, t, false, kib);
+                    self.cpus[c].nr_iowait += 1;
+                    self.submit_io(disk, Some(t), false, kib);
                     self.block(c, t, true);
                     return;
                 }
@@ -416,10 +457,10 @@ impl Engine {
 
     /// Starts thread `t`'s new request: draws its path, whether it takes the path's reversed
     /// variant, and the path's costs; returns the program index the request goes on at.
-    pub(super) fn begin_request(&mut self, t: u32) -> u32 {
-        let w = self.threads[t as usize].prog as usize;
+    pub(super) fn begin_request(&mut self, t: ThreadId) -> u32 {
+        let w = self.workload_id(t);
         let path = self.draw_path(w);
-        self.threads[t as usize].path = path;
+        self.threads[t].path = path;
         let start_pc = self.choose_reversal(t);
         let det = self.workloads[w].deterministic;
         let p = self.path_of(t);
@@ -439,9 +480,9 @@ impl Engine {
             major = self.rng.chance(major_frac);
         }
         self.page_allocs += u64::from(allocs);
-        let task = self.threads[t as usize].task as usize;
+        let task = self.threads[t].task as usize;
         self.task_acc[task].minor_faults += u64::from(allocs);
-        let th = &mut self.threads[t as usize];
+        let th = &mut self.threads[t];
         th.compute_part = part;
         th.pre_ns = part + fixed;
         th.reclaim_ns = reclaim;
@@ -459,12 +500,11 @@ impl Engine {
     /// number (more CPUs running the loop conflict more); the count of attempts is geometric,
     /// and as that has no memory it is drawn afresh, against the rivals of the moment, each
     /// time the loop gets a CPU.
-    fn retry_until_win(&mut self, t: u32) -> u64 {
-        let w = self.threads[t as usize].prog as usize;
+    fn retry_until_win(&mut self, t: ThreadId) -> u64 {
         let Some((_, attempt, p)) = self.livelock else {
             return 0;
         };
-        let p = livelock_win_chance(p, self.retrying_beside(w, t));
+        let p = livelock_win_chance(p, self.retrying_beside(t));
         let attempts = if p >= 1.0 {
             1.0
         } else {
@@ -475,14 +515,14 @@ impl Engine {
         ns(attempt * attempts).max(1)
     }
 
-    /// Threads of workload `w` other than `t` on a CPU in their retry loop right now.
-    fn retrying_beside(&self, w: usize, t: u32) -> u32 {
+    /// Threads of `t`'s workload other than `t` on a CPU in their retry loop right now.
+    fn retrying_beside(&self, t: ThreadId) -> u32 {
+        let w = self.threads[t].workload;
         let mut n = 0;
         for cpu in &self.cpus {
-            let other = cpu.thread;
-            if other != NONE
+            if let Some(other) = cpu.thread
                 && other != t
-                && self.threads[other as usize].prog as usize == w
+                && self.threads[other].workload == w
                 && self.step_of(other) == Step::Retry
             {
                 n += 1;
@@ -499,7 +539,7 @@ impl Engine {
             return;
         }
         let work = self.cost_softirq * u64::from(n);
-        let cpu = &mut self.cpus[c as usize];
+        let cpu = &mut self.cpus[c];
         cpu.packets += u64::from(n);
         if work == 0 {
             return;
@@ -508,26 +548,26 @@ impl Engine {
         if cpu.mode == Mode::Idle {
             // An interrupt on an idle CPU runs its softirq at once.
             let work = std::mem::take(&mut cpu.softirq_pending);
-            self.segment(c, Mode::Softirq, NONE, self.act_net, work);
+            self.segment(c, Mode::Softirq, None, self.act_net, work);
         }
     }
 
     /// Returns true when the thread continues on the CPU at once (next request ready).
-    pub(super) fn end_request(&mut self, c: u32, t: u32) -> bool {
-        let w = self.threads[t as usize].prog as usize;
+    pub(super) fn end_request(&mut self, c: CpuId, t: ThreadId) -> bool {
+        let w = self.workload_id(t);
         let now = self.now;
         let path = self.path_of(t);
         let (writes, disk, kib) = (path.writes, path.disk, path.io_kib);
         for _ in 0..writes {
-            self.submit_io(disk, NONE, true, kib);
+            self.submit_io(disk, None, true, kib);
         }
-        let th = &mut self.threads[t as usize];
+        let th = &mut self.threads[t];
         if th.in_request {
             th.in_request = false;
-            self.thread_book.acc[t as usize].requests += 1;
+            self.thread_book.acc[t].requests += 1;
             let lat = now.saturating_sub(th.req_start);
             self.workloads[w].in_system.add(now, -1);
-            if w == 0 {
+            if w == WorkloadId::new(0) {
                 self.completed += 1;
                 self.latency_sum += lat as f64;
                 if self.latencies.len() < MAX_LATENCIES {
@@ -563,20 +603,14 @@ impl Engine {
                     let det = self.workloads[w].deterministic;
                     let think = self.draw(think_us * NS_PER_US, det);
                     let epoch = self.workloads[w].arrival_epoch;
-                    self.push(
-                        think.max(1),
-                        EvKind::Arrival {
-                            workload: w as u32,
-                            epoch,
-                        },
-                    );
+                    self.push(think.max(1), EvKind::Arrival { workload: w, epoch });
                 }
                 if self.retired(t) {
                     self.park(Some(c), t);
                     return false;
                 }
                 if let Some(arrived) = self.workloads[w].queue.pop_front() {
-                    if w == 0 {
+                    if w == WorkloadId::new(0) {
                         self.queued += 1;
                         self.queue_wait_sum += (now - arrived) as f64;
                     }
@@ -592,33 +626,38 @@ impl Engine {
         }
     }
 
-    pub(super) fn next_request(&mut self, t: u32, now: u64) {
-        let w = self.threads[t as usize].prog as usize;
+    pub(super) fn next_request(&mut self, t: ThreadId, now: u64) {
+        let w = self.workload_id(t);
         self.workloads[w].in_system.add(now, 1);
         self.next_request_at(t, now);
     }
 
     /// Starts a request that entered the system at `start` (already counted in `in_system`).
-    pub(super) fn next_request_at(&mut self, t: u32, start: u64) {
-        let th = &mut self.threads[t as usize];
+    pub(super) fn next_request_at(&mut self, t: ThreadId, start: u64) {
+        let th = &mut self.threads[t];
         th.req_start = start;
         self.enter(t, 0);
     }
 
-    pub(super) fn on_segment(&mut self, c: u32) {
-        let mode = self.cpus[c as usize].mode;
-        let t = self.cpus[c as usize].thread;
-        let len = self.cpus[c as usize].seg_len;
+    pub(super) fn on_segment(&mut self, c: CpuId) {
+        let cpu = &self.cpus[c];
+        let (mode, len) = (cpu.mode, cpu.seg_len);
+        let Some(t) = cpu.thread else {
+            // Softirq work is the one segment no thread runs.
+            if mode == Mode::Softirq {
+                self.pick_next(c);
+            }
+            return;
+        };
         match mode {
             Mode::Switch => self.run(c, t),
             Mode::Softirq => self.pick_next(c),
             Mode::BlockPrep => {
-                if self.threads[t as usize].granted {
+                if self.threads[t].granted {
                     self.note_handed_over(t);
                     self.run(c, t);
                 } else {
-                    let inst = self.threads[t as usize].inst as usize;
-                    let d = self.classes[self.locks[inst].class as usize].dstate;
+                    let d = self.held_class(t).is_some_and(|class| class.dstate);
                     self.block(c, t, d);
                 }
             }
@@ -629,19 +668,19 @@ impl Engine {
                 }
                 if self.hold_continues_in_io(t) {
                     // The lock stays held through the write; `Unlock` releases it.
-                    self.threads[t as usize].hold_done += len;
-                    let pc = self.threads[t as usize].pc + 1;
+                    self.threads[t].hold_done += len;
+                    let pc = self.threads[t].pc + 1;
                     self.enter(t, pc);
                     self.run(c, t);
                     return;
                 }
-                let held = len + std::mem::take(&mut self.threads[t as usize].hold_done);
+                let held = len + std::mem::take(&mut self.threads[t].hold_done);
                 let retry = self.release(c, t, held);
                 if retry {
                     // Seqlock reader retry: run the read side again.
-                    let hold = self.threads[t as usize].hold_ns.max(1);
-                    let act = self.cpus[c as usize].act;
-                    self.segment(c, Mode::Hold, t, act, hold);
+                    let hold = self.threads[t].hold_ns.max(1);
+                    let act = self.cpus[c].act;
+                    self.segment(c, Mode::Hold, Some(t), act, hold);
                     return;
                 }
                 if !self.step_past_release(c, t) {
@@ -651,9 +690,9 @@ impl Engine {
             Mode::Run => {
                 let now = self.now;
                 let timeslice = self.timeslice;
-                let th = &mut self.threads[t as usize];
+                let th = &mut self.threads[t];
                 th.remaining = th.remaining.saturating_sub(len);
-                if th.prog as usize >= self.workloads.len() {
+                if th.workload.is_none() {
                     // kswapd burst over.
                     th.remaining = 0;
                     self.run(c, t);
@@ -665,10 +704,10 @@ impl Engine {
                 }
                 // The slice counts all time on the CPU (spinning and holding included); the
                 // switch happens at the next preemptible point, here.
-                if now - self.threads[t as usize].slice < timeslice {
+                if now - self.threads[t].slice < timeslice {
                     self.run(c, t);
                 } else if !self.has_runnable_for(c) {
-                    self.threads[t as usize].slice = now;
+                    self.threads[t].slice = now;
                     self.run(c, t);
                 } else {
                     // Timeslice over with others waiting: involuntary switch.
@@ -687,17 +726,16 @@ impl Engine {
         std::mem::take(&mut self.woke_flag)
     }
 
-    pub(super) fn on_sleep_over(&mut self, t: u32) {
-        let th = &self.threads[t as usize];
-        if th.prog as usize >= self.workloads.len() {
+    pub(super) fn on_sleep_over(&mut self, t: ThreadId) {
+        if self.threads[t].workload.is_none() {
             // kswapd period.
             if self.inputs.pressure && self.inputs.kswapd_duty > 0.0 {
                 let burst = (1_000_000.0 * self.inputs.kswapd_duty.min(0.95)) as u64;
-                let th = &mut self.threads[t as usize];
+                let th = &mut self.threads[t];
                 th.remaining = burst.max(1);
                 self.make_runnable(t);
             } else {
-                self.threads[t as usize].state = St::Sleeping;
+                self.threads[t].state = St::Sleeping;
                 self.kswapd_armed = false;
             }
             return;
@@ -715,29 +753,30 @@ impl Engine {
     /// Thread `t` on CPU `c` has just released its lock: it steps past the critical section,
     /// and when the release woke a sleeping waiter the wake path runs first, as a Switch
     /// segment that resumes the thread after it. True when that segment was started.
-    pub(super) fn step_past_release(&mut self, c: u32, t: u32) -> bool {
-        let inst = self.threads[t as usize].inst as usize;
-        let class = self.locks[inst].class as usize;
-        let sleeper_woken = !self.classes[class].spins && self.threads_woken_recently();
-        let pc = self.threads[t as usize].pc + 1;
+    pub(super) fn step_past_release(&mut self, c: CpuId, t: ThreadId) -> bool {
+        // No lock (none taken yet) wakes nobody.
+        let (spins, wake_act) = self
+            .held_class(t)
+            .map_or((true, self.act_sched), |cl| (cl.spins, cl.wake_act));
+        let sleeper_woken = !spins && self.threads_woken_recently();
+        let pc = self.threads[t].pc + 1;
         self.enter(t, pc);
         if sleeper_woken && self.cost_futex > 0 {
-            let act = self.classes[class].wake_act;
-            self.segment(c, Mode::Switch, t, act, self.cost_futex);
+            self.segment(c, Mode::Switch, Some(t), wake_act, self.cost_futex);
             return true;
         }
         false
     }
 
-    pub(super) fn on_arrival(&mut self, w: u32) {
+    pub(super) fn on_arrival(&mut self, w: WorkloadId) {
         let now = self.now;
-        let wl = &mut self.workloads[w as usize];
+        let wl = &mut self.workloads[w];
         if let Arrivals::Open { rate_per_s } = wl.arrivals {
             let d = self.rng.exp_ns(1e9 / rate_per_s);
             let epoch = wl.arrival_epoch;
             self.push(d.max(1), EvKind::Arrival { workload: w, epoch });
         }
-        let wl = &mut self.workloads[w as usize];
+        let wl = &mut self.workloads[w];
         if let Some(t) = wl.idle_workers.pop() {
             wl.in_system.add(now, 1);
             self.next_request_at(t, now);

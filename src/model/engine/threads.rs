@@ -10,7 +10,8 @@
 //! Must not change any state the simulation reads: removing every hook leaves the trace's other
 //! fields byte-identical.
 
-use super::{Arrivals, Engine, NONE, St, Step, SyncKind};
+use super::ids::{CpuId, Id, IdVec, ThreadId};
+use super::{Arrivals, Engine, St, Step, SyncKind};
 
 /// Why a thread is asleep, decided when it goes to sleep.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -149,30 +150,30 @@ pub(crate) enum ThreadRunState {
 /// Per-thread bookkeeping the hooks need between events.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct ThreadBook {
-    pub acc: Vec<ThreadAcc>,
-    reason: Vec<SleepReason>,
+    pub acc: IdVec<ThreadId, ThreadAcc>,
+    reason: IdVec<ThreadId, SleepReason>,
     /// What the thread last slept on, kept through the wake-up latency until it runs: the
     /// model counts a woken thread as runnable only once that latency has passed.
-    shown_reason: Vec<SleepReason>,
-    asleep_since: Vec<u64>,
-    /// CPU each thread last ran on (`NONE` before its first run).
-    last_cpu: Vec<u32>,
+    shown_reason: IdVec<ThreadId, SleepReason>,
+    asleep_since: IdVec<ThreadId, u64>,
+    /// CPU each thread last ran on (`None` before its first run).
+    last_cpu: IdVec<ThreadId, Option<CpuId>>,
     window_start: u64,
 }
 
 impl ThreadBook {
     pub fn new(threads: usize) -> Self {
         Self {
-            acc: vec![ThreadAcc::default(); threads],
-            reason: vec![SleepReason::Awake; threads],
-            shown_reason: vec![SleepReason::Awake; threads],
-            asleep_since: vec![0; threads],
-            last_cpu: vec![NONE; threads],
+            acc: vec![ThreadAcc::default(); threads].into(),
+            reason: vec![SleepReason::Awake; threads].into(),
+            shown_reason: vec![SleepReason::Awake; threads].into(),
+            asleep_since: vec![0; threads].into(),
+            last_cpu: vec![None; threads].into(),
             window_start: 0,
         }
     }
 
-    fn add_sleep(&mut self, t: usize, ns: u64) {
+    fn add_sleep(&mut self, t: ThreadId, ns: u64) {
         let acc = &mut self.acc[t];
         match self.reason[t] {
             SleepReason::Awake => {}
@@ -188,15 +189,14 @@ impl ThreadBook {
 
 impl Engine {
     /// Thread `t` left its CPU to sleep now.
-    pub(super) fn note_asleep(&mut self, t: u32) {
+    pub(super) fn note_asleep(&mut self, t: ThreadId) {
         let reason = self.sleep_reason(t);
         let now = self.now;
         let book = &mut self.thread_book;
-        let i = t as usize;
-        book.reason[i] = reason;
-        book.shown_reason[i] = reason;
-        book.asleep_since[i] = now;
-        let acc = &mut book.acc[i];
+        book.reason[t] = reason;
+        book.shown_reason[t] = reason;
+        book.asleep_since[t] = now;
+        let acc = &mut book.acc[t];
         match reason {
             SleepReason::Awake => {}
             SleepReason::Lock { futex: true, .. } => acc.futex_sleeps += 1,
@@ -212,15 +212,14 @@ impl Engine {
     }
 
     /// Thread `t` was woken now.
-    pub(super) fn note_awake(&mut self, t: u32) {
+    pub(super) fn note_awake(&mut self, t: ThreadId) {
         let now = self.now;
         let book = &mut self.thread_book;
-        let i = t as usize;
-        let from = book.asleep_since[i].max(book.window_start);
-        book.add_sleep(i, now.saturating_sub(from));
-        let whole = now.saturating_sub(book.asleep_since[i]);
-        let acc = &mut book.acc[i];
-        match book.reason[i] {
+        let from = book.asleep_since[t].max(book.window_start);
+        book.add_sleep(t, now.saturating_sub(from));
+        let whole = now.saturating_sub(book.asleep_since[t]);
+        let acc = &mut book.acc[t];
+        match book.reason[t] {
             SleepReason::Lock { futex: true, .. } | SleepReason::NoRequest => {
                 acc.futex_spread.add(whole)
             }
@@ -229,29 +228,25 @@ impl Engine {
             SleepReason::SyncWrite(_) => acc.sync_spread.add(whole),
             _ => {}
         }
-        book.reason[i] = SleepReason::Awake;
+        book.reason[t] = SleepReason::Awake;
     }
 
     /// Thread `t` was granted the lock it was about to sleep on before it slept: for a
     /// user-space lock its futex wait returns `EAGAIN` at once.
-    pub(super) fn note_handed_over(&mut self, t: u32) {
-        let inst = self.threads[t as usize].inst;
-        let Some(lock) = self.locks.get(inst as usize) else {
-            return;
-        };
-        if !self.classes[lock.class as usize].dstate {
-            self.thread_book.acc[t as usize].futex_again += 1;
+    pub(super) fn note_handed_over(&mut self, t: ThreadId) {
+        if self.held_class(t).is_some_and(|class| !class.dstate) {
+            self.thread_book.acc[t].futex_again += 1;
         }
     }
 
     /// Thread `t` got a CPU after `waited` ns on the run queue.
-    pub(super) fn note_dispatch(&mut self, t: u32, waited: u64) {
-        let cpu = self.threads[t as usize].cpu;
+    pub(super) fn note_dispatch(&mut self, t: ThreadId, waited: u64) {
+        let cpu = self.threads[t].cpu;
         let book = &mut self.thread_book;
-        book.shown_reason[t as usize] = SleepReason::Awake;
-        let last = std::mem::replace(&mut book.last_cpu[t as usize], cpu);
-        let acc = &mut book.acc[t as usize];
-        if last != NONE && last != cpu {
+        book.shown_reason[t] = SleepReason::Awake;
+        let last = book.last_cpu[t].replace(cpu);
+        let acc = &mut book.acc[t];
+        if last.is_some_and(|last| last != cpu) {
             acc.migrations += 1;
         }
         acc.wait += waited;
@@ -267,33 +262,37 @@ impl Engine {
     pub(super) fn take_thread_acc(&mut self) -> Vec<ThreadAcc> {
         let now = self.now;
         let book = &mut self.thread_book;
-        for i in 0..book.acc.len() {
-            if book.reason[i] != SleepReason::Awake {
-                let from = book.asleep_since[i].max(book.window_start);
-                book.add_sleep(i, now.saturating_sub(from));
+        for t in book.acc.ids() {
+            if book.reason[t] != SleepReason::Awake {
+                let from = book.asleep_since[t].max(book.window_start);
+                book.add_sleep(t, now.saturating_sub(from));
             }
         }
         book.window_start = now;
-        let fresh = vec![ThreadAcc::default(); book.acc.len()];
-        std::mem::replace(&mut book.acc, fresh)
+        let fresh = vec![ThreadAcc::default(); book.acc.len()].into();
+        std::mem::replace(&mut book.acc, fresh).into_vec()
     }
 
-    fn sleep_reason(&self, t: u32) -> SleepReason {
-        let th = &self.threads[t as usize];
-        match self.step_of(t) {
-            Step::Acquire(_) if th.inst != NONE => SleepReason::Lock {
-                class: self.locks[th.inst as usize].class,
+    fn sleep_reason(&self, t: ThreadId) -> SleepReason {
+        let th = &self.threads[t];
+        match (self.step_of(t), th.inst) {
+            (Step::Acquire(_), Some(inst)) => SleepReason::Lock {
+                class: self.locks[inst].class.get(),
                 write: th.write,
                 futex: !th.dstate,
-                holding: self.outer_class(t),
+                holding: self.outer_class(t).map(|class| class.get()),
             },
-            Step::DiskRead => SleepReason::DiskRead,
-            Step::SyncWrite(j) => match self.sync_plan(t, j) {
+            (Step::DiskRead, _) => SleepReason::DiskRead,
+            (Step::SyncWrite(j), _) => match self.sync_plan(t, j) {
                 Some(io) => SleepReason::SyncWrite(io.kind),
                 None => SleepReason::DiskRead,
             },
-            Step::MajorFault => SleepReason::SwapIn,
-            _ => match self.workloads.get(th.prog as usize).map(|w| w.arrivals) {
+            (Step::MajorFault, _) => SleepReason::SwapIn,
+            _ => match th
+                .workload
+                .and_then(|w| self.workloads.get(w))
+                .map(|w| w.arrivals)
+            {
                 Some(Arrivals::Open { .. } | Arrivals::Pool { .. }) => SleepReason::NoRequest,
                 _ => SleepReason::Think,
             },
@@ -302,15 +301,12 @@ impl Engine {
 
     /// Every workload thread (then kswapd) as it stands now, in engine thread order.
     pub(crate) fn thread_views(&self) -> Vec<ThreadView> {
-        let mut first_of_task = vec![u32::MAX; self.tasks.len()];
+        let mut first_of_task: Vec<Option<ThreadId>> = vec![None; self.tasks.len()];
         self.threads
-            .iter()
-            .enumerate()
-            .map(|(i, th)| {
-                let first = &mut first_of_task[th.task as usize];
-                if *first == u32::MAX {
-                    *first = i as u32;
-                }
+            .iter_enumerated()
+            .map(|(t, th)| {
+                // The task's threads are consecutive: its first is its main thread.
+                let first = *first_of_task[th.task as usize].get_or_insert(t);
                 let state = match th.state {
                     St::Running => ThreadRunState::Running,
                     // Throttled threads stay TASK_RUNNING: `R` to ps and top.
@@ -324,10 +320,10 @@ impl Engine {
                 };
                 ThreadView {
                     task: th.task,
-                    index: i as u32 - *first,
+                    index: t.get() - first.get(),
                     state,
-                    reason: self.thread_book.shown_reason[i],
-                    cpu: th.cpu,
+                    reason: self.thread_book.shown_reason[t],
+                    cpu: th.cpu.get(),
                     alive: !th.parked,
                 }
             })
