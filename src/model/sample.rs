@@ -973,7 +973,12 @@ fn dither(noise: &mut SimRng, x: f64) -> u64 {
 /// A count of the second from `n` events in a window scaled by `k`: `n` events could be anywhere
 /// from `n − ½` to `n + ½` window's worth of the second's events, so the estimate spreads
 /// uniformly over that range instead of landing on a multiple of `k`.
+/// No event in the window is no event in the second: a box where nothing runs (a deadlock
+/// formed) completes and switches nothing, rather than a random fraction of the scale.
 fn spread(noise: &mut SimRng, n: u64, k: f64) -> u64 {
+    if n == 0 {
+        return 0;
+    }
     let jitter = if k > 1.0 { noise.f64() - 0.5 } else { 0.0 };
     dither(noise, (n as f64 + jitter).max(0.0) * k)
 }
@@ -1020,10 +1025,13 @@ fn futex_traffic(w: &WindowStats, detail: &Detail, k: f64) -> super::futex_bucke
     }
 }
 
+/// One row from a lock's two sides. A side's minimum counts only when it has one: a wait once
+/// it was contended, a hold once a hold ended in the window (an acquisition still held at the
+/// window's end has no hold yet, and its side's minimum is no measurement).
 fn merge(a: &LockAcc, b: &LockAcc) -> LockAcc {
-    let min = |x: u64, y: u64, cx: u64, cy: u64| match (cx, cy) {
-        (0, _) => y,
-        (_, 0) => x,
+    let min = |x: u64, y: u64, x_measured: bool, y_measured: bool| match (x_measured, y_measured) {
+        (false, _) => y,
+        (_, false) => x,
         _ => x.min(y),
     };
     LockAcc {
@@ -1032,10 +1040,10 @@ fn merge(a: &LockAcc, b: &LockAcc) -> LockAcc {
         acq_bounces: a.acq_bounces + b.acq_bounces,
         con_bounces: a.con_bounces + b.con_bounces,
         wait_total: a.wait_total + b.wait_total,
-        wait_min: min(a.wait_min, b.wait_min, a.contended, b.contended),
+        wait_min: min(a.wait_min, b.wait_min, a.contended > 0, b.contended > 0),
         wait_max: a.wait_max.max(b.wait_max),
         hold_total: a.hold_total + b.hold_total,
-        hold_min: min(a.hold_min, b.hold_min, a.acquired, b.acquired),
+        hold_min: min(a.hold_min, b.hold_min, a.hold_total > 0, b.hold_total > 0),
         hold_max: a.hold_max.max(b.hold_max),
     }
 }
@@ -1128,6 +1136,39 @@ pub(crate) fn largest_remainder(parts: &[f64; 7], total: u64) -> [u64; 7] {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// An RCU or seqlock row folds its rare writer into its readers: a writer still holding at
+    /// the window's end has acquired without a hold, and must not make the row's shortest hold 0.
+    #[test]
+    fn a_side_without_an_ended_hold_leaves_the_shortest_hold_to_the_other() {
+        let readers = LockAcc {
+            acquired: 100,
+            hold_total: 100 * 1_500,
+            hold_min: 900,
+            hold_max: 4_000,
+            ..LockAcc::default()
+        };
+        let writer_still_holding = LockAcc {
+            acquired: 1,
+            ..LockAcc::default()
+        };
+        let row = merge(&writer_still_holding, &readers);
+        assert_eq!(row.acquired, 101);
+        assert_eq!(row.hold_min, 900);
+        assert_eq!(merge(&readers, &writer_still_holding).hold_min, 900);
+    }
+
+    /// A window in which nothing happened scales to nothing, whatever the scale.
+    #[test]
+    fn an_empty_window_counts_nothing() {
+        let mut noise = SimRng::stream(Seed(7), "noise");
+        for k in [1.0, 250.0, 4_000.0] {
+            for _ in 0..100 {
+                assert_eq!(spread(&mut noise, 0, k), 0);
+            }
+        }
+        assert!((0..100).any(|_| !spread(&mut noise, 3, 1_000.0).is_multiple_of(1_000)));
+    }
 
     #[test]
     fn largest_remainder_sums_exactly() {

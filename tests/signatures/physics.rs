@@ -204,3 +204,82 @@ fn kernel_lock_tools_see_kernel_locks_and_consistent_counts() {
         })
     });
 }
+
+/// A second in which no worker ran (all asleep on a deadlock) completes nothing: throughput and
+/// the per-second counts come from what ran, never from the sampling of an empty window.
+#[test]
+fn a_second_in_which_no_worker_ran_completes_nothing() {
+    every_incident(|t| {
+        t.samples.iter().enumerate().find_map(|(i, s)| {
+            let workers = || {
+                s.detail.threads.iter().filter(|th| {
+                    t.info
+                        .tasks
+                        .get(th.task)
+                        .is_some_and(|task| !task.kernel_thread)
+                })
+            };
+            let ran: u64 = workers().map(|th| th.user_ns + th.system_ns).sum();
+            let calls: u64 = workers()
+                .flat_map(|th| th.syscalls.iter())
+                .map(|c| c.calls)
+                .sum();
+            let acquired: u64 = s.locks.iter().map(|l| l.acquired).sum();
+            (ran == 0 && (s.app.completed > 0 || acquired > 0 || calls > 0)).then(|| {
+                format!(
+                    "second {i}: no worker ran, yet {} completed, {acquired} lock \
+                     acquisitions, {calls} system calls",
+                    s.app.completed
+                )
+            })
+        })
+    });
+}
+
+/// RCU and seqlock users: readers and the rare writer fold into one lock_stat row, and a lock
+/// that was held has a shortest hold above 0 (a hold is at least the instructions that take and
+/// free the lock), in each second and over a stretch of seconds as the tools sum them.
+#[test]
+fn rcu_and_seqlock_holds_have_a_real_minimum() {
+    use sysdrill::domain::LockKind;
+    let command = sysdrill::render::parse_command("cat /proc/lock_stat").expect("parses");
+    let mut failures = Vec::new();
+    for kind in [LockKind::Rcu, LockKind::Seqlock] {
+        for write_fraction in [0.01, 0.0001] {
+            let mut inc = super::incident("read-mostly-rwlock");
+            for lock in &mut inc.locks {
+                lock.kind = kind;
+            }
+            for w in &mut inc.workloads {
+                for cs in &mut w.request.critical_sections {
+                    cs.write_fraction = write_fraction;
+                }
+            }
+            for seed in SEEDS {
+                let t = simulate(&variant::pick(&inc, Seed(seed)), Seed(seed), super::SECONDS);
+                for (i, s) in t.samples.iter().enumerate() {
+                    for (l, info) in s.locks.iter().zip(&t.info.locks) {
+                        if l.acquired > 0 && l.hold_min_ns == 0 {
+                            failures.push(format!(
+                                "{kind:?} seed {seed} second {i}: {} held with min 0: {l:?}",
+                                info.class_name
+                            ));
+                        }
+                    }
+                }
+                let text = sysdrill::render::render(&t, &command, super::SECONDS);
+                for line in text
+                    .lines()
+                    .filter(|l| l.trim_end().ends_with(|c: char| c.is_ascii_digit()))
+                {
+                    let fields: Vec<&str> = line.split_whitespace().collect();
+                    // class name, then 12 columns; holdtime-min is the ninth of them.
+                    if fields.len() == 13 && fields[0].ends_with(':') && fields[9] == "0.00" {
+                        failures.push(format!("{kind:?} seed {seed}: lock_stat {line}"));
+                    }
+                }
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
