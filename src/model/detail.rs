@@ -10,6 +10,10 @@
 //! - An open-arrival worker with no request waits on a condition variable (`futex`); a
 //!   closed-loop worker waits for its client in `epoll_wait`. A synchronous disk read is one
 //!   `pread64`. A request's plain system calls are half `read` (its input), half `write`.
+//! - A thread's count of a call is its own window count scaled to the second with the
+//!   sampling spread of `sample::spread` (the window's `n` stands for anywhere from `n − ½` to
+//!   `n + ½` windows' worth), so threads that did the same number of things in a few
+//!   milliseconds do not print the same multiple of the scale.
 //! - System time in a call is the model's syscall cost (twice that for the futex paths, as
 //!   the engine charges them); wall time adds the sleep.
 //! - Pressure: with `n` the mean number of tasks stalled on a resource over the second, the
@@ -22,6 +26,8 @@
 //! Must not: change anything the other sample fields are computed from.
 
 use super::engine::{Engine, SleepReason, SleepSpread, ThreadAcc, ThreadRunState, WindowStats};
+use super::rng::SimRng;
+use super::sample::{dither, spread};
 use super::trace::*;
 use crate::domain::{Arrivals, Incident, SyncKind};
 
@@ -78,6 +84,7 @@ pub(crate) fn build(
     tasks: &[TaskSample],
     interrupts: u64,
     irq_rates: &IrqRates,
+    noise: &mut SimRng,
 ) -> Detail {
     let k = 1e9 / w.len_ns.max(1) as f64;
     let scale = |x: u64| (x as f64 * k).round() as u64;
@@ -127,7 +134,9 @@ pub(crate) fn build(
             acc.requests as f64
         };
         let syscalls = match desc.workload {
-            Some(wl) => syscalls(inputs, wl, acc, wakes_here, requests_run, k).into_boxed_slice(),
+            Some(wl) => {
+                syscalls(inputs, wl, acc, wakes_here, requests_run, k, noise).into_boxed_slice()
+            }
             None => Box::default(),
         };
         threads.push(ThreadSample {
@@ -226,8 +235,10 @@ fn syscalls(
     wakes: u64,
     requests_run: f64,
     k: f64,
+    noise: &mut SimRng,
 ) -> Vec<SyscallSample> {
     let scale = |x: u64| (x as f64 * k).round() as u64;
+    let mut count = |n: u64| spread(noise, n, k);
     let (plain, closed) = inputs.workloads.get(workload).copied().unwrap_or((0, true));
     let cost = |calls: u64, factor: f64| (calls as f64 * inputs.syscall_ns * factor).round() as u64;
     let mut out = Vec::new();
@@ -236,14 +247,14 @@ fn syscalls(
     } else {
         (acc.idle_sleeps, acc.idle_sleep_ns)
     };
-    let futex_calls = scale(acc.futex_sleeps + acc.futex_again + pool_waits + wakes);
+    let futex_calls = count(acc.futex_sleeps + acc.futex_again + pool_waits + wakes);
     if futex_calls > 0 {
         let wall = scale(acc.futex_sleep_ns + pool_wall) + cost(scale(wakes), 2.0);
         out.push(with_spread(
             SyscallSample {
                 call: Syscall::Futex,
                 calls: futex_calls,
-                errors: scale(acc.futex_again),
+                errors: scale(acc.futex_again).min(futex_calls),
                 wall_ns: wall,
                 system_ns: cost(futex_calls, 2.0),
                 ..quick(inputs.syscall_ns * 2.0)
@@ -253,7 +264,7 @@ fn syscalls(
         ));
     }
     if closed && acc.idle_sleeps > 0 {
-        let calls = scale(acc.idle_sleeps);
+        let calls = count(acc.idle_sleeps);
         out.push(with_spread(
             SyscallSample {
                 call: Syscall::EpollWait,
@@ -268,7 +279,7 @@ fn syscalls(
         ));
     }
     if acc.io_sleeps > 0 {
-        let calls = scale(acc.io_sleeps);
+        let calls = count(acc.io_sleeps);
         out.push(with_spread(
             SyscallSample {
                 call: Syscall::Pread64,
@@ -285,7 +296,7 @@ fn syscalls(
     if let Some(kind) = acc.sync_kind
         && acc.sync_sleeps > 0
     {
-        let calls = scale(acc.sync_sleeps);
+        let calls = count(acc.sync_sleeps);
         out.push(with_spread(
             SyscallSample {
                 call: match kind {
@@ -302,7 +313,17 @@ fn syscalls(
             0,
         ));
     }
-    let plain_calls = (requests_run * f64::from(plain) * k).round() as u64;
+    // The window's requests, like its other counts, stand for anywhere within half a request
+    // of them; a fractional share (a thread with few requests) is already an estimate.
+    let jitter = if requests_run >= 1.0 && k > 1.0 {
+        noise.f64() - 0.5
+    } else {
+        0.0
+    };
+    let plain_calls = dither(
+        noise,
+        (requests_run + jitter).max(0.0) * f64::from(plain) * k,
+    );
     let reads = plain_calls.div_ceil(2);
     for (call, calls) in [
         (Syscall::Read, reads),

@@ -85,6 +85,8 @@ pub(crate) struct Context {
     bucket_noise: SimRng,
     /// Its own stream for how the baseline interrupts fall on each CPU (`/proc/interrupts`).
     irq_noise: SimRng,
+    /// Its own stream for each thread's system-call counts (`detail.rs`).
+    calls_noise: SimRng,
 }
 
 impl Context {
@@ -218,6 +220,7 @@ impl Context {
             futex_buckets: futex_buckets(incident),
             bucket_noise: SimRng::stream(seed, "futex-bucket"),
             irq_noise: SimRng::stream(seed, "irq-spread"),
+            calls_noise: SimRng::stream(seed, "thread-calls"),
         };
         if pressure.is_some() && ctx.swap_total_kib > 0 {
             ctx.swap_used_kib = ctx.swap_total_kib * 3 / 10;
@@ -668,6 +671,7 @@ impl Context {
                 hrtimer: hrtimer_rates,
                 resched: resched_rates,
             },
+            &mut self.calls_noise,
         );
 
         // The process line is its main thread's (tid = pid) schedstat: the same numbers as that
@@ -962,7 +966,7 @@ impl Context {
 /// part plus one with the probability of the fraction. The window is a sample of the second,
 /// so its scaled count is an estimate; printing it as a multiple of the scale would show the
 /// sampling (every count `k·1000 + c` over a millisecond window).
-fn dither(noise: &mut SimRng, x: f64) -> u64 {
+pub(super) fn dither(noise: &mut SimRng, x: f64) -> u64 {
     if !(x.is_finite() && x > 0.0) {
         return 0;
     }
@@ -975,7 +979,7 @@ fn dither(noise: &mut SimRng, x: f64) -> u64 {
 /// uniformly over that range instead of landing on a multiple of `k`.
 /// No event in the window is no event in the second: a box where nothing runs (a deadlock
 /// formed) completes and switches nothing, rather than a random fraction of the scale.
-fn spread(noise: &mut SimRng, n: u64, k: f64) -> u64 {
+pub(super) fn spread(noise: &mut SimRng, n: u64, k: f64) -> u64 {
     if n == 0 {
         return 0;
     }

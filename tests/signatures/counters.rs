@@ -148,3 +148,29 @@ fn threads_that_ran_count_their_own_system_calls() {
         })
     });
 }
+
+/// Each thread's counts follow its own work, sampled: threads of a process that made thousands
+/// of calls in a second print their own count of each call (what `perf trace -s` and `strace -c
+/// -f` list per thread), not the window's count times its scale, which gives whole groups of
+/// them the same table. (Among hundreds of threads a few tables may coincide by chance.)
+#[test]
+fn busy_threads_print_their_own_call_counts() {
+    every_incident(|t| {
+        t.samples.iter().enumerate().find_map(|(i, s)| {
+            let mut tables = std::collections::BTreeMap::<_, Vec<u32>>::new();
+            for th in &s.detail.threads {
+                let table: Vec<(Syscall, u64)> =
+                    th.syscalls.iter().map(|c| (c.call, c.calls)).collect();
+                if table.iter().map(|&(_, n)| n).sum::<u64>() >= 1000 {
+                    tables.entry((th.task, table)).or_default().push(th.tid);
+                }
+            }
+            let busy: usize = tables.values().map(Vec::len).sum();
+            let shared: Vec<&Vec<u32>> = tables.values().filter(|tids| tids.len() > 1).collect();
+            let sharing: usize = shared.iter().map(|tids| tids.len()).sum();
+            (busy >= 4 && sharing * 10 > busy).then(|| {
+                format!("second {i}: {sharing} of {busy} busy threads share a table: {shared:?}")
+            })
+        })
+    });
+}
