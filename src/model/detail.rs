@@ -72,6 +72,8 @@ pub(crate) struct IrqRates {
     pub hrtimer: Vec<f64>,
     /// The baseline's rescheduling and function-call IPIs.
     pub resched: Vec<f64>,
+    /// Disk IOs completed on each CPU in the second (counted, not split from the total).
+    pub block: Vec<u64>,
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -388,10 +390,12 @@ pub(crate) fn with_interrupts(detail: &Detail, total: u64) -> Detail {
     Detail {
         irqs: parts
             .chunks(3)
-            .map(|p| CpuIrqs {
+            .zip(&detail.irqs)
+            .map(|(p, cpu)| CpuIrqs {
                 timer: p[0],
                 nic: p[1],
                 ipi: p[2],
+                block: cpu.block,
             })
             .collect(),
         ..detail.clone()
@@ -413,6 +417,9 @@ pub(crate) fn since_boot(steady: &Detail, interrupts: u64) -> Detail {
             pressure_some: g.pressure_some / 2.0,
             pressure_full: g.pressure_full / 2.0,
         };
+    }
+    for cpu in &mut out.irqs {
+        cpu.block = half(cpu.block);
     }
     for t in &mut out.threads {
         t.user_ns = half(t.user_ns);
@@ -455,17 +462,19 @@ fn irqs(total: u64, rates: &IrqRates) -> Vec<CpuIrqs> {
     let parts = split_exactly(&weights, total);
     parts
         .chunks(3)
-        .map(|p| CpuIrqs {
+        .enumerate()
+        .map(|(c, p)| CpuIrqs {
             timer: p[0],
             nic: p[1],
             ipi: p[2],
+            block: rates.block.get(c).copied().unwrap_or(0),
         })
         .collect()
 }
 
 /// Integers proportional to `weights` summing to `total` (largest remainder, ties to the
 /// earlier entry).
-fn split_exactly(weights: &[f64], total: u64) -> Vec<u64> {
+pub(super) fn split_exactly(weights: &[f64], total: u64) -> Vec<u64> {
     let sum: f64 = weights.iter().map(|w| w.max(0.0)).sum();
     if sum.is_nan() || sum <= 0.0 || !sum.is_finite() {
         let mut out = vec![0; weights.len()];

@@ -231,6 +231,9 @@ struct Cpu {
     iowait: u64,
     steal: f64,
     packets: u64,
+    /// Disk IOs submitted from this CPU that completed in the window (blk-mq completes an IO
+    /// on the CPU that issued it).
+    block_done: u64,
     /// Stuck in an interrupt handler for good (`irq_locks`).
     stuck: Option<crate::domain::IrqContext>,
 }
@@ -345,6 +348,8 @@ impl Area {
 #[derive(Debug, Clone, Copy)]
 struct IoReq {
     thread: u32,
+    /// The CPU that issued it.
+    cpu: u32,
     write: bool,
     issued: u64,
     kib: u32,
@@ -431,6 +436,8 @@ pub struct WindowStats {
     pub(crate) cpu_iowait: Vec<u64>,
     pub(crate) cpu_steal: Vec<f64>,
     pub(crate) cpu_packets: Vec<u64>,
+    /// Per CPU: disk IOs it issued that completed in the window.
+    pub(crate) cpu_block_done: Vec<u64>,
     /// Per CPU at the window's end: the interrupt context it is stuck in, if any.
     pub(crate) cpu_stuck: Vec<Option<crate::domain::IrqContext>>,
     pub(crate) act_ns: Vec<f64>,
@@ -1050,6 +1057,7 @@ impl Engine {
                 iowait: 0,
                 steal: 0.0,
                 packets: 0,
+                block_done: 0,
                 stuck: None,
             })
             .collect::<Vec<_>>();
@@ -1372,6 +1380,10 @@ impl Engine {
             cpu_packets: cpus
                 .iter_mut()
                 .map(|c| std::mem::take(&mut c.packets))
+                .collect(),
+            cpu_block_done: cpus
+                .iter_mut()
+                .map(|c| std::mem::take(&mut c.block_done))
                 .collect(),
             cpu_stuck: cpus.iter().map(|c| c.stuck).collect(),
             act_ns: std::mem::replace(&mut self.act_ns, vec![0.0; self.acts.len()]),

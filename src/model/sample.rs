@@ -87,6 +87,8 @@ pub(crate) struct Context {
     irq_noise: SimRng,
     /// Its own stream for each thread's system-call counts (`detail.rs`).
     calls_noise: SimRng,
+    /// Its own stream for each CPU's disk completions (`BLOCK` in `/proc/softirqs`).
+    block_noise: SimRng,
 }
 
 impl Context {
@@ -221,6 +223,7 @@ impl Context {
             bucket_noise: SimRng::stream(seed, "futex-bucket"),
             irq_noise: SimRng::stream(seed, "irq-spread"),
             calls_noise: SimRng::stream(seed, "thread-calls"),
+            block_noise: SimRng::stream(seed, "block-completions"),
         };
         if pressure.is_some() && ctx.swap_total_kib > 0 {
             ctx.swap_used_kib = ctx.swap_total_kib * 3 / 10;
@@ -548,6 +551,12 @@ impl Context {
         // Swap-out writes go to the first disk (the swap device), so iostat's wkB/s and
         // vmstat's bo agree. The kernel clusters them; each cluster is one IO at the device's
         // service time on an otherwise lightly loaded write side.
+        // Each CPU completes the IOs it issued (blk-mq); kswapd issues the swap-out clusters.
+        let mut block: Vec<u64> = w
+            .cpu_block_done
+            .iter()
+            .map(|&n| spread(&mut self.block_noise, n, k))
+            .collect();
         let mut unplaced_so = so;
         if let (Some(d), Some(&svc_ms)) = (disks.first_mut(), self.disk_service_ms.first())
             && so > 0
@@ -561,7 +570,20 @@ impl Context {
             d.queue_size += ios as f64 * svc_ms / 1000.0;
             d.util = (d.util + busy * (1.0 - d.util)).clamp(0.0, 1.0);
             unplaced_so = 0;
+            let kswapd_cpu = engine
+                .thread_views()
+                .iter()
+                .find(|v| engine.tasks.get(v.task as usize).is_some_and(|t| t.kswapd))
+                .map_or(0, |v| v.cpu as usize);
+            if let Some(count) = block.get_mut(kswapd_cpu) {
+                *count += ios;
+            }
         }
+        // The CPUs' own counts (each with its own sampling spread) as shares of the IOs iostat
+        // counts, so the BLOCK row moves by exactly the disks' IOs.
+        let ios: u64 = disks.iter().map(|d| d.reads + d.writes).sum();
+        let shares: Vec<f64> = block.iter().map(|&n| n as f64).collect();
+        let block = super::detail::split_exactly(&shares, ios);
         let blocks_in_kib = disks.iter().map(|d| d.read_kib).sum();
         let blocks_out_kib = disks.iter().map(|d| d.write_kib).sum::<u64>() + unplaced_so;
 
@@ -670,6 +692,7 @@ impl Context {
                 nic: nic_rates,
                 hrtimer: hrtimer_rates,
                 resched: resched_rates,
+                block,
             },
             &mut self.calls_noise,
         );
@@ -737,16 +760,17 @@ impl Context {
     /// Each CPU's interrupts from boot to the drill, by source: the since-boot rate over the
     /// uptime, drawn as the Poisson count of that many seconds' random arrivals.
     pub fn irq_history(&mut self, since_boot: &Detail, uptime_s: u64) -> Vec<CpuIrqs> {
-        let mut count = |per_s: u64| {
-            poisson(&mut self.irq_noise, per_s as f64 * uptime_s as f64).round() as u64
+        let count = |noise: &mut SimRng, per_s: u64| {
+            poisson(noise, per_s as f64 * uptime_s as f64).round() as u64
         };
         since_boot
             .irqs
             .iter()
             .map(|c| CpuIrqs {
-                timer: count(c.timer),
-                nic: count(c.nic),
-                ipi: count(c.ipi),
+                timer: count(&mut self.irq_noise, c.timer),
+                nic: count(&mut self.irq_noise, c.nic),
+                ipi: count(&mut self.irq_noise, c.ipi),
+                block: count(&mut self.block_noise, c.block),
             })
             .collect()
     }

@@ -174,3 +174,31 @@ fn busy_threads_print_their_own_call_counts() {
         })
     });
 }
+
+/// Block completions land on the CPUs that issued the IOs, each CPU its own count: the `BLOCK`
+/// row of `/proc/softirqs` is never one total dealt out evenly, and it sums to at least one
+/// completion per IO the disks served in the seconds shown.
+#[test]
+fn block_softirqs_are_each_cpu_s_own_completions() {
+    let command = sysdrill::render::parse_command("cat /proc/softirqs").expect("parses");
+    every_incident(|t| {
+        let cpus = t.info.cpus as usize;
+        let before = interrupt_row(&sysdrill::render::render(t, &command, 1), "BLOCK:", cpus);
+        let after = interrupt_row(&sysdrill::render::render(t, &command, 2), "BLOCK:", cpus);
+        if before.len() != cpus || after.len() != cpus {
+            return Some(format!("BLOCK has {} counts for {cpus} CPUs", after.len()));
+        }
+        let ios: u64 = t.samples[1].disks.iter().map(|d| d.reads + d.writes).sum();
+        let completed: u64 = after.iter().sum::<u64>() - before.iter().sum::<u64>();
+        if completed != ios {
+            return Some(format!(
+                "{completed} BLOCK softirqs in a second of {ios} IOs"
+            ));
+        }
+        // (Tens of completions may coincide by chance; counts of hundreds and more do not.)
+        let busy: Vec<u64> = after.iter().copied().filter(|&n| n >= 100).collect();
+        let distinct: std::collections::BTreeSet<u64> = busy.iter().copied().collect();
+        (busy.len() >= 2 && distinct.len() < busy.len())
+            .then(|| format!("CPUs share BLOCK counts: {after:?}"))
+    });
+}

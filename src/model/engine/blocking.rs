@@ -76,7 +76,7 @@ impl Engine {
         th.iowait_cpu = c;
         self.charge(c);
         self.cpus[c as usize].nr_iowait += 1;
-        self.submit_io(io.disk, t, true, io.kib);
+        self.submit_io(io.disk, t, c, true, io.kib);
         self.block(c, t, true);
         false
     }

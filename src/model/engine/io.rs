@@ -4,7 +4,7 @@
 use super::*;
 
 impl Engine {
-    pub(super) fn submit_io(&mut self, disk: u32, thread: u32, write: bool, kib: u32) {
+    pub(super) fn submit_io(&mut self, disk: u32, thread: u32, cpu: u32, write: bool, kib: u32) {
         if disk == NONE || disk as usize >= self.disks.len() {
             if thread != NONE {
                 self.push(100_000, EvKind::StandInIoDone { thread });
@@ -15,6 +15,7 @@ impl Engine {
         let d = &mut self.disks[disk as usize];
         let req = IoReq {
             thread,
+            cpu,
             write,
             issued: now,
             kib,
@@ -73,6 +74,9 @@ impl Engine {
             acc.reads += 1;
             acc.read_kib += u64::from(req.kib);
             acc.read_wait += lat;
+        }
+        if let Some(c) = self.cpus.get_mut(req.cpu as usize) {
+            c.block_done += 1;
         }
         if let Some(s) = next {
             self.start_io(disk, s);

@@ -351,7 +351,7 @@ impl Engine {
                     if self.disks.is_empty() {
                         self.push(150_000, EvKind::StandInIoDone { thread: t });
                     } else {
-                        self.submit_io(0, t, false, 4);
+                        self.submit_io(0, t, c, false, 4);
                     }
                     self.block(c, t, true);
                     return;
@@ -400,7 +400,7 @@ impl Engine {
                     th.iowait_cpu = c;
                     self.charge(c);
                     self.cpus[c as usize].nr_iowait += 1;
-                    self.submit_io(disk, t, false, kib);
+                    self.submit_io(disk, t, c, false, kib);
                     self.block(c, t, true);
                     return;
                 }
@@ -519,7 +519,7 @@ impl Engine {
         let path = self.path_of(t);
         let (writes, disk, kib) = (path.writes, path.disk, path.io_kib);
         for _ in 0..writes {
-            self.submit_io(disk, NONE, true, kib);
+            self.submit_io(disk, NONE, c, true, kib);
         }
         let th = &mut self.threads[t as usize];
         if th.in_request {
