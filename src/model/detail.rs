@@ -34,6 +34,13 @@ use crate::domain::{Arrivals, Incident, SyncKind};
 /// Fewer of a thread's requests than this in a window count too coarsely for its calls.
 const FEW_REQUESTS: u64 = 10;
 
+/// The most threads of one process a second's block lists (its lowest thread ids): the block
+/// is kept for every simulated second, so its size must not grow with a pool of tens of
+/// thousands. The thread-level tools (`ps -eL`, `top -H`, `pidstat -t`, `perf trace -s`,
+/// `strace -c -f`, `/proc/PID/task/*/stack`, `perf sched`) see these; process lines, `vmstat`
+/// and the other box-wide tools count every thread.
+pub const MAX_THREAD_ROWS: u32 = 4096;
+
 /// What the builder needs from the incident, resolved once.
 #[derive(Debug, Clone)]
 pub(crate) struct DetailInputs {
@@ -104,9 +111,17 @@ pub(crate) fn build(
         cpu_per_task[view.task as usize] += acc.user + acc.system;
     }
 
+    let mut rows_per_task = vec![0u32; engine.tasks.len()];
     // Threads a deploy has parked outside the pool are gone from the process.
     for (view, acc) in views.iter().zip(&w.threads).filter(|(view, _)| view.alive) {
         let task = view.task as usize;
+        let Some(rows) = rows_per_task
+            .get_mut(task)
+            .filter(|rows| **rows < MAX_THREAD_ROWS)
+        else {
+            continue;
+        };
+        *rows += 1;
         let desc = &engine.tasks[task];
         let pos = order.get(task).copied().unwrap_or(task);
         let pid = inputs.pids.get(task).copied().unwrap_or(0);

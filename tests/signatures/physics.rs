@@ -319,3 +319,31 @@ fn a_kernel_function_has_one_size_in_every_stack() {
         None
     });
 }
+
+/// The per-thread block of a second lists at most `MAX_THREAD_ROWS` threads of a process,
+/// however large its pool, while the process line still counts them all; the thread-level
+/// tools print from the rows kept.
+#[test]
+fn the_per_thread_block_is_bounded_for_a_huge_pool() {
+    let mut inc = super::incident("healthy-baseline");
+    let pool = sysdrill::model::MAX_THREAD_ROWS + 1000;
+    inc.workloads[0].threads = pool;
+    let t = simulate(&inc, Seed(1), 2);
+    let pid = inc.workloads[0].pid;
+    let task = t
+        .info
+        .tasks
+        .iter()
+        .position(|x| x.pid == pid)
+        .expect("the workload's process");
+    assert_eq!(t.info.tasks[task].threads, pool);
+    for s in &t.samples {
+        let rows = s.detail.threads.iter().filter(|th| th.task == task).count();
+        assert_eq!(rows, sysdrill::model::MAX_THREAD_ROWS as usize);
+    }
+    for line in ["pidstat -t 1 1", "top -H -b -n 1", "ps -eLf"] {
+        let command = sysdrill::render::parse_command(line).expect("parses");
+        let text = sysdrill::render::render(&t, &command, 1);
+        assert!(!text.is_empty(), "{line}");
+    }
+}
