@@ -417,6 +417,26 @@ pub(crate) fn with_interrupts(detail: &Detail, total: u64) -> Detail {
     }
 }
 
+/// `detail`'s block completions re-split to `ios`, the IOs of the summary second it belongs to:
+/// over the CPUs in the proportions they completed IOs in, or, when the second it was taken
+/// from had none (a calm second of a bursty disk), in proportion to each CPU's busy time (where
+/// the threads that issue IOs run).
+pub(crate) fn with_block_completions(detail: &mut Detail, ios: u64, cpus: &[CpuTime]) {
+    let counted: Vec<f64> = detail.irqs.iter().map(|c| c.block as f64).collect();
+    let weights = if counted.iter().sum::<f64>() > 0.0 {
+        counted
+    } else {
+        cpus.iter()
+            .map(|c| (c.user + c.system) as f64)
+            .chain(std::iter::repeat(0.0))
+            .take(detail.irqs.len())
+            .collect()
+    };
+    for (cpu, n) in detail.irqs.iter_mut().zip(split_exactly(&weights, ios)) {
+        cpu.block = n;
+    }
+}
+
 /// The since-boot average second, by the since-boot rule of `boot` (half the steady load over
 /// the uptime): per-thread counts and stall shares halved, interrupts re-split to `interrupts`.
 pub(crate) fn since_boot(steady: &Detail, interrupts: u64) -> Detail {
@@ -432,9 +452,6 @@ pub(crate) fn since_boot(steady: &Detail, interrupts: u64) -> Detail {
             pressure_some: g.pressure_some / 2.0,
             pressure_full: g.pressure_full / 2.0,
         };
-    }
-    for cpu in &mut out.irqs {
-        cpu.block = half(cpu.block);
     }
     for t in &mut out.threads {
         t.user_ns = half(t.user_ns);

@@ -176,8 +176,8 @@ fn busy_threads_print_their_own_call_counts() {
 }
 
 /// Block completions land on the CPUs that issued the IOs, each CPU its own count: the `BLOCK`
-/// row of `/proc/softirqs` is never one total dealt out evenly, and it sums to at least one
-/// completion per IO the disks served in the seconds shown.
+/// row of `/proc/softirqs` is never one total dealt out evenly, and it counts one completion
+/// per IO the disks served, since boot and in the seconds shown.
 #[test]
 fn block_softirqs_are_each_cpu_s_own_completions() {
     let command = sysdrill::render::parse_command("cat /proc/softirqs").expect("parses");
@@ -187,6 +187,16 @@ fn block_softirqs_are_each_cpu_s_own_completions() {
         let after = interrupt_row(&sysdrill::render::render(t, &command, 2), "BLOCK:", cpus);
         if before.len() != cpus || after.len() != cpus {
             return Some(format!("BLOCK has {} counts for {cpus} CPUs", after.len()));
+        }
+        // Since boot: the summary second's IOs over the uptime (each CPU's a Poisson count).
+        let since_boot = interrupt_row(&sysdrill::render::render(t, &command, 0), "BLOCK:", cpus);
+        let boot_ios: u64 = t.since_boot.disks.iter().map(|d| d.reads + d.writes).sum();
+        let expected = boot_ios as f64 * t.info.uptime_s as f64;
+        let counted = since_boot.iter().sum::<u64>() as f64;
+        if (counted - expected).abs() > 0.01 * expected + 1000.0 {
+            return Some(format!(
+                "{counted} BLOCK softirqs since boot for {expected} IOs"
+            ));
         }
         let ios: u64 = t.samples[1].disks.iter().map(|d| d.reads + d.writes).sum();
         let completed: u64 = after.iter().sum::<u64>() - before.iter().sum::<u64>();
