@@ -40,6 +40,7 @@ pub mod trace;
 pub mod variant;
 pub mod whatif;
 
+pub use detail::MAX_THREAD_ROWS;
 pub use trace::*;
 
 use crate::domain::{Fault, Incident, Seed};

@@ -24,7 +24,7 @@ pub(crate) fn blend(calm: &Sample, burst: &Sample, share: f64) -> Sample {
     let f = share.clamp(0.0, 1.0);
     let mix = |a: u64, b: u64| (a as f64 * (1.0 - f) + b as f64 * f).round() as u64;
     let mixf = |a: f64, b: f64| a * (1.0 - f) + b * f;
-    let cpus = calm
+    let cpus: Vec<CpuTime> = calm
         .cpus
         .iter()
         .zip(&burst.cpus)
@@ -44,7 +44,7 @@ pub(crate) fn blend(calm: &Sample, burst: &Sample, share: f64) -> Sample {
             t
         })
         .collect();
-    let disks = calm
+    let disks: Vec<DiskSample> = calm
         .disks
         .iter()
         .zip(&burst.disks)
@@ -91,6 +91,9 @@ pub(crate) fn blend(calm: &Sample, burst: &Sample, share: f64) -> Sample {
     let runnable = mixf(calm.runnable, burst.runnable);
     let blocked = mixf(calm.blocked, burst.blocked);
     let interrupts = mix(calm.interrupts, burst.interrupts);
+    let mut detail = super::detail::with_interrupts(&calm.detail, interrupts);
+    let ios = disks.iter().map(|d| d.reads + d.writes).sum();
+    super::detail::with_block_completions(&mut detail, ios, &cpus);
     Sample {
         cpus,
         runnable,
@@ -112,13 +115,13 @@ pub(crate) fn blend(calm: &Sample, burst: &Sample, share: f64) -> Sample {
         locks: calm.locks.clone(),
         app: calm.app,
         load_avg: [runnable + blocked; 3],
-        detail: super::detail::with_interrupts(&calm.detail, interrupts),
+        detail,
     }
 }
 
 pub(crate) fn since_boot(steady: &Sample, ctx: &Context) -> Sample {
     let half = |x: u64| x / 2;
-    let cpus = steady
+    let cpus: Vec<CpuTime> = steady
         .cpus
         .iter()
         .map(|c| {
@@ -136,7 +139,7 @@ pub(crate) fn since_boot(steady: &Sample, ctx: &Context) -> Sample {
             t
         })
         .collect();
-    let disks = steady
+    let disks: Vec<DiskSample> = steady
         .disks
         .iter()
         .map(|d| DiskSample {
@@ -172,6 +175,9 @@ pub(crate) fn since_boot(steady: &Sample, ctx: &Context) -> Sample {
         .collect();
     let mid = |x: u64, base: f64| ((x as f64 + base) / 2.0).round() as u64;
     let interrupts = mid(steady.interrupts, ctx.baseline_in);
+    let mut detail = super::detail::since_boot(&steady.detail, interrupts);
+    let ios = disks.iter().map(|d| d.reads + d.writes).sum();
+    super::detail::with_block_completions(&mut detail, ios, &cpus);
     Sample {
         cpus,
         runnable: steady.runnable / 2.0,
@@ -189,7 +195,7 @@ pub(crate) fn since_boot(steady: &Sample, ctx: &Context) -> Sample {
         locks: steady.locks.clone(),
         app: steady.app,
         load_avg: steady.load_avg,
-        detail: super::detail::since_boot(&steady.detail, interrupts),
+        detail,
     }
 }
 

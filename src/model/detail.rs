@@ -10,6 +10,10 @@
 //! - An open-arrival worker with no request waits on a condition variable (`futex`); a
 //!   closed-loop worker waits for its client in `epoll_wait`. A synchronous disk read is one
 //!   `pread64`. A request's plain system calls are half `read` (its input), half `write`.
+//! - A thread's count of a call is its own window count scaled to the second with the
+//!   sampling spread of `sample::spread` (the window's `n` stands for anywhere from `n − ½` to
+//!   `n + ½` windows' worth), so threads that did the same number of things in a few
+//!   milliseconds do not print the same multiple of the scale.
 //! - System time in a call is the model's syscall cost (twice that for the futex paths, as
 //!   the engine charges them); wall time adds the sleep.
 //! - Pressure: with `n` the mean number of tasks stalled on a resource over the second, the
@@ -22,11 +26,20 @@
 //! Must not: change anything the other sample fields are computed from.
 
 use super::engine::{Engine, SleepReason, SleepSpread, ThreadAcc, ThreadRunState, WindowStats};
+use super::rng::SimRng;
+use super::sample::{dither, spread};
 use super::trace::*;
 use crate::domain::{Arrivals, Incident, SyncKind};
 
 /// Fewer of a thread's requests than this in a window count too coarsely for its calls.
 const FEW_REQUESTS: u64 = 10;
+
+/// The most threads of one process a second's block lists (its lowest thread ids): the block
+/// is kept for every simulated second, so its size must not grow with a pool of tens of
+/// thousands. The thread-level tools (`ps -eL`, `top -H`, `pidstat -t`, `perf trace -s`,
+/// `strace -c -f`, `/proc/PID/task/*/stack`, `perf sched`) see these; process lines, `vmstat`
+/// and the other box-wide tools count every thread.
+pub const MAX_THREAD_ROWS: u32 = 4096;
 
 /// What the builder needs from the incident, resolved once.
 #[derive(Debug, Clone)]
@@ -66,6 +79,8 @@ pub(crate) struct IrqRates {
     pub hrtimer: Vec<f64>,
     /// The baseline's rescheduling and function-call IPIs.
     pub resched: Vec<f64>,
+    /// Disk IOs completed on each CPU in the second (counted, not split from the total).
+    pub block: Vec<u64>,
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -78,6 +93,7 @@ pub(crate) fn build(
     tasks: &[TaskSample],
     interrupts: u64,
     irq_rates: &IrqRates,
+    noise: &mut SimRng,
 ) -> Detail {
     let k = 1e9 / w.len_ns.max(1) as f64;
     let scale = |x: u64| (x as f64 * k).round() as u64;
@@ -95,9 +111,17 @@ pub(crate) fn build(
         cpu_per_task[view.task as usize] += acc.user + acc.system;
     }
 
+    let mut rows_per_task = vec![0u32; engine.tasks.len()];
     // Threads a deploy has parked outside the pool are gone from the process.
     for (view, acc) in views.iter().zip(&w.threads).filter(|(view, _)| view.alive) {
         let task = view.task as usize;
+        let Some(rows) = rows_per_task
+            .get_mut(task)
+            .filter(|rows| **rows < MAX_THREAD_ROWS)
+        else {
+            continue;
+        };
+        *rows += 1;
         let desc = &engine.tasks[task];
         let pos = order.get(task).copied().unwrap_or(task);
         let pid = inputs.pids.get(task).copied().unwrap_or(0);
@@ -127,7 +151,9 @@ pub(crate) fn build(
             acc.requests as f64
         };
         let syscalls = match desc.workload {
-            Some(wl) => syscalls(inputs, wl, acc, wakes_here, requests_run, k).into_boxed_slice(),
+            Some(wl) => {
+                syscalls(inputs, wl, acc, wakes_here, requests_run, k, noise).into_boxed_slice()
+            }
             None => Box::default(),
         };
         threads.push(ThreadSample {
@@ -226,8 +252,10 @@ fn syscalls(
     wakes: u64,
     requests_run: f64,
     k: f64,
+    noise: &mut SimRng,
 ) -> Vec<SyscallSample> {
     let scale = |x: u64| (x as f64 * k).round() as u64;
+    let mut count = |n: u64| spread(noise, n, k);
     let (plain, closed) = inputs.workloads.get(workload).copied().unwrap_or((0, true));
     let cost = |calls: u64, factor: f64| (calls as f64 * inputs.syscall_ns * factor).round() as u64;
     let mut out = Vec::new();
@@ -236,14 +264,14 @@ fn syscalls(
     } else {
         (acc.idle_sleeps, acc.idle_sleep_ns)
     };
-    let futex_calls = scale(acc.futex_sleeps + acc.futex_again + pool_waits + wakes);
+    let futex_calls = count(acc.futex_sleeps + acc.futex_again + pool_waits + wakes);
     if futex_calls > 0 {
         let wall = scale(acc.futex_sleep_ns + pool_wall) + cost(scale(wakes), 2.0);
         out.push(with_spread(
             SyscallSample {
                 call: Syscall::Futex,
                 calls: futex_calls,
-                errors: scale(acc.futex_again),
+                errors: scale(acc.futex_again).min(futex_calls),
                 wall_ns: wall,
                 system_ns: cost(futex_calls, 2.0),
                 ..quick(inputs.syscall_ns * 2.0)
@@ -253,7 +281,7 @@ fn syscalls(
         ));
     }
     if closed && acc.idle_sleeps > 0 {
-        let calls = scale(acc.idle_sleeps);
+        let calls = count(acc.idle_sleeps);
         out.push(with_spread(
             SyscallSample {
                 call: Syscall::EpollWait,
@@ -268,7 +296,7 @@ fn syscalls(
         ));
     }
     if acc.io_sleeps > 0 {
-        let calls = scale(acc.io_sleeps);
+        let calls = count(acc.io_sleeps);
         out.push(with_spread(
             SyscallSample {
                 call: Syscall::Pread64,
@@ -285,7 +313,7 @@ fn syscalls(
     if let Some(kind) = acc.sync_kind
         && acc.sync_sleeps > 0
     {
-        let calls = scale(acc.sync_sleeps);
+        let calls = count(acc.sync_sleeps);
         out.push(with_spread(
             SyscallSample {
                 call: match kind {
@@ -302,7 +330,17 @@ fn syscalls(
             0,
         ));
     }
-    let plain_calls = (requests_run * f64::from(plain) * k).round() as u64;
+    // The window's requests, like its other counts, stand for anywhere within half a request
+    // of them; a fractional share (a thread with few requests) is already an estimate.
+    let jitter = if requests_run >= 1.0 && k > 1.0 {
+        noise.f64() - 0.5
+    } else {
+        0.0
+    };
+    let plain_calls = dither(
+        noise,
+        (requests_run + jitter).max(0.0) * f64::from(plain) * k,
+    );
     let reads = plain_calls.div_ceil(2);
     for (call, calls) in [
         (Syscall::Read, reads),
@@ -367,13 +405,35 @@ pub(crate) fn with_interrupts(detail: &Detail, total: u64) -> Detail {
     Detail {
         irqs: parts
             .chunks(3)
-            .map(|p| CpuIrqs {
+            .zip(&detail.irqs)
+            .map(|(p, cpu)| CpuIrqs {
                 timer: p[0],
                 nic: p[1],
                 ipi: p[2],
+                block: cpu.block,
             })
             .collect(),
         ..detail.clone()
+    }
+}
+
+/// `detail`'s block completions re-split to `ios`, the IOs of the summary second it belongs to:
+/// over the CPUs in the proportions they completed IOs in, or, when the second it was taken
+/// from had none (a calm second of a bursty disk), in proportion to each CPU's busy time (where
+/// the threads that issue IOs run).
+pub(crate) fn with_block_completions(detail: &mut Detail, ios: u64, cpus: &[CpuTime]) {
+    let counted: Vec<f64> = detail.irqs.iter().map(|c| c.block as f64).collect();
+    let weights = if counted.iter().sum::<f64>() > 0.0 {
+        counted
+    } else {
+        cpus.iter()
+            .map(|c| (c.user + c.system) as f64)
+            .chain(std::iter::repeat(0.0))
+            .take(detail.irqs.len())
+            .collect()
+    };
+    for (cpu, n) in detail.irqs.iter_mut().zip(split_exactly(&weights, ios)) {
+        cpu.block = n;
     }
 }
 
@@ -434,17 +494,19 @@ fn irqs(total: u64, rates: &IrqRates) -> Vec<CpuIrqs> {
     let parts = split_exactly(&weights, total);
     parts
         .chunks(3)
-        .map(|p| CpuIrqs {
+        .enumerate()
+        .map(|(c, p)| CpuIrqs {
             timer: p[0],
             nic: p[1],
             ipi: p[2],
+            block: rates.block.get(c).copied().unwrap_or(0),
         })
         .collect()
 }
 
 /// Integers proportional to `weights` summing to `total` (largest remainder, ties to the
 /// earlier entry).
-fn split_exactly(weights: &[f64], total: u64) -> Vec<u64> {
+pub(super) fn split_exactly(weights: &[f64], total: u64) -> Vec<u64> {
     let sum: f64 = weights.iter().map(|w| w.max(0.0)).sum();
     if sum.is_nan() || sum <= 0.0 || !sum.is_finite() {
         let mut out = vec![0; weights.len()];

@@ -246,6 +246,9 @@ struct Cpu {
     /// Where its time went in the window so far.
     time: CpuNs,
     packets: u64,
+    /// Disk IOs submitted from this CPU that completed in the window (blk-mq completes an IO
+    /// on the CPU that issued it).
+    block_done: u64,
     /// Stuck in an interrupt handler for good (`irq_locks`).
     stuck: Option<crate::domain::IrqContext>,
 }
@@ -915,6 +918,7 @@ impl Engine {
                 nr_iowait: 0,
                 time: CpuNs::default(),
                 packets: 0,
+                block_done: 0,
                 stuck: None,
             })
             .collect::<IdVec<CpuId, _>>();

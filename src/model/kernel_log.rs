@@ -11,6 +11,7 @@ mod deadlock;
 pub(crate) use deadlock::DeadlockReporter;
 
 use super::engine::IrqLockup;
+use super::symbols::kernel_frame;
 use super::trace::{LogEvent, LogKind};
 use crate::domain::{Incident, IrqContext, Machine};
 
@@ -95,7 +96,7 @@ impl LockupReporter {
             soft_stuck_s,
             comm: comm.clone(),
             pid,
-            rip: "native_queued_spin_lock_slowpath+0x6e/0x2c0".to_owned(),
+            rip: kernel_frame("native_queued_spin_lock_slowpath"),
             irq_stack: irq_stack.clone(),
             task_stack: task_stack.clone(),
         };
@@ -147,30 +148,30 @@ impl LockupReporter {
     /// interrupt path that ran it over the task (for a softirq, the NAPI poll run on the way
     /// out of the interrupt).
     fn irq_stack(&self, context: IrqContext, handler: &str) -> Vec<String> {
-        let mut stack = vec!["_raw_spin_lock+0x3f/0x60".to_owned(), frame(handler)];
+        let mut stack = vec![kernel_frame("_raw_spin_lock"), frame(handler)];
         let path: &[&str] = match context {
             IrqContext::SoftIrq => {
                 if handler.split('+').next() != Some(self.nic_poll) {
                     stack.push(frame(&format!("{}+0x7b", self.nic_poll)));
                 }
                 &[
-                    "__napi_poll+0x30/0x1f0",
-                    "net_rx_action+0x181/0x2e0",
-                    "handle_softirqs+0xd8/0x340",
-                    "__irq_exit_rcu+0x6b/0x90",
-                    "irq_exit_rcu+0xe/0x20",
-                    "common_interrupt+0xa4/0xb0",
+                    "__napi_poll",
+                    "net_rx_action",
+                    "handle_softirqs",
+                    "__irq_exit_rcu",
+                    "irq_exit_rcu",
+                    "common_interrupt",
                 ]
             }
             IrqContext::HardIrq => &[
-                "__handle_irq_event_percpu+0x4a/0x1a0",
-                "handle_irq_event+0x39/0x80",
-                "handle_edge_irq+0x8c/0x250",
-                "__common_interrupt+0x4f/0x110",
-                "common_interrupt+0x9f/0xb0",
+                "__handle_irq_event_percpu",
+                "handle_irq_event",
+                "handle_edge_irq",
+                "__common_interrupt",
+                "common_interrupt+0x9f",
             ],
         };
-        stack.extend(path.iter().map(|f| (*f).to_owned()));
+        stack.extend(path.iter().map(|f| kernel_frame(f)));
         stack
     }
 }
@@ -179,24 +180,18 @@ impl LockupReporter {
 /// the lock (still in its critical section) and the system call it runs in.
 fn interrupted_task_stack(caller: &str) -> Vec<String> {
     vec![
-        "asm_common_interrupt+0x27/0x40".to_owned(),
+        kernel_frame("asm_common_interrupt"),
         frame(caller),
-        "do_syscall_64+0x7e/0x170".to_owned(),
-        "entry_SYSCALL_64_after_hwframe+0x76/0x7e".to_owned(),
+        kernel_frame("do_syscall_64"),
+        kernel_frame("entry_SYSCALL_64_after_hwframe"),
     ]
 }
 
-/// `sym+0xoff` as a stack frame, `sym+0xoff/0xsize` (the function runs a few hundred bytes
-/// past the call), tagged with its module when it is a NIC driver's.
+/// `sym+0xoff` as a stack frame (`symbols::kernel_frame`), tagged with its module when it is a
+/// NIC driver's.
 fn frame(site: &str) -> String {
     let symbol = site.split('+').next().unwrap_or(site);
-    let at = match site.split_once("+0x") {
-        Some((sym, off)) => {
-            let off = u64::from_str_radix(off, 16).unwrap_or(0);
-            format!("{sym}+0x{off:x}/0x{:x}", (off + 0x200) & !0xf)
-        }
-        None => site.to_owned(),
-    };
+    let at = kernel_frame(site);
     match driver_module(symbol) {
         Some(module) => format!("{at} [{module}]"),
         None => at,

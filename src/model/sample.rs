@@ -85,6 +85,10 @@ pub(crate) struct Context {
     bucket_noise: SimRng,
     /// Its own stream for how the baseline interrupts fall on each CPU (`/proc/interrupts`).
     irq_noise: SimRng,
+    /// Its own stream for each thread's system-call counts (`detail.rs`).
+    calls_noise: SimRng,
+    /// Its own stream for each CPU's disk completions (`BLOCK` in `/proc/softirqs`).
+    block_noise: SimRng,
 }
 
 impl Context {
@@ -218,6 +222,8 @@ impl Context {
             futex_buckets: futex_buckets(incident),
             bucket_noise: SimRng::stream(seed, "futex-bucket"),
             irq_noise: SimRng::stream(seed, "irq-spread"),
+            calls_noise: SimRng::stream(seed, "thread-calls"),
+            block_noise: SimRng::stream(seed, "block-completions"),
         };
         if pressure.is_some() && ctx.swap_total_kib > 0 {
             ctx.swap_used_kib = ctx.swap_total_kib * 3 / 10;
@@ -546,6 +552,12 @@ impl Context {
         // Swap-out writes go to the first disk (the swap device), so iostat's wkB/s and
         // vmstat's bo agree. The kernel clusters them; each cluster is one IO at the device's
         // service time on an otherwise lightly loaded write side.
+        // Each CPU completes the IOs it issued (blk-mq); kswapd issues the swap-out clusters.
+        let mut block: Vec<u64> = w
+            .cpus
+            .iter()
+            .map(|cpu| spread(&mut self.block_noise, cpu.block_done, k))
+            .collect();
         let mut unplaced_so = so;
         if let (Some(d), Some(&svc_ms)) = (disks.first_mut(), self.disk_service_ms.first())
             && so > 0
@@ -559,7 +571,20 @@ impl Context {
             d.queue_size += ios as f64 * svc_ms / 1000.0;
             d.util = (d.util + busy * (1.0 - d.util)).clamp(0.0, 1.0);
             unplaced_so = 0;
+            let kswapd_cpu = engine
+                .thread_views()
+                .iter()
+                .find(|v| engine.tasks.get(v.task as usize).is_some_and(|t| t.kswapd))
+                .map_or(0, |v| v.cpu as usize);
+            if let Some(count) = block.get_mut(kswapd_cpu) {
+                *count += ios;
+            }
         }
+        // The CPUs' own counts (each with its own sampling spread) as shares of the IOs iostat
+        // counts, so the BLOCK row moves by exactly the disks' IOs.
+        let ios: u64 = disks.iter().map(|d| d.reads + d.writes).sum();
+        let shares: Vec<f64> = block.iter().map(|&n| n as f64).collect();
+        let block = super::detail::split_exactly(&shares, ios);
         let blocks_in_kib = disks.iter().map(|d| d.read_kib).sum();
         let blocks_out_kib = disks.iter().map(|d| d.write_kib).sum::<u64>() + unplaced_so;
 
@@ -668,7 +693,9 @@ impl Context {
                 nic: nic_rates,
                 hrtimer: hrtimer_rates,
                 resched: resched_rates,
+                block,
             },
+            &mut self.calls_noise,
         );
 
         // The process line is its main thread's (tid = pid) schedstat: the same numbers as that
@@ -734,16 +761,17 @@ impl Context {
     /// Each CPU's interrupts from boot to the drill, by source: the since-boot rate over the
     /// uptime, drawn as the Poisson count of that many seconds' random arrivals.
     pub fn irq_history(&mut self, since_boot: &Detail, uptime_s: u64) -> Vec<CpuIrqs> {
-        let mut count = |per_s: u64| {
-            poisson(&mut self.irq_noise, per_s as f64 * uptime_s as f64).round() as u64
+        let count = |noise: &mut SimRng, per_s: u64| {
+            poisson(noise, per_s as f64 * uptime_s as f64).round() as u64
         };
         since_boot
             .irqs
             .iter()
             .map(|c| CpuIrqs {
-                timer: count(c.timer),
-                nic: count(c.nic),
-                ipi: count(c.ipi),
+                timer: count(&mut self.irq_noise, c.timer),
+                nic: count(&mut self.irq_noise, c.nic),
+                ipi: count(&mut self.irq_noise, c.ipi),
+                block: count(&mut self.block_noise, c.block),
             })
             .collect()
     }
@@ -963,7 +991,7 @@ impl Context {
 /// part plus one with the probability of the fraction. The window is a sample of the second,
 /// so its scaled count is an estimate; printing it as a multiple of the scale would show the
 /// sampling (every count `k·1000 + c` over a millisecond window).
-fn dither(noise: &mut SimRng, x: f64) -> u64 {
+pub(super) fn dither(noise: &mut SimRng, x: f64) -> u64 {
     if !(x.is_finite() && x > 0.0) {
         return 0;
     }
@@ -974,7 +1002,12 @@ fn dither(noise: &mut SimRng, x: f64) -> u64 {
 /// A count of the second from `n` events in a window scaled by `k`: `n` events could be anywhere
 /// from `n − ½` to `n + ½` window's worth of the second's events, so the estimate spreads
 /// uniformly over that range instead of landing on a multiple of `k`.
-fn spread(noise: &mut SimRng, n: u64, k: f64) -> u64 {
+/// No event in the window is no event in the second: a box where nothing runs (a deadlock
+/// formed) completes and switches nothing, rather than a random fraction of the scale.
+pub(super) fn spread(noise: &mut SimRng, n: u64, k: f64) -> u64 {
+    if n == 0 {
+        return 0;
+    }
     let jitter = if k > 1.0 { noise.f64() - 0.5 } else { 0.0 };
     dither(noise, (n as f64 + jitter).max(0.0) * k)
 }
@@ -1021,10 +1054,13 @@ fn futex_traffic(w: &WindowStats, detail: &Detail, k: f64) -> super::futex_bucke
     }
 }
 
+/// One row from a lock's two sides. A side's minimum counts only when it has one: a wait once
+/// it was contended, a hold once a hold ended in the window (an acquisition still held at the
+/// window's end has no hold yet, and its side's minimum is no measurement).
 fn merge(a: &LockAcc, b: &LockAcc) -> LockAcc {
-    let min = |x: u64, y: u64, cx: u64, cy: u64| match (cx, cy) {
-        (0, _) => y,
-        (_, 0) => x,
+    let min = |x: u64, y: u64, x_measured: bool, y_measured: bool| match (x_measured, y_measured) {
+        (false, _) => y,
+        (_, false) => x,
         _ => x.min(y),
     };
     LockAcc {
@@ -1033,10 +1069,10 @@ fn merge(a: &LockAcc, b: &LockAcc) -> LockAcc {
         acq_bounces: a.acq_bounces + b.acq_bounces,
         con_bounces: a.con_bounces + b.con_bounces,
         wait_total: a.wait_total + b.wait_total,
-        wait_min: min(a.wait_min, b.wait_min, a.contended, b.contended),
+        wait_min: min(a.wait_min, b.wait_min, a.contended > 0, b.contended > 0),
         wait_max: a.wait_max.max(b.wait_max),
         hold_total: a.hold_total + b.hold_total,
-        hold_min: min(a.hold_min, b.hold_min, a.acquired, b.acquired),
+        hold_min: min(a.hold_min, b.hold_min, a.hold_total > 0, b.hold_total > 0),
         hold_max: a.hold_max.max(b.hold_max),
     }
 }
@@ -1129,6 +1165,39 @@ pub(crate) fn largest_remainder(parts: &[f64; 7], total: u64) -> [u64; 7] {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// An RCU or seqlock row folds its rare writer into its readers: a writer still holding at
+    /// the window's end has acquired without a hold, and must not make the row's shortest hold 0.
+    #[test]
+    fn a_side_without_an_ended_hold_leaves_the_shortest_hold_to_the_other() {
+        let readers = LockAcc {
+            acquired: 100,
+            hold_total: 100 * 1_500,
+            hold_min: 900,
+            hold_max: 4_000,
+            ..LockAcc::default()
+        };
+        let writer_still_holding = LockAcc {
+            acquired: 1,
+            ..LockAcc::default()
+        };
+        let row = merge(&writer_still_holding, &readers);
+        assert_eq!(row.acquired, 101);
+        assert_eq!(row.hold_min, 900);
+        assert_eq!(merge(&readers, &writer_still_holding).hold_min, 900);
+    }
+
+    /// A window in which nothing happened scales to nothing, whatever the scale.
+    #[test]
+    fn an_empty_window_counts_nothing() {
+        let mut noise = SimRng::stream(Seed(7), "noise");
+        for k in [1.0, 250.0, 4_000.0] {
+            for _ in 0..100 {
+                assert_eq!(spread(&mut noise, 0, k), 0);
+            }
+        }
+        assert!((0..100).any(|_| !spread(&mut noise, 3, 1_000.0).is_multiple_of(1_000)));
+    }
 
     #[test]
     fn largest_remainder_sums_exactly() {

@@ -11,6 +11,9 @@ use std::collections::BTreeMap;
 
 use super::trace::Symbol;
 
+mod frames;
+pub(crate) use frames::kernel_frame;
+
 /// Where an activity's CPU time is accounted, as fractions summing to 1.
 #[derive(Debug, Clone, Copy, PartialEq, Default)]
 pub struct Category {

@@ -610,6 +610,9 @@ pub struct CpuIrqs {
     pub nic: u64,
     /// Rescheduling and function-call IPIs and other housekeeping (`RES`, `CAL`).
     pub ipi: u64,
+    /// Disk IOs completed on this CPU, the one that issued them (`BLOCK` softirqs; not
+    /// interrupts of their own, so not in `total`).
+    pub block: u64,
 }
 
 impl CpuIrqs {

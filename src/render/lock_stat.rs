@@ -8,11 +8,12 @@
 //! trace records waits by waiting site only, so the contending (holder) points list the same
 //! sites. Each site's count is weighted like its sample, so the points account for the class's
 //! contentions. A site's address is hashed like `%p` from the site alone (one `symbol+offset`,
-//! one address); `/size` of `%pS` is derived from the site name. Must not list classes the trace does not hold, nor user-space locks.
+//! one address); `/size` of `%pS` is the function's, as every kernel stack prints it. Must not list classes the trace does not hold, nor user-space locks.
 
 use std::cmp::Ordering;
 
 use super::perf_lock::LockTotals;
+use crate::model::symbols::kernel_frame;
 use crate::model::{CallerWait, Trace};
 
 const WIDTH: usize = 40 + 1 + 12 * 15;
@@ -41,7 +42,7 @@ fn stats(name_field: &str, t: &LockTotals) -> String {
     )
 }
 
-/// FNV-1a, for stable fake hashed pointers and function sizes.
+/// FNV-1a, for stable fake hashed pointers.
 fn hash(parts: &[&[u8]]) -> u64 {
     let mut h: u64 = 0xcbf2_9ce4_8422_2325;
     for part in parts {
@@ -51,19 +52,6 @@ fn hash(parts: &[&[u8]]) -> u64 {
         }
     }
     h
-}
-
-/// `futex_wake+0x15a` → `futex_wake+0x15a/0x1c0`: `%pS` adds the function size.
-fn with_size(site: &str) -> String {
-    let Some((_, off)) = site.rsplit_once("+0x") else {
-        return format!(
-            "{site}+0x0/0x{:x}",
-            (0x40 + (hash(&[site.as_bytes()]) % 0x200)) & !0xf
-        );
-    };
-    let offset = u64::from_str_radix(off, 16).unwrap_or(0);
-    let size = (offset + 0x20 + hash(&[site.as_bytes()]) % 0x180 + 0xf) & !0xf;
-    format!("{site}/0x{size:x}")
 }
 
 /// The kernel text address of a call site: one `symbol+offset`, one address, wherever it is
@@ -82,7 +70,7 @@ fn points(out: &mut String, name: &str, namelen: usize, sites: &[(String, u64)])
         let ip = format!("[<{:016x}>]", site_address(site));
         out.push_str(&format!(
             "{name:>40} {count:14} {ip:>29} {}\n",
-            with_size(site)
+            kernel_frame(site)
         ));
     }
 }

@@ -52,7 +52,9 @@ impl LockTotals {
         }
         self.wait_max_ns = self.wait_max_ns.max(s.wait_max_ns);
         self.hold_total_ns = self.hold_total_ns.saturating_add(w(s.hold_total_ns));
-        if s.acquired > 0 {
+        // A second whose holds all outlasted it has acquisitions but no hold to take a
+        // minimum from.
+        if s.hold_total_ns > 0 {
             self.hold_min_ns = Some(
                 self.hold_min_ns
                     .map_or(s.hold_min_ns, |m| m.min(s.hold_min_ns)),

@@ -8,7 +8,7 @@
 //! Derivations: meminfo's `Cached + SReclaimable` is `free`'s buff/cache and `Shmem` its
 //! shared column; the reclaimable slab is a twelfth of that cache (dentries and inodes).
 //! Softirqs: one `TIMER`, `SCHED` and `RCU` softirq per timer interrupt, one `NET_RX` per NIC
-//! interrupt, one `BLOCK` per completed disk IO (spread over the CPUs). PSI averages decay per
+//! interrupt, one `BLOCK` per completed disk IO on the CPU that issued it. PSI averages decay per
 //! second with the kernel's 10/60/300 s windows from the since-boot share.
 
 use super::span::latest;
@@ -319,6 +319,7 @@ fn irq_totals(trace: &Trace, start: usize) -> Vec<CpuIrqs> {
             sum.timer += cpu.timer * weight;
             sum.nic += cpu.nic * weight;
             sum.ipi += cpu.ipi * weight;
+            sum.block += cpu.block * weight;
         }
     }
     out
@@ -395,20 +396,13 @@ fn interrupts(trace: &Trace, start: usize) -> String {
 
 fn softirqs(trace: &Trace, start: usize) -> String {
     let totals = irq_totals(trace, start);
-    let cpus = totals.len().max(1) as u64;
-    let ios = cumulative(trace, start, |s| {
-        s.disks.iter().map(|d| d.reads + d.writes).sum()
-    });
-    let block: Vec<u64> = (0..cpus)
-        .map(|c| ios / cpus + u64::from(c < ios % cpus))
-        .collect();
     let mut out = cpu_header(20, totals.len());
     let rows: [(&str, Vec<u64>); 10] = [
         ("HI", vec![0; totals.len()]),
         ("TIMER", totals.iter().map(|t| t.timer).collect()),
         ("NET_TX", vec![0; totals.len()]),
         ("NET_RX", totals.iter().map(|t| t.nic).collect()),
-        ("BLOCK", block),
+        ("BLOCK", totals.iter().map(|t| t.block).collect()),
         ("IRQ_POLL", vec![0; totals.len()]),
         ("TASKLET", vec![0; totals.len()]),
         ("SCHED", totals.iter().map(|t| t.timer).collect()),

@@ -11,7 +11,8 @@
 use super::argv::ToolError;
 use super::inspect::Inspect;
 use super::span::latest;
-use crate::domain::{SyncKind, stable_hash};
+use crate::domain::SyncKind;
+use crate::model::symbols::kernel_frame;
 use crate::model::{LockWait, Sample, ThreadSample, ThreadState, Trace, WaitFor};
 
 const SYSCALL_EXIT: [&str; 2] = ["do_syscall_64", "entry_SYSCALL_64_after_hwframe"];
@@ -93,7 +94,7 @@ pub(crate) fn wchan(trace: &Trace, thread: &ThreadSample) -> String {
 fn frames(trace: &Trace, thread: &ThreadSample) -> Vec<String> {
     symbols(trace, thread)
         .into_iter()
-        .map(|s| with_offset(&s))
+        .map(|s| kernel_frame(&s))
         .collect()
 }
 
@@ -218,38 +219,9 @@ fn kernel_lock_frames(trace: &Trace, lock: usize, wait: LockWait) -> Vec<String>
     v
 }
 
-/// `symbol+0xoff/0xsize`: a function's size and the return offset inside it are fixed per
-/// symbol (derived from its name), so the same frame always reads the same; a symbol that
-/// already names its offset (`ext4_map_blocks+0x5e`) keeps it.
-pub(crate) fn with_offset(symbol: &str) -> String {
-    let (name, given) = match symbol.split_once("+0x") {
-        Some((name, off)) => (name, u64::from_str_radix(off, 16).ok()),
-        None => (symbol, None),
-    };
-    let h = stable_hash(name.as_bytes());
-    let size = 0x60 + (h % 0x7a0) / 0x10 * 0x10;
-    let offset = given.unwrap_or(0x10 + (h >> 20) % (size - 0x18));
-    let size = size.max(offset + 0x10);
-    format!("{name}+0x{offset:x}/0x{size:x}")
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn offsets_are_stable_and_inside_the_function() {
-        let a = with_offset("futex_wait_queue");
-        assert_eq!(a, with_offset("futex_wait_queue"));
-        let (_, rest) = a.split_once("+0x").unwrap();
-        let (off, size) = rest.split_once("/0x").unwrap();
-        let (off, size) = (
-            u64::from_str_radix(off, 16).unwrap(),
-            u64::from_str_radix(size, 16).unwrap(),
-        );
-        assert!(off < size);
-        assert!(with_offset("ext4_map_blocks+0x5e").starts_with("ext4_map_blocks+0x5e/0x"));
-    }
 
     #[test]
     fn paths() {

@@ -148,3 +148,67 @@ fn threads_that_ran_count_their_own_system_calls() {
         })
     });
 }
+
+/// Each thread's counts follow its own work, sampled: threads of a process that made thousands
+/// of calls in a second print their own count of each call (what `perf trace -s` and `strace -c
+/// -f` list per thread), not the window's count times its scale, which gives whole groups of
+/// them the same table. (Among hundreds of threads a few tables may coincide by chance.)
+#[test]
+fn busy_threads_print_their_own_call_counts() {
+    every_incident(|t| {
+        t.samples.iter().enumerate().find_map(|(i, s)| {
+            let mut tables = std::collections::BTreeMap::<_, Vec<u32>>::new();
+            for th in &s.detail.threads {
+                let table: Vec<(Syscall, u64)> =
+                    th.syscalls.iter().map(|c| (c.call, c.calls)).collect();
+                if table.iter().map(|&(_, n)| n).sum::<u64>() >= 1000 {
+                    tables.entry((th.task, table)).or_default().push(th.tid);
+                }
+            }
+            let busy: usize = tables.values().map(Vec::len).sum();
+            let shared: Vec<&Vec<u32>> = tables.values().filter(|tids| tids.len() > 1).collect();
+            let sharing: usize = shared.iter().map(|tids| tids.len()).sum();
+            (busy >= 4 && sharing * 10 > busy).then(|| {
+                format!("second {i}: {sharing} of {busy} busy threads share a table: {shared:?}")
+            })
+        })
+    });
+}
+
+/// Block completions land on the CPUs that issued the IOs, each CPU its own count: the `BLOCK`
+/// row of `/proc/softirqs` is never one total dealt out evenly, and it counts one completion
+/// per IO the disks served, since boot and in the seconds shown.
+#[test]
+fn block_softirqs_are_each_cpu_s_own_completions() {
+    let command = sysdrill::render::parse_command("cat /proc/softirqs").expect("parses");
+    every_incident(|t| {
+        let cpus = t.info.cpus as usize;
+        let before = interrupt_row(&sysdrill::render::render(t, &command, 1), "BLOCK:", cpus);
+        let after = interrupt_row(&sysdrill::render::render(t, &command, 2), "BLOCK:", cpus);
+        if before.len() != cpus || after.len() != cpus {
+            return Some(format!("BLOCK has {} counts for {cpus} CPUs", after.len()));
+        }
+        // Since boot: the summary second's IOs over the uptime (each CPU's a Poisson count).
+        let since_boot = interrupt_row(&sysdrill::render::render(t, &command, 0), "BLOCK:", cpus);
+        let boot_ios: u64 = t.since_boot.disks.iter().map(|d| d.reads + d.writes).sum();
+        let expected = boot_ios as f64 * t.info.uptime_s as f64;
+        let counted = since_boot.iter().sum::<u64>() as f64;
+        if (counted - expected).abs() > 0.01 * expected + 1000.0 {
+            return Some(format!(
+                "{counted} BLOCK softirqs since boot for {expected} IOs"
+            ));
+        }
+        let ios: u64 = t.samples[1].disks.iter().map(|d| d.reads + d.writes).sum();
+        let completed: u64 = after.iter().sum::<u64>() - before.iter().sum::<u64>();
+        if completed != ios {
+            return Some(format!(
+                "{completed} BLOCK softirqs in a second of {ios} IOs"
+            ));
+        }
+        // (Tens of completions may coincide by chance; counts of hundreds and more do not.)
+        let busy: Vec<u64> = after.iter().copied().filter(|&n| n >= 100).collect();
+        let distinct: std::collections::BTreeSet<u64> = busy.iter().copied().collect();
+        (busy.len() >= 2 && distinct.len() < busy.len())
+            .then(|| format!("CPUs share BLOCK counts: {after:?}"))
+    });
+}

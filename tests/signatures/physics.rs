@@ -204,3 +204,146 @@ fn kernel_lock_tools_see_kernel_locks_and_consistent_counts() {
         })
     });
 }
+
+/// A second in which no worker ran (all asleep on a deadlock) completes nothing: throughput and
+/// the per-second counts come from what ran, never from the sampling of an empty window.
+#[test]
+fn a_second_in_which_no_worker_ran_completes_nothing() {
+    every_incident(|t| {
+        t.samples.iter().enumerate().find_map(|(i, s)| {
+            let workers = || {
+                s.detail.threads.iter().filter(|th| {
+                    t.info
+                        .tasks
+                        .get(th.task)
+                        .is_some_and(|task| !task.kernel_thread)
+                })
+            };
+            let ran: u64 = workers().map(|th| th.user_ns + th.system_ns).sum();
+            let calls: u64 = workers()
+                .flat_map(|th| th.syscalls.iter())
+                .map(|c| c.calls)
+                .sum();
+            let acquired: u64 = s.locks.iter().map(|l| l.acquired).sum();
+            (ran == 0 && (s.app.completed > 0 || acquired > 0 || calls > 0)).then(|| {
+                format!(
+                    "second {i}: no worker ran, yet {} completed, {acquired} lock \
+                     acquisitions, {calls} system calls",
+                    s.app.completed
+                )
+            })
+        })
+    });
+}
+
+/// RCU and seqlock users: readers and the rare writer fold into one lock_stat row, and a lock
+/// that was held has a shortest hold above 0 (a hold is at least the instructions that take and
+/// free the lock), in each second and over a stretch of seconds as the tools sum them.
+#[test]
+fn rcu_and_seqlock_holds_have_a_real_minimum() {
+    use sysdrill::domain::LockKind;
+    let command = sysdrill::render::parse_command("cat /proc/lock_stat").expect("parses");
+    let mut failures = Vec::new();
+    for kind in [LockKind::Rcu, LockKind::Seqlock] {
+        for write_fraction in [0.01, 0.0001] {
+            let mut inc = super::incident("read-mostly-rwlock");
+            for lock in &mut inc.locks {
+                lock.kind = kind;
+            }
+            for w in &mut inc.workloads {
+                for cs in &mut w.request.critical_sections {
+                    cs.write_fraction = write_fraction;
+                }
+            }
+            for seed in SEEDS {
+                let t = simulate(&variant::pick(&inc, Seed(seed)), Seed(seed), super::SECONDS);
+                for (i, s) in t.samples.iter().enumerate() {
+                    for (l, info) in s.locks.iter().zip(&t.info.locks) {
+                        if l.acquired > 0 && l.hold_min_ns == 0 {
+                            failures.push(format!(
+                                "{kind:?} seed {seed} second {i}: {} held with min 0: {l:?}",
+                                info.class_name
+                            ));
+                        }
+                    }
+                }
+                let text = sysdrill::render::render(&t, &command, super::SECONDS);
+                for line in text
+                    .lines()
+                    .filter(|l| l.trim_end().ends_with(|c: char| c.is_ascii_digit()))
+                {
+                    let fields: Vec<&str> = line.split_whitespace().collect();
+                    // class name, then 12 columns; holdtime-min is the ninth of them.
+                    if fields.len() == 13 && fields[0].ends_with(':') && fields[9] == "0.00" {
+                        failures.push(format!("{kind:?} seed {seed}: lock_stat {line}"));
+                    }
+                }
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+/// A kernel function has one size wherever a stack prints it: `/proc/PID/task/*/stack`, the
+/// kernel log's hung-task, lockup and lockdep stacks, and `/proc/lock_stat`'s call sites.
+#[test]
+fn a_kernel_function_has_one_size_in_every_stack() {
+    let parse = |line: &str| sysdrill::render::parse_command(line).expect("parses");
+    every_incident(|t| {
+        let mut texts = vec![
+            sysdrill::render::render(t, &parse("dmesg"), super::SECONDS),
+            sysdrill::render::render(t, &parse("cat /proc/lock_stat"), super::SECONDS),
+        ];
+        for task in t.info.tasks.iter().filter(|task| task.threads > 1) {
+            let stacks = format!("cat /proc/{}/task/*/stack", task.pid);
+            texts.push(sysdrill::render::render(t, &parse(&stacks), super::SECONDS));
+        }
+        let mut sizes = std::collections::BTreeMap::<String, String>::new();
+        for text in &texts {
+            for word in text.split_whitespace() {
+                let Some((name, rest)) = word.split_once("+0x") else {
+                    continue;
+                };
+                let Some((_, size)) = rest.split_once("/0x") else {
+                    continue;
+                };
+                // `RIP: 0010:native_queued_spin_lock_slowpath+0x6e/0x2c0`
+                let name = name.rsplit(':').next().unwrap_or(name);
+                if let Some(other) = sizes.insert(name.to_owned(), size.to_owned())
+                    && other != size
+                {
+                    return Some(format!("{name} is 0x{other} and 0x{size} long"));
+                }
+            }
+        }
+        None
+    });
+}
+
+/// The per-thread block of a second lists at most `MAX_THREAD_ROWS` threads of a process,
+/// however large its pool, while the process line still counts them all; the thread-level
+/// tools print from the rows kept.
+#[test]
+fn the_per_thread_block_is_bounded_for_a_huge_pool() {
+    let mut inc = super::incident("healthy-baseline");
+    let pool = sysdrill::model::MAX_THREAD_ROWS + 1000;
+    inc.workloads[0].threads = pool;
+    let t = simulate(&inc, Seed(1), 2);
+    let pid = inc.workloads[0].pid;
+    let task = t
+        .info
+        .tasks
+        .iter()
+        .position(|x| x.pid == pid)
+        .expect("the workload's process");
+    assert_eq!(t.info.tasks[task].threads, pool);
+    for s in &t.samples {
+        let rows = s.detail.threads.iter().filter(|th| th.task == task).count();
+        assert_eq!(rows, sysdrill::model::MAX_THREAD_ROWS as usize);
+    }
+    for line in ["pidstat -t 1 1", "top -H -b -n 1", "ps -eLf"] {
+        let command = sysdrill::render::parse_command(line).expect("parses");
+        let text = sysdrill::render::render(&t, &command, 1);
+        assert!(!text.is_empty(), "{line}");
+    }
+}

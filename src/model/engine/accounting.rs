@@ -31,6 +31,8 @@ pub(crate) struct CpuWindow {
     pub time: CpuNs,
     /// NIC packets it took.
     pub packets: u64,
+    /// Disk IOs it issued that completed in the window.
+    pub block_done: u64,
     /// At the window's end: the interrupt context it is stuck in, if any.
     pub stuck: Option<crate::domain::IrqContext>,
 }
@@ -91,6 +93,7 @@ impl Engine {
                 .map(|c| CpuWindow {
                     time: std::mem::take(&mut c.time),
                     packets: std::mem::take(&mut c.packets),
+                    block_done: std::mem::take(&mut c.block_done),
                     stuck: c.stuck,
                 })
                 .collect(),

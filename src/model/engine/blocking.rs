@@ -75,7 +75,7 @@ impl Engine {
         th.iowait_cpu = Some(c);
         self.charge(c);
         self.cpus[c].nr_iowait += 1;
-        self.submit_io(Some(io.disk), Some(t), true, io.kib);
+        self.submit_io(Some(io.disk), Some(t), c, true, io.kib);
         self.block(c, t, true);
         false
     }

@@ -7,6 +7,8 @@ use super::*;
 pub(super) struct IoReq {
     /// The thread asleep on it; `None` for a write nobody waits for.
     pub(super) thread: Option<ThreadId>,
+    /// The CPU that issued it.
+    pub(super) cpu: CpuId,
     pub(super) write: bool,
     pub(super) issued: u64,
     pub(super) kib: u32,
@@ -44,6 +46,7 @@ impl Engine {
         &mut self,
         disk: Option<DiskId>,
         thread: Option<ThreadId>,
+        cpu: CpuId,
         write: bool,
         kib: u32,
     ) {
@@ -57,6 +60,7 @@ impl Engine {
         let d = &mut self.disks[disk];
         let req = IoReq {
             thread,
+            cpu,
             write,
             issued: now,
             kib,
@@ -116,6 +120,7 @@ impl Engine {
             acc.read_kib += u64::from(req.kib);
             acc.read_wait += lat;
         }
+        self.cpus[req.cpu].block_done += 1;
         if let Some(s) = next {
             self.start_io(disk, s);
         }

@@ -393,7 +393,7 @@ impl Engine {
                     if self.disks.is_empty() {
                         self.push(150_000, EvKind::StandInIoDone { thread: t });
                     } else {
-                        self.submit_io(Some(DiskId::new(0)), Some(t), false, 4);
+                        self.submit_io(Some(DiskId::new(0)), Some(t), c, false, 4);
                     }
                     self.block(c, t, true);
                     return;
@@ -441,7 +441,7 @@ impl Engine {
                     th.iowait_cpu = Some(c);
                     self.charge(c);
                     self.cpus[c].nr_iowait += 1;
-                    self.submit_io(disk, Some(t), false, kib);
+                    self.submit_io(disk, Some(t), c, false, kib);
                     self.block(c, t, true);
                     return;
                 }
@@ -559,7 +559,7 @@ impl Engine {
         let path = self.path_of(t);
         let (writes, disk, kib) = (path.writes, path.disk, path.io_kib);
         for _ in 0..writes {
-            self.submit_io(disk, None, true, kib);
+            self.submit_io(disk, None, c, true, kib);
         }
         let th = &mut self.threads[t];
         if th.in_request {

@@ -12,6 +12,7 @@
 use super::*;
 use crate::domain::{LockKind, LockScope};
 use crate::model::engine::{self, AbbaDeadlock, LockWaiter, LockdepReport};
+use crate::model::symbols::kernel_frame;
 use crate::model::trace::{LockHolder, LockLine};
 
 /// Hung-task detector (kernel defaults): it checks every `HUNG_TIMEOUT_S` seconds since boot,
@@ -221,7 +222,7 @@ impl DeadlockReporter {
                 address: 0xffff_ffff_9c5b_6ce0,
                 class_name: "rcu_read_lock".to_owned(),
                 usage: "{....}-{1:2}".to_owned(),
-                at: "debug_show_all_locks+0x36/0x1c0".to_owned(),
+                at: kernel_frame("debug_show_all_locks"),
             }],
         }];
         for &(w, t, _, _, holds) in stuck {
@@ -265,7 +266,7 @@ impl DeadlockReporter {
                             stuck_s: stuck_s as u32,
                             comm: wl.comm.clone(),
                             pid: wl.pid + t,
-                            rip: "native_queued_spin_lock_slowpath+0x6e/0x2c0".to_owned(),
+                            rip: kernel_frame("native_queued_spin_lock_slowpath"),
                             stack: spinning_stack(&self.locks[waits].caller),
                         },
                     });
@@ -298,36 +299,34 @@ impl DeadlockReporter {
         }
         let wl = self.workloads.get(report.workload)?;
         let (held, new) = (report.holds, report.acquires);
-        let caller = |l: usize| with_size(&self.locks[l].caller);
+        let caller = |l: usize| kernel_frame(&self.locks[l].caller);
+        // lockdep's own call into the lock from `lock_acquire`, not the slow path's.
         let acquire = |l: usize| match self.locks[l].kind {
-            LockKind::RwSem => "down_write+0x3e/0x160",
-            LockKind::Semaphore => "down+0x47/0x60",
-            LockKind::Spinlock => "_raw_spin_lock+0x34/0x80",
-            _ => "__mutex_lock+0x95/0x8d0",
+            LockKind::RwSem => "down_write+0x3e",
+            LockKind::Semaphore => "down",
+            LockKind::Spinlock => "_raw_spin_lock+0x34",
+            _ => "__mutex_lock",
         };
-        let tail = [
-            "do_syscall_64+0x7e/0x170",
-            "entry_SYSCALL_64_after_hwframe+0x76/0x7e",
-        ];
+        let tail = ["do_syscall_64", "entry_SYSCALL_64_after_hwframe"];
         // The existing dependency: `held` taken inside `new` on the usual path.
         let mut existing_chain = vec![
-            "__lock_acquire+0x1543/0x2a80".to_owned(),
-            "lock_acquire+0xd2/0x300".to_owned(),
-            acquire(held).to_owned(),
+            kernel_frame("__lock_acquire"),
+            kernel_frame("lock_acquire"),
+            kernel_frame(acquire(held)),
             caller(held),
             caller(new),
         ];
-        existing_chain.extend(tail.map(str::to_owned));
+        existing_chain.extend(tail.map(kernel_frame));
         let mut stack = vec![
-            "dump_stack_lvl+0x77/0xb0".to_owned(),
-            "check_noncircular+0x148/0x160".to_owned(),
-            "__lock_acquire+0x1543/0x2a80".to_owned(),
-            "lock_acquire+0xd2/0x300".to_owned(),
-            acquire(new).to_owned(),
+            kernel_frame("dump_stack_lvl"),
+            kernel_frame("check_noncircular"),
+            kernel_frame("__lock_acquire"),
+            kernel_frame("lock_acquire"),
+            kernel_frame(acquire(new)),
             caller(new),
             caller(held),
         ];
-        stack.extend(tail.map(str::to_owned));
+        stack.extend(tail.map(kernel_frame));
         Some(LogEvent {
             at_us,
             kind: LogKind::CircularLocking {
@@ -355,7 +354,7 @@ impl DeadlockReporter {
             address: 0xffff_8881_0000_0000 | (h & 0xffff_fff8),
             class_name: facts.class_name.clone(),
             usage: usage.to_owned(),
-            at: with_size(&facts.caller),
+            at: kernel_frame(&facts.caller),
         }
     }
 
@@ -364,34 +363,27 @@ impl DeadlockReporter {
     fn sleeping_stack(&self, waits: usize, read: bool, holds: Option<usize>) -> Vec<String> {
         let lock = &self.locks[waits];
         let slow_path: &[&str] = match lock.kind {
-            LockKind::RwSem | LockKind::RwLock if read => &[
-                "rwsem_down_read_slowpath+0x23a/0x4b0",
-                "down_read+0x48/0xc0",
-            ],
-            LockKind::RwSem | LockKind::RwLock => &[
-                "rwsem_down_write_slowpath+0x2a3/0x6a0",
-                "down_write+0x5b/0x60",
-            ],
-            LockKind::Semaphore => &["__down_common+0x11c/0x250", "down+0x47/0x60"],
+            LockKind::RwSem | LockKind::RwLock if read => {
+                &["rwsem_down_read_slowpath", "down_read"]
+            }
+            LockKind::RwSem | LockKind::RwLock => &["rwsem_down_write_slowpath", "down_write"],
+            LockKind::Semaphore => &["__down_common", "down"],
             _ => &[
-                "schedule_preempt_disabled+0x15/0x30",
-                "__mutex_lock.constprop.0+0x3a4/0x790",
-                "__mutex_lock_slowpath+0x13/0x20",
-                "mutex_lock+0x3b/0x50",
+                "schedule_preempt_disabled",
+                "__mutex_lock.constprop.0",
+                "__mutex_lock_slowpath",
+                "mutex_lock",
             ],
         };
-        let mut stack = vec![
-            "__schedule+0x3c9/0xb60".to_owned(),
-            "schedule+0x27/0xa0".to_owned(),
-        ];
-        stack.extend(slow_path.iter().map(|s| (*s).to_owned()));
-        stack.push(with_size(&lock.caller));
+        let mut stack = vec![kernel_frame("__schedule"), kernel_frame("schedule")];
+        stack.extend(slow_path.iter().map(|s| kernel_frame(s)));
+        stack.push(kernel_frame(&lock.caller));
         if let Some(held) = holds.and_then(|h| self.locks.get(h)) {
-            stack.push(with_size(&held.caller));
+            stack.push(kernel_frame(&held.caller));
         }
         stack.extend([
-            "do_syscall_64+0x7e/0x170".to_owned(),
-            "entry_SYSCALL_64_after_hwframe+0x76/0x7e".to_owned(),
+            kernel_frame("do_syscall_64"),
+            kernel_frame("entry_SYSCALL_64_after_hwframe"),
         ]);
         stack
     }
@@ -401,21 +393,9 @@ impl DeadlockReporter {
 /// the soft-lockup report names in RIP.
 fn spinning_stack(caller: &str) -> Vec<String> {
     vec![
-        "_raw_spin_lock+0x3f/0x60".to_owned(),
-        with_size(caller),
-        "do_syscall_64+0x7e/0x170".to_owned(),
-        "entry_SYSCALL_64_after_hwframe+0x76/0x7e".to_owned(),
+        kernel_frame("_raw_spin_lock"),
+        kernel_frame(caller),
+        kernel_frame("do_syscall_64"),
+        kernel_frame("entry_SYSCALL_64_after_hwframe"),
     ]
-}
-
-/// `sym+0xoff` as a stack frame, `sym+0xoff/0xsize`: the function runs a few hundred bytes
-/// past the call.
-pub(crate) fn with_size(caller: &str) -> String {
-    match caller.split_once("+0x") {
-        Some((sym, off)) => {
-            let off = u64::from_str_radix(off, 16).unwrap_or(0);
-            format!("{sym}+0x{off:x}/0x{:x}", (off + 0x200) & !0xf)
-        }
-        None => caller.to_owned(),
-    }
 }

@@ -1,0 +1,123 @@
+//! Kernel stack frames as `symbol+0xoffset/0xsize`: one table of the kernel functions the
+//! stacks show, so a function has the same size in `/proc/PID/stack`, in every kernel log
+//! report (hung tasks, lockups, lockdep) and in `/proc/lock_stat`'s call sites.
+//!
+//! A function in the table has its real size on a 6.8 x86-64 build and the return offset of
+//! its usual call; a frame naming its own offset (a lock's `caller`, lockdep's acquisition
+//! inside `down_write`) keeps that offset, with the function's one size. A function the table
+//! does not list (an application's kernel caller, a driver's poll) gets a size fixed by its
+//! name, from 0x200 to 0x7f0 bytes, and a return offset inside it.
+
+use crate::domain::stable_hash;
+
+/// (function, offset of the return address of its usual call, size), by name.
+const KERNEL_FUNCTIONS: &[(&str, u64, u64)] = &[
+    ("__common_interrupt", 0x4f, 0x110),
+    ("__down_common", 0x11c, 0x250),
+    ("__handle_irq_event_percpu", 0x4a, 0x1a0),
+    ("__irq_exit_rcu", 0x6b, 0x90),
+    ("__lock_acquire", 0x1543, 0x2a80),
+    ("__mutex_lock", 0x95, 0x8d0),
+    ("__mutex_lock.constprop.0", 0x3a4, 0x790),
+    ("__mutex_lock_slowpath", 0x13, 0x20),
+    ("__napi_poll", 0x30, 0x1f0),
+    ("__schedule", 0x3c9, 0xb60),
+    ("_raw_spin_lock", 0x3f, 0x60),
+    ("asm_common_interrupt", 0x27, 0x40),
+    ("check_noncircular", 0x148, 0x160),
+    ("common_interrupt", 0xa4, 0xb0),
+    ("debug_show_all_locks", 0x36, 0x1c0),
+    ("do_syscall_64", 0x7e, 0x170),
+    ("down", 0x47, 0x60),
+    ("down_read", 0x48, 0xc0),
+    ("down_write", 0x5b, 0x60),
+    ("dump_stack_lvl", 0x77, 0xb0),
+    ("entry_SYSCALL_64_after_hwframe", 0x76, 0x7e),
+    ("handle_edge_irq", 0x8c, 0x250),
+    ("handle_irq_event", 0x39, 0x80),
+    ("handle_softirqs", 0xd8, 0x340),
+    ("irq_exit_rcu", 0xe, 0x20),
+    ("lock_acquire", 0xd2, 0x300),
+    ("mutex_lock", 0x3b, 0x50),
+    ("native_queued_spin_lock_slowpath", 0x6e, 0x2c0),
+    ("net_rx_action", 0x181, 0x2e0),
+    ("rwsem_down_read_slowpath", 0x23a, 0x4b0),
+    ("rwsem_down_write_slowpath", 0x2a3, 0x6a0),
+    ("schedule", 0x27, 0xa0),
+    ("schedule_preempt_disabled", 0x15, 0x30),
+];
+
+/// `function` or `function+0xoff` as a stack frame, `function+0xoff/0xsize`.
+pub(crate) fn kernel_frame(site: &str) -> String {
+    let (name, given) = match site.split_once("+0x") {
+        Some((name, off)) => (name, u64::from_str_radix(off, 16).ok()),
+        None => (site, None),
+    };
+    let (usual, size) = function(name);
+    let offset = given.unwrap_or(usual);
+    // A caller written with an offset past the size the name gives still returns inside its
+    // function: the function reaches at least to the next 16 bytes after the call.
+    let size = if offset < size {
+        size
+    } else {
+        (offset + 0x10) & !0xf
+    };
+    format!("{name}+0x{offset:x}/0x{size:x}")
+}
+
+/// The usual return offset and the size of a kernel function.
+fn function(name: &str) -> (u64, u64) {
+    if let Ok(i) = KERNEL_FUNCTIONS.binary_search_by(|(n, _, _)| (*n).cmp(name)) {
+        let (_, offset, size) = KERNEL_FUNCTIONS[i];
+        return (offset, size);
+    }
+    let h = stable_hash(name.as_bytes());
+    let size = 0x200 + (h % 0x600) / 0x10 * 0x10;
+    let offset = 0x10 + (h >> 20) % (size - 0x18);
+    (offset, size)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parts(frame: &str) -> (String, u64, u64) {
+        let (name, rest) = frame.split_once("+0x").expect("offset");
+        let (off, size) = rest.split_once("/0x").expect("size");
+        (
+            name.to_owned(),
+            u64::from_str_radix(off, 16).expect("hex"),
+            u64::from_str_radix(size, 16).expect("hex"),
+        )
+    }
+
+    #[test]
+    fn the_table_is_sorted_and_every_offset_is_inside_its_function() {
+        assert!(KERNEL_FUNCTIONS.windows(2).all(|w| w[0].0 < w[1].0));
+        for &(name, offset, size) in KERNEL_FUNCTIONS {
+            assert!(offset < size, "{name}");
+            assert_eq!(
+                kernel_frame(name),
+                format!("{name}+0x{offset:x}/0x{size:x}")
+            );
+        }
+    }
+
+    #[test]
+    fn a_function_has_one_size_whatever_the_offset() {
+        for name in [
+            "down_write",
+            "ext4_map_blocks",
+            "futex_wait_queue",
+            "mlx5e_napi_poll",
+        ] {
+            let (_, off, size) = parts(&kernel_frame(name));
+            assert!(off < size);
+            let (_, given, same) = parts(&kernel_frame(&format!("{name}+0x1f")));
+            assert_eq!((given, same), (0x1f, size), "{name}");
+        }
+        // An offset past the name's size still lies inside the function.
+        let (_, off, size) = parts(&kernel_frame("down_write+0x3e5"));
+        assert!(off < size);
+    }
+}
