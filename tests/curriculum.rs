@@ -567,7 +567,7 @@ const DRILL_CLAIMS: &[(&str, &str, &str)] = &[
     ),
     (
         "rcu",
-        "free-immediately",
+        "freed-while-readers-run",
         "The old copy is freed immediately after the pointer swap.",
     ),
     (
@@ -1175,11 +1175,71 @@ const DRILL_CLAIMS: &[(&str, &str, &str)] = &[
         "rcu-no-sync-writers",
         "RCU serialises the writers for you.",
     ),
+    (
+        "runqueue-contention",
+        "blames-migration",
+        "The real problem is task migration: the load balancer keeps moving threads between cores.",
+    ),
+    (
+        "semaphore-vs-mutex",
+        "roles-swapped",
+        "A semaphore is an owned lock, and a mutex is just a counter with a wait queue.",
+    ),
+    (
+        "preemption-vs-interrupts",
+        "irq-off-is-a-lock",
+        "Disabling interrupts makes the section fully atomic, so that is all you need.",
+    ),
+    (
+        "rwlock",
+        "short-sections-favour-rwlock",
+        "An rwlock pays off best when the critical sections are very short.",
+    ),
+    (
+        "socket-receive-path",
+        "stack-in-recv",
+        "The receive call polls the NIC and runs the TCP code itself.",
+    ),
+    (
+        "slow-under-load",
+        "blames-network",
+        "The root cause is NIC interrupts: the kernel spends its time servicing network interrupts.",
+    ),
+    (
+        "p99-tail-reclaim",
+        "drop-caches",
+        "Set up a cron job every 5 minutes that drops the page cache.",
+    ),
+    (
+        "rcu",
+        "rcu-is-refcount",
+        "rcu_read_lock increments a reference count on the node.",
+    ),
 ];
 
 /// Sentences that mention a claim without asserting it: describing the incident, rejecting the
 /// claim, or asking about it. (drill, red flag or misconception, text).
 const NOT_CLAIMS: &[(&str, &str, &str)] = &[
+    (
+        "runqueue-contention",
+        "blames-migration",
+        "Pinning the workers would not remove a single wake-up.",
+    ),
+    (
+        "semaphore-vs-mutex",
+        "roles-swapped",
+        "A mutex has an owner; a semaphore is a counter that any thread may post.",
+    ),
+    (
+        "rwlock",
+        "short-sections-favour-rwlock",
+        "An rwlock does not pay off when the read sections are very short.",
+    ),
+    (
+        "rcu",
+        "rcu-is-refcount",
+        "rcu_read_lock does not increment any reference count.",
+    ),
     (
         "semaphore-vs-mutex",
         "mutex-has-no-owner",
