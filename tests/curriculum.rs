@@ -1215,6 +1215,21 @@ const DRILL_CLAIMS: &[(&str, &str, &str)] = &[
         "rcu-is-refcount",
         "rcu_read_lock increments a reference count on the node.",
     ),
+    (
+        "scheduler-run-queues",
+        "global-rq",
+        "Linux keeps one global red-black tree of all runnable tasks, and every CPU picks from it.",
+    ),
+    (
+        "scheduler-run-queues",
+        "rq-lock-free",
+        "Each run queue is a lock-free single-producer single-consumer ring.",
+    ),
+    (
+        "scheduler-run-queues",
+        "central-balancer",
+        "CPU 0 is the balancing master: on every tick it scans all run queues and pushes tasks around.",
+    ),
 ];
 
 /// Sentences that mention a claim without asserting it: describing the incident, rejecting the
