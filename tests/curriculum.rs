@@ -1230,6 +1230,16 @@ const DRILL_CLAIMS: &[(&str, &str, &str)] = &[
         "central-balancer",
         "CPU 0 is the balancing master: on every tick it scans all run queues and pushes tasks around.",
     ),
+    (
+        "spinlock-vs-mutex",
+        "spin-for-contention",
+        "Spinlocks are the right choice when many CPUs compete for the lock.",
+    ),
+    (
+        "spinlock-vs-mutex",
+        "mutex-always",
+        "Spinlocks are mostly legacy now; use a mutex by default everywhere.",
+    ),
 ];
 
 /// Sentences that mention a claim without asserting it: describing the incident, rejecting the
