@@ -1240,6 +1240,11 @@ const DRILL_CLAIMS: &[(&str, &str, &str)] = &[
         "mutex-always",
         "Spinlocks are mostly legacy now; use a mutex by default everywhere.",
     ),
+    (
+        "what-locks-protect",
+        "shared-data-safe-without-locks",
+        "Without locks nothing would actually break, because cache coherence keeps the data consistent.",
+    ),
 ];
 
 /// Sentences that mention a claim without asserting it: describing the incident, rejecting the
