@@ -1245,6 +1245,11 @@ const DRILL_CLAIMS: &[(&str, &str, &str)] = &[
         "shared-data-safe-without-locks",
         "Without locks nothing would actually break, because cache coherence keeps the data consistent.",
     ),
+    (
+        "read-mostly-rwlock",
+        "lookup-cost-is-the-ceiling",
+        "The workload is compute-bound: the per-lookup cost is the real ceiling, not the lock.",
+    ),
 ];
 
 /// Sentences that mention a claim without asserting it: describing the incident, rejecting the
