@@ -1250,6 +1250,16 @@ const DRILL_CLAIMS: &[(&str, &str, &str)] = &[
         "lookup-cost-is-the-ceiling",
         "The workload is compute-bound: the per-lookup cost is the real ceiling, not the lock.",
     ),
+    (
+        "page-allocator",
+        "lock-free-buddy",
+        "The buddy allocator is lock-free: the free lists are updated with compare-and-swap.",
+    ),
+    (
+        "page-allocator",
+        "oom-before-reclaim",
+        "When memory runs short the kernel goes straight to the OOM killer, since reclaim would be too slow.",
+    ),
 ];
 
 /// Sentences that mention a claim without asserting it: describing the incident, rejecting the
