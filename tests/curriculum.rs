@@ -1260,6 +1260,11 @@ const DRILL_CLAIMS: &[(&str, &str, &str)] = &[
         "oom-before-reclaim",
         "When memory runs short the kernel goes straight to the OOM killer, since reclaim would be too slow.",
     ),
+    (
+        "why-locks",
+        "locks-are-security",
+        "Kernel locks are a security mechanism: they provide isolation between users.",
+    ),
 ];
 
 /// Sentences that mention a claim without asserting it: describing the incident, rejecting the
