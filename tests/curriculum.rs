@@ -1265,6 +1265,11 @@ const DRILL_CLAIMS: &[(&str, &str, &str)] = &[
         "locks-are-security",
         "Kernel locks are a security mechanism: they provide isolation between users.",
     ),
+    (
+        "why-not-rcu-everywhere",
+        "context-not-access-pattern",
+        "The constraint is context, not access pattern: the access ratio is secondary.",
+    ),
 ];
 
 /// Sentences that mention a claim without asserting it: describing the incident, rejecting the
