@@ -567,7 +567,7 @@ const DRILL_CLAIMS: &[(&str, &str, &str)] = &[
     ),
     (
         "rcu",
-        "free-immediately",
+        "freed-while-readers-run",
         "The old copy is freed immediately after the pointer swap.",
     ),
     (
@@ -1255,11 +1255,126 @@ const DRILL_CLAIMS: &[(&str, &str, &str)] = &[
         "steal-from-own-load",
         "Steal is just what the hypervisor reports when our vCPUs are busy.",
     ),
+    (
+        "runqueue-contention",
+        "blames-migration",
+        "The real problem is task migration: the load balancer keeps moving threads between cores.",
+    ),
+    (
+        "semaphore-vs-mutex",
+        "roles-swapped",
+        "A semaphore is an owned lock, and a mutex is just a counter with a wait queue.",
+    ),
+    (
+        "preemption-vs-interrupts",
+        "irq-off-is-a-lock",
+        "Disabling interrupts makes the section fully atomic, so that is all you need.",
+    ),
+    (
+        "rwlock",
+        "short-sections-favour-rwlock",
+        "An rwlock pays off best when the critical sections are very short.",
+    ),
+    (
+        "socket-receive-path",
+        "stack-in-recv",
+        "The receive call polls the NIC and runs the TCP code itself.",
+    ),
+    (
+        "slow-under-load",
+        "blames-network",
+        "The root cause is NIC interrupts: the kernel spends its time servicing network interrupts.",
+    ),
+    (
+        "p99-tail-reclaim",
+        "drop-caches",
+        "Set up a cron job every 5 minutes that drops the page cache.",
+    ),
+    (
+        "rcu",
+        "rcu-is-refcount",
+        "rcu_read_lock increments a reference count on the node.",
+    ),
+    (
+        "scheduler-run-queues",
+        "global-rq",
+        "Linux keeps one global red-black tree of all runnable tasks, and every CPU picks from it.",
+    ),
+    (
+        "scheduler-run-queues",
+        "rq-lock-free",
+        "Each run queue is a lock-free single-producer single-consumer ring.",
+    ),
+    (
+        "scheduler-run-queues",
+        "central-balancer",
+        "CPU 0 is the balancing master: on every tick it scans all run queues and pushes tasks around.",
+    ),
+    (
+        "spinlock-vs-mutex",
+        "spin-for-contention",
+        "Spinlocks are the right choice when many CPUs compete for the lock.",
+    ),
+    (
+        "spinlock-vs-mutex",
+        "mutex-always",
+        "Spinlocks are mostly legacy now; use a mutex by default everywhere.",
+    ),
+    (
+        "what-locks-protect",
+        "shared-data-safe-without-locks",
+        "Without locks nothing would actually break, because cache coherence keeps the data consistent.",
+    ),
+    (
+        "read-mostly-rwlock",
+        "lookup-cost-is-the-ceiling",
+        "The workload is compute-bound: the per-lookup cost is the real ceiling, not the lock.",
+    ),
+    (
+        "page-allocator",
+        "lock-free-buddy",
+        "The buddy allocator is lock-free: the free lists are updated with compare-and-swap.",
+    ),
+    (
+        "page-allocator",
+        "oom-before-reclaim",
+        "When memory runs short the kernel goes straight to the OOM killer, since reclaim would be too slow.",
+    ),
+    (
+        "why-locks",
+        "locks-are-security",
+        "Kernel locks are a security mechanism: they provide isolation between users.",
+    ),
+    (
+        "why-not-rcu-everywhere",
+        "context-not-access-pattern",
+        "The constraint is context, not access pattern: the access ratio is secondary.",
+    ),
 ];
 
 /// Sentences that mention a claim without asserting it: describing the incident, rejecting the
 /// claim, or asking about it. (drill, red flag or misconception, text).
 const NOT_CLAIMS: &[(&str, &str, &str)] = &[
+    (
+        "runqueue-contention",
+        "blames-migration",
+        "Pinning the workers would not remove a single wake-up.",
+    ),
+    (
+        "semaphore-vs-mutex",
+        "roles-swapped",
+        "A mutex has an owner; a semaphore is a counter that any thread may post.",
+    ),
+    (
+        "rwlock",
+        "short-sections-favour-rwlock",
+        "An rwlock does not pay off when the read sections are very short.",
+    ),
+    (
+        "rcu",
+        "rcu-is-refcount",
+        "rcu_read_lock does not increment any reference count.",
+    ),
     (
         "semaphore-vs-mutex",
         "mutex-has-no-owner",
