@@ -429,6 +429,17 @@ struct Decided {
     parts: Parts,
 }
 
+/// What `find_ideas` asks of the answer's scopes about a role match.
+#[derive(Clone, Copy)]
+struct RoleJudge<'a> {
+    /// How a match stands: affirmed, or denied or hedged by a trigger.
+    scope_standing: &'a dyn Fn(&matcher::Match) -> scope::Standing,
+    /// The token range of a scope trigger occurrence.
+    trigger_span: &'a dyn Fn(usize) -> (usize, usize),
+    /// Whether every token of a range lies in a stretch that reasons.
+    is_reasoned: &'a dyn Fn(usize, usize) -> bool,
+}
+
 /// How many role ranges of an idea match are kept: enough for every idea written so far; an
 /// idea with more roles keeps its first ones.
 const MAX_PARTS: usize = 4;
@@ -688,8 +699,14 @@ impl Scorer {
             &n,
             &matches[roles_from..],
             &context,
-            &scope_standing,
-            &is_reasoned,
+            &RoleJudge {
+                scope_standing: &scope_standing,
+                trigger_span: &|k| {
+                    let occ = &scopes.occurrences[k];
+                    (occ.from, occ.to)
+                },
+                is_reasoned: &is_reasoned,
+            },
             &mut decided,
         );
         // Claims are asserted or not at all: quoted, rejected or typed as a command, they stand
@@ -969,10 +986,14 @@ impl Scorer {
         n: &normalize::Normalized<'_>,
         roles: &[matcher::Match],
         context: &context::Context,
-        scope_standing: &dyn Fn(&matcher::Match) -> scope::Standing,
-        is_reasoned: &dyn Fn(usize, usize) -> bool,
+        judge: &RoleJudge<'_>,
         out: &mut Vec<Decided>,
     ) {
+        let RoleJudge {
+            scope_standing,
+            trigger_span,
+            is_reasoned,
+        } = *judge;
         // Each role's matches, found in one pass over the sorted role matches.
         let role_count = self.ideas.last().map_or(0, |idea| idea.roles.end);
         let mut role_ranges = vec![(0usize, 0usize); role_count];
@@ -1028,6 +1049,23 @@ impl Scorer {
                 }
                 if chosen.len() < idea.roles.len() {
                     continue;
+                }
+                // A negation or dismissal written inside another role's words is part of what
+                // the idea says ("steal is [just what the hypervisor reports]", "waiters
+                // [never sleep]"), not a frame around it.
+                for i in 0..chosen.len() {
+                    let (Standing::Negated(Why::Trigger(k))
+                    | Standing::Hypothetical(Why::Trigger(k))) = chosen[i].1
+                    else {
+                        continue;
+                    };
+                    let (t_from, t_to) = trigger_span(k);
+                    let inside_another = chosen.iter().enumerate().any(|(j, (m, _))| {
+                        j != i && t_from < t_to && t_from < m.to && t_to > m.from
+                    });
+                    if inside_another {
+                        chosen[i].1 = Standing::Affirmed;
+                    }
                 }
                 let from = chosen
                     .iter()

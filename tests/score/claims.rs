@@ -88,6 +88,16 @@ fn scorer() -> Scorer {
                 Within::Clause,
             )],
         ),
+        misconception(
+            "steal-is-our-load",
+            vec![idea(
+                &[
+                    &["steal", "steal time"],
+                    &["just what the hypervisor reports when", "never comes from"],
+                ],
+                Within::Clause,
+            )],
+        ),
     ];
     Scorer::new(&drill)
 }
@@ -278,4 +288,28 @@ fn a_check_is_credited_for_the_tool_the_candidate_ran() {
             .any(|c| c.id == "perf-lock" && !c.hit)
     );
     assert!(with.score > without.score);
+}
+
+/// A negation or dismissal written into one role of a claim is what the claim says, not a frame
+/// around its other roles; a frame outside the claim's words still keeps it from firing.
+#[test]
+fn a_dismissal_inside_a_claims_own_words_is_the_claim() {
+    for answer in [
+        "Steal is just what the hypervisor reports when our vCPUs are busy.",
+        "I think steal time never comes from another guest.",
+    ] {
+        let report = report(answer);
+        assert!(
+            fired(&report, "steal-is-our-load"),
+            "{answer}: {:?}",
+            status(&report, "steal-is-our-load")
+        );
+    }
+    for answer in [
+        "People say steal is just what the hypervisor reports when we are busy.",
+        "It is a myth that steal is just what the hypervisor reports when we are busy.",
+    ] {
+        let report = report(answer);
+        assert!(!fired(&report, "steal-is-our-load"), "{answer}");
+    }
 }
