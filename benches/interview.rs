@@ -6,7 +6,7 @@ use criterion::{BatchSize, Criterion, criterion_group};
 
 use std::collections::BTreeSet;
 
-use sysdrill::content::load_catalog;
+use sysdrill::content::{Catalog, load_catalog};
 use sysdrill::domain::Drill;
 use sysdrill::domain::{DrillId, Seed};
 use sysdrill::grade::synth::{self, SynthConfig};
@@ -21,8 +21,9 @@ const SECOND: &str = "vmstat shows r well above the CPU count but lots of idle a
     rate, so threads sleep rather than run: a contended mutex. perf lock report would name it; \
     rather than adding more threads I would shard the lock and check p99 again.";
 
-fn turn(c: &mut Criterion) {
-    let catalog = load_catalog(&[]).expect("embedded content loads");
+/// The benchmark's session on `DRILL` with its incident, seed 7, after the first answer: the
+/// state every measured second turn starts from.
+fn session_after_first_answer(catalog: &Catalog) -> Interview {
     let drill = &catalog.drills[&DrillId::from(DRILL)];
     let incident = drill
         .incident
@@ -31,6 +32,13 @@ fn turn(c: &mut Criterion) {
     let mut session = Interview::new(drill, incident, Seed(7), Mode::Interview);
     session.start();
     session.handle(Input::Answer(FIRST.to_owned()));
+    session
+}
+
+fn turn(c: &mut Criterion) {
+    let catalog = load_catalog(&[]).expect("embedded content loads");
+    let drill = &catalog.drills[&DrillId::from(DRILL)];
+    let session = session_after_first_answer(&catalog);
     c.bench_function("interview/turn (classify + score + memory + move)", |b| {
         // By reference, so dropping the cloned session (its simulation and trace) stays out of
         // the measured turn. Clones share the session's scorer, as a running session's later
@@ -124,14 +132,7 @@ fn main() {
         .and_then(|v| v.parse::<u32>().ok())
     {
         let catalog = load_catalog(&[]).expect("embedded content loads");
-        let drill = &catalog.drills[&DrillId::from(DRILL)];
-        let incident = drill
-            .incident
-            .as_ref()
-            .and_then(|id| catalog.incidents.get(id));
-        let mut session = Interview::new(drill, incident, Seed(7), Mode::Interview);
-        session.start();
-        session.handle(Input::Answer(FIRST.to_owned()));
+        let session = session_after_first_answer(&catalog);
         let replies: usize = (0..n)
             .map(|_| {
                 let mut turn = session.clone();
