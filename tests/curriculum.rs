@@ -1356,6 +1356,11 @@ const DRILL_CLAIMS: &[(&str, &str, &str)] = &[
 /// claim, or asking about it. (drill, red flag or misconception, text).
 const NOT_CLAIMS: &[(&str, &str, &str)] = &[
     (
+        "disk-saturation",
+        "blames-cache-eviction",
+        "Nothing is being evicted from the page cache; the disk is saturated by the export's reads.",
+    ),
+    (
         "runqueue-contention",
         "blames-migration",
         "Pinning the workers would not remove a single wake-up.",

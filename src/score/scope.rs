@@ -128,6 +128,13 @@ const PRE: &[&str] = &[
     "nor",
     "neither",
     "none of",
+    // "Nothing is being evicted" denies the eviction. Only as the subject of a verb: "nothing
+    // else comes close to the lock" and "nothing but lock waits" affirm what follows.
+    "nothing is",
+    "nothing was",
+    "nothing gets",
+    "nothing got",
+    "nothing has been",
     "nothing in",
     "doesn't look like",
     "don't think",
@@ -1209,6 +1216,20 @@ mod tests {
             AFF
         );
         assert_eq!(standing_of("Steal is high, not noise.", "steal"), AFF);
+    }
+
+    #[test]
+    fn nothing_as_a_subject_denies_its_verb_phrase() {
+        assert_eq!(
+            standing_of("Nothing is being evicted from the page cache.", "evicted"),
+            NEG
+        );
+        assert_eq!(standing_of("Nothing was swapped out.", "swapped"), NEG);
+        assert_eq!(
+            standing_of("Nothing else comes close to the lock.", "lock"),
+            AFF
+        );
+        assert_eq!(standing_of("Nothing but lock waits show up.", "lock"), AFF);
     }
 
     #[test]
