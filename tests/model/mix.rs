@@ -170,8 +170,9 @@ fn the_slow_path_alone_reads_the_disk() {
     assert_eq!(disk_reads(&run(&plain, 5, 2).samples), 0);
 }
 
-#[test]
-fn each_path_holds_its_lock_for_its_own_time() {
+/// Four closed-loop workers whose fixed 20 µs request holds lock 0 for 2 µs: the base the
+/// per-path lock tests change one path of.
+fn fixed_request_holding_lock_0_for_2us() -> Workload {
     let mut w = workload(4, Arrivals::Closed { think_us: 500.0 }, 20.0);
     w.request.distribution = Distribution::Deterministic;
     w.request.critical_sections = vec![CriticalSection {
@@ -181,6 +182,12 @@ fn each_path_holds_its_lock_for_its_own_time() {
         io: None,
         nested: Vec::new(),
     }];
+    w
+}
+
+#[test]
+fn each_path_holds_its_lock_for_its_own_time() {
+    let mut w = fixed_request_holding_lock_0_for_2us();
     let mut slow = slow_path(0.1, 20.0, &w.request);
     slow.request.critical_sections[0].hold_us = 200.0;
     w.paths = vec![slow];
@@ -248,15 +255,7 @@ fn try_changes_a_paths_share_and_cost() {
 /// path takes the inner lock.
 #[test]
 fn a_paths_nested_section_lengthens_its_outer_hold() {
-    let mut w = workload(4, Arrivals::Closed { think_us: 500.0 }, 20.0);
-    w.request.distribution = Distribution::Deterministic;
-    w.request.critical_sections = vec![CriticalSection {
-        lock: 0,
-        hold_us: 2.0,
-        write_fraction: 1.0,
-        io: None,
-        nested: Vec::new(),
-    }];
+    let mut w = fixed_request_holding_lock_0_for_2us();
     let mut slow = slow_path(0.1, 20.0, &w.request);
     slow.request.critical_sections[0].nested = vec![NestedSection {
         lock: 1,
