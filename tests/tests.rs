@@ -14,3 +14,4 @@ mod repl;
 mod score;
 mod session;
 mod signatures;
+mod version;
