@@ -6,6 +6,7 @@ Usage (from the repository root, after `cargo build --release`):
     python3 tests/calibration/report.py tune       # the half rubric and lexicon work may look at
     python3 tests/calibration/report.py dev        # a development set, read to check a rule generalises
     python3 tests/calibration/report.py heldout    # only ever scored, never read
+    python3 tests/calibration/report.py heldout2   # a second held-out half, newer writers: only scored
 
 It runs `sysdrill grade <half> --compare-human --human <half>/human.csv --format json`, takes
 Spearman and quadratic weighted kappa from grade's own agreement block, and adds the mean
