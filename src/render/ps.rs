@@ -26,7 +26,26 @@ pub enum PsCommand {
     /// `ps aux`.
     Bsd,
     /// `ps -eo LIST` (`threads`: `-eLo`).
-    Fields { threads: bool, fields: Vec<Field> },
+    Fields { threads: bool, fields: Vec<Column> },
+}
+
+/// One column of a `-o` list: a field, and the width `field:WIDTH` asked for, if any.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Column {
+    pub field: Field,
+    pub width: Option<u16>,
+}
+
+impl Column {
+    /// The field's width, or the one asked for, keeping the field's alignment.
+    fn width(self) -> i32 {
+        let natural = self.field.column().1;
+        match self.width {
+            Some(w) if natural < 0 => -i32::from(w),
+            Some(w) => i32::from(w),
+            None => natural,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -88,7 +107,7 @@ impl Field {
 /// Parses the words after `ps`.
 pub(crate) fn parse(args: &[&str]) -> Result<Inspect, ToolError> {
     let (mut all, mut threads, mut full, mut bsd) = (false, false, false, false);
-    let mut fields: Option<Vec<Field>> = None;
+    let mut fields: Option<Vec<Column>> = None;
     let mut i = 0;
     while i < args.len() {
         let arg = args[i];
@@ -148,27 +167,46 @@ pub(crate) fn parse(args: &[&str]) -> Result<Inspect, ToolError> {
     Ok(Inspect::Ps(command))
 }
 
-fn default_fields(threads: bool) -> Vec<Field> {
-    if threads {
+fn default_fields(threads: bool) -> Vec<Column> {
+    let fields = if threads {
         vec![Field::Pid, Field::Tid("LWP"), Field::Comm]
     } else {
         vec![Field::Pid, Field::Comm]
-    }
+    };
+    fields
+        .into_iter()
+        .map(|field| Column { field, width: None })
+        .collect()
 }
 
-fn field_list(list: &str) -> Result<Vec<Field>, ToolError> {
+/// `pid,tid,wchan:32,comm`: field names, each with an optional `:WIDTH`.
+fn field_list(list: &str) -> Result<Vec<Column>, ToolError> {
     list.split([',', ' '])
         .filter(|f| !f.is_empty())
-        .map(|f| {
-            Field::parse(f).ok_or_else(|| {
+        .map(|spec| {
+            let (name, width) = match spec.split_once(':') {
+                Some((name, width)) => (name, Some(width)),
+                None => (spec, None),
+            };
+            let unknown = || {
                 ToolError::new(format!(
                     "error: unknown user-defined format specifier \"{}\"{USAGE}",
-                    f.chars()
+                    spec.chars()
                         .filter(|c| !c.is_control())
                         .take(40)
                         .collect::<String>()
                 ))
-            })
+            };
+            let field = Field::parse(name).ok_or_else(unknown)?;
+            let width = match width {
+                None => None,
+                // procps takes widths up to the line length; 1..=999 covers every real use.
+                Some(w) => match w.parse::<u16>() {
+                    Ok(w @ 1..=999) => Some(w),
+                    _ => return Err(unknown()),
+                },
+            };
+            Ok(Column { field, width })
         })
         .collect()
 }
@@ -193,13 +231,19 @@ pub(crate) fn render(trace: &Trace, command: &PsCommand, start: usize) -> String
     let mut out = String::new();
     match command {
         PsCommand::Fields { fields, .. } => {
-            let cells: Vec<String> = fields.iter().map(|f| header(*f, fields)).collect();
+            let last = fields.len().saturating_sub(1);
+            let cells: Vec<String> = fields
+                .iter()
+                .enumerate()
+                .map(|(i, c)| header(*c, i == last))
+                .collect();
             out.push_str(cells.join(" ").trim_end());
             out.push('\n');
             for row in &rows {
                 let cells: Vec<String> = fields
                     .iter()
-                    .map(|f| cell(*f, fields, row, elapsed_cs))
+                    .enumerate()
+                    .map(|(i, c)| cell(*c, i == last, row, elapsed_cs))
                     .collect();
                 out.push_str(cells.join(" ").trim_end());
                 out.push('\n');
@@ -412,13 +456,12 @@ pub(crate) fn state_letter(thread: &ThreadSample) -> char {
     }
 }
 
-fn header(field: Field, fields: &[Field]) -> String {
-    let (name, width) = field.column();
-    pad(name, width, is_last(field, fields))
+fn header(column: Column, last: bool) -> String {
+    pad(column.field.column().0, column.width(), last)
 }
 
-fn cell(field: Field, fields: &[Field], row: &Row, elapsed_cs: u64) -> String {
-    let value = match field {
+fn cell(column: Column, last: bool, row: &Row, elapsed_cs: u64) -> String {
+    let value = match column.field {
         Field::Pid => row.task.pid.to_string(),
         Field::Tid(_) => row.tid.to_string(),
         Field::Ppid => ppid(row.task).to_string(),
@@ -432,14 +475,13 @@ fn cell(field: Field, fields: &[Field], row: &Row, elapsed_cs: u64) -> String {
         Field::Uid => row.task.uid.to_string(),
         Field::Pcpu => format!("{:.1}", row.time_cs as f64 * 100.0 / elapsed_cs as f64),
     };
-    pad(&value, field.column().1, is_last(field, fields))
+    pad(&value, column.width(), last)
 }
 
-fn is_last(field: Field, fields: &[Field]) -> bool {
-    fields.last() == Some(&field)
-}
-
-/// Right-aligned for positive widths, left-aligned (and not padded when last) for negative.
+/// Right-aligned for positive widths (a wider number pushes the line right, as procps does),
+/// left-aligned for negative. A left-aligned text column is cut to its width unless it is the
+/// last one: procps prints `hrtime` for `hrtimer_nanosleep` under WCHAN, and a command name of
+/// 15 characters at most, unless the column ends the line.
 fn pad(value: &str, width: i32, last: bool) -> String {
     let w = width.unsigned_abs() as usize;
     if width > 0 {
@@ -447,7 +489,8 @@ fn pad(value: &str, width: i32, last: bool) -> String {
     } else if last {
         value.to_owned()
     } else {
-        format!("{value:<w$}")
+        let cut: String = value.chars().take(w).collect();
+        format!("{cut:<w$}")
     }
 }
 
@@ -515,6 +558,26 @@ fn parse_date(date: &str) -> Option<(u32, u32, i64)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn text_columns_are_cut_to_their_width_unless_last() {
+        assert_eq!(pad("hrtimer_nanosleep", -6, false), "hrtime");
+        assert_eq!(pad("hrtimer_nanosleep", -6, true), "hrtimer_nanosleep");
+        assert_eq!(pad("-", -6, false), "-     ");
+        assert_eq!(pad("pool_workqueue_release", -15, false), "pool_workqueue_");
+        assert_eq!(pad("123456", 5, false), "123456");
+    }
+
+    #[test]
+    fn a_width_after_a_colon_widens_the_column() {
+        let columns = field_list("pid,wchan:32,comm").unwrap();
+        assert_eq!(columns[1].width(), -32);
+        assert_eq!(field_list("pid:9").unwrap()[0].width(), 9);
+        assert!(field_list("wchan:").is_err());
+        assert!(field_list("wchan:0").is_err());
+        assert!(field_list("wchan:x").is_err());
+        assert!(field_list("bogus:8").is_err());
+    }
 
     #[test]
     fn parses_the_common_forms() {

@@ -182,7 +182,7 @@ fn lockdep_reports_the_circular_dependency_and_the_locks_held() {
     assert!(!plain.contains("circular locking") && !plain.contains("locks held"));
 }
 
-/// `ps -eLo pid,tid,stat,wchan,comm` shows the stuck threads in D with their lock's slow path
+/// `ps -eLo pid,tid,stat,wchan:32,comm` shows the stuck threads in D with their lock's slow path
 /// as the wait channel, and each cycle thread's stack names both locks' code.
 #[test]
 fn ps_and_proc_stacks_show_the_cycle() {
@@ -190,7 +190,7 @@ fn ps_and_proc_stacks_show_the_cycle() {
     let t = simulate(&inc, Seed(4), 2);
     let ps = render(
         &t,
-        &parse_command("ps -eLo pid,tid,stat,wchan,comm").unwrap(),
+        &parse_command("ps -eLo pid,tid,stat,wchan:32,comm").unwrap(),
         2,
     );
     let app: Vec<&str> = ps.lines().filter(|l| l.contains(" 4242 ")).collect();
@@ -218,14 +218,14 @@ fn ps_and_proc_stacks_show_the_cycle() {
     assert!(both("rwsem_down_write_slowpath") && both("__mutex_lock.constprop.0"));
 }
 
-/// jc reads `ps -eLo pid,tid,stat,wchan,comm` of the deadlocked box: one row per thread, each
+/// jc reads `ps -eLo pid,tid,stat,wchan:32,comm` of the deadlocked box: one row per thread, each
 /// in D with its lock's slow path as the wait channel.
 #[test]
 fn jc_reads_the_deadlocked_threads_from_ps() {
     let t = simulate(&hung_deadlock(), Seed(6), 2);
     let ps = render(
         &t,
-        &parse_command("ps -eLo pid,tid,stat,wchan,comm").unwrap(),
+        &parse_command("ps -eLo pid,tid,stat,wchan:32,comm").unwrap(),
         2,
     );
     let Some(rows) = crate::render::jc::jc("ps", &ps) else {

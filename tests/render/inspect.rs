@@ -258,7 +258,7 @@ fn user_lock_waiters_show_in_futex() {
         7,
         &[
             "vmstat 1 3",
-            "ps -eLo pid,tid,stat,wchan,comm",
+            "ps -eLo pid,tid,stat,wchan:32,comm",
             "cat /proc/4242/task/*/stack",
             "timeout 2 strace -c -f -p 4242",
         ],

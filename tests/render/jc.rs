@@ -686,7 +686,7 @@ fn a_lock_held_across_a_flush_parses_to_the_trace() {
         return;
     };
     check_iostat(&trace, &rows);
-    let Some(rows) = jc("ps", &run(&trace, "ps -eLo pid,tid,stat,wchan,comm", 0)) else {
+    let Some(rows) = jc("ps", &run(&trace, "ps -eLo pid,tid,stat,wchan:32,comm", 0)) else {
         return;
     };
     let ledger: Vec<&Value> = rows
