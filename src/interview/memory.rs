@@ -192,6 +192,42 @@ impl Memory {
     pub fn has_undiscussed(&self) -> bool {
         !self.undiscussed.is_empty()
     }
+
+    /// Tool commands run and not yet talked about, oldest first.
+    pub fn undiscussed(&self) -> &[String] {
+        &self.undiscussed
+    }
+}
+
+/// Parts of kernel and application identifiers too common to show that an answer read one
+/// output ("lock", "wait", "queue" name half the rows of every lock table).
+const COMMON_IDENTIFIER_PARTS: &[&str] = &[
+    "lock", "locks", "locked", "wait", "waits", "wake", "queue", "slow", "path", "fast", "common",
+    "thread", "task", "work", "worker", "read", "write", "page", "pages", "mutex", "spin",
+    "spinlock", "sleep", "state", "entry", "start", "event", "events", "count",
+];
+
+/// Whether `answer` names something only `output` could have told the candidate: a part of one
+/// of its identifiers (`rmqueue` of `rmqueue_bulk+0x51`, `futex` of `futex_q_lock`), at least
+/// four letters and not one of [`COMMON_IDENTIFIER_PARTS`]. "It's the futex bucket lock, not
+/// the allocator" read the lock table although it cites no number and names no tool.
+pub fn names_what_was_shown(answer: &str, output: &str) -> bool {
+    let output = output.to_lowercase();
+    let parts: HashSet<&str> = identifiers(&output)
+        .flat_map(|word| word.split('_'))
+        .filter(|part| {
+            part.len() >= 4
+                && part.chars().all(|c| c.is_ascii_alphabetic())
+                && !COMMON_IDENTIFIER_PARTS.contains(part)
+        })
+        .collect();
+    if parts.is_empty() {
+        return false;
+    }
+    let answer = answer.to_lowercase();
+    answer
+        .split(|c: char| !c.is_alphanumeric())
+        .any(|word| parts.contains(word))
 }
 
 /// Every term a move must not name before the candidate meets it: cause words, the incident's
@@ -244,6 +280,28 @@ fn identifiers(text: &str) -> impl Iterator<Item = &str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn naming_a_row_of_an_output_discusses_it() {
+        let table = " contended   total wait     max wait     avg wait         type   caller\n\n\
+                     112659    474.55 ms     15.52 us      4.21 us     spinlock   rmqueue_bulk+0x51\n\
+                      18646      2.70 ms      1.35 us       144 ns     spinlock   futex_q_lock+0x2a\n";
+        assert!(names_what_was_shown(
+            "ok it is the futex hash bucket lock, so a userspace mutex",
+            table
+        ));
+        assert!(names_what_was_shown(
+            "most of it sits in rmqueue_bulk, the allocator",
+            table
+        ));
+        // Words every lock table has, or none of its identifiers, are not a reading.
+        assert!(!names_what_was_shown(
+            "it's lock contention, the threads wait on a spinlock",
+            table
+        ));
+        assert!(!names_what_was_shown("shard the lock per key", table));
+        assert!(!names_what_was_shown("futex", "procs r b\n 3 0"));
+    }
 
     #[test]
     fn word_starts_only() {
