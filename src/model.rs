@@ -45,7 +45,6 @@ pub use trace::*;
 
 use crate::domain::{Fault, Incident, Seed};
 use engine::{Engine, EngineParams, WindowInputs, WindowStats};
-use rng::SimRng;
 
 /// Events a window aims at: small enough that `vmstat 1 5` simulates in a few milliseconds,
 /// large enough that a second's percentiles rest on hundreds of requests.
@@ -243,7 +242,7 @@ impl Simulation {
 
     /// As [`Simulation::new`] with explicit window lengths (oracle tests run long windows).
     pub fn with_params(incident: &Incident, seed: Seed, params: EngineParams) -> Self {
-        let mut engine = Engine::new(incident, SimRng::stream(seed, "engine"));
+        let mut engine = Engine::new(incident, seed);
         let mut ctx = sample::Context::new(incident, seed, &engine);
         let inputs = ctx.warmup_inputs();
         let warm = engine.run_window(

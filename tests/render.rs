@@ -7,6 +7,8 @@
 mod cgroup;
 #[path = "render/fixture.rs"]
 mod fixture;
+#[path = "render/frames.rs"]
+mod frames;
 #[path = "render/incident.rs"]
 mod incident;
 #[path = "render/inspect.rs"]

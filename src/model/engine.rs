@@ -44,7 +44,7 @@ use super::numa;
 use super::rng::SimRng;
 use super::symbols::{self, Activity, Category, SymbolTable, splits};
 use crate::domain::{
-    Arrivals, Cgroup, Distribution, Fault, Incident, LockKind, LockScope, SyncKind,
+    Arrivals, Cgroup, Distribution, Fault, Incident, LockKind, LockScope, Seed, SyncKind,
 };
 use accounting::Area;
 use accounting::CpuNs;
@@ -251,6 +251,9 @@ struct Cpu {
     block_done: u64,
     /// Stuck in an interrupt handler for good (`irq_locks`).
     stuck: Option<crate::domain::IrqContext>,
+    /// Its scheduler ticks fall at `tick_phase + k * tick_ns`: each CPU's local timer runs at
+    /// its own phase.
+    tick_phase: u64,
 }
 
 #[derive(Debug, Clone)]
@@ -407,6 +410,8 @@ pub struct Engine {
     cost_uncontended: u64,
     cost_softirq: u64,
     timeslice: u64,
+    /// The scheduler tick's period (one over the machine's HZ); 0 for no tick.
+    tick_ns: u64,
     /// The livelocked workload, the cost of one attempt and its chance of success.
     livelock: Option<(usize, f64, f64)>,
     /// Per workload, the CPUs its threads may run on (`None`: any); see `may_run`.
@@ -470,7 +475,10 @@ fn caller_symbol(caller: &str) -> &str {
 }
 
 impl Engine {
-    pub fn new(incident: &Incident, rng: SimRng) -> Self {
+    /// The engine of `incident` under `seed`: its draws come from the seed's `engine` stream,
+    /// the CPUs' tick phases from its `tick` stream.
+    pub fn new(incident: &Incident, seed: Seed) -> Self {
+        let rng = SimRng::stream(seed, "engine");
         let m = &incident.machine;
         let c = &incident.costs;
         let ncpu = m.cpus.max(1);
@@ -903,6 +911,8 @@ impl Engine {
                 busy_area: Area::default(),
             })
             .collect::<IdVec<DiskId, _>>();
+        let tick_ns = 1_000_000_000 / u64::from(m.hz.max(1));
+        let mut ticks = SimRng::stream(seed, "tick");
         let cpus = (0..ncpu)
             .map(|_| Cpu {
                 mode: Mode::Idle,
@@ -920,6 +930,7 @@ impl Engine {
                 packets: 0,
                 block_done: 0,
                 stuck: None,
+                tick_phase: ticks.below(tick_ns.max(1)),
             })
             .collect::<IdVec<CpuId, _>>();
         let nacts = acts.len();
@@ -957,6 +968,7 @@ impl Engine {
             } else {
                 u64::MAX
             },
+            tick_ns,
             livelock,
             pinned: affinity.iter().any(Option::is_some),
             affinity,

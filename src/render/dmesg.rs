@@ -8,6 +8,7 @@
 //!
 //! Must not invent events: every block comes from one `Trace::log` entry at or before now.
 
+use crate::model::symbols::kernel_frame;
 use crate::model::{BoxInfo, LockHolder, LockLine, LogKind, Trace};
 
 const MODULES: &str = "Modules linked in: tls xt_conntrack nf_conntrack nf_defrag_ipv6 nf_defrag_ipv4 xt_addrtype nft_compat nf_tables nfnetlink br_netfilter bridge stp llc overlay intel_rapl_msr intel_rapl_common kvm_intel kvm irqbypass rapl binfmt_misc nls_iso8859_1 input_leds serio_raw sch_fq_codel dm_multipath msr efi_pstore ip_tables x_tables autofs4 btrfs raid10 raid456 xor raid6_pq libcrc32c raid1 raid0 crct10dif_pclmul crc32_pclmul polyval_clmulni ghash_clmulni_intel sha256_ssse3 nvme nvme_core";
@@ -245,21 +246,21 @@ fn event_lines(info: &BoxInfo, kind: &LogKind) -> Vec<String> {
             call_trace(
                 &mut lines,
                 &[
-                    "dump_stack_lvl+0x48/0x70",
-                    "dump_header+0x4f/0x240",
-                    "oom_kill_process+0x10d/0x1c0",
-                    "out_of_memory+0x103/0x350",
-                    "__alloc_pages_slowpath.constprop.0+0xa74/0xe50",
-                    "__alloc_pages+0x31f/0x350",
-                    "alloc_pages_mpol+0x91/0x210",
-                    "do_anonymous_page+0x76/0x3c0",
-                    "__handle_mm_fault+0x30d/0x6a0",
-                    "handle_mm_fault+0x18a/0x380",
-                    "do_user_addr_fault+0x169/0x670",
-                    "exc_page_fault+0x83/0x1b0",
-                    "asm_exc_page_fault+0x27/0x30",
+                    "dump_stack_lvl+0x48",
+                    "dump_header",
+                    "oom_kill_process",
+                    "out_of_memory",
+                    "__alloc_pages_slowpath.constprop.0",
+                    "__alloc_pages",
+                    "alloc_pages_mpol",
+                    "do_anonymous_page",
+                    "__handle_mm_fault",
+                    "handle_mm_fault",
+                    "do_user_addr_fault",
+                    "exc_page_fault",
+                    "asm_exc_page_fault",
                 ]
-                .map(str::to_owned),
+                .map(kernel_frame),
             );
             lines.push("Mem-Info:".to_owned());
             lines.push("Tasks state (memory values in pages):".to_owned());

@@ -63,9 +63,11 @@ fn mpstat_and_pidstat_see_the_heavier_build_from_its_second() {
     assert!(before < 25.0 && after > 40.0, "{before} {after}");
     let cpu = |start| column(&super::run(&t, "pidstat -u 1 1", start), "%CPU")[0];
     let (before, after) = (cpu(DEPLOY_S - 2), cpu(DEPLOY_S + 1));
-    // The service's %CPU rises towards its quota of four CPUs.
+    // The service's %CPU rises to about its quota of four CPUs. A second is one window of a
+    // period's length that straddles two periods, so it may hold a little more than one
+    // period's quota: the end of one period's and the start of the next's.
     assert!(
-        before < 200.0 && (300.0..=410.0).contains(&after),
+        before < 200.0 && (300.0..=450.0).contains(&after),
         "{before} {after}"
     );
 }

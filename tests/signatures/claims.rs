@@ -589,6 +589,7 @@ fn cgroup_cpu_throttling_drill_claims_hold_on_the_model() {
         }
         let (mut throttled, mut throttled_us) = (0.0, 0.0);
         let (mut p50_min, mut p99_max) = (f64::INFINITY, 0.0f64);
+        let mut p50_max = 0.0f64;
         for (i, s) in t.samples.iter().enumerate() {
             let vm = vmstat(s);
             let g = s.detail.cgroups[ledger.workload];
@@ -612,6 +613,7 @@ fn cgroup_cpu_throttling_drill_claims_hold_on_the_model() {
                 fail(format!("second {i}: another cgroup throttled"));
             }
             p50_min = p50_min.min(s.app.latency_p50_us / 1e3);
+            p50_max = p50_max.max(s.app.latency_p50_us / 1e3);
             p99_max = p99_max.max(s.app.latency_p99_us / 1e3);
         }
         if throttled < 3.0 || throttled_us <= 0.0 {
@@ -619,11 +621,15 @@ fn cgroup_cpu_throttling_drill_claims_hold_on_the_model() {
                 "{throttled} throttled periods, {throttled_us:.0} µs throttled in all"
             ));
         }
-        // "posts a batch in 50 ms or a little more, but in bursts its p99 runs well above
-        // that": a median second near 50 ms, and a p99 at least 40 % above 50 ms at its worst.
-        if !(45.0..=70.0).contains(&p50_min) || p99_max < 70.0 {
+        // "spends 50 ms of CPU on each batch": a median posting never beats its CPU time. "A
+        // posting takes about that when the service is quiet and up to twice that when it is
+        // busy": every second's median within 50 to 100 ms, give or take the last tenth. "In
+        // bursts its p99 runs well above that": at its worst, 40 % above both 50 ms and the
+        // best median.
+        let medians_hold = p50_min >= 45.0 && p50_max <= 110.0;
+        if !medians_hold || p99_max < 70.0f64.max(1.4 * p50_min) {
             fail(format!(
-                "p50 at best {p50_min:.0} ms, p99 at worst {p99_max:.0} ms"
+                "p50 from {p50_min:.0} to {p50_max:.0} ms, p99 at worst {p99_max:.0} ms"
             ));
         }
     });

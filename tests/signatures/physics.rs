@@ -284,42 +284,6 @@ fn rcu_and_seqlock_holds_have_a_real_minimum() {
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
 
-/// A kernel function has one size wherever a stack prints it: `/proc/PID/task/*/stack`, the
-/// kernel log's hung-task, lockup and lockdep stacks, and `/proc/lock_stat`'s call sites.
-#[test]
-fn a_kernel_function_has_one_size_in_every_stack() {
-    let parse = |line: &str| sysdrill::render::parse_command(line).expect("parses");
-    every_incident(|t| {
-        let mut texts = vec![
-            sysdrill::render::render(t, &parse("dmesg"), super::SECONDS),
-            sysdrill::render::render(t, &parse("cat /proc/lock_stat"), super::SECONDS),
-        ];
-        for task in t.info.tasks.iter().filter(|task| task.threads > 1) {
-            let stacks = format!("cat /proc/{}/task/*/stack", task.pid);
-            texts.push(sysdrill::render::render(t, &parse(&stacks), super::SECONDS));
-        }
-        let mut sizes = std::collections::BTreeMap::<String, String>::new();
-        for text in &texts {
-            for word in text.split_whitespace() {
-                let Some((name, rest)) = word.split_once("+0x") else {
-                    continue;
-                };
-                let Some((_, size)) = rest.split_once("/0x") else {
-                    continue;
-                };
-                // `RIP: 0010:native_queued_spin_lock_slowpath+0x6e/0x2c0`
-                let name = name.rsplit(':').next().unwrap_or(name);
-                if let Some(other) = sizes.insert(name.to_owned(), size.to_owned())
-                    && other != size
-                {
-                    return Some(format!("{name} is 0x{other} and 0x{size} long"));
-                }
-            }
-        }
-        None
-    });
-}
-
 /// The per-thread block of a second lists at most `MAX_THREAD_ROWS` threads of a process,
 /// however large its pool, while the process line still counts them all; the thread-level
 /// tools print from the rows kept.

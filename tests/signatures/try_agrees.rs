@@ -35,6 +35,8 @@ enum Expect {
     /// A fix: p99 lower and throughput at least 90 % of before (three seconds of a closed
     /// workload vary by a few percent).
     Helps,
+    /// A fix the drill says raises throughput as well: p99 lower and throughput higher.
+    HelpsBoth,
     /// A red flag: p99 not lower by more than 10 %, or throughput not higher by more than 10 %.
     DoesNotHelp,
 }
@@ -55,6 +57,9 @@ fn check(id: &str, changes: &[Change]) {
             let ok = match expect {
                 Expect::Helps => {
                     after.p99_us < before.p99_us && after.throughput >= 0.9 * before.throughput
+                }
+                Expect::HelpsBoth => {
+                    after.p99_us < before.p99_us && after.throughput > before.throughput
                 }
                 Expect::DoesNotHelp => {
                     after.p99_us >= 0.9 * before.p99_us
@@ -313,11 +318,13 @@ fn p99_tail_reclaim_fixes_and_red_flags() {
 fn runqueue_contention_fixes_and_red_flags() {
     // The fixes in code (batch, wake one worker instead of all) are not `try` parameters; the
     // third, fewer threads, is: a pool near the core count keeps the same dispatcher clients,
-    // now queued for workers that no longer wait on a run queue hundreds deep.
+    // now queued for workers that no longer wait on a run queue hundreds deep. The drill's
+    // success is more tasks per second per core, so the smaller pool must raise throughput as
+    // well as cut p99.
     check(
         "runqueue-contention",
         &[
-            ("cap threads at the cores", Expect::Helps, |v| {
+            ("cap threads at the cores", Expect::HelpsBoth, |v| {
                 vec![Override::Threads(v.machine.cpus)]
             }),
             ("more threads", Expect::DoesNotHelp, more_threads),

@@ -12,6 +12,19 @@ pub fn livelock_win_chance(success_probability: f64, rivals: u32) -> f64 {
     success_probability / f64::from(rivals.max(1))
 }
 
+/// The first tick at or after `due` of a timer ticking at `phase + k * tick` (`due` itself
+/// without a tick, or for a slice that never ends).
+fn first_tick_from(due: u64, phase: u64, tick: u64) -> u64 {
+    if tick == 0 || due == u64::MAX {
+        return due;
+    }
+    if due <= phase {
+        return phase;
+    }
+    let ticks = (due - phase).div_ceil(tick);
+    phase.saturating_add(ticks.saturating_mul(tick))
+}
+
 impl Engine {
     /// Sets each open workload's arrival rate for drill second `second` (its last load step at
     /// or before it, else its base rate); a changed rate restarts the arrival stream, so the
@@ -91,6 +104,16 @@ impl Engine {
         }
         let at = self.runq.iter().position(|&t| self.may_run(t, c))?;
         self.runq.remove(at)
+    }
+
+    /// When CPU `c` finds a timeslice that began at `start` over: at its first scheduler tick
+    /// at or after `start` plus the timeslice, since the tick is what checks the running
+    /// thread's slice. Each CPU ticks at its own phase, so CPUs whose threads began their
+    /// slices together still switch at different instants, as real CPUs' local timers make
+    /// them, rather than all at once.
+    pub(super) fn slice_over_at(&self, c: CpuId, start: u64) -> u64 {
+        let due = start.saturating_add(self.timeslice);
+        first_tick_from(due, self.cpus[c].tick_phase, self.tick_ns)
     }
 
     /// Whether a queued thread could take CPU `c` (a timeslice ends only for one).
@@ -357,8 +380,8 @@ impl Engine {
                         Step::Reclaim => self.act_reclaim,
                         _ => self.workload_of(t).retry_act,
                     };
-                    let used = self.now - self.threads[t].slice;
-                    let left = self.timeslice.saturating_sub(used).max(1);
+                    let slice_over = self.slice_over_at(c, self.threads[t].slice);
+                    let left = slice_over.saturating_sub(self.now).max(1);
                     let len = rem.min(left);
                     self.segment(c, Mode::Run, Some(t), act, len);
                     return;
@@ -689,7 +712,6 @@ impl Engine {
             }
             Mode::Run => {
                 let now = self.now;
-                let timeslice = self.timeslice;
                 let th = &mut self.threads[t];
                 th.remaining = th.remaining.saturating_sub(len);
                 if th.workload.is_none() {
@@ -704,7 +726,7 @@ impl Engine {
                 }
                 // The slice counts all time on the CPU (spinning and holding included); the
                 // switch happens at the next preemptible point, here.
-                if now - self.threads[t].slice < timeslice {
+                if now < self.slice_over_at(c, self.threads[t].slice) {
                     self.run(c, t);
                 } else if !self.has_runnable_for(c) {
                     self.threads[t].slice = now;
@@ -787,5 +809,55 @@ impl Engine {
         } else {
             self.dropped += 1;
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{Engine, first_tick_from};
+    use crate::content::load_catalog;
+    use crate::domain::{IncidentId, Seed};
+
+    #[test]
+    fn each_cpu_ticks_at_a_phase_of_its_own_drawn_from_the_seed() {
+        let catalog = load_catalog(&[]).expect("shipped content loads");
+        let incident = &catalog.incidents[&IncidentId::from("runqueue-contention")];
+        let phases = |seed| {
+            let engine = Engine::new(incident, Seed(seed));
+            let tick = engine.tick_ns;
+            let phases: Vec<u64> = engine
+                .cpus
+                .into_vec()
+                .iter()
+                .map(|c| c.tick_phase)
+                .collect();
+            assert!(phases.iter().all(|&p| p < tick), "{phases:?} within {tick}");
+            phases
+        };
+        let first = phases(1);
+        let mut distinct = first.clone();
+        distinct.sort_unstable();
+        distinct.dedup();
+        assert!(distinct.len() > first.len() / 2, "{first:?}");
+        assert_eq!(first, phases(1));
+        assert_ne!(first, phases(2));
+    }
+
+    #[test]
+    fn a_slice_ends_on_its_cpus_next_tick() {
+        // HZ=1000, this CPU ticking 250 µs into each millisecond.
+        let (tick, phase) = (1_000_000, 250_000);
+        assert_eq!(first_tick_from(3_000_000, phase, tick), 3_250_000);
+        assert_eq!(first_tick_from(3_250_000, phase, tick), 3_250_000);
+        assert_eq!(first_tick_from(3_250_001, phase, tick), 4_250_000);
+        assert_eq!(first_tick_from(100, phase, tick), 250_000);
+        // Another CPU's phase: the same slice ends elsewhere.
+        assert_eq!(first_tick_from(3_000_000, 700_000, tick), 3_700_000);
+    }
+
+    #[test]
+    fn without_a_tick_or_an_end_the_slice_ends_when_due() {
+        assert_eq!(first_tick_from(3_000_000, 0, 0), 3_000_000);
+        assert_eq!(first_tick_from(u64::MAX, 250_000, 1_000_000), u64::MAX);
     }
 }
