@@ -432,9 +432,33 @@ const BAD_OUTCOMES: &[&[&str]] = &[
     &["more", "contenders"],
     &["more", "waiters"],
     &["more", "waiting"],
-    &["same", "way"],
     &["paper", "over"],
     &["papers", "over"],
+    &["same", "way"],
+    &["bug"],
+    &["disaster"],
+    &["mistake"],
+    &["loss"],
+    // The problem, not the service, comes back: "restart it and it'd just come back".
+    &["it", "comes", "back"],
+    &["it'll", "come", "back"],
+    &["it'd", "come", "back"],
+    &["just", "come", "back"],
+    &["just", "comes", "back"],
+    // Shifting the problem rather than removing it: "a sleep only shifts the timing".
+    &["only", "shift"],
+    &["only", "shifts"],
+    &["just", "shift"],
+    &["just", "shifts"],
+    &["only", "move"],
+    &["only", "moves"],
+    &["just", "moves"],
+    &["only", "delay"],
+    &["only", "delays"],
+    &["just", "delays"],
+    &["only", "postpone"],
+    &["only", "postpones"],
+    &["just", "postpones"],
 ];
 
 /// What a proposal should achieve: negated, a bad outcome ("won't help", "doesn't fix
@@ -504,7 +528,7 @@ const NOT_CONSEQUENCE: &[&str] = &[
 ];
 
 /// How many words after a proposal its consequence is looked for.
-const CONSEQUENCE_REACH: usize = 10;
+const CONSEQUENCE_REACH: usize = 12;
 
 /// Who may have done what a proposal says, in a report of the past: "the on-call added threads
 /// last night", "we bumped the pool".
@@ -1363,12 +1387,23 @@ mod tests {
             ),
             ("Add more threads and it won't help.", "add more threads"),
             ("Restart it and it will fail the same way.", "restart it"),
+            ("Restart it and it'd just come back.", "restart it"),
+            ("Add a sleep and it only shifts the timing.", "add a sleep"),
+            (
+                "Take the mutex there and it would be a bug.",
+                "take the mutex",
+            ),
         ] {
             assert!(disowned(text, claim), "{text}");
         }
         for (text, claim) in [
             ("Add more threads and it will be fine.", "add more threads"),
             ("Add more threads, that fixes it.", "add more threads"),
+            // What comes back is the service, not the problem.
+            (
+                "Get faster cores and the commit rate comes back.",
+                "get faster cores",
+            ),
             // A reason, a purpose or a condition is not an outcome.
             (
                 "Add more threads because the queue keeps getting longer.",
