@@ -712,13 +712,27 @@ impl Scorer {
         // Claims are asserted or not at all: quoted, rejected or typed as a command, they stand
         // as reported, not said. A command line asserts only that a check was run.
         for d in &mut decided {
-            if d.standing != Standing::Affirmed {
+            let proposal = matches!(d.m.item, matcher::Item::RedFlag(_));
+            // A proposal with a bad outcome, or a report of what someone did, is not the
+            // candidate's recommendation, not even as a hedge.
+            if proposal
+                && matches!(
+                    d.standing,
+                    Standing::Affirmed | Standing::Hypothetical(Why::Trigger(_))
+                )
+                && let Some((from, to)) =
+                    context.disowned_proposal(&n, d.m.from, d.m.to, d.parts.as_slice())
+            {
+                d.standing = Standing::Negated(Why::Rejected(from, to));
                 continue;
             }
-            let claim = matches!(
-                d.m.item,
-                matcher::Item::RedFlag(_) | matcher::Item::Misconception(_)
-            );
+            let claim = proposal || matches!(d.m.item, matcher::Item::Misconception(_));
+            // A hedged claim is checked too: a red flag that fires when hedged still never
+            // fires from a quotation, a command line or a rejection.
+            let hedged = matches!(d.standing, Standing::Hypothetical(Why::Trigger(_)));
+            if d.standing != Standing::Affirmed && !(claim && hedged) {
+                continue;
+            }
             let check = matches!(d.m.item, matcher::Item::Concept(i) if self.concepts[i].stage == Stage::Check);
             if context.is_command(d.m.from, d.m.to) && !check {
                 d.standing = Standing::Hypothetical(Why::Command);
@@ -873,8 +887,10 @@ impl Scorer {
                     .clone()
                     .find(|d| matches!(d.standing, Standing::Hypothetical(_)))
                 {
+                    // A question that asks for data proposes nothing.
                     let fires = when_hypothetical
-                        && matches!(d.standing, Standing::Hypothetical(Why::Trigger(_)));
+                        && matches!(d.standing, Standing::Hypothetical(Why::Trigger(_)))
+                        && !scopes.in_inquiry(d.m.from);
                     return (fires, Status::Hypothetical, Some(evidence(d)));
                 }
                 if let Some(d) = all.next() {
@@ -1157,7 +1173,10 @@ fn evidence_for(
         Standing::Negated(why) | Standing::Hypothetical(why) => Some(match why {
             Why::Trigger(k) => {
                 let occ = scopes.occurrences[k];
-                if matches!(occ.class, scope::Class::Question | scope::Class::AnsweredNo) {
+                if matches!(
+                    occ.class,
+                    scope::Class::Question | scope::Class::Inquiry | scope::Class::AnsweredNo
+                ) {
                     "?".to_owned()
                 } else {
                     n.original_tokens(occ.from, occ.to).2.to_owned()

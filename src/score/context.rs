@@ -10,8 +10,9 @@
 //!   `scope` decides), or one closing a clause that began with a subordinator ("if", "when",
 //!   "because" … [`SUBORDINATORS`]).
 //! - Quotation marks pair within a sentence: a stretch between two `"` (or two `'` standing
-//!   outside words) is quoted. A sentence with an unpaired mark has nothing quoted, so one stray
-//!   mark cannot hide the rest of an answer.
+//!   outside words, or two backticks around inline code such as `if (empty) wait()`) is
+//!   quoted. A sentence with an unpaired mark has nothing quoted, so one stray mark cannot hide
+//!   the rest of an answer.
 //! - A command: a tool name ([`super::tags::TOOL`]) followed by its arguments, that is words
 //!   written right after a `-`, numbers, single letters and the subcommands of [`SUBCOMMANDS`]
 //!   ("perf lock contention", "mpstat -P ALL 1"). The tool name is part of it.
@@ -21,10 +22,12 @@
 //!   ([`CONTRAST`]: "but", "however", "yet" …) stands between the two, so "people think X, but
 //!   Y" rejects X and leaves Y asserted. The kinds:
 //!   - a rejecting word or phrase of [`REJECTING`] before or after the claim ("X is a myth",
-//!     "the idea that X");
+//!     "the idea that X"), unless the word describes something ("at the wrong time", "false
+//!     sharing", "something goes wrong": [`DESCRIPTIVE_REJECTING`]);
 //!   - a report of someone else's belief: a [`BELIEVERS`] word followed, within two words, by a
 //!     [`BELIEF_VERBS`] word ("people sometimes say X", "a colleague once told me X", "you'd
-//!     think X", "I've heard X"), before the claim;
+//!     think X", "I've heard X"), before the claim, or starting before it when the claim's
+//!     words begin with the verb ("someone always suggests ditching the mutexes");
 //!   - a concession ([`CONCEDING`]: "at first glance X", "X looks like …") before the claim,
 //!     when a contrast word follows the claim in the sentence ("at first glance memory looks
 //!     fine, but free is 39 MB");
@@ -38,7 +41,21 @@
 //!     "removing the lock would be a disaster"); "won't hurt" and the like excepted;
 //!   - a contrast that denies the claim right after it: a contrast word then, within three
 //!     words, a negated verb ("bigger buffers absorb bursts, but they don't raise …", "a
-//!     percent of steal is normal, but 19% isn't").
+//!     percent of steal is normal, but 19% isn't"), with no clause mark between.
+//! - Proposals (red flags) are also disowned ([`Context::disowned_proposal`]) by
+//!   - a bad outcome their own sentence gives them: after a consequence marker
+//!     ([`CONSEQUENCE_MARKERS`]: "and", "which", "you'll", "just" …), within
+//!     [`CONSEQUENCE_REACH`] words and before any word of reason, purpose or condition
+//!     ([`NOT_CONSEQUENCE`]), a bad outcome ([`BAD_OUTCOMES`]: "worse", "longer", "hides",
+//!     "more contention" …) not negated, or a good one ([`GOOD_OUTCOMES`]) negated: "add more
+//!     threads and the queue just gets longer", "bump the pool and you'll just make it worse",
+//!     "…, which won't help"; right after a contrast, no marker is needed ("…, but hides the
+//!     problem"). "Add more threads and it will be fine" and "add more threads because the
+//!     queue keeps getting longer" stay proposals;
+//!   - a report of what someone did: the proposal's verb in the past after who did it
+//!     ([`ACTORS`]: "the on-call added threads", "we already bumped the pool") or after a
+//!     passive auxiliary ("the pool was doubled"), unless the sentence endorses it ("…, which
+//!     was right", [`ENDORSING`]).
 //!
 //! Linear in the answer: one pass each. Owns only these facts; must not decide credit.
 
@@ -109,6 +126,7 @@ pub const REJECTING: &[&[&str]] = &[
     &["mistaken"],
     &["misleading"],
     &["naive"],
+    &["risky"],
     &["not", "true"],
     &["isn't", "true"],
     &["people", "think"],
@@ -141,6 +159,39 @@ pub const REJECTING: &[&[&str]] = &[
     &["out", "of", "the", "question"],
     &["counterproductive"],
     &["backwards"],
+];
+
+/// Rejecting words that also describe ("the wrong lock", "something went wrong", "false
+/// sharing"): after one of these words, or before one of [`DESCRIBED`], they reject nothing.
+const DESCRIPTIVE_REJECTING: &[&str] = &["wrong", "false", "mistake", "incorrect"];
+/// Words before a rejecting word that make it describe ("adding threads is the wrong fix"
+/// still rejects: a determiner decides nothing).
+const DESCRIBING: &[&str] = &[
+    "go",
+    "goes",
+    "went",
+    "going",
+    "gone",
+    "something",
+    "anything",
+];
+/// Words after a rejecting word that make it describe.
+const DESCRIBED: &[&str] = &[
+    "sharing",
+    "positive",
+    "positives",
+    "negative",
+    "negatives",
+    "wakeup",
+    "wakeups",
+    "alarm",
+    "alarms",
+    "time",
+    "order",
+    "lock",
+    "thread",
+    "cpu",
+    "place",
 ];
 
 /// Words that stand between a frame and a claim in another clause: a frame on one side of them
@@ -205,8 +256,16 @@ const BELIEF_VERBS: &[&str] = &[
     "insists",
     "recommend",
     "recommends",
+    "recommended",
     "expect",
     "expects",
+    "propose",
+    "proposes",
+    "proposed",
+    "want",
+    "wants",
+    "wanted",
+    "tried",
 ];
 
 /// The believers that are the speaker or the listener report a belief only with these verbs:
@@ -294,6 +353,8 @@ const DISMISSING: &[&str] = &[
     "dangerous",
     "backfire",
     "backfires",
+    "bug",
+    "loss",
 ];
 
 /// Words that restrict what a subject claim does ("would only hide", "just adds contenders"):
@@ -347,6 +408,190 @@ const CONTRAST_REACH: usize = 6;
 const CONTRAST_DENIALS: &[&str] = &[
     "isn't", "isnt", "aren't", "arent", "don't", "dont", "doesn't", "doesnt", "won't", "wont",
     "wouldn't", "wouldnt", "can't", "cant", "cannot", "didn't", "didnt", "never",
+];
+
+/// What a proposal leads to, said to be bad: "add more threads and the queue just gets longer",
+/// "bump the pool and you'll just make it worse".
+const BAD_OUTCOMES: &[&[&str]] = &[
+    &["worse"],
+    &["longer"],
+    &["slower"],
+    &["hide"],
+    &["hides"],
+    &["hiding"],
+    &["mask"],
+    &["masks"],
+    &["masking"],
+    &["backfire"],
+    &["backfires"],
+    &["backfired"],
+    &["pointless"],
+    &["useless"],
+    &["counterproductive"],
+    &["more", "contention"],
+    &["more", "contenders"],
+    &["more", "waiters"],
+    &["more", "waiting"],
+    &["paper", "over"],
+    &["papers", "over"],
+    &["same", "way"],
+    &["bug"],
+    &["disaster"],
+    &["mistake"],
+    &["loss"],
+    // The problem, not the service, comes back: "restart it and it'd just come back".
+    &["it", "comes", "back"],
+    &["it'll", "come", "back"],
+    &["it'd", "come", "back"],
+    &["just", "come", "back"],
+    &["just", "comes", "back"],
+    // Shifting the problem rather than removing it: "a sleep only shifts the timing".
+    &["only", "shift"],
+    &["only", "shifts"],
+    &["just", "shift"],
+    &["just", "shifts"],
+    &["only", "move"],
+    &["only", "moves"],
+    &["just", "moves"],
+    &["only", "delay"],
+    &["only", "delays"],
+    &["just", "delays"],
+    &["only", "postpone"],
+    &["only", "postpones"],
+    &["just", "postpones"],
+];
+
+/// What a proposal should achieve: negated, a bad outcome ("won't help", "doesn't fix
+/// anything", "no better").
+const GOOD_OUTCOMES: &[&str] = &[
+    "help", "helps", "fix", "fixes", "solve", "solves", "work", "works", "improve", "improves",
+    "better", "faster",
+];
+
+/// Words that turn an outcome around: negations and words of averting ("doesn't make it
+/// worse", "so the queue won't get longer", "to avoid making it worse").
+const OUTCOME_NEGATORS: &[&str] = &[
+    "not", "no", "never", "don't", "dont", "doesn't", "doesnt", "won't", "wont", "wouldn't",
+    "wouldnt", "isn't", "isnt", "can't", "cant", "cannot", "avoid", "avoids", "avoiding",
+    "prevent", "prevents", "stop", "stops", "less", "fewer", "reduce", "reduces", "without",
+];
+
+/// How many words before an outcome a negator of [`OUTCOME_NEGATORS`] may stand.
+const NEGATOR_REACH: usize = 3;
+
+/// Words that make what follows a proposal its consequence rather than its reason: "add more
+/// threads and the queue gets longer", "…, which only makes it worse", "you'll just make it
+/// worse". Without one, "we need more threads, the queue keeps getting longer" gives a reason.
+const CONSEQUENCE_MARKERS: &[&str] = &[
+    "and",
+    "then",
+    "so",
+    "which",
+    "will",
+    "would",
+    "just",
+    "only",
+    "it'll",
+    "you'll",
+    "that'll",
+    "they'll",
+    "we'll",
+    "it'd",
+    "you'd",
+    "that'd",
+    "they'd",
+    "we'd",
+    "end",
+    "ends",
+    "eventually",
+];
+
+/// Words after which what follows is a proposal's reason, condition or purpose, not its
+/// consequence: "add threads because the queue is longer", "raise the timeout to hide the
+/// spikes" (a purpose the interviewer would challenge).
+const NOT_CONSEQUENCE: &[&str] = &[
+    "because",
+    "since",
+    "given",
+    "as",
+    "if",
+    "unless",
+    "until",
+    "otherwise",
+    "when",
+    "whenever",
+    "before",
+    "while",
+    "whereas",
+    "to",
+    "than",
+];
+
+/// How many words after a proposal its consequence is looked for.
+const CONSEQUENCE_REACH: usize = 12;
+
+/// Who may have done what a proposal says, in a report of the past: "the on-call added threads
+/// last night", "we bumped the pool".
+const ACTORS: &[&str] = &[
+    "i",
+    "we",
+    "they",
+    "he",
+    "she",
+    "someone",
+    "somebody",
+    "team",
+    // "the on-call", "the on call": words split at a hyphen.
+    "call",
+    "oncall",
+    "ops",
+    "sre",
+    "sres",
+    "colleague",
+    "colleagues",
+    "admin",
+    "admins",
+    "devs",
+    "developers",
+    "engineers",
+    "who",
+    "people",
+    "everyone",
+];
+
+/// Auxiliaries of a passive report: "the pool was bumped", "threads got added".
+const PASSIVE: &[&str] = &["was", "were", "been", "got", "had"];
+
+/// Adverbs that may stand between an actor and the verb of a report ("we already added").
+const REPORT_ADVERBS: &[&str] = &[
+    "already",
+    "just",
+    "then",
+    "also",
+    "recently",
+    "originally",
+    "first",
+    "even",
+    "apparently",
+    "previously",
+    "once",
+    "initially",
+];
+
+/// Past forms of verbs that propose, other than the regular `-ed` ones.
+const IRREGULAR_PAST: &[&str] = &[
+    "put", "set", "gave", "threw", "bought", "took", "made", "spun", "grew", "rebuilt",
+];
+
+/// Words ending in "ed" that are not past forms.
+const NOT_PAST: &[&str] = &[
+    "speed", "breed", "proceed", "exceed", "succeed", "embed", "shred",
+];
+
+/// Words with which a candidate endorses a reported action: "the on-call added threads, which
+/// was right".
+const ENDORSING: &[&str] = &[
+    "right", "correct", "helped", "worked", "sensible", "good", "smart",
 ];
 
 /// Every word that starts a frame, for the tagger: the scan looks only at tokens marked with it.
@@ -463,7 +708,7 @@ impl Context {
                 _ => gap,
             }
         };
-        let (mut double, mut single) = (false, false);
+        let (mut double, mut single, mut code) = (false, false, false);
         let mut marks = 0usize;
         for t in start..end {
             for &b in gap_before(t) {
@@ -476,10 +721,14 @@ impl Context {
                         single = !single;
                         marks += 1;
                     }
+                    b'`' => {
+                        code = !code;
+                        marks += 1;
+                    }
                     _ => {}
                 }
             }
-            self.quoted[t] = double || single;
+            self.quoted[t] = double || single || code;
         }
         let tail_to = n.tokens.get(end).map_or(bytes.len(), |t| t.start);
         let tail = &bytes[n.tokens[end - 1].end..tail_to];
@@ -488,12 +737,13 @@ impl Context {
             match b {
                 b'"' => double = !double,
                 b'\'' => single = !single,
+                b'`' => code = !code,
                 _ => {}
             }
         }
         // The opening mark of this sentence may have been counted in the gap before its first
         // token; an unpaired mark leaves the whole sentence unquoted.
-        if double || single || marks == 0 {
+        if double || single || code || marks == 0 {
             self.quoted[start..end].fill(false);
         }
     }
@@ -522,11 +772,17 @@ impl Context {
                 (CONCEDING, FrameKind::Conceding),
                 (MODAL_NEGATIONS, FrameKind::Negating),
             ];
-            let found = lists.iter().find_map(|(list, kind)| {
-                list.iter()
-                    .find(|words| words_at(t, words))
-                    .map(|words| (t + words.len(), *kind))
-            });
+            let describes = DESCRIPTIVE_REJECTING.contains(&word)
+                && ((t > start && DESCRIBING.contains(&n.token_text(t - 1)))
+                    || (t + 1 < end && DESCRIBED.contains(&n.token_text(t + 1))));
+            let found = lists
+                .iter()
+                .filter(|_| !describes)
+                .find_map(|(list, kind)| {
+                    list.iter()
+                        .find(|words| words_at(t, words))
+                        .map(|words| (t + words.len(), *kind))
+                });
             let found = found.or_else(|| {
                 if !BELIEVERS.contains(&word) {
                     return None;
@@ -622,13 +878,17 @@ impl Context {
                         && (f.to..=next).all(|t| n.tokens[t].gap < Gap::Comma);
                 }
                 let before = f.to <= from && !contrast_in(f.to, from);
+                // "Someone always suggests ditching the mutexes": the claim's words may begin
+                // with the verb of the report; who holds the belief stands outside them.
+                let reported_from_outside =
+                    f.kind == FrameKind::Reporting && f.from < from && f.to > from && f.to < to;
                 // "X, but that's exactly what isn't true": across a contrast, a frame said of
                 // "that" still reaches back.
                 let after =
                     f.from >= to && (!contrast_in(to, f.from) || self.anaphoric(n, to, f.from));
                 match f.kind {
                     FrameKind::Rejecting => before || after,
-                    FrameKind::Reporting => before,
+                    FrameKind::Reporting => before || reported_from_outside,
                     FrameKind::Conceding => (before || after) && contrast_in(f.to.max(to), s_to),
                     // "Workers that can't get the lock get put to sleep": a relative clause's
                     // negation is said of its subject, not of the claim after it.
@@ -697,10 +957,122 @@ impl Context {
         to: usize,
         s_to: usize,
     ) -> Option<(usize, usize)> {
-        let contrast = (to..s_to.min(to + CONTRAST_REACH)).find(|&t| self.contrast[t])?;
+        // Neither the contrast nor its denial lies past a clause mark: "throttling is the same
+        // as steal: CPU the service wanted but didn't get" explains, it does not deny.
+        let in_clause = |t: &usize| n.tokens[*t].gap < Gap::Clause;
+        let contrast = (to..s_to.min(to + CONTRAST_REACH))
+            .take_while(in_clause)
+            .find(|&t| self.contrast[t])?;
         (contrast + 1..s_to.min(contrast + 4))
+            .take_while(in_clause)
             .find(|&t| CONTRAST_DENIALS.contains(&n.token_text(t)))
             .map(|t| (contrast, t + 1))
+    }
+
+    /// What keeps a proposal (a red flag) matched at tokens `from..to` from being the
+    /// candidate's recommendation, beyond [`Context::rejection`]: a bad outcome its own sentence
+    /// gives it, or a report of what someone did (see the module rules).
+    pub fn disowned_proposal(
+        &self,
+        n: &Normalized<'_>,
+        from: usize,
+        to: usize,
+        parts: &[(u32, u32)],
+    ) -> Option<(usize, usize)> {
+        let token = n.tokens.get(from)?;
+        let (_, s_to) = n.sentences[token.sentence as usize];
+        let to = to.min(s_to).max(from + 1);
+        self.bad_outcome(n, to, s_to)
+            .or_else(|| self.reported_action(n, from, to, parts, s_to))
+    }
+
+    /// A bad outcome of the proposal ending at token `to`, said after it in its sentence: after
+    /// a consequence marker ("and the queue just gets longer", "you'll just make it worse",
+    /// "which only hides it"), or right after a contrast ("…, but hides the problem").
+    fn bad_outcome(&self, n: &Normalized<'_>, to: usize, s_to: usize) -> Option<(usize, usize)> {
+        let end = s_to.min(to + CONSEQUENCE_REACH);
+        let mut marked = false;
+        let mut t = to;
+        while t < end {
+            let word = n.token_text(t);
+            // A clause mark ends the consequence, unless a pronoun carries it on ("; that only
+            // makes it worse").
+            if n.tokens[t].gap >= Gap::Clause && !ANAPHORS.contains(&word) {
+                return None;
+            }
+            if self.contrast[t] {
+                // Only what the contrast says at once: "…, but hides the problem".
+                let stop = end.min(t + 4);
+                return (t + 1..stop).find_map(|u| self.outcome_at(n, u, t + 1));
+            }
+            if NOT_CONSEQUENCE.contains(&word) {
+                return None;
+            }
+            if CONSEQUENCE_MARKERS.contains(&word) {
+                marked = true;
+            }
+            if marked && let Some(found) = self.outcome_at(n, t, to) {
+                return Some(found);
+            }
+            t += 1;
+        }
+        None
+    }
+
+    /// A bad outcome starting at token `t`, with no negator of it between `floor` and it: a
+    /// word of [`BAD_OUTCOMES`] not negated, or one of [`GOOD_OUTCOMES`] negated.
+    fn outcome_at(&self, n: &Normalized<'_>, t: usize, floor: usize) -> Option<(usize, usize)> {
+        let words_at = |words: &[&str]| {
+            t + words.len() <= n.tokens.len()
+                && words
+                    .iter()
+                    .enumerate()
+                    .all(|(k, w)| n.token_text(t + k) == *w)
+        };
+        let negated = (floor.max(t.saturating_sub(NEGATOR_REACH))..t)
+            .any(|u| OUTCOME_NEGATORS.contains(&n.token_text(u)));
+        if let Some(words) = BAD_OUTCOMES.iter().find(|words| words_at(words)) {
+            return (!negated).then_some((t, t + words.len()));
+        }
+        (negated && GOOD_OUTCOMES.contains(&n.token_text(t))).then_some((t, t + 1))
+    }
+
+    /// A report of what someone did rather than a recommendation: the proposal's verb in the
+    /// past after who did it ("the on-call added threads last night", "we already bumped the
+    /// pool") or after a passive auxiliary ("the pool was bumped"), unless the sentence goes on
+    /// to endorse it ("…, which was right").
+    fn reported_action(
+        &self,
+        n: &Normalized<'_>,
+        from: usize,
+        to: usize,
+        parts: &[(u32, u32)],
+        s_to: usize,
+    ) -> Option<(usize, usize)> {
+        let starts = parts.iter().map(|&(a, _)| a as usize);
+        let verb = if parts.is_empty() {
+            Some(from).filter(|&t| is_past(n.token_text(t)))
+        } else {
+            starts.clone().find(|&t| is_past(n.token_text(t)))
+        }?;
+        let (s_from, _) = n.sentences[n.tokens[verb].sentence as usize];
+        let mut u = verb;
+        while u > s_from && n.tokens[u].gap < Gap::Comma {
+            let word = n.token_text(u - 1);
+            if ACTORS.contains(&word) || PASSIVE.contains(&word) {
+                let endorsed = (to..s_to).any(|e| {
+                    ENDORSING.contains(&n.token_text(e))
+                        && !(e.saturating_sub(NEGATOR_REACH).max(to)..e)
+                            .any(|v| OUTCOME_NEGATORS.contains(&n.token_text(v)))
+                });
+                return (!endorsed).then_some((u - 1, verb + 1));
+            }
+            if !REPORT_ADVERBS.contains(&word) {
+                return None;
+            }
+            u -= 1;
+        }
+        None
     }
 
     /// Whether every token of `from..to` is quoted.
@@ -720,6 +1092,12 @@ impl Context {
                 .get(from..to)
                 .is_some_and(|q| q.iter().all(|&b| b))
     }
+}
+
+/// Whether `word` is a past form: a regular `-ed` form or one of [`IRREGULAR_PAST`].
+fn is_past(word: &str) -> bool {
+    IRREGULAR_PAST.contains(&word)
+        || (word.len() >= 5 && word.ends_with("ed") && !NOT_PAST.contains(&word))
 }
 
 #[cfg(test)]
@@ -939,6 +1317,164 @@ mod tests {
             "Bigger buffers absorb bursts, but the rate is the limit.",
             "bigger buffers"
         ));
+        // Past a clause mark, the contrast explains rather than denies.
+        assert!(!rejected(
+            "Throttling is the same as steal: CPU we wanted but didn't get.",
+            "the same as steal"
+        ));
+    }
+
+    #[test]
+    fn a_rejecting_word_that_describes_rejects_nothing() {
+        assert!(!rejected(
+            "A monitor is a supervisor that steps in at the wrong time.",
+            "a monitor is a supervisor"
+        ));
+        assert!(!rejected(
+            "Readers never contend, it is false sharing that hurts.",
+            "readers never contend"
+        ));
+        assert!(!rejected(
+            "Readers never contend unless something goes wrong.",
+            "readers never contend"
+        ));
+        assert!(rejected(
+            "Adding threads is the wrong fix.",
+            "adding threads"
+        ));
+        assert!(rejected(
+            "That readers never contend is false.",
+            "readers never contend"
+        ));
+    }
+
+    /// Whether the proposal `claim` (a phrase, found in `text`) is disowned: given a bad
+    /// outcome, or reported as someone's past action.
+    fn disowned(text: &str, claim: &str) -> bool {
+        let (n, c) = context(text);
+        let words: Vec<&str> = claim.split(' ').collect();
+        let from = (0..n.tokens.len())
+            .find(|&i| {
+                (0..words.len()).all(|k| i + k < n.tokens.len() && n.token_text(i + k) == words[k])
+            })
+            .unwrap_or_else(|| panic!("{claim}"));
+        c.disowned_proposal(&n, from, from + words.len(), &[])
+            .is_some()
+    }
+
+    #[test]
+    fn a_proposal_whose_outcome_is_bad_is_rejected() {
+        for (text, claim) in [
+            (
+                "Add more threads and the queue just gets longer.",
+                "add more threads",
+            ),
+            (
+                "Bump the pool and you'll just make it worse.",
+                "bump the pool",
+            ),
+            (
+                "Raise the timeout, which only hides it.",
+                "raise the timeout",
+            ),
+            (
+                "Add more threads and you get more contention.",
+                "add more threads",
+            ),
+            (
+                "Raising the timeout would make the graph look better but hides the problem.",
+                "raising the timeout",
+            ),
+            ("Add more threads and it won't help.", "add more threads"),
+            ("Restart it and it will fail the same way.", "restart it"),
+            ("Restart it and it'd just come back.", "restart it"),
+            ("Add a sleep and it only shifts the timing.", "add a sleep"),
+            (
+                "Take the mutex there and it would be a bug.",
+                "take the mutex",
+            ),
+        ] {
+            assert!(disowned(text, claim), "{text}");
+        }
+        for (text, claim) in [
+            ("Add more threads and it will be fine.", "add more threads"),
+            ("Add more threads, that fixes it.", "add more threads"),
+            // What comes back is the service, not the problem.
+            (
+                "Get faster cores and the commit rate comes back.",
+                "get faster cores",
+            ),
+            // A reason, a purpose or a condition is not an outcome.
+            (
+                "Add more threads because the queue keeps getting longer.",
+                "add more threads",
+            ),
+            (
+                "We need more threads, the queue keeps getting longer.",
+                "more threads",
+            ),
+            (
+                "Raise the timeout to hide the spikes from users.",
+                "raise the timeout",
+            ),
+            // A bad outcome negated or averted is a good one.
+            (
+                "Add more threads so the queue doesn't get longer.",
+                "add more threads",
+            ),
+            (
+                "Add more threads; the lock is held longer on the old path.",
+                "add more threads",
+            ),
+        ] {
+            assert!(!disowned(text, claim), "{text}");
+        }
+    }
+
+    #[test]
+    fn a_report_of_what_someone_did_is_not_a_proposal() {
+        for (text, claim) in [
+            ("The on-call added threads last night.", "added threads"),
+            ("We already bumped the pool to 64.", "bumped the pool"),
+            ("The pool was doubled on Monday.", "doubled"),
+        ] {
+            assert!(disowned(text, claim), "{text}");
+        }
+        for (text, claim) in [
+            // Endorsed, it is the candidate's own.
+            (
+                "The on-call added threads last night, which was right.",
+                "added threads",
+            ),
+            ("I'd have added threads.", "added threads"),
+            ("Add threads now.", "add threads"),
+            ("An increased timeout would fix it.", "increased timeout"),
+        ] {
+            assert!(!disowned(text, claim), "{text}");
+        }
+    }
+
+    #[test]
+    fn a_report_may_begin_inside_the_claims_words() {
+        // The claim's words begin with the verb of the report.
+        assert!(rejected(
+            "Someone always suggests ditching the mutexes for spinlocks.",
+            "suggests ditching the mutexes"
+        ));
+        assert!(!rejected(
+            "I suggest ditching the mutexes for spinlocks.",
+            "suggest ditching the mutexes"
+        ));
+    }
+
+    #[test]
+    fn inline_code_is_quoted() {
+        let (n, c) = context("So `if (empty) wait()` can pop from an empty queue.");
+        assert!(c.quoted[token(&n, "wait")]);
+        assert!(!c.quoted[token(&n, "pop")]);
+        // An unpaired backtick quotes nothing.
+        let (n, c) = context("The ` key is next to wait here.");
+        assert!(!c.quoted[token(&n, "wait")]);
     }
 
     #[test]

@@ -20,7 +20,9 @@
 //!   the next hedge, a clause mark, a clause-opening comma or the sentence end (negations do not
 //!   end it: "maybe it is not X" stays hypothetical);
 //! - a condition ("if", "whether", "assuming" …) covers only its clause, up to a comma, so "If r
-//!   is above the CPU count, cap the pool" proposes capping the pool. A condition the same
+//!   is above the CPU count, cap the pool" proposes capping the pool. Written without the
+//!   comma, it ends where the main clause's subject starts ("if the handler needs the data I'd
+//!   take the mutex", [`MAIN_SUBJECTS`]). A condition the same
 //!   sentence goes on to affirm ("here", "in this case", "which is what …", "and it is"; see
 //!   [`AFFIRMING`]) explains rather than supposes: "If the run queue is above the CPU count,
 //!   threads wait, and here r is 38" asserts the run queue claim. That holds for claims only: a
@@ -36,6 +38,12 @@
 //!   hedge what follows ("r is 2, so not CPU" denies only CPU);
 //! - a negation inside a condition stays inside it: "If that is not enough, add more threads"
 //!   proposes adding threads;
+//! - a question opened by a negated auxiliary ("Isn't it the disk?") leans toward its content:
+//!   its opening negation denies nothing, and with a word that insists ("obviously", "just",
+//!   "surely" …) it asserts its content ("Isn't it obviously the disk?"); without one it is a
+//!   question like any other. A question that asks for data ("Did anyone check whether the disk
+//!   is saturated?", "Do we know if swap is in use?") is an [`Class::Inquiry`]: hypothetical,
+//!   and never a proposal, even of a red flag that fires when hedged;
 //! - a question mark inside a parenthesis hedges only the parenthesis ("clean up (temp
 //!   files?)"); a question that restates the interviewer's point ("So throughput fell when we
 //!   added threads?", "You're asking whether …?") hedges nothing;
@@ -72,6 +80,10 @@ pub enum Class {
     Termination,
     /// A hedging question: the whole sentence is hypothetical.
     Question,
+    /// A question that asks for data ("Did anyone check whether the disk is saturated?",
+    /// "Do we know if swap is in use?"): hypothetical like any question, and never a proposal,
+    /// not even of a red flag that fires when hedged.
+    Inquiry,
     /// A dismissal by a pronoun ("but that's not the problem"): it denies the sentence before
     /// it.
     Anaphoric,
@@ -136,6 +148,7 @@ const PRE: &[&str] = &[
     "nothing got",
     "nothing has been",
     "nothing in",
+    "nothing about",
     "doesn't look like",
     "don't think",
     "do not think",
@@ -619,19 +632,37 @@ impl Scopes {
             }
             let question_from = question_start(n, start, end);
             if is_hedging_question(n, question_from, end) {
+                let leading = leads_to_yes(n, question_from, end);
+                if leading {
+                    // "Isn't it obviously the disk?" expects "yes": its opening negation
+                    // denies nothing.
+                    if let Some(at) = scopes.occurrences[first..]
+                        .iter()
+                        .position(|o| o.from == question_from && o.class.negates())
+                    {
+                        scopes.occurrences.remove(first + at);
+                    }
+                }
                 let answered_no = n
                     .sentences
                     .get(s + 1)
                     .is_some_and(|&(next, _)| ANSWERS_NO.contains(&n.token_text(next)));
-                scopes.occurrences.push(Occurrence {
-                    class: if answered_no {
-                        Class::AnsweredNo
-                    } else {
-                        Class::Question
-                    },
-                    from: end,
-                    to: end,
-                });
+                let class = if answered_no {
+                    Some(Class::AnsweredNo)
+                } else if leading && insists(n, question_from, end) {
+                    None
+                } else if asks_for_data(n, question_from, end) {
+                    Some(Class::Inquiry)
+                } else {
+                    Some(Class::Question)
+                };
+                if let Some(class) = class {
+                    scopes.occurrences.push(Occurrence {
+                        class,
+                        from: end,
+                        to: end,
+                    });
+                }
             }
             let found = scopes.occurrences.len();
             // Where the next trigger of each kind starts, for every occurrence: one backward
@@ -641,7 +672,7 @@ impl Scopes {
             for occ in scopes.occurrences[first..found].iter().rev() {
                 next.push((any, term, hedge));
                 match occ.class {
-                    Class::Question | Class::AnsweredNo => {}
+                    Class::Question | Class::Inquiry | Class::AnsweredNo => {}
                     Class::Pseudo => {}
                     Class::Termination => (any, term) = (occ.from, occ.from),
                     Class::Hypothetical => (any, hedge) = (occ.from, occ.from),
@@ -680,7 +711,7 @@ impl Scopes {
                         forward(n, classes, occ.to, stop, Gap::Clause, end)
                     }
                     Class::Condition => {
-                        let cover = forward(
+                        let (from, to) = forward(
                             n,
                             classes,
                             occ.to,
@@ -688,6 +719,7 @@ impl Scopes {
                             Gap::Comma,
                             end,
                         );
+                        let cover = (from, main_subject(n, from, to).unwrap_or(to));
                         condition_end = cover.1;
                         cover
                     }
@@ -696,7 +728,7 @@ impl Scopes {
                         backward(n, floor, occ.from)
                     }
                     Class::Anaphoric => (start.max(occ.from.saturating_sub(MAX_SCOPE)), occ.from),
-                    Class::Question | Class::AnsweredNo => (question_from, end),
+                    Class::Question | Class::Inquiry | Class::AnsweredNo => (question_from, end),
                     Class::Termination => {
                         termination_end = occ.to;
                         (occ.to, occ.to)
@@ -765,7 +797,7 @@ impl Scopes {
                 && k >= hi
                 && matches!(
                     self.occurrences[k].class,
-                    Class::Question | Class::AnsweredNo
+                    Class::Question | Class::Inquiry | Class::AnsweredNo
                 ))
             .then_some(k)
         });
@@ -804,6 +836,33 @@ impl Scopes {
             }
         }
         Standing::Affirmed
+    }
+}
+
+impl Scopes {
+    /// Whether token `t` lies in a question that asks for data ([`Class::Inquiry`]), whatever
+    /// else hedges it ("Did anyone check whether we need more threads?" is hedged by its
+    /// "whether" too).
+    pub fn in_inquiry(&self, t: usize) -> bool {
+        let s = self
+            .sentences
+            .partition_point(|&(start, _)| start <= t)
+            .max(1)
+            - 1;
+        let Some(&(_, first)) = self.sentences.get(s) else {
+            return false;
+        };
+        let last = self
+            .sentences
+            .get(s + 1)
+            .map_or(self.occurrences.len(), |&(_, k)| k);
+        // The question mark is its sentence's last occurrence.
+        last.checked_sub(1).is_some_and(|k| {
+            k >= first
+                && self.occurrences[k].class == Class::Inquiry
+                && self.covers[k].0 <= t
+                && t < self.covers[k].1
+        })
     }
 }
 
@@ -980,6 +1039,35 @@ fn backward(n: &Normalized<'_>, floor: usize, to: usize) -> (usize, usize) {
     (t, to)
 }
 
+/// Subjects that open the main clause after a condition written without a comma: "if the
+/// handler needs the data I'd take the mutex there", "if you raise the timeout you only hide
+/// it".
+const MAIN_SUBJECTS: &[&str] = &[
+    "i", "we", "you", "i'd", "we'd", "you'd", "i'll", "we'll", "you'll", "let's", "it's", "that's",
+];
+
+/// Words after which a subject still belongs to the condition ("if the pool is small and we
+/// …", "if it is slower than we expected").
+const CONDITION_LINKS: &[&str] = &[
+    "and", "or", "but", "that", "than", "what", "which", "who", "whether", "if", "so", "because",
+    "when", "as",
+];
+
+/// Where the main clause starts inside the condition scope `from..to`: at a subject of
+/// [`MAIN_SUBJECTS`] that is not the condition's own first word and does not follow a word of
+/// [`CONDITION_LINKS`]. A main clause that supposes too ("if it were contention we would see
+/// waits") stays with its condition.
+fn main_subject(n: &Normalized<'_>, from: usize, to: usize) -> Option<usize> {
+    (from + 1..to).find(|&t| {
+        MAIN_SUBJECTS.contains(&n.token_text(t))
+            && !CONDITION_LINKS.contains(&n.token_text(t - 1))
+            && !(t + 1 < to && SUPPOSING.contains(&n.token_text(t + 1)))
+    })
+}
+
+/// Modals with which a main clause supposes rather than states or proposes.
+const SUPPOSING: &[&str] = &["would", "could", "might", "may", "should"];
+
 /// Words after a condition, in the same sentence, that say it holds in the case at hand: "if r
 /// is above the CPU count, threads wait, and here r is 38" explains a rule and applies it.
 const AFFIRMING: &[&[&str]] = &[
@@ -1092,6 +1180,98 @@ const WH_WORDS: &[&str] = &[
 /// unless it restates the interviewer's point ([`RESTATING`], or "so" and no auxiliary).
 /// First words of a sentence that answer the question before it in the negative.
 const ANSWERS_NO: &[&str] = &["no", "nope", "nah", "unlikely"];
+
+/// Negated auxiliaries that open a question expecting "yes" ("Isn't it the disk?", "Doesn't
+/// that mean the lock is hot?"): the question leans toward its content, and its negation
+/// denies nothing.
+const NEGATIVE_AUXILIARIES: &[&str] = &[
+    "isn't",
+    "isnt",
+    "aren't",
+    "arent",
+    "wasn't",
+    "wasnt",
+    "doesn't",
+    "doesnt",
+    "don't",
+    "dont",
+    "didn't",
+    "didnt",
+    "won't",
+    "wont",
+    "wouldn't",
+    "wouldnt",
+    "shouldn't",
+    "shouldnt",
+    "can't",
+    "cant",
+    "couldn't",
+    "couldnt",
+    "hasn't",
+    "hasnt",
+    "haven't",
+    "havent",
+];
+
+/// Words with which a question opened by a negated auxiliary insists on its answer: "Isn't it
+/// obviously the disk?" asserts the disk.
+const INSISTING: &[&str] = &[
+    "obviously",
+    "clearly",
+    "surely",
+    "just",
+    "simply",
+    "plainly",
+    "definitely",
+    "certainly",
+];
+
+/// Verbs with which a question asks for data rather than proposing or asserting ("did anyone
+/// check whether …", "do we know if …", "has anyone looked at …").
+const ASKING_FOR_DATA: &[&str] = &[
+    "check",
+    "checked",
+    "checking",
+    "know",
+    "knows",
+    "look",
+    "looked",
+    "looking",
+    "measure",
+    "measured",
+    "verify",
+    "verified",
+    "confirm",
+    "confirmed",
+    "see",
+    "seen",
+    "tell",
+    "profile",
+    "profiled",
+    "capture",
+    "captured",
+];
+
+/// How many words into a question a verb of [`ASKING_FOR_DATA`] may stand: the question's own
+/// verb, not one of its content ("did anyone check …", not "should we add threads and check
+/// …").
+const ASKING_REACH: usize = 4;
+
+/// Whether the question `start..end` opens with a negated auxiliary (see
+/// [`NEGATIVE_AUXILIARIES`]).
+fn leads_to_yes(n: &Normalized<'_>, start: usize, end: usize) -> bool {
+    start < end && NEGATIVE_AUXILIARIES.contains(&n.token_text(start))
+}
+
+/// Whether the question `start..end` has a word of [`INSISTING`].
+fn insists(n: &Normalized<'_>, start: usize, end: usize) -> bool {
+    (start..end).any(|t| INSISTING.contains(&n.token_text(t)))
+}
+
+/// Whether the question `start..end` asks for data (see [`ASKING_FOR_DATA`]).
+fn asks_for_data(n: &Normalized<'_>, start: usize, end: usize) -> bool {
+    (start..end.min(start + ASKING_REACH)).any(|t| ASKING_FOR_DATA.contains(&n.token_text(t)))
+}
 
 fn is_hedging_question(n: &Normalized<'_>, start: usize, end: usize) -> bool {
     if start >= end || WH_WORDS.contains(&n.token_text(start)) {
@@ -1542,6 +1722,82 @@ mod tests {
             scopes.standing(2, n.tokens.len(), false, &|_| true),
             Standing::Hypothetical(_)
         ));
+    }
+
+    #[test]
+    fn a_condition_without_a_comma_ends_at_the_main_subject() {
+        let answer = "If the handler needs the data I'd take the driver's mutex there.";
+        assert_eq!(standing_of(answer, "data"), HYP);
+        assert_eq!(standing_of(answer, "mutex"), AFF);
+        let answer = "If you raise the timeout you only hide it.";
+        assert_eq!(standing_of(answer, "timeout"), HYP);
+        assert_eq!(standing_of(answer, "hide"), AFF);
+        // The condition's own subject, or one after a link word, stays inside it.
+        assert_eq!(
+            standing_of("If we add threads the queue grows.", "threads"),
+            HYP
+        );
+        assert_eq!(
+            standing_of(
+                "If the pool is small and we add threads it helps.",
+                "threads"
+            ),
+            HYP
+        );
+        assert_eq!(
+            standing_of("I'd check whether we need more threads.", "threads"),
+            HYP
+        );
+    }
+
+    #[test]
+    fn a_question_that_leads_to_yes_denies_nothing() {
+        // Insisting, it asserts its content.
+        assert_eq!(standing_of("Isn't it obviously the disk?", "disk"), AFF);
+        assert_eq!(
+            standing_of("Doesn't that just mean the lock is hot?", "lock"),
+            AFF
+        );
+        // Without insisting, it is a question, not a denial.
+        assert_eq!(standing_of("Isn't the disk saturated?", "disk"), HYP);
+        // A negation later in a question still denies.
+        assert_eq!(standing_of("Is it obviously not the disk?", "disk"), NEG);
+        // Not a question: the negation denies.
+        assert_eq!(standing_of("It isn't obviously the disk.", "disk"), NEG);
+    }
+
+    /// The class of the question trigger of `answer`, if it has one.
+    fn question_class(answer: &str) -> Option<Class> {
+        let n = Normalized::new(answer);
+        let scopes = Scopes::find(&n, &Triggers::new());
+        scopes
+            .occurrences
+            .iter()
+            .map(|o| o.class)
+            .find(|c| matches!(c, Class::Question | Class::Inquiry | Class::AnsweredNo))
+    }
+
+    #[test]
+    fn a_question_that_asks_for_data_is_an_inquiry() {
+        for answer in [
+            "Did anyone check whether the disk is saturated?",
+            "Do we know if swap is in use?",
+            "Has anyone looked at perf lock yet?",
+        ] {
+            assert_eq!(question_class(answer), Some(Class::Inquiry), "{answer}");
+            let n = Normalized::new(answer);
+            assert!(Scopes::find(&n, &Triggers::new()).in_inquiry(n.tokens.len() - 1));
+            assert_eq!(
+                standing_of(answer, answer.split(' ').nth(3).unwrap_or("")),
+                HYP
+            );
+        }
+        for answer in [
+            "Should we add more threads?",
+            "Add more threads and check the queue again?",
+        ] {
+            assert_eq!(question_class(answer), Some(Class::Question), "{answer}");
+        }
     }
 
     #[test]

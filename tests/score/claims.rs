@@ -313,3 +313,69 @@ fn a_dismissal_inside_a_claims_own_words_is_the_claim() {
         assert!(!fired(&report, "steal-is-our-load"), "{answer}");
     }
 }
+
+/// The scope rules of proposals and questions, through the scorer: a proposal said with its bad
+/// outcome, a report of what someone did, inline code and a question that asks for data are not
+/// the candidate's recommendation; the same proposal said plainly, endorsed or asserted by a
+/// question that insists still is.
+#[test]
+fn outcomes_reports_code_and_questions_scope_a_proposal() {
+    for answer in [
+        "Add more threads and the queue just gets longer.",
+        "Double the workers and you'll just make it worse.",
+        "The on-call added threads last night.",
+        "A colleague suggested we get a bigger machine.",
+        "We already added more workers on Monday.",
+        "The runbook's fix is `add more threads`.",
+        "Did anyone check whether we need a faster CPU?",
+    ] {
+        let report = report(answer);
+        for id in ["add-threads", "faster-cpu"] {
+            assert!(
+                !fired(&report, id),
+                "{answer}: {id} {:?}",
+                status(&report, id)
+            );
+        }
+    }
+    for (answer, id) in [
+        ("Add more threads and it will be fine.", "add-threads"),
+        ("Add more threads, that fixes it.", "add-threads"),
+        (
+            "The on-call added threads last night, which was right.",
+            "add-threads",
+        ),
+        (
+            "Add more threads because the queue keeps getting longer.",
+            "add-threads",
+        ),
+        ("Don't we obviously need a faster CPU?", "faster-cpu"),
+    ] {
+        let report = report(answer);
+        assert!(fired(&report, id), "{answer}: {:?}", status(&report, id));
+    }
+}
+
+/// A red flag that fires when hedged fires from a suggestion put as a question, never from a
+/// question that asks for data.
+#[test]
+fn a_question_that_asks_for_data_proposes_nothing() {
+    let mut hedged = red_flag("add-threads", &[], 15.0);
+    hedged.fires_when_hypothetical = true;
+    hedged.claims = vec![idea(
+        &[&["add", "more"], &["threads", "workers"]],
+        Within::Clause,
+    )];
+    let scorer = Scorer::new(&bare_drill(Vec::new(), vec![hedged], 0.0));
+    let fires = |answer: &str| {
+        scorer
+            .score(answer, &Shown::default())
+            .red_flags
+            .iter()
+            .any(|f| f.fired)
+    };
+    assert!(fires("Should we add more threads?"));
+    assert!(fires("Maybe add more threads."));
+    assert!(!fires("Did anyone check whether we need more threads?"));
+    assert!(!fires("Do we know if more workers would help?"));
+}
