@@ -10,7 +10,8 @@
 //! "shows", "because", "so", "we" …) or a determiner, preposition or claim word from
 //! [`FUNCTION`] ("the", "on", "to", "cause" …): that is syntax, a statement about something. A
 //! word glued into a compound term by a hyphen or a slash ("use-after-free",
-//! "read-modify-write", "si/so") is part of the term, not syntax. A unit that is a *list* (at
+//! "read-modify-write", "si/so") is part of the term, not syntax; a note's "w/", "w/o" and "b/c"
+//! are the words they stand for, and their slash separates nothing. A unit that is a *list* (at
 //! least three items split by commas, slashes or `|`, at least two of them and at least half
 //! with no such word and no reading) reasons only in its items that have a word of [`LINKING`]
 //! or an arrow: "queue for the lock" is a term like any other there, and a reading beside a term
@@ -51,7 +52,8 @@ pub const FUNCTION: &[&str] = &[
     "the", "a", "an", "its", "our", "their", "my", "each", "every", "one", "to", "from", "for",
     "on", "at", "by", "with", "into", "under", "over", "too", "than", "about", "between", "inside",
     "outside", "behind", "cause", "culprit", "fix", "probably", "likely", "mostly", "almost",
-    "because", "due", "after", "before", "during", "until", "up", "down",
+    "because", "due", "after", "before", "during", "until", "up", "down", "per", "of", "in", "via",
+    "across", "within", "like", "against", "without",
 ];
 
 pub const LINKING: &[&str] = &[
@@ -170,6 +172,18 @@ pub fn reasoned_tokens(n: &Normalized<'_>, classes: &[u8]) -> Vec<bool> {
     };
     // A note's arrow ("free lists -> page handed out twice") says "leads to"; a label's colon
     // ("fix: fewer threads") says "is". Neither is a list separator: they relate what they join.
+    // A note's "w/", "w/o" and "b/c" (with, without, because) are words: their slash
+    // separates no items, and they relate what they join like the words they stand for.
+    let abbreviation = |t: usize| {
+        let word = n.token_text(t);
+        let opens =
+            matches!(word, "w" | "b") && t + 1 < count && gap_text(t + 1).first() == Some(&b'/');
+        let closes = matches!(word, "o" | "c")
+            && t > 0
+            && matches!(n.token_text(t - 1), "w" | "b")
+            && gap_text(t) == b"/";
+        opens || closes
+    };
     let arrow_before = |t: usize| relates_by_arrow(gap_text(t));
     let colon_before = |t: usize| t > 0 && is_label_colon(gap_text(t));
     // A word glued into a compound term by a hyphen or slash ("use-after-free",
@@ -178,8 +192,10 @@ pub fn reasoned_tokens(n: &Normalized<'_>, classes: &[u8]) -> Vec<bool> {
         let joins = |gap: &[u8]| matches!(gap, b"-" | b"/");
         (t > 0 && joins(gap_text(t))) || (t + 1 < count && joins(gap_text(t + 1)))
     };
-    let of_class =
-        |t: usize, class: u8| classes.get(t).is_some_and(|c| c & class != 0) && !glued(t);
+    let of_class = |t: usize, class: u8| {
+        (classes.get(t).is_some_and(|c| c & class != 0) && !glued(t))
+            || (class & tags::FUNCTION_WORD != 0 && abbreviation(t))
+    };
     // A reading ("40", "97%", "1.37M") starts with a digit; "p99", "cpu0" and "ext4" are names.
     let reading = |t: usize| {
         n.tokens[t].numeric
@@ -222,7 +238,10 @@ pub fn reasoned_tokens(n: &Normalized<'_>, classes: &[u8]) -> Vec<bool> {
                         .iter()
                         .any(|b| matches!(b, b'(' | b')' | b'[' | b']' | b';'))));
         if !boundary {
-            let separates = |b: &u8| matches!(b, b',' | b'|') || (*b == b'/' && !in_path);
+            let separates = |b: &u8| {
+                matches!(b, b',' | b'|')
+                    || (*b == b'/' && !in_path && !(t > 0 && abbreviation(t - 1)))
+            };
             if t > start && gap_text(t).iter().any(separates) {
                 items.push(t);
             }
@@ -384,6 +403,23 @@ mod tests {
         assert!(of(&n, &r, "memory"));
         let (n, r) = reasoned("si and so are high");
         assert!(of(&n, &r, "si"));
+    }
+
+    #[test]
+    fn note_abbreviations_and_prepositions_make_a_statement() {
+        // "w/" is "with": the slash does not cut the note into a list of terms.
+        let (n, r) = reasoned("add exponential backoff w/ jitter instead of yield, cap retries");
+        assert!(of(&n, &r, "jitter") && of(&n, &r, "backoff"));
+        let (n, r) = reasoned("writer starvation w/ reader preference locks");
+        assert!(of(&n, &r, "starvation"));
+        let (n, r) = reasoned("batching w/o locks");
+        assert!(of(&n, &r, "batching"));
+        // A preposition makes a note a statement: "pcp lists per CPU".
+        let (n, r) = reasoned("pcp lists per CPU");
+        assert!(of(&n, &r, "pcp"));
+        // Other slashes still separate the terms of a list.
+        let (n, r) = reasoned("wait/sleep/futex/convoy");
+        assert!(!of(&n, &r, "sleep") && !of(&n, &r, "convoy"));
     }
 
     #[test]
