@@ -24,16 +24,21 @@ pub const SLOPE: f64 = 0.15;
 /// erase them.
 pub const FLOOR: f64 = 0.6;
 
-/// Hedges ("i think", "maybe", "probably", "might", "perhaps", "not sure", "i guess"), fillers
-/// ("kind of", "basically", "actually", "you know", "i mean", "or something", "stuff") and
-/// anecdotes, history and asides ("i remember", "my last", "i've seen", "years ago", "back
-/// when", "story", "history", "by the way", "side note", "tangent"), as a first word and the
-/// words that must follow it within one clause. Sorted by first word, so a token is looked up
-/// with a binary search.
+/// Hedges ("i think", "maybe", "probably", "might", "perhaps", "not sure", "i guess", "i'd
+/// say"), fillers ("kind of", "basically", "actually", "you know", "i mean", "or something",
+/// "stuff", "a bit", "literally", "totally", "obviously", "oh", "okay", "the thing is", "it's
+/// like") and anecdotes, history and asides ("i remember", "my last", "at my", "i've", "we had",
+/// "i had", "i once", "i first", "i learned", "ran into", "years ago", "back when", "story",
+/// "history", "by the way", "side note", "tangent", "interesting"), as a first word and the
+/// words that must follow it within one clause. Each is a way of talking around a point, not a
+/// word a point is made with: "whatever" is not one ("whatever the holder is doing"). Sorted
+/// by first word, so a token is looked up with a binary search.
 const MARKERS: &[(&str, &[&str])] = &[
+    ("a", &["bit"]),
     ("actually", &[]),
     ("anyway", &[]),
     ("anyways", &[]),
+    ("at", &["my"]),
     ("back", &["in"]),
     ("back", &["when"]),
     ("basically", &[]),
@@ -47,23 +52,37 @@ const MARKERS: &[(&str, &[&str])] = &[
     ("i", &["suppose"]),
     ("i", &["mean"]),
     ("i", &["remember"]),
-    ("i've", &["seen"]),
+    ("i", &["had"]),
+    ("i", &["once"]),
+    ("i", &["first"]),
+    ("i", &["learned"]),
+    ("i'd", &["say"]),
+    ("i've", &[]),
+    ("interesting", &[]),
+    ("it's", &["like"]),
     ("kind", &["of"]),
+    ("literally", &[]),
     ("maybe", &[]),
     ("might", &[]),
     ("my", &["last"]),
     ("my", &["old"]),
     ("my", &["previous"]),
     ("not", &["sure"]),
+    ("obviously", &[]),
+    ("oh", &[]),
+    ("okay", &[]),
     ("or", &["something"]),
     ("perhaps", &[]),
     ("probably", &[]),
+    ("ran", &["into"]),
     ("side", &["note"]),
     ("sort", &["of"]),
     ("story", &[]),
     ("stuff", &[]),
     ("tangent", &[]),
-    ("whatever", &[]),
+    ("the", &["thing", "is"]),
+    ("totally", &[]),
+    ("we", &["had"]),
     ("years", &["ago"]),
     ("you", &["know"]),
 ];
@@ -179,6 +198,25 @@ mod tests {
         let (light, heavy) = (of(&light), of(&heavy));
         assert!(heavy.factor < light.factor, "{light:?} {heavy:?}");
         assert_eq!(heavy.factor, FLOOR);
+    }
+
+    #[test]
+    fn anecdotes_and_asides_count_and_plain_words_do_not() {
+        // Stories about oneself and conversational asides are ways of talking around a point.
+        let story = "We had this bug in production once. I once tried it and, oh, it's like a \
+                     wiki edit war, literally.";
+        assert_eq!(of(story).markers, 5, "{:?}", of(story));
+        assert_eq!(of("I've been bitten by this at my old job.").markers, 2);
+        // The same words making a point are not markers.
+        assert_eq!(
+            of("Whatever the holder is doing, the waiters sleep.").markers,
+            0
+        );
+        assert_eq!(
+            of("The reader had to retry; a bitmap marks the free pages.").markers,
+            0
+        );
+        assert_eq!(of("The first reader takes the lock.").markers, 0);
     }
 
     #[test]

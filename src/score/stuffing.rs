@@ -5,13 +5,18 @@
 //! sentence mark starts a new one; a hard-wrapped line does not), further cut at brackets and
 //! semicolons, so a parenthesis is a unit of its own (a list in quotation marks is a list
 //! like any other). A
-//! unit *reasons* when it contains a number, a verb, auxiliary, connective or pronoun from
-//! [`LINKING`] ("is", "shows", "because", "so", "we" …) or a determiner, preposition or claim
-//! word from [`FUNCTION`] ("the", "on", "to", "cause" …): that is syntax, a statement about
-//! something. A unit that is a *list* (at least three items split by commas, slashes or `|`,
-//! at least two of them and at least half with no such word and no number) reasons only in its
-//! items that have a number or a word of [`LINKING`] ("queue for the lock" is a term like any
-//! other there). A token in a unit (or list item) that does not reason is *bare*.
+//! unit *reasons* when it contains a reading (a number: a token that starts with a digit, so
+//! "p99" and "cpu0" are names), a verb, auxiliary, connective or pronoun from [`LINKING`] ("is",
+//! "shows", "because", "so", "we" …) or a determiner, preposition or claim word from
+//! [`FUNCTION`] ("the", "on", "to", "cause" …): that is syntax, a statement about something. A
+//! word glued into a compound term by a hyphen or a slash ("use-after-free",
+//! "read-modify-write", "si/so") is part of the term, not syntax; a note's "w/", "w/o" and "b/c"
+//! are the words they stand for, and their slash separates nothing. A unit that is a *list* (at
+//! least three items split by commas, slashes or `|`, at least two of them and at least half
+//! with no such word and no reading) reasons only in its items that have a word of [`LINKING`]
+//! or an arrow: "queue for the lock" is a term like any other there, and a reading beside a term
+//! ("nr_throttled 1820", "iowait 97%") cites a value without saying what it means. A token in a
+//! unit (or list item) that does not reason is *bare*.
 //!
 //! A credited concept all of whose credited matches are bare earns [`MENTION_CREDIT`] of its
 //! weight. The answer is flagged as keyword stuffing when at least [`MIN_BARE`] credited
@@ -47,7 +52,8 @@ pub const FUNCTION: &[&str] = &[
     "the", "a", "an", "its", "our", "their", "my", "each", "every", "one", "to", "from", "for",
     "on", "at", "by", "with", "into", "under", "over", "too", "than", "about", "between", "inside",
     "outside", "behind", "cause", "culprit", "fix", "probably", "likely", "mostly", "almost",
-    "because", "due", "after", "before", "during", "until", "up", "down",
+    "because", "due", "after", "before", "during", "until", "up", "down", "per", "of", "in", "via",
+    "across", "within", "like", "against", "without",
 ];
 
 pub const LINKING: &[&str] = &[
@@ -166,23 +172,48 @@ pub fn reasoned_tokens(n: &Normalized<'_>, classes: &[u8]) -> Vec<bool> {
     };
     // A note's arrow ("free lists -> page handed out twice") says "leads to"; a label's colon
     // ("fix: fewer threads") says "is". Neither is a list separator: they relate what they join.
+    // A note's "w/", "w/o" and "b/c" (with, without, because) are words: their slash
+    // separates no items, and they relate what they join like the words they stand for.
+    let abbreviation = |t: usize| {
+        let word = n.token_text(t);
+        let opens =
+            matches!(word, "w" | "b") && t + 1 < count && gap_text(t + 1).first() == Some(&b'/');
+        let closes = matches!(word, "o" | "c")
+            && t > 0
+            && matches!(n.token_text(t - 1), "w" | "b")
+            && gap_text(t) == b"/";
+        opens || closes
+    };
     let arrow_before = |t: usize| relates_by_arrow(gap_text(t));
     let colon_before = |t: usize| t > 0 && is_label_colon(gap_text(t));
+    // A word glued into a compound term by a hyphen or slash ("use-after-free",
+    // "read-modify-write", "si/so", "up/down") is part of the term, not syntax.
+    let glued = |t: usize| {
+        let joins = |gap: &[u8]| matches!(gap, b"-" | b"/");
+        (t > 0 && joins(gap_text(t))) || (t + 1 < count && joins(gap_text(t + 1)))
+    };
+    let of_class = |t: usize, class: u8| {
+        (classes.get(t).is_some_and(|c| c & class != 0) && !glued(t))
+            || (class & tags::FUNCTION_WORD != 0 && abbreviation(t))
+    };
+    // A reading ("40", "97%", "1.37M") starts with a digit; "p99", "cpu0" and "ext4" are names.
+    let reading = |t: usize| {
+        n.tokens[t].numeric
+            && n.token_text(t)
+                .as_bytes()
+                .first()
+                .is_some_and(u8::is_ascii_digit)
+    };
     let speaks = |t: usize| {
         arrow_before(t)
             || colon_before(t)
-            || n.tokens[t].numeric
-            || classes
-                .get(t)
-                .is_some_and(|c| c & (tags::LINKING_WORD | tags::FUNCTION_WORD) != 0)
+            || reading(t)
+            || of_class(t, tags::LINKING_WORD | tags::FUNCTION_WORD)
     };
-    // Inside a list only a verb, connective or pronoun (or a number) makes an item a
-    // statement: "queue for the lock" is a noun phrase like any other term.
-    let states = |t: usize| {
-        arrow_before(t)
-            || n.tokens[t].numeric
-            || classes.get(t).is_some_and(|c| c & tags::LINKING_WORD != 0)
-    };
+    // Inside a list only a verb, connective or pronoun makes an item a statement: "queue for
+    // the lock" is a noun phrase like any other term, and a reading beside a term ("nr_throttled
+    // 1820", "iowait 97%") cites a value without saying what it means.
+    let states = |t: usize| arrow_before(t) || of_class(t, tags::LINKING_WORD);
     let mut start = 0;
     // Item boundaries inside the current unit.
     let mut items: Vec<usize> = Vec::new();
@@ -207,7 +238,10 @@ pub fn reasoned_tokens(n: &Normalized<'_>, classes: &[u8]) -> Vec<bool> {
                         .iter()
                         .any(|b| matches!(b, b'(' | b')' | b'[' | b']' | b';'))));
         if !boundary {
-            let separates = |b: &u8| matches!(b, b',' | b'|') || (*b == b'/' && !in_path);
+            let separates = |b: &u8| {
+                matches!(b, b',' | b'|')
+                    || (*b == b'/' && !in_path && !(t > 0 && abbreviation(t - 1)))
+            };
             if t > start && gap_text(t).iter().any(separates) {
                 items.push(t);
             }
@@ -350,6 +384,61 @@ mod tests {
         // A colon further in is not a label.
         let (n, r) = reasoned("lock contention, run queue, steal, reclaim, tools: perf");
         assert!(!of(&n, &r, "steal"));
+    }
+
+    #[test]
+    fn words_glued_into_a_term_are_not_syntax() {
+        // "after", "so" and "up" inside hyphenated or slashed terms say nothing.
+        let (n, r) = reasoned("use-after-free, races, list corruption");
+        assert!(!of(&n, &r, "free") && !of(&n, &r, "races"));
+        let (n, r) = reasoned("si/so");
+        assert!(!of(&n, &r, "si"));
+        let (n, r) = reasoned("CPUQuota up / cpu.max.burst");
+        assert!(
+            of(&n, &r, "cpuquota"),
+            "spaced: 'up' is a word of the sentence"
+        );
+        // The same words standing free still make a statement.
+        let (n, r) = reasoned("memory is used after free");
+        assert!(of(&n, &r, "memory"));
+        let (n, r) = reasoned("si and so are high");
+        assert!(of(&n, &r, "si"));
+    }
+
+    #[test]
+    fn note_abbreviations_and_prepositions_make_a_statement() {
+        // "w/" is "with": the slash does not cut the note into a list of terms.
+        let (n, r) = reasoned("add exponential backoff w/ jitter instead of yield, cap retries");
+        assert!(of(&n, &r, "jitter") && of(&n, &r, "backoff"));
+        let (n, r) = reasoned("writer starvation w/ reader preference locks");
+        assert!(of(&n, &r, "starvation"));
+        let (n, r) = reasoned("batching w/o locks");
+        assert!(of(&n, &r, "batching"));
+        // A preposition makes a note a statement: "pcp lists per CPU".
+        let (n, r) = reasoned("pcp lists per CPU");
+        assert!(of(&n, &r, "pcp"));
+        // Other slashes still separate the terms of a list.
+        let (n, r) = reasoned("wait/sleep/futex/convoy");
+        assert!(!of(&n, &r, "sleep") && !of(&n, &r, "convoy"));
+    }
+
+    #[test]
+    fn readings_start_with_a_digit_and_do_not_make_a_list_reason() {
+        // A metric name with a digit is a name, not a reading.
+        let (n, r) = reasoned("p99 tail");
+        assert!(!of(&n, &r, "tail"));
+        let (n, r) = reasoned("tail 99");
+        assert!(of(&n, &r, "tail"));
+        // In a list, a reading beside a term cites a value; it does not say what it means.
+        let (n, r) =
+            reasoned("lock contention / convoy / futex / voluntary switches 150k / idle CPU");
+        assert!(!of(&n, &r, "voluntary") && !of(&n, &r, "convoy"));
+        // An item with a verb still says something.
+        let (n, r) = reasoned("lock contention / convoy / futex / switches rose to 150k");
+        assert!(of(&n, &r, "switches") && !of(&n, &r, "convoy"));
+        // Outside a list a reading is a statement: "r 40 on 8 CPUs".
+        let (n, r) = reasoned("iowait 97%");
+        assert!(of(&n, &r, "iowait"));
     }
 
     #[test]
