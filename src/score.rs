@@ -1068,7 +1068,9 @@ impl Scorer {
                 }
                 // A negation or dismissal written inside another role's words is part of what
                 // the idea says ("steal is [just what the hypervisor reports]", "waiters
-                // [never sleep]"), not a frame around it.
+                // [never sleep]"), not a frame around it; but a role that is only part of the
+                // trigger says nothing of its own: "the disk is [not the problem]" dismisses the
+                // disk.
                 for i in 0..chosen.len() {
                     let (Standing::Negated(Why::Trigger(k))
                     | Standing::Hypothetical(Why::Trigger(k))) = chosen[i].1
@@ -1077,7 +1079,12 @@ impl Scorer {
                     };
                     let (t_from, t_to) = trigger_span(k);
                     let inside_another = chosen.iter().enumerate().any(|(j, (m, _))| {
-                        j != i && t_from < t_to && t_from < m.to && t_to > m.from
+                        let overlaps = t_from < m.to && t_to > m.from;
+                        // A role that spells the whole trigger ("memory is [not the
+                        // problem]") carries it; one inside a longer trigger does not.
+                        let role_within_trigger =
+                            t_from <= m.from && m.to <= t_to && (t_from < m.from || m.to < t_to);
+                        j != i && t_from < t_to && overlaps && !role_within_trigger
                     });
                     if inside_another {
                         chosen[i].1 = Standing::Affirmed;

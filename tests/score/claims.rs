@@ -57,7 +57,15 @@ fn scorer() -> Scorer {
         ],
         Within::Clause,
     )];
-    let mut drill = bare_drill(concepts, vec![add, faster], 0.0);
+    let mut disk = red_flag("blame-disk", &[], 15.0);
+    disk.claims = vec![idea(
+        &[
+            &["disk", "storage"],
+            &["the problem", "the bottleneck", "the issue"],
+        ],
+        Within::Clause,
+    )];
+    let mut drill = bare_drill(concepts, vec![add, faster, disk], 0.0);
     drill.rubric.misconceptions = vec![
         misconception(
             "futex-is-a-lock",
@@ -311,6 +319,30 @@ fn a_dismissal_inside_a_claims_own_words_is_the_claim() {
     ] {
         let report = report(answer);
         assert!(!fired(&report, "steal-is-our-load"), "{answer}");
+    }
+}
+
+/// A dismissal that only ends in a role's words is not the role's own: "the disk is not the
+/// problem" dismisses the disk, though "the problem" is a role of blaming it.
+#[test]
+fn a_dismissal_ending_in_a_roles_words_denies_the_claim() {
+    for answer in [
+        "The disk is not the problem, iostat util is 3%.",
+        "Storage isn't the bottleneck here.",
+        "I checked and the disk is not the issue.",
+    ] {
+        let report = report(answer);
+        assert!(
+            !fired(&report, "blame-disk"),
+            "{answer}: {:?}",
+            status(&report, "blame-disk")
+        );
+    }
+    for answer in [
+        "The disk is the bottleneck.",
+        "I'm sure storage is the problem.",
+    ] {
+        assert!(fired(&report(answer), "blame-disk"), "{answer}");
     }
 }
 
