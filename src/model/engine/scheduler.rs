@@ -330,7 +330,14 @@ impl Engine {
 
     #[inline]
     pub(super) fn step_of(&self, t: ThreadId) -> Step {
-        self.threads[t].step
+        let th = &self.threads[t];
+        debug_assert_eq!(
+            th.step,
+            self.program_step(t, th.pc),
+            "{t:?} at pc {}",
+            th.pc
+        );
+        th.step
     }
 
     /// Runs thread `t` on CPU `c` from its current step until it starts a timed segment,
