@@ -180,6 +180,9 @@ struct Thread {
     workload: Option<WorkloadId>,
     task: u32,
     pc: u32,
+    /// The step at `pc` of its program, set with `pc` by `enter` (a program never changes
+    /// once built, so this is the program's step without looking the program up).
+    step: Step,
     remaining: u64,
     /// When the current timeslice began.
     slice: u64,
@@ -709,6 +712,7 @@ impl Engine {
             workload: None,
             task: 0,
             pc: 0,
+            step: Step::Begin,
             remaining: 0,
             slice: 0,
             cpu: CpuId::new(0),
@@ -867,6 +871,7 @@ impl Engine {
         });
         let kswapd_thread = threads.push(Thread {
             task: kswapd_task,
+            step: Step::Kswapd,
             ..blank.clone()
         });
         for cpu in 0..ncpu {

@@ -49,6 +49,17 @@ pub(crate) struct TaskAcc {
     pub major_faults: u64,
 }
 
+/// `x as f64`, the same value for every `x`, in the one instruction x86-64 has for a signed
+/// conversion whenever `x` fits an `i64` (always, for nanoseconds and counts): the unsigned
+/// conversion is a branchy sequence of several, and the engine converts on every event.
+#[inline]
+pub(super) fn exact_f64(x: u64) -> f64 {
+    match i64::try_from(x) {
+        Ok(signed) => signed as f64,
+        Err(_) => x as f64,
+    }
+}
+
 #[derive(Debug, Clone, Copy, Default)]
 pub(super) struct Area {
     value: u64,
@@ -59,7 +70,7 @@ pub(super) struct Area {
 impl Area {
     #[inline]
     pub(super) fn add(&mut self, now: u64, delta: i64) {
-        self.area += self.value as f64 * (now - self.last) as f64;
+        self.area += exact_f64(self.value) * exact_f64(now - self.last);
         self.last = now;
         // A count going below zero is a bookkeeping bug: loud in tests, held at zero (not
         // wrapped to 2^64, which would poison every average after it) in a release build.
@@ -71,7 +82,7 @@ impl Area {
         self.value = self.value.saturating_add_signed(delta);
     }
     pub(super) fn close(&mut self, now: u64) -> f64 {
-        self.area += self.value as f64 * (now - self.last) as f64;
+        self.area += exact_f64(self.value) * exact_f64(now - self.last);
         self.last = now;
         std::mem::take(&mut self.area)
     }
@@ -167,7 +178,7 @@ impl Engine {
             }
             return;
         }
-        let e = e as f64;
+        let e = exact_f64(e);
         let st = e * self.inputs.steal;
         let w = e - st;
         time.steal += st;
@@ -235,5 +246,28 @@ impl Engine {
     pub(super) fn set_blocked(&mut self, delta: i64) {
         let now = self.now;
         self.blocked.add(now, delta);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::exact_f64;
+
+    #[test]
+    fn exact_f64_is_the_plain_conversion_for_every_magnitude() {
+        let edges = [
+            0,
+            1,
+            (1 << 53) - 1,
+            (1 << 53) + 1,
+            (1 << 62) + 12_345,
+            i64::MAX as u64,
+            1 << 63,
+            (1 << 63) + 1025,
+            u64::MAX,
+        ];
+        for x in edges {
+            assert_eq!(exact_f64(x).to_bits(), (x as f64).to_bits(), "{x}");
+        }
     }
 }

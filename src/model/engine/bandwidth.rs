@@ -97,6 +97,10 @@ impl Engine {
     /// The group of thread `t`'s workload, if it runs in a cgroup.
     #[inline]
     fn group_of(&self, t: ThreadId) -> Option<GroupId> {
+        if self.groups.is_empty() {
+            // No cgroup with bandwidth state: skip the thread's and workload's lookups.
+            return None;
+        }
         self.workloads.get(self.threads[t].workload?)?.group
     }
 

@@ -2,6 +2,7 @@
 //! switches, each thread's program of steps (a request's compute, reclaim, retries, critical
 //! sections, IO), timeslices, kswapd's bursts, open arrivals, and the events that drive them.
 
+use super::accounting::exact_f64;
 use super::*;
 use crate::model::rng::round_ns;
 
@@ -74,6 +75,9 @@ impl Engine {
     /// Whether thread `t` may run on CPU `c` (its workload's CPU placement; kernel threads
     /// anywhere).
     pub(super) fn may_run(&self, t: ThreadId, c: CpuId) -> bool {
+        if !self.pinned {
+            return true;
+        }
         let Some(w) = self.threads[t].workload else {
             return true;
         };
@@ -208,7 +212,7 @@ impl Engine {
         let cpu = &self.cpus[c];
         let cur = cpu.thread?;
         let wall = self.now - cpu.seg_start;
-        let work = ((wall as f64) * (1.0 - self.inputs.steal)) as u64;
+        let work = (exact_f64(wall) * (1.0 - self.inputs.steal)) as u64;
         let done = work.min(cpu.seg_len);
         let mode = cpu.mode;
         let th = &mut self.threads[cur];
@@ -249,9 +253,9 @@ impl Engine {
         // and the division is skipped.
         let (queued, ncpu) = (self.runq.len(), self.cpus.len());
         th.eligible_ns = if queued <= ncpu {
-            waited as f64 as u64
+            exact_f64(waited) as u64
         } else {
-            (waited as f64 / (queued as f64 / ncpu as f64)) as u64
+            (exact_f64(waited) / (queued as f64 / ncpu as f64)) as u64
         };
         let task = th.task as usize;
         self.task_acc[task].wait += waited;
@@ -336,6 +340,7 @@ impl Engine {
         let step = self.program_step(t, pc);
         let th = &mut self.threads[t];
         th.pc = pc;
+        th.step = step;
         th.remaining = match step {
             Step::Pre => th.pre_ns,
             Step::Mid => th.compute_part,
@@ -346,8 +351,16 @@ impl Engine {
         };
     }
 
+    #[inline]
     pub(super) fn step_of(&self, t: ThreadId) -> Step {
-        self.program_step(t, self.threads[t].pc)
+        let th = &self.threads[t];
+        debug_assert_eq!(
+            th.step,
+            self.program_step(t, th.pc),
+            "{t:?} at pc {}",
+            th.pc
+        );
+        th.step
     }
 
     /// Runs thread `t` on CPU `c` from its current step until it starts a timed segment,
@@ -592,7 +605,7 @@ impl Engine {
             self.workloads[w].in_system.add(now, -1);
             if w == WorkloadId::new(0) {
                 self.completed += 1;
-                self.latency_sum += lat as f64;
+                self.latency_sum += exact_f64(lat);
                 if self.latencies.len() < MAX_LATENCIES {
                     self.latencies.push(lat);
                 } else {
@@ -635,7 +648,7 @@ impl Engine {
                 if let Some(arrived) = self.workloads[w].queue.pop_front() {
                     if w == WorkloadId::new(0) {
                         self.queued += 1;
-                        self.queue_wait_sum += (now - arrived) as f64;
+                        self.queue_wait_sum += exact_f64(now - arrived);
                     }
                     self.next_request_at(t, arrived);
                     true

@@ -59,7 +59,7 @@ impl SleepSpread {
         }
         self.max = self.max.max(ns);
         self.count += 1;
-        let x = ns as f64;
+        let x = super::accounting::exact_f64(ns);
         self.sum += x;
         self.sum_sq += x * x;
     }
