@@ -852,6 +852,55 @@ mod tests {
     }
 
     #[test]
+    fn bucket_sort_orders_like_a_stable_sort() {
+        let mut slots = ItemSlots::default();
+        let items = [
+            Item::Concept(2),
+            Item::Concept(0),
+            Item::RedFlag(1),
+            Item::Misconception(0),
+            Item::Role(5),
+            Item::Role(0),
+        ];
+        for item in items {
+            slots.add(item);
+        }
+        // Deterministic pseudo-random matches, some sharing every key field.
+        let mut state = 7u64;
+        let mut next = |bound: u64| {
+            state = state
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1);
+            ((state >> 33) % bound) as usize
+        };
+        let mut all = Vec::new();
+        for _ in 0..300 {
+            let from = next(20);
+            let to = from + 1 + next(3);
+            all.push(Match {
+                item: items[next(items.len() as u64)],
+                from,
+                to,
+                start: from * 4,
+                end: to * 4 - 1,
+                fuzzy: next(4) == 0,
+                regex: if next(3) == 0 { next(3) as u32 } else { PHRASE },
+            });
+        }
+        for before in [0, 40, 150] {
+            let mut old = all[..before].to_vec();
+            old.sort_by_key(match_order);
+            let mut expected = old.clone();
+            expected.extend_from_slice(&all[before..]);
+            expected.sort_by_key(match_order);
+            let mut got = old;
+            got.extend_from_slice(&all[before..]);
+            sort_new_matches(&mut got, before, &slots);
+            assert_eq!(got, expected, "before = {before}");
+        }
+    }
+
+    #[test]
     fn bad_regex_is_skipped_not_fatal() {
         let none: Vec<String> = Vec::new();
         let bad = ["(unclosed".to_owned(), "fine".to_owned()];
