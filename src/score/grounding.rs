@@ -452,11 +452,20 @@ const DOMINATES: &[&str] = &[
     "main",
     "heaviest",
     "worst",
+    "culprit",
+    "bottleneck",
+];
+
+/// Words that deny what the clause says of the lock: "the zone lock is not the hottest" reads
+/// the table right.
+const DENIALS: &[&str] = &[
+    "not", "no", "never", "isn't", "isnt", "aren't", "wasn't", "doesn't", "nor", "hardly",
 ];
 
 /// "perf lock shows the zone lock dominates" when the tables shown put another lock on top:
 /// a word of [`LOCK_NAMES`] right before "lock" (or "mutex", "spinlock"), with a word of
-/// [`DOMINATES`] in the same clause, and no table top that has that name.
+/// [`DOMINATES`] in the same clause and none of [`DENIALS`], and no table top that has that
+/// name.
 fn lock_misreads(n: &Normalized<'_>, shown: &ShownValues, out: &mut Vec<Misread>) {
     let Some(top) = shown.top_locks.first() else {
         return;
@@ -487,6 +496,9 @@ fn lock_misreads(n: &Normalized<'_>, shown: &ShownValues, out: &mut Vec<Misread>
         let Some(claim) = (from..to).find(|&t| DOMINATES.contains(&n.token_text(t))) else {
             continue;
         };
+        if (from..to).any(|t| DENIALS.contains(&n.token_text(t))) {
+            continue;
+        }
         let (start, end, _) = n.original_tokens((i - 1).min(claim), (i + 1).max(claim + 1));
         out.push(Misread {
             cited: n.original[start..end].to_owned(),
@@ -732,6 +744,10 @@ mod tests {
         assert_eq!(check("the runqueue lock is the hottest", table).len(), 1);
         assert!(check("perf lock shows the hash bucket lock dominates", table).is_empty());
         assert!(check("the zone lock is fine", table).is_empty());
+        assert_eq!(check("the zone lock is the culprit", table).len(), 1);
+        assert!(check("the runqueue lock is not the hottest", table).is_empty());
+        assert!(check("the zone lock isn't the bottleneck", table).is_empty());
+        assert!(check("the hash bucket lock is the bottleneck", table).is_empty());
         let report = "                Name   acquired  contended     avg wait   total wait     max wait     min wait
 
            &zone->lock     862000     326800     18.94 us      6.19 s       2.32 ms        95 ns
