@@ -456,15 +456,9 @@ const DOMINATES: &[&str] = &[
     "bottleneck",
 ];
 
-/// Words that deny what the clause says of the lock: "the zone lock is not the hottest" reads
-/// the table right.
-const DENIALS: &[&str] = &[
-    "not", "no", "never", "isn't", "isnt", "aren't", "wasn't", "doesn't", "nor", "hardly",
-];
-
 /// "perf lock shows the zone lock dominates" when the tables shown put another lock on top:
 /// a word of [`LOCK_NAMES`] right before "lock" (or "mutex", "spinlock"), with a word of
-/// [`DOMINATES`] in the same clause and none of [`DENIALS`], and no table top that has that
+/// [`DOMINATES`] in the same clause and no word that denies it, and no table top that has that
 /// name.
 fn lock_misreads(n: &Normalized<'_>, shown: &ShownValues, out: &mut Vec<Misread>) {
     let Some(top) = shown.top_locks.first() else {
@@ -496,7 +490,8 @@ fn lock_misreads(n: &Normalized<'_>, shown: &ShownValues, out: &mut Vec<Misread>
         let Some(claim) = (from..to).find(|&t| DOMINATES.contains(&n.token_text(t))) else {
             continue;
         };
-        if (from..to).any(|t| DENIALS.contains(&n.token_text(t))) {
+        // "The zone lock is not the hottest" reads the table right.
+        if (from..to).any(|t| super::scope::DENYING.contains(&n.token_text(t))) {
             continue;
         }
         let (start, end, _) = n.original_tokens((i - 1).min(claim), (i + 1).max(claim + 1));

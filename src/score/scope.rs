@@ -1087,8 +1087,9 @@ const AFFIRMING: &[&[&str]] = &[
     &["currently"],
 ];
 
-/// Words that turn an affirming phrase around: "that is not the case here".
-const DENYING: &[&str] = &[
+/// Words that turn an affirming phrase around: "that is not the case here" (grounding reads a
+/// lock named in a clause with one of them as not said to top the table).
+pub(crate) const DENYING: &[&str] = &[
     "not", "no", "never", "isn't", "isnt", "wasn't", "aren't", "doesn't", "don't", "didn't", "nor",
     "neither",
 ];
