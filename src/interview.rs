@@ -668,7 +668,7 @@ impl<G: Grader> Interview<G> {
         self.memory.answered(&stages_reached(&turn));
         if !turn.tools.is_empty()
             || turn.numbers_cited > 0
-            || self.names_an_undiscussed_output(&text)
+            || self.memory.names_an_undiscussed_output(&text)
         {
             self.memory.discussed();
         }
@@ -680,18 +680,6 @@ impl<G: Grader> Interview<G> {
             self.grader.grade(&self.answer_text(), &self.shown)
         };
         self.after_answer(&text, &turn, total)
-    }
-
-    /// Whether `answer` names a row of an output not yet talked about (its latest run).
-    fn names_an_undiscussed_output(&self, answer: &str) -> bool {
-        self.memory.undiscussed().iter().any(|command| {
-            self.shown
-                .outputs
-                .iter()
-                .rev()
-                .find(|shown| &shown.command == command)
-                .is_some_and(|shown| memory::names_what_was_shown(answer, &shown.text))
-        })
     }
 
     /// Chooses the move for an answer already scored: `turn` is the latest answer alone, `total`
@@ -833,7 +821,7 @@ impl<G: Grader> Interview<G> {
         });
         match result {
             Ok(text) => {
-                self.memory.ran(line);
+                self.memory.ran(line, &text);
                 vec![Output::Tool {
                     command: line.to_owned(),
                     text,

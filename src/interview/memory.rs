@@ -76,7 +76,15 @@ pub struct Memory {
     /// What the interviewer said last.
     last_move: Option<String>,
     /// Tool commands run since the candidate last talked about an output, oldest first.
-    undiscussed: Vec<String>,
+    undiscussed: Vec<Undiscussed>,
+}
+
+/// A tool run not yet talked about: its command, and the parts of its output's identifiers an
+/// answer may name to show it read it ([`shown_identifier_parts`]), found once when it ran.
+#[derive(Debug, Clone, Default)]
+struct Undiscussed {
+    command: String,
+    parts: HashSet<String>,
 }
 
 impl Memory {
@@ -179,23 +187,35 @@ impl Memory {
         &self.covered
     }
 
-    pub fn ran(&mut self, command: &str) {
-        self.undiscussed.retain(|c| c != command);
-        self.undiscussed.push(command.to_owned());
+    /// Records a tool run and what it printed, to be discussed.
+    pub fn ran(&mut self, command: &str, output: &str) {
+        self.undiscussed.retain(|u| u.command != command);
+        self.undiscussed.push(Undiscussed {
+            command: command.to_owned(),
+            parts: shown_identifier_parts(output),
+        });
     }
 
     /// The latest command run and not yet discussed; taking it marks it discussed.
     pub fn take_undiscussed(&mut self) -> Option<String> {
-        self.undiscussed.pop()
+        self.undiscussed.pop().map(|u| u.command)
     }
 
     pub fn has_undiscussed(&self) -> bool {
         !self.undiscussed.is_empty()
     }
 
-    /// Tool commands run and not yet talked about, oldest first.
-    pub fn undiscussed(&self) -> &[String] {
-        &self.undiscussed
+    /// Whether `answer` names a part of an identifier of an output not yet discussed: "it's
+    /// rmqueue_bulk, the zone lock" read the lock table although it cites no number and names
+    /// no tool.
+    pub fn names_an_undiscussed_output(&self, answer: &str) -> bool {
+        if self.undiscussed.iter().all(|u| u.parts.is_empty()) {
+            return false;
+        }
+        let answer = answer.to_lowercase();
+        answer
+            .split(|c: char| !c.is_alphanumeric())
+            .any(|word| self.undiscussed.iter().any(|u| u.parts.contains(word)))
     }
 }
 
@@ -207,27 +227,20 @@ const COMMON_IDENTIFIER_PARTS: &[&str] = &[
     "spinlock", "sleep", "state", "entry", "start", "event", "events", "count",
 ];
 
-/// Whether `answer` names something only `output` could have told the candidate: a part of one
-/// of its identifiers (`rmqueue` of `rmqueue_bulk+0x51`, `futex` of `futex_q_lock`), at least
-/// four letters and not one of [`COMMON_IDENTIFIER_PARTS`]. "It's the futex bucket lock, not
-/// the allocator" read the lock table although it cites no number and names no tool.
-pub fn names_what_was_shown(answer: &str, output: &str) -> bool {
+/// What only `output` could have told the candidate: the parts of its identifiers (`rmqueue` of
+/// `rmqueue_bulk+0x51`, `futex` of `futex_q_lock`), lowercase, at least four letters and not
+/// one of [`COMMON_IDENTIFIER_PARTS`].
+fn shown_identifier_parts(output: &str) -> HashSet<String> {
     let output = output.to_lowercase();
-    let parts: HashSet<&str> = identifiers(&output)
+    identifiers(&output)
         .flat_map(|word| word.split('_'))
         .filter(|part| {
             part.len() >= 4
                 && part.chars().all(|c| c.is_ascii_alphabetic())
                 && !COMMON_IDENTIFIER_PARTS.contains(part)
         })
-        .collect();
-    if parts.is_empty() {
-        return false;
-    }
-    let answer = answer.to_lowercase();
-    answer
-        .split(|c: char| !c.is_alphanumeric())
-        .any(|word| parts.contains(word))
+        .map(str::to_owned)
+        .collect()
 }
 
 /// Every term a move must not name before the candidate meets it: cause words, the incident's
@@ -286,21 +299,27 @@ mod tests {
         let table = " contended   total wait     max wait     avg wait         type   caller\n\n\
                      112659    474.55 ms     15.52 us      4.21 us     spinlock   rmqueue_bulk+0x51\n\
                       18646      2.70 ms      1.35 us       144 ns     spinlock   futex_q_lock+0x2a\n";
-        assert!(names_what_was_shown(
-            "ok it is the futex hash bucket lock, so a userspace mutex",
-            table
+        let mut memory = Memory::default();
+        memory.ran("perf lock contention -a -b", table);
+        assert!(memory.names_an_undiscussed_output(
+            "ok it is the futex hash bucket lock, so a userspace mutex"
         ));
-        assert!(names_what_was_shown(
-            "most of it sits in rmqueue_bulk, the allocator",
-            table
-        ));
+        assert!(
+            memory.names_an_undiscussed_output("most of it sits in rmqueue_bulk, the allocator")
+        );
         // Words every lock table has, or none of its identifiers, are not a reading.
-        assert!(!names_what_was_shown(
-            "it's lock contention, the threads wait on a spinlock",
-            table
-        ));
-        assert!(!names_what_was_shown("shard the lock per key", table));
-        assert!(!names_what_was_shown("futex", "procs r b\n 3 0"));
+        assert!(
+            !memory.names_an_undiscussed_output(
+                "it's lock contention, the threads wait on a spinlock"
+            )
+        );
+        assert!(!memory.names_an_undiscussed_output("shard the lock per key"));
+        // Once discussed, naming it again discusses nothing new.
+        memory.discussed();
+        assert!(!memory.names_an_undiscussed_output("it's rmqueue_bulk"));
+        let mut memory = Memory::default();
+        memory.ran("vmstat 1 3", "procs r b\n 3 0");
+        assert!(!memory.names_an_undiscussed_output("futex"));
     }
 
     #[test]
