@@ -518,9 +518,66 @@ pub fn is_junk(answer: &str) -> bool {
     words.len() < 2 || !answer.chars().any(char::is_alphabetic)
 }
 
+/// Lines a candidate types to say they have finished ("done", "I'm done", "that's all"). They
+/// are not reasoning to score; the interviewer points at `quit` instead.
+const SIGN_OFFS: &[&str] = &[
+    "done",
+    "im done",
+    "i am done",
+    "all done",
+    "finished",
+    "im finished",
+    "i am finished",
+    "finish",
+    "end",
+    "the end",
+    "submit",
+    "thats all",
+    "thats it",
+    "nothing else",
+    "no more",
+    "stop",
+];
+
+/// Whether a whole answer only says the candidate has finished. Case, apostrophes and end
+/// punctuation are ignored, so "Done." and "I'm done!" count; a sentence that goes on ("done
+/// with the disk, now the lock") does not.
+pub fn is_sign_off(answer: &str) -> bool {
+    let plain: String = answer
+        .chars()
+        .filter(|c| !matches!(c, '\'' | '\u{2019}' | '.' | '!' | ','))
+        .collect::<String>()
+        .to_lowercase();
+    let words: Vec<&str> = plain.split_whitespace().collect();
+    SIGN_OFFS.contains(&words.join(" ").as_str())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn sign_offs_are_whole_lines_only() {
+        for line in [
+            "done",
+            "Done.",
+            "I'm done!",
+            "that's all",
+            "I am finished",
+            "  submit ",
+        ] {
+            assert!(is_sign_off(line), "{line}");
+        }
+        for line in [
+            "done with the disk, now the lock",
+            "the end of the queue grows",
+            "stop adding threads",
+            "",
+            "the lock",
+        ] {
+            assert!(!is_sign_off(line), "{line}");
+        }
+    }
 
     #[test]
     fn command_lines_are_never_answers() {

@@ -655,6 +655,11 @@ impl<G: Grader> Interview<G> {
         if text.is_empty() {
             return Vec::new();
         }
+        if commands::is_sign_off(&text) {
+            // "done" is a wish to finish, not reasoning: say how, and keep the question open.
+            let asked = self.memory.asked();
+            return vec![self.say(MoveKind::Nudge, pushback::SIGN_OFF.to_owned(), asked)];
+        }
         self.memory.observe(&text);
         if commands::is_junk(&text) {
             // Too thin to score (`clear`, a lone word): a nudge, no credit, and the question

@@ -483,6 +483,9 @@ pub(crate) const NUDGE: &[&str] = &[
     "I need a sentence or two to go on: what are you thinking? (`help` lists the commands.)",
 ];
 
+/// Said when an answer only says the candidate has finished ("done"): how to end the drill.
+pub(crate) const SIGN_OFF: &str = "If you're finished, type `quit` (or press Ctrl-D) to end the drill and see your scorecard. If not, tell me what you think is going on.";
+
 const RAMBLING: &[&str] = &[
     "Let me stop you there. In two sentences: what do you think is going on?",
     "That's a lot. Give me the short version: what is your leading hypothesis, and which one check settles it?",

@@ -849,6 +849,20 @@ fn a_lone_word_gets_a_nudge_and_no_credit() {
 }
 
 #[test]
+fn saying_done_is_told_how_to_finish_and_is_not_an_answer() {
+    let drill = drill();
+    let mut interview = session(&drill, 5);
+    for line in ["done", "I'm done.", "that's all"] {
+        let said = says(&answer(&mut interview, line));
+        assert_eq!(said.len(), 1, "{line}: {said:?}");
+        assert_eq!(said[0].0, MoveKind::Nudge, "{line}");
+        assert!(said[0].1.contains("`quit`"), "{line}: {}", said[0].1);
+    }
+    assert_eq!(interview.answer_text(), "");
+    assert_eq!(interview.phase(), 0);
+}
+
+#[test]
 fn a_tool_the_candidate_ran_is_asked_about_instead_of_which_tool_to_run() {
     let mut interview = boxed_session(6);
     // Move to the checks: the first phase's concepts answered.
