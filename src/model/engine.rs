@@ -458,6 +458,11 @@ pub struct Engine {
     kswapd_armed: bool,
     /// Per-thread counters for thread-level tools; read by nothing in the simulation.
     thread_book: threads::ThreadBook,
+    /// Whether any critical section keeps its lock through a synchronous write (`blocking`):
+    /// without one, the end of a hold never looks for it.
+    writes_under_lock: bool,
+    /// Whether any workload has deploys (`deploy`): without them no thread is ever retired.
+    deploys: bool,
 }
 
 /// The most latencies one window keeps for percentiles (a uniform subsample beyond that).
@@ -824,6 +829,11 @@ impl Engine {
                 tick_phase: ticks.below(tick_ns.max(1)),
             })
             .collect::<IdVec<CpuId, _>>();
+        let writes_under_lock = workloads
+            .as_slice()
+            .iter()
+            .any(|w| w.cs_io.iter().flatten().any(|io| io.under_lock));
+        let deploys = workloads.as_slice().iter().any(|w| !w.deploys.is_empty());
         let nacts = acts.len();
         let nlocks = classes.len();
         let ndisks = disks.len();
@@ -894,6 +904,8 @@ impl Engine {
             woke_flag: false,
             kswapd_armed: false,
             thread_book: threads::ThreadBook::new(nthreads),
+            writes_under_lock,
+            deploys,
         };
         engine.start();
         engine
