@@ -17,12 +17,13 @@
 //! Layout: this file holds the threads, CPUs and workloads, the engine's construction and the
 //! window loop; `ids` the typed indices of the engine's tables (a thread, a CPU, a lock, ...),
 //! `scheduler` runs threads on CPUs (dispatch, preemption, the request program, arrivals and
-//! load steps, events), `locks` the locks' state and semantics, `irq_locks` locks an interrupt
-//! handler shares and the same-CPU deadlock, `nesting` sections taken inside others and the
-//! ABBA deadlocks their order allows, `blocking` sections that sleep on a synchronous write,
-//! `io` the disks, `accounting` where each CPU's time goes and the closing of a window into raw
-//! counters, `threads` the per-thread counters of thread-level tools, `bandwidth` cgroup CPU
-//! quotas, `mix` the request's paths and `deploy` the pool and compute changes a deploy ships.
+//! load steps, events), `locks` the lock classes built from the incident, their state and
+//! semantics, `irq_locks` locks an interrupt handler shares and the same-CPU deadlock,
+//! `nesting` sections taken inside others and the ABBA deadlocks their order allows,
+//! `blocking` sections that sleep on a synchronous write, `io` the disks, `accounting` where
+//! each CPU's time goes and the closing of a window into raw counters, `threads` the
+//! per-thread counters of thread-level tools, `bandwidth` cgroup CPU quotas, `mix` the
+//! request's paths and `deploy` the pool and compute changes a deploy ships.
 
 use std::cmp::Ordering;
 use std::collections::{BinaryHeap, VecDeque};
