@@ -17,12 +17,13 @@
 //! Layout: this file holds the threads, CPUs and workloads, the engine's construction and the
 //! window loop; `ids` the typed indices of the engine's tables (a thread, a CPU, a lock, ...),
 //! `scheduler` runs threads on CPUs (dispatch, preemption, the request program, arrivals and
-//! load steps, events), `locks` the locks' state and semantics, `irq_locks` locks an interrupt
-//! handler shares and the same-CPU deadlock, `nesting` sections taken inside others and the
-//! ABBA deadlocks their order allows, `blocking` sections that sleep on a synchronous write,
-//! `io` the disks, `accounting` where each CPU's time goes and the closing of a window into raw
-//! counters, `threads` the per-thread counters of thread-level tools, `bandwidth` cgroup CPU
-//! quotas, `mix` the request's paths and `deploy` the pool and compute changes a deploy ships.
+//! load steps, events), `locks` the lock classes built from the incident, their state and
+//! semantics, `irq_locks` locks an interrupt handler shares and the same-CPU deadlock,
+//! `nesting` sections taken inside others and the ABBA deadlocks their order allows,
+//! `blocking` sections that sleep on a synchronous write, `io` the disks, `accounting` where
+//! each CPU's time goes and the closing of a window into raw counters, `threads` the
+//! per-thread counters of thread-level tools, `bandwidth` cgroup CPU quotas, `mix` the
+//! request's paths and `deploy` the pool and compute changes a deploy ships.
 
 use std::cmp::Ordering;
 use std::collections::{BinaryHeap, VecDeque};
@@ -458,6 +459,11 @@ pub struct Engine {
     kswapd_armed: bool,
     /// Per-thread counters for thread-level tools; read by nothing in the simulation.
     thread_book: threads::ThreadBook,
+    /// Whether any critical section keeps its lock through a synchronous write (`blocking`):
+    /// without one, the end of a hold never looks for it.
+    writes_under_lock: bool,
+    /// Whether any workload has deploys (`deploy`): without them no thread is ever retired.
+    deploys: bool,
 }
 
 /// The most latencies one window keeps for percentiles (a uniform subsample beyond that).
@@ -544,121 +550,7 @@ impl Engine {
         let wakeup = sys(&mut symbols, splits::WAKEUP);
 
         // Lock classes and their activities.
-        let first_app = incident
-            .workloads
-            .first()
-            .map(|w| (w.app_symbol.clone(), w.name.clone()))
-            .unwrap_or_else(|| ("main".into(), "app".into()));
-        let mut classes: IdVec<LockClassId, LockClass> = IdVec::default();
-        let mut locks: IdVec<LockId, LockInst> = IdVec::default();
-        for (ci, spec) in incident.locks.iter().enumerate() {
-            let kernel = spec.scope == LockScope::Kernel;
-            let spins = kernel && kernel_waiters_spin(spec.kind) || spec.kind == LockKind::Spinlock;
-            let spin_act = if kernel {
-                let split = if spec.kind == LockKind::RwLock {
-                    splits::RWLOCK_WRITE_SPIN
-                } else {
-                    splits::SPIN
-                };
-                push(&mut acts, sys(&mut symbols, split))
-            } else {
-                let a = symbols.activity(
-                    Category::USER,
-                    &[("pthread_spin_lock@@GLIBC_2.34", symbols::LIBC, 1.0)],
-                );
-                push(&mut acts, a)
-            };
-            let spin_read_act = if kernel && spec.kind == LockKind::RwLock {
-                push(&mut acts, sys(&mut symbols, splits::RWLOCK_READ_SPIN))
-            } else {
-                spin_act
-            };
-            let hold_act = if kernel {
-                let a = symbols.activity(
-                    Category::SYSTEM,
-                    &[(caller_symbol(&spec.caller), symbols::KERNEL, 1.0)],
-                );
-                push(&mut acts, a)
-            } else {
-                let a = symbols.activity(Category::USER, &[(&first_app.0, &first_app.1, 1.0)]);
-                push(&mut acts, a)
-            };
-            let (wait_act, wake_act) = if kernel {
-                let w = if matches!(spec.kind, LockKind::RwLock | LockKind::RwSem) {
-                    splits::RWSEM_WAIT
-                } else {
-                    splits::KMUTEX_WAIT
-                };
-                (
-                    push(&mut acts, sys(&mut symbols, w)),
-                    push(&mut acts, sys(&mut symbols, splits::KMUTEX_WAKE)),
-                )
-            } else {
-                let mut w = sys(&mut symbols, splits::FUTEX_WAIT_K);
-                w.symbols.push((
-                    symbols.id("__lll_lock_wait", symbols::LIBC),
-                    splits::FUTEX_WAIT_USER_SHARE,
-                ));
-                w.category = Category {
-                    user: splits::FUTEX_WAIT_USER_SHARE,
-                    system: 1.0 - splits::FUTEX_WAIT_USER_SHARE,
-                    ..Category::default()
-                };
-                let mut k = sys(&mut symbols, splits::FUTEX_WAKE_K);
-                k.symbols.push((
-                    symbols.id("__lll_lock_wake", symbols::LIBC),
-                    splits::FUTEX_WAKE_USER_SHARE,
-                ));
-                k.category = Category {
-                    user: splits::FUTEX_WAKE_USER_SHARE,
-                    system: 1.0 - splits::FUTEX_WAKE_USER_SHARE,
-                    ..Category::default()
-                };
-                (push(&mut acts, w), push(&mut acts, k))
-            };
-            let irq = spec.interrupt.as_ref().map(|usage| irq_locks::IrqShare {
-                context: usage.context,
-                deadlocks: usage.same_cpu_deadlock_possible(),
-                lockup_act: push(&mut acts, irq_locks::lockup_activity(&mut symbols, usage)),
-            });
-            let shards = if irq.is_some() {
-                ncpu
-            } else {
-                spec.shards.max(1)
-            };
-            let permits = if spec.kind == LockKind::Semaphore {
-                spec.permits.max(1)
-            } else {
-                1
-            };
-            classes.push(LockClass {
-                kind: spec.kind,
-                spins,
-                dstate: kernel && !spins,
-                user: !kernel,
-                permits,
-                bounce_ns: spec.bounce_ns.max(0.0),
-                base: LockId::new(locks.len() as u32),
-                shards,
-                irq,
-                spin_act,
-                spin_read_act,
-                hold_act,
-                wait_act,
-                wake_act,
-            });
-            for _ in 0..shards {
-                locks.push(LockInst {
-                    class: LockClassId::new(ci as u32),
-                    used: 0,
-                    readers: 0,
-                    writer: false,
-                    waiters: VecDeque::new(),
-                    last_cpu: None,
-                    seq: 0,
-                });
-            }
-        }
+        let (classes, locks) = locks::lock_classes(incident, ncpu, &mut symbols, &mut acts);
 
         let mut livelock = None;
         let mut pressure = None;
@@ -938,6 +830,11 @@ impl Engine {
                 tick_phase: ticks.below(tick_ns.max(1)),
             })
             .collect::<IdVec<CpuId, _>>();
+        let writes_under_lock = workloads
+            .as_slice()
+            .iter()
+            .any(|w| w.cs_io.iter().flatten().any(|io| io.under_lock));
+        let deploys = workloads.as_slice().iter().any(|w| !w.deploys.is_empty());
         let nacts = acts.len();
         let nlocks = classes.len();
         let ndisks = disks.len();
@@ -1008,6 +905,8 @@ impl Engine {
             woke_flag: false,
             kswapd_armed: false,
             thread_book: threads::ThreadBook::new(nthreads),
+            writes_under_lock,
+            deploys,
         };
         engine.start();
         engine

@@ -193,7 +193,7 @@ impl Engine {
             let acc = &mut self.task_acc[task];
             acc.user += w * cat.user;
             acc.system += w * (1.0 - cat.user);
-            let acc = &mut self.thread_book.acc[t];
+            let acc = self.thread_book.acc(t);
             acc.user += w * cat.user;
             acc.system += w * (1.0 - cat.user);
             self.charge_group(t, w * cat.user, w * (1.0 - cat.user));

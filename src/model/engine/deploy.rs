@@ -44,10 +44,12 @@ pub(crate) fn capacity(threads: u32, deploys: &[Deploy]) -> u32 {
 impl Engine {
     /// Whether thread `t` has been retired by a deploy that shrank its pool.
     pub(super) fn retired(&self, t: ThreadId) -> bool {
-        self.threads[t]
-            .workload
-            .and_then(|w| self.workloads.get(w))
-            .is_some_and(|w| w.position(t) >= w.live)
+        // Without deploys every pool keeps the size it was built with.
+        self.deploys
+            && self.threads[t]
+                .workload
+                .and_then(|w| self.workloads.get(w))
+                .is_some_and(|w| w.position(t) >= w.live)
     }
 
     /// Parks thread `t`, asleep with nothing to wake it, on CPU `c` (or off every CPU).

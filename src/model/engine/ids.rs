@@ -136,6 +136,7 @@ impl<I: Id, T> IdVec<I, T> {
         &self.items
     }
 
+    #[cfg(test)]
     pub fn into_vec(self) -> Vec<T> {
         self.items
     }

@@ -95,6 +95,141 @@ pub(super) fn cl_exclusive(kind: LockKind) -> bool {
     !matches!(kind, LockKind::RwLock | LockKind::RwSem)
 }
 
+/// The incident's lock classes, kinds and costs resolved, with the activities their spinning,
+/// holding, waiting and waking run (pushed onto `acts`), and the instances of each (one per
+/// shard, or per CPU for a lock an interrupt handler shares), each class's instances together.
+pub(super) fn lock_classes(
+    incident: &Incident,
+    ncpu: u32,
+    symbols: &mut SymbolTable,
+    acts: &mut Vec<Activity>,
+) -> (IdVec<LockClassId, LockClass>, IdVec<LockId, LockInst>) {
+    let push = |acts: &mut Vec<Activity>, a: Activity| {
+        acts.push(a);
+        (acts.len() - 1) as u32
+    };
+    let sys = |t: &mut SymbolTable, s: &[(&str, f64)]| Activity {
+        category: Category::SYSTEM,
+        symbols: t.kernel(s),
+    };
+    let first_app = incident
+        .workloads
+        .first()
+        .map(|w| (w.app_symbol.clone(), w.name.clone()))
+        .unwrap_or_else(|| ("main".into(), "app".into()));
+    let mut classes: IdVec<LockClassId, LockClass> = IdVec::default();
+    let mut locks: IdVec<LockId, LockInst> = IdVec::default();
+    for (ci, spec) in incident.locks.iter().enumerate() {
+        let kernel = spec.scope == LockScope::Kernel;
+        let spins = kernel && kernel_waiters_spin(spec.kind) || spec.kind == LockKind::Spinlock;
+        let spin_act = if kernel {
+            let split = if spec.kind == LockKind::RwLock {
+                splits::RWLOCK_WRITE_SPIN
+            } else {
+                splits::SPIN
+            };
+            push(acts, sys(symbols, split))
+        } else {
+            let a = symbols.activity(
+                Category::USER,
+                &[("pthread_spin_lock@@GLIBC_2.34", symbols::LIBC, 1.0)],
+            );
+            push(acts, a)
+        };
+        let spin_read_act = if kernel && spec.kind == LockKind::RwLock {
+            push(acts, sys(symbols, splits::RWLOCK_READ_SPIN))
+        } else {
+            spin_act
+        };
+        let hold_act = if kernel {
+            let a = symbols.activity(
+                Category::SYSTEM,
+                &[(caller_symbol(&spec.caller), symbols::KERNEL, 1.0)],
+            );
+            push(acts, a)
+        } else {
+            let a = symbols.activity(Category::USER, &[(&first_app.0, &first_app.1, 1.0)]);
+            push(acts, a)
+        };
+        let (wait_act, wake_act) = if kernel {
+            let w = if matches!(spec.kind, LockKind::RwLock | LockKind::RwSem) {
+                splits::RWSEM_WAIT
+            } else {
+                splits::KMUTEX_WAIT
+            };
+            (
+                push(acts, sys(symbols, w)),
+                push(acts, sys(symbols, splits::KMUTEX_WAKE)),
+            )
+        } else {
+            let mut w = sys(symbols, splits::FUTEX_WAIT_K);
+            w.symbols.push((
+                symbols.id("__lll_lock_wait", symbols::LIBC),
+                splits::FUTEX_WAIT_USER_SHARE,
+            ));
+            w.category = Category {
+                user: splits::FUTEX_WAIT_USER_SHARE,
+                system: 1.0 - splits::FUTEX_WAIT_USER_SHARE,
+                ..Category::default()
+            };
+            let mut k = sys(symbols, splits::FUTEX_WAKE_K);
+            k.symbols.push((
+                symbols.id("__lll_lock_wake", symbols::LIBC),
+                splits::FUTEX_WAKE_USER_SHARE,
+            ));
+            k.category = Category {
+                user: splits::FUTEX_WAKE_USER_SHARE,
+                system: 1.0 - splits::FUTEX_WAKE_USER_SHARE,
+                ..Category::default()
+            };
+            (push(acts, w), push(acts, k))
+        };
+        let irq = spec.interrupt.as_ref().map(|usage| irq_locks::IrqShare {
+            context: usage.context,
+            deadlocks: usage.same_cpu_deadlock_possible(),
+            lockup_act: push(acts, irq_locks::lockup_activity(symbols, usage)),
+        });
+        let shards = if irq.is_some() {
+            ncpu
+        } else {
+            spec.shards.max(1)
+        };
+        let permits = if spec.kind == LockKind::Semaphore {
+            spec.permits.max(1)
+        } else {
+            1
+        };
+        classes.push(LockClass {
+            kind: spec.kind,
+            spins,
+            dstate: kernel && !spins,
+            user: !kernel,
+            permits,
+            bounce_ns: spec.bounce_ns.max(0.0),
+            base: LockId::new(locks.len() as u32),
+            shards,
+            irq,
+            spin_act,
+            spin_read_act,
+            hold_act,
+            wait_act,
+            wake_act,
+        });
+        for _ in 0..shards {
+            locks.push(LockInst {
+                class: LockClassId::new(ci as u32),
+                used: 0,
+                readers: 0,
+                writer: false,
+                waiters: VecDeque::new(),
+                last_cpu: None,
+                seq: 0,
+            });
+        }
+    }
+    (classes, locks)
+}
+
 impl Engine {
     /// Tries to take the lock of critical section `j`. True: taken, continue at Hold.
     pub(super) fn acquire(&mut self, c: CpuId, t: ThreadId, j: u16) -> bool {

@@ -14,7 +14,7 @@ use super::*;
 use crate::domain::{Costs, RequestProfile};
 
 /// One path of a workload's request as the engine runs it.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Copy)]
 pub(super) struct PathPlan {
     /// Index in the workload's program of the path's first step (after `Begin`).
     pub start_pc: u32,

@@ -230,13 +230,10 @@ impl Engine {
         w.prog.get(pc as usize).copied().unwrap_or(Step::End)
     }
 
-    /// At the start of a request, once its path is drawn: whether it takes the path's reversed
-    /// variant. Returns where the request goes on.
-    pub(super) fn choose_reversal(&mut self, t: ThreadId) -> u32 {
-        let (fraction, start_pc, reversed_pc) = {
-            let p = self.path_of(t);
-            (p.reverse_fraction, p.start_pc, p.reversed_pc)
-        };
+    /// At the start of a request on path `p`: whether it takes the path's reversed variant.
+    /// Returns where the request goes on.
+    pub(super) fn choose_reversal(&mut self, t: ThreadId, p: &mix::PathPlan) -> u32 {
+        let (fraction, start_pc, reversed_pc) = (p.reverse_fraction, p.start_pc, p.reversed_pc);
         let reversed = fraction > 0.0
             && reversed_pc.is_some()
             && self.abba.reversals_on

@@ -238,7 +238,7 @@ impl Engine {
         th.runnable_since = now;
         let task = th.task as usize;
         self.task_acc[task].involuntary += 1;
-        self.thread_book.acc[t].involuntary += 1;
+        self.thread_book.acc(t).involuntary += 1;
     }
 
     pub(super) fn dispatch(&mut self, c: CpuId, t: ThreadId) {
@@ -299,7 +299,6 @@ impl Engine {
         th.dstate = dstate;
         let task = th.task as usize;
         self.task_acc[task].voluntary += 1;
-        self.thread_book.acc[t].voluntary += 1;
         self.note_asleep(t);
         self.set_runnable(-1);
         if dstate {
@@ -497,9 +496,11 @@ impl Engine {
         let w = self.workload_id(t);
         let path = self.draw_path(w);
         self.threads[t].path = path;
-        let start_pc = self.choose_reversal(t);
-        let det = self.workloads[w].deterministic;
-        let p = self.path_of(t);
+        // The path's plan, looked up once for the whole start of the request.
+        let wl = &self.workloads[w];
+        let det = wl.deterministic;
+        let p = wl.paths[usize::from(path)];
+        let start_pc = self.choose_reversal(t, &p);
         let (compute, k) = (p.compute_ns, p.sections);
         let (fixed, allocs, packets, reads) = (p.pre_fixed_ns, p.page_allocs, p.packets, p.reads);
         let total = self.draw(compute, det);
@@ -600,7 +601,7 @@ impl Engine {
         let th = &mut self.threads[t];
         if th.in_request {
             th.in_request = false;
-            self.thread_book.acc[t].requests += 1;
+            self.thread_book.acc(t).requests += 1;
             let lat = now.saturating_sub(th.req_start);
             self.workloads[w].in_system.add(now, -1);
             if w == WorkloadId::new(0) {
@@ -702,7 +703,7 @@ impl Engine {
                     self.hold_on_done(c, t);
                     return;
                 }
-                if self.hold_continues_in_io(t) {
+                if self.writes_under_lock && self.hold_continues_in_io(t) {
                     // The lock stays held through the write; `Unlock` releases it.
                     self.threads[t].hold_done += len;
                     let pc = self.threads[t].pc + 1;

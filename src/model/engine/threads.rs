@@ -147,35 +147,24 @@ pub(crate) enum ThreadRunState {
     DiskSleep,
 }
 
-/// Per-thread bookkeeping the hooks need between events.
-#[derive(Debug, Clone, Default)]
-pub(crate) struct ThreadBook {
-    pub acc: IdVec<ThreadId, ThreadAcc>,
-    reason: IdVec<ThreadId, SleepReason>,
+/// One thread's bookkeeping: its window's counters and what the hooks need between events,
+/// side by side, so a hook finds all of a thread's state in one place.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct ThreadEntry {
+    pub acc: ThreadAcc,
+    reason: SleepReason,
     /// What the thread last slept on, kept through the wake-up latency until it runs: the
     /// model counts a woken thread as runnable only once that latency has passed.
-    shown_reason: IdVec<ThreadId, SleepReason>,
-    asleep_since: IdVec<ThreadId, u64>,
-    /// CPU each thread last ran on (`None` before its first run).
-    last_cpu: IdVec<ThreadId, Option<CpuId>>,
-    window_start: u64,
+    shown_reason: SleepReason,
+    asleep_since: u64,
+    /// The CPU it last ran on (`None` before its first run).
+    last_cpu: Option<CpuId>,
 }
 
-impl ThreadBook {
-    pub fn new(threads: usize) -> Self {
-        Self {
-            acc: vec![ThreadAcc::default(); threads].into(),
-            reason: vec![SleepReason::Awake; threads].into(),
-            shown_reason: vec![SleepReason::Awake; threads].into(),
-            asleep_since: vec![0; threads].into(),
-            last_cpu: vec![None; threads].into(),
-            window_start: 0,
-        }
-    }
-
-    fn add_sleep(&mut self, t: ThreadId, ns: u64) {
-        let acc = &mut self.acc[t];
-        match self.reason[t] {
+impl ThreadEntry {
+    fn add_sleep(&mut self, ns: u64) {
+        let acc = &mut self.acc;
+        match self.reason {
             SleepReason::Awake => {}
             SleepReason::Lock { futex: true, .. } => acc.futex_sleep_ns += ns,
             SleepReason::Lock { futex: false, .. } => acc.kernel_lock_sleep_ns += ns,
@@ -187,16 +176,39 @@ impl ThreadBook {
     }
 }
 
+/// Per-thread bookkeeping the hooks need between events.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct ThreadBook {
+    entries: IdVec<ThreadId, ThreadEntry>,
+    window_start: u64,
+}
+
+impl ThreadBook {
+    pub fn new(threads: usize) -> Self {
+        Self {
+            entries: vec![ThreadEntry::default(); threads].into(),
+            window_start: 0,
+        }
+    }
+
+    /// Thread `t`'s counters of the window under way.
+    #[inline]
+    pub fn acc(&mut self, t: ThreadId) -> &mut ThreadAcc {
+        &mut self.entries[t].acc
+    }
+}
+
 impl Engine {
-    /// Thread `t` left its CPU to sleep now.
+    /// Thread `t` left its CPU to sleep now (a voluntary switch).
     pub(super) fn note_asleep(&mut self, t: ThreadId) {
         let reason = self.sleep_reason(t);
         let now = self.now;
-        let book = &mut self.thread_book;
-        book.reason[t] = reason;
-        book.shown_reason[t] = reason;
-        book.asleep_since[t] = now;
-        let acc = &mut book.acc[t];
+        let entry = &mut self.thread_book.entries[t];
+        entry.reason = reason;
+        entry.shown_reason = reason;
+        entry.asleep_since = now;
+        let acc = &mut entry.acc;
+        acc.voluntary += 1;
         match reason {
             SleepReason::Awake => {}
             SleepReason::Lock { futex: true, .. } => acc.futex_sleeps += 1,
@@ -214,12 +226,13 @@ impl Engine {
     /// Thread `t` was woken now.
     pub(super) fn note_awake(&mut self, t: ThreadId) {
         let now = self.now;
-        let book = &mut self.thread_book;
-        let from = book.asleep_since[t].max(book.window_start);
-        book.add_sleep(t, now.saturating_sub(from));
-        let whole = now.saturating_sub(book.asleep_since[t]);
-        let acc = &mut book.acc[t];
-        match book.reason[t] {
+        let window_start = self.thread_book.window_start;
+        let entry = &mut self.thread_book.entries[t];
+        let from = entry.asleep_since.max(window_start);
+        entry.add_sleep(now.saturating_sub(from));
+        let whole = now.saturating_sub(entry.asleep_since);
+        let acc = &mut entry.acc;
+        match entry.reason {
             SleepReason::Lock { futex: true, .. } | SleepReason::NoRequest => {
                 acc.futex_spread.add(whole)
             }
@@ -228,31 +241,32 @@ impl Engine {
             SleepReason::SyncWrite(_) => acc.sync_spread.add(whole),
             _ => {}
         }
-        book.reason[t] = SleepReason::Awake;
+        entry.reason = SleepReason::Awake;
     }
 
     /// Thread `t` was granted the lock it was about to sleep on before it slept: for a
     /// user-space lock its futex wait returns `EAGAIN` at once.
     pub(super) fn note_handed_over(&mut self, t: ThreadId) {
         if self.held_class(t).is_some_and(|class| !class.dstate) {
-            self.thread_book.acc[t].futex_again += 1;
+            self.thread_book.acc(t).futex_again += 1;
         }
     }
 
     /// Thread `t` got a CPU after `waited` ns on the run queue.
     pub(super) fn note_dispatch(&mut self, t: ThreadId, waited: u64) {
         let cpu = self.threads[t].cpu;
-        let book = &mut self.thread_book;
-        book.shown_reason[t] = SleepReason::Awake;
-        let last = book.last_cpu[t].replace(cpu);
-        let acc = &mut book.acc[t];
+        let now = self.now;
+        let entry = &mut self.thread_book.entries[t];
+        entry.shown_reason = SleepReason::Awake;
+        let last = entry.last_cpu.replace(cpu);
+        let acc = &mut entry.acc;
         if last.is_some_and(|last| last != cpu) {
             acc.migrations += 1;
         }
         acc.wait += waited;
         if waited > acc.wait_max {
             acc.wait_max = waited;
-            acc.wait_max_end = self.now;
+            acc.wait_max_end = now;
         }
         acc.dispatches += 1;
     }
@@ -262,15 +276,18 @@ impl Engine {
     pub(super) fn take_thread_acc(&mut self) -> Vec<ThreadAcc> {
         let now = self.now;
         let book = &mut self.thread_book;
-        for t in book.acc.ids() {
-            if book.reason[t] != SleepReason::Awake {
-                let from = book.asleep_since[t].max(book.window_start);
-                book.add_sleep(t, now.saturating_sub(from));
-            }
-        }
+        let window_start = book.window_start;
         book.window_start = now;
-        let fresh = vec![ThreadAcc::default(); book.acc.len()].into();
-        std::mem::replace(&mut book.acc, fresh).into_vec()
+        book.entries
+            .iter_mut()
+            .map(|entry| {
+                if entry.reason != SleepReason::Awake {
+                    let from = entry.asleep_since.max(window_start);
+                    entry.add_sleep(now.saturating_sub(from));
+                }
+                std::mem::take(&mut entry.acc)
+            })
+            .collect()
     }
 
     fn sleep_reason(&self, t: ThreadId) -> SleepReason {
@@ -322,7 +339,7 @@ impl Engine {
                     task: th.task,
                     index: t.get() - first.get(),
                     state,
-                    reason: self.thread_book.shown_reason[t],
+                    reason: self.thread_book.entries[t].shown_reason,
                     cpu: th.cpu.get(),
                     alive: !th.parked,
                 }
