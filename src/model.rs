@@ -3,7 +3,9 @@
 //!
 //! Architecture invariant: pure. No IO, no clock, no unseeded randomness; the same incident and
 //! seed give the same trace, and simulating more seconds never changes the ones already produced
-//! (a longer run extends a shorter one), so a REPL can keep simulating as time moves on.
+//! (a longer run extends a shorter one), so a REPL can keep simulating as time moves on. The one
+//! exception bounds memory: the per-thread rows of a second more than
+//! [`THREAD_DETAIL_SECONDS`] old are folded into each thread's CPU time (`ThreadHistory`).
 //!
 //! # How a second is simulated
 //! Each simulated second is represented by a *window* of engine time (a few milliseconds, chosen
@@ -40,7 +42,7 @@ pub mod trace;
 pub mod variant;
 pub mod whatif;
 
-pub use detail::MAX_THREAD_ROWS;
+pub use detail::{MAX_THREAD_ROWS, THREAD_DETAIL_SECONDS};
 pub use trace::*;
 
 use crate::domain::{Fault, Incident, Seed};
@@ -290,6 +292,7 @@ impl Simulation {
                 since_boot,
                 samples: Vec::new(),
                 log,
+                thread_history: ThreadHistory::default(),
             },
             engine,
             params,
@@ -316,6 +319,7 @@ impl Simulation {
             self.trace.log.extend(self.ctx.log_during(i));
             self.trace.samples.push(sample);
             self.last_stats = stats;
+            detail::fold_old_thread_rows(&mut self.trace);
         }
     }
 

@@ -25,6 +25,8 @@ mod numa;
 mod props;
 #[path = "render/snapshots.rs"]
 mod snapshots;
+#[path = "render/top_width.rs"]
+mod top_width;
 
 use sysdrill::model::Trace;
 use sysdrill::render::{parse_command, render};

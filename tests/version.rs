@@ -8,8 +8,8 @@
 use super::common::sysdrill;
 
 /// The version whose outputs `FINGERPRINT` records, and the fingerprint.
-const RECORDED_VERSION: &str = "0.3.0";
-const FINGERPRINT: u64 = 0xaed6_bc49_e13e_e773;
+const RECORDED_VERSION: &str = "0.4.0";
+const FINGERPRINT: u64 = 0x2dcb_fe27_5fa5_9c5d;
 
 /// Seeds fingerprinted per incident: two, so a seed-dependent change shows too.
 const SEEDS: [u64; 2] = [1, 2];

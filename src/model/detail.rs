@@ -41,6 +41,28 @@ const FEW_REQUESTS: u64 = 10;
 /// and the other box-wide tools count every thread.
 pub const MAX_THREAD_ROWS: u32 = 4096;
 
+/// The most seconds whose per-thread rows a trace keeps: its last hour. Older seconds keep
+/// their process, CPU, memory and disk figures, and their rows are folded into each thread's
+/// CPU time (`ThreadHistory`), so a long session costs no more memory than an hour of one. An
+/// hour is the longest stretch one command reads (`render::argv::MAX_SECONDS`) and the longest
+/// `perf sched record`, so a command sees every row of the seconds it covers.
+pub const THREAD_DETAIL_SECONDS: usize = 3600;
+
+/// Folds the per-thread rows of the seconds older than the last [`THREAD_DETAIL_SECONDS`] into
+/// the trace's `ThreadHistory` and frees them.
+pub(crate) fn fold_old_thread_rows(trace: &mut Trace) {
+    let keep_from = trace.samples.len().saturating_sub(THREAD_DETAIL_SECONDS);
+    while trace.thread_history.from < keep_from {
+        let second = trace.thread_history.from;
+        add_thread_cpu_ns(
+            &mut trace.thread_history.cpu_ns,
+            std::slice::from_ref(&trace.samples[second]),
+        );
+        trace.samples[second].detail.threads = Vec::new();
+        trace.thread_history.from += 1;
+    }
+}
+
 /// What the builder needs from the incident, resolved once.
 #[derive(Debug, Clone)]
 pub(crate) struct DetailInputs {
@@ -595,5 +617,74 @@ fn pressure(
         memory_full: memory_some * idle,
         io_some,
         io_full: io_some * idle,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::{IncidentId, Seed};
+    use crate::render::{parse_command, render};
+
+    /// A trace of `seconds` seconds whose samples repeat a short real run of an incident with a
+    /// thread pool, its per-thread rows all kept (as before any folding).
+    fn long_trace(seconds: usize) -> Trace {
+        let catalog = crate::content::load_catalog(&[]).expect("shipped content loads");
+        let incident = &catalog.incidents[&IncidentId::from("added-threads-slower")];
+        let short = crate::model::simulate(incident, Seed(1), 3);
+        let mut trace = short.clone();
+        trace.samples = (0..seconds)
+            .map(|i| short.samples[i % short.samples.len()].clone())
+            .collect();
+        trace
+    }
+
+    #[test]
+    fn a_trace_keeps_an_hour_of_thread_rows_and_every_second_of_thread_time() {
+        let seconds = THREAD_DETAIL_SECONDS + 5;
+        let whole = long_trace(seconds);
+        let mut folded = whole.clone();
+        fold_old_thread_rows(&mut folded);
+
+        let with_rows = folded
+            .samples
+            .iter()
+            .filter(|s| !s.detail.threads.is_empty())
+            .count();
+        assert_eq!(with_rows, THREAD_DETAIL_SECONDS);
+        assert_eq!(folded.thread_history.from, 5);
+        assert!(
+            folded.samples[..5]
+                .iter()
+                .all(|s| s.detail.threads.is_empty())
+        );
+
+        // Every second's CPU time still counts, and the tools print the same at the end.
+        let mut all = std::collections::BTreeMap::new();
+        add_thread_cpu_ns(&mut all, &whole.samples);
+        assert_eq!(folded.thread_cpu_ns_until(seconds), all);
+        let cursor = seconds - 2;
+        for line in [
+            "ps -eLo pid,tid,stat,pcpu,comm",
+            "ps -eLf",
+            "top -H -b -n 1",
+            "pidstat -t 1 1",
+            "perf sched record -- sleep 1",
+        ] {
+            let command = parse_command(line).expect("valid");
+            assert_eq!(
+                render(&folded, &command, cursor),
+                render(&whole, &command, cursor),
+                "{line}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_short_trace_keeps_every_row() {
+        let mut trace = long_trace(10);
+        let before = trace.clone();
+        fold_old_thread_rows(&mut trace);
+        assert_eq!(trace, before);
     }
 }

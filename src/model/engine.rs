@@ -374,6 +374,9 @@ pub struct WindowInputs {
     pub second: Option<u32>,
     /// A disk in a latency spike and the factor on its service time.
     pub disk_spike: Option<(u32, f64)>,
+    /// Reclaim swaps anonymous pages out (under pressure, with swap): kswapd writes them to
+    /// the first disk (`io`).
+    pub swap_out: bool,
 }
 
 /// Task kinds the engine knows; `model` builds `TaskInfo` from these.
@@ -457,6 +460,8 @@ pub struct Engine {
     act_reclaim: u32,
     woke_flag: bool,
     kswapd_armed: bool,
+    /// Swap-out owed to the first disk and not yet written (`io`).
+    swap_writer: io::SwapWriter,
     /// Per-thread counters for thread-level tools; read by nothing in the simulation.
     thread_book: threads::ThreadBook,
     /// Whether any critical section keeps its lock through a synchronous write (`blocking`):
@@ -904,6 +909,7 @@ impl Engine {
             act_reclaim,
             woke_flag: false,
             kswapd_armed: false,
+            swap_writer: io::SwapWriter::default(),
             thread_book: threads::ThreadBook::new(nthreads),
             writes_under_lock,
             deploys,
@@ -1070,6 +1076,7 @@ impl Engine {
         self.apply_load_steps(inputs.second);
         self.apply_deploys(inputs.second);
         let start = self.now;
+        self.swap_writer.window_ns = len;
         let end = start.saturating_add(len);
         let mut events = 0u64;
         while let Some(ev) = self.heap.peek().copied() {

@@ -18,8 +18,6 @@ const BASE_CS: f64 = 20.0;
 const BASE_CS_PER_CPU: f64 = 28.0;
 /// Seconds of drill time the kernel log is generated for ahead of time.
 const LOG_HORIZON_S: u64 = 3600;
-/// KiB per swap-out write IO (the kernel writes swapped pages out in clusters).
-const SWAP_CLUSTER_KIB: u64 = 32;
 
 #[derive(Debug, Clone)]
 struct LockMeta {
@@ -73,9 +71,6 @@ pub(crate) struct Context {
     lockdep_logged: bool,
     pub baseline_in: f64,
     pub baseline_cs: f64,
-    /// Per disk: mean service time (ms) and IOs served at once.
-    disk_service_ms: Vec<f64>,
-    disk_parallelism: Vec<f64>,
     /// Thread and interrupt detail (`detail.rs`).
     detail: super::detail::DetailInputs,
     /// Hot futex hash buckets: one per instance (shard) of a user-space lock whose waiters
@@ -208,16 +203,6 @@ impl Context {
             lockdep_logged: false,
             baseline_in: BASE_IRQ + BASE_IRQ_PER_CPU * f64::from(cpus),
             baseline_cs: BASE_CS + BASE_CS_PER_CPU * f64::from(cpus),
-            disk_service_ms: m
-                .disks
-                .iter()
-                .map(|d| d.service_us.max(0.001) / 1000.0)
-                .collect(),
-            disk_parallelism: m
-                .disks
-                .iter()
-                .map(|d| f64::from(d.parallelism.max(1)))
-                .collect(),
             detail: super::detail::DetailInputs::new(incident, &pids),
             futex_buckets: futex_buckets(incident),
             bucket_noise: SimRng::stream(seed, "futex-bucket"),
@@ -311,6 +296,7 @@ impl Context {
                 .disk_spike
                 .filter(|&(_, _, every)| burst(every))
                 .map(|(disk, factor, _)| (disk, factor)),
+            swap_out: pressure && self.swap_total_kib > 0,
         }
     }
 
@@ -483,7 +469,10 @@ impl Context {
         let used = (self.anon_kib + kernel_kib + buffers).saturating_add_signed(churn);
         let natural_free = self.mem_total_kib.saturating_sub(used + self.file_kib);
         let free = match self.pressure {
-            Some((target, _)) if pressure_now => ((target as f64) * jitter) as u64,
+            // Reclaim (and with it swap-out) runs because free is below the low watermark.
+            Some((target, _)) if pressure_now => {
+                (((target as f64) * jitter) as u64).min(self.wm_low.saturating_sub(1))
+            }
             Some((target, _)) => ((target.max(self.wm_high) as f64) * 1.1 * jitter) as u64,
             None => natural_free
                 .saturating_add_signed(-cache_churn)
@@ -499,14 +488,15 @@ impl Context {
             .saturating_sub(used + free)
             .max(file_floor)
             .min(self.mem_total_kib.saturating_sub(free + buffers));
-        let swap_pages = scale(w.swap_ins);
-        let (si, so) = if pressure_now && self.swap_total_kib > 0 && free < self.wm_low {
-            let si = swap_pages * 4;
-            let so = (si as f64 * (0.9 + 0.3 * self.noise.f64())) as u64 + 4 * 64;
-            (si, so)
+        // Swapped in: the pages the faults read back. Swapped out: what reclaim's writes to the
+        // swap device (the first disk) issued in the window; they queue with every other IO
+        // there, and iostat and bo count them as they complete (`engine::io`).
+        let si = if pressure_now && self.swap_total_kib > 0 && free < self.wm_low {
+            scale(w.swap_ins) * 4
         } else {
-            (0, 0)
+            0
         };
+        let so = w.disks.first().map_or(0, |d| scale(d.swap_out_kib));
         if !warmup {
             self.swap_used_kib = (self.swap_used_kib + so)
                 .saturating_sub(si)
@@ -548,45 +538,19 @@ impl Context {
                 util: (d.busy_area / len).clamp(0.0, 1.0),
             })
             .collect();
-        let mut disks = disks;
-        // Swap-out writes go to the first disk (the swap device), so iostat's wkB/s and
-        // vmstat's bo agree. The kernel clusters them; each cluster is one IO at the device's
-        // service time on an otherwise lightly loaded write side.
-        // Each CPU completes the IOs it issued (blk-mq); kswapd issues the swap-out clusters.
-        let mut block: Vec<u64> = w
+        // Each CPU completes the IOs it issued (blk-mq), kswapd's CPU the swap-out writes.
+        let block: Vec<u64> = w
             .cpus
             .iter()
             .map(|cpu| spread(&mut self.block_noise, cpu.block_done, k))
             .collect();
-        let mut unplaced_so = so;
-        if let (Some(d), Some(&svc_ms)) = (disks.first_mut(), self.disk_service_ms.first())
-            && so > 0
-        {
-            let ios = so.div_ceil(SWAP_CLUSTER_KIB);
-            let busy = (ios as f64 * svc_ms / 1000.0 / self.disk_parallelism[0]).min(1.0);
-            d.w_await_ms =
-                (d.w_await_ms * d.writes as f64 + svc_ms * ios as f64) / (d.writes + ios) as f64;
-            d.writes += ios;
-            d.write_kib += so;
-            d.queue_size += ios as f64 * svc_ms / 1000.0;
-            d.util = (d.util + busy * (1.0 - d.util)).clamp(0.0, 1.0);
-            unplaced_so = 0;
-            let kswapd_cpu = engine
-                .thread_views()
-                .iter()
-                .find(|v| engine.tasks.get(v.task as usize).is_some_and(|t| t.kswapd))
-                .map_or(0, |v| v.cpu as usize);
-            if let Some(count) = block.get_mut(kswapd_cpu) {
-                *count += ios;
-            }
-        }
         // The CPUs' own counts (each with its own sampling spread) as shares of the IOs iostat
         // counts, so the BLOCK row moves by exactly the disks' IOs.
         let ios: u64 = disks.iter().map(|d| d.reads + d.writes).sum();
         let shares: Vec<f64> = block.iter().map(|&n| n as f64).collect();
         let block = super::detail::split_exactly(&shares, ios);
         let blocks_in_kib = disks.iter().map(|d| d.read_kib).sum();
-        let blocks_out_kib = disks.iter().map(|d| d.write_kib).sum::<u64>() + unplaced_so;
+        let blocks_out_kib = disks.iter().map(|d| d.write_kib).sum::<u64>();
 
         // Tasks, in pid order.
         let mut tasks = vec![TaskSample::default(); self.task_count];

@@ -17,6 +17,49 @@ pub struct Trace {
     pub samples: Vec<Sample>,
     /// Kernel log, in time order; `at_s` is seconds since boot.
     pub log: Vec<LogEvent>,
+    /// What is left of the per-thread rows of seconds too old to keep (`ThreadHistory`).
+    pub thread_history: ThreadHistory,
+}
+
+/// The per-thread rows (`Detail::threads`) of the seconds before `from`, folded into each
+/// thread's CPU time: a trace keeps the rows of its last `THREAD_DETAIL_SECONDS` seconds only,
+/// so its memory does not grow with the seconds simulated, while a thread's total CPU time
+/// (`ps -L`'s TIME, `top -H`'s TIME+) still counts every second.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct ThreadHistory {
+    /// The first second whose rows the trace still holds.
+    pub from: usize,
+    /// User plus system time of each thread over the seconds before `from`, by (task index,
+    /// tid).
+    pub cpu_ns: std::collections::BTreeMap<(usize, u32), u128>,
+}
+
+impl Trace {
+    /// CPU time (user + system) of every thread from the drill's start to second `end`, by
+    /// (task index, tid): the folded seconds and the rows kept.
+    pub fn thread_cpu_ns_until(
+        &self,
+        end: usize,
+    ) -> std::collections::BTreeMap<(usize, u32), u128> {
+        let mut out = self.thread_history.cpu_ns.clone();
+        let end = end.min(self.samples.len());
+        let from = self.thread_history.from.min(end);
+        add_thread_cpu_ns(&mut out, &self.samples[from..end]);
+        out
+    }
+}
+
+/// Adds the CPU time (user + system) of every thread row of `samples` to `out`, by (task
+/// index, tid).
+pub fn add_thread_cpu_ns(
+    out: &mut std::collections::BTreeMap<(usize, u32), u128>,
+    samples: &[Sample],
+) {
+    for sample in samples {
+        for t in &sample.detail.threads {
+            *out.entry((t.task, t.tid)).or_insert(0) += u128::from(t.user_ns + t.system_ns);
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq)]

@@ -367,5 +367,6 @@ pub fn fixture_trace(seconds: u64) -> Trace {
                 },
             },
         ],
+        thread_history: ThreadHistory::default(),
     }
 }

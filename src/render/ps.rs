@@ -15,7 +15,7 @@ use super::dmesg::{civil_from_days, days_from_civil};
 use super::inspect::Inspect;
 use super::proc_stack::{threads_of, wchan};
 use super::span::latest;
-use crate::model::{Sample, TaskInfo, ThreadSample, ThreadState, Trace};
+use crate::model::{Sample, TaskInfo, ThreadSample, ThreadState, Trace, add_thread_cpu_ns};
 
 const USAGE: &str = "\nUsage:\n ps [options]\n\n Try 'ps --help <simple|list|output|threads|misc|all>'\n  or 'ps --help <s|l|o|t|m|a>'\n for additional help text.";
 
@@ -324,7 +324,7 @@ fn rows<'a>(trace: &'a Trace, sample: &Sample, start: usize, threads: bool) -> V
     let mut out = Vec::new();
     let end = start.min(trace.samples.len());
     let thread_ns = if threads {
-        thread_cpu_ns(&trace.samples[..end])
+        trace.thread_cpu_ns_until(end)
     } else {
         BTreeMap::new()
     };
@@ -440,11 +440,7 @@ fn centiseconds(ns: u128) -> u64 {
 /// CPU time (user + system) of every thread over `samples`, by (task index, tid), in one pass.
 pub(crate) fn thread_cpu_ns(samples: &[Sample]) -> BTreeMap<(usize, u32), u128> {
     let mut out = BTreeMap::new();
-    for sample in samples {
-        for t in &sample.detail.threads {
-            *out.entry((t.task, t.tid)).or_insert(0) += u128::from(t.user_ns + t.system_ns);
-        }
-    }
+    add_thread_cpu_ns(&mut out, samples);
     out
 }
 

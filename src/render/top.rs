@@ -2,6 +2,9 @@
 //! widths and trailing spaces, the ≤ 4.0.4 Tasks line, `%#5.1f` CPU fields that glue to the
 //! label at 100.0, MiB memory, then every task sorted by %CPU.
 //!
+//! Rows are as wide as top makes them without a terminal: 80 columns, the COMMAND column taking
+//! what the fixed columns leave (see [`COMMAND_WIDTH`]), a longer name cut with a `+`.
+//!
 //! Each frame covers `D` seconds of samples (sysdrill's refresh defaults to 1 s). Task %CPU is of
 //! one CPU over the frame; TIME+ is `TaskInfo::cpu_time_before_cs` plus the CPU time of every
 //! sample up to the frame's end. Must not print a figure that is not derived from the trace.
@@ -9,12 +12,26 @@
 use std::cmp::Ordering;
 
 use super::span::{self, Span};
-use super::text::{apportion, cut};
+use super::text::apportion;
 use super::uptime::uptime_text;
 use crate::model::{TaskInfo, Trace};
 
 pub(crate) const TABLE_HEADER: &str =
     "    PID USER      PR  NI    VIRT    RES    SHR S  %CPU  %MEM     TIME+ COMMAND\n";
+
+/// The screen width top lays a batch frame out for when its output is not a terminal (every
+/// command on this box is captured): 80 columns, as no `COLUMNS` or `-w` says otherwise.
+const BATCH_SCREEN_COLUMNS: usize = 80;
+
+/// The COMMAND column's width. top sizes its variable-width column as the header word plus the
+/// screen columns its header leaves over, and counts in that header the pad before the first
+/// column that it never prints (so a row stops one column short of the screen's edge): the
+/// header's 78 printed characters and that pad leave 8 columns for the name.
+pub(crate) const COMMAND_WIDTH: usize =
+    BATCH_SCREEN_COLUMNS - (TABLE_HEADER.len() - "\n".len() + 1) + "COMMAND".len();
+
+/// USER's width; a longer name is cut like a command.
+const USER_WIDTH: usize = 8;
 
 /// `%Cpu(s)` values in tenths of a percent, in print order (us sy ni id wa hi si st), summing
 /// to exactly 1000.
@@ -202,7 +219,6 @@ fn frame(trace: &Trace, from: usize, seconds: usize) -> String {
     out
 }
 
-/// top cuts long user names to 7 characters plus `+`.
 /// One row of top's task table (a process, or with `-H` a thread: `id` is then its tid).
 pub(crate) fn task_line(
     id: u32,
@@ -215,7 +231,7 @@ pub(crate) fn task_line(
     format!(
         "{:7} {:<8} {:>3} {:3} {} {} {} {state} {:>5} {:>5} {:>9} {}\n",
         id,
-        cut_user(&task.user),
+        cut_with_plus(&task.user, USER_WIDTH),
         20,
         0,
         mem_cell(task.virt_kib, 7),
@@ -224,17 +240,19 @@ pub(crate) fn task_line(
         percent_cell(cpu_tenths),
         tenths(mem_tenths),
         time_plus(time_cs),
-        cut(&task.comm, 15)
+        cut_with_plus(&task.comm, COMMAND_WIDTH)
     )
 }
 
-pub(crate) fn cut_user(user: &str) -> String {
-    if user.chars().count() > 8 {
-        let mut short: String = user.chars().take(7).collect();
+/// `text` as top prints it in a column `width` wide: whole when it fits, else its first
+/// `width - 1` characters and a `+` to say it was cut.
+pub(crate) fn cut_with_plus(text: &str, width: usize) -> String {
+    if text.chars().count() > width {
+        let mut short: String = text.chars().take(width.saturating_sub(1)).collect();
         short.push('+');
         short
     } else {
-        user.to_owned()
+        text.to_owned()
     }
 }
 
@@ -297,11 +315,26 @@ mod tests {
             "{}",
             lines[7]
         );
-        assert!(lines[7].ends_with(" worker-with-a-l"));
+        assert!(lines[7].ends_with(" worker-+"), "{}", lines[7]);
         assert!(
             lines[8].starts_with("     15 root      20   0       0      0      0 R   6.2   0.0 ")
         );
         assert!(lines[9].starts_with("      1 root "));
+    }
+
+    #[test]
+    fn command_takes_what_eighty_columns_leave_and_a_cut_name_ends_in_plus() {
+        assert_eq!(COMMAND_WIDTH, 8);
+        assert_eq!(cut_with_plus("postgres", COMMAND_WIDTH), "postgres");
+        assert_eq!(cut_with_plus("ksoftirqd/0", COMMAND_WIDTH), "ksoftir+");
+        assert_eq!(cut_with_plus("kworker/0:1H", COMMAND_WIDTH), "kworker+");
+        assert_eq!(cut_with_plus("reporting", USER_WIDTH), "reporti+");
+        let trace = fixture_trace(3);
+        let out = render(&trace, 1, 1, 0);
+        let table = out.lines().skip_while(|l| !l.contains("PID USER"));
+        for row in table {
+            assert!(row.chars().count() < BATCH_SCREEN_COLUMNS, "{row}");
+        }
     }
 
     #[test]

@@ -93,7 +93,7 @@ fn frame(trace: &Trace, from: usize, seconds: usize) -> String {
     let window_ns = seconds.max(1) as f64 * 1e9;
     let mem_total = trace.info.mem_total_kib;
     let window_ns_by_thread = thread_cpu_ns(&trace.samples[begin..end]);
-    let total_ns_by_thread = thread_cpu_ns(&trace.samples[..end]);
+    let total_ns_by_thread = trace.thread_cpu_ns_until(end);
     let mut rows: Vec<Row> = threads
         .iter()
         .filter_map(|t| {

@@ -24,6 +24,7 @@ pub fn slow_under_load() -> Incident {
     let mut m = machine(8);
     m.hostname = "app01".into();
     m.uptime_s = 1_054_381;
+    m.disks[0].service_us = 62.0;
     let mut w = workload(96, Arrivals::Closed { think_us: 300.0 }, 3.0);
     w.rss_mib = 13_800;
     w.file_cache_mib = 3000;
@@ -41,7 +42,7 @@ pub fn slow_under_load() -> Incident {
         free_mib: 24,
         direct_reclaim_fraction: 0.06,
         reclaim_us: 250.0,
-        major_fault_fraction: 0.08,
+        major_fault_fraction: 0.10,
         burst_every_s: 3,
     }];
     inc.variants = Variants {

@@ -3,12 +3,8 @@
 //! parallelism), an IO waits at least its service time (await ≥ service time), the average
 //! queue holds at least the busy share (aqu-sz ≥ %util) and obeys Little's law against the
 //! IOs and their awaits (aqu-sz ≈ IOPS × await), and a latency spike raises await in its
-//! seconds only.
-//!
-//! Checked on the seconds whose IOs all went through the engine's disk queue: a second with
-//! swap-out writes is left out, as those are added to the first disk's columns afterwards by
-//! the memory model (clusters served at the device's service time, not queued behind the
-//! engine's IOs), which is a known gap between the two models.
+//! seconds only. Swap-out writes go through the same queue as every other IO, so seconds
+//! with swap traffic are checked like the rest.
 
 use super::{SEEDS, incident, incidents};
 use sysdrill::domain::{Fault, Incident, Seed};
@@ -59,21 +55,15 @@ fn enough(run: &Run, ios: u64) -> bool {
     ios as f64 * run.window_share >= MIN_SIMULATED_IOS
 }
 
-/// Every device of every second without swap-out traffic and with enough IOs to average:
-/// (second, device index, sample).
+/// Every device of every second with enough IOs to average: (second, device index, sample).
 fn busy_devices(run: &Run) -> impl Iterator<Item = (usize, usize, &DiskSample)> {
-    run.t
-        .samples
-        .iter()
-        .enumerate()
-        .filter(|(_, s)| s.swap_out_kib == 0)
-        .flat_map(move |(i, s)| {
-            s.disks
-                .iter()
-                .enumerate()
-                .filter(move |(_, d)| enough(run, d.reads + d.writes))
-                .map(move |(k, d)| (i, k, d))
-        })
+    run.t.samples.iter().enumerate().flat_map(move |(i, s)| {
+        s.disks
+            .iter()
+            .enumerate()
+            .filter(move |(_, d)| enough(run, d.reads + d.writes))
+            .map(move |(k, d)| (i, k, d))
+    })
 }
 
 fn mean_await_ms(d: &DiskSample) -> f64 {

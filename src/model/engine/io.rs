@@ -1,5 +1,8 @@
 //! Disks as M/M/c stations: submission, queueing, service, completion and the waiter's
-//! wake-up out of D state (its CPU's iowait ends).
+//! wake-up out of D state (its CPU's iowait ends). Swap-out is written here too: reclaim owes
+//! the swap device (the first disk) a page for each page swapped back in and a trickle
+//! besides, and reclaim writes what is owed in batches through the same queue as every other
+//! IO, so the swap traffic queues behind reads and they behind it.
 
 use super::*;
 
@@ -35,8 +38,49 @@ pub(crate) struct DiskAcc {
     pub write_kib: u64,
     pub read_wait: u64,
     pub write_wait: u64,
+    /// Swap-out written: counted as the writes are issued, as the kernel counts `pswpout`
+    /// (so `so` stops with reclaim even while its last writes are still on the device, which
+    /// `write_kib` counts as they complete).
+    pub swap_out_kib: u64,
     pub inflight_area: f64,
     pub busy_area: f64,
+}
+
+/// Pages written to swap per page swapped in: reclaim frees a page for each one faulted back,
+/// and writes a few colder pages out besides.
+const SWAP_OUT_PER_SWAP_IN: f64 = 1.05;
+/// KiB a second kswapd writes to swap under pressure whatever the swap-ins (colder anonymous
+/// pages it finds while scanning).
+const SWAP_OUT_BACKGROUND_KIB_PER_S: f64 = 256.0;
+/// The most reclaim writes in one request: a batch of `SWAP_CLUSTER_MAX` (32) pages, merged.
+const SWAP_WRITE_MAX_KIB: f64 = 128.0;
+/// How long reclaim gathers pages before writing what it owes (a full batch goes at once).
+/// Writing every page alone would make a slow disk's swap traffic many times its real IO
+/// count.
+const SWAP_GATHER_NS: u64 = 25_000_000;
+/// A page.
+const PAGE_KIB: f64 = 4.0;
+
+/// Swap-out owed and not yet written, carried from window to window so that the writes follow
+/// the swap-ins on average however short a window is.
+#[derive(Debug, Clone, Copy, Default)]
+pub(super) struct SwapWriter {
+    owed_kib: f64,
+    last_write: u64,
+    /// The current window's length: a window shorter than the gathering time stands for a
+    /// whole second all the same, so reclaim writes at least twice in it rather than leaving
+    /// its swap-out to a later window.
+    pub(super) window_ns: u64,
+}
+
+impl SwapWriter {
+    /// Whether what is owed is due at `now`: a full batch, or some whole page once the
+    /// gathering time (at most half the window) has passed since the last write.
+    fn due(&self, now: u64) -> bool {
+        let gather = SWAP_GATHER_NS.min(self.window_ns / 2);
+        self.owed_kib >= SWAP_WRITE_MAX_KIB
+            || (self.owed_kib >= PAGE_KIB && now.saturating_sub(self.last_write) >= gather)
+    }
 }
 
 impl Engine {
@@ -56,15 +100,64 @@ impl Engine {
             }
             return;
         };
-        let now = self.now;
-        let d = &mut self.disks[disk];
         let req = IoReq {
             thread,
             cpu,
             write,
-            issued: now,
+            issued: self.now,
             kib,
         };
+        self.enqueue_io(disk, req);
+    }
+
+    /// A page was swapped in on CPU `cpu`: reclaim owes the swap device the page it frees for
+    /// it (while the window swaps out at all: under pressure, with swap configured), and the
+    /// faulting thread's own reclaim writes what is owed when it is due.
+    pub(super) fn owe_swap_out_for_swap_in(&mut self, cpu: CpuId) {
+        if self.inputs.swap_out {
+            self.swap_writer.owed_kib += PAGE_KIB * SWAP_OUT_PER_SWAP_IN;
+            self.flush_swap_out(cpu);
+        }
+    }
+
+    /// kswapd starts a reclaim period of `period_ns` on CPU `cpu`: it owes the period's
+    /// background swap-out and writes what is owed when it is due.
+    pub(super) fn write_swap_out(&mut self, cpu: CpuId, period_ns: u64) {
+        if self.inputs.swap_out {
+            self.swap_writer.owed_kib += SWAP_OUT_BACKGROUND_KIB_PER_S * period_ns as f64 / 1e9;
+            self.flush_swap_out(cpu);
+        }
+    }
+
+    /// Writes the whole pages owed to the swap device (the first disk) from CPU `cpu` when they
+    /// are due, in requests of at most a batch, each an IO nobody waits for (write-back).
+    fn flush_swap_out(&mut self, cpu: CpuId) {
+        let now = self.now;
+        if self.disks.is_empty() || !self.swap_writer.due(now) {
+            return;
+        }
+        self.swap_writer.last_write = now;
+        while self.swap_writer.owed_kib >= PAGE_KIB {
+            let owed = self.swap_writer.owed_kib.min(SWAP_WRITE_MAX_KIB);
+            let kib = (owed / PAGE_KIB).floor() * PAGE_KIB;
+            self.swap_writer.owed_kib -= kib;
+            let req = IoReq {
+                thread: None,
+                cpu,
+                write: true,
+                issued: now,
+                kib: kib as u32,
+            };
+            self.disk_acc[0].swap_out_kib += u64::from(req.kib);
+            self.enqueue_io(DiskId::new(0), req);
+        }
+    }
+
+    /// Queues `req` on `disk` (a disk the machine has), starting it at once when a server is
+    /// free.
+    fn enqueue_io(&mut self, disk: DiskId, req: IoReq) {
+        let now = self.now;
+        let d = &mut self.disks[disk];
         let slot = match d.free.pop() {
             Some(s) => {
                 d.slots[s as usize] = req;

@@ -6,6 +6,9 @@ use super::accounting::exact_f64;
 use super::*;
 use crate::model::rng::round_ns;
 
+/// kswapd wakes once a period to reclaim for part of it (its duty cycle).
+const KSWAPD_PERIOD_NS: u64 = 1_000_000;
+
 /// The chance that one attempt of a livelocked request wins when `rivals` other threads are
 /// retrying beside it, `success_probability` being its chance against one: any of them can
 /// invalidate it, so the chance falls as their number grows.
@@ -402,9 +405,8 @@ impl Engine {
                     let th = &self.threads[t];
                     if th.remaining == 0 {
                         // Burst over: sleep one period.
-                        let period = 1_000_000;
                         self.block(c, t, false);
-                        self.push(period, EvKind::SleepOver { thread: t });
+                        self.push(KSWAPD_PERIOD_NS, EvKind::SleepOver { thread: t });
                         return;
                     }
                     let rem = th.remaining;
@@ -423,6 +425,7 @@ impl Engine {
                     let task = th.task as usize;
                     self.task_acc[task].major_faults += 1;
                     self.swap_ins += 1;
+                    self.owe_swap_out_for_swap_in(c);
                     self.charge(c);
                     self.cpus[c].nr_iowait += 1;
                     if self.disks.is_empty() {
@@ -766,7 +769,9 @@ impl Engine {
         if self.threads[t].workload.is_none() {
             // kswapd period.
             if self.inputs.pressure && self.inputs.kswapd_duty > 0.0 {
-                let burst = (1_000_000.0 * self.inputs.kswapd_duty.min(0.95)) as u64;
+                let burst = (KSWAPD_PERIOD_NS as f64 * self.inputs.kswapd_duty.min(0.95)) as u64;
+                let cpu = self.threads[t].cpu;
+                self.write_swap_out(cpu, KSWAPD_PERIOD_NS);
                 let th = &mut self.threads[t];
                 th.remaining = burst.max(1);
                 self.make_runnable(t);
