@@ -13,16 +13,12 @@
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
 
-use regex::{Regex, RegexBuilder};
+use regex::Regex;
 
+use super::compiled::CompiledForms;
 use super::fuzzy::FuzzyIndex;
-use super::inflect;
 use super::normalize::{Gap, Normalized};
 use super::tags::{NO_WORD, short_key};
-
-/// Compiled-size limits for author regexes (validation enforces the same).
-const REGEX_SIZE_LIMIT: usize = 1 << 20;
-const REGEX_DFA_LIMIT: usize = 1 << 20;
 
 /// A word-at-a-time multiply-rotate hash (the scheme of rustc's FxHash): keys are short words
 /// chosen by the rubric and the candidate, there is no need for DoS resistance, and eight bytes
@@ -275,48 +271,50 @@ pub struct Matcher {
 }
 
 impl Matcher {
-    pub fn new<'a>(patterns: impl IntoIterator<Item = (Item, &'a [String], &'a [String])>) -> Self {
+    /// A matcher of exact phrases and author regexes; `forms` supplies compiled regexes.
+    pub fn new<'a>(
+        patterns: impl IntoIterator<Item = (Item, &'a [String], &'a [String])>,
+        forms: &CompiledForms,
+    ) -> Self {
         let mut matcher = Matcher::default();
         for (item, phrases, regexes) in patterns {
             for phrase in phrases {
-                matcher.add_phrase(item, phrase);
+                matcher.add_phrase(item, phrase, forms);
             }
-            matcher.add_regexes(item, regexes);
+            matcher.add_regexes(item, regexes, forms);
         }
         matcher.index_starts();
         matcher
     }
 
     /// A matcher of plain-language phrases: each word also matches its inflections (hold /
-    /// held / holding), technical words excepted (see `inflect`).
-    pub fn plain<'a>(phrases: impl IntoIterator<Item = (Item, &'a str)>) -> Self {
+    /// held / holding), technical words excepted (see `inflect`); `forms` supplies them.
+    pub fn plain<'a>(
+        phrases: impl IntoIterator<Item = (Item, &'a str)>,
+        forms: &CompiledForms,
+    ) -> Self {
         let mut matcher = Matcher {
             inflect: true,
             ..Matcher::default()
         };
         for (item, phrase) in phrases {
-            matcher.add_phrase(item, phrase);
+            matcher.add_phrase(item, phrase, forms);
         }
         matcher.index_starts();
         matcher
     }
 
-    fn add_regexes(&mut self, item: Item, regexes: &[String]) {
+    fn add_regexes(&mut self, item: Item, regexes: &[String], forms: &CompiledForms) {
         for source in regexes {
-            let built = RegexBuilder::new(source)
-                .case_insensitive(true)
-                .size_limit(REGEX_SIZE_LIMIT)
-                .dfa_size_limit(REGEX_DFA_LIMIT)
-                .build();
-            match built {
+            match forms.regex(source) {
                 Ok(regex) => {
                     self.regexes.push((regex, item));
                     self.regex_words.push(literal_words(source));
                 }
-                Err(error) => self.skipped.push(Skipped {
+                Err(reason) => self.skipped.push(Skipped {
                     item,
                     pattern: source.clone(),
-                    reason: error.to_string(),
+                    reason,
                 }),
             }
         }
@@ -338,7 +336,7 @@ impl Matcher {
     /// A phrase word or, with `joined`, two phrase words written as one (those match exactly
     /// only: a typo inside a run-together word is too weak a signal, and they would double the
     /// fuzzy candidates).
-    fn intern(&mut self, word: &str, joined: bool) -> u32 {
+    fn intern(&mut self, word: &str, joined: bool, forms: &CompiledForms) -> u32 {
         if let Some(&id) = self.vocab.get(word) {
             if !joined && !self.fuzzy_ids.get(id as usize).copied().unwrap_or(false) {
                 self.mark_fuzzy(id);
@@ -355,7 +353,7 @@ impl Matcher {
             if self.inflect {
                 // Inflected forms and synonyms match exactly only, and never take over a word
                 // that is a rubric word of its own.
-                for form in inflect::variants(word).iter().skip(1) {
+                for form in forms.variants(word).iter().skip(1) {
                     if !self.vocab.contains_key(form.as_str()) {
                         self.insert_spelling(form, id);
                     }
@@ -389,7 +387,7 @@ impl Matcher {
         self.longest_word = self.longest_word.max(word.len());
     }
 
-    pub fn add_phrase(&mut self, item: Item, phrase: &str) {
+    fn add_phrase(&mut self, item: Item, phrase: &str, forms: &CompiledForms) {
         let normalized = Normalized::new(phrase);
         let texts: Vec<&str> = (0..normalized.tokens.len())
             .map(|i| normalized.token_text(i))
@@ -402,11 +400,11 @@ impl Matcher {
             });
             return;
         }
-        let words: Vec<u32> = texts.iter().map(|w| self.intern(w, false)).collect();
+        let words: Vec<u32> = texts.iter().map(|w| self.intern(w, false, forms)).collect();
         let joins = (0..texts.len())
             .map(|p| {
                 (p + 1 < texts.len())
-                    .then(|| self.intern(&format!("{}{}", texts[p], texts[p + 1]), true))
+                    .then(|| self.intern(&format!("{}{}", texts[p], texts[p + 1]), true, forms))
             })
             .collect();
         self.phrases.push(Phrase { item, words, joins });
@@ -773,7 +771,10 @@ mod tests {
     fn matches(phrases: &[&str], answer: &str) -> Vec<(String, bool)> {
         let phrases: Vec<String> = phrases.iter().map(|p| (*p).to_owned()).collect();
         let none: Vec<String> = Vec::new();
-        let matcher = Matcher::new([(Item::Concept(0), &phrases[..], &none[..])]);
+        let matcher = Matcher::new(
+            [(Item::Concept(0), &phrases[..], &none[..])],
+            &CompiledForms::default(),
+        );
         let n = Normalized::new(answer);
         let mut out = Vec::new();
         matcher.find(&n, &mut out);
@@ -904,7 +905,10 @@ mod tests {
     fn bad_regex_is_skipped_not_fatal() {
         let none: Vec<String> = Vec::new();
         let bad = ["(unclosed".to_owned(), "fine".to_owned()];
-        let matcher = Matcher::new([(Item::RedFlag(1), &none[..], &bad[..])]);
+        let matcher = Matcher::new(
+            [(Item::RedFlag(1), &none[..], &bad[..])],
+            &CompiledForms::default(),
+        );
         assert_eq!(matcher.skipped.len(), 1);
         let n = Normalized::new("this is FINE");
         let mut out = Vec::new();
