@@ -1,6 +1,6 @@
 //! The parts of rubric compilation that depend on a form alone, not on the rubric it sits in:
-//! an author regex compiled under the scorer's limits, and the spellings a plain word stands for
-//! (`inflect::variants`). Every drill of a catalog names the same lexicon entries and many
+//! an author regex compiled under the scorer's limits, a phrase's words (normalised and
+//! tokenised like an answer), and the spellings a plain word stands for (`inflect::variants`). Every drill of a catalog names the same lexicon entries and many
 //! drills are compiled more than once in a process (each interview session, each follow-up
 //! rubric, `grade` and `stats` over many transcripts), so these are worked out once per loaded
 //! catalog and shared by every scorer built from it.
@@ -15,6 +15,7 @@ use regex::{Regex, RegexBuilder};
 
 use super::inflect;
 use super::matcher::FastMap;
+use super::normalize::Normalized;
 
 /// Compiled-size limits for author regexes (validation enforces the same).
 const REGEX_SIZE_LIMIT: usize = 1 << 20;
@@ -27,8 +28,19 @@ const REGEX_DFA_LIMIT: usize = 1 << 20;
 pub struct CompiledForms {
     /// By regex source: the compiled regex, or why it does not compile.
     regexes: Mutex<FastMap<String, Result<Regex, String>>>,
+    /// By phrase: its words.
+    phrases: Mutex<FastMap<String, Arc<PhraseWords>>>,
     /// By plain word: every spelling it stands for, itself first.
     variants: Mutex<FastMap<String, Arc<[String]>>>,
+}
+
+/// A phrase's words as an answer's would be read (normalised, tokenised), and each pair of
+/// adjacent words written as one ("run queue" -> "runqueue").
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct PhraseWords {
+    pub words: Vec<String>,
+    /// `joined[p]` is `words[p]` followed by `words[p + 1]`.
+    pub joined: Vec<String>,
 }
 
 impl CompiledForms {
@@ -46,6 +58,21 @@ impl CompiledForms {
             .build()
             .map_err(|error| error.to_string());
         lock(&self.regexes).insert(source.to_owned(), compiled.clone());
+        compiled
+    }
+
+    /// The words of `phrase` (none for a phrase of punctuation or spaces only).
+    pub fn phrase_words(&self, phrase: &str) -> Arc<PhraseWords> {
+        if let Some(known) = lock(&self.phrases).get(phrase) {
+            return Arc::clone(known);
+        }
+        let normalized = Normalized::new(phrase);
+        let words: Vec<String> = (0..normalized.tokens.len())
+            .map(|i| normalized.token_text(i).to_owned())
+            .collect();
+        let joined = words.windows(2).map(|pair| pair.concat()).collect();
+        let compiled = Arc::new(PhraseWords { words, joined });
+        lock(&self.phrases).insert(phrase.to_owned(), Arc::clone(&compiled));
         compiled
     }
 
@@ -76,6 +103,10 @@ mod tests {
         let forms = CompiledForms::default();
         for _ in 0..2 {
             assert_eq!(&*forms.variants("hold"), &inflect::variants("hold")[..]);
+            let phrase = forms.phrase_words("The Run-Queue grew");
+            assert_eq!(phrase.words, ["the", "run", "queue", "grew"]);
+            assert_eq!(phrase.joined, ["therun", "runqueue", "queuegrew"]);
+            assert!(forms.phrase_words(" , ").words.is_empty());
             let regex = forms.regex(r"\bheld\s+for\b").expect("compiles");
             assert!(regex.is_match("the lock is HELD for long"));
             assert!(forms.regex("(unclosed").is_err());

@@ -150,57 +150,90 @@ struct Node {
 }
 
 impl Trie {
-    /// Builds the tree of `phrases`.
+    /// Builds the tree of `phrases`. Nodes are numbered in the order phrases first reach them;
+    /// a join edge written twice keeps the last grandchild given. The edges are gathered in
+    /// hash maps and sorted into the flat tables once, not kept sorted while building: a
+    /// shipped rubric's plain matcher has thousands of phrases.
     fn new(phrases: &[Phrase]) -> Self {
-        #[derive(Default)]
-        struct Building {
-            words: std::collections::BTreeMap<u32, u32>,
-            joins: std::collections::BTreeMap<u32, u32>,
-            ends: Vec<Item>,
-        }
-        let mut building: Vec<Building> = vec![Building::default()];
+        let mut words: FastMap<(u32, u32), u32> = FastMap::default();
+        let mut joins: FastMap<(u32, u32), u32> = FastMap::default();
+        // (node, item) of each phrase ending, in phrase order.
+        let mut ends: Vec<(u32, Item)> = Vec::with_capacity(phrases.len());
+        let mut nodes = 1u32;
+        // The node of every prefix of the phrase at hand: path[p] stands for words[..p].
+        let mut path: Vec<u32> = Vec::new();
         for phrase in phrases {
-            // The node of every prefix of the phrase: path[p] stands for words[..p].
-            let mut path = vec![0u32];
+            path.clear();
+            path.push(0);
             for &word in &phrase.words {
-                let node = *path.last().unwrap_or(&0) as usize;
-                let next = building.len() as u32;
-                let child = *building[node].words.entry(word).or_insert(next);
-                if child == next {
-                    building.push(Building::default());
-                }
+                let node = *path.last().unwrap_or(&0);
+                let child = *words.entry((node, word)).or_insert_with(|| {
+                    nodes += 1;
+                    nodes - 1
+                });
                 path.push(child);
             }
             for (p, join) in phrase.joins.iter().enumerate() {
                 if let (Some(join), Some(&to)) = (join, path.get(p + 2)) {
-                    building[path[p] as usize].joins.insert(*join, to);
+                    joins.insert((path[p], *join), to);
                 }
             }
             if let Some(&last) = path.last() {
-                building[last as usize].ends.push(phrase.item);
+                ends.push((last, phrase.item));
             }
         }
-        let mut trie = Trie::default();
-        let dense = |edges: &std::collections::BTreeMap<u32, u32>| {
-            let size = edges.keys().next_back().map_or(0, |&id| id as usize + 1);
+        let sorted = |edges: FastMap<(u32, u32), u32>| {
+            let mut edges: Vec<(u32, u32, u32)> = edges
+                .into_iter()
+                .map(|((node, id), child)| (node, id, child))
+                .collect();
+            edges.sort_unstable();
+            edges
+        };
+        let (words, joins) = (sorted(words), sorted(joins));
+        // Each phrase's end in phrase order within its node (a stable sort by node).
+        ends.sort_by_key(|&(node, _)| node);
+        let dense = |edges: &[(u32, u32, u32)]| {
+            let root = &edges[..edges.partition_point(|&(node, _, _)| node == 0)];
+            let size = root.last().map_or(0, |&(_, id, _)| id as usize + 1);
             let mut table = vec![NO_NODE; size];
-            for (&id, &node) in edges {
-                table[id as usize] = node;
+            for &(_, id, child) in root {
+                table[id as usize] = child;
             }
             table
         };
-        trie.root_words = dense(&building[0].words);
-        trie.root_joins = dense(&building[0].joins);
-        let range = |from: usize, to: usize| (from as u32, (to - from) as u32);
-        for node in building {
-            let (w, j, e) = (trie.words.len(), trie.joins.len(), trie.ends.len());
-            trie.words.extend(node.words);
-            trie.joins.extend(node.joins);
-            trie.ends.extend(node.ends);
+        let mut trie = Trie {
+            root_words: dense(&words),
+            root_joins: dense(&joins),
+            nodes: Vec::with_capacity(nodes as usize),
+            words: words.iter().map(|&(_, id, child)| (id, child)).collect(),
+            joins: joins.iter().map(|&(_, id, child)| (id, child)).collect(),
+            ends: ends.iter().map(|&(_, item)| item).collect(),
+        };
+        // Each node's range in a table sorted by node.
+        let ranges = |keys: &mut dyn Iterator<Item = u32>| {
+            let mut counts = vec![0u32; nodes as usize];
+            for node in keys {
+                counts[node as usize] += 1;
+            }
+            let mut start = 0u32;
+            counts
+                .into_iter()
+                .map(|count| {
+                    let range = (start, count);
+                    start += count;
+                    range
+                })
+                .collect::<Vec<_>>()
+        };
+        let word_ranges = ranges(&mut words.iter().map(|&(node, _, _)| node));
+        let join_ranges = ranges(&mut joins.iter().map(|&(node, _, _)| node));
+        let end_ranges = ranges(&mut ends.iter().map(|&(node, _)| node));
+        for node in 0..nodes as usize {
             trie.nodes.push(Node {
-                words: range(w, trie.words.len()),
-                joins: range(j, trie.joins.len()),
-                ends: range(e, trie.ends.len()),
+                words: word_ranges[node],
+                joins: join_ranges[node],
+                ends: end_ranges[node],
             });
         }
         trie
@@ -388,10 +421,8 @@ impl Matcher {
     }
 
     fn add_phrase(&mut self, item: Item, phrase: &str, forms: &CompiledForms) {
-        let normalized = Normalized::new(phrase);
-        let texts: Vec<&str> = (0..normalized.tokens.len())
-            .map(|i| normalized.token_text(i))
-            .collect();
+        let compiled = forms.phrase_words(phrase);
+        let texts = &compiled.words;
         if texts.is_empty() {
             self.skipped.push(Skipped {
                 item,
@@ -402,10 +433,7 @@ impl Matcher {
         }
         let words: Vec<u32> = texts.iter().map(|w| self.intern(w, false, forms)).collect();
         let joins = (0..texts.len())
-            .map(|p| {
-                (p + 1 < texts.len())
-                    .then(|| self.intern(&format!("{}{}", texts[p], texts[p + 1]), true, forms))
-            })
+            .map(|p| (p + 1 < texts.len()).then(|| self.intern(&compiled.joined[p], true, forms)))
             .collect();
         self.phrases.push(Phrase { item, words, joins });
     }
