@@ -472,32 +472,35 @@ struct CompiledIdea {
     within: Within,
 }
 
-/// The forms of one rubric item, gathered from the item itself and the lexicon entries it names.
+/// The forms of one rubric item, gathered (borrowed) from the item itself and the lexicon
+/// entries it names.
 #[derive(Default)]
-struct ItemForms {
-    phrases: Vec<String>,
-    regexes: Vec<String>,
-    plain: Vec<Form>,
+struct ItemForms<'a> {
+    phrases: Vec<&'a str>,
+    regexes: Vec<&'a str>,
+    plain: Vec<&'a Form>,
 }
 
-impl ItemForms {
+impl<'a> ItemForms<'a> {
     fn gather(
-        own: (&[String], &[String], &[Form]),
+        own: (&'a [String], &'a [String], &'a [Form]),
         ids: &[String],
-        lexicon: &Lexicon,
+        lexicon: &'a Lexicon,
         unknown: &mut Vec<String>,
     ) -> Self {
         let mut forms = ItemForms {
-            phrases: own.0.to_vec(),
-            regexes: own.1.to_vec(),
-            plain: own.2.to_vec(),
+            phrases: own.0.iter().map(String::as_str).collect(),
+            regexes: own.1.iter().map(String::as_str).collect(),
+            plain: own.2.iter().collect(),
         };
         for id in ids {
             match lexicon.get(id) {
                 Some(entry) => {
-                    forms.phrases.extend(entry.terms.iter().cloned());
-                    forms.regexes.extend(entry.regexes.iter().cloned());
-                    forms.plain.extend(entry.plain.iter().cloned());
+                    forms.phrases.extend(entry.terms.iter().map(String::as_str));
+                    forms
+                        .regexes
+                        .extend(entry.regexes.iter().map(String::as_str));
+                    forms.plain.extend(entry.plain.iter());
                 }
                 None => unknown.push(id.clone()),
             }
@@ -562,7 +565,7 @@ impl Scorer {
         let mut roles = 0usize;
         for (item, own) in &items {
             for form in &own.plain {
-                match form {
+                match *form {
                     Form::Phrase(phrase) => plain_phrases.push((*item, phrase)),
                     Form::Idea(idea) if !idea.roles.is_empty() => {
                         let first = roles;

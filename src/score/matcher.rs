@@ -305,8 +305,8 @@ pub struct Matcher {
 
 impl Matcher {
     /// A matcher of exact phrases and author regexes; `forms` supplies compiled regexes.
-    pub fn new<'a>(
-        patterns: impl IntoIterator<Item = (Item, &'a [String], &'a [String])>,
+    pub fn new<'a, 'b: 'a>(
+        patterns: impl IntoIterator<Item = (Item, &'a [&'b str], &'a [&'b str])>,
         forms: &CompiledForms,
     ) -> Self {
         let mut matcher = Matcher::default();
@@ -337,7 +337,7 @@ impl Matcher {
         matcher
     }
 
-    fn add_regexes(&mut self, item: Item, regexes: &[String], forms: &CompiledForms) {
+    fn add_regexes(&mut self, item: Item, regexes: &[&str], forms: &CompiledForms) {
         for source in regexes {
             match forms.regex(source) {
                 Ok(regex) => {
@@ -346,7 +346,7 @@ impl Matcher {
                 }
                 Err(reason) => self.skipped.push(Skipped {
                     item,
-                    pattern: source.clone(),
+                    pattern: (*source).to_owned(),
                     reason,
                 }),
             }
@@ -797,10 +797,9 @@ mod tests {
     use super::*;
 
     fn matches(phrases: &[&str], answer: &str) -> Vec<(String, bool)> {
-        let phrases: Vec<String> = phrases.iter().map(|p| (*p).to_owned()).collect();
-        let none: Vec<String> = Vec::new();
+        let none: Vec<&str> = Vec::new();
         let matcher = Matcher::new(
-            [(Item::Concept(0), &phrases[..], &none[..])],
+            [(Item::Concept(0), phrases, &none[..])],
             &CompiledForms::default(),
         );
         let n = Normalized::new(answer);
@@ -931,8 +930,8 @@ mod tests {
 
     #[test]
     fn bad_regex_is_skipped_not_fatal() {
-        let none: Vec<String> = Vec::new();
-        let bad = ["(unclosed".to_owned(), "fine".to_owned()];
+        let none: Vec<&str> = Vec::new();
+        let bad = ["(unclosed", "fine"];
         let matcher = Matcher::new(
             [(Item::RedFlag(1), &none[..], &bad[..])],
             &CompiledForms::default(),
