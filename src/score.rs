@@ -35,9 +35,11 @@
 //!   distance (Jaccard over credited concepts) from every calibration example.
 //!
 //! Architecture invariant: pure and deterministic; patterns and role tables compile once per
-//! drill ([`Scorer::new`], linear in the rubric), scoring an answer allocates only per answer
-//! and takes time linear in its length. The one piece of state a scorer keeps between answers
-//! is a memo of the last shown outputs it parsed, which never changes a result.
+//! drill ([`Scorer::new`], linear in the rubric; what depends on a form alone is compiled once
+//! per catalog, [`CompiledForms`]), scoring an answer allocates only per answer and takes time
+//! linear in its length. The state a scorer keeps between answers is two memos, neither of
+//! which changes a result: the last shown outputs it parsed, and the concepts its calibration
+//! examples hit (scored on the first answer whose confidence needs them).
 
 use std::collections::BTreeSet;
 use std::sync::{Arc, Mutex, OnceLock};
