@@ -29,7 +29,8 @@ fn session_after_first_answer(catalog: &Catalog) -> Interview {
         .incident
         .as_ref()
         .and_then(|id| catalog.incidents.get(id));
-    let mut session = Interview::new(drill, incident, Seed(7), Mode::Interview);
+    let mut session =
+        Interview::with_forms(drill, incident, Seed(7), Mode::Interview, &catalog.forms);
     session.start();
     session.handle(Input::Answer(FIRST.to_owned()));
     session
@@ -80,8 +81,9 @@ fn turn(c: &mut Criterion) {
         )
     });
     c.bench_function("interview/first turn (cold regex caches)", |b| {
-        // A fresh scorer each time: its regexes' lazy DFAs start empty, as in the first answer
-        // of a session.
+        // A scorer compiled from nothing each time: its regexes' lazy DFAs start empty and its
+        // calibration examples are scored for this answer's confidence, as in the first answer
+        // of a run's first session.
         b.iter_batched_ref(
             || {
                 let mut fresh = Interview::new(drill, None, Seed(7), Mode::Interview);
@@ -92,8 +94,10 @@ fn turn(c: &mut Criterion) {
             BatchSize::SmallInput,
         )
     });
+    // A session after the run's first: the rubric compiles with the regexes and word spellings
+    // the catalog's scorers compiled already.
     c.bench_function("interview/new session (compile rubric)", |b| {
-        b.iter(|| Interview::new(drill, None, Seed(7), Mode::Interview))
+        b.iter(|| Interview::with_forms(drill, None, Seed(7), Mode::Interview, &catalog.forms))
     });
 }
 

@@ -10,9 +10,9 @@ use std::hint::black_box;
 
 use criterion::{Criterion, Throughput, criterion_group};
 use fixture::vmstat_shown;
-use sysdrill::content::load_catalog;
+use sysdrill::content::{Catalog, load_catalog};
 use sysdrill::domain::{Drill, DrillId};
-use sysdrill::score::{Scorer, Shown};
+use sysdrill::score::{CompiledForms, Scorer, Shown};
 
 #[path = "../tests/score/fixture.rs"]
 mod fixture;
@@ -36,8 +36,9 @@ fn bench(c: &mut Criterion) {
     });
     // The same answer against the shipped drill: its rubric refers to the domain lexicon, and
     // its ideas and claim forms bring several hundred plain phrases and role alternatives.
-    let shipped = shipped_drill();
-    let shipped_scorer = Scorer::new(&shipped);
+    let catalog = shipped_catalog();
+    let shipped = shipped_drill(&catalog);
+    let shipped_scorer = Scorer::with_forms(&shipped, &catalog.forms);
     group.bench_function(format!("answer_{words}_words_shipped_drill"), |b| {
         b.iter(|| shipped_scorer.score(black_box(ANSWER), black_box(&Shown::default())))
     });
@@ -47,8 +48,25 @@ fn bench(c: &mut Criterion) {
     );
     group.finish();
     c.bench_function("scorer_new", |b| b.iter(|| Scorer::new(black_box(&drill))));
+    // A drill's scorer given the loaded catalog, whose shared forms an earlier scorer of the
+    // drill filled (the scorer above): every session after a run's first, every follow-up and
+    // `grade` worker. Compiles the drill's phrases, ideas and role tables; no regex, no word's
+    // spellings, no calibration example (those are scored on the first answer's confidence).
     c.bench_function("scorer_new_shipped_drill", |b| {
+        b.iter(|| Scorer::with_forms(black_box(&shipped), &catalog.forms))
+    });
+    // The first scorer of the drill in a run: its regexes and its words' spellings (those of
+    // its lexicon entries too) compiled from nothing, as `Scorer::new` does.
+    c.bench_function("scorer_new_shipped_drill_cold", |b| {
         b.iter(|| Scorer::new(black_box(&shipped)))
+    });
+    // A new scorer and its first answer: the calibration examples are scored then, for the
+    // answer's confidence.
+    c.bench_function("scorer_new_and_first_answer_shipped_drill", |b| {
+        b.iter(|| {
+            Scorer::with_forms(black_box(&shipped), &catalog.forms)
+                .score(black_box(ANSWER), &Shown::default())
+        })
     });
 
     // Scoring is linear in the answer: the same prose repeated to 10 KB, 1 MB and 8 MiB, and
@@ -80,9 +98,13 @@ fn bench(c: &mut Criterion) {
     sizes.finish();
 }
 
+/// The embedded content.
+fn shipped_catalog() -> Catalog {
+    load_catalog(&[]).expect("the embedded content loads")
+}
+
 /// The shipped slow-under-load drill, with the lexicon entries it refers to.
-fn shipped_drill() -> Drill {
-    let catalog = load_catalog(&[]).expect("the embedded content loads");
+fn shipped_drill(catalog: &Catalog) -> Drill {
     catalog.drills[&DrillId::from("slow-under-load")].clone()
 }
 
@@ -103,18 +125,30 @@ criterion_group!(benches, bench);
 /// (task-clock / N = CPU time per answer); add `SCORE_SHOWN=1` to ground against a vmstat output
 /// as well, and `SCORE_DRILL=shipped` to score against the shipped drill and its lexicon instead
 /// of the fixture's rubric (the catalog then loads before the loop: subtract a run with
-/// `SCORE_LOOP=0` and the same variables). Otherwise the criterion benchmarks run.
+/// `SCORE_LOOP=0` and the same variables). `SCORE_NEW=N` builds N more scorers of the drill
+/// after the first, sharing its compiled forms as a loaded catalog's scorers do (the cost of
+/// `scorer_new_shipped_drill`: subtract a run with `SCORE_NEW=0`). Otherwise the criterion
+/// benchmarks run.
 fn main() {
     if let Some(n) = std::env::var("SCORE_LOOP")
         .ok()
         .and_then(|v| v.parse::<u32>().ok())
     {
-        let drill = if std::env::var("SCORE_DRILL").is_ok_and(|v| v == "shipped") {
-            shipped_drill()
+        let (drill, forms) = if std::env::var("SCORE_DRILL").is_ok_and(|v| v == "shipped") {
+            let catalog = shipped_catalog();
+            (shipped_drill(&catalog), catalog.forms)
         } else {
-            fixture::slow_under_load()
+            (fixture::slow_under_load(), Default::default())
         };
-        let scorer = Scorer::new(&drill);
+        let forms: std::sync::Arc<CompiledForms> = forms;
+        let scorer = Scorer::with_forms(&drill, &forms);
+        let more = std::env::var("SCORE_NEW")
+            .ok()
+            .and_then(|v| v.parse::<u32>().ok())
+            .unwrap_or(0);
+        for _ in 0..more {
+            black_box(Scorer::with_forms(black_box(&drill), &forms));
+        }
         // `SCORE_SHOWN=1` scores against the vmstat output, so grounding runs too.
         let shown = if std::env::var_os("SCORE_SHOWN").is_some_and(|v| !v.is_empty()) {
             vmstat_shown()

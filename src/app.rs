@@ -410,7 +410,7 @@ fn score(
     // from it can carry one to the terminal, whatever the colour setting.
     let answer = String::from_utf8_lossy(&bytes);
     let answer = crate::term::visible(&answer);
-    let report = Scorer::new(drill).score(&answer, &Shown::default());
+    let report = Scorer::with_forms(drill, &catalog.forms).score(&answer, &Shown::default());
     let mut out = io::stdout().lock();
     match format {
         ScoreFormat::Json => {
@@ -504,7 +504,12 @@ fn check(targets: &[PathBuf], format: ScoreFormat, content_dirs: &[PathBuf]) -> 
                 .as_ref()
                 .and_then(|id| catalog.incidents.get(id));
             let path = catalog.drill_path(&drill.id);
-            crate::score::check::run_examples(drill, incident, &path.display().to_string())
+            crate::score::check::run_examples_with_forms(
+                drill,
+                incident,
+                &path.display().to_string(),
+                &catalog.forms,
+            )
         })
         .collect();
     let failures: usize = reports.iter().map(|r| r.failures()).sum();

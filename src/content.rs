@@ -20,10 +20,12 @@ pub mod yaml;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use rayon::prelude::*;
 
 use crate::domain::{Drill, DrillId, Incident, IncidentId, Lexicon, stable_hash};
+use crate::score::CompiledForms;
 
 pub use diag::Diagnostic;
 pub use source::{Kind, Origin};
@@ -41,6 +43,10 @@ pub struct Catalog {
     pub origins: Origins,
     /// The domain lexicon: the shipped entries with every coach's extension.
     pub lexicon: Lexicon,
+    /// The rubric forms (regexes, plain words' spellings) compiled so far by the scorers of
+    /// this catalog, shared by all of them: a drill's lexicon entries and regexes compile once
+    /// per run, however many sessions, follow-up rubrics and graded transcripts use them.
+    pub forms: Arc<CompiledForms>,
 }
 
 /// Where each entry of a [`Catalog`] was loaded from.

@@ -145,8 +145,8 @@ pub fn run(catalog: &Catalog, args: &Request) -> std::io::Result<ExitCode> {
         })
         .collect();
     let compile = |drill: &Drill, part: Part| match part {
-        Part::Rubric => Scorer::new(drill),
-        Part::FollowUps => Scorer::new(&follow_up_rubric(drill)),
+        Part::Rubric => Scorer::with_forms(drill, &catalog.forms),
+        Part::FollowUps => Scorer::with_forms(&follow_up_rubric(drill), &catalog.forms),
     };
     let score = |drill: &Drill, part: Part, answer: &str, shown: &Shown| {
         match scorers.get(&(drill.id.clone(), part)) {

@@ -31,7 +31,9 @@ use crate::domain::{Drill, DrillKind, Incident, Seed, Stage, stable_hash};
 use crate::model;
 use crate::model::whatif::{self, Override};
 use crate::score::session;
-use crate::score::{Band, Evidence, ScoreReport, Scorer, Shown, ShownOutput, Status};
+use crate::score::{
+    Band, CompiledForms, Evidence, ScoreReport, Scorer, Shown, ShownOutput, Status,
+};
 use crate::transcript::{Entry, Event};
 
 pub use crate::score::session::apply_hint_cost;
@@ -443,9 +445,9 @@ struct FollowUps {
 }
 
 impl FollowUps {
-    fn new(drill: &Drill) -> Self {
+    fn new(drill: &Drill, forms: &CompiledForms) -> Self {
         let scorer = (!drill.follow_ups.is_empty())
-            .then(|| Arc::new(Scorer::new(&session::follow_up_rubric(drill))));
+            .then(|| Arc::new(Scorer::with_forms(&session::follow_up_rubric(drill), forms)));
         Self {
             scorer,
             ..Self::default()
@@ -457,8 +459,25 @@ impl Interview<Arc<Scorer>> {
     /// A session with the real rubric scorer. `incident` is the drill's incident as loaded; the
     /// seed picks its concrete variant (`model::variant::pick`), and the console runs on that.
     pub fn new(drill: &Drill, incident: Option<&Incident>, seed: Seed, mode: Mode) -> Self {
-        let scorer = Arc::new(Scorer::new(drill));
-        Self::with_grader(drill, incident, seed, mode, scorer)
+        Self::with_forms(drill, incident, seed, mode, &CompiledForms::default())
+    }
+
+    /// [`Interview::new`], compiling the rubric and the follow-ups' with the forms the catalog's
+    /// scorers already compiled (`Catalog::forms`): a second session of a drill compiles none of
+    /// its regexes again.
+    pub fn with_forms(
+        drill: &Drill,
+        incident: Option<&Incident>,
+        seed: Seed,
+        mode: Mode,
+        forms: &CompiledForms,
+    ) -> Self {
+        let scorer = Arc::new(Scorer::with_forms(drill, forms));
+        let incident = incident.map(|incident| model::variant::pick(incident, seed));
+        let console = incident
+            .as_ref()
+            .map(|incident| Console::new(incident, seed));
+        Self::assemble(drill, incident, console, seed, mode, scorer, forms)
     }
 }
 
@@ -474,12 +493,28 @@ impl<G: Grader> Interview<G> {
         let console = incident
             .as_ref()
             .map(|incident| Console::new(incident, seed));
-        Self::assemble(drill, incident, console, seed, mode, grader)
+        Self::assemble(
+            drill,
+            incident,
+            console,
+            seed,
+            mode,
+            grader,
+            &CompiledForms::default(),
+        )
     }
 
     /// A session without a simulated box (concept drills, or tests).
     pub fn without_box(drill: &Drill, seed: Seed, mode: Mode, grader: G) -> Self {
-        Self::assemble(drill, None, None, seed, mode, grader)
+        Self::assemble(
+            drill,
+            None,
+            None,
+            seed,
+            mode,
+            grader,
+            &CompiledForms::default(),
+        )
     }
 
     fn assemble(
@@ -489,6 +524,7 @@ impl<G: Grader> Interview<G> {
         seed: Seed,
         mode: Mode,
         grader: G,
+        forms: &CompiledForms,
     ) -> Self {
         let stream = seed.0 ^ stable_hash(b"interview/phrasing");
         let mut memory = Memory::new(drill, incident.as_ref());
@@ -514,7 +550,7 @@ impl<G: Grader> Interview<G> {
             log: Vec::new(),
             elapsed_s: 0.0,
             memory,
-            follow_ups: FollowUps::new(drill),
+            follow_ups: FollowUps::new(drill, forms),
         }
     }
 

@@ -81,8 +81,10 @@ impl Outcome {
             scorers
                 .entry((id.clone(), part))
                 .or_insert_with(|| match part {
-                    Part::Rubric => Scorer::new(drill),
-                    Part::FollowUps => Scorer::new(&session::follow_up_rubric(drill)),
+                    Part::Rubric => Scorer::with_forms(drill, &catalog.forms),
+                    Part::FollowUps => {
+                        Scorer::with_forms(&session::follow_up_rubric(drill), &catalog.forms)
+                    }
                 })
                 .score(answer, shown)
         });

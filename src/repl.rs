@@ -724,7 +724,7 @@ fn run_drill(
     let interactive = matches!(source, Source::Editor { .. });
     source.set_completions(session_completions(drill));
 
-    let mut session = Interview::new(drill, incident, seed, mode);
+    let mut session = Interview::with_forms(drill, incident, seed, mode, &catalog.forms);
     let banner = format!(
         "{} ({id}), seed {seed}, {} mode. Type `help` for commands{}.",
         term::visible_line(&drill.title),

@@ -35,12 +35,14 @@
 //!   distance (Jaccard over credited concepts) from every calibration example.
 //!
 //! Architecture invariant: pure and deterministic; patterns and role tables compile once per
-//! drill ([`Scorer::new`], linear in the rubric), scoring an answer allocates only per answer
-//! and takes time linear in its length. The one piece of state a scorer keeps between answers
-//! is a memo of the last shown outputs it parsed, which never changes a result.
+//! drill ([`Scorer::new`], linear in the rubric; what depends on a form alone is compiled once
+//! per catalog, [`CompiledForms`]), scoring an answer allocates only per answer and takes time
+//! linear in its length. The state a scorer keeps between answers is two memos, neither of
+//! which changes a result: the last shown outputs it parsed, and the concepts its calibration
+//! examples hit (scored on the first answer whose confidence needs them).
 
 use std::collections::BTreeSet;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, OnceLock};
 
 use serde::Serialize;
 
@@ -64,8 +66,14 @@ pub struct Scorer {
     triggers: scope::Triggers,
     tags: tags::Tagger,
     skipped: Vec<String>,
-    /// Concept indices each calibration example hits (for confidence).
-    example_hits: Vec<BTreeSet<usize>>,
+    /// The drill's calibration answers, scored for [`Scorer::example_hits`].
+    examples: Arc<[String]>,
+    /// Concept indices each calibration example hits (for confidence), found when an answer's
+    /// confidence first needs them: scoring the examples costs as much as compiling the rubric,
+    /// and a scorer compiled for one answer, or whose drill has examples it never needs, should
+    /// not pay for it up front. Never changes a result: the sets are what scoring the examples
+    /// at compile time gave.
+    example_hits: OnceLock<Vec<BTreeSet<usize>>>,
     shown_cache: ShownCache,
 }
 
@@ -466,32 +474,35 @@ struct CompiledIdea {
     within: Within,
 }
 
-/// The forms of one rubric item, gathered from the item itself and the lexicon entries it names.
+/// The forms of one rubric item, gathered (borrowed) from the item itself and the lexicon
+/// entries it names.
 #[derive(Default)]
-struct ItemForms {
-    phrases: Vec<String>,
-    regexes: Vec<String>,
-    plain: Vec<Form>,
+struct ItemForms<'a> {
+    phrases: Vec<&'a str>,
+    regexes: Vec<&'a str>,
+    plain: Vec<&'a Form>,
 }
 
-impl ItemForms {
+impl<'a> ItemForms<'a> {
     fn gather(
-        own: (&[String], &[String], &[Form]),
+        own: (&'a [String], &'a [String], &'a [Form]),
         ids: &[String],
-        lexicon: &Lexicon,
+        lexicon: &'a Lexicon,
         unknown: &mut Vec<String>,
     ) -> Self {
         let mut forms = ItemForms {
-            phrases: own.0.to_vec(),
-            regexes: own.1.to_vec(),
-            plain: own.2.to_vec(),
+            phrases: own.0.iter().map(String::as_str).collect(),
+            regexes: own.1.iter().map(String::as_str).collect(),
+            plain: own.2.iter().collect(),
         };
         for id in ids {
             match lexicon.get(id) {
                 Some(entry) => {
-                    forms.phrases.extend(entry.terms.iter().cloned());
-                    forms.regexes.extend(entry.regexes.iter().cloned());
-                    forms.plain.extend(entry.plain.iter().cloned());
+                    forms.phrases.extend(entry.terms.iter().map(String::as_str));
+                    forms
+                        .regexes
+                        .extend(entry.regexes.iter().map(String::as_str));
+                    forms.plain.extend(entry.plain.iter());
                 }
                 None => unknown.push(id.clone()),
             }
@@ -510,17 +521,27 @@ impl Scorer {
     /// Compiles every phrase, regex and idea of the drill (with those of the lexicon entries it
     /// names) once. A pattern that does not compile, or a lexicon id the drill does not carry,
     /// is skipped and listed in every report's `skipped_patterns`; this never panics.
+    ///
+    /// Compiles every form afresh: a program that builds more than one scorer passes the
+    /// catalog's [`CompiledForms`] to [`Scorer::with_forms`] instead.
     pub fn new(drill: &Drill) -> Self {
+        Self::with_forms(drill, &CompiledForms::default())
+    }
+
+    /// [`Scorer::new`], taking the regexes and word spellings already compiled from `forms`
+    /// (and adding those it compiles): the same scorer, without compiling again what an earlier
+    /// scorer of the same catalog compiled.
+    pub fn with_forms(drill: &Drill, forms: &CompiledForms) -> Self {
         let rubric = &drill.rubric;
         let mut unknown: Vec<(matcher::Item, Vec<String>)> = Vec::new();
         let mut items: Vec<(matcher::Item, ItemForms)> = Vec::new();
         let mut gather = |item, own, ids: &[String]| {
             let mut missing = Vec::new();
-            let forms = ItemForms::gather(own, ids, &drill.lexicon, &mut missing);
+            let gathered = ItemForms::gather(own, ids, &drill.lexicon, &mut missing);
             if !missing.is_empty() {
                 unknown.push((item, missing));
             }
-            items.push((item, forms));
+            items.push((item, gathered));
         };
         for (i, c) in rubric.concepts.iter().enumerate() {
             let own = (&c.phrases[..], &c.regexes[..], &c.ideas[..]);
@@ -537,15 +558,16 @@ impl Scorer {
         let matcher = matcher::Matcher::new(
             items
                 .iter()
-                .map(|(item, forms)| (*item, &forms.phrases[..], &forms.regexes[..])),
+                .map(|(item, own)| (*item, &own.phrases[..], &own.regexes[..])),
+            forms,
         );
         // Plain phrases, and each idea's role alternatives as phrases of their role.
         let mut plain_phrases: Vec<(matcher::Item, &str)> = Vec::new();
         let mut ideas = Vec::new();
         let mut roles = 0usize;
-        for (item, forms) in &items {
-            for form in &forms.plain {
-                match form {
+        for (item, own) in &items {
+            for form in &own.plain {
+                match *form {
                     Form::Phrase(phrase) => plain_phrases.push((*item, phrase)),
                     Form::Idea(idea) if !idea.roles.is_empty() => {
                         let first = roles;
@@ -565,7 +587,7 @@ impl Scorer {
                 }
             }
         }
-        let plain = matcher::Matcher::plain(plain_phrases);
+        let plain = matcher::Matcher::plain(plain_phrases, forms);
         // A role's alternative that could not be compiled belongs to its idea's item.
         let owner = |item: matcher::Item| match item {
             matcher::Item::Role(r) => ideas
@@ -602,7 +624,7 @@ impl Scorer {
         for (word, id) in plain.vocabulary() {
             tagger.add_plain(word, id);
         }
-        let mut scorer = Scorer {
+        Scorer {
             concepts: rubric.concepts.clone(),
             red_flags: rubric.red_flags.clone(),
             misconceptions: rubric.misconceptions.clone(),
@@ -614,16 +636,20 @@ impl Scorer {
             triggers,
             tags: tagger,
             skipped,
-            example_hits: Vec::new(),
+            examples: drill.examples.iter().map(|e| e.answer.clone()).collect(),
+            example_hits: OnceLock::new(),
             shown_cache: ShownCache::default(),
-        };
-        let example_hits = drill
-            .examples
-            .iter()
-            .map(|example| scorer.hit_set(&scorer.score(&example.answer, &Shown::default())))
-            .collect();
-        scorer.example_hits = example_hits;
-        scorer
+        }
+    }
+
+    /// The concepts each calibration example hits, scored once, on first need.
+    fn example_hits(&self) -> &[BTreeSet<usize>] {
+        self.example_hits.get_or_init(|| {
+            self.examples
+                .iter()
+                .map(|answer| self.hit_set(&self.assess(answer, &Shown::default()).0))
+                .collect()
+        })
     }
 
     /// Patterns that failed to compile, as "owner: pattern skipped: reason".
@@ -645,6 +671,14 @@ impl Scorer {
     /// with their outputs). Pure and deterministic; never panics on any input; time and memory
     /// linear in the answer's length.
     pub fn score(&self, answer: &str, shown: &Shown) -> ScoreReport {
+        let (mut report, raw) = self.assess(answer, shown);
+        report.confidence = self.confidence(&report, raw);
+        report
+    }
+
+    /// Scores an answer as [`Scorer::score`] does, all but its confidence (left at 1), which
+    /// needs the calibration examples scored this way; with the unrounded score.
+    fn assess(&self, answer: &str, shown: &Shown) -> (ScoreReport, f64) {
         let n = normalize::Normalized::new(answer);
         // One lookup per token: its word classes and its ids in both vocabularies.
         let tags::Tags {
@@ -989,8 +1023,7 @@ impl Scorer {
             skipped_patterns: self.skipped.clone(),
         };
         report.pushback = self.pushback_lines(&report);
-        report.confidence = self.confidence(&report, raw);
-        report
+        (report, raw)
     }
 
     /// Every idea whose roles all appear within one clause (or sentence), as a match of its
@@ -1394,10 +1427,10 @@ impl Scorer {
         if report.keyword_stuffing {
             confidence *= 0.8;
         }
-        if !self.example_hits.is_empty() {
+        let example_hits = self.example_hits();
+        if !example_hits.is_empty() {
             let hits = self.hit_set(report);
-            let best = self
-                .example_hits
+            let best = example_hits
                 .iter()
                 .map(|example| {
                     let union = example.union(&hits).count();
@@ -1419,6 +1452,8 @@ fn round2(value: f64) -> f64 {
 }
 
 pub mod check;
+mod compiled;
+pub use compiled::CompiledForms;
 mod context;
 mod dilution;
 pub use dilution::Dilution;

@@ -66,9 +66,41 @@ pub fn locate(source: &str, path: &str) -> Location {
     Locator::new(source).locate(path)
 }
 
-/// The source split into lines once, for locating many paths in one file.
+/// The source split into lines once, for locating many paths in one file: a file is searched
+/// once per path, so what every search asks of a line (is it content, how far is it indented)
+/// is worked out here, not on every visit.
 pub struct Locator {
-    lines: Vec<Vec<char>>,
+    lines: Vec<Line>,
+}
+
+/// One source line, its characters and what the walk asks of it.
+struct Line {
+    chars: Vec<char>,
+    /// Not blank, a comment or a document marker.
+    content: bool,
+    /// Leading spaces.
+    indent: usize,
+}
+
+impl std::ops::Deref for Line {
+    type Target = [char];
+    fn deref(&self) -> &[char] {
+        &self.chars
+    }
+}
+
+impl Line {
+    fn new(text: &str) -> Self {
+        let trimmed = text.trim();
+        Self {
+            chars: text.chars().collect(),
+            content: !(trimmed.is_empty()
+                || trimmed.starts_with('#')
+                || trimmed == "---"
+                || trimmed == "..."),
+            indent: text.bytes().take_while(|b| *b == b' ').count(),
+        }
+    }
 }
 
 impl Locator {
@@ -76,7 +108,7 @@ impl Locator {
         Self {
             lines: source
                 .lines()
-                .map(|line| line.trim_end_matches('\r').chars().collect())
+                .map(|line| Line::new(line.trim_end_matches('\r')))
                 .collect(),
         }
     }
@@ -117,17 +149,15 @@ impl Locator {
     }
 }
 
-fn is_content(line: &[char]) -> bool {
-    let trimmed: String = line.iter().collect::<String>();
-    let trimmed = trimmed.trim();
-    !(trimmed.is_empty() || trimmed.starts_with('#') || trimmed == "---" || trimmed == "...")
+fn is_content(line: &Line) -> bool {
+    line.content
 }
 
-fn indent(line: &[char]) -> usize {
-    line.iter().take_while(|c| **c == ' ').count()
+fn indent(line: &Line) -> usize {
+    line.indent
 }
 
-fn first_content(lines: &[Vec<char>], from: usize) -> Option<Cursor> {
+fn first_content(lines: &[Line], from: usize) -> Option<Cursor> {
     (from..lines.len())
         .find(|&i| is_content(&lines[i]))
         .map(|line| Cursor {
@@ -167,7 +197,7 @@ fn find_mapping_colon(text: &str) -> Option<usize> {
 
 /// The value after a key: on the same line (skipping spaces, not a comment), else the next
 /// content line if it is nested deeper (or is a sequence at the key's own column).
-fn value_after(lines: &[Vec<char>], line: usize, after_colon: usize, key_col: usize) -> Cursor {
+fn value_after(lines: &[Line], line: usize, after_colon: usize, key_col: usize) -> Cursor {
     let text = &lines[line];
     let mut col = after_colon;
     while text.get(col) == Some(&' ') {
@@ -188,7 +218,7 @@ fn value_after(lines: &[Vec<char>], line: usize, after_colon: usize, key_col: us
     Cursor { line, col: key_col }
 }
 
-fn find_key(lines: &[Vec<char>], node: Cursor, key: &str) -> Option<Cursor> {
+fn find_key(lines: &[Line], node: Cursor, key: &str) -> Option<Cursor> {
     let first = &lines[node.line];
     if matches!(first.get(node.col), Some('{')) {
         return find_in_flow(first, node, |index, text| {
@@ -226,7 +256,7 @@ fn find_key(lines: &[Vec<char>], node: Cursor, key: &str) -> Option<Cursor> {
     None
 }
 
-fn find_item(lines: &[Vec<char>], node: Cursor, index: usize) -> Option<Cursor> {
+fn find_item(lines: &[Line], node: Cursor, index: usize) -> Option<Cursor> {
     let first = &lines[node.line];
     if matches!(first.get(node.col), Some('[')) {
         return find_in_flow(first, node, |i, _| i == index);

@@ -18,7 +18,8 @@ use serde::Serialize;
 use crate::console::Console;
 use crate::domain::{Drill, Example, Incident, Seed};
 use crate::score::{
-    Band, Evidence, Misread, ScoreReport, Scorer, Shown, ShownOutput, Status, triggered,
+    Band, CompiledForms, Evidence, Misread, ScoreReport, Scorer, Shown, ShownOutput, Status,
+    triggered,
 };
 
 /// Every example of one drill, checked.
@@ -125,7 +126,18 @@ impl CheckReport {
 /// `shown` commands (validation allows them on incident drills only); `path` is where the
 /// drill was read from.
 pub fn run_examples(drill: &Drill, incident: Option<&Incident>, path: &str) -> CheckReport {
-    let scorer = Scorer::new(drill);
+    run_examples_with_forms(drill, incident, path, &CompiledForms::default())
+}
+
+/// [`run_examples`], compiling the rubric with what the catalog's scorers compiled already
+/// (`Catalog::forms`), as `sysdrill check` over every drill does.
+pub fn run_examples_with_forms(
+    drill: &Drill,
+    incident: Option<&Incident>,
+    path: &str,
+    forms: &CompiledForms,
+) -> CheckReport {
+    let scorer = Scorer::with_forms(drill, forms);
     let mut reached = vec![false; drill.pushback.len()];
     let mut examples = Vec::with_capacity(drill.examples.len());
     for example in &drill.examples {

@@ -13,16 +13,12 @@
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
 
-use regex::{Regex, RegexBuilder};
+use regex::Regex;
 
+use super::compiled::CompiledForms;
 use super::fuzzy::FuzzyIndex;
-use super::inflect;
 use super::normalize::{Gap, Normalized};
 use super::tags::{NO_WORD, short_key};
-
-/// Compiled-size limits for author regexes (validation enforces the same).
-const REGEX_SIZE_LIMIT: usize = 1 << 20;
-const REGEX_DFA_LIMIT: usize = 1 << 20;
 
 /// A word-at-a-time multiply-rotate hash (the scheme of rustc's FxHash): keys are short words
 /// chosen by the rubric and the candidate, there is no need for DoS resistance, and eight bytes
@@ -154,57 +150,90 @@ struct Node {
 }
 
 impl Trie {
-    /// Builds the tree of `phrases`.
+    /// Builds the tree of `phrases`. Nodes are numbered in the order phrases first reach them;
+    /// a join edge written twice keeps the last grandchild given. The edges are gathered in
+    /// hash maps and sorted into the flat tables once, not kept sorted while building: a
+    /// shipped rubric's plain matcher has thousands of phrases.
     fn new(phrases: &[Phrase]) -> Self {
-        #[derive(Default)]
-        struct Building {
-            words: std::collections::BTreeMap<u32, u32>,
-            joins: std::collections::BTreeMap<u32, u32>,
-            ends: Vec<Item>,
-        }
-        let mut building: Vec<Building> = vec![Building::default()];
+        let mut words: FastMap<(u32, u32), u32> = FastMap::default();
+        let mut joins: FastMap<(u32, u32), u32> = FastMap::default();
+        // (node, item) of each phrase ending, in phrase order.
+        let mut ends: Vec<(u32, Item)> = Vec::with_capacity(phrases.len());
+        let mut nodes = 1u32;
+        // The node of every prefix of the phrase at hand: path[p] stands for words[..p].
+        let mut path: Vec<u32> = Vec::new();
         for phrase in phrases {
-            // The node of every prefix of the phrase: path[p] stands for words[..p].
-            let mut path = vec![0u32];
+            path.clear();
+            path.push(0);
             for &word in &phrase.words {
-                let node = *path.last().unwrap_or(&0) as usize;
-                let next = building.len() as u32;
-                let child = *building[node].words.entry(word).or_insert(next);
-                if child == next {
-                    building.push(Building::default());
-                }
+                let node = *path.last().unwrap_or(&0);
+                let child = *words.entry((node, word)).or_insert_with(|| {
+                    nodes += 1;
+                    nodes - 1
+                });
                 path.push(child);
             }
             for (p, join) in phrase.joins.iter().enumerate() {
                 if let (Some(join), Some(&to)) = (join, path.get(p + 2)) {
-                    building[path[p] as usize].joins.insert(*join, to);
+                    joins.insert((path[p], *join), to);
                 }
             }
             if let Some(&last) = path.last() {
-                building[last as usize].ends.push(phrase.item);
+                ends.push((last, phrase.item));
             }
         }
-        let mut trie = Trie::default();
-        let dense = |edges: &std::collections::BTreeMap<u32, u32>| {
-            let size = edges.keys().next_back().map_or(0, |&id| id as usize + 1);
+        let sorted = |edges: FastMap<(u32, u32), u32>| {
+            let mut edges: Vec<(u32, u32, u32)> = edges
+                .into_iter()
+                .map(|((node, id), child)| (node, id, child))
+                .collect();
+            edges.sort_unstable();
+            edges
+        };
+        let (words, joins) = (sorted(words), sorted(joins));
+        // Each phrase's end in phrase order within its node (a stable sort by node).
+        ends.sort_by_key(|&(node, _)| node);
+        let dense = |edges: &[(u32, u32, u32)]| {
+            let root = &edges[..edges.partition_point(|&(node, _, _)| node == 0)];
+            let size = root.last().map_or(0, |&(_, id, _)| id as usize + 1);
             let mut table = vec![NO_NODE; size];
-            for (&id, &node) in edges {
-                table[id as usize] = node;
+            for &(_, id, child) in root {
+                table[id as usize] = child;
             }
             table
         };
-        trie.root_words = dense(&building[0].words);
-        trie.root_joins = dense(&building[0].joins);
-        let range = |from: usize, to: usize| (from as u32, (to - from) as u32);
-        for node in building {
-            let (w, j, e) = (trie.words.len(), trie.joins.len(), trie.ends.len());
-            trie.words.extend(node.words);
-            trie.joins.extend(node.joins);
-            trie.ends.extend(node.ends);
+        let mut trie = Trie {
+            root_words: dense(&words),
+            root_joins: dense(&joins),
+            nodes: Vec::with_capacity(nodes as usize),
+            words: words.iter().map(|&(_, id, child)| (id, child)).collect(),
+            joins: joins.iter().map(|&(_, id, child)| (id, child)).collect(),
+            ends: ends.iter().map(|&(_, item)| item).collect(),
+        };
+        // Each node's range in a table sorted by node.
+        let ranges = |keys: &mut dyn Iterator<Item = u32>| {
+            let mut counts = vec![0u32; nodes as usize];
+            for node in keys {
+                counts[node as usize] += 1;
+            }
+            let mut start = 0u32;
+            counts
+                .into_iter()
+                .map(|count| {
+                    let range = (start, count);
+                    start += count;
+                    range
+                })
+                .collect::<Vec<_>>()
+        };
+        let word_ranges = ranges(&mut words.iter().map(|&(node, _, _)| node));
+        let join_ranges = ranges(&mut joins.iter().map(|&(node, _, _)| node));
+        let end_ranges = ranges(&mut ends.iter().map(|&(node, _)| node));
+        for node in 0..nodes as usize {
             trie.nodes.push(Node {
-                words: range(w, trie.words.len()),
-                joins: range(j, trie.joins.len()),
-                ends: range(e, trie.ends.len()),
+                words: word_ranges[node],
+                joins: join_ranges[node],
+                ends: end_ranges[node],
             });
         }
         trie
@@ -275,48 +304,50 @@ pub struct Matcher {
 }
 
 impl Matcher {
-    pub fn new<'a>(patterns: impl IntoIterator<Item = (Item, &'a [String], &'a [String])>) -> Self {
+    /// A matcher of exact phrases and author regexes; `forms` supplies compiled regexes.
+    pub fn new<'a, 'b: 'a>(
+        patterns: impl IntoIterator<Item = (Item, &'a [&'b str], &'a [&'b str])>,
+        forms: &CompiledForms,
+    ) -> Self {
         let mut matcher = Matcher::default();
         for (item, phrases, regexes) in patterns {
             for phrase in phrases {
-                matcher.add_phrase(item, phrase);
+                matcher.add_phrase(item, phrase, forms);
             }
-            matcher.add_regexes(item, regexes);
+            matcher.add_regexes(item, regexes, forms);
         }
         matcher.index_starts();
         matcher
     }
 
     /// A matcher of plain-language phrases: each word also matches its inflections (hold /
-    /// held / holding), technical words excepted (see `inflect`).
-    pub fn plain<'a>(phrases: impl IntoIterator<Item = (Item, &'a str)>) -> Self {
+    /// held / holding), technical words excepted (see `inflect`); `forms` supplies them.
+    pub fn plain<'a>(
+        phrases: impl IntoIterator<Item = (Item, &'a str)>,
+        forms: &CompiledForms,
+    ) -> Self {
         let mut matcher = Matcher {
             inflect: true,
             ..Matcher::default()
         };
         for (item, phrase) in phrases {
-            matcher.add_phrase(item, phrase);
+            matcher.add_phrase(item, phrase, forms);
         }
         matcher.index_starts();
         matcher
     }
 
-    fn add_regexes(&mut self, item: Item, regexes: &[String]) {
+    fn add_regexes(&mut self, item: Item, regexes: &[&str], forms: &CompiledForms) {
         for source in regexes {
-            let built = RegexBuilder::new(source)
-                .case_insensitive(true)
-                .size_limit(REGEX_SIZE_LIMIT)
-                .dfa_size_limit(REGEX_DFA_LIMIT)
-                .build();
-            match built {
+            match forms.regex(source) {
                 Ok(regex) => {
                     self.regexes.push((regex, item));
                     self.regex_words.push(literal_words(source));
                 }
-                Err(error) => self.skipped.push(Skipped {
+                Err(reason) => self.skipped.push(Skipped {
                     item,
-                    pattern: source.clone(),
-                    reason: error.to_string(),
+                    pattern: (*source).to_owned(),
+                    reason,
                 }),
             }
         }
@@ -338,7 +369,7 @@ impl Matcher {
     /// A phrase word or, with `joined`, two phrase words written as one (those match exactly
     /// only: a typo inside a run-together word is too weak a signal, and they would double the
     /// fuzzy candidates).
-    fn intern(&mut self, word: &str, joined: bool) -> u32 {
+    fn intern(&mut self, word: &str, joined: bool, forms: &CompiledForms) -> u32 {
         if let Some(&id) = self.vocab.get(word) {
             if !joined && !self.fuzzy_ids.get(id as usize).copied().unwrap_or(false) {
                 self.mark_fuzzy(id);
@@ -355,7 +386,7 @@ impl Matcher {
             if self.inflect {
                 // Inflected forms and synonyms match exactly only, and never take over a word
                 // that is a rubric word of its own.
-                for form in inflect::variants(word).iter().skip(1) {
+                for form in forms.variants(word).iter().skip(1) {
                     if !self.vocab.contains_key(form.as_str()) {
                         self.insert_spelling(form, id);
                     }
@@ -389,11 +420,9 @@ impl Matcher {
         self.longest_word = self.longest_word.max(word.len());
     }
 
-    pub fn add_phrase(&mut self, item: Item, phrase: &str) {
-        let normalized = Normalized::new(phrase);
-        let texts: Vec<&str> = (0..normalized.tokens.len())
-            .map(|i| normalized.token_text(i))
-            .collect();
+    fn add_phrase(&mut self, item: Item, phrase: &str, forms: &CompiledForms) {
+        let compiled = forms.phrase_words(phrase);
+        let texts = &compiled.words;
         if texts.is_empty() {
             self.skipped.push(Skipped {
                 item,
@@ -402,12 +431,9 @@ impl Matcher {
             });
             return;
         }
-        let words: Vec<u32> = texts.iter().map(|w| self.intern(w, false)).collect();
+        let words: Vec<u32> = texts.iter().map(|w| self.intern(w, false, forms)).collect();
         let joins = (0..texts.len())
-            .map(|p| {
-                (p + 1 < texts.len())
-                    .then(|| self.intern(&format!("{}{}", texts[p], texts[p + 1]), true))
-            })
+            .map(|p| (p + 1 < texts.len()).then(|| self.intern(&compiled.joined[p], true, forms)))
             .collect();
         self.phrases.push(Phrase { item, words, joins });
     }
@@ -771,9 +797,11 @@ mod tests {
     use super::*;
 
     fn matches(phrases: &[&str], answer: &str) -> Vec<(String, bool)> {
-        let phrases: Vec<String> = phrases.iter().map(|p| (*p).to_owned()).collect();
-        let none: Vec<String> = Vec::new();
-        let matcher = Matcher::new([(Item::Concept(0), &phrases[..], &none[..])]);
+        let none: Vec<&str> = Vec::new();
+        let matcher = Matcher::new(
+            [(Item::Concept(0), phrases, &none[..])],
+            &CompiledForms::default(),
+        );
         let n = Normalized::new(answer);
         let mut out = Vec::new();
         matcher.find(&n, &mut out);
@@ -902,9 +930,12 @@ mod tests {
 
     #[test]
     fn bad_regex_is_skipped_not_fatal() {
-        let none: Vec<String> = Vec::new();
-        let bad = ["(unclosed".to_owned(), "fine".to_owned()];
-        let matcher = Matcher::new([(Item::RedFlag(1), &none[..], &bad[..])]);
+        let none: Vec<&str> = Vec::new();
+        let bad = ["(unclosed", "fine"];
+        let matcher = Matcher::new(
+            [(Item::RedFlag(1), &none[..], &bad[..])],
+            &CompiledForms::default(),
+        );
         assert_eq!(matcher.skipped.len(), 1);
         let n = Normalized::new("this is FINE");
         let mut out = Vec::new();
