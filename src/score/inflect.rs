@@ -344,13 +344,25 @@ pub fn forms(word: &str) -> Vec<String> {
 /// ([`SYNONYMS`]); the word itself first.
 pub fn variants(word: &str) -> Vec<String> {
     let mut out = forms(word);
+    // The first letters of the forms: a member starting with another letter is none of them,
+    // so most of the table is passed over without comparing a string.
+    let mut initials = [false; 256];
+    for form in &out {
+        if let Some(&b) = form.as_bytes().first() {
+            initials[usize::from(b)] = true;
+        }
+    }
     let groups: Vec<&[&str]> = SYNONYMS
         .iter()
         .copied()
         .filter(|group| {
-            group
-                .iter()
-                .any(|member| out.iter().any(|form| form == member))
+            group.iter().any(|member| {
+                member
+                    .as_bytes()
+                    .first()
+                    .is_some_and(|&b| initials[usize::from(b)])
+                    && out.iter().any(|form| form == member)
+            })
         })
         .collect();
     for group in groups {
