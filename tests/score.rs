@@ -4,6 +4,8 @@
 
 #[path = "score/claims.rs"]
 mod claims;
+#[path = "score/coverage.rs"]
+mod coverage;
 #[path = "score/fixture.rs"]
 mod fixture;
 #[path = "score/lexicon.rs"]

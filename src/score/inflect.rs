@@ -4,7 +4,10 @@
 //! Rule: a word of the rubric's plain forms stands for every regular form of its base (`-s`,
 //! `-es`, `-ed`, `-ing`, `-ies`/`-ied` for a final `y`, a doubled final consonant, a dropped
 //! final `e`) and every form of an irregular verb it belongs to. An inflected word written by
-//! the author ("waiting") is first taken back to its possible bases ("wait"). Technical words
+//! the author ("waiting") is first taken back to its possible bases ("wait"). A word also stands
+//! for the same idea in another part of speech: regular derivations ("saturate", "saturation";
+//! "allocate", "allocation", "allocator") and listed word families ("contend", "contention").
+//! Technical words
 //! never inflect: the protected terms of the typo policy and a few more (`lock` is not `locks`:
 //! authors list both when both count), words of two characters or fewer, and words with a digit,
 //! `_` or any character other than a letter, `'` or `-`. Forms are generated once per scorer; an
@@ -20,20 +23,83 @@ const TECHNICAL: &[&str] = &[
 
 /// Words plain speech uses for one another in this field: a plain form or role written with
 /// one also matches the others, in every inflection ("cap the threads" matches "limit the
-/// workers"). Only near-exact equivalents: a word with another technical sense ("block",
-/// "socket") or a weaker meaning ("stall" for "stop") is left out, and technical words keep
-/// their exact spelling (`inflects`).
+/// workers", "shorten the critical section" matches "shrink" it). Each group is one meaning a
+/// speaker words freely; a word with another technical sense ("block", "socket", "drop" for a
+/// packet, "free" for free memory, "race" for a data race) or a weaker or different meaning
+/// ("stall" is not "hang", "wait" is not "stall") is left out, and technical words keep their
+/// exact spelling (`inflects`). Claims read these words too, so a group must hold for a wrong
+/// belief as much as for a right idea: "each" is not "every" ("bumping into each other" is not
+/// "every lock"), "freezing the filesystem" is not a hang, and "resolve" is not "fix" (a restart
+/// that resolves the symptom fixes nothing).
 const SYNONYMS: &[&[&str]] = &[
     &["cpu", "processor", "core"],
     &["cpus", "processors", "cores"],
     &["thread", "worker"],
-    &["reduce", "lower", "decrease", "cut"],
-    &["increase", "raise"],
+    &["kernel", "os"],
+    &["application", "app", "program"],
+    // Making a quantity or a stretch of time smaller.
+    &[
+        "reduce", "lower", "decrease", "cut", "shrink", "shorten", "trim",
+    ],
+    &["increase", "raise", "bump", "boost"],
     &["limit", "cap"],
-    &["spread", "distribute"],
+    &["fewer", "less"],
+    &["more", "extra", "additional"],
+    &["spread", "distribute", "balance"],
     &["memory", "ram"],
     &["big", "large"],
     &["small", "tiny"],
+    &["short", "brief"],
+    &["fast", "quick"],
+    &["expensive", "costly"],
+    &["high", "elevated"],
+    // Progress held up for a while, as against a hang that never ends.
+    &["stall", "stuck"],
+    // Two parties after one thing.
+    &["contend", "compete", "fight"],
+    // Taking memory back from its users.
+    &["reclaim", "evict"],
+    // Waiting work accumulating.
+    &["queue", "backlog", "pile"],
+    &["owner", "holder"],
+    &["spike", "burst", "surge", "jump"],
+    &["rise", "climb"],
+    &["waste", "burn"],
+    &["bounce", "pingpong", "ping-pong"],
+    &["check", "verify", "confirm"],
+    &["avoid", "prevent"],
+    &["remove", "eliminate"],
+    &["revert", "undo", "rollback"],
+    &["copy", "duplicate"],
+    &["whole", "entire"],
+];
+
+/// Word families whose members are the same idea in another part of speech, beyond what the
+/// regular derivations of [`derived_forms`] produce: every member stands for every other and
+/// for their inflections ("contention" matches "contended", "reduce" matches "reduction").
+const FAMILIES: &[&[&str]] = &[
+    &["contend", "contention", "contentious"],
+    &["compete", "competition"],
+    &["reduce", "reduction"],
+    &["consume", "consumption"],
+    &["reclaim", "reclamation"],
+    &["fail", "failure"],
+    &["evict", "eviction"],
+    &["serialize", "serialise", "serialization", "serialisation"],
+    &["starve", "starvation"],
+    &["scale", "scalable", "scalability"],
+    &["fragment", "fragmentation"],
+    &["protect", "protection"],
+    &["detect", "detection"],
+    &["collect", "collection"],
+    &["correct", "correction"],
+    &["execute", "execution"],
+    &["complete", "completion"],
+    &["distribute", "distribution"],
+    &["wake", "wakeup", "wake-up"],
+    &["quick", "quickly"],
+    &["local", "locally"],
+    &["global", "globally"],
 ];
 
 /// Irregular verbs and the odd noun: every form of a group stands for every other.
@@ -71,7 +137,8 @@ const IRREGULAR: &[&[&str]] = &[
     &["be", "is", "are", "was", "were", "been", "being"],
     &["throw", "throws", "throwing", "threw", "thrown"],
     &["spin", "spins", "spinning", "spun"],
-    &["stick", "sticks", "sticking", "stuck"],
+    // "stuck" is its own word here (held up), not the past of "stick" (put).
+    &["stick", "sticks", "sticking"],
     &["shrink", "shrinks", "shrinking", "shrank", "shrunk"],
     &["split", "splits", "splitting"],
     &["set", "sets", "setting"],
@@ -185,22 +252,87 @@ fn bases(word: &str, out: &mut Vec<String>) {
     }
 }
 
-/// Every form `word` stands for, itself first, each once. A word that does not inflect stands
-/// for itself only.
+/// The nouns a verb base regularly derives, with their plurals: `-ate` gives `-ation` and
+/// `-ator` (saturate: saturation; allocate: allocation, allocator), `-ute` and `-ete` give
+/// `-ion` (execute: execution; complete: completion), `-ize` and `-ise` give `-ation`
+/// (serialize: serialization). Only bases of seven letters or more (four or more for `-ize`
+/// stems), so short words ("state", "update", "create") derive nothing.
+fn derived_forms(base: &str, out: &mut Vec<String>) {
+    let n = base.len();
+    let mut noun = |noun: String| {
+        out.push(format!("{noun}s"));
+        out.push(noun);
+    };
+    if n >= 7 && base.ends_with("ate") {
+        let stem = &base[..n - 1];
+        noun(format!("{stem}ion"));
+        noun(format!("{stem}or"));
+    } else if n >= 7 && (base.ends_with("ute") || base.ends_with("ete")) {
+        noun(format!("{}ion", &base[..n - 1]));
+    } else if n >= 7 && (base.ends_with("ize") || base.ends_with("ise")) {
+        noun(format!("{}ation", &base[..n - 1]));
+    }
+}
+
+/// The verb bases a derived noun the author wrote may come from, the reverse of
+/// [`derived_forms`]: "saturation" gives "saturate", "starvation" "starve", "allocator"
+/// "allocate", "execution" "execute", "serialization" "serialize". A plural is taken back
+/// first.
+fn derivation_bases(word: &str, out: &mut Vec<String>) {
+    let word = word.strip_suffix('s').unwrap_or(word);
+    if let Some(stem) = word.strip_suffix("ation")
+        && stem.len() >= 4
+    {
+        out.push(format!("{stem}ate"));
+        out.push(format!("{stem}e"));
+    } else if let Some(stem) = word.strip_suffix("ator")
+        && stem.len() >= 4
+    {
+        out.push(format!("{stem}ate"));
+    } else if let Some(stem) = word.strip_suffix("ution")
+        && stem.len() >= 3
+    {
+        out.push(format!("{stem}ute"));
+    } else if let Some(stem) = word.strip_suffix("etion")
+        && stem.len() >= 3
+    {
+        out.push(format!("{stem}ete"));
+    }
+}
+
+/// Every form `word` stands for, itself first, each once: its inflections, the nouns and verbs
+/// it regularly derives from or into, and the members of its word family ([`FAMILIES`]) in
+/// every inflection. A word that does not inflect stands for itself only.
 pub fn forms(word: &str) -> Vec<String> {
     if !inflects(word) {
         return vec![word.to_owned()];
     }
-    let mut out = Vec::new();
+    let mut out = vec![word.to_owned()];
+    // The words `word` may be a form of: its irregular group, or its possible bases.
+    let mut roots = Vec::new();
     if let Some(group) = IRREGULAR.iter().find(|group| group.contains(&word)) {
-        out.push(word.to_owned());
         out.extend(group.iter().map(|w| (*w).to_owned()));
+        roots.extend(group.iter().map(|w| (*w).to_owned()));
     } else {
-        let mut candidates = Vec::new();
-        bases(word, &mut candidates);
-        out.push(word.to_owned());
-        for base in &candidates {
+        bases(word, &mut roots);
+        let mut derived = Vec::new();
+        for root in &roots {
+            derivation_bases(root, &mut derived);
+        }
+        roots.extend(derived);
+        for base in &roots {
             regular_forms(base, &mut out);
+            derived_forms(base, &mut out);
+        }
+    }
+    for family in FAMILIES {
+        if family
+            .iter()
+            .any(|member| roots.iter().any(|root| root == member))
+        {
+            for member in *family {
+                regular_forms(member, &mut out);
+            }
         }
     }
     let mut seen = std::collections::HashSet::new();
@@ -212,13 +344,25 @@ pub fn forms(word: &str) -> Vec<String> {
 /// ([`SYNONYMS`]); the word itself first.
 pub fn variants(word: &str) -> Vec<String> {
     let mut out = forms(word);
+    // The first letters of the forms: a member starting with another letter is none of them,
+    // so most of the table is passed over without comparing a string.
+    let mut initials = [false; 256];
+    for form in &out {
+        if let Some(&b) = form.as_bytes().first() {
+            initials[usize::from(b)] = true;
+        }
+    }
     let groups: Vec<&[&str]> = SYNONYMS
         .iter()
         .copied()
         .filter(|group| {
-            group
-                .iter()
-                .any(|member| out.iter().any(|form| form == member))
+            group.iter().any(|member| {
+                member
+                    .as_bytes()
+                    .first()
+                    .is_some_and(|&b| initials[usize::from(b)])
+                    && out.iter().any(|form| form == member)
+            })
         })
         .collect();
     for group in groups {
@@ -279,6 +423,100 @@ mod tests {
             ("stopped", "stop"),
         ] {
             assert!(has(word, form), "{word} -> {form}: {:?}", forms(word));
+        }
+    }
+
+    #[test]
+    fn plain_synonyms_of_the_field_match_and_near_misses_do_not() {
+        for (word, synonym) in [
+            ("shrink", "shortening"),
+            ("reduce", "trimmed"),
+            ("shorten", "cut"),
+            ("stall", "stuck"),
+            ("stalls", "stuck"),
+            ("contend", "competing"),
+            ("contention", "fighting"),
+            ("reclaim", "evicting"),
+            ("queue", "piling"),
+            ("queued", "backlog"),
+            ("spread", "balancing"),
+            ("owner", "holder"),
+            ("more", "extra"),
+            ("fewer", "less"),
+            ("spike", "jumped"),
+            ("check", "confirmed"),
+            ("kernel", "os"),
+            ("increase", "bumping"),
+            ("waste", "burning"),
+        ] {
+            assert!(stands_for(word, synonym), "{word} -> {synonym}");
+            assert!(stands_for(synonym, word), "{synonym} -> {word}");
+        }
+        // Words with another sense in this field stay apart.
+        for (word, other) in [
+            ("reclaim", "free"),
+            ("reduce", "drop"),
+            ("stall", "hang"),
+            ("stall", "wait"),
+            ("stall", "stick"),
+            ("stuck", "sticking"),
+            ("contend", "race"),
+            ("queue", "line"),
+            ("hold", "owner"),
+            ("wait", "waiter"),
+            ("spread", "split"),
+            ("check", "look"),
+            ("fix", "solve"),
+            // "slow down" is throttling, not slowness: a phrase's run-together pair is its own word.
+            ("slow", "slowdown"),
+            ("every", "each"),
+            ("hang", "freeze"),
+        ] {
+            assert!(
+                !stands_for(word, other),
+                "{word} must not stand for {other}"
+            );
+        }
+    }
+
+    #[test]
+    fn derived_nouns_and_verbs_stand_for_each_other() {
+        for (word, form) in [
+            ("saturation", "saturated"),
+            ("saturated", "saturation"),
+            ("allocate", "allocation"),
+            ("allocation", "allocating"),
+            ("allocations", "allocator"),
+            ("allocator", "allocate"),
+            ("starvation", "starving"),
+            ("starve", "starvation"),
+            ("serialize", "serialization"),
+            ("serialized", "serialization"),
+            ("execution", "executed"),
+            ("completion", "completes"),
+            ("contention", "contended"),
+            ("contended", "contention"),
+            ("contending", "contentions"),
+            ("eviction", "evicted"),
+            ("reduction", "reducing"),
+            ("scalability", "scales"),
+            ("quickly", "quick"),
+        ] {
+            assert!(has(word, form), "{word} -> {form}: {:?}", forms(word));
+        }
+        // Short words derive nothing, and a derivation keeps to its own word.
+        for (word, form) in [
+            ("state", "station"),
+            ("station", "state"),
+            ("update", "updation"),
+            ("port", "portion"),
+            ("direct", "direction"),
+            ("notion", "note"),
+            ("question", "quest"),
+            ("content", "contend"),
+            ("operate", "opera"),
+        ] {
+            assert!(!has(word, form), "{word} must not stand for {form}");
         }
     }
 
