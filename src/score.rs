@@ -777,6 +777,14 @@ impl Scorer {
                     context.rejection(&n, d.m.from, d.m.to, d.parts.as_slice())
             {
                 d.standing = Standing::Negated(Why::Rejected(from, to));
+            } else if claim && let Some((from, to)) = context.negated_role(&n, d.parts.as_slice()) {
+                d.standing = Standing::Negated(Why::Rejected(from, to));
+            } else if !claim
+                && let Some((from, to)) = context.disowned_concept(&n, d.m.from, d.m.to)
+            {
+                // A concept said as someone else's belief, or called untrue, is not the
+                // candidate's point.
+                d.standing = Standing::Negated(Why::Rejected(from, to));
             }
         }
         decided.sort_by(|a, b| {

@@ -13,7 +13,7 @@ use super::trace::Symbol;
 
 mod frames;
 pub(crate) use frames::kernel_frame;
-pub use frames::{KernelFunction, kernel_function};
+pub use frames::{KernelFunction, kernel_function, lock_taken_by};
 
 /// Where an activity's CPU time is accounted, as fractions summing to 1.
 #[derive(Debug, Clone, Copy, PartialEq, Default)]

@@ -16,8 +16,8 @@
 //! - A command: a tool name ([`super::tags::TOOL`]) followed by its arguments, that is words
 //!   written right after a `-`, numbers, single letters and the subcommands of [`SUBCOMMANDS`]
 //!   ("perf lock contention", "mpstat -P ALL 1"). The tool name is part of it.
-//! - Frames that keep a claim from being asserted (a claim is a red flag or misconception; a
-//!   frame never touches concept credit). A frame counts only when it reaches the claim's own
+//! - Frames that keep a claim from being asserted (a claim is a red flag or misconception;
+//!   concepts heed only the narrower [`Context::disowned_concept`]). A frame counts only when it reaches the claim's own
 //!   clause: it lies in the claim's sentence, outside the claim's words, and no contrast word
 //!   ([`CONTRAST`]: "but", "however", "yet" …) stands between the two, so "people think X, but
 //!   Y" rejects X and leaves Y asserted. The kinds:
@@ -42,6 +42,14 @@
 //!   - a contrast that denies the claim right after it: a contrast word then, within three
 //!     words, a negated verb ("bigger buffers absorb bursts, but they don't raise …", "a
 //!     percent of steal is normal, but 19% isn't"), with no clause mark between.
+//! - A claim matched as an idea is denied when one of its roles is said right after a negation
+//!   of its own ([`Context::negated_role`]): "waiting on each other, not on the device",
+//!   "there's no lock contention".
+//! - A concept is not the candidate's when a report of someone else's belief stands before it
+//!   in its clause ("people say a deadlock shows zero CPU", "the notion that …") or a word
+//!   calling it untrue stands in its clause ("… is a myth"), with no contrast between
+//!   ([`Context::disowned_concept`]); words that judge a design ("wrong", "a mistake", "the
+//!   obvious fix") and modal negations leave concepts alone.
 //! - Proposals (red flags) are also disowned ([`Context::disowned_proposal`]) by
 //!   - a bad outcome their own sentence gives them: after a consequence marker
 //!     ([`CONSEQUENCE_MARKERS`]: "and", "which", "you'll", "just" …), within
@@ -155,6 +163,8 @@ pub const REJECTING: &[&[&str]] = &[
     &["the", "knee-jerk"],
     &["knee-jerk"],
     &["folk", "wisdom"],
+    &["conventional", "wisdom"],
+    &["the", "usual", "line"],
     &["bad", "idea"],
     &["out", "of", "the", "question"],
     &["counterproductive"],
@@ -192,6 +202,51 @@ const DESCRIBED: &[&str] = &[
     "thread",
     "cpu",
     "place",
+];
+
+/// Negations that, opening a clause, deny the role of a claim right after them ("…, not on
+/// the device"); "no" does wherever it stands ("there's no lock contention").
+const CONTRASTIVE_NEGATIONS: &[&str] = &["not", "never"];
+/// Words that may stand between such a negation and the role it denies.
+const ROLE_LEAD_INS: &[&str] = &[
+    "the", "a", "an", "any", "on", "in", "to", "of", "for", "by", "from", "at", "under", "with",
+    "about", "just", "really", "actually",
+];
+/// How many [`ROLE_LEAD_INS`] words may stand between them.
+const MAX_LEAD_INS: usize = 2;
+
+/// Rejecting frames that say what follows them is only believed, not so: a concept named after
+/// one in its clause is not the candidate's ("people say a deadlock shows zero CPU").
+const DISBELIEVING: &[&[&str]] = &[
+    &["people", "think"],
+    &["people", "assume"],
+    &["people", "say"],
+    &["some", "say"],
+    &["some", "people"],
+    &["you", "might", "think"],
+    &["one", "might", "think"],
+    &["common", "belief"],
+    &["used", "to", "think"],
+    &["used", "to", "believe"],
+    &["the", "claim", "that"],
+    &["the", "notion", "that"],
+    &["the", "assumption", "that"],
+    &["the", "belief", "that"],
+    &["folk", "wisdom"],
+    &["conventional", "wisdom"],
+    &["the", "usual", "line"],
+];
+
+/// Rejecting frames that call a statement untrue wherever they stand in its clause ("X is a
+/// myth").
+const UNTRUE: &[&[&str]] = &[
+    &["myth"],
+    &["misconception"],
+    &["misconceptions"],
+    &["fallacy"],
+    &["untrue"],
+    &["not", "true"],
+    &["isn't", "true"],
 ];
 
 /// Words that stand between a frame and a claim in another clause: a frame on one side of them
@@ -266,6 +321,10 @@ const BELIEF_VERBS: &[&str] = &[
     "wants",
     "wanted",
     "tried",
+    "quote",
+    "quotes",
+    "cite",
+    "cites",
 ];
 
 /// The believers that are the speaker or the listener report a belief only with these verbs:
@@ -906,6 +965,89 @@ impl Context {
             .or_else(|| self.contrast_denial(n, to, s_to))
     }
 
+    /// A role of a claim matched as an idea that is said right after a negation of its own, so
+    /// the claim is denied whatever its other roles say: "the threads are waiting on each
+    /// other, not on the device", "there's no lock contention". Between the negation and the role only [`ROLE_LEAD_INS`] words may
+    /// stand, and no comma; a negation inside another role's words is that role's own meaning
+    /// ("waiters never sleep"), not a denial of the next one.
+    pub fn negated_role(&self, n: &Normalized<'_>, parts: &[(u32, u32)]) -> Option<(usize, usize)> {
+        if parts.len() < 2 {
+            return None;
+        }
+        let in_a_part = |t: usize| {
+            parts
+                .iter()
+                .any(|&(a, b)| (a as usize) <= t && t < b as usize)
+        };
+        parts.iter().find_map(|&(a, _)| {
+            let mut t = a as usize;
+            for _ in 0..=MAX_LEAD_INS {
+                if t == 0 || n.tokens[t].gap >= Gap::Comma {
+                    return None;
+                }
+                t -= 1;
+                let word = n.token_text(t);
+                if in_a_part(t) {
+                    return None;
+                }
+                // A contrastive "not" opens its clause ("…, not on the device"); after a copula
+                // ("X is not the problem") it may be the claim's own dismissal.
+                let opens_clause = t == 0 || n.tokens[t].gap >= Gap::Comma;
+                if word == "no" || (CONTRASTIVE_NEGATIONS.contains(&word) && opens_clause) {
+                    return Some((t, t + 1));
+                }
+                if !ROLE_LEAD_INS.contains(&word) {
+                    return None;
+                }
+            }
+            None
+        })
+    }
+
+    /// What keeps the concept matched at tokens `from..to` from being said by the candidate: a
+    /// report of someone else's belief before it in its clause ("people say a deadlock shows
+    /// zero CPU"), or a judgement that it is false said in its clause ("the notion that X",
+    /// "X is a myth"), with no contrast word between. Narrower than [`Context::rejection`]:
+    /// words that judge a design rather than a belief ("wrong", "risky", "a mistake", "the
+    /// obvious fix") are how strong answers criticise what they diagnose, and modal negations
+    /// ("can't sleep") are often what the concept itself says.
+    pub fn disowned_concept(
+        &self,
+        n: &Normalized<'_>,
+        from: usize,
+        to: usize,
+    ) -> Option<(usize, usize)> {
+        let token = n.tokens.get(from)?;
+        let s_to = n.sentences[token.sentence as usize].1;
+        let to = to.min(s_to).max(from + 1);
+        let (c_from, c_to) = self.clause_span(from, to - 1);
+        let contrast_in = |a: usize, b: usize| self.contrast[a.min(b)..b.max(a)].contains(&true);
+        let first = self.frames.partition_point(|f| f.from < c_from);
+        self.frames[first..]
+            .iter()
+            .take_while(|f| f.from < c_to)
+            .find(|f| {
+                let before = f.to <= from && !contrast_in(f.to, from);
+                let after = f.from >= to && !contrast_in(to, f.from);
+                match f.kind {
+                    FrameKind::Reporting => before,
+                    FrameKind::Rejecting => {
+                        let words = |list: &[&[&str]]| {
+                            list.iter().any(|w| {
+                                w.len() == f.to - f.from
+                                    && w.iter()
+                                        .enumerate()
+                                        .all(|(k, w)| n.token_text(f.from + k) == *w)
+                            })
+                        };
+                        (before && words(DISBELIEVING)) || ((before || after) && words(UNTRUE))
+                    }
+                    FrameKind::Conceding | FrameKind::Negating => false,
+                }
+            })
+            .map(|f| (f.from, f.to))
+    }
+
     /// Whether the only contrast between tokens `from` and `to` is followed by a pronoun that
     /// stands for what came before it ("…, but that's …").
     fn anaphoric(&self, n: &Normalized<'_>, from: usize, to: usize) -> bool {
@@ -1116,6 +1258,108 @@ mod tests {
         (0..n.tokens.len())
             .find(|&i| n.token_text(i) == word)
             .unwrap_or_else(|| panic!("{word}"))
+    }
+
+    /// The tokens of `words` in `n`, as a range (the first occurrence).
+    fn span(n: &Normalized<'_>, words: &str) -> (usize, usize) {
+        let words: Vec<&str> = words.split(' ').collect();
+        let from = (0..n.tokens.len())
+            .find(|&i| {
+                i + words.len() <= n.tokens.len()
+                    && words
+                        .iter()
+                        .enumerate()
+                        .all(|(k, w)| n.token_text(i + k) == *w)
+            })
+            .unwrap_or_else(|| panic!("{words:?}"));
+        (from, from + words.len())
+    }
+
+    fn concept_disowned(text: &str, concept: &str) -> bool {
+        let (n, c) = context(text);
+        let (from, to) = span(&n, concept);
+        c.disowned_concept(&n, from, to).is_some()
+    }
+
+    #[test]
+    fn a_concept_said_as_someone_elses_belief_is_not_the_candidates() {
+        assert!(concept_disowned(
+            "People say a deadlock shows zero cpu and livelock is busy.",
+            "zero cpu"
+        ));
+        assert!(concept_disowned(
+            "The notion that readers never contend is wrong here.",
+            "readers never contend"
+        ));
+        assert!(concept_disowned(
+            "Lock ordering is a myth in practice.",
+            "lock ordering"
+        ));
+        assert!(concept_disowned(
+            "People like to quote Amdahl here.",
+            "amdahl"
+        ));
+        // Said in the candidate's own voice, or past a contrast, it stands.
+        assert!(!concept_disowned("A deadlock shows zero cpu.", "zero cpu"));
+        assert!(!concept_disowned(
+            "People say it's the disk, but the deadlock shows zero cpu.",
+            "zero cpu"
+        ));
+        // In another clause the frame says nothing of it.
+        assert!(!concept_disowned(
+            "That is a myth; readers bounce the counter's cache line.",
+            "cache line"
+        ));
+        // Words that judge a design are how strong answers criticise what they diagnose.
+        assert!(!concept_disowned(
+            "Holding the mutex across fsync is a mistake.",
+            "across fsync"
+        ));
+        assert!(!concept_disowned(
+            "The obvious fix is to shard the lock.",
+            "shard the lock"
+        ));
+    }
+
+    fn role_negated(text: &str, roles: &[&str]) -> bool {
+        let (n, c) = context(text);
+        let parts: Vec<(u32, u32)> = roles
+            .iter()
+            .map(|r| {
+                let (a, b) = span(&n, r);
+                (a as u32, b as u32)
+            })
+            .collect();
+        c.negated_role(&n, &parts).is_some()
+    }
+
+    #[test]
+    fn a_claim_with_a_role_said_after_its_own_negation_is_denied() {
+        assert!(role_negated(
+            "The threads are waiting on each other, not on the device.",
+            &["waiting", "device"]
+        ));
+        assert!(role_negated(
+            "There's no lock contention in this profile.",
+            &["there's", "lock contention"]
+        ));
+        assert!(role_negated("Not the disk, the lock.", &["disk", "lock"]));
+        // Asserted: no negation, a dismissal after a copula (the claim's own words), or a
+        // negation inside a role.
+        assert!(!role_negated(
+            "The threads are waiting on the device.",
+            &["waiting", "device"]
+        ));
+        assert!(!role_negated(
+            "The retry loop is not the problem.",
+            &["retry loop", "the problem"]
+        ));
+        assert!(!role_negated(
+            "Swapping is no problem here.",
+            &["swapping", "no problem"]
+        ));
+        // A single role is a phrase: its negation is the scopes' business.
+        assert!(!role_negated("Not the disk.", &["disk"]));
     }
 
     #[test]

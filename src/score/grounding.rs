@@ -11,9 +11,11 @@
 //! when written like a reading ("in=6000", "us: 40", "id is 2", "40% us").
 //! A field may also be named a few words before its reading ("r is above the CPU count at 40"):
 //! up to five other words may sit between, when a reading word ("at", "is", "around" …) comes
-//! right before the number. Lock names are grounded too: "the zone lock dominates" is a misread
-//! when the lock tables shown (`perf lock report`, `perf lock contention -l`) put another lock
-//! on top.
+//! right before the number. Lock names are grounded too: "the zone lock dominates" or "it's the
+//! zone lock" is a misread when the lock tables shown (`perf lock report`, `perf lock
+//! contention -l`, and `perf lock contention -b`, whose callers are read as the locks they take
+//! through the model's symbol table: `rmqueue_bulk` takes the zone lock) put another lock on
+//! top.
 //! Owns parsing and comparison; must not decide penalties or wording beyond the misread itself.
 
 use std::collections::BTreeMap;
@@ -27,7 +29,8 @@ use super::{Misread, Shown};
 pub struct ShownValues {
     fields: BTreeMap<&'static str, Vec<f64>>,
     /// The lock at the top of each lock table shown (`perf lock report`, `perf lock
-    /// contention -l`), lower-cased as printed (`&hb->lock`).
+    /// contention -l`, or the lock the top caller of `perf lock contention -b` takes),
+    /// lower-cased as printed (`&hb->lock`).
     top_locks: Vec<String>,
 }
 
@@ -71,6 +74,9 @@ enum LockColumn {
     First,
     /// `perf lock contention -l`: the symbol after the address.
     AfterAddress,
+    /// `perf lock contention` (by caller, `-b`): the call site in the last column, read as
+    /// the lock that function takes (`rmqueue_bulk+0x51` is the zone lock).
+    Caller,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -122,6 +128,11 @@ impl ShownValues {
                         .iter()
                         .position(|w| w.len() >= 8 && w.bytes().all(|b| b.is_ascii_hexdigit()))
                         .and_then(|at| words.get(at + 1).copied()),
+                    // A caller the symbol table does not know stands as itself: whatever lock
+                    // it takes, it is not one a name in the answer can be checked against.
+                    LockColumn::Caller => words
+                        .last()
+                        .map(|&site| crate::model::symbols::lock_taken_by(site).unwrap_or(site)),
                 };
                 if let Some(name) = name {
                     self.top_locks.push(name.to_lowercase());
@@ -135,6 +146,10 @@ impl ShownValues {
                 }
                 if words.contains(&"symbol") && words.contains(&"address") {
                     lock_table = Some(LockColumn::AfterAddress);
+                    continue;
+                }
+                if words.last() == Some(&"caller") {
+                    lock_table = Some(LockColumn::Caller);
                     continue;
                 }
             }
@@ -456,9 +471,13 @@ const DOMINATES: &[&str] = &[
     "bottleneck",
 ];
 
+/// How many words before a lock's name "it's" may stand to name it the culprit ("it's the
+/// futex hash bucket lock").
+const IDENTIFYING_REACH: usize = 4;
+
 /// "perf lock shows the zone lock dominates" when the tables shown put another lock on top:
 /// a word of [`LOCK_NAMES`] right before "lock" (or "mutex", "spinlock"), with a word of
-/// [`DOMINATES`] in the same clause and no word that denies it, and no table top that has that
+/// [`DOMINATES`] in the same clause (or "it's" a few words before the name) and no word that denies it, and no table top that has that
 /// name.
 fn lock_misreads(n: &Normalized<'_>, shown: &ShownValues, out: &mut Vec<Misread>) {
     let Some(top) = shown.top_locks.first() else {
@@ -487,7 +506,17 @@ fn lock_misreads(n: &Normalized<'_>, shown: &ShownValues, out: &mut Vec<Misread>
         while to < count && to - i < 8 && n.tokens[to].gap < Gap::Comma {
             to += 1;
         }
-        let Some(claim) = (from..to).find(|&t| DOMINATES.contains(&n.token_text(t))) else {
+        // "It's the futex hash bucket lock" names the culprit as surely as "dominates" does.
+        let identified = || {
+            ((i - 1).saturating_sub(IDENTIFYING_REACH).max(from)..i - 1).find(|&t| {
+                matches!(n.token_text(t), "it's" | "its")
+                    || (n.token_text(t) == "it" && t + 1 < i && n.token_text(t + 1) == "is")
+            })
+        };
+        let Some(claim) = (from..to)
+            .find(|&t| DOMINATES.contains(&n.token_text(t)))
+            .or_else(identified)
+        else {
             continue;
         };
         // "The zone lock is not the hottest" reads the table right.
@@ -748,6 +777,46 @@ mod tests {
            &zone->lock     862000     326800     18.94 us      6.19 s       2.32 ms        95 ns
 ";
         assert!(check("perf lock shows the zone lock dominates", report).is_empty());
+    }
+
+    #[test]
+    fn a_caller_table_tops_with_the_lock_its_caller_takes() {
+        let futex_top = " contended   total wait     max wait     avg wait         type   caller
+
+    483517      3.31 m       1.25 ms    411.12 us        mutex   futex_wake+0x15a
+    137364    697.67 ms     21.06 us      5.08 us     spinlock   rmqueue_bulk+0x51
+";
+        assert_eq!(
+            check("perf lock shows the zone lock dominates", futex_top),
+            ["zone lock dominates"]
+        );
+        assert!(check("it's the futex hash bucket lock", futex_top).is_empty());
+        assert!(check("the hash bucket lock is the hottest", futex_top).is_empty());
+        let zone_top = " contended   total wait     max wait     avg wait         type   caller
+
+    137364    697.67 ms     21.06 us      5.08 us     spinlock   rmqueue_bulk+0x51
+     48351      3.31 s       1.25 ms     68.12 us        mutex   futex_wake+0x15a
+";
+        assert_eq!(
+            check("it's the futex hash bucket lock", zone_top),
+            ["it's the futex hash bucket lock"]
+        );
+        assert!(check("perf lock shows the zone lock dominates", zone_top).is_empty());
+        assert!(check("it's not the hash bucket lock", zone_top).is_empty());
+        // A caller the symbol table does not know tops: no lock name in the answer is it.
+        let unknown_top = " contended   total wait     max wait     avg wait         type   caller
+
+      9000    120.00 ms     21.06 us     13.33 us     spinlock   my_driver_poll+0x40
+";
+        assert_eq!(
+            check("the zone lock is the bottleneck", unknown_top).len(),
+            1
+        );
+        // An empty table judges nothing.
+        let empty = " contended   total wait     max wait     avg wait         type   caller
+
+";
+        assert!(check("the zone lock is the bottleneck", empty).is_empty());
     }
 
     #[test]

@@ -101,6 +101,30 @@ const KERNEL_FUNCTIONS: &[(&str, u64, u64)] = &[
     ("virtnet_poll", 0x17a, 0x5e0),
 ];
 
+/// The lock each lock-taking function of the table takes, by function name: `perf lock
+/// contention -b` names a contended lock by its caller (`rmqueue_bulk+0x51`), so reading which
+/// lock tops that table needs the lock behind the caller. A user-space lock reaches the kernel's
+/// lock tools only through its futex calls, which take the futex hash bucket lock.
+const LOCK_TAKERS: &[(&str, &str)] = &[
+    ("__jbd2_log_wait_for_space", "&journal->j_checkpoint_mutex"),
+    ("ext4_map_blocks", "&ei->i_data_sem"),
+    ("fib_table_lookup", "&table->lock"),
+    ("futex_q_lock", crate::model::futex_bucket::CLASS_NAME),
+    ("futex_wake", crate::model::futex_bucket::CLASS_NAME),
+    ("lock_sock_nested", "slock-AF_INET"),
+    ("mlx5_fc_query", "&fc_stats->lock"),
+    ("rmqueue_bulk", "&zone->lock"),
+    ("try_to_wake_up", "&rq->__lock"),
+];
+
+/// The class name of the lock a call site (`rmqueue_bulk+0x51` or `rmqueue_bulk`) takes, as
+/// lock_stat and `perf lock` print it; `None` for a function the table does not know.
+pub fn lock_taken_by(site: &str) -> Option<&'static str> {
+    let name = site.split_once('+').map_or(site, |(name, _)| name);
+    let i = LOCK_TAKERS.binary_search_by(|(n, _)| (*n).cmp(name)).ok()?;
+    Some(LOCK_TAKERS[i].1)
+}
+
 /// `function` or `function+0xoff` as a stack frame, `function+0xoff/0xsize`.
 pub(crate) fn kernel_frame(site: &str) -> String {
     let (name, given) = match site.split_once("+0x") {
@@ -170,6 +194,38 @@ mod tests {
                 format!("{name}+0x{offset:x}/0x{size:x}")
             );
         }
+    }
+
+    #[test]
+    fn every_lock_taker_is_a_function_of_the_table() {
+        assert!(LOCK_TAKERS.windows(2).all(|w| w[0].0 < w[1].0));
+        for &(name, _) in LOCK_TAKERS {
+            assert!(kernel_function(name).is_some(), "{name}");
+        }
+        assert_eq!(lock_taken_by("rmqueue_bulk+0x51"), Some("&zone->lock"));
+        assert_eq!(lock_taken_by("futex_wake"), Some("&hb->lock"));
+        assert_eq!(lock_taken_by("price_quote+0x61"), None);
+        assert_eq!(lock_taken_by(""), None);
+    }
+
+    /// The shipped incidents name each kernel lock's class and its caller; the table must
+    /// agree with every pair it knows.
+    #[test]
+    fn shipped_kernel_locks_agree_with_the_table() {
+        let catalog = crate::content::load_catalog(&[]).expect("shipped content loads");
+        let mut checked = 0;
+        for incident in catalog.incidents.values() {
+            for lock in &incident.locks {
+                if lock.scope != crate::domain::LockScope::Kernel {
+                    continue;
+                }
+                if let Some(class) = lock_taken_by(&lock.caller) {
+                    assert_eq!(class, lock.class_name, "{}", lock.caller);
+                    checked += 1;
+                }
+            }
+        }
+        assert!(checked >= 5, "only {checked} kernel locks checked");
     }
 
     #[test]
