@@ -20,12 +20,14 @@ the claims it mentions only to reject, question or quote them. The answer is sco
   an answer that rejects it.
 """
 import json
+import os
 import pathlib
 import subprocess
 import sys
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
-BINARY = ROOT / "target" / "release" / "sysdrill"
+# The binary to measure; SYSDRILL overrides it, as in report.py.
+BINARY = pathlib.Path(os.environ.get("SYSDRILL", ROOT / "target" / "release" / "sysdrill"))
 
 
 CONTENT = []
