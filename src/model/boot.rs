@@ -24,6 +24,17 @@ pub(crate) fn blend(calm: &Sample, burst: &Sample, share: f64) -> Sample {
     let f = share.clamp(0.0, 1.0);
     let mix = |a: u64, b: u64| (a as f64 * (1.0 - f) + b as f64 * f).round() as u64;
     let mixf = |a: f64, b: f64| a * (1.0 - f) + b * f;
+    // An await is a mean over IOs, not over seconds: each side's await counts by the IOs it
+    // completed, so a calm second without reads does not pull the reads' await below the
+    // device's service time.
+    let per_io = |ios_a: u64, await_a: f64, ios_b: u64, await_b: f64| {
+        let (wa, wb) = (ios_a as f64 * (1.0 - f), ios_b as f64 * f);
+        if wa + wb > 0.0 {
+            (wa * await_a + wb * await_b) / (wa + wb)
+        } else {
+            0.0
+        }
+    };
     let cpus: Vec<CpuTime> = calm
         .cpus
         .iter()
@@ -55,8 +66,8 @@ pub(crate) fn blend(calm: &Sample, burst: &Sample, share: f64) -> Sample {
             write_kib: mix(a.write_kib, b.write_kib),
             read_merges: mix(a.read_merges, b.read_merges),
             write_merges: mix(a.write_merges, b.write_merges),
-            r_await_ms: mixf(a.r_await_ms, b.r_await_ms),
-            w_await_ms: mixf(a.w_await_ms, b.w_await_ms),
+            r_await_ms: per_io(a.reads, a.r_await_ms, b.reads, b.r_await_ms),
+            w_await_ms: per_io(a.writes, a.w_await_ms, b.writes, b.w_await_ms),
             queue_size: mixf(a.queue_size, b.queue_size),
             util: mixf(a.util, b.util).clamp(0.0, 1.0),
         })
@@ -237,5 +248,31 @@ mod tests {
         let c = blend(&calm, &burst, 0.0);
         assert_eq!(c.cpus, calm.cpus);
         assert_eq!(c.symbols, calm.symbols);
+    }
+
+    #[test]
+    fn blend_weights_awaits_by_the_ios_that_had_them() {
+        let disk = |reads: u64, r_await_ms: f64, writes: u64, w_await_ms: f64| DiskSample {
+            reads,
+            r_await_ms,
+            writes,
+            w_await_ms,
+            ..DiskSample::default()
+        };
+        let mut calm = second(100_000_000, 0, 0, 1.0, &[]);
+        let mut burst = calm.clone();
+        // The calm seconds read nothing; the burst reads at 0.09 ms and writes at 4 ms, with the
+        // calm seconds writing at 1 ms three times as often.
+        calm.disks = vec![disk(0, 0.0, 300, 1.0)];
+        burst.disks = vec![disk(200, 0.09, 100, 4.0)];
+        let b = blend(&calm, &burst, 0.25);
+        let d = &b.disks[0];
+        assert!((d.r_await_ms - 0.09).abs() < 1e-12, "{}", d.r_await_ms);
+        // Writes: 225 at 1 ms and 25 at 4 ms.
+        assert!((d.w_await_ms - 1.3).abs() < 1e-12, "{}", d.w_await_ms);
+        // No IOs on either side: no await.
+        calm.disks = vec![disk(0, 0.0, 0, 0.0)];
+        burst.disks = vec![disk(0, 0.0, 0, 0.0)];
+        assert_eq!(blend(&calm, &burst, 0.5).disks[0].r_await_ms, 0.0);
     }
 }

@@ -1,10 +1,10 @@
 //! One disk model behind every disk column, for every shipped incident and seeds 1..=20: a
 //! device is busy at least as long as its IOs take to serve (%util ≥ IOPS × service time ÷
-//! parallelism), an IO waits at least its service time (await ≥ service time), the average
-//! queue holds at least the busy share (aqu-sz ≥ %util) and obeys Little's law against the
-//! IOs and their awaits (aqu-sz ≈ IOPS × await), and a latency spike raises await in its
-//! seconds only. Swap-out writes go through the same queue as every other IO, so seconds
-//! with swap traffic are checked like the rest.
+//! parallelism), an IO waits at least its service time (await ≥ service time, in every second
+//! and in the since-boot report), the average queue holds at least the busy share (aqu-sz ≥
+//! %util) and obeys Little's law against the IOs and their awaits (aqu-sz ≈ IOPS × await), and
+//! a latency spike raises await in its seconds only. Swap-out writes go through the same queue
+//! as every other IO, so seconds with swap traffic are checked like the rest.
 
 use super::{SEEDS, incident, incidents};
 use sysdrill::domain::{Fault, Incident, Seed};
@@ -106,6 +106,34 @@ fn an_io_waits_at_least_its_service_time() {
                 )
             })
         })
+    });
+}
+
+#[test]
+fn the_since_boot_report_waits_at_least_the_service_time_too() {
+    // iostat's first report: the since-boot rule halves the rates and keeps the steady state's
+    // awaits, which are means over IOs, so they stay above the service time as well.
+    every_incident(|run| {
+        run.t
+            .since_boot
+            .disks
+            .iter()
+            .enumerate()
+            .find_map(|(k, d)| {
+                let service_ms = run.v.machine.disks[k].service_us / 1000.0;
+                let low = 0.8 * service_ms;
+                // Its rates are half the steady state's, whose IOs are what the awaits average
+                // over; a handful of IOs leaves an exponential mean to chance, as in a second.
+                let bad_read = enough(run, 2 * d.reads) && d.r_await_ms < low;
+                let bad_write = enough(run, 2 * d.writes) && d.w_await_ms < low;
+                (bad_read || bad_write).then(|| {
+                    format!(
+                        "since boot, device {k}: r_await {:.3} w_await {:.3} ms under service \
+                         {service_ms:.3} ms",
+                        d.r_await_ms, d.w_await_ms
+                    )
+                })
+            })
     });
 }
 
