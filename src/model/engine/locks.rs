@@ -162,26 +162,18 @@ pub(super) fn lock_classes(
                 push(acts, sys(symbols, splits::KMUTEX_WAKE)),
             )
         } else {
-            let mut w = sys(symbols, splits::FUTEX_WAIT_K);
-            w.symbols.push((
-                symbols.id("__lll_lock_wait", symbols::LIBC),
+            let w = futex_activity(
+                symbols,
+                splits::FUTEX_WAIT_K,
+                "__lll_lock_wait",
                 splits::FUTEX_WAIT_USER_SHARE,
-            ));
-            w.category = Category {
-                user: splits::FUTEX_WAIT_USER_SHARE,
-                system: 1.0 - splits::FUTEX_WAIT_USER_SHARE,
-                ..Category::default()
-            };
-            let mut k = sys(symbols, splits::FUTEX_WAKE_K);
-            k.symbols.push((
-                symbols.id("__lll_lock_wake", symbols::LIBC),
+            );
+            let k = futex_activity(
+                symbols,
+                splits::FUTEX_WAKE_K,
+                "__lll_lock_wake",
                 splits::FUTEX_WAKE_USER_SHARE,
-            ));
-            k.category = Category {
-                user: splits::FUTEX_WAKE_USER_SHARE,
-                system: 1.0 - splits::FUTEX_WAKE_USER_SHARE,
-                ..Category::default()
-            };
+            );
             (push(acts, w), push(acts, k))
         };
         let irq = spec.interrupt.as_ref().map(|usage| irq_locks::IrqShare {
@@ -228,6 +220,27 @@ pub(super) fn lock_classes(
         }
     }
     (classes, locks)
+}
+
+/// A user-space lock's futex wait or wake: the kernel's share of the call (`kernel`) plus glibc's
+/// `libc_fn` taking `user_share` of the time, in user mode.
+fn futex_activity(
+    symbols: &mut SymbolTable,
+    kernel: &[(&str, f64)],
+    libc_fn: &str,
+    user_share: f64,
+) -> Activity {
+    let mut a = Activity {
+        category: Category {
+            user: user_share,
+            system: 1.0 - user_share,
+            ..Category::default()
+        },
+        symbols: symbols.kernel(kernel),
+    };
+    a.symbols
+        .push((symbols.id(libc_fn, symbols::LIBC), user_share));
+    a
 }
 
 impl Engine {
