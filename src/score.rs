@@ -1461,7 +1461,7 @@ fn round2(value: f64) -> f64 {
 
 pub mod check;
 mod compiled;
-pub use compiled::CompiledForms;
+pub use compiled::{CompiledForms, REGEX_NEST_LIMIT, compile_author_regex};
 mod context;
 mod dilution;
 pub use dilution::Dilution;

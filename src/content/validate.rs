@@ -20,12 +20,11 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
-use regex::RegexBuilder;
-
 use super::Diagnostic;
 use super::locate::Locator;
 use super::raw::*;
 use crate::domain::*;
+use crate::score::{REGEX_NEST_LIMIT, compile_author_regex};
 use crate::suggest::closest;
 
 // One check per section of the formats, in the order the sections are checked.
@@ -58,10 +57,6 @@ mod pushback;
 mod rubric;
 
 use rubric::RubricIds;
-
-/// Regex compile limits; the scorer compiles with the same budget.
-pub const REGEX_SIZE_LIMIT: usize = 1 << 20;
-pub const REGEX_NEST_LIMIT: u32 = 64;
 
 pub(crate) const MAX_CPUS: u32 = 1024;
 pub(crate) const MAX_THREADS: u32 = 100_000;
@@ -275,13 +270,8 @@ impl<'a> Checker<'a> {
                 continue;
             }
             let checked = match self.regex_check {
-                RegexCheck::Compile => RegexBuilder::new(pattern)
-                    .size_limit(REGEX_SIZE_LIMIT)
-                    .dfa_size_limit(REGEX_SIZE_LIMIT)
-                    .nest_limit(REGEX_NEST_LIMIT)
-                    .build()
-                    .map(drop)
-                    .map_err(|error| error.to_string()),
+                // Compiled exactly as the scorer will compile it.
+                RegexCheck::Compile => compile_author_regex(pattern).map(drop),
                 RegexCheck::Syntax => regex_syntax::ParserBuilder::new()
                     .nest_limit(REGEX_NEST_LIMIT)
                     .build()

@@ -17,9 +17,25 @@ use super::inflect;
 use super::matcher::FastMap;
 use super::normalize::Normalized;
 
-/// Compiled-size limits for author regexes (validation enforces the same).
+/// The compile budget of an author regex: its compiled program and lazy DFA each at most
+/// this many bytes.
 const REGEX_SIZE_LIMIT: usize = 1 << 20;
-const REGEX_DFA_LIMIT: usize = 1 << 20;
+/// How deeply an author regex may nest groups and repetitions. Validation's syntax-only check
+/// (embedded drills) parses with the same limit.
+pub const REGEX_NEST_LIMIT: u32 = 64;
+
+/// An author regex compiled the way the scorer matches it (case-insensitively) under the
+/// scorer's budget, or why it does not compile. Validation calls this too, so a regex that
+/// passes validation is one the scorer can use.
+pub fn compile_author_regex(source: &str) -> Result<Regex, String> {
+    RegexBuilder::new(source)
+        .case_insensitive(true)
+        .size_limit(REGEX_SIZE_LIMIT)
+        .dfa_size_limit(REGEX_SIZE_LIMIT)
+        .nest_limit(REGEX_NEST_LIMIT)
+        .build()
+        .map_err(|error| error.to_string())
+}
 
 /// Forms compiled once and shared by every scorer of a catalog. Cheap to share (`Arc`), safe
 /// to use from many threads at once: a form another thread is compiling at the same moment is
@@ -51,12 +67,7 @@ impl CompiledForms {
             return known.clone();
         }
         // Compiled outside the lock: other scorers (other `grade` workers) keep going.
-        let compiled = RegexBuilder::new(source)
-            .case_insensitive(true)
-            .size_limit(REGEX_SIZE_LIMIT)
-            .dfa_size_limit(REGEX_DFA_LIMIT)
-            .build()
-            .map_err(|error| error.to_string());
+        let compiled = compile_author_regex(source);
         lock(&self.regexes).insert(source.to_owned(), compiled.clone());
         compiled
     }
