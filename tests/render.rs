@@ -28,8 +28,28 @@ mod snapshots;
 #[path = "render/top_width.rs"]
 mod top_width;
 
-use sysdrill::model::Trace;
+use sysdrill::domain::Seed;
+use sysdrill::model::{Trace, simulate, variant};
 use sysdrill::render::{parse_command, render};
+
+/// Seeds the whole-catalog render checks run every shipped incident at.
+const CATALOG_SEEDS: std::ops::RangeInclusive<u64> = 1..=5;
+
+/// Calls `check` with every shipped incident's id, the seed, and its trace of `seconds`
+/// simulated seconds, for seeds [`CATALOG_SEEDS`].
+fn every_shipped_trace(seconds: usize, mut check: impl FnMut(&str, u64, &Trace)) {
+    let catalog = sysdrill::content::load_catalog(&[]).expect("shipped content loads");
+    for incident in catalog.incidents.values() {
+        for seed in CATALOG_SEEDS {
+            let v = variant::pick(incident, Seed(seed));
+            check(
+                incident.id.as_str(),
+                seed,
+                &simulate(&v, Seed(seed), seconds),
+            );
+        }
+    }
+}
 
 /// Renders `line` over `trace` from second `start`.
 fn run(trace: &Trace, line: &str, start: usize) -> String {

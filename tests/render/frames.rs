@@ -5,13 +5,10 @@
 
 use std::collections::BTreeSet;
 
-use sysdrill::domain::Seed;
 use sysdrill::model::symbols::kernel_function;
-use sysdrill::model::{simulate, variant};
 
-use super::run;
+use super::{every_shipped_trace, run};
 
-const SEEDS: std::ops::RangeInclusive<u64> = 1..=5;
 const SECONDS: usize = 3;
 
 /// Every `name+0xoff` or `name+0xoff/0xsize` token of `text`: (name, offset, size if given).
@@ -52,45 +49,40 @@ fn the_frame_parser_reads_sized_and_bare_frames() {
 
 #[test]
 fn every_printed_kernel_frame_is_in_the_one_table() {
-    let catalog = sysdrill::content::load_catalog(&[]).expect("shipped content loads");
     let mut failures = BTreeSet::new();
     let mut seen = 0usize;
-    for incident in catalog.incidents.values() {
-        for seed in SEEDS {
-            let v = variant::pick(incident, Seed(seed));
-            let trace = simulate(&v, Seed(seed), SECONDS);
-            let mut lines = vec![
-                "dmesg".to_owned(),
-                "cat /proc/lock_stat".to_owned(),
-                "perf lock contention -a -- sleep 1".to_owned(),
-                "perf lock report".to_owned(),
-            ];
-            for task in &trace.info.tasks {
-                lines.push(format!("cat /proc/{}/stack", task.pid));
-                lines.push(format!("cat /proc/{}/task/*/stack", task.pid));
-            }
-            for line in &lines {
-                for (name, offset, size) in frames(&run(&trace, line, 0)) {
-                    seen += 1;
-                    let what = match (kernel_function(&name), size) {
-                        (None, _) => Some(format!("{name} is not in the table")),
-                        (Some(f), Some(size)) if f.size != size => Some(format!(
-                            "{name}+0x{offset:x}/0x{size:x}: the table's size is 0x{:x}",
-                            f.size
-                        )),
-                        (Some(f), _) if offset >= f.size => Some(format!(
-                            "{name}+0x{offset:x} lies past its 0x{:x} bytes",
-                            f.size
-                        )),
-                        _ => None,
-                    };
-                    if let Some(what) = what {
-                        failures.insert(format!("{} `{line}`: {what}", incident.id));
-                    }
+    every_shipped_trace(SECONDS, |id, _seed, trace| {
+        let mut lines = vec![
+            "dmesg".to_owned(),
+            "cat /proc/lock_stat".to_owned(),
+            "perf lock contention -a -- sleep 1".to_owned(),
+            "perf lock report".to_owned(),
+        ];
+        for task in &trace.info.tasks {
+            lines.push(format!("cat /proc/{}/stack", task.pid));
+            lines.push(format!("cat /proc/{}/task/*/stack", task.pid));
+        }
+        for line in &lines {
+            for (name, offset, size) in frames(&run(trace, line, 0)) {
+                seen += 1;
+                let what = match (kernel_function(&name), size) {
+                    (None, _) => Some(format!("{name} is not in the table")),
+                    (Some(f), Some(size)) if f.size != size => Some(format!(
+                        "{name}+0x{offset:x}/0x{size:x}: the table's size is 0x{:x}",
+                        f.size
+                    )),
+                    (Some(f), _) if offset >= f.size => Some(format!(
+                        "{name}+0x{offset:x} lies past its 0x{:x} bytes",
+                        f.size
+                    )),
+                    _ => None,
+                };
+                if let Some(what) = what {
+                    failures.insert(format!("{id} `{line}`: {what}"));
                 }
             }
         }
-    }
+    });
     assert!(
         seen > 1000,
         "only {seen} frames printed: the commands print no stacks"

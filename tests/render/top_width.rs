@@ -5,12 +5,8 @@
 
 use std::collections::BTreeMap;
 
-use sysdrill::domain::Seed;
-use sysdrill::model::{simulate, variant};
+use super::{every_shipped_trace, run};
 
-use super::run;
-
-const SEEDS: std::ops::RangeInclusive<u64> = 1..=5;
 const SECONDS: usize = 2;
 /// The screen top -b writes for without a terminal.
 const SCREEN_COLUMNS: usize = 80;
@@ -30,65 +26,57 @@ fn as_top_prints(name: &str) -> String {
 
 #[test]
 fn top_rows_fit_eighty_columns_and_cut_long_names_with_a_plus() {
-    let catalog = sysdrill::content::load_catalog(&[]).expect("shipped content loads");
     let mut failures = Vec::new();
     let mut cut_names = 0usize;
-    for incident in catalog.incidents.values() {
-        for seed in SEEDS {
-            let v = variant::pick(incident, Seed(seed));
-            let trace = simulate(&v, Seed(seed), SECONDS);
-            let comm_of: BTreeMap<u32, &str> = trace
-                .info
-                .tasks
-                .iter()
-                .map(|t| (t.pid, t.comm.as_str()))
-                .collect();
-            for line in ["top -b -n 1", "top -H -b -n 1"] {
-                let out = run(&trace, line, 0);
-                let mut in_table = false;
-                for row in out.lines() {
-                    let mut fail = |what: String| {
-                        failures.push(format!(
-                            "{} seed {seed} `{line}`: {what}\n  {row}",
-                            incident.id
-                        ));
-                    };
-                    if row.chars().count() > SCREEN_COLUMNS {
-                        fail(format!("{} columns", row.chars().count()));
-                    }
-                    if row.trim_start().starts_with("PID USER") {
-                        in_table = true;
-                        continue;
-                    }
-                    if !in_table {
-                        continue;
-                    }
-                    // A row stops a column short of the screen's edge, as top keeps the last
-                    // column free.
-                    if row.chars().count() >= SCREEN_COLUMNS {
-                        fail("reaches the last column".to_owned());
-                    }
-                    let command: String = row.chars().skip(COMMAND_COLUMN).collect();
-                    if command.chars().count() > COMMAND_WIDTH || command.is_empty() {
-                        fail(format!("COMMAND `{command}`"));
-                    }
-                    // Process rows name a task whose full name the trace knows.
-                    let pid: Option<u32> = row.get(..7).and_then(|p| p.trim().parse().ok());
-                    if line == "top -b -n 1" {
-                        match pid.and_then(|p| comm_of.get(&p)) {
-                            Some(comm) if as_top_prints(comm) != command => fail(format!(
-                                "COMMAND `{command}` for `{comm}`, top prints `{}`",
-                                as_top_prints(comm)
-                            )),
-                            Some(comm) if comm.chars().count() > COMMAND_WIDTH => cut_names += 1,
-                            Some(_) => {}
-                            None => fail("no such task".to_owned()),
-                        }
+    every_shipped_trace(SECONDS, |id, seed, trace| {
+        let comm_of: BTreeMap<u32, &str> = trace
+            .info
+            .tasks
+            .iter()
+            .map(|t| (t.pid, t.comm.as_str()))
+            .collect();
+        for line in ["top -b -n 1", "top -H -b -n 1"] {
+            let out = run(trace, line, 0);
+            let mut in_table = false;
+            for row in out.lines() {
+                let mut fail = |what: String| {
+                    failures.push(format!("{id} seed {seed} `{line}`: {what}\n  {row}"));
+                };
+                if row.chars().count() > SCREEN_COLUMNS {
+                    fail(format!("{} columns", row.chars().count()));
+                }
+                if row.trim_start().starts_with("PID USER") {
+                    in_table = true;
+                    continue;
+                }
+                if !in_table {
+                    continue;
+                }
+                // A row stops a column short of the screen's edge, as top keeps the last
+                // column free.
+                if row.chars().count() >= SCREEN_COLUMNS {
+                    fail("reaches the last column".to_owned());
+                }
+                let command: String = row.chars().skip(COMMAND_COLUMN).collect();
+                if command.chars().count() > COMMAND_WIDTH || command.is_empty() {
+                    fail(format!("COMMAND `{command}`"));
+                }
+                // Process rows name a task whose full name the trace knows.
+                let pid: Option<u32> = row.get(..7).and_then(|p| p.trim().parse().ok());
+                if line == "top -b -n 1" {
+                    match pid.and_then(|p| comm_of.get(&p)) {
+                        Some(comm) if as_top_prints(comm) != command => fail(format!(
+                            "COMMAND `{command}` for `{comm}`, top prints `{}`",
+                            as_top_prints(comm)
+                        )),
+                        Some(comm) if comm.chars().count() > COMMAND_WIDTH => cut_names += 1,
+                        Some(_) => {}
+                        None => fail("no such task".to_owned()),
                     }
                 }
             }
         }
-    }
+    });
     assert!(failures.is_empty(), "{}", failures.join("\n"));
     assert!(
         cut_names > 0,
