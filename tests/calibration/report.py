@@ -7,6 +7,7 @@ Usage (from the repository root, after `cargo build --release`):
     python3 tests/calibration/report.py dev        # a development set, read to check a rule generalises
     python3 tests/calibration/report.py heldout    # only ever scored, never read
     python3 tests/calibration/report.py heldout2   # a second held-out half, newer writers: only scored
+    python3 tests/calibration/report.py dev2       # a second development set, scored once before it was read
 
 It runs `sysdrill grade <half> --compare-human --human <half>/human.csv --format json`, takes
 Spearman and quadratic weighted kappa from grade's own agreement block, and adds the mean
@@ -23,7 +24,7 @@ from collections import defaultdict
 # How many of the largest disagreements to list, for the halves that may be read.
 WORST = 15
 # The halves whose answers may be read while changing rubrics, the lexicon or the scorer.
-READABLE = ("tune", "dev")
+READABLE = ("tune", "dev", "dev2")
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
 
