@@ -44,7 +44,7 @@
 //!     percent of steal is normal, but 19% isn't"), with no clause mark between.
 //! - A claim matched as an idea is denied when one of its roles is said right after a negation
 //!   of its own ([`Context::negated_role`]): "waiting on each other, not on the device",
-//!   "there's no lock contention".
+//!   "there's no lock contention", "we should not add threads".
 //! - A concept is not the candidate's when a report of someone else's belief stands before it
 //!   in its clause ("people say a deadlock shows zero CPU", "the notion that …") or a word
 //!   calling it untrue stands in its clause ("… is a myth"), with no contrast between
@@ -214,6 +214,27 @@ const ROLE_LEAD_INS: &[&str] = &[
 ];
 /// How many [`ROLE_LEAD_INS`] words may stand between them.
 const MAX_LEAD_INS: usize = 2;
+/// Auxiliaries and modals whose "not" or "never" negates the verb after it wherever the pair
+/// stands ("we should not add threads", "I would never raise the timeout", "try not to"):
+/// unlike a bare "not", which after a copula may be the claim's own dismissal, the pair can
+/// only deny what follows.
+const NEGATED_AUXILIARIES: &[&str] = &[
+    "would", "should", "will", "shall", "could", "might", "may", "must", "do", "does", "did", "to",
+    "try", "better", "rather", "let's", "lets", "i'd", "we'd", "you'd", "i'll", "we'll",
+];
+/// Verbs that may stand between such a negation and the role it denies: proposing ("I would
+/// not recommend adding threads") and the progressive "be" ("we should not be adding").
+const NEGATED_VERB_LEAD_INS: &[&str] = &[
+    "be",
+    "recommend",
+    "suggest",
+    "advise",
+    "propose",
+    "try",
+    "bother",
+    "consider",
+    "want",
+];
 
 /// Rejecting frames that say what follows them is only believed, not so: a concept named after
 /// one in its clause is not the candidate's ("people say a deadlock shows zero CPU").
@@ -967,8 +988,10 @@ impl Context {
 
     /// A role of a claim matched as an idea that is said right after a negation of its own, so
     /// the claim is denied whatever its other roles say: "the threads are waiting on each
-    /// other, not on the device", "there's no lock contention". Between the negation and the role only [`ROLE_LEAD_INS`] words may
-    /// stand, and no comma; a negation inside another role's words is that role's own meaning
+    /// other, not on the device", "there's no lock contention", "we should not add threads"
+    /// (a "not" after a word of [`NEGATED_AUXILIARIES`]). Between the negation and the role
+    /// only [`ROLE_LEAD_INS`] words (and, after an auxiliary's "not", [`NEGATED_VERB_LEAD_INS`])
+    /// may stand, and no comma; a negation inside another role's words is that role's own meaning
     /// ("waiters never sleep"), not a denial of the next one.
     pub fn negated_role(&self, n: &Normalized<'_>, parts: &[(u32, u32)]) -> Option<(usize, usize)> {
         if parts.len() < 2 {
@@ -990,13 +1013,18 @@ impl Context {
                 if in_a_part(t) {
                     return None;
                 }
-                // A contrastive "not" opens its clause ("…, not on the device"); after a copula
-                // ("X is not the problem") it may be the claim's own dismissal.
+                // A contrastive "not" opens its clause ("…, not on the device"), or follows an
+                // auxiliary that makes it the verb's ("we should not add"); after a copula ("X
+                // is not the problem") it may be the claim's own dismissal.
                 let opens_clause = t == 0 || n.tokens[t].gap >= Gap::Comma;
-                if word == "no" || (CONTRASTIVE_NEGATIONS.contains(&word) && opens_clause) {
+                let after_auxiliary =
+                    !opens_clause && NEGATED_AUXILIARIES.contains(&n.token_text(t - 1));
+                if word == "no"
+                    || (CONTRASTIVE_NEGATIONS.contains(&word) && (opens_clause || after_auxiliary))
+                {
                     return Some((t, t + 1));
                 }
-                if !ROLE_LEAD_INS.contains(&word) {
+                if !ROLE_LEAD_INS.contains(&word) && !NEGATED_VERB_LEAD_INS.contains(&word) {
                     return None;
                 }
             }
@@ -1360,6 +1388,46 @@ mod tests {
         ));
         // A single role is a phrase: its negation is the scopes' business.
         assert!(!role_negated("Not the disk.", &["disk"]));
+    }
+
+    #[test]
+    fn an_auxiliary_and_its_not_deny_the_role_after_them() {
+        for (text, roles) in [
+            ("We should not add threads.", ["should", "add threads"]),
+            (
+                "I would never raise the timeout.",
+                ["would", "raise the timeout"],
+            ),
+            (
+                "We should not be adding threads.",
+                ["should", "adding threads"],
+            ),
+            (
+                "I would not recommend adding threads.",
+                ["would", "adding threads"],
+            ),
+            ("Try not to add threads.", ["try", "add threads"]),
+        ] {
+            assert!(role_negated(text, &roles), "{text}");
+        }
+        // Asserted: the pair denies what follows it only, and a "not" after a copula is left
+        // to the claim's own words.
+        for (text, roles) in [
+            (
+                "We should add threads, not remove the lock.",
+                ["should", "add threads"],
+            ),
+            (
+                "It would be not bad to add threads.",
+                ["would", "add threads"],
+            ),
+            (
+                "The lock is not contended, so we should add threads.",
+                ["should", "add threads"],
+            ),
+        ] {
+            assert!(!role_negated(text, &roles), "{text}");
+        }
     }
 
     #[test]
