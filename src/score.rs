@@ -787,6 +787,44 @@ impl Scorer {
                 d.standing = Standing::Negated(Why::Rejected(from, to));
             }
         }
+        // A concept whose words are the words of an asserted misconception is that misbelief's
+        // vocabulary, not the concept's reasoning: roles match in any order, so "pegged cores
+        // mean deadlock" holds the words of telling the two apart by CPU. Only the words the
+        // two share count: a right clause beside the misbelief in one sentence keeps its credit.
+        let words_of = |d: &Decided| -> Vec<(usize, usize)> {
+            match d.parts.as_slice() {
+                [] => vec![(d.m.from, d.m.to)],
+                parts => parts
+                    .iter()
+                    .map(|&(a, b)| (a as usize, b as usize))
+                    .collect(),
+            }
+        };
+        let misbelief_words: Vec<(usize, usize)> = decided
+            .iter()
+            .filter(|d| {
+                matches!(d.m.item, matcher::Item::Misconception(_))
+                    && d.standing == Standing::Affirmed
+            })
+            .flat_map(words_of)
+            .collect();
+        if !misbelief_words.is_empty() {
+            for d in &mut decided {
+                if !matches!(d.m.item, matcher::Item::Concept(_)) || d.standing != Standing::Affirmed
+                {
+                    continue;
+                }
+                let shared = words_of(d).into_iter().find_map(|(from, to)| {
+                    misbelief_words
+                        .iter()
+                        .find(|&&(a, b)| a < to && from < b)
+                        .copied()
+                });
+                if let Some((from, to)) = shared {
+                    d.standing = Standing::Negated(Why::Rejected(from, to));
+                }
+            }
+        }
         decided.sort_by(|a, b| {
             (a.m.item, a.m.start, a.m.end, a.m.fuzzy)
                 .cmp(&(b.m.item, b.m.start, b.m.end, b.m.fuzzy))

@@ -1675,3 +1675,38 @@ fn every_rubric_item_uses_the_lexicon_or_claims() {
     }
     assert!(missing.is_empty(), "{}", missing.join("\n"));
 }
+
+/// A concept's words said inside a misbelief earn nothing: the misconception's clause holds
+/// the concept's roles in the wrong arrangement ("pegged cores mean deadlock" has the words of
+/// telling the two apart by CPU), and the same check said the right way round is credited.
+#[test]
+fn a_concept_inside_an_asserted_misconception_earns_nothing() {
+    let catalog = catalog();
+    let drill = drill(&catalog, "deadlock-vs-livelock");
+    let concept = |report: &ScoreReport, id: &str| {
+        report
+            .concepts
+            .iter()
+            .find(|c| c.id == id)
+            .unwrap_or_else(|| panic!("no concept {id}"))
+            .clone()
+    };
+    let inverted = score(
+        drill,
+        "Pegged cores mean deadlock, so get a perf profile and look for the spinning lock call \
+         site to find the cycle.",
+    );
+    assert!(
+        inverted.misconceptions.iter().any(|m| m.fired),
+        "{inverted:?}"
+    );
+    let detection = concept(&inverted, "detection");
+    assert!(!detection.hit && detection.credit == 0.0, "{detection:?}");
+    let right = score(
+        drill,
+        "Idle cores with sleeping threads mean deadlock, so dump the stacks and look for the \
+         cycle of waits.",
+    );
+    assert!(right.misconceptions.iter().all(|m| !m.fired), "{right:?}");
+    assert!(concept(&right, "detection").hit);
+}
