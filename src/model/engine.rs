@@ -661,6 +661,7 @@ impl Engine {
                 compute_factor,
                 reclaim: pressure.is_some(),
                 retry: livelock.is_some_and(|(lw, _, _)| lw == wi),
+                compute_may_change: !w.deploys.is_empty(),
             };
             let mut prog = vec![Step::Begin];
             let mut sections = mix::Sections::default();
