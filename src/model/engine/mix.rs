@@ -250,6 +250,44 @@ impl Engine {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::content::load_catalog;
+    use crate::domain::{Deploy, IncidentId};
+    use crate::model::simulate;
+
+    /// Leaving a request's empty steps out of its program changes nothing the model shows:
+    /// the same incident with every step kept (a deploy, even one that never ships, keeps
+    /// them, since it may change the compute) gives the same trace.
+    #[test]
+    fn empty_steps_left_out_change_no_output() {
+        let catalog = load_catalog(&[]).expect("shipped content loads");
+        let mut lean = catalog.incidents[&IncidentId::from("slow-under-load")].clone();
+        let request = &mut lean.workloads[0].request;
+        assert!(!request.critical_sections.is_empty());
+        request.compute_us = 0.0;
+        request.syscalls = 0;
+        request.page_allocs = 0;
+        request.wakeups = 0;
+        request.disk_io = None;
+        let mut kept = lean.clone();
+        kept.workloads[0].deploys.push(Deploy {
+            at_s: u32::MAX,
+            threads: None,
+            compute_us: None,
+        });
+        let program = |inc: &Incident| {
+            Engine::new(inc, Seed(3)).workloads[WorkloadId::new(0)]
+                .prog
+                .clone()
+        };
+        let (short, full) = (program(&lean), program(&kept));
+        for step in [Step::Pre, Step::Mid, Step::DiskRead] {
+            assert!(!short.contains(&step), "{step:?} left out of {short:?}");
+        }
+        for step in [Step::Pre, Step::Mid] {
+            assert!(full.contains(&step), "{step:?} kept in {full:?}");
+        }
+        assert_eq!(simulate(&lean, Seed(3), 3), simulate(&kept, Seed(3), 3));
+    }
 
     #[test]
     fn the_last_bound_is_one_whatever_the_rounding() {
