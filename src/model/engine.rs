@@ -26,6 +26,7 @@
 //! request's paths and `deploy` the pool and compute changes a deploy ships.
 
 use std::cmp::Ordering;
+use std::collections::binary_heap::PeekMut;
 use std::collections::{BinaryHeap, VecDeque};
 
 mod accounting;
@@ -661,6 +662,7 @@ impl Engine {
                 compute_factor,
                 reclaim: pressure.is_some(),
                 retry: livelock.is_some_and(|(lw, _, _)| lw == wi),
+                compute_may_change: !w.deploys.is_empty(),
             };
             let mut prog = vec![Step::Begin];
             let mut sections = mix::Sections::default();
@@ -1079,11 +1081,17 @@ impl Engine {
         self.swap_writer.window_ns = len;
         let end = start.saturating_add(len);
         let mut events = 0u64;
-        while let Some(ev) = self.heap.peek().copied() {
-            if ev.time >= end || events >= max_events {
-                break;
-            }
-            self.heap.pop();
+        loop {
+            // The next event, taken off the heap in one step once it is known to be due.
+            let ev = {
+                let Some(top) = self.heap.peek_mut() else {
+                    break;
+                };
+                if top.time >= end || events >= max_events {
+                    break;
+                }
+                PeekMut::pop(top)
+            };
             self.now = ev.time;
             events += 1;
             match ev.kind {

@@ -179,9 +179,15 @@ impl Engine {
             return;
         }
         let e = exact_f64(e);
-        let st = e * self.inputs.steal;
-        let w = e - st;
-        time.steal += st;
+        // Without steal the three operations below are `w = e` and `steal += 0`, exactly.
+        let steal = self.inputs.steal;
+        let w = if steal == 0.0 {
+            e
+        } else {
+            let st = e * steal;
+            time.steal += st;
+            e - st
+        };
         let cat = self.acts[cpu.act as usize].category;
         time.work.user += w * cat.user;
         time.work.system += w * cat.system;

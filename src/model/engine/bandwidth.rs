@@ -123,6 +123,7 @@ impl Engine {
 
     /// A thread becoming runnable while its group is throttled waits off the run queue.
     /// Returns whether it was parked.
+    #[inline]
     pub(super) fn park_if_throttled(&mut self, t: ThreadId) -> bool {
         let Some(g) = self.group_of(t) else {
             return false;
@@ -138,6 +139,7 @@ impl Engine {
     /// Called where a running thread would go on running (`run`): a thread of a throttled
     /// group leaves the CPU instead, unless it is inside a kernel critical section, which runs
     /// to its end with preemption off. Returns whether it left.
+    #[inline]
     pub(super) fn throttle_on_cpu(&mut self, c: CpuId, t: ThreadId) -> bool {
         if !self.is_throttled(t) || self.in_kernel_critical_section(t) {
             return false;

@@ -74,6 +74,24 @@ pub(super) struct PathContext<'a> {
     /// Steps every path has: reclaim and swap-in under memory pressure, livelock retries.
     pub reclaim: bool,
     pub retry: bool,
+    /// A deploy may change the request's compute later, so a compute step that is empty as
+    /// built may not stay empty (see [`PathSteps`]).
+    pub compute_may_change: bool,
+}
+
+/// Which of a path's per-request steps can ever do anything. A step that cannot is left out
+/// of the program at build time rather than entered and stepped past on every request: a
+/// compute step whose mean is zero runs for zero time (and `Engine::draw` draws nothing for
+/// it), a read step of a path without reads has none to issue. Leaving them out changes no
+/// draw, no float operation and no event, only the trips through the step loop.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct PathSteps {
+    /// `Pre`: the compute's first part and the request's fixed kernel costs.
+    pub pre: bool,
+    /// `Mid`: the compute's part after each critical section.
+    pub mid: bool,
+    /// `DiskRead`: the request's synchronous reads.
+    pub read: bool,
 }
 
 impl PathContext<'_> {
@@ -115,14 +133,6 @@ impl PathContext<'_> {
         self.acts.push(user);
         let mid_act = (self.acts.len() - 1) as u32;
 
-        let layout = nesting::Layout::build(r, self.classes, self.disks, sections);
-        let start_pc = self.push_path(prog, &layout, sections, false);
-        let (reversed_pc, reverse_fraction) = if layout.reversible() {
-            let pc = self.push_path(prog, &layout, sections, true);
-            (Some(pc), layout.reverse_fraction)
-        } else {
-            (None, 0.0)
-        };
         let disk = match &r.disk_io {
             Some(io) if io.disk < self.disks => Some(DiskId::from_index(io.disk)),
             _ => None,
@@ -131,6 +141,22 @@ impl PathContext<'_> {
             Some(io) if disk.is_some() => (io.reads, io.writes, io.kib.max(1)),
             _ => (0, 0, 0),
         };
+        let pre_fixed_ns = (sys_ns + alloc_ns + fault_ns + wake_ns).round() as u64;
+        // A NaN mean is drawn from like a positive one (see `Engine::draw`), so its step stays.
+        let compute_runs = self.compute_may_change || compute_ns > 0.0 || compute_ns.is_nan();
+        let steps = PathSteps {
+            pre: compute_runs || pre_fixed_ns > 0,
+            mid: compute_runs,
+            read: reads > 0,
+        };
+        let layout = nesting::Layout::build(r, self.classes, self.disks, sections);
+        let start_pc = self.push_path(prog, &layout, sections, steps, false);
+        let (reversed_pc, reverse_fraction) = if layout.reversible() {
+            let pc = self.push_path(prog, &layout, sections, steps, true);
+            (Some(pc), layout.reverse_fraction)
+        } else {
+            (None, 0.0)
+        };
         PathPlan {
             start_pc,
             reversed_pc,
@@ -138,7 +164,7 @@ impl PathContext<'_> {
             cumulative,
             sections: k as u32,
             compute_ns,
-            pre_fixed_ns: (sys_ns + alloc_ns + fault_ns + wake_ns).round() as u64,
+            pre_fixed_ns,
             page_allocs: r.page_allocs,
             packets: r.packets,
             reads,
@@ -152,17 +178,21 @@ impl PathContext<'_> {
 }
 
 impl PathContext<'_> {
-    /// Appends one stretch of a path's program (`Pre` … `End`), with its critical sections
-    /// taken the usual way or with its reversible pair reversed; returns where it starts.
+    /// Appends one stretch of a path's program (`Pre` … `End`, without the steps `steps` says
+    /// can do nothing), with its critical sections taken the usual way or with its reversible
+    /// pair reversed; returns where it starts.
     fn push_path(
         &self,
         prog: &mut Vec<Step>,
         layout: &nesting::Layout,
         sections: &Sections,
+        steps: PathSteps,
         reversed: bool,
     ) -> u32 {
         let start = prog.len() as u32;
-        prog.push(Step::Pre);
+        if steps.pre {
+            prog.push(Step::Pre);
+        }
         if self.reclaim {
             prog.push(Step::Reclaim);
             prog.push(Step::MajorFault);
@@ -170,8 +200,10 @@ impl PathContext<'_> {
         if self.retry {
             prog.push(Step::Retry);
         }
-        layout.program(sections, prog, reversed);
-        prog.push(Step::DiskRead);
+        layout.program(sections, prog, steps.mid, reversed);
+        if steps.read {
+            prog.push(Step::DiskRead);
+        }
         prog.push(Step::End);
         start
     }
@@ -218,6 +250,44 @@ impl Engine {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::content::load_catalog;
+    use crate::domain::{Deploy, IncidentId};
+    use crate::model::simulate;
+
+    /// Leaving a request's empty steps out of its program changes nothing the model shows:
+    /// the same incident with every step kept (a deploy, even one that never ships, keeps
+    /// them, since it may change the compute) gives the same trace.
+    #[test]
+    fn empty_steps_left_out_change_no_output() {
+        let catalog = load_catalog(&[]).expect("shipped content loads");
+        let mut lean = catalog.incidents[&IncidentId::from("slow-under-load")].clone();
+        let request = &mut lean.workloads[0].request;
+        assert!(!request.critical_sections.is_empty());
+        request.compute_us = 0.0;
+        request.syscalls = 0;
+        request.page_allocs = 0;
+        request.wakeups = 0;
+        request.disk_io = None;
+        let mut kept = lean.clone();
+        kept.workloads[0].deploys.push(Deploy {
+            at_s: u32::MAX,
+            threads: None,
+            compute_us: None,
+        });
+        let program = |inc: &Incident| {
+            Engine::new(inc, Seed(3)).workloads[WorkloadId::new(0)]
+                .prog
+                .clone()
+        };
+        let (short, full) = (program(&lean), program(&kept));
+        for step in [Step::Pre, Step::Mid, Step::DiskRead] {
+            assert!(!short.contains(&step), "{step:?} left out of {short:?}");
+        }
+        for step in [Step::Pre, Step::Mid] {
+            assert!(full.contains(&step), "{step:?} kept in {full:?}");
+        }
+        assert_eq!(simulate(&lean, Seed(3), 3), simulate(&kept, Seed(3), 3));
+    }
 
     #[test]
     fn the_last_bound_is_one_whatever_the_rounding() {

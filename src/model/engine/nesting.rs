@@ -176,8 +176,15 @@ impl Layout {
         self.reversal.is_some()
     }
 
-    /// Appends the critical sections' steps to `prog`: the usual path, or the reversed one.
-    pub fn program(&self, sections: &mix::Sections, prog: &mut Vec<Step>, reversed: bool) {
+    /// Appends the critical sections' steps to `prog`: the usual path, or the reversed one;
+    /// each followed by the compute between sections when `mid` (the compute can run).
+    pub fn program(
+        &self,
+        sections: &mix::Sections,
+        prog: &mut Vec<Step>,
+        mid: bool,
+        reversed: bool,
+    ) {
         for (j, inner) in &self.top {
             let j = *j;
             if sections.lock[j as usize].is_none() {
@@ -216,7 +223,9 @@ impl Layout {
                     }
                 }
             }
-            prog.push(Step::Mid);
+            if mid {
+                prog.push(Step::Mid);
+            }
         }
     }
 }

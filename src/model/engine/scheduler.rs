@@ -666,6 +666,7 @@ impl Engine {
         }
     }
 
+    #[inline]
     pub(super) fn next_request(&mut self, t: ThreadId, now: u64) {
         let w = self.workload_id(t);
         self.workloads[w].in_system.add(now, 1);
@@ -794,6 +795,7 @@ impl Engine {
     /// Thread `t` on CPU `c` has just released its lock: it steps past the critical section,
     /// and when the release woke a sleeping waiter the wake path runs first, as a Switch
     /// segment that resumes the thread after it. True when that segment was started.
+    #[inline]
     pub(super) fn step_past_release(&mut self, c: CpuId, t: ThreadId) -> bool {
         // No lock (none taken yet) wakes nobody.
         let (spins, wake_act) = self
