@@ -42,7 +42,7 @@
 //! examples hit (scored on the first answer whose confidence needs them).
 
 use std::collections::BTreeSet;
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::{Arc, Mutex};
 
 use serde::Serialize;
 
@@ -66,14 +66,14 @@ pub struct Scorer {
     triggers: scope::Triggers,
     tags: tags::Tagger,
     skipped: Vec<String>,
-    /// The drill's calibration answers, scored for [`Scorer::example_hits`].
-    examples: Arc<[String]>,
-    /// Concept indices each calibration example hits (for confidence), found when an answer's
-    /// confidence first needs them: scoring the examples costs as much as compiling the rubric,
-    /// and a scorer compiled for one answer, or whose drill has examples it never needs, should
-    /// not pay for it up front. Never changes a result: the sets are what scoring the examples
-    /// at compile time gave.
-    example_hits: OnceLock<Vec<BTreeSet<usize>>>,
+    /// The drill's calibration answers and the concept indices each hits (for confidence),
+    /// found when an answer's confidence first needs them: scoring the examples costs as much
+    /// as compiling the rubric, and a scorer compiled for one answer, or whose drill has
+    /// examples it never needs, should not pay for it up front. Shared by every scorer of the
+    /// same drill built with the same [`CompiledForms`] (each session of a drill after the
+    /// first finds them scored). Never changes a result: the sets are what scoring the
+    /// examples at compile time gave.
+    example_hits: Arc<compiled::ExampleHits>,
     shown_cache: ShownCache,
 }
 
@@ -636,16 +636,16 @@ impl Scorer {
             triggers,
             tags: tagger,
             skipped,
-            examples: drill.examples.iter().map(|e| e.answer.clone()).collect(),
-            example_hits: OnceLock::new(),
+            example_hits: forms.example_hits(drill),
             shown_cache: ShownCache::default(),
         }
     }
 
     /// The concepts each calibration example hits, scored once, on first need.
     fn example_hits(&self) -> &[BTreeSet<usize>] {
-        self.example_hits.get_or_init(|| {
-            self.examples
+        self.example_hits.hits.get_or_init(|| {
+            self.example_hits
+                .answers()
                 .iter()
                 .map(|answer| self.hit_set(&self.assess(answer, &Shown::default()).0))
                 .collect()
