@@ -63,7 +63,8 @@ pub struct Scorer {
     /// Plain phrases (inflecting) and the role alternatives of ideas.
     plain: matcher::Matcher,
     ideas: Vec<CompiledIdea>,
-    triggers: scope::Triggers,
+    /// Shared with every scorer of the catalog: the same for every drill.
+    triggers: Arc<scope::Triggers>,
     tags: tags::Tagger,
     skipped: Vec<String>,
     /// The drill's calibration answers and the concept indices each hits (for confidence),
@@ -613,11 +614,8 @@ impl Scorer {
                 ));
             }
         }
-        let triggers = scope::Triggers::new();
-        let mut tagger = tags::Tagger::new(TOOLS, AMBIGUOUS_TOOLS);
-        for word in triggers.first_words() {
-            tagger.add_class(word, tags::TRIGGER_START);
-        }
+        let (triggers, mut tagger) = forms.answer_words();
+        tagger.reserve(matcher.vocabulary_size() + plain.vocabulary_size());
         for (word, id) in matcher.vocabulary() {
             tagger.add_vocab(word, id);
         }

@@ -22,6 +22,8 @@ use crate::domain::{Drill, DrillId, Lexicon, Rubric};
 use super::inflect;
 use super::matcher::FastMap;
 use super::normalize::Normalized;
+use super::scope::Triggers;
+use super::tags::Tagger;
 
 /// The compile budget of an author regex: its compiled program and lazy DFA each at most
 /// this many bytes.
@@ -57,6 +59,10 @@ pub struct CompiledForms {
     /// By drill id: the calibration example hits of each version of the drill scored so far
     /// (a coach's override or a test's edited copy shares the id but not the rubric).
     example_hits: Mutex<FastMap<DrillId, Vec<Arc<ExampleHits>>>>,
+    /// The tables an answer's words are read with before any rubric word is added (negation
+    /// and hedge triggers; the tagger's linking, function, clause and tool words): the same
+    /// for every drill.
+    answer_words: OnceLock<(Arc<Triggers>, Tagger)>,
 }
 
 /// The concept indices each calibration example of a drill hits, filled by the first scorer
@@ -150,6 +156,20 @@ impl CompiledForms {
 }
 
 impl CompiledForms {
+    /// The scope triggers (shared) and a tagger that knows every word class but no rubric word
+    /// yet (the scorer's own, to add its vocabulary to).
+    pub(super) fn answer_words(&self) -> (Arc<Triggers>, Tagger) {
+        let (triggers, tagger) = self.answer_words.get_or_init(|| {
+            let triggers = Triggers::new();
+            let mut tagger = Tagger::new(super::TOOLS, super::AMBIGUOUS_TOOLS);
+            for word in triggers.first_words() {
+                tagger.add_class(word, super::tags::TRIGGER_START);
+            }
+            (Arc::new(triggers), tagger)
+        });
+        (Arc::clone(triggers), tagger.clone())
+    }
+
     /// The slot of `drill`'s calibration example hits shared by every scorer of an equal drill
     /// built with these forms (so each version of a drill scores its examples once per
     /// catalog), or a slot of its own for a drill with no examples.
