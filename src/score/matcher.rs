@@ -575,8 +575,15 @@ impl Matcher {
         // that reaches it (see `View::walk`).
         let mut reached: Vec<u32> = Vec::new();
         for i in 0..count {
-            // A token with no vocabulary id and no split starts nothing.
-            if ranges[i].1 == 0 && split[i].is_none() {
+            // A token none of whose readings (its words, itself joined with the next, itself
+            // split in two) is a phrase's first word starts nothing: most of a rubric's words
+            // only ever follow others. The root records no match itself (every phrase has a
+            // word), so skipping the walk loses nothing.
+            let (s, l) = ranges[i];
+            let starts = ids[s as usize..(s + l) as usize].iter().any(|&(id, _)| {
+                self.trie.child(0, id).is_some() || self.trie.join_child(0, id).is_some()
+            }) || split[i].is_some_and(|word| self.trie.child(0, word).is_some());
+            if !starts {
                 continue;
             }
             reached.clear();
