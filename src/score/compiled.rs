@@ -9,8 +9,10 @@
 //! rubric takes to compile and would otherwise be paid again by every session of the drill.
 //!
 //! A memo only: a scorer built with a warm [`CompiledForms`] is exactly the scorer built with a
-//! fresh one. A compiled `Regex` is shared by cloning (its program is reference-counted; each
-//! thread keeps its own search cache), so sharing never changes what it matches.
+//! fresh one. A compiled `Regex` is shared whole, behind an `Arc`, with its search caches (a
+//! clone would share the program but start a new, cold cache pool: the lazy DFA states a
+//! regex builds while searching cost a new scorer's first answer several times what the
+//! answer itself does); caches never change what a regex matches.
 
 use std::collections::BTreeSet;
 use std::sync::{Arc, Mutex, OnceLock, PoisonError};
@@ -51,7 +53,7 @@ pub fn compile_author_regex(source: &str) -> Result<Regex, String> {
 #[derive(Debug, Default)]
 pub struct CompiledForms {
     /// By regex source: the compiled regex, or why it does not compile.
-    regexes: Mutex<FastMap<String, Result<Regex, String>>>,
+    regexes: Mutex<FastMap<String, Result<Arc<Regex>, String>>>,
     /// By phrase: its words.
     phrases: Mutex<FastMap<String, Arc<PhraseWords>>>,
     /// By plain word: every spelling it stands for, itself first.
@@ -118,12 +120,12 @@ pub struct PhraseWords {
 impl CompiledForms {
     /// `source` compiled case-insensitively under the scorer's size limits, or the reason it
     /// does not compile.
-    pub fn regex(&self, source: &str) -> Result<Regex, String> {
+    pub fn regex(&self, source: &str) -> Result<Arc<Regex>, String> {
         if let Some(known) = lock(&self.regexes).get(source) {
             return known.clone();
         }
         // Compiled outside the lock: other scorers (other `grade` workers) keep going.
-        let compiled = compile_author_regex(source);
+        let compiled = compile_author_regex(source).map(Arc::new);
         lock(&self.regexes).insert(source.to_owned(), compiled.clone());
         compiled
     }

@@ -12,6 +12,7 @@
 
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
+use std::sync::Arc;
 
 use regex::Regex;
 
@@ -331,7 +332,8 @@ pub struct Matcher {
     /// start one: a cheap filter before joining two answer tokens to look them up.
     lengths: u64,
     first_bytes: Vec<bool>,
-    regexes: Vec<(Regex, Item)>,
+    /// Shared with every scorer of the catalog, search caches included.
+    regexes: Vec<(Arc<Regex>, Item)>,
     /// A bucket per item of the phrases and regexes, for sorting matches.
     slots: ItemSlots,
     /// Per regex: the words written out literally in its source, sorted (see
