@@ -94,6 +94,21 @@ fn turn(c: &mut Criterion) {
             BatchSize::SmallInput,
         )
     });
+    // The first answer of a session after the run's first: the catalog's scorers compiled the
+    // regexes and spellings and scored the drill's calibration examples already, so this turn
+    // pays only for warming the new scorer's caches.
+    c.bench_function("interview/first turn of a later session", |b| {
+        b.iter_batched_ref(
+            || {
+                let mut later =
+                    Interview::with_forms(drill, None, Seed(7), Mode::Interview, &catalog.forms);
+                later.start();
+                later
+            },
+            |session| session.handle(Input::Answer(SECOND.to_owned())),
+            BatchSize::SmallInput,
+        )
+    });
     // A session after the run's first: the rubric compiles with the regexes and word spellings
     // the catalog's scorers compiled already.
     c.bench_function("interview/new session (compile rubric)", |b| {

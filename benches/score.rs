@@ -127,8 +127,8 @@ criterion_group!(benches, bench);
 /// of the fixture's rubric (the catalog then loads before the loop: subtract a run with
 /// `SCORE_LOOP=0` and the same variables). `SCORE_NEW=N` builds N more scorers of the drill
 /// after the first, sharing its compiled forms as a loaded catalog's scorers do (the cost of
-/// `scorer_new_shipped_drill`: subtract a run with `SCORE_NEW=0`). Otherwise the criterion
-/// benchmarks run.
+/// `scorer_new_shipped_drill`: subtract a run with `SCORE_NEW=0`); with `SCORE_NEW_ANSWER=1`
+/// each of them also scores the answer once. Otherwise the criterion benchmarks run.
 fn main() {
     if let Some(n) = std::env::var("SCORE_LOOP")
         .ok()
@@ -146,8 +146,15 @@ fn main() {
             .ok()
             .and_then(|v| v.parse::<u32>().ok())
             .unwrap_or(0);
+        // `SCORE_NEW_ANSWER=1`: each of those scorers also scores the answer once, as a later
+        // session's first turn does (its confidence reads the drill's example hits, which the
+        // first scorer's answer left in the catalog's forms).
+        let first_answer = std::env::var_os("SCORE_NEW_ANSWER").is_some_and(|v| !v.is_empty());
         for _ in 0..more {
-            black_box(Scorer::with_forms(black_box(&drill), &forms));
+            let scorer = Scorer::with_forms(black_box(&drill), &forms);
+            if first_answer {
+                black_box(scorer.score(black_box(ANSWER), &Shown::default()));
+            }
         }
         // `SCORE_SHOWN=1` scores against the vmstat output, so grounding runs too.
         let shown = if std::env::var_os("SCORE_SHOWN").is_some_and(|v| !v.is_empty()) {

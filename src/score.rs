@@ -42,7 +42,7 @@
 //! examples hit (scored on the first answer whose confidence needs them).
 
 use std::collections::BTreeSet;
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::{Arc, Mutex};
 
 use serde::Serialize;
 
@@ -63,17 +63,18 @@ pub struct Scorer {
     /// Plain phrases (inflecting) and the role alternatives of ideas.
     plain: matcher::Matcher,
     ideas: Vec<CompiledIdea>,
-    triggers: scope::Triggers,
+    /// Shared with every scorer of the catalog: the same for every drill.
+    triggers: Arc<scope::Triggers>,
     tags: tags::Tagger,
     skipped: Vec<String>,
-    /// The drill's calibration answers, scored for [`Scorer::example_hits`].
-    examples: Arc<[String]>,
-    /// Concept indices each calibration example hits (for confidence), found when an answer's
-    /// confidence first needs them: scoring the examples costs as much as compiling the rubric,
-    /// and a scorer compiled for one answer, or whose drill has examples it never needs, should
-    /// not pay for it up front. Never changes a result: the sets are what scoring the examples
-    /// at compile time gave.
-    example_hits: OnceLock<Vec<BTreeSet<usize>>>,
+    /// The drill's calibration answers and the concept indices each hits (for confidence),
+    /// found when an answer's confidence first needs them: scoring the examples costs as much
+    /// as compiling the rubric, and a scorer compiled for one answer, or whose drill has
+    /// examples it never needs, should not pay for it up front. Shared by every scorer of the
+    /// same drill built with the same [`CompiledForms`] (each session of a drill after the
+    /// first finds them scored). Never changes a result: the sets are what scoring the
+    /// examples at compile time gave.
+    example_hits: Arc<compiled::ExampleHits>,
     shown_cache: ShownCache,
 }
 
@@ -613,11 +614,8 @@ impl Scorer {
                 ));
             }
         }
-        let triggers = scope::Triggers::new();
-        let mut tagger = tags::Tagger::new(TOOLS, AMBIGUOUS_TOOLS);
-        for word in triggers.first_words() {
-            tagger.add_class(word, tags::TRIGGER_START);
-        }
+        let (triggers, mut tagger) = forms.answer_words();
+        tagger.reserve(matcher.vocabulary_size() + plain.vocabulary_size());
         for (word, id) in matcher.vocabulary() {
             tagger.add_vocab(word, id);
         }
@@ -636,16 +634,16 @@ impl Scorer {
             triggers,
             tags: tagger,
             skipped,
-            examples: drill.examples.iter().map(|e| e.answer.clone()).collect(),
-            example_hits: OnceLock::new(),
+            example_hits: forms.example_hits(drill),
             shown_cache: ShownCache::default(),
         }
     }
 
     /// The concepts each calibration example hits, scored once, on first need.
     fn example_hits(&self) -> &[BTreeSet<usize>] {
-        self.example_hits.get_or_init(|| {
-            self.examples
+        self.example_hits.hits.get_or_init(|| {
+            self.example_hits
+                .answers()
                 .iter()
                 .map(|answer| self.hit_set(&self.assess(answer, &Shown::default()).0))
                 .collect()

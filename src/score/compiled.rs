@@ -1,21 +1,31 @@
 //! The parts of rubric compilation that depend on a form alone, not on the rubric it sits in:
 //! an author regex compiled under the scorer's limits, a phrase's words (normalised and
-//! tokenised like an answer), and the spellings a plain word stands for (`inflect::variants`). Every drill of a catalog names the same lexicon entries and many
-//! drills are compiled more than once in a process (each interview session, each follow-up
-//! rubric, `grade` and `stats` over many transcripts), so these are worked out once per loaded
-//! catalog and shared by every scorer built from it.
+//! tokenised like an answer), and the spellings a plain word stands for (`inflect::variants`).
+//! Every drill of a catalog names the same lexicon entries and many drills are compiled more
+//! than once in a process (each interview session, each follow-up rubric, `grade` and `stats`
+//! over many transcripts), so these are worked out once per loaded catalog and shared by every
+//! scorer built from it. So is one thing that depends on a whole drill: the concepts its
+//! calibration examples hit (for an answer's confidence), which takes as long to find as the
+//! rubric takes to compile and would otherwise be paid again by every session of the drill.
 //!
 //! A memo only: a scorer built with a warm [`CompiledForms`] is exactly the scorer built with a
-//! fresh one. A compiled `Regex` is shared by cloning (its program is reference-counted; each
-//! thread keeps its own search cache), so sharing never changes what it matches.
+//! fresh one. A compiled `Regex` is shared whole, behind an `Arc`, with its search caches (a
+//! clone would share the program but start a new, cold cache pool: the lazy DFA states a
+//! regex builds while searching cost a new scorer's first answer several times what the
+//! answer itself does); caches never change what a regex matches.
 
-use std::sync::{Arc, Mutex, PoisonError};
+use std::collections::BTreeSet;
+use std::sync::{Arc, Mutex, OnceLock, PoisonError};
 
 use regex::{Regex, RegexBuilder};
+
+use crate::domain::{Drill, DrillId, Lexicon, Rubric};
 
 use super::inflect;
 use super::matcher::FastMap;
 use super::normalize::Normalized;
+use super::scope::Triggers;
+use super::tags::Tagger;
 
 /// The compile budget of an author regex: its compiled program and lazy DFA each at most
 /// this many bytes.
@@ -43,11 +53,59 @@ pub fn compile_author_regex(source: &str) -> Result<Regex, String> {
 #[derive(Debug, Default)]
 pub struct CompiledForms {
     /// By regex source: the compiled regex, or why it does not compile.
-    regexes: Mutex<FastMap<String, Result<Regex, String>>>,
+    regexes: Mutex<FastMap<String, Result<Arc<Regex>, String>>>,
     /// By phrase: its words.
     phrases: Mutex<FastMap<String, Arc<PhraseWords>>>,
     /// By plain word: every spelling it stands for, itself first.
     variants: Mutex<FastMap<String, Arc<[String]>>>,
+    /// By drill id: the calibration example hits of each version of the drill scored so far
+    /// (a coach's override or a test's edited copy shares the id but not the rubric).
+    example_hits: Mutex<FastMap<DrillId, Vec<Arc<ExampleHits>>>>,
+    /// The tables an answer's words are read with before any rubric word is added (negation
+    /// and hedge triggers; the tagger's linking, function, clause and tool words): the same
+    /// for every drill.
+    answer_words: OnceLock<(Arc<Triggers>, Tagger)>,
+}
+
+/// The concept indices each calibration example of a drill hits, filled by the first scorer
+/// of the drill that needs them and read by every later one. Only for the drill it was made
+/// for: it keeps what those hits depend on (the rubric, the lexicon entries it names and the
+/// examples) and is handed out only for a drill equal in all three.
+#[derive(Debug)]
+pub struct ExampleHits {
+    rubric: Rubric,
+    lexicon: Lexicon,
+    answers: Vec<String>,
+    /// Per example, in the drill's order: the concepts it hits.
+    pub hits: OnceLock<Vec<BTreeSet<usize>>>,
+}
+
+impl ExampleHits {
+    /// An empty slot for `drill`, owned by one scorer alone.
+    pub fn unshared(drill: &Drill) -> Arc<Self> {
+        Arc::new(ExampleHits {
+            rubric: drill.rubric.clone(),
+            lexicon: drill.lexicon.clone(),
+            answers: drill.examples.iter().map(|e| e.answer.clone()).collect(),
+            hits: OnceLock::new(),
+        })
+    }
+
+    /// The examples' answers, in order.
+    pub fn answers(&self) -> &[String] {
+        &self.answers
+    }
+
+    fn is_for(&self, drill: &Drill) -> bool {
+        self.answers.len() == drill.examples.len()
+            && self
+                .answers
+                .iter()
+                .zip(&drill.examples)
+                .all(|(answer, example)| *answer == example.answer)
+            && self.rubric == drill.rubric
+            && self.lexicon == drill.lexicon
+    }
 }
 
 /// A phrase's words as an answer's would be read (normalised, tokenised), and each pair of
@@ -62,12 +120,12 @@ pub struct PhraseWords {
 impl CompiledForms {
     /// `source` compiled case-insensitively under the scorer's size limits, or the reason it
     /// does not compile.
-    pub fn regex(&self, source: &str) -> Result<Regex, String> {
+    pub fn regex(&self, source: &str) -> Result<Arc<Regex>, String> {
         if let Some(known) = lock(&self.regexes).get(source) {
             return known.clone();
         }
         // Compiled outside the lock: other scorers (other `grade` workers) keep going.
-        let compiled = compile_author_regex(source);
+        let compiled = compile_author_regex(source).map(Arc::new);
         lock(&self.regexes).insert(source.to_owned(), compiled.clone());
         compiled
     }
@@ -99,6 +157,39 @@ impl CompiledForms {
     }
 }
 
+impl CompiledForms {
+    /// The scope triggers (shared) and a tagger that knows every word class but no rubric word
+    /// yet (the scorer's own, to add its vocabulary to).
+    pub(super) fn answer_words(&self) -> (Arc<Triggers>, Tagger) {
+        let (triggers, tagger) = self.answer_words.get_or_init(|| {
+            let triggers = Triggers::new();
+            let mut tagger = Tagger::new(super::TOOLS, super::AMBIGUOUS_TOOLS);
+            for word in triggers.first_words() {
+                tagger.add_class(word, super::tags::TRIGGER_START);
+            }
+            (Arc::new(triggers), tagger)
+        });
+        (Arc::clone(triggers), tagger.clone())
+    }
+
+    /// The slot of `drill`'s calibration example hits shared by every scorer of an equal drill
+    /// built with these forms (so each version of a drill scores its examples once per
+    /// catalog), or a slot of its own for a drill with no examples.
+    pub fn example_hits(&self, drill: &Drill) -> Arc<ExampleHits> {
+        if drill.examples.is_empty() {
+            return ExampleHits::unshared(drill);
+        }
+        let mut table = lock(&self.example_hits);
+        let versions = table.entry(drill.id.clone()).or_default();
+        if let Some(known) = versions.iter().find(|slot| slot.is_for(drill)) {
+            return Arc::clone(known);
+        }
+        let slot = ExampleHits::unshared(drill);
+        versions.push(Arc::clone(&slot));
+        slot
+    }
+}
+
 /// A memo's table, even if a thread panicked while holding it: every entry in it is complete
 /// (entries are inserted whole), so what it holds is still right.
 fn lock<T>(table: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
@@ -122,6 +213,37 @@ mod tests {
             assert!(regex.is_match("the lock is HELD for long"));
             assert!(forms.regex("(unclosed").is_err());
         }
+    }
+
+    #[test]
+    fn a_drills_example_hits_are_scored_once_per_version_of_the_drill() {
+        let catalog = crate::content::load_catalog(&[]).expect("the embedded content loads");
+        let drill = catalog
+            .drills
+            .values()
+            .find(|d| !d.examples.is_empty())
+            .expect("some shipped drill has calibration examples");
+        let forms = CompiledForms::default();
+        let first = super::super::Scorer::with_forms(drill, &forms);
+        assert!(forms.example_hits(drill).hits.get().is_none());
+        let report = first.score(&drill.examples[0].answer, &super::super::Shown::default());
+        // The first answer's confidence scored the examples, for every later scorer too.
+        let shared = forms.example_hits(drill);
+        let hits = shared.hits.get().expect("scored by the first answer");
+        assert_eq!(hits.len(), drill.examples.len());
+        let second = super::super::Scorer::with_forms(drill, &forms);
+        assert_eq!(
+            second.score(&drill.examples[0].answer, &super::super::Shown::default()),
+            report
+        );
+        // A drill with the same id and another rubric, or other examples, has its own.
+        let mut edited = drill.clone();
+        edited.rubric.concepts.pop();
+        assert!(forms.example_hits(&edited).hits.get().is_none());
+        let mut fewer = drill.clone();
+        fewer.examples.pop();
+        assert!(forms.example_hits(&fewer).hits.get().is_none());
+        assert!(forms.example_hits(drill).hits.get().is_some());
     }
 
     #[test]

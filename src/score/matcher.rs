@@ -12,13 +12,14 @@
 
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
+use std::sync::Arc;
 
 use regex::Regex;
 
 use super::compiled::CompiledForms;
 use super::fuzzy::FuzzyIndex;
 use super::normalize::{Gap, Normalized};
-use super::tags::{NO_WORD, short_key};
+use super::tags::{NO_WORD, WordKey, short_key};
 
 /// A word-at-a-time multiply-rotate hash (the scheme of rustc's FxHash): keys are short words
 /// chosen by the rubric and the candidate, there is no need for DoS resistance, and eight bytes
@@ -155,8 +156,13 @@ impl Trie {
     /// hash maps and sorted into the flat tables once, not kept sorted while building: a
     /// shipped rubric's plain matcher has thousands of phrases.
     fn new(phrases: &[Phrase]) -> Self {
-        let mut words: FastMap<(u32, u32), u32> = FastMap::default();
-        let mut joins: FastMap<(u32, u32), u32> = FastMap::default();
+        // Sized for every phrase word an edge of its own (phrases share prefixes, so fewer are
+        // needed): growing step by step rehashed thousands of edges several times over.
+        let edges: usize = phrases.iter().map(|phrase| phrase.words.len()).sum();
+        let mut words: FastMap<(u32, u32), u32> =
+            FastMap::with_capacity_and_hasher(edges, Default::default());
+        let mut joins: FastMap<(u32, u32), u32> =
+            FastMap::with_capacity_and_hasher(edges, Default::default());
         // (node, item) of each phrase ending, in phrase order.
         let mut ends: Vec<(u32, Item)> = Vec::with_capacity(phrases.len());
         let mut nodes = 1u32;
@@ -274,11 +280,47 @@ impl Trie {
     }
 }
 
+/// The spellings of a matcher's words with their vocabulary ids. Words of up to 16 bytes (almost
+/// all) are keyed by their packed bytes (`tags::short_key`): a shipped rubric's plain matcher
+/// records thousands of spellings (every inflection and synonym of every phrase word), and a
+/// heap string each made building and dropping a scorer mostly allocation.
+#[derive(Debug, Clone, Default)]
+struct Vocab {
+    short: FastMap<u128, u32>,
+    long: FastMap<String, u32>,
+}
+
+impl Vocab {
+    fn get(&self, word: &str) -> Option<u32> {
+        match short_key(word) {
+            Some(key) => self.short.get(&key),
+            None => self.long.get(word),
+        }
+        .copied()
+    }
+
+    fn insert(&mut self, word: &str, id: u32) {
+        match short_key(word) {
+            Some(key) => self.short.insert(key, id),
+            None => self.long.insert(word.to_owned(), id),
+        };
+    }
+
+    fn iter(&self) -> impl Iterator<Item = (WordKey<'_>, u32)> {
+        self.short
+            .iter()
+            .map(|(&key, &id)| (WordKey::Short(key), id))
+            .chain(
+                self.long
+                    .iter()
+                    .map(|(word, &id)| (WordKey::Long(word), id)),
+            )
+    }
+}
+
 #[derive(Debug, Clone, Default)]
 pub struct Matcher {
-    vocab: FastMap<String, u32>,
-    /// The words of `vocab` of up to 16 bytes, by packed key (see `tags::short_key`).
-    short_vocab: FastMap<u128, u32>,
+    vocab: Vocab,
     fuzzy: FuzzyIndex,
     /// By vocabulary id: whether the word is in the fuzzy index already.
     fuzzy_ids: Vec<bool>,
@@ -290,7 +332,8 @@ pub struct Matcher {
     /// start one: a cheap filter before joining two answer tokens to look them up.
     lengths: u64,
     first_bytes: Vec<bool>,
-    regexes: Vec<(Regex, Item)>,
+    /// Shared with every scorer of the catalog, search caches included.
+    regexes: Vec<(Arc<Regex>, Item)>,
     /// A bucket per item of the phrases and regexes, for sorting matches.
     slots: ItemSlots,
     /// Per regex: the words written out literally in its source, sorted (see
@@ -370,7 +413,7 @@ impl Matcher {
     /// only: a typo inside a run-together word is too weak a signal, and they would double the
     /// fuzzy candidates).
     fn intern(&mut self, word: &str, joined: bool, forms: &CompiledForms) -> u32 {
-        if let Some(&id) = self.vocab.get(word) {
+        if let Some(id) = self.vocab.get(word) {
             if !joined && !self.fuzzy_ids.get(id as usize).copied().unwrap_or(false) {
                 self.mark_fuzzy(id);
                 self.fuzzy.add(id, word);
@@ -387,7 +430,7 @@ impl Matcher {
                 // Inflected forms and synonyms match exactly only, and never take over a word
                 // that is a rubric word of its own.
                 for form in forms.variants(word).iter().skip(1) {
-                    if !self.vocab.contains_key(form.as_str()) {
+                    if self.vocab.get(form).is_none() {
                         self.insert_spelling(form, id);
                     }
                 }
@@ -406,10 +449,7 @@ impl Matcher {
 
     /// Records one spelling of vocabulary word `id`.
     fn insert_spelling(&mut self, word: &str, id: u32) {
-        self.vocab.insert(word.to_owned(), id);
-        if let Some(key) = short_key(word) {
-            self.short_vocab.insert(key, id);
-        }
+        self.vocab.insert(word, id);
         self.lengths |= 1 << word.len().min(63);
         if self.first_bytes.is_empty() {
             self.first_bytes = vec![false; 256];
@@ -438,16 +478,21 @@ impl Matcher {
         self.phrases.push(Phrase { item, words, joins });
     }
 
+    /// How many spellings [`Matcher::vocabulary`] yields.
+    pub fn vocabulary_size(&self) -> usize {
+        self.vocab.short.len() + self.vocab.long.len()
+    }
+
     /// The phrase vocabulary: each word (and run-together word pair) with its id.
-    pub fn vocabulary(&self) -> impl Iterator<Item = (&str, u32)> {
-        self.vocab.iter().map(|(word, &id)| (word.as_str(), id))
+    pub fn vocabulary(&self) -> impl Iterator<Item = (WordKey<'_>, u32)> {
+        self.vocab.iter()
     }
 
     /// Every phrase and regex match in the answer, in a deterministic order.
     #[cfg(test)]
     pub fn find(&self, n: &Normalized<'_>, out: &mut Vec<Match>) {
         let exact: Vec<u32> = (0..n.tokens.len())
-            .map(|i| self.vocab.get(n.token_text(i)).copied().unwrap_or(NO_WORD))
+            .map(|i| self.vocab.get(n.token_text(i)).unwrap_or(NO_WORD))
             .collect();
         self.find_tagged(n, &exact, out);
     }
@@ -514,12 +559,12 @@ impl Matcher {
                 let mut packed = [0u8; 16];
                 packed[..first.len()].copy_from_slice(first);
                 packed[first.len()..joined_len].copy_from_slice(second);
-                self.short_vocab.get(&u128::from_le_bytes(packed)).copied()
+                self.vocab.short.get(&u128::from_le_bytes(packed)).copied()
             } else {
                 joined.clear();
                 joined.push_str(n.token_text(i));
                 joined.push_str(n.token_text(i + 1));
-                self.vocab.get(joined.as_str()).copied()
+                self.vocab.long.get(joined.as_str()).copied()
             };
         }
         let view = View {
@@ -532,8 +577,15 @@ impl Matcher {
         // that reaches it (see `View::walk`).
         let mut reached: Vec<u32> = Vec::new();
         for i in 0..count {
-            // A token with no vocabulary id and no split starts nothing.
-            if ranges[i].1 == 0 && split[i].is_none() {
+            // A token none of whose readings (its words, itself joined with the next, itself
+            // split in two) is a phrase's first word starts nothing: most of a rubric's words
+            // only ever follow others. The root records no match itself (every phrase has a
+            // word), so skipping the walk loses nothing.
+            let (s, l) = ranges[i];
+            let starts = ids[s as usize..(s + l) as usize].iter().any(|&(id, _)| {
+                self.trie.child(0, id).is_some() || self.trie.join_child(0, id).is_some()
+            }) || split[i].is_some_and(|word| self.trie.child(0, word).is_some());
+            if !starts {
                 continue;
             }
             reached.clear();

@@ -60,6 +60,19 @@ pub fn short_key(word: &str) -> Option<u128> {
     Some(u128::from_le_bytes(packed))
 }
 
+/// A word as the tables key it: packed ([`short_key`]) when it fits, else its text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WordKey<'a> {
+    Short(u128),
+    Long(&'a str),
+}
+
+impl<'a> WordKey<'a> {
+    pub fn of(word: &'a str) -> Self {
+        short_key(word).map_or(WordKey::Long(word), WordKey::Short)
+    }
+}
+
 #[derive(Debug, Clone, Default)]
 pub struct Tagger {
     short: FastMap<u128, Entry>,
@@ -103,23 +116,29 @@ impl Tagger {
     }
 
     pub fn add_class(&mut self, word: &str, class: u8) {
-        self.entry(word).class |= class;
+        self.entry(WordKey::of(word)).class |= class;
     }
 
     /// Records the rubric vocabulary id of `word`.
-    pub fn add_vocab(&mut self, word: &str, id: u32) {
+    pub fn add_vocab(&mut self, word: WordKey<'_>, id: u32) {
         self.entry(word).vocab = id;
     }
 
     /// Records the plain vocabulary id of `word` (a plain word or one of its inflections).
-    pub fn add_plain(&mut self, word: &str, id: u32) {
+    pub fn add_plain(&mut self, word: WordKey<'_>, id: u32) {
         self.entry(word).plain = id;
     }
 
-    fn entry(&mut self, word: &str) -> &mut Entry {
-        match short_key(word) {
-            Some(key) => self.short.entry(key).or_default(),
-            None => self.long.entry(word.to_owned()).or_default(),
+    /// Room for `more` words not in the tables yet, so adding a rubric's vocabulary does not
+    /// grow them step by step.
+    pub fn reserve(&mut self, more: usize) {
+        self.short.reserve(more);
+    }
+
+    fn entry(&mut self, word: WordKey<'_>) -> &mut Entry {
+        match word {
+            WordKey::Short(key) => self.short.entry(key).or_default(),
+            WordKey::Long(word) => self.long.entry(word.to_owned()).or_default(),
         }
     }
 
@@ -163,8 +182,8 @@ mod tests {
     #[test]
     fn short_and_long_words_are_both_found() {
         let mut tagger = Tagger::new(&["vmstat"], &["top"]);
-        tagger.add_vocab("native_queued_spin_lock_slowpath", 7);
-        tagger.add_vocab("contention", 3);
+        tagger.add_vocab(WordKey::of("native_queued_spin_lock_slowpath"), 7);
+        tagger.add_vocab(WordKey::of("contention"), 3);
         let n = Normalized::new("vmstat top a contention native_queued_spin_lock_slowpath is");
         let tags = tagger.tag(&n);
         assert_eq!(tags.vocab, [NO_WORD, NO_WORD, NO_WORD, 3, 7, NO_WORD]);
