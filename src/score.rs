@@ -573,7 +573,20 @@ impl Scorer {
                         let first = roles;
                         for role in &idea.roles {
                             for alternative in role {
-                                plain_phrases.push((matcher::Item::Role(roles), alternative));
+                                let role = matcher::Item::Role(roles);
+                                match crate::domain::role_reference(alternative) {
+                                    // An entry the drill does not carry was reported when the
+                                    // drill was loaded; it fills the role with nothing.
+                                    Some(id) => plain_phrases.extend(
+                                        drill
+                                            .lexicon
+                                            .get(id)
+                                            .into_iter()
+                                            .flat_map(|entry| entry.role_phrases())
+                                            .map(|phrase| (role, phrase)),
+                                    ),
+                                    None => plain_phrases.push((role, alternative)),
+                                }
                             }
                             roles += 1;
                         }
