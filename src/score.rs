@@ -575,16 +575,13 @@ impl Scorer {
                             for alternative in role {
                                 let role = matcher::Item::Role(roles);
                                 match crate::domain::role_reference(alternative) {
-                                    // An entry the drill does not carry was reported when the
-                                    // drill was loaded; it fills the role with nothing.
-                                    Some(id) => plain_phrases.extend(
-                                        drill
-                                            .lexicon
-                                            .get(id)
-                                            .into_iter()
-                                            .flat_map(|entry| entry.role_phrases())
-                                            .map(|phrase| (role, phrase)),
-                                    ),
+                                    Some(id) => match drill.lexicon.get(id) {
+                                        Some(entry) => plain_phrases.extend(
+                                            entry.role_phrases().map(|phrase| (role, phrase)),
+                                        ),
+                                        // Fills the role with nothing; listed as skipped.
+                                        None => unknown.push((*item, vec![id.to_owned()])),
+                                    },
                                     None => plain_phrases.push((role, alternative)),
                                 }
                             }

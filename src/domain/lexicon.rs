@@ -67,7 +67,10 @@ impl LexiconEntry {
 /// term and plain phrase of the entry `system-call`, so a role reaches all the ways the idea is
 /// said instead of the few a rubric author listed.
 pub fn role_reference(alternative: &str) -> Option<&str> {
-    alternative.trim().strip_prefix(ROLE_REFERENCE_MARK)
+    alternative
+        .trim()
+        .strip_prefix(ROLE_REFERENCE_MARK)
+        .map(str::trim)
 }
 
 /// What starts a role alternative that names a lexicon entry.

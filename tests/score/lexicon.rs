@@ -311,3 +311,25 @@ entries:
         "{errors:#?}"
     );
 }
+
+#[test]
+fn a_role_naming_an_entry_the_drill_does_not_carry_is_listed_as_skipped() {
+    use sysdrill::domain::{Idea, Within};
+    let mut only = concept("entry", Stage::Interpret, 1.0, false, &[], &[]);
+    only.ideas = vec![Form::Idea(Idea {
+        roles: vec![vec!["@direct-reclaim".to_owned()], vec!["slow".to_owned()]],
+        within: Within::Sentence,
+    })];
+    // Built in code, not loaded: nothing resolved the entry into the drill.
+    let drill = bare_drill(vec![only], Vec::new(), 0.0);
+    let scorer = Scorer::new(&drill);
+    assert!(
+        scorer
+            .skipped_patterns()
+            .iter()
+            .any(|s| s.contains("\"direct-reclaim\"")),
+        "{:?}",
+        scorer.skipped_patterns()
+    );
+    assert!(!hits(&scorer, "Direct reclaim makes it slow."));
+}
