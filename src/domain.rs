@@ -11,7 +11,7 @@ pub mod numa;
 
 pub use drill::*;
 pub use incident::*;
-pub use lexicon::{Form, Idea, Lexicon, LexiconEntry, Within};
+pub use lexicon::{Form, Idea, Lexicon, LexiconEntry, Within, role_reference};
 pub use numa::{MemoryPolicy, NumaNode, NumaTopology, Placement};
 
 use std::fmt;

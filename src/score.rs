@@ -574,7 +574,17 @@ impl Scorer {
                         let first = roles;
                         for role in &idea.roles {
                             for alternative in role {
-                                plain_phrases.push((matcher::Item::Role(roles), alternative));
+                                let role = matcher::Item::Role(roles);
+                                match crate::domain::role_reference(alternative) {
+                                    Some(id) => match drill.lexicon.get(id) {
+                                        Some(entry) => plain_phrases.extend(
+                                            entry.role_phrases().map(|phrase| (role, phrase)),
+                                        ),
+                                        // Fills the role with nothing; listed as skipped.
+                                        None => unknown.push((*item, vec![id.to_owned()])),
+                                    },
+                                    None => plain_phrases.push((role, alternative)),
+                                }
                             }
                             roles += 1;
                         }

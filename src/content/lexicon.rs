@@ -136,6 +136,7 @@ pub fn add_file(
             }
         }
         let plain = forms(&mut c, &format!("{at}.plain"), &e.plain);
+        super::validate::role_references::entry_roles(&mut c, &format!("{at}.plain"), &plain);
         entries.push(LexiconEntry {
             id: e.id.clone(),
             label: e.label.clone(),
@@ -212,6 +213,9 @@ pub fn resolve(drill: &mut Drill, lexicon: &Lexicon, path: &Path, source: &str) 
             );
         }
     }
+    named.extend(super::validate::role_references::drill_roles(
+        &mut c, drill, lexicon,
+    ));
     let selected = lexicon.select(named);
     drill.lexicon = selected;
     c.finish()

@@ -54,6 +54,7 @@ mod hints;
 mod model_answer;
 mod phases;
 mod pushback;
+pub(crate) mod role_references;
 mod rubric;
 
 use rubric::RubricIds;

@@ -49,6 +49,33 @@ pub struct LexiconEntry {
     pub near_misses: Vec<String>,
 }
 
+impl LexiconEntry {
+    /// The entry's forms that can stand in one role of an idea: its terms and plain phrases (an
+    /// idea or a regex is not a phrase, so it cannot fill a single role).
+    pub fn role_phrases(&self) -> impl Iterator<Item = &str> {
+        self.terms
+            .iter()
+            .map(String::as_str)
+            .chain(self.plain.iter().filter_map(|form| match form {
+                Form::Phrase(phrase) => Some(phrase.as_str()),
+                Form::Idea(_) => None,
+            }))
+    }
+}
+
+/// The lexicon entry a role alternative names, if it names one: `@system-call` stands for every
+/// term and plain phrase of the entry `system-call`, so a role reaches all the ways the idea is
+/// said instead of the few a rubric author listed.
+pub fn role_reference(alternative: &str) -> Option<&str> {
+    alternative
+        .trim()
+        .strip_prefix(ROLE_REFERENCE_MARK)
+        .map(str::trim)
+}
+
+/// What starts a role alternative that names a lexicon entry.
+pub const ROLE_REFERENCE_MARK: char = '@';
+
 /// A plain-language form: a phrase, or an idea given by its roles.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Form {

@@ -169,6 +169,28 @@ pub const REJECTING: &[&[&str]] = &[
     &["out", "of", "the", "question"],
     &["counterproductive"],
     &["backwards"],
+    // A belief or suggestion named as a common one, a suspect or a first thought, then set
+    // aside: "the intuition that more threads help", "a common assumption is that …", "X is
+    // often suggested", "X is the usual suspect", "my first thought was X".
+    &["the", "intuition", "that"],
+    &["common", "assumption"],
+    &["usual", "assumption"],
+    &["common", "suspect"],
+    &["usual", "suspect"],
+    &["usual", "suspects"],
+    &["one", "trap"],
+    &["common", "trap"],
+    &["the", "trap", "is"],
+    &["often", "suggested"],
+    &["commonly", "suggested"],
+    &["often", "recommended"],
+    &["common", "suggestion"],
+    &["my", "first", "thought", "was"],
+    &["i", "considered"],
+    &["team", "thinks"],
+    &["team", "think"],
+    &["you", "might", "call"],
+    &["you", "could", "call"],
 ];
 
 /// Rejecting words that also describe ("the wrong lock", "something went wrong", "false
@@ -1527,6 +1549,65 @@ mod tests {
             "They only switch at syscalls, but the disk theory isn't true.",
             "only switch at syscalls"
         ));
+    }
+
+    #[test]
+    fn a_belief_named_as_common_or_first_is_set_aside() {
+        for (text, claim) in [
+            (
+                "The intuition that more threads buy throughput breaks down here.",
+                "more threads buy throughput",
+            ),
+            (
+                "A common assumption is that every lock enters the kernel.",
+                "every lock enters the kernel",
+            ),
+            (
+                "Cache pollution is a common suspect, but it doesn't match here.",
+                "cache pollution",
+            ),
+            ("Lockdep is often suggested for this.", "lockdep"),
+            ("My first thought was the network link.", "the network link"),
+            (
+                "One trap is expecting contention to show as CPU.",
+                "contention to show as cpu",
+            ),
+            (
+                "The export team thinks reading is harmless.",
+                "reading is harmless",
+            ),
+            (
+                "You might call it a deadlock since progress stopped.",
+                "a deadlock",
+            ),
+            (
+                "I considered interrupts because of the high sy.",
+                "interrupts",
+            ),
+        ] {
+            assert!(rejected(text, claim), "{text}");
+        }
+        // The candidate's own view, or one said after the contrast, stays asserted.
+        for (text, claim) in [
+            (
+                "My intuition is that more threads buy throughput.",
+                "more threads buy throughput",
+            ),
+            (
+                "My assumption is that every lock enters the kernel.",
+                "every lock enters the kernel",
+            ),
+            (
+                "The disk is a common suspect, but cache pollution is the cause.",
+                "cache pollution",
+            ),
+            (
+                "A syscall is a trap into the kernel and every lock enters the kernel.",
+                "every lock enters the kernel",
+            ),
+        ] {
+            assert!(!rejected(text, claim), "{text}");
+        }
     }
 
     #[test]

@@ -6,6 +6,7 @@ Usage (from the repository root, after `cargo build --release`):
     python3 tests/calibration/claims_report.py tune
     python3 tests/calibration/claims_report.py heldout
     python3 tests/calibration/claims_report.py dev
+    python3 tests/calibration/claims_report.py dev2
 
 While editing rubrics, `--content drills` scores with the drill and lexicon files on disk instead
 of the ones built into the binary, so a change can be measured without rebuilding.
@@ -53,8 +54,8 @@ def main():
     if len(args) == 3 and args[0] == "--content":
         CONTENT.extend(["--content", args[1]])
         args = args[2:]
-    if len(args) != 1 or args[0] not in ("tune", "heldout", "dev"):
-        sys.exit("usage: claims_report.py [--content DIR] tune|heldout|dev")
+    if len(args) != 1 or args[0] not in ("tune", "heldout", "dev", "dev2"):
+        sys.exit("usage: claims_report.py [--content DIR] tune|heldout|dev|dev2")
     sys.argv[1:] = args
     half = ROOT / "tests" / "calibration" / "claims" / sys.argv[1]
     counts = dict(mis_asserted=0, mis_hit=0, mis_fired=0, mis_fired_true=0,

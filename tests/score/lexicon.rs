@@ -236,3 +236,100 @@ entries:
         );
     }
 }
+
+/// `DRILL` with its concept resting on one idea whose roles are `roles` (YAML flow lists).
+fn drill_with_idea(roles: &str) -> String {
+    DRILL.replace(
+        "      lexicon: [direct-reclam]\n",
+        &format!("      ideas:\n        - all: {roles}\n          within: sentence\n"),
+    )
+}
+
+#[test]
+fn a_role_naming_an_entry_matches_every_term_and_plain_phrase_of_it() {
+    let drill = drill_with_idea("[[\"@direct-reclaim\"], [slow, stalls, latency]]");
+    let drill = content::load_drill(Path::new("drills/x.yaml"), drill.as_bytes())
+        .unwrap_or_else(|e| panic!("{e:#?}"));
+    assert!(
+        drill.lexicon.get("direct-reclaim").is_some(),
+        "the entry a role names travels with the drill"
+    );
+    let scorer = Scorer::new(&drill);
+    let hit = |text: &str| scorer.score(text, &Shown::default()).concepts[0].hit;
+    // A term, a kernel symbol and a plain phrase of the entry each fill the role.
+    assert!(hit("Direct reclaim is why the requests are slow."));
+    assert!(hit("__alloc_pages_slowpath stalls every request."));
+    assert!(hit(
+        "The request has to free memory itself, which is the latency."
+    ));
+    // The other role is still required, and the entry's near misses stay near misses.
+    assert!(!hit("Direct reclaim happens."));
+    assert!(!hit("Direct io is slow."));
+}
+
+#[test]
+fn an_unknown_entry_in_a_role_is_located_with_a_suggestion() {
+    let drill = drill_with_idea("[[\"@direct-reclam\"], [slow]]");
+    let errors = content::load_drill(Path::new("drills/x.yaml"), drill.as_bytes())
+        .expect_err("an unknown entry named in a role is an error");
+    let error = errors
+        .iter()
+        .find(|d| {
+            d.message
+                .contains("unknown lexicon entry `@direct-reclam` in a role")
+        })
+        .unwrap_or_else(|| panic!("{errors:#?}"));
+    // Line and column of the alternative itself.
+    assert_eq!((error.line, error.col), (16, 18), "{error:#?}");
+    assert!(
+        error
+            .help
+            .as_deref()
+            .is_some_and(|h| h.contains("did you mean `@direct-reclaim`")),
+        "{error:#?}"
+    );
+}
+
+#[test]
+fn a_lexicon_entry_may_not_name_another_entry_in_its_roles() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let coach = "format_version: 1
+entries:
+  - id: reclaim-stall
+    label: \"a request stalls in reclaim\"
+    plain:
+      - all: [[\"@direct-reclaim\"], [stall]]
+";
+    std::fs::write(dir.path().join("my-lexicon.yaml"), coach).expect("write");
+    let errors = content::load_catalog(&[dir.path().to_path_buf()])
+        .expect_err("a role naming an entry inside the lexicon is an error");
+    assert!(
+        errors.iter().any(|d| d
+            .message
+            .contains("cannot name another entry (`@direct-reclaim`)")
+            && d.line == 6),
+        "{errors:#?}"
+    );
+}
+
+#[test]
+fn a_role_naming_an_entry_the_drill_does_not_carry_is_listed_as_skipped() {
+    use sysdrill::domain::{Idea, Within};
+    let mut only = concept("entry", Stage::Interpret, 1.0, false, &[], &[]);
+    only.ideas = vec![Form::Idea(Idea {
+        roles: vec![vec!["@direct-reclaim".to_owned()], vec!["slow".to_owned()]],
+        within: Within::Sentence,
+    })];
+    // Built in code, not loaded: nothing resolved the entry into the drill.
+    let drill = bare_drill(vec![only], Vec::new(), 0.0);
+    let scorer = Scorer::new(&drill);
+    assert!(
+        scorer
+            .skipped_patterns()
+            .iter()
+            .any(|s| s.contains("\"direct-reclaim\"")),
+        "{:?}",
+        scorer.skipped_patterns()
+    );
+    assert!(!hits(&scorer, "Direct reclaim makes it slow."));
+}

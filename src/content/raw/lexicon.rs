@@ -72,7 +72,9 @@ pub enum RawForm {
 pub struct RawIdea {
     /// The roles, at least one; every role must be present. Each role lists alternatives, at
     /// least one: a word or a short phrase. Non-technical words match across inflections;
-    /// technical and protected terms (futex, mutex, lock, cs, r, p99 …) match exactly.
+    /// technical and protected terms (futex, mutex, lock, cs, r, p99 …) match exactly. In a
+    /// drill, an alternative `@ID` names a lexicon entry and stands for every term and plain
+    /// phrase of it (`[every, each], [lock, unlock], ["@syscall-cost"]`).
     pub all: Vec<Vec<String>>,
     /// How close the roles must be: `clause` or `sentence` (default `sentence`).
     #[serde(default)]
