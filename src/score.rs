@@ -818,7 +818,8 @@ impl Scorer {
             .collect();
         if !misbelief_words.is_empty() {
             for d in &mut decided {
-                if !matches!(d.m.item, matcher::Item::Concept(_)) || d.standing != Standing::Affirmed
+                if !matches!(d.m.item, matcher::Item::Concept(_))
+                    || d.standing != Standing::Affirmed
                 {
                     continue;
                 }

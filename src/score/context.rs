@@ -36,7 +36,7 @@
 //!     can't use a mutex", "not just reading");
 //!   - a dismissing predicate of a claim that is its clause's subject (it starts within
 //!     [`SUBJECT_REACH`] words of the clause start): within [`PREDICATE_REACH`] words after it,
-//!     before any word of [`PREDICATE_STOPS`], a negation or dismissal of [`DISMISSING`]
+//!     before any word of [`PREDICATE_STOPS`], a word that [`denies`] or one of [`DISMISSING`]
 //!     ("raising the timeout would only hide the stall", "adding threads won't help",
 //!     "removing the lock would be a disaster"); "won't hurt" and the like excepted;
 //!   - a contrast that denies the claim right after it: a contrast word then, within three
@@ -421,27 +421,11 @@ const SUBJECT_REACH: usize = 4;
 /// How many words after a subject claim its predicate is looked for.
 const PREDICATE_REACH: usize = 5;
 
-/// Words that dismiss a subject claim in its predicate: negations, "only" and "just" (of a
-/// claim that only hides or shifts the problem), and judgements of harm.
+/// Words that dismiss a subject claim in its predicate besides the negating words of
+/// `scope` and the modal ones: "nothing", "only" and "just" (of a claim that only hides or
+/// shifts the problem), and judgements of harm.
 const DISMISSING: &[&str] = &[
-    "not",
-    "never",
     "nothing",
-    "don't",
-    "dont",
-    "doesn't",
-    "doesnt",
-    "won't",
-    "wont",
-    "wouldn't",
-    "wouldnt",
-    "can't",
-    "cant",
-    "cannot",
-    "isn't",
-    "isnt",
-    "aren't",
-    "arent",
     "hide",
     "hides",
     "mask",
@@ -458,6 +442,16 @@ const DISMISSING: &[&str] = &[
     "bug",
     "loss",
 ];
+
+/// Modal negations as single words: they dismiss a predicate and turn an outcome around like
+/// the negating words of `scope` ("adding threads can't help").
+const MODAL_NEGATING_WORDS: &[&str] = &["can't", "cant", "cannot"];
+
+/// Whether `word` denies what follows it in a predicate or an outcome: a negating word of
+/// `scope` or a modal negation.
+fn denies(word: &str) -> bool {
+    scope::is_negating_word(word) || MODAL_NEGATING_WORDS.contains(&word)
+}
 
 /// Words that restrict what a subject claim does ("would only hide", "just adds contenders"):
 /// dismissive after a modal or before a verb of [`SHIFTING`], an intensifier otherwise
@@ -570,15 +564,20 @@ const GOOD_OUTCOMES: &[&str] = &[
     "better", "faster",
 ];
 
-/// Words that turn an outcome around: negations and words of averting ("doesn't make it
+/// Words that turn an outcome around besides negations: words of averting ("doesn't make it
 /// worse", "so the queue won't get longer", "to avoid making it worse").
 const OUTCOME_NEGATORS: &[&str] = &[
-    "not", "no", "never", "don't", "dont", "doesn't", "doesnt", "won't", "wont", "wouldn't",
-    "wouldnt", "isn't", "isnt", "can't", "cant", "cannot", "avoid", "avoids", "avoiding",
-    "prevent", "prevents", "stop", "stops", "less", "fewer", "reduce", "reduces", "without",
+    "no", "avoid", "avoids", "avoiding", "prevent", "prevents", "stop", "stops", "less", "fewer",
+    "reduce", "reduces", "without",
 ];
 
-/// How many words before an outcome a negator of [`OUTCOME_NEGATORS`] may stand.
+/// Whether `word` turns an outcome around: one of [`OUTCOME_NEGATORS`] or a word that
+/// [`denies`].
+fn negates_outcome(word: &str) -> bool {
+    denies(word) || OUTCOME_NEGATORS.contains(&word)
+}
+
+/// How many words before an outcome a word that [`negates_outcome`] may stand.
 const NEGATOR_REACH: usize = 3;
 
 /// Words that make what follows a proposal its consequence rather than its reason: "add more
@@ -1127,7 +1126,7 @@ impl Context {
                 return None;
             }
             let next = (t + 1 < clause_to).then(|| n.token_text(t + 1));
-            if DISMISSING.contains(&word) {
+            if denies(word) || DISMISSING.contains(&word) {
                 let harmless = next.is_some_and(|w| HARMLESS.contains(&w));
                 return (!harmless).then_some((t, t + 1));
             }
@@ -1222,7 +1221,7 @@ impl Context {
                     .all(|(k, w)| n.token_text(t + k) == *w)
         };
         let negated = (floor.max(t.saturating_sub(NEGATOR_REACH))..t)
-            .any(|u| OUTCOME_NEGATORS.contains(&n.token_text(u)));
+            .any(|u| negates_outcome(n.token_text(u)));
         if let Some(words) = BAD_OUTCOMES.iter().find(|words| words_at(words)) {
             return (!negated).then_some((t, t + words.len()));
         }
@@ -1255,7 +1254,7 @@ impl Context {
                 let endorsed = (to..s_to).any(|e| {
                     ENDORSING.contains(&n.token_text(e))
                         && !(e.saturating_sub(NEGATOR_REACH).max(to)..e)
-                            .any(|v| OUTCOME_NEGATORS.contains(&n.token_text(v)))
+                            .any(|v| negates_outcome(n.token_text(v)))
                 });
                 return (!endorsed).then_some((u - 1, verb + 1));
             }
@@ -1678,6 +1677,15 @@ mod tests {
             "Removing the lock would be a disaster.",
             "removing the lock"
         ));
+        // The negating words of `scope`, as typed in a hurry, and the modal ones.
+        for text in [
+            "Adding threads dosen't help here.",
+            "Adding threads didnt help last time.",
+            "Adding threads shouldnt be the fix.",
+            "Adding threads cannot help here.",
+        ] {
+            assert!(rejected(text, "adding threads"), "{text}");
+        }
         // Asserted: an intensifier, a harmless negation, a negation of something else.
         assert!(!rejected("Adding threads just works.", "adding threads"));
         assert!(!rejected("Adding threads won't hurt.", "adding threads"));
@@ -1779,6 +1787,8 @@ mod tests {
                 "raising the timeout",
             ),
             ("Add more threads and it won't help.", "add more threads"),
+            ("Add more threads and it dosen't help.", "add more threads"),
+            ("Add more threads and it wasn't better.", "add more threads"),
             ("Restart it and it will fail the same way.", "restart it"),
             ("Restart it and it'd just come back.", "restart it"),
             ("Add a sleep and it only shifts the timing.", "add a sleep"),

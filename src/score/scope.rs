@@ -92,20 +92,58 @@ pub enum Class {
     AnsweredNo,
 }
 
-const PRE: &[&str] = &[
+/// Words that negate on their own, as candidates type them: "not", "never" and the negated
+/// auxiliaries, with and without their apostrophe, misspellings included. One list for every
+/// rule that asks whether a word negates: a negation scope opens on each of them, and
+/// `context`'s dismissing predicates ("adding threads won't help") and negated outcomes read
+/// them. Modal negations ("can't", "cannot") are not here: `context` leaves them to the words
+/// they are said of.
+pub const NEGATING_WORDS: &[&str] = &[
     "not",
-    // "Not because X" denies X as the reason; "because" would otherwise end the scope at once.
-    "not because",
+    "never",
     "isn't",
     "isnt",
-    "is not",
+    "is'nt",
     "wasn't",
     "wasnt",
+    "aren't",
+    "arent",
+    "don't",
+    "dont",
+    "do'nt",
+    "doesn't",
+    "doesnt",
+    "dosen't",
+    "dosent",
+    "does'nt",
+    "doens't",
+    "didn't",
+    "didnt",
+    "did'nt",
+    "won't",
+    "wont",
+    "wouldn't",
+    "wouldnt",
+    "shouldn't",
+    "shouldnt",
+    "hasnt",
+    "havent",
+];
+
+/// Whether `word` negates on its own (one of [`NEGATING_WORDS`]).
+pub fn is_negating_word(word: &str) -> bool {
+    NEGATING_WORDS.contains(&word)
+}
+
+/// Phrases and words that open a negation scope besides [`NEGATING_WORDS`].
+const PRE: &[&str] = &[
+    // "Not because X" denies X as the reason; "because" would otherwise end the scope at once.
+    "not because",
+    "is not",
     "was not",
     "it's not",
     "its not",
     "no",
-    "never",
     "without",
     "rule out",
     "ruled out",
@@ -114,21 +152,12 @@ const PRE: &[&str] = &[
     "exclude",
     "excluded",
     "excludes",
-    "wouldn't",
     "would not",
-    "don't",
-    "dont",
     "do not",
-    "doesn't",
-    "doesnt",
     "does not",
-    "didn't",
     "did not",
-    "aren't",
     "are not",
-    "won't",
     "will not",
-    "shouldn't",
     "should not",
     "avoid",
     "avoiding",
@@ -156,23 +185,9 @@ const PRE: &[&str] = &[
     "no evidence of",
     "there is no",
     "there's no",
-    // Misspelled as candidates type them under time pressure.
-    "dosen't",
-    "dosent",
-    "does'nt",
-    "doens't",
-    "do'nt",
-    "is'nt",
-    "arent",
-    "didnt",
-    "did'nt",
-    "wont",
+    // Modal negations typed without their apostrophe.
     "cant",
     "couldnt",
-    "shouldnt",
-    "wouldnt",
-    "hasnt",
-    "havent",
 ];
 const CLAUSE_NEG: &[&str] = &["rather than", "instead of"];
 const POST: &[&str] = &[
@@ -485,11 +500,12 @@ impl Triggers {
     pub fn new() -> Self {
         let mut by_first: FastMap<&'static str, Vec<(Vec<&'static str>, Class)>> =
             FastMap::default();
-        let lists: [(&[&'static str], Class); 8] = [
+        let lists: [(&[&'static str], Class); 9] = [
             (PSEUDO, Class::Pseudo),
             (ANAPHORIC, Class::Anaphoric),
             (POST, Class::PostNegation),
             (CLAUSE_NEG, Class::ClauseNegation),
+            (NEGATING_WORDS, Class::PreNegation),
             (PRE, Class::PreNegation),
             (CONDITION, Class::Condition),
             (HYPO, Class::Hypothetical),
