@@ -120,51 +120,28 @@ const SUBORDINATORS: &[&str] = &[
     "whether", "assuming", "after", "before", "until",
 ];
 
-/// Words and phrases with which a candidate reports a claim to reject it.
+/// Words and phrases with which a candidate reports a claim to reject it, besides those of
+/// [`DISBELIEVING`] and [`UNTRUE`] (which reject a concept too).
 pub const REJECTING: &[&[&str]] = &[
-    &["myth"],
-    &["misconception"],
-    &["misconceptions"],
-    &["fallacy"],
     &["wrong"],
     &["false"],
-    &["untrue"],
     &["incorrect"],
     &["mistake"],
     &["mistaken"],
     &["misleading"],
     &["naive"],
     &["risky"],
-    &["not", "true"],
-    &["isn't", "true"],
-    &["people", "think"],
-    &["people", "assume"],
-    &["people", "say"],
-    &["some", "say"],
-    &["some", "people"],
-    &["you", "might", "think"],
-    &["one", "might", "think"],
     &["it's", "tempting"],
     &["tempting"],
     &["it", "is", "tempting"],
-    &["common", "belief"],
-    &["used", "to", "think"],
-    &["used", "to", "believe"],
-    &["the", "claim", "that"],
     &["the", "idea", "that"],
     &["the", "idea", "is", "that"],
-    &["the", "notion", "that"],
-    &["the", "assumption", "that"],
-    &["the", "belief", "that"],
     &["the", "instinct"],
     &["temptation"],
     &["the", "obvious", "reaction"],
     &["the", "obvious", "fix"],
     &["the", "knee-jerk"],
     &["knee-jerk"],
-    &["folk", "wisdom"],
-    &["conventional", "wisdom"],
-    &["the", "usual", "line"],
     &["bad", "idea"],
     &["out", "of", "the", "question"],
     &["counterproductive"],
@@ -443,14 +420,10 @@ const DISMISSING: &[&str] = &[
     "loss",
 ];
 
-/// Modal negations as single words: they dismiss a predicate and turn an outcome around like
-/// the negating words of `scope` ("adding threads can't help").
-const MODAL_NEGATING_WORDS: &[&str] = &["can't", "cant", "cannot"];
-
 /// Whether `word` denies what follows it in a predicate or an outcome: a negating word of
 /// `scope` or a modal negation.
 fn denies(word: &str) -> bool {
-    scope::is_negating_word(word) || MODAL_NEGATING_WORDS.contains(&word)
+    scope::is_negating_word(word) || scope::MODAL_NEGATING_WORDS.contains(&word)
 }
 
 /// Words that restrict what a subject claim does ("would only hide", "just adds contenders"):
@@ -699,6 +672,8 @@ const ENDORSING: &[&str] = &[
 pub fn frame_starts() -> impl Iterator<Item = &'static str> {
     REJECTING
         .iter()
+        .chain(DISBELIEVING)
+        .chain(UNTRUE)
         .chain(CONCEDING)
         .chain(MODAL_NEGATIONS)
         .map(|words| words[0])
@@ -870,6 +845,8 @@ impl Context {
             }
             let lists = [
                 (REJECTING, FrameKind::Rejecting),
+                (DISBELIEVING, FrameKind::Rejecting),
+                (UNTRUE, FrameKind::Rejecting),
                 (CONCEDING, FrameKind::Conceding),
                 (MODAL_NEGATIONS, FrameKind::Negating),
             ];

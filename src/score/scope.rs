@@ -126,9 +126,15 @@ pub const NEGATING_WORDS: &[&str] = &[
     "wouldnt",
     "shouldn't",
     "shouldnt",
+    "hasn't",
     "hasnt",
+    "haven't",
     "havent",
 ];
+
+/// Negations carried by a modal, as single words ("can't use a mutex"): `context` leaves them
+/// to the words they are said of, and a question may open with them.
+pub const MODAL_NEGATING_WORDS: &[&str] = &["can't", "cant", "cannot", "couldn't", "couldnt"];
 
 /// Whether `word` negates on its own (one of [`NEGATING_WORDS`]).
 pub fn is_negating_word(word: &str) -> bool {
@@ -1200,35 +1206,11 @@ const ANSWERS_NO: &[&str] = &["no", "nope", "nah", "unlikely"];
 
 /// Negated auxiliaries that open a question expecting "yes" ("Isn't it the disk?", "Doesn't
 /// that mean the lock is hot?"): the question leans toward its content, and its negation
-/// denies nothing.
-const NEGATIVE_AUXILIARIES: &[&str] = &[
-    "isn't",
-    "isnt",
-    "aren't",
-    "arent",
-    "wasn't",
-    "wasnt",
-    "doesn't",
-    "doesnt",
-    "don't",
-    "dont",
-    "didn't",
-    "didnt",
-    "won't",
-    "wont",
-    "wouldn't",
-    "wouldnt",
-    "shouldn't",
-    "shouldnt",
-    "can't",
-    "cant",
-    "couldn't",
-    "couldnt",
-    "hasn't",
-    "hasnt",
-    "haven't",
-    "havent",
-];
+/// denies nothing. They are the negating words but "not" and "never", and the modal ones.
+fn is_negative_auxiliary(word: &str) -> bool {
+    (is_negating_word(word) && !matches!(word, "not" | "never"))
+        || MODAL_NEGATING_WORDS.contains(&word)
+}
 
 /// Words with which a question opened by a negated auxiliary insists on its answer: "Isn't it
 /// obviously the disk?" asserts the disk.
@@ -1275,9 +1257,9 @@ const ASKING_FOR_DATA: &[&str] = &[
 const ASKING_REACH: usize = 4;
 
 /// Whether the question `start..end` opens with a negated auxiliary (see
-/// [`NEGATIVE_AUXILIARIES`]).
+/// [`is_negative_auxiliary`]).
 fn leads_to_yes(n: &Normalized<'_>, start: usize, end: usize) -> bool {
-    start < end && NEGATIVE_AUXILIARIES.contains(&n.token_text(start))
+    start < end && is_negative_auxiliary(n.token_text(start))
 }
 
 /// Whether the question `start..end` has a word of [`INSISTING`].
