@@ -799,15 +799,16 @@ impl Scorer {
         // vocabulary, not the concept's reasoning: roles match in any order, so "pegged cores
         // mean deadlock" holds the words of telling the two apart by CPU. Only the words the
         // two share count: a right clause beside the misbelief in one sentence keeps its credit.
-        let words_of = |d: &Decided| -> Vec<(usize, usize)> {
-            match d.parts.as_slice() {
-                [] => vec![(d.m.from, d.m.to)],
-                parts => parts
-                    .iter()
-                    .map(|&(a, b)| (a as usize, b as usize))
-                    .collect(),
-            }
-        };
+        // The token ranges of a match's words: its roles' for an idea, the whole match for a
+        // phrase or regex.
+        fn words_of(d: &Decided) -> impl Iterator<Item = (usize, usize)> + '_ {
+            let parts = d.parts.as_slice();
+            let whole = parts.is_empty().then_some((d.m.from, d.m.to));
+            parts
+                .iter()
+                .map(|&(a, b)| (a as usize, b as usize))
+                .chain(whole)
+        }
         let misbelief_words: Vec<(usize, usize)> = decided
             .iter()
             .filter(|d| {
@@ -823,7 +824,7 @@ impl Scorer {
                 {
                     continue;
                 }
-                let shared = words_of(d).into_iter().find_map(|(from, to)| {
+                let shared = words_of(d).find_map(|(from, to)| {
                     misbelief_words
                         .iter()
                         .find(|&&(a, b)| a < to && from < b)
