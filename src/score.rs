@@ -445,6 +445,10 @@ struct RoleJudge<'a> {
     scope_standing: &'a dyn Fn(&matcher::Match) -> scope::Standing,
     /// The token range of a scope trigger occurrence.
     trigger_span: &'a dyn Fn(usize) -> (usize, usize),
+    /// The class of a scope trigger occurrence.
+    trigger_class: &'a dyn Fn(usize) -> scope::Class,
+    /// Whether a token range holds a scope trigger of its own ("if", "never sleeps").
+    holds_trigger: &'a dyn Fn(usize, usize) -> bool,
     /// Whether every token of a range lies in a stretch that reasons.
     is_reasoned: &'a dyn Fn(usize, usize) -> bool,
 }
@@ -746,6 +750,14 @@ impl Scorer {
                 trigger_span: &|k| {
                     let occ = &scopes.occurrences[k];
                     (occ.from, occ.to)
+                },
+                trigger_class: &|k| scopes.occurrences[k].class,
+                holds_trigger: &|from, to| {
+                    let first = scopes.occurrences.partition_point(|o| o.to <= from);
+                    scopes.occurrences[first..]
+                        .iter()
+                        .take_while(|o| o.from < to)
+                        .any(|o| o.to > from)
                 },
                 is_reasoned: &is_reasoned,
             },
@@ -1097,6 +1109,8 @@ impl Scorer {
         let RoleJudge {
             scope_standing,
             trigger_span,
+            trigger_class,
+            holds_trigger,
             is_reasoned,
         } = *judge;
         // Each role's matches, found in one pass over the sorted role matches.
@@ -1207,7 +1221,28 @@ impl Scorer {
                         .find(|s| s.rank() == rank)
                         .unwrap_or(Standing::Affirmed)
                 };
-                let standing = if denied * 2 >= chosen.len() {
+                // A claim is asserted only as a whole: a role denied by a negation said before
+                // it ("a local queue instead of [a worker per task]", "not [one queue] but …")
+                // leaves the rest saying something else. A negation said after a phrase ("the
+                // average [is fine]") is often the claim's own wording, and a role that is a
+                // trigger itself ("[if] it's uncontended") is denied only by reaching it; both
+                // are judged by the majority, as for concepts.
+                let is_claim = matches!(
+                    idea.item,
+                    matcher::Item::RedFlag(_) | matcher::Item::Misconception(_)
+                );
+                let denied_from_before = || {
+                    chosen.iter().any(|(m, s)| match *s {
+                        Standing::Negated(Why::Trigger(k)) => {
+                            matches!(
+                                trigger_class(k),
+                                scope::Class::PreNegation | scope::Class::ClauseNegation
+                            ) && !holds_trigger(m.from, m.to)
+                        }
+                        _ => false,
+                    })
+                };
+                let standing = if denied * 2 >= chosen.len() || (is_claim && denied_from_before()) {
                     weakest(2)
                 } else if doubted * 2 >= chosen.len() {
                     chosen

@@ -65,7 +65,16 @@ fn scorer() -> Scorer {
         ],
         Within::Clause,
     )];
-    let mut drill = bare_drill(concepts, vec![add, faster, disk], 0.0);
+    let mut per_task = red_flag("thread-per-task", &[], 15.0);
+    per_task.claims = vec![idea(
+        &[
+            &["a", "one", "its own"],
+            &["thread", "worker"],
+            &["per task", "for each task", "each task"],
+        ],
+        Within::Clause,
+    )];
+    let mut drill = bare_drill(concepts, vec![add, faster, disk, per_task], 0.0);
     drill.rubric.misconceptions = vec![
         misconception(
             "futex-is-a-lock",
@@ -343,6 +352,33 @@ fn a_dismissal_ending_in_a_roles_words_denies_the_claim() {
         "I'm sure storage is the problem.",
     ] {
         assert!(fired(&report(answer), "blame-disk"), "{answer}");
+    }
+}
+
+/// A claim is asserted only as a whole: one of its roles denied by a negation said before it
+/// ("instead of", "not", "no") leaves the others saying something else, though most of its roles
+/// stand; a negation elsewhere in the sentence leaves the claim asserted.
+#[test]
+fn a_role_denied_before_it_denies_the_claim() {
+    for answer in [
+        "Give each worker a local queue instead of a central queue that wakes a worker per task.",
+        "Instead of a queue that wakes a worker per task, give each worker a local queue.",
+        "Give every worker a local queue rather than one shared queue that starts a thread for each task.",
+    ] {
+        let report = report(answer);
+        assert!(
+            !fired(&report, "thread-per-task"),
+            "{answer}: {:?}",
+            status(&report, "thread-per-task")
+        );
+    }
+    for answer in [
+        "Spawn a worker per task.",
+        "Give each task its own thread.",
+        "Don't batch anything: start a thread for each task.",
+        "It is not the disk, so I would run one worker per task.",
+    ] {
+        assert!(fired(&report(answer), "thread-per-task"), "{answer}");
     }
 }
 
