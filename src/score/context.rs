@@ -1460,6 +1460,14 @@ mod tests {
         let (n, c) = context("The lock is held too long, so threads queue behind it");
         assert_eq!(c.clause[token(&n, "lock")], c.clause[token(&n, "long")]);
         assert_ne!(c.clause[token(&n, "lock")], c.clause[token(&n, "queue")]);
+        // A finite verb beyond the auxiliaries opens a clause after a comma; a list does not.
+        let (n, c) = context(
+            "Wakers pile onto the same CPUs, those locks become hot, and every core adds wakers",
+        );
+        assert_ne!(c.clause[token(&n, "same")], c.clause[token(&n, "locks")]);
+        assert_ne!(c.clause[token(&n, "locks")], c.clause[token(&n, "every")]);
+        let (n, c) = context("I see no iowait, swapping or steal");
+        assert_eq!(c.clause[token(&n, "iowait")], c.clause[token(&n, "steal")]);
     }
 
     #[test]

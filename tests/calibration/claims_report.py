@@ -103,7 +103,7 @@ def main():
     print(f"red-flag recall          {ratio(c['red_hit'], c['red_asserted'])}")
     print(f"misconception precision  {ratio(c['mis_fired_true'], c['mis_fired'])}")
     print(f"fired on a rejection     {ratio(c['rejected_fired'], c['rejected'])}")
-    if sys.argv[1] == "tune":
+    if sys.argv[1] != "heldout":  # the held-out half is only ever scored, never read
         for drill, answer, claim in misses:
             print(f"  missed      {drill} {answer}: {claim}")
         for drill, answer, claim in false_fires:
