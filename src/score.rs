@@ -799,6 +799,9 @@ impl Scorer {
                 d.standing = Standing::Negated(Why::Rejected(from, to));
             } else if claim && let Some((from, to)) = context.negated_role(&n, d.parts.as_slice()) {
                 d.standing = Standing::Negated(Why::Rejected(from, to));
+            } else if claim && let Some((from, to)) = context.expectation_label(&n, d.m.from) {
+                // "Verify: swap at 0, p99 back to normal" predicts; it believes nothing.
+                d.standing = Standing::Hypothetical(Why::Rejected(from, to));
             } else if !claim
                 && let Some((from, to)) = context.disowned_concept(&n, d.m.from, d.m.to)
             {

@@ -115,6 +115,37 @@ const SUBCOMMANDS: &[&str] = &[
 
 /// Words that open a subordinate clause: the comma that closes it opens the main clause ("If
 /// that is not enough, add more threads").
+/// Labels that announce what to expect or which possibilities to weigh, said before a colon:
+/// "Verify: si/so at 0, p99 back to normal", "Success: tasks/s linear in cores", "Candidates:
+/// spinning, a livelock, an infinite loop". What follows is a prediction or a list of
+/// possibilities, not the candidate's belief about the case. Each is the label's last words.
+const EXPECTATION_LABELS: &[&[&str]] = &[
+    &["verify"],
+    &["verification"],
+    &["to", "confirm"],
+    &["success"],
+    &["success", "criteria"],
+    &["success", "looks", "like"],
+    &["exit", "criteria"],
+    &["done", "when"],
+    &["expect"],
+    &["expected"],
+    &["expectation"],
+    &["expectations"],
+    &["expected", "result"],
+    &["goal"],
+    &["target"],
+    &["candidates"],
+    &["possibilities"],
+    &["possible", "causes"],
+    &["hypotheses"],
+    &["suspects"],
+];
+
+/// How many words may come before an expectation label in its sentence ("How to verify:",
+/// "Busy-with-no-progress candidates:").
+const LABEL_LEAD_INS: usize = 3;
+
 const SUBORDINATORS: &[&str] = &[
     "if", "when", "whenever", "once", "unless", "because", "since", "although", "though", "while",
     "whether", "assuming", "after", "before", "until",
@@ -1250,6 +1281,34 @@ impl Context {
                 .quoted
                 .get(from..to)
                 .is_some_and(|q| q.iter().all(|&b| b))
+    }
+
+    /// The expectation label that opens the sentence of token `t` ([`EXPECTATION_LABELS`],
+    /// followed by a colon), as a token range: what the sentence says after it is expected or
+    /// possible, not asserted.
+    pub fn expectation_label(&self, n: &Normalized<'_>, t: usize) -> Option<(usize, usize)> {
+        let sentence = n.tokens.get(t)?.sentence as usize;
+        let (start, end) = *n.sentences.get(sentence)?;
+        let bytes = n.text.as_bytes();
+        // The first colon of the sentence, after at most the lead-ins and the longest label.
+        let colon_after = (start..end.min(start + LABEL_LEAD_INS + 3)).find(|&u| {
+            u + 1 < end && {
+                let gap = &bytes[n.tokens[u].end..n.tokens[u + 1].start];
+                gap.contains(&b':')
+            }
+        })?;
+        if t <= colon_after {
+            return None;
+        }
+        EXPECTATION_LABELS.iter().find_map(|label| {
+            let from = (colon_after + 1).checked_sub(label.len())?;
+            (from >= start
+                && label
+                    .iter()
+                    .enumerate()
+                    .all(|(i, word)| n.token_text(from + i) == *word))
+            .then_some((from, colon_after + 1))
+        })
     }
 
     /// Whether every token of `from..to` belongs to a command line.

@@ -382,6 +382,33 @@ fn a_role_denied_before_it_denies_the_claim() {
     }
 }
 
+/// A label that announces what to expect or which possibilities to weigh ("Verify:",
+/// "Candidates:") makes what follows it a prediction, not a claim; other labels, and a colon
+/// after the claim, do not.
+#[test]
+fn an_expectation_label_predicts_and_claims_nothing() {
+    for answer in [
+        "Candidates: the disk is the bottleneck, a hot lock, or the network.",
+        "Busy-with-no-progress candidates: the disk is the bottleneck or a lock.",
+        "How to verify: once the lock is split, storage is the bottleneck and util climbs.",
+        "Success looks like: the disk is the bottleneck, not the lock.",
+    ] {
+        let report = report(answer);
+        assert!(
+            !fired(&report, "blame-disk"),
+            "{answer}: {:?}",
+            status(&report, "blame-disk")
+        );
+    }
+    for answer in [
+        "My verdict: the disk is the bottleneck.",
+        "The disk is the bottleneck: util is 100%.",
+        "Verify the fix. The disk is the bottleneck.",
+    ] {
+        assert!(fired(&report(answer), "blame-disk"), "{answer}");
+    }
+}
+
 /// The scope rules of proposals and questions, through the scorer: a proposal said with its bad
 /// outcome, a report of what someone did, inline code and a question that asks for data are not
 /// the candidate's recommendation; the same proposal said plainly, endorsed or asserted by a
