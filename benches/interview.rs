@@ -109,8 +109,8 @@ fn turn(c: &mut Criterion) {
             BatchSize::SmallInput,
         )
     });
-    // A session after the run's first: the rubric compiles with the regexes and word spellings
-    // the catalog's scorers compiled already.
+    // A session after the run's first: its scorers take the drill's rubric as the catalog's
+    // first scorer of the drill compiled it.
     c.bench_function("interview/new session (compile rubric)", |b| {
         b.iter(|| Interview::with_forms(drill, None, Seed(7), Mode::Interview, &catalog.forms))
     });
@@ -143,8 +143,10 @@ criterion_group!(benches, turn);
 /// `TURN_LOOP=N` plays the benchmark's second turn N times on clones of one running session and
 /// exits, for an instruction count that a busy machine cannot distort:
 /// `TURN_LOOP=200 valgrind --tool=callgrind target/release/deps/interview-*` minus the same with
-/// `TURN_LOOP=0`, divided by N (cloning the session is counted too). Otherwise the criterion
-/// benchmarks run.
+/// `TURN_LOOP=0`, divided by N (cloning the session is counted too). `SESSION_NEW=N` also starts
+/// N more sessions of the drill with the catalog's forms, as a run's later sessions do (the cost
+/// of `new session`: subtract a run with `SESSION_NEW=0`). Otherwise the criterion benchmarks
+/// run.
 fn main() {
     if let Some(n) = std::env::var("TURN_LOOP")
         .ok()
@@ -152,6 +154,20 @@ fn main() {
     {
         let catalog = load_catalog(&[]).expect("embedded content loads");
         let session = session_after_first_answer(&catalog);
+        let sessions = std::env::var("SESSION_NEW")
+            .ok()
+            .and_then(|v| v.parse::<u32>().ok())
+            .unwrap_or(0);
+        let drill = &catalog.drills[&DrillId::from(DRILL)];
+        for _ in 0..sessions {
+            std::hint::black_box(Interview::with_forms(
+                drill,
+                None,
+                Seed(7),
+                Mode::Interview,
+                &catalog.forms,
+            ));
+        }
         let replies: usize = (0..n)
             .map(|_| {
                 let mut turn = session.clone();

@@ -50,10 +50,17 @@ fn bench(c: &mut Criterion) {
     c.bench_function("scorer_new", |b| b.iter(|| Scorer::new(black_box(&drill))));
     // A drill's scorer given the loaded catalog, whose shared forms an earlier scorer of the
     // drill filled (the scorer above): every session after a run's first, every follow-up and
-    // `grade` worker. Compiles the drill's phrases, ideas and role tables; no regex, no word's
-    // spellings, no calibration example (those are scored on the first answer's confidence).
+    // `grade` worker. Takes the drill's compiled rubric from the catalog (after checking the
+    // drill is the one it was compiled from); no calibration example (those are scored on the
+    // first answer's confidence).
     c.bench_function("scorer_new_shipped_drill", |b| {
         b.iter(|| Scorer::with_forms(black_box(&shipped), &catalog.forms))
+    });
+    // The first scorer of the drill once the catalog's regexes and word spellings are compiled
+    // (as after any earlier scorer of the drill): compiles the drill's phrases, ideas, role
+    // tables and word table.
+    c.bench_function("scorer_compile_shipped_drill", |b| {
+        b.iter(|| Scorer::compile(black_box(&shipped), &catalog.forms))
     });
     // The first scorer of the drill in a run: its regexes and its words' spellings (those of
     // its lexicon entries too) compiled from nothing, as `Scorer::new` does.
@@ -128,7 +135,8 @@ criterion_group!(benches, bench);
 /// `SCORE_LOOP=0` and the same variables). `SCORE_NEW=N` builds N more scorers of the drill
 /// after the first, sharing its compiled forms as a loaded catalog's scorers do (the cost of
 /// `scorer_new_shipped_drill`: subtract a run with `SCORE_NEW=0`); with `SCORE_NEW_ANSWER=1`
-/// each of them also scores the answer once. Otherwise the criterion benchmarks run.
+/// each of them also scores the answer once; with `SCORE_COMPILE=1` each compiles the rubric
+/// afresh (`scorer_compile_shipped_drill`). Otherwise the criterion benchmarks run.
 fn main() {
     if let Some(n) = std::env::var("SCORE_LOOP")
         .ok()
@@ -150,8 +158,13 @@ fn main() {
         // session's first turn does (its confidence reads the drill's example hits, which the
         // first scorer's answer left in the catalog's forms).
         let first_answer = std::env::var_os("SCORE_NEW_ANSWER").is_some_and(|v| !v.is_empty());
+        let compile = std::env::var_os("SCORE_COMPILE").is_some_and(|v| !v.is_empty());
         for _ in 0..more {
-            let scorer = Scorer::with_forms(black_box(&drill), &forms);
+            let scorer = if compile {
+                Scorer::compile(black_box(&drill), &forms)
+            } else {
+                Scorer::with_forms(black_box(&drill), &forms)
+            };
             if first_answer {
                 black_box(scorer.score(black_box(ANSWER), &Shown::default()));
             }

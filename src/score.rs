@@ -53,19 +53,21 @@ use crate::domain::{
 /// A drill's rubric compiled for fast repeated scoring.
 #[derive(Debug, Clone)]
 pub struct Scorer {
-    concepts: Vec<Concept>,
-    red_flags: Vec<RedFlag>,
-    misconceptions: Vec<Misconception>,
+    /// The rubric's items, its matchers, ideas and word table: shared by every scorer of an
+    /// equal drill built with the same [`CompiledForms`] (see [`CompiledRubric`]).
+    concepts: Arc<[Concept]>,
+    red_flags: Arc<[RedFlag]>,
+    misconceptions: Arc<[Misconception]>,
     pushback: Vec<PushbackRule>,
     order_penalty: f64,
     /// Exact phrases (rubric phrases, lexicon terms) and regexes.
-    matcher: matcher::Matcher,
+    matcher: Arc<matcher::Matcher>,
     /// Plain phrases (inflecting) and the role alternatives of ideas.
-    plain: matcher::Matcher,
-    ideas: Vec<CompiledIdea>,
+    plain: Arc<matcher::Matcher>,
+    ideas: Arc<[CompiledIdea]>,
     /// Shared with every scorer of the catalog: the same for every drill.
     triggers: Arc<scope::Triggers>,
-    tags: tags::Tagger,
+    tags: Arc<tags::Tagger>,
     skipped: Vec<String>,
     /// The drill's calibration answers and the concept indices each hits (for confidence),
     /// found when an answer's confidence first needs them: scoring the examples costs as much
@@ -537,6 +539,58 @@ impl Scorer {
     /// (and adding those it compiles): the same scorer, without compiling again what an earlier
     /// scorer of the same catalog compiled.
     pub fn with_forms(drill: &Drill, forms: &CompiledForms) -> Self {
+        Self::from_compiled(drill, forms, &forms.rubric(drill))
+    }
+
+    /// [`Scorer::with_forms`], compiling the drill's rubric afresh (its regexes and word
+    /// spellings still taken from `forms`) and keeping it nowhere: for a drill scored once, and
+    /// to measure what compiling a rubric costs.
+    pub fn compile(drill: &Drill, forms: &CompiledForms) -> Self {
+        Self::from_compiled(drill, forms, &CompiledRubric::new(drill, forms))
+    }
+
+    fn from_compiled(drill: &Drill, forms: &CompiledForms, compiled: &CompiledRubric) -> Self {
+        Scorer {
+            concepts: Arc::clone(&compiled.concepts),
+            red_flags: Arc::clone(&compiled.red_flags),
+            misconceptions: Arc::clone(&compiled.misconceptions),
+            pushback: drill.pushback.clone(),
+            order_penalty: drill.rubric.order_penalty,
+            matcher: Arc::clone(&compiled.matcher),
+            plain: Arc::clone(&compiled.plain),
+            ideas: Arc::clone(&compiled.ideas),
+            triggers: Arc::clone(&compiled.triggers),
+            tags: Arc::clone(&compiled.tags),
+            skipped: compiled.skipped.clone(),
+            example_hits: forms.example_hits(drill),
+            shown_cache: ShownCache::default(),
+        }
+    }
+}
+
+/// A drill's rubric compiled: its items, both matchers, the ideas' role table and the word
+/// table an answer is tagged with. Depends on the rubric and the lexicon entries the drill
+/// carries alone, so [`CompiledForms`] keeps one per version of a drill and every later scorer
+/// of an equal drill (each session, follow-up and `grade` worker) shares it: building one costs
+/// thousands of phrases interned, their spellings recorded and a prefix tree sorted, several
+/// times what scoring an answer costs.
+#[derive(Debug)]
+struct CompiledRubric {
+    concepts: Arc<[Concept]>,
+    red_flags: Arc<[RedFlag]>,
+    misconceptions: Arc<[Misconception]>,
+    matcher: Arc<matcher::Matcher>,
+    plain: Arc<matcher::Matcher>,
+    ideas: Arc<[CompiledIdea]>,
+    triggers: Arc<scope::Triggers>,
+    tags: Arc<tags::Tagger>,
+    skipped: Vec<String>,
+}
+
+impl CompiledRubric {
+    /// Compiles every phrase, regex and idea of the drill (with those of the lexicon entries it
+    /// names), taking the forms an earlier rubric compiled from `forms`.
+    fn new(drill: &Drill, forms: &CompiledForms) -> Self {
         let rubric = &drill.rubric;
         let mut unknown: Vec<(matcher::Item, Vec<String>)> = Vec::new();
         let mut items: Vec<(matcher::Item, ItemForms)> = Vec::new();
@@ -636,23 +690,21 @@ impl Scorer {
         for (word, id) in plain.vocabulary() {
             tagger.add_plain(word, id);
         }
-        Scorer {
-            concepts: rubric.concepts.clone(),
-            red_flags: rubric.red_flags.clone(),
-            misconceptions: rubric.misconceptions.clone(),
-            pushback: drill.pushback.clone(),
-            order_penalty: rubric.order_penalty,
-            matcher,
-            plain,
-            ideas,
+        CompiledRubric {
+            concepts: rubric.concepts.clone().into(),
+            red_flags: rubric.red_flags.clone().into(),
+            misconceptions: rubric.misconceptions.clone().into(),
+            matcher: Arc::new(matcher),
+            plain: Arc::new(plain),
+            ideas: ideas.into(),
             triggers,
-            tags: tagger,
+            tags: Arc::new(tagger),
             skipped,
-            example_hits: forms.example_hits(drill),
-            shown_cache: ShownCache::default(),
         }
     }
+}
 
+impl Scorer {
     /// The concepts each calibration example hits, scored once, on first need.
     fn example_hits(&self) -> &[BTreeSet<usize>] {
         self.example_hits.hits.get_or_init(|| {
@@ -1136,7 +1188,7 @@ impl Scorer {
         };
         // The best match of each role in the unit at hand (one buffer for the whole answer).
         let mut chosen: Vec<(matcher::Match, Standing)> = Vec::new();
-        for idea in &self.ideas {
+        for idea in self.ideas.iter() {
             let Some(first_role) = idea.roles.clone().next() else {
                 continue;
             };

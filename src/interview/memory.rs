@@ -12,7 +12,7 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashSet};
 
-use aho_corasick::AhoCorasick;
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind};
 
 use crate::domain::{Drill, Incident, Stage};
 
@@ -94,8 +94,14 @@ impl Memory {
         terms.dedup();
         let seen = vec![false; terms.len()];
         // Terms are short literals: building cannot fail; without it every term stays unseen,
-        // the strict side.
-        let finder = AhoCorasick::new(&terms).ok();
+        // the strict side. A contiguous NFA, not the DFA the builder picks for a few hundred
+        // terms: the DFA cost every new session about 6M instructions to build, the NFA a
+        // fraction of that, and the texts scanned (answers, tool outputs) are short. Every kind
+        // reports the same overlapping matches.
+        let finder = AhoCorasickBuilder::new()
+            .kind(Some(AhoCorasickKind::ContiguousNFA))
+            .build(&terms)
+            .ok();
         Self {
             terms,
             finder,

@@ -6,7 +6,9 @@
 //! over many transcripts), so these are worked out once per loaded catalog and shared by every
 //! scorer built from it. So is one thing that depends on a whole drill: the concepts its
 //! calibration examples hit (for an answer's confidence), which takes as long to find as the
-//! rubric takes to compile and would otherwise be paid again by every session of the drill.
+//! rubric takes to compile and would otherwise be paid again by every session of the drill; and
+//! the drill's rubric compiled (its matchers, ideas and word table), which every scorer of the
+//! same version of the drill would otherwise build again.
 //!
 //! A memo only: a scorer built with a warm [`CompiledForms`] is exactly the scorer built with a
 //! fresh one. A compiled `Regex` is shared whole, behind an `Arc`, with its search caches (a
@@ -61,10 +63,27 @@ pub struct CompiledForms {
     /// By drill id: the calibration example hits of each version of the drill scored so far
     /// (a coach's override or a test's edited copy shares the id but not the rubric).
     example_hits: Mutex<FastMap<DrillId, Vec<Arc<ExampleHits>>>>,
+    /// By drill id: each version of the drill's rubric compiled, with the rubric and lexicon
+    /// entries it was compiled from (a version is handed out only for a drill equal in both).
+    rubrics: Mutex<FastMap<DrillId, Vec<CompiledVersion>>>,
     /// The tables an answer's words are read with before any rubric word is added (negation
     /// and hedge triggers; the tagger's linking, function, clause and tool words): the same
     /// for every drill.
     answer_words: OnceLock<(Arc<Triggers>, Tagger)>,
+}
+
+/// One version of a drill's rubric compiled, and what it was compiled from.
+#[derive(Debug)]
+struct CompiledVersion {
+    rubric: Rubric,
+    lexicon: Lexicon,
+    compiled: Arc<super::CompiledRubric>,
+}
+
+impl CompiledVersion {
+    fn is_for(&self, drill: &Drill) -> bool {
+        self.rubric == drill.rubric && self.lexicon == drill.lexicon
+    }
 }
 
 /// The concept indices each calibration example of a drill hits, filled by the first scorer
@@ -172,6 +191,38 @@ impl CompiledForms {
         (Arc::clone(triggers), tagger.clone())
     }
 
+    /// `drill`'s rubric compiled: the version an earlier scorer of an equal drill compiled
+    /// with these forms, or compiled now (outside the table's lock: compiling takes the other
+    /// tables' locks, and other scorers keep going) and kept for the next.
+    pub(super) fn rubric(&self, drill: &Drill) -> Arc<super::CompiledRubric> {
+        let known = |table: &FastMap<DrillId, Vec<CompiledVersion>>| {
+            table.get(&drill.id).and_then(|versions| {
+                versions
+                    .iter()
+                    .find(|version| version.is_for(drill))
+                    .map(|version| Arc::clone(&version.compiled))
+            })
+        };
+        if let Some(compiled) = known(&lock(&self.rubrics)) {
+            return compiled;
+        }
+        let compiled = Arc::new(super::CompiledRubric::new(drill, self));
+        let mut table = lock(&self.rubrics);
+        if let Some(earlier) = known(&table) {
+            // Another thread compiled the same rubric meanwhile: every scorer shares one.
+            return earlier;
+        }
+        table
+            .entry(drill.id.clone())
+            .or_default()
+            .push(CompiledVersion {
+                rubric: drill.rubric.clone(),
+                lexicon: drill.lexicon.clone(),
+                compiled: Arc::clone(&compiled),
+            });
+        compiled
+    }
+
     /// The slot of `drill`'s calibration example hits shared by every scorer of an equal drill
     /// built with these forms (so each version of a drill scores its examples once per
     /// catalog), or a slot of its own for a drill with no examples.
@@ -244,6 +295,30 @@ mod tests {
         fewer.examples.pop();
         assert!(forms.example_hits(&fewer).hits.get().is_none());
         assert!(forms.example_hits(drill).hits.get().is_some());
+    }
+
+    #[test]
+    fn a_drills_rubric_is_compiled_once_per_version_of_the_drill() {
+        let catalog = crate::content::load_catalog(&[]).expect("the embedded content loads");
+        let drill = catalog
+            .drills
+            .values()
+            .next()
+            .expect("some drill is shipped");
+        let forms = CompiledForms::default();
+        let first = forms.rubric(drill);
+        assert!(Arc::ptr_eq(&first, &forms.rubric(drill)));
+        // Another version of the drill (a coach's override, an edited copy) has its own.
+        let mut edited = drill.clone();
+        edited.rubric.concepts.pop();
+        let other = forms.rubric(&edited);
+        assert!(!Arc::ptr_eq(&first, &other));
+        assert_eq!(other.concepts.len() + 1, first.concepts.len());
+        let mut narrower = drill.clone();
+        narrower.lexicon = Lexicon::default();
+        assert!(!Arc::ptr_eq(&first, &forms.rubric(&narrower)));
+        assert!(Arc::ptr_eq(&other, &forms.rubric(&edited)));
+        assert!(Arc::ptr_eq(&first, &forms.rubric(drill)));
     }
 
     #[test]
