@@ -64,8 +64,8 @@ pub const TOOLS: &[Tool] = &[
     },
     Tool {
         name: "top",
-        summary: "tasks and load, batch mode (-H: threads)",
-        examples: &["top -b -n 1", "top -H -b -n 1"],
+        summary: "tasks and load, batch mode (-H: threads, -w N: lines N columns wide)",
+        examples: &["top -b -n 1", "top -H -b -n 1", "top -b -n 1 -w 200"],
         parse: argv::parse_top,
     },
     Tool {

@@ -16,7 +16,9 @@
 //! switches, acquisitions, IOs, completions) are the window's counts times `1 s / window`.
 //! Effects that vary over seconds (reclaim and steal bursts, the deadlock forming) are inputs of
 //! each window. A warm-up window precedes sample 0 and is never recorded, except as the steady
-//! state from which the since-boot summary is synthesised (see `boot`).
+//! state from which the since-boot summary is synthesised (see `boot`). On a box with a CPU
+//! quota the first [`BANDWIDTH_HISTORY_SECONDS`] of the drill are simulated before it starts,
+//! and the since-boot throttling is theirs.
 //!
 //! # Deadlock timing
 //! `Fault::Deadlock::after_s` counts seconds **since boot**. With `after_s < uptime_s` the
@@ -45,12 +47,21 @@ pub mod whatif;
 pub use detail::{MAX_THREAD_ROWS, THREAD_DETAIL_SECONDS};
 pub use trace::*;
 
+use std::collections::VecDeque;
+
 use crate::domain::{Fault, Incident, Seed};
 use engine::{Engine, EngineParams, WindowInputs, WindowStats};
 
 /// Events a window aims at: small enough that `vmstat 1 5` simulates in a few milliseconds,
 /// large enough that a second's percentiles rest on hundreds of requests.
 pub const EVENT_BUDGET: f64 = 5_000.0;
+
+/// Seconds of the drill a box with a CPU quota simulates before its first command, to measure
+/// the throttling its since-boot `cpu.stat` counts (see `boot::with_bandwidth_history`). A
+/// quota near the group's demand throttles in runs that come and go over seconds: one second
+/// would make the history hinge on where that second fell, while twenty seconds hold two
+/// hundred 100 ms periods.
+pub const BANDWIDTH_HISTORY_SECONDS: usize = 20;
 
 /// A running simulation of one incident. Owns the engine state between seconds.
 #[derive(Debug, Clone)]
@@ -60,6 +71,18 @@ pub struct Simulation {
     params: EngineParams,
     ctx: sample::Context,
     last_stats: WindowStats,
+    /// Seconds simulated ahead of the trace (to measure the since-boot throttling), with the
+    /// kernel log lines of each, handed to the trace in order as it advances.
+    ahead: VecDeque<(Sample, Vec<LogEvent>)>,
+}
+
+/// Whether some workload's cgroup has a CPU quota, so the engine throttles it.
+fn has_cpu_quota(incident: &Incident) -> bool {
+    incident
+        .workloads
+        .iter()
+        .filter_map(|w| w.cgroup.as_ref())
+        .any(|g| g.quota_us.is_some())
 }
 
 /// `window` made a whole number of every CPU quota's periods (at least one), so each second
@@ -286,7 +309,7 @@ impl Simulation {
         let mut info = ctx.box_info(incident, &engine, &steady);
         info.irq_history = ctx.irq_history(&since_boot.detail, incident.machine.uptime_s);
         let log = ctx.log_before_start();
-        Self {
+        let mut simulation = Self {
             trace: Trace {
                 info,
                 since_boot,
@@ -298,36 +321,61 @@ impl Simulation {
             params,
             ctx,
             last_stats: warm,
+            ahead: VecDeque::new(),
+        };
+        // A quota's throttling comes and goes over seconds, so the warm-up window alone does
+        // not tell how often the group was throttled since boot: the drill's first seconds,
+        // simulated now and kept for the trace, do. Nothing simulated reads the since-boot
+        // summary, so measuring them first changes none of them.
+        if has_cpu_quota(incident) {
+            while simulation.ahead.len() < BANDWIDTH_HISTORY_SECONDS {
+                let second = simulation.simulate_next();
+                simulation.ahead.push_back(second);
+            }
+            let seconds: Vec<&Sample> = simulation.ahead.iter().map(|(s, _)| s).collect();
+            boot::with_bandwidth_history(&mut simulation.trace.since_boot, &seconds);
         }
+        simulation
     }
 
     /// Simulates until the trace holds at least `seconds` samples.
     pub fn advance_to(&mut self, seconds: usize) {
         while self.trace.samples.len() < seconds {
-            let i = self.trace.samples.len();
-            let inputs = WindowInputs {
-                second: u32::try_from(i).ok(),
-                ..self.ctx.inputs(i, Some(&self.last_stats))
+            let (sample, log) = match self.ahead.pop_front() {
+                Some(second) => second,
+                None => self.simulate_next(),
             };
-            let stats = self.engine.run_window(
-                self.params.window_ns.max(1),
-                inputs,
-                self.params.max_events,
-            );
-            let sample = self.ctx.sample(&self.engine, &stats, i, false);
-            self.ctx.log_lockups(&self.engine, &stats, Some(i));
-            self.trace.log.extend(self.ctx.log_during(i));
+            self.trace.log.extend(log);
             self.trace.samples.push(sample);
-            self.last_stats = stats;
             detail::fold_old_thread_rows(&mut self.trace);
         }
+    }
+
+    /// Simulates the second after the last one simulated (in the trace or ahead of it): its
+    /// sample and the kernel's log lines during it.
+    fn simulate_next(&mut self) -> (Sample, Vec<LogEvent>) {
+        let i = self.trace.samples.len() + self.ahead.len();
+        let inputs = WindowInputs {
+            second: u32::try_from(i).ok(),
+            ..self.ctx.inputs(i, Some(&self.last_stats))
+        };
+        let stats =
+            self.engine
+                .run_window(self.params.window_ns.max(1), inputs, self.params.max_events);
+        let sample = self.ctx.sample(&self.engine, &stats, i, false);
+        self.ctx.log_lockups(&self.engine, &stats, Some(i));
+        let log = self.ctx.log_during(i);
+        self.last_stats = stats;
+        (sample, log)
     }
 
     pub fn trace(&self) -> &Trace {
         &self.trace
     }
 
-    /// Raw counters of the last simulated window (for oracle tests and benchmarks).
+    /// Raw counters of the last simulated window (for oracle tests and benchmarks). With a CPU
+    /// quota the first [`BANDWIDTH_HISTORY_SECONDS`] are simulated at once, so until the trace
+    /// holds them this is the last of those.
     pub fn last_window(&self) -> &WindowStats {
         &self.last_stats
     }

@@ -80,7 +80,11 @@ pub fn render(trace: &Trace, command: &ToolCommand, start: usize) -> String {
             *reports,
             start,
         ),
-        ToolCommand::Top { frames, delay_s } => top::render(trace, *frames, *delay_s, start),
+        ToolCommand::Top {
+            frames,
+            delay_s,
+            columns,
+        } => top::render(trace, *frames, *delay_s, *columns, start),
         ToolCommand::Free { unit, wide } => free::render(trace, *unit, *wide, start),
         ToolCommand::Uptime => uptime::render(trace, start),
         ToolCommand::PerfTop { delay_s, entries } => {

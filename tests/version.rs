@@ -8,8 +8,8 @@
 use super::common::sysdrill;
 
 /// The version whose outputs `FINGERPRINT` records, and the fingerprint.
-const RECORDED_VERSION: &str = "0.4.0";
-const FINGERPRINT: u64 = 0x6ffc_14c4_aae1_38b5;
+const RECORDED_VERSION: &str = "0.5.0";
+const FINGERPRINT: u64 = 0x3cd0_957c_1cba_72d7;
 
 /// Seeds fingerprinted per incident: two, so a seed-dependent change shows too.
 const SEEDS: [u64; 2] = [1, 2];
@@ -20,6 +20,7 @@ const COMMANDS: &[&str] = &[
     "vmstat 1 3",
     "mpstat -P ALL 1 1",
     "top -b -n 1",
+    "top -b -n 1 -w 200",
     "free -m",
     "iostat -x 1 2",
     "pidstat -w 1 1",
@@ -36,6 +37,8 @@ const COMMANDS: &[&str] = &[
     "cat /proc/pressure/cpu",
     "sar -q 1 1",
     "perf stat -a sleep 1",
+    // The one shipped cgroup with a quota; elsewhere a missing file.
+    "cat /sys/fs/cgroup/system.slice/ledger.service/cpu.stat",
 ];
 
 /// FNV-1a, 64 bits: stable across Rust releases, unlike `DefaultHasher`.

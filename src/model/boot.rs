@@ -8,12 +8,14 @@
 //! idle baseline, and memory, load averages, symbol samples and lock statistics are the steady
 //! state's (profiles and lock tables have no since-boot form). With periodic bursts the steady
 //! state is the calm warm-up blended with one burst window by the bursts' share of the seconds
-//! (`blend`).
+//! (`blend`). A cgroup's bandwidth counters and stalls are the exception: a quota near the
+//! group's demand throttles in runs that come and go over seconds, so they are measured over the
+//! drill's first seconds instead (`with_bandwidth_history`), and the same rule applied to them.
 //!
 //! Owns: that rule. Must not: run the engine.
 
 use super::sample::Context;
-use super::trace::{CpuTime, DiskSample, Sample, TaskSample, ThreadSched};
+use super::trace::{CgroupSample, CpuTime, DiskSample, Sample, TaskSample, ThreadSched};
 use std::collections::BTreeMap;
 
 /// The steady state of a box that spends `share` of its seconds in `burst` and the rest in
@@ -210,6 +212,31 @@ pub(crate) fn since_boot(steady: &Sample, ctx: &Context) -> Sample {
     }
 }
 
+/// Replaces the since-boot bandwidth counters of every cgroup (periods, throttled periods and
+/// time, and the stalls throttling causes) by those of the mean of `seconds`, halved by the rule
+/// above. Its usage stays the warm-up's, which its processes' since-boot CPU time is too.
+pub(crate) fn with_bandwidth_history(since_boot: &mut Sample, seconds: &[&Sample]) {
+    if seconds.is_empty() {
+        return;
+    }
+    let n = seconds.len() as f64;
+    for (w, boot) in since_boot.detail.cgroups.iter_mut().enumerate() {
+        let mut mean = CgroupSample::default();
+        for g in seconds.iter().filter_map(|s| s.detail.cgroups.get(w)) {
+            mean.periods += g.periods / n;
+            mean.throttled_periods += g.throttled_periods / n;
+            mean.throttled_ns += g.throttled_ns / n;
+            mean.pressure_some += g.pressure_some / n;
+            mean.pressure_full += g.pressure_full / n;
+        }
+        *boot = CgroupSample {
+            user_ns: boot.user_ns,
+            system_ns: boot.system_ns,
+            ..super::detail::since_boot_cgroup(&mean)
+        };
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -248,6 +275,48 @@ mod tests {
         let c = blend(&calm, &burst, 0.0);
         assert_eq!(c.cpus, calm.cpus);
         assert_eq!(c.symbols, calm.symbols);
+    }
+
+    #[test]
+    fn bandwidth_history_is_the_mean_of_the_seconds_halved_and_keeps_the_usage() {
+        let with_group = |g: CgroupSample| {
+            let mut s = Sample::default();
+            s.detail.cgroups = vec![g];
+            s
+        };
+        let second = |throttled_periods: f64, throttled_ns: f64| {
+            with_group(CgroupSample {
+                user_ns: 9e8,
+                periods: 10.0,
+                throttled_periods,
+                throttled_ns,
+                pressure_full: throttled_periods / 20.0,
+                ..CgroupSample::default()
+            })
+        };
+        // The warm-up second throttled nothing; the seconds after it throttled 3, 0 and 6 of
+        // their ten periods.
+        let mut boot = with_group(CgroupSample {
+            user_ns: 6e8,
+            system_ns: 2e8,
+            periods: 5.0,
+            ..CgroupSample::default()
+        });
+        let seconds = [second(3.0, 3e8), second(0.0, 0.0), second(6.0, 9e8)];
+        with_bandwidth_history(&mut boot, &seconds.iter().collect::<Vec<_>>());
+        let g = boot.detail.cgroups[0];
+        assert_eq!((g.user_ns, g.system_ns), (6e8, 2e8));
+        assert_eq!((g.periods, g.throttled_periods), (5.0, 1.5));
+        assert!((g.throttled_ns - 2e8).abs() < 1e-3, "{}", g.throttled_ns);
+        assert!(
+            (g.pressure_full - 0.075).abs() < 1e-12,
+            "{}",
+            g.pressure_full
+        );
+        // No seconds measured: the warm-up's counters stay.
+        let before = boot.clone();
+        with_bandwidth_history(&mut boot, &[]);
+        assert_eq!(boot, before);
     }
 
     #[test]

@@ -465,15 +465,7 @@ pub(crate) fn since_boot(steady: &Detail, interrupts: u64) -> Detail {
     let half = |x: u64| x / 2;
     let mut out = with_interrupts(steady, interrupts);
     for g in &mut out.cgroups {
-        *g = CgroupSample {
-            user_ns: g.user_ns / 2.0,
-            system_ns: g.system_ns / 2.0,
-            periods: g.periods / 2.0,
-            throttled_periods: g.throttled_periods / 2.0,
-            throttled_ns: g.throttled_ns / 2.0,
-            pressure_some: g.pressure_some / 2.0,
-            pressure_full: g.pressure_full / 2.0,
-        };
+        *g = since_boot_cgroup(g);
     }
     for t in &mut out.threads {
         t.user_ns = half(t.user_ns);
@@ -501,6 +493,20 @@ pub(crate) fn since_boot(steady: &Detail, interrupts: u64) -> Detail {
         *share /= 2.0;
     }
     out
+}
+
+/// A cgroup's since-boot average second from its steady one: usage, periods (the period timer
+/// idles while the group does) and throttling halved, and so the shares of time stalled.
+pub(crate) fn since_boot_cgroup(steady: &CgroupSample) -> CgroupSample {
+    CgroupSample {
+        user_ns: steady.user_ns / 2.0,
+        system_ns: steady.system_ns / 2.0,
+        periods: steady.periods / 2.0,
+        throttled_periods: steady.throttled_periods / 2.0,
+        throttled_ns: steady.throttled_ns / 2.0,
+        pressure_some: steady.pressure_some / 2.0,
+        pressure_full: steady.pressure_full / 2.0,
+    }
 }
 
 /// Splits the second's interrupt count over CPUs and sources by the measured rates, exactly.

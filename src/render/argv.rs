@@ -150,10 +150,12 @@ pub enum ToolCommand {
         hide_idle: bool,
         reports: Reports,
     },
-    /// `top -b -n frames -d delay`.
+    /// `top -b -n frames -d delay [-w columns]`.
     Top {
         frames: u32,
         delay_s: u32,
+        /// The screen width the frames are laid out for: 80 without `-w`.
+        columns: u16,
     },
     Free {
         unit: FreeUnit,
@@ -214,7 +216,9 @@ impl ToolCommand {
             ToolCommand::Mpstat { reports, .. } | ToolCommand::Pidstat { reports, .. } => {
                 reports.seconds_all_intervals()
             }
-            ToolCommand::Top { frames, delay_s } => *frames as usize * *delay_s as usize,
+            ToolCommand::Top {
+                frames, delay_s, ..
+            } => *frames as usize * *delay_s as usize,
             ToolCommand::Free { .. }
             | ToolCommand::Uptime
             | ToolCommand::LockStat
@@ -680,7 +684,9 @@ pub(crate) fn parse_top(args: &[&str]) -> Result<ToolCommand, ToolError> {
     if let Some(parsed) = super::top_threads::parse(args) {
         return parsed.map(ToolCommand::Inspect);
     }
-    let opts = getopt("top", args, "nd", TOP_USAGE)?;
+    let (args, columns) = super::top::take_width(args)?;
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let opts = getopt("top", &args, "nd", TOP_USAGE)?;
     if let Some((name, _)) = opts.long.first() {
         return Err(unrecognized_long("top", name, TOP_USAGE));
     }
@@ -706,10 +712,7 @@ pub(crate) fn parse_top(args: &[&str]) -> Result<ToolCommand, ToolError> {
                     ))
                 })?;
             }
-            (
-                'c' | 'E' | 'e' | 'H' | 'i' | 'O' | 'o' | 'p' | 'S' | 's' | 'u' | 'U' | 'w' | '1',
-                _,
-            ) => {
+            ('c' | 'E' | 'e' | 'H' | 'i' | 'O' | 'o' | 'p' | 'S' | 's' | 'u' | 'U' | '1', _) => {
                 return Err(unavailable("top", *flag));
             }
             (other, _) => return Err(invalid_option("top", *other, TOP_USAGE)),
@@ -728,7 +731,11 @@ pub(crate) fn parse_top(args: &[&str]) -> Result<ToolCommand, ToolError> {
         ));
     }
     check_limits("top", frames, frames as u64 * delay_s as u64)?;
-    Ok(ToolCommand::Top { frames, delay_s })
+    Ok(ToolCommand::Top {
+        frames,
+        delay_s,
+        columns,
+    })
 }
 
 pub(crate) fn parse_free(args: &[&str]) -> Result<ToolCommand, ToolError> {
@@ -1174,7 +1181,8 @@ mod tests {
             parse_command("top -bn1").unwrap(),
             ToolCommand::Top {
                 frames: 1,
-                delay_s: 1
+                delay_s: 1,
+                columns: 80
             }
         );
         assert_eq!(parse_command("top -b -n 1 -d 3").unwrap().seconds(), 3);

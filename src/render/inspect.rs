@@ -41,10 +41,12 @@ pub enum Inspect {
         one_line: bool,
         reports: Reports,
     },
-    /// `top -H -b -n frames -d delay`.
+    /// `top -H -b -n frames -d delay [-w columns]`.
     TopThreads {
         frames: u32,
         delay_s: u32,
+        /// The screen width the frames are laid out for.
+        columns: u16,
     },
     /// `perf sched record -- sleep N`.
     PerfSchedRecord {
@@ -74,7 +76,9 @@ impl Inspect {
                 reports.interval.unwrap_or(0) as usize * reports.count as usize
             }
             Inspect::Strace(command) => command.seconds as usize,
-            Inspect::TopThreads { frames, delay_s } => *frames as usize * *delay_s as usize,
+            Inspect::TopThreads {
+                frames, delay_s, ..
+            } => *frames as usize * *delay_s as usize,
             Inspect::PidstatDetail { reports, .. } => {
                 reports.interval.unwrap_or(0) as usize * reports.count as usize
             }
@@ -97,9 +101,11 @@ impl Inspect {
             Inspect::Cgroup(read) => cgroup::render(trace, read, start),
             Inspect::Sar { report, reports } => sar::render(trace, *report, *reports, start),
             Inspect::Strace(command) => strace::render(trace, command, start),
-            Inspect::TopThreads { frames, delay_s } => {
-                top_threads::render(trace, *frames, *delay_s, start)
-            }
+            Inspect::TopThreads {
+                frames,
+                delay_s,
+                columns,
+            } => top_threads::render(trace, *frames, *delay_s, *columns, start),
             Inspect::PidstatDetail {
                 detail,
                 one_line,

@@ -1,4 +1,4 @@
-//! `top -H -b -n N [-d D]`: top's threads mode as procps-ng 4.0.4 prints it. The summary is
+//! `top -H -b -n N [-d D] [-w [COLS]]`: top's threads mode as procps-ng 4.0.4 prints it. The summary is
 //! top's own (the same frame `top -b` prints) with the `Threads:` line in place of `Tasks:`,
 //! then one row per thread sorted by %CPU: the PID column holds the thread id, state, %CPU and
 //! TIME+ are the thread's, memory columns its process's.
@@ -8,7 +8,7 @@ use std::cmp::Ordering;
 use super::argv::ToolError;
 use super::inspect::Inspect;
 use super::ps::{state_letter, thread_cpu_ns};
-use super::top::{self, TABLE_HEADER};
+use super::top::{self, Layout};
 use crate::model::Trace;
 
 /// Parses `top -H ...`; `None` when the words do not ask for threads mode.
@@ -38,9 +38,15 @@ pub(crate) fn parse(args: &[&str]) -> Option<Result<Inspect, ToolError>> {
     }
     Some(
         super::argv::parse_command(&line).and_then(|command| match command {
-            super::argv::ToolCommand::Top { frames, delay_s } => {
-                Ok(Inspect::TopThreads { frames, delay_s })
-            }
+            super::argv::ToolCommand::Top {
+                frames,
+                delay_s,
+                columns,
+            } => Ok(Inspect::TopThreads {
+                frames,
+                delay_s,
+                columns,
+            }),
             _ => Err(ToolError::new("top: use top -H -b -n 1")),
         }),
     )
@@ -52,8 +58,9 @@ struct Row {
     line: String,
 }
 
-fn frame(trace: &Trace, from: usize, seconds: usize) -> String {
-    let summary = top::render(trace, 1, seconds as u32, from);
+fn frame(trace: &Trace, from: usize, seconds: usize, layout: Layout) -> String {
+    let summary = top::frame(trace, from, seconds, layout);
+    let header = layout.header();
     let end = from.saturating_add(seconds).min(trace.samples.len());
     let Some(last) = trace.samples[..end].last() else {
         return summary;
@@ -85,7 +92,7 @@ fn frame(trace: &Trace, from: usize, seconds: usize) -> String {
         }
         out.push_str(line);
         out.push('\n');
-        if line == TABLE_HEADER.trim_end() {
+        if line == header.trim_end() {
             break;
         }
     }
@@ -113,6 +120,7 @@ fn frame(trace: &Trace, from: usize, seconds: usize) -> String {
             let mem_tenths =
                 (task.res_kib as f64 / mem_total.max(1) as f64 * 1000.0).round() as u64;
             let line = top::task_line(
+                layout,
                 t.tid,
                 task,
                 state_letter(t),
@@ -130,6 +138,7 @@ fn frame(trace: &Trace, from: usize, seconds: usize) -> String {
     for (tid, task) in idle {
         let mem_tenths = (task.res_kib as f64 / mem_total.max(1) as f64 * 1000.0).round() as u64;
         let line = top::task_line(
+            layout,
             tid,
             task,
             task.sleep_state.letter(),
@@ -153,6 +162,12 @@ fn frame(trace: &Trace, from: usize, seconds: usize) -> String {
     out
 }
 
-pub(crate) fn render(trace: &Trace, frames: u32, delay_s: u32, start: usize) -> String {
-    top::render_frames(trace, frames, delay_s, start, frame)
+pub(crate) fn render(
+    trace: &Trace,
+    frames: u32,
+    delay_s: u32,
+    columns: u16,
+    start: usize,
+) -> String {
+    top::render_frames(trace, frames, delay_s, columns, start, frame)
 }

@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 use sysdrill::console::Console;
 use sysdrill::content::load_catalog;
 use sysdrill::domain::{IncidentId, Seed};
-use sysdrill::model::{CgroupSample, Trace};
+use sysdrill::model::{BANDWIDTH_HISTORY_SECONDS, CgroupSample, Trace};
 
 const DIR: &str = "/sys/fs/cgroup/system.slice/ledger.service";
 
@@ -167,4 +167,65 @@ fn cpu_pressure_totals_are_the_stalled_time_of_the_seconds() {
         assert_eq!(got, total(pick), "{line}");
         assert!(got > 0, "{line}");
     }
+}
+
+/// The since-boot throttling counters follow from the throttling the drill's seconds show: on
+/// every seed the group is throttled since boot, in the share of its periods and for the time
+/// per throttled period that two reads [`BANDWIDTH_HISTORY_SECONDS`] apart show, and no counter
+/// is a round multiple on every seed.
+#[test]
+fn since_boot_throttling_is_the_rate_the_seconds_show_on_every_seed() {
+    /// How far the since-boot share of throttled periods may lie from the share between the
+    /// reads: the counters are rounded to whole periods over days of uptime, so only rounding.
+    const SHARE_TOLERANCE: f64 = 0.001;
+    /// The same for the mean throttled time of a throttled period, relative.
+    const TIME_TOLERANCE: f64 = 0.001;
+    let stat = format!("cat {DIR}/cpu.stat");
+    let covering = format!("vmstat 1 {}", BANDWIDTH_HISTORY_SECONDS + 1);
+    let mut round_on_every_seed: BTreeMap<String, bool> = BTreeMap::new();
+    let mut failures = Vec::new();
+    for seed in 1..=20 {
+        let (outs, _) = session(seed, &[&stat, &covering, &stat]);
+        let (boot, after) = (fields(&outs[0]), fields(&outs[2]));
+        for (key, value) in &boot {
+            let round = round_on_every_seed.entry(key.clone()).or_insert(true);
+            *round &= *value % 10 == 0;
+        }
+        let delta = |key: &str| (after[key] - boot[key]) as f64;
+        let (periods, throttled) = (boot["nr_periods"], boot["nr_throttled"]);
+        if throttled == 0 || throttled > periods {
+            failures.push(format!(
+                "seed {seed}: nr_throttled {throttled} of nr_periods {periods}"
+            ));
+            continue;
+        }
+        assert!(delta("nr_throttled") > 0.0, "seed {seed}: {}", outs[2]);
+        let share_boot = throttled as f64 / periods as f64;
+        let share_seconds = delta("nr_throttled") / delta("nr_periods");
+        if (share_boot - share_seconds).abs() > SHARE_TOLERANCE {
+            failures.push(format!(
+                "seed {seed}: throttled in {share_boot:.4} of the periods since boot, \
+                 {share_seconds:.4} between the reads"
+            ));
+        }
+        let per_period_boot = boot["throttled_usec"] as f64 / throttled as f64;
+        let per_period_seconds = delta("throttled_usec") / delta("nr_throttled");
+        if (per_period_boot / per_period_seconds - 1.0).abs() > TIME_TOLERANCE {
+            failures.push(format!(
+                "seed {seed}: {per_period_boot:.0} µs per throttled period since boot, \
+                 {per_period_seconds:.0} between the reads"
+            ));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+    let round: Vec<&String> = round_on_every_seed
+        .iter()
+        .filter(|&(key, &round)| {
+            round
+                && !["nr_bursts", "burst_usec", "core_sched.force_idle_usec"]
+                    .contains(&key.as_str())
+        })
+        .map(|(key, _)| key)
+        .collect();
+    assert!(round.is_empty(), "multiples of 10 on every seed: {round:?}");
 }

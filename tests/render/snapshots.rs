@@ -14,6 +14,7 @@ const COMMANDS: &[(&str, &str, usize)] = &[
     ("iostat", "iostat -x 1 2", 0),
     ("iostat_basic", "iostat -y -z 2 2", 0),
     ("top", "top -b -n 1", 0),
+    ("top_wide", "top -b -n 1 -w 132", 0),
     ("free", "free -m", 1),
     ("free_human_wide", "free -h -w", 1),
     ("uptime", "uptime", 0),
