@@ -271,6 +271,20 @@ impl Engine {
         acc.dispatches += 1;
     }
 
+    /// `note_dispatch(t, 0)` for thread `t`, now on CPU `c`, which became runnable this
+    /// instant: nothing waited, so only the dispatch and a migration count.
+    #[inline]
+    pub(super) fn note_dispatch_unwaited(&mut self, t: ThreadId, c: CpuId) {
+        let entry = &mut self.thread_book.entries[t];
+        entry.shown_reason = SleepReason::Awake;
+        let last = entry.last_cpu.replace(c);
+        let acc = &mut entry.acc;
+        if last.is_some_and(|last| last != c) {
+            acc.migrations += 1;
+        }
+        acc.dispatches += 1;
+    }
+
     /// The window's per-thread counters; sleeps still under way are cut at `now` and go on in
     /// the next window.
     pub(super) fn take_thread_acc(&mut self) -> Vec<ThreadAcc> {
