@@ -23,7 +23,8 @@
 //! `blocking` sections that sleep on a synchronous write, `io` the disks, `accounting` where
 //! each CPU's time goes and the closing of a window into raw counters, `threads` the
 //! per-thread counters of thread-level tools, `bandwidth` cgroup CPU quotas, `mix` the
-//! request's paths and `deploy` the pool and compute changes a deploy ships.
+//! request's paths, `deploy` the pool and compute changes a deploy ships, and `fused` the
+//! lock model's releases and wake-ups in one pass each.
 
 use std::cmp::Ordering;
 use std::collections::binary_heap::PeekMut;

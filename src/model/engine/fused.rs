@@ -125,20 +125,29 @@ impl Engine {
     /// CPU `c` ends its request: counted, its think time drawn, and asleep until it is over
     /// (the `Closed` arm of `end_request`, reached as `run` reaches it).
     fn end_quiet_request(&mut self, c: CpuId, t: ThreadId, w: WorkloadId) {
+        let wl = &self.workloads[w];
+        let (Arrivals::Closed { think_us }, det) = (wl.arrivals, wl.deterministic) else {
+            // A closed loop stays one (load steps change open rates only); were it not, the
+            // general path ends the request.
+            self.run(c, t);
+            return;
+        };
         let now = self.now;
         self.count_completion(t, w, now);
-        let wl = &self.workloads[w];
-        let Arrivals::Closed { think_us } = wl.arrivals else {
-            unreachable!("a quiet end is a closed loop's");
-        };
-        let think = self.draw(think_us * NS_PER_US, wl.deterministic);
+        let think = self.draw(think_us * NS_PER_US, det);
         if think == 0 {
             self.next_request(t, now);
             self.run(c, t);
             return;
         }
-        self.enter(t, 0);
-        self.block(c, t, false);
+        // `enter(t, 0)`: every request program starts with its `Begin`.
+        let th = &mut self.threads[t];
+        debug_assert_eq!(self.workloads[w].prog.first(), Some(&Step::Begin));
+        th.pc = 0;
+        th.step = Step::Begin;
+        th.remaining = 0;
+        // Between requests of a closed loop: the reason `block` would work out.
+        self.block_for(c, t, false, Some(SleepReason::Think));
         self.push(think, EvKind::SleepOver { thread: t });
     }
 }

@@ -307,13 +307,27 @@ impl Engine {
 
     /// Thread `t` on CPU `c` leaves the CPU to sleep (voluntary switch).
     pub(super) fn block(&mut self, c: CpuId, t: ThreadId, dstate: bool) {
+        self.block_for(c, t, dstate, None);
+    }
+
+    /// `block(c, t, dstate)` for a sleep whose reason the caller already knows (`None`: worked
+    /// out from the thread's step, as `block` does).
+    pub(super) fn block_for(
+        &mut self,
+        c: CpuId,
+        t: ThreadId,
+        dstate: bool,
+        reason: Option<SleepReason>,
+    ) {
         self.cs += 1;
         let th = &mut self.threads[t];
         th.state = St::Sleeping;
         th.dstate = dstate;
         let task = th.task as usize;
         self.task_acc[task].voluntary += 1;
-        self.note_asleep(t);
+        // The reason reads the thread's D state, set just above.
+        let reason = reason.unwrap_or_else(|| self.sleep_reason(t));
+        self.note_asleep(t, reason);
         self.set_runnable(-1);
         if dstate {
             self.set_blocked(1);

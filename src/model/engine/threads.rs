@@ -199,9 +199,8 @@ impl ThreadBook {
 }
 
 impl Engine {
-    /// Thread `t` left its CPU to sleep now (a voluntary switch).
-    pub(super) fn note_asleep(&mut self, t: ThreadId) {
-        let reason = self.sleep_reason(t);
+    /// Thread `t` left its CPU to sleep now (a voluntary switch) for `reason`.
+    pub(super) fn note_asleep(&mut self, t: ThreadId, reason: SleepReason) {
         let now = self.now;
         let entry = &mut self.thread_book.entries[t];
         entry.reason = reason;
@@ -304,7 +303,8 @@ impl Engine {
             .collect()
     }
 
-    fn sleep_reason(&self, t: ThreadId) -> SleepReason {
+    /// Why thread `t`, about to sleep, sleeps: read from its step, lock and D state.
+    pub(super) fn sleep_reason(&self, t: ThreadId) -> SleepReason {
         let th = &self.threads[t];
         match (self.step_of(t), th.inst) {
             (Step::Acquire(_), Some(inst)) => SleepReason::Lock {
