@@ -23,7 +23,8 @@
 //! `blocking` sections that sleep on a synchronous write, `io` the disks, `accounting` where
 //! each CPU's time goes and the closing of a window into raw counters, `threads` the
 //! per-thread counters of thread-level tools, `bandwidth` cgroup CPU quotas, `mix` the
-//! request's paths and `deploy` the pool and compute changes a deploy ships.
+//! request's paths, `deploy` the pool and compute changes a deploy ships, and `fused` the
+//! lock model's releases and wake-ups in one pass each.
 
 use std::cmp::Ordering;
 use std::collections::binary_heap::PeekMut;
@@ -33,6 +34,7 @@ mod accounting;
 mod bandwidth;
 mod blocking;
 mod deploy;
+mod fused;
 mod ids;
 pub(crate) use deploy::capacity as pool_capacity;
 mod io;
@@ -293,6 +295,9 @@ struct Workload {
     base_live: u32,
     base_compute_ns: f64,
     deploys: Vec<deploy::DeployPlan>,
+    /// A closed loop none of whose paths writes at the end of a request: its requests end in
+    /// the fused transition (`fused`).
+    quiet_end: bool,
 }
 
 impl Workload {
@@ -470,6 +475,8 @@ pub struct Engine {
     writes_under_lock: bool,
     /// Whether any workload has deploys (`deploy`): without them no thread is ever retired.
     deploys: bool,
+    /// Whether the fused transitions stand in for the general path (`fused`).
+    fused: bool,
 }
 
 /// The most latencies one window keeps for percentiles (a uniform subsample beyond that).
@@ -699,6 +706,8 @@ impl Engine {
                     *bound,
                 ));
             }
+            let quiet_end = matches!(w.arrivals, Arrivals::Closed { .. })
+                && paths.iter().all(|p| p.writes == 0);
             let task = tasks.len() as u32;
             tasks.push(TaskDesc {
                 workload: Some(wi),
@@ -760,6 +769,7 @@ impl Engine {
                     .iter()
                     .map(|d| deploy::DeployPlan::new(d, compute_factor))
                     .collect(),
+                quiet_end,
             });
         }
         let kswapd_task = tasks.len() as u32;
@@ -915,7 +925,9 @@ impl Engine {
             thread_book: threads::ThreadBook::new(nthreads),
             writes_under_lock,
             deploys,
+            fused: false,
         };
+        engine.fused = engine.fusable();
         engine.start();
         engine
     }

@@ -189,20 +189,24 @@ impl Engine {
             e - st
         };
         let cat = self.acts[cpu.act as usize].category;
-        time.work.user += w * cat.user;
+        // The user share is computed once for the CPU, the task, the thread and the cgroup
+        // (the same product each time); their system share is everything else.
+        let user = w * cat.user;
+        time.work.user += user;
         time.work.system += w * cat.system;
         time.work.irq += w * cat.irq;
         time.work.softirq += w * cat.softirq;
         self.act_ns[cpu.act as usize] += w;
         if let Some(t) = cpu.thread {
+            let system = w * (1.0 - cat.user);
             let task = self.threads[t].task as usize;
             let acc = &mut self.task_acc[task];
-            acc.user += w * cat.user;
-            acc.system += w * (1.0 - cat.user);
+            acc.user += user;
+            acc.system += system;
             let acc = self.thread_book.acc(t);
-            acc.user += w * cat.user;
-            acc.system += w * (1.0 - cat.user);
-            self.charge_group(t, w * cat.user, w * (1.0 - cat.user));
+            acc.user += user;
+            acc.system += system;
+            self.charge_group(t, user, system);
         }
     }
 

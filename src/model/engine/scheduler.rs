@@ -135,6 +135,11 @@ impl Engine {
     /// off both while its cgroup is throttled).
     pub(super) fn make_runnable(&mut self, t: ThreadId) {
         self.threads[t].runnable_since = self.now;
+        if self.fused {
+            // No cgroup can have throttled it, and it may run anywhere.
+            self.place_unwaited(t);
+            return;
+        }
         if self.park_if_throttled(t) {
             return;
         }
@@ -154,6 +159,12 @@ impl Engine {
             self.dispatch(prev, t);
             return;
         }
+        self.place_away(t);
+    }
+
+    /// Places runnable thread `t`, whose last CPU is busy (or out of its placement): on the
+    /// idle CPU idle longest, else onto a CPU it preempts, else at the tail of the run queue.
+    pub(super) fn place_away(&mut self, t: ThreadId) {
         match self.pop_idle_cpu_for(t) {
             Some(c) => self.dispatch(c, t),
             None => {
@@ -296,13 +307,27 @@ impl Engine {
 
     /// Thread `t` on CPU `c` leaves the CPU to sleep (voluntary switch).
     pub(super) fn block(&mut self, c: CpuId, t: ThreadId, dstate: bool) {
+        self.block_for(c, t, dstate, None);
+    }
+
+    /// `block(c, t, dstate)` for a sleep whose reason the caller already knows (`None`: worked
+    /// out from the thread's step, as `block` does).
+    pub(super) fn block_for(
+        &mut self,
+        c: CpuId,
+        t: ThreadId,
+        dstate: bool,
+        reason: Option<SleepReason>,
+    ) {
         self.cs += 1;
         let th = &mut self.threads[t];
         th.state = St::Sleeping;
         th.dstate = dstate;
         let task = th.task as usize;
         self.task_acc[task].voluntary += 1;
-        self.note_asleep(t);
+        // The reason reads the thread's D state, set just above.
+        let reason = reason.unwrap_or_else(|| self.sleep_reason(t));
+        self.note_asleep(t, reason);
         self.set_runnable(-1);
         if dstate {
             self.set_blocked(1);
@@ -443,10 +468,7 @@ impl Engine {
                     return;
                 }
                 Step::Hold(_) | Step::HoldOn(_) => {
-                    let hold = self.threads[t].hold_ns.max(1);
-                    // A hold step follows the acquisition that set the thread's lock.
-                    let act = self.held_class(t).map_or(self.act_sched, |cl| cl.hold_act);
-                    self.segment(c, Mode::Hold, Some(t), act, hold);
+                    self.start_hold(c, t);
                     return;
                 }
                 Step::SyncWrite(j) => {
@@ -491,6 +513,15 @@ impl Engine {
                 }
             }
         }
+    }
+
+    /// Starts the hold of thread `t`'s critical section on CPU `c`: a timed segment of its
+    /// hold time, running the lock class's holding activity.
+    pub(super) fn start_hold(&mut self, c: CpuId, t: ThreadId) {
+        let hold = self.threads[t].hold_ns.max(1);
+        // A hold step follows the acquisition that set the thread's lock.
+        let act = self.held_class(t).map_or(self.act_sched, |cl| cl.hold_act);
+        self.segment(c, Mode::Hold, Some(t), act, hold);
     }
 
     /// Starts thread `t`'s new request: draws its path, whether it takes the path's reversed
@@ -601,25 +632,7 @@ impl Engine {
         for _ in 0..writes {
             self.submit_io(disk, None, c, true, kib);
         }
-        let th = &mut self.threads[t];
-        if th.in_request {
-            th.in_request = false;
-            self.thread_book.acc(t).requests += 1;
-            let lat = now.saturating_sub(th.req_start);
-            self.workloads[w].in_system.add(now, -1);
-            if w == WorkloadId::new(0) {
-                self.completed += 1;
-                self.latency_sum += exact_f64(lat);
-                if self.latencies.len() < MAX_LATENCIES {
-                    self.latencies.push(lat);
-                } else {
-                    let i = self.rng.below(self.completed) as usize;
-                    if i < MAX_LATENCIES {
-                        self.latencies[i] = lat;
-                    }
-                }
-            }
-        }
+        self.count_completion(t, w, now);
         match self.workloads[w].arrivals {
             Arrivals::Closed { .. } if self.retired(t) => {
                 self.park(Some(c), t);
@@ -666,6 +679,32 @@ impl Engine {
         }
     }
 
+    /// Thread `t` of workload `w` finished the request under way (if any) at `now`: it leaves
+    /// the system, and workload 0's latency is recorded.
+    #[inline]
+    pub(super) fn count_completion(&mut self, t: ThreadId, w: WorkloadId, now: u64) {
+        let th = &mut self.threads[t];
+        if !th.in_request {
+            return;
+        }
+        th.in_request = false;
+        self.thread_book.acc(t).requests += 1;
+        let lat = now.saturating_sub(th.req_start);
+        self.workloads[w].in_system.add(now, -1);
+        if w == WorkloadId::new(0) {
+            self.completed += 1;
+            self.latency_sum += exact_f64(lat);
+            if self.latencies.len() < MAX_LATENCIES {
+                self.latencies.push(lat);
+            } else {
+                let i = self.rng.below(self.completed) as usize;
+                if i < MAX_LATENCIES {
+                    self.latencies[i] = lat;
+                }
+            }
+        }
+    }
+
     #[inline]
     pub(super) fn next_request(&mut self, t: ThreadId, now: u64) {
         let w = self.workload_id(t);
@@ -703,6 +742,9 @@ impl Engine {
                 }
             }
             Mode::Hold => {
+                if self.fused && self.hold_over_fused(c, t, len) {
+                    return;
+                }
                 if let Step::HoldOn(_) = self.step_of(t) {
                     self.hold_on_done(c, t);
                     return;

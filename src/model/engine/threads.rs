@@ -199,9 +199,8 @@ impl ThreadBook {
 }
 
 impl Engine {
-    /// Thread `t` left its CPU to sleep now (a voluntary switch).
-    pub(super) fn note_asleep(&mut self, t: ThreadId) {
-        let reason = self.sleep_reason(t);
+    /// Thread `t` left its CPU to sleep now (a voluntary switch) for `reason`.
+    pub(super) fn note_asleep(&mut self, t: ThreadId, reason: SleepReason) {
         let now = self.now;
         let entry = &mut self.thread_book.entries[t];
         entry.reason = reason;
@@ -271,6 +270,20 @@ impl Engine {
         acc.dispatches += 1;
     }
 
+    /// `note_dispatch(t, 0)` for thread `t`, now on CPU `c`, which became runnable this
+    /// instant: nothing waited, so only the dispatch and a migration count.
+    #[inline]
+    pub(super) fn note_dispatch_unwaited(&mut self, t: ThreadId, c: CpuId) {
+        let entry = &mut self.thread_book.entries[t];
+        entry.shown_reason = SleepReason::Awake;
+        let last = entry.last_cpu.replace(c);
+        let acc = &mut entry.acc;
+        if last.is_some_and(|last| last != c) {
+            acc.migrations += 1;
+        }
+        acc.dispatches += 1;
+    }
+
     /// The window's per-thread counters; sleeps still under way are cut at `now` and go on in
     /// the next window.
     pub(super) fn take_thread_acc(&mut self) -> Vec<ThreadAcc> {
@@ -290,7 +303,8 @@ impl Engine {
             .collect()
     }
 
-    fn sleep_reason(&self, t: ThreadId) -> SleepReason {
+    /// Why thread `t`, about to sleep, sleeps: read from its step, lock and D state.
+    pub(super) fn sleep_reason(&self, t: ThreadId) -> SleepReason {
         let th = &self.threads[t];
         match (self.step_of(t), th.inst) {
             (Step::Acquire(_), Some(inst)) => SleepReason::Lock {
