@@ -9,7 +9,7 @@ use super::common::sysdrill;
 
 /// The version whose outputs `FINGERPRINT` records, and the fingerprint.
 const RECORDED_VERSION: &str = "0.5.0";
-const FINGERPRINT: u64 = 0x3cd0_957c_1cba_72d7;
+const FINGERPRINT: u64 = 0x6b70_cfbf_9957_ad47;
 
 /// Seeds fingerprinted per incident: two, so a seed-dependent change shows too.
 const SEEDS: [u64; 2] = [1, 2];
@@ -37,6 +37,7 @@ const COMMANDS: &[&str] = &[
     "cat /proc/pressure/cpu",
     "sar -q 1 1",
     "perf stat -a sleep 1",
+    "perf trace -s -a -- sleep 1",
     // The one shipped cgroup with a quota; elsewhere a missing file.
     "cat /sys/fs/cgroup/system.slice/ledger.service/cpu.stat",
 ];

@@ -126,6 +126,28 @@ pub fn futex_share(s: &Sample) -> f64 {
     syscall_wall(s, Some(Syscall::Futex)) as f64 / syscall_wall(s, None).max(1) as f64
 }
 
+/// Whether `futex` takes more system call time than any other call but `epoll_wait` (a
+/// worker's wait for its next request) in `perf trace -s` / `strace -c -f -w`, every thread
+/// summed.
+pub fn futex_leads_the_work(s: &Sample) -> bool {
+    let futex = syscall_wall(s, Some(Syscall::Futex));
+    [
+        Syscall::Pread64,
+        Syscall::Read,
+        Syscall::Write,
+        Syscall::Fdatasync,
+        Syscall::Fsync,
+    ]
+    .into_iter()
+    .all(|other| syscall_wall(s, Some(other)) < futex)
+}
+
+/// The share of all system call time `futex` and `epoll_wait` take together.
+pub fn futex_and_epoll_share(s: &Sample) -> f64 {
+    (syscall_wall(s, Some(Syscall::Futex)) + syscall_wall(s, Some(Syscall::EpollWait))) as f64
+        / syscall_wall(s, None).max(1) as f64
+}
+
 /// Wall time in system calls (one call, or all), every thread, ns in the second.
 fn syscall_wall(s: &Sample, call: Option<Syscall>) -> u64 {
     s.detail

@@ -829,6 +829,9 @@ impl Engine {
             self.park(None, t);
             return;
         }
+        // The think time is over: the thread's sleep ends here, as a lock waiter's does when
+        // it is woken, so its sleep is counted as sleep and its epoll wait as a wait.
+        self.note_awake(t);
         let now = self.now;
         self.next_request(t, now);
         self.make_runnable(t);
