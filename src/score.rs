@@ -54,21 +54,10 @@ use crate::domain::{
 #[derive(Debug, Clone)]
 pub struct Scorer {
     /// The rubric's items, its matchers, ideas and word table: shared by every scorer of an
-    /// equal drill built with the same [`CompiledForms`] (see [`CompiledRubric`]).
-    concepts: Arc<[Concept]>,
-    red_flags: Arc<[RedFlag]>,
-    misconceptions: Arc<[Misconception]>,
+    /// equal drill built with the same [`CompiledForms`].
+    rubric: Arc<CompiledRubric>,
     pushback: Vec<PushbackRule>,
     order_penalty: f64,
-    /// Exact phrases (rubric phrases, lexicon terms) and regexes.
-    matcher: Arc<matcher::Matcher>,
-    /// Plain phrases (inflecting) and the role alternatives of ideas.
-    plain: Arc<matcher::Matcher>,
-    ideas: Arc<[CompiledIdea]>,
-    /// Shared with every scorer of the catalog: the same for every drill.
-    triggers: Arc<scope::Triggers>,
-    tags: Arc<tags::Tagger>,
-    skipped: Vec<String>,
     /// The drill's calibration answers and the concept indices each hits (for confidence),
     /// found when an answer's confidence first needs them: scoring the examples costs as much
     /// as compiling the rubric, and a scorer compiled for one answer, or whose drill has
@@ -124,13 +113,13 @@ impl Scorer {
         let mut ran: Vec<(usize, usize)> = Vec::new();
         for (index, output) in shown.outputs.iter().enumerate() {
             let n = normalize::Normalized::new(&output.command);
-            let tags = self.tags.tag(&n);
+            let tags = self.rubric.tags.tag(&n);
             let mut found = Vec::new();
-            self.matcher.find_tagged(&n, &tags.vocab, &mut found);
-            self.plain.find_tagged(&n, &tags.plain, &mut found);
+            self.rubric.matcher.find_tagged(&n, &tags.vocab, &mut found);
+            self.rubric.plain.find_tagged(&n, &tags.plain, &mut found);
             for m in found {
                 if let matcher::Item::Concept(i) = m.item
-                    && self.concepts[i].stage == Stage::Check
+                    && self.rubric.concepts[i].stage == Stage::Check
                     && !ran.iter().any(|&(c, _)| c == i)
                 {
                     ran.push((i, index));
@@ -539,29 +528,21 @@ impl Scorer {
     /// (and adding those it compiles): the same scorer, without compiling again what an earlier
     /// scorer of the same catalog compiled.
     pub fn with_forms(drill: &Drill, forms: &CompiledForms) -> Self {
-        Self::from_compiled(drill, forms, &forms.rubric(drill))
+        Self::from_compiled(drill, forms, forms.rubric(drill))
     }
 
     /// [`Scorer::with_forms`], compiling the drill's rubric afresh (its regexes and word
     /// spellings still taken from `forms`) and keeping it nowhere: for a drill scored once, and
     /// to measure what compiling a rubric costs.
     pub fn compile(drill: &Drill, forms: &CompiledForms) -> Self {
-        Self::from_compiled(drill, forms, &CompiledRubric::new(drill, forms))
+        Self::from_compiled(drill, forms, Arc::new(CompiledRubric::new(drill, forms)))
     }
 
-    fn from_compiled(drill: &Drill, forms: &CompiledForms, compiled: &CompiledRubric) -> Self {
+    fn from_compiled(drill: &Drill, forms: &CompiledForms, rubric: Arc<CompiledRubric>) -> Self {
         Scorer {
-            concepts: Arc::clone(&compiled.concepts),
-            red_flags: Arc::clone(&compiled.red_flags),
-            misconceptions: Arc::clone(&compiled.misconceptions),
+            rubric,
             pushback: drill.pushback.clone(),
             order_penalty: drill.rubric.order_penalty,
-            matcher: Arc::clone(&compiled.matcher),
-            plain: Arc::clone(&compiled.plain),
-            ideas: Arc::clone(&compiled.ideas),
-            triggers: Arc::clone(&compiled.triggers),
-            tags: Arc::clone(&compiled.tags),
-            skipped: compiled.skipped.clone(),
             example_hits: forms.example_hits(drill),
             shown_cache: ShownCache::default(),
         }
@@ -576,14 +557,17 @@ impl Scorer {
 /// times what scoring an answer costs.
 #[derive(Debug)]
 struct CompiledRubric {
-    concepts: Arc<[Concept]>,
-    red_flags: Arc<[RedFlag]>,
-    misconceptions: Arc<[Misconception]>,
-    matcher: Arc<matcher::Matcher>,
-    plain: Arc<matcher::Matcher>,
-    ideas: Arc<[CompiledIdea]>,
+    concepts: Vec<Concept>,
+    red_flags: Vec<RedFlag>,
+    misconceptions: Vec<Misconception>,
+    /// Exact phrases (rubric phrases, lexicon terms) and regexes.
+    matcher: matcher::Matcher,
+    /// Plain phrases (inflecting) and the role alternatives of ideas.
+    plain: matcher::Matcher,
+    ideas: Vec<CompiledIdea>,
+    /// Shared with every rubric of the catalog: the same for every drill.
     triggers: Arc<scope::Triggers>,
-    tags: Arc<tags::Tagger>,
+    tags: tags::Tagger,
     skipped: Vec<String>,
 }
 
@@ -691,14 +675,14 @@ impl CompiledRubric {
             tagger.add_plain(word, id);
         }
         CompiledRubric {
-            concepts: rubric.concepts.clone().into(),
-            red_flags: rubric.red_flags.clone().into(),
-            misconceptions: rubric.misconceptions.clone().into(),
-            matcher: Arc::new(matcher),
-            plain: Arc::new(plain),
-            ideas: ideas.into(),
+            concepts: rubric.concepts.clone(),
+            red_flags: rubric.red_flags.clone(),
+            misconceptions: rubric.misconceptions.clone(),
+            matcher,
+            plain,
+            ideas,
             triggers,
-            tags: Arc::new(tagger),
+            tags: tagger,
             skipped,
         }
     }
@@ -718,7 +702,7 @@ impl Scorer {
 
     /// Patterns that failed to compile, as "owner: pattern skipped: reason".
     pub fn skipped_patterns(&self) -> &[String] {
-        &self.skipped
+        &self.rubric.skipped
     }
 
     fn hit_set(&self, report: &ScoreReport) -> BTreeSet<usize> {
@@ -749,13 +733,13 @@ impl Scorer {
             classes,
             vocab: exact,
             plain: plain_ids,
-        } = self.tags.tag(&n);
-        let scopes = scope::Scopes::find_tagged(&n, &self.triggers, &classes);
+        } = self.rubric.tags.tag(&n);
+        let scopes = scope::Scopes::find_tagged(&n, &self.rubric.triggers, &classes);
         let context = context::Context::new(&n, &classes);
         let reasoned = stuffing::reasoned_tokens(&n, &classes);
         let mut matches = Vec::with_capacity(n.tokens.len() / 4 + 16);
-        self.matcher.find_tagged(&n, &exact, &mut matches);
-        self.plain.find_tagged(&n, &plain_ids, &mut matches);
+        self.rubric.matcher.find_tagged(&n, &exact, &mut matches);
+        self.rubric.plain.find_tagged(&n, &plain_ids, &mut matches);
         matches.sort_by(|a, b| {
             (a.item, a.start, a.end, a.fuzzy).cmp(&(b.item, b.start, b.end, b.fuzzy))
         });
@@ -777,7 +761,8 @@ impl Scorer {
             }
             scopes.standing(m.from, m.to, proposal, &|k| {
                 let occ = scopes.occurrences[k];
-                (occ.from..occ.to).all(|t| self.matcher.regex_spells(m.regex, n.token_text(t)))
+                (occ.from..occ.to)
+                    .all(|t| self.rubric.matcher.regex_spells(m.regex, n.token_text(t)))
             })
         };
         let is_reasoned = |from: usize, to: usize| {
@@ -839,7 +824,7 @@ impl Scorer {
             if d.standing != Standing::Affirmed && !(claim && hedged) {
                 continue;
             }
-            let check = matches!(d.m.item, matcher::Item::Concept(i) if self.concepts[i].stage == Stage::Check);
+            let check = matches!(d.m.item, matcher::Item::Concept(i) if self.rubric.concepts[i].stage == Stage::Check);
             if context.is_command(d.m.from, d.m.to) && !check {
                 d.standing = Standing::Hypothetical(Why::Command);
             } else if claim && context.is_quoted(d.m.from, d.m.to) {
@@ -920,10 +905,10 @@ impl Scorer {
         };
 
         // Concepts.
-        let mut concepts = Vec::with_capacity(self.concepts.len());
-        let mut bare = Vec::with_capacity(self.concepts.len());
+        let mut concepts = Vec::with_capacity(self.rubric.concepts.len());
+        let mut bare = Vec::with_capacity(self.rubric.concepts.len());
         let mut placed = Vec::new();
-        for (i, concept) in self.concepts.iter().enumerate() {
+        for (i, concept) in self.rubric.concepts.iter().enumerate() {
             // A hedged hypothesis is still a hypothesis: hypothesis-stage concepts take credit
             // from hypothetical mentions; every other stage needs a firm one. Nothing takes
             // credit from a command line but a check.
@@ -996,7 +981,7 @@ impl Scorer {
         let hits = concepts.iter().filter(|c| c.hit).count();
         let bare_count = bare.iter().filter(|b| **b).count();
         let keyword_stuffing = stuffing::is_stuffed(bare_count, hits);
-        let total_weight: f64 = self.concepts.iter().map(|c| c.weight.max(0.0)).sum();
+        let total_weight: f64 = self.rubric.concepts.iter().map(|c| c.weight.max(0.0)).sum();
         let mut earned = 0.0;
         for (i, result) in concepts.iter_mut().enumerate() {
             if !result.hit || total_weight <= 0.0 {
@@ -1056,6 +1041,7 @@ impl Scorer {
                 (false, Status::Missing, None)
             };
         let red_flags: Vec<FlagResult> = self
+            .rubric
             .red_flags
             .iter()
             .enumerate()
@@ -1073,6 +1059,7 @@ impl Scorer {
             })
             .collect();
         let misconceptions: Vec<FlagResult> = self
+            .rubric
             .misconceptions
             .iter()
             .enumerate()
@@ -1143,7 +1130,7 @@ impl Scorer {
             word_count: n.tokens.len(),
             tools,
             numbers_cited,
-            skipped_patterns: self.skipped.clone(),
+            skipped_patterns: self.rubric.skipped.clone(),
         };
         report.pushback = self.pushback_lines(&report);
         (report, raw)
@@ -1169,7 +1156,7 @@ impl Scorer {
             is_reasoned,
         } = *judge;
         // Each role's matches, found in one pass over the sorted role matches.
-        let role_count = self.ideas.last().map_or(0, |idea| idea.roles.end);
+        let role_count = self.rubric.ideas.last().map_or(0, |idea| idea.roles.end);
         let mut role_ranges = vec![(0usize, 0usize); role_count];
         let mut at = 0;
         while at < roles.len() {
@@ -1188,7 +1175,7 @@ impl Scorer {
         };
         // The best match of each role in the unit at hand (one buffer for the whole answer).
         let mut chosen: Vec<(matcher::Match, Standing)> = Vec::new();
-        for idea in self.ideas.iter() {
+        for idea in self.rubric.ideas.iter() {
             let Some(first_role) = idea.roles.clone().next() else {
                 continue;
             };
