@@ -16,6 +16,16 @@ const COMMAND_COLUMN: usize = 71;
 /// COMMAND's width on that screen.
 const COMMAND_WIDTH: usize = 8;
 
+/// Each process's command name by its pid, as the trace records it.
+fn comm_by_pid(trace: &sysdrill::model::Trace) -> BTreeMap<u32, &str> {
+    trace
+        .info
+        .tasks
+        .iter()
+        .map(|t| (t.pid, t.comm.as_str()))
+        .collect()
+}
+
 /// `name` as top prints it in COMMAND.
 fn as_top_prints(name: &str) -> String {
     if name.chars().count() > COMMAND_WIDTH {
@@ -30,12 +40,7 @@ fn top_rows_fit_eighty_columns_and_cut_long_names_with_a_plus() {
     let mut failures = Vec::new();
     let mut cut_names = 0usize;
     every_shipped_trace(SECONDS, |id, seed, trace| {
-        let comm_of: BTreeMap<u32, &str> = trace
-            .info
-            .tasks
-            .iter()
-            .map(|t| (t.pid, t.comm.as_str()))
-            .collect();
+        let comm_of = comm_by_pid(trace);
         for line in ["top -b -n 1", "top -H -b -n 1"] {
             let out = run(trace, line, 0);
             let mut in_table = false;
@@ -92,12 +97,7 @@ fn top_w_lays_rows_out_for_the_width_asked() {
     const WIDE: usize = 200;
     let mut failures = Vec::new();
     every_shipped_trace(SECONDS, |id, seed, trace| {
-        let comm_of: BTreeMap<u32, &str> = trace
-            .info
-            .tasks
-            .iter()
-            .map(|t| (t.pid, t.comm.as_str()))
-            .collect();
+        let comm_of = comm_by_pid(trace);
         for (default, threads) in [("top -b -n 1", false), ("top -H -b -n 1", true)] {
             let narrow = run(trace, default, 0);
             let mut fail = |what: String| failures.push(format!("{id} seed {seed}: {what}"));
