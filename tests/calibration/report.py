@@ -8,6 +8,7 @@ Usage (from the repository root, after `cargo build --release`):
     python3 tests/calibration/report.py heldout    # only ever scored, never read
     python3 tests/calibration/report.py heldout2   # a second held-out half, newer writers: only scored
     python3 tests/calibration/report.py dev2       # a second development set, scored once before it was read
+    python3 tests/calibration/report.py --content drills dev2   # with the rubric files on disk
 
 It runs `sysdrill grade <half> --compare-human --human <half>/human.csv --format json`, takes
 Spearman and quadratic weighted kappa from grade's own agreement block, and adds the mean
@@ -50,10 +51,17 @@ def spearman(a, b):
 
 
 def main():
-    half = sys.argv[1] if len(sys.argv) > 1 else "tune"
+    args = sys.argv[1:]
+    content = []
+    # `--content DIR` scores with the drill and lexicon files in DIR instead of the embedded
+    # ones, so rubric edits can be measured without a rebuild.
+    while len(args) >= 2 and args[0] == "--content":
+        content += ["--content", args[1]]
+        args = args[2:]
+    half = args[0] if args else "tune"
     binary = os.environ.get("SYSDRILL", os.path.join(ROOT, "target", "release", "sysdrill"))
     folder = f"tests/calibration/{half}"
-    cmd = [binary, "grade", folder, "--compare-human", "--human", f"{folder}/human.csv", "--format", "json"]
+    cmd = [binary, "grade", folder, "--compare-human", "--human", f"{folder}/human.csv", "--format", "json"] + content
     run = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True)
     if run.returncode not in (0, 1):
         sys.exit(f"{' '.join(cmd)} failed ({run.returncode}):\n{run.stderr}")
