@@ -58,7 +58,8 @@
 //! asserting it asserts the concept. For a regex match, a trigger counts as its own only when
 //! the regex spells the trigger's words out (so `sy[^.]{0,20}high` matching "sy is not high" is
 //! still negated). A negation outside the phrase that reaches up to its trigger denies it: "it
-//! is not true that spinners never sleep", "it's not about having no task context".
+//! is not true that spinners never sleep", "it's not about having no task context"; a sibling
+//! negation in a list does not ("no swap, no lock contention" affirms "no lock contention").
 //!
 //! Scopes never cross a sentence. Every decision keeps its trigger, so evidence can name it.
 //! Owns only this; must not know about rubric items.
@@ -573,6 +574,11 @@ pub struct Scopes {
     /// Parallel to `occurrences`: a condition the same sentence goes on to affirm ("…, and here
     /// r is 38"). Its clause states a fact, except for proposals (see [`Scopes::standing`]).
     explains: Vec<bool>,
+    /// Parallel to `occurrences`: the scope ends right where another trigger starts with
+    /// nothing between them ("not true that spinners never sleep"), so it may run on over a
+    /// phrase that carries that trigger. A sibling in a list ("no swap, no lock contention",
+    /// "not X and not Y") ends it instead: each negation there stands alone.
+    runs_on: Vec<bool>,
     /// Per sentence: its first token and its first occurrence, so a span consults only the
     /// triggers of its own sentences (scopes never cross one).
     sentences: Vec<(usize, usize)>,
@@ -617,6 +623,7 @@ impl Scopes {
             occurrences: Vec::with_capacity(guess),
             covers: Vec::with_capacity(guess),
             explains: Vec::with_capacity(guess),
+            runs_on: Vec::with_capacity(guess),
             sentences: Vec::with_capacity(n.sentences.len()),
         };
         let mut next: Vec<(usize, usize, usize)> = Vec::with_capacity(guess);
@@ -762,6 +769,7 @@ impl Scopes {
                         .get_or_insert_with(|| last_affirming(n, start, end))
                         .is_some_and(|at| at >= cover.1);
                 scopes.explains.push(explains);
+                scopes.runs_on.push(runs_on_into(n, cover.1, end));
                 scopes.covers.push(cover);
             }
         }
@@ -840,7 +848,7 @@ impl Scopes {
         let applies = |k: usize, t: usize, negation: bool| {
             let occ = &self.occurrences[k];
             let (c_from, mut c_to) = self.covers[k];
-            if own_start == Some(c_to) && occ.to <= c_from {
+            if own_start == Some(c_to) && occ.to <= c_from && self.runs_on[k] {
                 c_to = c_to.max(to);
             }
             let explained = self.explains[k] && !proposal;
@@ -859,6 +867,16 @@ impl Scopes {
         }
         Standing::Affirmed
     }
+}
+
+/// Whether a scope ending before token `at` (of a sentence ending at `end`) runs straight into
+/// it: no comma or stronger mark between, and no coordinating word just before it.
+fn runs_on_into(n: &Normalized<'_>, at: usize, end: usize) -> bool {
+    at < end
+        && n.tokens.get(at).is_some_and(|t| t.gap < Gap::Comma)
+        && at
+            .checked_sub(1)
+            .is_none_or(|before| !matches!(n.token_text(before), "and" | "or" | "nor"))
 }
 
 impl Scopes {
@@ -1543,6 +1561,32 @@ mod tests {
             NEG
         );
         assert_eq!(standing_span("Waiters don't spin.", "spin", &[]), NEG);
+        // A sibling negation in a list stands alone: it does not deny the next one.
+        assert_eq!(
+            standing_span(
+                "Everything else is clean: no disk I/O, no swap, no lock contention.",
+                "no lock contention",
+                &[]
+            ),
+            AFF
+        );
+        assert_eq!(
+            standing_span(
+                "There is no swap and no lock contention.",
+                "no lock contention",
+                &[]
+            ),
+            AFF
+        );
+        // Without its own trigger, the list's negation still reaches it.
+        assert_eq!(
+            standing_span(
+                "No disk I/O, swap or lock contention.",
+                "lock contention",
+                &[]
+            ),
+            NEG
+        );
     }
 
     #[test]
