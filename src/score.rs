@@ -1284,9 +1284,32 @@ impl Scorer {
                         _ => false,
                     })
                 };
+                // A concept whose roles straddle a condition and the clause it governs states a
+                // rule ("if it's at zero you wait", "if the holder is quick, you spin a
+                // moment"): explaining how something works is how a concept is said. Only the
+                // condition's own roles are hedged, by that one condition, and another role
+                // stands affirmed outside it.
+                let states_rule = || {
+                    let mut condition = None;
+                    for &(_, s) in &chosen {
+                        match s {
+                            Standing::Hypothetical(Why::Trigger(k))
+                                if trigger_class(k) == scope::Class::Condition =>
+                            {
+                                if condition.is_some_and(|c| c != k) {
+                                    return false;
+                                }
+                                condition = Some(k);
+                            }
+                            Standing::Affirmed => {}
+                            _ => return false,
+                        }
+                    }
+                    condition.is_some() && chosen.iter().any(|&(_, s)| s == Standing::Affirmed)
+                };
                 let standing = if denied * 2 >= chosen.len() || (is_claim && denied_from_before()) {
                     weakest(2)
-                } else if doubted * 2 >= chosen.len() {
+                } else if doubted * 2 >= chosen.len() && (is_claim || !states_rule()) {
                     chosen
                         .iter()
                         .map(|&(_, s)| s)

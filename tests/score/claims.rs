@@ -474,3 +474,53 @@ fn a_question_that_asks_for_data_proposes_nothing() {
     assert!(!fires("Did anyone check whether we need more threads?"));
     assert!(!fires("Do we know if more workers would help?"));
 }
+
+/// A concept said as a rule, its roles straddling a condition and the clause it governs ("if
+/// the count is zero you wait"), is asserted: explaining how something works is how a concept is
+/// said. Roles all inside the condition stay hypothetical, and a red flag said as a rule is
+/// still not proposed.
+#[test]
+fn a_concept_said_as_a_rule_is_asserted() {
+    let mut waits = concept("waits-at-zero", Stage::Interpret, 1.0, false, &[], &[]);
+    waits.ideas = vec![idea(
+        &[&["zero", "empty"], &["wait", "sleep", "block"]],
+        Within::Sentence,
+    )];
+    let mut add = red_flag("add-threads", &[], 15.0);
+    add.claims = vec![idea(
+        &[
+            &["add", "more"],
+            &["threads", "workers"],
+            &["faster", "speeds up"],
+        ],
+        Within::Sentence,
+    )];
+    let scorer = Scorer::new(&bare_drill(vec![waits], vec![add], 0.0));
+    let concept_status = |answer: &str| {
+        scorer
+            .score(answer, &Shown::default())
+            .concepts
+            .iter()
+            .find(|c| c.id == "waits-at-zero")
+            .map(|c| c.status)
+    };
+    for answer in [
+        "Taking a permit lowers the count; if it is at zero you wait.",
+        "If the count is zero, the caller has to wait.",
+        "You sleep if the count is zero.",
+    ] {
+        assert_eq!(concept_status(answer), Some(Status::Asserted), "{answer}");
+    }
+    for answer in [
+        "If the count is zero and we wait, something else is wrong.",
+        "Maybe it is zero and you wait.",
+    ] {
+        assert_eq!(
+            concept_status(answer),
+            Some(Status::Hypothetical),
+            "{answer}"
+        );
+    }
+    let report = scorer.score("If we add threads, it runs faster.", &Shown::default());
+    assert!(!fired(&report, "add-threads"), "{:?}", report.red_flags);
+}
