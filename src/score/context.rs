@@ -449,6 +449,11 @@ const DISMISSING: &[&str] = &[
     "backfires",
     "bug",
     "loss",
+    // What a design costs everyone: "taking it on every allocation would be a bottleneck".
+    "bottleneck",
+    "stopgap",
+    "band-aid",
+    "bandaid",
 ];
 
 /// Whether `word` denies what follows it in a predicate or an outcome: a negating word of
@@ -483,6 +488,9 @@ const SHIFTING: &[&str] = &[
     "lengthens",
     "make",
     "makes",
+    // "Putting swap on a faster disk only buys time".
+    "buy",
+    "buys",
 ];
 
 /// Words after which a negation no longer belongs to the subject claim's predicate ("add
@@ -539,6 +547,12 @@ const BAD_OUTCOMES: &[&[&str]] = &[
     &["disaster"],
     &["mistake"],
     &["loss"],
+    &["bottleneck"],
+    &["stopgap"],
+    &["band-aid"],
+    &["bandaid"],
+    &["buys", "time"],
+    &["buy", "time"],
     // The problem, not the service, comes back: "restart it and it'd just come back".
     &["it", "comes", "back"],
     &["it'll", "come", "back"],
@@ -1720,6 +1734,15 @@ mod tests {
         assert!(rejected(
             "Removing the lock would be a disaster.",
             "removing the lock"
+        ));
+        // A cost to everyone, or a delay of the problem, dismisses too.
+        assert!(rejected(
+            "Taking the zone lock each time would be a bottleneck.",
+            "taking the zone lock"
+        ));
+        assert!(rejected(
+            "Putting swap on a faster disk only buys time.",
+            "putting swap on a faster disk"
         ));
         // The negating words of `scope`, as typed in a hurry, and the modal ones.
         for text in [
