@@ -1737,7 +1737,7 @@ mod tests {
         ));
         // A cost to everyone, or a delay of the problem, dismisses too.
         assert!(rejected(
-            "Taking the zone lock each time would be a bottleneck.",
+            "Taking the zone lock would be a bottleneck.",
             "taking the zone lock"
         ));
         assert!(rejected(
