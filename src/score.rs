@@ -836,6 +836,11 @@ impl Scorer {
                 d.standing = Standing::Negated(Why::Rejected(from, to));
             } else if claim && let Some((from, to)) = context.negated_role(&n, d.parts.as_slice()) {
                 d.standing = Standing::Negated(Why::Rejected(from, to));
+            } else if matches!(d.m.item, matcher::Item::Misconception(_))
+                && let Some((from, to)) = context.listed_alternative(&n, d.m.from)
+            {
+                // "Threads blocked forever: a deadlock or a hung device" weighs possibilities.
+                d.standing = Standing::Hypothetical(Why::Rejected(from, to));
             } else if claim && let Some((from, to)) = context.expectation_label(&n, d.m.from) {
                 // "Verify: swap at 0, p99 back to normal" predicts; it believes nothing.
                 d.standing = Standing::Hypothetical(Why::Rejected(from, to));

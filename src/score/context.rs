@@ -456,6 +456,9 @@ const DISMISSING: &[&str] = &[
     "bandaid",
 ];
 
+/// Articles that may stand between a listing "or" and what it lists.
+const ARTICLES: &[&str] = &["a", "an", "the", "some"];
+
 /// Whether `word` denies what follows it in a predicate or an outcome: a negating word of
 /// `scope` or a modal negation.
 fn denies(word: &str) -> bool {
@@ -1295,6 +1298,20 @@ impl Context {
                 .quoted
                 .get(from..to)
                 .is_some_and(|q| q.iter().all(|&b| b))
+    }
+
+    /// The "or" that makes `from..to` one of several possibilities listed side by side ("a
+    /// deadlock or a hung device or a remote filesystem"), as a token range: a diagnosis named
+    /// among alternatives is weighed, not believed. The "or" stands right before the match (an
+    /// article between is allowed), with no mark stronger than a comma between. An "or" after
+    /// the match may list the claim's own objects ("would show up as steal or iowait").
+    pub fn listed_alternative(&self, n: &Normalized<'_>, from: usize) -> Option<(usize, usize)> {
+        let same_stretch = |t: usize| n.tokens.get(t).is_some_and(|tok| tok.gap <= Gap::Comma);
+        let mut before = from.checked_sub(1)?;
+        if ARTICLES.contains(&n.token_text(before)) && same_stretch(before + 1) {
+            before = before.checked_sub(1)?;
+        }
+        (n.token_text(before) == "or" && same_stretch(before + 1)).then_some((before, before + 1))
     }
 
     /// The expectation label that opens the sentence of token `t` ([`EXPECTATION_LABELS`],

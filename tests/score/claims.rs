@@ -524,3 +524,31 @@ fn a_concept_said_as_a_rule_is_asserted() {
     let report = scorer.score("If we add threads, it runs faster.", &Shown::default());
     assert!(!fired(&report, "add-threads"), "{:?}", report.red_flags);
 }
+
+/// A diagnosis named after "or", among possibilities listed side by side, is weighed, not
+/// believed; said on its own, or with its own objects listed after it, it is asserted.
+#[test]
+fn a_misconception_listed_as_an_alternative_is_weighed_not_believed() {
+    let mut drill = bare_drill(Vec::new(), Vec::new(), 0.0);
+    drill.rubric.misconceptions = vec![misconception(
+        "device-hang",
+        vec![idea(
+            &[&["hung", "stuck", "dead"], &["device", "disk", "drive"]],
+            Within::Clause,
+        )],
+    )];
+    let scorer = Scorer::new(&drill);
+    let fires = |answer: &str| fired(&scorer.score(answer, &Shown::default()), "device-hang");
+    for answer in [
+        "Threads blocked forever: a deadlock or a hung device or a remote filesystem.",
+        "It is a lock cycle, or a stuck disk, and the stacks will tell which.",
+    ] {
+        assert!(!fires(answer), "{answer}");
+    }
+    for answer in [
+        "The threads are blocked on a hung device.",
+        "It is a hung device or a dead controller, nothing else fits.",
+    ] {
+        assert!(fires(answer), "{answer}");
+    }
+}
