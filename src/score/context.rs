@@ -326,6 +326,8 @@ pub const BELIEVERS: &[&str] = &[
     "you'd",
     "you",
     "i've",
+    // Third parties the candidate tells of: "they often think the box is overloaded".
+    "they",
 ];
 
 /// Verbs that report a belief or a suggestion.
@@ -551,6 +553,11 @@ const BAD_OUTCOMES: &[&[&str]] = &[
     &["mistake"],
     &["loss"],
     &["bottleneck"],
+    &["terrible"],
+    &["awful"],
+    &["horrible"],
+    &["fell", "over"],
+    &["falls", "over"],
     &["stopgap"],
     &["band-aid"],
     &["bandaid"],
@@ -582,7 +589,7 @@ const BAD_OUTCOMES: &[&[&str]] = &[
 /// anything", "no better").
 const GOOD_OUTCOMES: &[&str] = &[
     "help", "helps", "fix", "fixes", "solve", "solves", "work", "works", "improve", "improves",
-    "better", "faster",
+    "better", "faster", "scale", "scales",
 ];
 
 /// Words that turn an outcome around besides negations: words of averting ("doesn't make it
@@ -1593,6 +1600,10 @@ mod tests {
             "each lock is a syscall"
         ));
         assert!(rejected(
+            "They often think the box is overloaded.",
+            "the box is overloaded"
+        ));
+        assert!(rejected(
             "You'd think idle means no cpu problem, but look at throttling.",
             "idle means no cpu problem"
         ));
@@ -1879,6 +1890,18 @@ mod tests {
             (
                 "Take the mutex there and it would be a bug.",
                 "take the mutex",
+            ),
+            (
+                "One global run queue with one lock, and it fell over on big boxes.",
+                "one global run queue",
+            ),
+            (
+                "One lock for the whole kernel, which was terrible for scaling.",
+                "one lock for the whole kernel",
+            ),
+            (
+                "Put everything under one lock and it doesn't scale.",
+                "put everything under one lock",
             ),
         ] {
             assert!(disowned(text, claim), "{text}");

@@ -176,6 +176,10 @@ const PRE: &[&str] = &[
     "nor",
     "neither",
     "none of",
+    // "RCU does nothing to serialise writers" denies the serialising.
+    "does nothing to",
+    "do nothing to",
+    "did nothing to",
     // "Nothing is being evicted" denies the eviction. Only as the subject of a verb: "nothing
     // else comes close to the lock" and "nothing but lock waits" affirm what follows.
     "nothing is",
@@ -1586,6 +1590,21 @@ mod tests {
                 &[]
             ),
             NEG
+        );
+    }
+
+    #[test]
+    fn doing_nothing_to_denies_the_doing() {
+        assert_eq!(
+            standing_of("RCU does nothing to serialise writers.", "serialise"),
+            NEG
+        );
+        assert_eq!(
+            standing_of(
+                "RCU does nothing for writers; a lock serialises them.",
+                "serialises"
+            ),
+            AFF
         );
     }
 
