@@ -698,18 +698,13 @@ pub(crate) fn parse_top(args: &[&str]) -> Result<ToolCommand, ToolError> {
             ('b', _) => batch = true,
             ('n', Some(n)) => {
                 frames = n.parse().ok().filter(|n| *n > 0).ok_or_else(|| {
-                    ToolError::new(format!(
-                        "top: bad iterations argument '{}'\n{TOP_USAGE}",
-                        printable(n)
-                    ))
+                    // procps-ng's top says only this (no usage), as for a bad delay.
+                    ToolError::new(format!("top: bad iterations argument '{}'", printable(n)))
                 })?;
             }
             ('d', Some(d)) => {
                 delay_s = d.parse().ok().filter(|d| *d > 0).ok_or_else(|| {
-                    ToolError::new(format!(
-                        "top: bad delay interval '{}'\n{TOP_USAGE}",
-                        printable(d)
-                    ))
+                    ToolError::new(format!("top: bad delay interval '{}'", printable(d)))
                 })?;
             }
             ('c' | 'E' | 'e' | 'H' | 'i' | 'O' | 'o' | 'p' | 'S' | 's' | 'u' | 'U' | '1', _) => {
@@ -1168,6 +1163,12 @@ mod tests {
         assert_eq!(err("vmstat 0"), "vmstat: delay must be positive integer");
         assert!(err("vmstat 1 100000").contains("at most"));
         assert!(err("top").starts_with("top: failed tty get"));
+        assert_eq!(err("top -b -n x"), "top: bad iterations argument 'x'");
+        assert_eq!(err("top -b -d -1"), "top: bad delay interval '-1'");
+        assert_eq!(
+            err("top -b -x"),
+            format!("top: invalid option -- 'x'\n{TOP_USAGE}")
+        );
         assert_eq!(
             err("mpstat -P"),
             format!("mpstat: option requires an argument -- 'P'\n{MPSTAT_USAGE}")

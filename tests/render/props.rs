@@ -192,6 +192,12 @@ fn errors_read_like_a_shell() {
         err("perf kmem"),
         "perf: 'kmem' is not a perf-command. See 'perf --help'."
     );
+    // procps-ng 4.0.4's top prints the one line for a bad count or delay, no usage block;
+    // with -H as without.
+    assert_eq!(err("top -b -n x"), "top: bad iterations argument 'x'");
+    assert_eq!(err("top -b -n 0"), "top: bad iterations argument '0'");
+    assert_eq!(err("top -bn1 -d x"), "top: bad delay interval 'x'");
+    assert_eq!(err("top -H -b -n x"), "top: bad iterations argument 'x'");
 }
 
 #[test]
