@@ -456,6 +456,41 @@ const SHARED_CLAIMS: &[(&str, &str)] = &[
 /// Drill-specific claims: (drill, red flag or misconception, what a candidate would say).
 const DRILL_CLAIMS: &[(&str, &str, &str)] = &[
     (
+        "interrupt-context-sleep",
+        "stack-is-the-reason",
+        "The real reason is the stack size: sleeping there would overflow the interrupt stack.",
+    ),
+    (
+        "numa-remote-memory",
+        "blames-tlb",
+        "The real problem is TLB misses from small pages.",
+    ),
+    (
+        "p99-tail-reclaim",
+        "blames-thp-compaction",
+        "The spikes come from transparent huge page compaction stalling the allocations.",
+    ),
+    (
+        "page-allocator",
+        "memory-partitioned-per-cpu",
+        "Memory is split into a slice per CPU, and a CPU steals from its neighbours when its slice runs out.",
+    ),
+    (
+        "page-allocator",
+        "no-pcp-for-pages",
+        "Per-CPU lists only exist for slab objects; pages always come from the buddy lists under the zone lock.",
+    ),
+    (
+        "seqlock",
+        "seqlock-write-heavy",
+        "Seqlocks are ideal for write-heavy data.",
+    ),
+    (
+        "socket-receive-path",
+        "rx-path-lockless",
+        "The receive path is completely lock-free, so there is no contention in the kernel.",
+    ),
+    (
         "irq-spinlock-lockup",
         "silence-watchdog",
         "Those warnings are noise, I'd raise watchdog_thresh so it stops complaining.",
