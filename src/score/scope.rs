@@ -874,13 +874,13 @@ impl Scopes {
 }
 
 /// Whether a scope ending before token `at` (of a sentence ending at `end`) runs straight into
-/// it: no comma or stronger mark between, and no coordinating word just before it.
+/// it: no comma or stronger mark between, and no conjunction just before it.
 fn runs_on_into(n: &Normalized<'_>, at: usize, end: usize) -> bool {
     at < end
         && n.tokens.get(at).is_some_and(|t| t.gap < Gap::Comma)
         && at
             .checked_sub(1)
-            .is_none_or(|before| !matches!(n.token_text(before), "and" | "or" | "nor"))
+            .is_none_or(|before| !CONJUNCTIONS.contains(&n.token_text(before)))
 }
 
 impl Scopes {
