@@ -286,6 +286,10 @@ const DISBELIEVING: &[&[&str]] = &[
     &["folk", "wisdom"],
     &["conventional", "wisdom"],
     &["the", "usual", "line"],
+    &["the", "textbook", "answer"],
+    &["the", "textbook", "version"],
+    &["the", "standard", "answer"],
+    &["the", "usual", "answer"],
 ];
 
 /// Rejecting frames that call a statement untrue wherever they stand in its clause ("X is a
@@ -328,10 +332,16 @@ pub const BELIEVERS: &[&str] = &[
     "i've",
     // Third parties the candidate tells of: "they often think the box is overloaded".
     "they",
+    // Received wisdom: "textbooks talk about hard interrupts and softirqs".
+    "textbooks",
+    "books",
+    "tutorials",
+    "blogs",
 ];
 
 /// Verbs that report a belief or a suggestion.
 const BELIEF_VERBS: &[&str] = &[
+    "talk",
     "say",
     "says",
     "said",
@@ -1424,6 +1434,15 @@ mod tests {
         ));
         // Said in the candidate's own voice, or past a contrast, it stands.
         assert!(!concept_disowned("A deadlock shows zero cpu.", "zero cpu"));
+        // Received wisdom is reported too.
+        assert!(concept_disowned(
+            "Textbooks talk about hard interrupts and softirqs.",
+            "softirqs"
+        ));
+        assert!(concept_disowned(
+            "The textbook answer is lock ordering.",
+            "lock ordering"
+        ));
         assert!(!concept_disowned(
             "People say it's the disk, but the deadlock shows zero cpu.",
             "zero cpu"

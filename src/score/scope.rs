@@ -271,12 +271,38 @@ const POST: &[&str] = &[
     "are benign",
     "isn't to blame",
     "is not to blame",
+    // A finding said not to be what is going on, or not to matter: "lock ordering isn't really
+    // how the kernel does it", "those worries don't really matter on modern hardware".
+    "isn't how",
+    "is not how",
+    "isn't what",
+    "is not what",
+    "doesn't matter",
+    "does not matter",
+    "don't matter",
+    "do not matter",
+    "matters little",
+    "matter little",
     // Explaining a finding away as a by-product of something harmless dismisses it too: "steal
     // is just what the hypervisor reports when we are busy", "the lock contention is a side
     // effect".
     "is just what",
     "is only what",
     "are just what",
+    "is just how",
+    "is only how",
+    "is simply how",
+    "are just how",
+    // Present in every profile, so it tells nothing: "lock_sock_nested is in every network
+    // profile", "locks always show up in perf lock on a busy service".
+    "is in every",
+    "are in every",
+    "shows up in every",
+    "show up in every",
+    "always shows up",
+    "always show up",
+    "is always there",
+    "are always there",
     "is a side effect",
     "are a side effect",
     "is just a side effect",
@@ -490,6 +516,10 @@ const TERM: &[&str] = &[
     "whcih means",
 ];
 
+/// Adverbs that only strengthen what they stand in, so a trigger is the same trigger with one
+/// inside it: "isn't really the problem" is "isn't the problem".
+const INTENSIFIERS: &[&str] = &["really", "actually", "truly"];
+
 /// A new subject ends the scope of "rather than" / "instead of".
 const SUBJECTS: &[&str] = &[
     "i", "we", "you", "they", "i'd", "we'd", "i'll", "we'll", "let's", "let", "i'm", "we're",
@@ -540,20 +570,28 @@ impl Triggers {
         self.by_first.keys().copied()
     }
 
-    /// The longest trigger starting at token `i` that stays inside the sentence and clause.
+    /// The longest trigger starting at token `i` that stays inside the sentence and clause, and
+    /// how many tokens it spans: after its first word an [`INTENSIFIERS`] word the trigger does
+    /// not spell may stand between its words ("isn't really the problem", "doesn't really
+    /// matter").
     fn at(&self, n: &Normalized<'_>, i: usize, end: usize) -> Option<(usize, Class)> {
         let entries = self.by_first.get(n.token_text(i))?;
         'entry: for (words, class) in entries {
-            if i + words.len() > end {
-                continue;
-            }
-            for (k, word) in words.iter().enumerate().skip(1) {
-                let t = i + k;
-                if n.tokens[t].gap >= Gap::Comma || n.token_text(t) != *word {
+            let mut t = i;
+            for word in &words[1..] {
+                t += 1;
+                while t < end
+                    && n.tokens[t].gap < Gap::Comma
+                    && n.token_text(t) != *word
+                    && INTENSIFIERS.contains(&n.token_text(t))
+                {
+                    t += 1;
+                }
+                if t >= end || n.tokens[t].gap >= Gap::Comma || n.token_text(t) != *word {
                     continue 'entry;
                 }
             }
-            return Some((words.len(), *class));
+            return Some((t + 1 - i, *class));
         }
         None
     }
@@ -1122,7 +1160,10 @@ fn backward(n: &Normalized<'_>, floor: usize, to: usize) -> (usize, usize) {
     // The separator between t-1 and t is recorded on token t.
     while t > floor && n.tokens[t].gap < Gap::Comma {
         let word = n.token_text(t - 1);
-        if CLAUSE_WORDS.contains(&word) || (!plural && CONJUNCTIONS.contains(&word)) {
+        // "being" makes its phrase a noun, the subject the trigger is said of: "the retry loop
+        // being at the top isn't the problem".
+        let stops = CLAUSE_WORDS.contains(&word) && word != "being";
+        if stops || (!plural && CONJUNCTIONS.contains(&word)) {
             break;
         }
         t -= 1;
@@ -1995,6 +2036,36 @@ mod tests {
 mod dismissal_tests {
     use super::*;
 
+    #[test]
+    fn an_intensifier_inside_a_trigger_keeps_it_one_trigger() {
+        assert!(negated(
+            "Lock ordering isn't really how the kernel does it.",
+            "ordering"
+        ));
+        assert!(negated("The disk isn't really the problem.", "disk"));
+        assert!(negated(
+            "Writer starvation doesn't actually matter here.",
+            "starvation"
+        ));
+        // The plain negation after it still denies what follows.
+        assert!(negated(
+            "It isn't really about CPUs at the same time.",
+            "cpus"
+        ));
+        // An intensifier outside a trigger changes nothing.
+        assert!(!negated("The disk is really busy.", "disk"));
+    }
+
+    #[test]
+    fn a_subject_made_with_being_is_what_the_trigger_is_said_of() {
+        assert!(negated(
+            "commit_cas_retry being at the top isn't the problem.",
+            "commit_cas_retry"
+        ));
+        // Any other verb still stops the look back.
+        assert!(!negated("cs is high while us is normal.", "cs"));
+    }
+
     fn negated(answer: &str, word: &str) -> bool {
         let n = Normalized::new(answer);
         let scopes = Scopes::find(&n, &Triggers::new());
@@ -2024,6 +2095,19 @@ mod dismissal_tests {
         assert!(negated(
             "The softirq time just reflects the packet rate.",
             "softirq"
+        ));
+        assert!(negated(
+            "Steal is just how the hypervisor accounts for halted vCPUs.",
+            "steal"
+        ));
+        // Present in every profile, it tells nothing.
+        assert!(negated(
+            "lock_sock_nested is in every network profile.",
+            "lock_sock_nested"
+        ));
+        assert!(negated(
+            "Locks always show up in perf lock on a busy service.",
+            "locks"
         ));
         // Said of a finding, not of what the finding is: the cause stays affirmed.
         assert!(!negated(

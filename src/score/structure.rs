@@ -16,7 +16,8 @@
 //! the drill's misconceptions, or rejects a required hypothesis (the right cause) without ever
 //! affirming it ("It's not lock contention"), and it does not reason every required concept
 //! (an answer that does has reached the right conclusion, whatever it says beside it; a
-//! required concept merely named in a list does not count). Then every concept keeps only [`WRONG_CONCLUSION_CREDIT`] of its credit, before
+//! required concept merely named in a list does not count), unless it asserts two misconceptions:
+//! one wrong belief beside a complete answer is a side error, two are its model. Then every concept keeps only [`WRONG_CONCLUSION_CREDIT`] of its credit, before
 //! penalties.
 //!
 //! Owns only these computations; must not match text.
@@ -32,6 +33,10 @@ pub const WRONG_CONCLUSION_CREDIT: f64 = 0.4;
 /// weight: full credit, even diluted (`dilution::FLOOR` and above), is more; a mention credit
 /// ([`super::MENTION_CREDIT`]) and the credit kept after a wrong conclusion are less.
 const REASONED_SHARE: f64 = 0.5;
+
+/// How many asserted misconceptions make the conclusion wrong even when every required point is
+/// reasoned: one can be a side error, two are the answer's model of the problem.
+const BELIEFS_THAT_MAKE_A_CONCLUSION: usize = 2;
 
 /// Why an answer's conclusion is wrong.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -55,7 +60,11 @@ pub fn wrong_conclusion(
     let reasoned = |c: &ConceptResult| {
         c.hit && total > 0.0 && c.credit > REASONED_SHARE * c.weight.max(0.0) / total * 100.0
     };
-    if concepts.iter().all(|c| !c.required || reasoned(c)) {
+    // Two wrong beliefs are no side error: the vocabulary around them was fluent, not right.
+    let asserted = misconceptions.iter().filter(|m| m.fired).count();
+    if asserted < BELIEFS_THAT_MAKE_A_CONCLUSION
+        && concepts.iter().all(|c| !c.required || reasoned(c))
+    {
         return None;
     }
     misconceptions
@@ -252,6 +261,11 @@ mod tests {
             concept(Stage::Interpret, false, Status::Missing),
         ];
         assert_eq!(wrong_conclusion(&complete, &[misconception(true)]), None);
+        // Two wrong beliefs are the answer's model of the problem, however complete the rest.
+        assert_eq!(
+            wrong_conclusion(&complete, &[misconception(true), misconception(true)]),
+            Some(WrongConclusion::Misconception(0))
+        );
         // A required point only named, not reasoned, does not make the answer complete.
         let mut named = complete.clone();
         named[0].credit = 25.0;
