@@ -576,6 +576,11 @@ const DRILL_CLAIMS: &[(&str, &str, &str)] = &[
         "The overhead is dominated by glibc's allocator and its arena locks.",
     ),
     (
+        "runqueue-contention",
+        "blames-smt",
+        "The scaling issue is hyperthreading, so I'd turn off SMT.",
+    ),
+    (
         "slow-under-load",
         "memory-is-fine",
         "Low free memory is nothing to worry about on a long-running process.",
