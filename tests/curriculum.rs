@@ -596,6 +596,11 @@ const DRILL_CLAIMS: &[(&str, &str, &str)] = &[
         "The socket lock is nothing to worry about, every receive takes it.",
     ),
     (
+        "socket-rx-contention",
+        "blames-netfilter",
+        "Conntrack is the bottleneck here, so I'd exempt the ingest ports from tracking.",
+    ),
+    (
         "socket-receive-path",
         "bandwidth-is-the-contention",
         "The real contention is memory bandwidth during copy_to_user.",
