@@ -531,6 +531,11 @@ const DRILL_CLAIMS: &[(&str, &str, &str)] = &[
         "The real problem is the garbage collector thrashing with the bigger pool.",
     ),
     (
+        "added-threads-slower",
+        "blames-power-management",
+        "Deep C-states are the problem, so I'd cap C-states and use the performance governor.",
+    ),
+    (
         "disk-saturation",
         "blames-network",
         "The real problem is the network: the export fills the link.",
