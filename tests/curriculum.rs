@@ -531,6 +531,11 @@ const DRILL_CLAIMS: &[(&str, &str, &str)] = &[
         "The real problem is the garbage collector thrashing with the bigger pool.",
     ),
     (
+        "added-threads-slower",
+        "blames-power-management",
+        "Deep C-states are the problem, so I'd cap C-states and use the performance governor.",
+    ),
+    (
         "disk-saturation",
         "blames-network",
         "The real problem is the network: the export fills the link.",
@@ -576,6 +581,11 @@ const DRILL_CLAIMS: &[(&str, &str, &str)] = &[
         "The overhead is dominated by glibc's allocator and its arena locks.",
     ),
     (
+        "runqueue-contention",
+        "blames-smt",
+        "The scaling issue is hyperthreading, so I'd turn off SMT.",
+    ),
+    (
         "slow-under-load",
         "memory-is-fine",
         "Low free memory is nothing to worry about on a long-running process.",
@@ -589,6 +599,11 @@ const DRILL_CLAIMS: &[(&str, &str, &str)] = &[
         "socket-rx-contention",
         "socket-lock-is-normal",
         "The socket lock is nothing to worry about, every receive takes it.",
+    ),
+    (
+        "socket-rx-contention",
+        "blames-netfilter",
+        "Conntrack is the bottleneck here, so I'd exempt the ingest ports from tracking.",
     ),
     (
         "socket-receive-path",
