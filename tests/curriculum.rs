@@ -1026,6 +1026,11 @@ const DRILL_CLAIMS: &[(&str, &str, &str)] = &[
         "RCU makes the writes faster.",
     ),
     (
+        "read-mostly-rwlock",
+        "unlocked-in-place-writes",
+        "Drop the read lock and let the writer update the entries in place without a lock.",
+    ),
+    (
         "runqueue-contention",
         "more-workers-per-core",
         "Spawn a thread for each task.",
