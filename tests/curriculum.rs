@@ -662,6 +662,11 @@ const DRILL_CLAIMS: &[(&str, &str, &str)] = &[
     ),
     (
         "race-lost-update",
+        "stale-cache-copies",
+        "Each core keeps a stale copy of the counter in its own cache, so one write gets lost.",
+    ),
+    (
+        "race-lost-update",
         "volatile-fixes-it",
         "Marking the counter volatile fixes it.",
     ),
