@@ -677,6 +677,11 @@ const DRILL_CLAIMS: &[(&str, &str, &str)] = &[
     ),
     (
         "race-lost-update",
+        "stale-cache-copies",
+        "Each core keeps a stale copy of the counter in its own cache, so one write gets lost.",
+    ),
+    (
+        "race-lost-update",
         "volatile-fixes-it",
         "Marking the counter volatile fixes it.",
     ),
@@ -1039,6 +1044,11 @@ const DRILL_CLAIMS: &[(&str, &str, &str)] = &[
         "read-mostly-rwlock",
         "rcu-for-writes",
         "RCU makes the writes faster.",
+    ),
+    (
+        "read-mostly-rwlock",
+        "unlocked-in-place-writes",
+        "Drop the read lock and let the writer update the entries in place without a lock.",
     ),
     (
         "runqueue-contention",
