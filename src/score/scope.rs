@@ -271,12 +271,9 @@ const POST: &[&str] = &[
     "are benign",
     "isn't to blame",
     "is not to blame",
-    // A finding said not to be what is going on, or not to matter: "lock ordering isn't really
-    // how the kernel does it", "those worries don't really matter on modern hardware".
-    "isn't how",
-    "is not how",
-    "isn't what",
-    "is not what",
+    // A finding said not to matter: "those worries don't really matter on modern hardware".
+    // ("isn't what" and "isn't how" are not here: after a pronoun they would take the place
+    // of the "isn't" that denies what follows, as in "it isn't what pthread mutexes use".)
     "doesn't matter",
     "does not matter",
     "don't matter",
@@ -2039,9 +2036,11 @@ mod dismissal_tests {
     #[test]
     fn an_intensifier_inside_a_trigger_keeps_it_one_trigger() {
         assert!(negated(
-            "Lock ordering isn't really how the kernel does it.",
+            "Lock ordering isn't really the problem here.",
             "ordering"
         ));
+        // "isn't what" is no trigger of its own: the "isn't" still denies what follows.
+        assert!(negated("It isn't what pthread mutexes use.", "pthread"));
         assert!(negated("The disk isn't really the problem.", "disk"));
         assert!(negated(
             "Writer starvation doesn't actually matter here.",
