@@ -1331,6 +1331,16 @@ const DRILL_CLAIMS: &[(&str, &str, &str)] = &[
         "rcu_read_lock increments a reference count on the node.",
     ),
     (
+        "rcu",
+        "grace-period-timer",
+        "The grace period is just a fixed delay, after which the kernel assumes readers are done.",
+    ),
+    (
+        "rcu",
+        "reader-locks-cheap",
+        "Atomic reader counts are cheap enough on modern hardware.",
+    ),
+    (
         "scheduler-run-queues",
         "global-rq",
         "Linux keeps one global red-black tree of all runnable tasks, and every CPU picks from it.",
