@@ -1395,6 +1395,11 @@ const DRILL_CLAIMS: &[(&str, &str, &str)] = &[
         "context-not-access-pattern",
         "The constraint is context, not access pattern: the access ratio is secondary.",
     ),
+    (
+        "why-not-rcu-everywhere",
+        "legacy-not-cost",
+        "The real reason is historical: the allocator code predates RCU and nobody wants to rewrite it.",
+    ),
 ];
 
 /// Sentences that mention a claim without asserting it: describing the incident, rejecting the
