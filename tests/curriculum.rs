@@ -1356,6 +1356,16 @@ const DRILL_CLAIMS: &[(&str, &str, &str)] = &[
         "rcu_read_lock increments a reference count on the node.",
     ),
     (
+        "rcu",
+        "grace-period-timer",
+        "The grace period is just a fixed delay, after which the kernel assumes readers are done.",
+    ),
+    (
+        "rcu",
+        "reader-locks-cheap",
+        "Atomic reader counts are cheap enough on modern hardware.",
+    ),
+    (
         "scheduler-run-queues",
         "global-rq",
         "Linux keeps one global red-black tree of all runnable tasks, and every CPU picks from it.",
@@ -1409,6 +1419,11 @@ const DRILL_CLAIMS: &[(&str, &str, &str)] = &[
         "why-not-rcu-everywhere",
         "context-not-access-pattern",
         "The constraint is context, not access pattern: the access ratio is secondary.",
+    ),
+    (
+        "why-not-rcu-everywhere",
+        "legacy-not-cost",
+        "The real reason is historical: the allocator code predates RCU and nobody wants to rewrite it.",
     ),
 ];
 
