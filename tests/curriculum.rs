@@ -816,6 +816,11 @@ const DRILL_CLAIMS: &[(&str, &str, &str)] = &[
         "It's spinlock contention burning the CPU.",
     ),
     (
+        "high-cpu-livelock",
+        "livelock-needs-lock-contention",
+        "A livelock always shows up as lock contention, and perf lock is empty.",
+    ),
+    (
         "high-cpu-spinlock",
         "optimise-app",
         "We should optimise the application code in apply_update.",
