@@ -1082,7 +1082,10 @@ impl Context {
                 let opens_clause = t == 0 || n.tokens[t].gap >= Gap::Comma;
                 let after_auxiliary =
                     !opens_clause && NEGATED_AUXILIARIES.contains(&n.token_text(t - 1));
+                // A modal negation right before a claim's role denies it ("the old copy can't
+                // be freed yet"): a claim that means the negation spells it in its role.
                 if word == "no"
+                    || scope::MODAL_NEGATING_WORDS.contains(&word)
                     || (CONTRASTIVE_NEGATIONS.contains(&word) && (opens_clause || after_auxiliary))
                 {
                     return Some((t, t + 1));
@@ -1486,6 +1489,20 @@ mod tests {
             &["there's", "lock contention"]
         ));
         assert!(role_negated("Not the disk, the lock.", &["disk", "lock"]));
+        // A modal negation right before a role denies it.
+        assert!(role_negated(
+            "The old version cannot be freed yet.",
+            &["old version", "be freed"]
+        ));
+        assert!(role_negated(
+            "A softirq can't sleep there.",
+            &["softirq", "sleep"]
+        ));
+        // Unless the role spells it: then it is the claim's own meaning.
+        assert!(!role_negated(
+            "A softirq can't sleep there.",
+            &["softirq", "can't sleep"]
+        ));
         // Asserted: no negation, a dismissal after a copula (the claim's own words), or a
         // negation inside a role.
         assert!(!role_negated(
