@@ -16,8 +16,8 @@
 //!
 //! Owns: that rule. Must not: run the engine.
 
-use super::sample::Context;
 use super::history::History;
+use super::sample::Context;
 use super::trace::{
     CgroupSample, CpuTime, DiskSample, Pressure, PressureAvgs, Sample, TaskSample, ThreadSched,
 };
@@ -230,7 +230,11 @@ pub(crate) fn since_boot(steady: &Sample, ctx: &Context) -> Sample {
 /// a box with a quota simulates before its first command), one entry per workload.
 pub(crate) fn mean_cgroups(seconds: &[&Sample]) -> Vec<CgroupSample> {
     let n = seconds.len().max(1) as f64;
-    let groups = seconds.iter().map(|s| s.detail.cgroups.len()).max().unwrap_or(0);
+    let groups = seconds
+        .iter()
+        .map(|s| s.detail.cgroups.len())
+        .max()
+        .unwrap_or(0);
     let mut out = vec![CgroupSample::default(); groups];
     for s in seconds {
         for (mean, g) in out.iter_mut().zip(&s.detail.cgroups) {
@@ -380,7 +384,11 @@ mod tests {
             })
         };
         // The seconds measured throttled 3, 0 and 6 of their ten periods.
-        let seconds = [second(10.0, 3.0, 3e8), second(10.0, 0.0, 0.0), second(10.0, 6.0, 9e8)];
+        let seconds = [
+            second(10.0, 3.0, 3e8),
+            second(10.0, 0.0, 0.0),
+            second(10.0, 6.0, 9e8),
+        ];
         let mean = mean_cgroups(&seconds.iter().collect::<Vec<_>>());
         assert_eq!((mean[0].periods, mean[0].throttled_periods), (10.0, 3.0));
         let mut boot = with_group(CgroupSample {

@@ -79,7 +79,10 @@ mod tests {
         assert!((a10 - 0.5).abs() < 1e-9);
         assert!((a60 - 0.5).abs() < 1e-4);
         assert!(a300 < a60 && a300 > 0.1);
-        assert!((a300 - (0.5 - 0.4 * (-2.0f64).exp())).abs() < 0.01, "{a300}");
+        assert!(
+            (a300 - (0.5 - 0.4 * (-2.0f64).exp())).abs() < 0.01,
+            "{a300}"
+        );
         let [l1, l5, l15] = h.load(1.0, 3.0);
         assert!(l1 > l5 && l5 > l15 && l15 > 1.0);
         // The kernel's fixed-point factors are its windows' exponentials, to a few parts in

@@ -12,8 +12,8 @@
 //! second with the kernel's 10/60/300 s windows from the since-boot share.
 
 use super::span::latest;
-use crate::model::{CpuIrqs, Pressure, Sample, Trace};
 use crate::model::history::{PSI_DECAY, PSI_UPDATE_S};
+use crate::model::{CpuIrqs, Pressure, Sample, Trace};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ProcFile {
