@@ -33,6 +33,7 @@ pub mod boot;
 mod detail;
 pub mod engine;
 mod futex_bucket;
+pub mod history;
 mod kernel_log;
 pub mod numa;
 mod processes;
@@ -57,7 +58,7 @@ use engine::{Engine, EngineParams, WindowInputs, WindowStats};
 pub const EVENT_BUDGET: f64 = 5_000.0;
 
 /// Seconds of the drill a box with a CPU quota simulates before its first command, to measure
-/// the throttling its since-boot `cpu.stat` counts (see `boot::with_bandwidth_history`). A
+/// the throttling its since-boot `cpu.stat` counts (see `boot::with_cgroup_history`). A
 /// quota near the group's demand throttles in runs that come and go over seconds: one second
 /// would make the history hinge on where that second fell, while twenty seconds hold two
 /// hundred 100 ms periods.
@@ -306,6 +307,9 @@ impl Simulation {
         let healthy =
             (steady.runnable + steady.blocked).min(f64::from(incident.machine.cpus.max(1))) * 0.5;
         since_boot.load_avg = ctx.start_load(&steady, healthy);
+        let history = ctx.history();
+        let mut pressure_avgs =
+            boot::with_pressure_history(&mut since_boot, &steady.detail.pressure, history);
         let mut info = ctx.box_info(incident, &engine, &steady);
         info.irq_history = ctx.irq_history(&since_boot.detail, incident.machine.uptime_s);
         let log = ctx.log_before_start();
@@ -327,14 +331,29 @@ impl Simulation {
         // not tell how often the group was throttled since boot: the drill's first seconds,
         // simulated now and kept for the trace, do. Nothing simulated reads the since-boot
         // summary, so measuring them first changes none of them.
-        if has_cpu_quota(incident) {
+        let steady_groups = if has_cpu_quota(incident) {
             while simulation.ahead.len() < BANDWIDTH_HISTORY_SECONDS {
                 let second = simulation.simulate_next();
                 simulation.ahead.push_back(second);
             }
             let seconds: Vec<&Sample> = simulation.ahead.iter().map(|(s, _)| s).collect();
-            boot::with_bandwidth_history(&mut simulation.trace.since_boot, &seconds);
+            boot::mean_cgroups(&seconds)
+        } else {
+            steady.detail.cgroups.clone()
+        };
+        let mut periods_per_s = vec![0.0; incident.workloads.len()];
+        for g in &simulation.trace.info.cgroups {
+            if let Some(p) = periods_per_s.get_mut(g.workload) {
+                *p = 1e6 / g.cgroup.period_us.max(1) as f64;
+            }
         }
+        pressure_avgs.cgroups = boot::with_cgroup_history(
+            &mut simulation.trace.since_boot,
+            &steady_groups,
+            history,
+            &periods_per_s,
+        );
+        simulation.trace.info.pressure_avgs = Some(pressure_avgs);
         simulation
     }
 

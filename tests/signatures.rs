@@ -12,6 +12,7 @@ mod facts;
 mod irq_lockup;
 mod physics;
 mod predicates;
+mod pressure;
 mod try_agrees;
 
 use std::collections::BTreeSet;

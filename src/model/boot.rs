@@ -10,12 +10,17 @@
 //! state is the calm warm-up blended with one burst window by the bursts' share of the seconds
 //! (`blend`). A cgroup's bandwidth counters and stalls are the exception: a quota near the
 //! group's demand throttles in runs that come and go over seconds, so they are measured over the
-//! drill's first seconds instead (`with_bandwidth_history`), and the same rule applied to them.
+//! drill's first seconds instead (`mean_cgroups`). Stall shares, a cgroup's periods and its
+//! throttling follow the incident's history (`super::history`): the since-boot rule's level
+//! before the onset, the steady one since (`with_pressure_history`, `with_cgroup_history`).
 //!
 //! Owns: that rule. Must not: run the engine.
 
+use super::history::History;
 use super::sample::Context;
-use super::trace::{CgroupSample, CpuTime, DiskSample, Sample, TaskSample, ThreadSched};
+use super::trace::{
+    CgroupSample, CpuTime, DiskSample, Pressure, PressureAvgs, Sample, TaskSample, ThreadSched,
+};
 use std::collections::BTreeMap;
 
 /// The steady state of a box that spends `share` of its seconds in `burst` and the rest in
@@ -105,6 +110,15 @@ pub(crate) fn blend(calm: &Sample, burst: &Sample, share: f64) -> Sample {
     let blocked = mixf(calm.blocked, burst.blocked);
     let interrupts = mix(calm.interrupts, burst.interrupts);
     let mut detail = super::detail::with_interrupts(&calm.detail, interrupts);
+    // Stall shares are shares of the seconds: the bursts' stalls count by their share too.
+    let (a, b) = (&calm.detail.pressure, &burst.detail.pressure);
+    detail.pressure = Pressure {
+        cpu_some: mixf(a.cpu_some, b.cpu_some),
+        memory_some: mixf(a.memory_some, b.memory_some),
+        memory_full: mixf(a.memory_full, b.memory_full),
+        io_some: mixf(a.io_some, b.io_some),
+        io_full: mixf(a.io_full, b.io_full),
+    };
     let ios = disks.iter().map(|d| d.reads + d.writes).sum();
     super::detail::with_block_completions(&mut detail, ios, &cpus);
     Sample {
@@ -212,29 +226,104 @@ pub(crate) fn since_boot(steady: &Sample, ctx: &Context) -> Sample {
     }
 }
 
-/// Replaces the since-boot bandwidth counters of every cgroup (periods, throttled periods and
-/// time, and the stalls throttling causes) by those of the mean of `seconds`, halved by the rule
-/// above. Its usage stays the warm-up's, which its processes' since-boot CPU time is too.
-pub(crate) fn with_bandwidth_history(since_boot: &mut Sample, seconds: &[&Sample]) {
-    if seconds.is_empty() {
-        return;
-    }
-    let n = seconds.len() as f64;
-    for (w, boot) in since_boot.detail.cgroups.iter_mut().enumerate() {
-        let mut mean = CgroupSample::default();
-        for g in seconds.iter().filter_map(|s| s.detail.cgroups.get(w)) {
+/// The mean of each workload's cgroup second over `seconds` (the drill's first seconds, which
+/// a box with a quota simulates before its first command), one entry per workload.
+pub(crate) fn mean_cgroups(seconds: &[&Sample]) -> Vec<CgroupSample> {
+    let n = seconds.len().max(1) as f64;
+    let groups = seconds
+        .iter()
+        .map(|s| s.detail.cgroups.len())
+        .max()
+        .unwrap_or(0);
+    let mut out = vec![CgroupSample::default(); groups];
+    for s in seconds {
+        for (mean, g) in out.iter_mut().zip(&s.detail.cgroups) {
+            mean.user_ns += g.user_ns / n;
+            mean.system_ns += g.system_ns / n;
             mean.periods += g.periods / n;
             mean.throttled_periods += g.throttled_periods / n;
             mean.throttled_ns += g.throttled_ns / n;
             mean.pressure_some += g.pressure_some / n;
             mean.pressure_full += g.pressure_full / n;
         }
+    }
+    out
+}
+
+/// Replaces the system's since-boot stall shares by their mean over the uptime as the
+/// history tells it (the since-boot rule's shares, half the steady ones, before the onset; the
+/// steady ones since), so each pressure file's `total` is the time stalled since boot, and
+/// returns the averages at the drill's start. The system's CPU `full` line is zero, as the
+/// kernel prints it at the system level.
+pub(crate) fn with_pressure_history(
+    since_boot: &mut Sample,
+    steady: &Pressure,
+    history: History,
+) -> PressureAvgs {
+    let p = &mut since_boot.detail.pressure;
+    let line = |healthy: &mut f64, steady: f64| {
+        let avgs = history.psi_avgs(*healthy, steady);
+        *healthy = history.mean(*healthy, steady);
+        avgs
+    };
+    PressureAvgs {
+        cpu: [line(&mut p.cpu_some, steady.cpu_some), [0.0; 3]],
+        memory: [
+            line(&mut p.memory_some, steady.memory_some),
+            line(&mut p.memory_full, steady.memory_full),
+        ],
+        io: [
+            line(&mut p.io_some, steady.io_some),
+            line(&mut p.io_full, steady.io_full),
+        ],
+        cgroups: Vec::new(),
+    }
+}
+
+/// Replaces each cgroup's since-boot bandwidth counters and stall shares by their mean over the
+/// uptime as the history tells it, from `steady` (each workload's steady second; with a quota,
+/// the mean of the drill's first seconds), and returns each group's `cpu.pressure` averages
+/// (some, full) at the drill's start. The usage stays the since-boot rule's, as its
+/// processes' since-boot CPU time does.
+///
+/// Before the onset the group ran the healthy half of its load: half its throttling and its
+/// stalls, and its period timer active in the periods in which at least one of its threads
+/// asked for CPU. Work that starts at random moments at half the rate leaves a period untouched
+/// with the square root of the probability it had at the full rate, so a group active in a
+/// share p of its periods was active in 1 − √(1 − p) of them: a service busy in every period
+/// stays so at half its load, one busy in a few periods was busy in half as many.
+/// `periods_per_s` is each workload's bandwidth periods a second (0 without a cgroup).
+pub(crate) fn with_cgroup_history(
+    since_boot: &mut Sample,
+    steady: &[CgroupSample],
+    history: History,
+    periods_per_s: &[f64],
+) -> Vec<[[f64; 3]; 2]> {
+    let mut avgs = Vec::with_capacity(since_boot.detail.cgroups.len());
+    for (w, boot) in since_boot.detail.cgroups.iter_mut().enumerate() {
+        let s = steady.get(w).copied().unwrap_or_default();
+        let h = super::detail::since_boot_cgroup(&s);
+        let per_s = periods_per_s.get(w).copied().unwrap_or(0.0);
+        let healthy_periods = if per_s > 0.0 {
+            per_s * (1.0 - (1.0 - (s.periods / per_s).clamp(0.0, 1.0)).sqrt())
+        } else {
+            h.periods
+        };
+        avgs.push([
+            history.psi_avgs(h.pressure_some, s.pressure_some),
+            history.psi_avgs(h.pressure_full, s.pressure_full),
+        ]);
         *boot = CgroupSample {
             user_ns: boot.user_ns,
             system_ns: boot.system_ns,
-            ..super::detail::since_boot_cgroup(&mean)
+            periods: history.mean(healthy_periods, s.periods),
+            throttled_periods: history.mean(h.throttled_periods, s.throttled_periods),
+            throttled_ns: history.mean(h.throttled_ns, s.throttled_ns),
+            pressure_some: history.mean(h.pressure_some, s.pressure_some),
+            pressure_full: history.mean(h.pressure_full, s.pressure_full),
         };
     }
+    avgs
 }
 
 #[cfg(test)]
@@ -278,45 +367,55 @@ mod tests {
     }
 
     #[test]
-    fn bandwidth_history_is_the_mean_of_the_seconds_halved_and_keeps_the_usage() {
+    fn cgroup_history_runs_the_healthy_half_before_the_onset_and_keeps_the_usage() {
         let with_group = |g: CgroupSample| {
             let mut s = Sample::default();
             s.detail.cgroups = vec![g];
             s
         };
-        let second = |throttled_periods: f64, throttled_ns: f64| {
+        let second = |periods: f64, throttled_periods: f64, throttled_ns: f64| {
             with_group(CgroupSample {
                 user_ns: 9e8,
-                periods: 10.0,
+                periods,
                 throttled_periods,
                 throttled_ns,
                 pressure_full: throttled_periods / 20.0,
                 ..CgroupSample::default()
             })
         };
-        // The warm-up second throttled nothing; the seconds after it throttled 3, 0 and 6 of
-        // their ten periods.
+        // The seconds measured throttled 3, 0 and 6 of their ten periods.
+        let seconds = [
+            second(10.0, 3.0, 3e8),
+            second(10.0, 0.0, 0.0),
+            second(10.0, 6.0, 9e8),
+        ];
+        let mean = mean_cgroups(&seconds.iter().collect::<Vec<_>>());
+        assert_eq!((mean[0].periods, mean[0].throttled_periods), (10.0, 3.0));
         let mut boot = with_group(CgroupSample {
             user_ns: 6e8,
             system_ns: 2e8,
             periods: 5.0,
             ..CgroupSample::default()
         });
-        let seconds = [second(3.0, 3e8), second(0.0, 0.0), second(6.0, 9e8)];
-        with_bandwidth_history(&mut boot, &seconds.iter().collect::<Vec<_>>());
+        // A quarter of the uptime since the onset.
+        let history = History::new(4000, 1000);
+        let avgs = with_cgroup_history(&mut boot, &mean, history, &[10.0]);
         let g = boot.detail.cgroups[0];
         assert_eq!((g.user_ns, g.system_ns), (6e8, 2e8));
-        assert_eq!((g.periods, g.throttled_periods), (5.0, 1.5));
-        assert!((g.throttled_ns - 2e8).abs() < 1e-3, "{}", g.throttled_ns);
-        assert!(
-            (g.pressure_full - 0.075).abs() < 1e-12,
-            "{}",
-            g.pressure_full
-        );
-        // No seconds measured: the warm-up's counters stay.
-        let before = boot.clone();
-        with_bandwidth_history(&mut boot, &[]);
-        assert_eq!(boot, before);
+        // Busy in every period at the steady load, so at the healthy one too.
+        assert!((g.periods - 10.0).abs() < 1e-9, "{}", g.periods);
+        // Half the throttling before the onset, all of it since: 1.5 × ¾ + 3 × ¼.
+        assert!((g.throttled_periods - 1.875).abs() < 1e-9);
+        assert!((g.throttled_ns - 2.5e8).abs() < 1e-3, "{}", g.throttled_ns);
+        assert!((g.pressure_full - 0.09375).abs() < 1e-12);
+        // Seventeen minutes in, the 10 s average is the steady level.
+        assert!((avgs[0][1][0] - 0.15).abs() < 1e-9);
+        assert!(avgs[0][1][2] < 0.15 && avgs[0][1][2] > 0.075);
+        // A group busy in 36 % of its periods was busy in 20 % of them at half the load.
+        let quiet = [second(3.6, 0.0, 0.0)];
+        let mean = mean_cgroups(&quiet.iter().collect::<Vec<_>>());
+        with_cgroup_history(&mut boot, &mean, History::new(1000, 0), &[10.0]);
+        assert!((boot.detail.cgroups[0].periods - 2.0).abs() < 1e-9);
     }
 
     #[test]

@@ -305,12 +305,15 @@ impl Context {
     /// incident began `onset_s` seconds ago and at the incident's `steady` level since.
     /// Returns them (what `uptime` shows before the first second completes).
     pub fn start_load(&mut self, steady: &Sample, healthy: f64) -> [f64; 3] {
-        let n = steady.runnable + steady.blocked;
-        let elapsed = self.onset_s as f64;
-        for (l, period) in self.load.iter_mut().zip([60.0f64, 300.0, 900.0]) {
-            *l = n + (healthy - n) * (-elapsed / period).exp();
-        }
+        self.load = self
+            .history()
+            .load(healthy, steady.runnable + steady.blocked);
         self.load
+    }
+
+    /// When the incident began: the past every average and counter before the drill reads.
+    pub fn history(&self) -> super::history::History {
+        super::history::History::new(self.uptime_s, self.onset_s)
     }
 
     /// One second from one window.
@@ -696,7 +699,7 @@ impl Context {
         // Load averages: the kernel's exponential damping, applied per second.
         let n = runnable + blocked;
         if !warmup {
-            for (l, period) in self.load.iter_mut().zip([60.0f64, 300.0, 900.0]) {
+            for (l, period) in self.load.iter_mut().zip(super::history::LOAD_WINDOWS_S) {
                 let e = (-1.0 / period).exp();
                 *l = *l * e + n * (1.0 - e);
             }
@@ -858,6 +861,7 @@ impl Context {
                 })
                 .collect(),
             irq_history: Vec::new(),
+            pressure_avgs: None,
             numa: super::numa::info(incident, self.cpus, self.mem_total_kib),
         }
     }

@@ -92,6 +92,20 @@ pub struct BoxInfo {
     /// first second): counts of random events over the uptime, so each CPU's differs. Empty
     /// on a hand-built trace, which then counts the since-boot average over the uptime.
     pub irq_history: Vec<CpuIrqs>,
+    /// The pressure averages when the drill starts, as the incident's history left them.
+    /// `None` on a hand-built trace, whose averages start at the since-boot shares.
+    pub pressure_avgs: Option<PressureAvgs>,
+}
+
+/// The kernel's 10, 60 and 300 s pressure averages (shares, 0..=1) of each pressure line when
+/// the drill starts, as `[some, full]`.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct PressureAvgs {
+    pub cpu: [[f64; 3]; 2],
+    pub memory: [[f64; 3]; 2],
+    pub io: [[f64; 3]; 2],
+    /// Each workload's cgroup `cpu.pressure`, in the incident's order (zero in the root).
+    pub cgroups: Vec<[[f64; 3]; 2]>,
 }
 
 /// A workload's cgroup as the box shows it under `/sys/fs/cgroup`.

@@ -77,7 +77,10 @@ pub(crate) fn render(trace: &Trace, read: &CgroupRead, start: usize) -> String {
         CgroupRead::Membership { pid } => membership(trace, *pid),
         CgroupRead::File { dir, file } if dir.is_empty() => match file {
             CgroupFile::Stat => root_stat(trace, start),
-            CgroupFile::Pressure => psi_lines(trace, start, |s| (s.detail.pressure.cpu_some, 0.0)),
+            CgroupFile::Pressure => {
+                let avgs = trace.info.pressure_avgs.as_ref().map(|a| a.cpu);
+                psi_lines(trace, start, avgs, |s| (s.detail.pressure.cpu_some, 0.0))
+            }
             // The root cgroup has no cpu.max.
             CgroupFile::Max => missing(&format!("{ROOT}/cpu.max")),
         },
@@ -88,13 +91,19 @@ pub(crate) fn render(trace: &Trace, read: &CgroupRead, start: usize) -> String {
             match file {
                 CgroupFile::Stat => stat(trace, info, start),
                 CgroupFile::Max => cpu_max(info),
-                CgroupFile::Pressure => psi_lines(trace, start, |s| {
+                CgroupFile::Pressure => psi_lines(trace, start, group_avgs(trace, info), |s| {
                     let g = group(s, info);
                     (g.pressure_some, g.pressure_full)
                 }),
             }
         }
     }
+}
+
+/// The group's `cpu.pressure` averages at the drill's start.
+fn group_avgs(trace: &Trace, info: &CgroupInfo) -> Option<[[f64; 3]; 2]> {
+    let avgs = trace.info.pressure_avgs.as_ref()?;
+    avgs.cgroups.get(info.workload).copied()
 }
 
 fn missing(path: &str) -> String {

@@ -328,6 +328,7 @@ pub fn fixture_trace(seconds: u64) -> Trace {
             cgroups: vec![],
             numa: NumaInfo::single_node(4, 16_277_914),
             irq_history: vec![],
+            pressure_avgs: None,
         },
         since_boot: reorder(since_boot),
         samples: (0..seconds).map(|s| reorder(fixture_sample(s, 3, 3))).collect(),

@@ -12,6 +12,7 @@
 //! second with the kernel's 10/60/300 s windows from the since-boot share.
 
 use super::span::latest;
+use crate::model::history::{PSI_DECAY, PSI_UPDATE_S};
 use crate::model::{CpuIrqs, Pressure, Sample, Trace};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -260,37 +261,55 @@ fn vmstat(trace: &Trace, start: usize) -> String {
 
 fn pressure(trace: &Trace, resource: Resource, start: usize) -> String {
     let pick = |p: &Pressure| match resource {
+        // The kernel prints a `full` line for the system's CPU (since 5.13) but keeps it zero.
         Resource::Cpu => (p.cpu_some, 0.0),
         Resource::Memory => (p.memory_some, p.memory_full),
         Resource::Io => (p.io_some, p.io_full),
     };
-    psi_lines(trace, start, |s| pick(&s.detail.pressure))
+    let avgs = trace.info.pressure_avgs.as_ref().map(|a| match resource {
+        Resource::Cpu => a.cpu,
+        Resource::Memory => a.memory,
+        Resource::Io => a.io,
+    });
+    psi_lines(trace, start, avgs, |s| pick(&s.detail.pressure))
 }
 
 /// The `some` and `full` lines of a pressure file from each second's (some, full) stall
-/// shares: the kernel's 10/60/300 s averages and the total stalled microseconds.
+/// shares: the kernel's 10/60/300 s averages and the total stalled microseconds. `avgs` are
+/// the averages at the drill's start (`None`: the since-boot shares); from there the kernel
+/// updates them every 2 s since boot with the share of the 2 s just ended, so a read sees the
+/// last update before it. The total is the since-boot share over the uptime plus every second
+/// before the cursor.
 pub(crate) fn psi_lines(
     trace: &Trace,
     start: usize,
+    avgs: Option<[[f64; 3]; 2]>,
     pick: impl Fn(&Sample) -> (f64, f64),
 ) -> String {
     let mut lines = String::new();
-    for (name, full) in [("some", false), ("full", true)] {
+    let end = start.min(trace.samples.len());
+    let step = PSI_UPDATE_S as usize;
+    for (line, name) in ["some", "full"].into_iter().enumerate() {
         let share = |s: &Sample| {
-            let (some, all) = pick(s);
-            if full { all } else { some }
+            let (some, full) = pick(s);
+            if line == 1 { full } else { some }
         };
         let boot = share(&trace.since_boot);
-        let mut avg = [boot; 3];
+        let mut avg = avgs.map_or([boot; 3], |a| a[line]);
         let mut total_us = boot * trace.info.uptime_s as f64 * 1e6;
-        let end = start.min(trace.samples.len());
-        for s in &trace.samples[..end] {
-            let x = share(s);
-            for (a, window) in avg.iter_mut().zip([10.0f64, 60.0, 300.0]) {
-                let e = (-1.0 / window).exp();
-                *a = *a * e + x * (1.0 - e);
+        for (i, s) in trace.samples[..end].iter().enumerate() {
+            total_us += share(s) * 1e6;
+            // The second ending at `uptime + i + 1` since boot closes an update period when
+            // that is a multiple of two seconds (the drill's first second stands for the one
+            // before it too).
+            if (trace.info.uptime_s as usize + i + 1) % step == 0 {
+                let first = i + 1 - step.min(i + 1);
+                let seconds = &trace.samples[first..=i];
+                let x = seconds.iter().map(share).sum::<f64>() / seconds.len() as f64;
+                for (a, decay) in avg.iter_mut().zip(PSI_DECAY) {
+                    *a = *a * decay + x * (1.0 - decay);
+                }
             }
-            total_us += x * 1e6;
         }
         lines.push_str(&format!(
             "{name} avg10={:.2} avg60={:.2} avg300={:.2} total={}\n",

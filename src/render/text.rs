@@ -122,6 +122,7 @@ mod tests {
             cgroups: vec![],
             numa: crate::model::NumaInfo::single_node(4, 0),
             irq_history: vec![],
+            pressure_avgs: None,
         };
         assert_eq!(clock(&info, 0), "23:59:59");
         assert_eq!(clock(&info, 2), "00:00:01");
