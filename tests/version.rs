@@ -8,8 +8,8 @@
 use super::common::sysdrill;
 
 /// The version whose outputs `FINGERPRINT` records, and the fingerprint.
-const RECORDED_VERSION: &str = "0.5.0";
-const FINGERPRINT: u64 = 0x6b70_cfbf_9957_ad47;
+const RECORDED_VERSION: &str = "0.6.0";
+const FINGERPRINT: u64 = 0xc281_e203_c0e6_dc33;
 
 /// Seeds fingerprinted per incident: two, so a seed-dependent change shows too.
 const SEEDS: [u64; 2] = [1, 2];

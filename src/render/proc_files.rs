@@ -302,7 +302,7 @@ pub(crate) fn psi_lines(
             // The second ending at `uptime + i + 1` since boot closes an update period when
             // that is a multiple of two seconds (the drill's first second stands for the one
             // before it too).
-            if (trace.info.uptime_s as usize + i + 1) % step == 0 {
+            if (trace.info.uptime_s as usize + i + 1).is_multiple_of(step) {
                 let first = i + 1 - step.min(i + 1);
                 let seconds = &trace.samples[first..=i];
                 let x = seconds.iter().map(share).sum::<f64>() / seconds.len() as f64;
