@@ -768,6 +768,13 @@ impl Scopes {
                             let subject =
                                 (occ.to..stop).find(|&t| SUBJECTS.contains(&n.token_text(t)));
                             forward(n, classes, occ.to, subject.unwrap_or(stop), Gap::Comma, end)
+                        } else if n.token_text(occ.from) == "without"
+                            && (occ.from == start || n.tokens[occ.from].gap >= Gap::Clause)
+                        {
+                            // "Without locks, races corrupt the data": a "without" that opens
+                            // its sentence or clause governs its own phrase, up to the comma;
+                            // what follows is the main clause, said of that situation.
+                            forward(n, classes, occ.to, stop, Gap::Comma, end)
                         } else {
                             forward(n, classes, occ.to, stop, Gap::Clause, end)
                         }
@@ -2053,6 +2060,21 @@ mod dismissal_tests {
         ));
         // An intensifier outside a trigger changes nothing.
         assert!(!negated("The disk is really busy.", "disk"));
+    }
+
+    #[test]
+    fn an_opening_without_governs_its_phrase_only() {
+        assert!(!negated("Without a guard, pieces get lost.", "lost"));
+        assert!(!negated(
+            "Without locks, races corrupt the list.",
+            "corrupt"
+        ));
+        assert!(negated("Without locks, races corrupt the list.", "locks"));
+        // Inside a clause it still runs on: "without" is said of what follows.
+        assert!(negated(
+            "Readers run without taking a lock, spinning or sleeping.",
+            "spinning"
+        ));
     }
 
     #[test]
