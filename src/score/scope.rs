@@ -470,6 +470,10 @@ const HYPO: &[&str] = &[
     "maybe",
     "perhaps",
     "hypothetically",
+    // What holds only on paper: "in theory they're great, readers don't conflict".
+    "in theory",
+    "theoretically",
+    "on paper",
     "possibly",
     "may be",
     "might be",
@@ -1718,6 +1722,32 @@ mod tests {
         assert_eq!(
             standing_of("No swapping, reclaim or steal.", "reclaim"),
             NEG
+        );
+    }
+
+    #[test]
+    fn what_holds_in_theory_is_hypothetical() {
+        assert_eq!(
+            standing_of(
+                "In theory, readers don't conflict with each other.",
+                "readers"
+            ),
+            HYP
+        );
+        assert_eq!(
+            standing_of(
+                "On paper the rwlock scales, but the counter bounces.",
+                "scales"
+            ),
+            HYP
+        );
+        // The hedge ends at the contrast: what is said in practice stands.
+        assert_eq!(
+            standing_of(
+                "On paper the rwlock scales, but the counter bounces.",
+                "bounces"
+            ),
+            AFF
         );
     }
 
