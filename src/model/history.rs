@@ -5,11 +5,10 @@
 //! totals (`/proc/pressure/*`, a cgroup's `cpu.pressure`) and a cgroup's bandwidth periods
 //! (`cpu.stat`) all read it, so they tell the same story of when the trouble began.
 
-/// The kernel's pressure averages: windows of 10, 60 and 300 s, updated every 2 s with the
+/// The kernel's pressure averages: windows of 10, 60 and 300 s (`tests::PSI_WINDOWS_S`), updated every 2 s with the
 /// stall share of the 2 s just ended, each update keeping `EXP_*/2048` of the average
 /// (`kernel/sched/psi.c`: `EXP_10s` 1677, `EXP_60s` 1981, `EXP_300s` 2034 in 11-bit fixed
 /// point).
-pub const PSI_WINDOWS_S: [f64; 3] = [10.0, 60.0, 300.0];
 pub const PSI_UPDATE_S: u64 = 2;
 pub const PSI_DECAY: [f64; 3] = [1677.0 / 2048.0, 1981.0 / 2048.0, 2034.0 / 2048.0];
 
@@ -40,7 +39,7 @@ impl History {
 
     /// An average that keeps `decay` of itself every `step_s` seconds, at the drill's start:
     /// it sat at `healthy` until the onset and has moved towards `steady` since.
-    pub fn damped(&self, healthy: f64, steady: f64, decay: f64, step_s: f64) -> f64 {
+    fn damped(&self, healthy: f64, steady: f64, decay: f64, step_s: f64) -> f64 {
         let kept = decay.powf(self.onset_s as f64 / step_s);
         steady + (healthy - steady) * kept
     }
@@ -69,6 +68,9 @@ impl History {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The windows the kernel's decay factors stand for.
+    const PSI_WINDOWS_S: [f64; 3] = [10.0, 60.0, 300.0];
 
     #[test]
     fn averages_move_from_the_healthy_level_towards_the_steady_one() {

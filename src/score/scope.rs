@@ -290,16 +290,13 @@ const POST: &[&str] = &[
     "is only how",
     "is simply how",
     "are just how",
-    // Present in every profile, so it tells nothing: "lock_sock_nested is in every network
-    // profile", "locks always show up in perf lock on a busy service".
-    "is in every",
-    "are in every",
-    "shows up in every",
-    "show up in every",
-    "always shows up",
-    "always show up",
-    "is always there",
-    "are always there",
+    // Present in every profile, so it tells nothing: "lock_sock_nested is in every profile".
+    // Only profiles: "the zone lock is in every allocation path" and "the spinlock always shows
+    // up when sy spikes" say why a finding matters.
+    "is in every profile",
+    "are in every profile",
+    "shows up in every profile",
+    "show up in every profile",
     "is a side effect",
     "are a side effect",
     "is just a side effect",
@@ -2153,12 +2150,17 @@ mod dismissal_tests {
         ));
         // Present in every profile, it tells nothing.
         assert!(negated(
-            "lock_sock_nested is in every network profile.",
+            "lock_sock_nested is in every profile of a busy network box.",
             "lock_sock_nested"
         ));
-        assert!(negated(
-            "Locks always show up in perf lock on a busy service.",
-            "locks"
+        // Present in every path, or whenever the symptom shows, it matters.
+        assert!(!negated(
+            "The zone lock is in every allocation path, so it is hot.",
+            "zone"
+        ));
+        assert!(!negated(
+            "The spinlock always shows up when sy spikes.",
+            "spinlock"
         ));
         // Said of a finding, not of what the finding is: the cause stays affirmed.
         assert!(!negated(
