@@ -8,7 +8,15 @@
 //! keeps `1 − SLOPE × (density − FREE_PER_100_WORDS)` of its credit, never less than
 //! [`FLOOR`]. A dense answer, however long, is never charged; a short answer is never charged
 //! (its hedges already weaken the claims they cover, see `scope`).
-//! Owns only the count and the factor; must not know about rubrics or credit.
+//!
+//! A second count reads how sure the answer is: words of uncertainty ("maybe", "might",
+//! "could", "possibly", "probably", "not sure", "I guess", "don't know"). An answer of any length
+//! with at least [`UNCOMMITTED_MIN_HEDGES`] of them and at least [`UNCOMMITTED_PER_100_WORDS`]
+//! per hundred words never commits to anything: it circles possibilities without choosing, which
+//! an interviewer grades like a list of names. Its concepts keep at most
+//! [`UNCOMMITTED_CREDIT`] of their credit. A careful answer hedges a hypothesis or two and
+//! stays far below that density.
+//! Owns only the counts and the factor; must not know about rubrics or credit.
 
 use super::normalize::{Gap, Normalized};
 
@@ -87,6 +95,38 @@ const MARKERS: &[(&str, &[&str])] = &[
     ("you", &["know"]),
 ];
 
+/// Uncertainty an answer can show before it counts as never committing: this many words of
+/// uncertainty at least ...
+pub const UNCOMMITTED_MIN_HEDGES: usize = 4;
+/// ... and at least this many per hundred words.
+pub const UNCOMMITTED_PER_100_WORDS: f64 = 4.0;
+/// The most of its credit an answer that never commits keeps.
+pub const UNCOMMITTED_CREDIT: f64 = 0.5;
+
+/// Words of uncertainty, as a first word and the words that must follow it within one clause,
+/// sorted by first word: how a candidate says they do not know which it is. "Could" is one
+/// ("could be the disk"); "would" is not (it proposes: "I would cap the pool").
+const UNCERTAIN: &[(&str, &[&str])] = &[
+    ("could", &[]),
+    ("don't", &["know"]),
+    ("dont", &["know"]),
+    ("hard", &["to", "say"]),
+    ("hard", &["to", "tell"]),
+    ("i", &["guess"]),
+    ("maybe", &[]),
+    ("might", &[]),
+    ("not", &["sure"]),
+    ("not", &["certain"]),
+    ("not", &["totally", "sure"]),
+    ("not", &["entirely", "sure"]),
+    ("not", &["really", "sure"]),
+    ("perhaps", &[]),
+    ("possibly", &[]),
+    ("probably", &[]),
+    ("unclear", &[]),
+    ("unsure", &[]),
+];
+
 /// How much an answer's digressions dilute it.
 #[derive(Debug, Clone, Copy, PartialEq, serde::Serialize)]
 pub struct Dilution {
@@ -94,6 +134,10 @@ pub struct Dilution {
     pub markers: usize,
     /// Markers per hundred words.
     pub per_100_words: f64,
+    /// Words of uncertainty counted.
+    pub hedges: usize,
+    /// Hedged throughout: the answer never commits (see the module rule).
+    pub uncommitted: bool,
     /// The share of its concept credit the answer keeps (1 when not diluted).
     pub factor: f64,
 }
@@ -102,20 +146,22 @@ impl Dilution {
     pub const NONE: Dilution = Dilution {
         markers: 0,
         per_100_words: 0.0,
+        hedges: 0,
+        uncommitted: false,
         factor: 1.0,
     };
 }
 
-/// Counts the markers of an answer (one pass, non-overlapping, longest first at each token)
-/// and derives the factor.
-pub fn assess(n: &Normalized<'_>) -> Dilution {
+/// How many entries of `table` (first word and the words after it) the answer holds: one pass,
+/// non-overlapping, longest first at each token.
+fn count(n: &Normalized<'_>, table: &[(&str, &[&str])]) -> usize {
     let count = n.tokens.len();
-    let mut markers = 0usize;
+    let mut found_count = 0usize;
     let mut i = 0;
     while i < count {
         let word = n.token_text(i);
-        let from = MARKERS.partition_point(|(first, _)| *first < word);
-        let found = MARKERS[from..]
+        let from = table.partition_point(|(first, _)| *first < word);
+        let found = table[from..]
             .iter()
             .take_while(|(first, _)| *first == word)
             .filter(|(_, rest)| {
@@ -128,24 +174,39 @@ pub fn assess(n: &Normalized<'_>) -> Dilution {
             .max();
         match found {
             Some(len) => {
-                markers += 1;
+                found_count += 1;
                 i += len;
             }
             None => i += 1,
         }
     }
+    found_count
+}
+
+/// Counts the markers and the words of uncertainty of an answer and derives the factor.
+pub fn assess(n: &Normalized<'_>) -> Dilution {
+    let count = n.tokens.len();
     if count == 0 {
         return Dilution::NONE;
     }
+    let markers = self::count(n, MARKERS);
+    let hedges = self::count(n, UNCERTAIN);
     let per_100_words = markers as f64 * 100.0 / count as f64;
-    let factor = if count < MIN_WORDS {
+    let mut factor = if count < MIN_WORDS {
         1.0
     } else {
         (1.0 - SLOPE * (per_100_words - FREE_PER_100_WORDS).max(0.0)).clamp(FLOOR, 1.0)
     };
+    let uncommitted = hedges >= UNCOMMITTED_MIN_HEDGES
+        && hedges as f64 * 100.0 / count as f64 >= UNCOMMITTED_PER_100_WORDS;
+    if uncommitted {
+        factor = factor.min(UNCOMMITTED_CREDIT);
+    }
     Dilution {
         markers,
         per_100_words: (per_100_words * 100.0).round() / 100.0,
+        hedges,
+        uncommitted,
         factor: (factor * 1000.0).round() / 1000.0,
     }
 }
@@ -163,7 +224,7 @@ mod tests {
 
     #[test]
     fn a_long_answer_full_of_hedges_and_anecdotes_is_diluted() {
-        let rambling = "I think, you know, it is kind of the lock, maybe. At my last job \
+        let rambling = "I think, you know, it is kind of the lock, basically. At my last job \
                         we basically saw this years ago. "
             .repeat(20);
         let d = of(&rambling);
@@ -193,8 +254,8 @@ mod tests {
 
     #[test]
     fn the_factor_falls_with_the_density_and_stops_at_the_floor() {
-        let light = format!("{}{}", PLAIN.repeat(15), "I think maybe. ".repeat(2));
-        let heavy = format!("{}{}", PLAIN.repeat(15), "I think maybe. ".repeat(20));
+        let light = format!("{}{}", PLAIN.repeat(15), "I think, basically. ".repeat(2));
+        let heavy = format!("{}{}", PLAIN.repeat(15), "I think, basically. ".repeat(20));
         let (light, heavy) = (of(&light), of(&heavy));
         assert!(heavy.factor < light.factor, "{light:?} {heavy:?}");
         assert_eq!(heavy.factor, FLOOR);
@@ -222,6 +283,32 @@ mod tests {
     #[test]
     fn markers_are_sorted_by_first_word() {
         assert!(MARKERS.windows(2).all(|pair| pair[0].0 <= pair[1].0));
+        assert!(UNCERTAIN.windows(2).all(|pair| pair[0].0 <= pair[1].0));
+    }
+
+    #[test]
+    fn an_answer_that_never_commits_keeps_half_its_credit() {
+        let circling = "Could be the lock, I guess, or maybe the disk. Possibly memory, I'm not \
+                        sure. It might be the scheduler too, hard to say.";
+        let d = of(circling);
+        assert!(d.uncommitted, "{d:?}");
+        assert_eq!(d.hedges, 7, "{d:?}");
+        assert_eq!(d.factor, UNCOMMITTED_CREDIT);
+    }
+
+    #[test]
+    fn a_hedged_hypothesis_in_a_committed_answer_is_not_uncommitted() {
+        // One hedge over a plain answer, and "would" proposing a step.
+        let careful = format!(
+            "{} It could be the lock; I would check perf lock first. The fix is a smaller pool.",
+            PLAIN.repeat(3)
+        );
+        let d = of(&careful);
+        assert!(!d.uncommitted, "{d:?}");
+        assert_eq!(d.factor, 1.0);
+        // Dense but few: three hedges are scoped clause by clause, not the whole answer.
+        let short = of("Maybe the lock. Maybe the pool. Probably both.");
+        assert!(!short.uncommitted, "{short:?}");
     }
 
     #[test]

@@ -52,7 +52,15 @@ pub fn write_text(out: &mut impl Write, drill: &Drill, report: &ScoreReport) -> 
             "keyword list:".yellow()
         )?;
     }
-    if report.dilution.factor < 1.0 {
+    if report.dilution.uncommitted {
+        writeln!(
+            out,
+            "  {} {} words of uncertainty (maybe, could, not sure …) and nothing said as a finding: the concepts keep {:.0}% of their credit",
+            "never commits:".yellow(),
+            report.dilution.hedges,
+            report.dilution.factor * 100.0
+        )?;
+    } else if report.dilution.factor < 1.0 {
         writeln!(
             out,
             "  {} {} hedges, fillers and asides ({:.1} per 100 words): the concepts keep {:.0}% of their credit",
@@ -91,7 +99,12 @@ pub fn write_text(out: &mut impl Write, drill: &Drill, report: &ScoreReport) -> 
     for concept in &report.concepts {
         let required = if concept.required { " (required)" } else { "" };
         if concept.hit {
-            let full = concept.weight.max(0.0) / total_weight.max(f64::MIN_POSITIVE) * 100.0 * keep;
+            // Full credit as this answer could earn it: after a wrong conclusion, dilution or
+            // never committing, a reasoned concept keeps only that share.
+            let full = concept.weight.max(0.0) / total_weight.max(f64::MIN_POSITIVE)
+                * 100.0
+                * keep
+                * report.dilution.factor;
             let mention = if concept.credit + 0.01 < full {
                 "  (named, not reasoned: mention credit)"
             } else {

@@ -85,8 +85,8 @@ pub enum Class {
     /// "Do we know if swap is in use?"): hypothetical like any question, and never a proposal,
     /// not even of a red flag that fires when hedged.
     Inquiry,
-    /// A dismissal by a pronoun ("but that's not the problem"): it denies the sentence before
-    /// it.
+    /// A dismissal by a pronoun ("but that's not the problem"): it denies its sentence up to it,
+    /// or the sentence before when it opens its own.
     Anaphoric,
     /// A question the candidate answers "no" to in the next sentence ("Lock contention? No.
     /// Idle is 60%."): the whole sentence is denied.
@@ -323,111 +323,159 @@ const POST: &[&str] = &[
 ];
 /// Dismissals of what was just said, by a pronoun standing for it: "perf shows the spinlock
 /// slowpath, but that's not the problem" denies the clause before them, back to the start of
-/// the sentence and across its "but".
-const ANAPHORIC: &[&str] = &[
-    "that's not the problem",
-    "that's not the issue",
-    "that's not the cause",
-    "that's not the bottleneck",
-    "that's not the real problem",
-    "that's not the real issue",
-    "that's not what",
-    "that's not why",
-    "that's not it",
-    "thats not the problem",
-    "thats not the issue",
-    "thats not the cause",
-    "thats not the bottleneck",
-    "thats not the real problem",
-    "thats not the real issue",
-    "thats not what",
-    "thats not why",
-    "thats not it",
-    "that is not the problem",
-    "that is not the issue",
-    "that is not the cause",
-    "that is not the bottleneck",
-    "that is not the real problem",
-    "that is not the real issue",
-    "that is not what",
-    "that is not why",
-    "that is not it",
-    "this is not the problem",
-    "this is not the issue",
-    "this is not the cause",
-    "this is not the bottleneck",
-    "this is not the real problem",
-    "this is not the real issue",
-    "this is not what",
-    "this is not why",
-    "this is not it",
-    "that isn't the problem",
-    "that isn't the issue",
-    "that isn't the cause",
-    "that isn't the bottleneck",
-    "that isn't the real problem",
-    "that isn't the real issue",
-    "that isn't what",
-    "that isn't why",
-    "that isn't it",
-    "this isn't the problem",
-    "this isn't the issue",
-    "this isn't the cause",
-    "this isn't the bottleneck",
-    "this isn't the real problem",
-    "this isn't the real issue",
-    "this isn't what",
-    "this isn't why",
-    "this isn't it",
-    "it's not the problem",
-    "it's not the issue",
-    "it's not the cause",
-    "it's not the bottleneck",
-    "it's not the real problem",
-    "it's not the real issue",
-    "it's not what",
-    "it's not why",
-    "it's not it",
-    "it is not the problem",
-    "it is not the issue",
-    "it is not the cause",
-    "it is not the bottleneck",
-    "it is not the real problem",
-    "it is not the real issue",
-    "it is not what",
-    "it is not why",
-    "it is not it",
-    "that's a red herring",
-    "that's a distraction",
-    "that's irrelevant",
-    "that's unrelated",
-    "that's expected",
-    "that's normal",
-    "thats a red herring",
-    "thats a distraction",
-    "thats irrelevant",
-    "thats unrelated",
-    "thats expected",
-    "thats normal",
-    "that is a red herring",
-    "that is a distraction",
-    "that is irrelevant",
-    "that is unrelated",
-    "that is expected",
-    "that is normal",
-    "this is a red herring",
-    "this is a distraction",
-    "this is irrelevant",
-    "this is unrelated",
-    "this is expected",
-    "this is normal",
-    "it's a red herring",
-    "it's a distraction",
-    "it's irrelevant",
-    "it's unrelated",
-    "it's expected",
-    "it's normal",
+/// the sentence and across its "but"; one that opens its sentence ("Steal is at 19%. That's not
+/// our problem.") denies the sentence before. They are built from parts, every pronoun with
+/// every predicate: a pronoun and copula ([`POINTING`]) with a negation and what a cause is
+/// called ([`CAUSE_NAMES`]: "that isn't our problem", "it's not the real issue"), or with a
+/// dismissal ([`DISMISSALS`]: "that's a red herring", "it's just noise"), or a doubt about it
+/// ([`DOUBTING`]: "I don't think that's our problem", "I doubt it's the cause").
+const POINTING: &[&[&str]] = &[
+    &["that's"],
+    &["thats"],
+    &["that", "is"],
+    &["that", "was"],
+    &["this", "is"],
+    &["it's"],
+    &["it", "is"],
+    &["it", "was"],
 ];
+/// The same pronouns with the copula already negated ("that isn't", "it wasn't").
+const POINTING_NEGATED: &[&[&str]] = &[
+    &["that", "isn't"],
+    &["that", "isnt"],
+    &["that", "wasn't"],
+    &["this", "isn't"],
+    &["it", "isn't"],
+    &["it", "isnt"],
+    &["it", "wasn't"],
+];
+/// What a cause is called, after a negated pronoun and copula ("that's not *the problem*").
+const CAUSE_NAMES: &[&[&str]] = &[
+    &["the", "problem"],
+    &["our", "problem"],
+    &["the", "issue"],
+    &["our", "issue"],
+    &["the", "cause"],
+    &["the", "bottleneck"],
+    &["our", "bottleneck"],
+    &["the", "culprit"],
+    &["the", "real", "problem"],
+    &["the", "real", "issue"],
+    &["the", "real", "cause"],
+    &["the", "main", "problem"],
+    &["the", "main", "issue"],
+    &["the", "root", "cause"],
+    &["the", "reason"],
+    &["the", "explanation"],
+    &["the", "story"],
+    &["relevant"],
+    &["it"],
+];
+/// Words that, after a negated "that" or "this" only, deny what was said ("that's not *how* it
+/// works", "that isn't *true*"). After "it" they look forward: "it isn't what pthread mutexes
+/// use", "it is not true that spinners never sleep".
+const VERDICTS: &[&[&str]] = &[
+    &["what"],
+    &["why"],
+    &["how"],
+    &["right"],
+    &["true"],
+    &["correct"],
+    &["accurate"],
+];
+/// Dismissals said of what a pronoun stands for ("that's *a red herring*").
+const DISMISSALS: &[&[&str]] = &[
+    &["a", "red", "herring"],
+    &["a", "distraction"],
+    &["irrelevant"],
+    &["unrelated"],
+    &["expected"],
+    &["normal"],
+    &["noise"],
+    &["just", "noise"],
+    &["harmless"],
+    &["benign"],
+    &["just", "a", "symptom"],
+    &["a", "side", "effect"],
+    &["just", "a", "side", "effect"],
+];
+/// Doubts that, before a pronoun, copula and cause name, deny it ("*I don't think* that's our
+/// problem").
+const DOUBTING: &[&[&str]] = &[
+    &["i", "don't", "think"],
+    &["i", "dont", "think"],
+    &["i", "do", "not", "think"],
+    &["i", "doubt"],
+];
+
+/// Verbs by which what a pronoun stands for fails to hold, after a negated auxiliary ("that
+/// doesn't *hold up*") or a doubt ("I don't think that *holds up*").
+const FAILS_TO_HOLD: &[(&[&str], &[&str])] = &[
+    (&["hold", "up"], &["holds", "up"]),
+    (&["hold", "water"], &["holds", "water"]),
+    (&["apply"], &["applies"]),
+];
+/// The pronouns of [`FAILS_TO_HOLD`] and the negated auxiliaries before its verbs.
+const HOLDERS: &[&str] = &["that", "it", "this"];
+const DOES_NOT: &[&[&str]] = &[&["doesn't"], &["doesnt"], &["does", "not"]];
+/// Rejections of what was just said by who says it ("…, but I'd rule it out").
+const RULING_OUT: &[&[&str]] = &[
+    &["i'd", "rule", "it", "out"],
+    &["i'd", "rule", "that", "out"],
+    &["i", "would", "rule", "it", "out"],
+    &["i", "would", "rule", "that", "out"],
+    &["i'd", "push", "back", "on", "that"],
+    &["i", "don't", "buy", "it"],
+    &["i", "don't", "buy", "that"],
+    &["i", "dont", "buy", "it"],
+    &["i", "dont", "buy", "that"],
+];
+
+/// Every dismissal by pronoun, as its words (see [`POINTING`]).
+fn anaphoric_dismissals() -> Vec<Vec<&'static str>> {
+    let mut all = Vec::new();
+    let join = |parts: &[&[&'static str]]| parts.concat();
+    let demonstrative =
+        |pointing: &&[&str]| matches!(pointing[0], "that" | "that's" | "thats" | "this");
+    for pointing in POINTING {
+        let verdicts = if demonstrative(pointing) {
+            VERDICTS
+        } else {
+            &[]
+        };
+        for name in CAUSE_NAMES.iter().chain(verdicts) {
+            all.push(join(&[pointing, &["not"], name]));
+            for doubt in DOUBTING {
+                all.push(join(&[doubt, pointing, name]));
+            }
+        }
+        for dismissal in DISMISSALS {
+            all.push(join(&[pointing, dismissal]));
+        }
+    }
+    for pointing in POINTING_NEGATED {
+        let verdicts = if demonstrative(pointing) {
+            VERDICTS
+        } else {
+            &[]
+        };
+        for name in CAUSE_NAMES.iter().chain(verdicts) {
+            all.push(join(&[pointing, name]));
+        }
+    }
+    for holder in HOLDERS {
+        for (base, third_person) in FAILS_TO_HOLD {
+            for does_not in DOES_NOT {
+                all.push(join(&[&[*holder], does_not, base]));
+            }
+            for doubt in DOUBTING {
+                all.push(join(&[doubt, &[*holder], third_person]));
+            }
+        }
+    }
+    all.extend(RULING_OUT.iter().map(|words| words.to_vec()));
+    all
+}
 const PSEUDO: &[&str] = &[
     "not only",
     "not just",
@@ -539,9 +587,8 @@ impl Triggers {
     pub fn new() -> Self {
         let mut by_first: FastMap<&'static str, Vec<(Vec<&'static str>, Class)>> =
             FastMap::default();
-        let lists: [(&[&'static str], Class); 9] = [
+        let lists: [(&[&'static str], Class); 8] = [
             (PSEUDO, Class::Pseudo),
-            (ANAPHORIC, Class::Anaphoric),
             (POST, Class::PostNegation),
             (CLAUSE_NEG, Class::ClauseNegation),
             (NEGATING_WORDS, Class::PreNegation),
@@ -555,6 +602,12 @@ impl Triggers {
                 let words: Vec<&'static str> = phrase.split(' ').collect();
                 by_first.entry(words[0]).or_default().push((words, class));
             }
+        }
+        for words in anaphoric_dismissals() {
+            by_first
+                .entry(words[0])
+                .or_default()
+                .push((words, Class::Anaphoric));
         }
         for entries in by_first.values_mut() {
             // Longest first; at equal length the earlier list wins (stable sort).
@@ -803,7 +856,14 @@ impl Scopes {
                         let floor = termination_end.max(occ.from.saturating_sub(POST_WINDOW));
                         backward(n, floor, occ.from)
                     }
-                    Class::Anaphoric => (start.max(occ.from.saturating_sub(MAX_SCOPE)), occ.from),
+                    // A dismissal that opens its sentence points at the sentence before.
+                    Class::Anaphoric => {
+                        let from = match s.checked_sub(1) {
+                            Some(before) if occ.from == start => n.sentences[before].0,
+                            _ => start,
+                        };
+                        (from.max(occ.from.saturating_sub(MAX_SCOPE)), occ.from)
+                    }
                     Class::Question | Class::Inquiry | Class::AnsweredNo => (question_from, end),
                     Class::Termination => {
                         termination_end = occ.to;
@@ -846,9 +906,10 @@ impl Scopes {
         // The occurrences of the sentences the span touches.
         let sentence_of = |t: usize| self.sentences.partition_point(|&(s, _)| s <= t).max(1) - 1;
         let first = self.sentences.get(sentence_of(from)).map_or(0, |&(_, k)| k);
+        // And of the sentence after them: a dismissal that opens it reaches back.
         let last = self
             .sentences
-            .get(sentence_of(to.max(from + 1) - 1) + 1)
+            .get(sentence_of(to.max(from + 1) - 1) + 2)
             .map_or(self.occurrences.len(), |&(_, k)| k);
         let range = first..last.max(first);
         if range.is_empty() {
@@ -972,8 +1033,8 @@ const POST_WINDOW: usize = 5;
 /// How far forward a negation, hedge or condition may reach, in tokens: far beyond any real
 /// clause, and what keeps judging a match linear in a run-on answer with no punctuation.
 const MAX_SCOPE: usize = 40;
-/// The most tokens a trigger has ("would make it worse").
-const LONGEST_TRIGGER: usize = 6;
+/// The most tokens a trigger has ("i do not think that is the real problem").
+const LONGEST_TRIGGER: usize = 9;
 
 /// Words that open a new clause after a comma ("not disk IO, the run queue is high"), and that
 /// stop a post-negation's look back ("cs is high while us is normal" leaves cs alone): verbs and
@@ -2025,11 +2086,26 @@ mod tests {
             ),
             NEG
         );
-        // Only its own sentence: the sentence before keeps its standing.
+        // One that opens its sentence points at the sentence before, and no further.
         assert_eq!(
             standing_of(
                 "The lock is contended. That's not the problem.",
                 "contended"
+            ),
+            NEG
+        );
+        assert_eq!(
+            standing_of(
+                "The disk is busy. Steal is at 19%. That isn't our problem.",
+                "disk"
+            ),
+            AFF
+        );
+        // One inside its sentence still reaches only to that sentence's start.
+        assert_eq!(
+            standing_of(
+                "The disk is busy. Steal is at 19%, but that isn't our problem.",
+                "disk"
             ),
             AFF
         );
@@ -2037,6 +2113,41 @@ mod tests {
         assert_eq!(
             standing_of("The run queue is long, that's not the disk.", "queue"),
             AFF
+        );
+    }
+
+    #[test]
+    fn dismissals_by_pronoun_are_built_from_their_parts() {
+        // A pronoun and negated copula with any name for a cause, any intensifier between.
+        for answer in [
+            "I saw the steal column at 19%, but that isn't our problem.",
+            "I saw the steal column at 19%, but it's not really the root cause.",
+            "I saw the steal column at 19%, but that wasn't the bottleneck.",
+            "I saw the steal column at 19%, but this is just noise.",
+            // Doubts: what a candidate thinks is not the cause.
+            "I saw the steal column at 19%, but I don't think that's our problem.",
+            "I saw the steal column at 19%, but I doubt it's the cause.",
+            "I saw the steal column at 19%, but I don't think that holds up.",
+            "I saw the steal column at 19%, but that doesn't apply here.",
+            "I saw the steal column at 19%, but I'd rule it out.",
+        ] {
+            assert_eq!(standing_of(answer, "steal"), NEG, "{answer}");
+        }
+        // Said of the cause, the same words affirm it.
+        for answer in [
+            "I saw the steal column at 19%, and that's our problem.",
+            "I saw the steal column at 19%; I think that's the cause.",
+            "I saw the steal column at 19%, and that holds up under load.",
+        ] {
+            assert_eq!(standing_of(answer, "steal"), AFF, "{answer}");
+        }
+        // The received answer set aside in the sentence after it.
+        assert_eq!(
+            standing_of(
+                "One answer you'll hear is per-CPU page lists. I don't think that's what makes it scale.",
+                "lists"
+            ),
+            NEG
         );
     }
 
