@@ -1184,11 +1184,21 @@ impl Scorer {
             let Some(first_role) = idea.roles.clone().next() else {
                 continue;
             };
+            // A claim is said on one side of a contrast: its roles may not straddle a "but".
+            let claim_idea = matches!(
+                idea.item,
+                matcher::Item::RedFlag(_) | matcher::Item::Misconception(_)
+            );
             // The unit (clause or sentence) of a token, as a token range.
             let unit_of = |t: usize| -> (usize, usize) {
-                match idea.within {
+                let unit = match idea.within {
                     Within::Clause => context.clause_span(t, t),
                     Within::Sentence => n.sentences[n.tokens[t].sentence as usize],
+                };
+                if claim_idea {
+                    context.contrast_segment(n, unit, t)
+                } else {
+                    unit
                 }
             };
             let mut last_unit = None;

@@ -310,6 +310,9 @@ pub const CONTRAST: &[&str] = &[
     "but", "however", "yet", "whereas", "although", "though", "instead", "actually", "rather",
 ];
 
+/// The contrasts that turn a sentence ([`Context::contrast_segment`]).
+const TURNS: &[&str] = &["but", "however", "yet", "whereas", "although", "though"];
+
 /// Who holds a belief the candidate reports: followed within two words by a [`BELIEF_VERBS`]
 /// word ("people often say", "a colleague once told me", "you'd think", "i've heard").
 pub const BELIEVERS: &[&str] = &[
@@ -830,6 +833,26 @@ impl Context {
             .copied()
             .unwrap_or(self.clause.len());
         (from, to.max(last + 1))
+    }
+
+    /// The part of `unit` (a token range holding `t`) between the turns around `t`, a comma and
+    /// a contrast ("…, but", "…, though"): a claim is said on one side of a turn, not across it
+    /// ("that much system time made me think of a kernel lock at first, but perf lock shows no
+    /// contention"). A contrast with no comma before it often joins one statement ("wait()
+    /// blocks but the mutex stays locked"), and "actually", "instead" or "rather" do not turn.
+    pub fn contrast_segment(
+        &self,
+        n: &Normalized<'_>,
+        unit: (usize, usize),
+        t: usize,
+    ) -> (usize, usize) {
+        let (from, to) = unit;
+        let turns = |u: usize| {
+            self.contrast[u] && n.tokens[u].gap >= Gap::Comma && TURNS.contains(&n.token_text(u))
+        };
+        let start = (from..t).rev().find(|&u| turns(u)).map_or(from, |u| u + 1);
+        let end = (t + 1..to).find(|&u| turns(u)).unwrap_or(to);
+        (start, end)
     }
 
     /// Pairs quotation marks inside sentence `start..end` (see the module rule).

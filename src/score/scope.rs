@@ -91,6 +91,11 @@ pub enum Class {
     /// A question the candidate answers "no" to in the next sentence ("Lock contention? No.
     /// Idle is 60%."): the whole sentence is denied.
     AnsweredNo,
+    /// A first impression ("my first thought was", "at first", "made me think") that a contrast
+    /// later in its sentence sets aside: what lies between them is denied ("That much system
+    /// time made me think of a kernel lock at first, but perf lock is empty"). With no contrast
+    /// it denies nothing ("my first thought was the lock, and perf lock confirms it").
+    SetAside,
 }
 
 /// Words that negate on their own, as candidates type them: "not", "never" and the negated
@@ -141,6 +146,37 @@ pub const MODAL_NEGATING_WORDS: &[&str] = &["can't", "cant", "cannot", "couldn't
 pub fn is_negating_word(word: &str) -> bool {
     NEGATING_WORDS.contains(&word)
 }
+
+/// First impressions: see [`Class::SetAside`]. Appearances ("at first glance", "looks like",
+/// "on the surface") are `context`'s concessions, for claims only: a concept said as it looks
+/// ("it looks like the lock, but I'd confirm with perf") is still said.
+const FIRST_IMPRESSIONS: &[&str] = &[
+    "my first thought was",
+    "my first thought",
+    "first thought was",
+    "my first instinct was",
+    "my first instinct",
+    "my first guess was",
+    "my first guess",
+    "at first",
+    "initially",
+    "i initially thought",
+    "i first thought",
+    "i first suspected",
+    "made me think",
+    "makes you think",
+    "the obvious suspect",
+    "the obvious culprit",
+    "the obvious answer",
+    "tempting to",
+    "you'd think",
+    "you would think",
+    "you might think",
+    "you might conclude",
+    "one might think",
+];
+/// Contrasts that set a first impression aside.
+const SETTING_ASIDE: &[&str] = &["but", "however", "though", "although", "yet"];
 
 /// Phrases and words that open a negation scope besides [`NEGATING_WORDS`].
 const PRE: &[&str] = &[
@@ -587,7 +623,8 @@ impl Triggers {
     pub fn new() -> Self {
         let mut by_first: FastMap<&'static str, Vec<(Vec<&'static str>, Class)>> =
             FastMap::default();
-        let lists: [(&[&'static str], Class); 8] = [
+        let lists: [(&[&'static str], Class); 9] = [
+            (FIRST_IMPRESSIONS, Class::SetAside),
             (PSEUDO, Class::Pseudo),
             (POST, Class::PostNegation),
             (CLAUSE_NEG, Class::ClauseNegation),
@@ -870,6 +907,13 @@ impl Scopes {
                         (occ.to, occ.to)
                     }
                     Class::Pseudo => (occ.to, occ.to),
+                    Class::SetAside => {
+                        let limit = end.min(occ.to + MAX_SCOPE);
+                        match (occ.to..limit).find(|&t| SETTING_ASIDE.contains(&n.token_text(t))) {
+                            Some(contrast) => (occ.to, contrast),
+                            None => (occ.to, occ.to),
+                        }
+                    }
                 };
                 let explains = occ.class == Class::Condition
                     && affirmed_from
@@ -1024,6 +1068,7 @@ impl Class {
                 | Class::PostNegation
                 | Class::AnsweredNo
                 | Class::Anaphoric
+                | Class::SetAside
         )
     }
 }

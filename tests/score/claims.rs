@@ -552,3 +552,70 @@ fn a_misconception_listed_as_an_alternative_is_weighed_not_believed() {
         assert!(fires(answer), "{answer}");
     }
 }
+
+/// A claim is said on one side of a turn (a comma and "but", "however", "though" …), not
+/// across it; a contrast with no comma before it may join one statement.
+#[test]
+fn a_claims_roles_do_not_straddle_a_turn() {
+    let mut drill = bare_drill(Vec::new(), Vec::new(), 0.0);
+    drill.rubric.misconceptions = vec![misconception(
+        "spin-contention-here",
+        vec![idea(
+            &[
+                &["system time", "sys time"],
+                &["kernel lock", "spinlock"],
+                &["contention", "contended"],
+            ],
+            Within::Sentence,
+        )],
+    )];
+    let scorer = Scorer::new(&drill);
+    let fires = |answer: &str| {
+        fired(
+            &scorer.score(answer, &Shown::default()),
+            "spin-contention-here",
+        )
+    };
+    assert!(!fires(
+        "That much system time made me think of a kernel lock at first, but perf lock shows no contention."
+    ));
+    assert!(!fires(
+        "The system time points at a kernel lock, however contention is nil."
+    ));
+    assert!(fires(
+        "The system time is a kernel lock under heavy contention."
+    ));
+    assert!(fires(
+        "The system time is high but it's kernel lock contention."
+    ));
+}
+
+/// A first impression set aside by a contrast in its sentence is denied; without the contrast
+/// it stands.
+#[test]
+fn first_impressions_set_aside_by_a_contrast_are_denied() {
+    let mut drill = bare_drill(Vec::new(), Vec::new(), 0.0);
+    drill.rubric.misconceptions = vec![misconception(
+        "disk-saturated",
+        vec![idea(
+            &[&["disk", "drive"], &["saturated", "maxed out"]],
+            Within::Clause,
+        )],
+    )];
+    let scorer = Scorer::new(&drill);
+    let fires = |answer: &str| fired(&scorer.score(answer, &Shown::default()), "disk-saturated");
+    for answer in [
+        "My first thought was a saturated disk, but the queue is empty.",
+        "At first the disk is saturated, but util counts any IO in flight.",
+        "The util column made me think the disk was saturated, however the queue is empty.",
+        "Initially the disk is maxed out, yet nothing waits on it.",
+    ] {
+        assert!(!fires(answer), "{answer}");
+    }
+    for answer in [
+        "Initially the disk is saturated, and iostat confirms it.",
+        "The util column made me think the disk was saturated, and iostat agrees.",
+    ] {
+        assert!(fires(answer), "{answer}");
+    }
+}
