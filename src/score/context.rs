@@ -317,6 +317,8 @@ const TURNS: &[&str] = &["but", "however", "yet", "whereas", "although", "though
 /// word ("people often say", "a colleague once told me", "you'd think", "i've heard").
 pub const BELIEVERS: &[&str] = &[
     "people",
+    // As candidates type it in a hurry: "ppl think readers dont contend".
+    "ppl",
     "someone",
     "somebody",
     "colleague",
@@ -509,6 +511,9 @@ const SHIFTING: &[&str] = &[
     // "Putting swap on a faster disk only buys time".
     "buy",
     "buys",
+    // "A faster disk only softens it".
+    "soften",
+    "softens",
 ];
 
 /// Words after which a negation no longer belongs to the subject claim's predicate ("add
@@ -1458,6 +1463,10 @@ mod tests {
             "People like to quote Amdahl here.",
             "amdahl"
         ));
+        assert!(concept_disowned(
+            "ppl think readers dont contend on a rwlock.",
+            "readers dont contend"
+        ));
         // Said in the candidate's own voice, or past a contrast, it stands.
         assert!(!concept_disowned("A deadlock shows zero cpu.", "zero cpu"));
         // Received wisdom is reported too.
@@ -1831,6 +1840,7 @@ mod tests {
             "Putting swap on a faster disk only buys time.",
             "putting swap on a faster disk"
         ));
+        assert!(rejected("A faster disk only softens it.", "a faster disk"));
         // The negating words of `scope`, as typed in a hurry, and the modal ones.
         for text in [
             "Adding threads dosen't help here.",

@@ -121,6 +121,9 @@ pub const NEGATING_WORDS: &[&str] = &[
     "doesnt",
     "dosen't",
     "dosent",
+    "dosnt",
+    "dosn't",
+    "doesent",
     "does'nt",
     "doens't",
     "didn't",
@@ -136,6 +139,10 @@ pub const NEGATING_WORDS: &[&str] = &[
     "hasnt",
     "haven't",
     "havent",
+    "weren't",
+    "werent",
+    "hadn't",
+    "hadnt",
 ];
 
 /// Negations carried by a modal, as single words ("can't use a mutex"): `context` leaves them
@@ -1939,6 +1946,11 @@ mod tests {
     fn misspelled_negations_and_connectives_count() {
         assert_eq!(standing_of("It dosen't spin, it sleeps.", "spin"), NEG);
         assert_eq!(standing_of("It isnt the disk.", "disk"), NEG);
+        assert_eq!(
+            standing_of("Picking a task dosnt need any global lock.", "global"),
+            NEG
+        );
+        assert_eq!(standing_of("The waiters werent spinning.", "spinning"), NEG);
         assert_eq!(
             standing_of(
                 "It's not IO becuase wa is 0 and the run queue is long.",
