@@ -183,10 +183,12 @@ fn user_share(t: &Trace, s: &sysdrill::model::Sample) -> f64 {
 }
 
 /// What `drills/slow-under-load.yaml` says about the box (opening, interviewer lines, model
-/// answer, calibration examples) holds on the model for every seed: CPU not maxed and waiting
-/// on one lock most seconds, reclaim storms every third second that push r above the CPUs and
-/// swap, cs very high throughout, disks idle, little application code in perf top, a p99 past
-/// a millisecond, and more threads making latency worse without adding throughput.
+/// answer, calibration examples) holds on the model for every seed: half the CPU or more idle
+/// and waiting on one user-space lock most seconds, with the futex hash bucket lock, not the
+/// allocator's, leading the kernel's lock tools; reclaim storms every third second that push r
+/// above the CPUs and swap; cs very high throughout, disks idle, little application code in
+/// perf top, a p99 past a millisecond, and more threads making latency worse without adding
+/// throughput.
 #[test]
 fn slow_under_load_drill_claims_hold_on_the_model() {
     use facts::*;
@@ -250,8 +252,26 @@ fn slow_under_load_drill_claims_hold_on_the_model() {
                     futex_sleepers(s)
                 ));
             }
-            // "perf lock cannot see it: it lists kernel locks only, the allocator's zone lock
-            // and the futex hash bucket lock's sub-microsecond waits."
+            // "perf lock cannot see it: it lists kernel locks only; between the spikes the
+            // futex hash bucket lock leads it ..., and the allocator's zone lock waits only in
+            // the spike seconds, a millisecond or two."
+            let wait_of = |name: &str| {
+                s.locks
+                    .iter()
+                    .zip(&t.info.locks)
+                    .filter(|(_, info)| info.class_name == name)
+                    .map(|(l, _)| lock_wait(l))
+                    .sum::<u64>()
+            };
+            let perf_lock = perf_lock_top(&t, s).map(|l| t.info.locks[l].class_name.as_str());
+            let (zone, hb) = (wait_of("&zone->lock"), wait_of("&hb->lock"));
+            if zone > 3_000_000
+                || !below_low(s) && (perf_lock != Some("&hb->lock") || 10 * zone > hb)
+            {
+                fail(format!(
+                    "second {i}: perf lock leads with {perf_lock:?}, zone wait {zone} ns, hb wait {hb} ns"
+                ));
+            }
             for (l, info) in s.locks.iter().zip(&t.info.locks) {
                 let visible = info.kernel && l.contended > 0;
                 if info.class_name == "queue_lock" && info.kernel
@@ -278,7 +298,7 @@ fn slow_under_load_drill_claims_hold_on_the_model() {
                 // The storm: "r jumps above the CPU count", "si/so non-zero", reclaim in
                 // perf top.
                 // "Direct reclaim and kswapd fill the CPUs."
-                if s.runnable <= cpus || s.swap_in_kib + s.swap_out_kib == 0 || vm.id >= 15.0 {
+                if s.runnable <= cpus || s.swap_in_kib + s.swap_out_kib == 0 || vm.id >= 20.0 {
                     fail(format!(
                         "second {i}: storm r {:.1} si {} id {:.0}",
                         s.runnable, s.swap_in_kib, vm.id
@@ -293,34 +313,22 @@ fn slow_under_load_drill_claims_hold_on_the_model() {
                     fail(format!("second {i}: no reclaim in perf top"));
                 }
             } else {
-                // Between storms: "CPU has headroom, the threads are waiting": idle CPUs and
-                // a short run queue, no swapping, spin, scheduler and allocator in perf top.
+                // Between storms: "half the CPU or more is idle, the threads are waiting": a
+                // short run queue, no swapping, the scheduler's wake-up and switch paths and
+                // the allocator and page-fault paths in perf top.
                 // (vmstat prints r rounded: "above the CPU count" is a rounded r above it.)
-                if vm.id < 30.0 || s.runnable.round() > cpus || s.swap_in_kib + s.swap_out_kib > 0 {
+                if vm.id < 50.0 || s.runnable.round() > cpus || s.swap_in_kib + s.swap_out_kib > 0 {
                     fail(format!(
                         "second {i}: calm id {:.0} r {:.1} si {}",
                         vm.id, s.runnable, s.swap_in_kib
                     ));
                 }
-                for name in ["__schedule", "rmqueue_bulk"] {
+                for name in ["__schedule", "try_to_wake_up", "do_anonymous_page"] {
                     if !in_top(&t, s, 20, name) {
                         fail(format!("second {i}: {name} not in perf top"));
                     }
                 }
             }
-        }
-        // "... and often the spin lock slow path": in most calm seconds.
-        let calm: Vec<&sysdrill::model::Sample> =
-            t.samples.iter().filter(|s| !below_low(s)).collect();
-        let spin = calm
-            .iter()
-            .filter(|s| in_top(&t, s, 20, "native_queued_spin_lock_slowpath"))
-            .count();
-        if 2 * spin < calm.len() {
-            fail(format!(
-                "spin slow path in perf top in {spin} of {} calm seconds",
-                calm.len()
-            ));
         }
         // "Adding threads made it worse": the service runs a thread per connection, so twice
         // the threads served twice the connections at once: worse latency, little more work.
