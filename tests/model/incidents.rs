@@ -25,22 +25,23 @@ pub fn slow_under_load() -> Incident {
     m.hostname = "app01".into();
     m.uptime_s = 1_054_381;
     m.disks[0].service_us = 62.0;
-    let mut w = workload(96, Arrivals::Closed { think_us: 250.0 }, 1.5);
+    let mut w = workload(96, Arrivals::Closed { think_us: 200.0 }, 1.5);
     w.rss_mib = 13_800;
     w.file_cache_mib = 3000;
     w.request.syscalls = 12;
     w.request.page_allocs = 8;
     w.request.wakeups = 4;
     w.request.packets = 2;
-    w.request.critical_sections = vec![cs(0, 3.0), cs(1, 0.5)];
-    let queue = lock("queue", LockKind::Mutex, LockScope::User);
+    w.request.critical_sections = vec![cs(0, 4.0), cs(1, 0.5)];
+    let mut queue = lock("queue", LockKind::Mutex, LockScope::User);
+    queue.bounce_ns = 30.0;
     let mut zone = lock("zone", LockKind::Spinlock, LockScope::Kernel);
     zone.class_name = "&zone->lock".into();
     zone.caller = "rmqueue_bulk+0x51".into();
     let mut inc = incident(m, vec![w], vec![queue, zone], Costs::default());
     inc.faults = vec![Fault::MemoryPressure {
         free_mib: 24,
-        direct_reclaim_fraction: 0.07,
+        direct_reclaim_fraction: 0.09,
         reclaim_us: 150.0,
         major_fault_fraction: 0.10,
         burst_every_s: 3,
