@@ -8,8 +8,8 @@
 use super::common::sysdrill;
 
 /// The version whose outputs `FINGERPRINT` records, and the fingerprint.
-const RECORDED_VERSION: &str = "0.6.0";
-const FINGERPRINT: u64 = 0xc281_e203_c0e6_dc33;
+const RECORDED_VERSION: &str = "0.7.0";
+const FINGERPRINT: u64 = 0x8d00_9794_b77e_65d5;
 
 /// Seeds fingerprinted per incident: two, so a seed-dependent change shows too.
 const SEEDS: [u64; 2] = [1, 2];
