@@ -154,7 +154,8 @@ pub fn is_negating_word(word: &str) -> bool {
     NEGATING_WORDS.contains(&word)
 }
 
-/// First impressions: see [`Class::SetAside`]. Appearances ("at first glance", "looks like",
+/// First impressions: see [`Class::SetAside`]. What others would think ("you might think",
+/// "you'd think") is `context`'s report of a belief. Appearances ("at first glance", "looks like",
 /// "on the surface") are `context`'s concessions, for claims only: a concept said as it looks
 /// ("it looks like the lock, but I'd confirm with perf") is still said.
 const FIRST_IMPRESSIONS: &[&str] = &[
@@ -176,11 +177,7 @@ const FIRST_IMPRESSIONS: &[&str] = &[
     "the obvious culprit",
     "the obvious answer",
     "tempting to",
-    "you'd think",
-    "you would think",
-    "you might think",
     "you might conclude",
-    "one might think",
 ];
 /// Contrasts that set a first impression aside.
 const SETTING_ASIDE: &[&str] = &["but", "however", "though", "although", "yet"];
