@@ -310,9 +310,6 @@ pub const CONTRAST: &[&str] = &[
     "but", "however", "yet", "whereas", "although", "though", "instead", "actually", "rather",
 ];
 
-/// The contrasts that turn a sentence ([`Context::contrast_segment`]).
-const TURNS: &[&str] = &["but", "however", "yet", "whereas", "although", "though"];
-
 /// Who holds a belief the candidate reports: followed within two words by a [`BELIEF_VERBS`]
 /// word ("people often say", "a colleague once told me", "you'd think", "i've heard").
 pub const BELIEVERS: &[&str] = &[
@@ -853,7 +850,9 @@ impl Context {
     ) -> (usize, usize) {
         let (from, to) = unit;
         let turns = |u: usize| {
-            self.contrast[u] && n.tokens[u].gap >= Gap::Comma && TURNS.contains(&n.token_text(u))
+            self.contrast[u]
+                && n.tokens[u].gap >= Gap::Comma
+                && scope::TURNS.contains(&n.token_text(u))
         };
         let start = (from..t).rev().find(|&u| turns(u)).map_or(from, |u| u + 1);
         let end = (t + 1..to).find(|&u| turns(u)).unwrap_or(to);

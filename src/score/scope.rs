@@ -179,8 +179,9 @@ const FIRST_IMPRESSIONS: &[&str] = &[
     "tempting to",
     "you might conclude",
 ];
-/// Contrasts that set a first impression aside.
-const SETTING_ASIDE: &[&str] = &["but", "however", "though", "although", "yet"];
+/// The contrasts that turn a sentence: they set a first impression aside, and a claim is said on
+/// one side of them (`context::Context::contrast_segment`).
+pub(super) const TURNS: &[&str] = &["but", "however", "yet", "whereas", "although", "though"];
 
 /// Phrases and words that open a negation scope besides [`NEGATING_WORDS`].
 const PRE: &[&str] = &[
@@ -913,7 +914,7 @@ impl Scopes {
                     Class::Pseudo => (occ.to, occ.to),
                     Class::SetAside => {
                         let limit = end.min(occ.to + MAX_SCOPE);
-                        match (occ.to..limit).find(|&t| SETTING_ASIDE.contains(&n.token_text(t))) {
+                        match (occ.to..limit).find(|&t| TURNS.contains(&n.token_text(t))) {
                             Some(contrast) => (occ.to, contrast),
                             None => (occ.to, occ.to),
                         }
