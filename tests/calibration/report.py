@@ -25,7 +25,7 @@ from collections import defaultdict
 # How many of the largest disagreements to list, for the halves that may be read.
 WORST = 15
 # The halves whose answers may be read while changing rubrics, the lexicon or the scorer.
-READABLE = ("tune", "dev", "dev2")
+READABLE = ("tune", "dev", "dev2", "dev3")
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
 
