@@ -48,8 +48,9 @@
 //! - A concept is not the candidate's when a report of someone else's belief stands before it
 //!   in its clause ("people say a deadlock shows zero CPU", "the notion that …") or a word
 //!   calling it untrue stands in its clause ("… is a myth"), with no contrast between
-//!   ([`Context::disowned_concept`]); words that judge a design ("wrong", "a mistake", "the
-//!   obvious fix") and modal negations leave concepts alone.
+//!   ([`Context::disowned_concept`]); a report that opens its sentence ("the usual story is
+//!   that …") reaches every clause of the sentence up to a contrast. Words that judge a design
+//!   ("wrong", "a mistake", "the obvious fix") and modal negations leave concepts alone.
 //! - Proposals (red flags) are also disowned ([`Context::disowned_proposal`]) by
 //!   - a bad outcome their own sentence gives them: after a consequence marker
 //!     ([`CONSEQUENCE_MARKERS`]: "and", "which", "you'll", "just" …), within
@@ -290,6 +291,21 @@ const DISBELIEVING: &[&[&str]] = &[
     &["the", "textbook", "version"],
     &["the", "standard", "answer"],
     &["the", "usual", "answer"],
+    // Received wisdom told as a story the candidate is about to set aside: "the usual story
+    // is that rwlocks help when reads dominate".
+    &["the", "usual", "story"],
+    &["the", "usual", "explanation"],
+    &["the", "usual", "advice"],
+    &["the", "standard", "line"],
+    &["the", "standard", "story"],
+    &["the", "standard", "explanation"],
+    &["the", "standard", "advice"],
+    &["the", "textbook", "story"],
+    &["the", "textbook", "explanation"],
+    &["the", "classic", "answer"],
+    &["the", "classic", "explanation"],
+    &["the", "common", "explanation"],
+    &["the", "received", "wisdom"],
 ];
 
 /// Rejecting frames that call a statement untrue wherever they stand in its clause ("X is a
@@ -1139,12 +1155,20 @@ impl Context {
         to: usize,
     ) -> Option<(usize, usize)> {
         let token = n.tokens.get(from)?;
-        let s_to = n.sentences[token.sentence as usize].1;
+        let (s_from, s_to) = n.sentences[token.sentence as usize];
         let to = to.min(s_to).max(from + 1);
         let (c_from, c_to) = self.clause_span(from, to - 1);
         let contrast_in = |a: usize, b: usize| self.contrast[a.min(b)..b.max(a)].contains(&true);
+        let words = |f: &Frame, list: &[&[&str]]| {
+            list.iter().any(|w| {
+                w.len() == f.to - f.from
+                    && w.iter()
+                        .enumerate()
+                        .all(|(k, w)| n.token_text(f.from + k) == *w)
+            })
+        };
         let first = self.frames.partition_point(|f| f.from < c_from);
-        self.frames[first..]
+        let in_clause = self.frames[first..]
             .iter()
             .take_while(|f| f.from < c_to)
             .find(|f| {
@@ -1153,20 +1177,23 @@ impl Context {
                 match f.kind {
                     FrameKind::Reporting => before,
                     FrameKind::Rejecting => {
-                        let words = |list: &[&[&str]]| {
-                            list.iter().any(|w| {
-                                w.len() == f.to - f.from
-                                    && w.iter()
-                                        .enumerate()
-                                        .all(|(k, w)| n.token_text(f.from + k) == *w)
-                            })
-                        };
-                        (before && words(DISBELIEVING)) || ((before || after) && words(UNTRUE))
+                        (before && words(f, DISBELIEVING))
+                            || ((before || after) && words(f, UNTRUE))
                     }
                     FrameKind::Conceding | FrameKind::Negating => false,
                 }
-            })
-            .map(|f| (f.from, f.to))
+            });
+        // A belief that opens its sentence ("The usual story is that rwlocks help when reads
+        // dominate, and that the cost is the reader counter bouncing.") tells the whole
+        // sentence as that belief, up to a contrast: every clause of it is the story.
+        let opening = || {
+            let first = self.frames.partition_point(|f| f.from < s_from);
+            self.frames[first..]
+                .first()
+                .filter(|f| f.from == s_from && f.to <= from && !contrast_in(f.to, from))
+                .filter(|f| f.kind == FrameKind::Reporting || words(f, DISBELIEVING))
+        };
+        in_clause.or_else(opening).map(|f| (f.from, f.to))
     }
 
     /// Whether the only contrast between tokens `from` and `to` is followed by a pronoun that
@@ -1480,6 +1507,25 @@ mod tests {
         assert!(!concept_disowned(
             "People say it's the disk, but the deadlock shows zero cpu.",
             "zero cpu"
+        ));
+        // A belief that opens its sentence reaches every clause of it, up to a contrast.
+        assert!(concept_disowned(
+            "The usual story is that rwlocks help when reads dominate, and that the cost is \
+             the reader counter bouncing between cores.",
+            "counter bouncing"
+        ));
+        assert!(concept_disowned(
+            "People say the pool is too small, and that the queue is what grows.",
+            "queue"
+        ));
+        assert!(!concept_disowned(
+            "The usual story is that rwlocks help, but the cost is the reader counter bouncing.",
+            "counter bouncing"
+        ));
+        // Said inside a sentence of the candidate's own, a belief frame keeps to its clause.
+        assert!(!concept_disowned(
+            "Here, unlike what people say about pools, the queue is what grows.",
+            "queue"
         ));
         // In another clause the frame says nothing of it.
         assert!(!concept_disowned(
