@@ -511,3 +511,30 @@ fn a_refused_command_earns_no_check() {
         "{report}"
     );
 }
+
+#[test]
+fn an_answer_that_never_commits_is_pressed_to_commit() {
+    let home = tempfile::tempdir().unwrap();
+    let path = home.path().join("hedged.json");
+    let hedged = "Maybe it is lock contention, or perhaps memory pressure; it could possibly be \
+                  the disk, I'm not sure, it might be the network.";
+    practice(
+        home.path(),
+        "slow-under-load",
+        &format!("{hedged}\nquit\n"),
+        &path,
+    );
+    let saved = std::fs::read_to_string(&path).unwrap();
+    assert!(saved.contains("press_commitment"), "{saved}");
+    // A committed answer with the same suspects is not pressed.
+    let path = home.path().join("committed.json");
+    let committed = "It is lock contention on the queue mutex, not memory pressure or the disk.";
+    practice(
+        home.path(),
+        "slow-under-load",
+        &format!("{committed}\nquit\n"),
+        &path,
+    );
+    let saved = std::fs::read_to_string(&path).unwrap();
+    assert!(!saved.contains("press_commitment"), "{saved}");
+}

@@ -1,7 +1,8 @@
 //! Choosing the interviewer's move after an answer (fixed priority order, `max_times`, seeded phrasing).
 //!
-//! Order: challenge a red flag; correct a misconception; question a misread number; ask about
-//! the most important missing required concept (the current phase's stages first, then earlier
+//! Order: challenge a red flag; correct a misconception; question a misread number; press an
+//! answer that never commits to say what it believes; ask about the most important missing
+//! required concept (the current phase's stages first, then earlier
 //! phases'); probe vagueness; cut off rambling. `None` means nothing to push on: the caller moves
 //! to the next phase or wraps up. Every move is counted in a [`Ledger`], so a drill's rule fires
 //! at most its `max_times` and a built-in move at most its own limit; that bound is also what
@@ -25,6 +26,9 @@ const ASKS_PER_PHASE: u32 = 2;
 const VAGUE_PER_PHASE: u32 = 1;
 const RAMBLING_PER_SESSION: u32 = 1;
 const MISREADS_PER_SESSION: u32 = 2;
+/// An answer hedged throughout is pressed to commit at most this often: once told, a candidate
+/// who still hedges is scored as hedging (the scorer keeps half the credit), not nagged.
+const PRESS_COMMITMENT_PER_SESSION: u32 = 1;
 /// Built-in rambling threshold, words in one answer.
 pub const RAMBLING_WORDS: usize = 250;
 
@@ -38,6 +42,8 @@ pub enum MoveKind {
     ChallengeRedFlag,
     CorrectMisconception,
     ChallengeMisread,
+    /// Presses an answer that hedges every point to say which cause it believes.
+    PressCommitment,
     AskMissing,
     /// Asks what an output the candidate produced shows.
     AskAboutOutput,
@@ -61,6 +67,7 @@ impl MoveKind {
             MoveKind::ChallengeRedFlag => "challenge_red_flag",
             MoveKind::CorrectMisconception => "correct_misconception",
             MoveKind::ChallengeMisread => "challenge_misread",
+            MoveKind::PressCommitment => "press_commitment",
             MoveKind::AskMissing => "ask_missing",
             MoveKind::AskAboutOutput => "ask_about_output",
             MoveKind::ChallengeTry => "challenge_try",
@@ -200,7 +207,18 @@ pub fn choose(
         }
     }
 
-    // 4. The most important missing required concept of a step not yet covered; for the
+    // 4. An answer that never commits (the scorer's judgement: hedges throughout) is asked to
+    // say what it believes before it is asked for more: more points hedged the same way would
+    // earn no more.
+    if turn.dilution.uncommitted
+        && ledger.count("commit") < PRESS_COMMITMENT_PER_SESSION
+        && let Some(text) = pick_permitted(rng, memory, PRESS_COMMITMENT)
+    {
+        ledger.record("commit");
+        return Some(Move::new(MoveKind::PressCommitment, text));
+    }
+
+    // 5. The most important missing required concept of a step not yet covered; for the
     // checks, what the candidate already ran comes first.
     let asks = phase_key("ask");
     for concept in missing_required(context, total) {
@@ -236,7 +254,7 @@ pub fn choose(
         }
     }
 
-    // 5. Vagueness: no tool named and no number cited (the scorer counts both). A candidate who
+    // 6. Vagueness: no tool named and no number cited (the scorer counts both). A candidate who
     // ran tools is asked what they showed, not which tool they would run.
     let stages = current_stages(context);
     let investigating = stages.contains(&Stage::Check) || stages.contains(&Stage::Interpret);
@@ -268,7 +286,7 @@ pub fn choose(
         return Some(Move::new(MoveKind::ProbeVague, text));
     }
 
-    // 6. Rambling.
+    // 7. Rambling.
     if let Some(chosen) = from_rules(drill, turn, ledger, rng, memory, |rule| {
         matches!(rule.when, Trigger::Rambling { .. })
     }) {
@@ -465,6 +483,12 @@ const MISREAD: &[&str] = &[
     "Let's be precise about \"{cited}\". What are the {field} figures in the output?",
 ];
 
+const PRESS_COMMITMENT: &[&str] = &[
+    "You've hedged every point so far. If you had to commit to one cause now, which would it be, and what backs it?",
+    "I hear a lot of \"maybe\" and \"could be\". Pick one: what do you think is actually going on, and how sure are you?",
+    "Let's get you to commit. Which of those possibilities do you believe, and what result would prove you wrong?",
+];
+
 const VAGUE: &[&str] = &[
     "Can you make that concrete? Which command would you run, and what number would you look at?",
     "That's a bit general. What exactly would you measure, with which tool?",
@@ -539,6 +563,7 @@ mod tests {
         all.extend(MISCONCEPTION);
         all.extend(MISREAD);
         all.extend(VAGUE);
+        all.extend(PRESS_COMMITMENT);
         all.extend(RAMBLING);
         all.extend(ABOUT_OUTPUT);
         all.extend(NUDGE);

@@ -106,7 +106,11 @@ impl Grader for Substrings {
             misreads: Vec::new(),
             structure: Structure::default(),
             keyword_stuffing: false,
-            dilution: crate::score::Dilution::NONE,
+            // A stand-in for the scorer's judgement: four "maybe"s never commit.
+            dilution: crate::score::Dilution {
+                uncommitted: answer.matches("maybe").count() >= 4,
+                ..crate::score::Dilution::NONE
+            },
             pushback: Vec::new(),
             word_count: answer.split_whitespace().count(),
             tools: commands::tool_names()
@@ -407,6 +411,31 @@ fn vague_answers_are_probed_once_per_investigating_phase() {
     assert_eq!(
         move_of(&answer(&mut interview, "I would look around yet again")),
         MoveKind::NextPhase
+    );
+}
+
+#[test]
+fn an_answer_that_never_commits_is_pressed_once_before_missing_points_are_asked() {
+    let drill = drill();
+    let mut interview = session(&drill, 4);
+    let hedging = "maybe it is the lock, maybe the pool, maybe memory, maybe the disk";
+    assert_eq!(
+        move_of(&answer(&mut interview, hedging)),
+        MoveKind::PressCommitment
+    );
+    // Pressed once: a candidate who still hedges is asked for what is missing instead.
+    assert_ne!(
+        move_of(&answer(&mut interview, hedging)),
+        MoveKind::PressCommitment
+    );
+    // A committed answer is never pressed.
+    let mut interview = session(&drill, 4);
+    assert_ne!(
+        move_of(&answer(
+            &mut interview,
+            "maybe it is the lock, but I think it is the pool"
+        )),
+        MoveKind::PressCommitment
     );
 }
 
