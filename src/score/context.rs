@@ -346,6 +346,8 @@ pub const BELIEVERS: &[&str] = &[
     "devs",
     "engineers",
     "you'd",
+    // "One answer you'll hear is per-CPU lists".
+    "you'll",
     "you",
     "i've",
     // Third parties the candidate tells of: "they often think the box is overloaded".
@@ -973,7 +975,7 @@ impl Context {
                 if !BELIEVERS.contains(&word) {
                     return None;
                 }
-                let verbs = if matches!(word, "you" | "you'd" | "i've") {
+                let verbs = if matches!(word, "you" | "you'd" | "you'll" | "i've") {
                     OWN_BELIEF_VERBS
                 } else {
                     BELIEF_VERBS
@@ -1492,6 +1494,14 @@ mod tests {
         assert!(concept_disowned(
             "ppl think readers dont contend on a rwlock.",
             "readers dont contend"
+        ));
+        assert!(concept_disowned(
+            "One answer you'll hear is per-CPU page lists.",
+            "page lists"
+        ));
+        assert!(!concept_disowned(
+            "You'll see per-CPU page lists in the profile.",
+            "page lists"
         ));
         // Said in the candidate's own voice, or past a contrast, it stands.
         assert!(!concept_disowned("A deadlock shows zero cpu.", "zero cpu"));

@@ -33,6 +33,14 @@ pub const MENTION_CREDIT: f64 = 0.25;
 /// Fewest bare concepts that make a list.
 pub const MIN_BARE: usize = 3;
 
+/// Fewest arrows that make a chain of terms a list: a note relates two or three things with
+/// arrows ("free lists -> page handed out twice"); a pipeline of terms joined by five or more
+/// ("DMA -> RX ring -> hardirq -> NAPI -> GRO -> ip_rcv") names its stages without saying what
+/// any of them does.
+const MIN_CHAIN_ARROWS: usize = 5;
+/// Most words a stage of such a chain has to count as a bare term.
+const MAX_CHAIN_STAGE_WORDS: usize = 3;
+
 /// Most words a note's label has ("fix:", "w/o locks:", "root cause:").
 const MAX_LABEL_WORDS: usize = 3;
 /// Labels that announce a list of terms rather than say what the items are.
@@ -214,9 +222,16 @@ pub fn reasoned_tokens(n: &Normalized<'_>, classes: &[u8]) -> Vec<bool> {
     // the lock" is a noun phrase like any other term, and a reading beside a term ("nr_throttled
     // 1820", "iowait 97%") cites a value without saying what it means.
     let states = |t: usize| arrow_before(t) || of_class(t, tags::LINKING_WORD);
+    // In a chain of terms (see [`MIN_CHAIN_ARROWS`]) the arrows only separate.
+    let speaks_plainly = |t: usize| {
+        colon_before(t) || reading(t) || of_class(t, tags::LINKING_WORD | tags::FUNCTION_WORD)
+    };
+    let states_plainly = |t: usize| of_class(t, tags::LINKING_WORD);
     let mut start = 0;
     // Item boundaries inside the current unit.
     let mut items: Vec<usize> = Vec::new();
+    // Arrows inside the current unit (the token after each).
+    let mut arrows: Vec<usize> = Vec::new();
     // Inside a path such as `/proc/interrupts`, whose slashes separate nothing.
     let mut in_path = false;
     for t in 0..=count {
@@ -245,6 +260,9 @@ pub fn reasoned_tokens(n: &Normalized<'_>, classes: &[u8]) -> Vec<bool> {
             if t > start && gap_text(t).iter().any(separates) {
                 items.push(t);
             }
+            if t > start && arrow_before(t) {
+                arrows.push(t);
+            }
             continue;
         }
         if t > start {
@@ -252,9 +270,37 @@ pub fn reasoned_tokens(n: &Normalized<'_>, classes: &[u8]) -> Vec<bool> {
             let labelled = (start + 1..t.min(start + 1 + MAX_LABEL_WORDS)).any(colon_before)
                 && !LIST_LABELS.contains(&n.token_text(start));
             let splits: &[usize] = if labelled { &[] } else { &items };
-            mark_unit(start, t, splits, &speaks, &states, &mut reasoned);
+            let mut stages: Vec<usize> = items.iter().chain(&arrows).copied().collect();
+            stages.sort_unstable();
+            stages.dedup();
+            let chain = arrows.len() >= MIN_CHAIN_ARROWS && {
+                let bounds = std::iter::once(start)
+                    .chain(stages.iter().copied())
+                    .zip(stages.iter().copied().chain(std::iter::once(t)));
+                bounds
+                    .clone()
+                    .all(|(from, to)| to - from <= MAX_CHAIN_STAGE_WORDS)
+                    && bounds
+                        .filter(|&(from, to)| (from..to).any(speaks_plainly))
+                        .count()
+                        * 3
+                        <= stages.len() + 1
+            };
+            if chain {
+                mark_unit(
+                    start,
+                    t,
+                    &stages,
+                    &speaks_plainly,
+                    &states_plainly,
+                    &mut reasoned,
+                );
+            } else {
+                mark_unit(start, t, splits, &speaks, &states, &mut reasoned);
+            }
         }
         items.clear();
+        arrows.clear();
         start = t;
     }
     reasoned
@@ -384,6 +430,26 @@ mod tests {
         // A colon further in is not a label.
         let (n, r) = reasoned("lock contention, run queue, steal, reclaim, tools: perf");
         assert!(!of(&n, &r, "steal"));
+    }
+
+    #[test]
+    fn a_long_chain_of_bare_terms_is_a_list_and_a_note_of_few_arrows_is_not() {
+        let (n, r) = reasoned(
+            "DMA -> RX ring -> hardirq -> napi_schedule -> NET_RX_SOFTIRQ -> GRO -> ip_rcv",
+        );
+        assert!(!of(&n, &r, "hardirq") && !of(&n, &r, "gro"));
+        // Slashes inside the stages split them further; still a list.
+        let (n, r) = reasoned("DMA -> MSI-X / RSS -> hardirq -> NAPI -> GRO -> RPS/RFS -> ip_rcv");
+        assert!(!of(&n, &r, "napi"));
+        // Four arrows of a note relate what they join.
+        let (n, r) = reasoned("- trace: task in flowmon -> IRQ -> NAPI poll -> spin_lock spins");
+        assert!(of(&n, &r, "napi") && of(&n, &r, "irq"));
+        // Stages that say something keep the chain a statement.
+        let (n, r) = reasoned(
+            "more threads -> more waiters -> longer queue -> the lock is held longer -> \
+             p99 grows -> timeouts -> retries",
+        );
+        assert!(of(&n, &r, "held") && of(&n, &r, "waiters"));
     }
 
     #[test]
