@@ -36,6 +36,8 @@
 //! - pseudo-negations and termination terms cover nothing. Conclusion words ("so", "therefore",
 //!   "hence", "which means", "thus") are termination terms: they end every scope and never
 //!   hedge what follows ("r is 2, so not CPU" denies only CPU);
+//! - a note's arrow or spaced equals sign ends a pre-negation: "journal never frees = deadlock"
+//!   denies only the freeing;
 //! - a negation inside a condition stays inside it: "If that is not enough, add more threads"
 //!   proposes adding threads;
 //! - a question opened by a negated auxiliary ("Isn't it the disk?") leans toward its content:
@@ -66,6 +68,7 @@
 
 use super::matcher::FastMap;
 use super::normalize::{Gap, Normalized};
+use super::stuffing::relates_by_arrow;
 use super::tags::{CLAUSE_WORD, TRIGGER_START};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -294,8 +297,9 @@ const POST: &[&str] = &[
     "would not help",
     "will not help",
     "doesn't help",
-    "makes it worse",
-    "make it worse",
+    // "would make it worse" dismisses what it is said of; "the 1% writes make it worse" says
+    // they aggravate it, so the plain "makes it worse" is not here (a proposal followed by it is
+    // disowned by `context`'s dismissing predicates).
     "would make it worse",
     // Saying a finding cannot account for the symptom dismisses it as the cause.
     "can't explain",
@@ -860,6 +864,14 @@ impl Scopes {
                         if occ.from < condition_end {
                             stop = stop.min(condition_end);
                         }
+                        // A note's arrow ends what it negates: "journal never frees = deadlock
+                        // in ext4" denies the freeing, not the deadlock it leads to.
+                        let bytes = n.text.as_bytes();
+                        if let Some(arrow) = (occ.to + 1..stop.min(end))
+                            .find(|&t| concludes(&bytes[n.tokens[t - 1].end..n.tokens[t].start]))
+                        {
+                            stop = arrow;
+                        }
                         if occ.class == Class::ClauseNegation {
                             let subject =
                                 (occ.to..stop).find(|&t| SUBJECTS.contains(&n.token_text(t)));
@@ -1267,6 +1279,14 @@ pub(super) fn opens_clause(n: &Normalized<'_>, classes: &[u8], t: usize, end: us
         .any(|u| classes.get(u).is_some_and(|c| c & CLAUSE_WORD != 0))
 }
 
+/// Whether the text between two tokens is a note's arrow or a spaced equals sign ("journal never
+/// frees = deadlock"): what follows is what the note concludes. A reading's `=` (`b=32`) is
+/// not one. (In a list an equals sign may pair a term with its gloss, "mutex = owner", so
+/// `stuffing` reads arrows only.)
+fn concludes(gap: &[u8]) -> bool {
+    relates_by_arrow(gap) || gap.windows(3).any(|w| w == b" = ")
+}
+
 /// The tokens a post-negation starting at token `to` covers: back to `floor`, stopping at a
 /// comma or clause mark and before a word of [`CLAUSE_WORDS`] or [`CONJUNCTIONS`], so it reaches
 /// only the phrase it is said of.
@@ -1593,6 +1613,33 @@ mod tests {
             AFF
         );
         assert_eq!(standing_of("It's lock contention, not IO.", "io"), NEG);
+    }
+
+    #[test]
+    fn a_notes_arrow_ends_a_negation() {
+        let note = "disk idle so journal never frees = deadlock in ext4";
+        assert_eq!(standing_of(note, "frees"), NEG);
+        assert_eq!(standing_of(note, "deadlock"), AFF);
+        assert_eq!(
+            standing_of("no free pages -> direct reclaim", "reclaim"),
+            AFF
+        );
+        // Without the arrow the negation runs on; a field access is no arrow.
+        assert_eq!(
+            standing_of("the journal never frees the deadlocked inode", "deadlocked"),
+            NEG
+        );
+        assert_eq!(standing_of("not rq->lock contention", "contention"), NEG);
+    }
+
+    #[test]
+    fn aggravating_is_not_dismissing() {
+        // "makes it worse" says what aggravates the problem; "would make it worse" dismisses.
+        assert_eq!(
+            standing_of("and the 1% writes make it worse", "writes"),
+            AFF
+        );
+        assert_eq!(standing_of("sharding would make it worse", "sharding"), NEG);
     }
 
     #[test]

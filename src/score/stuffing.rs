@@ -308,7 +308,7 @@ pub fn reasoned_tokens(n: &Normalized<'_>, classes: &[u8]) -> Vec<bool> {
 
 /// Whether the text between two tokens is an arrow of a note ("a -> b", "a => b", "a → b"),
 /// spaced on at least one side so a kernel field access (`rq->lock`) is not one.
-fn relates_by_arrow(gap: &[u8]) -> bool {
+pub(super) fn relates_by_arrow(gap: &[u8]) -> bool {
     // Most gaps are a space or a comma: only the arrows' first bytes can start one.
     if !gap.iter().any(|&b| matches!(b, b'-' | b'=' | 0xE2)) {
         return false;
