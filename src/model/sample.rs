@@ -84,6 +84,9 @@ pub(crate) struct Context {
     calls_noise: SimRng,
     /// Its own stream for each CPU's disk completions (`BLOCK` in `/proc/softirqs`).
     block_noise: SimRng,
+    /// Its own stream for how a process's switches fall on its threads when its window is too
+    /// short to count them per thread (`detail.rs`).
+    switch_noise: SimRng,
 }
 
 impl Context {
@@ -209,6 +212,7 @@ impl Context {
             irq_noise: SimRng::stream(seed, "irq-spread"),
             calls_noise: SimRng::stream(seed, "thread-calls"),
             block_noise: SimRng::stream(seed, "block-completions"),
+            switch_noise: SimRng::stream(seed, "thread-switches"),
         };
         if pressure.is_some() && ctx.swap_total_kib > 0 {
             ctx.swap_used_kib = ctx.swap_total_kib * 3 / 10;
@@ -663,6 +667,7 @@ impl Context {
                 block,
             },
             &mut self.calls_noise,
+            &mut self.switch_noise,
         );
 
         // The process line is its main thread's (tid = pid) schedstat: the same numbers as that
@@ -981,7 +986,7 @@ pub(super) fn spread(noise: &mut SimRng, n: u64, k: f64) -> u64 {
 }
 
 /// A Poisson count with mean `mean` (normal approximation; Irwin–Hall for the normal draw).
-fn poisson(noise: &mut SimRng, mean: f64) -> f64 {
+pub(super) fn poisson(noise: &mut SimRng, mean: f64) -> f64 {
     if !(mean.is_finite() && mean > 0.0) {
         return 0.0;
     }
