@@ -584,7 +584,7 @@ impl Context {
                 .map_or(1, |wi| engine.workload_threads(wi).max(1));
             let per_thread = |x: f64| x / f64::from(threads) * k;
             s.leader = ThreadSched {
-                wait_ns: (per_thread(a.wait as f64).round() as u64).min(1_000_000_000),
+                wait_ns: (per_thread(a.wait as f64).round() as u64).min(NANOS_PER_SECOND),
                 voluntary_cs: dither(&mut self.noise, per_thread(a.voluntary as f64)),
                 involuntary_cs: dither(&mut self.noise, per_thread(a.involuntary as f64)),
             };
@@ -683,7 +683,7 @@ impl Context {
                 && let Some(task) = tasks.get_mut(th.task)
             {
                 task.leader = ThreadSched {
-                    wait_ns: th.wait_ns.min(1_000_000_000),
+                    wait_ns: th.schedstat_wait_ns(),
                     voluntary_cs: th.voluntary_cs,
                     involuntary_cs: th.involuntary_cs,
                 };
