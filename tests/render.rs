@@ -5,6 +5,8 @@
 
 #[path = "render/cgroup.rs"]
 mod cgroup;
+#[path = "render/cross_tool.rs"]
+mod cross_tool;
 #[path = "render/fixture.rs"]
 mod fixture;
 #[path = "render/frames.rs"]

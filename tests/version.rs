@@ -8,8 +8,8 @@
 use super::common::sysdrill;
 
 /// The version whose outputs `FINGERPRINT` records, and the fingerprint.
-const RECORDED_VERSION: &str = "0.7.0";
-const FINGERPRINT: u64 = 0x8d00_9794_b77e_65d5;
+const RECORDED_VERSION: &str = "0.8.0";
+const FINGERPRINT: u64 = 0x39f1_b235_37a5_a966;
 
 /// Seeds fingerprinted per incident: two, so a seed-dependent change shows too.
 const SEEDS: [u64; 2] = [1, 2];

@@ -56,6 +56,13 @@ pub struct Machine {
     pub lockdep: bool,
 }
 
+impl Machine {
+    /// Its NUMA nodes: one for a machine without a topology.
+    pub fn node_count(&self) -> usize {
+        self.numa.as_ref().map_or(1, |t| t.nodes.len())
+    }
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct Disk {
     /// Device name as iostat prints it, e.g. `nvme0n1`, `sda`.

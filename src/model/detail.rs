@@ -25,7 +25,9 @@
 //!
 //! Must not: change anything the other sample fields are computed from.
 
-use super::engine::{Engine, SleepReason, SleepSpread, ThreadAcc, ThreadRunState, WindowStats};
+use super::engine::{
+    Engine, SleepReason, SleepSpread, ThreadAcc, ThreadRunState, ThreadView, WindowStats,
+};
 use super::rng::SimRng;
 use super::sample::{dither, spread};
 use super::trace::*;
@@ -116,6 +118,7 @@ pub(crate) fn build(
     interrupts: u64,
     irq_rates: &IrqRates,
     noise: &mut SimRng,
+    switch_noise: &mut SimRng,
 ) -> Detail {
     let k = 1e9 / w.len_ns.max(1) as f64;
     let scale = |x: u64| (x as f64 * k).round() as u64;
@@ -133,6 +136,9 @@ pub(crate) fn build(
         cpu_per_task[view.task as usize] += acc.user + acc.system;
     }
 
+    let shared_switches =
+        shared_switches(engine.tasks.len(), &views, w, order, tasks, switch_noise);
+
     let mut rows_per_task = vec![0u32; engine.tasks.len()];
     // Threads a deploy has parked outside the pool are gone from the process.
     for (view, acc) in views.iter().zip(&w.threads).filter(|(view, _)| view.alive) {
@@ -143,6 +149,7 @@ pub(crate) fn build(
         else {
             continue;
         };
+        let row = *rows as usize;
         *rows += 1;
         let desc = &engine.tasks[task];
         let pos = order.get(task).copied().unwrap_or(task);
@@ -190,8 +197,12 @@ pub(crate) fn build(
                 as u64,
             dispatches: scale(acc.dispatches),
             migrations: scale(acc.migrations),
-            voluntary_cs: scale(acc.voluntary),
-            involuntary_cs: scale(acc.involuntary),
+            voluntary_cs: shared_switches[task]
+                .as_ref()
+                .map_or(scale(acc.voluntary), |s| s.voluntary[row]),
+            involuntary_cs: shared_switches[task]
+                .as_ref()
+                .map_or(scale(acc.involuntary), |s| s.involuntary[row]),
             state,
             lock_wait: match view.reason {
                 SleepReason::Lock { write, holding, .. } => LockWait {
@@ -528,6 +539,55 @@ fn irqs(total: u64, rates: &IrqRates) -> Vec<CpuIrqs> {
             nic: p[1],
             ipi: p[2],
             block: rates.block.get(c).copied().unwrap_or(0),
+        })
+        .collect()
+}
+
+/// A process's switches in the second shared out over its listed threads, in row order.
+struct SharedSwitches {
+    voluntary: Vec<u64>,
+    involuntary: Vec<u64>,
+}
+
+/// Per process, its switches shared over its threads when the window saw fewer switches than
+/// it has threads (`None` otherwise). Over such a window (a millisecond, say) a thread's own
+/// count is 0 or a multiple of the scale, a thousand a second, so it says nothing about the
+/// thread: a pool of busy workers would print most of them, its main thread often included,
+/// as never switching. The process's count, which the window does measure, is split over its
+/// threads instead, each about its equal share with the spread of a Poisson count, and the
+/// rows add up to the process's switches (the listed rows to their share of them).
+fn shared_switches(
+    task_count: usize,
+    views: &[ThreadView],
+    w: &WindowStats,
+    order: &[usize],
+    tasks: &[TaskSample],
+    noise: &mut SimRng,
+) -> Vec<Option<SharedSwitches>> {
+    let mut alive = vec![0u32; task_count];
+    let mut switches = vec![0u64; task_count];
+    for (view, acc) in views.iter().zip(&w.threads).filter(|(view, _)| view.alive) {
+        alive[view.task as usize] += 1;
+        switches[view.task as usize] += acc.voluntary + acc.involuntary;
+    }
+    (0..task_count)
+        .map(|task| {
+            let threads = alive[task];
+            if switches[task] == 0 || switches[task] >= u64::from(threads) {
+                return None;
+            }
+            let sample = tasks.get(order.get(task).copied().unwrap_or(task))?;
+            let rows = threads.min(MAX_THREAD_ROWS);
+            let listed =
+                |total: u64| (total as f64 * f64::from(rows) / f64::from(threads)).round() as u64;
+            let mean = (sample.voluntary_cs + sample.involuntary_cs) as f64 / f64::from(threads);
+            let weights: Vec<f64> = (0..rows)
+                .map(|_| super::sample::poisson(noise, mean))
+                .collect();
+            Some(SharedSwitches {
+                voluntary: split_exactly(&weights, listed(sample.voluntary_cs)),
+                involuntary: split_exactly(&weights, listed(sample.involuntary_cs)),
+            })
         })
         .collect()
 }

@@ -64,7 +64,7 @@ pub use scheduler::livelock_win_chance;
 mod threads;
 pub use irq_locks::IrqLockup;
 pub use nesting::{AbbaDeadlock, AbbaWaiter, LockWaiter, LockdepReport};
-pub(crate) use threads::{SleepReason, SleepSpread, ThreadAcc, ThreadRunState};
+pub(crate) use threads::{SleepReason, SleepSpread, ThreadAcc, ThreadRunState, ThreadView};
 
 use ids::{CpuId, DiskId, GroupId, Id, IdVec, LockClassId, LockId, ThreadId, WorkloadId};
 const NS_PER_US: f64 = 1000.0;

@@ -216,6 +216,7 @@ pub(crate) fn driver_module(symbol: &str) -> Option<&'static str> {
 /// Boot messages stamped in the first seconds after boot, in time order.
 pub(crate) fn boot_messages(m: &Machine) -> Vec<LogEvent> {
     let cpus = m.cpus.max(1);
+    let nodes = m.node_count();
     let total_kib = m.memory_mib.saturating_mul(1024);
     // The kernel reserves about 1.6 % for itself and its page tables at this size.
     let available_kib = total_kib - total_kib / 64;
@@ -272,7 +273,8 @@ pub(crate) fn boot_messages(m: &Machine) -> Vec<LogEvent> {
         (
             104_988,
             format!(
-                "smp: Brought up 1 node, {cpus} CPU{}",
+                "smp: Brought up {nodes} node{}, {cpus} CPU{}",
+                if nodes == 1 { "" } else { "s" },
                 if cpus == 1 { "" } else { "s" }
             ),
         ),

@@ -48,11 +48,6 @@ pub struct MemoryReach {
     pub compute_factor: f64,
 }
 
-/// The nodes of a machine, one for a machine without a topology.
-pub fn node_count(incident: &Incident) -> usize {
-    incident.machine.numa.as_ref().map_or(1, |t| t.nodes.len())
-}
-
 /// The node CPU `cpu` belongs to (0 without a topology or for an unknown CPU).
 pub fn node_of_cpu(topology: Option<&NumaTopology>, cpu: u32) -> usize {
     topology

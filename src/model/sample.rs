@@ -84,6 +84,9 @@ pub(crate) struct Context {
     calls_noise: SimRng,
     /// Its own stream for each CPU's disk completions (`BLOCK` in `/proc/softirqs`).
     block_noise: SimRng,
+    /// Its own stream for how a process's switches fall on its threads when its window is too
+    /// short to count them per thread (`detail.rs`).
+    switch_noise: SimRng,
 }
 
 impl Context {
@@ -209,6 +212,7 @@ impl Context {
             irq_noise: SimRng::stream(seed, "irq-spread"),
             calls_noise: SimRng::stream(seed, "thread-calls"),
             block_noise: SimRng::stream(seed, "block-completions"),
+            switch_noise: SimRng::stream(seed, "thread-switches"),
         };
         if pressure.is_some() && ctx.swap_total_kib > 0 {
             ctx.swap_used_kib = ctx.swap_total_kib * 3 / 10;
@@ -580,7 +584,7 @@ impl Context {
                 .map_or(1, |wi| engine.workload_threads(wi).max(1));
             let per_thread = |x: f64| x / f64::from(threads) * k;
             s.leader = ThreadSched {
-                wait_ns: (per_thread(a.wait as f64).round() as u64).min(1_000_000_000),
+                wait_ns: (per_thread(a.wait as f64).round() as u64).min(NANOS_PER_SECOND),
                 voluntary_cs: dither(&mut self.noise, per_thread(a.voluntary as f64)),
                 involuntary_cs: dither(&mut self.noise, per_thread(a.involuntary as f64)),
             };
@@ -663,6 +667,7 @@ impl Context {
                 block,
             },
             &mut self.calls_noise,
+            &mut self.switch_noise,
         );
 
         // The process line is its main thread's (tid = pid) schedstat: the same numbers as that
@@ -678,7 +683,7 @@ impl Context {
                 && let Some(task) = tasks.get_mut(th.task)
             {
                 task.leader = ThreadSched {
-                    wait_ns: th.wait_ns.min(1_000_000_000),
+                    wait_ns: th.schedstat_wait_ns(),
                     voluntary_cs: th.voluntary_cs,
                     involuntary_cs: th.involuntary_cs,
                 };
@@ -981,7 +986,7 @@ pub(super) fn spread(noise: &mut SimRng, n: u64, k: f64) -> u64 {
 }
 
 /// A Poisson count with mean `mean` (normal approximation; Irwin–Hall for the normal draw).
-fn poisson(noise: &mut SimRng, mean: f64) -> f64 {
+pub(super) fn poisson(noise: &mut SimRng, mean: f64) -> f64 {
     if !(mean.is_finite() && mean > 0.0) {
         return 0.0;
     }

@@ -549,7 +549,10 @@ pub struct ThreadSample {
     pub tid: u32,
     pub user_ns: Nanos,
     pub system_ns: Nanos,
-    /// Runnable but waiting for a CPU.
+    /// Runnable but waiting for a CPU: each wait counted when it ends, as schedstat counts
+    /// it, and scaled from the window with the rest, so one thread's can pass the second
+    /// (a wait that began before a short window and ended in it). Sums over threads (pressure,
+    /// `perf sched`) take it as it is; a thread's own line reads [`Self::schedstat_wait_ns`].
     pub wait_ns: Nanos,
     /// Longest single run-queue wait that ended in the second, and where in the second it
     /// ended (ns after the second's start).
@@ -571,6 +574,17 @@ pub struct ThreadSample {
     /// second, as a trace holds every thread's every second).
     pub syscalls: Box<[SyscallSample]>,
 }
+
+impl ThreadSample {
+    /// The wait the thread's `/proc/PID/task/TID/schedstat` adds in the second: no more than
+    /// the second itself, however much of a longer wait ended in it.
+    pub fn schedstat_wait_ns(&self) -> Nanos {
+        self.wait_ns.min(NANOS_PER_SECOND)
+    }
+}
+
+/// One second, the span every sample covers.
+pub const NANOS_PER_SECOND: Nanos = 1_000_000_000;
 
 /// A thread's scheduler state as `ps` shows it, with what a sleeper waits for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

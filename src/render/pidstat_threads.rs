@@ -110,7 +110,7 @@ fn add_thread(sums: &mut ThreadSums, t: &ThreadSample, weight: u128) {
     let s = sums.entry((t.task, t.tid)).or_default();
     s.user_ns += u128::from(t.user_ns) * weight;
     s.system_ns += u128::from(t.system_ns) * weight;
-    s.wait_ns += u128::from(t.wait_ns) * weight;
+    s.wait_ns += u128::from(t.schedstat_wait_ns()) * weight;
     s.voluntary += u128::from(t.voluntary_cs) * weight;
     s.involuntary += u128::from(t.involuntary_cs) * weight;
     s.cpu = t.cpu;

@@ -1,12 +1,13 @@
 //! The NUMA tools on the shipped `numa-remote-memory` incident: snapshots of each output, the
 //! numbers they print checked against the trace's NUMA facts, the jc round trip of
-//! `/proc/PID/numa_maps`, and a box of one node printing one node.
+//! `/proc/PID/numa_maps`, a box of one node printing one node, and every shipped box's boot
+//! log bringing up the nodes and CPUs `numactl -H` shows.
 
 use sysdrill::domain::{IncidentId, Seed};
 use sysdrill::model::{Trace, simulate, variant};
 
 use super::jc::jc;
-use super::run;
+use super::{every_shipped_trace, run};
 
 const INCIDENT: &str = "numa-remote-memory";
 const SEED: u64 = 5;
@@ -174,4 +175,40 @@ fn one_node_boxes_print_one_node() {
     );
     assert!(!run(&t, "perf stat -a -- sleep 1", 1).contains("cycles"));
     assert!(run(&t, "cat /proc/1/numa_maps", 1).contains("No such file or directory"));
+}
+
+/// The boot log's `smp: Brought up N nodes, C CPUs` names the nodes and CPUs `numactl -H`
+/// lists, on every shipped incident.
+#[test]
+fn boot_log_brings_up_the_nodes_numactl_shows() {
+    let mut failures = Vec::new();
+    every_shipped_trace(1, |id, seed, t| {
+        let numactl = run(t, "numactl -H", 1);
+        let nodes = numactl
+            .lines()
+            .filter(|l| l.starts_with("node ") && l.contains(" cpus:"))
+            .count();
+        let cpus: usize = numactl
+            .lines()
+            .filter_map(|l| l.split_once(" cpus:"))
+            .map(|(_, list)| list.split_whitespace().count())
+            .sum();
+        let expected = format!(
+            "smp: Brought up {nodes} node{}, {cpus} CPU{}",
+            if nodes == 1 { "" } else { "s" },
+            if cpus == 1 { "" } else { "s" }
+        );
+        let dmesg = run(t, "dmesg", 1);
+        let brought_up: Vec<&str> = dmesg
+            .lines()
+            .filter_map(|l| l.split_once("] ").map(|(_, text)| text))
+            .filter(|text| text.starts_with("smp: Brought up"))
+            .collect();
+        if brought_up != [expected.as_str()] {
+            failures.push(format!(
+                "{id} seed {seed}: numactl has {nodes} nodes and {cpus} CPUs, dmesg {brought_up:?}"
+            ));
+        }
+    });
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
 }

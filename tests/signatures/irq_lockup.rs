@@ -102,6 +102,51 @@ fn drill_claims_hold_on_the_model() {
                 "soft lockup reports on CPU 3 stuck for {stucks:?}"
             ));
         }
+        // "About ten minutes ago, at a traffic peak, the console printed something about the
+        // watchdog, and it keeps printing it every half minute": one lockup that never ends, not
+        // freezes that pass. The first report comes 5 to 15 minutes before the drill, every
+        // report counts its stuck time from the same start, and the latest before the drill is
+        // under half a minute old; "nobody has rebooted the box": the uptime is older still.
+        let soft_reports: Vec<(u64, u32)> = t
+            .log
+            .iter()
+            .filter_map(|e| match e.kind {
+                LogKind::IrqLockup {
+                    soft_stuck_s: Some(s),
+                    ..
+                } => Some((e.at_us, s)),
+                _ => None,
+            })
+            .collect();
+        match soft_reports.first() {
+            Some(&(first_us, first_s)) => {
+                let onset_us = first_us.saturating_sub(u64::from(first_s) * 1_000_000);
+                let before_drill_s = start_us.saturating_sub(first_us) / 1_000_000;
+                if !(5 * 60..=15 * 60).contains(&before_drill_s) || onset_us == 0 {
+                    fail(&format!(
+                        "first watchdog report {before_drill_s} s before the drill"
+                    ));
+                }
+                for &(at_us, stuck_s) in &soft_reports {
+                    let since_onset_s = (at_us - onset_us) as f64 / 1e6;
+                    if (since_onset_s - f64::from(stuck_s)).abs() > 1.0 {
+                        fail(&format!(
+                            "a report {since_onset_s:.0} s into the lockup says stuck for {stuck_s}s"
+                        ));
+                    }
+                }
+                let latest_us = soft_reports
+                    .iter()
+                    .map(|&(at_us, _)| at_us)
+                    .filter(|&at_us| at_us < start_us)
+                    .max()
+                    .unwrap_or(0);
+                if start_us - latest_us > 30_000_000 {
+                    fail("no watchdog report in the half minute before the drill");
+                }
+            }
+            None => fail("no soft lockup report"),
+        }
         // "CPU 3 at 100 % soft and no idle while the other CPUs are fine and keep running
         // flowmon".
         if stuck_cpus(&t) != [3] {

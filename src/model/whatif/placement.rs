@@ -138,7 +138,7 @@ fn resolve(param: &str, ids: &Ids, count: usize, what: &str) -> Result<Vec<u32>,
 
 /// Applies one placement override to `incident`.
 pub(super) fn apply(incident: &mut Incident, placed: &Placed) -> Result<(), WhatIfError> {
-    let nodes = incident.machine.numa.as_ref().map_or(1, |t| t.nodes.len());
+    let nodes = incident.machine.node_count();
     let cpus = incident.machine.cpus as usize;
     let index = match &placed.workload {
         None => 0,
