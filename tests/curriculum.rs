@@ -1430,6 +1430,126 @@ const DRILL_CLAIMS: &[(&str, &str, &str)] = &[
         "legacy-not-cost",
         "The real reason is historical: the allocator code predates RCU and nobody wants to rewrite it.",
     ),
+    (
+        "rcu",
+        "readers-wait",
+        "Readers have to wait while a writer is mid-update, so they never see half a change.",
+    ),
+    (
+        "semaphore-vs-mutex",
+        "semaphore-as-mutex",
+        "I'd guard the shared data with a semaphore initialised to 1.",
+    ),
+    (
+        "spinlock-vs-mutex",
+        "mutex-in-irq",
+        "I'd have the interrupt handler take the same mutex as the process-context code.",
+    ),
+    (
+        "hung-deadlock",
+        "restart-only",
+        "Restart the service and we're done.",
+    ),
+    (
+        "hung-deadlock",
+        "restart-only",
+        "Just reboot it, a reboot clears the hung tasks.",
+    ),
+    (
+        "high-cpu-livelock",
+        "add-threads",
+        "If that is not enough, add more threads.",
+    ),
+    (
+        "high-cpu-livelock",
+        "add-threads",
+        "I'd double the worker pool so more requests run at once.",
+    ),
+    (
+        "high-cpu-livelock",
+        "add-threads",
+        "I'd raise the worker thread count so more commits get attempted at once.",
+    ),
+    (
+        "scheduler-run-queues",
+        "central-balancer",
+        "One CPU balances all the run queues for the whole machine.",
+    ),
+    (
+        "page-allocator",
+        "global-lock-every-alloc",
+        "Simplest is one global lock for every allocation.",
+    ),
+    (
+        "contention-collapse",
+        "more-threads-more",
+        "Throughput keeps rising as you add threads.",
+    ),
+    (
+        "low-cpu-high-latency",
+        "blame-disk",
+        "The disk is the bottleneck here, so upgrade it to SSDs.",
+    ),
+    (
+        "low-cpu-high-latency",
+        "blame-disk",
+        "The problem is the disk: it is too slow for this load.",
+    ),
+    (
+        "cgroup-cpu-throttling",
+        "idle-means-no-cpu-problem",
+        "The host is half idle, so CPU is not the problem.",
+    ),
+    (
+        "kernel-deadlock-rules",
+        "recursive-ok",
+        "A task can just take its own lock again; the nesting is counted.",
+    ),
+    (
+        "monitor",
+        "monitor-is-a-watcher",
+        "A monitor is a monitoring tool that watches the other threads.",
+    ),
+    (
+        "numa-remote-memory",
+        "lock-fix",
+        "The fix is to shard the lock.",
+    ),
+    (
+        "deadlock-vs-livelock",
+        "deadlock-busy",
+        "A deadlock burns a lot of CPU because the threads keep retrying.",
+    ),
+    (
+        "race-lost-update",
+        "volatile-fixes-it",
+        "Once it's volatile, every access goes to memory and both increments land.",
+    ),
+    (
+        "high-cpu-spinlock",
+        "optimise-app",
+        "I'd optimise the application code first.",
+    ),
+    (
+        "p99-tail-reclaim",
+        "memory-is-fine",
+        "Memory is normal here, nothing to worry about.",
+    ),
+    (
+        "slow-under-load",
+        "faster-cpu",
+        "We should move it to a bigger machine with faster CPUs.",
+    ),
+    (
+        "slow-under-load",
+        "faster-cpu",
+        "The CPUs can't keep up, so buy a bigger machine.",
+    ),
+    (
+        "low-cpu-high-latency",
+        "low-cpu-fine",
+        "Low CPU is ok, the box is coping fine.",
+    ),
 ];
 
 /// Sentences that mention a claim without asserting it: describing the incident, rejecting the
