@@ -1,6 +1,7 @@
 //! Loading the domain lexicon: the embedded `drills/lexicon.yaml`, then each coach's lexicon
-//! file in source order. A coach's entry with a shipped id adds its forms to the shipped entry;
-//! a new id needs a label and at least one plain form. Rubric references (`lexicon: [ID]`) are
+//! file in source order. A coach's entry with a shipped id adds its forms to the shipped entry,
+//! or with `replace: true` stands in its place (keeping its label unless it gives one); a new id
+//! needs a label, and a new or replacing entry at least one plain form. Rubric references (`lexicon: [ID]`) are
 //! resolved here once the whole lexicon is known: an unknown id is an error located at the
 //! reference, with the closest known id.
 //!
@@ -113,8 +114,9 @@ pub fn add_file(
                 Some("use kebab-case: lowercase words joined by `-`, e.g. `direct-reclaim`".into()),
             );
         }
-        let extends = lexicon.entries.contains_key(&e.id);
-        if !extends && e.label.trim().is_empty() {
+        let shipped = lexicon.entries.contains_key(&e.id);
+        let extends = shipped && !e.replace;
+        if !shipped && e.label.trim().is_empty() {
             c.report(
                 &format!("{at}.id"),
                 format!("new lexicon entry `{}` has no label", e.id),
@@ -137,20 +139,29 @@ pub fn add_file(
         }
         let plain = forms(&mut c, &format!("{at}.plain"), &e.plain);
         super::validate::role_references::entry_roles(&mut c, &format!("{at}.plain"), &plain);
-        entries.push(LexiconEntry {
-            id: e.id.clone(),
-            label: e.label.clone(),
-            terms: e.terms.clone(),
-            plain,
-            regexes: e.regexes.clone(),
-            near_misses: e.near_misses.clone(),
-        });
+        entries.push((
+            e.replace,
+            LexiconEntry {
+                id: e.id.clone(),
+                label: e.label.clone(),
+                terms: e.terms.clone(),
+                plain,
+                regexes: e.regexes.clone(),
+                near_misses: e.near_misses.clone(),
+            },
+        ));
     }
     if !c.is_clean() {
         return c.finish();
     }
-    for entry in entries {
+    for (replace, mut entry) in entries {
         match lexicon.entries.get_mut(&entry.id) {
+            Some(existing) if replace => {
+                if entry.label.trim().is_empty() {
+                    entry.label = existing.label.clone();
+                }
+                *existing = Arc::new(entry);
+            }
             Some(existing) => {
                 let merged = Arc::make_mut(existing);
                 if !entry.label.trim().is_empty() {
@@ -268,6 +279,51 @@ pub fn embedded() -> Result<Lexicon, Vec<Diagnostic>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The shipped lexicon with `yaml` (a coach's lexicon file) added.
+    fn with_coach_file(yaml: &str) -> (Lexicon, Vec<Diagnostic>) {
+        let mut lexicon = embedded().expect("the shipped lexicon loads");
+        let raw: RawLexicon = serde_yaml::from_str(yaml).unwrap();
+        let diagnostics = add_file(
+            &mut lexicon,
+            raw,
+            Path::new("coach.yaml"),
+            yaml,
+            RegexCheck::Compile,
+        );
+        (lexicon, diagnostics)
+    }
+
+    #[test]
+    fn a_coach_entry_extends_a_shipped_one_or_replaces_it() {
+        let shipped = embedded().unwrap().entries["cpu-idle"].clone();
+        let extend =
+            "format_version: 1\nentries:\n  - id: cpu-idle\n    terms: [\"cores snoozing\"]\n";
+        let (lexicon, diagnostics) = with_coach_file(extend);
+        assert!(diagnostics.is_empty(), "{diagnostics:?}");
+        let entry = &lexicon.entries["cpu-idle"];
+        assert_eq!(entry.terms.len(), shipped.terms.len() + 1);
+        assert_eq!(entry.plain.len(), shipped.plain.len());
+        let replace = "format_version: 1\nentries:\n  - id: cpu-idle\n    replace: true\n    \
+                       terms: [\"cores snoozing\"]\n    plain: [\"the cores are doing nothing\"]\n";
+        let (lexicon, diagnostics) = with_coach_file(replace);
+        assert!(diagnostics.is_empty(), "{diagnostics:?}");
+        let entry = &lexicon.entries["cpu-idle"];
+        assert_eq!(entry.terms, vec!["cores snoozing".to_owned()]);
+        assert_eq!(entry.plain.len(), 1);
+        assert!(entry.regexes.is_empty() && entry.near_misses.is_empty());
+        assert_eq!(entry.label, shipped.label, "the label is kept unless given");
+        // A replacing entry needs a plain form, like a new one.
+        let bare = "format_version: 1\nentries:\n  - id: cpu-idle\n    replace: true\n    \
+                    terms: [\"cores snoozing\"]\n";
+        let (_, diagnostics) = with_coach_file(bare);
+        assert!(
+            diagnostics
+                .iter()
+                .any(|d| d.to_string().contains("no plain-language form")),
+            "{diagnostics:?}"
+        );
+    }
 
     #[test]
     fn entry_ids_are_kebab_case() {

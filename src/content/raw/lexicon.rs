@@ -9,7 +9,8 @@ use serde::Deserialize;
 use serde::de::{self, Deserializer, MapAccess, Visitor};
 
 /// A lexicon: one entry per idea of the field with every surface form candidates use for it.
-/// A coach's entry with a shipped id adds its forms to the shipped entry.
+/// A coach's entry with a shipped id adds its forms to the shipped entry, or replaces them
+/// (`replace: true`).
 #[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, expecting = "a lexicon (a mapping of keys)")]
 #[schemars(title = "sysdrill lexicon")]
@@ -48,6 +49,12 @@ pub struct RawLexiconEntry {
     /// (default: none).
     #[serde(default)]
     pub near_misses: Vec<String>,
+    /// For an entry with a shipped id: replace the shipped forms with these instead of adding
+    /// to them, to narrow an entry whose forms match what a cohort says for other reasons. The
+    /// entry then needs a plain form like a new one; the label is kept unless given
+    /// (default: false).
+    #[serde(default)]
+    pub replace: bool,
 }
 
 /// A plain form: a phrase, or an idea given by its roles (`all: [[lock, mutex], [held, hold]]`).
