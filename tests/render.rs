@@ -15,6 +15,8 @@ mod frames;
 mod incident;
 #[path = "render/inspect.rs"]
 mod inspect;
+#[path = "render/irq_accounting.rs"]
+mod irq_accounting;
 #[path = "render/irq_lockup.rs"]
 mod irq_lockup;
 #[path = "render/jc.rs"]

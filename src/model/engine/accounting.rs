@@ -190,7 +190,10 @@ impl Engine {
         };
         let cat = self.acts[cpu.act as usize].category;
         // The user share is computed once for the CPU, the task, the thread and the cgroup
-        // (the same product each time); their system share is everything else.
+        // (the same product each time); their system share is everything else but interrupt
+        // time. As under IRQ time accounting, a hard or soft interrupt's time is the CPU's
+        // %irq/%soft only: the thread it interrupted (still `cpu.thread`, as a holder under a
+        // stuck handler is) is not charged for it, and its cgroup's quota is not spent on it.
         let user = w * cat.user;
         time.work.user += user;
         time.work.system += w * cat.system;
@@ -198,7 +201,7 @@ impl Engine {
         time.work.softirq += w * cat.softirq;
         self.act_ns[cpu.act as usize] += w;
         if let Some(t) = cpu.thread {
-            let system = w * (1.0 - cat.user);
+            let system = w * (1.0 - cat.user - cat.irq - cat.softirq).max(0.0);
             let task = self.threads[t].task as usize;
             let acc = &mut self.task_acc[task];
             acc.user += user;
