@@ -15,8 +15,10 @@
 //! least three items split by commas, slashes or `|`, at least two of them and at least half
 //! with no such word and no reading) reasons only in its items that have a word of [`LINKING`]
 //! or an arrow: "queue for the lock" is a term like any other there, and a reading beside a term
-//! ("nr_throttled 1820", "iowait 97%") cites a value without saying what it means. A token in a
-//! unit (or list item) that does not reason is *bare*.
+//! ("nr_throttled 1820", "iowait 97%") cites a value without saying what it means. A chain of
+//! at least [`MIN_CHAIN_ARROWS`] arrows whose stages are short terms, at most a third of them
+//! with such a word, is a list whose arrows separate ("DMA -> RX ring -> hardirq -> …"). A token
+//! in a unit (or list item) that does not reason is *bare*.
 //!
 //! A credited concept all of whose credited matches are bare earns [`MENTION_CREDIT`] of its
 //! weight. The answer is flagged as keyword stuffing when at least [`MIN_BARE`] credited
@@ -212,21 +214,17 @@ pub fn reasoned_tokens(n: &Normalized<'_>, classes: &[u8]) -> Vec<bool> {
                 .first()
                 .is_some_and(u8::is_ascii_digit)
     };
-    let speaks = |t: usize| {
-        arrow_before(t)
-            || colon_before(t)
-            || reading(t)
-            || of_class(t, tags::LINKING_WORD | tags::FUNCTION_WORD)
-    };
-    // Inside a list only a verb, connective or pronoun makes an item a statement: "queue for
-    // the lock" is a noun phrase like any other term, and a reading beside a term ("nr_throttled
-    // 1820", "iowait 97%") cites a value without saying what it means.
-    let states = |t: usize| arrow_before(t) || of_class(t, tags::LINKING_WORD);
-    // In a chain of terms (see [`MIN_CHAIN_ARROWS`]) the arrows only separate.
+    // Without the arrows: in a chain of terms (see [`MIN_CHAIN_ARROWS`]) the arrows only
+    // separate.
     let speaks_plainly = |t: usize| {
         colon_before(t) || reading(t) || of_class(t, tags::LINKING_WORD | tags::FUNCTION_WORD)
     };
+    let speaks = |t: usize| arrow_before(t) || speaks_plainly(t);
+    // Inside a list only a verb, connective or pronoun makes an item a statement: "queue for
+    // the lock" is a noun phrase like any other term, and a reading beside a term ("nr_throttled
+    // 1820", "iowait 97%") cites a value without saying what it means.
     let states_plainly = |t: usize| of_class(t, tags::LINKING_WORD);
+    let states = |t: usize| arrow_before(t) || states_plainly(t);
     let mut start = 0;
     // Item boundaries inside the current unit.
     let mut items: Vec<usize> = Vec::new();
